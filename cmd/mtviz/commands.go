@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+
+	"golang.org/x/sys/unix"
+
+	"mtviz/internal/spec"
+	"mtviz/internal/ui"
+)
+
+const listUsage = `Usage: mtviz list [--json]
+
+Lists the built-in lessons: id, title and summary.
+
+Flags:
+  --json    one JSON object per lesson
+`
+
+func cmdList(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "")
+	pos, err := parseFlags(fs, args, listUsage, stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("list: takes no arguments, got %q", pos[0])
+	}
+	enc := json.NewEncoder(stdout)
+	for _, sc := range builtins() {
+		if *asJSON {
+			enc.Encode(map[string]any{"id": sc.ID, "title": sc.Title, "summary": sc.Summary, "rounds": sc.Rounds, "tasks": len(sc.Tasks)})
+			continue
+		}
+		fmt.Fprintf(stdout, "%-14s %s\n%-14s %s\n", sc.ID, sc.Title, "", sc.Summary)
+	}
+	return nil
+}
+
+const checkUsage = `Usage: mtviz check FILE...
+
+Checks scenario files without running them. Each problem is printed as
+file:line:col: what is wrong. Exit code 2 if any file is wrong.
+`
+
+func cmdCheck(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	pos, err := parseFlags(fs, args, checkUsage, stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("check: name at least one scenario file")
+	}
+	bad := 0
+	for _, p := range pos {
+		if _, err := spec.LoadFile(p); err != nil {
+			fmt.Fprintln(stderr, err)
+			bad++
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", p)
+	}
+	if bad > 0 {
+		return usagef("check: %d of %d file(s) have problems", bad, len(pos))
+	}
+	return nil
+}
+
+const stepsUsage = `Usage: mtviz steps
+
+Prints the scenario vocabulary: the keys of a task, every step, every kind
+of shared object and every check, with their settings.
+`
+
+func cmdSteps(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("steps", flag.ContinueOnError)
+	pos, err := parseFlags(fs, args, stepsUsage, stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("steps: takes no arguments")
+	}
+	fmt.Fprint(stdout, spec.Vocabulary())
+	return nil
+}
+
+func cmdPicker(stdout, stderr io.Writer) error {
+	return ui.Run(ui.Config{Scenarios: builtins()})
+}
+
+// limitCores makes the process use n cores: GOMAXPROCS for goroutines, and
+// CPU affinity, which every thread and every child process inherits.
+func limitCores(n int) error {
+	if n <= 0 {
+		return nil
+	}
+	var cur unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &cur); err != nil {
+		return fmt.Errorf("read CPU affinity: %w", err)
+	}
+	var set unix.CPUSet
+	for cpu, k := 0, 0; cpu < 1024 && k < n; cpu++ {
+		if cur.IsSet(cpu) {
+			set.Set(cpu)
+			k++
+		}
+	}
+	// Affinity is per thread: set it on every thread that exists now; threads
+	// made later are cloned from these and inherit it.
+	tids, err := threadIDs()
+	if err != nil {
+		return err
+	}
+	for _, tid := range tids {
+		if err := unix.SchedSetaffinity(tid, &set); err != nil {
+			return fmt.Errorf("set CPU affinity: %w", err)
+		}
+	}
+	runtime.GOMAXPROCS(n)
+	return nil
+}

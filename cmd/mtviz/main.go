@@ -1,0 +1,149 @@
+// Command mtviz lets a person watch processes and threads being scheduled:
+// pick a lesson and real goroutines and child processes run it while the
+// screen shows each task's state, every core's use, locks and counters.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitCheck = 1 // a lesson's check failed (or the run did not finish)
+	exitUsage = 2 // bad usage or input
+)
+
+// usageError is bad usage or input: it is printed as is and exits with 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+const mainUsage = `mtviz: watch processes and threads being scheduled
+
+Usage:
+  mtviz                       open the lesson picker
+  mtviz run LESSON|FILE       run one lesson on screen (or --headless)
+  mtviz list                  list the built-in lessons
+  mtviz check FILE...         check scenario files without running them
+  mtviz steps                 print the scenario vocabulary: steps, objects, checks
+  mtviz help [COMMAND]        show help
+
+Run 'mtviz COMMAND --help' for a command's flags.
+Exit codes: 0 ok, 1 a lesson's check failed, 2 bad usage or input.
+`
+
+type command struct {
+	name  string
+	usage string
+	run   func(args []string, stdout, stderr io.Writer) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"run", runUsage, cmdRun},
+		{"list", listUsage, cmdList},
+		{"check", checkUsage, cmdCheck},
+		{"steps", stepsUsage, cmdSteps},
+	}
+}
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Main runs mtviz with the given arguments and returns its exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	err := dispatch(args, stdout, stderr)
+	var ue usageError
+	var ce checkFailed
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "mtviz: "+ue.msg)
+		return exitUsage
+	case errors.As(err, &ce):
+		return exitCheck
+	default:
+		fmt.Fprintln(stderr, "mtviz: "+err.Error())
+		return exitCheck
+	}
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return cmdPicker(stdout, stderr)
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		if len(args) > 1 && args[0] == "help" {
+			for _, c := range commands {
+				if c.name == args[1] {
+					fmt.Fprint(stdout, c.usage)
+					return nil
+				}
+			}
+			return usagef("no command %q; run 'mtviz help'", args[1])
+		}
+		fmt.Fprint(stdout, mainUsage)
+		return nil
+	}
+	if hidden, ok := hiddenCommands[args[0]]; ok {
+		return hidden(args[1:], stdout, stderr)
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return usagef("unknown flag %s; run 'mtviz --help'", args[0])
+	}
+	return usagef("unknown command %q; run 'mtviz --help'", args[0])
+}
+
+// hiddenCommands are for mtviz's own use (child processes), not for people.
+var hiddenCommands = map[string]func(args []string, stdout, stderr io.Writer) error{}
+
+// parseFlags parses flags wherever they stand among the positional arguments,
+// so that `mtviz run race --headless` works as well as `mtviz run --headless race`.
+// On -h or --help it prints usage to stdout and returns flag.ErrHelp.
+func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout io.Writer) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, usage)
+				return nil, err
+			}
+			return nil, usagef("%s: %s; run 'mtviz %s --help'", fs.Name(), flagMessage(err), fs.Name())
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// flagMessage turns the flag package's wording into a plain sentence.
+func flagMessage(err error) string {
+	m := err.Error()
+	if rest, ok := strings.CutPrefix(m, "flag provided but not defined: "); ok {
+		return "unknown flag " + rest
+	}
+	return m
+}

@@ -1,0 +1,371 @@
+// Package probe samples the operating system: per-core utilisation, and for one
+// process and all its descendants their PID, parent, name, state as /proc
+// gives it, CPU use and threads (state, CPU and the core each last ran on).
+// It knows nothing of scenarios: it reports what the kernel says.
+package probe
+
+import (
+	"context"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/shirou/gopsutil/v3/cpu"
+	"github.com/shirou/gopsutil/v3/process"
+)
+
+// Thread is one thread of a process, as the kernel reports it.
+type Thread struct {
+	TID   int     `json:"tid"`
+	State string  `json:"state"`
+	CPU   float64 `json:"cpu"`
+	Core  int     `json:"core"`
+}
+
+// Proc is one process of the observed tree.
+type Proc struct {
+	PID      int      `json:"pid"`
+	PPID     int      `json:"ppid"`
+	Name     string   `json:"name"`
+	State    string   `json:"state"`
+	CPU      float64  `json:"cpu"` // percent of one core over the last interval
+	NThreads int      `json:"nthreads"`
+	Threads  []Thread `json:"threads,omitempty"`
+}
+
+// Sample is one reading of the OS.
+type Sample struct {
+	T     time.Duration `json:"t"`
+	Cores []float64     `json:"cores"` // percent busy, per core
+	Procs []Proc        `json:"procs"`
+	Gone  []int         `json:"gone,omitempty"` // PIDs that disappeared since the last sample
+}
+
+// TotalCPU is the cores used by every observed process, summed (1.0 = one core).
+func (s *Sample) TotalCPU() float64 {
+	t := 0.0
+	for _, p := range s.Procs {
+		t += p.CPU
+	}
+	return t / 100
+}
+
+// Options tune a probe.
+type Options struct {
+	Hz      float64   // samples per second (default 10)
+	Root    int       // the process whose tree is observed (default this one)
+	Start   time.Time // time zero for Sample.T
+	Threads bool      // also read every thread
+}
+
+// clockTicks is USER_HZ, which Linux fixes at 100 for /proc on every
+// architecture mtviz runs on.
+const clockTicks = 100
+
+// Probe samples the OS at a fixed rate.
+type Probe struct {
+	opt     Options
+	out     chan Sample
+	procDir *os.File
+
+	procs   map[int]*proc
+	others  map[int]bool // PIDs seen that are not in the tree
+	last    time.Time
+	lastCPU []cpu.TimesStat
+	dropped int
+}
+
+type proc struct {
+	pid      int
+	name     string
+	st       *statFile
+	prev     uint64
+	read     bool // prev holds a reading
+	nthreads int
+	threads  map[int]*thread
+}
+
+type thread struct {
+	st   *statFile
+	prev uint64
+	read bool
+}
+
+// New prepares a probe; call Run or Sample.
+func New(opt Options) *Probe {
+	if opt.Hz <= 0 {
+		opt.Hz = 10
+	}
+	if opt.Root == 0 {
+		opt.Root = os.Getpid()
+	}
+	if opt.Start.IsZero() {
+		opt.Start = time.Now()
+	}
+	return &Probe{opt: opt, out: make(chan Sample, 16), procs: map[int]*proc{}, others: map[int]bool{}}
+}
+
+// Samples delivers samples; it is closed when Run returns.
+func (p *Probe) Samples() <-chan Sample { return p.out }
+
+// Dropped is how many samples were dropped because nobody read them in time.
+func (p *Probe) Dropped() int { return p.dropped }
+
+// Run samples until ctx ends. A slow reader never slows the probe: a sample
+// that finds the channel full is dropped.
+func (p *Probe) Run(ctx context.Context) {
+	defer close(p.out)
+	defer p.Close()
+	tk := time.NewTicker(time.Duration(float64(time.Second) / p.opt.Hz))
+	defer tk.Stop()
+	for {
+		s := p.Sample()
+		select {
+		case p.out <- s:
+		default:
+			p.dropped++
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tk.C:
+		}
+	}
+}
+
+// Close releases the files the probe keeps open.
+func (p *Probe) Close() {
+	for pid, pr := range p.procs {
+		pr.close()
+		delete(p.procs, pid)
+	}
+	if p.procDir != nil {
+		p.procDir.Close()
+		p.procDir = nil
+	}
+}
+
+func (pr *proc) close() {
+	pr.st.close()
+	for _, t := range pr.threads {
+		t.st.close()
+	}
+}
+
+// Sample reads the OS once. It is not safe to call while Run runs.
+func (p *Probe) Sample() Sample {
+	now := time.Now()
+	dt := now.Sub(p.last).Seconds()
+	first := p.last.IsZero()
+	p.last = now
+	s := Sample{T: now.Sub(p.opt.Start)}
+	s.Cores = p.cores()
+	p.discover()
+	pids := make([]int, 0, len(p.procs))
+	for pid := range p.procs {
+		pids = append(pids, pid)
+	}
+	sort.Ints(pids)
+	for _, pid := range pids {
+		pr := p.procs[pid]
+		b, err := pr.st.read()
+		var st stat
+		ok := err == nil
+		if ok {
+			st, ok = parseStat(b, false)
+		}
+		if !ok {
+			pr.close()
+			delete(p.procs, pid)
+			s.Gone = append(s.Gone, pid)
+			continue
+		}
+		out := Proc{PID: pid, PPID: st.ppid, Name: pr.name, State: string(st.state), NThreads: st.nthreads}
+		if !first && pr.read && st.ticks >= pr.prev {
+			out.CPU = cpuPercent(st.ticks-pr.prev, dt)
+		}
+		pr.prev, pr.read = st.ticks, true
+		if p.opt.Threads {
+			out.Threads = p.threads(pr, st.nthreads, dt, first)
+		}
+		s.Procs = append(s.Procs, out)
+	}
+	return s
+}
+
+func cpuPercent(ticks uint64, dt float64) float64 {
+	if dt <= 0 {
+		return 0
+	}
+	return float64(ticks) / clockTicks / dt * 100
+}
+
+// cores returns per-core utilisation since the last call, through gopsutil.
+func (p *Probe) cores() []float64 {
+	ts, err := cpu.Times(true)
+	if err != nil {
+		return nil
+	}
+	out := make([]float64, len(ts))
+	if len(p.lastCPU) == len(ts) {
+		for i := range ts {
+			a, b := p.lastCPU[i], ts[i]
+			busy := (b.Total() - b.Idle - b.Iowait) - (a.Total() - a.Idle - a.Iowait)
+			total := b.Total() - a.Total()
+			if total > 0 {
+				out[i] = clamp(busy/total*100, 0, 100)
+			}
+		}
+	}
+	p.lastCPU = ts
+	return out
+}
+
+func clamp(v, lo, hi float64) float64 { return max(lo, min(hi, v)) }
+
+// discover adds the root's new descendants. Only PIDs not seen before are
+// read: a process that was not ours when first seen cannot become ours.
+func (p *Probe) discover() {
+	if p.procDir == nil {
+		d, err := os.Open("/proc")
+		if err != nil {
+			return
+		}
+		p.procDir = d
+	} else if _, err := p.procDir.Seek(0, 0); err != nil {
+		return
+	}
+	names, err := p.procDir.Readdirnames(-1)
+	if err != nil {
+		return
+	}
+	present := make(map[int]bool, len(names))
+	var fresh []int
+	for _, n := range names {
+		if n[0] < '0' || n[0] > '9' {
+			continue
+		}
+		pid, err := strconv.Atoi(n)
+		if err != nil {
+			continue
+		}
+		present[pid] = true
+		if p.procs[pid] == nil && !p.others[pid] {
+			fresh = append(fresh, pid)
+		}
+	}
+	for pid := range p.others {
+		if !present[pid] {
+			delete(p.others, pid)
+		}
+	}
+	// A new child and its new grandchild can appear in the same scan, in any
+	// PID order: go over the newcomers until none joins the tree.
+	pending := map[int]int{}
+	for _, pid := range fresh {
+		if pid == p.opt.Root {
+			p.track(pid)
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			continue
+		}
+		if st, ok := parseStat(b, false); ok {
+			pending[pid] = st.ppid
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for pid, ppid := range pending {
+			if p.procs[ppid] != nil {
+				p.track(pid)
+				delete(pending, pid)
+				changed = true
+			}
+		}
+	}
+	for pid := range pending {
+		p.others[pid] = true
+	}
+}
+
+func (p *Probe) track(pid int) {
+	st, err := openStat("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return
+	}
+	pr := &proc{pid: pid, st: st, threads: map[int]*thread{}}
+	if gp, err := process.NewProcess(int32(pid)); err == nil {
+		pr.name, _ = gp.Name()
+	}
+	if pr.name == "" {
+		if b, err := st.read(); err == nil {
+			s, _ := parseStat(b, true)
+			pr.name = s.comm
+		}
+	}
+	p.procs[pid] = pr
+}
+
+// threads reads every thread of a process. The list of threads is read again
+// only when the thread count changed or a thread vanished.
+func (p *Probe) threads(pr *proc, n int, dt float64, first bool) []Thread {
+	if n != pr.nthreads || len(pr.threads) != n {
+		p.listThreads(pr)
+		pr.nthreads = n
+	}
+	out := make([]Thread, 0, len(pr.threads))
+	for tid, t := range pr.threads {
+		b, err := t.st.read()
+		var st stat
+		ok := err == nil
+		if ok {
+			st, ok = parseStat(b, false)
+		}
+		if !ok {
+			t.st.close()
+			delete(pr.threads, tid)
+			pr.nthreads = -1
+			continue
+		}
+		th := Thread{TID: tid, State: string(st.state), Core: st.processor}
+		if !first && t.read && st.ticks >= t.prev {
+			th.CPU = cpuPercent(st.ticks-t.prev, dt)
+		}
+		t.prev, t.read = st.ticks, true
+		out = append(out, th)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].TID < out[j].TID })
+	return out
+}
+
+func (p *Probe) listThreads(pr *proc) {
+	dir := "/proc/" + strconv.Itoa(pr.pid) + "/task"
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	seen := map[int]bool{}
+	for _, n := range names {
+		tid, err := strconv.Atoi(n)
+		if err != nil {
+			continue
+		}
+		seen[tid] = true
+		if pr.threads[tid] == nil {
+			if st, err := openStat(dir + "/" + n + "/stat"); err == nil {
+				pr.threads[tid] = &thread{st: st}
+			}
+		}
+	}
+	for tid, t := range pr.threads {
+		if !seen[tid] {
+			t.st.close()
+			delete(pr.threads, tid)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+// Package session runs one scenario: the engine and the probe side by side,
+// with their events and samples recorded on one clock, and at the end the
+// scenario's checks decided from that record.
+package session
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"mtviz/internal/probe"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// Options tune a session.
+type Options struct {
+	Cores    int     // cores the run may use (0: all)
+	Hz       float64 // probe rate (default 10)
+	AutoKeys bool    // headless: press the keys `key` steps wait for
+}
+
+// Item is what a session delivers: a batch of events, or one sample.
+type Item struct {
+	Events []sim.Event
+	Sample *probe.Sample
+}
+
+// Session is one run of a scenario.
+type Session struct {
+	Scenario *spec.Scenario
+	Engine   *sim.Engine
+	Start    time.Time
+	Cores    int
+
+	out    chan Item
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu      sync.Mutex
+	events  []sim.Event
+	samples []probe.Sample
+	summary Summary
+}
+
+// Start begins a run. Items must be read until the channel closes.
+func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
+	ctx, cancel := context.WithCancel(parent)
+	start := time.Now()
+	eng := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys})
+	s := &Session{Scenario: sc, Engine: eng, Start: start, Cores: eng.Cores(),
+		out: make(chan Item, 64), cancel: cancel, done: make(chan struct{})}
+	pr := probe.New(probe.Options{Hz: opt.Hz, Start: start, Threads: true})
+	probeCtx, stopProbe := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	var runErr error
+	go func() {
+		defer wg.Done()
+		runErr = eng.Run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		pr.Run(probeCtx)
+	}()
+	go func() {
+		defer close(s.done)
+		defer close(s.out)
+		evs, sams := eng.Events(), pr.Samples()
+		for evs != nil || sams != nil {
+			select {
+			case b, ok := <-evs:
+				if !ok {
+					evs = nil
+					// The run is over: one more sample covers its last moments.
+					stopProbe()
+					continue
+				}
+				s.mu.Lock()
+				s.events = append(s.events, b...)
+				s.mu.Unlock()
+				s.out <- Item{Events: b}
+			case smp, ok := <-sams:
+				if !ok {
+					sams = nil
+					continue
+				}
+				s.mu.Lock()
+				s.samples = append(s.samples, smp)
+				s.mu.Unlock()
+				s.out <- Item{Sample: &smp}
+			}
+		}
+		wg.Wait()
+		stopProbe()
+		s.mu.Lock()
+		s.summary = Judge(sc, s.Cores, s.events, s.samples, runErr)
+		s.mu.Unlock()
+	}()
+	return s
+}
+
+// Items delivers events and samples as they come; closed when the run is over
+// and judged.
+func (s *Session) Items() <-chan Item { return s.out }
+
+// Stop ends the run early.
+func (s *Session) Stop() { s.cancel() }
+
+// Wait waits for the end of the run (draining Items if nobody else does) and
+// returns its summary.
+func (s *Session) Wait() Summary {
+	for range s.out {
+	}
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.summary
+}
+
+// Done is closed when the run is over and judged.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Summary returns the verdict once Done is closed.
+func (s *Session) Summary() Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.summary
+}

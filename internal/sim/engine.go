@@ -1,0 +1,224 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mtviz/internal/spec"
+)
+
+// Options tune a run.
+type Options struct {
+	// Cores is the number of cores the run may use; `count: cores` tasks get
+	// one copy per core. Zero means runtime.GOMAXPROCS(0).
+	Cores int
+	// Start is the run's time zero; events are stamped with the time since.
+	Start time.Time
+	// AutoKeys presses every key a `key` step waits for after its `auto`
+	// delay, for headless runs.
+	AutoKeys bool
+	// Tick is how often batches of events go out (default 20ms).
+	Tick time.Duration
+}
+
+// Engine runs one scenario once. Restart means a new Engine.
+type Engine struct {
+	sc  *spec.Scenario
+	opt Options
+	out chan []Event
+
+	bufMu sync.Mutex
+	buf   []Event
+
+	cur atomic.Pointer[world]
+
+	pauseMu sync.Mutex
+	paused  atomic.Bool
+	resume  chan struct{}
+
+	keyMu sync.Mutex
+	keys  map[rune][]chan struct{}
+}
+
+// New prepares an engine for a loaded scenario.
+func New(sc *spec.Scenario, opt Options) *Engine {
+	if opt.Cores <= 0 {
+		opt.Cores = defaultCores()
+	}
+	if opt.Start.IsZero() {
+		opt.Start = time.Now()
+	}
+	if opt.Tick <= 0 {
+		opt.Tick = 20 * time.Millisecond
+	}
+	return &Engine{sc: sc, opt: opt, out: make(chan []Event, 64), keys: map[rune][]chan struct{}{}}
+}
+
+// Events delivers the run's events in batches; it is closed when Run returns.
+func (e *Engine) Events() <-chan []Event { return e.out }
+
+// ErrStopped is returned by Run when its context ended the run early.
+var ErrStopped = errors.New("run stopped before its end")
+
+// Run runs every round, then returns. Cancelling ctx stops every task at its
+// next step or wait. The Events channel is closed when Run returns.
+func (e *Engine) Run(ctx context.Context) error {
+	defer close(e.out)
+	collectorDone := make(chan struct{})
+	stopCollector := make(chan struct{})
+	go func() {
+		defer close(collectorDone)
+		e.collect(stopCollector)
+	}()
+	var err error
+	for r := 1; r <= e.sc.Rounds && err == nil; r++ {
+		err = e.round(ctx, r)
+	}
+	e.emit(Event{Kind: KEnd})
+	close(stopCollector)
+	<-collectorDone
+	return err
+}
+
+// Pause stops every task at its next step; Resume lets them go on.
+func (e *Engine) Pause() {
+	e.pauseMu.Lock()
+	defer e.pauseMu.Unlock()
+	if e.paused.Load() {
+		return
+	}
+	e.resume = make(chan struct{})
+	e.paused.Store(true)
+	e.emit(Event{Kind: KPause, Value: 1})
+}
+
+// Resume undoes Pause.
+func (e *Engine) Resume() {
+	e.pauseMu.Lock()
+	defer e.pauseMu.Unlock()
+	if !e.paused.Load() {
+		return
+	}
+	e.paused.Store(false)
+	close(e.resume)
+	e.emit(Event{Kind: KPause, Value: 0})
+}
+
+// Paused reports whether the run is paused.
+func (e *Engine) Paused() bool { return e.paused.Load() }
+
+func (e *Engine) resumeCh() chan struct{} {
+	e.pauseMu.Lock()
+	defer e.pauseMu.Unlock()
+	if !e.paused.Load() {
+		return nil
+	}
+	return e.resume
+}
+
+// Key presses a key for the `key` steps waiting for it. It reports whether a
+// step was waiting.
+func (e *Engine) Key(r rune) bool {
+	e.keyMu.Lock()
+	waiters := e.keys[r]
+	delete(e.keys, r)
+	e.keyMu.Unlock()
+	for _, ch := range waiters {
+		close(ch)
+	}
+	return len(waiters) > 0
+}
+
+func (e *Engine) waitKey(r rune) chan struct{} {
+	ch := make(chan struct{})
+	e.keyMu.Lock()
+	e.keys[r] = append(e.keys[r], ch)
+	e.keyMu.Unlock()
+	return ch
+}
+
+// Cores is the number of cores the run uses.
+func (e *Engine) Cores() int { return e.opt.Cores }
+
+func (e *Engine) now() time.Duration { return time.Since(e.opt.Start) }
+
+func (e *Engine) emit(ev Event) {
+	e.bufMu.Lock()
+	ev.T = e.now()
+	if w := e.cur.Load(); w != nil && ev.Round == 0 {
+		ev.Round = w.round
+	}
+	e.buf = append(e.buf, ev)
+	e.bufMu.Unlock()
+}
+
+// quietAbove is the number of changes in one tick above which a task is quiet.
+const quietAbove = 50
+
+// collect sends batches of events every tick and folds the events of tasks
+// that change state faster than anyone can watch.
+func (e *Engine) collect(stop chan struct{}) {
+	tk := time.NewTicker(e.opt.Tick)
+	defer tk.Stop()
+	last := map[string]Event{}
+	for {
+		final := false
+		select {
+		case <-tk.C:
+		case <-stop:
+			final = true
+		}
+		if w := e.cur.Load(); w != nil {
+			w.tick(last)
+		}
+		e.bufMu.Lock()
+		batch := e.buf
+		e.buf = nil
+		e.bufMu.Unlock()
+		if len(batch) > 0 {
+			e.out <- batch
+		}
+		if final {
+			return
+		}
+	}
+}
+
+func (e *Engine) round(ctx context.Context, r int) error {
+	w, err := newWorld(e, r)
+	if err != nil {
+		return err
+	}
+	e.cur.Store(w)
+	e.emit(Event{Kind: KRound, Value: int64(r)})
+	for _, t := range w.tasks {
+		e.emit(Event{Kind: KTask, Task: t.name, Text: string(t.def.Kind), Daemon: t.def.Daemon, State: Created})
+	}
+	stopWatch := context.AfterFunc(ctx, w.halt)
+	defer stopWatch()
+	// Tasks that nobody spawns start together, so that racers really overlap.
+	for _, t := range w.tasks {
+		if !t.def.Spawned {
+			w.start(t, nil)
+		}
+	}
+	w.main.Wait()
+	w.cutDaemons()
+	w.all.Wait()
+	final := map[string]int64{}
+	lost := map[string]int64{}
+	for _, c := range w.counterList {
+		final[c.name] = c.v.Load()
+		lost[c.name] = c.lost.Load()
+		e.emit(Event{Kind: KCounter, Object: c.name, Value: final[c.name], Lost: lost[c.name]})
+	}
+	e.emit(Event{Kind: KRoundEnd, Value: int64(r), Values: final, LostBy: lost})
+	if ctx.Err() != nil {
+		return ErrStopped
+	}
+	return nil
+}
+

@@ -1,0 +1,295 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"mtviz/internal/spec"
+)
+
+type opcode uint8
+
+const (
+	opLog opcode = iota
+	opSleep
+	opBusy
+	opRepeat
+	opAdd
+	opLock
+	opUnlock
+	opSpawn
+	opJoin
+	opPhase
+	opExit
+	opKey
+)
+
+var opcodes = map[spec.Op]opcode{
+	"log": opLog, "sleep": opSleep, "busy": opBusy, "repeat": opRepeat, "add": opAdd,
+	"lock": opLock, "unlock": opUnlock, "spawn": opSpawn, "join": opJoin, "phase": opPhase,
+	"exit": opExit, "key": opKey,
+}
+
+// instr is a step with its objects looked up once per round, so that a loop
+// of a million steps does no map lookups.
+type instr struct {
+	op    opcode
+	st    *spec.Step
+	ctr   *counter
+	lk    *lock
+	gil   *gil
+	work  *counter
+	tasks []*task
+	body  []instr
+}
+
+func (w *world) compile(steps []spec.Step) ([]instr, error) {
+	out := make([]instr, len(steps))
+	for i := range steps {
+		st := &steps[i]
+		op, ok := opcodes[st.Op]
+		if !ok {
+			return nil, fmt.Errorf("%s: step %q is not supported by this version of the engine", st.Pos, st.Op)
+		}
+		in := instr{op: op, st: st}
+		switch op {
+		case opAdd:
+			in.ctr = w.counters[st.Object]
+		case opLock, opUnlock:
+			in.lk = w.locks[st.Object]
+			if in.lk == nil {
+				return nil, fmt.Errorf("%s: %q is not a lock this engine can run", st.Pos, st.Object)
+			}
+		case opBusy:
+			in.gil = w.gils[st.Hold]
+			in.work = w.counters[st.Counter]
+		case opSpawn, opJoin:
+			for _, name := range st.Tasks {
+				in.tasks = append(in.tasks, w.byName[name]...)
+			}
+		case opRepeat:
+			body, err := w.compile(st.Body)
+			if err != nil {
+				return nil, err
+			}
+			in.body = body
+		}
+		out[i] = in
+	}
+	return out, nil
+}
+
+// exec runs steps; false means the task must stop (the run stopped, a daemon
+// was cut off, or an exit step ran).
+func (t *task) exec(code []instr) bool {
+	w := t.w
+	for i := range code {
+		in := &code[i]
+		if t.halted() {
+			return false
+		}
+		if w.e.paused.Load() && !t.pauseWait() {
+			return false
+		}
+		switch in.op {
+		case opLog:
+			w.e.emit(Event{Kind: KLog, Task: t.name, Text: in.st.Text})
+		case opSleep:
+			t.set(Sleeping, ReasonSleep, "", "")
+			if !t.sleep(in.st.Dur) {
+				return false
+			}
+			t.running()
+		case opBusy:
+			if !t.busy(in) {
+				return false
+			}
+		case opRepeat:
+			for n := 0; n < in.st.Times; n++ {
+				if !t.exec(in.body) {
+					return false
+				}
+			}
+		case opAdd:
+			in.ctr.add(in.st.N)
+		case opLock:
+			if !in.lk.acquire(t) {
+				return false
+			}
+		case opUnlock:
+			if !in.lk.release(t) {
+				w.e.emit(Event{Kind: KError, Task: t.name, Object: in.lk.name,
+					Text: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)})
+			}
+		case opSpawn:
+			for _, c := range in.tasks {
+				w.start(c, t)
+			}
+		case opJoin:
+			if !t.join(in.tasks) {
+				return false
+			}
+		case opPhase:
+			w.e.emit(Event{Kind: KPhase, Task: t.name, Text: in.st.Text})
+		case opExit:
+			return false
+		case opKey:
+			if !t.key(in.st) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (t *task) sleep(d time.Duration) bool {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-t.stop:
+		return false
+	}
+}
+
+// pauseWait holds the task while the run is paused.
+func (t *task) pauseWait() bool {
+	ch := t.w.e.resumeCh()
+	if ch == nil {
+		return true
+	}
+	prev := t.state()
+	t.set(Blocked, ReasonPaused, "", "")
+	select {
+	case <-ch:
+	case <-t.stop:
+		return false
+	}
+	t.set(prev.state, prev.reason, prev.object, prev.holder)
+	return true
+}
+
+func (t *task) join(ts []*task) bool {
+	for _, c := range ts {
+		if c.isDone() {
+			continue
+		}
+		t.set(Blocked, ReasonJoin, c.name, "")
+		t.mu.Lock()
+		t.waitsOn = c
+		t.mu.Unlock()
+		select {
+		case <-c.done:
+		case <-t.stop:
+			return false
+		}
+		t.mu.Lock()
+		t.waitsOn = nil
+		t.mu.Unlock()
+	}
+	t.running()
+	return true
+}
+
+func (t *task) key(st *spec.Step) bool {
+	r := []rune(st.Object)[0]
+	ch := t.w.e.waitKey(r)
+	t.w.e.emit(Event{Kind: KKey, Task: t.name, Object: st.Object, Text: st.Text})
+	t.set(Blocked, ReasonKey, st.Object, "")
+	var auto <-chan time.Time
+	if t.w.e.opt.AutoKeys {
+		d := st.Dur
+		if d <= 0 {
+			d = time.Second
+		}
+		tm := time.NewTimer(d)
+		defer tm.Stop()
+		auto = tm.C
+	}
+	select {
+	case <-ch:
+	case <-auto:
+		t.w.e.Key(r)
+	case <-t.stop:
+		return false
+	}
+	t.running()
+	return true
+}
+
+// busy computes for st.Dur of wall time (a pause does not count). Under a
+// GIL, it may only work while holding the GIL and hands it over once per
+// switch interval when another task waits, as CPython does; time spent
+// waiting for the GIL counts, so GIL tasks do less work in the same time.
+func (t *task) busy(in *instr) bool {
+	g := in.gil
+	if g != nil && !g.take(t) {
+		return false
+	}
+	left := in.st.Dur
+	start := time.Now()
+	last := start
+	slice := start.Add(intervalOf(g))
+	flushAt := start.Add(time.Millisecond)
+	var units int64
+	x := uint64(start.UnixNano()) | 1
+	ok := true
+	for {
+		// One work unit: a thousand rounds of xorshift, about a microsecond.
+		for i := 0; i < 1000; i++ {
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+		}
+		units++
+		now := time.Now()
+		left -= now.Sub(last)
+		last = now
+		if in.work != nil && (now.After(flushAt) || left <= 0) {
+			in.work.v.Add(units)
+			units = 0
+			flushAt = now.Add(time.Millisecond)
+		}
+		if left <= 0 {
+			break
+		}
+		if t.halted() {
+			ok = false
+			break
+		}
+		if g != nil && now.After(slice) {
+			if g.waiting.Load() > 0 {
+				g.give()
+				if !g.take(t) {
+					return false
+				}
+			}
+			slice = time.Now().Add(g.interval)
+		}
+		if t.w.e.paused.Load() {
+			if g != nil {
+				g.give()
+			}
+			if !t.pauseWait() {
+				return false
+			}
+			if g != nil && !g.take(t) {
+				return false
+			}
+			last = time.Now()
+		}
+	}
+	sink.Store(x)
+	if g != nil {
+		g.give()
+	}
+	return ok
+}
+
+func intervalOf(g *gil) time.Duration {
+	if g == nil {
+		return time.Hour
+	}
+	return g.interval
+}

@@ -1,0 +1,254 @@
+package sim
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mtviz/internal/spec"
+)
+
+// counter is a shared integer. add reads and writes in two steps, like
+// `balance = balance + n` does, so a task can be overtaken between them. Both
+// steps are atomic operations: the lost update is a real interleaving that
+// `go test -race` accepts, not undefined behaviour.
+type counter struct {
+	name string
+	init int64
+	v    atomic.Int64
+	lost atomic.Int64
+}
+
+func (c *counter) add(n int64) {
+	old := c.v.Load()
+	// The compare-and-swap only notices that another write slipped in since
+	// the read; the write below happens either way, overwriting it.
+	if !c.v.CompareAndSwap(old, old+n) {
+		c.lost.Add(1)
+		c.v.Store(old + n)
+	}
+}
+
+// mutex is a lock whose wait can be abandoned when the run stops, so that a
+// task stuck in a deadlock never outlives its run. Waiters are woken through a
+// one-slot channel and retry; a newcomer may barge in, as with sync.Mutex.
+type mutex struct {
+	state   atomic.Int32 // 0 free, 1 held
+	waiters atomic.Int32
+	wake    chan struct{}
+}
+
+func newMutex() mutex { return mutex{wake: make(chan struct{}, 1)} }
+
+func (m *mutex) tryLock() bool { return m.state.CompareAndSwap(0, 1) }
+
+// lockSlow waits for the lock; false if stop closed first.
+func (m *mutex) lockSlow(stop <-chan struct{}) bool {
+	m.waiters.Add(1)
+	defer m.waiters.Add(-1)
+	for {
+		if m.state.CompareAndSwap(0, 1) {
+			return true
+		}
+		select {
+		case <-m.wake:
+		case <-stop:
+			return false
+		}
+	}
+}
+
+func (m *mutex) unlock() {
+	m.state.Store(0)
+	if m.waiters.Load() > 0 {
+		select {
+		case m.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// waitList is the tasks waiting on an object, in the order they came.
+type waitList struct {
+	mu sync.Mutex
+	ts []*task
+}
+
+func (wl *waitList) add(t *task, on any) {
+	wl.mu.Lock()
+	wl.ts = append(wl.ts, t)
+	wl.mu.Unlock()
+	t.mu.Lock()
+	t.waitsOn = on
+	t.mu.Unlock()
+}
+
+func (wl *waitList) remove(t *task) {
+	wl.mu.Lock()
+	for i, x := range wl.ts {
+		if x == t {
+			wl.ts = append(wl.ts[:i], wl.ts[i+1:]...)
+			break
+		}
+	}
+	wl.mu.Unlock()
+	t.mu.Lock()
+	t.waitsOn = nil
+	t.mu.Unlock()
+}
+
+func (wl *waitList) names() []string {
+	wl.mu.Lock()
+	defer wl.mu.Unlock()
+	if len(wl.ts) == 0 {
+		return nil
+	}
+	out := make([]string, len(wl.ts))
+	for i, x := range wl.ts {
+		out[i] = x.name
+	}
+	return out
+}
+
+func holderName(p *atomic.Pointer[task]) string {
+	if h := p.Load(); h != nil {
+		return h.name
+	}
+	return ""
+}
+
+// lock is an instrumented lock, plain or re-entrant, that knows its holder,
+// hold count and waiters.
+type lock struct {
+	name      string
+	reentrant bool
+	w         *world
+	mu        mutex
+	holder    atomic.Pointer[task]
+	count     atomic.Int32
+	waiters   waitList
+}
+
+// acquire takes the lock for t; false if the run stopped while it waited.
+func (l *lock) acquire(t *task) bool {
+	if l.reentrant && l.holder.Load() == t {
+		l.count.Add(1)
+		l.changed(t)
+		return true
+	}
+	if l.mu.tryLock() {
+		l.holder.Store(t)
+		l.count.Store(1)
+		l.changed(t)
+		return true
+	}
+	l.waiters.add(t, l)
+	t.set(Blocked, ReasonLock, l.name, holderName(&l.holder))
+	l.changed(t)
+	ok := l.mu.lockSlow(t.stop)
+	l.waiters.remove(t)
+	if !ok {
+		return false
+	}
+	l.holder.Store(t)
+	l.count.Store(1)
+	t.running()
+	l.changed(t)
+	return true
+}
+
+// release gives the lock back; false if t does not hold it.
+func (l *lock) release(t *task) bool {
+	if l.holder.Load() != t {
+		return false
+	}
+	if l.count.Add(-1) > 0 {
+		l.changed(t)
+		return true
+	}
+	l.holder.Store(nil)
+	l.mu.unlock()
+	l.changed(t)
+	return true
+}
+
+// changed emits the lock's new state unless the task is quiet (then the
+// collector sends a snapshot once a tick).
+func (l *lock) changed(t *task) {
+	t.ops.Add(1)
+	if t.quiet.Load() {
+		return
+	}
+	l.w.e.emit(l.snapshot())
+}
+
+func (l *lock) snapshot() Event {
+	ev := Event{Kind: KLock, Object: l.name, Holder: holderName(&l.holder), Waiters: l.waiters.names()}
+	if ev.Holder != "" {
+		ev.Count = int(l.count.Load())
+	}
+	return ev
+}
+
+// gil is a global interpreter lock: one token, handed from holder to waiter.
+// A channel gives the token to waiters in the order they came, as CPython's
+// GIL hand-off does.
+type gil struct {
+	name     string
+	interval time.Duration
+	tok      chan struct{}
+	holder   atomic.Pointer[task]
+	waiting  atomic.Int32
+	waiters  waitList
+	w        *world
+}
+
+func newGIL(o spec.Object, w *world) *gil {
+	g := &gil{name: o.Name, interval: o.Interval, tok: make(chan struct{}, 1), w: w}
+	if g.interval <= 0 {
+		g.interval = 5 * time.Millisecond
+	}
+	g.tok <- struct{}{}
+	return g
+}
+
+// take blocks until t holds the GIL; false if the run stopped first.
+func (g *gil) take(t *task) bool {
+	select {
+	case <-g.tok:
+	default:
+		g.waiting.Add(1)
+		g.waiters.add(t, g)
+		t.set(Blocked, ReasonGIL, g.name, holderName(&g.holder))
+		ok := true
+		select {
+		case <-g.tok:
+		case <-t.stop:
+			ok = false
+		}
+		g.waiters.remove(t)
+		g.waiting.Add(-1)
+		if !ok {
+			return false
+		}
+		t.running()
+	}
+	g.holder.Store(t)
+	return true
+}
+
+func (g *gil) give() {
+	g.holder.Store(nil)
+	g.tok <- struct{}{}
+}
+
+func (g *gil) snapshot() Event {
+	ev := Event{Kind: KLock, Object: g.name, Holder: holderName(&g.holder), Waiters: g.waiters.names()}
+	if ev.Holder != "" {
+		ev.Count = 1
+	}
+	return ev
+}
+
+// sink keeps the busy loop's result alive so the compiler cannot drop the work.
+var sink atomic.Uint64

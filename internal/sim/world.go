@@ -1,0 +1,205 @@
+package sim
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"mtviz/internal/spec"
+)
+
+// world is one round: fresh objects and fresh copies of every task.
+type world struct {
+	e     *Engine
+	round int
+
+	stop       chan struct{} // closed when the run must stop
+	daemonStop chan struct{} // closed when only daemons are left, or on stop
+	haltOnce   sync.Once
+	cutOnce    sync.Once
+	stopped    atomic.Bool
+
+	counters    map[string]*counter
+	counterList []*counter
+	locks       map[string]*lock
+	lockList    []*lock
+	gils        map[string]*gil
+	gilList     []*gil
+
+	tasks  []*task
+	byName map[string][]*task // a counted task has several copies
+
+	main sync.WaitGroup // non-daemon tasks started and not yet ended
+	all  sync.WaitGroup // every task goroutine
+}
+
+func defaultCores() int { return runtime.GOMAXPROCS(0) }
+
+func newWorld(e *Engine, round int) (*world, error) {
+	w := &world{
+		e: e, round: round,
+		stop: make(chan struct{}), daemonStop: make(chan struct{}),
+		counters: map[string]*counter{}, locks: map[string]*lock{}, gils: map[string]*gil{},
+		byName: map[string][]*task{},
+	}
+	for _, o := range e.sc.Objects {
+		switch o.Kind {
+		case spec.Counter:
+			c := &counter{name: o.Name, init: o.Value}
+			c.v.Store(o.Value)
+			w.counters[o.Name] = c
+			w.counterList = append(w.counterList, c)
+		case spec.Lock, spec.RLock:
+			l := &lock{name: o.Name, reentrant: o.Kind == spec.RLock, w: w, mu: newMutex()}
+			w.locks[o.Name] = l
+			w.lockList = append(w.lockList, l)
+		case spec.GIL:
+			g := newGIL(o, w)
+			w.gils[o.Name] = g
+			w.gilList = append(w.gilList, g)
+		default:
+			return nil, fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
+		}
+	}
+	for i := range e.sc.Tasks {
+		def := &e.sc.Tasks[i]
+		n := def.Count
+		if n == spec.CountCores {
+			n = e.opt.Cores
+		}
+		for k := 1; k <= n; k++ {
+			name := def.Name
+			if n > 1 || def.Count == spec.CountCores {
+				name = fmt.Sprintf("%s-%d", def.Name, k)
+			}
+			t := &task{name: name, def: def, w: w, done: make(chan struct{})}
+			t.cur = taskState{state: Created}
+			t.sent = t.cur
+			if def.Daemon {
+				t.stop = w.daemonStop
+			} else {
+				t.stop = w.stop
+			}
+			w.tasks = append(w.tasks, t)
+			w.byName[def.Name] = append(w.byName[def.Name], t)
+		}
+	}
+	for _, t := range w.tasks {
+		code, err := w.compile(t.def.Steps)
+		if err != nil {
+			return nil, err
+		}
+		t.code = code
+	}
+	return w, nil
+}
+
+// halt stops every task of the round.
+func (w *world) halt() {
+	w.haltOnce.Do(func() {
+		w.stopped.Store(true)
+		close(w.stop)
+		w.cutDaemons()
+	})
+}
+
+// cutDaemons ends the daemon tasks, as a process ends its daemon threads
+// when its last ordinary thread ends.
+func (w *world) cutDaemons() {
+	w.cutOnce.Do(func() { close(w.daemonStop) })
+}
+
+// start runs a task; by is the task that spawned it, if any.
+func (w *world) start(t *task, by *task) {
+	if t.started.Swap(true) {
+		who := "the round"
+		if by != nil {
+			who = by.name
+		}
+		w.e.emit(Event{Kind: KError, Task: t.name, Text: fmt.Sprintf("%s tried to start %s a second time; a task starts once", who, t.name)})
+		return
+	}
+	if !t.def.Daemon {
+		w.main.Add(1)
+	}
+	w.all.Add(1)
+	t.set(Runnable, "", "", "")
+	go t.run()
+}
+
+func (t *task) run() {
+	w := t.w
+	defer w.all.Done()
+	if !t.def.Daemon {
+		defer w.main.Done()
+	}
+	defer close(t.done)
+	reason := ""
+	defer func() {
+		if r := recover(); r != nil {
+			// An engine bug must not take the learner's terminal down with it.
+			w.e.emit(Event{Kind: KError, Task: t.name, Text: fmt.Sprintf("engine fault: %v", r)})
+		}
+		t.quiet.Store(false)
+		t.set(Done, reason, "", "")
+	}()
+	t.running()
+	if !t.exec(t.code) && t.def.Daemon && !w.stopped.Load() {
+		reason = ReasonCutOff
+	}
+}
+
+// halted reports whether the task must stop now.
+func (t *task) halted() bool {
+	select {
+	case <-t.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// tick runs once per collector tick: it decides which tasks are quiet, sends
+// their folded state, and sends counters and locks whose value changed.
+func (w *world) tick(last map[string]Event) {
+	for _, t := range w.tasks {
+		n := t.ops.Swap(0)
+		if t.quiet.Load() {
+			t.flush()
+		}
+		t.quiet.Store(n > quietAbove && !t.isDone())
+	}
+	for _, c := range w.counterList {
+		ev := Event{Kind: KCounter, Object: c.name, Value: c.v.Load(), Lost: c.lost.Load()}
+		if p, ok := last["c:"+c.name]; !ok || p.Value != ev.Value || p.Lost != ev.Lost {
+			last["c:"+c.name] = ev
+			w.e.emit(ev)
+		}
+	}
+	emitIfChanged := func(ev Event) {
+		key := "l:" + ev.Object
+		if p, ok := last[key]; !ok || p.Holder != ev.Holder || p.Count != ev.Count || !sameNames(p.Waiters, ev.Waiters) {
+			last[key] = ev
+			w.e.emit(ev)
+		}
+	}
+	for _, l := range w.lockList {
+		emitIfChanged(l.snapshot())
+	}
+	for _, g := range w.gilList {
+		emitIfChanged(g.snapshot())
+	}
+}
+
+func sameNames(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,562 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+)
+
+// fill decodes the entries of a mapping into dst following a schema. skip
+// names keys the caller has already handled.
+func (l *loader) fill(s *schema, entries []*ast.MappingValueNode, dst any, what string, skip ...string) {
+	have := map[string]bool{}
+	for _, kv := range entries {
+		key, ok := l.key(kv)
+		if !ok {
+			continue
+		}
+		if contains(skip, key) {
+			have[key] = true
+			continue
+		}
+		f := s.field(key)
+		if f == nil {
+			known := s.fieldNames()
+			if known == "" {
+				l.errorf(kv.Key, "unknown key %q: %s takes no settings", key, what)
+			} else {
+				l.errorf(kv.Key, "unknown key %q in %s; it takes: %s", key, what, known)
+			}
+			continue
+		}
+		if have[key] {
+			l.errorf(kv.Key, "%q is given twice", key)
+			continue
+		}
+		have[key] = true
+		l.value(f, kv.Value, dst, what)
+	}
+	for _, f := range s.fields {
+		if f.required && !have[f.name] {
+			n := ast.Node(nil)
+			if len(entries) > 0 {
+				n = entries[0]
+			}
+			l.errorf(n, "%s needs %q (%s)", what, f.name, f.doc)
+		}
+	}
+}
+
+// value decodes one field's value and hands it to the field's setter.
+func (l *loader) value(f *field, n ast.Node, dst any, what string) {
+	label := fmt.Sprintf("%q of %s", f.name, what)
+	if _, null := n.(*ast.NullNode); null || n == nil {
+		l.errorf(n, "%s has no value", label)
+		return
+	}
+	var v any
+	ok := false
+	switch f.kind {
+	case kString, kText:
+		v, ok = l.str(n, label)
+	case kDur:
+		var d durVal
+		d.d, ok = l.duration(n, label)
+		v = d
+	case kInt:
+		v, ok = l.integer(n, label, -1<<40, 1<<40)
+	case kFloat:
+		v, ok = l.float(n, label)
+	case kBool:
+		v, ok = l.boolean(n, label)
+	case kNames:
+		var ns []string
+		ns, ok = l.nameList(n, label)
+		for _, name := range ns {
+			if !l.tasks[name] {
+				l.errorf(n, "%s names task %q, which is not declared under tasks", label, name)
+				ok = false
+			}
+		}
+		v = ns
+	case kSteps:
+		v, ok = l.stepList(n, 1), true
+	case kRef:
+		var name string
+		name, ok = l.str(n, label)
+		if ok {
+			ok = l.ref(n, name, f.refs, label)
+		}
+		v = name
+	}
+	if ok {
+		f.set(dst, v)
+	}
+}
+
+func (l *loader) ref(n ast.Node, name string, kinds []ObjectKind, label string) bool {
+	o := l.objs[name]
+	if o == nil {
+		l.errorf(n, "%s: %q is not declared under objects", label, name)
+		return false
+	}
+	for _, k := range kinds {
+		if o.Kind == k {
+			return true
+		}
+	}
+	want := make([]string, len(kinds))
+	for i, k := range kinds {
+		want[i] = string(k)
+	}
+	l.errorf(n, "%s: %q is a %s, but this needs a %s", label, name, o.Kind, strings.Join(want, " or "))
+	return false
+}
+
+func (l *loader) objects(n ast.Node) []Object {
+	entries, ok := l.mapping(n, "objects")
+	if !ok {
+		return nil
+	}
+	var out []Object
+	for _, kv := range entries {
+		name, ok := l.key(kv)
+		if !ok {
+			continue
+		}
+		if !nameRE.MatchString(name) {
+			l.errorf(kv.Key, "object name %q must start with a letter and hold only letters, digits, _ . -", name)
+			continue
+		}
+		if l.objs[name] != nil {
+			l.errorf(kv.Key, "object %q is declared twice", name)
+			continue
+		}
+		o := Object{Name: name, Pos: l.pos(kv.Key)}
+		fields, ok := l.mapping(kv.Value, fmt.Sprintf("object %q", name))
+		if !ok {
+			continue
+		}
+		var kindNode ast.Node
+		for _, f := range fields {
+			if k, _ := scalar(f.Key); k == "kind" {
+				kindNode = f.Value
+			}
+		}
+		if kindNode == nil {
+			l.errorf(kv.Key, "object %q needs a kind: one of %s", name, names(objects))
+			continue
+		}
+		kind, _ := l.str(kindNode, "kind")
+		s := lookup(objects, kind)
+		if s == nil {
+			l.errorf(kindNode, "unknown object kind %q; known kinds: %s", kind, names(objects))
+			continue
+		}
+		o.Kind = ObjectKind(kind)
+		l.fill(s, fields, &o, fmt.Sprintf("%s %q", kind, name), "kind")
+		if o.Kind == Condition && o.Lock != "" && o.Lock == name {
+			l.errorf(kv.Key, "condition %q cannot use itself as its lock", name)
+		}
+		if o.Kind == Queue && o.Size < 0 {
+			l.errorf(kv.Key, "queue %q: size must be 0 (unbounded) or more", name)
+		}
+		// The object is known even when a setting was wrong, so that later
+		// references to it do not add a second, misleading error.
+		l.objs[name] = &o
+		out = append(out, o)
+	}
+	return out
+}
+
+var taskSchema = schema{name: "task", fields: []field{
+	{name: "name", kind: kString, doc: "the task's name (default Thread-N or Process-N, as Python names them)"},
+	{name: "kind", kind: kString, doc: "goroutine (default) or process"},
+	{name: "daemon", kind: kBool, doc: "cut off when every non-daemon task has ended"},
+	{name: "count", kind: kInt, doc: "run this many copies, name-1..name-N; `cores` means one per core"},
+	{name: "steps", kind: kSteps, required: true, doc: "what the task does"},
+}}
+
+// TaskDoc documents the keys of a task, for `mtviz steps`.
+func taskDoc() string {
+	var b strings.Builder
+	for _, f := range taskSchema.fields {
+		fmt.Fprintf(&b, "  %-10s %s\n", f.name, f.doc)
+	}
+	return b.String()
+}
+
+func (l *loader) taskList(n ast.Node) []Task {
+	items, ok := l.sequence(n, "tasks")
+	if !ok {
+		return nil
+	}
+	if len(items) == 0 {
+		l.errorf(n, "tasks is empty; a scenario needs at least one task")
+		return nil
+	}
+	// Names first, so that spawn and join can refer to tasks declared later.
+	l.tasks = map[string]bool{}
+	taskNames := make([]string, len(items))
+	counters := map[TaskKind]int{}
+	for i, it := range items {
+		entries, ok := l.mapping(it, "a task")
+		if !ok {
+			continue
+		}
+		kind := Goroutine
+		var nameNode ast.Node
+		for _, kv := range entries {
+			switch k, _ := scalar(kv.Key); k {
+			case "name":
+				nameNode = kv.Value
+			case "kind":
+				if s, _ := scalar(kv.Value); s == string(Process) {
+					kind = Process
+				}
+			}
+		}
+		var name string
+		if nameNode != nil {
+			name, _ = l.str(nameNode, "a task's name")
+			if !nameRE.MatchString(name) {
+				l.errorf(nameNode, "task name %q must start with a letter and hold only letters, digits, _ . -", name)
+			}
+		} else {
+			counters[kind]++
+			prefix := "Thread"
+			if kind == Process {
+				prefix = "Process"
+			}
+			name = fmt.Sprintf("%s-%d", prefix, counters[kind])
+		}
+		if l.tasks[name] {
+			l.errorf(it, "task %q is declared twice", name)
+		}
+		l.tasks[name] = true
+		taskNames[i] = name
+	}
+	out := make([]Task, 0, len(items))
+	for i, it := range items {
+		entries, ok := l.mapping(it, "a task")
+		if !ok {
+			continue
+		}
+		t := Task{Name: taskNames[i], Kind: Goroutine, Count: 1, Pos: l.pos(it)}
+		what := fmt.Sprintf("task %q", t.Name)
+		hasSteps := false
+		for _, kv := range entries {
+			key, ok := l.key(kv)
+			if !ok {
+				continue
+			}
+			switch key {
+			case "name":
+			case "kind":
+				k, ok := l.str(kv.Value, "kind of "+what)
+				if ok && k != string(Goroutine) && k != string(Process) {
+					l.errorf(kv.Value, "kind of %s must be goroutine or process, not %q", what, k)
+				}
+				t.Kind = TaskKind(k)
+			case "daemon":
+				t.Daemon, _ = l.boolean(kv.Value, "daemon of "+what)
+			case "count":
+				if s, _ := scalar(kv.Value); s == "cores" {
+					t.Count = CountCores
+				} else if v, ok := l.integer(kv.Value, "count of "+what+" (or the word cores)", 1, maxCount); ok {
+					t.Count = int(v)
+				}
+			case "steps":
+				hasSteps = true
+				t.Steps = l.stepList(kv.Value, 1)
+			default:
+				l.errorf(kv.Key, "unknown key %q in %s; a task takes: %s", key, what, taskSchema.fieldNames())
+			}
+		}
+		if !hasSteps {
+			l.errorf(it, "%s needs steps", what)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func (l *loader) stepList(n ast.Node, depth int) []Step {
+	if depth > maxDepth {
+		l.errorf(n, "steps are nested more than %d deep", maxDepth)
+		return nil
+	}
+	items, ok := l.sequence(n, "steps")
+	if !ok {
+		return nil
+	}
+	if len(items) == 0 {
+		l.errorf(n, "steps is empty")
+		return nil
+	}
+	out := make([]Step, 0, len(items))
+	for _, it := range items {
+		if st, ok := l.step(it, depth); ok {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+func (l *loader) step(n ast.Node, depth int) (Step, bool) {
+	l.nsteps++
+	if l.nsteps > maxSteps {
+		if l.nsteps == maxSteps+1 {
+			l.errorf(n, "more than %d steps in one file", maxSteps)
+		}
+		return Step{}, false
+	}
+	var st Step
+	if s, ok := scalar(n); ok {
+		// A bare word such as "- unlock" is a step with no value.
+		l.errorf(n, "step %q needs a value, as in `%s: ...`; see 'mtviz steps'", s, s)
+		return st, false
+	}
+	entries, ok := l.mapping(n, "a step")
+	if !ok {
+		return st, false
+	}
+	if len(entries) != 1 {
+		keys := make([]string, 0, len(entries))
+		for _, kv := range entries {
+			k, _ := scalar(kv.Key)
+			keys = append(keys, k)
+		}
+		l.errorf(n, "a step is one name with its value, but this one has %d keys (%s); indent settings under the step's name", len(entries), strings.Join(keys, ", "))
+		return st, false
+	}
+	kv := entries[0]
+	name, ok := l.key(kv)
+	if !ok {
+		return st, false
+	}
+	s := lookup(steps, name)
+	if s == nil {
+		hint := ""
+		if m := closest(name, steps); m != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", m)
+		}
+		l.errorf(kv.Key, "unknown step %q%s; run 'mtviz steps' for the list", name, hint)
+		return st, false
+	}
+	st.Op, st.Pos = Op(name), l.pos(kv.Key)
+	what := fmt.Sprintf("step %q", name)
+	v := l.plain(kv.Value)
+	if v == nil {
+		return st, false
+	}
+	if _, null := v.(*ast.NullNode); null {
+		l.errorf(kv.Key, "%s has no value; see 'mtviz steps'", what)
+		return st, false
+	}
+	before := len(l.errs)
+	switch v.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		fields, _ := l.mapping(v, what)
+		if name == "repeat" {
+			// Nested steps are deeper; decode them with the depth known.
+			for _, f := range fields {
+				if k, _ := scalar(f.Key); k == "steps" {
+					st.Body = l.stepList(f.Value, depth+1)
+				}
+			}
+			l.fill(s, fields, &st, what, "steps")
+			if !hasKey(fields, "steps") {
+				l.errorf(kv.Key, "%s needs %q (the steps to repeat)", what, "steps")
+			}
+		} else {
+			l.fill(s, fields, &st, what)
+		}
+	default:
+		if s.short == "" {
+			l.errorf(v, "%s takes settings (%s), not a single value", what, s.fieldNames())
+			return st, false
+		}
+		l.value(s.field(s.short), v, &st, what)
+		for _, f := range s.fields {
+			if f.required && f.name != s.short {
+				l.errorf(v, "%s needs %q too", what, f.name)
+			}
+		}
+	}
+	if len(l.errs) > before {
+		return st, false
+	}
+	l.stepRules(&st, v)
+	if st.Op == "phase" {
+		l.phases[st.Text] = true
+	}
+	return st, true
+}
+
+// stepRules holds the rules a single field cannot express.
+func (l *loader) stepRules(st *Step, n ast.Node) {
+	switch st.Op {
+	case "repeat":
+		if st.Times < 1 || st.Times > maxTimes {
+			l.errorf(n, "repeat times must be from 1 to %d", maxTimes)
+		}
+	case "key":
+		if len([]rune(st.Object)) != 1 || st.Object == " " || st.Object == "q" || st.Object == "r" || st.Object == "?" {
+			l.errorf(n, "key must be one character, and not space, q, r or ? (mtviz uses those)")
+		}
+	case "busy", "sleep":
+		if st.Dur <= 0 {
+			l.errorf(n, "%s needs a duration above 0", st.Op)
+		}
+	case "exit":
+		if st.N < 0 || st.N > 255 {
+			l.errorf(n, "exit code must be from 0 to 255")
+		}
+	}
+}
+
+func hasKey(entries []*ast.MappingValueNode, key string) bool {
+	for _, kv := range entries {
+		if k, _ := scalar(kv.Key); k == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *loader) checks(n ast.Node) []Check {
+	items, ok := l.sequence(n, "checks")
+	if !ok {
+		return nil
+	}
+	var out []Check
+	for _, it := range items {
+		entries, ok := l.mapping(it, "a check")
+		if !ok {
+			continue
+		}
+		if len(entries) != 1 {
+			l.errorf(it, "a check is one kind with its settings, but this one has %d keys", len(entries))
+			continue
+		}
+		kv := entries[0]
+		kind, ok := l.key(kv)
+		if !ok {
+			continue
+		}
+		s := lookup(checks, kind)
+		if s == nil {
+			l.errorf(kv.Key, "unknown check %q; known checks: %s", kind, names(checks))
+			continue
+		}
+		c := Check{Kind: kind, Pos: l.pos(kv.Key)}
+		fields, ok := l.mapping(kv.Value, fmt.Sprintf("check %q", kind))
+		if !ok {
+			continue
+		}
+		named := schema{name: s.name, fields: append([]field{{name: "name", kind: kString, doc: "what the verdict calls it",
+			set: func(d any, v any) { d.(*Check).Name = v.(string) }}}, s.fields...)}
+		l.fill(&named, fields, &c, fmt.Sprintf("check %q", kind))
+		for _, ph := range []string{c.Phase, c.Over} {
+			if ph != "" && !l.phases[ph] {
+				l.errorf(kv.Value, "check %q names phase %q, but no step starts it", kind, ph)
+			}
+		}
+		if c.Name == "" {
+			c.Name = defaultCheckName(c)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func defaultCheckName(c Check) string {
+	switch c.Kind {
+	case "counter":
+		return fmt.Sprintf("%s ends at %d in every round", c.Counter, c.Equals)
+	case "drift":
+		return fmt.Sprintf("%s drifts from %d in some round", c.Counter, c.Equals)
+	case "cpu":
+		return fmt.Sprintf("%s uses at most %.1f cores", c.Phase, c.Max)
+	case "cpu_ratio":
+		return fmt.Sprintf("%s uses at least %.1fx the cores of %s", c.Phase, c.Min, c.Over)
+	}
+	return c.Kind
+}
+
+// finish applies the rules that need the whole file.
+func (l *loader) finish(sc *Scenario, tasksNode ast.Node) {
+	spawned := map[string]bool{}
+	var walk func([]Step, string)
+	walk = func(ss []Step, owner string) {
+		for _, st := range ss {
+			if st.Op == "spawn" {
+				for _, t := range st.Tasks {
+					if t == owner {
+						l.errorAt(st.Pos, "task %q spawns itself", owner)
+					}
+					spawned[t] = true
+				}
+			}
+			walk(st.Body, owner)
+		}
+	}
+	for _, t := range sc.Tasks {
+		walk(t.Steps, t.Name)
+	}
+	first := 0
+	for i := range sc.Tasks {
+		sc.Tasks[i].Spawned = spawned[sc.Tasks[i].Name]
+		if !sc.Tasks[i].Spawned {
+			first++
+		}
+	}
+	if len(sc.Tasks) > 0 && first == 0 {
+		l.errorf(tasksNode, "every task is spawned by another, so none can start; leave at least one task unspawned")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// closest suggests a known name within two edits of a misspelt one.
+func closest(s string, table []schema) string {
+	best, bestD := "", 3
+	for _, t := range table {
+		if d := editDistance(s, t.name); d < bestD {
+			best, bestD = t.name, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,397 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// Error is one thing wrong in a scenario file.
+type Error struct {
+	Pos Pos
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// Errors is every problem the loader found in one file, in file order.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+const maxErrors = 20
+
+// Limits on what a file may ask for, so that a typo cannot ask for a year of sleep.
+const (
+	maxDur    = time.Hour
+	maxTimes  = 1_000_000_000
+	maxCount  = 64
+	maxRounds = 1000
+	maxSteps  = 10_000
+	maxDepth  = 16
+)
+
+var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,39}$`)
+
+// LoadFile reads and checks a scenario file.
+func LoadFile(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read scenario: %w", err)
+	}
+	return Load(path, data)
+}
+
+// Load checks a scenario held in memory; name is the file name used in errors.
+// It returns Errors when the file is wrong, and never panics.
+func Load(name string, data []byte) (sc *Scenario, err error) {
+	l := &loader{file: name}
+	defer func() {
+		// The YAML parser is outside code: a panic in it is still bad input to us.
+		if r := recover(); r != nil {
+			sc, err = nil, Errors{{Pos: Pos{File: name, Line: 1, Col: 1}, Msg: fmt.Sprintf("the file could not be read as YAML (%v)", r)}}
+		}
+	}()
+	sc = l.load(data)
+	if len(l.errs) > 0 {
+		return nil, l.errs
+	}
+	return sc, nil
+}
+
+type loader struct {
+	file   string
+	errs   Errors
+	objs   map[string]*Object
+	tasks  map[string]bool
+	phases map[string]bool
+	nsteps int
+}
+
+func (l *loader) pos(n ast.Node) Pos {
+	p := Pos{File: l.file, Line: 1, Col: 1}
+	if n == nil {
+		return p
+	}
+	if tk := n.GetToken(); tk != nil && tk.Position != nil {
+		p.Line, p.Col = tk.Position.Line, tk.Position.Column
+	}
+	return p
+}
+
+func (l *loader) errorf(n ast.Node, format string, args ...any) {
+	l.errorAt(l.pos(n), format, args...)
+}
+
+func (l *loader) errorAt(p Pos, format string, args ...any) {
+	if len(l.errs) < maxErrors {
+		l.errs = append(l.errs, &Error{Pos: p, Msg: fmt.Sprintf(format, args...)})
+	}
+}
+
+func (l *loader) load(data []byte) *Scenario {
+	sc := &Scenario{File: l.file, Rounds: 1}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		l.syntaxError(err)
+		return nil
+	}
+	var docs []*ast.DocumentNode
+	for _, d := range f.Docs {
+		if d != nil && d.Body != nil {
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) == 0 {
+		l.errorAt(Pos{File: l.file, Line: 1, Col: 1}, "the file is empty; a scenario needs at least title and tasks")
+		return nil
+	}
+	if len(docs) > 1 {
+		l.errorf(docs[1].Body, "a scenario file holds one document; this is a second one")
+		return nil
+	}
+	top, ok := l.mapping(docs[0].Body, "a scenario")
+	if !ok {
+		return nil
+	}
+	seen := map[string]ast.Node{}
+	for _, kv := range top {
+		key, ok := l.key(kv)
+		if !ok {
+			continue
+		}
+		switch key {
+		case "id", "title", "summary", "lesson", "rounds", "objects", "tasks", "checks":
+			seen[key] = kv.Value
+		default:
+			l.errorf(kv.Key, "unknown key %q in a scenario; known keys: id, title, summary, lesson, rounds, objects, tasks, checks", key)
+		}
+	}
+	base := strings.TrimSuffix(filepath.Base(l.file), filepath.Ext(l.file))
+	sc.ID = base
+	if n, ok := seen["id"]; ok {
+		sc.ID, _ = l.str(n, "id")
+	}
+	if !idRE.MatchString(sc.ID) {
+		l.errorAt(l.pos(seen["id"]), "id %q must be lower-case letters, digits and dashes (at most 40)", sc.ID)
+	}
+	if n, ok := seen["title"]; ok {
+		sc.Title, _ = l.str(n, "title")
+	} else {
+		l.errorf(docs[0].Body, "a scenario needs a title")
+	}
+	if n, ok := seen["summary"]; ok {
+		sc.Summary, _ = l.str(n, "summary")
+	}
+	if n, ok := seen["lesson"]; ok {
+		sc.Lesson, _ = l.str(n, "lesson")
+	}
+	if n, ok := seen["rounds"]; ok {
+		if v, ok := l.integer(n, "rounds", 1, maxRounds); ok {
+			sc.Rounds = int(v)
+		}
+	}
+	l.objs = map[string]*Object{}
+	if n, ok := seen["objects"]; ok {
+		sc.Objects = l.objects(n)
+	}
+	tn, ok := seen["tasks"]
+	if !ok {
+		l.errorf(docs[0].Body, "a scenario needs tasks")
+		return sc
+	}
+	l.phases = map[string]bool{}
+	sc.Tasks = l.taskList(tn)
+	if n, ok := seen["checks"]; ok {
+		sc.Checks = l.checks(n)
+	}
+	l.finish(sc, tn)
+	return sc
+}
+
+func (l *loader) syntaxError(err error) {
+	var ye interface {
+		GetToken() *token.Token
+		GetMessage() string
+	}
+	p := Pos{File: l.file, Line: 1, Col: 1}
+	msg := err.Error()
+	if errors.As(err, &ye) {
+		msg = ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			p.Line, p.Col = tk.Position.Line, tk.Position.Column
+		}
+	}
+	l.errorAt(p, "YAML syntax: %s", msg)
+}
+
+// key returns a mapping entry's key as plain text.
+func (l *loader) key(kv *ast.MappingValueNode) (string, bool) {
+	if kv.Key == nil {
+		l.errorf(kv, "a mapping entry has no key")
+		return "", false
+	}
+	if kv.Key.IsMergeKey() {
+		l.errorf(kv.Key, "merge keys (<<) are not supported")
+		return "", false
+	}
+	s, ok := scalar(kv.Key)
+	if !ok {
+		l.errorf(kv.Key, "keys must be plain names")
+		return "", false
+	}
+	return s, true
+}
+
+func (l *loader) mapping(n ast.Node, what string) ([]*ast.MappingValueNode, bool) {
+	n = l.plain(n)
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		return m.Values, true
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{m}, true
+	case nil:
+		return nil, false
+	}
+	l.errorf(n, "%s must be a mapping of keys to values, not %s", what, describe(n))
+	return nil, false
+}
+
+func (l *loader) sequence(n ast.Node, what string) ([]ast.Node, bool) {
+	n = l.plain(n)
+	if s, ok := n.(*ast.SequenceNode); ok {
+		return s.Values, true
+	}
+	if n != nil {
+		l.errorf(n, "%s must be a list (lines starting with -), not %s", what, describe(n))
+	}
+	return nil, false
+}
+
+// plain refuses the YAML features that make positions and meaning hard to follow.
+func (l *loader) plain(n ast.Node) ast.Node {
+	switch n.(type) {
+	case *ast.AnchorNode, *ast.AliasNode, *ast.TagNode, *ast.MergeKeyNode, *ast.DirectiveNode:
+		l.errorf(n, "anchors, aliases, tags and merge keys are not supported")
+		return nil
+	}
+	return n
+}
+
+func describe(n ast.Node) string {
+	switch n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.NullNode:
+		return "nothing"
+	}
+	if s, ok := scalar(n); ok {
+		if len(s) > 30 {
+			s = s[:30] + "..."
+		}
+		return strconv.Quote(s)
+	}
+	return "a " + n.Type().String()
+}
+
+// scalar returns the text of a scalar node.
+func scalar(n ast.Node) (string, bool) {
+	switch v := n.(type) {
+	case *ast.StringNode:
+		return v.Value, true
+	case *ast.LiteralNode:
+		if v.Value == nil {
+			return "", true
+		}
+		return v.Value.Value, true
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
+		if tk := n.GetToken(); tk != nil {
+			return tk.Value, true
+		}
+	}
+	return "", false
+}
+
+func (l *loader) str(n ast.Node, what string) (string, bool) {
+	n = l.plain(n)
+	if n == nil {
+		return "", false
+	}
+	s, ok := scalar(n)
+	if !ok {
+		l.errorf(n, "%s must be text, not %s", what, describe(n))
+		return "", false
+	}
+	return s, true
+}
+
+func (l *loader) integer(n ast.Node, what string, lo, hi int64) (int64, bool) {
+	s, ok := l.str(n, what)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 10, 64)
+	if err != nil {
+		l.errorf(n, "%s must be a whole number, not %q", what, s)
+		return 0, false
+	}
+	if v < lo || v > hi {
+		l.errorf(n, "%s must be from %d to %d, not %d", what, lo, hi, v)
+		return 0, false
+	}
+	return v, true
+}
+
+func (l *loader) float(n ast.Node, what string) (float64, bool) {
+	s, ok := l.str(n, what)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1e6 {
+		l.errorf(n, "%s must be a number from 0 to 1000000, not %q", what, s)
+		return 0, false
+	}
+	return v, true
+}
+
+func (l *loader) boolean(n ast.Node, what string) (bool, bool) {
+	s, ok := l.str(n, what)
+	if !ok {
+		return false, false
+	}
+	switch s {
+	case "true", "yes", "on":
+		return true, true
+	case "false", "no", "off":
+		return false, true
+	}
+	l.errorf(n, "%s must be true or false, not %q", what, s)
+	return false, false
+}
+
+type durVal struct{ d time.Duration }
+
+func (l *loader) duration(n ast.Node, what string) (time.Duration, bool) {
+	s, ok := l.str(n, what)
+	if !ok {
+		return 0, false
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		if _, nerr := strconv.ParseFloat(s, 64); nerr == nil {
+			l.errorf(n, "%s needs a unit, as in %ss or %sms", what, s, s)
+		} else {
+			l.errorf(n, "%s must be a duration such as 2s or 150ms, not %q", what, s)
+		}
+		return 0, false
+	}
+	if d < 0 || d > maxDur {
+		l.errorf(n, "%s must be from 0s to %s, not %s", what, maxDur, s)
+		return 0, false
+	}
+	return d, true
+}
+
+func (l *loader) nameList(n ast.Node, what string) ([]string, bool) {
+	n = l.plain(n)
+	if seq, ok := n.(*ast.SequenceNode); ok {
+		out := make([]string, 0, len(seq.Values))
+		for _, v := range seq.Values {
+			s, ok := l.str(v, what)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		if len(out) == 0 {
+			l.errorf(n, "%s is an empty list", what)
+			return nil, false
+		}
+		return out, true
+	}
+	s, ok := l.str(n, what)
+	if !ok {
+		return nil, false
+	}
+	return []string{s}, true
+}

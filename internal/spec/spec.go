@@ -1,0 +1,116 @@
+// Package spec is the scenario file format: the types a scenario decodes into,
+// the step and check vocabulary, and the loader that turns YAML into them with
+// file:line:col errors. It runs nothing.
+package spec
+
+import (
+	"fmt"
+	"time"
+)
+
+// Pos is a place in a scenario file.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+
+// Scenario is one lesson: its text, shared objects, tasks and checks.
+type Scenario struct {
+	ID      string
+	Title   string
+	Summary string
+	Lesson  string
+	Rounds  int
+	Objects []Object
+	Tasks   []Task
+	Checks  []Check
+	File    string
+}
+
+// ObjectKind names what a shared object is.
+type ObjectKind string
+
+// The kinds of shared objects.
+const (
+	Counter   ObjectKind = "counter"
+	Lock      ObjectKind = "lock"
+	RLock     ObjectKind = "rlock"
+	GIL       ObjectKind = "gil"
+	Condition ObjectKind = "condition"
+	Event     ObjectKind = "event"
+	Queue     ObjectKind = "queue"
+	FileLock  ObjectKind = "flock"
+)
+
+// Object is a shared object that tasks use by name.
+type Object struct {
+	Name     string
+	Kind     ObjectKind
+	Value    int64         // counter: starting value
+	Interval time.Duration // gil: switch interval
+	Lock     string        // condition: the lock it waits with (own lock when empty)
+	Size     int           // queue: capacity, 0 = unbounded
+	Pos      Pos
+}
+
+// TaskKind says whether a task is a goroutine or a child process.
+type TaskKind string
+
+// The kinds of tasks.
+const (
+	Goroutine TaskKind = "goroutine"
+	Process   TaskKind = "process"
+)
+
+// Task is a named sequence of steps that runs as a goroutine or a process.
+type Task struct {
+	Name   string
+	Kind   TaskKind
+	Daemon bool
+	// Count replicates the task as name-1..name-N; CountCores means one per core.
+	Count int
+	Steps []Step
+	// Spawned is set by the loader when some step spawns this task: it then
+	// waits for that step instead of starting with the round.
+	Spawned bool
+	Pos     Pos
+}
+
+// CountCores as a Task.Count means "as many as the run has cores".
+const CountCores = -1
+
+// Op is the name of a step.
+type Op string
+
+// Step is one instruction of a task. Which fields mean something depends on Op;
+// the vocabulary in vocab.go says which.
+type Step struct {
+	Op      Op
+	Pos     Pos
+	Dur     time.Duration
+	Times   int
+	N       int64
+	Object  string // the lock, counter, condition, event, queue or gil the step uses
+	Counter string // busy: where work units are counted
+	Hold    string // busy: a gil to hold while working
+	Text    string
+	Tasks   []string
+	All     bool
+	Body    []Step
+}
+
+// Check decides from what was recorded whether the lesson was shown.
+type Check struct {
+	Kind       string
+	Name       string
+	Counter    string
+	Equals     int64
+	Phase      string
+	Over       string
+	Max        float64
+	Min        float64
+	NeedsCores int
+	Pos        Pos
+}

@@ -1,0 +1,220 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// kind is the type a field's value must have.
+type kind int
+
+const (
+	kString kind = iota
+	kText
+	kDur
+	kInt
+	kFloat
+	kBool
+	kNames // one name or a list of names
+	kSteps
+	kRef // the name of a declared object of one of field.refs
+)
+
+// field is one key of a mapping in a scenario file.
+type field struct {
+	name     string
+	kind     kind
+	required bool
+	refs     []ObjectKind
+	doc      string
+	set      func(dst any, v any)
+}
+
+// schema is a mapping the loader understands: a step, a check, an object...
+type schema struct {
+	name  string
+	short string // the field a plain scalar fills, as in "sleep: 2s"
+	doc   string
+	// process marks steps that only make sense in a child process.
+	fields []field
+}
+
+func (s *schema) field(name string) *field {
+	for i := range s.fields {
+		if s.fields[i].name == name {
+			return &s.fields[i]
+		}
+	}
+	return nil
+}
+
+func (s *schema) fieldNames() string {
+	names := make([]string, len(s.fields))
+	for i, f := range s.fields {
+		names[i] = f.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// Setters keep the tables below short.
+func stepDur(dst any, v any)    { dst.(*Step).Dur = v.(durVal).d }
+func stepObject(dst any, v any) { dst.(*Step).Object = v.(string) }
+func stepText(dst any, v any)   { dst.(*Step).Text = v.(string) }
+func stepTasks(dst any, v any)  { dst.(*Step).Tasks = v.([]string) }
+
+var locks = []ObjectKind{Lock, RLock, FileLock}
+
+// steps is the step vocabulary. It is the one place steps are documented:
+// `mtviz steps` prints it and the loader's errors point to it.
+var steps = []schema{
+	{name: "log", short: "text", doc: "print a line, as the chapter's print() does",
+		fields: []field{{name: "text", kind: kText, required: true, doc: "the line", set: stepText}}},
+	{name: "sleep", short: "for", doc: "sleep; the lane shows Sleeping",
+		fields: []field{{name: "for", kind: kDur, required: true, doc: "how long, e.g. 2s or 150ms", set: stepDur}}},
+	{name: "busy", short: "for", doc: "compute without pause (CPU-bound work)",
+		fields: []field{
+			{name: "for", kind: kDur, required: true, doc: "how long", set: stepDur},
+			{name: "hold", kind: kRef, refs: []ObjectKind{GIL}, doc: "a gil the work must hold, handed over each switch interval",
+				set: func(d any, v any) { d.(*Step).Hold = v.(string) }},
+			{name: "count", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter that counts work units (one per 1000 loop turns)",
+				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
+		}},
+	{name: "repeat", doc: "run the steps a number of times",
+		fields: []field{
+			{name: "times", kind: kInt, required: true, doc: "how many times", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
+			{name: "steps", kind: kSteps, required: true, doc: "the steps to repeat", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
+		}},
+	{name: "add", doc: "counter = counter + n, as a separate read and write so that another task can slip between them",
+		fields: []field{
+			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: stepObject},
+			{name: "n", kind: kInt, required: true, doc: "the amount (negative to subtract)", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
+		}},
+	{name: "lock", short: "lock", doc: "acquire a lock; the lane shows Blocked while another task holds it",
+		fields: []field{{name: "lock", kind: kRef, refs: locks, required: true, doc: "a lock, rlock or flock", set: stepObject}}},
+	{name: "unlock", short: "lock", doc: "release a lock the task holds",
+		fields: []field{{name: "lock", kind: kRef, refs: locks, required: true, doc: "a lock, rlock or flock", set: stepObject}}},
+	{name: "wait", short: "on", doc: "wait on a condition (its lock held) or until an event is set",
+		fields: []field{{name: "on", kind: kRef, refs: []ObjectKind{Condition, Event}, required: true, doc: "a condition or an event", set: stepObject}}},
+	{name: "notify", short: "condition", doc: "wake one waiter of a condition (its lock held)",
+		fields: []field{
+			{name: "condition", kind: kRef, refs: []ObjectKind{Condition}, required: true, doc: "the condition", set: stepObject},
+			{name: "all", kind: kBool, doc: "wake every waiter", set: func(d any, v any) { d.(*Step).All = v.(bool) }},
+		}},
+	{name: "set", short: "event", doc: "set an event, releasing its waiters",
+		fields: []field{{name: "event", kind: kRef, refs: []ObjectKind{Event}, required: true, doc: "the event", set: stepObject}}},
+	{name: "clear", short: "event", doc: "clear an event so that waiters block again",
+		fields: []field{{name: "event", kind: kRef, refs: []ObjectKind{Event}, required: true, doc: "the event", set: stepObject}}},
+	{name: "put", doc: "put a value on a queue",
+		fields: []field{
+			{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject},
+			{name: "value", kind: kString, required: true, doc: "the value", set: stepText},
+		}},
+	{name: "get", short: "queue", doc: "take the next value from a queue, blocking while it is empty",
+		fields: []field{{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject}}},
+	{name: "spawn", short: "tasks", doc: "start tasks (a task some step spawns does not start with the round)",
+		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "a task name or a list; a counted task starts all its copies", set: stepTasks}}},
+	{name: "join", short: "tasks", doc: "wait until tasks have ended",
+		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "a task name or a list", set: stepTasks}}},
+	{name: "phase", short: "name", doc: "mark the start of a named part of the run, for checks and the screen",
+		fields: []field{{name: "name", kind: kString, required: true, doc: "the phase name", set: stepText}}},
+	{name: "exit", short: "code", doc: "end the task here",
+		fields: []field{{name: "code", kind: kInt, doc: "exit code (processes)", set: func(d any, v any) { d.(*Step).N = v.(int64) }}}},
+	{name: "key", doc: "wait for the learner to press a key (headless runs press it after `auto`)",
+		fields: []field{
+			{name: "key", kind: kString, required: true, doc: "one character", set: func(d any, v any) { d.(*Step).Object = v.(string) }},
+			{name: "label", kind: kString, required: true, doc: "what the key does, shown on screen", set: stepText},
+			{name: "auto", kind: kDur, doc: "headless: press it after this long (default 1s)", set: stepDur},
+		}},
+}
+
+// objects is the vocabulary of shared objects.
+var objects = []schema{
+	{name: string(Counter), doc: "a shared integer, shown live",
+		fields: []field{{name: "value", kind: kInt, doc: "starting value (default 0)", set: func(d any, v any) { d.(*Object).Value = v.(int64) }}}},
+	{name: string(Lock), doc: "a mutual-exclusion lock; taking it twice blocks the holder on itself"},
+	{name: string(RLock), doc: "a re-entrant lock: its holder may take it again; it counts holds"},
+	{name: string(GIL), doc: "a global interpreter lock: busy work holding it hands it over each switch interval",
+		fields: []field{{name: "interval", kind: kDur, doc: "switch interval (default 5ms, as CPython's)", set: func(d any, v any) { d.(*Object).Interval = v.(durVal).d }}}},
+	{name: string(Condition), doc: "a condition variable: wait releases its lock until notified",
+		fields: []field{{name: "lock", kind: kRef, refs: []ObjectKind{Lock, RLock}, doc: "the lock it uses (default: a lock of its own)", set: func(d any, v any) { d.(*Object).Lock = v.(string) }}}},
+	{name: string(Event), doc: "a flag tasks wait for: set releases every waiter, clear makes them wait again"},
+	{name: string(Queue), doc: "a first-in first-out queue of values",
+		fields: []field{{name: "size", kind: kInt, doc: "capacity; put blocks when full (default unbounded)", set: func(d any, v any) { d.(*Object).Size = int(v.(int64)) }}}},
+	{name: string(FileLock), doc: "a lock across processes that the OS sees (flock on a file), named in /proc/locks"},
+}
+
+// checks is the vocabulary of checks: what a scenario proves.
+var checks = []schema{
+	{name: "counter", doc: "the counter ends at `equals` in every round",
+		fields: []field{
+			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},
+			{name: "equals", kind: kInt, required: true, doc: "the value", set: func(d any, v any) { d.(*Check).Equals = v.(int64) }},
+		}},
+	{name: "drift", doc: "the counter ends away from `equals` in at least one round (a race showed); reports how many",
+		fields: []field{
+			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},
+			{name: "equals", kind: kInt, doc: "the value a correct run ends at (default 0)", set: func(d any, v any) { d.(*Check).Equals = v.(int64) }},
+			{name: "needs_cores", kind: kInt, doc: "below this many cores the check only reports", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
+		}},
+	{name: "cpu", doc: "the scenario's processes used at most `max` cores during a phase, as the probe measured",
+		fields: []field{
+			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
+			{name: "max", kind: kFloat, required: true, doc: "cores", set: func(d any, v any) { d.(*Check).Max = v.(float64) }},
+		}},
+	{name: "cpu_ratio", doc: "cores used during `phase` divided by cores used during `over` is at least `min`",
+		fields: []field{
+			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
+			{name: "over", kind: kString, required: true, doc: "the phase to compare with", set: func(d any, v any) { d.(*Check).Over = v.(string) }},
+			{name: "min", kind: kFloat, required: true, doc: "the least ratio", set: func(d any, v any) { d.(*Check).Min = v.(float64) }},
+			{name: "needs_cores", kind: kInt, doc: "below this many cores the check only reports", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
+		}},
+}
+
+func lookup(table []schema, name string) *schema {
+	for i := range table {
+		if table[i].name == name {
+			return &table[i]
+		}
+	}
+	return nil
+}
+
+func names(table []schema) string {
+	n := make([]string, len(table))
+	for i, s := range table {
+		n[i] = s.name
+	}
+	sort.Strings(n)
+	return strings.Join(n, ", ")
+}
+
+// Vocabulary returns the documentation of every step, object kind and check.
+func Vocabulary() string {
+	var b strings.Builder
+	section := func(title string, table []schema) {
+		fmt.Fprintf(&b, "%s\n\n", title)
+		for _, s := range table {
+			fmt.Fprintf(&b, "  %-10s %s\n", s.name, s.doc)
+			for _, f := range s.fields {
+				req := ""
+				if f.required {
+					req = " (required)"
+				}
+				short := ""
+				if f.name == s.short {
+					short = fmt.Sprintf("; `%s: VALUE` is short for it", s.name)
+				}
+				fmt.Fprintf(&b, "  %-10s   %s: %s%s%s\n", "", f.name, f.doc, req, short)
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("Tasks (under `tasks:`, a list):\n\n")
+	b.WriteString(taskDoc())
+	b.WriteString("\n")
+	section("Steps (each step is a mapping with one key, the step's name):", steps)
+	section("Objects (under `objects:`, name: {kind: KIND, ...}):", objects)
+	section("Checks (under `checks:`, each {KIND: {...}}):", checks)
+	return b.String()
+}

@@ -1,0 +1,291 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"mtviz/internal/probe"
+	"mtviz/internal/session"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// board is what the lesson screen shows, derived only from the engine's
+// events and the probe's samples: it keeps no state of its own that could
+// drift from them.
+type board struct {
+	sc     *spec.Scenario
+	cores  int
+	lanes  []*lane
+	byName map[string]*lane
+
+	counters []*counterView
+	ctrIdx   map[string]*counterView
+	locks    []*lockView
+	lockIdx  map[string]*lockView
+
+	log      []logLine
+	round    int
+	phase    string
+	now      time.Duration // the latest time any event or sample carried
+	paused   bool
+	finished bool
+	summary  *session.Summary
+
+	sample   *probe.Sample
+	coreHist [][]float64 // per core, oldest first
+	cpuHist  []float64   // cores used by mtviz's tree, oldest first
+	keyWait  map[string]keyPrompt
+}
+
+type keyPrompt struct{ key, label string }
+
+type lane struct {
+	name   string
+	kind   string
+	daemon bool
+	segs   []seg
+	folded int64
+}
+
+type seg struct {
+	t      time.Duration
+	state  sim.State
+	reason string
+	object string
+	holder string
+}
+
+type counterView struct {
+	name string
+	v    int64
+	lost int64
+	hist []point // recent values, for a rate
+}
+
+type point struct {
+	t time.Duration
+	v int64
+}
+
+type lockView struct {
+	name    string
+	kind    spec.ObjectKind
+	holder  string
+	count   int
+	waiters []string
+}
+
+type logLine struct {
+	t    time.Duration
+	who  string
+	text string
+	kind sim.Kind
+}
+
+const (
+	maxLog  = 2000
+	maxHist = 120
+	// keepLane is how much lane history is kept: more than the widest zoom shows.
+	keepLane = 15 * time.Minute
+)
+
+func newBoard(sc *spec.Scenario, cores int) *board {
+	b := &board{sc: sc, cores: cores, byName: map[string]*lane{}, ctrIdx: map[string]*counterView{},
+		lockIdx: map[string]*lockView{}, keyWait: map[string]keyPrompt{}}
+	for _, o := range sc.Objects {
+		switch o.Kind {
+		case spec.Counter:
+			c := &counterView{name: o.Name, v: o.Value}
+			b.counters = append(b.counters, c)
+			b.ctrIdx[o.Name] = c
+		case spec.Lock, spec.RLock, spec.GIL, spec.FileLock:
+			l := &lockView{name: o.Name, kind: o.Kind}
+			b.locks = append(b.locks, l)
+			b.lockIdx[o.Name] = l
+		}
+	}
+	return b
+}
+
+func (b *board) lane(name string) *lane {
+	l := b.byName[name]
+	if l == nil {
+		l = &lane{name: name}
+		b.byName[name] = l
+		b.lanes = append(b.lanes, l)
+	}
+	return l
+}
+
+func (b *board) apply(ev *sim.Event) {
+	if ev.T > b.now {
+		b.now = ev.T
+	}
+	switch ev.Kind {
+	case sim.KRound:
+		b.round = int(ev.Value)
+		b.addLog(ev.T, "", fmt.Sprintf("round %d of %d", ev.Value, b.sc.Rounds), ev.Kind)
+	case sim.KTask:
+		l := b.lane(ev.Task)
+		l.kind, l.daemon = ev.Text, ev.Daemon
+		l.add(seg{t: ev.T, state: sim.Created})
+	case sim.KState:
+		l := b.lane(ev.Task)
+		l.add(seg{t: ev.T, state: ev.State, reason: ev.Reason, object: ev.Object, holder: ev.Holder})
+		l.folded += ev.Folded
+		if ev.State == sim.Blocked && ev.Reason == sim.ReasonKey {
+			if p, ok := b.keyWait[ev.Task]; ok {
+				p.key = ev.Object
+				b.keyWait[ev.Task] = p
+			}
+		} else {
+			delete(b.keyWait, ev.Task)
+		}
+	case sim.KKey:
+		b.keyWait[ev.Task] = keyPrompt{key: ev.Object, label: ev.Text}
+		b.addLog(ev.T, ev.Task, fmt.Sprintf("press %s to %s", ev.Object, ev.Text), ev.Kind)
+	case sim.KCounter:
+		if c := b.ctrIdx[ev.Object]; c != nil {
+			c.v, c.lost = ev.Value, ev.Lost
+			c.hist = append(c.hist, point{ev.T, ev.Value})
+			if len(c.hist) > maxHist {
+				c.hist = c.hist[len(c.hist)-maxHist:]
+			}
+		}
+	case sim.KLock:
+		if l := b.lockIdx[ev.Object]; l != nil {
+			l.holder, l.count, l.waiters = ev.Holder, ev.Count, ev.Waiters
+		}
+	case sim.KLog:
+		b.addLog(ev.T, ev.Task, ev.Text, ev.Kind)
+	case sim.KPhase:
+		b.phase = ev.Text
+		b.addLog(ev.T, "", "phase "+ev.Text, ev.Kind)
+	case sim.KError:
+		b.addLog(ev.T, ev.Task, "error: "+ev.Text, ev.Kind)
+	case sim.KPause:
+		b.paused = ev.Value == 1
+	case sim.KRoundEnd:
+		keys := make([]string, 0, len(ev.Values))
+		for k := range ev.Values {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		text := fmt.Sprintf("round %d ended:", ev.Value)
+		for _, k := range keys {
+			text += fmt.Sprintf(" %s=%d", k, ev.Values[k])
+			if n := ev.LostBy[k]; n > 0 {
+				text += fmt.Sprintf(" (%d lost)", n)
+			}
+		}
+		b.addLog(ev.T, "", text, ev.Kind)
+	case sim.KEnd:
+		b.finished = true
+	}
+}
+
+func (l *lane) add(s seg) {
+	l.segs = append(l.segs, s)
+	if len(l.segs) > 4096 && s.t-l.segs[0].t > keepLane {
+		i := sort.Search(len(l.segs), func(i int) bool { return s.t-l.segs[i].t <= keepLane })
+		l.segs = append(l.segs[:0], l.segs[i:]...)
+	}
+}
+
+func (l *lane) current() seg {
+	if len(l.segs) == 0 {
+		return seg{}
+	}
+	return l.segs[len(l.segs)-1]
+}
+
+func (b *board) addLog(t time.Duration, who, text string, k sim.Kind) {
+	b.log = append(b.log, logLine{t, who, text, k})
+	if len(b.log) > maxLog {
+		b.log = append(b.log[:0], b.log[len(b.log)-maxLog:]...)
+	}
+}
+
+func (b *board) addSample(s *probe.Sample) {
+	if s.T > b.now {
+		b.now = s.T
+	}
+	b.sample = s
+	if len(b.coreHist) != len(s.Cores) {
+		b.coreHist = make([][]float64, len(s.Cores))
+	}
+	for i, v := range s.Cores {
+		h := append(b.coreHist[i], v)
+		if len(h) > maxHist {
+			h = h[len(h)-maxHist:]
+		}
+		b.coreHist[i] = h
+	}
+	b.cpuHist = append(b.cpuHist, s.TotalCPU())
+	if len(b.cpuHist) > maxHist {
+		b.cpuHist = b.cpuHist[len(b.cpuHist)-maxHist:]
+	}
+}
+
+func (b *board) finish(sum session.Summary) {
+	b.finished = true
+	b.summary = &sum
+	for _, r := range sum.Checks {
+		mark := "PASS"
+		if !r.OK {
+			mark = "FAIL"
+		}
+		b.addLog(b.now, "", fmt.Sprintf("%s %s: %s", mark, r.Name, r.Detail), "verdict")
+	}
+}
+
+// rate is a counter's change per second over about the last second.
+func (c *counterView) rate() (float64, bool) {
+	if len(c.hist) < 2 {
+		return 0, false
+	}
+	last := c.hist[len(c.hist)-1]
+	i := len(c.hist) - 2
+	for i > 0 && last.t-c.hist[i].t < time.Second {
+		i--
+	}
+	first := c.hist[i]
+	dt := (last.t - first.t).Seconds()
+	if dt <= 0 {
+		return 0, false
+	}
+	return float64(last.v-first.v) / dt, true
+}
+
+// describe says in words what a lane's task is doing now.
+func (s seg) describe() string {
+	switch s.state {
+	case sim.Blocked:
+		switch s.reason {
+		case sim.ReasonJoin:
+			return "blocked: joining " + s.object
+		case sim.ReasonKey:
+			return "blocked: waiting for key " + s.object
+		case sim.ReasonPaused:
+			return "blocked: paused"
+		}
+		d := "blocked on " + s.reason
+		if s.object != "" && s.object != s.reason {
+			d += " " + s.object
+		}
+		if s.holder != "" {
+			d += " held by " + s.holder
+		}
+		return d
+	case sim.Done:
+		if s.reason != "" {
+			return "done (" + s.reason + ")"
+		}
+		return "done"
+	case sim.NoState:
+		return ""
+	}
+	return s.state.String()
+}

@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"mtviz/internal/spec"
+)
+
+type openMsg struct{ sc *spec.Scenario }
+
+// picker lists the lessons; typing filters them.
+type picker struct {
+	all      []*spec.Scenario
+	shown    []*spec.Scenario
+	cursor   int
+	filter   textinput.Model
+	keys     pickerKeys
+	help     help.Model
+	showHelp bool
+	w, h     int
+}
+
+func newPicker(all []*spec.Scenario) *picker {
+	ti := textinput.New()
+	ti.Prompt = "filter: "
+	ti.Placeholder = "type to filter lessons"
+	ti.Focus()
+	p := &picker{all: all, shown: all, filter: ti, keys: newPickerKeys(), help: help.New()}
+	return p
+}
+
+func (p *picker) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.help.Width = w
+	p.filter.Width = max(10, w-12)
+}
+
+func (p *picker) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		var cmd tea.Cmd
+		p.filter, cmd = p.filter.Update(msg)
+		return cmd
+	}
+	if p.showHelp {
+		p.showHelp = false
+		return nil
+	}
+	switch {
+	case key.Matches(km, p.keys.Up):
+		p.cursor = max(0, p.cursor-1)
+		return nil
+	case key.Matches(km, p.keys.Down):
+		p.cursor = min(len(p.shown)-1, p.cursor+1)
+		return nil
+	case key.Matches(km, p.keys.Open):
+		if len(p.shown) > 0 {
+			sc := p.shown[p.cursor]
+			return func() tea.Msg { return openMsg{sc} }
+		}
+		return nil
+	case key.Matches(km, p.keys.Help):
+		p.showHelp = true
+		return nil
+	case key.Matches(km, p.keys.Clear):
+		if p.filter.Value() == "" {
+			return tea.Quit
+		}
+		p.filter.SetValue("")
+	default:
+		var cmd tea.Cmd
+		p.filter, cmd = p.filter.Update(msg)
+		defer p.refilter()
+		return cmd
+	}
+	p.refilter()
+	return nil
+}
+
+func (p *picker) refilter() {
+	q := strings.ToLower(strings.TrimSpace(p.filter.Value()))
+	p.shown = p.shown[:0:0]
+	for _, sc := range p.all {
+		hay := strings.ToLower(sc.ID + " " + sc.Title + " " + sc.Summary)
+		if q == "" || strings.Contains(hay, q) {
+			p.shown = append(p.shown, sc)
+		}
+	}
+	p.cursor = max(0, min(p.cursor, len(p.shown)-1))
+}
+
+func (p *picker) View() string {
+	var sb strings.Builder
+	sb.WriteString(sTitle.Render("mtviz") + sDim.Render(" · watch processes and threads being scheduled") + "\n\n")
+	sb.WriteString(p.filter.View() + "\n\n")
+	if p.showHelp {
+		sb.WriteString(sBold.Render("Keys") + "\n")
+		for _, col := range p.keys.FullHelp() {
+			for _, b := range col {
+				fmt.Fprintf(&sb, "  %-10s %s\n", sKey.Render(b.Help().Key), b.Help().Desc)
+			}
+		}
+		sb.WriteString("\nType any letters to filter the lessons by id, title or summary.\n" +
+			"Each lesson runs real goroutines and processes; the screen shows what the\n" +
+			"engine and the OS report about them.\n\n" + sDim.Render("press any key to close"))
+		return fitLines(sb.String(), p.w, p.h)
+	}
+	listH := p.h - 6
+	per := 2
+	first := 0
+	if visible := max(1, listH/per); p.cursor >= visible {
+		first = p.cursor - visible + 1
+	}
+	if len(p.shown) == 0 {
+		sb.WriteString(sDim.Render("  no lesson matches; esc clears the filter") + "\n")
+	}
+	for i := first; i < len(p.shown) && (i-first)*per < listH; i++ {
+		sc := p.shown[i]
+		cursor, idStyle := "  ", sBold
+		if i == p.cursor {
+			cursor, idStyle = sSelected.Render("▸ "), sSelected
+		}
+		fmt.Fprintf(&sb, "%s%s %s\n    %s\n", cursor, idStyle.Render(fmt.Sprintf("%-14s", sc.ID)), sc.Title, sDim.Render(sc.Summary))
+	}
+	body := fitLines(sb.String(), p.w, p.h-1)
+	return body + "\n" + lipgloss.NewStyle().Render(p.help.ShortHelpView(p.keys.ShortHelp()))
+}

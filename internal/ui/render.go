@@ -1,0 +1,357 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"mtviz/internal/sim"
+)
+
+// zooms are the time one lane cell stands for.
+var zooms = []time.Duration{
+	5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond,
+	100 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second,
+}
+
+const defaultZoom = 3
+
+// cellGlyph picks what one cell shows: the state that filled most of it,
+// a block winning ties, since blocks are what a learner looks for.
+func cellGlyph(segs []seg, i int, from, to time.Duration) (glyph, int) {
+	var durs [8]time.Duration
+	var reason string
+	var reasonDur time.Duration
+	for ; i < len(segs); i++ {
+		s := segs[i]
+		end := to
+		if i+1 < len(segs) && segs[i+1].t < to {
+			end = segs[i+1].t
+		}
+		start := max(s.t, from)
+		if end > start && int(s.state) < len(durs) {
+			d := end - start
+			durs[s.state] += d
+			if s.state == sim.Blocked && d >= reasonDur {
+				reason, reasonDur = s.reason, d
+			}
+		}
+		if i+1 >= len(segs) || segs[i+1].t >= to {
+			break
+		}
+	}
+	best, bestD := sim.NoState, time.Duration(0)
+	for st, d := range durs {
+		if d > bestD || (d == bestD && d > 0 && sim.State(st) == sim.Blocked) {
+			best, bestD = sim.State(st), d
+		}
+	}
+	return glyphFor(best, reason), i
+}
+
+// renderLane draws a lane's last `cells` cells ending at now, styling each
+// run of equal cells once.
+func renderLane(b *strings.Builder, l *lane, now, zoom time.Duration, cells int) {
+	from := now - time.Duration(cells)*zoom
+	segs := l.segs
+	// The first segment that still covers the window.
+	i := sort.Search(len(segs), func(k int) bool { return segs[k].t > from })
+	if i > 0 {
+		i--
+	}
+	var run []rune
+	var runStyle lipgloss.Style
+	var runKey rune
+	flush := func() {
+		if len(run) > 0 {
+			b.WriteString(runStyle.Render(string(run)))
+			run = run[:0]
+		}
+	}
+	for c := 0; c < cells; c++ {
+		cf := from + time.Duration(c)*zoom
+		ct := cf + zoom
+		var g glyph
+		if len(segs) == 0 || i >= len(segs) || segs[0].t >= ct {
+			g = gNone
+		} else {
+			g, i = cellGlyph(segs, i, cf, ct)
+		}
+		key := g.r
+		if g.name == "" || g.name == "done" {
+			key = ' '
+		}
+		if key != runKey && len(run) > 0 {
+			flush()
+		}
+		runKey, runStyle = key, g.style
+		run = append(run, g.r)
+	}
+	flush()
+}
+
+// axis draws time labels under the lanes: seconds before now.
+func axis(now, zoom time.Duration, cells int) string {
+	line := []rune(strings.Repeat(" ", cells))
+	step := 10
+	for c := cells; c >= 0; c -= step {
+		ago := time.Duration(cells-c) * zoom
+		label := "now"
+		if ago > 0 {
+			label = "-" + shortDur(ago)
+		}
+		pos := c - len([]rune(label))
+		if c == cells {
+			pos = cells - 3
+		}
+		if pos < 0 {
+			break
+		}
+		copy(line[pos:], []rune(label))
+		if pos < cells && c < cells {
+			line[min(c, cells-1)] = '╵'
+		}
+	}
+	return sDim.Render(string(line))
+}
+
+func shortDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		s := fmt.Sprintf("%.1fs", d.Seconds())
+		return strings.Replace(s, ".0s", "s", 1)
+	default:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+}
+
+// lanesView is the timeline panel's content.
+func (b *board) lanesView(width, height int, now, zoom time.Duration) string {
+	nameW := 10
+	for _, l := range b.lanes {
+		nameW = max(nameW, min(16, len(l.name)+1))
+	}
+	descW := 30
+	if width < 100 {
+		descW = 22
+	}
+	cells := width - nameW - descW - 2
+	if cells < 10 {
+		cells, descW = max(10, width-nameW-1), 0
+	}
+	var sb strings.Builder
+	shown := b.lanes
+	if height > 2 && len(shown) > height-2 {
+		shown = shown[:height-2]
+	}
+	for _, l := range shown {
+		name := l.name
+		if l.daemon {
+			name += "*"
+		}
+		sb.WriteString(sBold.Render(padRight(ansi.Truncate(name, nameW-1, "…"), nameW)))
+		renderLane(&sb, l, now, zoom, cells)
+		if descW > 0 {
+			d := l.current().describe()
+			sb.WriteString("  ")
+			sb.WriteString(descStyle(l.current()).Render(ansi.Truncate(d, descW, "…")))
+		}
+		sb.WriteByte('\n')
+	}
+	if len(shown) < len(b.lanes) {
+		sb.WriteString(sDim.Render(fmt.Sprintf("… %d more tasks (enlarge the window)", len(b.lanes)-len(shown))))
+		sb.WriteByte('\n')
+	}
+	sb.WriteString(strings.Repeat(" ", nameW))
+	sb.WriteString(axis(now, zoom, cells))
+	return sb.String()
+}
+
+func descStyle(s seg) lipgloss.Style {
+	switch s.state {
+	case sim.Blocked:
+		return gBlocked
+	case sim.Running:
+		return gRunning.style
+	case sim.Runnable:
+		return gRunnable.style
+	case sim.Sleeping:
+		return gSleeping.style
+	}
+	return sDim
+}
+
+func padRight(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+var sparks = []rune("▁▂▃▄▅▆▇█")
+
+func sparkline(vals []float64, n int, top float64) string {
+	if len(vals) > n {
+		vals = vals[len(vals)-n:]
+	}
+	out := make([]rune, 0, n)
+	for i := len(vals); i < n; i++ {
+		out = append(out, ' ')
+	}
+	for _, v := range vals {
+		k := int(math.Round(v / top * float64(len(sparks)-1)))
+		out = append(out, sparks[max(0, min(len(sparks)-1, k))])
+	}
+	return string(out)
+}
+
+func bar(pct float64, w int) string {
+	full := int(math.Round(pct / 100 * float64(w)))
+	full = max(0, min(w, full))
+	style := gRunning.style
+	if pct > 90 {
+		style = sBad
+	} else if pct > 60 {
+		style = sWarn
+	}
+	return style.Render(strings.Repeat("█", full)) + sDim.Render(strings.Repeat("░", w-full))
+}
+
+// coresView shows each core's use as the probe measured it, with history.
+func (b *board) coresView(width int) string {
+	if b.sample == nil || len(b.sample.Cores) == 0 {
+		return sDim.Render("waiting for the first probe sample…")
+	}
+	var sb strings.Builder
+	histW := max(0, min(30, (width-16)/2))
+	barW := max(4, width-16-histW)
+	for i, v := range b.sample.Cores {
+		fmt.Fprintf(&sb, "cpu%-2d %s %3.0f%% %s\n", i, bar(v, barW), v, sDim.Render(sparkline(b.coreHist[i], histW, 100)))
+	}
+	thr := 0
+	for _, p := range b.sample.Procs {
+		thr += p.NThreads
+	}
+	total := b.sample.TotalCPU()
+	fmt.Fprintf(&sb, "%s %.2f cores  %d proc  %d threads", sBold.Render("mtviz"), total, len(b.sample.Procs), thr)
+	if b.cores > 0 {
+		fmt.Fprintf(&sb, "  (run uses %d)", b.cores)
+	}
+	return sb.String()
+}
+
+func (b *board) countersView(width int) string {
+	if len(b.counters) == 0 {
+		return sDim.Render("no counters in this lesson")
+	}
+	var sb strings.Builder
+	for i, c := range b.counters {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		line := fmt.Sprintf("%-10s %s", c.name, sBold.Render(fmt.Sprintf("%12d", c.v)))
+		if c.lost > 0 {
+			line += sBad.Render(fmt.Sprintf("  %d lost", c.lost))
+		}
+		if r, ok := c.rate(); ok && r > 0 && !b.finished {
+			line += sDim.Render(fmt.Sprintf("  %s/s", human(r)))
+		}
+		sb.WriteString(ansi.Truncate(line, width, "…"))
+	}
+	return sb.String()
+}
+
+func human(v float64) string {
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf("%.2fG", v/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf("%.2fM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.1fk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+func (b *board) locksView(width int) string {
+	if len(b.locks) == 0 {
+		return sDim.Render("no locks in this lesson")
+	}
+	var sb strings.Builder
+	for i, l := range b.locks {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		line := fmt.Sprintf("%-8s %-5s ", l.name, l.kind)
+		if l.holder == "" {
+			line += sDim.Render("free")
+		} else {
+			line += "held by " + sBold.Render(l.holder)
+			if l.count > 1 || l.kind == "rlock" {
+				line += fmt.Sprintf(" ×%d", l.count)
+			}
+		}
+		if len(l.waiters) > 0 {
+			line += gBlocked.Render("  waiting: " + strings.Join(l.waiters, ", "))
+		}
+		sb.WriteString(ansi.Truncate(line, width, "…"))
+	}
+	return sb.String()
+}
+
+func (b *board) procsView(width, height int) string {
+	if b.sample == nil {
+		return sDim.Render("waiting for the first probe sample…")
+	}
+	var sb strings.Builder
+	sb.WriteString(sDim.Render(fmt.Sprintf("%7s %7s %s %6s %4s  %s", "PID", "PPID", "S", "CPU%", "THR", "NAME")))
+	for i, p := range b.sample.Procs {
+		if i >= height-1 {
+			sb.WriteString(sDim.Render(fmt.Sprintf("\n… %d more", len(b.sample.Procs)-i)))
+			break
+		}
+		st := p.State
+		if st == "Z" {
+			st = sBad.Render(st)
+		}
+		fmt.Fprintf(&sb, "\n%7d %7d %s %6.1f %4d  %s", p.PID, p.PPID, st, p.CPU, p.NThreads, p.Name)
+	}
+	return sb.String()
+}
+
+// logLines renders the log, newest last, scrolled `back` lines up.
+func (b *board) logView(width, height, back int) string {
+	end := len(b.log) - back
+	end = max(0, min(len(b.log), end))
+	start := max(0, end-height)
+	var sb strings.Builder
+	for i := start; i < end; i++ {
+		l := b.log[i]
+		who := ""
+		if l.who != "" {
+			who = l.who + " "
+		}
+		text := fmt.Sprintf("%7.3fs %s%s", l.t.Seconds(), who, l.text)
+		style := lipgloss.NewStyle()
+		switch {
+		case l.kind == sim.KError || strings.HasPrefix(l.text, "FAIL"):
+			style = sBad
+		case l.kind == "verdict":
+			style = sOK
+		case l.kind == sim.KPhase || l.kind == sim.KRound || l.kind == sim.KRoundEnd:
+			style = sDim
+		case l.kind == sim.KKey:
+			style = sKey
+		}
+		if i > start {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(style.Render(ansi.Truncate(text, width, "…")))
+	}
+	return sb.String()
+}

@@ -1,0 +1,154 @@
+// Package ui is the terminal interface: a lesson picker and the lesson screen.
+// It reads the engine's events and the probe's samples through a session and
+// drives the engine only through explicit commands: pause, restart, and the
+// keys a lesson waits for.
+package ui
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"mtviz/internal/session"
+	"mtviz/internal/spec"
+)
+
+// Config says what the UI shows.
+type Config struct {
+	Scenarios []*spec.Scenario
+	Start     *spec.Scenario // open this lesson at once (nil: the picker)
+	Session   session.Options
+}
+
+type root struct {
+	cfg      Config
+	picker   *picker
+	lesson   *lessonModel
+	w, h     int
+	quitting bool
+}
+
+type quitNowMsg struct{}
+
+func newRoot(cfg Config) *root {
+	r := &root{cfg: cfg, picker: newPicker(cfg.Scenarios), w: 80, h: 24}
+	r.picker.SetSize(r.w, r.h)
+	if cfg.Start != nil {
+		r.lesson = newLesson(cfg.Start, cfg.Session, r.w, r.h)
+	}
+	return r
+}
+
+func (r *root) Init() tea.Cmd {
+	if r.lesson != nil {
+		return r.lesson.Init()
+	}
+	return nil
+}
+
+func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		r.w, r.h = msg.Width, msg.Height
+		r.picker.SetSize(msg.Width, msg.Height)
+		if r.lesson != nil {
+			r.lesson.SetSize(msg.Width, msg.Height)
+		}
+		return r, nil
+	case tea.KeyMsg:
+		if msg.String() == "ctrl+c" || (r.lesson != nil && msg.String() == "q" && !r.lesson.showHelp) {
+			return r, r.quit()
+		}
+	case quitNowMsg:
+		return r, tea.Quit
+	case stoppedMsg:
+		if r.quitting {
+			return r, tea.Quit
+		}
+		return r, nil
+	case openMsg:
+		r.lesson = newLesson(msg.sc, r.cfg.Session, r.w, r.h)
+		return r, r.lesson.Init()
+	case backMsg:
+		old := r.lesson
+		r.lesson = nil
+		if old != nil && old.sess != nil {
+			return r, stopSession(old.sess)
+		}
+		return r, nil
+	case restartMsg:
+		if r.lesson != nil {
+			return r, r.lesson.start()
+		}
+		return r, nil
+	}
+	if r.lesson != nil {
+		return r, r.lesson.Update(msg)
+	}
+	return r, r.picker.Update(msg)
+}
+
+// quit stops the running lesson, waits until its tasks and processes are gone,
+// then quits; if that takes more than a few seconds it quits anyway, and the
+// caller of Run stops the session again.
+func (r *root) quit() tea.Cmd {
+	if r.quitting {
+		return tea.Quit
+	}
+	r.quitting = true
+	if r.lesson == nil || r.lesson.sess == nil {
+		return tea.Quit
+	}
+	return tea.Batch(stopSession(r.lesson.sess),
+		tea.Tick(3*time.Second, func(time.Time) tea.Msg { return quitNowMsg{} }))
+}
+
+func (r *root) View() string {
+	if r.lesson != nil {
+		return r.lesson.View()
+	}
+	return r.picker.View()
+}
+
+// Run shows the UI until the user quits, then makes sure the running lesson
+// has stopped before returning.
+func Run(cfg Config) error {
+	r := newRoot(cfg)
+	p := tea.NewProgram(r, tea.WithAltScreen(), tea.WithFPS(30))
+	// Bubble Tea restores the terminal on SIGINT and SIGTERM but not on
+	// SIGHUP (the terminal closed): treat it as a kill.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		select {
+		case <-hup:
+			p.Kill()
+		case <-stop:
+		}
+	}()
+	final, err := p.Run()
+	if fr, ok := final.(*root); ok && fr.lesson != nil && fr.lesson.sess != nil {
+		s := fr.lesson.sess
+		s.Stop()
+		done := make(chan struct{})
+		go func() {
+			s.Wait()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	if err != nil && err != tea.ErrProgramKilled {
+		return fmt.Errorf("terminal: %w", err)
+	}
+	return nil
+}
