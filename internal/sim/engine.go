@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,9 @@ type Engine struct {
 	buf   []Event
 
 	cur atomic.Pointer[world]
+
+	worldsMu sync.Mutex
+	worlds   []*world // rounds whose task events are not all collected yet
 
 	pauseMu sync.Mutex
 	paused  atomic.Bool
@@ -160,10 +164,15 @@ const quietAbove = 50
 
 // collect sends batches of events every tick and folds the events of tasks
 // that change state faster than anyone can watch.
+//
+// Events are stamped under the lock of the buffer they go into, and a batch
+// is cut at a time taken before any buffer is emptied: everything stamped up
+// to the cut is then in hand, so batches go out in time order.
 func (e *Engine) collect(stop chan struct{}) {
 	tk := time.NewTicker(e.opt.Tick)
 	defer tk.Stop()
 	last := map[string]Event{}
+	var pending []Event
 	for {
 		final := false
 		select {
@@ -174,11 +183,21 @@ func (e *Engine) collect(stop chan struct{}) {
 		if w := e.cur.Load(); w != nil {
 			w.tick(last)
 		}
+		cut := e.now()
+		pending = e.takeTaskEvents(pending)
 		e.bufMu.Lock()
-		batch := e.buf
+		pending = append(pending, e.buf...)
 		e.buf = nil
 		e.bufMu.Unlock()
-		if len(batch) > 0 {
+		sort.SliceStable(pending, func(i, j int) bool { return pending[i].T < pending[j].T })
+		n := sort.Search(len(pending), func(i int) bool { return pending[i].T > cut })
+		if final {
+			n = len(pending)
+		}
+		if n > 0 {
+			batch := make([]Event, n)
+			copy(batch, pending[:n])
+			pending = append(pending[:0], pending[n:]...)
 			e.out <- batch
 		}
 		if final {
@@ -187,11 +206,38 @@ func (e *Engine) collect(stop chan struct{}) {
 	}
 }
 
+// takeTaskEvents empties the event buffers of the tasks of every world not
+// yet fully collected. A world is dropped once it was over before its
+// buffers were emptied, so no event of a finished round is left behind.
+func (e *Engine) takeTaskEvents(into []Event) []Event {
+	e.worldsMu.Lock()
+	ws := append([]*world(nil), e.worlds...)
+	e.worldsMu.Unlock()
+	var keep []*world
+	for _, w := range ws {
+		over := w.over.Load()
+		for _, t := range w.tasks {
+			into = append(into, t.take()...)
+		}
+		if !over {
+			keep = append(keep, w)
+		}
+	}
+	e.worldsMu.Lock()
+	// Rounds that began while we were collecting stay on the list.
+	e.worlds = append(keep, e.worlds[len(ws):]...)
+	e.worldsMu.Unlock()
+	return into
+}
+
 func (e *Engine) round(ctx context.Context, r int) error {
 	w, err := newWorld(e, r)
 	if err != nil {
 		return err
 	}
+	e.worldsMu.Lock()
+	e.worlds = append(e.worlds, w)
+	e.worldsMu.Unlock()
 	e.cur.Store(w)
 	e.emit(Event{Kind: KRound, Value: int64(r)})
 	for _, t := range w.tasks {
@@ -200,14 +246,17 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	stopWatch := context.AfterFunc(ctx, w.halt)
 	defer stopWatch()
 	// Tasks that nobody spawns start together, so that racers really overlap.
+	var first []*task
 	for _, t := range w.tasks {
 		if !t.def.Spawned {
-			w.start(t, nil)
+			first = append(first, t)
 		}
 	}
+	w.startAll(first, nil)
 	w.main.Wait()
 	w.cutDaemons()
 	w.all.Wait()
+	w.over.Store(true)
 	final := map[string]int64{}
 	lost := map[string]int64{}
 	for _, c := range w.counterList {

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"mtviz/internal/spec"
@@ -41,6 +43,16 @@ type instr struct {
 	work  *counter
 	tasks []*task
 	body  []instr
+	vars  []*counter // counters a log text names, in order
+}
+
+// text is a log step's line with {counter} replaced by the counter's value.
+func (in *instr) text() string {
+	s := in.st.Text
+	for _, c := range in.vars {
+		s = strings.ReplaceAll(s, "{"+c.name+"}", strconv.FormatInt(c.v.Load(), 10))
+	}
+	return s
 }
 
 func (w *world) compile(steps []spec.Step) ([]instr, error) {
@@ -53,6 +65,12 @@ func (w *world) compile(steps []spec.Step) ([]instr, error) {
 		}
 		in := instr{op: op, st: st}
 		switch op {
+		case opLog:
+			for _, name := range spec.Placeholders(st.Text) {
+				if c := w.counters[name]; c != nil {
+					in.vars = append(in.vars, c)
+				}
+			}
 		case opAdd:
 			in.ctr = w.counters[st.Object]
 		case opLock, opUnlock:
@@ -93,7 +111,7 @@ func (t *task) exec(code []instr) bool {
 		}
 		switch in.op {
 		case opLog:
-			w.e.emit(Event{Kind: KLog, Task: t.name, Text: in.st.Text})
+			t.emit(Event{Kind: KLog, Task: t.name, Text: in.text()})
 		case opSleep:
 			t.set(Sleeping, ReasonSleep, "", "")
 			if !t.sleep(in.st.Dur) {
@@ -118,19 +136,17 @@ func (t *task) exec(code []instr) bool {
 			}
 		case opUnlock:
 			if !in.lk.release(t) {
-				w.e.emit(Event{Kind: KError, Task: t.name, Object: in.lk.name,
+				t.emit(Event{Kind: KError, Task: t.name, Object: in.lk.name,
 					Text: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)})
 			}
 		case opSpawn:
-			for _, c := range in.tasks {
-				w.start(c, t)
-			}
+			w.startAll(in.tasks, t)
 		case opJoin:
 			if !t.join(in.tasks) {
 				return false
 			}
 		case opPhase:
-			w.e.emit(Event{Kind: KPhase, Task: t.name, Text: in.st.Text})
+			t.emit(Event{Kind: KPhase, Task: t.name, Text: in.st.Text})
 		case opExit:
 			return false
 		case opKey:
@@ -195,7 +211,7 @@ func (t *task) join(ts []*task) bool {
 func (t *task) key(st *spec.Step) bool {
 	r := []rune(st.Object)[0]
 	ch := t.w.e.waitKey(r)
-	t.w.e.emit(Event{Kind: KKey, Task: t.name, Object: st.Object, Text: st.Text})
+	t.emit(Event{Kind: KKey, Task: t.name, Object: st.Object, Text: st.Text})
 	t.set(Blocked, ReasonKey, st.Object, "")
 	var auto <-chan time.Time
 	if t.w.e.opt.AutoKeys {

@@ -179,7 +179,7 @@ func (l *lock) changed(t *task) {
 	if t.quiet.Load() {
 		return
 	}
-	l.w.e.emit(l.snapshot())
+	t.emit(l.snapshot())
 }
 
 func (l *lock) snapshot() Event {

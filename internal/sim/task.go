@@ -24,6 +24,12 @@ type task struct {
 	ops    atomic.Int64
 	folded atomic.Int64
 
+	// The task's own event buffer: a task never waits for another task to
+	// emit, which matters because a goroutine parked on a shared lock is woken
+	// onto the waker's core and would stop racing.
+	bufMu sync.Mutex
+	buf   []Event
+
 	mu      sync.Mutex // guards cur and sent
 	cur     taskState
 	sent    taskState
@@ -49,7 +55,7 @@ func (t *task) set(s State, reason, object, holder string) {
 	}
 	t.sent = t.cur
 	t.mu.Unlock()
-	t.w.e.emit(Event{Kind: KState, Task: t.name, State: s, Reason: reason, Object: object, Holder: holder})
+	t.emit(Event{Kind: KState, Task: t.name, State: s, Reason: reason, Object: object, Holder: holder})
 }
 
 // flush emits the latest state of a quiet task if it changed since the last one
@@ -63,6 +69,24 @@ func (t *task) flush() {
 	if changed || n > 0 {
 		t.w.e.emit(Event{Kind: KState, Task: t.name, State: cur.state, Reason: cur.reason, Object: cur.object, Holder: cur.holder, Folded: n})
 	}
+}
+
+// emit records an event in the task's buffer, stamped under the buffer's
+// lock so that the collector can cut batches in time order.
+func (t *task) emit(ev Event) {
+	ev.Round = t.w.round
+	t.bufMu.Lock()
+	ev.T = t.w.e.now()
+	t.buf = append(t.buf, ev)
+	t.bufMu.Unlock()
+}
+
+func (t *task) take() []Event {
+	t.bufMu.Lock()
+	b := t.buf
+	t.buf = nil
+	t.bufMu.Unlock()
+	return b
 }
 
 func (t *task) state() taskState {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"mtviz/internal/spec"
 )
@@ -19,6 +20,7 @@ type world struct {
 	haltOnce   sync.Once
 	cutOnce    sync.Once
 	stopped    atomic.Bool
+	over       atomic.Bool // every task has ended
 
 	counters    map[string]*counter
 	counterList []*counter
@@ -110,25 +112,82 @@ func (w *world) cutDaemons() {
 	w.cutOnce.Do(func() { close(w.daemonStop) })
 }
 
-// start runs a task; by is the task that spawned it, if any.
-func (w *world) start(t *task, by *task) {
+// gate holds tasks started together until every one of them is on a core,
+// so that tasks meant to race really overlap. Woken goroutines queue on the
+// waker's core, and an idle core (an idle virtual CPU, often) can take longer
+// to wake than a short task takes to finish; so, when there are enough cores
+// for all of them, arrivals spin, keeping their core busy, until the others
+// have been taken by other cores. The spin is bounded; with more tasks than
+// cores they wait on a channel instead.
+type gate struct {
+	n       int32
+	spin    bool
+	arrived atomic.Int32
+	open    chan struct{}
+}
+
+const gateSpin = 50 * time.Millisecond
+
+func (g *gate) wait(stop chan struct{}) {
+	last := g.arrived.Add(1) == g.n
+	if g.spin {
+		deadline := time.Now().Add(gateSpin)
+		for g.arrived.Load() < g.n && time.Now().Before(deadline) {
+			for i := 0; i < 100; i++ {
+				sink.Add(1)
+			}
+		}
+		return
+	}
+	if last {
+		close(g.open)
+		return
+	}
+	select {
+	case <-g.open:
+	case <-stop:
+	}
+}
+
+// startAll starts tasks together (see gate).
+func (w *world) startAll(ts []*task, by *task) {
+	g := &gate{open: make(chan struct{})}
+	var fresh []*task
+	for _, t := range ts {
+		if w.claim(t, by) {
+			fresh = append(fresh, t)
+		}
+	}
+	g.n = int32(len(fresh))
+	g.spin = g.n > 1 && int(g.n) <= runtime.GOMAXPROCS(0)
+	for _, t := range fresh {
+		w.launch(t, g)
+	}
+}
+
+// claim marks a task started; false (and an error event) if it already was.
+func (w *world) claim(t *task, by *task) bool {
 	if t.started.Swap(true) {
 		who := "the round"
 		if by != nil {
 			who = by.name
 		}
 		w.e.emit(Event{Kind: KError, Task: t.name, Text: fmt.Sprintf("%s tried to start %s a second time; a task starts once", who, t.name)})
-		return
+		return false
 	}
+	return true
+}
+
+func (w *world) launch(t *task, g *gate) {
 	if !t.def.Daemon {
 		w.main.Add(1)
 	}
 	w.all.Add(1)
 	t.set(Runnable, "", "", "")
-	go t.run()
+	go t.run(g)
 }
 
-func (t *task) run() {
+func (t *task) run(g *gate) {
 	w := t.w
 	defer w.all.Done()
 	if !t.def.Daemon {
@@ -139,11 +198,12 @@ func (t *task) run() {
 	defer func() {
 		if r := recover(); r != nil {
 			// An engine bug must not take the learner's terminal down with it.
-			w.e.emit(Event{Kind: KError, Task: t.name, Text: fmt.Sprintf("engine fault: %v", r)})
+			t.emit(Event{Kind: KError, Task: t.name, Text: fmt.Sprintf("engine fault: %v", r)})
 		}
 		t.quiet.Store(false)
 		t.set(Done, reason, "", "")
 	}()
+	g.wait(t.stop)
 	t.running()
 	if !t.exec(t.code) && t.def.Daemon && !w.stopped.Load() {
 		reason = ReasonCutOff

@@ -43,7 +43,7 @@ func (l *loader) fill(s *schema, entries []*ast.MappingValueNode, dst any, what 
 			if len(entries) > 0 {
 				n = entries[0]
 			}
-			l.errorf(n, "%s needs %q (%s)", what, f.name, f.doc)
+			l.errorf(n, "%s needs %q: %s", what, f.name, f.doc)
 		}
 	}
 }
@@ -368,7 +368,7 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 			}
 			l.fill(s, fields, &st, what, "steps")
 			if !hasKey(fields, "steps") {
-				l.errorf(kv.Key, "%s needs %q (the steps to repeat)", what, "steps")
+				l.errorf(kv.Key, "%s needs %q: the steps to repeat", what, "steps")
 			}
 		} else {
 			l.fill(s, fields, &st, what)
@@ -398,6 +398,12 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 // stepRules holds the rules a single field cannot express.
 func (l *loader) stepRules(st *Step, n ast.Node) {
 	switch st.Op {
+	case "log":
+		for _, name := range Placeholders(st.Text) {
+			if o := l.objs[name]; o == nil || o.Kind != Counter {
+				l.errorf(n, "log text names {%s}, but %q is not a counter declared under objects", name, name)
+			}
+		}
 	case "repeat":
 		if st.Times < 1 || st.Times > maxTimes {
 			l.errorf(n, "repeat times must be from 1 to %d", maxTimes)
@@ -559,4 +565,23 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Placeholders returns the names written as {name} in a log text.
+func Placeholders(text string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(text, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(text[i:], '}')
+		if j < 0 {
+			return out
+		}
+		if name := text[i+1 : i+j]; nameRE.MatchString(name) {
+			out = append(out, name)
+		}
+		text = text[i+j+1:]
+	}
 }

@@ -90,6 +90,17 @@ func (l *loader) pos(n ast.Node) Pos {
 	if n == nil {
 		return p
 	}
+	// A mapping's own token is a ':'; people look for the first key.
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		if len(m.Values) > 0 && m.Values[0].Key != nil {
+			n = m.Values[0].Key
+		}
+	case *ast.MappingValueNode:
+		if m.Key != nil {
+			n = m.Key
+		}
+	}
 	if tk := n.GetToken(); tk != nil && tk.Position != nil {
 		p.Line, p.Col = tk.Position.Line, tk.Position.Column
 	}
@@ -155,7 +166,7 @@ func (l *loader) load(data []byte) *Scenario {
 	if n, ok := seen["title"]; ok {
 		sc.Title, _ = l.str(n, "title")
 	} else {
-		l.errorf(docs[0].Body, "a scenario needs a title")
+		l.errorAt(Pos{File: l.file, Line: 1, Col: 1}, "a scenario needs a title")
 	}
 	if n, ok := seen["summary"]; ok {
 		sc.Summary, _ = l.str(n, "summary")
@@ -174,7 +185,7 @@ func (l *loader) load(data []byte) *Scenario {
 	}
 	tn, ok := seen["tasks"]
 	if !ok {
-		l.errorf(docs[0].Body, "a scenario needs tasks")
+		l.errorAt(Pos{File: l.file, Line: 1, Col: 1}, "a scenario needs tasks")
 		return sc
 	}
 	l.phases = map[string]bool{}

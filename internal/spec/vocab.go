@@ -68,7 +68,7 @@ var locks = []ObjectKind{Lock, RLock, FileLock}
 // steps is the step vocabulary. It is the one place steps are documented:
 // `mtviz steps` prints it and the loader's errors point to it.
 var steps = []schema{
-	{name: "log", short: "text", doc: "print a line, as the chapter's print() does",
+	{name: "log", short: "text", doc: "print a line, as the chapter's print() does; {name} is replaced by counter name's value",
 		fields: []field{{name: "text", kind: kText, required: true, doc: "the line", set: stepText}}},
 	{name: "sleep", short: "for", doc: "sleep; the lane shows Sleeping",
 		fields: []field{{name: "for", kind: kDur, required: true, doc: "how long, e.g. 2s or 150ms", set: stepDur}}},

@@ -58,10 +58,13 @@ type seg struct {
 }
 
 type counterView struct {
-	name string
-	v    int64
-	lost int64
-	hist []point // recent values, for a rate
+	name      string
+	v         int64
+	lost      int64
+	hist      []point // recent values, for a rate
+	ends      []int64 // the value each round ended at
+	init      int64
+	totalLost int64 // over the rounds that ended
 }
 
 type point struct {
@@ -97,7 +100,7 @@ func newBoard(sc *spec.Scenario, cores int) *board {
 	for _, o := range sc.Objects {
 		switch o.Kind {
 		case spec.Counter:
-			c := &counterView{name: o.Name, v: o.Value}
+			c := &counterView{name: o.Name, v: o.Value, init: o.Value}
 			b.counters = append(b.counters, c)
 			b.ctrIdx[o.Name] = c
 		case spec.Lock, spec.RLock, spec.GIL, spec.FileLock:
@@ -173,6 +176,12 @@ func (b *board) apply(ev *sim.Event) {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
+		for _, c := range b.counters {
+			if v, ok := ev.Values[c.name]; ok {
+				c.ends = append(c.ends, v)
+				c.totalLost += ev.LostBy[c.name]
+			}
+		}
 		text := fmt.Sprintf("round %d ended:", ev.Value)
 		for _, k := range keys {
 			text += fmt.Sprintf(" %s=%d", k, ev.Values[k])

@@ -334,7 +334,7 @@ func (m *lessonModel) wide(h int) string {
 		panel("Log", m.board.logView(leftW-4, logH-2, m.scroll[focusLog]), leftW, logH, m.focus == focusLog)
 
 	coresH := len(m.coreCount()) + 3
-	ctrH := max(3, len(m.board.counters)+2)
+	ctrH := max(3, m.counterLines()+2)
 	lockH := max(3, len(m.board.locks)+2)
 	procH := min(8, max(4, m.procCount()+3))
 	lessonH := max(3, h-coresH-ctrH-lockH-procH)
@@ -344,6 +344,13 @@ func (m *lessonModel) wide(h int) string {
 		panel("Processes", m.board.procsView(rightW-4, procH-2), rightW, procH, m.focus == focusProcs) + "\n" +
 		panel("Lesson", m.lessonText(rightW-4, lessonH-2), rightW, lessonH, m.focus == focusLesson)
 	return fitLines(lipgloss.JoinHorizontal(lipgloss.Top, left, right), m.w, h)
+}
+
+func (m *lessonModel) counterLines() int {
+	if m.sc.Rounds > 1 {
+		return 2 * len(m.board.counters)
+	}
+	return len(m.board.counters)
 }
 
 func (m *lessonModel) coreCount() []float64 {
@@ -370,7 +377,7 @@ func (m *lessonModel) narrow(h int) string {
 	if m.w >= 70 {
 		half := m.w / 2
 		ctr := m.board.countersView(m.w-half-4) + "\n" + m.board.locksView(m.w-half-4)
-		midH = max(coresH, len(m.board.counters)+len(m.board.locks)+2)
+		midH = max(coresH, m.counterLines()+len(m.board.locks)+2)
 		mid = lipgloss.JoinHorizontal(lipgloss.Top,
 			panel("Cores", m.board.coresView(half-4), half, midH, false),
 			panel("Counters · Locks", ctr, m.w-half, midH, false))

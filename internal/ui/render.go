@@ -21,8 +21,11 @@ var zooms = []time.Duration{
 
 const defaultZoom = 3
 
-// cellGlyph picks what one cell shows: the state that filled most of it,
-// a block winning ties, since blocks are what a learner looks for.
+// cellGlyph picks what one cell shows: of the states in which the task was
+// alive (running, runnable, blocked, sleeping), the one that filled most of
+// the cell, a block winning ties since blocks are what a learner looks for;
+// "new" or "done" only when the task did nothing else in the cell. So a task
+// that ran for 3 ms still shows in a 50 ms cell.
 func cellGlyph(segs []seg, i int, from, to time.Duration) (glyph, int) {
 	var durs [8]time.Duration
 	var reason string
@@ -49,6 +52,15 @@ func cellGlyph(segs []seg, i int, from, to time.Duration) (glyph, int) {
 	for st, d := range durs {
 		if d > bestD || (d == bestD && d > 0 && sim.State(st) == sim.Blocked) {
 			best, bestD = sim.State(st), d
+		}
+	}
+	if best == sim.Created || best == sim.Done {
+		// Any moment alive beats the quiet states.
+		alive := time.Duration(0)
+		for _, st := range []sim.State{sim.Running, sim.Runnable, sim.Blocked, sim.Sleeping} {
+			if durs[st] > alive {
+				best, alive = st, durs[st]
+			}
 		}
 	}
 	return glyphFor(best, reason), i
@@ -262,8 +274,34 @@ func (b *board) countersView(width int) string {
 			line += sDim.Render(fmt.Sprintf("  %s/s", human(r)))
 		}
 		sb.WriteString(ansi.Truncate(line, width, "…"))
+		if b.sc.Rounds > 1 {
+			sb.WriteString("\n" + ansi.Truncate(b.roundEnds(c), width, "…"))
+		}
 	}
 	return sb.String()
+}
+
+// roundEnds shows the value a counter ended each round at: the drifting
+// racy balance beside the steady locked one.
+func (b *board) roundEnds(c *counterView) string {
+	off := 0
+	var parts []string
+	for _, v := range c.ends {
+		st := sOK
+		if v != c.init {
+			st = sBad
+			off++
+		}
+		parts = append(parts, st.Render(fmt.Sprint(v)))
+	}
+	head := fmt.Sprintf("  rounds %d/%d off %d", len(c.ends), b.sc.Rounds, off)
+	if c.totalLost > 0 {
+		head += fmt.Sprintf(", %d lost", c.totalLost)
+	}
+	if len(parts) == 0 {
+		return sDim.Render(head)
+	}
+	return sDim.Render(head+":") + " " + strings.Join(parts, " ")
 }
 
 func human(v float64) string {

@@ -1,0 +1,176 @@
+package probe
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// The test binary doubles as a helper process, chosen by an environment
+// variable, so the tests need no program but themselves.
+const helperEnv = "MTVIZ_PROBE_HELPER"
+
+func TestMain(m *testing.M) {
+	switch os.Getenv(helperEnv) {
+	case "":
+		goleak.VerifyTestMain(m)
+	case "orphan-maker":
+		// Start a child, say its PID, and end without waiting for it once
+		// told to (a line on stdin).
+		c := exec.Command(os.Args[0], "-test.run=^$")
+		c.Env = append(os.Environ(), helperEnv+"=sleeper")
+		if err := c.Start(); err != nil {
+			os.Exit(3)
+		}
+		fmt.Println(c.Process.Pid)
+		bufio.NewReader(os.Stdin).ReadByte()
+		os.Exit(0)
+	case "sleeper":
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	case "threads":
+		// Hold about ten OS threads until stdin closes.
+		n, _ := strconv.Atoi(os.Getenv("MTVIZ_THREADS"))
+		for i := 0; i < n; i++ {
+			go func() {
+				runtime.LockOSThread()
+				select {}
+			}()
+		}
+		fmt.Println("ready")
+		bufio.NewReader(os.Stdin).ReadByte()
+		os.Exit(0)
+	}
+}
+
+func helper(t testing.TB, mode string) *exec.Cmd {
+	t.Helper()
+	c := exec.Command(os.Args[0], "-test.run=^$")
+	c.Env = append(os.Environ(), helperEnv+"="+mode)
+	c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return c
+}
+
+func findProc(s Sample, pid int) (Proc, bool) {
+	for _, p := range s.Procs {
+		if p.PID == pid {
+			return p, true
+		}
+	}
+	return Proc{}, false
+}
+
+// poll samples until cond holds for the sample, or fails after a generous
+// bound (a liveness limit, not a speed requirement).
+func poll(t *testing.T, p *Probe, cond func(Sample) bool) Sample {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s := p.Sample()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the probe never reported what was expected; last sample: %+v", s.Procs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// The probe sees a real child: its PID, its parent (us), its state, and its
+// disappearance once reaped.
+func TestProbeSeesChild(t *testing.T) {
+	c := helper(t, "sleeper")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := c.Process.Pid
+	p := New(Options{Threads: true})
+	defer p.Close()
+	s := poll(t, p, func(s Sample) bool {
+		pr, ok := findProc(s, pid)
+		return ok && pr.State == "S"
+	})
+	pr, _ := findProc(s, pid)
+	if pr.PPID != os.Getpid() {
+		t.Errorf("child's parent is %d, want %d", pr.PPID, os.Getpid())
+	}
+	if pr.NThreads < 1 || len(pr.Threads) != pr.NThreads {
+		t.Errorf("child reports %d threads and lists %d", pr.NThreads, len(pr.Threads))
+	}
+	self, ok := findProc(s, os.Getpid())
+	if !ok || self.State != "R" && self.State != "S" {
+		t.Errorf("the probe does not report its own process sensibly: %+v", self)
+	}
+	for _, th := range self.Threads {
+		if th.Core < 0 || th.Core >= runtime.NumCPU() {
+			t.Errorf("thread %d last ran on core %d of %d", th.TID, th.Core, runtime.NumCPU())
+		}
+	}
+	c.Process.Kill()
+	c.Wait()
+	s = poll(t, p, func(s Sample) bool { _, ok := findProc(s, pid); return !ok })
+	_ = s
+}
+
+// A child that exits unwaited is a zombie (Z) as /proc reports it; after it
+// is reaped its PID is gone.
+func TestProbeSeesZombie(t *testing.T) {
+	c := helper(t, "none-such-mode")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := c.Process.Pid
+	p := New(Options{})
+	defer p.Close()
+	poll(t, p, func(s Sample) bool { pr, ok := findProc(s, pid); return ok && pr.State == "Z" })
+	c.Wait()
+	poll(t, p, func(s Sample) bool { _, ok := findProc(s, pid); return !ok })
+}
+
+// When its parent ends, a child is adopted: the probe reads its new parent
+// from the OS (PID 1, or the nearest subreaper).
+func TestProbeSeesOrphanAdopted(t *testing.T) {
+	maker := helper(t, "orphan-maker")
+	out, err := maker.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := maker.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Options{})
+	defer p.Close()
+	if err := maker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var orphan int
+	if _, err := fmt.Fscan(out, &orphan); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(orphan, syscall.SIGKILL)
+	poll(t, p, func(s Sample) bool { pr, ok := findProc(s, orphan); return ok && pr.PPID == maker.Process.Pid })
+	in.Write([]byte("x"))
+	maker.Wait()
+	s := poll(t, p, func(s Sample) bool {
+		pr, ok := findProc(s, orphan)
+		return ok && pr.PPID != maker.Process.Pid
+	})
+	pr, _ := findProc(s, orphan)
+	if pr.PPID != 1 && pr.PPID != os.Getpid() {
+		// Some other ancestor is a subreaper; still an adoption, but say so.
+		t.Logf("orphan adopted by %d", pr.PPID)
+	}
+	if pr.PPID == maker.Process.Pid {
+		t.Errorf("orphan still names its dead parent %d", pr.PPID)
+	}
+}

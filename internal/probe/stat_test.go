@@ -1,0 +1,52 @@
+package probe
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const line = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 1 0 0 0 150 25 0 0 20 0 7 0 123456 1000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
+
+func TestParseStat(t *testing.T) {
+	st, ok := parseStat([]byte(line), true)
+	if !ok {
+		t.Fatal("a full line did not parse")
+	}
+	if st.state != 'S' || st.ppid != 1 || st.ticks != 175 || st.nthreads != 7 || st.processor != 1 || st.comm != "my (odd) name" {
+		t.Errorf("parsed %+v", st)
+	}
+}
+
+func TestParseStatRefusesBrokenLines(t *testing.T) {
+	for _, in := range []string{"", "1 (x", "1 (x)", "1 (x) ", "no parens here at all"} {
+		if _, ok := parseStat([]byte(in), true); ok {
+			t.Errorf("parsed %q", in)
+		}
+	}
+	// A line cut after field 20 still gives state, parent and threads.
+	short := strings.Join(strings.Fields(line)[:24], " ")
+	if st, ok := parseStat([]byte(short), false); !ok || st.nthreads != 7 {
+		t.Errorf("short line: %+v %v", st, ok)
+	}
+}
+
+// FuzzParseStat: /proc is outside input too. Seeds are in testdata/stat.
+func FuzzParseStat(f *testing.F) {
+	f.Add([]byte(line))
+	seeds, _ := filepath.Glob("testdata/stat/*")
+	for _, s := range seeds {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st, ok := parseStat(b, true)
+		if ok && (st.state == 0 || st.ppid < 0 || st.nthreads < 0) {
+			t.Fatalf("accepted nonsense: %+v", st)
+		}
+	})
+}

@@ -1,0 +1,166 @@
+package spec
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mtviz/scenarios"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/broken/*.want from the loader's answers")
+
+// Every file in testdata/broken is refused, and its first error is the one
+// in the .want beside it: line:col: message.
+func TestBrokenFiles(t *testing.T) {
+	files, _ := filepath.Glob("testdata/broken/*.yaml")
+	if len(files) < 40 {
+		t.Fatalf("found %d broken files, expected the whole set", len(files))
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Load(filepath.Base(f), data)
+			var es Errors
+			if !errors.As(err, &es) || len(es) == 0 {
+				t.Fatalf("Load accepted a broken file (err %v)", err)
+			}
+			got := strings.TrimPrefix(es[0].Error(), filepath.Base(f)+":")
+			wantFile := strings.TrimSuffix(f, ".yaml") + ".want"
+			if *update {
+				os.WriteFile(wantFile, []byte(got+"\n"), 0o644)
+				return
+			}
+			want, err := os.ReadFile(wantFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != strings.TrimSpace(string(want)) {
+				t.Errorf("first error\n got: %s\nwant: %s", got, strings.TrimSpace(string(want)))
+			}
+		})
+	}
+}
+
+func TestBuiltinScenariosLoad(t *testing.T) {
+	names := scenarios.Names()
+	if len(names) == 0 {
+		t.Fatal("no embedded scenarios")
+	}
+	for _, n := range names {
+		data, _ := scenarios.Read(n)
+		sc, err := Load(n, data)
+		if err != nil {
+			t.Errorf("%s: %v", n, err)
+			continue
+		}
+		if sc.ID != scenarios.ID(n) {
+			t.Errorf("%s: id %q does not match the file name", n, sc.ID)
+		}
+		if sc.Title == "" || sc.Summary == "" || sc.Lesson == "" || len(sc.Checks) == 0 {
+			t.Errorf("%s: a built-in lesson needs a title, summary, lesson text and checks", n)
+		}
+	}
+}
+
+func TestGoodFileDecodes(t *testing.T) {
+	src := `id: demo
+title: Demo
+rounds: 3
+objects:
+  c: {kind: counter, value: 7}
+  m: {kind: rlock}
+  g: {kind: gil, interval: 2ms}
+tasks:
+  - steps:
+      - spawn: [w]
+      - join: w
+  - name: w
+    count: cores
+    daemon: yes
+    steps:
+      - repeat:
+          times: 2
+          steps:
+            - lock: m
+            - add: {counter: c, n: -3}
+            - unlock: {lock: m}
+      - busy: {for: 10ms, hold: g, count: c}
+      - log: "c is {c}"
+checks:
+  - counter: {counter: c, equals: 1}
+`
+	sc, err := Load("demo.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Rounds != 3 || len(sc.Objects) != 3 || sc.Objects[0].Value != 7 || sc.Objects[2].Interval.Milliseconds() != 2 {
+		t.Errorf("objects decoded wrong: %+v", sc.Objects)
+	}
+	if sc.Tasks[0].Name != "Thread-1" || sc.Tasks[0].Spawned || !sc.Tasks[1].Spawned {
+		t.Errorf("task names or spawned flags wrong: %q %v %v", sc.Tasks[0].Name, sc.Tasks[0].Spawned, sc.Tasks[1].Spawned)
+	}
+	w := sc.Tasks[1]
+	if w.Count != CountCores || !w.Daemon {
+		t.Errorf("count or daemon wrong: %+v", w)
+	}
+	rep := w.Steps[0]
+	if rep.Op != "repeat" || rep.Times != 2 || len(rep.Body) != 3 || rep.Body[1].N != -3 || rep.Body[2].Object != "m" {
+		t.Errorf("repeat decoded wrong: %+v", rep)
+	}
+	if b := w.Steps[1]; b.Hold != "g" || b.Counter != "c" || b.Dur.Milliseconds() != 10 {
+		t.Errorf("busy decoded wrong: %+v", b)
+	}
+	if sc.Checks[0].Name == "" || sc.Checks[0].Equals != 1 {
+		t.Errorf("check decoded wrong: %+v", sc.Checks[0])
+	}
+	if p := w.Steps[0].Pos; p.Line != 16 || p.Col != 9 {
+		t.Errorf("step position %v, want 16:9", p)
+	}
+}
+
+// Several problems in one file are all reported, in file order.
+func TestAllErrorsReported(t *testing.T) {
+	src := "title: t\ntasks:\n  - steps:\n      - lok: m\n      - sleep: 5\n"
+	_, err := Load("x.yaml", []byte(src))
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 2 {
+		t.Fatalf("want 2 errors, got %v", err)
+	}
+	if es[0].Pos.Line != 4 || es[1].Pos.Line != 5 {
+		t.Errorf("errors out of order: %v", err)
+	}
+}
+
+func TestVocabularyDocumentsEveryStep(t *testing.T) {
+	doc := Vocabulary()
+	for _, s := range steps {
+		if !strings.Contains(doc, "  "+s.name+" ") {
+			t.Errorf("step %s missing from the vocabulary", s.name)
+		}
+	}
+	for _, c := range checks {
+		if !strings.Contains(doc, c.name) {
+			t.Errorf("check %s missing", c.name)
+		}
+	}
+}
+
+func TestGoodFilesLoad(t *testing.T) {
+	files, _ := filepath.Glob("testdata/good/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no good files")
+	}
+	for _, f := range files {
+		if _, err := LoadFile(f); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+}
