@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 )
 
@@ -58,6 +59,16 @@ func init() {
 }
 
 func main() {
+	// MTVIZ_CPUPROFILE=FILE writes a CPU profile, for measuring mtviz itself.
+	if path := os.Getenv("MTVIZ_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			code := Main(os.Args[1:], os.Stdout, os.Stderr)
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(code)
+		}
+	}
 	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -20,7 +19,6 @@ import (
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/ui"
-	"mtviz/scenarios"
 )
 
 const runUsage = `Usage: mtviz run [flags] LESSON|FILE
@@ -90,6 +88,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := sim.Supported(sc); err != nil {
+		return usageError{err.Error()}
+	}
 	if err := limitCores(f.cores); err != nil {
 		return err
 	}
@@ -127,20 +128,14 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// builtins loads every embedded lesson. They are tested, so a failure here is
-// a bug in the binary, and it says so.
+// builtins loads every embedded lesson. They are tested, so a failure here
+// is a bug in the binary, and it says so.
 func builtins() []*spec.Scenario {
-	var out []*spec.Scenario
-	for _, name := range scenarios.Names() {
-		data, _ := scenarios.Read(name)
-		sc, err := spec.Load(filepath.Join("scenarios", name), data)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "mtviz: built-in lesson %s is broken: %v\n", name, err)
-			continue
-		}
-		out = append(out, sc)
+	all, err := spec.Builtins()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mtviz: a built-in lesson is broken: %v\n", err)
 	}
-	return out
+	return all
 }
 
 // signalContext ends on SIGINT, SIGTERM or SIGHUP.

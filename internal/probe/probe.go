@@ -5,6 +5,7 @@
 package probe
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"sort"
@@ -71,6 +72,8 @@ type Probe struct {
 
 	procs   map[int]*proc
 	others  map[int]bool // PIDs seen that are not in the tree
+	loadavg *statFile    // /proc/loadavg, whose last field is the newest PID
+	lastPID string
 	last    time.Time
 	lastCPU []cpu.TimesStat
 	dropped int
@@ -143,6 +146,10 @@ func (p *Probe) Close() {
 	if p.procDir != nil {
 		p.procDir.Close()
 		p.procDir = nil
+	}
+	if p.loadavg != nil {
+		p.loadavg.close()
+		p.loadavg = nil
 	}
 }
 
@@ -224,9 +231,36 @@ func (p *Probe) cores() []float64 {
 
 func clamp(v, lo, hi float64) float64 { return max(lo, min(hi, v)) }
 
+// newPIDs reports whether any process was created since the last call: the
+// last field of /proc/loadavg is the most recently allocated PID. Listing
+// /proc is the probe's largest fixed cost, and most ticks nothing is new.
+func (p *Probe) newPIDs() bool {
+	if p.loadavg == nil {
+		f, err := openStat("/proc/loadavg")
+		if err != nil {
+			return true
+		}
+		p.loadavg = f
+	}
+	b, err := p.loadavg.read()
+	if err != nil {
+		return true
+	}
+	b = bytes.TrimSpace(b)
+	last := string(b[bytes.LastIndexByte(b, ' ')+1:])
+	if last == p.lastPID {
+		return false
+	}
+	p.lastPID = last
+	return true
+}
+
 // discover adds the root's new descendants. Only PIDs not seen before are
 // read: a process that was not ours when first seen cannot become ours.
 func (p *Probe) discover() {
+	if !p.newPIDs() {
+		return
+	}
 	if p.procDir == nil {
 		d, err := os.Open("/proc")
 		if err != nil {

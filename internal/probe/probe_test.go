@@ -21,7 +21,15 @@ const helperEnv = "MTVIZ_PROBE_HELPER"
 func TestMain(m *testing.M) {
 	switch os.Getenv(helperEnv) {
 	case "":
-		goleak.VerifyTestMain(m)
+		code := m.Run()
+		stopFixture()
+		if code == 0 {
+			if err := goleak.Find(); err != nil {
+				fmt.Fprintln(os.Stderr, "goleak:", err)
+				code = 1
+			}
+		}
+		os.Exit(code)
 	case "orphan-maker":
 		// Start a child, say its PID, and end without waiting for it once
 		// told to (a line on stdin).

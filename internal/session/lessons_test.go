@@ -11,7 +11,6 @@ import (
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
-	"mtviz/scenarios"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -19,11 +18,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // record runs a built-in lesson headless and keeps everything it produced.
 func record(t *testing.T, id string) ([]sim.Event, []probe.Sample, Summary) {
 	t.Helper()
-	data, err := scenarios.Read(id + ".yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := spec.Load(id+".yaml", data)
+	sc, err := spec.Builtin(id)
 	if err != nil {
 		t.Fatal(err)
 	}

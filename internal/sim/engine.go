@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -21,7 +22,7 @@ type Options struct {
 	// AutoKeys presses every key a `key` step waits for after its `auto`
 	// delay, for headless runs.
 	AutoKeys bool
-	// Tick is how often batches of events go out (default 20ms).
+	// Tick is how often batches of events go out (default 50ms).
 	Tick time.Duration
 }
 
@@ -56,13 +57,46 @@ func New(sc *spec.Scenario, opt Options) *Engine {
 		opt.Start = time.Now()
 	}
 	if opt.Tick <= 0 {
-		opt.Tick = 20 * time.Millisecond
+		opt.Tick = 50 * time.Millisecond
 	}
 	return &Engine{sc: sc, opt: opt, out: make(chan []Event, 64), keys: map[rune][]chan struct{}{}}
 }
 
 // Events delivers the run's events in batches; it is closed when Run returns.
 func (e *Engine) Events() <-chan []Event { return e.out }
+
+// Supported reports, before anything runs, a step, object or task kind of a
+// scenario that this engine cannot run yet.
+func Supported(sc *spec.Scenario) error {
+	for _, o := range sc.Objects {
+		switch o.Kind {
+		case spec.Counter, spec.Lock, spec.RLock, spec.GIL:
+		default:
+			return fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
+		}
+	}
+	var walk func([]spec.Step) error
+	walk = func(ss []spec.Step) error {
+		for _, st := range ss {
+			if _, ok := opcodes[st.Op]; !ok {
+				return fmt.Errorf("%s: step %q is not supported by this version of the engine", st.Pos, st.Op)
+			}
+			if err := walk(st.Body); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, t := range sc.Tasks {
+		if t.Kind == spec.Process {
+			return fmt.Errorf("%s: process tasks are not supported by this version of the engine", t.Pos)
+		}
+		if err := walk(t.Steps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // ErrStopped is returned by Run when its context ended the run early.
 var ErrStopped = errors.New("run stopped before its end")
@@ -160,7 +194,7 @@ func (e *Engine) emit(ev Event) {
 }
 
 // quietAbove is the number of changes in one tick above which a task is quiet.
-const quietAbove = 50
+const quietAbove = 100
 
 // collect sends batches of events every tick and folds the events of tasks
 // that change state faster than anyone can watch.
@@ -270,4 +304,3 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	}
 	return nil
 }
-

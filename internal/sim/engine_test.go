@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -109,21 +110,9 @@ tasks:
 		}
 	}
 	want := []int{1, 2, 1, 0}
-	if len(counts) < 4 || !equal(counts[:4], want) {
+	if len(counts) < 4 || !slices.Equal(counts[:4], want) {
 		t.Errorf("hold counts %v, want %v", counts, want)
 	}
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestUnlockWithoutHoldingIsReported(t *testing.T) {

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -239,7 +240,7 @@ func (w *world) tick(last map[string]Event) {
 	}
 	emitIfChanged := func(ev Event) {
 		key := "l:" + ev.Object
-		if p, ok := last[key]; !ok || p.Holder != ev.Holder || p.Count != ev.Count || !sameNames(p.Waiters, ev.Waiters) {
+		if p, ok := last[key]; !ok || p.Holder != ev.Holder || p.Count != ev.Count || !slices.Equal(p.Waiters, ev.Waiters) {
 			last[key] = ev
 			w.e.emit(ev)
 		}
@@ -250,16 +251,4 @@ func (w *world) tick(last map[string]Event) {
 	for _, g := range w.gilList {
 		emitIfChanged(g.snapshot())
 	}
-}
-
-func sameNames(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

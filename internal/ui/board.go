@@ -37,6 +37,10 @@ type board struct {
 	coreHist [][]float64 // per core, oldest first
 	cpuHist  []float64   // cores used by mtviz's tree, oldest first
 	keyWait  map[string]keyPrompt
+
+	// Versions of the parts of the board, bumped when they change, so that
+	// the screen redraws a panel only when what it shows changed.
+	verLog, verCounters, verLocks, verSample, verKeys uint64
 }
 
 type keyPrompt struct{ key, label string }
@@ -127,6 +131,14 @@ func (b *board) apply(ev *sim.Event) {
 		b.now = ev.T
 	}
 	switch ev.Kind {
+	case sim.KCounter, sim.KRoundEnd:
+		b.verCounters++
+	case sim.KLock:
+		b.verLocks++
+	case sim.KState, sim.KKey:
+		b.verKeys++
+	}
+	switch ev.Kind {
 	case sim.KRound:
 		b.round = int(ev.Value)
 		b.addLog(ev.T, "", fmt.Sprintf("round %d of %d", ev.Value, b.sc.Rounds), ev.Kind)
@@ -211,6 +223,7 @@ func (l *lane) current() seg {
 }
 
 func (b *board) addLog(t time.Duration, who, text string, k sim.Kind) {
+	b.verLog++
 	b.log = append(b.log, logLine{t, who, text, k})
 	if len(b.log) > maxLog {
 		b.log = append(b.log[:0], b.log[len(b.log)-maxLog:]...)
@@ -218,6 +231,7 @@ func (b *board) addLog(t time.Duration, who, text string, k sim.Kind) {
 }
 
 func (b *board) addSample(s *probe.Sample) {
+	b.verSample++
 	if s.T > b.now {
 		b.now = s.T
 	}

@@ -54,19 +54,45 @@ type lessonModel struct {
 	keys  lessonKeys
 	help  help.Model
 
-	w, h      int
-	zoom      int
-	focus     focus
-	scroll    [focusCount]int
-	showHelp  bool
-	frozenAt  time.Duration // "now" while paused or finished
-	frozen    bool
-	frame     string
-	restarts  int
+	w, h     int
+	zoom     int
+	focus    focus
+	scroll   [focusCount]int
+	showHelp bool
+	frozenAt time.Duration // "now" while paused or finished
+	frozen   bool
+	frame    string
+	restarts int
+	cache    map[string]cached
+}
+
+// cached is a panel drawn for one version of its content and one size.
+type cached struct {
+	key panelKey
+	out string
+}
+
+type panelKey struct {
+	ver     uint64
+	w, h    int
+	focused bool
+	extra   int
+}
+
+// cachedPanel draws a panel only when its content's version, size or focus
+// changed since the last frame.
+func (m *lessonModel) cachedPanel(name string, k panelKey, draw func() string) string {
+	if c, ok := m.cache[name]; ok && c.key == k {
+		return c.out
+	}
+	out := draw()
+	m.cache[name] = cached{k, out}
+	return out
 }
 
 func newLesson(sc *spec.Scenario, opt session.Options, w, h int) *lessonModel {
-	m := &lessonModel{sc: sc, opt: opt, keys: newLessonKeys(), help: help.New(), zoom: defaultZoom, w: w, h: h}
+	m := &lessonModel{sc: sc, opt: opt, keys: newLessonKeys(), help: help.New(), zoom: defaultZoom, w: w, h: h,
+		cache: map[string]cached{}}
 	m.help.ShortSeparator = "  "
 	return m
 }
@@ -75,6 +101,7 @@ func newLesson(sc *spec.Scenario, opt session.Options, w, h int) *lessonModel {
 func (m *lessonModel) start() tea.Cmd {
 	m.sess = session.Start(context.Background(), m.sc, m.opt)
 	m.board = newBoard(m.sc, m.sess.Cores)
+	m.cache = map[string]cached{}
 	m.frozen = false
 	m.render()
 	return waitItems(m.sess)
@@ -143,6 +170,9 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 				m.board.apply(&it.Events[i])
 			}
 		}
+		if m.frozen {
+			m.render()
+		}
 		return waitItems(m.sess)
 	case sessionDoneMsg:
 		if msg.s == m.sess {
@@ -152,7 +182,11 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case frameMsg:
-		m.render()
+		// A frozen screen (paused or finished) changes only when data or keys
+		// do; those redraw it themselves.
+		if !m.frozen {
+			m.render()
+		}
 		return frameTick()
 	case tea.KeyMsg:
 		return m.key(msg)
@@ -183,11 +217,10 @@ func (m *lessonModel) now() time.Duration {
 
 func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 	if m.showHelp {
+		// Any key closes the help, and does nothing else.
 		m.showHelp = false
 		m.render()
-		if key.Matches(msg, m.keys.Help) {
-			return nil
-		}
+		return nil
 	}
 	k := m.keys
 	switch {
@@ -297,6 +330,10 @@ func (m *lessonModel) header() string {
 }
 
 func (m *lessonModel) footer() string {
+	return m.cachedPanel("footer", panelKey{ver: m.board.verKeys, w: m.w}, m.drawFooter)
+}
+
+func (m *lessonModel) drawFooter() string {
 	var prompts []string
 	for _, p := range m.board.keyWait {
 		prompts = append(prompts, sKey.Render(p.key)+" "+p.label)
@@ -311,7 +348,8 @@ func (m *lessonModel) footer() string {
 func (m *lessonModel) lanesPanel(w, h int) string {
 	zoom := zooms[m.zoom]
 	content := m.board.lanesView(w-4, h-3, m.now(), zoom)
-	return panel("Tasks", content+"\n"+fitLines(legend(), w-4, 1), w, h, m.focus == focusLanes)
+	leg := m.cachedPanel("legend", panelKey{w: w}, func() string { return fitLines(legend(), w-4, 1) })
+	return panel("Tasks", content+"\n"+leg, w, h, m.focus == focusLanes)
 }
 
 func (m *lessonModel) lanesHeight(maxH int) int {
@@ -330,20 +368,33 @@ func (m *lessonModel) wide(h int) string {
 	rightW := m.w - leftW
 	lanesH := m.lanesHeight(h / 2)
 	logH := h - lanesH
+	b := m.board
 	left := m.lanesPanel(leftW, lanesH) + "\n" +
-		panel("Log", m.board.logView(leftW-4, logH-2, m.scroll[focusLog]), leftW, logH, m.focus == focusLog)
+		m.cachedPanel("log", panelKey{b.verLog, leftW, logH, m.focus == focusLog, m.scroll[focusLog]}, func() string {
+			return panel("Log", b.logView(leftW-4, logH-2, m.scroll[focusLog]), leftW, logH, m.focus == focusLog)
+		})
 
 	coresH := len(m.coreCount()) + 3
 	ctrH := max(3, m.counterLines()+2)
 	lockH := max(3, len(m.board.locks)+2)
 	procH := min(8, max(4, m.procCount()+3))
 	lessonH := max(3, h-coresH-ctrH-lockH-procH)
-	right := panel("Cores", m.board.coresView(rightW-4), rightW, coresH, false) + "\n" +
-		panel("Counters", m.board.countersView(rightW-4), rightW, ctrH, false) + "\n" +
-		panel("Locks", m.board.locksView(rightW-4), rightW, lockH, false) + "\n" +
-		panel("Processes", m.board.procsView(rightW-4, procH-2), rightW, procH, m.focus == focusProcs) + "\n" +
-		panel("Lesson", m.lessonText(rightW-4, lessonH-2), rightW, lessonH, m.focus == focusLesson)
-	return fitLines(lipgloss.JoinHorizontal(lipgloss.Top, left, right), m.w, h)
+	right := m.cachedPanel("cores", panelKey{ver: b.verSample, w: rightW, h: coresH}, func() string {
+		return panel("Cores", b.coresView(rightW-4), rightW, coresH, false)
+	}) + "\n" +
+		m.cachedPanel("counters", panelKey{ver: b.verCounters, w: rightW, h: ctrH}, func() string {
+			return panel("Counters", b.countersView(rightW-4), rightW, ctrH, false)
+		}) + "\n" +
+		m.cachedPanel("locks", panelKey{ver: b.verLocks, w: rightW, h: lockH}, func() string {
+			return panel("Locks", b.locksView(rightW-4), rightW, lockH, false)
+		}) + "\n" +
+		m.cachedPanel("procs", panelKey{b.verSample, rightW, procH, m.focus == focusProcs, 0}, func() string {
+			return panel("Processes", b.procsView(rightW-4, procH-2), rightW, procH, m.focus == focusProcs)
+		}) + "\n" +
+		m.cachedPanel("lesson", panelKey{0, rightW, lessonH, m.focus == focusLesson, m.scroll[focusLesson]}, func() string {
+			return panel("Lesson", m.lessonText(rightW-4, lessonH-2), rightW, lessonH, m.focus == focusLesson)
+		})
+	return fitLines(joinColumns(left, right), m.w, h)
 }
 
 func (m *lessonModel) counterLines() int {
@@ -365,6 +416,27 @@ func (m *lessonModel) procCount() int {
 		return 1
 	}
 	return len(m.board.sample.Procs)
+}
+
+// joinColumns puts two blocks of lines side by side. Every panel is drawn
+// exactly to its width, so lines are simply concatenated.
+func joinColumns(left, right string) string {
+	l := strings.Split(left, "\n")
+	r := strings.Split(right, "\n")
+	n := max(len(l), len(r))
+	var sb strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		if i < len(l) {
+			sb.WriteString(l[i])
+		}
+		if i < len(r) {
+			sb.WriteString(r[i])
+		}
+	}
+	return sb.String()
 }
 
 // narrow stacks the panels for small terminals: the lanes, cores beside

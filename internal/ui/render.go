@@ -5,10 +5,12 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 
 	"mtviz/internal/sim"
 )
@@ -81,7 +83,10 @@ func renderLane(b *strings.Builder, l *lane, now, zoom time.Duration, cells int)
 	var runKey rune
 	flush := func() {
 		if len(run) > 0 {
-			b.WriteString(runStyle.Render(string(run)))
+			c := codesFor(runKey, runStyle)
+			b.WriteString(c.pre)
+			b.WriteString(string(run))
+			b.WriteString(c.suf)
 			run = run[:0]
 		}
 	}
@@ -105,6 +110,30 @@ func renderLane(b *strings.Builder, l *lane, now, zoom time.Duration, cells int)
 		run = append(run, g.r)
 	}
 	flush()
+}
+
+// sgr is the escape sequences a style puts around text. Lanes are drawn
+// every frame, so each glyph's sequences are worked out once per colour
+// profile instead of asking lipgloss to style every run.
+type sgr struct{ pre, suf string }
+
+type sgrKey struct {
+	profile termenv.Profile
+	r       rune
+}
+
+var sgrCache sync.Map // sgrKey → sgr
+
+func codesFor(r rune, st lipgloss.Style) sgr {
+	k := sgrKey{lipgloss.ColorProfile(), r}
+	if c, ok := sgrCache.Load(k); ok {
+		return c.(sgr)
+	}
+	out := st.Render("\x00")
+	i := strings.IndexByte(out, 0)
+	c := sgr{out[:i], out[i+1:]}
+	sgrCache.Store(k, c)
+	return c
 }
 
 // axis draws time labels under the lanes: seconds before now.

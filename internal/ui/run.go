@@ -61,6 +61,7 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, nil
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+c" || (r.lesson != nil && msg.String() == "q" && !r.lesson.showHelp) {
+			// q quits from the lesson screen; in the picker it is a letter to filter by.
 			return r, r.quit()
 		}
 	case quitNowMsg:
@@ -118,7 +119,7 @@ func (r *root) View() string {
 // has stopped before returning.
 func Run(cfg Config) error {
 	r := newRoot(cfg)
-	p := tea.NewProgram(r, tea.WithAltScreen(), tea.WithFPS(30))
+	p := tea.NewProgram(r, tea.WithAltScreen(), tea.WithFPS(20))
 	// Bubble Tea restores the terminal on SIGINT and SIGTERM but not on
 	// SIGHUP (the terminal closed): treat it as a kill.
 	hup := make(chan os.Signal, 1)

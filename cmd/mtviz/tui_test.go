@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmux drives the real program in a real terminal, as a person would.
+func tmux(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("tmux", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tmux %v: %v: %s", args, err, out)
+	}
+	return string(out)
+}
+
+func needTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("this test drives mtviz in tmux; install it (apt-get install -y tmux)")
+	}
+}
+
+// screenShows waits until the pane shows every one of want, and returns it.
+func screenShows(t *testing.T, session string, want ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		screen := tmux(t, "capture-pane", "-p", "-t", session)
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(screen, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen never showed %q; it shows:\n%s", missing, screen)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// marked lists the processes whose environment carries the test's marker.
+func marked(mark string) []string {
+	var found []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		env, err := os.ReadFile(d + "/environ")
+		if err != nil {
+			continue
+		}
+		if strings.Contains(string(env), "MTVIZ_TEST_MARK="+mark) {
+			cmd, _ := os.ReadFile(d + "/cmdline")
+			found = append(found, filepath.Base(d)+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
+		}
+	}
+	return found
+}
+
+// startTUI opens mtviz in a detached tmux session of the given size.
+func startTUI(t *testing.T, w, h int, args ...string) (session, mark string) {
+	t.Helper()
+	needTmux(t)
+	bin, err := filepath.Abs(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark = fmt.Sprintf("t%d", time.Now().UnixNano())
+	session = "mtviz-" + mark
+	// The shell line is the test's own, never text from a scenario file.
+	line := fmt.Sprintf("env MTVIZ_MAIN=1 MTVIZ_TEST_MARK=%s %s %s; echo MTVIZ-EXIT $?; sleep 60",
+		mark, bin, strings.Join(args, " "))
+	tmux(t, "new-session", "-d", "-s", session, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), line)
+	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", session).Run() })
+	return session, mark
+}
+
+// A person opens the picker, picks race, sees both balances and the core
+// bars, quits, and nothing of mtviz is left running.
+func TestTUIPickRaceAndQuit(t *testing.T) {
+	s, mark := startTUI(t, 100, 30)
+	screenShows(t, s, "race", "gil", "filter")
+	tmux(t, "send-keys", "-t", s, "race")
+	tmux(t, "send-keys", "-t", s, "Enter")
+	screen := screenShows(t, s, "balance", "locked", "cpu0", "Tasks", "racy-5", "rounds")
+	t.Logf("lesson screen:\n%s", screen)
+	tmux(t, "send-keys", "-t", s, "?")
+	screenShows(t, s, "pause/resume", "restart")
+	tmux(t, "send-keys", "-t", s, "Escape")
+	tmux(t, "send-keys", "-t", s, "q")
+	screenShows(t, s, "MTVIZ-EXIT 0")
+	if left := marked(mark); len(left) > 0 {
+		t.Errorf("processes left behind after quitting:\n%s", strings.Join(left, "\n"))
+	}
+}
+
+// esc goes back to the picker, and the terminal is usable at 80×24.
+func TestTUIBackAndSmallTerminal(t *testing.T) {
+	s, mark := startTUI(t, 80, 24, "run", "gil")
+	screenShows(t, s, "gil", "cpu0", "free-1")
+	tmux(t, "send-keys", "-t", s, " ")
+	screenShows(t, s, "paused")
+	tmux(t, "send-keys", "-t", s, "Escape")
+	screenShows(t, s, "filter")
+	tmux(t, "send-keys", "-t", s, "C-c")
+	screenShows(t, s, "MTVIZ-EXIT 0")
+	if left := marked(mark); len(left) > 0 {
+		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
+	}
+}

@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"mtviz/internal/probe"
+	"mtviz/internal/session"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func builtin(t testing.TB, id string) *spec.Scenario {
+	sc, err := spec.Builtin(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// fakeLesson is a lesson screen fed with a fixed history of events and
+// samples, frozen at a fixed time, so its drawing is repeatable.
+func fakeLesson(t testing.TB, lanes int, w, h int) *lessonModel {
+	sc := builtin(t, "race")
+	m := newLesson(sc, session.Options{}, w, h)
+	m.board = newBoard(sc, 2)
+	m.frozen, m.frozenAt = true, 3*time.Second
+	names := []string{"main", "racy-5", "racy-8", "locked-5", "locked-8"}
+	for i := 5; i < lanes; i++ {
+		names = append(names, fmt.Sprintf("worker-%d", i))
+	}
+	ev := func(e sim.Event) { m.board.apply(&e) }
+	ev(sim.Event{T: 0, Kind: sim.KRound, Value: 1})
+	for i, n := range names {
+		ev(sim.Event{T: 0, Kind: sim.KTask, Task: n, State: sim.Created})
+		states := []sim.State{sim.Running, sim.Blocked, sim.Runnable, sim.Running, sim.Sleeping}
+		for k := 0; k < 60; k++ {
+			st := states[(k+i)%len(states)]
+			reason := ""
+			if st == sim.Blocked {
+				reason = sim.ReasonLock
+			}
+			ev(sim.Event{T: time.Duration(k) * 50 * time.Millisecond, Kind: sim.KState, Task: n, State: st, Reason: reason, Object: "lock", Holder: "main"})
+		}
+	}
+	ev(sim.Event{T: time.Second, Kind: sim.KCounter, Object: "balance", Value: -862, Lost: 86431})
+	ev(sim.Event{T: time.Second, Kind: sim.KLock, Object: "lock", Holder: "locked-5", Count: 1, Waiters: []string{"locked-8"}})
+	ev(sim.Event{T: time.Second, Kind: sim.KLog, Task: "main", Text: "two tasks change the balance with no lock"})
+	ev(sim.Event{T: 2 * time.Second, Kind: sim.KRoundEnd, Value: 1, Values: map[string]int64{"balance": -862, "locked": 0}})
+	m.board.addSample(&probe.Sample{T: 2 * time.Second, Cores: []float64{97, 41},
+		Procs: []probe.Proc{{PID: 4242, PPID: 1, Name: "mtviz", State: "R", CPU: 138, NThreads: 9}}})
+	m.render()
+	return m
+}
+
+func TestLessonFitsEveryTerminal(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {200, 60}, {60, 20}, {40, 12}} {
+		m := fakeLesson(t, 5, sz[0], sz[1])
+		for _, help := range []bool{false, true} {
+			m.showHelp = help
+			m.render()
+			lines := strings.Split(m.View(), "\n")
+			if len(lines) != sz[1] {
+				t.Errorf("%dx%d help=%v: %d lines", sz[0], sz[1], help, len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > sz[0] {
+					t.Errorf("%dx%d help=%v: line %d is %d wide", sz[0], sz[1], help, i, w)
+				}
+			}
+		}
+	}
+}
+
+// The whole screen at 100×30, without colour: a change in layout shows up
+// as a change in this file.
+func TestLessonGolden(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	defer lipgloss.SetColorProfile(termenv.ANSI256)
+	m := fakeLesson(t, 5, 100, 30)
+	got := m.View() + "\n"
+	const file = "testdata/lesson-100x30.golden"
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(file, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("screen changed; run go test ./internal/ui -run Golden -update and review the diff\ngot:\n%s", got)
+	}
+}
+
+func TestBoardFromEvents(t *testing.T) {
+	m := fakeLesson(t, 5, 100, 30)
+	b := m.board
+	if len(b.lanes) != 5 || b.lanes[0].name != "main" {
+		t.Errorf("lanes: %d", len(b.lanes))
+	}
+	if c := b.ctrIdx["balance"]; c.v != -862 || c.lost != 86431 || len(c.ends) != 1 {
+		t.Errorf("balance counter: %+v", c)
+	}
+	if l := b.lockIdx["lock"]; l.holder != "locked-5" || len(l.waiters) != 1 {
+		t.Errorf("lock: %+v", l)
+	}
+	b.apply(&sim.Event{T: 3 * time.Second, Kind: sim.KKey, Task: "main", Object: "w", Text: "wake"})
+	b.apply(&sim.Event{T: 3 * time.Second, Kind: sim.KState, Task: "main", State: sim.Blocked, Reason: sim.ReasonKey, Object: "w"})
+	if p := b.keyWait["main"]; p.key != "w" || p.label != "wake" {
+		t.Errorf("key prompt: %+v", p)
+	}
+	b.apply(&sim.Event{T: 3 * time.Second, Kind: sim.KState, Task: "main", State: sim.Running})
+	if len(b.keyWait) != 0 {
+		t.Error("the prompt stayed after the task went on")
+	}
+}
+
+func TestCellShowsBriefActivity(t *testing.T) {
+	segs := []seg{{t: 0, state: sim.Created}, {t: 10 * time.Millisecond, state: sim.Running}, {t: 13 * time.Millisecond, state: sim.Done}}
+	g, _ := cellGlyph(segs, 0, 0, 50*time.Millisecond)
+	if g.name != "running" {
+		t.Errorf("a task that ran 3 ms of a 50 ms cell shows %q", g.name)
+	}
+}
+
+func TestPickerFiltersByTyping(t *testing.T) {
+	p := newPicker([]*spec.Scenario{builtin(t, "race"), builtin(t, "gil")})
+	p.SetSize(80, 24)
+	for _, r := range "interp" {
+		p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	if len(p.shown) != 1 || p.shown[0].ID != "gil" {
+		t.Fatalf("typing 'interp' shows %d lessons", len(p.shown))
+	}
+	cmd := p.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if msg, ok := cmd().(openMsg); !ok || msg.sc.ID != "gil" {
+		t.Errorf("enter gave %#v", cmd())
+	}
+	if !strings.Contains(p.View(), "gil") {
+		t.Error("the filtered lesson is not on screen")
+	}
+}
+
+// One draw of the lesson screen at 200×60 with 16 lanes: "frame" is a
+// steady frame (time moved, panels whose data did not change come from the
+// cache), "full" draws every panel anew, as when all the data changed.
+func BenchmarkRender200x60(b *testing.B) {
+	m := fakeLesson(b, 16, 200, 60)
+	b.Run("frame", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			m.render()
+		}
+	})
+	b.Run("full", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			m.cache = map[string]cached{}
+			m.render()
+		}
+	})
+}
