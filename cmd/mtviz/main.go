@@ -11,6 +11,8 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
+
+	"mtviz/internal/sim"
 )
 
 // Exit codes.
@@ -59,6 +61,7 @@ func init() {
 }
 
 func main() {
+	sim.MaybeChild()
 	// MTVIZ_CPUPROFILE=FILE writes a CPU profile, for measuring mtviz itself.
 	if path := os.Getenv("MTVIZ_CPUPROFILE"); path != "" {
 		if f, err := os.Create(path); err == nil {

@@ -32,6 +32,7 @@ Flags:
   --cores N         use N cores (GOMAXPROCS and CPU affinity); default: all
   --hz N            probe samples per second (default 10, 1 to 100)
   --timeout D       headless: stop a run that lasts longer than D (default 10m)
+  --max-procs N     refuse a lesson that starts more than N processes in a round (default 64)
 
 Exit codes: 0 every check held, 1 a check failed or the run was stopped, 2 bad usage or input.
 `
@@ -47,6 +48,7 @@ type runFlags struct {
 	cores          int
 	hz             float64
 	timeout        time.Duration
+	maxProcs       int
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -55,6 +57,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.cores, "cores", 0, "")
 	fs.Float64Var(&f.hz, "hz", 10, "")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "")
+	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "")
 }
 
 func (f *runFlags) validate() error {
@@ -66,6 +69,9 @@ func (f *runFlags) validate() error {
 	}
 	if f.timeout <= 0 {
 		return usagef("run: --timeout must be above 0")
+	}
+	if f.maxProcs < 1 || f.maxProcs > 4096 {
+		return usagef("run: --max-procs must be from 1 to 4096, not %d", f.maxProcs)
 	}
 	return nil
 }
@@ -88,13 +94,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := sim.Supported(sc); err != nil {
-		return usageError{err.Error()}
+	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs}
+	if err := session.Refuse(sc, opt); err != nil {
+		return usageError{"run: " + err.Error()}
 	}
 	if err := limitCores(f.cores); err != nil {
 		return err
 	}
-	opt := session.Options{Cores: f.cores, Hz: f.hz}
 	if f.headless || f.json {
 		return headless(sc, opt, f, stdout)
 	}

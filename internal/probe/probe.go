@@ -131,6 +131,12 @@ func (p *Probe) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
+			// One last reading, so that what ended at the very end is seen
+			// ended; the reader is still there to take it.
+			select {
+			case p.out <- p.Sample():
+			case <-time.After(time.Second):
+			}
 			return
 		case <-tk.C:
 		}

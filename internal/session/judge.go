@@ -49,6 +49,7 @@ func Judge(sc *spec.Scenario, cores int, events []sim.Event, samples []probe.Sam
 	if runErr != nil {
 		sum.OK = false
 	}
+	rec := newRecord(events, samples)
 	for _, c := range sc.Checks {
 		var r Result
 		switch c.Kind {
@@ -60,6 +61,32 @@ func Judge(sc *spec.Scenario, cores int, events []sim.Event, samples []probe.Sam
 			r = checkCPU(c, events, samples)
 		case "cpu_ratio":
 			r = checkRatio(c, events, samples, cores)
+		case "parent":
+			r = rec.checkParent(c)
+		case "overlap":
+			r = rec.checkOverlap(c)
+		case "lifetime":
+			r = rec.checkLifetime(c)
+		case "logs":
+			r = rec.checkLogs(c)
+		case "never_logged":
+			r = rec.checkNeverLogged(c)
+		case "after_exit":
+			r = rec.checkAfterExit(c)
+		case "gone_with":
+			r = rec.checkGoneWith(c)
+		case "zombie":
+			r = rec.checkZombie(c)
+		case "adopted":
+			r = rec.checkAdopted(c)
+		case "terminated":
+			r = rec.checkTerminated(c)
+		case "program":
+			r = rec.checkProgram(c)
+		case "received":
+			r = rec.checkReceived(c)
+		case "processes":
+			r = rec.checkProcesses(c, sc, cores)
 		default:
 			r = Result{Detail: "this version cannot decide a " + c.Kind + " check"}
 		}

@@ -13,10 +13,13 @@ import (
 	"mtviz/internal/spec"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	sim.MaybeChild()
+	goleak.VerifyTestMain(m)
+}
 
-// record runs a built-in lesson headless and keeps everything it produced.
-func record(t *testing.T, id string) ([]sim.Event, []probe.Sample, Summary) {
+// runLesson runs a built-in lesson headless and keeps everything it produced.
+func runLesson(t *testing.T, id string) ([]sim.Event, []probe.Sample, Summary) {
 	t.Helper()
 	sc, err := spec.Builtin(id)
 	if err != nil {
@@ -43,7 +46,7 @@ func record(t *testing.T, id string) ([]sim.Event, []probe.Sample, Summary) {
 // race: the locked balance ends at 0 in every round; the unlocked one is
 // reported as it came out, and on 2+ cores it drifted in some round.
 func TestLessonRace(t *testing.T) {
-	evs, _, sum := record(t, "race")
+	evs, _, sum := runLesson(t, "race")
 	if !sum.OK {
 		t.Errorf("race's checks failed: %+v", sum.Checks)
 	}
@@ -73,7 +76,7 @@ func TestLessonRace(t *testing.T) {
 // about one core and the free phase clearly more. Computed here from the raw
 // samples, independently of the judge.
 func TestLessonGIL(t *testing.T) {
-	evs, ss, sum := record(t, "gil")
+	evs, ss, sum := runLesson(t, "gil")
 	if !sum.OK {
 		t.Errorf("gil's checks failed: %+v", sum.Checks)
 	}

@@ -5,6 +5,9 @@ package session
 
 import (
 	"context"
+	"fmt"
+	"runtime"
+	"sort"
 	"sync"
 	"time"
 
@@ -18,6 +21,30 @@ type Options struct {
 	Cores    int     // cores the run may use (0: all)
 	Hz       float64 // probe rate (default 10)
 	AutoKeys bool    // headless: press the keys `key` steps wait for
+	MaxProcs int     // the most processes a round may start (default 64)
+}
+
+// DefaultMaxProcs is the limit on a round's processes unless raised.
+const DefaultMaxProcs = 64
+
+// Refuse says why a scenario cannot run with these options, before anything
+// starts: a step this engine cannot run, or more processes than allowed.
+func Refuse(sc *spec.Scenario, opt Options) error {
+	if err := sim.Supported(sc); err != nil {
+		return err
+	}
+	limit := opt.MaxProcs
+	if limit <= 0 {
+		limit = DefaultMaxProcs
+	}
+	cores := opt.Cores
+	if cores <= 0 {
+		cores = runtime.GOMAXPROCS(0)
+	}
+	if n := sim.ProcessCount(sc, cores); n > limit {
+		return fmt.Errorf("%s starts %d processes in a round, more than the limit of %d; raise it with --max-procs", sc.ID, n, limit)
+	}
+	return nil
 }
 
 // Item is what a session delivers: a batch of events, or one sample.
@@ -94,6 +121,9 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		wg.Wait()
 		stopProbe()
 		s.mu.Lock()
+		// Events from child processes arrive a little after their time;
+		// judge them in the order they happened.
+		sort.SliceStable(s.events, func(i, j int) bool { return s.events[i].T < s.events[j].T })
 		s.summary = Judge(sc, s.Cores, s.events, s.samples, runErr)
 		s.mu.Unlock()
 	}()

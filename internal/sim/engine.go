@@ -46,6 +46,12 @@ type Engine struct {
 
 	keyMu sync.Mutex
 	keys  map[rune][]chan struct{}
+
+	hub       *hub        // mtviz's end of its child processes, when the scenario has any
+	child     *childState // set when this engine runs inside a child process
+	collectMu sync.Mutex
+	last      map[string]Event
+	pending   []Event
 }
 
 // New prepares an engine for a loaded scenario.
@@ -59,7 +65,7 @@ func New(sc *spec.Scenario, opt Options) *Engine {
 	if opt.Tick <= 0 {
 		opt.Tick = 50 * time.Millisecond
 	}
-	return &Engine{sc: sc, opt: opt, out: make(chan []Event, 64), keys: map[rune][]chan struct{}{}}
+	return &Engine{sc: sc, opt: opt, out: make(chan []Event, 64), keys: map[rune][]chan struct{}{}, last: map[string]Event{}}
 }
 
 // Events delivers the run's events in batches; it is closed when Run returns.
@@ -70,7 +76,7 @@ func (e *Engine) Events() <-chan []Event { return e.out }
 func Supported(sc *spec.Scenario) error {
 	for _, o := range sc.Objects {
 		switch o.Kind {
-		case spec.Counter, spec.Lock, spec.RLock, spec.GIL:
+		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Queue:
 		default:
 			return fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}
@@ -88,14 +94,36 @@ func Supported(sc *spec.Scenario) error {
 		return nil
 	}
 	for _, t := range sc.Tasks {
-		if t.Kind == spec.Process {
-			return fmt.Errorf("%s: process tasks are not supported by this version of the engine", t.Pos)
-		}
 		if err := walk(t.Steps); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// HasProcesses reports whether a scenario has process tasks.
+func HasProcesses(sc *spec.Scenario) bool {
+	for _, t := range sc.Tasks {
+		if t.Kind == spec.Process {
+			return true
+		}
+	}
+	return false
+}
+
+// ProcessCount is how many processes of process tasks a round can start.
+func ProcessCount(sc *spec.Scenario, cores int) int {
+	n := 0
+	for _, t := range sc.Tasks {
+		if t.Kind == spec.Process {
+			if t.Count == spec.CountCores {
+				n += cores
+			} else {
+				n += t.Count
+			}
+		}
+	}
+	return n
 }
 
 // ErrStopped is returned by Run when its context ended the run early.
@@ -105,6 +133,14 @@ var ErrStopped = errors.New("run stopped before its end")
 // next step or wait. The Events channel is closed when Run returns.
 func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.out)
+	if HasProcesses(e.sc) {
+		h, err := newHub(e)
+		if err != nil {
+			return err
+		}
+		e.hub = h
+		defer h.close()
+	}
 	collectorDone := make(chan struct{})
 	stopCollector := make(chan struct{})
 	go func() {
@@ -130,7 +166,26 @@ func (e *Engine) Pause() {
 	}
 	e.resume = make(chan struct{})
 	e.paused.Store(true)
-	e.emit(Event{Kind: KPause, Value: 1})
+	if e.child == nil {
+		e.emit(Event{Kind: KPause, Value: 1})
+	}
+	e.broadcast(wire{Cmd: "pause"})
+}
+
+// broadcast sends a command to every child process.
+func (e *Engine) broadcast(m wire) {
+	if e.hub == nil {
+		return
+	}
+	e.hub.mu.Lock()
+	peers := make([]*peer, 0, len(e.hub.peers))
+	for p := range e.hub.peers {
+		peers = append(peers, p)
+	}
+	e.hub.mu.Unlock()
+	for _, p := range peers {
+		p.send(m)
+	}
 }
 
 // Resume undoes Pause.
@@ -142,7 +197,10 @@ func (e *Engine) Resume() {
 	}
 	e.paused.Store(false)
 	close(e.resume)
-	e.emit(Event{Kind: KPause, Value: 0})
+	if e.child == nil {
+		e.emit(Event{Kind: KPause, Value: 0})
+	}
+	e.broadcast(wire{Cmd: "resume"})
 }
 
 // Paused reports whether the run is paused.
@@ -160,6 +218,7 @@ func (e *Engine) resumeCh() chan struct{} {
 // Key presses a key for the `key` steps waiting for it. It reports whether a
 // step was waiting.
 func (e *Engine) Key(r rune) bool {
+	e.broadcast(wire{Key: string(r)})
 	e.keyMu.Lock()
 	waiters := e.keys[r]
 	delete(e.keys, r)
@@ -201,12 +260,12 @@ const quietAbove = 100
 //
 // Events are stamped under the lock of the buffer they go into, and a batch
 // is cut at a time taken before any buffer is emptied: everything stamped up
-// to the cut is then in hand, so batches go out in time order.
+// to the cut is then in hand, so batches go out in time order. Events from
+// child processes arrive a little late; while children are connected, the
+// cut is held back to let them catch up.
 func (e *Engine) collect(stop chan struct{}) {
 	tk := time.NewTicker(e.opt.Tick)
 	defer tk.Stop()
-	last := map[string]Event{}
-	var pending []Event
 	for {
 		final := false
 		select {
@@ -214,30 +273,61 @@ func (e *Engine) collect(stop chan struct{}) {
 		case <-stop:
 			final = true
 		}
-		if w := e.cur.Load(); w != nil {
-			w.tick(last)
-		}
-		cut := e.now()
-		pending = e.takeTaskEvents(pending)
-		e.bufMu.Lock()
-		pending = append(pending, e.buf...)
-		e.buf = nil
-		e.bufMu.Unlock()
-		sort.SliceStable(pending, func(i, j int) bool { return pending[i].T < pending[j].T })
-		n := sort.Search(len(pending), func(i int) bool { return pending[i].T > cut })
-		if final {
-			n = len(pending)
-		}
-		if n > 0 {
-			batch := make([]Event, n)
-			copy(batch, pending[:n])
-			pending = append(pending[:0], pending[n:]...)
-			e.out <- batch
-		}
+		e.collectOnce(final)
 		if final {
 			return
 		}
 	}
+}
+
+// flushNow collects and delivers everything recorded so far.
+func (e *Engine) flushNow() { e.collectOnce(true) }
+
+func (e *Engine) collectOnce(final bool) {
+	e.collectMu.Lock()
+	defer e.collectMu.Unlock()
+	if w := e.cur.Load(); w != nil {
+		w.tick(e.last)
+	}
+	cut := e.now()
+	if e.hub != nil && !final {
+		cut -= 3 * childTick
+	}
+	pending := e.takeTaskEvents(e.pending)
+	e.bufMu.Lock()
+	pending = append(pending, e.buf...)
+	e.buf = nil
+	e.bufMu.Unlock()
+	sort.SliceStable(pending, func(i, j int) bool { return pending[i].T < pending[j].T })
+	n := sort.Search(len(pending), func(i int) bool { return pending[i].T > cut })
+	if final {
+		n = len(pending)
+	}
+	if n > 0 {
+		batch := make([]Event, n)
+		copy(batch, pending[:n])
+		pending = append(pending[:0], pending[n:]...)
+		e.deliver(batch)
+	}
+	e.pending = pending
+}
+
+// childTick is how often a child process sends its events.
+const childTick = 20 * time.Millisecond
+
+func (e *Engine) deliver(batch []Event) {
+	if e.child != nil {
+		e.child.link.send(wire{Events: batch})
+		return
+	}
+	e.out <- batch
+}
+
+// inject adds events that a child process recorded, with their own stamps.
+func (e *Engine) inject(evs []Event) {
+	e.bufMu.Lock()
+	e.buf = append(e.buf, evs...)
+	e.bufMu.Unlock()
 }
 
 // takeTaskEvents empties the event buffers of the tasks of every world not
@@ -290,6 +380,13 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	w.main.Wait()
 	w.cutDaemons()
 	w.all.Wait()
+	var round *task // the round itself reaps what is left, not a task
+	for _, t := range w.tasks {
+		round.reapChild(t)
+	}
+	if e.hub != nil {
+		e.hub.endRound(r)
+	}
 	w.over.Store(true)
 	final := map[string]int64{}
 	lost := map[string]int64{}

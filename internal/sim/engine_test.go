@@ -13,7 +13,10 @@ import (
 	"mtviz/internal/spec"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	MaybeChild()
+	goleak.VerifyTestMain(m)
+}
 
 func load(t *testing.T, src string) *spec.Scenario {
 	t.Helper()

@@ -63,6 +63,13 @@ const (
 	KKey      Kind = "key"       // a task waits for the learner's key: Object is the key, Text the label
 	KError    Kind = "error"     // a task did something the scenario forbids, e.g. unlocked a lock it did not hold
 	KPause    Kind = "pause"     // the run was paused (Value 1) or resumed (Value 0)
+	KProcess  Kind = "process"   // a process task's process started: PID, and Value its parent's PID
+	KExit     Kind = "exit"      // a process was reaped: Value the exit code (-1 if a signal ended it), Text the wait status, Reason who reaped it
+	KPut      Kind = "put"       // a task put Text on queue Object
+	KGet      Kind = "get"       // a task got Text from queue Object
+	KQueue    Kind = "queue"     // queue Object now holds Items
+	KRun      Kind = "run"       // a run step's program (Object) ended: Value the exit code, Text its output
+	KRefused  Kind = "refused"   // a connection to the engine offered a wrong key and was refused
 	KEnd      Kind = "end"       // the run is over
 )
 
@@ -81,6 +88,7 @@ type Event struct {
 	Value   int64            `json:"value,omitempty"`
 	Lost    int64            `json:"lost,omitempty"`
 	Values  map[string]int64 `json:"values,omitempty"`
+	Items   []string         `json:"items,omitempty"`
 	LostBy  map[string]int64 `json:"lost_by,omitempty"`
 	Text    string           `json:"text,omitempty"`
 	Daemon  bool             `json:"daemon,omitempty"`
@@ -102,4 +110,6 @@ const (
 	ReasonKey    = "key"
 	ReasonPaused = "paused"
 	ReasonCutOff = "cut off: daemon"
+	ReasonKilled = "killed"
+	ReasonIO     = "I/O"
 )

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -24,12 +25,17 @@ const (
 	opPhase
 	opExit
 	opKey
+	opPut
+	opGet
+	opEach
+	opKill
+	opRun
 )
 
 var opcodes = map[spec.Op]opcode{
 	"log": opLog, "sleep": opSleep, "busy": opBusy, "repeat": opRepeat, "add": opAdd,
 	"lock": opLock, "unlock": opUnlock, "spawn": opSpawn, "join": opJoin, "phase": opPhase,
-	"exit": opExit, "key": opKey,
+	"exit": opExit, "key": opKey, "put": opPut, "get": opGet, "each": opEach, "kill": opKill, "run": opRun,
 }
 
 // instr is a step with its objects looked up once per round, so that a loop
@@ -44,15 +50,28 @@ type instr struct {
 	tasks []*task
 	body  []instr
 	vars  []*counter // counters a log text names, in order
+	q     *queue
 }
 
-// text is a log step's line with {counter} replaced by the counter's value.
-func (in *instr) text() string {
+// text is a log step's line with {counter} replaced by the counter's value,
+// and {pid}, {ppid}, {value}, {cores} and {time} by what they say: the real
+// PID and parent PID of the process the task runs in, the value an each
+// loop is on, the run's cores, the wall-clock time.
+func (in *instr) text(t *task) string {
 	s := in.st.Text
 	for _, c := range in.vars {
 		s = strings.ReplaceAll(s, "{"+c.name+"}", strconv.FormatInt(c.v.Load(), 10))
 	}
-	return s
+	if strings.IndexByte(s, '{') < 0 {
+		return s
+	}
+	return strings.NewReplacer(
+		"{pid}", strconv.Itoa(os.Getpid()),
+		"{ppid}", strconv.Itoa(os.Getppid()),
+		"{value}", t.value,
+		"{cores}", strconv.Itoa(t.w.e.opt.Cores),
+		"{time}", time.Now().Format("15:04:05"),
+	).Replace(s)
 }
 
 func (w *world) compile(steps []spec.Step) ([]instr, error) {
@@ -81,10 +100,19 @@ func (w *world) compile(steps []spec.Step) ([]instr, error) {
 		case opBusy:
 			in.gil = w.gils[st.Hold]
 			in.work = w.counters[st.Counter]
-		case opSpawn, opJoin:
+		case opSpawn, opJoin, opKill:
 			for _, name := range st.Tasks {
 				in.tasks = append(in.tasks, w.byName[name]...)
 			}
+		case opPut, opGet:
+			in.q = w.queues[st.Object]
+		case opEach:
+			in.q = w.queues[st.Object]
+			body, err := w.compile(st.Body)
+			if err != nil {
+				return nil, err
+			}
+			in.body = body
 		case opRepeat:
 			body, err := w.compile(st.Body)
 			if err != nil {
@@ -111,7 +139,7 @@ func (t *task) exec(code []instr) bool {
 		}
 		switch in.op {
 		case opLog:
-			t.emit(Event{Kind: KLog, Task: t.name, Text: in.text()})
+			t.emit(Event{Kind: KLog, Task: t.name, Text: in.text(t)})
 		case opSleep:
 			t.set(Sleeping, ReasonSleep, "", "")
 			if !t.sleep(in.st.Dur) {
@@ -123,7 +151,11 @@ func (t *task) exec(code []instr) bool {
 				return false
 			}
 		case opRepeat:
-			for n := 0; n < in.st.Times; n++ {
+			times := in.st.Times
+			if times == spec.CountCores {
+				times = w.e.opt.Cores
+			}
+			for n := 0; n < times; n++ {
 				if !t.exec(in.body) {
 					return false
 				}
@@ -148,7 +180,39 @@ func (t *task) exec(code []instr) bool {
 		case opPhase:
 			t.emit(Event{Kind: KPhase, Task: t.name, Text: in.st.Text})
 		case opExit:
+			if w.self == t {
+				// A process task's own exit ends its process at once.
+				t.set(Done, fmt.Sprintf("exit %d", in.st.N), "", "")
+				w.e.exitNow(int(in.st.N))
+			}
 			return false
+		case opPut:
+			if !t.put(in) {
+				return false
+			}
+		case opGet:
+			if _, ok := t.get(in); !ok {
+				return false
+			}
+		case opEach:
+			for {
+				v, ok := t.get(in)
+				if !ok {
+					return false
+				}
+				if v == in.st.Until {
+					break
+				}
+				if !t.exec(in.body) {
+					return false
+				}
+			}
+		case opKill:
+			t.kill(in)
+		case opRun:
+			if !t.runProgram(in.st.Program, in.st.Args, in.st.Text) {
+				return false
+			}
 		case opKey:
 			if !t.key(in.st) {
 				return false
@@ -186,26 +250,107 @@ func (t *task) pauseWait() bool {
 	return true
 }
 
+// join waits for tasks to end. A process task this process started is also
+// reaped, as wait() does; one started elsewhere is waited for until it is gone.
 func (t *task) join(ts []*task) bool {
 	for _, c := range ts {
-		if c.isDone() {
+		elsewhere := c.def.Kind == spec.Process && !c.started.Load()
+		if !elsewhere && c.isDone() {
+			t.reapChild(c)
 			continue
 		}
 		t.set(Blocked, ReasonJoin, c.name, "")
 		t.mu.Lock()
 		t.waitsOn = c
 		t.mu.Unlock()
-		select {
-		case <-c.done:
-		case <-t.stop:
+		ok := true
+		switch {
+		case elsewhere && t.w.e.child != nil:
+			ok = t.remoteAwait(c.name)
+		case elsewhere && t.w.e.hub != nil:
+			select {
+			case <-t.w.e.hub.rec(t.w.round, c.name).gone:
+			case <-t.stop:
+				ok = false
+			}
+		default:
+			select {
+			case <-c.done:
+			case <-t.stop:
+				ok = false
+			}
+		}
+		if !ok {
 			return false
 		}
+		t.reapChild(c)
 		t.mu.Lock()
 		t.waitsOn = nil
 		t.mu.Unlock()
 	}
 	t.running()
 	return true
+}
+
+func (t *task) put(in *instr) bool {
+	v := in.text(t)
+	if t.w.e.child != nil {
+		return t.remotePut(in.st.Object, v)
+	}
+	q := in.q
+	ok := q.put(v, t.stop, func() {
+		q.waiters.add(t, q)
+		t.set(Blocked, ReasonQueue, q.name, "")
+	})
+	q.waiters.remove(t)
+	if !ok {
+		return false
+	}
+	t.running()
+	t.emit(Event{Kind: KPut, Task: t.name, Object: q.name, Text: v})
+	t.emit(q.snapshot())
+	return true
+}
+
+func (t *task) get(in *instr) (string, bool) {
+	var v string
+	var ok bool
+	if t.w.e.child != nil {
+		t.set(Blocked, ReasonQueue, in.st.Object, "")
+		v, ok = t.remoteGet(in.st.Object)
+	} else {
+		q := in.q
+		v, ok = q.get(t.stop, func() {
+			q.waiters.add(t, q)
+			t.set(Blocked, ReasonQueue, q.name, "")
+			t.emit(q.snapshot())
+		})
+		q.waiters.remove(t)
+		if ok {
+			t.emit(Event{Kind: KGet, Task: t.name, Object: q.name, Text: v})
+			t.emit(q.snapshot())
+		}
+	}
+	if !ok {
+		return "", false
+	}
+	t.value = v
+	t.running()
+	return v, true
+}
+
+func (t *task) kill(in *instr) {
+	for _, name := range in.st.Tasks {
+		if c := t.w.e.child; c != nil {
+			c.link.send(wire{Kill: &killOp{Task: name, Signal: in.st.Signal, By: t.name}})
+			continue
+		}
+		if h := t.w.e.hub; h != nil {
+			h.kill(t.w, name, in.st.Signal, t.name)
+		} else {
+			t.emit(Event{Kind: KError, Task: t.name, Text: name + " is not a process task"})
+		}
+	}
 }
 
 func (t *task) key(st *spec.Step) bool {

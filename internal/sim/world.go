@@ -32,6 +32,9 @@ type world struct {
 
 	tasks  []*task
 	byName map[string][]*task // a counted task has several copies
+	byCopy map[string]*task   // each copy by its own name
+	queues map[string]*queue
+	self   *task // in a child process, the task the process runs
 
 	main sync.WaitGroup // non-daemon tasks started and not yet ended
 	all  sync.WaitGroup // every task goroutine
@@ -44,7 +47,7 @@ func newWorld(e *Engine, round int) (*world, error) {
 		e: e, round: round,
 		stop: make(chan struct{}), daemonStop: make(chan struct{}),
 		counters: map[string]*counter{}, locks: map[string]*lock{}, gils: map[string]*gil{},
-		byName: map[string][]*task{},
+		byName: map[string][]*task{}, byCopy: map[string]*task{}, queues: map[string]*queue{},
 	}
 	for _, o := range e.sc.Objects {
 		switch o.Kind {
@@ -61,6 +64,8 @@ func newWorld(e *Engine, round int) (*world, error) {
 			g := newGIL(o, w)
 			w.gils[o.Name] = g
 			w.gilList = append(w.gilList, g)
+		case spec.Queue:
+			w.queues[o.Name] = newQueue(o.Name, o.Size)
 		default:
 			return nil, fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}
@@ -76,7 +81,7 @@ func newWorld(e *Engine, round int) (*world, error) {
 			if n > 1 || def.Count == spec.CountCores {
 				name = fmt.Sprintf("%s-%d", def.Name, k)
 			}
-			t := &task{name: name, def: def, w: w, done: make(chan struct{})}
+			t := &task{name: name, def: def, w: w, done: make(chan struct{}), daemon: def.Daemon}
 			t.cur = taskState{state: Created}
 			t.sent = t.cur
 			if def.Daemon {
@@ -86,6 +91,7 @@ func newWorld(e *Engine, round int) (*world, error) {
 			}
 			w.tasks = append(w.tasks, t)
 			w.byName[def.Name] = append(w.byName[def.Name], t)
+			w.byCopy[name] = t
 		}
 	}
 	for _, t := range w.tasks {
@@ -180,7 +186,11 @@ func (w *world) claim(t *task, by *task) bool {
 }
 
 func (w *world) launch(t *task, g *gate) {
-	if !t.def.Daemon {
+	if t.def.Kind == spec.Process && t != w.self {
+		w.launchProcess(t, g)
+		return
+	}
+	if !t.daemon {
 		w.main.Add(1)
 	}
 	w.all.Add(1)
@@ -191,7 +201,7 @@ func (w *world) launch(t *task, g *gate) {
 func (t *task) run(g *gate) {
 	w := t.w
 	defer w.all.Done()
-	if !t.def.Daemon {
+	if !t.daemon {
 		defer w.main.Done()
 	}
 	defer close(t.done)
@@ -206,7 +216,7 @@ func (t *task) run(g *gate) {
 	}()
 	g.wait(t.stop)
 	t.running()
-	if !t.exec(t.code) && t.def.Daemon && !w.stopped.Load() {
+	if !t.exec(t.code) && t.daemon && !w.stopped.Load() {
 		reason = ReasonCutOff
 	}
 }
@@ -233,6 +243,10 @@ func (w *world) tick(last map[string]Event) {
 	}
 	for _, c := range w.counterList {
 		ev := Event{Kind: KCounter, Object: c.name, Value: c.v.Load(), Lost: c.lost.Load()}
+		if w.e.child != nil {
+			// A process has its own copy of every counter.
+			ev.Task = w.e.child.task
+		}
 		if p, ok := last["c:"+c.name]; !ok || p.Value != ev.Value || p.Lost != ev.Lost {
 			last["c:"+c.name] = ev
 			w.e.emit(ev)

@@ -66,6 +66,12 @@ func (l *loader) value(f *field, n ast.Node, dst any, what string) {
 		v = d
 	case kInt:
 		v, ok = l.integer(n, label, -1<<40, 1<<40)
+	case kCount:
+		if sv, _ := scalar(n); sv == "cores" {
+			v, ok = int64(CountCores), true
+		} else {
+			v, ok = l.integer(n, label+" (or the word cores)", -1<<40, 1<<40)
+		}
 	case kFloat:
 		v, ok = l.float(n, label)
 	case kBool:
@@ -82,6 +88,16 @@ func (l *loader) value(f *field, n ast.Node, dst any, what string) {
 		v = ns
 	case kSteps:
 		v, ok = l.stepList(n, 1), true
+	case kList:
+		var items []ast.Node
+		items, ok = l.sequence(n, label)
+		var list []string
+		for _, it := range items {
+			s, sok := l.str(it, label)
+			ok = ok && sok
+			list = append(list, s)
+		}
+		v = list
 	case kRef:
 		var name string
 		name, ok = l.str(n, label)
@@ -359,7 +375,7 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 	switch v.(type) {
 	case *ast.MappingNode, *ast.MappingValueNode:
 		fields, _ := l.mapping(v, what)
-		if name == "repeat" {
+		if name == "repeat" || name == "each" {
 			// Nested steps are deeper; decode them with the depth known.
 			for _, f := range fields {
 				if k, _ := scalar(f.Key); k == "steps" {
@@ -368,7 +384,7 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 			}
 			l.fill(s, fields, &st, what, "steps")
 			if !hasKey(fields, "steps") {
-				l.errorf(kv.Key, "%s needs %q: the steps to repeat", what, "steps")
+				l.errorf(kv.Key, "%s needs %q: the steps to run", what, "steps")
 			}
 		} else {
 			l.fill(s, fields, &st, what)
@@ -398,14 +414,17 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 // stepRules holds the rules a single field cannot express.
 func (l *loader) stepRules(st *Step, n ast.Node) {
 	switch st.Op {
-	case "log":
+	case "log", "put":
 		for _, name := range Placeholders(st.Text) {
+			if BuiltinPlaceholders[name] {
+				continue
+			}
 			if o := l.objs[name]; o == nil || o.Kind != Counter {
-				l.errorf(n, "log text names {%s}, but %q is not a counter declared under objects", name, name)
+				l.errorf(n, "text names {%s}, which is neither a counter declared under objects nor one of {pid}, {ppid}, {value}, {cores}, {time}", name)
 			}
 		}
 	case "repeat":
-		if st.Times < 1 || st.Times > maxTimes {
+		if st.Times != CountCores && (st.Times < 1 || st.Times > maxTimes) {
 			l.errorf(n, "repeat times must be from 1 to %d", maxTimes)
 		}
 	case "key":
@@ -419,6 +438,18 @@ func (l *loader) stepRules(st *Step, n ast.Node) {
 	case "exit":
 		if st.N < 0 || st.N > 255 {
 			l.errorf(n, "exit code must be from 0 to 255")
+		}
+	case "kill":
+		switch st.Signal {
+		case "":
+			st.Signal = "TERM"
+		case "TERM", "KILL", "INT":
+		default:
+			l.errorf(n, "signal must be TERM, KILL or INT, not %q", st.Signal)
+		}
+	case "run":
+		if strings.TrimSpace(st.Program) == "" {
+			l.errorf(n, "run needs a program")
 		}
 	}
 }
@@ -465,6 +496,9 @@ func (l *loader) checks(n ast.Node) []Check {
 		named := schema{name: s.name, fields: append([]field{{name: "name", kind: kString, doc: "what the verdict calls it",
 			set: func(d any, v any) { d.(*Check).Name = v.(string) }}}, s.fields...)}
 		l.fill(&named, fields, &c, fmt.Sprintf("check %q", kind))
+		if c.Parent != "" && c.Parent != Root && !l.tasks[c.Parent] {
+			l.errorf(kv.Value, "check %q names parent %q, which is neither a task nor mtviz", kind, c.Parent)
+		}
 		for _, ph := range []string{c.Phase, c.Over} {
 			if ph != "" && !l.phases[ph] {
 				l.errorf(kv.Value, "check %q names phase %q, but no step starts it", kind, ph)
@@ -488,6 +522,32 @@ func defaultCheckName(c Check) string {
 		return fmt.Sprintf("%s uses at most %.1f cores", c.Phase, c.Max)
 	case "cpu_ratio":
 		return fmt.Sprintf("%s uses at least %.1fx the cores of %s", c.Phase, c.Min, c.Over)
+	case "parent":
+		return fmt.Sprintf("%s's parent is %s", c.Task, c.Parent)
+	case "overlap":
+		return fmt.Sprintf("%s ran at the same time as separate processes", strings.Join(c.Tasks, ", "))
+	case "lifetime":
+		return fmt.Sprintf("%s lived at least %s", c.Task, c.AtLeast)
+	case "logs":
+		return fmt.Sprintf("%s logged %q %d times", c.Task, c.Match, c.Count)
+	case "never_logged":
+		return fmt.Sprintf("%s never logged %q", c.Task, c.Match)
+	case "after_exit":
+		return fmt.Sprintf("%q came after %s exited", c.Match, c.Task)
+	case "gone_with":
+		return fmt.Sprintf("%s was gone when %s was", c.Task, c.Parent)
+	case "zombie":
+		return fmt.Sprintf("%s was a zombie, then reaped", c.Task)
+	case "adopted":
+		return fmt.Sprintf("%s was adopted after its parent ended", c.Task)
+	case "terminated":
+		return fmt.Sprintf("%s was ended by a signal", c.Task)
+	case "program":
+		return fmt.Sprintf("%s exited with %d", c.Match, c.Exit)
+	case "received":
+		return fmt.Sprintf("%s received %s in order", c.Task, strings.Join(c.Values, ", "))
+	case "processes":
+		return fmt.Sprintf("at most %.0f %s processes", c.Max, c.Task)
 	}
 	return c.Kind
 }
@@ -566,6 +626,9 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// BuiltinPlaceholders are the names a log text may use besides counters.
+var BuiltinPlaceholders = map[string]bool{"pid": true, "ppid": true, "value": true, "cores": true, "time": true}
 
 // Placeholders returns the names written as {name} in a log text.
 func Placeholders(text string) []string {

@@ -118,7 +118,7 @@ func (l *loader) errorAt(p Pos, format string, args ...any) {
 }
 
 func (l *loader) load(data []byte) *Scenario {
-	sc := &Scenario{File: l.file, Rounds: 1}
+	sc := &Scenario{File: l.file, Rounds: 1, Source: data}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		l.syntaxError(err)

@@ -27,6 +27,9 @@ type Scenario struct {
 	Tasks   []Task
 	Checks  []Check
 	File    string
+	// Source is the file as read, so that a child process can load the very
+	// same scenario.
+	Source []byte
 }
 
 // ObjectKind names what a shared object is.
@@ -99,6 +102,11 @@ type Step struct {
 	Tasks   []string
 	All     bool
 	Body    []Step
+	Random  time.Duration // sleep: up to this much more, at random
+	Program string        // run: the program
+	Args    []string      // run: its arguments
+	Signal  string        // kill: TERM, KILL or INT
+	Until   string        // each: the value that ends the loop
 }
 
 // Check decides from what was recorded whether the lesson was shown.
@@ -112,5 +120,17 @@ type Check struct {
 	Max        float64
 	Min        float64
 	NeedsCores int
+	Task       string
+	Parent     string
+	Tasks      []string
+	Match      string
+	Count      int
+	AtLeast    time.Duration
+	Values     []string
+	Exit       int
+	Output     string
 	Pos        Pos
 }
+
+// Root is the name checks use for mtviz's own process.
+const Root = "mtviz"

@@ -14,11 +14,13 @@ const (
 	kText
 	kDur
 	kInt
+	kCount // a whole number, or the word "cores" (stored as CountCores)
 	kFloat
 	kBool
 	kNames // one name or a list of names
 	kSteps
-	kRef // the name of a declared object of one of field.refs
+	kList // a list of text values
+	kRef  // the name of a declared object of one of field.refs
 )
 
 // field is one key of a mapping in a scenario file.
@@ -68,10 +70,13 @@ var locks = []ObjectKind{Lock, RLock, FileLock}
 // steps is the step vocabulary. It is the one place steps are documented:
 // `mtviz steps` prints it and the loader's errors point to it.
 var steps = []schema{
-	{name: "log", short: "text", doc: "print a line, as the chapter's print() does; {name} is replaced by counter name's value",
+	{name: "log", short: "text", doc: "print a line, as the chapter's print() does; {name} is replaced by counter name's value, {pid} and {ppid} by the real PID and parent PID of the task's process, {value} by the value an each loop is on, {cores} by the run's cores, {time} by the time of day",
 		fields: []field{{name: "text", kind: kText, required: true, doc: "the line", set: stepText}}},
 	{name: "sleep", short: "for", doc: "sleep; the lane shows Sleeping",
-		fields: []field{{name: "for", kind: kDur, required: true, doc: "how long, e.g. 2s or 150ms", set: stepDur}}},
+		fields: []field{
+			{name: "for", kind: kDur, required: true, doc: "how long, e.g. 2s or 150ms", set: stepDur},
+			{name: "random", kind: kDur, doc: "sleep up to this much longer, chosen at random", set: func(d any, v any) { d.(*Step).Random = v.(durVal).d }},
+		}},
 	{name: "busy", short: "for", doc: "compute without pause (CPU-bound work)",
 		fields: []field{
 			{name: "for", kind: kDur, required: true, doc: "how long", set: stepDur},
@@ -82,7 +87,7 @@ var steps = []schema{
 		}},
 	{name: "repeat", doc: "run the steps a number of times",
 		fields: []field{
-			{name: "times", kind: kInt, required: true, doc: "how many times", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
+			{name: "times", kind: kCount, required: true, doc: "how many times, or `cores` for once per core", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
 			{name: "steps", kind: kSteps, required: true, doc: "the steps to repeat", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
 		}},
 	{name: "add", doc: "counter = counter + n, as a separate read and write so that another task can slip between them",
@@ -118,8 +123,25 @@ var steps = []schema{
 		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "a task name or a list", set: stepTasks}}},
 	{name: "phase", short: "name", doc: "mark the start of a named part of the run, for checks and the screen",
 		fields: []field{{name: "name", kind: kString, required: true, doc: "the phase name", set: stepText}}},
-	{name: "exit", short: "code", doc: "end the task here",
+	{name: "exit", short: "code", doc: "end the task here; in a process task, end the process at once with this code, leaving its children behind",
 		fields: []field{{name: "code", kind: kInt, doc: "exit code (processes)", set: func(d any, v any) { d.(*Step).N = v.(int64) }}}},
+	{name: "each", doc: "take values from a queue until a given value, running the steps for each; {value} in a log is the value",
+		fields: []field{
+			{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject},
+			{name: "until", kind: kString, required: true, doc: "the value that ends the loop", set: func(d any, v any) { d.(*Step).Until = v.(string) }},
+			{name: "steps", kind: kSteps, required: true, doc: "the steps for each value", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
+		}},
+	{name: "kill", short: "task", doc: "send a signal to a process task's process",
+		fields: []field{
+			{name: "task", kind: kNames, required: true, doc: "the process task", set: stepTasks},
+			{name: "signal", kind: kString, doc: "TERM (default), KILL or INT", set: func(d any, v any) { d.(*Step).Signal = v.(string) }},
+		}},
+	{name: "run", doc: "run an external program as a child process (never through a shell), feed it stdin, log its output and exit code",
+		fields: []field{
+			{name: "program", kind: kString, required: true, doc: "the program: a name looked up in PATH, or a path", set: func(d any, v any) { d.(*Step).Program = v.(string) }},
+			{name: "args", kind: kList, doc: "its arguments, a list", set: func(d any, v any) { d.(*Step).Args = v.([]string) }},
+			{name: "stdin", kind: kText, doc: "what to write to its standard input", set: stepText},
+		}},
 	{name: "key", doc: "wait for the learner to press a key (headless runs press it after `auto`)",
 		fields: []field{
 			{name: "key", kind: kString, required: true, doc: "one character", set: func(d any, v any) { d.(*Step).Object = v.(string) }},
@@ -144,8 +166,52 @@ var objects = []schema{
 	{name: string(FileLock), doc: "a lock across processes that the OS sees (flock on a file), named in /proc/locks"},
 }
 
+func checkTask(d any, v any)  { d.(*Check).Task = v.([]string)[0] }
+func checkMatch(d any, v any) { d.(*Check).Match = v.(string) }
+
+var taskField = field{name: "task", kind: kNames, required: true, doc: "the task", set: checkTask}
+
 // checks is the vocabulary of checks: what a scenario proves.
 var checks = []schema{
+	{name: "parent", doc: "the probe saw the task's process with this parent (a process task, or mtviz)",
+		fields: []field{taskField,
+			{name: "parent", kind: kString, required: true, doc: "a process task, or mtviz", set: func(d any, v any) { d.(*Check).Parent = v.(string) }}}},
+	{name: "overlap", doc: "the probe saw the tasks' processes alive at the same moment, each with its own PID",
+		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "process tasks", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }}}},
+	{name: "lifetime", doc: "the probe saw the task's process alive for at least this long",
+		fields: []field{taskField,
+			{name: "at_least", kind: kDur, required: true, doc: "how long", set: func(d any, v any) { d.(*Check).AtLeast = v.(durVal).d }}}},
+	{name: "logs", doc: "the task logged lines containing `match` exactly `count` times (from its own PID, if a process)",
+		fields: []field{taskField,
+			{name: "match", kind: kString, required: true, doc: "text the lines contain", set: checkMatch},
+			{name: "count", kind: kInt, required: true, doc: "how many", set: func(d any, v any) { d.(*Check).Count = int(v.(int64)) }},
+			{name: "at_least", kind: kDur, doc: "and at least this long between them", set: func(d any, v any) { d.(*Check).AtLeast = v.(durVal).d }}}},
+	{name: "never_logged", doc: "the task never logged a line containing `match`",
+		fields: []field{taskField, {name: "match", kind: kString, required: true, doc: "text", set: checkMatch}}},
+	{name: "after_exit", doc: "a line containing `match` came after the probe last saw the task's process alive",
+		fields: []field{taskField,
+			{name: "match", kind: kString, required: true, doc: "text of the later line", set: checkMatch}}},
+	{name: "gone_with", doc: "the probe never saw the task's process alive after its parent's process was gone",
+		fields: []field{taskField,
+			{name: "parent", kind: kString, required: true, doc: "the parent process task", set: func(d any, v any) { d.(*Check).Parent = v.(string) }}}},
+	{name: "zombie", doc: "the probe read state Z for the task's process, and later its PID was gone (reaped)",
+		fields: []field{taskField}},
+	{name: "adopted", doc: "the probe read a new parent for the task's process after its parent ended, and later its PID was gone",
+		fields: []field{taskField}},
+	{name: "terminated", doc: "the task's process was ended by a signal, as its wait status said",
+		fields: []field{taskField}},
+	{name: "program", doc: "a `run` step's program exited with this code and printed this",
+		fields: []field{
+			{name: "program", kind: kString, required: true, doc: "the program as the step names it", set: checkMatch},
+			{name: "exit", kind: kInt, required: true, doc: "its exit code", set: func(d any, v any) { d.(*Check).Exit = int(v.(int64)) }},
+			{name: "output", kind: kText, doc: "text its output contains", set: func(d any, v any) { d.(*Check).Output = v.(string) }}}},
+	{name: "received", doc: "the task got exactly these values from a queue, in this order, each once",
+		fields: []field{taskField,
+			{name: "values", kind: kList, required: true, doc: "the values", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
+	{name: "processes", doc: "the probe never saw more than `max` processes of the task alive at once, and they had at most `max` PIDs in all",
+		fields: []field{taskField,
+			{name: "max", kind: kInt, doc: "the most (default: the task's count)", set: func(d any, v any) { d.(*Check).Max = float64(v.(int64)) }},
+			{name: "runs", kind: kInt, doc: "and the task's `each` loops ran this many values in all", set: func(d any, v any) { d.(*Check).Count = int(v.(int64)) }}}},
 	{name: "counter", doc: "the counter ends at `equals` in every round",
 		fields: []field{
 			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},

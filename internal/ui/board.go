@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"time"
 
@@ -37,6 +38,11 @@ type board struct {
 	coreHist [][]float64 // per core, oldest first
 	cpuHist  []float64   // cores used by mtviz's tree, oldest first
 	keyWait  map[string]keyPrompt
+
+	queues   []*queueView
+	queueIdx map[string]*queueView
+	procs    map[int]*procView // every PID a task ran as, and what became of it
+	gone     []int             // PIDs the probe saw disappear, newest last
 
 	// Versions of the parts of the board, bumped when they change, so that
 	// the screen redraws a panel only when what it shows changed.
@@ -84,6 +90,27 @@ type lockView struct {
 	waiters []string
 }
 
+type queueView struct {
+	name    string
+	items   []string
+	waiters []string
+}
+
+// procView is what the board knows of one PID: which task it ran (from the
+// engine), how it ended (from whoever reaped it), and when the probe last
+// saw it.
+type procView struct {
+	pid      int
+	task     string
+	ppid     int // the last parent the probe read
+	state    string
+	name     string
+	exit     string
+	reaper   string
+	goneAt   time.Duration
+	lastSeen time.Duration
+}
+
 type logLine struct {
 	t    time.Duration
 	who  string
@@ -100,7 +127,8 @@ const (
 
 func newBoard(sc *spec.Scenario, cores int) *board {
 	b := &board{sc: sc, cores: cores, byName: map[string]*lane{}, ctrIdx: map[string]*counterView{},
-		lockIdx: map[string]*lockView{}, keyWait: map[string]keyPrompt{}}
+		lockIdx: map[string]*lockView{}, keyWait: map[string]keyPrompt{}, queueIdx: map[string]*queueView{},
+		procs: map[int]*procView{}}
 	for _, o := range sc.Objects {
 		switch o.Kind {
 		case spec.Counter:
@@ -111,6 +139,10 @@ func newBoard(sc *spec.Scenario, cores int) *board {
 			l := &lockView{name: o.Name, kind: o.Kind}
 			b.locks = append(b.locks, l)
 			b.lockIdx[o.Name] = l
+		case spec.Queue:
+			q := &queueView{name: o.Name}
+			b.queues = append(b.queues, q)
+			b.queueIdx[o.Name] = q
 		}
 	}
 	return b
@@ -133,8 +165,10 @@ func (b *board) apply(ev *sim.Event) {
 	switch ev.Kind {
 	case sim.KCounter, sim.KRoundEnd:
 		b.verCounters++
-	case sim.KLock:
+	case sim.KLock, sim.KQueue:
 		b.verLocks++
+	case sim.KProcess, sim.KExit:
+		b.verSample++
 	case sim.KState, sim.KKey:
 		b.verKeys++
 	}
@@ -162,7 +196,17 @@ func (b *board) apply(ev *sim.Event) {
 		b.keyWait[ev.Task] = keyPrompt{key: ev.Object, label: ev.Text}
 		b.addLog(ev.T, ev.Task, fmt.Sprintf("press %s to %s", ev.Object, ev.Text), ev.Kind)
 	case sim.KCounter:
-		if c := b.ctrIdx[ev.Object]; c != nil {
+		name := ev.Object
+		if ev.Task != "" {
+			// A process's own copy of the counter: a row of its own.
+			name = ev.Object + " @" + ev.Task
+			if b.ctrIdx[name] == nil && b.ctrIdx[ev.Object] != nil {
+				c := &counterView{name: name, init: b.ctrIdx[ev.Object].init}
+				b.counters = append(b.counters, c)
+				b.ctrIdx[name] = c
+			}
+		}
+		if c := b.ctrIdx[name]; c != nil {
 			c.v, c.lost = ev.Value, ev.Lost
 			c.hist = append(c.hist, point{ev.T, ev.Value})
 			if len(c.hist) > maxHist {
@@ -173,6 +217,26 @@ func (b *board) apply(ev *sim.Event) {
 		if l := b.lockIdx[ev.Object]; l != nil {
 			l.holder, l.count, l.waiters = ev.Holder, ev.Count, ev.Waiters
 		}
+	case sim.KQueue:
+		if q := b.queueIdx[ev.Object]; q != nil {
+			q.items, q.waiters = ev.Items, ev.Waiters
+		}
+	case sim.KPut:
+		b.addLog(ev.T, ev.Task, fmt.Sprintf("put %s on %s", ev.Text, ev.Object), ev.Kind)
+	case sim.KGet:
+		b.addLog(ev.T, ev.Task, fmt.Sprintf("got %s from %s", ev.Text, ev.Object), ev.Kind)
+	case sim.KProcess:
+		p := b.proc(ev.PID)
+		p.task, p.ppid = ev.Task, int(ev.Value)
+		b.addLog(ev.T, ev.Task, fmt.Sprintf("runs as PID %d, child of PID %d", ev.PID, ev.Value), ev.Kind)
+	case sim.KExit:
+		p := b.proc(ev.PID)
+		p.exit, p.reaper = ev.Text, ev.Reason
+		b.addLog(ev.T, ev.Task, fmt.Sprintf("PID %d reaped by %s: %s", ev.PID, ev.Reason, ev.Text), ev.Kind)
+	case sim.KRun:
+		b.addLog(ev.T, ev.Task, fmt.Sprintf("%s (PID %d) ended: %s", ev.Object, ev.PID, ev.Reason), ev.Kind)
+	case sim.KRefused:
+		b.addLog(ev.T, "", ev.Text, sim.KError)
 	case sim.KLog:
 		b.addLog(ev.T, ev.Task, ev.Text, ev.Kind)
 	case sim.KPhase:
@@ -230,8 +294,46 @@ func (b *board) addLog(t time.Duration, who, text string, k sim.Kind) {
 	}
 }
 
+// rootPID is mtviz's own process: the probe observes its tree.
+func (b *board) rootPID() int { return os.Getpid() }
+
+func (b *board) proc(pid int) *procView {
+	p := b.procs[pid]
+	if p == nil {
+		p = &procView{pid: pid}
+		b.procs[pid] = p
+	}
+	return p
+}
+
+// osStateSeg marks, on a process task's lane, a state only the OS knows:
+// a zombie is a process that has ended but was not yet reaped.
+const zombieState = sim.State(64)
+
 func (b *board) addSample(s *probe.Sample) {
 	b.verSample++
+	for _, p := range s.Procs {
+		pv := b.procs[p.PID]
+		if pv == nil {
+			continue
+		}
+		pv.ppid, pv.name, pv.lastSeen = p.PPID, p.Name, s.T
+		if p.State != pv.state {
+			pv.state = p.State
+			if l := b.byName[pv.task]; l != nil && p.State == "Z" {
+				l.add(seg{t: s.T, state: zombieState, reason: "zombie", object: "read from /proc"})
+			}
+		}
+	}
+	for _, pid := range s.Gone {
+		if pv := b.procs[pid]; pv != nil {
+			pv.goneAt = s.T
+			if l := b.byName[pv.task]; l != nil && l.current().state == zombieState {
+				l.add(seg{t: s.T, state: sim.Done, reason: "reaped"})
+			}
+		}
+		b.gone = append(b.gone, pid)
+	}
 	if s.T > b.now {
 		b.now = s.T
 	}
@@ -309,6 +411,8 @@ func (s seg) describe() string {
 		return "done"
 	case sim.NoState:
 		return ""
+	case zombieState:
+		return "zombie: ended, not yet reaped (Z in /proc)"
 	}
 	return s.state.String()
 }

@@ -347,8 +347,8 @@ func (m *lessonModel) drawFooter() string {
 
 func (m *lessonModel) lanesPanel(w, h int) string {
 	zoom := zooms[m.zoom]
-	content := m.board.lanesView(w-4, h-3, m.now(), zoom)
-	leg := m.cachedPanel("legend", panelKey{w: w}, func() string { return fitLines(legend(), w-4, 1) })
+	content := m.board.lanesView(w-4, h-4, m.now(), zoom)
+	leg := m.cachedPanel("legend", panelKey{w: w}, func() string { return fitLines(legend(), w-4, 2) })
 	return panel("Tasks", content+"\n"+leg, w, h, m.focus == focusLanes)
 }
 
@@ -376,8 +376,8 @@ func (m *lessonModel) wide(h int) string {
 
 	coresH := len(m.coreCount()) + 3
 	ctrH := max(3, m.counterLines()+2)
-	lockH := max(3, len(m.board.locks)+2)
-	procH := min(8, max(4, m.procCount()+3))
+	lockH := max(3, len(m.board.locks)+len(m.board.queues)+2)
+	procH := min(14, max(4, m.procCount()+3))
 	lessonH := max(3, h-coresH-ctrH-lockH-procH)
 	right := m.cachedPanel("cores", panelKey{ver: b.verSample, w: rightW, h: coresH}, func() string {
 		return panel("Cores", b.coresView(rightW-4), rightW, coresH, false)
@@ -386,7 +386,7 @@ func (m *lessonModel) wide(h int) string {
 			return panel("Counters", b.countersView(rightW-4), rightW, ctrH, false)
 		}) + "\n" +
 		m.cachedPanel("locks", panelKey{ver: b.verLocks, w: rightW, h: lockH}, func() string {
-			return panel("Locks", b.locksView(rightW-4), rightW, lockH, false)
+			return panel("Locks · Queues", b.locksView(rightW-4), rightW, lockH, false)
 		}) + "\n" +
 		m.cachedPanel("procs", panelKey{b.verSample, rightW, procH, m.focus == focusProcs, 0}, func() string {
 			return panel("Processes", b.procsView(rightW-4, procH-2), rightW, procH, m.focus == focusProcs)
@@ -415,7 +415,13 @@ func (m *lessonModel) procCount() int {
 	if m.board.sample == nil {
 		return 1
 	}
-	return len(m.board.sample.Procs)
+	n := len(m.board.sample.Procs)
+	for _, pid := range m.board.gone {
+		if pv := m.board.procs[pid]; pv != nil && m.board.now-pv.goneAt <= keepGone {
+			n++
+		}
+	}
+	return n
 }
 
 // joinColumns puts two blocks of lines side by side. Every panel is drawn
@@ -449,7 +455,7 @@ func (m *lessonModel) narrow(h int) string {
 	if m.w >= 70 {
 		half := m.w / 2
 		ctr := m.board.countersView(m.w-half-4) + "\n" + m.board.locksView(m.w-half-4)
-		midH = max(coresH, m.counterLines()+len(m.board.locks)+2)
+		midH = max(coresH, m.counterLines()+len(m.board.locks)+len(m.board.queues)+2)
 		mid = lipgloss.JoinHorizontal(lipgloss.Top,
 			panel("Cores", m.board.coresView(half-4), half, midH, false),
 			panel("Counters · Locks", ctr, m.w-half, midH, false))

@@ -29,7 +29,7 @@ const defaultZoom = 3
 // "new" or "done" only when the task did nothing else in the cell. So a task
 // that ran for 3 ms still shows in a 50 ms cell.
 func cellGlyph(segs []seg, i int, from, to time.Duration) (glyph, int) {
-	var durs [8]time.Duration
+	var durs [zombieState + 1]time.Duration
 	var reason string
 	var reasonDur time.Duration
 	for ; i < len(segs); i++ {
@@ -59,7 +59,7 @@ func cellGlyph(segs []seg, i int, from, to time.Duration) (glyph, int) {
 	if best == sim.Created || best == sim.Done {
 		// Any moment alive beats the quiet states.
 		alive := time.Duration(0)
-		for _, st := range []sim.State{sim.Running, sim.Runnable, sim.Blocked, sim.Sleeping} {
+		for _, st := range []sim.State{sim.Running, sim.Runnable, sim.Blocked, sim.Sleeping, zombieState} {
 			if durs[st] > alive {
 				best, alive = st, durs[st]
 			}
@@ -102,6 +102,9 @@ func renderLane(b *strings.Builder, l *lane, now, zoom time.Duration, cells int)
 		key := g.r
 		if g.name == "" || g.name == "done" {
 			key = ' '
+		}
+		if g.name == "zombie" {
+			key = 'Z' | 1<<20 // not a blocked letter Z: another style
 		}
 		if key != runKey && len(run) > 0 {
 			flush()
@@ -186,9 +189,11 @@ func (b *board) lanesView(width, height int, now, zoom time.Duration) string {
 		cells, descW = max(10, width-nameW-1), 0
 	}
 	var sb strings.Builder
+	// One line goes to the time axis; if the lanes do not all fit, one more
+	// says how many are hidden.
 	shown := b.lanes
-	if height > 2 && len(shown) > height-2 {
-		shown = shown[:height-2]
+	if avail := height - 1; avail > 1 && len(shown) > avail {
+		shown = shown[:avail-1]
 	}
 	for _, l := range shown {
 		name := l.name
@@ -346,12 +351,27 @@ func human(v float64) string {
 }
 
 func (b *board) locksView(width int) string {
-	if len(b.locks) == 0 {
-		return sDim.Render("no locks in this lesson")
+	if len(b.locks) == 0 && len(b.queues) == 0 {
+		return sDim.Render("no locks or queues in this lesson")
 	}
 	var sb strings.Builder
-	for i, l := range b.locks {
+	for i, q := range b.queues {
 		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		line := fmt.Sprintf("%-8s queue ", q.name)
+		if len(q.items) == 0 {
+			line += sDim.Render("empty")
+		} else {
+			line += fmt.Sprintf("[%s]", strings.Join(q.items, " "))
+		}
+		if len(q.waiters) > 0 {
+			line += gBlocked.Render("  waiting: " + strings.Join(q.waiters, ", "))
+		}
+		sb.WriteString(ansi.Truncate(line, width, "…"))
+	}
+	for i, l := range b.locks {
+		if i > 0 || len(b.queues) > 0 {
 			sb.WriteByte('\n')
 		}
 		line := fmt.Sprintf("%-8s %-5s ", l.name, l.kind)
@@ -371,22 +391,94 @@ func (b *board) locksView(width int) string {
 	return sb.String()
 }
 
+// keepGone is how long an ended process stays in the tree, greyed.
+const keepGone = 10 * time.Second
+
+// procsView is the process tree as the probe read it, with the task each
+// process runs, and for a while after, the processes that ended.
 func (b *board) procsView(width, height int) string {
 	if b.sample == nil {
 		return sDim.Render("waiting for the first probe sample…")
 	}
-	var sb strings.Builder
-	sb.WriteString(sDim.Render(fmt.Sprintf("%7s %7s %s %6s %4s  %s", "PID", "PPID", "S", "CPU%", "THR", "NAME")))
-	for i, p := range b.sample.Procs {
-		if i >= height-1 {
-			sb.WriteString(sDim.Render(fmt.Sprintf("\n… %d more", len(b.sample.Procs)-i)))
-			break
+	type row struct {
+		pid, ppid int
+		text      string
+		style     lipgloss.Style
+	}
+	rows := map[int]*row{}
+	var order []int
+	for _, p := range b.sample.Procs {
+		task, name := "", p.Name
+		if pv := b.procs[p.PID]; pv != nil {
+			task = pv.task
+		}
+		if p.PID == b.rootPID() {
+			task = "(this program)"
 		}
 		st := p.State
+		style := lipgloss.NewStyle()
+		note := ""
 		if st == "Z" {
-			st = sBad.Render(st)
+			style = gZombie.style
+			note = "  zombie: ended, not yet reaped"
 		}
-		fmt.Fprintf(&sb, "\n%7d %7d %s %6.1f %4d  %s", p.PID, p.PPID, st, p.CPU, p.NThreads, p.Name)
+		rows[p.PID] = &row{p.PID, p.PPID, fmt.Sprintf("%s %5.1f %3d  %-7s %s%s", st, p.CPU, p.NThreads, name, task, note), style}
+		order = append(order, p.PID)
+	}
+	for _, pid := range b.gone {
+		pv := b.procs[pid]
+		if pv == nil || rows[pid] != nil || b.now-pv.goneAt > keepGone {
+			continue
+		}
+		how := "ended"
+		if pv.exit != "" {
+			how = pv.exit
+		}
+		rows[pid] = &row{pid, pv.ppid, fmt.Sprintf("-  gone: %s  %s", how, pv.task), sDim}
+		order = append(order, pid)
+	}
+	children := map[int][]int{}
+	var roots []int
+	for _, pid := range order {
+		r := rows[pid]
+		if rows[r.ppid] != nil && r.ppid != pid {
+			children[r.ppid] = append(children[r.ppid], pid)
+		} else {
+			roots = append(roots, pid)
+		}
+	}
+	var sb strings.Builder
+	sb.WriteString(sDim.Render(fmt.Sprintf("%-14s %7s S  CPU%% THR  NAME    TASK", "PID", "PPID")))
+	lines := 1
+	var walk func(pid int, prefix string, last bool, depth int)
+	walk = func(pid int, prefix string, last bool, depth int) {
+		if lines >= height {
+			return
+		}
+		r := rows[pid]
+		branch := ""
+		next := prefix
+		if depth > 0 {
+			if last {
+				branch, next = "└─", prefix+"  "
+			} else {
+				branch, next = "├─", prefix+"│ "
+			}
+		}
+		label := padRight(prefix+branch+fmt.Sprint(pid), 14)
+		line := fmt.Sprintf("%s %7d %s", label, r.ppid, r.text)
+		sb.WriteString("\n" + r.style.Render(ansi.Truncate(line, width, "…")))
+		lines++
+		kids := children[pid]
+		for i, c := range kids {
+			walk(c, next, i == len(kids)-1, depth+1)
+		}
+	}
+	for _, r := range roots {
+		walk(r, "", true, 0)
+	}
+	if lines >= height && len(order) > lines-1 {
+		sb.WriteString(sDim.Render(fmt.Sprintf("\n… %d more (tab to the Processes panel)", len(order)-lines+1)))
 	}
 	return sb.String()
 }

@@ -47,13 +47,14 @@ var (
 	gRunning  = glyph{'█', lipgloss.NewStyle().Foreground(cGreen), "running"}
 	gSleeping = glyph{'z', lipgloss.NewStyle().Foreground(cBlue), "sleeping"}
 	gDone     = glyph{' ', lipgloss.NewStyle(), "done"}
+	gZombie   = glyph{'Z', lipgloss.NewStyle().Foreground(cMagenta).Bold(true), "zombie"}
 	gBlocked  = lipgloss.NewStyle().Foreground(cRed).Bold(true)
 )
 
 // blockLetter names why a task is blocked, in one cell.
 var blockLetter = map[string]rune{
 	sim.ReasonLock: 'L', sim.ReasonGIL: 'G', sim.ReasonJoin: 'J', sim.ReasonCond: 'C',
-	sim.ReasonEvent: 'E', sim.ReasonQueue: 'Q', sim.ReasonKey: 'K', sim.ReasonPaused: 'P',
+	sim.ReasonEvent: 'E', sim.ReasonQueue: 'Q', sim.ReasonKey: 'K', sim.ReasonPaused: 'P', sim.ReasonIO: 'I',
 }
 
 func glyphFor(st sim.State, reason string) glyph {
@@ -68,6 +69,8 @@ func glyphFor(st sim.State, reason string) glyph {
 		return gSleeping
 	case sim.Done:
 		return gDone
+	case zombieState:
+		return gZombie
 	case sim.Blocked:
 		r, ok := blockLetter[reason]
 		if !ok {
@@ -83,6 +86,6 @@ func legend() string {
 	item := func(g glyph, text string) string { return g.style.Render(string(g.r)) + " " + text }
 	b := func(r rune, text string) string { return gBlocked.Render(string(r)) + " " + text }
 	return item(gRunning, "running") + "  " + item(gRunnable, "runnable") + "  " + item(gSleeping, "sleeping") + "  " +
-		item(gNew, "new") + "  blocked on: " + b('L', "lock") + " " + b('G', "gil") + " " + b('J', "join") + " " +
-		b('C', "condition") + " " + b('E', "event") + " " + b('Q', "queue") + " " + b('K', "key") + " " + b('P', "paused")
+		item(gNew, "new") + "  " + item(gZombie, "zombie (from /proc)") + "\nblocked on: " + b('L', "lock") + " " + b('G', "gil") + " " + b('J', "join") + " " +
+		b('C', "condition") + " " + b('E', "event") + " " + b('Q', "queue") + " " + b('K', "key") + " " + b('I', "I/O") + " " + b('P', "paused")
 }

@@ -1,0 +1,405 @@
+package sim
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// hub is mtviz's end of its child processes: a Unix socket in a private
+// directory that every process of the run connects to, with a key each must
+// present. Every child talks to mtviz directly, not to its parent, so that a
+// child whose parent ended (an orphan) still reports, and still dies with
+// mtviz: when mtviz ends, however it ends, the connection closes and the
+// child exits.
+type hub struct {
+	e     *Engine
+	dir   string
+	path  string
+	token string
+	ln    *net.UnixListener
+
+	mu    sync.Mutex
+	peers map[*peer]bool
+	procs map[procKey]*procRec
+	pgids map[int]bool // process groups of the children mtviz started itself
+
+	wg   sync.WaitGroup
+	done chan struct{}
+}
+
+type procKey struct {
+	round int
+	task  string
+}
+
+// procRec is what mtviz knows of one process task's process.
+type procRec struct {
+	task      string
+	round     int
+	pid, ppid int
+	owned     bool // started by mtviz itself (its exec.Cmd reaps it)
+	sawDone   bool
+	adoptedAt time.Time // when mtviz first found it as its own zombie (reaper goroutine only)
+	connected chan struct{}
+	ended     chan struct{} // its connection closed: it has exited
+	gone      chan struct{} // it was reaped, or has vanished
+	connOnce  sync.Once
+	endOnce   sync.Once
+	goneOnce  sync.Once
+}
+
+func newRec(task string, round int) *procRec {
+	return &procRec{task: task, round: round, connected: make(chan struct{}), ended: make(chan struct{}), gone: make(chan struct{})}
+}
+
+func (r *procRec) markEnded() { r.endOnce.Do(func() { close(r.ended) }) }
+func (r *procRec) markGone()  { r.goneOnce.Do(func() { close(r.gone) }) }
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Environment of a child process: where the hub is, the key, and which task
+// of which round the child runs.
+const (
+	envHub   = "MTVIZ_HUB"
+	envToken = "MTVIZ_TOKEN"
+	envTask  = "MTVIZ_TASK"
+	envRound = "MTVIZ_ROUND"
+)
+
+func newHub(e *Engine) (*hub, error) {
+	dir, err := os.MkdirTemp("", "mtviz-")
+	if err != nil {
+		return nil, fmt.Errorf("make a directory for the child socket: %w", err)
+	}
+	// The directory is the owner's alone; the key is for anything else that
+	// finds the socket.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	h := &hub{e: e, dir: dir, path: filepath.Join(dir, "hub.sock"), token: hex.EncodeToString(b),
+		peers: map[*peer]bool{}, procs: map[procKey]*procRec{}, pgids: map[int]bool{}, done: make(chan struct{})}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: h.path, Net: "unix"})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("listen for child processes: %w", err)
+	}
+	h.ln = ln
+	// Orphans of the run are adopted by mtviz, which reaps them, instead of
+	// by PID 1; the lessons show the learner who adopted them.
+	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+	h.wg.Add(2)
+	go h.accept()
+	go h.reaper()
+	return h, nil
+}
+
+func (h *hub) env(task string, round int) []string {
+	return []string{envHub + "=" + h.path, envToken + "=" + h.token, envTask + "=" + task, envRound + "=" + fmt.Sprint(round)}
+}
+
+func (h *hub) close() {
+	close(h.done)
+	h.ln.Close()
+	h.mu.Lock()
+	for p := range h.peers {
+		p.close()
+	}
+	h.mu.Unlock()
+	h.wg.Wait()
+	os.RemoveAll(h.dir)
+}
+
+func (h *hub) rec(round int, task string) *procRec {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	k := procKey{round, task}
+	r := h.procs[k]
+	if r == nil {
+		r = newRec(task, round)
+		h.procs[k] = r
+	}
+	return r
+}
+
+func (h *hub) accept() {
+	defer h.wg.Done()
+	for {
+		c, err := h.ln.Accept()
+		if err != nil {
+			return
+		}
+		p := newPeer(c)
+		h.mu.Lock()
+		h.peers[p] = true
+		h.mu.Unlock()
+		h.wg.Add(1)
+		go h.serve(p)
+	}
+}
+
+// serve talks to one child until its connection closes.
+func (h *hub) serve(p *peer) {
+	defer h.wg.Done()
+	defer func() {
+		p.close()
+		h.mu.Lock()
+		delete(h.peers, p)
+		h.mu.Unlock()
+	}()
+	m, err := p.recv()
+	if err != nil || m.Hello == nil {
+		return
+	}
+	hi := m.Hello
+	if subtle.ConstantTimeCompare([]byte(hi.Token), []byte(h.token)) != 1 {
+		h.e.emit(Event{Kind: KRefused, PID: hi.PID, Text: fmt.Sprintf("process %d offered a wrong key and was refused", hi.PID)})
+		return
+	}
+	w := h.e.cur.Load()
+	if w == nil || w.round != hi.Round || w.byCopy[hi.Task] == nil {
+		return
+	}
+	r := h.rec(hi.Round, hi.Task)
+	r.pid, r.ppid = hi.PID, hi.PPID
+	r.connOnce.Do(func() { close(r.connected) })
+	h.e.emit(Event{Kind: KProcess, Task: hi.Task, PID: hi.PID, Value: int64(hi.PPID), Round: hi.Round})
+	a := &assign{File: h.e.sc.File, Source: h.e.sc.Source, Task: hi.Task, Round: hi.Round, Cores: h.e.opt.Cores,
+		AutoKeys: h.e.opt.AutoKeys, Start: h.e.opt.Start.UnixNano(), Paused: h.e.paused.Load()}
+	if p.send(wire{Assign: a}) != nil {
+		return
+	}
+	defer func() {
+		if !r.sawDone {
+			// It died without a word: killed, or crashed.
+			h.e.emit(Event{Kind: KState, Task: hi.Task, State: Done, Reason: ReasonKilled, PID: hi.PID, Round: hi.Round})
+		}
+		r.markEnded()
+	}()
+	for {
+		m, err := p.recv()
+		if err != nil {
+			return
+		}
+		h.handle(p, r, w, m)
+	}
+}
+
+func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
+	switch {
+	case m.Events != nil:
+		for i := range m.Events {
+			ev := &m.Events[i]
+			if ev.PID == 0 {
+				ev.PID = r.pid
+			}
+			ev.Round = r.round
+			if ev.Kind == KState && ev.Task == r.task && ev.State == Done {
+				r.sawDone = true
+			}
+			if ev.Kind == KExit {
+				// A child reaped a child of its own.
+				h.rec(r.round, ev.Task).markGone()
+			}
+		}
+		h.e.inject(m.Events)
+	case m.Put != nil:
+		q := w.queues[m.Put.Queue]
+		if q != nil && q.put(m.Put.Value, w.stop, nil) {
+			h.e.emit(Event{Kind: KPut, Task: m.Put.Task, Object: q.name, Text: m.Put.Value, PID: r.pid})
+			h.e.emit(q.snapshot())
+		}
+	case m.Get != nil:
+		op := *m.Get
+		q := w.queues[op.Queue]
+		if q == nil {
+			return
+		}
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			stop := make(chan struct{})
+			go func() {
+				select {
+				case <-p.closed:
+				case <-w.stop:
+				case <-stop:
+					return
+				}
+				close(stop)
+			}()
+			v, ok := q.get(stop, nil)
+			select {
+			case <-stop:
+			default:
+				close(stop)
+			}
+			if ok {
+				h.e.emit(Event{Kind: KGet, Task: op.Task, Object: q.name, Text: v, PID: r.pid})
+				h.e.emit(q.snapshot())
+			}
+			p.send(wire{Value: &queueOp{ID: op.ID, Queue: op.Queue, Value: v, OK: ok}})
+		}()
+	case m.Kill != nil:
+		h.kill(w, m.Kill.Task, m.Kill.Signal, m.Kill.By)
+	case m.Await != nil:
+		op := *m.Await
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			select {
+			case <-h.rec(r.round, op.Task).gone:
+				p.send(wire{Gone: &op})
+			case <-p.closed:
+			case <-w.stop:
+			}
+		}()
+	case m.Bye != nil:
+		r.sawDone = true
+	}
+}
+
+var signals = map[string]syscall.Signal{"TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL, "INT": syscall.SIGINT}
+
+// kill sends a signal to every process of a task (all its copies).
+func (h *hub) kill(w *world, task, sig, by string) {
+	for _, t := range w.byName[task] {
+		r := h.rec(w.round, t.name)
+		select {
+		case <-r.connected:
+		case <-time.After(2 * time.Second):
+			h.e.emit(Event{Kind: KError, Task: by, Text: fmt.Sprintf("%s has no process to signal", t.name)})
+			continue
+		}
+		if isClosed(r.gone) {
+			continue
+		}
+		err := syscall.Kill(r.pid, signals[sig])
+		text := fmt.Sprintf("sent SIG%s to %s (PID %d)", sig, t.name, r.pid)
+		if err != nil {
+			text += ": " + err.Error()
+		}
+		h.e.emit(Event{Kind: KLog, Task: by, Text: text})
+	}
+}
+
+// reaper reaps the processes mtviz adopted as a subreaper: children of
+// mtviz that no exec.Cmd of its own started. It waits for each by its own
+// PID, never with -1, which would steal exec.Cmd's exit statuses.
+func (h *hub) reaper() {
+	defer h.wg.Done()
+	tk := time.NewTicker(50 * time.Millisecond)
+	defer tk.Stop()
+	for {
+		select {
+		case <-h.done:
+			return
+		case <-tk.C:
+		}
+		h.reapAdopted(false)
+	}
+}
+
+// adopterDelay is how long mtviz leaves an adopted zombie before reaping it.
+const adopterDelay = 700 * time.Millisecond
+
+func (h *hub) reapAdopted(force bool) {
+	h.mu.Lock()
+	var recs []*procRec
+	for _, r := range h.procs {
+		if !r.owned && r.pid > 0 && !isClosed(r.gone) {
+			recs = append(recs, r)
+		}
+	}
+	h.mu.Unlock()
+	for _, r := range recs {
+		// Peek first (WNOWAIT): an adopted zombie is left a moment, as init
+		// leaves its own, so that the probe can see who adopted it.
+		var info unix.Siginfo
+		err := unix.Waitid(unix.P_PID, r.pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+		if err == nil && info.Signo != 0 {
+			if r.adoptedAt.IsZero() {
+				r.adoptedAt = time.Now()
+			}
+			if !force && time.Since(r.adoptedAt) < adopterDelay {
+				continue
+			}
+		}
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(r.pid, &ws, unix.WNOHANG, nil)
+		switch {
+		case pid == r.pid:
+			code, text := exitStatus(ws)
+			h.e.emit(Event{Kind: KExit, Task: r.task, PID: r.pid, Value: int64(code), Text: text,
+				Reason: fmt.Sprintf("mtviz (PID %d), which adopted it as subreaper", os.Getpid()), Round: r.round})
+			r.markGone()
+		case errors.Is(err, unix.ECHILD):
+			// Not ours: its parent reaps it. If it has vanished all the
+			// same, someone did.
+			if unix.Kill(r.pid, 0) == unix.ESRCH {
+				r.markGone()
+			}
+		}
+	}
+}
+
+func exitStatus(ws unix.WaitStatus) (int, string) {
+	switch {
+	case ws.Exited():
+		return ws.ExitStatus(), fmt.Sprintf("exit %d", ws.ExitStatus())
+	case ws.Signaled():
+		return -1, fmt.Sprintf("killed by signal %d (%s)", int(ws.Signal()), ws.Signal())
+	}
+	return -1, "ended"
+}
+
+// endRound kills whatever is left of a round's processes and reaps them.
+func (h *hub) endRound(round int) {
+	h.mu.Lock()
+	pgids := make([]int, 0, len(h.pgids))
+	for g := range h.pgids {
+		pgids = append(pgids, g)
+	}
+	h.pgids = map[int]bool{}
+	var recs []*procRec
+	for k, r := range h.procs {
+		if k.round == round {
+			recs = append(recs, r)
+		}
+	}
+	h.mu.Unlock()
+	for _, g := range pgids {
+		syscall.Kill(-g, syscall.SIGKILL)
+	}
+	// Orphans left behind are in those groups too; give the reaper a moment.
+	deadline := time.Now().Add(3 * time.Second)
+	for _, r := range recs {
+		if r.pid > 0 && !r.owned {
+			syscall.Kill(r.pid, syscall.SIGKILL)
+		}
+		for !isClosed(r.gone) && r.pid > 0 && !r.owned && time.Now().Before(deadline) {
+			h.reapAdopted(true)
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}

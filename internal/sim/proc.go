@@ -1,0 +1,232 @@
+package sim
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// procHandle is a process task's process, held by the process that started
+// it: only that process can wait for (reap) it.
+type procHandle struct {
+	cmd      *exec.Cmd
+	pid      int
+	exited   chan struct{} // it has ended (it may be a zombie until reaped)
+	reaped   chan struct{}
+	reapOnce sync.Once
+	status   string
+	code     int
+}
+
+// watch notices the end of the process without reaping it (WNOWAIT), so
+// that a parent that does not wait leaves a real zombie behind.
+func (ph *procHandle) watch(stop <-chan struct{}) {
+	tk := time.NewTicker(20 * time.Millisecond)
+	defer tk.Stop()
+	for {
+		var info unix.Siginfo
+		err := unix.Waitid(unix.P_PID, ph.pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+		if err != nil || info.Signo != 0 {
+			close(ph.exited)
+			return
+		}
+		select {
+		case <-tk.C:
+		case <-ph.reaped:
+			close(ph.exited)
+			return
+		case <-stop:
+			return
+		}
+	}
+}
+
+// reap waits for the process, once, and records how it ended.
+func (ph *procHandle) reap() {
+	ph.reapOnce.Do(func() {
+		err := ph.cmd.Wait()
+		st := ph.cmd.ProcessState
+		var ee *exec.ExitError
+		switch {
+		case st != nil:
+			ws := st.Sys().(syscall.WaitStatus)
+			ph.code, ph.status = exitStatus(unix.WaitStatus(ws))
+		case errors.As(err, &ee):
+			ph.code, ph.status = ee.ExitCode(), ee.Error()
+		default:
+			ph.code, ph.status = -1, fmt.Sprint(err)
+		}
+		close(ph.reaped)
+	})
+}
+
+// self is the path of the running program, for starting child processes.
+func self() (string, error) { return os.Executable() }
+
+// startProcess starts a child process that runs task t's steps. In mtviz
+// itself, children get Pdeathsig and a process group of their own, so that
+// they die with mtviz and a whole run can be killed at once; children of
+// children get neither, so that an orphan outlives its parent, as the
+// lessons need (it still dies with mtviz: its connection closes).
+func (w *world) startProcess(t *task) (*procHandle, error) {
+	h := w.e.hubInfo()
+	if h == nil {
+		return nil, errors.New("no hub for child processes")
+	}
+	exe, err := self()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe, ChildCommand)
+	cmd.Env = append(os.Environ(), h.env(t.name, w.round)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, os.Stderr
+	if w.e.child == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	}
+	if w.e.hub != nil {
+		w.e.hub.rec(w.round, t.name).owned = true
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	if w.e.hub != nil {
+		w.e.hub.mu.Lock()
+		w.e.hub.pgids[cmd.Process.Pid] = true
+		w.e.hub.mu.Unlock()
+	}
+	ph := &procHandle{cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{}), reaped: make(chan struct{})}
+	go ph.watch(w.stop)
+	return ph, nil
+}
+
+// launchProcess starts a process task. Its task record in this world stands
+// for the process: it ends when the process has exited.
+func (w *world) launchProcess(t *task, g *gate) {
+	if !t.daemon {
+		w.main.Add(1)
+	}
+	w.all.Add(1)
+	t.set(Runnable, "", "", "")
+	go func() {
+		defer w.all.Done()
+		if !t.daemon {
+			defer w.main.Done()
+		}
+		defer close(t.done)
+		g.wait(t.stop)
+		ph, err := w.startProcess(t)
+		if err != nil {
+			t.emit(Event{Kind: KError, Task: t.name, Text: "could not start the process: " + err.Error()})
+			t.set(Done, "could not start", "", "")
+			return
+		}
+		t.mu.Lock()
+		t.proc = ph
+		t.mu.Unlock()
+		select {
+		case <-ph.exited:
+		case <-t.stop:
+			// A daemon cut off, or the run stopped: Python terminates daemon
+			// processes when their parent ends.
+			ph.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-ph.exited:
+			case <-time.After(time.Second):
+				ph.cmd.Process.Kill()
+				<-ph.exited
+			}
+		}
+	}()
+}
+
+// reapChild reaps a process task this process started and reports it.
+func (t *task) reapChild(c *task) {
+	c.mu.Lock()
+	ph := c.proc
+	c.mu.Unlock()
+	if ph == nil {
+		return
+	}
+	first := false
+	select {
+	case <-ph.reaped:
+	default:
+		first = true
+	}
+	ph.reap()
+	if first {
+		w := c.w
+		me := "mtviz"
+		if w.e.child != nil {
+			me = w.e.child.task
+		}
+		who := fmt.Sprintf("its parent %s (PID %d)", me, os.Getpid())
+		if t != nil && t != w.self {
+			who += " in task " + t.name
+		}
+		ev := Event{Kind: KExit, Task: c.name, PID: ph.pid, Value: int64(ph.code), Text: ph.status, Reason: who}
+		if t != nil {
+			t.emit(ev)
+		} else {
+			w.e.emit(ev)
+		}
+		if h := w.e.hub; h != nil {
+			h.rec(w.round, c.name).markGone()
+		}
+	}
+}
+
+// runProgram runs an external program, never through a shell.
+func (t *task) runProgram(program string, args []string, stdin string) bool {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-t.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	cmd := exec.CommandContext(ctx, program, args...)
+	if t.w.e.child == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	}
+	cmd.Stdin = strings.NewReader(stdin)
+	var out strings.Builder
+	cmd.Stdout = &out
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
+	t.set(Blocked, ReasonIO, program, "")
+	err := cmd.Start()
+	if err != nil {
+		t.emit(Event{Kind: KRun, Task: t.name, Object: program, Value: -1, Text: "could not start: " + err.Error()})
+		t.running()
+		return !t.halted()
+	}
+	t.emit(Event{Kind: KProcess, Task: t.name + ":" + program, PID: cmd.Process.Pid, Value: int64(os.Getpid())})
+	err = cmd.Wait()
+	code, status := 0, "exit 0"
+	if st := cmd.ProcessState; st != nil {
+		code, status = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
+	}
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	for sc.Scan() {
+		t.emit(Event{Kind: KLog, Task: t.name, Text: program + " | " + sc.Text()})
+	}
+	sc = bufio.NewScanner(strings.NewReader(errOut.String()))
+	for sc.Scan() {
+		t.emit(Event{Kind: KLog, Task: t.name, Text: program + " ! " + sc.Text()})
+	}
+	t.emit(Event{Kind: KRun, Task: t.name, Object: program, Value: int64(code), Text: out.String() + errOut.String(), Reason: status, PID: cmd.Process.Pid})
+	t.running()
+	return err == nil || !t.halted()
+}
