@@ -16,9 +16,9 @@ type task struct {
 
 	started atomic.Bool
 	done    chan struct{}
-	daemon  bool        // cut off when the non-daemon tasks of its process end
-	proc    *procHandle // for a process task started by this process; guarded by mu
-	value   string      // the value an each loop is on, for {value}
+	daemon  bool          // cut off when the non-daemon tasks of its process end
+	proc    *procHandle   // for a process task started by this process; guarded by mu
+	value   string        // the value an each loop is on, for {value}
 	stop    chan struct{} // the round's stop, or its daemon stop for a daemon
 
 	// quiet is set by the collector while the task changes state faster than
