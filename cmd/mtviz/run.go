@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"mtviz/internal/guard"
 	"mtviz/internal/probe"
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
@@ -155,14 +156,32 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 	ctx, cancelT := context.WithTimeout(ctx, f.timeout)
 	defer cancelT()
 	opt.AutoKeys = true
+	guard.OnPanic(cancel)
+	defer guard.OnPanic(nil)
 	s := session.Start(ctx, sc, opt)
 	out := newPrinter(stdout, f.json, sc, s.Cores)
-	for it := range s.Items() {
-		if it.Sample != nil {
-			out.sample(it.Sample)
-		}
-		for i := range it.Events {
-			out.event(&it.Events[i])
+	items := s.Items()
+	for items != nil {
+		select {
+		case it, ok := <-items:
+			if !ok {
+				items = nil
+				continue
+			}
+			if it.Sample != nil {
+				out.sample(it.Sample)
+			}
+			for i := range it.Events {
+				out.event(&it.Events[i])
+			}
+		case <-guard.Signal():
+			// The run's own goroutines may be the ones that failed: give the
+			// engine a moment to stop its processes, then leave.
+			select {
+			case <-s.Done():
+			case <-time.After(3 * time.Second):
+			}
+			return guard.Panicked()
 		}
 	}
 	sum := s.Wait()

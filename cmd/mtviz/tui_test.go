@@ -69,6 +69,11 @@ func marked(mark string) []string {
 // startTUI opens mtviz in a detached tmux session of the given size.
 func startTUI(t *testing.T, w, h int, args ...string) (session, mark string) {
 	t.Helper()
+	return startTUIEnv(t, w, h, nil, args...)
+}
+
+func startTUIEnv(t *testing.T, w, h int, env []string, args ...string) (session, mark string) {
+	t.Helper()
 	needTmux(t)
 	bin, err := filepath.Abs(os.Args[0])
 	if err != nil {
@@ -77,8 +82,8 @@ func startTUI(t *testing.T, w, h int, args ...string) (session, mark string) {
 	mark = fmt.Sprintf("t%d", time.Now().UnixNano())
 	session = "mtviz-" + mark
 	// The shell line is the test's own, never text from a scenario file.
-	line := fmt.Sprintf("env MTVIZ_MAIN=1 MTVIZ_TEST_MARK=%s %s %s; echo MTVIZ-EXIT $?; sleep 60",
-		mark, bin, strings.Join(args, " "))
+	line := fmt.Sprintf("env MTVIZ_MAIN=1 MTVIZ_TEST_MARK=%s %s %s %s; echo MTVIZ-EXIT $?; sleep 60",
+		mark, strings.Join(env, " "), bin, strings.Join(args, " "))
 	tmux(t, "new-session", "-d", "-s", session, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), line)
 	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", session).Run() })
 	return session, mark

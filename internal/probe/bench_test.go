@@ -131,3 +131,17 @@ func BenchmarkOpenReadClose(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(fixture.stats)), "ns/file")
 }
+
+// BenchmarkProbeProcesses times one sample of the 50 fixture processes
+// without their threads: the process tree alone.
+func BenchmarkProbeProcesses(b *testing.B) {
+	startFixture(b)
+	p := New(Options{})
+	defer p.Close()
+	p.Sample()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.Sample()
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/sample")
+}

@@ -2,7 +2,9 @@ package session
 
 import (
 	"context"
+	"os"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,5 +120,143 @@ func TestLessonGIL(t *testing.T) {
 	}
 	if runtime.GOMAXPROCS(0) >= 2 && free < 1.4*gil {
 		t.Errorf("free tasks used %.2f cores, not clearly more than the GIL's %.2f", free, gil)
+	}
+}
+
+// facts indexes a run for the lesson tests, independently of the judge:
+// which PID each task ran as (the engine says) and what the probe read.
+type facts struct {
+	events  []sim.Event
+	samples []probe.Sample
+}
+
+func (f facts) pid(t *testing.T, task string) int {
+	t.Helper()
+	for _, ev := range f.events {
+		if ev.Kind == sim.KProcess && ev.Task == task {
+			return ev.PID
+		}
+	}
+	t.Fatalf("%s never ran as a process", task)
+	return 0
+}
+
+// read lists what the probe read for a PID, in time order.
+func (f facts) read(pid int) []probe.Proc {
+	var out []probe.Proc
+	for _, s := range f.samples {
+		for _, p := range s.Procs {
+			if p.PID == pid {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func (f facts) logged(task, text string) bool {
+	for _, ev := range f.events {
+		if ev.Kind == sim.KLog && ev.Task == task && strings.Contains(ev.Text, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// Each process lesson: its checks pass, and the test confirms the main fact
+// itself from the probe's raw samples.
+func TestProcessLessons(t *testing.T) {
+	lessons := []struct {
+		id    string
+		facts func(t *testing.T, f facts)
+	}{
+		{"fork", func(t *testing.T, f facts) {
+			parent, child := f.pid(t, "parent"), f.pid(t, "child")
+			r := f.read(child)
+			if len(r) == 0 || r[0].PPID != parent {
+				t.Errorf("the probe did not read child %d with parent %d: %+v", child, parent, r)
+			}
+		}},
+		{"process", func(t *testing.T, f facts) {
+			a, b, c := f.pid(t, "two-seconds"), f.pid(t, "three-seconds"), f.pid(t, "four-seconds")
+			if a == b || b == c || a == c {
+				t.Errorf("PIDs not distinct: %d %d %d", a, b, c)
+			}
+			if len(f.read(c)) <= len(f.read(a)) {
+				t.Error("the 4 s child was not seen for longer than the 2 s one")
+			}
+		}},
+		{"clock", func(t *testing.T, f facts) {
+			clock := f.pid(t, "clock")
+			if clock == os.Getpid() || len(f.read(clock)) == 0 {
+				t.Errorf("the clock did not run as a separate process the probe saw")
+			}
+		}},
+		{"daemon", func(t *testing.T, f facts) {
+			if f.logged("helper", "finished my work") {
+				t.Error("the daemon child finished its work")
+			}
+			if !f.logged("worker", "finished my work") {
+				t.Error("the non-daemon child did not finish")
+			}
+		}},
+		{"join", nil},
+		{"pool", func(t *testing.T, f facts) {
+			pids := map[int]bool{}
+			for _, ev := range f.events {
+				if ev.Kind == sim.KProcess && strings.HasPrefix(ev.Task, "worker-") {
+					pids[ev.PID] = true
+				}
+			}
+			if len(pids) > runtime.GOMAXPROCS(0) {
+				t.Errorf("%d worker processes for %d cores", len(pids), runtime.GOMAXPROCS(0))
+			}
+		}},
+		{"subprocess", func(t *testing.T, f facts) {
+			for _, ev := range f.events {
+				if ev.Kind == sim.KRun && ev.Object == "sort" && ev.Text != "apple\nbanana\ncherry\n" {
+					t.Errorf("sort printed %q", ev.Text)
+				}
+			}
+		}},
+		{"ipc-queue", func(t *testing.T, f facts) {
+			var got []string
+			for _, ev := range f.events {
+				if ev.Kind == sim.KGet {
+					got = append(got, ev.Text)
+				}
+			}
+			if strings.Join(got, "") != "ABC" {
+				t.Errorf("reader got %v", got)
+			}
+		}},
+		{"zombie", func(t *testing.T, f facts) {
+			child := f.pid(t, "child")
+			sawZ := false
+			for _, p := range f.read(child) {
+				sawZ = sawZ || p.State == "Z"
+			}
+			if !sawZ {
+				t.Error("the probe never read Z for the child")
+			}
+		}},
+		{"orphan", func(t *testing.T, f facts) {
+			parent, child := f.pid(t, "parent"), f.pid(t, "child")
+			r := f.read(child)
+			if len(r) < 2 || r[0].PPID != parent || r[len(r)-1].PPID == parent {
+				t.Errorf("the probe did not read the orphan's new parent: %+v", r)
+			}
+		}},
+	}
+	for _, l := range lessons {
+		t.Run(l.id, func(t *testing.T) {
+			evs, ss, sum := runLesson(t, l.id)
+			if !sum.OK {
+				t.Errorf("%s's checks failed: %+v", l.id, sum.Checks)
+			}
+			if l.facts != nil {
+				l.facts(t, facts{evs, ss})
+			}
+		})
 	}
 }

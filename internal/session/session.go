@@ -5,12 +5,15 @@ package session
 
 import (
 	"context"
+	"os"
+	"strings"
 	"fmt"
 	"runtime"
 	"sort"
 	"sync"
 	"time"
 
+	"mtviz/internal/guard"
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
@@ -78,19 +81,23 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	s := &Session{Scenario: sc, Engine: eng, Start: start, Cores: eng.Cores(),
 		out: make(chan Item, 64), cancel: cancel, done: make(chan struct{})}
 	pr := probe.New(probe.Options{Hz: opt.Hz, Start: start, Threads: true})
+	injectFault()
 	probeCtx, stopProbe := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)
 	var runErr error
 	go func() {
+		defer guard.Recover()
 		defer wg.Done()
 		runErr = eng.Run(ctx)
 	}()
 	go func() {
+		defer guard.Recover()
 		defer wg.Done()
 		pr.Run(probeCtx)
 	}()
 	go func() {
+		defer guard.Recover()
 		defer close(s.done)
 		defer close(s.out)
 		evs, sams := eng.Events(), pr.Samples()
@@ -156,4 +163,22 @@ func (s *Session) Summary() Summary {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.summary
+}
+
+// injectFault panics in a guarded goroutine when MTVIZ_FAULT=panic-after:D
+// is set: the tests use it to prove that a panic still restores the terminal
+// and leaves no child process behind.
+func injectFault() {
+	v, ok := strings.CutPrefix(os.Getenv("MTVIZ_FAULT"), "panic-after:")
+	if !ok {
+		return
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return
+	}
+	guard.Go(func() {
+		time.Sleep(d)
+		panic("fault injected by MTVIZ_FAULT")
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"mtviz/internal/guard"
 	"mtviz/internal/spec"
 )
 
@@ -144,6 +145,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	collectorDone := make(chan struct{})
 	stopCollector := make(chan struct{})
 	go func() {
+		defer guard.Recover()
 		defer close(collectorDone)
 		e.collect(stopCollector)
 	}()

@@ -18,7 +18,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-func load(t *testing.T, src string) *spec.Scenario {
+func load(t testing.TB, src string) *spec.Scenario {
 	t.Helper()
 	sc, err := spec.Load("test.yaml", []byte("title: test\n"+src))
 	if err != nil {

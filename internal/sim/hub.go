@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"mtviz/internal/guard"
 )
 
 // hub is mtviz's end of its child processes: a Unix socket in a private
@@ -109,8 +111,8 @@ func newHub(e *Engine) (*hub, error) {
 	// by PID 1; the lessons show the learner who adopted them.
 	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 	h.wg.Add(2)
-	go h.accept()
-	go h.reaper()
+	guard.Go(h.accept)
+	guard.Go(h.reaper)
 	return h, nil
 }
 
@@ -154,7 +156,7 @@ func (h *hub) accept() {
 		h.peers[p] = true
 		h.mu.Unlock()
 		h.wg.Add(1)
-		go h.serve(p)
+		guard.Go(func() { h.serve(p) })
 	}
 }
 
@@ -181,7 +183,9 @@ func (h *hub) serve(p *peer) {
 		return
 	}
 	r := h.rec(hi.Round, hi.Task)
+	h.mu.Lock()
 	r.pid, r.ppid = hi.PID, hi.PPID
+	h.mu.Unlock()
 	r.connOnce.Do(func() { close(r.connected) })
 	h.e.emit(Event{Kind: KProcess, Task: hi.Task, PID: hi.PID, Value: int64(hi.PPID), Round: hi.Round})
 	a := &assign{File: h.e.sc.File, Source: h.e.sc.Source, Task: hi.Task, Round: hi.Round, Cores: h.e.opt.Cores,
@@ -236,7 +240,7 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 			return
 		}
 		h.wg.Add(1)
-		go func() {
+		guard.Go(func() {
 			defer h.wg.Done()
 			stop := make(chan struct{})
 			go func() {
@@ -259,13 +263,13 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 				h.e.emit(q.snapshot())
 			}
 			p.send(wire{Value: &queueOp{ID: op.ID, Queue: op.Queue, Value: v, OK: ok}})
-		}()
+		})
 	case m.Kill != nil:
 		h.kill(w, m.Kill.Task, m.Kill.Signal, m.Kill.By)
 	case m.Await != nil:
 		op := *m.Await
 		h.wg.Add(1)
-		go func() {
+		guard.Go(func() {
 			defer h.wg.Done()
 			select {
 			case <-h.rec(r.round, op.Task).gone:
@@ -273,7 +277,7 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 			case <-p.closed:
 			case <-w.stop:
 			}
-		}()
+		})
 	case m.Bye != nil:
 		r.sawDone = true
 	}
@@ -394,10 +398,13 @@ func (h *hub) endRound(round int) {
 	// Orphans left behind are in those groups too; give the reaper a moment.
 	deadline := time.Now().Add(3 * time.Second)
 	for _, r := range recs {
-		if r.pid > 0 && !r.owned {
+		h.mu.Lock()
+		owned := r.owned
+		h.mu.Unlock()
+		if r.pid > 0 && !owned {
 			syscall.Kill(r.pid, syscall.SIGKILL)
 		}
-		for !isClosed(r.gone) && r.pid > 0 && !r.owned && time.Now().Before(deadline) {
+		for !isClosed(r.gone) && r.pid > 0 && !owned && time.Now().Before(deadline) {
 			h.reapAdopted(true)
 			time.Sleep(10 * time.Millisecond)
 		}

@@ -30,24 +30,26 @@ func (c *counter) add(n int64) {
 }
 
 // mutex is a lock whose wait can be abandoned when the run stops, so that a
-// task stuck in a deadlock never outlives its run. Waiters are woken through a
-// one-slot channel and retry; a newcomer may barge in, as with sync.Mutex.
+// task stuck in a deadlock never outlives its run. The lock word is the
+// holder itself, so taking the lock and recording who holds it is one
+// compare-and-swap. Waiters are woken through a one-slot channel and retry;
+// a newcomer may barge in, as with sync.Mutex.
 type mutex struct {
-	state   atomic.Int32 // 0 free, 1 held
+	holder  atomic.Pointer[task]
 	waiters atomic.Int32
 	wake    chan struct{}
 }
 
 func newMutex() mutex { return mutex{wake: make(chan struct{}, 1)} }
 
-func (m *mutex) tryLock() bool { return m.state.CompareAndSwap(0, 1) }
+func (m *mutex) tryLock(t *task) bool { return m.holder.CompareAndSwap(nil, t) }
 
 // lockSlow waits for the lock; false if stop closed first.
-func (m *mutex) lockSlow(stop <-chan struct{}) bool {
+func (m *mutex) lockSlow(t *task, stop <-chan struct{}) bool {
 	m.waiters.Add(1)
 	defer m.waiters.Add(-1)
 	for {
-		if m.state.CompareAndSwap(0, 1) {
+		if m.holder.CompareAndSwap(nil, t) {
 			return true
 		}
 		select {
@@ -59,7 +61,7 @@ func (m *mutex) lockSlow(stop <-chan struct{}) bool {
 }
 
 func (m *mutex) unlock() {
-	m.state.Store(0)
+	m.holder.Store(nil)
 	if m.waiters.Load() > 0 {
 		select {
 		case m.wake <- struct{}{}:
@@ -124,34 +126,35 @@ type lock struct {
 	reentrant bool
 	w         *world
 	mu        mutex
-	holder    atomic.Pointer[task]
-	count     atomic.Int32
+	count     atomic.Int32 // holds by the holder, for a re-entrant lock
 	waiters   waitList
 }
 
 // acquire takes the lock for t; false if the run stopped while it waited.
 func (l *lock) acquire(t *task) bool {
-	if l.reentrant && l.holder.Load() == t {
+	if l.reentrant && l.mu.holder.Load() == t {
 		l.count.Add(1)
 		l.changed(t)
 		return true
 	}
-	if l.mu.tryLock() {
-		l.holder.Store(t)
-		l.count.Store(1)
+	if l.mu.tryLock(t) {
+		if l.reentrant {
+			l.count.Store(1)
+		}
 		l.changed(t)
 		return true
 	}
 	l.waiters.add(t, l)
-	t.set(Blocked, ReasonLock, l.name, holderName(&l.holder))
+	t.set(Blocked, ReasonLock, l.name, holderName(&l.mu.holder))
 	l.changed(t)
-	ok := l.mu.lockSlow(t.stop)
+	ok := l.mu.lockSlow(t, t.stop)
 	l.waiters.remove(t)
 	if !ok {
 		return false
 	}
-	l.holder.Store(t)
-	l.count.Store(1)
+	if l.reentrant {
+		l.count.Store(1)
+	}
 	t.running()
 	l.changed(t)
 	return true
@@ -159,33 +162,46 @@ func (l *lock) acquire(t *task) bool {
 
 // release gives the lock back; false if t does not hold it.
 func (l *lock) release(t *task) bool {
-	if l.holder.Load() != t {
+	if l.mu.holder.Load() != t {
 		return false
 	}
-	if l.count.Add(-1) > 0 {
+	if l.reentrant && l.count.Add(-1) > 0 {
 		l.changed(t)
 		return true
 	}
-	l.holder.Store(nil)
 	l.mu.unlock()
 	l.changed(t)
 	return true
 }
 
 // changed emits the lock's new state unless the task is quiet (then the
-// collector sends a snapshot once a tick).
+// collector sends a snapshot once a tick). Only the task's own goroutine
+// counts its changes here, so the count is a plain integer, handed to the
+// collector's atomic counter in steps.
 func (l *lock) changed(t *task) {
-	t.ops.Add(1)
+	if t.localOps++; t.localOps&31 == 0 {
+		t.ops.Add(32)
+	}
 	if t.quiet.Load() {
 		return
 	}
 	t.emit(l.snapshot())
 }
 
+func (l *lock) holds() int {
+	if l.mu.holder.Load() == nil {
+		return 0
+	}
+	if l.reentrant {
+		return int(l.count.Load())
+	}
+	return 1
+}
+
 func (l *lock) snapshot() Event {
-	ev := Event{Kind: KLock, Object: l.name, Holder: holderName(&l.holder), Waiters: l.waiters.names()}
+	ev := Event{Kind: KLock, Object: l.name, Holder: holderName(&l.mu.holder), Waiters: l.waiters.names()}
 	if ev.Holder != "" {
-		ev.Count = int(l.count.Load())
+		ev.Count = l.holds()
 	}
 	return ev
 }

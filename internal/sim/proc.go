@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"mtviz/internal/guard"
 )
 
 // procHandle is a process task's process, held by the process that started
@@ -28,8 +30,9 @@ type procHandle struct {
 }
 
 // watch notices the end of the process without reaping it (WNOWAIT), so
-// that a parent that does not wait leaves a real zombie behind.
-func (ph *procHandle) watch(stop <-chan struct{}) {
+// that a parent that does not wait leaves a real zombie behind. It runs
+// until the process has ended, which the end of the round makes sure of.
+func (ph *procHandle) watch() {
 	tk := time.NewTicker(20 * time.Millisecond)
 	defer tk.Stop()
 	for {
@@ -43,8 +46,6 @@ func (ph *procHandle) watch(stop <-chan struct{}) {
 		case <-tk.C:
 		case <-ph.reaped:
 			close(ph.exited)
-			return
-		case <-stop:
 			return
 		}
 	}
@@ -92,8 +93,11 @@ func (w *world) startProcess(t *task) (*procHandle, error) {
 	if w.e.child == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	}
-	if w.e.hub != nil {
-		w.e.hub.rec(w.round, t.name).owned = true
+	if h := w.e.hub; h != nil {
+		r := h.rec(w.round, t.name)
+		h.mu.Lock()
+		r.owned = true
+		h.mu.Unlock()
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -104,7 +108,7 @@ func (w *world) startProcess(t *task) (*procHandle, error) {
 		w.e.hub.mu.Unlock()
 	}
 	ph := &procHandle{cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{}), reaped: make(chan struct{})}
-	go ph.watch(w.stop)
+	guard.Go(ph.watch)
 	return ph, nil
 }
 
@@ -116,7 +120,7 @@ func (w *world) launchProcess(t *task, g *gate) {
 	}
 	w.all.Add(1)
 	t.set(Runnable, "", "", "")
-	go func() {
+	guard.Go(func() {
 		defer w.all.Done()
 		if !t.daemon {
 			defer w.main.Done()
@@ -142,10 +146,13 @@ func (w *world) launchProcess(t *task, g *gate) {
 			case <-ph.exited:
 			case <-time.After(time.Second):
 				ph.cmd.Process.Kill()
-				<-ph.exited
+				select {
+				case <-ph.exited:
+				case <-time.After(2 * time.Second):
+				}
 			}
 		}
-	}()
+	})
 }
 
 // reapChild reaps a process task this process started and reports it.
@@ -197,9 +204,9 @@ func (t *task) runProgram(program string, args []string, stdin string) bool {
 		}
 	}()
 	cmd := exec.CommandContext(ctx, program, args...)
-	if t.w.e.child == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	}
+	// The program dies with the process that runs it, however that ends:
+	// it has no link to mtviz of its own.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	cmd.Stdin = strings.NewReader(stdin)
 	var out strings.Builder
 	cmd.Stdout = &out

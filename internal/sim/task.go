@@ -23,9 +23,10 @@ type task struct {
 
 	// quiet is set by the collector while the task changes state faster than
 	// a screen can show; its changes are then folded into one event a tick.
-	quiet  atomic.Bool
-	ops    atomic.Int64
-	folded atomic.Int64
+	quiet    atomic.Bool
+	ops      atomic.Int64
+	localOps int // changes counted by the task's own goroutine (see lock.changed)
+	folded   atomic.Int64
 
 	// The task's own event buffer: a task never waits for another task to
 	// emit, which matters because a goroutine parked on a shared lock is woken

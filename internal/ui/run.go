@@ -5,6 +5,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"mtviz/internal/guard"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 )
@@ -134,6 +136,10 @@ func Run(cfg Config) error {
 		case <-stop:
 		}
 	}()
+	// A panic in a goroutine of mtviz's own ends the program the same way,
+	// so that the terminal is restored.
+	guard.OnPanic(p.Kill)
+	defer guard.OnPanic(nil)
 	final, err := p.Run()
 	if fr, ok := final.(*root); ok && fr.lesson != nil && fr.lesson.sess != nil {
 		s := fr.lesson.sess
@@ -148,7 +154,10 @@ func Run(cfg Config) error {
 		case <-time.After(5 * time.Second):
 		}
 	}
-	if err != nil && err != tea.ErrProgramKilled {
+	if pn := guard.Panicked(); pn != nil {
+		return pn
+	}
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("terminal: %w", err)
 	}
 	return nil
