@@ -5,11 +5,11 @@ package session
 
 import (
 	"context"
-	"os"
-	"strings"
 	"fmt"
+	"os"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
