@@ -36,8 +36,9 @@ type hub struct {
 	procs map[procKey]*procRec
 	pgids map[int]bool // process groups of the children mtviz started itself
 
-	wg   sync.WaitGroup
-	done chan struct{}
+	reapMu sync.Mutex
+	wg     sync.WaitGroup
+	done   chan struct{}
 }
 
 type procKey struct {
@@ -328,6 +329,9 @@ func (h *hub) reaper() {
 const adopterDelay = 700 * time.Millisecond
 
 func (h *hub) reapAdopted(force bool) {
+	// The reaper goroutine and the end of a round both reap; one at a time.
+	h.reapMu.Lock()
+	defer h.reapMu.Unlock()
 	h.mu.Lock()
 	var recs []*procRec
 	for _, r := range h.procs {

@@ -123,22 +123,32 @@ func Run(cfg Config) error {
 	r := newRoot(cfg)
 	p := tea.NewProgram(r, tea.WithAltScreen(), tea.WithFPS(20))
 	// Bubble Tea restores the terminal on SIGINT and SIGTERM but not on
-	// SIGHUP (the terminal closed): treat it as a kill.
+	// SIGHUP (the terminal closed): handle it here.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	stop := make(chan struct{})
 	defer close(stop)
+	// end quits the program as q does, which restores the terminal and waits
+	// for the input reader (Kill would not wait, and races with it); if the
+	// program does not end in time, it is killed.
+	end := func() {
+		p.Quit()
+		select {
+		case <-stop:
+		case <-time.After(2 * time.Second):
+			p.Kill()
+		}
+	}
 	go func() {
 		select {
 		case <-hup:
-			p.Kill()
+			end()
 		case <-stop:
 		}
 	}()
-	// A panic in a goroutine of mtviz's own ends the program the same way,
-	// so that the terminal is restored.
-	guard.OnPanic(p.Kill)
+	// A panic in a goroutine of mtviz's own ends the program the same way.
+	guard.OnPanic(end)
 	defer guard.OnPanic(nil)
 	final, err := p.Run()
 	if fr, ok := final.(*root); ok && fr.lesson != nil && fr.lesson.sess != nil {
