@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shirou/gopsutil/v3/cpu"
@@ -41,6 +42,17 @@ type Sample struct {
 	Cores []float64     `json:"cores"` // percent busy, per core
 	Procs []Proc        `json:"procs"`
 	Gone  []int         `json:"gone,omitempty"` // PIDs that disappeared since the last sample
+	// Locks are the file locks (/proc/locks) held or awaited by observed processes.
+	Locks []FileLock `json:"locks,omitempty"`
+}
+
+// FileLock is one line of /proc/locks that concerns an observed process.
+type FileLock struct {
+	PID     int    `json:"pid"`
+	File    string `json:"file"` // major:minor:inode, as /proc/locks writes it
+	Type    string `json:"type"` // FLOCK, POSIX, OFDLCK
+	Mode    string `json:"mode"` // READ or WRITE
+	Waiting bool   `json:"waiting,omitempty"`
 }
 
 // TotalCPU is the cores used by every observed process, summed (1.0 = one core).
@@ -69,6 +81,7 @@ type Probe struct {
 	opt     Options
 	out     chan Sample
 	procDir *os.File
+	locks   *os.File
 
 	procs   map[int]*proc
 	others  map[int]bool // PIDs seen that are not in the tree
@@ -157,6 +170,10 @@ func (p *Probe) Close() {
 		p.loadavg.close()
 		p.loadavg = nil
 	}
+	if p.locks != nil {
+		p.locks.Close()
+		p.locks = nil
+	}
 }
 
 func (pr *proc) close() {
@@ -204,7 +221,50 @@ func (p *Probe) Sample() Sample {
 		}
 		s.Procs = append(s.Procs, out)
 	}
+	s.Locks = p.fileLocks()
 	return s
+}
+
+// fileLocks reads /proc/locks for the locks of observed processes. The file
+// lists each held lock, then its waiters on lines marked "->".
+func (p *Probe) fileLocks() []FileLock {
+	if p.locks == nil {
+		f, err := os.Open("/proc/locks")
+		if err != nil {
+			return nil
+		}
+		p.locks = f
+	}
+	buf := make([]byte, 64*1024)
+	n, err := p.locks.ReadAt(buf, 0)
+	if n == 0 && err != nil {
+		return nil
+	}
+	return parseLocks(buf[:n], func(pid int) bool { return p.procs[pid] != nil })
+}
+
+// parseLocks reads lines such as
+//
+//	1: FLOCK  ADVISORY  WRITE 12345 00:2e:1234 0 EOF
+//	1: -> FLOCK  ADVISORY  WRITE 12346 00:2e:1234 0 EOF
+func parseLocks(b []byte, keep func(pid int) bool) []FileLock {
+	var out []FileLock
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		waiting := len(f) > 1 && f[1] == "->"
+		if waiting {
+			f = append(f[:1], f[2:]...)
+		}
+		if len(f) < 6 {
+			continue
+		}
+		pid, err := strconv.Atoi(f[4])
+		if err != nil || pid <= 0 || !keep(pid) {
+			continue
+		}
+		out = append(out, FileLock{PID: pid, File: f[5], Type: f[1], Mode: f[3], Waiting: waiting})
+	}
+	return out
 }
 
 func cpuPercent(ticks uint64, dt float64) float64 {

@@ -83,20 +83,33 @@ func parseStat(b []byte, withComm bool) (st stat, ok bool) {
 		tok := b[i:j]
 		switch field {
 		case 3:
-			if len(tok) == 0 {
+			// One letter: R, S, D, Z, T, t, X, I...
+			if len(tok) != 1 || !(tok[0] >= 'A' && tok[0] <= 'Z' || tok[0] >= 'a' && tok[0] <= 'z') {
 				return st, false
 			}
 			st.state = tok[0]
 		case 4:
-			st.ppid = int(atou(tok))
+			v := atou(tok)
+			if v > maxID {
+				return st, false
+			}
+			st.ppid = int(v)
 		case 14:
 			utime = atou(tok)
 		case 15:
 			st.ticks = utime + atou(tok)
 		case 20:
-			st.nthreads = int(atou(tok))
+			v := atou(tok)
+			if v > maxID {
+				return st, false
+			}
+			st.nthreads = int(v)
 		case 39:
-			st.processor = int(atou(tok))
+			v := atou(tok)
+			if v > maxID {
+				return st, false
+			}
+			st.processor = int(v)
 			return st, true
 		}
 		field++
@@ -104,6 +117,10 @@ func parseStat(b []byte, withComm bool) (st stat, ok bool) {
 	}
 	return st, field > 20
 }
+
+// maxID bounds PIDs, thread counts and CPU numbers: a bigger value means
+// the line is not what /proc writes.
+const maxID = 1 << 31
 
 func atou(b []byte) uint64 {
 	var n uint64

@@ -50,3 +50,30 @@ func FuzzParseStat(f *testing.F) {
 		}
 	})
 }
+
+func TestParseLocks(t *testing.T) {
+	in := "1: FLOCK  ADVISORY  WRITE 12345 00:2e:1234 0 EOF\n1: -> FLOCK  ADVISORY  WRITE 12346 00:2e:1234 0 EOF\n2: POSIX  ADVISORY  READ 999 fd:00:77 0 EOF\n"
+	got := parseLocks([]byte(in), func(pid int) bool { return pid != 999 })
+	if len(got) != 2 || got[0].PID != 12345 || got[0].Waiting || got[1].PID != 12346 || !got[1].Waiting || got[1].File != "00:2e:1234" {
+		t.Errorf("parsed %+v", got)
+	}
+}
+
+// FuzzParseLocks: /proc/locks is outside input too. Seeds are in testdata/locks.
+func FuzzParseLocks(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/locks/*")
+	for _, s := range seeds {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, l := range parseLocks(b, func(int) bool { return true }) {
+			if l.PID <= 0 || l.File == "" {
+				t.Fatalf("accepted %+v", l)
+			}
+		}
+	})
+}

@@ -260,3 +260,41 @@ func TestProcessLessons(t *testing.T) {
 		})
 	}
 }
+
+// A flock held by one process and awaited by another: the probe names both
+// from /proc/locks, on the same file.
+func TestFileLockSeenByProbe(t *testing.T) {
+	sc, err := spec.LoadFile("testdata/flock.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Start(context.Background(), sc, Options{AutoKeys: true})
+	var evs []sim.Event
+	var ss []probe.Sample
+	for it := range s.Items() {
+		evs = append(evs, it.Events...)
+		if it.Sample != nil {
+			ss = append(ss, *it.Sample)
+		}
+	}
+	if sum := s.Wait(); !sum.OK {
+		t.Fatalf("run failed: %+v", sum)
+	}
+	f := facts{evs, ss}
+	a, b := f.pid(t, "a"), f.pid(t, "b")
+	for _, smp := range ss {
+		var held, waited string
+		for _, l := range smp.Locks {
+			if l.PID == a && !l.Waiting {
+				held = l.File
+			}
+			if l.PID == b && l.Waiting {
+				waited = l.File
+			}
+		}
+		if held != "" && held == waited {
+			return
+		}
+	}
+	t.Error("no sample showed a holding the lock file while b waited for it")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,8 @@ type Engine struct {
 	keys  map[rune][]chan struct{}
 
 	hub       *hub        // mtviz's end of its child processes, when the scenario has any
+	dir       string      // lock files, when there is no hub
+	files     []*fileLock // opened by this process, closed when the run ends
 	child     *childState // set when this engine runs inside a child process
 	collectMu sync.Mutex
 	last      map[string]Event
@@ -77,7 +80,7 @@ func (e *Engine) Events() <-chan []Event { return e.out }
 func Supported(sc *spec.Scenario) error {
 	for _, o := range sc.Objects {
 		switch o.Kind {
-		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Queue:
+		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Queue, spec.FileLock:
 		default:
 			return fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}
@@ -100,6 +103,15 @@ func Supported(sc *spec.Scenario) error {
 		}
 	}
 	return nil
+}
+
+func usesKind(sc *spec.Scenario, k spec.ObjectKind) bool {
+	for _, o := range sc.Objects {
+		if o.Kind == k {
+			return true
+		}
+	}
+	return false
 }
 
 // HasProcesses reports whether a scenario has process tasks.
@@ -141,7 +153,19 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		e.hub = h
 		defer h.close()
+	} else if usesKind(e.sc, spec.FileLock) {
+		dir, err := os.MkdirTemp("", "mtviz-")
+		if err != nil {
+			return fmt.Errorf("make a directory for lock files: %w", err)
+		}
+		e.dir = dir
+		defer os.RemoveAll(dir)
 	}
+	defer func() {
+		for _, f := range e.files {
+			f.close()
+		}
+	}()
 	collectorDone := make(chan struct{})
 	stopCollector := make(chan struct{})
 	go func() {
@@ -368,6 +392,13 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	e.emit(Event{Kind: KRound, Value: int64(r)})
 	for _, t := range w.tasks {
 		e.emit(Event{Kind: KTask, Task: t.name, Text: string(t.def.Kind), Daemon: t.def.Daemon, State: Created})
+	}
+	for _, l := range w.lockList {
+		if l.file != nil {
+			// The file's identity, so that what the probe reads in
+			// /proc/locks can be matched to this lock.
+			e.emit(Event{Kind: KLock, Object: l.name, Text: "file " + l.file.id()})
+		}
 	}
 	stopWatch := context.AfterFunc(ctx, w.halt)
 	defer stopWatch()

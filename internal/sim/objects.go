@@ -128,6 +128,7 @@ type lock struct {
 	mu        mutex
 	count     atomic.Int32 // holds by the holder, for a re-entrant lock
 	waiters   waitList
+	file      *fileLock // for a flock: the lock the OS sees, across processes
 }
 
 // acquire takes the lock for t; false if the run stopped while it waited.
@@ -140,6 +141,9 @@ func (l *lock) acquire(t *task) bool {
 	if l.mu.tryLock(t) {
 		if l.reentrant {
 			l.count.Store(1)
+		}
+		if l.file != nil && !l.lockFile(t) {
+			return false
 		}
 		l.changed(t)
 		return true
@@ -155,8 +159,23 @@ func (l *lock) acquire(t *task) bool {
 	if l.reentrant {
 		l.count.Store(1)
 	}
+	if l.file != nil && !l.lockFile(t) {
+		return false
+	}
 	t.running()
 	l.changed(t)
+	return true
+}
+
+// lockFile takes the OS lock once the task holds the lock in its process;
+// another process may hold it, which only the OS knows.
+func (l *lock) lockFile(t *task) bool {
+	t.set(Blocked, ReasonLock, l.name, "another process (see /proc/locks)")
+	if !l.file.lock(t.stop) {
+		l.mu.unlock()
+		return false
+	}
+	t.running()
 	return true
 }
 
@@ -168,6 +187,9 @@ func (l *lock) release(t *task) bool {
 	if l.reentrant && l.count.Add(-1) > 0 {
 		l.changed(t)
 		return true
+	}
+	if l.file != nil {
+		l.file.unlock()
 	}
 	l.mu.unlock()
 	l.changed(t)

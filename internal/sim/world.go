@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -56,8 +57,13 @@ func newWorld(e *Engine, round int) (*world, error) {
 			c.v.Store(o.Value)
 			w.counters[o.Name] = c
 			w.counterList = append(w.counterList, c)
-		case spec.Lock, spec.RLock:
+		case spec.Lock, spec.RLock, spec.FileLock:
 			l := &lock{name: o.Name, reentrant: o.Kind == spec.RLock, w: w, mu: newMutex()}
+			if o.Kind == spec.FileLock {
+				l.file = &fileLock{path: filepath.Join(e.lockDir(), o.Name+".lock")}
+				l.file.open()
+				e.files = append(e.files, l.file)
+			}
 			w.locks[o.Name] = l
 			w.lockList = append(w.lockList, l)
 		case spec.GIL:

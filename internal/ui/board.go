@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"sort"
 	"time"
 
@@ -85,6 +87,7 @@ type point struct {
 type lockView struct {
 	name    string
 	kind    spec.ObjectKind
+	file    string // a flock's file, as /proc/locks names it
 	holder  string
 	count   int
 	waiters []string
@@ -215,7 +218,13 @@ func (b *board) apply(ev *sim.Event) {
 		}
 	case sim.KLock:
 		if l := b.lockIdx[ev.Object]; l != nil {
-			l.holder, l.count, l.waiters = ev.Holder, ev.Count, ev.Waiters
+			if id, ok := strings.CutPrefix(ev.Text, "file "); ok {
+				l.file = id
+			} else if l.kind != spec.FileLock {
+				// A flock's holder is what /proc/locks says (see addSample):
+				// each process only knows its own side of it.
+				l.holder, l.count, l.waiters = ev.Holder, ev.Count, ev.Waiters
+			}
 		}
 	case sim.KQueue:
 		if q := b.queueIdx[ev.Object]; q != nil {
@@ -323,6 +332,30 @@ func (b *board) addSample(s *probe.Sample) {
 			if l := b.byName[pv.task]; l != nil && p.State == "Z" {
 				l.add(seg{t: s.T, state: zombieState, reason: "zombie", object: "read from /proc"})
 			}
+		}
+	}
+	for _, l := range b.locks {
+		if l.file == "" {
+			continue
+		}
+		holder, waiters := "", []string(nil)
+		for _, fl := range s.Locks {
+			if fl.File != l.file {
+				continue
+			}
+			who := fmt.Sprintf("PID %d", fl.PID)
+			if pv := b.procs[fl.PID]; pv != nil && pv.task != "" {
+				who = fmt.Sprintf("%s (PID %d)", pv.task, fl.PID)
+			}
+			if fl.Waiting {
+				waiters = append(waiters, who)
+			} else {
+				holder = who
+			}
+		}
+		if holder != l.holder || !slices.Equal(waiters, l.waiters) {
+			l.holder, l.waiters, l.count = holder, waiters, 1
+			b.verLocks++
 		}
 	}
 	for _, pid := range s.Gone {

@@ -383,6 +383,9 @@ func (b *board) locksView(width int) string {
 				line += fmt.Sprintf(" ×%d", l.count)
 			}
 		}
+		if l.kind == "flock" {
+			line += sDim.Render(" (/proc/locks)")
+		}
 		if len(l.waiters) > 0 {
 			line += gBlocked.Render("  waiting: " + strings.Join(l.waiters, ", "))
 		}
