@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 	"sort"
+	"strings"
 	"time"
 
 	"mtviz/internal/probe"
