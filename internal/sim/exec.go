@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -142,7 +143,11 @@ func (t *task) exec(code []instr) bool {
 			t.emit(Event{Kind: KLog, Task: t.name, Text: in.text(t)})
 		case opSleep:
 			t.set(Sleeping, ReasonSleep, "", "")
-			if !t.sleep(in.st.Dur) {
+			d := in.st.Dur
+			if in.st.Random > 0 {
+				d += rand.N(in.st.Random)
+			}
+			if !t.sleep(d) {
 				return false
 			}
 			t.running()

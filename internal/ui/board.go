@@ -267,7 +267,10 @@ func (b *board) apply(ev *sim.Event) {
 				c.totalLost += ev.LostBy[c.name]
 			}
 		}
-		text := fmt.Sprintf("round %d ended:", ev.Value)
+		text := fmt.Sprintf("round %d ended", ev.Value)
+		if len(keys) > 0 {
+			text += ":"
+		}
 		for _, k := range keys {
 			text += fmt.Sprintf(" %s=%d", k, ev.Values[k])
 			if n := ev.LostBy[k]; n > 0 {

@@ -458,7 +458,7 @@ func (m *lessonModel) narrow(h int) string {
 		midH = max(coresH, m.counterLines()+len(m.board.locks)+len(m.board.queues)+2)
 		mid = lipgloss.JoinHorizontal(lipgloss.Top,
 			panel("Cores", m.board.coresView(half-4), half, midH, false),
-			panel("Counters · Locks", ctr, m.w-half, midH, false))
+			panel("Counters · Objects", ctr, m.w-half, midH, false))
 	} else {
 		midH = coresH
 		mid = panel("Cores", m.board.coresView(m.w-4), m.w, midH, false)
