@@ -34,6 +34,8 @@ Flags:
   --hz N            probe samples per second (default 10, 1 to 100)
   --timeout D       headless: stop a run that lasts longer than D (default 10m)
   --max-procs N     refuse a lesson that starts more than N processes in a round (default 64)
+  --trace=false     do not read the Go runtime's trace (lanes then cannot tell running
+                    from runnable goroutines); on by default
 
 Exit codes: 0 every check held, 1 a check failed or the run was stopped, 2 bad usage or input.
 `
@@ -50,6 +52,7 @@ type runFlags struct {
 	hz             float64
 	timeout        time.Duration
 	maxProcs       int
+	trace          bool
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -59,6 +62,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.hz, "hz", 10, "")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "")
 	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "")
+	fs.BoolVar(&f.trace, "trace", true, "")
 }
 
 func (f *runFlags) validate() error {
@@ -95,7 +99,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs}
+	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs, Trace: f.trace}
 	if err := session.Refuse(sc, opt); err != nil {
 		return usageError{"run: " + err.Error()}
 	}

@@ -87,6 +87,20 @@ func Judge(sc *spec.Scenario, cores int, events []sim.Event, samples []probe.Sam
 			r = rec.checkReceived(c)
 		case "processes":
 			r = rec.checkProcesses(c, sc, cores)
+		case "transitions":
+			r = rec.checkTransitions(c)
+		case "runtime":
+			r = rec.checkRuntime(c)
+		case "lines":
+			r = rec.checkLines(c)
+		case "before":
+			r = rec.checkBefore(c)
+		case "deadlock":
+			r = rec.checkDeadlock(c)
+		case "holds":
+			r = rec.checkHolds(c)
+		case "stopped_blocked":
+			r = rec.checkStoppedBlocked(c)
 		default:
 			r = Result{Detail: "this version cannot decide a " + c.Kind + " check"}
 		}

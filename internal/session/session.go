@@ -15,6 +15,7 @@ import (
 
 	"mtviz/internal/guard"
 	"mtviz/internal/probe"
+	"mtviz/internal/rtrace"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
@@ -25,6 +26,9 @@ type Options struct {
 	Hz       float64 // probe rate (default 10)
 	AutoKeys bool    // headless: press the keys `key` steps wait for
 	MaxProcs int     // the most processes a round may start (default 64)
+	// Trace reads the Go runtime's own trace live, to tell running from
+	// runnable goroutines and the P each ran on.
+	Trace bool
 }
 
 // DefaultMaxProcs is the limit on a round's processes unless raised.
@@ -63,6 +67,13 @@ type Session struct {
 	Start    time.Time
 	Cores    int
 
+	traceMu  sync.Mutex
+	tracer   *rtrace.Tracer
+	traceErr error
+	traceWG  sync.WaitGroup
+	traceEnd bool
+	changes  chan []rtrace.Change
+
 	out    chan Item
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -82,6 +93,11 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		out: make(chan Item, 64), cancel: cancel, done: make(chan struct{})}
 	pr := probe.New(probe.Options{Hz: opt.Hz, Start: start, Threads: true})
 	injectFault()
+	s.changes = make(chan []rtrace.Change, 64)
+	changes := (<-chan []rtrace.Change)(s.changes)
+	if opt.Trace {
+		s.SetTrace(true)
+	}
 	probeCtx, stopProbe := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -101,15 +117,26 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		defer close(s.done)
 		defer close(s.out)
 		evs, sams := eng.Events(), pr.Samples()
-		for evs != nil || sams != nil {
+		for evs != nil || sams != nil || changes != nil {
 			select {
 			case b, ok := <-evs:
 				if !ok {
 					evs = nil
 					// The run is over: one more sample covers its last moments.
 					stopProbe()
+					go s.endTrace()
 					continue
 				}
+				s.mu.Lock()
+				s.events = append(s.events, b...)
+				s.mu.Unlock()
+				s.out <- Item{Events: b}
+			case cs, ok := <-changes:
+				if !ok {
+					changes = nil
+					continue
+				}
+				b := runtimeEvents(cs)
 				s.mu.Lock()
 				s.events = append(s.events, b...)
 				s.mu.Unlock()
@@ -135,6 +162,57 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		s.mu.Unlock()
 	}()
 	return s
+}
+
+// SetTrace starts or stops reading the runtime's trace during the run. The
+// trace slows goroutines that block and wake often (a lock-heavy lesson ran
+// about 40% slower on the project machine), so the learner can turn it off.
+func (s *Session) SetTrace(on bool) error {
+	s.traceMu.Lock()
+	defer s.traceMu.Unlock()
+	if s.traceEnd || on == (s.tracer != nil) {
+		return s.traceErr
+	}
+	if !on {
+		s.tracer.Stop()
+		s.tracer = nil
+		return nil
+	}
+	t, err := rtrace.Start(s.Start)
+	s.traceErr = err
+	if err != nil {
+		return err
+	}
+	s.tracer = t
+	s.traceWG.Add(1)
+	go func() {
+		defer s.traceWG.Done()
+		for b := range t.Changes() {
+			s.changes <- b
+		}
+	}()
+	return nil
+}
+
+// Tracing reports whether the runtime trace is being read, and if it could
+// not be started, why.
+func (s *Session) Tracing() (bool, error) {
+	s.traceMu.Lock()
+	defer s.traceMu.Unlock()
+	return s.tracer != nil, s.traceErr
+}
+
+// endTrace stops the trace for good at the end of the run.
+func (s *Session) endTrace() {
+	s.traceMu.Lock()
+	s.traceEnd = true
+	if s.tracer != nil {
+		s.tracer.Stop()
+		s.tracer = nil
+	}
+	s.traceMu.Unlock()
+	s.traceWG.Wait()
+	close(s.changes)
 }
 
 // Items delivers events and samples as they come; closed when the run is over
@@ -181,4 +259,24 @@ func injectFault() {
 		time.Sleep(d)
 		panic("fault injected by MTVIZ_FAULT")
 	})
+}
+
+// runtimeEvents turns the runtime trace's changes into events.
+func runtimeEvents(cs []rtrace.Change) []sim.Event {
+	out := make([]sim.Event, 0, len(cs))
+	for _, c := range cs {
+		ev := sim.Event{T: c.T, Kind: sim.KRuntime, Task: c.Task, Reason: c.State, Text: c.Why}
+		switch c.State {
+		case "running":
+			ev.State, ev.Value = sim.Running, int64(c.P)
+		case "runnable":
+			ev.State = sim.Runnable
+		case "waiting", "syscall":
+			ev.State = sim.Blocked
+		case "gone":
+			ev.State = sim.Done
+		}
+		out = append(out, ev)
+	}
+	return out
 }

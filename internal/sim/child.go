@@ -174,7 +174,6 @@ func (e *Engine) runChild() int {
 	}
 	w.self = t
 	t.daemon = false
-	t.stop = w.stop
 	e.worlds = []*world{w}
 	e.cur.Store(w)
 	stop := make(chan struct{})

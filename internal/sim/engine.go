@@ -80,7 +80,7 @@ func (e *Engine) Events() <-chan []Event { return e.out }
 func Supported(sc *spec.Scenario) error {
 	for _, o := range sc.Objects {
 		switch o.Kind {
-		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Queue, spec.FileLock:
+		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Queue, spec.FileLock, spec.Event, spec.Condition:
 		default:
 			return fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}

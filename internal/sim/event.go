@@ -70,6 +70,9 @@ const (
 	KQueue    Kind = "queue"     // queue Object now holds Items
 	KRun      Kind = "run"       // a run step's program (Object) ended: Value the exit code, Text its output
 	KRefused  Kind = "refused"   // a connection to the engine offered a wrong key and was refused
+	KCopy     Kind = "copy"      // a task read a counter into its private copy, or wrote it back: Value
+	KDeadlock Kind = "deadlock"  // a cycle in the wait-for graph: Items are its tasks, Text says who waits for what
+	KRuntime  Kind = "runtime"   // the Go runtime's trace: Reason is running, runnable or waiting; Value the P it ran on
 	KEnd      Kind = "end"       // the run is over
 )
 

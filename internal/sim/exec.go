@@ -31,12 +31,22 @@ const (
 	opEach
 	opKill
 	opRun
+	opWait
+	opNotify
+	opSet
+	opClear
+	opBranch
+	opRead
+	opWrite
+	opStop
 )
 
 var opcodes = map[spec.Op]opcode{
 	"log": opLog, "sleep": opSleep, "busy": opBusy, "repeat": opRepeat, "add": opAdd,
 	"lock": opLock, "unlock": opUnlock, "spawn": opSpawn, "join": opJoin, "phase": opPhase,
 	"exit": opExit, "key": opKey, "put": opPut, "get": opGet, "each": opEach, "kill": opKill, "run": opRun,
+	"wait": opWait, "notify": opNotify, "set": opSet, "clear": opClear, "branch": opBranch,
+	"read": opRead, "write": opWrite, "stop": opStop,
 }
 
 // instr is a step with its objects looked up once per round, so that a loop
@@ -52,6 +62,9 @@ type instr struct {
 	body  []instr
 	vars  []*counter // counters a log text names, in order
 	q     *queue
+	cv    *cond
+	ev    *event
+	alt   []instr // branch: the steps when the event is clear
 }
 
 // text is a log step's line with {counter} replaced by the counter's value,
@@ -91,10 +104,32 @@ func (w *world) compile(steps []spec.Step) ([]instr, error) {
 					in.vars = append(in.vars, c)
 				}
 			}
-		case opAdd:
+		case opAdd, opRead, opWrite:
 			in.ctr = w.counters[st.Object]
+		case opWait:
+			in.cv, in.ev = w.conds[st.Object], w.events[st.Object]
+		case opNotify:
+			in.cv = w.conds[st.Object]
+		case opSet, opClear:
+			in.ev = w.events[st.Object]
+		case opBranch:
+			in.ev = w.events[st.Object]
+			var err error
+			if in.body, err = w.compile(st.Body); err != nil {
+				return nil, err
+			}
+			if in.alt, err = w.compile(st.Else); err != nil {
+				return nil, err
+			}
+		case opStop:
+			for _, name := range st.Tasks {
+				in.tasks = append(in.tasks, w.byName[name]...)
+			}
 		case opLock, opUnlock:
 			in.lk = w.locks[st.Object]
+			if c := w.conds[st.Object]; c != nil {
+				in.lk = c.lock
+			}
 			if in.lk == nil {
 				return nil, fmt.Errorf("%s: %q is not a lock this engine can run", st.Pos, st.Object)
 			}
@@ -138,6 +173,7 @@ func (t *task) exec(code []instr) bool {
 		if w.e.paused.Load() && !t.pauseWait() {
 			return false
 		}
+		t.label()
 		switch in.op {
 		case opLog:
 			t.emit(Event{Kind: KLog, Task: t.name, Text: in.text(t)})
@@ -214,6 +250,56 @@ func (t *task) exec(code []instr) bool {
 			}
 		case opKill:
 			t.kill(in)
+		case opWait:
+			if in.cv != nil {
+				ok, held := in.cv.wait(t)
+				if !held {
+					t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
+						Text: fmt.Sprintf("%s waited on %s without holding its lock", t.name, in.cv.name)})
+				}
+				if !ok {
+					return false
+				}
+			} else if !in.ev.wait(t) {
+				return false
+			}
+		case opNotify:
+			if !in.cv.notify(in.st.All, t) {
+				t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
+					Text: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)})
+			}
+		case opSet:
+			in.ev.set()
+			t.emit(in.ev.snapshot())
+		case opClear:
+			in.ev.clear()
+			t.emit(in.ev.snapshot())
+		case opBranch:
+			body := in.alt
+			if in.ev.state() {
+				body = in.body
+			}
+			if !t.exec(body) {
+				return false
+			}
+		case opRead:
+			t.copy = in.ctr.v.Load()
+			t.emit(Event{Kind: KCopy, Task: t.name, Object: in.ctr.name, Value: t.copy,
+				Text: fmt.Sprintf("read %s = %d into its own copy", in.ctr.name, t.copy)})
+		case opWrite:
+			v := t.copy + in.st.N
+			in.ctr.v.Store(v)
+			t.emit(Event{Kind: KCopy, Task: t.name, Object: in.ctr.name, Value: v,
+				Text: fmt.Sprintf("wrote its copy %+d = %d to %s", in.st.N, v, in.ctr.name)})
+		case opStop:
+			for _, c := range in.tasks {
+				st := c.state()
+				why := "stopped by " + t.name
+				if st.state == Blocked {
+					why += ", while blocked on " + st.reason + " " + st.object
+				}
+				c.halt(why)
+			}
 		case opRun:
 			if !t.runProgram(in.st.Program, in.st.Args, in.st.Text) {
 				return false

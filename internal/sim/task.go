@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"context"
+	"runtime/trace"
 	"sync"
 	"sync/atomic"
 
@@ -14,12 +16,16 @@ type task struct {
 	w    *world
 	code []instr
 
-	started atomic.Bool
-	done    chan struct{}
-	daemon  bool          // cut off when the non-daemon tasks of its process end
-	proc    *procHandle   // for a process task started by this process; guarded by mu
-	value   string        // the value an each loop is on, for {value}
-	stop    chan struct{} // the round's stop, or its daemon stop for a daemon
+	started  atomic.Bool
+	done     chan struct{}
+	daemon   bool          // cut off when the non-daemon tasks of its process end
+	proc     *procHandle   // for a process task started by this process; guarded by mu
+	value    string        // the value an each loop is on, for {value}
+	epoch    int64         // the runtime trace the goroutine last named itself in
+	copy     int64         // the task's private copy of a counter (read/write steps)
+	stop     chan struct{} // closed when the task must stop: the run ended, a daemon was cut off, or a stop step
+	haltOnce sync.Once
+	why      atomic.Pointer[string] // why it was stopped
 
 	// quiet is set by the collector while the task changes state faster than
 	// a screen can show; its changes are then folded into one event a tick.
@@ -101,11 +107,47 @@ func (t *task) state() taskState {
 
 func (t *task) running() { t.set(Running, "", "", "") }
 
+// halt makes the task stop at its next step or wait.
+func (t *task) halt(why string) {
+	t.haltOnce.Do(func() {
+		t.why.Store(&why)
+		close(t.stop)
+	})
+}
+
+func (t *task) haltReason() string {
+	if p := t.why.Load(); p != nil && !t.w.stopped.Load() {
+		return *p
+	}
+	return ""
+}
+
 func (t *task) isDone() bool {
 	select {
 	case <-t.done:
 		return true
 	default:
 		return false
+	}
+}
+
+// TraceCategory is the runtime/trace log category under which each task's
+// goroutine names itself, so that a live trace reader can tell whose
+// goroutine a traced state change is.
+const TraceCategory = "mtviz.task"
+
+var traceEpoch atomic.Int64
+
+// NewTraceEpoch is called when a runtime trace starts: tasks name their
+// goroutines again at their next step, in the new trace.
+func NewTraceEpoch() { traceEpoch.Add(1) }
+
+// label names the task's goroutine in the runtime trace, once per trace.
+func (t *task) label() {
+	if ep := traceEpoch.Load(); ep != t.epoch {
+		t.epoch = ep
+		if trace.IsEnabled() {
+			trace.Log(context.Background(), TraceCategory, t.name)
+		}
 	}
 }

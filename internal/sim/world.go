@@ -17,11 +17,10 @@ type world struct {
 	e     *Engine
 	round int
 
-	stop       chan struct{} // closed when the run must stop
-	daemonStop chan struct{} // closed when only daemons are left, or on stop
-	haltOnce   sync.Once
-	cutOnce    sync.Once
-	stopped    atomic.Bool
+	stop     chan struct{} // closed when the run must stop
+	haltOnce sync.Once
+	cutOnce  sync.Once
+	stopped  atomic.Bool
 	over       atomic.Bool // every task has ended
 
 	counters    map[string]*counter
@@ -35,7 +34,11 @@ type world struct {
 	byName map[string][]*task // a counted task has several copies
 	byCopy map[string]*task   // each copy by its own name
 	queues map[string]*queue
+	conds  map[string]*cond
+	events map[string]*event
 	self   *task // in a child process, the task the process runs
+
+	deadlocks map[string]int // cycles seen, by description, and for how many ticks
 
 	main sync.WaitGroup // non-daemon tasks started and not yet ended
 	all  sync.WaitGroup // every task goroutine
@@ -46,9 +49,10 @@ func defaultCores() int { return runtime.GOMAXPROCS(0) }
 func newWorld(e *Engine, round int) (*world, error) {
 	w := &world{
 		e: e, round: round,
-		stop: make(chan struct{}), daemonStop: make(chan struct{}),
+		stop: make(chan struct{}),
 		counters: map[string]*counter{}, locks: map[string]*lock{}, gils: map[string]*gil{},
 		byName: map[string][]*task{}, byCopy: map[string]*task{}, queues: map[string]*queue{},
+		conds: map[string]*cond{}, events: map[string]*event{}, deadlocks: map[string]int{},
 	}
 	for _, o := range e.sc.Objects {
 		switch o.Kind {
@@ -72,8 +76,22 @@ func newWorld(e *Engine, round int) (*world, error) {
 			w.gilList = append(w.gilList, g)
 		case spec.Queue:
 			w.queues[o.Name] = newQueue(o.Name, o.Size)
+		case spec.Event:
+			w.events[o.Name] = newEvent(o.Name)
+		case spec.Condition:
+			// Its lock comes after every lock exists.
 		default:
 			return nil, fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
+		}
+	}
+	for _, o := range e.sc.Objects {
+		if o.Kind == spec.Condition {
+			c := &cond{name: o.Name, lock: w.locks[o.Lock]}
+			if c.lock == nil {
+				c.lock = &lock{name: o.Name + ".lock", w: w, mu: newMutex()}
+				w.locks[c.lock.name] = c.lock
+			}
+			w.conds[o.Name] = c
 		}
 	}
 	for i := range e.sc.Tasks {
@@ -90,11 +108,7 @@ func newWorld(e *Engine, round int) (*world, error) {
 			t := &task{name: name, def: def, w: w, done: make(chan struct{}), daemon: def.Daemon}
 			t.cur = taskState{state: Created}
 			t.sent = t.cur
-			if def.Daemon {
-				t.stop = w.daemonStop
-			} else {
-				t.stop = w.stop
-			}
+			t.stop = make(chan struct{})
 			w.tasks = append(w.tasks, t)
 			w.byName[def.Name] = append(w.byName[def.Name], t)
 			w.byCopy[name] = t
@@ -115,14 +129,22 @@ func (w *world) halt() {
 	w.haltOnce.Do(func() {
 		w.stopped.Store(true)
 		close(w.stop)
-		w.cutDaemons()
+		for _, t := range w.tasks {
+			t.halt("")
+		}
 	})
 }
 
 // cutDaemons ends the daemon tasks, as a process ends its daemon threads
 // when its last ordinary thread ends.
 func (w *world) cutDaemons() {
-	w.cutOnce.Do(func() { close(w.daemonStop) })
+	w.cutOnce.Do(func() {
+		for _, t := range w.tasks {
+			if t.daemon {
+				t.halt(ReasonCutOff)
+			}
+		}
+	})
 }
 
 // gate holds tasks started together until every one of them is on a core,
@@ -211,20 +233,18 @@ func (t *task) run(g *gate) {
 		defer w.main.Done()
 	}
 	defer close(t.done)
-	reason := ""
 	defer func() {
 		if r := recover(); r != nil {
 			// An engine bug must not take the learner's terminal down with it.
 			t.emit(Event{Kind: KError, Task: t.name, Text: fmt.Sprintf("engine fault: %v", r)})
 		}
 		t.quiet.Store(false)
-		t.set(Done, reason, "", "")
+		t.set(Done, t.haltReason(), "", "")
 	}()
 	g.wait(t.stop)
+	t.label()
 	t.running()
-	if !t.exec(t.code) && t.daemon && !w.stopped.Load() {
-		reason = ReasonCutOff
-	}
+	t.exec(t.code)
 }
 
 // halted reports whether the task must stop now.
@@ -240,6 +260,7 @@ func (t *task) halted() bool {
 // tick runs once per collector tick: it decides which tasks are quiet, sends
 // their folded state, and sends counters and locks whose value changed.
 func (w *world) tick(last map[string]Event) {
+	w.findDeadlocks()
 	for _, t := range w.tasks {
 		n := t.ops.Swap(0)
 		if t.quiet.Load() {

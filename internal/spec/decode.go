@@ -386,6 +386,19 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 			if !hasKey(fields, "steps") {
 				l.errorf(kv.Key, "%s needs %q: the steps to run", what, "steps")
 			}
+		} else if name == "branch" {
+			for _, f := range fields {
+				switch k, _ := scalar(f.Key); k {
+				case "if_set":
+					st.Body = l.stepList(f.Value, depth+1)
+				case "if_clear":
+					st.Else = l.stepList(f.Value, depth+1)
+				}
+			}
+			l.fill(s, fields, &st, what, "if_set", "if_clear")
+			if !hasKey(fields, "if_set") && !hasKey(fields, "if_clear") {
+				l.errorf(kv.Key, "%s needs if_set or if_clear", what)
+			}
 		} else {
 			l.fill(s, fields, &st, what)
 		}
@@ -428,8 +441,8 @@ func (l *loader) stepRules(st *Step, n ast.Node) {
 			l.errorf(n, "repeat times must be from 1 to %d", maxTimes)
 		}
 	case "key":
-		if len([]rune(st.Object)) != 1 || st.Object == " " || st.Object == "q" || st.Object == "r" || st.Object == "?" {
-			l.errorf(n, "key must be one character, and not space, q, r or ? (mtviz uses those)")
+		if len([]rune(st.Object)) != 1 || strings.Contains(" qrt?+-=_", st.Object) {
+			l.errorf(n, "key must be one character, and not space, q, r, t, ?, +, -, = or _ (mtviz uses those)")
 		}
 	case "busy", "sleep":
 		if st.Dur <= 0 {
@@ -548,6 +561,20 @@ func defaultCheckName(c Check) string {
 		return fmt.Sprintf("%s received %s in order", c.Task, strings.Join(c.Values, ", "))
 	case "processes":
 		return fmt.Sprintf("at most %.0f %s processes", c.Max, c.Task)
+	case "transitions":
+		return fmt.Sprintf("%s went %s", c.Task, strings.Join(c.Values, " → "))
+	case "runtime":
+		return fmt.Sprintf("the runtime showed %s %s", c.Task, strings.Join(c.Values, ", "))
+	case "lines":
+		return "the lines came in the expected order"
+	case "before":
+		return fmt.Sprintf("%q came before %q", c.Match, c.Output)
+	case "deadlock":
+		return fmt.Sprintf("a deadlock of %s was found", strings.Join(c.Tasks, " and "))
+	case "holds":
+		return fmt.Sprintf("%s's hold count went %s", c.Counter, strings.Join(c.Values, ", "))
+	case "stopped_blocked":
+		return fmt.Sprintf("%s was still blocked when stopped", c.Task)
 	}
 	return c.Kind
 }
@@ -567,6 +594,7 @@ func (l *loader) finish(sc *Scenario, tasksNode ast.Node) {
 				}
 			}
 			walk(st.Body, owner)
+			walk(st.Else, owner)
 		}
 	}
 	for _, t := range sc.Tasks {

@@ -102,6 +102,7 @@ type Step struct {
 	Tasks   []string
 	All     bool
 	Body    []Step
+	Else    []Step        // branch: the steps when the event is clear
 	Random  time.Duration // sleep: up to this much more, at random
 	Program string        // run: the program
 	Args    []string      // run: its arguments

@@ -65,7 +65,7 @@ func stepObject(dst any, v any) { dst.(*Step).Object = v.(string) }
 func stepText(dst any, v any)   { dst.(*Step).Text = v.(string) }
 func stepTasks(dst any, v any)  { dst.(*Step).Tasks = v.([]string) }
 
-var locks = []ObjectKind{Lock, RLock, FileLock}
+var locks = []ObjectKind{Lock, RLock, FileLock, Condition}
 
 // steps is the step vocabulary. It is the one place steps are documented:
 // `mtviz steps` prints it and the loader's errors point to it.
@@ -96,7 +96,7 @@ var steps = []schema{
 			{name: "n", kind: kInt, required: true, doc: "the amount (negative to subtract)", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
 		}},
 	{name: "lock", short: "lock", doc: "acquire a lock; the lane shows Blocked while another task holds it",
-		fields: []field{{name: "lock", kind: kRef, refs: locks, required: true, doc: "a lock, rlock or flock", set: stepObject}}},
+		fields: []field{{name: "lock", kind: kRef, refs: locks, required: true, doc: "a lock, rlock or flock, or a condition (its lock)", set: stepObject}}},
 	{name: "unlock", short: "lock", doc: "release a lock the task holds",
 		fields: []field{{name: "lock", kind: kRef, refs: locks, required: true, doc: "a lock, rlock or flock", set: stepObject}}},
 	{name: "wait", short: "on", doc: "wait on a condition (its lock held) or until an event is set",
@@ -130,6 +130,21 @@ var steps = []schema{
 			{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject},
 			{name: "until", kind: kString, required: true, doc: "the value that ends the loop", set: func(d any, v any) { d.(*Step).Until = v.(string) }},
 			{name: "steps", kind: kSteps, required: true, doc: "the steps for each value", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
+		}},
+	{name: "read", short: "counter", doc: "copy a counter into the task's own private copy (the first half of balance = balance + n)",
+		fields: []field{{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: stepObject}}},
+	{name: "write", doc: "set a counter to the task's private copy plus n (the second half of balance = balance + n)",
+		fields: []field{
+			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: stepObject},
+			{name: "add", kind: kInt, required: true, doc: "what to add to the copy", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
+		}},
+	{name: "stop", short: "tasks", doc: "stop tasks at their next step or wait, even blocked ones (mtviz can; Python cannot)",
+		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "a task name or a list", set: stepTasks}}},
+	{name: "branch", doc: "run one list of steps if an event is set, another if it is clear (like `if event.isSet():`)",
+		fields: []field{
+			{name: "event", kind: kRef, refs: []ObjectKind{Event}, required: true, doc: "the event", set: stepObject},
+			{name: "if_set", kind: kSteps, doc: "steps when it is set", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
+			{name: "if_clear", kind: kSteps, doc: "steps when it is clear", set: func(d any, v any) { d.(*Step).Else = v.([]Step) }},
 		}},
 	{name: "kill", short: "task", doc: "send a signal to a process task's process",
 		fields: []field{
@@ -173,6 +188,28 @@ var taskField = field{name: "task", kind: kNames, required: true, doc: "the task
 
 // checks is the vocabulary of checks: what a scenario proves.
 var checks = []schema{
+	{name: "transitions", doc: "the task went through these states in this order (others may come between)",
+		fields: []field{taskField,
+			{name: "states", kind: kList, required: true, doc: "state names: new, runnable, running, blocked, sleeping, done", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
+	{name: "runtime", doc: "the Go runtime's own trace showed the task's goroutine in each of these states (runnable means waiting for a P)",
+		fields: []field{taskField,
+			{name: "states", kind: kList, required: true, doc: "running, runnable, waiting", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
+	{name: "lines", doc: "the log lines of the tasks, in the order they came, are exactly these",
+		fields: []field{
+			{name: "tasks", kind: kNames, doc: "whose lines (default: every task's)", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }},
+			{name: "values", kind: kList, required: true, doc: "the lines", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
+	{name: "before", doc: "the first line containing `first` came before the first line containing `then`",
+		fields: []field{
+			{name: "first", kind: kString, required: true, doc: "text of the earlier line", set: checkMatch},
+			{name: "then", kind: kString, required: true, doc: "text of the later line", set: func(d any, v any) { d.(*Check).Output = v.(string) }}}},
+	{name: "deadlock", doc: "mtviz found a cycle in the wait-for graph made of exactly these tasks, from who holds and who waits",
+		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "the tasks of the cycle", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }}}},
+	{name: "holds", doc: "a lock's hold count went through these values, in order",
+		fields: []field{
+			{name: "lock", kind: kRef, refs: []ObjectKind{RLock, Lock}, required: true, doc: "the lock", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},
+			{name: "counts", kind: kList, required: true, doc: "the counts, e.g. [1, 2, 1, 0]", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
+	{name: "stopped_blocked", doc: "the task was still blocked when a stop step stopped it",
+		fields: []field{taskField}},
 	{name: "parent", doc: "the probe saw the task's process with this parent (a process task, or mtviz)",
 		fields: []field{taskField,
 			{name: "parent", kind: kString, required: true, doc: "a process task, or mtviz", set: func(d any, v any) { d.(*Check).Parent = v.(string) }}}},

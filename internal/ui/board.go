@@ -36,6 +36,11 @@ type board struct {
 	finished bool
 	summary  *session.Summary
 
+	rtUntil    time.Duration // the runtime trace has reported up to here
+	prevSample time.Duration
+	deadlocks []string
+	copies    map[string]string // task → its private copy, as "balance=8"
+
 	sample   *probe.Sample
 	coreHist [][]float64 // per core, oldest first
 	cpuHist  []float64   // cores used by mtviz's tree, oldest first
@@ -57,8 +62,12 @@ type lane struct {
 	name   string
 	kind   string
 	daemon bool
-	segs   []seg
+	segs   []seg // what the engine reported
+	rt     []seg // what the Go runtime's trace (or, for a process, the OS) reported
 	folded int64
+	// osUntil: for a process task, the OS has reported its running state up
+	// to here (a goroutine's is reported up to the board's rtUntil).
+	osUntil time.Duration
 }
 
 type seg struct {
@@ -67,6 +76,7 @@ type seg struct {
 	reason string
 	object string
 	holder string
+	p      int // the P a running goroutine ran on (runtime segments)
 }
 
 type counterView struct {
@@ -131,7 +141,7 @@ const (
 func newBoard(sc *spec.Scenario, cores int) *board {
 	b := &board{sc: sc, cores: cores, byName: map[string]*lane{}, ctrIdx: map[string]*counterView{},
 		lockIdx: map[string]*lockView{}, keyWait: map[string]keyPrompt{}, queueIdx: map[string]*queueView{},
-		procs: map[int]*procView{}}
+		procs: map[int]*procView{}, copies: map[string]string{}}
 	for _, o := range sc.Objects {
 		switch o.Kind {
 		case spec.Counter:
@@ -139,6 +149,10 @@ func newBoard(sc *spec.Scenario, cores int) *board {
 			b.counters = append(b.counters, c)
 			b.ctrIdx[o.Name] = c
 		case spec.Lock, spec.RLock, spec.GIL, spec.FileLock:
+			l := &lockView{name: o.Name, kind: o.Kind}
+			b.locks = append(b.locks, l)
+			b.lockIdx[o.Name] = l
+		case spec.Event, spec.Condition:
 			l := &lockView{name: o.Name, kind: o.Kind}
 			b.locks = append(b.locks, l)
 			b.lockIdx[o.Name] = l
@@ -226,6 +240,21 @@ func (b *board) apply(ev *sim.Event) {
 				l.holder, l.count, l.waiters = ev.Holder, ev.Count, ev.Waiters
 			}
 		}
+	case sim.KRuntime:
+		if l := b.byName[ev.Task]; l != nil {
+			l.addRT(seg{t: ev.T, state: ev.State, reason: ev.Text, p: int(ev.Value)})
+		}
+		if ev.T > b.rtUntil {
+			b.rtUntil = ev.T
+		}
+	case sim.KDeadlock:
+		b.deadlocks = append(b.deadlocks, ev.Text)
+		b.verCounters++
+		b.addLog(ev.T, "", ev.Text, sim.KError)
+	case sim.KCopy:
+		b.copies[ev.Task] = fmt.Sprintf("%s=%d", ev.Object, ev.Value)
+		b.verCounters++
+		b.addLog(ev.T, ev.Task, ev.Text, ev.Kind)
 	case sim.KQueue:
 		if q := b.queueIdx[ev.Object]; q != nil {
 			q.items, q.waiters = ev.Items, ev.Waiters
@@ -291,6 +320,36 @@ func (l *lane) add(s seg) {
 	}
 }
 
+// addRT adds a runtime segment, keeping them in time order.
+func (l *lane) addRT(s seg) {
+	n := len(l.rt)
+	if n == 0 || l.rt[n-1].t <= s.t {
+		l.rt = append(l.rt, s)
+	} else {
+		i := sort.Search(n, func(i int) bool { return l.rt[i].t > s.t })
+		l.rt = slices.Insert(l.rt, i, s)
+	}
+	if len(l.rt) > 8192 && s.t-l.rt[0].t > keepLane {
+		i := sort.Search(len(l.rt), func(i int) bool { return s.t-l.rt[i].t <= keepLane })
+		l.rt = append(l.rt[:0], l.rt[i:]...)
+	}
+}
+
+// rtNow says what the runtime last reported of the task, if it is recent.
+func (l *lane) rtNow(until time.Duration) string {
+	if len(l.rt) == 0 {
+		return ""
+	}
+	s := l.rt[len(l.rt)-1]
+	switch s.state {
+	case sim.Running:
+		return fmt.Sprintf("running on P%d", s.p)
+	case sim.Runnable:
+		return "runnable: waiting for a P"
+	}
+	return ""
+}
+
 func (l *lane) current() seg {
 	if len(l.segs) == 0 {
 		return seg{}
@@ -304,6 +363,14 @@ func (b *board) addLog(t time.Duration, who, text string, k sim.Kind) {
 	if len(b.log) > maxLog {
 		b.log = append(b.log[:0], b.log[len(b.log)-maxLog:]...)
 	}
+}
+
+// interval is the probe's sampling interval, as the samples show it.
+func (b *board) interval() time.Duration {
+	if b.prevSample > 0 && b.sample != nil && b.sample.T > b.prevSample {
+		return b.sample.T - b.prevSample
+	}
+	return 100 * time.Millisecond
 }
 
 // rootPID is mtviz's own process: the probe observes its tree.
@@ -324,12 +391,37 @@ const zombieState = sim.State(64)
 
 func (b *board) addSample(s *probe.Sample) {
 	b.verSample++
+	if b.sample != nil {
+		b.prevSample = b.sample.T
+	}
 	for _, p := range s.Procs {
 		pv := b.procs[p.PID]
 		if pv == nil {
 			continue
 		}
 		pv.ppid, pv.name, pv.lastSeen = p.PPID, p.Name, s.T
+		if l := b.byName[pv.task]; l != nil && p.State != "Z" {
+			// Running or waiting for a CPU, from the OS: in state R, a process
+			// that got CPU time over the last interval ran; one that did not
+			// was runnable. (/proc's R covers both.)
+			st := sim.Blocked
+			if p.State == "R" {
+				st = sim.Runnable
+				if p.CPU > 0 {
+					st = sim.Running
+				}
+			} else if p.CPU > 1 {
+				st = sim.Running
+			}
+			core := 0
+			if len(p.Threads) > 0 {
+				core = p.Threads[0].Core
+			}
+			if n := len(l.rt); n == 0 || l.rt[n-1].state != st {
+				l.addRT(seg{t: s.T - b.interval(), state: st, p: core})
+			}
+			l.osUntil = s.T
+		}
 		if p.State != pv.state {
 			pv.state = p.State
 			if l := b.byName[pv.task]; l != nil && p.State == "Z" {

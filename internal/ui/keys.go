@@ -5,7 +5,7 @@ import "github.com/charmbracelet/bubbles/key"
 // lessonKeys are the keys of the lesson screen, declared once: the footer,
 // the help overlay and Update all read them from here.
 type lessonKeys struct {
-	Pause, Restart, ZoomIn, ZoomOut, Focus, FocusBack, Up, Down, PageUp, PageDown, Help, Back, Quit key.Binding
+	Pause, Restart, ZoomIn, ZoomOut, Trace, Focus, FocusBack, Up, Down, PageUp, PageDown, Help, Back, Quit key.Binding
 }
 
 func newLessonKeys() lessonKeys {
@@ -14,6 +14,7 @@ func newLessonKeys() lessonKeys {
 		Restart:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
 		ZoomIn:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+/-", "time zoom")),
 		ZoomOut:   key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "zoom out")),
+		Trace:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "runtime trace on/off")),
 		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
 		FocusBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
@@ -34,7 +35,7 @@ func (k lessonKeys) ShortHelp() []key.Binding {
 // FullHelp is the ? overlay.
 func (k lessonKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut},
+		{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Trace},
 		{k.Focus, k.FocusBack, k.Up, k.Down, k.PageUp, k.PageDown},
 		{k.Help, k.Back, k.Quit},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"mtviz/internal/session"
+	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
 
@@ -63,6 +64,7 @@ type lessonModel struct {
 	frozen   bool
 	frame    string
 	restarts int
+	tracing  bool // the runtime trace is being read
 	cache    map[string]cached
 }
 
@@ -102,6 +104,7 @@ func (m *lessonModel) start() tea.Cmd {
 	m.sess = session.Start(context.Background(), m.sc, m.opt)
 	m.board = newBoard(m.sc, m.sess.Cores)
 	m.cache = map[string]cached{}
+	m.tracing, _ = m.sess.Tracing()
 	m.frozen = false
 	m.render()
 	return waitItems(m.sess)
@@ -181,6 +184,15 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 			m.render()
 		}
 		return nil
+	case traceMsg:
+		if msg.s == m.sess {
+			m.tracing = msg.on
+			if msg.err != nil {
+				m.board.addLog(m.board.now, "", "runtime trace: "+msg.err.Error(), sim.KError)
+			}
+			m.render()
+		}
+		return nil
 	case frameMsg:
 		// A frozen screen (paused or finished) changes only when data or keys
 		// do; those redraw it themselves.
@@ -222,6 +234,16 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		m.render()
 		return nil
 	}
+	// A key a lesson step is waiting for comes first (it may also scroll).
+	if msg.Type == tea.KeyRunes && len(msg.Runes) == 1 {
+		for _, p := range m.board.keyWait {
+			if p.key == string(msg.Runes) {
+				m.sess.Engine.Key(msg.Runes[0])
+				m.render()
+				return nil
+			}
+		}
+	}
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Help):
@@ -244,6 +266,12 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		m.restarts++
 		// The old run's tasks and processes end before the new run starts.
 		return tea.Sequence(stopSession(old), func() tea.Msg { return restartMsg{} })
+	case key.Matches(msg, k.Trace):
+		s, on := m.sess, !m.tracing
+		return func() tea.Msg {
+			err := s.SetTrace(on)
+			return traceMsg{s, on && err == nil, err}
+		}
 	case key.Matches(msg, k.ZoomIn):
 		m.zoom = max(0, m.zoom-1)
 	case key.Matches(msg, k.ZoomOut):
@@ -260,21 +288,18 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		m.scroll[m.focus] += 10
 	case key.Matches(msg, k.PageDown):
 		m.scroll[m.focus] = max(0, m.scroll[m.focus]-10)
-	default:
-		// A key a lesson step is waiting for.
-		if msg.Type == tea.KeyRunes && len(msg.Runes) == 1 {
-			for _, p := range m.board.keyWait {
-				if p.key == string(msg.Runes) {
-					m.sess.Engine.Key(msg.Runes[0])
-				}
-			}
-		}
 	}
 	m.render()
 	return nil
 }
 
 type restartMsg struct{}
+
+type traceMsg struct {
+	s   *session.Session
+	on  bool
+	err error
+}
 
 func (m *lessonModel) View() string { return m.frame }
 
@@ -312,6 +337,9 @@ func (m *lessonModel) header() string {
 	case b.paused:
 		state = sWarn.Render("⏸ paused")
 	}
+	if len(b.deadlocks) > 0 && !b.finished {
+		state = sBad.Render("⚠ deadlock") + " " + state
+	}
 	round := ""
 	if m.sc.Rounds > 1 {
 		round = fmt.Sprintf("  round %d/%d", b.round, m.sc.Rounds)
@@ -321,7 +349,11 @@ func (m *lessonModel) header() string {
 		phase = "  phase " + sBold.Render(b.phase)
 	}
 	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+m.sc.Title)
-	right := fmt.Sprintf("%s%s  t %.1fs  %s  %d cores  %s/cell", round, phase, m.now().Seconds(), state, b.cores, shortDur(zooms[m.zoom]))
+	trace := sDim.Render("trace off")
+	if m.tracing {
+		trace = sOK.Render("trace on")
+	}
+	right := fmt.Sprintf("%s%s  t %.1fs  %s  %d cores  %s  %s/cell", round, phase, m.now().Seconds(), state, b.cores, trace, shortDur(zooms[m.zoom]))
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		return fitLines(left+"\n"+strings.TrimLeft(right, " "), m.w, 2)
@@ -514,7 +546,11 @@ func (m *lessonModel) helpView(h int) string {
 	}
 	sb.WriteString("\n" + sBold.Render("Lanes") + "\n  One row per task; time runs left to right, now at the right edge.\n  ")
 	sb.WriteString(legend())
-	sb.WriteString("\n  A name ending in * is a daemon. States come from the engine as they happen;\n  cores, processes and CPU come from the probe reading /proc.\n")
+	sb.WriteString("\n  A name ending in * is a daemon. Why a task waits comes from the engine as it happens;\n" +
+		"  whether a goroutine was running (the digit is its P) or runnable comes from the Go\n" +
+		"  runtime's own trace, read live about 0.1 s behind; for a process task, from /proc.\n" +
+		"  The trace slows tasks that block and wake very often (a lock-heavy loop ran about\n" +
+		"  40% slower here): t turns it off. Cores, processes and CPU come from the probe.\n")
 	sb.WriteString("\n" + sDim.Render("press any key to close"))
 	return panel("Help", sb.String(), m.w, h, true)
 }

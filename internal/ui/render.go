@@ -68,15 +68,64 @@ func cellGlyph(segs []seg, i int, from, to time.Duration) (glyph, int) {
 	return glyphFor(best, reason), i
 }
 
+// rtDominant is the runtime state that filled most of a cell, and for
+// running, the P it ran on most.
+func rtDominant(rt []seg, j int, from, to time.Duration) (sim.State, int, int) {
+	var durs [sim.Done + 1]time.Duration
+	var pDur [64]time.Duration
+	for ; j < len(rt); j++ {
+		s := rt[j]
+		end := to
+		if j+1 < len(rt) && rt[j+1].t < to {
+			end = rt[j+1].t
+		}
+		start := max(s.t, from)
+		if end > start && s.state <= sim.Done {
+			durs[s.state] += end - start
+			if s.state == sim.Running && s.p >= 0 && s.p < len(pDur) {
+				pDur[s.p] += end - start
+			}
+		}
+		if j+1 >= len(rt) || rt[j+1].t >= to {
+			break
+		}
+	}
+	best, bestD := sim.NoState, time.Duration(0)
+	for st, d := range durs {
+		if d > bestD {
+			best, bestD = sim.State(st), d
+		}
+	}
+	p, pd := 0, time.Duration(0)
+	for i, d := range pDur {
+		if d > pd {
+			p, pd = i, d
+		}
+	}
+	return best, p, j
+}
+
+const pDigits = "0123456789abcdefghijklmnopqrstuvwxyz"
+
 // renderLane draws a lane's last `cells` cells ending at now, styling each
-// run of equal cells once.
-func renderLane(b *strings.Builder, l *lane, now, zoom time.Duration, cells int) {
+// run of equal cells once. Where the runtime trace has reported (up to
+// rtUntil), it decides running (shown as the P's number) from runnable; the
+// engine says why a task waits.
+func renderLane(b *strings.Builder, l *lane, now, zoom, rtUntil time.Duration, cells int) {
 	from := now - time.Duration(cells)*zoom
 	segs := l.segs
 	// The first segment that still covers the window.
 	i := sort.Search(len(segs), func(k int) bool { return segs[k].t > from })
 	if i > 0 {
 		i--
+	}
+	rt := l.rt
+	if l.kind == "process" {
+		rtUntil = l.osUntil
+	}
+	j := sort.Search(len(rt), func(k int) bool { return rt[k].t > from })
+	if j > 0 {
+		j--
 	}
 	var run []rune
 	var runStyle lipgloss.Style
@@ -98,6 +147,21 @@ func renderLane(b *strings.Builder, l *lane, now, zoom time.Duration, cells int)
 			g = gNone
 		} else {
 			g, i = cellGlyph(segs, i, cf, ct)
+		}
+		if len(rt) > 0 && ct <= rtUntil && rt[0].t < ct && g.name != "zombie" {
+			var rs sim.State
+			var p int
+			rs, p, j = rtDominant(rt, j, cf, ct)
+			switch rs {
+			case sim.Running:
+				g = glyph{rune(pDigits[p%len(pDigits)]), gRunning.style, "running"}
+			case sim.Runnable:
+				g = gRunnable
+			case sim.Blocked:
+				if g.name != "blocked" && g.name != "sleeping" && g.name != "" {
+					g = gWaiting
+				}
+			}
 		}
 		key := g.r
 		if g.name == "" || g.name == "done" {
@@ -201,9 +265,12 @@ func (b *board) lanesView(width, height int, now, zoom time.Duration) string {
 			name += "*"
 		}
 		sb.WriteString(sBold.Render(padRight(ansi.Truncate(name, nameW-1, "…"), nameW)))
-		renderLane(&sb, l, now, zoom, cells)
+		renderLane(&sb, l, now, zoom, b.rtUntil, cells)
 		if descW > 0 {
 			d := l.current().describe()
+			if r := l.rtNow(b.rtUntil); r != "" && l.current().state == sim.Running {
+				d = r
+			}
 			sb.WriteString("  ")
 			sb.WriteString(descStyle(l.current()).Render(ansi.Truncate(d, descW, "…")))
 		}
@@ -292,7 +359,7 @@ func (b *board) coresView(width int) string {
 }
 
 func (b *board) countersView(width int) string {
-	if len(b.counters) == 0 {
+	if len(b.counters) == 0 && len(b.copies) == 0 {
 		return sDim.Render("no counters in this lesson")
 	}
 	var sb strings.Builder
@@ -311,6 +378,18 @@ func (b *board) countersView(width int) string {
 		if b.sc.Rounds > 1 {
 			sb.WriteString("\n" + ansi.Truncate(b.roundEnds(c), width, "…"))
 		}
+	}
+	if len(b.copies) > 0 {
+		names := make([]string, 0, len(b.copies))
+		for t := range b.copies {
+			names = append(names, t)
+		}
+		sort.Strings(names)
+		parts := make([]string, len(names))
+		for i, t := range names {
+			parts[i] = t + ": " + b.copies[t]
+		}
+		sb.WriteString("\n" + ansi.Truncate(sDim.Render("private copies  ")+strings.Join(parts, "  "), width, "…"))
 	}
 	return sb.String()
 }
@@ -375,9 +454,16 @@ func (b *board) locksView(width int) string {
 			sb.WriteByte('\n')
 		}
 		line := fmt.Sprintf("%-8s %-5s ", l.name, l.kind)
-		if l.holder == "" {
+		switch {
+		case l.kind == "event" && l.holder != "":
+			line += sOK.Render("set")
+		case l.kind == "event":
+			line += sDim.Render("clear")
+		case l.kind == "condition":
+			line += sDim.Render("waits for notify")
+		case l.holder == "":
 			line += sDim.Render("free")
-		} else {
+		default:
 			line += "held by " + sBold.Render(l.holder)
 			if l.count > 1 || l.kind == "rlock" {
 				line += fmt.Sprintf(" ×%d", l.count)

@@ -48,6 +48,7 @@ var (
 	gSleeping = glyph{'z', lipgloss.NewStyle().Foreground(cBlue), "sleeping"}
 	gDone     = glyph{' ', lipgloss.NewStyle(), "done"}
 	gZombie   = glyph{'Z', lipgloss.NewStyle().Foreground(cMagenta).Bold(true), "zombie"}
+	gWaiting  = glyph{'w', lipgloss.NewStyle().Foreground(cRed), "waiting"}
 	gBlocked  = lipgloss.NewStyle().Foreground(cRed).Bold(true)
 )
 
@@ -85,7 +86,7 @@ func glyphFor(st sim.State, reason string) glyph {
 func legend() string {
 	item := func(g glyph, text string) string { return g.style.Render(string(g.r)) + " " + text }
 	b := func(r rune, text string) string { return gBlocked.Render(string(r)) + " " + text }
-	return item(gRunning, "running") + "  " + item(gRunnable, "runnable") + "  " + item(gSleeping, "sleeping") + "  " +
+	return item(gRunning, "running") + " " + gRunning.style.Render("0-9") + " on P n  " + item(gRunnable, "runnable") + "  " + item(gSleeping, "sleeping") + "  " +
 		item(gNew, "new") + "  " + item(gZombie, "zombie (from /proc)") + "\nblocked on: " + b('L', "lock") + " " + b('G', "gil") + " " + b('J', "join") + " " +
 		b('C', "condition") + " " + b('E', "event") + " " + b('Q', "queue") + " " + b('K', "key") + " " + b('I', "I/O") + " " + b('P', "paused")
 }
