@@ -80,6 +80,7 @@ func (in *instr) text(t *task) string {
 		return s
 	}
 	return strings.NewReplacer(
+		"{task}", t.name,
 		"{pid}", strconv.Itoa(os.Getpid()),
 		"{ppid}", strconv.Itoa(os.Getppid()),
 		"{value}", t.value,
@@ -213,7 +214,16 @@ func (t *task) exec(code []instr) bool {
 					Text: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)})
 			}
 		case opSpawn:
-			w.startAll(in.tasks, t)
+			if in.st.Dur <= 0 {
+				w.startAll(in.tasks, t)
+				break
+			}
+			for i, c := range in.tasks {
+				if i > 0 && !t.sleep(in.st.Dur) {
+					return false
+				}
+				w.startAll([]*task{c}, t)
+			}
 		case opJoin:
 			if !t.join(in.tasks) {
 				return false

@@ -433,7 +433,7 @@ func (l *loader) stepRules(st *Step, n ast.Node) {
 				continue
 			}
 			if o := l.objs[name]; o == nil || o.Kind != Counter {
-				l.errorf(n, "text names {%s}, which is neither a counter declared under objects nor one of {pid}, {ppid}, {value}, {cores}, {time}", name)
+				l.errorf(n, "text names {%s}, which is neither a counter declared under objects nor one of {task}, {pid}, {ppid}, {value}, {cores}, {time}", name)
 			}
 		}
 	case "repeat":
@@ -656,7 +656,7 @@ func editDistance(a, b string) int {
 }
 
 // BuiltinPlaceholders are the names a log text may use besides counters.
-var BuiltinPlaceholders = map[string]bool{"pid": true, "ppid": true, "value": true, "cores": true, "time": true}
+var BuiltinPlaceholders = map[string]bool{"pid": true, "ppid": true, "value": true, "cores": true, "time": true, "task": true}
 
 // Placeholders returns the names written as {name} in a log text.
 func Placeholders(text string) []string {

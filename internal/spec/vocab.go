@@ -70,7 +70,7 @@ var locks = []ObjectKind{Lock, RLock, FileLock, Condition}
 // steps is the step vocabulary. It is the one place steps are documented:
 // `mtviz steps` prints it and the loader's errors point to it.
 var steps = []schema{
-	{name: "log", short: "text", doc: "print a line, as the chapter's print() does; {name} is replaced by counter name's value, {pid} and {ppid} by the real PID and parent PID of the task's process, {value} by the value an each loop is on, {cores} by the run's cores, {time} by the time of day",
+	{name: "log", short: "text", doc: "print a line, as the chapter's print() does; {name} is replaced by counter name's value, {task} by the task's name, {pid} and {ppid} by the real PID and parent PID of the task's process, {value} by the value an each loop is on, {cores} by the run's cores, {time} by the time of day",
 		fields: []field{{name: "text", kind: kText, required: true, doc: "the line", set: stepText}}},
 	{name: "sleep", short: "for", doc: "sleep; the lane shows Sleeping",
 		fields: []field{
@@ -118,7 +118,10 @@ var steps = []schema{
 	{name: "get", short: "queue", doc: "take the next value from a queue, blocking while it is empty",
 		fields: []field{{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject}}},
 	{name: "spawn", short: "tasks", doc: "start tasks (a task some step spawns does not start with the round)",
-		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "a task name or a list; a counted task starts all its copies", set: stepTasks}}},
+		fields: []field{
+			{name: "tasks", kind: kNames, required: true, doc: "a task name or a list; a counted task starts all its copies", set: stepTasks},
+			{name: "stagger", kind: kDur, doc: "start them one at a time, this long apart (default: all together)", set: stepDur},
+		}},
 	{name: "join", short: "tasks", doc: "wait until tasks have ended",
 		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "a task name or a list", set: stepTasks}}},
 	{name: "phase", short: "name", doc: "mark the start of a named part of the run, for checks and the screen",
