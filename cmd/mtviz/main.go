@@ -10,8 +10,8 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
-	"syscall"
 	"strings"
+	"syscall"
 
 	"mtviz/internal/sim"
 )

@@ -21,7 +21,7 @@ type world struct {
 	haltOnce sync.Once
 	cutOnce  sync.Once
 	stopped  atomic.Bool
-	over       atomic.Bool // every task has ended
+	over     atomic.Bool // every task has ended
 
 	counters    map[string]*counter
 	counterList []*counter
@@ -49,7 +49,7 @@ func defaultCores() int { return runtime.GOMAXPROCS(0) }
 func newWorld(e *Engine, round int) (*world, error) {
 	w := &world{
 		e: e, round: round,
-		stop: make(chan struct{}),
+		stop:     make(chan struct{}),
 		counters: map[string]*counter{}, locks: map[string]*lock{}, gils: map[string]*gil{},
 		byName: map[string][]*task{}, byCopy: map[string]*task{}, queues: map[string]*queue{},
 		conds: map[string]*cond{}, events: map[string]*event{}, deadlocks: map[string]int{},

@@ -38,8 +38,8 @@ type board struct {
 
 	rtUntil    time.Duration // the runtime trace has reported up to here
 	prevSample time.Duration
-	deadlocks []string
-	copies    map[string]string // task → its private copy, as "balance=8"
+	deadlocks  []string
+	copies     map[string]string // task → its private copy, as "balance=8"
 
 	sample   *probe.Sample
 	coreHist [][]float64 // per core, oldest first
