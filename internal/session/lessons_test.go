@@ -2,8 +2,10 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +31,7 @@ func runLesson(t *testing.T, id string) ([]sim.Event, []probe.Sample, Summary) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	s := Start(ctx, sc, Options{AutoKeys: true})
+	s := Start(ctx, sc, Options{AutoKeys: true, Trace: true})
 	var evs []sim.Event
 	var ss []probe.Sample
 	for it := range s.Items() {
@@ -297,4 +299,147 @@ func TestFileLockSeenByProbe(t *testing.T) {
 		}
 	}
 	t.Error("no sample showed a holding the lock file while b waited for it")
+}
+
+func (f facts) lines(task string) []string {
+	var out []string
+	for _, ev := range f.events {
+		if ev.Kind == sim.KLog && (task == "" || ev.Task == task) {
+			out = append(out, ev.Text)
+		}
+	}
+	return out
+}
+
+// Each thread lesson: its checks pass, and the test confirms the main fact
+// from the raw events (the engine's, and the runtime trace's).
+func TestThreadLessons(t *testing.T) {
+	lessons := []struct {
+		id    string
+		facts func(t *testing.T, f facts)
+	}{
+		{"thread-states", func(t *testing.T, f facts) {
+			runnable, blocked := false, false
+			for _, ev := range f.events {
+				runnable = runnable || ev.Kind == sim.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.Reason == "runnable"
+				blocked = blocked || ev.Kind == sim.KState && ev.Task == "waiter" && ev.State == sim.Blocked && ev.Reason == sim.ReasonLock && ev.Holder == "holder"
+			}
+			if !runnable || !blocked {
+				t.Errorf("runtime runnable spinner: %v; waiter blocked on holder's lock: %v", runnable, blocked)
+			}
+		}},
+		{"threads", func(t *testing.T, f facts) {
+			if len(f.lines("Thread-2")) != 2 {
+				t.Errorf("Thread-2 said %v", f.lines("Thread-2"))
+			}
+		}},
+		{"rlock", nil},
+		{"deadlock", func(t *testing.T, f facts) {
+			for _, ev := range f.events {
+				if ev.Kind == sim.KDeadlock && len(ev.Items) == 2 {
+					return
+				}
+			}
+			t.Error("no two-task deadlock was reported")
+		}},
+		{"condition", func(t *testing.T, f facts) {
+			l := f.lines("")
+			if len(l) != 8 || !strings.HasPrefix(l[0], "buyer") || !strings.HasPrefix(l[1], "seller") {
+				t.Errorf("dialogue %q", l)
+			}
+		}},
+		{"thread-queue", nil},
+		{"event", func(t *testing.T, f facts) {
+			l := f.lines("")
+			if len(l) < 2 || l[0] != "thread-2" || l[1] != "thread-1" {
+				t.Errorf("release order %v", l)
+			}
+		}},
+		{"daemon-thread", func(t *testing.T, f facts) {
+			for _, l := range f.lines("background") {
+				if strings.Contains(l, "last step") {
+					t.Error("the daemon thread ran its last step")
+				}
+			}
+		}},
+		{"race-steps", func(t *testing.T, f facts) {
+			var copies []string
+			for _, ev := range f.events {
+				if ev.Kind == sim.KCopy {
+					copies = append(copies, fmt.Sprintf("%s:%d", ev.Task, ev.Value))
+				}
+			}
+			want := []string{"t1:0", "t2:0", "t2:8", "t1:5"}
+			if !slices.Equal(copies, want) {
+				t.Errorf("reads and writes %v, want %v", copies, want)
+			}
+		}},
+	}
+	for _, l := range lessons {
+		t.Run(l.id, func(t *testing.T) {
+			evs, ss, sum := runLesson(t, l.id)
+			if !sum.OK {
+				t.Errorf("%s's checks failed: %+v", l.id, sum.Checks)
+			}
+			if l.facts != nil {
+				l.facts(t, facts{evs, ss})
+			}
+		})
+	}
+}
+
+// The runtime trace tells the truth about a blocked goroutine: while a task
+// waits on an event (a channel receive inside), the runtime never reports it
+// running.
+func TestRuntimeTraceMatchesWhatTheGoroutineDid(t *testing.T) {
+	sc, err := spec.Load("t.yaml", []byte(`
+title: t
+objects: {e: {kind: event}}
+tasks:
+  - {name: waiter, steps: [{busy: 200ms}, {wait: e}, {busy: 200ms}]}
+  - {name: setter, steps: [{sleep: 1s}, {set: e}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Start(context.Background(), sc, Options{Trace: true})
+	var evs []sim.Event
+	for it := range s.Items() {
+		evs = append(evs, it.Events...)
+	}
+	s.Wait()
+	slices.SortStableFunc(evs, func(a, b sim.Event) int { return int(a.T - b.T) })
+	var blockedAt, releasedAt time.Duration
+	for _, ev := range evs {
+		if ev.Kind == sim.KState && ev.Task == "waiter" && ev.State == sim.Blocked && ev.Reason == sim.ReasonEvent {
+			blockedAt = ev.T
+		}
+		if ev.Kind == sim.KLock && ev.Object == "e" && ev.Holder == "(set)" && releasedAt == 0 {
+			releasedAt = ev.T
+		}
+	}
+	if blockedAt == 0 || releasedAt == 0 {
+		t.Fatalf("the waiter never blocked (%v) or the event was never set (%v)", blockedAt, releasedAt)
+	}
+	sawRunning, sawWaiting := false, false
+	for _, ev := range evs {
+		if ev.Kind != sim.KRuntime || ev.Task != "waiter" {
+			continue
+		}
+		// A little slack at both ends: the engine stamps the block just
+		// before the goroutine parks, and the set just before it wakes it.
+		inside := ev.T > blockedAt+5*time.Millisecond && ev.T < releasedAt-5*time.Millisecond
+		if inside && ev.Reason == "running" {
+			t.Errorf("the runtime showed the blocked waiter running at %v (blocked %v..%v)", ev.T, blockedAt, releasedAt)
+		}
+		if ev.Reason == "running" {
+			sawRunning = true
+		}
+		if ev.Reason == "waiting" && ev.T >= blockedAt-5*time.Millisecond && ev.T <= releasedAt {
+			sawWaiting = true
+		}
+	}
+	if !sawRunning || !sawWaiting {
+		t.Errorf("the trace never showed the waiter running (%v) or waiting on the event (%v)", sawRunning, sawWaiting)
+	}
 }

@@ -364,3 +364,153 @@ tasks:
 		t.Error("the task's end was lost in the folding")
 	}
 }
+
+// runUntil runs a scenario until cond holds for the events so far, then
+// stops it; it returns every event.
+func runUntil(t *testing.T, src string, cond func([]Event) bool) []Event {
+	t.Helper()
+	e := New(load(t, src), Options{Tick: 10 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error)
+	go func() { done <- e.Run(ctx) }()
+	var evs []Event
+	deadline := time.After(20 * time.Second)
+	stopped := false
+	for b := range e.Events() {
+		evs = append(evs, b...)
+		if !stopped && cond(evs) {
+			cancel()
+			stopped = true
+		}
+		select {
+		case <-deadline:
+			if !stopped {
+				cancel()
+				stopped = true
+				t.Error("the condition never held")
+			}
+		default:
+		}
+	}
+	<-done
+	return evs
+}
+
+func deadlocks(evs []Event) [][]string {
+	var out [][]string
+	for _, ev := range evs {
+		if ev.Kind == KDeadlock {
+			items := slices.Clone(ev.Items)
+			slices.Sort(items)
+			out = append(out, items)
+		}
+	}
+	return out
+}
+
+func TestDeadlockCycles(t *testing.T) {
+	two := `
+objects: {m1: {kind: lock}, m2: {kind: lock}}
+tasks:
+  - {name: a, steps: [{lock: m1}, {sleep: 50ms}, {lock: m2}]}
+  - {name: b, steps: [{lock: m2}, {sleep: 50ms}, {lock: m1}]}
+`
+	three := `
+objects: {m1: {kind: lock}, m2: {kind: lock}, m3: {kind: lock}}
+tasks:
+  - {name: a, steps: [{lock: m1}, {sleep: 50ms}, {lock: m2}]}
+  - {name: b, steps: [{lock: m2}, {sleep: 50ms}, {lock: m3}]}
+  - {name: c, steps: [{lock: m3}, {sleep: 50ms}, {lock: m1}]}
+  - {name: bystander, steps: [{sleep: 100ms}, {lock: m1}]}
+`
+	joins := `
+objects: {m: {kind: lock}}
+tasks:
+  - {name: a, steps: [{lock: m}, {sleep: 50ms}, {join: b}]}
+  - {name: b, steps: [{sleep: 20ms}, {lock: m}]}
+`
+	for _, c := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"two locks", two, []string{"a", "b"}},
+		{"three locks, and a bystander waiting outside the cycle", three, []string{"a", "b", "c"}},
+		{"a join and a lock", joins, []string{"a", "b"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			evs := runUntil(t, c.src, func(evs []Event) bool { return len(deadlocks(evs)) > 0 })
+			got := deadlocks(evs)
+			if len(got) != 1 || !slices.Equal(got[0], c.want) {
+				t.Errorf("deadlocks found: %v, want one of %v", got, c.want)
+			}
+		})
+	}
+}
+
+// Two tasks take the same two locks in the same order, many times: waiters
+// are granted the lock all the time, and there is no cycle to find.
+func TestNoFalseDeadlock(t *testing.T) {
+	evs := run(t, `
+objects: {m1: {kind: lock}, m2: {kind: lock}}
+tasks:
+  - name: a
+    steps: [{repeat: {times: 20000, steps: [{lock: m1}, {lock: m2}, {unlock: m2}, {unlock: m1}]}}]
+  - name: b
+    steps: [{repeat: {times: 20000, steps: [{lock: m1}, {lock: m2}, {unlock: m2}, {unlock: m1}]}}]
+  - name: c
+    steps: [{repeat: {times: 2000, steps: [{lock: m1}, {sleep: 1ms}, {unlock: m1}]}}]
+`, Options{Tick: 5 * time.Millisecond})
+	if d := deadlocks(evs); len(d) > 0 {
+		t.Errorf("a deadlock was reported where there is none: %v", d)
+	}
+}
+
+// A condition wakes its longest waiter first, and a waiter goes on only once
+// notified and holding the lock again.
+func TestConditionOrder(t *testing.T) {
+	evs := run(t, `
+objects: {c: {kind: condition}}
+tasks:
+  - {name: w1, steps: [{lock: c}, {wait: c}, {log: w1}, {unlock: c}]}
+  - {name: w2, steps: [{sleep: 50ms}, {lock: c}, {wait: c}, {log: w2}, {unlock: c}]}
+  - {name: w3, steps: [{sleep: 100ms}, {lock: c}, {wait: c}, {log: w3}, {unlock: c}]}
+  - name: notifier
+    steps: [{sleep: 300ms}, {repeat: {times: 3, steps: [{lock: c}, {notify: c}, {log: notified}, {unlock: c}, {sleep: 50ms}]}}]
+`, Options{})
+	var lines []string
+	for _, ev := range evs {
+		if ev.Kind == KLog {
+			lines = append(lines, ev.Text)
+		}
+	}
+	want := []string{"notified", "w1", "notified", "w2", "notified", "w3"}
+	if !slices.Equal(lines, want) {
+		t.Errorf("lines %v, want %v", lines, want)
+	}
+}
+
+// An event releases its waiters when set, and clear makes new waiters wait.
+func TestEventOrder(t *testing.T) {
+	evs := run(t, `
+objects: {e: {kind: event}}
+tasks:
+  - {name: a, steps: [{wait: e}, {log: a released}]}
+  - {name: b, steps: [{wait: e}, {log: b released}]}
+  - name: setter
+    steps: [{sleep: 200ms}, {log: setting}, {set: e}, {sleep: 50ms}, {clear: e}, {spawn: late}, {sleep: 200ms}, {log: setting again}, {set: e}]
+  - {name: late, steps: [{wait: e}, {log: late released}]}
+`, Options{})
+	idx := map[string]int{}
+	for i, ev := range evs {
+		if ev.Kind == KLog {
+			idx[ev.Text] = i
+		}
+	}
+	if !(idx["setting"] < idx["a released"] && idx["setting"] < idx["b released"]) {
+		t.Errorf("waiters released before the set: %v", idx)
+	}
+	if !(idx["setting again"] < idx["late released"]) {
+		t.Errorf("a waiter after clear went on before the second set: %v", idx)
+	}
+}
