@@ -165,8 +165,8 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 }
 
 // SetTrace starts or stops reading the runtime's trace during the run. The
-// trace slows goroutines that block and wake often (a lock-heavy lesson ran
-// about 40% slower on the project machine), so the learner can turn it off.
+// trace can slow goroutines that block and wake very often, so the learner
+// can turn it off.
 func (s *Session) SetTrace(on bool) error {
 	s.traceMu.Lock()
 	defer s.traceMu.Unlock()

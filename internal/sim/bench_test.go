@@ -2,6 +2,8 @@ package sim
 
 import (
 	"context"
+	"io"
+	"runtime/trace"
 	"sort"
 	"sync"
 	"testing"
@@ -93,4 +95,35 @@ func BenchmarkLockContended(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkTraceCost: the lock-heavy worst case (two goroutines fighting for
+// one instrumented lock) with the runtime trace off and on. The trace is
+// written to io.Discard: the live reader's own work is not counted.
+func BenchmarkTraceCost(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		name := "off"
+		if on {
+			name = "on"
+		}
+		b.Run(name, func(b *testing.B) {
+			if on {
+				if err := trace.Start(io.Discard); err != nil {
+					b.Skip("the runtime trace is in use: ", err)
+				}
+				defer trace.Stop()
+			}
+			w := &world{e: New(load(b, "tasks: [{steps: [{log: x}]}]"), Options{})}
+			l := &lock{name: "m", w: w, mu: newMutex()}
+			b.SetParallelism(1)
+			b.RunParallel(func(pb *testing.PB) {
+				t := &task{name: "a", w: w, stop: make(chan struct{})}
+				t.quiet.Store(true)
+				for pb.Next() {
+					l.acquire(t)
+					l.release(t)
+				}
+			})
+		})
+	}
 }

@@ -549,8 +549,9 @@ func (m *lessonModel) helpView(h int) string {
 	sb.WriteString("\n  A name ending in * is a daemon. Why a task waits comes from the engine as it happens;\n" +
 		"  whether a goroutine was running (the digit is its P) or runnable comes from the Go\n" +
 		"  runtime's own trace, read live about 0.1 s behind; for a process task, from /proc.\n" +
-		"  The trace slows tasks that block and wake very often (a lock-heavy loop ran about\n" +
-		"  40% slower here): t turns it off. Cores, processes and CPU come from the probe.\n")
+		"  The trace can slow goroutines that block and wake very often (the Go runtime's own\n" +
+		"  figure is up to 60% for a channel ping-pong): t turns it off; the header says which.\n" +
+		"  Cores, processes and CPU come from the probe.\n")
 	sb.WriteString("\n" + sDim.Render("press any key to close"))
 	return panel("Help", sb.String(), m.w, h, true)
 }
