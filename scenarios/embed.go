@@ -13,16 +13,40 @@ import (
 //go:embed *.yaml
 var files embed.FS
 
-// Names lists the embedded scenario files, sorted.
+// order is the order of the chapter: processes, threads, then both. A file
+// not listed comes after these, by name.
+var order = []string{
+	"fork", "process", "clock", "daemon", "join", "pool", "subprocess", "ipc-queue", "zombie", "orphan",
+	"thread-states", "threads", "race", "race-steps", "rlock", "deadlock", "gil", "condition",
+	"thread-queue", "event", "daemon-thread",
+}
+
+// Names lists the embedded scenario files in the chapter's order.
 func Names() []string {
 	ents, _ := fs.ReadDir(files, ".")
+	rank := map[string]int{}
+	for i, id := range order {
+		rank[id+".yaml"] = i + 1
+	}
 	var out []string
 	for _, e := range ents {
 		if path.Ext(e.Name()) == ".yaml" {
 			out = append(out, e.Name())
 		}
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool {
+		ri, rj := rank[out[i]], rank[out[j]]
+		if ri == 0 {
+			ri = len(order) + 1
+		}
+		if rj == 0 {
+			rj = len(order) + 1
+		}
+		if ri != rj {
+			return ri < rj
+		}
+		return out[i] < out[j]
+	})
 	return out
 }
 

@@ -93,8 +93,9 @@ func startTUIEnv(t *testing.T, w, h int, env []string, args ...string) (session,
 // bars, quits, and nothing of mtviz is left running.
 func TestTUIPickRaceAndQuit(t *testing.T) {
 	s, mark := startTUI(t, 100, 30)
-	screenShows(t, s, "race", "gil", "filter")
+	screenShows(t, s, "fork", "zombie", "filter")
 	tmux(t, "send-keys", "-t", s, "race")
+	screenShows(t, s, "race-steps", "Lost updates")
 	tmux(t, "send-keys", "-t", s, "Enter")
 	screen := screenShows(t, s, "balance", "locked", "cpu0", "Tasks", "racy-5", "rounds")
 	t.Logf("lesson screen:\n%s", screen)

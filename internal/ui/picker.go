@@ -93,6 +93,14 @@ func (p *picker) refilter() {
 			p.shown = append(p.shown, sc)
 		}
 	}
+	// A lesson whose id is exactly what was typed comes first.
+	for i, sc := range p.shown {
+		if sc.ID == q && i > 0 {
+			copy(p.shown[1:i+1], p.shown[:i])
+			p.shown[0] = sc
+			break
+		}
+	}
 	p.cursor = max(0, min(p.cursor, len(p.shown)-1))
 }
 
