@@ -35,14 +35,7 @@ func TestParseStatRefusesBrokenLines(t *testing.T) {
 // FuzzParseStat: /proc is outside input too. Seeds are in testdata/stat.
 func FuzzParseStat(f *testing.F) {
 	f.Add([]byte(line))
-	seeds, _ := filepath.Glob("testdata/stat/*")
-	for _, s := range seeds {
-		b, err := os.ReadFile(s)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	addSeeds(f, "testdata/stat/*")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		st, ok := parseStat(b, true)
 		if ok && (st.state == 0 || st.ppid < 0 || st.nthreads < 0) {
@@ -61,14 +54,7 @@ func TestParseLocks(t *testing.T) {
 
 // FuzzParseLocks: /proc/locks is outside input too. Seeds are in testdata/locks.
 func FuzzParseLocks(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/locks/*")
-	for _, s := range seeds {
-		b, err := os.ReadFile(s)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	addSeeds(f, "testdata/locks/*")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, l := range parseLocks(b, func(int) bool { return true }) {
 			if l.PID <= 0 || l.File == "" {
@@ -76,4 +62,19 @@ func FuzzParseLocks(f *testing.F) {
 			}
 		}
 	})
+}
+
+// addSeeds adds every file matching a pattern to a fuzzer's seed corpus.
+func addSeeds(f *testing.F, pattern string) {
+	seeds, _ := filepath.Glob(pattern)
+	if len(seeds) == 0 {
+		f.Fatalf("no seed files match %s", pattern)
+	}
+	for _, s := range seeds {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 }

@@ -168,10 +168,7 @@ func (f facts) logged(task, text string) bool {
 // Each process lesson: its checks pass, and the test confirms the main fact
 // itself from the probe's raw samples.
 func TestProcessLessons(t *testing.T) {
-	lessons := []struct {
-		id    string
-		facts func(t *testing.T, f facts)
-	}{
+	lessons := []lessonFacts{
 		{"fork", func(t *testing.T, f facts) {
 			parent, child := f.pid(t, "parent"), f.pid(t, "child")
 			r := f.read(child)
@@ -250,17 +247,7 @@ func TestProcessLessons(t *testing.T) {
 			}
 		}},
 	}
-	for _, l := range lessons {
-		t.Run(l.id, func(t *testing.T) {
-			evs, ss, sum := runLesson(t, l.id)
-			if !sum.OK {
-				t.Errorf("%s's checks failed: %+v", l.id, sum.Checks)
-			}
-			if l.facts != nil {
-				l.facts(t, facts{evs, ss})
-			}
-		})
-	}
+	runLessons(t, lessons)
 }
 
 // A flock held by one process and awaited by another: the probe names both
@@ -314,10 +301,7 @@ func (f facts) lines(task string) []string {
 // Each thread lesson: its checks pass, and the test confirms the main fact
 // from the raw events (the engine's, and the runtime trace's).
 func TestThreadLessons(t *testing.T) {
-	lessons := []struct {
-		id    string
-		facts func(t *testing.T, f facts)
-	}{
+	lessons := []lessonFacts{
 		{"thread-states", func(t *testing.T, f facts) {
 			runnable, blocked := false, false
 			for _, ev := range f.events {
@@ -375,17 +359,7 @@ func TestThreadLessons(t *testing.T) {
 			}
 		}},
 	}
-	for _, l := range lessons {
-		t.Run(l.id, func(t *testing.T) {
-			evs, ss, sum := runLesson(t, l.id)
-			if !sum.OK {
-				t.Errorf("%s's checks failed: %+v", l.id, sum.Checks)
-			}
-			if l.facts != nil {
-				l.facts(t, facts{evs, ss})
-			}
-		})
-	}
+	runLessons(t, lessons)
 }
 
 // The runtime trace tells the truth about a blocked goroutine: while a task
@@ -441,5 +415,25 @@ tasks:
 	}
 	if !sawRunning || !sawWaiting {
 		t.Errorf("the trace never showed the waiter running (%v) or waiting on the event (%v)", sawRunning, sawWaiting)
+	}
+}
+
+// lessonFacts is a lesson and what its test confirms from the raw record.
+type lessonFacts struct {
+	id    string
+	facts func(t *testing.T, f facts)
+}
+
+func runLessons(t *testing.T, lessons []lessonFacts) {
+	for _, l := range lessons {
+		t.Run(l.id, func(t *testing.T) {
+			evs, ss, sum := runLesson(t, l.id)
+			if !sum.OK {
+				t.Errorf("%s's checks failed: %+v", l.id, sum.Checks)
+			}
+			if l.facts != nil {
+				l.facts(t, facts{evs, ss})
+			}
+		})
 	}
 }
