@@ -211,7 +211,7 @@ func (b *board) apply(ev *sim.Event) {
 		}
 	case sim.KKey:
 		b.keyWait[ev.Task] = keyPrompt{key: ev.Object, label: ev.Text}
-		b.addLog(ev.T, ev.Task, fmt.Sprintf("press %s to %s", ev.Object, ev.Text), ev.Kind)
+		b.addLog(ev.T, ev.Task, fmt.Sprintf("waits for key %s: %s", ev.Object, ev.Text), ev.Kind)
 	case sim.KCounter:
 		name := ev.Object
 		if ev.Task != "" {
@@ -252,8 +252,12 @@ func (b *board) apply(ev *sim.Event) {
 		b.verCounters++
 		b.addLog(ev.T, "", ev.Text, sim.KError)
 	case sim.KCopy:
-		b.copies[ev.Task] = fmt.Sprintf("%s=%d", ev.Object, ev.Value)
-		b.verCounters++
+		if strings.HasPrefix(ev.Text, "read") {
+			// The task's private copy: what it read. A write changes the
+			// counter, not the copy.
+			b.copies[ev.Task] = fmt.Sprintf("%s=%d", ev.Object, ev.Value)
+			b.verCounters++
+		}
 		b.addLog(ev.T, ev.Task, ev.Text, ev.Kind)
 	case sim.KQueue:
 		if q := b.queueIdx[ev.Object]; q != nil {
