@@ -503,7 +503,12 @@ func (m *lessonModel) narrow(h int) string {
 	}
 	f := m.focus
 	if f == focusLanes {
+		// Before any tab: the process tree for a lesson about processes,
+		// the log otherwise.
 		f = focusLog
+		if sim.HasProcesses(m.sc) {
+			f = focusProcs
+		}
 	}
 	var content string
 	switch f {
