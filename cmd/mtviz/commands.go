@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/ui"
 )
@@ -93,7 +92,7 @@ func cmdSteps(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdPicker(stdout, stderr io.Writer) error {
-	return ui.Run(ui.Config{Scenarios: builtins(), Session: session.Options{Trace: true}})
+	return ui.Run(ui.Config{Scenarios: builtins()})
 }
 
 // limitCores makes the process use n cores: GOMAXPROCS for goroutines, and

@@ -34,11 +34,13 @@ Flags:
   --hz N            probe samples per second (default 10, 1 to 100)
   --timeout D       headless: stop a run that lasts longer than D (default 10m)
   --max-procs N     refuse a lesson that starts more than N processes in a round (default 64)
-  --trace=false     do not read the Go runtime's trace (lanes then cannot tell running
-                    from runnable goroutines); on by default
+  --trace MODE      read the Go runtime's trace, to tell running from runnable goroutines:
+                    on, off, or auto (default: as the lesson asks; t toggles it on screen)
 
 Exit codes: 0 every check held, 1 a check failed or the run was stopped, 2 bad usage or input.
 `
+
+var traceModes = map[string]session.TraceMode{"auto": session.TraceAuto, "on": session.TraceOn, "off": session.TraceOff}
 
 // checkFailed is returned when a lesson ran but a check did not hold; its
 // report is already printed.
@@ -52,7 +54,7 @@ type runFlags struct {
 	hz             float64
 	timeout        time.Duration
 	maxProcs       int
-	trace          bool
+	trace          string
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -62,7 +64,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.hz, "hz", 10, "")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "")
 	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "")
-	fs.BoolVar(&f.trace, "trace", true, "")
+	fs.StringVar(&f.trace, "trace", "auto", "")
 }
 
 func (f *runFlags) validate() error {
@@ -74,6 +76,9 @@ func (f *runFlags) validate() error {
 	}
 	if f.timeout <= 0 {
 		return usagef("run: --timeout must be above 0")
+	}
+	if _, ok := traceModes[f.trace]; !ok {
+		return usagef("run: --trace must be on, off or auto, not %q", f.trace)
 	}
 	if f.maxProcs < 1 || f.maxProcs > 4096 {
 		return usagef("run: --max-procs must be from 1 to 4096, not %d", f.maxProcs)
@@ -99,7 +104,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs, Trace: f.trace}
+	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs, Trace: traceModes[f.trace]}
 	if err := session.Refuse(sc, opt); err != nil {
 		return usageError{"run: " + err.Error()}
 	}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shirou/gopsutil/v3/cpu"
 )
 
 const line = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 1 0 0 0 150 25 0 0 20 0 7 0 123456 1000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
@@ -76,5 +78,27 @@ func addSeeds(f *testing.F, pattern string) {
 			f.Fatal(err)
 		}
 		f.Add(b)
+	}
+}
+
+// The lean /proc/stat reader agrees with gopsutil's.
+func TestCPULinesMatchGopsutil(t *testing.T) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := parseCPULines(b)
+	theirs, err := cpu.Times(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ours) != len(theirs) || len(ours) == 0 {
+		t.Fatalf("%d cores here, %d from gopsutil", len(ours), len(theirs))
+	}
+	for i := range ours {
+		// Read a moment apart: allow a few ticks.
+		if d := ours[i].total - theirs[i].Total(); d < -1 || d > 1 {
+			t.Errorf("core %d: total %.2f s here, %.2f s from gopsutil", i, ours[i].total, theirs[i].Total())
+		}
 	}
 }

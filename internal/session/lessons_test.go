@@ -31,7 +31,7 @@ func runLesson(t *testing.T, id string) ([]sim.Event, []probe.Sample, Summary) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	s := Start(ctx, sc, Options{AutoKeys: true, Trace: true})
+	s := Start(ctx, sc, Options{AutoKeys: true})
 	var evs []sim.Event
 	var ss []probe.Sample
 	for it := range s.Items() {
@@ -376,7 +376,7 @@ tasks:
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := Start(context.Background(), sc, Options{Trace: true})
+	s := Start(context.Background(), sc, Options{Trace: TraceOn})
 	var evs []sim.Event
 	for it := range s.Items() {
 		evs = append(evs, it.Events...)

@@ -27,9 +27,20 @@ type Options struct {
 	AutoKeys bool    // headless: press the keys `key` steps wait for
 	MaxProcs int     // the most processes a round may start (default 64)
 	// Trace reads the Go runtime's own trace live, to tell running from
-	// runnable goroutines and the P each ran on.
-	Trace bool
+	// runnable goroutines and the P each ran on: TraceOn always, TraceOff
+	// never, TraceAuto when the scenario asks for it.
+	Trace TraceMode
 }
+
+// TraceMode says when to read the runtime trace.
+type TraceMode int
+
+// Trace modes.
+const (
+	TraceAuto TraceMode = iota
+	TraceOn
+	TraceOff
+)
 
 // DefaultMaxProcs is the limit on a round's processes unless raised.
 const DefaultMaxProcs = 64
@@ -95,7 +106,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	injectFault()
 	s.changes = make(chan []rtrace.Change, 64)
 	changes := (<-chan []rtrace.Change)(s.changes)
-	if opt.Trace {
+	if opt.Trace == TraceOn || opt.Trace == TraceAuto && sc.Trace {
 		s.SetTrace(true)
 	}
 	probeCtx, stopProbe := context.WithCancel(context.Background())

@@ -24,7 +24,8 @@ type Options struct {
 	// AutoKeys presses every key a `key` step waits for after its `auto`
 	// delay, for headless runs.
 	AutoKeys bool
-	// Tick is how often batches of events go out (default 50ms).
+	// Tick is how often batches of events go out (default 100ms, the
+	// screen's frame rate).
 	Tick time.Duration
 }
 
@@ -67,7 +68,7 @@ func New(sc *spec.Scenario, opt Options) *Engine {
 		opt.Start = time.Now()
 	}
 	if opt.Tick <= 0 {
-		opt.Tick = 50 * time.Millisecond
+		opt.Tick = 100 * time.Millisecond
 	}
 	return &Engine{sc: sc, opt: opt, out: make(chan []Event, 64), keys: map[rune][]chan struct{}{}, last: map[string]Event{}}
 }
@@ -279,7 +280,7 @@ func (e *Engine) emit(ev Event) {
 }
 
 // quietAbove is the number of changes in one tick above which a task is quiet.
-const quietAbove = 100
+const quietAbove = 200
 
 // collect sends batches of events every tick and folds the events of tasks
 // that change state faster than anyone can watch.

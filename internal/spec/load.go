@@ -149,10 +149,10 @@ func (l *loader) load(data []byte) *Scenario {
 			continue
 		}
 		switch key {
-		case "id", "title", "summary", "lesson", "rounds", "objects", "tasks", "checks":
+		case "id", "title", "summary", "lesson", "rounds", "trace", "objects", "tasks", "checks":
 			seen[key] = kv.Value
 		default:
-			l.errorf(kv.Key, "unknown key %q in a scenario; known keys: id, title, summary, lesson, rounds, objects, tasks, checks", key)
+			l.errorf(kv.Key, "unknown key %q in a scenario; known keys: id, title, summary, lesson, rounds, trace, objects, tasks, checks", key)
 		}
 	}
 	base := strings.TrimSuffix(filepath.Base(l.file), filepath.Ext(l.file))
@@ -173,6 +173,9 @@ func (l *loader) load(data []byte) *Scenario {
 	}
 	if n, ok := seen["lesson"]; ok {
 		sc.Lesson, _ = l.str(n, "lesson")
+	}
+	if n, ok := seen["trace"]; ok {
+		sc.Trace, _ = l.boolean(n, "trace")
 	}
 	if n, ok := seen["rounds"]; ok {
 		if v, ok := l.integer(n, "rounds", 1, maxRounds); ok {

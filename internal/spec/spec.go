@@ -23,6 +23,9 @@ type Scenario struct {
 	Summary string
 	Lesson  string
 	Rounds  int
+	// Trace asks for the Go runtime's trace by default: for lessons where
+	// running versus runnable is the point (it costs mtviz some CPU).
+	Trace   bool
 	Objects []Object
 	Tasks   []Task
 	Checks  []Check

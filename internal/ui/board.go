@@ -186,7 +186,7 @@ func (b *board) apply(ev *sim.Event) {
 		b.verLocks++
 	case sim.KProcess, sim.KExit:
 		b.verSample++
-	case sim.KState, sim.KKey:
+	case sim.KKey:
 		b.verKeys++
 	}
 	switch ev.Kind {
@@ -206,8 +206,9 @@ func (b *board) apply(ev *sim.Event) {
 				p.key = ev.Object
 				b.keyWait[ev.Task] = p
 			}
-		} else {
+		} else if _, ok := b.keyWait[ev.Task]; ok {
 			delete(b.keyWait, ev.Task)
+			b.verKeys++
 		}
 	case sim.KKey:
 		b.keyWait[ev.Task] = keyPrompt{key: ev.Object, label: ev.Text}

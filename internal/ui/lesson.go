@@ -426,7 +426,8 @@ func (m *lessonModel) wide(h int) string {
 		m.cachedPanel("lesson", panelKey{0, rightW, lessonH, m.focus == focusLesson, m.scroll[focusLesson]}, func() string {
 			return panel("Lesson", m.lessonText(rightW-4, lessonH-2), rightW, lessonH, m.focus == focusLesson)
 		})
-	return fitLines(joinColumns(left, right), m.w, h)
+	// Every panel is drawn to its exact width: only the line count needs fitting.
+	return fitCount(joinColumns(left, right), h)
 }
 
 func (m *lessonModel) counterLines() int {
@@ -454,6 +455,18 @@ func (m *lessonModel) procCount() int {
 		}
 	}
 	return n
+}
+
+// fitCount cuts or pads text to exactly h lines, leaving each line as it is.
+func fitCount(s string, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // joinColumns puts two blocks of lines side by side. Every panel is drawn

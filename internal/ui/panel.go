@@ -3,7 +3,6 @@ package ui
 import (
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -13,35 +12,48 @@ func panel(title, content string, w, h int, focused bool) string {
 	if w < 4 || h < 2 {
 		return ""
 	}
-	border := sDim
-	titleStyle := sBold
+	// The border's escape codes are worked out once (codesFor), not styled
+	// line by line: panels are drawn every frame.
+	border := codesFor('│'|1<<21, sDim)
+	tc := codesFor('T'|1<<21, sBold)
 	if focused {
-		border = lipgloss.NewStyle().Foreground(cCyan)
-		titleStyle = sSelected
+		border = codesFor('│'|1<<22, sFocusBorder)
+		tc = codesFor('T'|1<<22, sSelected)
+	}
+	paint := func(sb *strings.Builder, c sgr, s string) {
+		sb.WriteString(c.pre)
+		sb.WriteString(s)
+		sb.WriteString(c.suf)
 	}
 	inner := w - 4
 	var sb strings.Builder
-	t := ansi.Truncate(title, max(0, inner-1), "…")
-	fill := w - 4 - ansi.StringWidth(t) - 1
-	sb.WriteString(border.Render("╭─ "))
-	sb.WriteString(titleStyle.Render(t))
-	sb.WriteString(border.Render(" " + strings.Repeat("─", max(0, fill)) + "╮"))
+	tt := ansi.Truncate(title, max(0, inner-1), "…")
+	fill := w - 4 - ansi.StringWidth(tt) - 1
+	paint(&sb, border, "╭─ ")
+	paint(&sb, tc, tt)
+	paint(&sb, border, " "+strings.Repeat("─", max(0, fill))+"╮")
 	lines := strings.Split(content, "\n")
 	for i := 0; i < h-2; i++ {
 		line := ""
+		width := 0
 		if i < len(lines) {
-			line = ansi.Truncate(lines[i], inner, "…")
+			line = lines[i]
+			width = ansi.StringWidth(line)
+			if width > inner {
+				line = ansi.Truncate(line, inner, "…")
+				width = ansi.StringWidth(line)
+			}
 		}
 		sb.WriteByte('\n')
-		sb.WriteString(border.Render("│ "))
+		paint(&sb, border, "│ ")
 		sb.WriteString(line)
-		if pad := inner - ansi.StringWidth(line); pad > 0 {
+		if pad := inner - width; pad > 0 {
 			sb.WriteString(strings.Repeat(" ", pad))
 		}
-		sb.WriteString(border.Render(" │"))
+		paint(&sb, border, " │")
 	}
 	sb.WriteByte('\n')
-	sb.WriteString(border.Render("╰" + strings.Repeat("─", w-2) + "╯"))
+	paint(&sb, border, "╰"+strings.Repeat("─", w-2)+"╯")
 	return sb.String()
 }
 

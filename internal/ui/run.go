@@ -121,7 +121,7 @@ func (r *root) View() string {
 // has stopped before returning.
 func Run(cfg Config) error {
 	r := newRoot(cfg)
-	p := tea.NewProgram(r, tea.WithAltScreen(), tea.WithFPS(20))
+	p := tea.NewProgram(r, tea.WithAltScreen(), tea.WithFPS(fps))
 	// Bubble Tea restores the terminal on SIGINT and SIGTERM but not on
 	// SIGHUP (the terminal closed): handle it here.
 	hup := make(chan os.Signal, 1)
