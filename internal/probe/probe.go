@@ -83,15 +83,15 @@ type Probe struct {
 	procDir *os.File
 	locks   *os.File
 
-	procs   map[int]*proc
-	others  map[int]bool // PIDs seen that are not in the tree
-	loadavg *statFile    // /proc/loadavg, whose last field is the newest PID
-	lastPID string
-	last    time.Time
+	procs    map[int]*proc
+	others   map[int]bool // PIDs seen that are not in the tree
+	loadavg  *statFile    // /proc/loadavg, whose last field is the newest PID
+	lastPID  string
+	last     time.Time
 	lastCPU  []coreTimes
 	statFile *os.File
 	statBuf  [16 * 1024]byte
-	dropped int
+	dropped  int
 }
 
 type proc struct {
