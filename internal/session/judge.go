@@ -2,7 +2,6 @@ package session
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -227,14 +226,4 @@ func checkRatio(c spec.Check, events []sim.Event, samples []probe.Sample, cores 
 		return Result{OK: true, Detail: d + fmt.Sprintf("; the comparison needs %d cores and this run had %d, so it only reports", c.NeedsCores, cores)}
 	}
 	return Result{OK: ratio >= c.Min, Detail: d}
-}
-
-// sortedKeys is used where maps are printed, so output is stable.
-func sortedKeys(m map[string]int64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -16,7 +16,6 @@ var (
 	cMagenta = lipgloss.AdaptiveColor{Light: "5", Dark: "13"}
 	cCyan    = lipgloss.AdaptiveColor{Light: "6", Dark: "14"}
 	cDim     = lipgloss.AdaptiveColor{Light: "8", Dark: "8"}
-	cText    = lipgloss.AdaptiveColor{Light: "0", Dark: "15"}
 )
 
 var (
@@ -28,10 +27,7 @@ var (
 	sWarn        = lipgloss.NewStyle().Foreground(cYellow)
 	sKey         = lipgloss.NewStyle().Foreground(cMagenta).Bold(true)
 	sSelected    = lipgloss.NewStyle().Foreground(cCyan).Bold(true)
-	sPanel       = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(cDim).Padding(0, 1)
-	sFocused     = sPanel.BorderForeground(cCyan)
 	sFocusBorder = lipgloss.NewStyle().Foreground(cCyan)
-	sHeader      = lipgloss.NewStyle().Bold(true)
 )
 
 // A lane cell is a glyph and a colour, so that state reads without colour too.
