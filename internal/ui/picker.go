@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -86,21 +87,30 @@ func (p *picker) Update(msg tea.Msg) tea.Cmd {
 
 func (p *picker) refilter() {
 	q := strings.ToLower(strings.TrimSpace(p.filter.Value()))
+	// Lessons whose id is what was typed come first, then those whose id
+	// starts with it, then those whose id, title or summary holds it.
+	rank := func(sc *spec.Scenario) int {
+		switch {
+		case q == "":
+			return 0
+		case sc.ID == q:
+			return 1
+		case strings.HasPrefix(sc.ID, q):
+			return 2
+		case strings.Contains(sc.ID, q):
+			return 3
+		case strings.Contains(strings.ToLower(sc.Title+" "+sc.Summary), q):
+			return 4
+		}
+		return -1
+	}
 	p.shown = p.shown[:0:0]
 	for _, sc := range p.all {
-		hay := strings.ToLower(sc.ID + " " + sc.Title + " " + sc.Summary)
-		if q == "" || strings.Contains(hay, q) {
+		if rank(sc) >= 0 {
 			p.shown = append(p.shown, sc)
 		}
 	}
-	// A lesson whose id is exactly what was typed comes first.
-	for i, sc := range p.shown {
-		if sc.ID == q && i > 0 {
-			copy(p.shown[1:i+1], p.shown[:i])
-			p.shown[0] = sc
-			break
-		}
-	}
+	slices.SortStableFunc(p.shown, func(a, b *spec.Scenario) int { return rank(a) - rank(b) })
 	p.cursor = max(0, min(p.cursor, len(p.shown)-1))
 }
 

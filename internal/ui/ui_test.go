@@ -135,6 +135,21 @@ func TestCellShowsBriefActivity(t *testing.T) {
 	}
 }
 
+func TestPickerRanksIdsFirst(t *testing.T) {
+	all, err := spec.Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPicker(all)
+	p.SetSize(80, 24)
+	for _, r := range "dead" {
+		p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	if len(p.shown) < 2 || p.shown[0].ID != "deadlock" {
+		t.Errorf("typing 'dead' puts %s first", p.shown[0].ID)
+	}
+}
+
 func TestPickerFiltersByTyping(t *testing.T) {
 	p := newPicker([]*spec.Scenario{builtin(t, "race"), builtin(t, "gil")})
 	p.SetSize(80, 24)
