@@ -90,6 +90,24 @@ func (w *world) startProcess(t *task) (*procHandle, error) {
 	cmd := exec.Command(exe, ChildCommand)
 	cmd.Env = append(os.Environ(), h.env(t.name, w.round)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, os.Stderr
+	var errPipe *os.File
+	if w.e.child == nil {
+		// What a child writes to stderr (a Go panic, say) becomes error
+		// events in the log instead of text over the screen. Grandchildren
+		// inherit the same pipe.
+		r, wr, err := os.Pipe()
+		if err == nil {
+			cmd.Stderr, errPipe = wr, wr
+			name := t.name
+			guard.Go(func() {
+				defer r.Close()
+				sc := bufio.NewScanner(r)
+				for sc.Scan() {
+					w.e.emit(Event{Kind: KError, Task: name, Text: "stderr: " + sc.Text()})
+				}
+			})
+		}
+	}
 	if w.e.child == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	}
@@ -99,7 +117,11 @@ func (w *world) startProcess(t *task) (*procHandle, error) {
 		r.owned = true
 		h.mu.Unlock()
 	}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	if errPipe != nil {
+		errPipe.Close() // the child holds its own copy
+	}
+	if err != nil {
 		return nil, err
 	}
 	if w.e.hub != nil {
