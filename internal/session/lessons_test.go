@@ -22,6 +22,19 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
+// drain keeps every event and sample a session delivers, until its end.
+func drain(s *Session) ([]sim.Event, []probe.Sample) {
+	var evs []sim.Event
+	var ss []probe.Sample
+	for it := range s.Items() {
+		evs = append(evs, it.Events...)
+		if it.Sample != nil {
+			ss = append(ss, *it.Sample)
+		}
+	}
+	return evs, ss
+}
+
 // runLesson runs a built-in lesson headless and keeps everything it produced.
 func runLesson(t *testing.T, id string) ([]sim.Event, []probe.Sample, Summary) {
 	t.Helper()
@@ -32,14 +45,7 @@ func runLesson(t *testing.T, id string) ([]sim.Event, []probe.Sample, Summary) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	s := Start(ctx, sc, Options{AutoKeys: true})
-	var evs []sim.Event
-	var ss []probe.Sample
-	for it := range s.Items() {
-		evs = append(evs, it.Events...)
-		if it.Sample != nil {
-			ss = append(ss, *it.Sample)
-		}
-	}
+	evs, ss := drain(s)
 	sum := s.Wait()
 	for _, c := range sum.Checks {
 		t.Logf("%v %s: %s", c.OK, c.Name, c.Detail)
@@ -258,14 +264,7 @@ func TestFileLockSeenByProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := Start(context.Background(), sc, Options{AutoKeys: true})
-	var evs []sim.Event
-	var ss []probe.Sample
-	for it := range s.Items() {
-		evs = append(evs, it.Events...)
-		if it.Sample != nil {
-			ss = append(ss, *it.Sample)
-		}
-	}
+	evs, ss := drain(s)
 	if sum := s.Wait(); !sum.OK {
 		t.Fatalf("run failed: %+v", sum)
 	}
@@ -377,10 +376,7 @@ tasks:
 		t.Fatal(err)
 	}
 	s := Start(context.Background(), sc, Options{Trace: TraceOn})
-	var evs []sim.Event
-	for it := range s.Items() {
-		evs = append(evs, it.Events...)
-	}
+	evs, _ := drain(s)
 	s.Wait()
 	slices.SortStableFunc(evs, func(a, b sim.Event) int { return int(a.T - b.T) })
 	var blockedAt, releasedAt time.Duration

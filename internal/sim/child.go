@@ -209,7 +209,9 @@ func (e *Engine) exitNow(code int) {
 // Remote queue operations, for a child: the queue lives in mtviz.
 func (t *task) remotePut(q, v string) bool {
 	c := t.w.e.child
-	return c.link.send(wire{Put: &queueOp{Queue: q, Task: t.name, Value: v}}) == nil
+	id := c.nextID.Add(1)
+	r, ok := c.call(wire{Put: &queueOp{ID: id, Queue: q, Task: t.name, Value: v}}, id, t.stop)
+	return ok && r.Value != nil && r.Value.OK
 }
 
 func (t *task) remoteGet(q string) (string, bool) {

@@ -514,3 +514,27 @@ tasks:
 		t.Errorf("a waiter after clear went on before the second set: %v", idx)
 	}
 }
+
+// A process putting on a full queue that lives in mtviz waits until there is
+// room, and nothing it put is lost or reordered.
+func TestRemotePutWaitsForRoom(t *testing.T) {
+	evs := run(t, `
+objects: {q: {kind: queue, size: 1}}
+tasks:
+  - name: writer
+    kind: process
+    steps: [{put: {queue: q, value: A}}, {put: {queue: q, value: B}}, {log: B is in}, {put: {queue: q, value: C}}]
+  - name: reader
+    steps: [{sleep: 500ms}, {get: q}, {log: "got {value}"}, {sleep: 300ms}, {get: q}, {log: "got {value}"}, {get: q}, {log: "got {value}"}]
+`, Options{})
+	var lines []string
+	for _, ev := range evs {
+		if ev.Kind == KLog {
+			lines = append(lines, ev.Text)
+		}
+	}
+	want := []string{"got A", "B is in", "got B", "got C"}
+	if !slices.Equal(lines, want) {
+		t.Errorf("lines %v, want %v", lines, want)
+	}
+}

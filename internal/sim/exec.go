@@ -396,7 +396,12 @@ func (t *task) join(ts []*task) bool {
 func (t *task) put(in *instr) bool {
 	v := in.text(t)
 	if t.w.e.child != nil {
-		return t.remotePut(in.st.Object, v)
+		t.set(Blocked, ReasonQueue, in.st.Object, "")
+		if !t.remotePut(in.st.Object, v) {
+			return false
+		}
+		t.running()
+		return true
 	}
 	q := in.q
 	ok := q.put(v, t.stop, func() {

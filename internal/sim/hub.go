@@ -229,42 +229,9 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 		}
 		h.e.inject(m.Events)
 	case m.Put != nil:
-		q := w.queues[m.Put.Queue]
-		if q != nil && q.put(m.Put.Value, w.stop, nil) {
-			h.e.emit(Event{Kind: KPut, Task: m.Put.Task, Object: q.name, Text: m.Put.Value, PID: r.pid})
-			h.e.emit(q.snapshot())
-		}
+		h.serveQueue(p, w, r, *m.Put, true)
 	case m.Get != nil:
-		op := *m.Get
-		q := w.queues[op.Queue]
-		if q == nil {
-			return
-		}
-		h.wg.Add(1)
-		guard.Go(func() {
-			defer h.wg.Done()
-			stop := make(chan struct{})
-			go func() {
-				select {
-				case <-p.closed:
-				case <-w.stop:
-				case <-stop:
-					return
-				}
-				close(stop)
-			}()
-			v, ok := q.get(stop, nil)
-			select {
-			case <-stop:
-			default:
-				close(stop)
-			}
-			if ok {
-				h.e.emit(Event{Kind: KGet, Task: op.Task, Object: q.name, Text: v, PID: r.pid})
-				h.e.emit(q.snapshot())
-			}
-			p.send(wire{Value: &queueOp{ID: op.ID, Queue: op.Queue, Value: v, OK: ok}})
-		})
+		h.serveQueue(p, w, r, *m.Get, false)
 	case m.Kill != nil:
 		h.kill(w, m.Kill.Task, m.Kill.Signal, m.Kill.By)
 	case m.Await != nil:
@@ -282,6 +249,52 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 	case m.Bye != nil:
 		r.sawDone = true
 	}
+}
+
+// serveQueue puts or gets for a child on a queue that lives in mtviz, and
+// answers when it is done: a put into a full queue, like a get from an empty
+// one, waits, and so does the child. The wait ends if the child goes or the
+// run stops.
+func (h *hub) serveQueue(p *peer, w *world, r *procRec, op queueOp, put bool) {
+	q := w.queues[op.Queue]
+	if q == nil {
+		p.send(wire{Value: &queueOp{ID: op.ID, Queue: op.Queue}})
+		return
+	}
+	h.wg.Add(1)
+	guard.Go(func() {
+		defer h.wg.Done()
+		stop, release := either(p.closed, w.stop)
+		defer release()
+		v, ok := op.Value, false
+		kind := KPut
+		if put {
+			ok = q.put(v, stop, nil)
+		} else {
+			v, ok = q.get(stop, nil)
+			kind = KGet
+		}
+		if ok {
+			h.e.emit(Event{Kind: kind, Task: op.Task, Object: q.name, Text: v, PID: r.pid})
+			h.e.emit(q.snapshot())
+		}
+		p.send(wire{Value: &queueOp{ID: op.ID, Queue: op.Queue, Value: v, OK: ok}})
+	})
+}
+
+// either returns a channel closed when a or b is; release ends the watch.
+func either(a, b <-chan struct{}) (<-chan struct{}, func()) {
+	out, quit := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-a:
+			close(out)
+		case <-b:
+			close(out)
+		case <-quit:
+		}
+	}()
+	return out, func() { close(quit) }
 }
 
 var signals = map[string]syscall.Signal{"TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL, "INT": syscall.SIGINT}
