@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test the way CI does. The terminal tests drive mtviz in tmux;
-# if tmux is missing and this machine has apt-get, it is installed first.
+# Runs every test the way CI does: gofmt, go mod tidy, go vet, go test.
+# The terminal tests drive mtviz in tmux; if tmux is missing and this
+# machine has apt-get, it is installed first.
 set -euo pipefail
 cd "$(dirname "$0")"
 if ! command -v tmux >/dev/null 2>&1; then
@@ -15,6 +16,10 @@ fi
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
   echo "test.sh: gofmt would change: $unformatted" >&2
+  exit 1
+fi
+if ! go mod tidy -diff >/dev/null; then
+  echo "test.sh: go.mod or go.sum is not tidy; run go mod tidy (go mod tidy -diff shows what would change)" >&2
   exit 1
 fi
 go vet ./...

@@ -92,7 +92,7 @@ func cmdSteps(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdPicker(stdout, stderr io.Writer) error {
-	return ui.Run(ui.Config{Scenarios: builtins()})
+	return outcomeError(ui.Run(ui.Config{Scenarios: builtins()}))
 }
 
 // limitCores makes the process use n cores: GOMAXPROCS for goroutines, and

@@ -135,8 +135,9 @@ func TestNoLeakTUI(t *testing.T) {
 		end  func(t *testing.T, session, mark string)
 		code string
 	}{
-		{"q", func(t *testing.T, s, _ string) { tmux(t, "send-keys", "-t", s, "q") }, "0"},
-		{"ctrl+c", func(t *testing.T, s, _ string) { tmux(t, "send-keys", "-t", s, "C-c") }, "0"},
+		// Leaving a lesson before its end is a run stopped early: exit 1.
+		{"q", func(t *testing.T, s, _ string) { tmux(t, "send-keys", "-t", s, "q") }, "1"},
+		{"ctrl+c", func(t *testing.T, s, _ string) { tmux(t, "send-keys", "-t", s, "C-c") }, "1"},
 		{"SIGTERM", func(t *testing.T, _, mark string) { syscall.Kill(mainPID(t, mark), syscall.SIGTERM) }, ""},
 		{"SIGKILL", func(t *testing.T, _, mark string) { syscall.Kill(mainPID(t, mark), syscall.SIGKILL) }, ""},
 		{"terminal closed (SIGHUP)", func(t *testing.T, s, _ string) { tmux(t, "kill-session", "-t", s) }, ""},

@@ -18,9 +18,10 @@ import (
 
 // Exit codes.
 const (
-	exitOK    = 0
-	exitCheck = 1 // a lesson's check failed (or the run did not finish)
-	exitUsage = 2 // bad usage or input
+	exitOK        = 0
+	exitCheck     = 1 // a lesson's check failed (or the run did not finish)
+	exitUsage     = 2 // bad usage or input
+	exitUndecided = 3 // no check failed, but one could not be decided
 )
 
 // usageError is bad usage or input: it is printed as is and exits with 2.
@@ -35,13 +36,15 @@ const mainUsage = `mtviz: watch processes and threads being scheduled
 Usage:
   mtviz                       open the lesson picker
   mtviz run LESSON|FILE       run one lesson on screen (or --headless)
+  mtviz replay FILE           play a run recorded with 'run --record'
   mtviz list                  list the built-in lessons
   mtviz check FILE...         check scenario files without running them
   mtviz steps                 print the scenario vocabulary: steps, objects, checks
   mtviz help [COMMAND]        show help
 
 Run 'mtviz COMMAND --help' for a command's flags.
-Exit codes: 0 ok, 1 a lesson's check failed, 2 bad usage or input.
+Exit codes: 0 ok, 1 a lesson's check failed (or the run was stopped before
+its end), 2 bad usage or input, 3 no check failed but one could not be decided.
 `
 
 type command struct {
@@ -55,6 +58,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"run", runUsage, cmdRun},
+		{"replay", replayUsage, cmdReplay},
 		{"list", listUsage, cmdList},
 		{"check", checkUsage, cmdCheck},
 		{"steps", stepsUsage, cmdSteps},
@@ -82,6 +86,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	err := dispatch(args, stdout, stderr)
 	var ue usageError
 	var ce checkFailed
+	var nd notDecided
 	switch {
 	case err == nil:
 		return exitOK
@@ -92,6 +97,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	case errors.As(err, &ce):
 		return exitCheck
+	case errors.As(err, &nd):
+		return exitUndecided
 	default:
 		fmt.Fprintln(stderr, "mtviz: "+err.Error())
 		return exitCheck

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
 )
 
@@ -36,17 +36,24 @@ Flags:
   --max-procs N     refuse a lesson that starts more than N processes in a round (default 64)
   --trace MODE      read the Go runtime's trace, to tell running from runnable goroutines:
                     on, off, or auto (default: as the lesson asks; t toggles it on screen)
+  --record FILE     write the run to FILE as it goes, for 'mtviz replay'
 
-Exit codes: 0 every check held, 1 a check failed or the run was stopped, 2 bad usage or input.
+Exit codes: 0 every check held, 1 a check failed or the run was stopped,
+2 bad usage or input, 3 no check failed but one could not be decided.
 `
 
 var traceModes = map[string]session.TraceMode{"auto": session.TraceAuto, "on": session.TraceOn, "off": session.TraceOff}
 
-// checkFailed is returned when a lesson ran but a check did not hold; its
-// report is already printed.
+// checkFailed is returned when a lesson ran but a check did not hold, or
+// the run was stopped before its end; its report is already printed.
 type checkFailed struct{}
 
 func (checkFailed) Error() string { return "a check failed" }
+
+// notDecided is returned when no check failed but one could not be decided.
+type notDecided struct{}
+
+func (notDecided) Error() string { return "a check was not decided" }
 
 type runFlags struct {
 	headless, json bool
@@ -55,6 +62,7 @@ type runFlags struct {
 	timeout        time.Duration
 	maxProcs       int
 	trace          string
+	record         string
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -65,6 +73,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "")
 	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "")
 	fs.StringVar(&f.trace, "trace", "auto", "")
+	fs.StringVar(&f.record, "record", "", "")
 }
 
 func (f *runFlags) validate() error {
@@ -111,10 +120,32 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := limitCores(f.cores); err != nil {
 		return err
 	}
+	if f.record != "" {
+		file, err := os.Create(f.record)
+		if err != nil {
+			return usagef("run: --record: %v", errText(err))
+		}
+		defer file.Close()
+		opt.Record = file
+	}
 	if f.headless || f.json {
 		return headless(sc, opt, f, stdout)
 	}
-	return ui.Run(ui.Config{Scenarios: builtins(), Start: sc, Session: opt})
+	return outcomeError(ui.Run(ui.Config{Scenarios: builtins(), Start: sc, Session: opt}))
+}
+
+// outcomeError turns how the screen ended into the exit code's error: a
+// lesson left before its end exits 1, one that ended by its verdict.
+func outcomeError(out ui.Outcome, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case out.Finished && out.Summary != nil:
+		return verdictError(*out.Summary)
+	case out.Ran:
+		return checkFailed{}
+	}
+	return nil
 }
 
 // resolve finds a lesson by built-in id, or loads a file.
@@ -168,7 +199,7 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 	guard.OnPanic(cancel)
 	defer guard.OnPanic(nil)
 	s := session.Start(ctx, sc, opt)
-	out := newPrinter(stdout, f.json, sc, s.Cores)
+	out := newPrinter(stdout, f.json, sc, s.Cores, session.RootPID())
 	items := s.Items()
 	for items != nil {
 		select {
@@ -177,12 +208,7 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 				items = nil
 				continue
 			}
-			if it.Sample != nil {
-				out.sample(it.Sample)
-			}
-			for i := range it.Events {
-				out.event(&it.Events[i])
-			}
+			out.item(it)
 		case <-guard.Signal():
 			// The run's own goroutines may be the ones that failed: give the
 			// engine a moment to stop its processes, then leave.
@@ -195,20 +221,37 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 	}
 	sum := s.Wait()
 	out.summary(sum)
-	if !sum.OK {
+	if err := s.RecordError(); err != nil {
+		return fmt.Errorf("the recording is incomplete: %w", err)
+	}
+	return verdictError(sum)
+}
+
+// verdictError turns a run's verdict into the exit code's error.
+func verdictError(sum timeline.Summary) error {
+	switch {
+	case sum.Stopped || sum.Verdict == timeline.Fail:
 		return checkFailed{}
+	case sum.Verdict == timeline.Undecided:
+		return notDecided{}
 	}
 	return nil
 }
 
+// printer writes a run headless: the lines of the run's log as the fold
+// says them (the very lines the screen's Log shows), then the verdicts; or,
+// with --json, every event and sample and the summary.
 type printer struct {
-	w    io.Writer
-	json bool
-	enc  *json.Encoder
+	w       io.Writer
+	json    bool
+	enc     *json.Encoder
+	tl      *timeline.Timeline
+	printed int // log entries printed so far
 }
 
-func newPrinter(w io.Writer, asJSON bool, sc *spec.Scenario, cores int) *printer {
-	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(w)}
+func newPrinter(w io.Writer, asJSON bool, sc *spec.Scenario, cores, root int) *printer {
+	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(w),
+		tl: timeline.New(timeline.Config{Scenario: sc, Cores: cores, Root: root})}
 	if !asJSON {
 		fmt.Fprintf(w, "%s: %s (%d round(s), %d core(s))\n", sc.ID, sc.Title, sc.Rounds, cores)
 	}
@@ -217,66 +260,65 @@ func newPrinter(w io.Writer, asJSON bool, sc *spec.Scenario, cores int) *printer
 
 func seconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1e6 }
 
-func (p *printer) event(ev *sim.Event) {
+func (p *printer) item(it timeline.Item) {
+	p.tl.Apply(it)
 	if p.json {
-		p.enc.Encode(struct {
-			Type string  `json:"type"`
-			T    float64 `json:"t"`
-			*sim.Event
-		}{"event", seconds(ev.T), ev})
+		if it.Sample != nil {
+			p.enc.Encode(struct {
+				Type string  `json:"type"`
+				T    float64 `json:"t"`
+				*probe.Sample
+			}{"sample", seconds(it.Sample.T), it.Sample})
+		}
+		for i := range it.Events {
+			ev := &it.Events[i]
+			p.enc.Encode(struct {
+				Type string  `json:"type"`
+				T    float64 `json:"t"`
+				*sim.Event
+			}{"event", seconds(ev.T), ev})
+		}
 		return
 	}
-	switch ev.Kind {
-	case sim.KLog:
-		fmt.Fprintf(p.w, "%8.3fs %-10s %s\n", seconds(ev.T), ev.Task, ev.Text)
-	case sim.KPhase:
-		fmt.Fprintf(p.w, "%8.3fs ---------- phase %s\n", seconds(ev.T), ev.Text)
-	case sim.KError:
-		fmt.Fprintf(p.w, "%8.3fs %-10s error: %s\n", seconds(ev.T), ev.Task, ev.Text)
-	case sim.KKey:
-		fmt.Fprintf(p.w, "%8.3fs %-10s waits for key %s (%s); pressed automatically\n", seconds(ev.T), ev.Task, ev.Object, ev.Text)
-	case sim.KRoundEnd:
-		var parts []string
-		keys := make([]string, 0, len(ev.Values))
-		for k := range ev.Values {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			s := fmt.Sprintf("%s=%d", k, ev.Values[k])
-			if l := ev.LostBy[k]; l > 0 {
-				s += fmt.Sprintf(" (%d overwritten)", l)
-			}
-			parts = append(parts, s)
-		}
-		fmt.Fprintf(p.w, "%8.3fs round %d ended: %s\n", seconds(ev.T), ev.Value, strings.Join(parts, ", "))
-	}
+	p.flushLog()
 }
 
-func (p *printer) sample(s *probe.Sample) {
-	if p.json {
-		p.enc.Encode(struct {
-			Type string  `json:"type"`
-			T    float64 `json:"t"`
-			*probe.Sample
-		}{"sample", seconds(s.T), s})
+// flushLog prints the log entries the fold added since the last call.
+func (p *printer) flushLog() {
+	fresh := p.tl.LogCount - p.printed
+	log := p.tl.Log
+	if fresh > len(log) {
+		fmt.Fprintf(p.w, "… %d lines not shown (more than %d at once)\n", fresh-len(log), timeline.MaxLog)
+		fresh = len(log)
 	}
+	for _, e := range log[len(log)-fresh:] {
+		switch e.Class {
+		case timeline.Quiet:
+			fmt.Fprintf(p.w, "%8.3fs ---------- %s\n", seconds(e.T), e.Text)
+		default:
+			fmt.Fprintf(p.w, "%8.3fs %-10s %s\n", seconds(e.T), e.Who, e.Text)
+		}
+	}
+	p.printed = p.tl.LogCount
 }
 
-func (p *printer) summary(sum session.Summary) {
+func (p *printer) summary(sum timeline.Summary) {
 	if p.json {
 		p.enc.Encode(struct {
 			Type     string  `json:"type"`
 			Duration float64 `json:"duration"`
-			session.Summary
+			timeline.Summary
 		}{"summary", seconds(sum.Duration), sum})
 		return
 	}
 	fmt.Fprintln(p.w)
 	for _, r := range sum.Checks {
 		mark := "PASS"
-		if !r.OK {
+		switch r.Verdict {
+		case timeline.Fail:
 			mark = "FAIL"
+		case timeline.Undecided:
+			mark = "NOT DECIDED"
 		}
 		fmt.Fprintf(p.w, "%s  %s\n      %s\n", mark, r.Name, r.Detail)
 	}
@@ -286,8 +328,10 @@ func (p *printer) summary(sum session.Summary) {
 	switch {
 	case sum.Stopped:
 		fmt.Fprintf(p.w, "stopped before the end after %.1fs\n", seconds(sum.Duration))
-	case sum.OK:
+	case sum.Verdict == timeline.Pass:
 		fmt.Fprintf(p.w, "ok: every check held (%.1fs)\n", seconds(sum.Duration))
+	case sum.Verdict == timeline.Undecided:
+		fmt.Fprintf(p.w, "NOT DECIDED: no check failed, but not every check could be decided (%.1fs)\n", seconds(sum.Duration))
 	default:
 		fmt.Fprintf(p.w, "FAILED: a check did not hold (%.1fs)\n", seconds(sum.Duration))
 	}

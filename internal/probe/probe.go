@@ -31,7 +31,8 @@ type Proc struct {
 	PPID     int      `json:"ppid"`
 	Name     string   `json:"name"`
 	State    string   `json:"state"`
-	CPU      float64  `json:"cpu"` // percent of one core over the last interval
+	CPU      float64  `json:"cpu"`  // percent of one core over the last interval
+	Core     int      `json:"core"` // the core its main thread last ran on (field 39 of its stat)
 	NThreads int      `json:"nthreads"`
 	Threads  []Thread `json:"threads,omitempty"`
 }
@@ -98,16 +99,40 @@ type proc struct {
 	pid      int
 	name     string
 	st       *statFile
-	prev     uint64
-	read     bool // prev holds a reading
+	cpu      cpuClock
 	nthreads int
 	threads  map[int]*thread
 }
 
 type thread struct {
-	st   *statFile
-	prev uint64
-	read bool
+	st  *statFile
+	cpu cpuClock
+}
+
+// cpuClock turns a task's CPU ticks into a share of one core: the ticks it
+// gained divided by the time between the two reads that saw them. /proc
+// counts in ticks of 10 ms, so an interval much shorter than a few ticks
+// says more about the tick than about the task: such a reading is not used
+// as a base, and the last share stands.
+type cpuClock struct {
+	prev  uint64
+	at    time.Time
+	share float64
+	read  bool
+}
+
+// minCPUInterval is the shortest interval a CPU share is computed over.
+const minCPUInterval = 50 * time.Millisecond
+
+func (c *cpuClock) update(ticks uint64, now time.Time) float64 {
+	switch {
+	case !c.read || ticks < c.prev:
+		c.prev, c.at, c.read, c.share = ticks, now, true, 0
+	case now.Sub(c.at) >= minCPUInterval:
+		c.share = cpuPercent(ticks-c.prev, now.Sub(c.at).Seconds())
+		c.prev, c.at = ticks, now
+	}
+	return c.share
 }
 
 // New prepares a probe; call Run or Sample.
@@ -147,7 +172,12 @@ func (p *Probe) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			// One last reading, so that what ended at the very end is seen
-			// ended; the reader is still there to take it.
+			// ended; the reader is still there to take it. It waits for the
+			// interval, so that its CPU shares cover as long as any other's.
+			select {
+			case <-tk.C:
+			case <-time.After(time.Second):
+			}
 			select {
 			case p.out <- p.Sample():
 			case <-time.After(time.Second):
@@ -192,8 +222,6 @@ func (pr *proc) close() {
 // Sample reads the OS once. It is not safe to call while Run runs.
 func (p *Probe) Sample() Sample {
 	now := time.Now()
-	dt := now.Sub(p.last).Seconds()
-	first := p.last.IsZero()
 	p.last = now
 	s := Sample{T: now.Sub(p.opt.Start)}
 	s.Cores = p.cores()
@@ -217,18 +245,41 @@ func (p *Probe) Sample() Sample {
 			s.Gone = append(s.Gone, pid)
 			continue
 		}
-		out := Proc{PID: pid, PPID: st.ppid, Name: pr.name, State: string(st.state), NThreads: st.nthreads}
-		if !first && pr.read && st.ticks >= pr.prev {
-			out.CPU = cpuPercent(st.ticks-pr.prev, dt)
-		}
-		pr.prev, pr.read = st.ticks, true
+		out := Proc{PID: pid, PPID: st.ppid, Name: pr.name, State: string(st.state), NThreads: st.nthreads, Core: st.processor}
+		out.CPU = pr.cpu.update(st.ticks, time.Now())
 		if p.opt.Threads {
-			out.Threads = p.threads(pr, st.nthreads, dt, first)
+			out.Threads = p.threads(pr, st.nthreads)
 		}
 		s.Procs = append(s.Procs, out)
 	}
 	s.Locks = p.fileLocks()
+	limitCPU(s.Procs, len(s.Cores))
 	return s
+}
+
+// limitCPU keeps a sample within the machine: no process above all the
+// cores, and the processes together at most the machine's cores. Reads in
+// ticks of 10 ms can overshoot by a tick each; the shares are scaled down
+// together when they do.
+func limitCPU(procs []Proc, cores int) {
+	if cores <= 0 {
+		return
+	}
+	most := float64(cores) * 100
+	total := 0.0
+	for i := range procs {
+		procs[i].CPU = min(procs[i].CPU, most)
+		total += procs[i].CPU
+	}
+	if total > most {
+		f := most / total
+		for i := range procs {
+			procs[i].CPU *= f
+			for j := range procs[i].Threads {
+				procs[i].Threads[j].CPU = min(procs[i].Threads[j].CPU, 100)
+			}
+		}
+	}
 }
 
 // fileLocks reads /proc/locks for the locks of observed processes. The file
@@ -463,7 +514,7 @@ func (p *Probe) track(pid int) {
 
 // threads reads every thread of a process. The list of threads is read again
 // only when the thread count changed or a thread vanished.
-func (p *Probe) threads(pr *proc, n int, dt float64, first bool) []Thread {
+func (p *Probe) threads(pr *proc, n int) []Thread {
 	if n != pr.nthreads || len(pr.threads) != n {
 		p.listThreads(pr)
 		pr.nthreads = n
@@ -483,10 +534,7 @@ func (p *Probe) threads(pr *proc, n int, dt float64, first bool) []Thread {
 			continue
 		}
 		th := Thread{TID: tid, State: string(st.state), Core: st.processor}
-		if !first && t.read && st.ticks >= t.prev {
-			th.CPU = cpuPercent(st.ticks-t.prev, dt)
-		}
-		t.prev, t.read = st.ticks, true
+		th.CPU = min(t.cpu.update(st.ticks, time.Now()), 100)
 		out = append(out, th)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].TID < out[j].TID })

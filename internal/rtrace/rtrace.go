@@ -1,8 +1,8 @@
 // Package rtrace reads the Go runtime's own execution trace while it is
 // being written, and reports when each task's goroutine was running (and on
 // which P), runnable (waiting for a P) or waiting. The engine names its
-// goroutines in the trace (sim.TraceLabel); everything else here is what the
-// runtime recorded.
+// goroutines in the trace with Label; everything else here is what the
+// runtime recorded. It knows nothing of the engine.
 package rtrace
 
 import (
@@ -11,20 +11,59 @@ import (
 	"io"
 	"runtime/trace"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	xtrace "golang.org/x/exp/trace"
-
-	"mtviz/internal/sim"
 )
+
+// GoState is a goroutine's state as the runtime traced it.
+type GoState uint8
+
+// Goroutine states.
+const (
+	Unknown  GoState = iota
+	Running          // on a P
+	Runnable         // waiting for a P
+	Waiting          // blocked: on a channel, a lock, a sleep...
+	Syscall          // in a system call
+	Gone             // ended
+)
+
+var goStateNames = [...]string{"unknown", "running", "runnable", "waiting", "syscall", "gone"}
+
+func (s GoState) String() string {
+	if int(s) < len(goStateNames) {
+		return goStateNames[s]
+	}
+	return "unknown"
+}
 
 // Change is one state change of a task's goroutine, as the runtime traced it.
 type Change struct {
 	T     time.Duration // since the run started
 	Task  string
-	State string // running, runnable, waiting, syscall, gone
+	State GoState
 	P     int    // the P it runs on, when running
 	Why   string // the runtime's reason for a wait ("chan receive", "sync", "sleep"...)
+}
+
+// category is the runtime/trace log category under which each goroutine
+// that wants to be followed names itself.
+const category = "mtviz.task"
+
+var epoch atomic.Int64
+
+// Epoch changes each time a trace starts: a goroutine names itself again
+// (Label) when the epoch it last named itself in is not the current one.
+func Epoch() int64 { return epoch.Load() }
+
+// Label names the calling goroutine in the running trace, if any; its state
+// changes are then reported as the named task's.
+func Label(name string) {
+	if trace.IsEnabled() {
+		trace.Log(context.Background(), category, name)
+	}
 }
 
 const clockCategory = "mtviz.clock"
@@ -63,7 +102,7 @@ func Start(start time.Time) (*Tracer, error) {
 	// A marker whose trace timestamp is known on the run's clock.
 	trace.Log(context.Background(), clockCategory, "")
 	t.offset = time.Since(start)
-	sim.NewTraceEpoch()
+	epoch.Add(1)
 	go t.read()
 	return t, nil
 }
@@ -122,7 +161,7 @@ func (t *Tracer) read() {
 			switch l.Category {
 			case clockCategory:
 				t0, synced = ev.Time(), true
-			case sim.TraceCategory:
+			case category:
 				tasks[ev.Goroutine()] = l.Message
 			}
 		case xtrace.EventStateTransition:
@@ -143,7 +182,7 @@ func (t *Tracer) read() {
 			if to == xtrace.GoNotExist {
 				delete(tasks, g)
 			}
-			if c.T-last[name] < fold && c.State != "gone" {
+			if c.T-last[name] < fold && c.State != Gone {
 				t.replaceLast(c)
 				continue
 			}
@@ -179,18 +218,18 @@ func (t *Tracer) flush() {
 	}
 }
 
-func stateName(s xtrace.GoState) string {
+func stateName(s xtrace.GoState) GoState {
 	switch s {
 	case xtrace.GoRunning:
-		return "running"
+		return Running
 	case xtrace.GoRunnable:
-		return "runnable"
+		return Runnable
 	case xtrace.GoWaiting:
-		return "waiting"
+		return Waiting
 	case xtrace.GoSyscall:
-		return "syscall"
+		return Syscall
 	case xtrace.GoNotExist:
-		return "gone"
+		return Gone
 	}
-	return "unknown"
+	return Unknown
 }

@@ -1,14 +1,10 @@
 package rtrace
 
 import (
-	"context"
-	"runtime/trace"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
-
-	"mtviz/internal/sim"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -24,7 +20,7 @@ func TestTracerFollowsANamedGoroutine(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		trace.Log(context.Background(), sim.TraceCategory, "sleepy")
+		Label("sleepy")
 		time.Sleep(50 * time.Millisecond)
 	}()
 	<-done
@@ -34,7 +30,7 @@ func TestTracerFollowsANamedGoroutine(t *testing.T) {
 	for b := range tr.Changes() {
 		got = append(got, b...)
 	}
-	states := map[string]bool{}
+	states := map[GoState]bool{}
 	for _, c := range got {
 		if c.Task != "sleepy" {
 			continue
@@ -44,7 +40,7 @@ func TestTracerFollowsANamedGoroutine(t *testing.T) {
 			t.Errorf("change at %v, outside the run (stopped at %v)", c.T, stopped)
 		}
 	}
-	for _, s := range []string{"waiting", "running", "gone"} {
+	for _, s := range []GoState{Waiting, Running, Gone} {
 		if !states[s] {
 			t.Errorf("never saw the goroutine %s; saw %v", s, states)
 		}

@@ -15,6 +15,7 @@ import (
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
 )
 
 func TestMain(m *testing.M) {
@@ -67,7 +68,7 @@ func TestLessonRace(t *testing.T) {
 		}
 		rounds++
 		if ev.Values["locked"] != 0 {
-			t.Errorf("round %d: the locked balance ended at %d", ev.Value, ev.Values["locked"])
+			t.Errorf("round %d: the locked balance ended at %d", ev.Round, ev.Values["locked"])
 		}
 		if ev.Values["balance"] != 0 {
 			drifted++
@@ -85,14 +86,20 @@ func TestLessonRace(t *testing.T) {
 // gil: from the probe's own CPU readings of this process, the GIL phase used
 // about one core and the free phase clearly more. Computed here from the raw
 // samples, independently of the judge.
+//
+// On a machine where other programs take CPU the comparison may be "not
+// decided": then the test confirms from the raw samples that other
+// programs were busy, instead of failing.
 func TestLessonGIL(t *testing.T) {
 	evs, ss, sum := runLesson(t, "gil")
-	if !sum.OK {
-		t.Errorf("gil's checks failed: %+v", sum.Checks)
+	for _, c := range sum.Checks {
+		if c.Verdict == timeline.Fail {
+			t.Errorf("gil's check failed: %+v", c)
+		}
 	}
 	span := func(name string) (from, to time.Duration) {
 		for i, ev := range evs {
-			if ev.Kind == sim.KPhase && ev.Text == name {
+			if ev.Kind == sim.KPhase && ev.Phase == name {
 				from = ev.T
 				for _, next := range evs[i+1:] {
 					if next.Kind == sim.KPhase || next.Kind == sim.KRoundEnd {
@@ -104,30 +111,45 @@ func TestLessonGIL(t *testing.T) {
 		t.Fatalf("phase %s not found", name)
 		return
 	}
-	mean := func(from, to time.Duration) float64 {
-		total, n := 0.0, 0
+	// mean is the cores this process tree used over a phase, and the cores
+	// the rest of the machine used.
+	mean := func(from, to time.Duration) (tree, others float64) {
+		n := 0
 		// Skip the first and last 300ms: samples there straddle the edge.
 		for _, s := range ss {
 			if s.T > from+300*time.Millisecond && s.T < to-300*time.Millisecond {
+				mine, all := 0.0, 0.0
 				for _, p := range s.Procs {
-					total += p.CPU / 100
+					mine += p.CPU / 100
 				}
+				for _, c := range s.Cores {
+					all += c / 100
+				}
+				tree += mine
+				others += max(0, all-mine)
 				n++
 			}
 		}
 		if n == 0 {
 			t.Fatal("no samples inside the phase")
 		}
-		return total / float64(n)
+		return tree / float64(n), others / float64(n)
 	}
-	free := mean(span("free"))
-	gil := mean(span("gil"))
-	t.Logf("free goroutines used %.2f cores, GIL goroutines %.2f", free, gil)
+	free, busyFree := mean(span("free"))
+	gil, busyGIL := mean(span("gil"))
+	t.Logf("free goroutines used %.2f cores, GIL goroutines %.2f; other programs %.2f and %.2f", free, gil, busyFree, busyGIL)
 	if gil > 1.2 {
 		t.Errorf("under the GIL the tasks used %.2f cores", gil)
 	}
-	if runtime.GOMAXPROCS(0) >= 2 && free < 1.4*gil {
-		t.Errorf("free tasks used %.2f cores, not clearly more than the GIL's %.2f", free, gil)
+	ratio := sum.Checks[1]
+	switch {
+	case ratio.Verdict == timeline.Undecided:
+		// Undecided is honest only if the machine was busy or short of cores.
+		if busyFree < 0.15 && busyGIL < 0.15 && runtime.GOMAXPROCS(0) >= 2 {
+			t.Errorf("the comparison was not decided on an idle machine: %s", ratio.Detail)
+		}
+	case runtime.GOMAXPROCS(0) >= 2 && free < 1.4*gil:
+		t.Errorf("free tasks used %.2f cores, not clearly more than the GIL's %.2f, yet the check said %v", free, gil, ratio.Verdict)
 	}
 }
 
@@ -219,8 +241,8 @@ func TestProcessLessons(t *testing.T) {
 		}},
 		{"subprocess", func(t *testing.T, f facts) {
 			for _, ev := range f.events {
-				if ev.Kind == sim.KRun && ev.Object == "sort" && ev.Text != "apple\nbanana\ncherry\n" {
-					t.Errorf("sort printed %q", ev.Text)
+				if ev.Kind == sim.KRun && ev.Program == "sort" && ev.Output != "apple\nbanana\ncherry\n" {
+					t.Errorf("sort printed %q", ev.Output)
 				}
 			}
 		}},
@@ -228,7 +250,7 @@ func TestProcessLessons(t *testing.T) {
 			var got []string
 			for _, ev := range f.events {
 				if ev.Kind == sim.KGet {
-					got = append(got, ev.Text)
+					got = append(got, ev.Item)
 				}
 			}
 			if strings.Join(got, "") != "ABC" {
@@ -304,7 +326,7 @@ func TestThreadLessons(t *testing.T) {
 		{"thread-states", func(t *testing.T, f facts) {
 			runnable, blocked := false, false
 			for _, ev := range f.events {
-				runnable = runnable || ev.Kind == sim.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.Reason == "runnable"
+				runnable = runnable || ev.Kind == sim.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.State == sim.Runnable
 				blocked = blocked || ev.Kind == sim.KState && ev.Task == "waiter" && ev.State == sim.Blocked && ev.Reason == sim.ReasonLock && ev.Holder == "holder"
 			}
 			if !runnable || !blocked {
@@ -319,7 +341,7 @@ func TestThreadLessons(t *testing.T) {
 		{"rlock", nil},
 		{"deadlock", func(t *testing.T, f facts) {
 			for _, ev := range f.events {
-				if ev.Kind == sim.KDeadlock && len(ev.Items) == 2 {
+				if ev.Kind == sim.KDeadlock && len(ev.Cycle) == 2 {
 					return
 				}
 			}
@@ -384,7 +406,7 @@ tasks:
 		if ev.Kind == sim.KState && ev.Task == "waiter" && ev.State == sim.Blocked && ev.Reason == sim.ReasonEvent {
 			blockedAt = ev.T
 		}
-		if ev.Kind == sim.KLock && ev.Object == "e" && ev.Holder == "(set)" && releasedAt == 0 {
+		if ev.Kind == sim.KFlag && ev.Object == "e" && ev.Set && releasedAt == 0 {
 			releasedAt = ev.T
 		}
 	}
@@ -399,13 +421,13 @@ tasks:
 		// A little slack at both ends: the engine stamps the block just
 		// before the goroutine parks, and the set just before it wakes it.
 		inside := ev.T > blockedAt+5*time.Millisecond && ev.T < releasedAt-5*time.Millisecond
-		if inside && ev.Reason == "running" {
+		if inside && ev.State == sim.Running {
 			t.Errorf("the runtime showed the blocked waiter running at %v (blocked %v..%v)", ev.T, blockedAt, releasedAt)
 		}
-		if ev.Reason == "running" {
+		if ev.State == sim.Running {
 			sawRunning = true
 		}
-		if ev.Reason == "waiting" && ev.T >= blockedAt-5*time.Millisecond && ev.T <= releasedAt {
+		if ev.State == sim.Blocked && ev.T >= blockedAt-5*time.Millisecond && ev.T <= releasedAt {
 			sawWaiting = true
 		}
 	}

@@ -1,23 +1,28 @@
-// Package session runs one scenario: the engine and the probe side by side,
-// with their events and samples recorded on one clock, and at the end the
-// scenario's checks decided from that record.
+// Package session runs one scenario: the engine, the probe and the runtime
+// trace side by side on one clock. It owns the run: pause, keys and the
+// trace toggle are its methods, so a view never holds the engine. Every item
+// it delivers is folded into a timeline as it goes, and the checks are
+// decided from that fold at the end.
 package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"mtviz/internal/guard"
 	"mtviz/internal/probe"
+	"mtviz/internal/record"
 	"mtviz/internal/rtrace"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
 )
 
 // Options tune a session.
@@ -30,6 +35,8 @@ type Options struct {
 	// runnable goroutines and the P each ran on: TraceOn always, TraceOff
 	// never, TraceAuto when the scenario asks for it.
 	Trace TraceMode
+	// Record, when set, receives the run as a recording (see package record).
+	Record io.Writer
 }
 
 // TraceMode says when to read the runtime trace.
@@ -66,17 +73,18 @@ func Refuse(sc *spec.Scenario, opt Options) error {
 }
 
 // Item is what a session delivers: a batch of events, or one sample.
-type Item struct {
-	Events []sim.Event
-	Sample *probe.Sample
-}
+type Item = timeline.Item
+
+// Summary is a run's verdict.
+type Summary = timeline.Summary
 
 // Session is one run of a scenario.
 type Session struct {
 	Scenario *spec.Scenario
-	Engine   *sim.Engine
 	Start    time.Time
 	Cores    int
+
+	engine *sim.Engine
 
 	traceMu  sync.Mutex
 	tracer   *rtrace.Tracer
@@ -90,9 +98,9 @@ type Session struct {
 	done   chan struct{}
 
 	mu      sync.Mutex
-	events  []sim.Event
-	samples []probe.Sample
 	summary Summary
+	rec     *record.Writer
+	recErr  error
 }
 
 // Start begins a run. Items must be read until the channel closes.
@@ -100,9 +108,18 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	ctx, cancel := context.WithCancel(parent)
 	start := time.Now()
 	eng := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys})
-	s := &Session{Scenario: sc, Engine: eng, Start: start, Cores: eng.Cores(),
+	s := &Session{Scenario: sc, engine: eng, Start: start, Cores: eng.Cores(),
 		out: make(chan Item, 64), cancel: cancel, done: make(chan struct{})}
-	pr := probe.New(probe.Options{Hz: opt.Hz, Start: start, Threads: true})
+	hz := opt.Hz
+	if hz <= 0 {
+		hz = 10
+	}
+	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true})
+	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: os.Getpid()})
+	if opt.Record != nil {
+		s.rec = record.NewWriter(opt.Record)
+		s.recErr = s.rec.Header(record.NewHeader(sc, s.Cores, start, os.Getpid(), hz))
+	}
 	injectFault()
 	s.changes = make(chan []rtrace.Change, 64)
 	changes := (<-chan []rtrace.Change)(s.changes)
@@ -128,6 +145,11 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		defer close(s.done)
 		defer close(s.out)
 		evs, sams := eng.Events(), pr.Samples()
+		deliver := func(it Item) {
+			tl.Apply(it)
+			s.record(it)
+			s.out <- it
+		}
 		for evs != nil || sams != nil || changes != nil {
 			select {
 			case b, ok := <-evs:
@@ -138,42 +160,75 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 					go s.endTrace()
 					continue
 				}
-				s.mu.Lock()
-				s.events = append(s.events, b...)
-				s.mu.Unlock()
-				s.out <- Item{Events: b}
+				deliver(Item{Events: b})
 			case cs, ok := <-changes:
 				if !ok {
 					changes = nil
 					continue
 				}
-				b := runtimeEvents(cs)
-				s.mu.Lock()
-				s.events = append(s.events, b...)
-				s.mu.Unlock()
-				s.out <- Item{Events: b}
+				deliver(Item{Events: runtimeEvents(cs)})
 			case smp, ok := <-sams:
 				if !ok {
 					sams = nil
 					continue
 				}
-				s.mu.Lock()
-				s.samples = append(s.samples, smp)
-				s.mu.Unlock()
-				s.out <- Item{Sample: &smp}
+				deliver(Item{Sample: &smp})
 			}
 		}
 		wg.Wait()
 		stopProbe()
+		stopped := runErr != nil
+		sum := tl.Judge(stopped)
+		if runErr != nil && !errors.Is(runErr, sim.ErrStopped) {
+			sum.Errors = append(sum.Errors, runErr.Error())
+		}
 		s.mu.Lock()
-		// Events from child processes arrive a little after their time;
-		// judge them in the order they happened.
-		sort.SliceStable(s.events, func(i, j int) bool { return s.events[i].T < s.events[j].T })
-		s.summary = Judge(sc, s.Cores, s.events, s.samples, runErr)
+		s.summary = sum
+		if s.rec != nil {
+			if err := s.rec.End(record.End{Stopped: stopped}); err != nil && s.recErr == nil {
+				s.recErr = err
+			}
+		}
 		s.mu.Unlock()
 	}()
 	return s
 }
+
+// record writes an item to the recording, if there is one; the first
+// failure is kept and the rest of the run goes unrecorded.
+func (s *Session) record(it Item) {
+	if s.rec == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.recErr == nil {
+		s.recErr = s.rec.Item(it)
+	}
+}
+
+// RecordError is why the recording failed, if it did.
+func (s *Session) RecordError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.recErr
+}
+
+// RootPID is the process a session's probe observes the tree of: mtviz.
+func RootPID() int { return os.Getpid() }
+
+// Pause stops every task at its next step; Resume lets them go on.
+func (s *Session) Pause() { s.engine.Pause() }
+
+// Resume undoes Pause.
+func (s *Session) Resume() { s.engine.Resume() }
+
+// Paused reports whether the run is paused.
+func (s *Session) Paused() bool { return s.engine.Paused() }
+
+// Key presses a key that a step of the lesson waits for; false if no step
+// was waiting for it.
+func (s *Session) Key(r rune) bool { return s.engine.Key(r) }
 
 // SetTrace starts or stops reading the runtime's trace during the run. The
 // trace can slow goroutines that block and wake very often, so the learner
@@ -276,16 +331,18 @@ func injectFault() {
 func runtimeEvents(cs []rtrace.Change) []sim.Event {
 	out := make([]sim.Event, 0, len(cs))
 	for _, c := range cs {
-		ev := sim.Event{T: c.T, Kind: sim.KRuntime, Task: c.Task, Reason: c.State, Text: c.Why}
+		ev := sim.Event{T: c.T, Kind: sim.KRuntime, Task: c.Task, Why: c.Why}
 		switch c.State {
-		case "running":
-			ev.State, ev.Value = sim.Running, int64(c.P)
-		case "runnable":
+		case rtrace.Running:
+			ev.State, ev.P = sim.Running, c.P
+		case rtrace.Runnable:
 			ev.State = sim.Runnable
-		case "waiting", "syscall":
+		case rtrace.Waiting, rtrace.Syscall:
 			ev.State = sim.Blocked
-		case "gone":
+		case rtrace.Gone:
 			ev.State = sim.Done
+		default:
+			continue
 		}
 		out = append(out, ev)
 	}

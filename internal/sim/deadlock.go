@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -14,7 +13,7 @@ import (
 // since the graph is read task by task and one reading can mix two moments.
 func (w *world) findDeadlocks() {
 	next := map[*task]*task{}
-	why := map[*task]string{}
+	why := map[*task]WaitEdge{}
 	for _, t := range w.tasks {
 		t.mu.Lock()
 		on, st := t.waitsOn, t.cur
@@ -26,16 +25,12 @@ func (w *world) findDeadlocks() {
 		case *lock:
 			if h := o.mu.holder.Load(); h != nil {
 				next[t] = h
-				if h == t {
-					why[t] = fmt.Sprintf("%s waits for %s, which it holds itself", t.name, o.name)
-				} else {
-					why[t] = fmt.Sprintf("%s waits for %s, held by %s", t.name, o.name, h.name)
-				}
+				why[t] = WaitEdge{Task: t.name, Reason: ReasonLock, Object: o.name, Holder: h.name}
 			}
 		case *task:
 			if !o.isDone() {
 				next[t] = o
-				why[t] = fmt.Sprintf("%s joins %s", t.name, o.name)
+				why[t] = WaitEdge{Task: t.name, Reason: ReasonJoin, Holder: o.name}
 			}
 		}
 	}
@@ -62,7 +57,7 @@ func (w *world) findDeadlocks() {
 	}
 }
 
-func (w *world) reportCycle(cycle []*task, why map[*task]string, seen map[string]bool) {
+func (w *world) reportCycle(cycle []*task, why map[*task]WaitEdge, seen map[string]bool) {
 	names := make([]string, len(cycle))
 	for i, t := range cycle {
 		names[i] = t.name
@@ -80,15 +75,11 @@ func (w *world) reportCycle(cycle []*task, why map[*task]string, seen map[string
 		return
 	}
 	w.deadlocks[key] = -1
-	parts := make([]string, len(cycle))
+	edges := make([]WaitEdge, len(cycle))
 	for i, t := range cycle {
-		parts[i] = why[t]
+		edges[i] = why[t]
 	}
-	kind := "deadlock"
-	if len(cycle) == 1 {
-		kind = "self-deadlock"
-	}
-	ev := Event{Kind: KDeadlock, Items: names, Text: kind + ": " + strings.Join(parts, "; ")}
+	ev := Event{Kind: KDeadlock, Cycle: names, Edges: edges}
 	if w.e.child != nil {
 		ev.Task = w.e.child.task
 	}

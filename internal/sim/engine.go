@@ -194,7 +194,7 @@ func (e *Engine) Pause() {
 	e.resume = make(chan struct{})
 	e.paused.Store(true)
 	if e.child == nil {
-		e.emit(Event{Kind: KPause, Value: 1})
+		e.emit(Event{Kind: KPause, Paused: true})
 	}
 	e.broadcast(wire{Cmd: "pause"})
 }
@@ -225,7 +225,7 @@ func (e *Engine) Resume() {
 	e.paused.Store(false)
 	close(e.resume)
 	if e.child == nil {
-		e.emit(Event{Kind: KPause, Value: 0})
+		e.emit(Event{Kind: KPause, Paused: false})
 	}
 	e.broadcast(wire{Cmd: "resume"})
 }
@@ -390,15 +390,15 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	e.worlds = append(e.worlds, w)
 	e.worldsMu.Unlock()
 	e.cur.Store(w)
-	e.emit(Event{Kind: KRound, Value: int64(r)})
+	e.emit(Event{Kind: KRound, Round: r})
 	for _, t := range w.tasks {
-		e.emit(Event{Kind: KTask, Task: t.name, Text: string(t.def.Kind), Daemon: t.def.Daemon, State: Created})
+		e.emit(Event{Kind: KTask, Task: t.name, TaskKind: t.def.Kind, Daemon: t.def.Daemon, State: Created})
 	}
 	for _, l := range w.lockList {
 		if l.file != nil {
 			// The file's identity, so that what the probe reads in
 			// /proc/locks can be matched to this lock.
-			e.emit(Event{Kind: KLock, Object: l.name, Text: "file " + l.file.id()})
+			e.emit(Event{Kind: KLockFile, Object: l.name, File: l.file.id()})
 		}
 	}
 	stopWatch := context.AfterFunc(ctx, w.halt)
@@ -429,7 +429,7 @@ func (e *Engine) round(ctx context.Context, r int) error {
 		lost[c.name] = c.lost.Load()
 		e.emit(Event{Kind: KCounter, Object: c.name, Value: final[c.name], Lost: lost[c.name]})
 	}
-	e.emit(Event{Kind: KRoundEnd, Value: int64(r), Values: final, LostBy: lost})
+	e.emit(Event{Kind: KRoundEnd, Round: r, Values: final, LostBy: lost})
 	if ctx.Err() != nil {
 		return ErrStopped
 	}

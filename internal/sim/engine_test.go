@@ -247,8 +247,8 @@ tasks:
 		t.Error("the daemon's last step ran")
 	}
 	_, d := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "d" && ev.State == Done })
-	if d.Reason != ReasonCutOff {
-		t.Errorf("daemon ended with %+v, want reason %q", d, ReasonCutOff)
+	if d.End != EndCutOff {
+		t.Errorf("daemon ended with %+v, want end %q", d, EndCutOff)
 	}
 }
 
@@ -401,7 +401,7 @@ func deadlocks(evs []Event) [][]string {
 	var out [][]string
 	for _, ev := range evs {
 		if ev.Kind == KDeadlock {
-			items := slices.Clone(ev.Items)
+			items := slices.Clone(ev.Cycle)
 			slices.Sort(items)
 			out = append(out, items)
 		}

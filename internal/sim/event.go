@@ -7,13 +7,15 @@ package sim
 import (
 	"fmt"
 	"time"
+
+	"mtviz/internal/spec"
 )
 
 // State is what a task is doing, as the engine sees it.
 type State uint8
 
 // Task states. Running here means "executing its steps"; whether the OS or the
-// Go runtime had it on a core is the probe's business.
+// Go runtime had it on a core is the probe's and the runtime trace's business.
 const (
 	NoState State = iota // the event is not about a state
 	Created
@@ -47,72 +49,169 @@ func (s *State) UnmarshalText(b []byte) error {
 	return fmt.Errorf("unknown state %q", b)
 }
 
-// Kind says what an Event reports.
-type Kind string
-
-// Event kinds.
-const (
-	KRound    Kind = "round"     // a round starts: Value is its number
-	KRoundEnd Kind = "round_end" // a round ended: Values holds every counter
-	KTask     Kind = "task"      // a task exists: Text is its kind, Daemon says so
-	KState    Kind = "state"     // a task changed state; Reason and Object say why
-	KLock     Kind = "lock"      // a lock's holder, hold count or waiters changed
-	KCounter  Kind = "counter"   // a counter's value (and lost updates) changed
-	KLog      Kind = "log"       // a task printed a line
-	KPhase    Kind = "phase"     // a named part of the run starts
-	KKey      Kind = "key"       // a task waits for the learner's key: Object is the key, Text the label
-	KError    Kind = "error"     // a task did something the scenario forbids, e.g. unlocked a lock it did not hold
-	KPause    Kind = "pause"     // the run was paused (Value 1) or resumed (Value 0)
-	KProcess  Kind = "process"   // a process task's process started: PID, and Value its parent's PID
-	KExit     Kind = "exit"      // a process was reaped: Value the exit code (-1 if a signal ended it), Text the wait status, Reason who reaped it
-	KPut      Kind = "put"       // a task put Text on queue Object
-	KGet      Kind = "get"       // a task got Text from queue Object
-	KQueue    Kind = "queue"     // queue Object now holds Items
-	KRun      Kind = "run"       // a run step's program (Object) ended: Value the exit code, Text its output
-	KRefused  Kind = "refused"   // a connection to the engine offered a wrong key and was refused
-	KCopy     Kind = "copy"      // a task read a counter into its private copy, or wrote it back: Value
-	KDeadlock Kind = "deadlock"  // a cycle in the wait-for graph: Items are its tasks, Text says who waits for what
-	KRuntime  Kind = "runtime"   // the Go runtime's trace: Reason is running, runnable or waiting; Value the P it ran on
-	KEnd      Kind = "end"       // the run is over
-)
-
-// Event is one thing that happened, stamped with the time since the run began.
-type Event struct {
-	T       time.Duration    `json:"t"`
-	Kind    Kind             `json:"kind"`
-	Round   int              `json:"round,omitempty"`
-	Task    string           `json:"task,omitempty"`
-	State   State            `json:"state,omitempty"`
-	Reason  string           `json:"reason,omitempty"`
-	Object  string           `json:"object,omitempty"`
-	Holder  string           `json:"holder,omitempty"`
-	Count   int              `json:"count,omitempty"`
-	Waiters []string         `json:"waiters,omitempty"`
-	Value   int64            `json:"value,omitempty"`
-	Lost    int64            `json:"lost,omitempty"`
-	Values  map[string]int64 `json:"values,omitempty"`
-	Items   []string         `json:"items,omitempty"`
-	LostBy  map[string]int64 `json:"lost_by,omitempty"`
-	Text    string           `json:"text,omitempty"`
-	Daemon  bool             `json:"daemon,omitempty"`
-	PID     int              `json:"pid,omitempty"`
-	// Folded counts state changes of a busy task that were not sent one by one
-	// (a task switching state thousands of times a second is sent once a tick).
-	Folded int64 `json:"folded,omitempty"`
-}
+// Reason says what a blocked (or sleeping) task waits for.
+type Reason string
 
 // Block reasons.
 const (
-	ReasonLock   = "lock"
-	ReasonGIL    = "gil"
-	ReasonJoin   = "join"
-	ReasonCond   = "condition"
-	ReasonEvent  = "event"
-	ReasonQueue  = "queue"
-	ReasonSleep  = "sleep"
-	ReasonKey    = "key"
-	ReasonPaused = "paused"
-	ReasonCutOff = "cut off: daemon"
-	ReasonKilled = "killed"
-	ReasonIO     = "I/O"
+	ReasonLock     Reason = "lock"
+	ReasonFileLock Reason = "flock" // the OS lock of a flock object, which another process may hold
+	ReasonGIL      Reason = "gil"
+	ReasonJoin     Reason = "join"
+	ReasonCond     Reason = "condition"
+	ReasonEvent    Reason = "event"
+	ReasonQueue    Reason = "queue"
+	ReasonSleep    Reason = "sleep"
+	ReasonKey      Reason = "key"
+	ReasonPaused   Reason = "paused"
+	ReasonIO       Reason = "I/O"
 )
+
+// End says how a task ended.
+type End string
+
+// How tasks end.
+const (
+	EndNormal  End = ""                // its steps ran out
+	EndStopped End = "stopped"         // a stop step stopped it (By names who)
+	EndCutOff  End = "cut off"         // a daemon, cut off when the non-daemon tasks ended
+	EndKilled  End = "killed"          // its process died without a word: killed, or crashed
+	EndExit    End = "exit"            // an exit step (Code)
+	EndFault   End = "engine fault"    // the engine failed running it
+	EndNoStart End = "could not start" // its process could not be started
+	EndHalted  End = "run stopped"     // the run was stopped before its end
+)
+
+// CopyOp says which half of `balance = balance + n` a copy event is.
+type CopyOp string
+
+// The two halves.
+const (
+	CopyRead  CopyOp = "read"
+	CopyWrite CopyOp = "write"
+)
+
+// Kind says what an Event reports.
+type Kind string
+
+// Event kinds. Each comment names the fields the kind uses; no field is used
+// by a kind with another meaning.
+const (
+	KRound    Kind = "round"     // a round starts: Round
+	KRoundEnd Kind = "round_end" // a round ended: Values (every counter), LostBy
+	KTask     Kind = "task"      // a task exists: TaskKind, Daemon, State (new)
+	KState    Kind = "state"     // a task changed state: State; Reason, Object, Holder for a block; End, By for done; Folded
+	KLock     Kind = "lock"      // a lock, rlock, gil or flock changed: Object, Holder, Count, Waiters
+	KLockFile Kind = "lock_file" // a flock's file, as /proc/locks names it: Object, File
+	KCond     Kind = "cond"      // a condition's waiters changed: Object, Waiters
+	KFlag     Kind = "flag"      // an event object was set or cleared, or its waiters changed: Object, Set, Waiters
+	KCounter  Kind = "counter"   // a counter's value changed: Object, Value, Lost (Task: the process's own copy)
+	KLog      Kind = "log"       // a task printed a line: Text
+	KPhase    Kind = "phase"     // a named part of the run starts: Phase
+	KKey      Kind = "key"       // a task waits for the learner's key: Key, Label
+	KError    Kind = "error"     // something the scenario forbids, or a failure: Error
+	KPause    Kind = "pause"     // the run was paused or resumed: Paused
+	KProcess  Kind = "process"   // a process started: PID, PPID; Program for a run step's program
+	KExit     Kind = "exit"      // a process was reaped: PID, Code, Signal, Reaper, ReaperPID, Adopted
+	KSignal   Kind = "signal"    // a task sent a signal: Target, PID, Signal, Error if it failed
+	KPut      Kind = "put"       // a task put Item on queue Object
+	KGet      Kind = "get"       // a task got Item from queue Object
+	KQueue    Kind = "queue"     // queue Object now holds Len items, the first of them in Items; Waiters
+	KRun      Kind = "run"       // a run step's program ended: Program, PID, Code, Signal, Output; Error if it could not start
+	KRefused  Kind = "refused"   // a connection offered a wrong key and was refused: PID
+	KCopy     Kind = "copy"      // a task read a counter into its private copy, or wrote it back: Copy, Object, Value, N
+	KDeadlock Kind = "deadlock"  // a cycle in the wait-for graph: Cycle, Edges
+	KRuntime  Kind = "runtime"   // the Go runtime's trace: State (running, runnable, blocked, done), P, Why
+	KEnd      Kind = "end"       // the run is over
+)
+
+var known = map[Kind]bool{}
+
+func init() {
+	for _, k := range []Kind{KRound, KRoundEnd, KTask, KState, KLock, KLockFile, KCond, KFlag, KCounter, KLog, KPhase,
+		KKey, KError, KPause, KProcess, KExit, KSignal, KPut, KGet, KQueue, KRun, KRefused, KCopy, KDeadlock, KRuntime, KEnd} {
+		known[k] = true
+	}
+}
+
+// Known reports whether the kind is one this engine emits.
+func (k Kind) Known() bool { return known[k] }
+
+// Event is one thing that happened, stamped with the time since the run began.
+type Event struct {
+	T     time.Duration `json:"t"`
+	Kind  Kind          `json:"kind"`
+	Round int           `json:"round,omitempty"`
+	Task  string        `json:"task,omitempty"` // the task it happened to, or that did it
+	// PID is the process the event happened in (0 or mtviz's PID: mtviz
+	// itself); for process, exit and run events, the process they are about.
+	PID int `json:"pid,omitempty"`
+
+	TaskKind spec.TaskKind `json:"task_kind,omitempty"`
+	Daemon   bool          `json:"daemon,omitempty"`
+
+	State  State  `json:"state,omitempty"`
+	Reason Reason `json:"reason,omitempty"`
+	Object string `json:"object,omitempty"` // the shared object, or for a join the task joined
+	Holder string `json:"holder,omitempty"`
+	End    End    `json:"end,omitempty"`
+	By     string `json:"by,omitempty"` // the task that stopped this one
+	// Folded counts state changes of a busy task that were not sent one by
+	// one (a task switching state thousands of times a second is sent once a
+	// tick).
+	Folded int64 `json:"folded,omitempty"`
+
+	Count   int      `json:"count,omitempty"` // a lock's hold count
+	Waiters []string `json:"waiters,omitempty"`
+	File    string   `json:"file,omitempty"`
+	Set     bool     `json:"set,omitempty"`
+
+	Value  int64            `json:"value,omitempty"` // a counter's value, or a private copy's
+	Lost   int64            `json:"lost,omitempty"`
+	Values map[string]int64 `json:"values,omitempty"`
+	LostBy map[string]int64 `json:"lost_by,omitempty"`
+	Copy   CopyOp           `json:"copy,omitempty"`
+	N      int64            `json:"n,omitempty"`
+
+	Item  string   `json:"item,omitempty"`
+	Items []string `json:"items,omitempty"`
+	Len   int      `json:"len,omitempty"`
+
+	Text  string `json:"text,omitempty"`
+	Phase string `json:"phase,omitempty"`
+	Key   string `json:"key,omitempty"`
+	Label string `json:"label,omitempty"`
+	Error string `json:"error,omitempty"`
+
+	Paused bool `json:"paused,omitempty"`
+
+	PPID      int    `json:"ppid,omitempty"`
+	Program   string `json:"program,omitempty"`
+	Code      int    `json:"code,omitempty"`
+	Signal    int    `json:"signal,omitempty"`
+	Reaper    string `json:"reaper,omitempty"` // the task that reaped it ("" when mtviz's round did)
+	ReaperPID int    `json:"reaper_pid,omitempty"`
+	Adopted   bool   `json:"adopted,omitempty"` // the reaper adopted it as a subreaper
+	Target    string `json:"target,omitempty"`
+	Output    string `json:"output,omitempty"`
+
+	Cycle []string   `json:"cycle,omitempty"`
+	Edges []WaitEdge `json:"edges,omitempty"`
+
+	P   int    `json:"p,omitempty"`
+	Why string `json:"why,omitempty"` // the runtime's own reason for a wait
+}
+
+// WaitEdge is one arrow of the wait-for graph: Task waits for Holder,
+// through a lock it holds (Reason lock, Object the lock) or because it joins
+// it (Reason join).
+type WaitEdge struct {
+	Task   string `json:"task"`
+	Reason Reason `json:"reason"`
+	Object string `json:"object,omitempty"`
+	Holder string `json:"holder"`
+}
+
+// MaxQueueItems is how many of a queue's items an event carries: a queue of
+// a million values is shown by its length and its head.
+const MaxQueueItems = 32

@@ -211,7 +211,7 @@ func (t *task) exec(code []instr) bool {
 		case opUnlock:
 			if !in.lk.release(t) {
 				t.emit(Event{Kind: KError, Task: t.name, Object: in.lk.name,
-					Text: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)})
+					Error: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)})
 			}
 		case opSpawn:
 			if in.st.Dur <= 0 {
@@ -219,8 +219,13 @@ func (t *task) exec(code []instr) bool {
 				break
 			}
 			for i, c := range in.tasks {
-				if i > 0 && !t.sleep(in.st.Dur) {
-					return false
+				if i > 0 {
+					// The spawner sleeps between starts: its lane says so.
+					t.set(Sleeping, ReasonSleep, "", "")
+					if !t.sleep(in.st.Dur) {
+						return false
+					}
+					t.running()
 				}
 				w.startAll([]*task{c}, t)
 			}
@@ -229,11 +234,11 @@ func (t *task) exec(code []instr) bool {
 				return false
 			}
 		case opPhase:
-			t.emit(Event{Kind: KPhase, Task: t.name, Text: in.st.Text})
+			t.emit(Event{Kind: KPhase, Task: t.name, Phase: in.st.Text})
 		case opExit:
 			if w.self == t {
 				// A process task's own exit ends its process at once.
-				t.set(Done, fmt.Sprintf("exit %d", in.st.N), "", "")
+				t.setState(taskState{state: Done, end: EndExit})
 				w.e.exitNow(int(in.st.N))
 			}
 			return false
@@ -265,7 +270,7 @@ func (t *task) exec(code []instr) bool {
 				ok, held := in.cv.wait(t)
 				if !held {
 					t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
-						Text: fmt.Sprintf("%s waited on %s without holding its lock", t.name, in.cv.name)})
+						Error: fmt.Sprintf("%s waited on %s without holding its lock", t.name, in.cv.name)})
 				}
 				if !ok {
 					return false
@@ -276,7 +281,7 @@ func (t *task) exec(code []instr) bool {
 		case opNotify:
 			if !in.cv.notify(in.st.All, t) {
 				t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
-					Text: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)})
+					Error: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)})
 			}
 		case opSet:
 			in.ev.set()
@@ -294,21 +299,14 @@ func (t *task) exec(code []instr) bool {
 			}
 		case opRead:
 			t.copy = in.ctr.v.Load()
-			t.emit(Event{Kind: KCopy, Task: t.name, Object: in.ctr.name, Value: t.copy,
-				Text: fmt.Sprintf("read %s = %d into its own copy", in.ctr.name, t.copy)})
+			t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyRead, Object: in.ctr.name, Value: t.copy})
 		case opWrite:
 			v := t.copy + in.st.N
 			in.ctr.v.Store(v)
-			t.emit(Event{Kind: KCopy, Task: t.name, Object: in.ctr.name, Value: v,
-				Text: fmt.Sprintf("wrote its copy %+d = %d to %s", in.st.N, v, in.ctr.name)})
+			t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyWrite, Object: in.ctr.name, Value: v, N: in.st.N})
 		case opStop:
 			for _, c := range in.tasks {
-				st := c.state()
-				why := "stopped by " + t.name
-				if st.state == Blocked {
-					why += ", while blocked on " + st.reason + " " + st.object
-				}
-				c.halt(why)
+				c.halt(EndStopped, t.name)
 			}
 		case opRun:
 			if !t.runProgram(in.st.Program, in.st.Args, in.st.Text) {
@@ -347,7 +345,7 @@ func (t *task) pauseWait() bool {
 	case <-t.stop:
 		return false
 	}
-	t.set(prev.state, prev.reason, prev.object, prev.holder)
+	t.setState(prev)
 	return true
 }
 
@@ -413,7 +411,7 @@ func (t *task) put(in *instr) bool {
 		return false
 	}
 	t.running()
-	t.emit(Event{Kind: KPut, Task: t.name, Object: q.name, Text: v})
+	t.emit(Event{Kind: KPut, Task: t.name, Object: q.name, Item: v})
 	t.emit(q.snapshot())
 	return true
 }
@@ -433,7 +431,7 @@ func (t *task) get(in *instr) (string, bool) {
 		})
 		q.waiters.remove(t)
 		if ok {
-			t.emit(Event{Kind: KGet, Task: t.name, Object: q.name, Text: v})
+			t.emit(Event{Kind: KGet, Task: t.name, Object: q.name, Item: v})
 			t.emit(q.snapshot())
 		}
 	}
@@ -454,7 +452,7 @@ func (t *task) kill(in *instr) {
 		if h := t.w.e.hub; h != nil {
 			h.kill(t.w, name, in.st.Signal, t.name)
 		} else {
-			t.emit(Event{Kind: KError, Task: t.name, Text: name + " is not a process task"})
+			t.emit(Event{Kind: KError, Task: t.name, Error: name + " is not a process task"})
 		}
 	}
 }
@@ -462,7 +460,7 @@ func (t *task) kill(in *instr) {
 func (t *task) key(st *spec.Step) bool {
 	r := []rune(st.Object)[0]
 	ch := t.w.e.waitKey(r)
-	t.emit(Event{Kind: KKey, Task: t.name, Object: st.Object, Text: st.Text})
+	t.emit(Event{Kind: KKey, Task: t.name, Key: st.Object, Label: st.Text})
 	t.set(Blocked, ReasonKey, st.Object, "")
 	var auto <-chan time.Time
 	if t.w.e.opt.AutoKeys {

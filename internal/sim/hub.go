@@ -176,7 +176,7 @@ func (h *hub) serve(p *peer) {
 	}
 	hi := m.Hello
 	if subtle.ConstantTimeCompare([]byte(hi.Token), []byte(h.token)) != 1 {
-		h.e.emit(Event{Kind: KRefused, PID: hi.PID, Text: fmt.Sprintf("process %d offered a wrong key and was refused", hi.PID)})
+		h.e.emit(Event{Kind: KRefused, PID: hi.PID})
 		return
 	}
 	w := h.e.cur.Load()
@@ -188,7 +188,7 @@ func (h *hub) serve(p *peer) {
 	r.pid, r.ppid = hi.PID, hi.PPID
 	h.mu.Unlock()
 	r.connOnce.Do(func() { close(r.connected) })
-	h.e.emit(Event{Kind: KProcess, Task: hi.Task, PID: hi.PID, Value: int64(hi.PPID), Round: hi.Round})
+	h.e.emit(Event{Kind: KProcess, Task: hi.Task, PID: hi.PID, PPID: hi.PPID, Round: hi.Round})
 	a := &assign{File: h.e.sc.File, Source: h.e.sc.Source, Task: hi.Task, Round: hi.Round, Cores: h.e.opt.Cores,
 		AutoKeys: h.e.opt.AutoKeys, Start: h.e.opt.Start.UnixNano(), Paused: h.e.paused.Load()}
 	if p.send(wire{Assign: a}) != nil {
@@ -197,7 +197,7 @@ func (h *hub) serve(p *peer) {
 	defer func() {
 		if !r.sawDone {
 			// It died without a word: killed, or crashed.
-			h.e.emit(Event{Kind: KState, Task: hi.Task, State: Done, Reason: ReasonKilled, PID: hi.PID, Round: hi.Round})
+			h.e.emit(Event{Kind: KState, Task: hi.Task, State: Done, End: EndKilled, PID: hi.PID, Round: hi.Round})
 		}
 		r.markEnded()
 	}()
@@ -275,7 +275,7 @@ func (h *hub) serveQueue(p *peer, w *world, r *procRec, op queueOp, put bool) {
 			kind = KGet
 		}
 		if ok {
-			h.e.emit(Event{Kind: kind, Task: op.Task, Object: q.name, Text: v, PID: r.pid})
+			h.e.emit(Event{Kind: kind, Task: op.Task, Object: q.name, Item: v, PID: r.pid})
 			h.e.emit(q.snapshot())
 		}
 		p.send(wire{Value: &queueOp{ID: op.ID, Queue: op.Queue, Value: v, OK: ok}})
@@ -306,18 +306,18 @@ func (h *hub) kill(w *world, task, sig, by string) {
 		select {
 		case <-r.connected:
 		case <-time.After(2 * time.Second):
-			h.e.emit(Event{Kind: KError, Task: by, Text: fmt.Sprintf("%s has no process to signal", t.name)})
+			h.e.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("%s has no process to signal", t.name)})
 			continue
 		}
 		if isClosed(r.gone) {
 			continue
 		}
-		err := syscall.Kill(r.pid, signals[sig])
-		text := fmt.Sprintf("sent SIG%s to %s (PID %d)", sig, t.name, r.pid)
-		if err != nil {
-			text += ": " + err.Error()
+		// Recorded first, so that the record has the signal before the end it
+		// causes.
+		h.e.emit(Event{Kind: KSignal, Task: by, Target: t.name, PID: r.pid, Signal: int(signals[sig])})
+		if err := syscall.Kill(r.pid, signals[sig]); err != nil {
+			h.e.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("could not send SIG%s to %s (PID %d): %v", sig, t.name, r.pid, err)})
 		}
-		h.e.emit(Event{Kind: KLog, Task: by, Text: text})
 	}
 }
 
@@ -370,9 +370,9 @@ func (h *hub) reapAdopted(force bool) {
 		pid, err := unix.Wait4(r.pid, &ws, unix.WNOHANG, nil)
 		switch {
 		case pid == r.pid:
-			code, text := exitStatus(ws)
-			h.e.emit(Event{Kind: KExit, Task: r.task, PID: r.pid, Value: int64(code), Text: text,
-				Reason: fmt.Sprintf("mtviz (PID %d), which adopted it as subreaper", os.Getpid()), Round: r.round})
+			code, sig := exitStatus(ws)
+			h.e.emit(Event{Kind: KExit, Task: r.task, PID: r.pid, Code: code, Signal: sig,
+				ReaperPID: os.Getpid(), Adopted: true, Round: r.round})
 			r.markGone()
 		case errors.Is(err, unix.ECHILD):
 			// Not ours: its parent reaps it. If it has vanished all the
@@ -384,14 +384,16 @@ func (h *hub) reapAdopted(force bool) {
 	}
 }
 
-func exitStatus(ws unix.WaitStatus) (int, string) {
+// exitStatus is a wait status as an exit code (-1 if a signal ended the
+// process) and the signal.
+func exitStatus(ws unix.WaitStatus) (code, signal int) {
 	switch {
 	case ws.Exited():
-		return ws.ExitStatus(), fmt.Sprintf("exit %d", ws.ExitStatus())
+		return ws.ExitStatus(), 0
 	case ws.Signaled():
-		return -1, fmt.Sprintf("killed by signal %d (%s)", int(ws.Signal()), ws.Signal())
+		return -1, int(ws.Signal())
 	}
-	return -1, "ended"
+	return -1, 0
 }
 
 // endRound kills whatever is left of a round's processes and reaps them.

@@ -170,7 +170,7 @@ func (l *lock) acquire(t *task) bool {
 // lockFile takes the OS lock once the task holds the lock in its process;
 // another process may hold it, which only the OS knows.
 func (l *lock) lockFile(t *task) bool {
-	t.set(Blocked, ReasonLock, l.name, "another process (see /proc/locks)")
+	t.set(Blocked, ReasonFileLock, l.name, "")
 	if !l.file.lock(t.stop) {
 		l.mu.unlock()
 		return false

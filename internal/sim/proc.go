@@ -25,8 +25,8 @@ type procHandle struct {
 	exited   chan struct{} // it has ended (it may be a zombie until reaped)
 	reaped   chan struct{}
 	reapOnce sync.Once
-	status   string
-	code     int
+	code     int // exit code, or -1 if a signal ended it
+	signal   int // the signal that ended it
 }
 
 // watch notices the end of the process without reaping it (WNOWAIT), so
@@ -59,12 +59,11 @@ func (ph *procHandle) reap() {
 		var ee *exec.ExitError
 		switch {
 		case st != nil:
-			ws := st.Sys().(syscall.WaitStatus)
-			ph.code, ph.status = exitStatus(unix.WaitStatus(ws))
+			ph.code, ph.signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
 		case errors.As(err, &ee):
-			ph.code, ph.status = ee.ExitCode(), ee.Error()
+			ph.code = ee.ExitCode()
 		default:
-			ph.code, ph.status = -1, fmt.Sprint(err)
+			ph.code = -1
 		}
 		close(ph.reaped)
 	})
@@ -103,7 +102,7 @@ func (w *world) startProcess(t *task) (*procHandle, error) {
 				defer r.Close()
 				sc := bufio.NewScanner(r)
 				for sc.Scan() {
-					w.e.emit(Event{Kind: KError, Task: name, Text: "stderr: " + sc.Text()})
+					w.e.emit(Event{Kind: KError, Task: name, Error: "stderr: " + sc.Text()})
 				}
 			})
 		}
@@ -151,8 +150,8 @@ func (w *world) launchProcess(t *task, g *gate) {
 		g.wait(t.stop)
 		ph, err := w.startProcess(t)
 		if err != nil {
-			t.emit(Event{Kind: KError, Task: t.name, Text: "could not start the process: " + err.Error()})
-			t.set(Done, "could not start", "", "")
+			t.emit(Event{Kind: KError, Task: t.name, Error: "could not start the process: " + err.Error()})
+			t.setState(taskState{state: Done, end: EndNoStart})
 			return
 		}
 		t.mu.Lock()
@@ -163,11 +162,11 @@ func (w *world) launchProcess(t *task, g *gate) {
 		case <-t.stop:
 			// A daemon cut off, or the run stopped: Python terminates daemon
 			// processes when their parent ends.
-			ph.cmd.Process.Signal(syscall.SIGTERM)
+			t.signal(ph, syscall.SIGTERM)
 			select {
 			case <-ph.exited:
 			case <-time.After(time.Second):
-				ph.cmd.Process.Kill()
+				t.signal(ph, syscall.SIGKILL)
 				select {
 				case <-ph.exited:
 				case <-time.After(2 * time.Second):
@@ -175,6 +174,22 @@ func (w *world) launchProcess(t *task, g *gate) {
 			}
 		}
 	})
+}
+
+// signal sends a signal to the task's own process, which has not been
+// reaped (the caller holds it unreaped), and records who sent it: every
+// signal of a run is in its record.
+func (t *task) signal(ph *procHandle, sig syscall.Signal) {
+	by := ""
+	if w := t.w; w.self != nil {
+		by = w.self.name
+	}
+	// Recorded first, so that the record has the signal before the end it
+	// causes.
+	t.w.e.emit(Event{Kind: KSignal, Task: by, Target: t.name, PID: ph.pid, Signal: int(sig)})
+	if err := ph.cmd.Process.Signal(sig); err != nil {
+		t.w.e.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("could not send signal %d to %s (PID %d): %v", sig, t.name, ph.pid, err)})
+	}
 }
 
 // reapChild reaps a process task this process started and reports it.
@@ -194,15 +209,12 @@ func (t *task) reapChild(c *task) {
 	ph.reap()
 	if first {
 		w := c.w
-		me := "mtviz"
-		if w.e.child != nil {
-			me = w.e.child.task
-		}
-		who := fmt.Sprintf("its parent %s (PID %d)", me, os.Getpid())
+		ev := Event{Kind: KExit, Task: c.name, PID: ph.pid, Code: ph.code, Signal: ph.signal, ReaperPID: os.Getpid()}
 		if t != nil && t != w.self {
-			who += " in task " + t.name
+			ev.Reaper = t.name
+		} else if w.e.child != nil {
+			ev.Reaper = w.e.child.task
 		}
-		ev := Event{Kind: KExit, Task: c.name, PID: ph.pid, Value: int64(ph.code), Text: ph.status, Reason: who}
 		if t != nil {
 			t.emit(ev)
 		} else {
@@ -237,15 +249,15 @@ func (t *task) runProgram(program string, args []string, stdin string) bool {
 	t.set(Blocked, ReasonIO, program, "")
 	err := cmd.Start()
 	if err != nil {
-		t.emit(Event{Kind: KRun, Task: t.name, Object: program, Value: -1, Text: "could not start: " + err.Error()})
+		t.emit(Event{Kind: KRun, Task: t.name, Program: program, Code: -1, Error: "could not start: " + err.Error()})
 		t.running()
 		return !t.halted()
 	}
-	t.emit(Event{Kind: KProcess, Task: t.name + ":" + program, PID: cmd.Process.Pid, Value: int64(os.Getpid())})
+	t.emit(Event{Kind: KProcess, Task: t.name, Program: program, PID: cmd.Process.Pid, PPID: os.Getpid()})
 	err = cmd.Wait()
-	code, status := 0, "exit 0"
+	ev := Event{Kind: KRun, Task: t.name, Program: program, PID: cmd.Process.Pid, Output: out.String() + errOut.String()}
 	if st := cmd.ProcessState; st != nil {
-		code, status = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
+		ev.Code, ev.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
 	}
 	sc := bufio.NewScanner(strings.NewReader(out.String()))
 	for sc.Scan() {
@@ -255,7 +267,7 @@ func (t *task) runProgram(program string, args []string, stdin string) bool {
 	for sc.Scan() {
 		t.emit(Event{Kind: KLog, Task: t.name, Text: program + " ! " + sc.Text()})
 	}
-	t.emit(Event{Kind: KRun, Task: t.name, Object: program, Value: int64(code), Text: out.String() + errOut.String(), Reason: status, PID: cmd.Process.Pid})
+	t.emit(ev)
 	t.running()
 	return err == nil || !t.halted()
 }

@@ -70,9 +70,12 @@ func (q *queue) get(stop <-chan struct{}, onWait func()) (string, bool) {
 	}
 }
 
+// snapshot is the queue's length and its first items: copying a long queue
+// on every put would cost as much as the queue itself, every time.
 func (q *queue) snapshot() Event {
 	q.mu.Lock()
-	items := append([]string(nil), q.items...)
+	n := len(q.items)
+	items := append([]string(nil), q.items[:min(n, MaxQueueItems)]...)
 	q.mu.Unlock()
-	return Event{Kind: KQueue, Object: q.name, Items: items, Waiters: q.waiters.names()}
+	return Event{Kind: KQueue, Object: q.name, Items: items, Len: n, Waiters: q.waiters.names()}
 }

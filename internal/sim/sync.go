@@ -77,7 +77,7 @@ func (c *cond) notify(all bool, t *task) bool {
 }
 
 func (c *cond) snapshot() Event {
-	return Event{Kind: KLock, Object: c.name, Waiters: c.waiters.names()}
+	return Event{Kind: KCond, Object: c.name, Waiters: c.waiters.names()}
 }
 
 // event is a flag: set releases every waiter, clear makes them wait again.
@@ -140,9 +140,5 @@ func (e *event) wait(t *task) bool {
 }
 
 func (e *event) snapshot() Event {
-	ev := Event{Kind: KLock, Object: e.name, Waiters: e.waiters.names()}
-	if e.state() {
-		ev.Holder, ev.Count = "(set)", 1
-	}
-	return ev
+	return Event{Kind: KFlag, Object: e.name, Set: e.state(), Waiters: e.waiters.names()}
 }

@@ -1,11 +1,10 @@
 package sim
 
 import (
-	"context"
-	"runtime/trace"
 	"sync"
 	"sync/atomic"
 
+	"mtviz/internal/rtrace"
 	"mtviz/internal/spec"
 )
 
@@ -25,7 +24,7 @@ type task struct {
 	copy     int64         // the task's private copy of a counter (read/write steps)
 	stop     chan struct{} // closed when the task must stop: the run ended, a daemon was cut off, or a stop step
 	haltOnce sync.Once
-	why      atomic.Pointer[string] // why it was stopped
+	why      atomic.Pointer[halt] // why it was stopped
 
 	// quiet is set by the collector while the task changes state faster than
 	// a screen can show; its changes are then folded into one event a tick.
@@ -48,15 +47,32 @@ type task struct {
 
 type taskState struct {
 	state  State
-	reason string
+	reason Reason
 	object string
 	holder string
+	end    End
+	by     string
+}
+
+func (s taskState) event(task string) Event {
+	return Event{Kind: KState, Task: task, State: s.state, Reason: s.reason, Object: s.object, Holder: s.holder, End: s.end, By: s.by}
+}
+
+// halt is why a task was told to stop.
+type halt struct {
+	end End
+	by  string
+	was taskState // what it was doing when stopped
 }
 
 // set records a state change and emits it, unless the task is quiet.
-func (t *task) set(s State, reason, object, holder string) {
+func (t *task) set(s State, reason Reason, object, holder string) {
+	t.setState(taskState{state: s, reason: reason, object: object, holder: holder})
+}
+
+func (t *task) setState(st taskState) {
 	t.mu.Lock()
-	t.cur = taskState{s, reason, object, holder}
+	t.cur = st
 	t.ops.Add(1)
 	if t.quiet.Load() {
 		t.folded.Add(1)
@@ -65,7 +81,7 @@ func (t *task) set(s State, reason, object, holder string) {
 	}
 	t.sent = t.cur
 	t.mu.Unlock()
-	t.emit(Event{Kind: KState, Task: t.name, State: s, Reason: reason, Object: object, Holder: holder})
+	t.emit(st.event(t.name))
 }
 
 // flush emits the latest state of a quiet task if it changed since the last one
@@ -77,7 +93,9 @@ func (t *task) flush() {
 	t.mu.Unlock()
 	n := t.folded.Swap(0)
 	if changed || n > 0 {
-		t.w.e.emit(Event{Kind: KState, Task: t.name, State: cur.state, Reason: cur.reason, Object: cur.object, Holder: cur.holder, Folded: n})
+		ev := cur.event(t.name)
+		ev.Folded = n
+		t.w.e.emit(ev)
 	}
 }
 
@@ -108,18 +126,28 @@ func (t *task) state() taskState {
 func (t *task) running() { t.set(Running, "", "", "") }
 
 // halt makes the task stop at its next step or wait.
-func (t *task) halt(why string) {
+func (t *task) halt(end End, by string) {
 	t.haltOnce.Do(func() {
-		t.why.Store(&why)
+		t.why.Store(&halt{end: end, by: by, was: t.state()})
 		close(t.stop)
 	})
 }
 
-func (t *task) haltReason() string {
-	if p := t.why.Load(); p != nil && !t.w.stopped.Load() {
-		return *p
+// ending is the state a task ends in: done, and how.
+func (t *task) ending() taskState {
+	st := taskState{state: Done}
+	if t.w.stopped.Load() {
+		st.end = EndHalted
+		return st
 	}
-	return ""
+	if h := t.why.Load(); h != nil {
+		st.end, st.by = h.end, h.by
+		if h.end == EndStopped && h.was.state == Blocked {
+			// Stopped while blocked: say on what, for the learner and the checks.
+			st.reason, st.object, st.holder = h.was.reason, h.was.object, h.was.holder
+		}
+	}
+	return st
 }
 
 func (t *task) isDone() bool {
@@ -131,23 +159,10 @@ func (t *task) isDone() bool {
 	}
 }
 
-// TraceCategory is the runtime/trace log category under which each task's
-// goroutine names itself, so that a live trace reader can tell whose
-// goroutine a traced state change is.
-const TraceCategory = "mtviz.task"
-
-var traceEpoch atomic.Int64
-
-// NewTraceEpoch is called when a runtime trace starts: tasks name their
-// goroutines again at their next step, in the new trace.
-func NewTraceEpoch() { traceEpoch.Add(1) }
-
 // label names the task's goroutine in the runtime trace, once per trace.
 func (t *task) label() {
-	if ep := traceEpoch.Load(); ep != t.epoch {
+	if ep := rtrace.Epoch(); ep != t.epoch {
 		t.epoch = ep
-		if trace.IsEnabled() {
-			trace.Log(context.Background(), TraceCategory, t.name)
-		}
+		rtrace.Label(t.name)
 	}
 }

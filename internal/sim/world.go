@@ -130,7 +130,7 @@ func (w *world) halt() {
 		w.stopped.Store(true)
 		close(w.stop)
 		for _, t := range w.tasks {
-			t.halt("")
+			t.halt(EndHalted, "")
 		}
 	})
 }
@@ -141,7 +141,7 @@ func (w *world) cutDaemons() {
 	w.cutOnce.Do(func() {
 		for _, t := range w.tasks {
 			if t.daemon {
-				t.halt(ReasonCutOff)
+				t.halt(EndCutOff, "")
 			}
 		}
 	})
@@ -207,7 +207,7 @@ func (w *world) claim(t *task, by *task) bool {
 		if by != nil {
 			who = by.name
 		}
-		w.e.emit(Event{Kind: KError, Task: t.name, Text: fmt.Sprintf("%s tried to start %s a second time; a task starts once", who, t.name)})
+		w.e.emit(Event{Kind: KError, Task: t.name, Error: fmt.Sprintf("%s tried to start %s a second time; a task starts once", who, t.name)})
 		return false
 	}
 	return true
@@ -234,12 +234,14 @@ func (t *task) run(g *gate) {
 	}
 	defer close(t.done)
 	defer func() {
+		end := t.ending()
 		if r := recover(); r != nil {
 			// An engine bug must not take the learner's terminal down with it.
-			t.emit(Event{Kind: KError, Task: t.name, Text: fmt.Sprintf("engine fault: %v", r)})
+			t.emit(Event{Kind: KError, Task: t.name, Error: fmt.Sprintf("engine fault: %v", r)})
+			end = taskState{state: Done, end: EndFault}
 		}
 		t.quiet.Store(false)
-		t.set(Done, t.haltReason(), "", "")
+		t.setState(end)
 	}()
 	g.wait(t.stop)
 	t.label()

@@ -2,9 +2,12 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"mtviz/internal/keymap"
 )
 
 // fill decodes the entries of a mapping into dst following a schema. skip
@@ -441,8 +444,13 @@ func (l *loader) stepRules(st *Step, n ast.Node) {
 			l.errorf(n, "repeat times must be from 1 to %d", maxTimes)
 		}
 	case "key":
-		if len([]rune(st.Object)) != 1 || strings.Contains(" qrt?+-=_", st.Object) {
-			l.errorf(n, "key must be one character, and not space, q, r, t, ?, +, -, = or _ (mtviz uses those)")
+		reserved := keymap.Reserved()
+		if len([]rune(st.Object)) != 1 || slices.Contains(reserved, st.Object) {
+			shown := make([]string, len(reserved))
+			for i, k := range reserved {
+				shown[i] = strings.ReplaceAll(k, " ", "space")
+			}
+			l.errorf(n, "key must be one character, and not one the lesson screen uses (%s)", strings.Join(shown, " "))
 		}
 	case "busy", "sleep":
 		if st.Dur <= 0 {

@@ -10,10 +10,12 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
 )
 
 // Messages between the lesson screen and its session.
@@ -29,8 +31,8 @@ type (
 	backMsg    struct{}
 )
 
-// fps is how often the lesson screen is drawn. Events are folded into the
-// board as they come; drawing is what costs, so it happens on this clock only.
+// fps is how often the lesson screen is drawn. Items are folded as they
+// come; drawing is what costs, so it happens on this clock only.
 const fps = 10
 
 type focus int
@@ -45,27 +47,33 @@ const (
 
 var focusNames = [...]string{"Tasks", "Log", "Lesson", "Processes"}
 
-// lessonModel is the lesson screen: one scenario, its running session and
-// the board derived from it.
+// lessonModel is the lesson screen: one scenario, its running session (or
+// a recording played back) and the fold of what it delivered.
 type lessonModel struct {
-	sc    *spec.Scenario
-	opt   session.Options
-	sess  *session.Session
-	board *board
-	keys  lessonKeys
-	help  help.Model
+	sc      *spec.Scenario
+	opt     session.Options
+	sess    *session.Session // a live run
+	rp      *replay          // or a recorded one
+	tl      *timeline.Timeline
+	summary *timeline.Summary
+	keys    lessonKeys
+	help    help.Model
 
-	w, h     int
-	zoom     int
-	focus    focus
-	scroll   [focusCount]int
-	showHelp bool
-	frozenAt time.Duration // "now" while paused or finished
-	frozen   bool
-	frame    string
-	restarts int
-	tracing  bool // the runtime trace is being read
-	cache    map[string]cached
+	w, h       int
+	zoom       int
+	focus      focus
+	scroll     [focusCount]int
+	showHelp   bool
+	helpScroll int
+	frozenAt   time.Duration // "now" while paused or finished
+	frozen     bool
+	frame      string
+	restarts   int
+	restarting bool // the old run is being stopped: r waits for it
+	tracing    bool // the runtime trace is being read
+	cache      map[string]cached
+	// clock is the live run's time now; tests fix it.
+	clock func() time.Duration
 }
 
 // cached is a panel drawn for one version of its content and one size.
@@ -102,15 +110,27 @@ func newLesson(sc *spec.Scenario, opt session.Options, w, h int) *lessonModel {
 // start begins a new session for the lesson.
 func (m *lessonModel) start() tea.Cmd {
 	m.sess = session.Start(context.Background(), m.sc, m.opt)
-	m.board = newBoard(m.sc, m.sess.Cores)
-	m.cache = map[string]cached{}
+	s := m.sess
+	m.clock = func() time.Duration { return time.Since(s.Start) }
+	m.reset(timeline.New(timeline.Config{Scenario: m.sc, Cores: m.sess.Cores, Root: session.RootPID()}))
 	m.tracing, _ = m.sess.Tracing()
-	m.frozen = false
+	m.restarting = false
 	m.render()
 	return waitItems(m.sess)
 }
 
+// reset shows a fresh fold.
+func (m *lessonModel) reset(tl *timeline.Timeline) {
+	m.tl = tl
+	m.summary = nil
+	m.cache = map[string]cached{}
+	m.frozen = false
+}
+
 func (m *lessonModel) Init() tea.Cmd {
+	if m.rp != nil {
+		return frameTick()
+	}
 	return tea.Batch(m.start(), frameTick())
 }
 
@@ -159,6 +179,9 @@ func (m *lessonModel) SetSize(w, h int) {
 	m.render()
 }
 
+// finished says the run is over and judged.
+func (m *lessonModel) finished() bool { return m.summary != nil }
+
 func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case itemsMsg:
@@ -166,12 +189,7 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 			return nil // a stopped run's last words
 		}
 		for _, it := range msg.items {
-			if it.Sample != nil {
-				m.board.addSample(it.Sample)
-			}
-			for i := range it.Events {
-				m.board.apply(&it.Events[i])
-			}
+			m.tl.Apply(it)
 		}
 		if m.frozen {
 			m.render()
@@ -179,21 +197,25 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 		return waitItems(m.sess)
 	case sessionDoneMsg:
 		if msg.s == m.sess {
-			m.board.finish(msg.s.Summary())
-			m.freeze()
-			m.render()
+			m.finish(msg.s.Summary())
 		}
 		return nil
 	case traceMsg:
 		if msg.s == m.sess {
 			m.tracing = msg.on
 			if msg.err != nil {
-				m.board.addLog(m.board.now, "", "runtime trace: "+msg.err.Error(), sim.KError)
+				m.tl.AddLog(timeline.Entry{Text: "runtime trace: " + msg.err.Error(), Class: timeline.Bad})
 			}
 			m.render()
 		}
 		return nil
 	case frameMsg:
+		if m.rp != nil {
+			if m.rp.advance(m) {
+				m.render()
+			}
+			return frameTick()
+		}
 		// A frozen screen (paused or finished) changes only when data or keys
 		// do; those redraw it themselves.
 		if !m.frozen {
@@ -206,18 +228,51 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// finish shows the verdicts.
+func (m *lessonModel) finish(sum timeline.Summary) {
+	m.summary = &sum
+	for _, r := range sum.Checks {
+		class := timeline.Held
+		switch r.Verdict {
+		case timeline.Fail:
+			class = timeline.Failed
+		case timeline.Undecided:
+			class = timeline.NotDecided
+		}
+		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", verdictMark(r.Verdict), r.Name, r.Detail), Class: class})
+	}
+	m.freeze()
+	m.render()
+}
+
+func verdictMark(v timeline.Verdict) string {
+	switch v {
+	case timeline.Pass:
+		return "PASS"
+	case timeline.Fail:
+		return "FAIL"
+	}
+	return "NOT DECIDED"
+}
+
 func (m *lessonModel) freeze() {
 	if !m.frozen {
-		m.frozen = true
 		m.frozenAt = m.liveNow()
+		m.frozen = true
 	}
 }
 
 func (m *lessonModel) liveNow() time.Duration {
-	if m.board != nil && m.board.finished {
-		return m.board.now
+	if m.rp != nil {
+		return m.rp.at
 	}
-	return time.Since(m.sess.Start)
+	if m.tl != nil && m.tl.Finished {
+		return m.tl.Now
+	}
+	if m.clock == nil {
+		return 0
+	}
+	return m.clock()
 }
 
 func (m *lessonModel) now() time.Duration {
@@ -227,46 +282,82 @@ func (m *lessonModel) now() time.Duration {
 	return m.liveNow()
 }
 
+// paused says whether the run (or the playback) is paused: the session's
+// word, or the replay's.
+func (m *lessonModel) paused() bool {
+	switch {
+	case m.rp != nil:
+		return m.rp.paused
+	case m.sess != nil:
+		return m.sess.Paused()
+	}
+	return false
+}
+
 func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 	if m.showHelp {
-		// Any key closes the help, and does nothing else.
-		m.showHelp = false
+		// The help scrolls; any other key closes it, and does nothing else.
+		switch {
+		case key.Matches(msg, m.keys.Up):
+			m.helpScroll = max(0, m.helpScroll-1)
+		case key.Matches(msg, m.keys.Down):
+			m.helpScroll++
+		case key.Matches(msg, m.keys.PageUp):
+			m.helpScroll = max(0, m.helpScroll-10)
+		case key.Matches(msg, m.keys.PageDown):
+			m.helpScroll += 10
+		default:
+			m.showHelp = false
+		}
 		m.render()
 		return nil
 	}
-	// A key a lesson step is waiting for comes first (it may also scroll).
-	if msg.Type == tea.KeyRunes && len(msg.Runes) == 1 {
-		for _, p := range m.board.keyWait {
-			if p.key == string(msg.Runes) {
-				m.sess.Engine.Key(msg.Runes[0])
+	// A key a lesson step is waiting for comes first.
+	if m.sess != nil && msg.Type == tea.KeyRunes && len(msg.Runes) == 1 {
+		for _, p := range m.tl.Keys {
+			if p.Key == string(msg.Runes) {
+				m.sess.Key(msg.Runes[0])
 				m.render()
 				return nil
 			}
 		}
 	}
+	if m.rp != nil {
+		if cmd, ok := m.rp.key(m, msg); ok {
+			m.render()
+			return cmd
+		}
+	}
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpScroll = true, 0
 	case key.Matches(msg, k.Back):
 		return func() tea.Msg { return backMsg{} }
 	case key.Matches(msg, k.Pause):
-		if m.board.finished {
+		if m.finished() || m.sess == nil {
 			break
 		}
-		if m.sess.Engine.Paused() {
-			m.sess.Engine.Resume()
+		if m.sess.Paused() {
+			m.sess.Resume()
 			m.frozen = false
 		} else {
-			m.sess.Engine.Pause()
+			m.sess.Pause()
 			m.freeze()
 		}
 	case key.Matches(msg, k.Restart):
+		if m.sess == nil || m.restarting {
+			break // the old run is still stopping: one restart at a time
+		}
+		m.restarting = true
 		old := m.sess
 		m.restarts++
 		// The old run's tasks and processes end before the new run starts.
 		return tea.Sequence(stopSession(old), func() tea.Msg { return restartMsg{} })
 	case key.Matches(msg, k.Trace):
+		if m.sess == nil {
+			break
+		}
 		s, on := m.sess, !m.tracing
 		return func() tea.Msg {
 			err := s.SetTrace(on)
@@ -304,9 +395,9 @@ type traceMsg struct {
 func (m *lessonModel) View() string { return m.frame }
 
 // render draws the screen into m.frame. It runs on the frame clock and after
-// keys, never once per event.
+// keys, never once per item.
 func (m *lessonModel) render() {
-	if m.board == nil || m.w < 20 || m.h < 8 {
+	if m.tl == nil || m.w < 20 || m.h < 8 {
 		m.frame = "mtviz needs a terminal of at least 20×8"
 		return
 	}
@@ -325,35 +416,42 @@ func (m *lessonModel) render() {
 }
 
 func (m *lessonModel) header() string {
-	b := m.board
+	tl := m.tl
 	state := sOK.Render("▶ running")
 	switch {
-	case b.summary != nil && b.summary.OK:
+	case m.summary != nil && m.summary.Verdict == timeline.Pass:
 		state = sOK.Render("✔ every check held")
-	case b.summary != nil:
+	case m.summary != nil && m.summary.Stopped:
+		state = sWarn.Render("■ stopped before its end")
+	case m.summary != nil && m.summary.Verdict == timeline.Fail:
 		state = sBad.Render("✘ a check failed")
-	case b.finished:
+	case m.summary != nil:
+		state = sWarn.Render("? a check was not decided")
+	case tl.Finished:
 		state = sDim.Render("judging…")
-	case b.paused:
+	case m.paused():
 		state = sWarn.Render("⏸ paused")
 	}
-	if len(b.deadlocks) > 0 && !b.finished {
-		state = sBad.Render("⚠ deadlock") + " " + state
+	if n := len(tl.Deadlocks); n > 0 && !tl.Finished {
+		state = sBad.Render("⚠ "+timeline.CycleText(tl.Deadlocks[n-1].Edges)) + " " + state
 	}
 	round := ""
 	if m.sc.Rounds > 1 {
-		round = fmt.Sprintf("  round %d/%d", b.round, m.sc.Rounds)
+		round = fmt.Sprintf("  round %d/%d", tl.Round, m.sc.Rounds)
 	}
 	phase := ""
-	if b.phase != "" {
-		phase = "  phase " + sBold.Render(b.phase)
+	if tl.Phase != "" {
+		phase = "  phase " + sBold.Render(tl.Phase)
 	}
 	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+m.sc.Title)
-	trace := sDim.Render("trace off")
+	mode := sDim.Render("trace off")
 	if m.tracing {
-		trace = sOK.Render("trace on")
+		mode = sOK.Render("trace on")
 	}
-	right := fmt.Sprintf("%s%s  t %.1fs  %s  %d cores  %s  %s/cell", round, phase, m.now().Seconds(), state, b.cores, trace, shortDur(zooms[m.zoom]))
+	if m.rp != nil {
+		mode = sKey.Render("replay " + m.rp.speedName())
+	}
+	right := fmt.Sprintf("%s%s  t %.1fs  %s  %d cores  %s  %s/cell", round, phase, m.now().Seconds(), state, tl.Cores, mode, shortDur(zooms[m.zoom]))
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		return fitLines(left+"\n"+strings.TrimLeft(right, " "), m.w, 2)
@@ -362,30 +460,43 @@ func (m *lessonModel) header() string {
 }
 
 func (m *lessonModel) footer() string {
-	return m.cachedPanel("footer", panelKey{ver: m.board.verKeys, w: m.w}, m.drawFooter)
+	return m.cachedPanel("footer", panelKey{ver: m.tl.VerKeys, w: m.w}, m.drawFooter)
 }
 
+// drawFooter shows the keys a lesson waits for, then the screen's own keys;
+// the way out (esc, q) is always on it.
 func (m *lessonModel) drawFooter() string {
 	var prompts []string
-	for _, p := range m.board.keyWait {
-		prompts = append(prompts, sKey.Render(p.key)+" "+p.label)
+	for _, p := range m.tl.Keys {
+		prompts = append(prompts, sKey.Render(p.Key)+" "+p.Label)
 	}
-	h := m.help.ShortHelpView(m.keys.ShortHelp())
+	short := m.keys.ShortHelp()
+	if m.rp != nil {
+		short = m.rp.keys.ShortHelp()
+	}
+	exit := m.help.ShortHelpView([]key.Binding{m.keys.Back, m.keys.Quit})
+	h := m.help.ShortHelpView(short)
 	if len(prompts) > 0 {
 		h = strings.Join(prompts, "  ") + "   " + h
 	}
-	return fitLines(h, m.w, 1)
+	if room := m.w - ansi.StringWidth(exit) - 2; ansi.StringWidth(h) > room {
+		h = ansi.Truncate(h, max(0, room), "…")
+	}
+	return fitLines(h+"  "+exit, m.w, 1)
 }
 
 func (m *lessonModel) lanesPanel(w, h int) string {
 	zoom := zooms[m.zoom]
-	content := m.board.lanesView(w-4, h-4, m.now(), zoom)
-	leg := m.cachedPanel("legend", panelKey{w: w}, func() string { return fitLines(legend(), w-4, 2) })
-	return panel("Tasks", content+"\n"+leg, w, h, m.focus == focusLanes)
+	legH := legendHeight(w - 4)
+	content := lanesView(m.tl, w-4, h-2-legH, m.now(), zoom)
+	if legH > 0 {
+		content += "\n" + m.cachedPanel("legend", panelKey{w: w}, func() string { return strings.Join(legendLines(w-4), "\n") })
+	}
+	return panel("Tasks", content, w, h, m.focus == focusLanes)
 }
 
 func (m *lessonModel) lanesHeight(maxH int) int {
-	return max(5, min(maxH, len(m.board.lanes)+5))
+	return max(5, min(maxH, len(m.tl.Lanes)+3+legendHeight(m.w-4)))
 }
 
 func (m *lessonModel) lessonText(w, h int) string {
@@ -400,28 +511,28 @@ func (m *lessonModel) wide(h int) string {
 	rightW := m.w - leftW
 	lanesH := m.lanesHeight(h / 2)
 	logH := h - lanesH
-	b := m.board
+	tl := m.tl
 	left := m.lanesPanel(leftW, lanesH) + "\n" +
-		m.cachedPanel("log", panelKey{b.verLog, leftW, logH, m.focus == focusLog, m.scroll[focusLog]}, func() string {
-			return panel("Log", b.logView(leftW-4, logH-2, m.scroll[focusLog]), leftW, logH, m.focus == focusLog)
+		m.cachedPanel("log", panelKey{tl.VerLog, leftW, logH, m.focus == focusLog, m.scroll[focusLog]}, func() string {
+			return panel("Log", logView(tl, leftW-4, logH-2, m.scroll[focusLog]), leftW, logH, m.focus == focusLog)
 		})
 
 	coresH := len(m.coreCount()) + 3
-	ctrH := max(3, m.counterLines()+2)
-	lockH := max(3, len(m.board.locks)+len(m.board.queues)+2)
+	ctrH := max(3, counterLines(tl)+2)
+	lockH := max(3, len(tl.Objects)+len(tl.Queues)+2)
 	procH := min(14, max(4, m.procCount()+3))
 	lessonH := max(3, h-coresH-ctrH-lockH-procH)
-	right := m.cachedPanel("cores", panelKey{ver: b.verSample, w: rightW, h: coresH}, func() string {
-		return panel("Cores", b.coresView(rightW-4), rightW, coresH, false)
+	right := m.cachedPanel("cores", panelKey{ver: tl.VerProcs, w: rightW, h: coresH}, func() string {
+		return panel("Cores", coresView(tl, rightW-4), rightW, coresH, false)
 	}) + "\n" +
-		m.cachedPanel("counters", panelKey{ver: b.verCounters, w: rightW, h: ctrH}, func() string {
-			return panel("Counters", b.countersView(rightW-4), rightW, ctrH, false)
+		m.cachedPanel("counters", panelKey{ver: tl.VerCounters, w: rightW, h: ctrH}, func() string {
+			return panel("Counters", countersView(tl, rightW-4), rightW, ctrH, false)
 		}) + "\n" +
-		m.cachedPanel("locks", panelKey{ver: b.verLocks, w: rightW, h: lockH}, func() string {
-			return panel("Locks · Queues", b.locksView(rightW-4), rightW, lockH, false)
+		m.cachedPanel("locks", panelKey{ver: tl.VerObjects, w: rightW, h: lockH}, func() string {
+			return panel("Locks · Queues", objectsView(tl, rightW-4), rightW, lockH, false)
 		}) + "\n" +
-		m.cachedPanel("procs", panelKey{b.verSample, rightW, procH, m.focus == focusProcs, 0}, func() string {
-			return panel("Processes", b.procsView(rightW-4, procH-2), rightW, procH, m.focus == focusProcs)
+		m.cachedPanel("procs", panelKey{tl.VerProcs, rightW, procH, m.focus == focusProcs, 0}, func() string {
+			return panel("Processes", procsView(tl, rightW-4, procH-2), rightW, procH, m.focus == focusProcs)
 		}) + "\n" +
 		m.cachedPanel("lesson", panelKey{0, rightW, lessonH, m.focus == focusLesson, m.scroll[focusLesson]}, func() string {
 			return panel("Lesson", m.lessonText(rightW-4, lessonH-2), rightW, lessonH, m.focus == focusLesson)
@@ -430,27 +541,20 @@ func (m *lessonModel) wide(h int) string {
 	return fitCount(joinColumns(left, right), h)
 }
 
-func (m *lessonModel) counterLines() int {
-	if m.sc.Rounds > 1 {
-		return 2 * len(m.board.counters)
-	}
-	return len(m.board.counters)
-}
-
 func (m *lessonModel) coreCount() []float64 {
-	if m.board.sample == nil {
+	if m.tl.Sample == nil {
 		return []float64{0}
 	}
-	return m.board.sample.Cores
+	return m.tl.Sample.Cores
 }
 
 func (m *lessonModel) procCount() int {
-	if m.board.sample == nil {
+	if m.tl.Sample == nil {
 		return 1
 	}
-	n := len(m.board.sample.Procs)
-	for _, pid := range m.board.gone {
-		if pv := m.board.procs[pid]; pv != nil && m.board.now-pv.goneAt <= keepGone {
+	n := len(m.tl.Sample.Procs)
+	for _, pid := range m.tl.Ended {
+		if p := m.tl.Procs[pid]; p != nil && m.tl.Now-p.GoneAt <= keepGone {
 			n++
 		}
 	}
@@ -493,20 +597,21 @@ func joinColumns(left, right string) string {
 // narrow stacks the panels for small terminals: the lanes, cores beside
 // counters and locks, then one of log, lesson or processes, chosen by tab.
 func (m *lessonModel) narrow(h int) string {
+	tl := m.tl
 	lanesH := m.lanesHeight(h / 2)
 	coresH := len(m.coreCount()) + 3
 	mid := ""
 	midH := 0
 	if m.w >= 70 {
 		half := m.w / 2
-		ctr := m.board.countersView(m.w-half-4) + "\n" + m.board.locksView(m.w-half-4)
-		midH = max(coresH, m.counterLines()+len(m.board.locks)+len(m.board.queues)+2)
+		ctr := countersView(tl, m.w-half-4) + "\n" + objectsView(tl, m.w-half-4)
+		midH = max(coresH, counterLines(tl)+len(tl.Objects)+len(tl.Queues)+2)
 		mid = lipgloss.JoinHorizontal(lipgloss.Top,
-			panel("Cores", m.board.coresView(half-4), half, midH, false),
+			panel("Cores", coresView(tl, half-4), half, midH, false),
 			panel("Counters · Objects", ctr, m.w-half, midH, false))
 	} else {
 		midH = coresH
-		mid = panel("Cores", m.board.coresView(m.w-4), m.w, midH, false)
+		mid = panel("Cores", coresView(tl, m.w-4), m.w, midH, false)
 	}
 	restH := h - lanesH - midH
 	if restH < 3 {
@@ -528,9 +633,9 @@ func (m *lessonModel) narrow(h int) string {
 	case focusLesson:
 		content = m.lessonText(m.w-4, restH-2)
 	case focusProcs:
-		content = m.board.procsView(m.w-4, restH-2)
+		content = procsView(tl, m.w-4, restH-2)
 	default:
-		content = m.board.logView(m.w-4, restH-2, m.scroll[focusLog])
+		content = logView(tl, m.w-4, restH-2, m.scroll[focusLog])
 	}
 	title := ""
 	for i := focusLog; i < focusCount; i++ {
@@ -548,28 +653,52 @@ func (m *lessonModel) narrow(h int) string {
 	return fitLines(strings.Join(parts, "\n"), m.w, h)
 }
 
+// helpView lists every key once and every glyph of the lanes; it scrolls.
 func (m *lessonModel) helpView(h int) string {
-	var sb strings.Builder
-	sb.WriteString(sBold.Render("Keys") + "\n\n")
+	var lines []string
+	add := func(s string) { lines = append(lines, s) }
+	keyLine := func(b key.Binding) {
+		add("  " + padRight(sKey.Render(b.Help().Key), 12) + " " + b.Help().Desc)
+	}
+	add(sBold.Render("Keys"))
 	for _, col := range m.keys.FullHelp() {
 		for _, b := range col {
-			fmt.Fprintf(&sb, "  %-10s %s\n", sKey.Render(b.Help().Key), b.Help().Desc)
+			keyLine(b)
 		}
 	}
-	if len(m.board.keyWait) > 0 {
-		sb.WriteString("\n" + sBold.Render("This lesson waits for") + "\n")
-		for _, p := range m.board.keyWait {
-			fmt.Fprintf(&sb, "  %-10s %s\n", sKey.Render(p.key), p.label)
+	if m.rp != nil {
+		add("")
+		add(sBold.Render("Replay"))
+		for _, b := range m.rp.keys.FullHelp()[0] {
+			keyLine(b)
 		}
 	}
-	sb.WriteString("\n" + sBold.Render("Lanes") + "\n  One row per task; time runs left to right, now at the right edge.\n  ")
-	sb.WriteString(legend())
-	sb.WriteString("\n  A name ending in * is a daemon. Why a task waits comes from the engine as it happens;\n" +
-		"  whether a goroutine was running (the digit is its P) or runnable comes from the Go\n" +
-		"  runtime's own trace, read live about 0.1 s behind; for a process task, from /proc.\n" +
-		"  The trace can slow goroutines that block and wake very often (the Go runtime's own\n" +
-		"  figure is up to 60% for a channel ping-pong): t turns it off; the header says which.\n" +
-		"  Cores, processes and CPU come from the probe.\n")
-	sb.WriteString("\n" + sDim.Render("press any key to close"))
-	return panel("Help", sb.String(), m.w, h, true)
+	if len(m.tl.Keys) > 0 {
+		add("")
+		add(sBold.Render("This lesson waits for"))
+		for _, p := range m.tl.Keys {
+			add("  " + padRight(sKey.Render(p.Key), 12) + " " + p.Label)
+		}
+	}
+	add("")
+	add(sBold.Render("Lanes"))
+	for _, l := range wrap("One row per task; time runs left to right, now at the right edge. A name ending in * is a daemon.", m.w-6) {
+		add("  " + l)
+	}
+	for _, l := range legendLines(m.w - 6) {
+		add("  " + l)
+	}
+	for _, l := range wrap("Why a task waits comes from the engine as it happens. Whether a goroutine was running (the digit is its P) "+
+		"or runnable comes from the Go runtime's own trace, read live about 0.1 s behind; for a process task, from /proc "+
+		"(the digit is the CPU core it last ran on). When the engine and /proc disagree, the lane says so: a process whose "+
+		"steps are done but which /proc reads alive waits for its children (W); one /proc reads Z is a zombie until reaped. "+
+		"The trace can slow goroutines that block and wake very often: t turns it off; the header says which. "+
+		"Cores, processes and CPU come from the probe.", m.w-6) {
+		add("  " + l)
+	}
+	add("")
+	add(sDim.Render("↑/↓ scroll · any other key closes"))
+	off := min(m.helpScroll, max(0, len(lines)-(h-2)))
+	m.helpScroll = off
+	return panel("Help", strings.Join(lines[off:], "\n"), m.w, h, true)
 }

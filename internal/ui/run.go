@@ -12,34 +12,51 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"mtviz/internal/guard"
+	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
 )
 
 // Config says what the UI shows.
 type Config struct {
 	Scenarios []*spec.Scenario
-	Start     *spec.Scenario // open this lesson at once (nil: the picker)
+	Start     *spec.Scenario    // open this lesson at once (nil: the picker)
+	Replay    *record.Recording // or play this recording
 	Session   session.Options
+}
+
+// Outcome is how the last lesson shown ended.
+type Outcome struct {
+	Ran      bool              // a lesson was opened
+	Finished bool              // and its run came to its end before the screen closed
+	Summary  *timeline.Summary // its verdicts, when it finished
 }
 
 type root struct {
 	cfg      Config
 	picker   *picker
 	lesson   *lessonModel
+	keys     lessonKeys
+	pkeys    pickerKeys
 	w, h     int
 	quitting bool
+	ran      bool
 }
 
 type quitNowMsg struct{}
 
 func newRoot(cfg Config) *root {
-	r := &root{cfg: cfg, picker: newPicker(cfg.Scenarios), w: 80, h: 24}
+	r := &root{cfg: cfg, picker: newPicker(cfg.Scenarios), w: 80, h: 24, keys: newLessonKeys(), pkeys: newPickerKeys()}
 	r.picker.SetSize(r.w, r.h)
-	if cfg.Start != nil {
+	switch {
+	case cfg.Replay != nil:
+		r.lesson = newReplayLesson(cfg.Replay, r.w, r.h)
+	case cfg.Start != nil:
 		r.lesson = newLesson(cfg.Start, cfg.Session, r.w, r.h)
 	}
 	return r
@@ -62,8 +79,9 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return r, nil
 	case tea.KeyMsg:
-		if msg.String() == "ctrl+c" || (r.lesson != nil && msg.String() == "q" && !r.lesson.showHelp) {
-			// q quits from the lesson screen; in the picker it is a letter to filter by.
+		// The lesson screen's quit keys quit there; in the picker q is a
+		// letter to filter by, and only its own quit key (ctrl+c) quits.
+		if key.Matches(msg, r.pkeys.Quit) || (r.lesson != nil && !r.lesson.showHelp && key.Matches(msg, r.keys.Quit)) {
 			return r, r.quit()
 		}
 	case quitNowMsg:
@@ -75,6 +93,7 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, nil
 	case openMsg:
 		r.lesson = newLesson(msg.sc, r.cfg.Session, r.w, r.h)
+		r.ran = true
 		return r, r.lesson.Init()
 	case backMsg:
 		old := r.lesson
@@ -118,8 +137,8 @@ func (r *root) View() string {
 }
 
 // Run shows the UI until the user quits, then makes sure the running lesson
-// has stopped before returning.
-func Run(cfg Config) error {
+// has stopped before returning. It says how the last lesson ended.
+func Run(cfg Config) (Outcome, error) {
 	r := newRoot(cfg)
 	p := tea.NewProgram(r, tea.WithAltScreen(), tea.WithFPS(fps))
 	// Bubble Tea restores the terminal on SIGINT and SIGTERM but not on
@@ -151,6 +170,11 @@ func Run(cfg Config) error {
 	guard.OnPanic(end)
 	defer guard.OnPanic(nil)
 	final, err := p.Run()
+	var out Outcome
+	if fr, ok := final.(*root); ok && fr.lesson != nil {
+		out.Ran = fr.ran || cfg.Start != nil || cfg.Replay != nil
+		out.Finished, out.Summary = fr.lesson.finished(), fr.lesson.summary
+	}
 	if fr, ok := final.(*root); ok && fr.lesson != nil && fr.lesson.sess != nil {
 		s := fr.lesson.sess
 		s.Stop()
@@ -165,10 +189,10 @@ func Run(cfg Config) error {
 		}
 	}
 	if pn := guard.Panicked(); pn != nil {
-		return pn
+		return out, pn
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
-		return fmt.Errorf("terminal: %w", err)
+		return out, fmt.Errorf("terminal: %w", err)
 	}
-	return nil
+	return out, nil
 }

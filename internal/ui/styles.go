@@ -2,8 +2,10 @@ package ui
 
 import (
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"mtviz/internal/sim"
+	"mtviz/internal/timeline"
 )
 
 // Colours are ANSI 16-colour indexes, so they read the same on any terminal
@@ -50,27 +52,37 @@ var (
 )
 
 // blockLetter names why a task is blocked, in one cell.
-var blockLetter = map[string]rune{
-	sim.ReasonLock: 'L', sim.ReasonGIL: 'G', sim.ReasonJoin: 'J', sim.ReasonCond: 'C',
+var blockLetter = map[sim.Reason]rune{
+	sim.ReasonLock: 'L', sim.ReasonFileLock: 'F', sim.ReasonGIL: 'G', sim.ReasonJoin: 'J', sim.ReasonCond: 'C',
 	sim.ReasonEvent: 'E', sim.ReasonQueue: 'Q', sim.ReasonKey: 'K', sim.ReasonPaused: 'P', sim.ReasonIO: 'I',
 }
 
-func glyphFor(st sim.State, reason string) glyph {
-	switch st {
-	case sim.Created:
+// gChildren: a process whose steps are done waits for its child processes.
+var gChildren = glyph{'W', gBlocked, "waiting for children"}
+
+func glyphFor(c timeline.Cell) glyph {
+	switch c.Mode {
+	case timeline.ModeNew:
 		return gNew
-	case sim.Runnable:
+	case timeline.ModeRunnable:
 		return gRunnable
-	case sim.Running:
+	case timeline.ModeRunning:
+		if c.Where >= 0 {
+			return glyph{rune(pDigits[c.Where%len(pDigits)]), gRunning.style, "running"}
+		}
 		return gRunning
-	case sim.Sleeping:
+	case timeline.ModeSleeping:
 		return gSleeping
-	case sim.Done:
+	case timeline.ModeDone:
 		return gDone
-	case zombieState:
+	case timeline.ModeZombie:
 		return gZombie
-	case sim.Blocked:
-		r, ok := blockLetter[reason]
+	case timeline.ModeWaiting:
+		return gWaiting
+	case timeline.ModeChildren:
+		return gChildren
+	case timeline.ModeBlocked:
+		r, ok := blockLetter[c.Reason]
 		if !ok {
 			r = 'B'
 		}
@@ -79,11 +91,48 @@ func glyphFor(st sim.State, reason string) glyph {
 	return gNone
 }
 
-// legend explains the lane glyphs.
-func legend() string {
+// legendItems explain the lane glyphs, one item each.
+func legendItems() []string {
 	item := func(g glyph, text string) string { return g.style.Render(string(g.r)) + " " + text }
 	b := func(r rune, text string) string { return gBlocked.Render(string(r)) + " " + text }
-	return item(gRunning, "running") + " " + gRunning.style.Render("0-9") + " on P n  " + item(gRunnable, "runnable") + "  " + item(gSleeping, "sleeping") + "  " +
-		item(gNew, "new") + "  " + item(gZombie, "zombie (from /proc)") + "\nblocked on: " + b('L', "lock") + " " + b('G', "gil") + " " + b('J', "join") + " " +
-		b('C', "condition") + " " + b('E', "event") + " " + b('Q', "queue") + " " + b('K', "key") + " " + b('I', "I/O") + " " + b('P', "paused")
+	return []string{
+		item(gRunning, "running,") + " " + gRunning.style.Render("0-9") + " on P n or cpu n",
+		item(gRunnable, "runnable"), item(gSleeping, "sleeping"), item(gNew, "new"), item(gZombie, "zombie"),
+		item(gChildren, "waits for children"), item(gWaiting, "runtime: waiting"),
+		"blocked on: " + b('L', "lock"), b('F', "flock"), b('G', "gil"), b('J', "join"), b('C', "condition"),
+		b('E', "event"), b('Q', "queue"), b('K', "key"), b('I', "I/O"), b('P', "paused"),
+	}
+}
+
+// legendLines flows the legend into lines of at most w cells.
+func legendLines(w int) []string {
+	var lines []string
+	cur := ""
+	for _, it := range legendItems() {
+		switch {
+		case cur == "":
+			cur = it
+		case ansi.StringWidth(cur)+2+ansi.StringWidth(it) <= w:
+			cur += "  " + it
+		default:
+			lines = append(lines, cur)
+			cur = it
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, w, "…")
+	}
+	return lines
+}
+
+// legendHeight is how many lines the lanes panel gives its legend: all of
+// it when it fits in three, else none (the ? help has it).
+func legendHeight(w int) int {
+	if n := len(legendLines(w)); n <= 3 {
+		return n
+	}
+	return 0
 }

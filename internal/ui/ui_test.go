@@ -17,6 +17,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -34,20 +35,20 @@ func builtin(t testing.TB, id string) *spec.Scenario {
 func fakeLesson(t testing.TB, lanes int, w, h int) *lessonModel {
 	sc := builtin(t, "race")
 	m := newLesson(sc, session.Options{}, w, h)
-	m.board = newBoard(sc, 2)
+	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 4242}))
 	m.frozen, m.frozenAt = true, 3*time.Second
 	names := []string{"main", "racy-5", "racy-8", "locked-5", "locked-8"}
 	for i := 5; i < lanes; i++ {
 		names = append(names, fmt.Sprintf("worker-%d", i))
 	}
-	ev := func(e sim.Event) { m.board.apply(&e) }
-	ev(sim.Event{T: 0, Kind: sim.KRound, Value: 1})
+	ev := func(e sim.Event) { m.tl.Event(&e) }
+	ev(sim.Event{T: 0, Kind: sim.KRound, Round: 1})
 	for i, n := range names {
 		ev(sim.Event{T: 0, Kind: sim.KTask, Task: n, State: sim.Created})
 		states := []sim.State{sim.Running, sim.Blocked, sim.Runnable, sim.Running, sim.Sleeping}
 		for k := 0; k < 60; k++ {
 			st := states[(k+i)%len(states)]
-			reason := ""
+			var reason sim.Reason
 			if st == sim.Blocked {
 				reason = sim.ReasonLock
 			}
@@ -57,9 +58,9 @@ func fakeLesson(t testing.TB, lanes int, w, h int) *lessonModel {
 	ev(sim.Event{T: time.Second, Kind: sim.KCounter, Object: "balance", Value: -862, Lost: 86431})
 	ev(sim.Event{T: time.Second, Kind: sim.KLock, Object: "lock", Holder: "locked-5", Count: 1, Waiters: []string{"locked-8"}})
 	ev(sim.Event{T: time.Second, Kind: sim.KLog, Task: "main", Text: "two tasks change the balance with no lock"})
-	ev(sim.Event{T: 2 * time.Second, Kind: sim.KRoundEnd, Value: 1, Values: map[string]int64{"balance": -862, "locked": 0}})
-	m.board.addSample(&probe.Sample{T: 2 * time.Second, Cores: []float64{97, 41},
-		Procs: []probe.Proc{{PID: 4242, PPID: 1, Name: "mtviz", State: "R", CPU: 138, NThreads: 9}}})
+	ev(sim.Event{T: 2 * time.Second, Kind: sim.KRoundEnd, Round: 1, Values: map[string]int64{"balance": -862, "locked": 0}})
+	m.tl.Apply(timeline.Item{Sample: &probe.Sample{T: 2 * time.Second, Cores: []float64{97, 41},
+		Procs: []probe.Proc{{PID: 4242, PPID: 1, Name: "mtviz", State: "R", CPU: 138, NThreads: 9}}}})
 	m.render()
 	return m
 }
@@ -104,34 +105,30 @@ func TestLessonGolden(t *testing.T) {
 	}
 }
 
-func TestBoardFromEvents(t *testing.T) {
+func TestFoldFromEvents(t *testing.T) {
 	m := fakeLesson(t, 5, 100, 30)
-	b := m.board
-	if len(b.lanes) != 5 || b.lanes[0].name != "main" {
-		t.Errorf("lanes: %d", len(b.lanes))
+	tl := m.tl
+	if len(tl.Lanes) != 5 || tl.Lanes[0].Name != "main" {
+		t.Errorf("lanes: %d", len(tl.Lanes))
 	}
-	if c := b.ctrIdx["balance"]; c.v != -862 || c.lost != 86431 || len(c.ends) != 1 {
+	if c := tl.Counters[0]; c.Value != -862 || c.Lost != 86431 || len(c.Ends) != 1 {
 		t.Errorf("balance counter: %+v", c)
 	}
-	if l := b.lockIdx["lock"]; l.holder != "locked-5" || len(l.waiters) != 1 {
-		t.Errorf("lock: %+v", l)
+	if o := tl.Objects[0]; o.Holder != "locked-5" || len(o.Waiters) != 1 {
+		t.Errorf("lock: %+v", o)
 	}
-	b.apply(&sim.Event{T: 3 * time.Second, Kind: sim.KKey, Task: "main", Object: "w", Text: "wake"})
-	b.apply(&sim.Event{T: 3 * time.Second, Kind: sim.KState, Task: "main", State: sim.Blocked, Reason: sim.ReasonKey, Object: "w"})
-	if p := b.keyWait["main"]; p.key != "w" || p.label != "wake" {
-		t.Errorf("key prompt: %+v", p)
+	tl.Event(&sim.Event{T: 3 * time.Second, Kind: sim.KKey, Task: "main", Key: "w", Label: "wake"})
+	tl.Event(&sim.Event{T: 3 * time.Second, Kind: sim.KState, Task: "main", State: sim.Blocked, Reason: sim.ReasonKey, Object: "w"})
+	if len(tl.Keys) != 1 || tl.Keys[0].Key != "w" || tl.Keys[0].Label != "wake" {
+		t.Errorf("key prompt: %+v", tl.Keys)
 	}
-	b.apply(&sim.Event{T: 3 * time.Second, Kind: sim.KState, Task: "main", State: sim.Running})
-	if len(b.keyWait) != 0 {
+	m.render()
+	if !strings.Contains(m.View(), "wake") {
+		t.Error("the footer does not show the key the lesson waits for")
+	}
+	tl.Event(&sim.Event{T: 3 * time.Second, Kind: sim.KState, Task: "main", State: sim.Running})
+	if len(tl.Keys) != 0 {
 		t.Error("the prompt stayed after the task went on")
-	}
-}
-
-func TestCellShowsBriefActivity(t *testing.T) {
-	segs := []seg{{t: 0, state: sim.Created}, {t: 10 * time.Millisecond, state: sim.Running}, {t: 13 * time.Millisecond, state: sim.Done}}
-	g, _ := cellGlyph(segs, 0, 0, 50*time.Millisecond)
-	if g.name != "running" {
-		t.Errorf("a task that ran 3 ms of a 50 ms cell shows %q", g.name)
 	}
 }
 

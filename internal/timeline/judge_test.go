@@ -1,4 +1,4 @@
-package session
+package timeline
 
 import (
 	"strings"
@@ -12,11 +12,29 @@ import (
 
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
+// fold runs events and samples, in time order, through a fresh timeline.
+func fold(sc *spec.Scenario, cores int, evs []sim.Event, ss []probe.Sample) *Timeline {
+	tl := New(Config{Scenario: sc, Cores: cores, Root: 1000})
+	i, j := 0, 0
+	for i < len(evs) || j < len(ss) {
+		if j < len(ss) && (i >= len(evs) || ss[j].T < evs[i].T) {
+			tl.Apply(Item{Sample: &ss[j]})
+			j++
+			continue
+		}
+		tl.Apply(Item{Events: evs[i : i+1]})
+		i++
+	}
+	return tl
+}
+
 func sample(t int, cpus ...float64) probe.Sample {
 	s := probe.Sample{T: ms(t)}
 	for i, c := range cpus {
-		s.Procs = append(s.Procs, probe.Proc{PID: i + 1, CPU: c})
+		s.Procs = append(s.Procs, probe.Proc{PID: 1000 + i, PPID: 1000, CPU: c})
+		s.Cores = append(s.Cores, c)
 	}
+	s.Procs[0].PPID = 1
 	return s
 }
 
@@ -24,10 +42,10 @@ func sample(t int, cpus ...float64) probe.Sample {
 // a phase only if the whole interval it covers lies inside the phase.
 func TestPhaseCPU(t *testing.T) {
 	evs := []sim.Event{
-		{T: ms(0), Kind: sim.KRound},
-		{T: ms(0), Kind: sim.KPhase, Text: "a"},
-		{T: ms(1000), Kind: sim.KPhase, Text: "b"},
-		{T: ms(2000), Kind: sim.KRoundEnd},
+		{T: ms(0), Kind: sim.KRound, Round: 1},
+		{T: ms(0), Kind: sim.KPhase, Phase: "a"},
+		{T: ms(1000), Kind: sim.KPhase, Phase: "b"},
+		{T: ms(2000), Kind: sim.KRoundEnd, Round: 1},
 		{T: ms(2000), Kind: sim.KEnd},
 	}
 	var ss []probe.Sample
@@ -38,8 +56,9 @@ func TestPhaseCPU(t *testing.T) {
 			ss = append(ss, sample(t, 50, 50)) // one core in b
 		}
 	}
-	a, na := phaseCPU(evs, ss, "a")
-	b, nb := phaseCPU(evs, ss, "b")
+	tl := fold(&spec.Scenario{ID: "x"}, 2, evs, ss)
+	a, _, na := tl.facts.phaseCPU("a")
+	b, _, nb := tl.facts.phaseCPU("b")
 	if a != 2 || na != 9 {
 		t.Errorf("phase a: %.2f cores over %d samples, want 2 over 9 (the first sample covers time before a)", a, na)
 	}
@@ -56,29 +75,36 @@ func TestChecks(t *testing.T) {
 	ends := func(racy ...int64) []sim.Event {
 		var evs []sim.Event
 		for i, r := range racy {
-			evs = append(evs, sim.Event{Kind: sim.KRoundEnd, Value: int64(i + 1),
+			evs = append(evs, sim.Event{Kind: sim.KRoundEnd, Round: i + 1,
 				Values: map[string]int64{"locked": 0, "racy": r}, LostBy: map[string]int64{"racy": 3}})
 		}
 		return evs
 	}
-	sum := Judge(sc, 2, ends(0, 5, 0), nil, nil)
+	judge := func(cores int, evs []sim.Event) Summary { return fold(sc, cores, evs, nil).Judge(false) }
+	sum := judge(2, ends(0, 5, 0))
 	if !sum.OK || !strings.Contains(sum.Checks[1].Detail, "1 of 3 rounds") {
 		t.Errorf("drift in one round of three should pass and say so: %+v", sum)
 	}
-	sum = Judge(sc, 2, ends(0, 0), nil, nil)
-	if sum.OK || !strings.Contains(sum.Checks[1].Detail, "gave no race") {
+	sum = judge(2, ends(0, 0))
+	if sum.OK || sum.Checks[1].Verdict != Fail || !strings.Contains(sum.Checks[1].Detail, "gave no race") {
 		t.Errorf("no drift on 2 cores must fail honestly: %+v", sum.Checks[1])
 	}
-	sum = Judge(sc, 1, ends(0, 0), nil, nil)
-	if !sum.OK || !strings.Contains(sum.Checks[1].Detail, "needs 2 cores") {
-		t.Errorf("no drift on 1 core only reports: %+v", sum.Checks[1])
+	sum = judge(1, ends(0, 0))
+	if sum.OK || sum.Checks[1].Verdict != Undecided || !strings.Contains(sum.Checks[1].Detail, "not decided") {
+		t.Errorf("no drift on 1 core is not decided, never a pass: %+v", sum.Checks[1])
+	}
+	if sum.Verdict != Undecided {
+		t.Errorf("a run with a check not decided and none failed is not decided: %v", sum.Verdict)
 	}
 	bad := ends(0)
 	bad[0].Values["locked"] = 4
-	if sum := Judge(sc, 2, bad, nil, nil); sum.OK || sum.Checks[0].OK {
+	if sum := judge(2, bad); sum.OK || sum.Checks[0].OK || sum.Verdict != Fail {
 		t.Errorf("a locked counter ending at 4 must fail: %+v", sum.Checks[0])
 	}
-	if sum := Judge(sc, 2, nil, nil, nil); sum.OK {
+	if sum := judge(2, nil); sum.OK {
 		t.Error("a run with no finished round cannot pass")
+	}
+	if sum := fold(sc, 2, ends(0, 5), nil).Judge(true); sum.OK || sum.Checks[1].Verdict != Undecided {
+		t.Errorf("a stopped run decides nothing: %+v", sum)
 	}
 }

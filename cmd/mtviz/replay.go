@@ -1,0 +1,51 @@
+package main
+
+import (
+	"flag"
+	"io"
+
+	"mtviz/internal/record"
+	"mtviz/internal/ui"
+)
+
+const replayUsage = `Usage: mtviz replay [flags] FILE
+
+Plays a run recorded with 'mtviz run --record FILE' on the same screen, through
+the same fold, so that it shows what the live run showed, verdicts included.
+Keys: space pauses, ←/→ seek a second, home/end, > and < change the speed
+(1×, 2×, 10×, as fast as it can); ? lists them all.
+
+Flags:
+  --headless        no screen: print what the live run printed, then the verdicts
+  --json            no screen: every event, sample and the summary as JSON Lines
+
+A truncated, corrupted or foreign file is refused with exit code 2 and
+file:line: what is wrong. Exit codes are those of 'mtviz run'.
+`
+
+func cmdReplay(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	asHeadless := fs.Bool("headless", false, "")
+	asJSON := fs.Bool("json", false, "")
+	pos, err := parseFlags(fs, args, replayUsage, stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("replay: name one recording, as in 'mtviz replay run.jsonl'")
+	}
+	rec, err := record.ReadFile(pos[0])
+	if err != nil {
+		return usageError{"replay: " + err.Error()}
+	}
+	if *asHeadless || *asJSON {
+		out := newPrinter(stdout, *asJSON, rec.Scenario, rec.Header.Cores, rec.Header.Root)
+		for _, it := range rec.Items {
+			out.item(it)
+		}
+		sum := out.tl.Judge(rec.End.Stopped)
+		out.summary(sum)
+		return verdictError(sum)
+	}
+	return outcomeError(ui.Run(ui.Config{Replay: rec}))
+}

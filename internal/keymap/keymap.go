@@ -1,0 +1,95 @@
+// Package keymap declares the keys of mtviz's screens once: the screens
+// match and document them from here, and the scenario loader refuses a
+// lesson key that one of them already uses.
+package keymap
+
+import (
+	"unicode/utf8"
+
+	"github.com/charmbracelet/bubbles/key"
+)
+
+// Lesson is the keys of the lesson screen.
+type Lesson struct {
+	Pause, Restart, ZoomIn, ZoomOut, Trace, Focus, FocusBack, Up, Down, PageUp, PageDown, Help, Back, Quit key.Binding
+}
+
+// NewLesson returns the lesson screen's keys.
+func NewLesson() Lesson {
+	return Lesson{
+		Pause:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause/resume")),
+		Restart:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
+		ZoomIn:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "zoom in")),
+		ZoomOut:   key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "zoom out")),
+		Trace:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "runtime trace on/off")),
+		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
+		FocusBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "lessons")),
+		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp is the footer, less the way out (which the footer always adds).
+func (k Lesson) ShortHelp() []key.Binding {
+	return []key.Binding{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Focus, k.Help}
+}
+
+// FullHelp is the ? overlay.
+func (k Lesson) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Trace},
+		{k.Focus, k.FocusBack, k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.Help, k.Back, k.Quit},
+	}
+}
+
+// Replay is the keys a replay adds.
+type Replay struct {
+	Back, Forward, Start, End, Faster, Slower key.Binding
+}
+
+// NewReplay returns the replay keys.
+func NewReplay() Replay {
+	return Replay{
+		Back:    key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "back one second")),
+		Forward: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "forward one second")),
+		Start:   key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "to the start")),
+		End:     key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "to the end")),
+		Faster:  key.NewBinding(key.WithKeys(">", "."), key.WithHelp(">", "faster: 1×, 2×, 10×, as fast as it can")),
+		Slower:  key.NewBinding(key.WithKeys("<", ","), key.WithHelp("<", "slower")),
+	}
+}
+
+// ShortHelp is the replay footer.
+func (k Replay) ShortHelp() []key.Binding {
+	return []key.Binding{k.Back, k.Forward, k.Faster, k.Slower}
+}
+
+// FullHelp is the replay part of the ? overlay.
+func (k Replay) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Back, k.Forward, k.Start, k.End, k.Faster, k.Slower}}
+}
+
+// Reserved lists the single characters the lesson screen (live or replay)
+// binds, which a lesson's own key steps may not use.
+func Reserved() []string {
+	var out []string
+	add := func(bs ...key.Binding) {
+		for _, b := range bs {
+			for _, k := range b.Keys() {
+				if utf8.RuneCountInString(k) == 1 {
+					out = append(out, k)
+				}
+			}
+		}
+	}
+	l, r := NewLesson(), NewReplay()
+	add(l.Pause, l.Restart, l.ZoomIn, l.ZoomOut, l.Trace, l.Focus, l.FocusBack, l.Up, l.Down, l.PageUp, l.PageDown, l.Help, l.Back, l.Quit)
+	add(r.Back, r.Forward, r.Start, r.End, r.Faster, r.Slower)
+	return out
+}

@@ -1,0 +1,144 @@
+package record
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"mtviz/internal/probe"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const source = `title: t
+objects: {c: {kind: counter}}
+tasks:
+  - {name: a, steps: [{add: {counter: c, n: 1}}]}
+checks:
+  - counter: {counter: c, equals: 1}
+`
+
+func scenario(t testing.TB) *spec.Scenario {
+	sc, err := spec.Load("t.yaml", []byte(source))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func items() []timeline.Item {
+	return []timeline.Item{
+		{Events: []sim.Event{{T: 0, Kind: sim.KRound, Round: 1}, {T: 1, Kind: sim.KTask, Task: "a", TaskKind: spec.Goroutine, State: sim.Created}}},
+		{Sample: &probe.Sample{T: 100 * time.Millisecond, Cores: []float64{12.5, 50}, Procs: []probe.Proc{{PID: 7, PPID: 1, Name: "mtviz", State: "S", CPU: 3.5, Core: 1, NThreads: 4,
+			Threads: []probe.Thread{{TID: 7, State: "S", CPU: 1, Core: 1}}}}}},
+		{Events: []sim.Event{{T: 2 * time.Millisecond, Kind: sim.KRoundEnd, Round: 1, Values: map[string]int64{"c": 1}, LostBy: map[string]int64{"c": 0}},
+			{T: 3 * time.Millisecond, Kind: sim.KDeadlock, Cycle: []string{"a"}, Edges: []sim.WaitEdge{{Task: "a", Reason: sim.ReasonLock, Object: "m", Holder: "a"}}},
+			{T: 4 * time.Millisecond, Kind: sim.KEnd}}},
+	}
+}
+
+func write(t testing.TB, its []timeline.Item, end bool) []byte {
+	var b bytes.Buffer
+	w := NewWriter(&b)
+	if err := w.Header(NewHeader(scenario(t), 2, time.Unix(1700000000, 0), 7, 10)); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range its {
+		if err := w.Item(it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if end {
+		if err := w.End(End{Stopped: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
+}
+
+// What is written is read back exactly: every item, in order.
+func TestRoundTrip(t *testing.T) {
+	rec, err := Read("r.jsonl", bytes.NewReader(write(t, items(), true)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(rec.Items, items()) {
+		t.Errorf("items changed on the way:\n got %+v\nwant %+v", rec.Items, items())
+	}
+	if rec.Header.Root != 7 || rec.Header.Cores != 2 || rec.Scenario.Title != "t" || !rec.End.Stopped {
+		t.Errorf("header or end lost: %+v %+v", rec.Header, rec.End)
+	}
+}
+
+// A truncated, corrupted or foreign file is refused at the line that is
+// wrong, with what is wrong.
+func TestRefusals(t *testing.T) {
+	good := write(t, items(), true)
+	lines := strings.SplitAfter(string(good), "\n")
+	cases := []struct {
+		name, data, want string
+	}{
+		{"empty", "", "r.jsonl:1: the file is empty"},
+		{"foreign", "hello world\n", "r.jsonl:1: not an mtviz recording"},
+		{"json but foreign", `{"format":"other","version":1}` + "\n", "r.jsonl:1: not an mtviz recording"},
+		{"newer", strings.Replace(lines[0], `"version":1`, `"version":99`, 1), "r.jsonl:1: recording format version 99"},
+		{"no end", strings.Join(lines[:len(lines)-2], ""), "has no end line"},
+		{"cut line", string(good[:len(good)-10]), "cut off"},
+		{"garbage line", lines[0] + "{\"events\":[{\"t\":\n" + strings.Join(lines[1:], ""), "r.jsonl:2: not a recording line"},
+		{"unknown kind", lines[0] + `{"events":[{"t":1,"kind":"boom"}]}` + "\n" + lines[len(lines)-2], `r.jsonl:2: an event of unknown kind "boom"`},
+		{"unknown field", lines[0] + `{"events":[{"t":1,"kind":"log","color":"red"}]}` + "\n" + lines[len(lines)-2], "r.jsonl:2: events"},
+		{"after end", string(good) + lines[1], "r.jsonl:6: a line after the end line"},
+		{"two kinds", lines[0] + `{"events":[],"end":{"stopped":false}}` + "\n", "r.jsonl:2: a line must hold one of"},
+		{"bad scenario", strings.Replace(lines[0], `tasks:`, `taskz:`, 1) + lines[len(lines)-2], "r.jsonl:1: the recorded scenario does not load"},
+	}
+	for _, c := range cases {
+		_, err := Read("r.jsonl", strings.NewReader(c.data))
+		var re *Error
+		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.As(err, &re) {
+			t.Errorf("%s: got %v, want an error holding %q", c.name, err, c.want)
+		}
+	}
+}
+
+// Only regular files are read: a FIFO or a directory is refused at once.
+func TestOnlyRegularFiles(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := ReadFile(dir); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a directory: %v", err)
+	}
+	if _, err := ReadFile(filepath.Join(dir, "missing")); err == nil {
+		t.Error("a missing file was read")
+	}
+	p := filepath.Join(dir, "ok.jsonl")
+	os.WriteFile(p, write(t, items(), true), 0o600)
+	if _, err := ReadFile(p); err != nil {
+		t.Errorf("a good file: %v", err)
+	}
+}
+
+// The reader never panics and never accepts a file without its end line.
+func FuzzRead(f *testing.F) {
+	good := write(f, items(), true)
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte(`{"format":"mtviz-recording","version":1}` + "\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec, err := Read("f.jsonl", bytes.NewReader(data))
+		if err == nil && rec.Scenario == nil {
+			t.Error("a recording without a scenario was accepted")
+		}
+		if err == nil && !bytes.Contains(data, []byte(`"end"`)) {
+			t.Error("a recording without an end line was accepted")
+		}
+	})
+}

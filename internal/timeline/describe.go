@@ -1,0 +1,300 @@
+package timeline
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"mtviz/internal/sim"
+)
+
+// Class says how a log entry reads: plain, quiet, an error...
+type Class uint8
+
+// Log entry classes.
+const (
+	Plain      Class = iota
+	Quiet            // phases and rounds
+	Bad              // errors, deadlocks, processes killed from outside
+	Prompt           // a key the lesson waits for
+	Held             // a verdict that held
+	Failed           // a verdict that did not
+	NotDecided       // a verdict that could not be decided
+)
+
+// Entry is one line of a run's log: what the screen's Log panel and the
+// headless text both show.
+type Entry struct {
+	T     time.Duration
+	Who   string
+	Text  string
+	Class Class
+}
+
+// Describe says an event in words, for the screen and the headless text
+// alike; ok is false for events that are not log lines (state changes,
+// counters, samples...).
+func Describe(ev *sim.Event, rounds int) (Entry, bool) {
+	e := Entry{T: ev.T, Who: ev.Task}
+	switch ev.Kind {
+	case sim.KRound:
+		e.Who, e.Class = "", Quiet
+		e.Text = fmt.Sprintf("round %d of %d", ev.Round, rounds)
+	case sim.KRoundEnd:
+		e.Who, e.Class = "", Quiet
+		e.Text = fmt.Sprintf("round %d ended", ev.Round)
+		keys := make([]string, 0, len(ev.Values))
+		for k := range ev.Values {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			sep := ", "
+			if i == 0 {
+				sep = ": "
+			}
+			e.Text += fmt.Sprintf("%s%s=%d", sep, k, ev.Values[k])
+			if n := ev.LostBy[k]; n > 0 {
+				e.Text += fmt.Sprintf(" (%d updates lost)", n)
+			}
+		}
+	case sim.KLog:
+		e.Text = ev.Text
+	case sim.KPhase:
+		e.Who, e.Class = "", Quiet
+		e.Text = "phase " + ev.Phase
+	case sim.KError:
+		e.Class = Bad
+		e.Text = "error: " + ev.Error
+	case sim.KKey:
+		e.Class = Prompt
+		e.Text = fmt.Sprintf("waits for key %s: %s", ev.Key, ev.Label)
+	case sim.KPut:
+		e.Text = fmt.Sprintf("put %s on %s", ev.Item, ev.Object)
+	case sim.KGet:
+		e.Text = fmt.Sprintf("got %s from %s", ev.Item, ev.Object)
+	case sim.KCopy:
+		if ev.Copy == sim.CopyRead {
+			e.Text = fmt.Sprintf("read %s = %d into its own copy", ev.Object, ev.Value)
+		} else {
+			e.Text = fmt.Sprintf("wrote its copy %+d = %d to %s", ev.N, ev.Value, ev.Object)
+		}
+	case sim.KProcess:
+		if ev.Program != "" {
+			e.Text = fmt.Sprintf("started %s as PID %d", ev.Program, ev.PID)
+		} else {
+			e.Text = fmt.Sprintf("runs as PID %d, child of PID %d", ev.PID, ev.PPID)
+		}
+	case sim.KExit:
+		e.Text = fmt.Sprintf("PID %d reaped by %s: %s", ev.PID, ReaperText(ev), ExitText(ev.Code, ev.Signal))
+	case sim.KSignal:
+		e.Text = fmt.Sprintf("sent %s to %s (PID %d)", SignalName(ev.Signal), ev.Target, ev.PID)
+		if ev.Error != "" {
+			e.Class = Bad
+			e.Text += ": " + ev.Error
+		}
+		if ev.Task == "" {
+			e.Who = "mtviz"
+		}
+	case sim.KRun:
+		if ev.Error != "" {
+			e.Class = Bad
+			e.Text = fmt.Sprintf("%s: %s", ev.Program, ev.Error)
+		} else {
+			e.Text = fmt.Sprintf("%s (PID %d) ended: %s", ev.Program, ev.PID, ExitText(ev.Code, ev.Signal))
+		}
+	case sim.KRefused:
+		e.Who, e.Class = "", Bad
+		e.Text = fmt.Sprintf("process %d offered a wrong key and was refused", ev.PID)
+	case sim.KDeadlock:
+		e.Who, e.Class = "", Bad
+		e.Text = DeadlockText(ev.Edges)
+	case sim.KState:
+		if ev.State != sim.Done || ev.End == sim.EndNormal || ev.End == sim.EndHalted {
+			return e, false
+		}
+		e.Text = "ended: " + EndText(Seg{End: ev.End, By: ev.By, Reason: ev.Reason, Object: ev.Object})
+		if ev.End == sim.EndKilled || ev.End == sim.EndFault || ev.End == sim.EndNoStart {
+			e.Class = Bad
+		}
+	default:
+		return e, false
+	}
+	return e, true
+}
+
+// ExitText is a wait status in words.
+func ExitText(code, signal int) string {
+	if signal != 0 {
+		return fmt.Sprintf("killed by signal %d (%s)", signal, syscall.Signal(signal))
+	}
+	if code < 0 {
+		return "ended"
+	}
+	return fmt.Sprintf("exit %d", code)
+}
+
+// SignalName is SIGTERM for 15.
+func SignalName(sig int) string {
+	switch syscall.Signal(sig) {
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGKILL:
+		return "SIGKILL"
+	case syscall.SIGINT:
+		return "SIGINT"
+	}
+	return fmt.Sprintf("signal %d", sig)
+}
+
+// ReaperText says who reaped a process.
+func ReaperText(ev *sim.Event) string {
+	switch {
+	case ev.Adopted:
+		return fmt.Sprintf("mtviz (PID %d), which adopted it as subreaper", ev.ReaperPID)
+	case ev.Reaper != "":
+		return fmt.Sprintf("its parent %s (PID %d)", ev.Reaper, ev.ReaperPID)
+	}
+	return fmt.Sprintf("its parent mtviz (PID %d)", ev.ReaperPID)
+}
+
+// EndText says how a task ended.
+func EndText(s Seg) string {
+	switch s.End {
+	case sim.EndStopped:
+		t := "stopped by " + s.By
+		if s.Reason != "" {
+			t += ", while blocked on " + string(s.Reason)
+			if s.Object != "" {
+				t += " " + s.Object
+			}
+		}
+		return t
+	case sim.EndCutOff:
+		return "cut off: daemon"
+	case sim.EndKilled:
+		return "its process died without a word: killed or crashed"
+	}
+	return string(s.End)
+}
+
+// DeadlockText names a wait-for cycle.
+func DeadlockText(edges []sim.WaitEdge) string {
+	kind := "deadlock"
+	if len(edges) == 1 {
+		kind = "self-deadlock"
+	}
+	parts := make([]string, len(edges))
+	for i, e := range edges {
+		switch {
+		case e.Reason == sim.ReasonJoin:
+			parts[i] = fmt.Sprintf("%s joins %s", e.Task, e.Holder)
+		case e.Holder == e.Task:
+			parts[i] = fmt.Sprintf("%s waits for %s, which it holds itself", e.Task, e.Object)
+		default:
+			parts[i] = fmt.Sprintf("%s waits for %s, held by %s", e.Task, e.Object, e.Holder)
+		}
+	}
+	return kind + ": " + strings.Join(parts, "; ")
+}
+
+// CycleText is a cycle in one line: a → m2 → b → m1 → a.
+func CycleText(edges []sim.WaitEdge) string {
+	if len(edges) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, e := range edges {
+		b.WriteString(e.Task)
+		b.WriteString(" → ")
+		if e.Reason == sim.ReasonJoin {
+			b.WriteString("join → ")
+		} else {
+			b.WriteString(e.Object + " → ")
+		}
+	}
+	b.WriteString(edges[0].Task)
+	return b.String()
+}
+
+// ProcName names a process by its task, when it has one.
+func ProcName(p *Proc, pid int) string {
+	if p != nil && p.Task != "" {
+		return fmt.Sprintf("%s (PID %d)", p.Task, pid)
+	}
+	return fmt.Sprintf("PID %d", pid)
+}
+
+// LaneText says in words what a lane's task is doing now, by the same rule
+// that draws its cells.
+func (tl *Timeline) LaneText(l *Lane) string {
+	osUntil := tl.RuntimeUntil
+	if l.Process() {
+		osUntil = l.OSUntil
+	}
+	cur := l.Current()
+	c := l.Now(osUntil)
+	switch c.Mode {
+	case ModeZombie:
+		return "zombie: ended, not yet reaped (Z in /proc)"
+	case ModeChildren:
+		kids := tl.Children(l.PID)
+		if len(kids) == 0 {
+			return "steps done; its process is exiting"
+		}
+		names := make([]string, len(kids))
+		for i, k := range kids {
+			names[i] = ProcName(k, k.PID)
+		}
+		return "steps done; waits for its children: " + strings.Join(names, ", ")
+	case ModeRunning:
+		switch {
+		case c.Where < 0:
+			return "running"
+		case l.Process():
+			return fmt.Sprintf("running on cpu%d", c.Where)
+		}
+		return fmt.Sprintf("running on P%d", c.Where)
+	case ModeRunnable:
+		if l.Process() {
+			return "runnable: waiting for a core"
+		}
+		return "runnable: waiting for a P"
+	case ModeWaiting:
+		return "running steps; the runtime has it waiting"
+	case ModeBlocked:
+		switch cur.Reason {
+		case sim.ReasonJoin:
+			return "blocked: joining " + cur.Object
+		case sim.ReasonKey:
+			return "blocked: waiting for key " + cur.Object
+		case sim.ReasonPaused:
+			return "blocked: paused"
+		case sim.ReasonFileLock:
+			return "blocked on flock " + cur.Object + ": another process holds it (see /proc/locks)"
+		}
+		d := "blocked on " + string(cur.Reason)
+		if cur.Object != "" && cur.Object != string(cur.Reason) {
+			d += " " + cur.Object
+		}
+		if cur.Holder != "" {
+			d += " held by " + cur.Holder
+		}
+		return d
+	case ModeDone:
+		if l.Process() && l.PID != 0 {
+			if p := tl.Procs[l.PID]; p != nil && p.Exit != nil {
+				return "done: " + ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + ReaperText(p.Exit)
+			}
+		}
+		if t := EndText(cur); t != "" {
+			return "done (" + t + ")"
+		}
+		return "done"
+	case ModeNone:
+		return ""
+	}
+	return c.Mode.String()
+}

@@ -1,0 +1,308 @@
+package timeline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"mtviz/internal/probe"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// facts is what the checks are decided from: what every check may need
+// (the PIDs of each task, what the probe saw of each, the CPU used in each
+// phase, how processes ended), and each check's own judge. All of it is
+// bounded by the run's length and its number of processes, not by its
+// number of events.
+type facts struct {
+	sc        *spec.Scenario
+	root      int // mtviz's PID
+	coreCount int
+	judges    []judge
+	ends      []sim.Event // round ends
+	errors    []string
+	errCount  int
+	duration  time.Duration
+
+	phase     string
+	phaseFrom time.Duration
+	windows   map[string][]window
+
+	cpu        []cpuPoint
+	firstT     time.Duration
+	lastT      time.Duration
+	nsamples   int
+	pids       map[string][]int // task copy → PIDs it ran as (one per round)
+	seen       map[int]*sighting
+	exits      map[string]*sim.Event // task copy → how its process ended
+	signalled  map[string]bool       // task copies a signal was sent to
+	ran        map[string]bool       // tasks the engine saw running
+	done       map[string]bool       // tasks that ended this round
+	outside    []outsideEnd          // processes that ended by a signal or without a word
+	outsideSet map[int]bool
+}
+
+// window is a stretch of the run's time.
+type window struct{ from, to time.Duration }
+
+// cpuPoint is one sample's CPU: what mtviz's tree used, and what the whole
+// machine did, in cores.
+type cpuPoint struct {
+	t       time.Duration
+	tree    float64
+	machine float64
+}
+
+// sighting is what the probe saw of one PID, kept compact: the first and
+// last readings, and each change of state or parent between.
+type sighting struct {
+	changes    []reading // the first reading, then each change (at most maxChanges)
+	firstAlive time.Duration
+	lastAlive  time.Duration
+	alive      bool // seen alive at least once
+	notAliveAt time.Duration
+	notAlive   bool
+	last       time.Duration
+	goneAt     time.Duration
+	gone       bool
+}
+
+type reading struct {
+	t     time.Duration
+	state string
+	ppid  int
+}
+
+const (
+	maxChanges = 64
+	maxErrors  = 100
+)
+
+func (f *facts) init(cfg Config) {
+	sc := cfg.Scenario
+	f.sc, f.root, f.coreCount = sc, cfg.Root, cfg.Cores
+	f.windows = map[string][]window{}
+	f.pids = map[string][]int{}
+	f.seen = map[int]*sighting{}
+	f.exits = map[string]*sim.Event{}
+	f.signalled = map[string]bool{}
+	f.ran = map[string]bool{}
+	f.done = map[string]bool{}
+	f.outsideSet = map[int]bool{}
+	for _, c := range sc.Checks {
+		f.judges = append(f.judges, newJudge(c, sc))
+	}
+}
+
+func (f *facts) event(tl *Timeline, ev *sim.Event) {
+	switch ev.Kind {
+	case sim.KRoundEnd:
+		f.ends = append(f.ends, *ev)
+	case sim.KError:
+		f.errCount++
+		if len(f.errors) < maxErrors {
+			f.errors = append(f.errors, ev.Task+": "+ev.Error)
+		}
+	case sim.KEnd:
+		f.duration = ev.T
+	case sim.KProcess:
+		if ev.Program == "" && ev.PID > 0 {
+			f.pids[ev.Task] = append(f.pids[ev.Task], ev.PID)
+		}
+	case sim.KExit:
+		if f.exits[ev.Task] == nil {
+			e := *ev
+			f.exits[ev.Task] = &e
+		}
+		if ev.Signal != 0 {
+			f.fromOutside(ev.Task, ev.PID, ExitText(ev.Code, ev.Signal))
+		}
+	case sim.KSignal:
+		f.signalled[ev.Target] = true
+	case sim.KTask:
+		delete(f.done, ev.Task)
+	case sim.KState:
+		if ev.State == sim.Running {
+			f.ran[ev.Task] = true
+		}
+		if ev.State != sim.Done {
+			break
+		}
+		if ev.End == sim.EndKilled && !f.done[ev.Task] {
+			f.fromOutside(ev.Task, ev.PID, "its process died without a word")
+		}
+		f.done[ev.Task] = true
+	}
+	f.phases(ev)
+	for _, j := range f.judges {
+		j.event(f, ev)
+	}
+}
+
+// fromOutside records a process that ended by a signal, or died without a
+// word. Unless a step of the lesson signalled it (which the record may
+// say a little later: the signal can come from another process), what it
+// was doing was lost, and the checks cannot be decided.
+func (f *facts) fromOutside(task string, pid int, how string) {
+	if pid == 0 {
+		if ps := f.pids[task]; len(ps) > 0 {
+			pid = ps[len(ps)-1]
+		}
+	}
+	if f.outsideSet[pid] || len(f.outside) >= maxErrors {
+		return
+	}
+	f.outsideSet[pid] = true
+	f.outside = append(f.outside, outsideEnd{task, pid, how})
+}
+
+// outsideEnd is a process that ended by something the lesson may not have done.
+type outsideEnd struct {
+	task string
+	pid  int
+	how  string
+}
+
+// killedOutside lists the processes that ended by something no step of
+// the lesson did.
+func (f *facts) killedOutside() []string {
+	var out []string
+	for _, o := range f.outside {
+		if !f.signalled[o.task] {
+			out = append(out, fmt.Sprintf("%s (PID %d): %s", o.task, o.pid, o.how))
+		}
+	}
+	return out
+}
+
+// phases finds where each run of a phase began and ended: a phase ends
+// where the next phase or the round begins or ends.
+func (f *facts) phases(ev *sim.Event) {
+	boundary := ev.Kind == sim.KPhase || ev.Kind == sim.KRoundEnd || ev.Kind == sim.KRound || ev.Kind == sim.KEnd
+	if !boundary {
+		return
+	}
+	if f.phase != "" {
+		f.windows[f.phase] = append(f.windows[f.phase], window{f.phaseFrom, ev.T})
+		f.phase = ""
+	}
+	if ev.Kind == sim.KPhase {
+		f.phase, f.phaseFrom = ev.Phase, ev.T
+	}
+}
+
+func (f *facts) sample(tl *Timeline, s *probe.Sample) {
+	if f.nsamples == 0 {
+		f.firstT = s.T
+	}
+	f.nsamples++
+	f.lastT = s.T
+	machine := 0.0
+	for _, c := range s.Cores {
+		machine += c / 100
+	}
+	f.cpu = append(f.cpu, cpuPoint{t: s.T, tree: s.TotalCPU(), machine: machine})
+	for _, p := range s.Procs {
+		sg := f.seen[p.PID]
+		if sg == nil {
+			if p.PID != tl.Root && !tl.knownParent(p.PPID) {
+				continue
+			}
+			sg = &sighting{}
+			f.seen[p.PID] = sg
+		}
+		r := reading{s.T, p.State, p.PPID}
+		if n := len(sg.changes); n == 0 || (sg.changes[n-1].state != r.state || sg.changes[n-1].ppid != r.ppid) && n < maxChanges {
+			sg.changes = append(sg.changes, r)
+		}
+		sg.last = s.T
+		if isAlive(p.State) {
+			if !sg.alive {
+				sg.firstAlive, sg.alive = s.T, true
+			}
+			sg.lastAlive = s.T
+		} else if !sg.notAlive {
+			sg.notAliveAt, sg.notAlive = s.T, true
+		}
+	}
+	for _, pid := range s.Gone {
+		if sg := f.seen[pid]; sg != nil && !sg.gone {
+			sg.goneAt, sg.gone = s.T, true
+		}
+	}
+}
+
+// isAlive is whether a /proc state is of a running process, not a zombie.
+func isAlive(state string) bool { return state != "Z" && state != "X" }
+
+// interval is the probe's sampling interval, as the samples show it.
+func (f *facts) interval() time.Duration {
+	if f.nsamples > 2 {
+		return (f.lastT - f.firstT) / time.Duration(f.nsamples-1)
+	}
+	return 100 * time.Millisecond
+}
+
+// copiesOf matches a check's task name against task copies: "worker" names
+// worker-1, worker-2... as well as a task called worker.
+func copiesOf(task, name string) bool {
+	if name == task {
+		return true
+	}
+	rest, ok := strings.CutPrefix(name, task+"-")
+	if !ok || rest == "" {
+		return false
+	}
+	for _, c := range rest {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *facts) pidsOf(task string) []int {
+	var out []int
+	for name, ps := range f.pids {
+		if copiesOf(task, name) {
+			out = append(out, ps...)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (f *facts) endedAt(pid int) (time.Duration, bool) {
+	sg := f.seen[pid]
+	if sg == nil {
+		return 0, false
+	}
+	if sg.notAlive {
+		return sg.notAliveAt, true
+	}
+	return sg.goneAt, sg.gone
+}
+
+// phaseCPU averages, over the runs of a phase, the cores mtviz's tree used
+// and the cores other programs used. A sample's CPU covers the interval
+// before it, so samples count from one interval after the phase began until
+// it ended.
+func (f *facts) phaseCPU(phase string) (tree, others float64, n int) {
+	for _, w := range f.windows[phase] {
+		var prev time.Duration = -1
+		for _, p := range f.cpu {
+			if prev >= w.from && p.t <= w.to {
+				tree += p.tree
+				others += max(0, p.machine-p.tree)
+				n++
+			}
+			prev = p.t
+		}
+	}
+	if n == 0 {
+		return 0, 0, 0
+	}
+	return tree / float64(n), others / float64(n), n
+}

@@ -1,0 +1,214 @@
+package timeline
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"mtviz/internal/probe"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// modes draws a lane's cells of 100 ms from 0 to `until` and names each.
+func modes(tl *Timeline, name string, until time.Duration) []Cell {
+	l := tl.Lane(name)
+	osUntil := tl.RuntimeUntil
+	if l.Process() {
+		osUntil = l.OSUntil
+	}
+	var out []Cell
+	l.Cells(until, 100*time.Millisecond, int(until/(100*time.Millisecond)), osUntil, func(c Cell) { out = append(out, c) })
+	return out
+}
+
+// cellAt is the cell covering time t (cells of 100 ms from 0).
+func cellAt(cells []Cell, t time.Duration) Cell { return cells[int(t/(100*time.Millisecond))] }
+
+func procSample(t time.Duration, procs ...probe.Proc) probe.Sample {
+	return probe.Sample{T: t, Cores: []float64{50, 50}, Procs: append([]probe.Proc{{PID: 1000, PPID: 1, State: "S", Name: "mtviz"}}, procs...)}
+}
+
+var procScenario = &spec.Scenario{ID: "p", Rounds: 1, Tasks: []spec.Task{{Name: "parent", Kind: spec.Process}, {Name: "child", Kind: spec.Process}}}
+
+// A process /proc reads as Z shows Z on its lane until it is reaped, even
+// after the engine has said the task is done; then it shows who reaped it.
+func TestZombieShownUntilReaped(t *testing.T) {
+	evs := []sim.Event{
+		{T: 0, Kind: sim.KTask, Task: "child", TaskKind: spec.Process, State: sim.Created},
+		{T: ms(100), Kind: sim.KProcess, Task: "child", PID: 2001, PPID: 1000},
+		{T: ms(150), Kind: sim.KState, Task: "child", State: sim.Running, PID: 2001},
+		{T: ms(300), Kind: sim.KState, Task: "child", State: sim.Done, PID: 2001},
+		// The hub's late word that the process's connection closed.
+		{T: ms(1500), Kind: sim.KState, Task: "child", State: sim.Done, End: sim.EndKilled, PID: 2001},
+		{T: ms(2050), Kind: sim.KExit, Task: "child", PID: 2001, ReaperPID: 2000, Reaper: "parent"},
+	}
+	var ss []probe.Sample
+	for t := ms(200); t <= ms(2500); t += ms(100) {
+		switch {
+		case t <= ms(300):
+			ss = append(ss, procSample(t, probe.Proc{PID: 2001, PPID: 1000, State: "S"}))
+		case t <= ms(2000):
+			ss = append(ss, procSample(t, probe.Proc{PID: 2001, PPID: 1000, State: "Z"}))
+		default:
+			s := procSample(t)
+			if t == ms(2100) {
+				s.Gone = []int{2001}
+			}
+			ss = append(ss, s)
+		}
+	}
+	tl := fold(procScenario, 2, evs, ss)
+	cells := modes(tl, "child", ms(2500))
+	for _, at := range []time.Duration{ms(450), ms(1000), ms(1600), ms(1950)} {
+		if c := cellAt(cells, at); c.Mode != ModeZombie {
+			t.Errorf("at %v the lane shows %v, while /proc read Z", at, c.Mode)
+		}
+	}
+	if c := cellAt(cells, ms(2300)); c.Mode != ModeDone {
+		t.Errorf("after the reap the lane shows %v", c.Mode)
+	}
+	if txt := tl.LaneText(tl.Lane("child")); !strings.Contains(txt, "reaped by its parent parent") {
+		t.Errorf("the lane says %q, not who reaped it", txt)
+	}
+	if len(tl.facts.outside) != 0 {
+		t.Errorf("a process that ended on its own was taken as killed from outside: %v", tl.facts.outside)
+	}
+}
+
+// A process task whose steps are done while /proc still reads its process
+// alive waits for its children; it is never drawn done.
+func TestParentWaitsForChildren(t *testing.T) {
+	evs := []sim.Event{
+		{T: 0, Kind: sim.KTask, Task: "parent", TaskKind: spec.Process, State: sim.Created},
+		{T: ms(50), Kind: sim.KProcess, Task: "parent", PID: 2000, PPID: 1000},
+		{T: ms(60), Kind: sim.KState, Task: "parent", State: sim.Running, PID: 2000},
+		{T: ms(80), Kind: sim.KProcess, Task: "child", PID: 2001, PPID: 2000},
+		{T: ms(1000), Kind: sim.KState, Task: "parent", State: sim.Done, PID: 2000},
+		{T: ms(3000), Kind: sim.KExit, Task: "parent", PID: 2000, ReaperPID: 1000},
+	}
+	var ss []probe.Sample
+	for t := ms(100); t <= ms(3300); t += ms(100) {
+		if t < ms(3000) {
+			ss = append(ss, procSample(t, probe.Proc{PID: 2000, PPID: 1000, State: "S"}, probe.Proc{PID: 2001, PPID: 2000, State: "S"}))
+		} else {
+			ss = append(ss, procSample(t))
+		}
+	}
+	tl := fold(procScenario, 2, evs, ss)
+	cells := modes(tl, "parent", ms(3300))
+	for _, at := range []time.Duration{ms(1150), ms(2000), ms(2900)} {
+		if c := cellAt(cells, at); c.Mode != ModeChildren {
+			t.Errorf("at %v the lane shows %v while /proc read the parent alive after its steps", at, c.Mode)
+		}
+	}
+	if c := cellAt(cells, ms(3200)); c.Mode != ModeDone {
+		t.Errorf("after its exit the lane shows %v", c.Mode)
+	}
+}
+
+// A sleeping task is drawn sleeping even when the runtime says its
+// goroutine ran (a timer firing, say), and a busy one shows the P it ran on.
+func TestSleepingNeverDrawnRunning(t *testing.T) {
+	sc := &spec.Scenario{ID: "g", Rounds: 1}
+	evs := []sim.Event{
+		{T: 0, Kind: sim.KTask, Task: "a", TaskKind: spec.Goroutine, State: sim.Created},
+		{T: 0, Kind: sim.KState, Task: "a", State: sim.Running},
+		{T: ms(500), Kind: sim.KState, Task: "a", State: sim.Sleeping, Reason: sim.ReasonSleep},
+		{T: ms(1500), Kind: sim.KState, Task: "a", State: sim.Running},
+		{T: ms(10), Kind: sim.KRuntime, Task: "a", State: sim.Running, P: 3},
+		{T: ms(500), Kind: sim.KRuntime, Task: "a", State: sim.Running, P: 1}, // the runtime late to say it parked
+		{T: ms(1500), Kind: sim.KRuntime, Task: "a", State: sim.Running, P: 1},
+		{T: ms(2000), Kind: sim.KRuntime, Task: "a", State: sim.Running, P: 1},
+	}
+	tl := fold(sc, 2, evs, nil)
+	cells := modes(tl, "a", ms(2000))
+	if c := cellAt(cells, ms(200)); c.Mode != ModeRunning || c.Where != 3 {
+		t.Errorf("a busy goroutine shows %+v, not running on P3", c)
+	}
+	for _, at := range []time.Duration{ms(600), ms(1000), ms(1400)} {
+		if c := cellAt(cells, at); c.Mode != ModeSleeping {
+			t.Errorf("at %v a sleeping task is drawn %v", at, c.Mode)
+		}
+	}
+}
+
+// Process lanes show the core /proc named (field 39); goroutine lanes the P.
+func TestProcessLaneShowsCore(t *testing.T) {
+	evs := []sim.Event{
+		{T: 0, Kind: sim.KTask, Task: "child", TaskKind: spec.Process, State: sim.Created},
+		{T: ms(10), Kind: sim.KProcess, Task: "child", PID: 2001, PPID: 1000},
+		{T: ms(20), Kind: sim.KState, Task: "child", State: sim.Running, PID: 2001},
+	}
+	var ss []probe.Sample
+	for t := ms(100); t <= ms(1000); t += ms(100) {
+		ss = append(ss, procSample(t, probe.Proc{PID: 2001, PPID: 1000, State: "R", CPU: 99, Core: 1}))
+	}
+	tl := fold(procScenario, 2, evs, ss)
+	cells := modes(tl, "child", ms(1000))
+	if c := cellAt(cells, ms(500)); c.Mode != ModeRunning || c.Where != 1 {
+		t.Errorf("the process lane shows %+v, not running on core 1", c)
+	}
+	if txt := tl.LaneText(tl.Lane("child")); txt != "running on cpu1" {
+		t.Errorf("the lane says %q", txt)
+	}
+}
+
+// A process killed from outside the lesson (no step signalled it) makes every
+// check "not decided", never a pass.
+func TestKilledFromOutsideIsNotDecided(t *testing.T) {
+	sc := &spec.Scenario{ID: "pool", Rounds: 1, Tasks: []spec.Task{{Name: "worker", Kind: spec.Process, Count: 2}},
+		Checks: []spec.Check{{Kind: "processes", Task: "worker", Name: "pool"}}}
+	evs := []sim.Event{
+		{T: ms(10), Kind: sim.KProcess, Task: "worker-1", PID: 2001, PPID: 1000},
+		{T: ms(500), Kind: sim.KState, Task: "worker-1", State: sim.Done, End: sim.EndKilled, PID: 2001},
+		{T: ms(600), Kind: sim.KExit, Task: "worker-1", PID: 2001, Code: -1, Signal: 9, ReaperPID: 1000},
+		{T: ms(700), Kind: sim.KEnd},
+	}
+	ss := []probe.Sample{procSample(ms(100), probe.Proc{PID: 2001, PPID: 1000, State: "S"})}
+	sum := fold(sc, 2, evs, ss).Judge(false)
+	if sum.Checks[0].Verdict != Undecided || !strings.Contains(sum.Checks[0].Detail, "worker-1 (PID 2001)") {
+		t.Errorf("a worker killed from outside: %+v", sum.Checks[0])
+	}
+	// The same kill sent by a step of the lesson is the lesson's own doing.
+	evs = append([]sim.Event{{T: ms(400), Kind: sim.KSignal, Task: "main", Target: "worker-1", PID: 2001, Signal: 9}}, evs...)
+	sum = fold(sc, 2, evs, ss).Judge(false)
+	if sum.Checks[0].Verdict == Undecided {
+		t.Errorf("a kill the lesson sent made the check undecided: %+v", sum.Checks[0])
+	}
+}
+
+// A task that ended waits for nothing: a queue's waiters lose it.
+func TestEndedTaskWaitsForNothing(t *testing.T) {
+	sc := &spec.Scenario{ID: "q", Rounds: 1, Objects: []spec.Object{{Name: "q", Kind: spec.Queue}}}
+	evs := []sim.Event{
+		{T: ms(10), Kind: sim.KQueue, Object: "q", Waiters: []string{"reader"}},
+		{T: ms(20), Kind: sim.KState, Task: "reader", State: sim.Done, End: sim.EndCutOff},
+	}
+	tl := fold(sc, 2, evs, nil)
+	if w := tl.Queues[0].Waiters; len(w) != 0 {
+		t.Errorf("a cut-off reader still waits on the queue: %v", w)
+	}
+}
+
+// A million state changes keep the fold small: lanes are coarsened and the
+// log keeps its newest lines.
+func TestFoldStaysSmall(t *testing.T) {
+	sc := &spec.Scenario{ID: "m", Rounds: 1}
+	tl := New(Config{Scenario: sc, Cores: 2, Root: 1000})
+	ev := sim.Event{Kind: sim.KState, Task: "a"}
+	lg := sim.Event{Kind: sim.KLog, Task: "a", Text: "hello"}
+	for i := 0; i < 1_000_000; i++ {
+		ev.T = time.Duration(i) * time.Microsecond
+		ev.State = sim.State(sim.Running + sim.State(i%2))
+		tl.Event(&ev)
+		lg.T = ev.T
+		tl.Event(&lg)
+	}
+	if n := len(tl.Lane("a").Segs); n > maxSegs {
+		t.Errorf("%d segments kept for one lane", n)
+	}
+	if len(tl.Log) > MaxLog || tl.LogCount != 1_000_000 {
+		t.Errorf("log keeps %d lines, counted %d", len(tl.Log), tl.LogCount)
+	}
+}

@@ -1,0 +1,284 @@
+package timeline
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// Verdict is what a check came to.
+type Verdict uint8
+
+// Verdicts. A check that could not be decided (one core where the race
+// needs two, a machine too busy to compare CPU, a process killed from
+// outside) says so: it never passes.
+const (
+	Pass Verdict = iota
+	Fail
+	Undecided
+)
+
+var verdictNames = [...]string{"pass", "fail", "not decided"}
+
+func (v Verdict) String() string { return verdictNames[v] }
+
+// MarshalText writes the verdict's name in JSON.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText reads a verdict's name.
+func (v *Verdict) UnmarshalText(b []byte) error {
+	for i, n := range verdictNames {
+		if n == string(b) {
+			*v = Verdict(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown verdict %q", b)
+}
+
+// Result is the verdict of one check.
+type Result struct {
+	Name    string  `json:"name"`
+	OK      bool    `json:"ok"` // the check held (Verdict pass)
+	Verdict Verdict `json:"verdict"`
+	Detail  string  `json:"detail"`
+}
+
+// Summary is the verdict of a whole run.
+type Summary struct {
+	Scenario string        `json:"scenario"`
+	OK       bool          `json:"ok"` // every check held and the run ran to its end
+	Verdict  Verdict       `json:"verdict"`
+	Checks   []Result      `json:"checks"`
+	Rounds   int           `json:"rounds"`
+	Cores    int           `json:"cores"`
+	Duration time.Duration `json:"duration"`
+	Stopped  bool          `json:"stopped,omitempty"`
+	Errors   []string      `json:"errors,omitempty"`
+}
+
+func pass(format string, a ...any) Result {
+	return Result{Verdict: Pass, Detail: fmt.Sprintf(format, a...)}
+}
+func fail(format string, a ...any) Result {
+	return Result{Verdict: Fail, Detail: fmt.Sprintf(format, a...)}
+}
+func undecided(format string, a ...any) Result {
+	return Result{Verdict: Undecided, Detail: "not decided: " + fmt.Sprintf(format, a...)}
+}
+
+// judge decides one check: it sees every event as the run goes and keeps
+// what it needs, then decides from that and the shared facts.
+type judge interface {
+	event(f *facts, ev *sim.Event)
+	decide(f *facts) Result
+}
+
+// Judge decides every check of the run from the fold. stopped says the run
+// was stopped before its end.
+func (tl *Timeline) Judge(stopped bool) Summary {
+	f := &tl.facts
+	sum := Summary{Scenario: tl.Scenario.ID, Cores: tl.Cores, Stopped: stopped,
+		Rounds: len(f.ends), Duration: f.duration, Errors: f.errors}
+	if f.errCount > len(f.errors) {
+		sum.Errors = append(sum.Errors, fmt.Sprintf("and %d more errors", f.errCount-len(f.errors)))
+	}
+	if sum.Duration == 0 {
+		sum.Duration = tl.Now
+	}
+	outside := f.killedOutside()
+	for i, c := range tl.Scenario.Checks {
+		r := f.judges[i].decide(f)
+		r.Name = c.Name
+		switch {
+		case stopped:
+			r = Result{Name: r.Name, Verdict: Undecided, Detail: "not decided: the run was stopped before its end; so far, " + r.Detail}
+		case len(outside) > 0:
+			r = Result{Name: r.Name, Verdict: Undecided, Detail: "not decided: ended from outside the lesson: " +
+				strings.Join(outside, "; ") + "; what it was doing was lost. So far, " + r.Detail}
+		}
+		r.OK = r.Verdict == Pass
+		sum.Checks = append(sum.Checks, r)
+	}
+	sum.Verdict = Pass
+	for _, r := range sum.Checks {
+		if r.Verdict > sum.Verdict {
+			sum.Verdict = r.Verdict
+		}
+	}
+	if stopped && sum.Verdict == Pass {
+		sum.Verdict = Undecided
+	}
+	sum.OK = sum.Verdict == Pass
+	return sum
+}
+
+// judges makes a check's judge, by kind: one entry per check of the
+// vocabulary (a test fails when a check has none).
+var judges = map[string]func(c spec.Check, sc *spec.Scenario) judge{
+	"counter":         func(c spec.Check, _ *spec.Scenario) judge { return &counterJudge{c: c} },
+	"drift":           func(c spec.Check, _ *spec.Scenario) judge { return &driftJudge{c: c} },
+	"cpu":             func(c spec.Check, _ *spec.Scenario) judge { return &cpuJudge{c: c} },
+	"cpu_ratio":       func(c spec.Check, _ *spec.Scenario) judge { return &ratioJudge{c: c} },
+	"parent":          func(c spec.Check, _ *spec.Scenario) judge { return &parentJudge{c: c} },
+	"overlap":         func(c spec.Check, _ *spec.Scenario) judge { return &overlapJudge{c: c} },
+	"lifetime":        func(c spec.Check, _ *spec.Scenario) judge { return &lifetimeJudge{c: c} },
+	"logs":            func(c spec.Check, _ *spec.Scenario) judge { return &logsJudge{c: c} },
+	"never_logged":    func(c spec.Check, _ *spec.Scenario) judge { return &neverJudge{c: c} },
+	"after_exit":      func(c spec.Check, _ *spec.Scenario) judge { return &afterExitJudge{c: c} },
+	"gone_with":       func(c spec.Check, _ *spec.Scenario) judge { return &goneWithJudge{c: c} },
+	"zombie":          func(c spec.Check, _ *spec.Scenario) judge { return &zombieJudge{c: c} },
+	"adopted":         func(c spec.Check, _ *spec.Scenario) judge { return &adoptedJudge{c: c} },
+	"terminated":      func(c spec.Check, _ *spec.Scenario) judge { return &terminatedJudge{c: c} },
+	"program":         func(c spec.Check, _ *spec.Scenario) judge { return &programJudge{c: c} },
+	"received":        func(c spec.Check, _ *spec.Scenario) judge { return newReceivedJudge(c) },
+	"processes":       newProcessesJudge,
+	"transitions":     func(c spec.Check, _ *spec.Scenario) judge { return &transitionsJudge{c: c} },
+	"runtime":         func(c spec.Check, _ *spec.Scenario) judge { return newRuntimeJudge(c) },
+	"lines":           func(c spec.Check, _ *spec.Scenario) judge { return &linesJudge{c: c} },
+	"before":          func(c spec.Check, _ *spec.Scenario) judge { return &beforeJudge{c: c} },
+	"deadlock":        func(c spec.Check, _ *spec.Scenario) judge { return &deadlockJudge{c: c} },
+	"holds":           func(c spec.Check, _ *spec.Scenario) judge { return &holdsJudge{c: c} },
+	"stopped_blocked": func(c spec.Check, _ *spec.Scenario) judge { return &stoppedJudge{c: c} },
+}
+
+// HasJudge reports whether a check kind can be decided.
+func HasJudge(kind string) bool { return judges[kind] != nil }
+
+func newJudge(c spec.Check, sc *spec.Scenario) judge {
+	if mk := judges[c.Kind]; mk != nil {
+		return mk(c, sc)
+	}
+	return unknownJudge{c.Kind}
+}
+
+type unknownJudge struct{ kind string }
+
+func (unknownJudge) event(*facts, *sim.Event) {}
+func (u unknownJudge) decide(*facts) Result {
+	return undecided("this version cannot decide a %s check", u.kind)
+}
+
+// noEvents is embedded by judges that decide from the shared facts alone.
+type noEvents struct{}
+
+func (noEvents) event(*facts, *sim.Event) {}
+
+type counterJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *counterJudge) decide(f *facts) Result {
+	c := j.c
+	if len(f.ends) == 0 {
+		return undecided("no round finished")
+	}
+	var bad []string
+	for _, ev := range f.ends {
+		if v := ev.Values[c.Counter]; v != c.Equals {
+			bad = append(bad, fmt.Sprintf("round %d ended at %d", ev.Round, v))
+		}
+	}
+	if len(bad) > 0 {
+		return fail("%s ended at %d in %d of %d rounds; %s", c.Counter, c.Equals, len(f.ends)-len(bad), len(f.ends), strings.Join(bad, ", "))
+	}
+	return pass("%s ended at %d in all %d rounds", c.Counter, c.Equals, len(f.ends))
+}
+
+type driftJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *driftJudge) decide(f *facts) Result {
+	c := j.c
+	if len(f.ends) == 0 {
+		return undecided("no round finished")
+	}
+	drifted, lost := 0, int64(0)
+	var finals []string
+	for _, ev := range f.ends {
+		v := ev.Values[c.Counter]
+		if v != c.Equals {
+			drifted++
+		}
+		lost += ev.LostBy[c.Counter]
+		finals = append(finals, fmt.Sprint(v))
+	}
+	detail := fmt.Sprintf("%s ended away from %d in %d of %d rounds (final values %s); %d updates were lost to a stale write",
+		c.Counter, c.Equals, drifted, len(f.ends), strings.Join(finals, ", "), lost)
+	if drifted > 0 {
+		return pass("%s", detail)
+	}
+	if lost > 0 {
+		// Lost updates that cancel out leave the balance where it began.
+		detail += " (they cancelled out)"
+	}
+	if cores := f.cores(); cores < c.NeedsCores {
+		return undecided("%s; with %d core(s) tasks seldom switch mid-update, and no round drifted (the race is expected with %d cores)", detail, cores, c.NeedsCores)
+	}
+	return fail("%s; this machine gave no race in these rounds", detail)
+}
+
+func (f *facts) cores() int { return f.coreCount }
+
+// busyLimit is how many cores other programs may use during a phase before
+// a CPU check cannot tell what the lesson's tasks could have used.
+const busyLimit = 0.25
+
+type cpuJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *cpuJudge) decide(f *facts) Result {
+	c := j.c
+	v, others, n := f.phaseCPU(c.Phase)
+	if n == 0 {
+		return undecided("no probe sample fell inside phase %s", c.Phase)
+	}
+	d := fmt.Sprintf("during %s the processes used %.2f cores (mean of %d probe samples; at most %.2f allowed)", c.Phase, v, n, c.Max)
+	if round2(v) <= c.Max {
+		return pass("%s", d)
+	}
+	if others > busyLimit {
+		return undecided("%s, while other programs used %.2f cores: the probe cannot tell whose time it was", d, others)
+	}
+	return fail("%s", d)
+}
+
+type ratioJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+func (j *ratioJudge) decide(f *facts) Result {
+	c := j.c
+	a, oa, na := f.phaseCPU(c.Phase)
+	b, ob, nb := f.phaseCPU(c.Over)
+	if na == 0 || nb == 0 {
+		return undecided("no probe sample fell inside phase %s or %s", c.Phase, c.Over)
+	}
+	ratio := 0.0
+	if b > 0 {
+		ratio = a / b
+	}
+	d := fmt.Sprintf("%s used %.2f cores, %s used %.2f: ratio %.2f (at least %.2f wanted)", c.Phase, a, c.Over, b, ratio, c.Min)
+	if cores := f.cores(); cores < c.NeedsCores {
+		return undecided("%s; the comparison needs %d cores and this run had %d", d, c.NeedsCores, cores)
+	}
+	if round2(ratio) >= c.Min {
+		return pass("%s", d)
+	}
+	if oa > busyLimit || ob > busyLimit {
+		return undecided("%s; other programs used %.2f cores during %s and %.2f during %s, so the run could not use the machine", d, oa, c.Phase, ob, c.Over)
+	}
+	return fail("%s", d)
+}

@@ -1,0 +1,551 @@
+package timeline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+func noProcess(task string) Result {
+	return undecided("no process of %s reported itself", task)
+}
+
+func (f *facts) rootName(pid int) string {
+	switch pid {
+	case f.root:
+		return fmt.Sprintf("mtviz (PID %d)", pid)
+	case 1:
+		return "init (PID 1)"
+	}
+	return fmt.Sprintf("PID %d", pid)
+}
+
+type parentJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *parentJudge) decide(f *facts) Result {
+	c := j.c
+	pids := f.pidsOf(c.Task)
+	if len(pids) == 0 {
+		return noProcess(c.Task)
+	}
+	want := map[int]bool{}
+	if c.Parent == spec.Root {
+		want[f.root] = true
+	} else {
+		for _, p := range f.pidsOf(c.Parent) {
+			want[p] = true
+		}
+	}
+	var parts []string
+	for _, pid := range pids {
+		sg := f.seen[pid]
+		if sg == nil {
+			return undecided("the probe never saw %s's PID %d", c.Task, pid)
+		}
+		first := sg.changes[0].ppid
+		if !want[first] {
+			return fail("the probe read PPID %d for %s (PID %d), not %s's", first, c.Task, pid, c.Parent)
+		}
+		parts = append(parts, fmt.Sprintf("PID %d has PPID %d", pid, first))
+	}
+	return pass("the probe read: %s (%s)", strings.Join(parts, "; "), c.Parent)
+}
+
+type overlapJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *overlapJudge) decide(f *facts) Result {
+	var pids []int
+	for _, t := range j.c.Tasks {
+		ps := f.pidsOf(t)
+		if len(ps) == 0 {
+			return noProcess(t)
+		}
+		pids = append(pids, ps[0])
+	}
+	distinct := map[int]bool{}
+	for _, p := range pids {
+		distinct[p] = true
+	}
+	if len(distinct) != len(pids) {
+		return fail("the tasks did not have distinct PIDs: %v", pids)
+	}
+	// Each process is alive over one stretch of samples; they were all alive
+	// at one sample if the latest first sighting comes before the earliest
+	// last one.
+	var from, to time.Duration = -1, 1 << 62
+	for _, p := range pids {
+		sg := f.seen[p]
+		if sg == nil || !sg.alive {
+			return undecided("the probe never saw PID %d alive", p)
+		}
+		from, to = max(from, sg.firstAlive), min(to, sg.lastAlive)
+	}
+	if from <= to {
+		return pass("at %.2fs the probe saw PIDs %v alive at once", from.Seconds(), pids)
+	}
+	return fail("no probe sample saw PIDs %v alive at once", pids)
+}
+
+type lifetimeJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *lifetimeJudge) decide(f *facts) Result {
+	c := j.c
+	pids := f.pidsOf(c.Task)
+	if len(pids) == 0 {
+		return noProcess(c.Task)
+	}
+	// The probe sees a process up to one interval late and its end up to one
+	// interval late: allow that much either way.
+	slack := (2 * f.interval()).Round(time.Millisecond)
+	var parts []string
+	ok := true
+	for _, pid := range pids {
+		sg := f.seen[pid]
+		end, ended := f.endedAt(pid)
+		if sg == nil || !ended {
+			return undecided("the probe did not see PID %d of %s both alive and ended", pid, c.Task)
+		}
+		life := end - sg.changes[0].t
+		if life+slack < c.AtLeast {
+			ok = false
+		}
+		parts = append(parts, fmt.Sprintf("PID %d lived about %.1fs", pid, life.Seconds()))
+	}
+	d := fmt.Sprintf("%s (at least %s wanted, give or take %s of probe interval)", strings.Join(parts, "; "), c.AtLeast, slack)
+	if !ok {
+		return fail("%s", d)
+	}
+	return pass("%s", d)
+}
+
+// line is a log line a judge keeps.
+type line struct {
+	t    time.Duration
+	task string
+	text string
+	pid  int
+}
+
+func matches(c *spec.Check, task string, ev *sim.Event) bool {
+	return ev.Kind == sim.KLog && (task == "" || copiesOf(task, ev.Task)) && strings.Contains(ev.Text, c.Match)
+}
+
+// maxKept is how many matching lines a judge keeps; it counts the rest.
+const maxKept = 10000
+
+type logsJudge struct {
+	c     spec.Check
+	n     int
+	lines []line
+}
+
+func (j *logsJudge) event(f *facts, ev *sim.Event) {
+	if matches(&j.c, j.c.Task, ev) {
+		j.n++
+		if len(j.lines) < maxKept {
+			j.lines = append(j.lines, line{ev.T, ev.Task, ev.Text, ev.PID})
+		}
+	}
+}
+
+func (j *logsJudge) decide(f *facts) Result {
+	c := j.c
+	if j.n != c.Count {
+		return fail("%s logged %q %d times, not %d", c.Task, c.Match, j.n, c.Count)
+	}
+	detail := fmt.Sprintf("%s logged %q %d times", c.Task, c.Match, j.n)
+	if pids := f.pidsOf(c.Task); len(pids) > 0 {
+		for _, l := range j.lines {
+			if !slices.Contains(pids, l.pid) || l.pid == f.root {
+				return fail("a line came from PID %d, not from %s's process %v", l.pid, c.Task, pids)
+			}
+		}
+		if f.seen[pids[0]] == nil {
+			return undecided("the probe never saw PID %d", pids[0])
+		}
+		detail += fmt.Sprintf(", from its own process PID %d (mtviz is %d)", pids[0], f.root)
+	}
+	if c.AtLeast > 0 && len(j.lines) > 1 {
+		ts := make([]time.Duration, len(j.lines))
+		for i, l := range j.lines {
+			ts[i] = l.t
+		}
+		slices.Sort(ts)
+		least := time.Duration(1 << 62)
+		for i := 1; i < len(ts); i++ {
+			least = min(least, ts[i]-ts[i-1])
+		}
+		detail += fmt.Sprintf("; closest two %.3fs apart", least.Seconds())
+		if least < c.AtLeast {
+			return fail("%s, less than %s", detail, c.AtLeast)
+		}
+	}
+	return pass("%s", detail)
+}
+
+// firstLine keeps the earliest line that matches.
+type firstLine struct {
+	l   line
+	has bool
+}
+
+func (fl *firstLine) offer(ev *sim.Event) {
+	if !fl.has || ev.T < fl.l.t {
+		fl.l, fl.has = line{ev.T, ev.Task, ev.Text, ev.PID}, true
+	}
+}
+
+type neverJudge struct {
+	c     spec.Check
+	first firstLine
+}
+
+func (j *neverJudge) event(f *facts, ev *sim.Event) {
+	if matches(&j.c, j.c.Task, ev) {
+		j.first.offer(ev)
+	}
+}
+
+func (j *neverJudge) decide(f *facts) Result {
+	c := j.c
+	if j.first.has {
+		return fail("%s logged %q at %.2fs", c.Task, j.first.l.text, j.first.l.t.Seconds())
+	}
+	ran := false
+	for name := range f.ran {
+		ran = ran || copiesOf(c.Task, name)
+	}
+	if !ran {
+		return undecided("%s never ran at all, so its silence proves nothing", c.Task)
+	}
+	return pass("%s ran but never logged %q", c.Task, c.Match)
+}
+
+type afterExitJudge struct {
+	c     spec.Check
+	first firstLine
+}
+
+func (j *afterExitJudge) event(f *facts, ev *sim.Event) {
+	if matches(&j.c, "", ev) {
+		j.first.offer(ev)
+	}
+}
+
+func (j *afterExitJudge) decide(f *facts) Result {
+	c := j.c
+	pids := f.pidsOf(c.Task)
+	if len(pids) == 0 {
+		return noProcess(c.Task)
+	}
+	sg := f.seen[pids[0]]
+	if sg == nil || !sg.alive {
+		return undecided("the probe never saw %s alive", c.Task)
+	}
+	if !j.first.has {
+		return fail("nobody logged %q", c.Match)
+	}
+	l := j.first.l
+	if l.t < sg.lastAlive {
+		return fail("%q came at %.2fs, while the probe still saw %s alive at %.2fs", l.text, l.t.Seconds(), c.Task, sg.lastAlive.Seconds())
+	}
+	return pass("the probe last saw %s (PID %d) alive at %.2fs; %q came at %.2fs", c.Task, pids[0], sg.lastAlive.Seconds(), l.text, l.t.Seconds())
+}
+
+type goneWithJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *goneWithJudge) decide(f *facts) Result {
+	c := j.c
+	pids, parents := f.pidsOf(c.Task), f.pidsOf(c.Parent)
+	if len(pids) == 0 {
+		return noProcess(c.Task)
+	}
+	if len(parents) == 0 {
+		return noProcess(c.Parent)
+	}
+	pend, ok := f.endedAt(parents[0])
+	if !ok {
+		return undecided("the probe never saw %s end", c.Parent)
+	}
+	if sg := f.seen[pids[0]]; sg != nil && sg.alive && sg.lastAlive > pend {
+		return fail("the probe saw %s alive at %.2fs, after %s ended at %.2fs", c.Task, sg.lastAlive.Seconds(), c.Parent, pend.Seconds())
+	}
+	cend, _ := f.endedAt(pids[0])
+	return pass("%s (PID %d) ended by %.2fs; its parent %s (PID %d) by %.2fs", c.Task, pids[0], cend.Seconds(), c.Parent, parents[0], pend.Seconds())
+}
+
+func (f *facts) reapedBy(task string) string {
+	for name, ev := range f.exits {
+		if copiesOf(task, name) {
+			return ", reaped by " + ReaperText(ev)
+		}
+	}
+	return ""
+}
+
+type zombieJudge struct {
+	noEvents
+	c spec.Check
+}
+
+// firstProcess is a task's first process and what the probe saw of it;
+// ok is false, with the verdict, when there is nothing to judge.
+func (f *facts) firstProcess(task string) (pid int, sg *sighting, r Result, ok bool) {
+	pids := f.pidsOf(task)
+	if len(pids) == 0 {
+		return 0, nil, noProcess(task), false
+	}
+	return pids[0], f.seen[pids[0]], Result{}, true
+}
+
+func (j *zombieJudge) decide(f *facts) Result {
+	c := j.c
+	pid, sg, r, ok := f.firstProcess(c.Task)
+	if !ok {
+		return r
+	}
+	var zAt time.Duration
+	zombie := false
+	if sg != nil {
+		for _, r := range sg.changes {
+			if r.state == "Z" {
+				zAt, zombie = r.t, true
+				break
+			}
+		}
+	}
+	if !zombie {
+		return fail("the probe never read state Z for %s (PID %d)", c.Task, pid)
+	}
+	if !sg.gone {
+		return fail("the probe read Z for PID %d at %.2fs, but never saw it reaped", pid, zAt.Seconds())
+	}
+	return pass("the probe read Z for %s (PID %d) at %.2fs; the PID was gone by %.2fs%s", c.Task, pid, zAt.Seconds(), sg.goneAt.Seconds(), f.reapedBy(c.Task))
+}
+
+type adoptedJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *adoptedJudge) decide(f *facts) Result {
+	c := j.c
+	pid, sg, r, ok := f.firstProcess(c.Task)
+	if !ok {
+		return r
+	}
+	if sg == nil {
+		return undecided("the probe never saw PID %d", pid)
+	}
+	first := sg.changes[0].ppid
+	for _, r := range sg.changes {
+		if r.ppid != first {
+			detail := fmt.Sprintf("the probe read %s's (PID %d) parent change from %d to %s at %.2fs", c.Task, pid, first, f.rootName(r.ppid), r.t.Seconds())
+			if !sg.gone {
+				return fail("%s, but never saw it reaped", detail)
+			}
+			return pass("%s%s", detail, f.reapedBy(c.Task))
+		}
+	}
+	return fail("the probe always read PPID %d for %s (PID %d)", first, c.Task, pid)
+}
+
+type terminatedJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *terminatedJudge) decide(f *facts) Result {
+	c := j.c
+	for name, ev := range f.exits {
+		if !copiesOf(c.Task, name) {
+			continue
+		}
+		if ev.Signal != 0 {
+			return pass("%s (PID %d) was %s, as its wait status said", c.Task, ev.PID, ExitText(ev.Code, ev.Signal))
+		}
+		return fail("%s (PID %d) ended with %s, not by a signal", c.Task, ev.PID, ExitText(ev.Code, ev.Signal))
+	}
+	return undecided("nobody reaped %s, so how it ended is unknown", c.Task)
+}
+
+type programJudge struct {
+	c   spec.Check
+	run *sim.Event
+}
+
+func (j *programJudge) event(f *facts, ev *sim.Event) {
+	if ev.Kind == sim.KRun && ev.Program == j.c.Match && j.run == nil {
+		e := *ev
+		j.run = &e
+	}
+}
+
+func (j *programJudge) decide(f *facts) Result {
+	c, ev := j.c, j.run
+	if ev == nil {
+		return fail("%s never ran", c.Match)
+	}
+	if ev.Error != "" {
+		return fail("%s: %s", c.Match, ev.Error)
+	}
+	d := fmt.Sprintf("%s (PID %d) ended with %s", c.Match, ev.PID, ExitText(ev.Code, ev.Signal))
+	if ev.Code != c.Exit {
+		return fail("%s, not exit %d", d, c.Exit)
+	}
+	if !strings.Contains(ev.Output, c.Output) {
+		return fail("%s, and its output %q lacks %q", d, ev.Output, c.Output)
+	}
+	return pass("%s and printed %q", d, strings.TrimSpace(ev.Output))
+}
+
+type receivedJudge struct {
+	c    spec.Check
+	want map[string]bool
+	gets []line         // values got by the task, in order (at most len(values)+1)
+	n    int            // values got in all
+	puts map[string]int // value → the PID that put it first
+}
+
+func newReceivedJudge(c spec.Check) judge {
+	j := &receivedJudge{c: c, want: map[string]bool{}, puts: map[string]int{}}
+	for _, v := range c.Values {
+		j.want[v] = true
+	}
+	return j
+}
+
+func (j *receivedJudge) event(f *facts, ev *sim.Event) {
+	switch {
+	case ev.Kind == sim.KGet && copiesOf(j.c.Task, ev.Task):
+		j.n++
+		if len(j.gets) <= len(j.c.Values) {
+			j.gets = append(j.gets, line{ev.T, ev.Task, ev.Item, ev.PID})
+		}
+	case ev.Kind == sim.KPut && j.want[ev.Item]:
+		if _, ok := j.puts[ev.Item]; !ok {
+			j.puts[ev.Item] = ev.PID
+		}
+	}
+}
+
+func (j *receivedJudge) decide(f *facts) Result {
+	c := j.c
+	got := make([]string, len(j.gets))
+	for i, g := range j.gets {
+		got[i] = g.text
+	}
+	if j.n != len(c.Values) || !slices.Equal(got, c.Values) {
+		return fail("%s received %v (%d values), not %v", c.Task, got, j.n, c.Values)
+	}
+	threads := true
+	for _, g := range j.gets {
+		threads = threads && (g.pid == 0 || g.pid == f.root)
+	}
+	if threads {
+		return pass("%s got %s in order, each once, between threads of one process", c.Task, strings.Join(got, ", "))
+	}
+	// Each value crossed a process boundary: the process that put it is not
+	// the one that got it, and both are real processes the probe saw.
+	for _, g := range j.gets {
+		p := j.puts[g.text]
+		if p == g.pid || p == 0 || g.pid == 0 || f.seen[p] == nil || f.seen[g.pid] == nil {
+			return fail("value %q went from PID %d to PID %d: not between two processes the probe saw", g.text, p, g.pid)
+		}
+	}
+	return pass("%s got %s in order, each once, sent from PID %d to PID %d through mtviz", c.Task, strings.Join(got, ", "), j.puts[got[0]], j.gets[0].pid)
+}
+
+type processesJudge struct {
+	c    spec.Check
+	most int
+	ends map[string]bool // values that end the task's each loops
+	runs int
+}
+
+func newProcessesJudge(c spec.Check, sc *spec.Scenario) judge {
+	j := &processesJudge{c: c, most: int(c.Max), ends: map[string]bool{}}
+	for _, t := range sc.Tasks {
+		if t.Name != c.Task {
+			continue
+		}
+		if j.most == 0 {
+			j.most = t.Count
+		}
+		walkSteps(t.Steps, func(st spec.Step) {
+			if st.Op == "each" {
+				j.ends[st.Until] = true
+			}
+		})
+	}
+	return j
+}
+
+func walkSteps(ss []spec.Step, f func(spec.Step)) {
+	for _, st := range ss {
+		f(st)
+		walkSteps(st.Body, f)
+		walkSteps(st.Else, f)
+	}
+}
+
+func (j *processesJudge) event(f *facts, ev *sim.Event) {
+	if ev.Kind == sim.KGet && copiesOf(j.c.Task, ev.Task) && !j.ends[ev.Item] {
+		j.runs++
+	}
+}
+
+func (j *processesJudge) decide(f *facts) Result {
+	c := j.c
+	most := j.most
+	if most == spec.CountCores {
+		most = f.cores()
+	}
+	pids := f.pidsOf(c.Task)
+	if len(pids) == 0 {
+		return noProcess(c.Task)
+	}
+	// The most alive at once: at each process's first sighting alive, count
+	// the others alive then.
+	peak := 0
+	for _, p := range pids {
+		sg := f.seen[p]
+		if sg == nil || !sg.alive {
+			continue
+		}
+		n := 0
+		for _, q := range pids {
+			if o := f.seen[q]; o != nil && o.alive && o.firstAlive <= sg.firstAlive && sg.firstAlive <= o.lastAlive {
+				n++
+			}
+		}
+		peak = max(peak, n)
+	}
+	detail := fmt.Sprintf("at most %d %s processes alive at once (of %d allowed), %d distinct PIDs", peak, c.Task, most, len(pids))
+	if peak > most || len(pids) > most {
+		return fail("%s", detail)
+	}
+	if c.Count > 0 {
+		detail += fmt.Sprintf("; %d tasks ran", j.runs)
+		if j.runs != c.Count {
+			return fail("%s, not %d", detail, c.Count)
+		}
+	}
+	return pass("%s", detail)
+}

@@ -1,0 +1,254 @@
+package timeline
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// maxSeen caps the state names a transitions or holds judge keeps to show.
+const maxSeen = 200
+
+type transitionsJudge struct {
+	c    spec.Check
+	seen []string
+	more int
+	next int // how many of the wanted states came, in order
+}
+
+func (j *transitionsJudge) event(f *facts, ev *sim.Event) {
+	if ev.Kind != sim.KState && ev.Kind != sim.KTask || ev.Task != j.c.Task || ev.State == sim.NoState {
+		return
+	}
+	name := ev.State.String()
+	if n := len(j.seen); n == 0 || j.seen[n-1] != name {
+		if n < maxSeen {
+			j.seen = append(j.seen, name)
+		} else {
+			j.more++
+		}
+	}
+	if j.next < len(j.c.Values) && name == j.c.Values[j.next] {
+		j.next++
+	}
+}
+
+func (j *transitionsJudge) decide(f *facts) Result {
+	went := strings.Join(j.seen, " → ")
+	if j.more > 0 {
+		went += fmt.Sprintf(" … (%d more)", j.more)
+	}
+	if j.next < len(j.c.Values) {
+		return fail("%s went %s; %q never came in that order", j.c.Task, went, j.c.Values[j.next])
+	}
+	return pass("%s went %s", j.c.Task, went)
+}
+
+type runtimeJudge struct {
+	c   spec.Check
+	got map[OSState]int
+	ps  map[int]bool
+}
+
+func newRuntimeJudge(c spec.Check) judge {
+	return &runtimeJudge{c: c, got: map[OSState]int{}, ps: map[int]bool{}}
+}
+
+func (j *runtimeJudge) event(f *facts, ev *sim.Event) {
+	if ev.Kind == sim.KRuntime && copiesOf(j.c.Task, ev.Task) {
+		st := runtimeState(ev.State)
+		j.got[st]++
+		if st == OSRunning {
+			j.ps[ev.P] = true
+		}
+	}
+}
+
+var runtimeNames = map[string]OSState{"running": OSRunning, "runnable": OSRunnable, "waiting": OSWaiting}
+
+func (j *runtimeJudge) decide(f *facts) Result {
+	c := j.c
+	if len(j.got) == 0 {
+		return undecided("the runtime trace said nothing of %s (was tracing on?)", c.Task)
+	}
+	var missing []string
+	for _, s := range c.Values {
+		if j.got[runtimeNames[s]] == 0 {
+			missing = append(missing, s)
+		}
+	}
+	procs := make([]string, 0, len(j.ps))
+	for p := range j.ps {
+		procs = append(procs, "P"+strconv.Itoa(p))
+	}
+	slices.Sort(procs)
+	detail := fmt.Sprintf("the runtime trace showed %s running %d times (on %s), runnable %d times, waiting %d times",
+		c.Task, j.got[OSRunning], strings.Join(procs, ", "), j.got[OSRunnable], j.got[OSWaiting])
+	if len(missing) > 0 {
+		return fail("%s; never %s", detail, strings.Join(missing, ", "))
+	}
+	return pass("%s", detail)
+}
+
+type linesJudge struct {
+	c     spec.Check
+	lines []line // in time order, at most len(values)+1
+	n     int
+}
+
+func (j *linesJudge) event(f *facts, ev *sim.Event) {
+	if ev.Kind != sim.KLog {
+		return
+	}
+	if len(j.c.Tasks) > 0 && !slices.ContainsFunc(j.c.Tasks, func(t string) bool { return copiesOf(t, ev.Task) }) {
+		return
+	}
+	j.n++
+	// Lines from child processes come a little late: keep them in the order
+	// they were written.
+	i := sort.Search(len(j.lines), func(i int) bool { return j.lines[i].t > ev.T })
+	j.lines = slices.Insert(j.lines, i, line{ev.T, ev.Task, ev.Text, ev.PID})
+	if len(j.lines) > len(j.c.Values)+1 {
+		j.lines = j.lines[:len(j.c.Values)+1]
+	}
+}
+
+func (j *linesJudge) decide(f *facts) Result {
+	got := make([]string, len(j.lines))
+	for i, l := range j.lines {
+		got[i] = l.text
+	}
+	if j.n != len(j.c.Values) || !slices.Equal(got, j.c.Values) {
+		return fail("the lines came as %q (%d lines), not %q", got, j.n, j.c.Values)
+	}
+	return pass("%d lines in the expected order", j.n)
+}
+
+type beforeJudge struct {
+	c    spec.Check
+	a, b firstLine
+}
+
+func (j *beforeJudge) event(f *facts, ev *sim.Event) {
+	if ev.Kind != sim.KLog {
+		return
+	}
+	if strings.Contains(ev.Text, j.c.Match) {
+		j.a.offer(ev)
+	}
+	if strings.Contains(ev.Text, j.c.Output) {
+		j.b.offer(ev)
+	}
+}
+
+func (j *beforeJudge) decide(f *facts) Result {
+	if !j.a.has || !j.b.has {
+		return fail("%q or %q was never logged", j.c.Match, j.c.Output)
+	}
+	a, b := j.a.l, j.b.l
+	if a.t > b.t {
+		return fail("%q came at %.3fs, after %q at %.3fs", a.text, a.t.Seconds(), b.text, b.t.Seconds())
+	}
+	return pass("%q (%s, %.3fs) came before %q (%s, %.3fs)", a.text, a.task, a.t.Seconds(), b.text, b.task, b.t.Seconds())
+}
+
+type deadlockJudge struct {
+	c     spec.Check
+	found *sim.Event
+	other []string
+}
+
+func (j *deadlockJudge) event(f *facts, ev *sim.Event) {
+	if ev.Kind != sim.KDeadlock || j.found != nil {
+		return
+	}
+	want := slices.Clone(j.c.Tasks)
+	slices.Sort(want)
+	got := slices.Clone(ev.Cycle)
+	slices.Sort(got)
+	if slices.Equal(got, want) {
+		e := *ev
+		j.found = &e
+	} else if len(j.other) < 10 {
+		j.other = append(j.other, DeadlockText(ev.Edges))
+	}
+}
+
+func (j *deadlockJudge) decide(f *facts) Result {
+	if j.found != nil {
+		return pass("found at %.2fs: %s", j.found.T.Seconds(), DeadlockText(j.found.Edges))
+	}
+	if len(j.other) > 0 {
+		return fail("other cycles were found: %s", strings.Join(j.other, "; "))
+	}
+	return fail("no cycle was found in the wait-for graph")
+}
+
+type holdsJudge struct {
+	c    spec.Check
+	got  []string
+	more int
+	next int
+}
+
+func (j *holdsJudge) event(f *facts, ev *sim.Event) {
+	if ev.Kind != sim.KLock || ev.Object != j.c.Counter {
+		return
+	}
+	n := strconv.Itoa(ev.Count)
+	if k := len(j.got); k > 0 && j.got[k-1] == n {
+		return
+	}
+	if len(j.got) < maxSeen {
+		j.got = append(j.got, n)
+	} else {
+		j.more++
+	}
+	// The counts must appear in this order, each change recorded.
+	if j.next < len(j.c.Values) && n == j.c.Values[j.next] {
+		j.next++
+	}
+}
+
+func (j *holdsJudge) decide(f *facts) Result {
+	went := strings.Join(j.got, ", ")
+	if j.more > 0 {
+		went += fmt.Sprintf(" … (%d more)", j.more)
+	}
+	if j.next < len(j.c.Values) {
+		return fail("%s's hold count went %s", j.c.Counter, went)
+	}
+	return pass("%s's hold count went %s", j.c.Counter, went)
+}
+
+type stoppedJudge struct {
+	c   spec.Check
+	end *sim.Event
+}
+
+func (j *stoppedJudge) event(f *facts, ev *sim.Event) {
+	if ev.Kind == sim.KState && ev.Task == j.c.Task && ev.State == sim.Done && j.end == nil {
+		e := *ev
+		j.end = &e
+	}
+}
+
+func (j *stoppedJudge) decide(f *facts) Result {
+	ev := j.end
+	if ev == nil {
+		return fail("%s never ended", j.c.Task)
+	}
+	how := EndText(Seg{End: ev.End, By: ev.By, Reason: ev.Reason, Object: ev.Object})
+	if ev.End == sim.EndStopped && ev.Reason != "" {
+		return pass("%s ended %s", j.c.Task, how)
+	}
+	if how == "" {
+		how = "at the end of its steps"
+	}
+	return fail("%s ended %s, not stopped while blocked", j.c.Task, how)
+}

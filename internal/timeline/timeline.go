@@ -1,0 +1,608 @@
+// Package timeline folds a run's items (the engine's events, the Go
+// runtime's trace changes and the probe's samples) into the run's state, once:
+// lanes, the process tree with ended processes, locks, queues, counters, the
+// log, and the facts the checks are decided from. The screen, the headless
+// text, the JSON summary and the verdicts all read the same fold, and a
+// recorded run folds to the same state as the live one.
+//
+// Memory is bounded whatever the number of events: lane histories are
+// coarsened, the log keeps its newest lines and counts the rest, and the
+// checks keep only what they need.
+package timeline
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"mtviz/internal/probe"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// Item is what a run delivers: a batch of events (the runtime trace's
+// changes among them, as runtime events), or one probe sample.
+type Item struct {
+	Events []sim.Event   `json:"events,omitempty"`
+	Sample *probe.Sample `json:"sample,omitempty"`
+}
+
+// T is the time an item is about: its sample's, or its last event's.
+func (it Item) T() time.Duration {
+	if it.Sample != nil {
+		return it.Sample.T
+	}
+	var t time.Duration
+	for i := range it.Events {
+		t = max(t, it.Events[i].T)
+	}
+	return t
+}
+
+// Config says what run is folded.
+type Config struct {
+	Scenario *spec.Scenario
+	Cores    int // cores the run used
+	Root     int // mtviz's own PID: the root of the observed process tree
+}
+
+// Counter is a shared counter as the run last reported it.
+type Counter struct {
+	Name      string
+	Task      string // a process's own copy of the counter ("" for mtviz's)
+	Value     int64
+	Lost      int64
+	Init      int64
+	Ends      []int64 // the value each round ended at
+	TotalLost int64   // over the rounds that ended
+	hist      []point
+}
+
+type point struct {
+	t time.Duration
+	v int64
+}
+
+// Rate is the counter's change per second over about the last second.
+func (c *Counter) Rate() (float64, bool) {
+	if len(c.hist) < 2 {
+		return 0, false
+	}
+	last := c.hist[len(c.hist)-1]
+	i := len(c.hist) - 2
+	for i > 0 && last.t-c.hist[i].t < time.Second {
+		i--
+	}
+	first := c.hist[i]
+	dt := (last.t - first.t).Seconds()
+	if dt <= 0 {
+		return 0, false
+	}
+	return float64(last.v-first.v) / dt, true
+}
+
+// Object is a lock, rlock, gil, flock, condition or event object.
+type Object struct {
+	Name    string
+	Kind    spec.ObjectKind
+	File    string // a flock's file, as /proc/locks names it
+	Holder  string
+	Count   int
+	Waiters []string
+	Set     bool // an event object
+}
+
+// Queue is a queue's length, head and waiters.
+type Queue struct {
+	Name    string
+	Len     int
+	Items   []string // the first items
+	Waiters []string
+}
+
+// Proc is one process a run started, or the probe saw, and what became of it.
+type Proc struct {
+	PID       int
+	PPID      int // the parent the probe last read
+	FirstPPID int // the parent the probe first read: a change is a re-parenting
+	Task      string
+	Program   string // a run step's program
+	Name      string
+	State     string // as /proc gives it
+	CPU       float64
+	Core      int
+	NThreads  int
+	Seen      bool
+	LastSeen  time.Duration
+	Gone      bool
+	GoneAt    time.Duration
+	Exit      *sim.Event // how it ended, from whoever reaped it
+}
+
+// KeyPrompt is a key a task waits for.
+type KeyPrompt struct {
+	Task, Key, Label string
+}
+
+// Copy is a task's private copy of a counter (read and write steps).
+type Copy struct {
+	Counter string
+	Value   int64
+}
+
+// Deadlock is a cycle found in the wait-for graph.
+type Deadlock struct {
+	T     time.Duration
+	Cycle []string
+	Edges []sim.WaitEdge
+}
+
+// Timeline is the folded state of one run. Its fields are for reading;
+// only Apply changes them.
+type Timeline struct {
+	Scenario *spec.Scenario
+	Cores    int
+	Root     int
+
+	Lanes    []*Lane
+	byName   map[string]*Lane
+	Counters []*Counter
+	ctrIdx   map[string]*Counter
+	Objects  []*Object
+	objIdx   map[string]*Object
+	Queues   []*Queue
+	queueIdx map[string]*Queue
+	Procs    map[int]*Proc
+	Ended    []int // PIDs that ended, oldest first
+	Copies   map[string]Copy
+	Keys     []KeyPrompt // keys tasks wait for, in the order they asked
+
+	Log       []Entry
+	LogCount  int // entries ever added; LogCount-len(Log) were dropped
+	Deadlocks []Deadlock
+
+	Round    int
+	Phase    string
+	Now      time.Duration // the latest time an item carried
+	Paused   bool
+	Finished bool // the engine said the run is over
+	// RuntimeUntil: the runtime trace has reported goroutine states up to here.
+	RuntimeUntil time.Duration
+
+	Sample     *probe.Sample // the latest
+	PrevSample time.Duration
+	CoreHist   [][]float64 // per core, oldest first
+	CPUHist    []float64   // cores used by mtviz's tree, oldest first
+
+	// Versions, bumped when a part changes, so that a view redraws a panel
+	// only when what it shows changed.
+	VerLog, VerCounters, VerObjects, VerProcs, VerKeys uint64
+
+	facts facts
+}
+
+// Limits that keep a long run's fold small.
+const (
+	MaxLog     = 2000
+	maxHist    = 120
+	maxEnded   = 1024
+	maxCtrHist = 120
+)
+
+// New starts an empty fold.
+func New(cfg Config) *Timeline {
+	tl := &Timeline{Scenario: cfg.Scenario, Cores: cfg.Cores, Root: cfg.Root,
+		byName: map[string]*Lane{}, ctrIdx: map[string]*Counter{}, objIdx: map[string]*Object{},
+		queueIdx: map[string]*Queue{}, Procs: map[int]*Proc{}, Copies: map[string]Copy{}}
+	for _, o := range cfg.Scenario.Objects {
+		switch o.Kind {
+		case spec.Counter:
+			c := &Counter{Name: o.Name, Value: o.Value, Init: o.Value}
+			tl.Counters = append(tl.Counters, c)
+			tl.ctrIdx[o.Name] = c
+		case spec.Queue:
+			q := &Queue{Name: o.Name}
+			tl.Queues = append(tl.Queues, q)
+			tl.queueIdx[o.Name] = q
+		default:
+			ob := &Object{Name: o.Name, Kind: o.Kind}
+			tl.Objects = append(tl.Objects, ob)
+			tl.objIdx[o.Name] = ob
+		}
+	}
+	tl.facts.init(cfg)
+	return tl
+}
+
+// Lane returns a task's lane, if it has one.
+func (tl *Timeline) Lane(name string) *Lane { return tl.byName[name] }
+
+func (tl *Timeline) lane(name string) *Lane {
+	l := tl.byName[name]
+	if l == nil {
+		l = &Lane{Name: name, Kind: spec.Goroutine}
+		tl.byName[name] = l
+		tl.Lanes = append(tl.Lanes, l)
+	}
+	return l
+}
+
+// Apply folds one item.
+func (tl *Timeline) Apply(it Item) {
+	if it.Sample != nil {
+		tl.sample(it.Sample)
+	}
+	for i := range it.Events {
+		tl.Event(&it.Events[i])
+	}
+}
+
+// Event folds one event.
+func (tl *Timeline) Event(ev *sim.Event) {
+	if ev.T > tl.Now {
+		tl.Now = ev.T
+	}
+	tl.facts.event(tl, ev)
+	if e, ok := Describe(ev, tl.Scenario.Rounds); ok {
+		tl.addLog(e)
+	}
+	switch ev.Kind {
+	case sim.KRound:
+		tl.Round = ev.Round
+	case sim.KTask:
+		l := tl.lane(ev.Task)
+		l.Kind, l.Daemon = ev.TaskKind, ev.Daemon
+		if l.Kind == "" {
+			l.Kind = spec.Goroutine
+		}
+		l.PID = 0
+		l.add(Seg{T: ev.T, State: sim.Created})
+	case sim.KState:
+		tl.state(ev)
+	case sim.KKey:
+		tl.Keys = append(tl.Keys, KeyPrompt{Task: ev.Task, Key: ev.Key, Label: ev.Label})
+		tl.VerKeys++
+	case sim.KCounter:
+		tl.counter(ev)
+	case sim.KRoundEnd:
+		for _, c := range tl.Counters {
+			if c.Task != "" {
+				continue
+			}
+			if v, ok := ev.Values[c.Name]; ok {
+				c.Ends = append(c.Ends, v)
+				c.TotalLost += ev.LostBy[c.Name]
+			}
+		}
+		tl.VerCounters++
+	case sim.KLock:
+		if o := tl.objIdx[ev.Object]; o != nil && o.Kind != spec.FileLock {
+			// A flock's holder is what /proc/locks says (see sample): each
+			// process only knows its own side of it.
+			o.Holder, o.Count, o.Waiters = ev.Holder, ev.Count, ev.Waiters
+			tl.VerObjects++
+		}
+	case sim.KLockFile:
+		if o := tl.objIdx[ev.Object]; o != nil {
+			o.File = ev.File
+		}
+	case sim.KCond:
+		if o := tl.objIdx[ev.Object]; o != nil {
+			o.Waiters = ev.Waiters
+			tl.VerObjects++
+		}
+	case sim.KFlag:
+		if o := tl.objIdx[ev.Object]; o != nil {
+			o.Set, o.Waiters = ev.Set, ev.Waiters
+			tl.VerObjects++
+		}
+	case sim.KQueue:
+		if q := tl.queueIdx[ev.Object]; q != nil {
+			q.Len, q.Items, q.Waiters = max(ev.Len, len(ev.Items)), ev.Items, ev.Waiters
+			tl.VerObjects++
+		}
+	case sim.KRuntime:
+		if l := tl.byName[ev.Task]; l != nil && !l.Process() {
+			l.addOS(OSSeg{T: ev.T, State: runtimeState(ev.State), Where: ev.P})
+		}
+		tl.RuntimeUntil = max(tl.RuntimeUntil, ev.T)
+	case sim.KDeadlock:
+		tl.Deadlocks = append(tl.Deadlocks, Deadlock{T: ev.T, Cycle: ev.Cycle, Edges: ev.Edges})
+		tl.VerCounters++
+	case sim.KCopy:
+		if ev.Copy == sim.CopyRead {
+			// The task's private copy is what it read; a write changes the
+			// counter, not the copy.
+			tl.Copies[ev.Task] = Copy{Counter: ev.Object, Value: ev.Value}
+			tl.VerCounters++
+		}
+	case sim.KProcess:
+		p := tl.proc(ev.PID)
+		p.Task, p.Program = ev.Task, ev.Program
+		if p.PPID == 0 {
+			p.PPID, p.FirstPPID = ev.PPID, ev.PPID
+		}
+		if ev.Program == "" {
+			if l := tl.byName[ev.Task]; l != nil {
+				l.PID = ev.PID
+			}
+		}
+		tl.VerProcs++
+	case sim.KExit:
+		p := tl.proc(ev.PID)
+		e := *ev
+		p.Exit = &e
+		tl.gone(p, ev.T)
+	case sim.KPhase:
+		tl.Phase = ev.Phase
+	case sim.KPause:
+		tl.Paused = ev.Paused
+	case sim.KEnd:
+		tl.Finished = true
+		tl.Keys = nil
+		tl.VerKeys++
+		// Nothing waits once the run is over.
+		for _, o := range tl.Objects {
+			o.Waiters = nil
+		}
+		for _, q := range tl.Queues {
+			q.Waiters = nil
+		}
+		tl.VerObjects++
+	}
+}
+
+func runtimeState(s sim.State) OSState {
+	switch s {
+	case sim.Running:
+		return OSRunning
+	case sim.Runnable:
+		return OSRunnable
+	case sim.Blocked:
+		return OSWaiting
+	case sim.Done:
+		return OSGone
+	}
+	return OSNone
+}
+
+func (tl *Timeline) state(ev *sim.Event) {
+	l := tl.lane(ev.Task)
+	if ev.State == sim.Done && l.Current().State == sim.Done && ev.End == sim.EndKilled {
+		// The hub's "died without a word" after the task had ended on its
+		// own is about the process, not the task: the task's end stands.
+		return
+	}
+	l.add(Seg{T: ev.T, State: ev.State, Reason: ev.Reason, Object: ev.Object, Holder: ev.Holder, End: ev.End, By: ev.By})
+	l.Folded += ev.Folded
+	if ev.State != sim.Blocked || ev.Reason != sim.ReasonKey {
+		tl.dropKey(ev.Task)
+	}
+	if ev.State == sim.Done {
+		// A task that has ended waits for nothing.
+		for _, o := range tl.Objects {
+			if i := slices.Index(o.Waiters, ev.Task); i >= 0 {
+				o.Waiters = slices.Delete(slices.Clone(o.Waiters), i, i+1)
+				tl.VerObjects++
+			}
+		}
+		for _, q := range tl.Queues {
+			if i := slices.Index(q.Waiters, ev.Task); i >= 0 {
+				q.Waiters = slices.Delete(slices.Clone(q.Waiters), i, i+1)
+				tl.VerObjects++
+			}
+		}
+	}
+}
+
+func (tl *Timeline) dropKey(task string) {
+	for i, k := range tl.Keys {
+		if k.Task == task {
+			tl.Keys = slices.Delete(tl.Keys, i, i+1)
+			tl.VerKeys++
+			return
+		}
+	}
+}
+
+func (tl *Timeline) counter(ev *sim.Event) {
+	name := ev.Object
+	if ev.Task != "" {
+		// A process's own copy of the counter: a row of its own.
+		name = ev.Object + " @" + ev.Task
+		if tl.ctrIdx[name] == nil {
+			base := tl.ctrIdx[ev.Object]
+			if base == nil {
+				return
+			}
+			c := &Counter{Name: ev.Object, Task: ev.Task, Init: base.Init}
+			tl.Counters = append(tl.Counters, c)
+			tl.ctrIdx[name] = c
+		}
+	}
+	c := tl.ctrIdx[name]
+	if c == nil {
+		return
+	}
+	c.Value, c.Lost = ev.Value, ev.Lost
+	c.hist = append(c.hist, point{ev.T, ev.Value})
+	if len(c.hist) > maxCtrHist {
+		c.hist = append(c.hist[:0], c.hist[len(c.hist)-maxCtrHist:]...)
+	}
+	tl.VerCounters++
+}
+
+func (tl *Timeline) proc(pid int) *Proc {
+	p := tl.Procs[pid]
+	if p == nil {
+		p = &Proc{PID: pid}
+		tl.Procs[pid] = p
+	}
+	return p
+}
+
+// gone marks a process ended: reaped, or vanished from /proc.
+func (tl *Timeline) gone(p *Proc, t time.Duration) {
+	if !p.Gone {
+		p.Gone, p.GoneAt = true, t
+		tl.Ended = append(tl.Ended, p.PID)
+		if len(tl.Ended) > maxEnded {
+			old := tl.Ended[0]
+			tl.Ended = tl.Ended[1:]
+			if q := tl.Procs[old]; q != nil && q.Gone {
+				delete(tl.Procs, old)
+			}
+		}
+	}
+	if l := tl.byName[p.Task]; l != nil && p.Program == "" && l.PID == p.PID {
+		l.addOS(OSSeg{T: t, State: OSGone})
+		// Gone is final: /proc's word holds from here on.
+		l.OSUntil = 1 << 62
+	}
+	tl.VerProcs++
+}
+
+func (tl *Timeline) sample(s *probe.Sample) {
+	tl.VerProcs++
+	tl.facts.sample(tl, s)
+	if tl.Sample != nil {
+		tl.PrevSample = tl.Sample.T
+	}
+	interval := 100 * time.Millisecond
+	if tl.Sample != nil && s.T > tl.Sample.T {
+		interval = s.T - tl.Sample.T
+	}
+	for _, pp := range s.Procs {
+		p := tl.Procs[pp.PID]
+		if p == nil {
+			if pp.PID != tl.Root && !tl.knownParent(pp.PPID) {
+				continue
+			}
+			p = tl.proc(pp.PID)
+		}
+		if !p.Seen {
+			p.FirstPPID = pp.PPID
+		}
+		p.PPID, p.Name, p.State, p.CPU, p.Core, p.NThreads = pp.PPID, pp.Name, pp.State, pp.CPU, pp.Core, pp.NThreads
+		p.Seen, p.LastSeen = true, s.T
+		l := tl.byName[p.Task]
+		if l == nil || p.Program != "" || l.PID != p.PID {
+			continue
+		}
+		var st OSState
+		switch {
+		case pp.State == "Z" || pp.State == "X":
+			st = OSZombie
+		case pp.State == "R" && pp.CPU > 0, pp.CPU > 1:
+			// In state R, a process that got CPU time over the last
+			// interval ran; one that did not was runnable (/proc's R covers
+			// both). A sleeper that used a core's percent ran too.
+			st = OSRunning
+		case pp.State == "R":
+			st = OSRunnable
+		default:
+			st = OSWaiting
+		}
+		at := s.T - interval
+		if st == OSZombie {
+			at = s.T // read Z now; it may have been Z a little before
+		}
+		if cur := l.CurrentOS(); len(l.OS) > 0 && cur.State == OSZombie && st != OSZombie {
+			at = s.T
+		}
+		l.addOS(OSSeg{T: at, State: st, Where: pp.Core})
+		l.OSUntil = s.T
+	}
+	for _, pid := range s.Gone {
+		if p := tl.Procs[pid]; p != nil {
+			tl.gone(p, s.T)
+		}
+	}
+	tl.flocks(s)
+	if s.T > tl.Now {
+		tl.Now = s.T
+	}
+	tl.Sample = s
+	if len(tl.CoreHist) != len(s.Cores) {
+		tl.CoreHist = make([][]float64, len(s.Cores))
+	}
+	for i, v := range s.Cores {
+		tl.CoreHist[i] = appendCapped(tl.CoreHist[i], v, maxHist)
+	}
+	tl.CPUHist = appendCapped(tl.CPUHist, s.TotalCPU(), maxHist)
+}
+
+// knownParent: a process whose parent is in the tree belongs to it.
+func (tl *Timeline) knownParent(ppid int) bool {
+	return ppid == tl.Root || tl.Procs[ppid] != nil
+}
+
+func appendCapped(h []float64, v float64, n int) []float64 {
+	h = append(h, v)
+	if len(h) > n {
+		h = append(h[:0], h[len(h)-n:]...)
+	}
+	return h
+}
+
+// flocks sets each flock object's holder and waiters from /proc/locks.
+func (tl *Timeline) flocks(s *probe.Sample) {
+	for _, o := range tl.Objects {
+		if o.File == "" {
+			continue
+		}
+		holder, waiters := "", []string(nil)
+		for _, fl := range s.Locks {
+			if fl.File != o.File {
+				continue
+			}
+			who := ProcName(tl.Procs[fl.PID], fl.PID)
+			if fl.Waiting {
+				waiters = append(waiters, who)
+			} else {
+				holder = who
+			}
+		}
+		if holder != o.Holder || !slices.Equal(waiters, o.Waiters) {
+			o.Holder, o.Waiters, o.Count = holder, waiters, 1
+			if holder == "" {
+				o.Count = 0
+			}
+			tl.VerObjects++
+		}
+	}
+}
+
+func (tl *Timeline) addLog(e Entry) {
+	tl.VerLog++
+	tl.LogCount++
+	tl.Log = append(tl.Log, e)
+	if len(tl.Log) > MaxLog {
+		tl.Log = append(tl.Log[:0], tl.Log[len(tl.Log)-MaxLog:]...)
+	}
+}
+
+// AddLog adds a line of the viewer's own (a verdict, a failure to trace).
+func (tl *Timeline) AddLog(e Entry) {
+	if e.T == 0 {
+		e.T = tl.Now
+	}
+	tl.addLog(e)
+}
+
+// Children are the live processes whose parent is pid, as /proc last read.
+func (tl *Timeline) Children(pid int) []*Proc {
+	var out []*Proc
+	if tl.Sample == nil {
+		return nil
+	}
+	for _, pp := range tl.Sample.Procs {
+		if pp.PPID == pid && pp.State != "Z" {
+			if p := tl.Procs[pp.PID]; p != nil {
+				out = append(out, p)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PID < out[j].PID })
+	return out
+}

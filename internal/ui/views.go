@@ -1,0 +1,527 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+)
+
+// The panels' contents, each drawn from the fold alone.
+
+const pDigits = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+// renderLane draws a lane's last `cells` cells ending at now, styling each
+// run of equal cells once.
+func renderLane(b *strings.Builder, tl *timeline.Timeline, l *timeline.Lane, now, zoom time.Duration, cells int) {
+	osUntil := tl.RuntimeUntil
+	if l.Process() {
+		osUntil = l.OSUntil
+	}
+	var run []rune
+	var runStyle lipgloss.Style
+	var runKey rune
+	flush := func() {
+		if len(run) > 0 {
+			c := codesFor(runKey, runStyle)
+			b.WriteString(c.pre)
+			b.WriteString(string(run))
+			b.WriteString(c.suf)
+			run = run[:0]
+		}
+	}
+	l.Cells(now, zoom, cells, osUntil, func(c timeline.Cell) {
+		g := glyphFor(c)
+		key := g.r
+		switch c.Mode {
+		case timeline.ModeNone, timeline.ModeDone:
+			key = ' '
+		case timeline.ModeZombie:
+			key = 'Z' | 1<<20 // not a blocked letter Z: another style
+		case timeline.ModeChildren:
+			key = 'J' | 1<<20
+		}
+		if key != runKey && len(run) > 0 {
+			flush()
+		}
+		runKey, runStyle = key, g.style
+		run = append(run, g.r)
+	})
+	flush()
+}
+
+// lanesView is the timeline panel's content.
+func lanesView(tl *timeline.Timeline, width, height int, now, zoom time.Duration) string {
+	nameW := 10
+	for _, l := range tl.Lanes {
+		nameW = max(nameW, min(18, ansi.StringWidth(laneName(l))+1))
+	}
+	descW := 30
+	if width < 100 {
+		descW = 22
+	}
+	cells := width - nameW - descW - 2
+	if cells < 10 {
+		cells, descW = max(10, width-nameW-1), 0
+	}
+	var sb strings.Builder
+	// One line goes to the time axis; if the lanes do not all fit, one more
+	// says how many are hidden.
+	shown := tl.Lanes
+	if avail := height - 1; avail > 1 && len(shown) > avail {
+		shown = shown[:avail-1]
+	}
+	for _, l := range shown {
+		sb.WriteString(sBold.Render(padRight(truncateKeep(laneName(l), nameW-1, l.Daemon), nameW)))
+		renderLane(&sb, tl, l, now, zoom, cells)
+		if descW > 0 {
+			sb.WriteString("  ")
+			sb.WriteString(descStyle(l, tl).Render(ansi.Truncate(tl.LaneText(l), descW, "…")))
+		}
+		sb.WriteByte('\n')
+	}
+	if len(shown) < len(tl.Lanes) {
+		sb.WriteString(sDim.Render(fmt.Sprintf("… %d more tasks (enlarge the window)", len(tl.Lanes)-len(shown))))
+		sb.WriteByte('\n')
+	}
+	sb.WriteString(strings.Repeat(" ", nameW))
+	sb.WriteString(axis(now, zoom, cells))
+	return sb.String()
+}
+
+func laneName(l *timeline.Lane) string {
+	if l.Daemon {
+		return l.Name + "*"
+	}
+	return l.Name
+}
+
+// truncateKeep cuts a name to w cells, keeping a daemon's trailing * so the
+// marker is never lost.
+func truncateKeep(s string, w int, daemon bool) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	if daemon && w > 2 {
+		return ansi.Truncate(strings.TrimSuffix(s, "*"), w-1, "…") + "*"
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func descStyle(l *timeline.Lane, tl *timeline.Timeline) lipgloss.Style {
+	osUntil := tl.RuntimeUntil
+	if l.Process() {
+		osUntil = l.OSUntil
+	}
+	switch l.Now(osUntil).Mode {
+	case timeline.ModeBlocked, timeline.ModeChildren:
+		return gBlocked
+	case timeline.ModeRunning:
+		return gRunning.style
+	case timeline.ModeRunnable:
+		return gRunnable.style
+	case timeline.ModeSleeping:
+		return gSleeping.style
+	case timeline.ModeZombie:
+		return gZombie.style
+	}
+	return sDim
+}
+
+func padRight(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+var sparks = []rune("▁▂▃▄▅▆▇█")
+
+func sparkline(vals []float64, n int, top float64) string {
+	if len(vals) > n {
+		vals = vals[len(vals)-n:]
+	}
+	out := make([]rune, 0, n)
+	for i := len(vals); i < n; i++ {
+		out = append(out, ' ')
+	}
+	for _, v := range vals {
+		k := int(math.Round(v / top * float64(len(sparks)-1)))
+		out = append(out, sparks[max(0, min(len(sparks)-1, k))])
+	}
+	return string(out)
+}
+
+func bar(pct float64, w int) string {
+	full := int(math.Round(pct / 100 * float64(w)))
+	full = max(0, min(w, full))
+	style := gRunning.style
+	if pct > 90 {
+		style = sBad
+	} else if pct > 60 {
+		style = sWarn
+	}
+	return style.Render(strings.Repeat("█", full)) + sDim.Render(strings.Repeat("░", w-full))
+}
+
+// coresView shows each core's use as the probe measured it, with history.
+func coresView(tl *timeline.Timeline, width int) string {
+	s := tl.Sample
+	if s == nil || len(s.Cores) == 0 {
+		return sDim.Render("waiting for the first probe sample…")
+	}
+	var sb strings.Builder
+	histW := max(0, min(30, (width-16)/2))
+	barW := max(4, width-16-histW)
+	for i, v := range s.Cores {
+		fmt.Fprintf(&sb, "cpu%-2d %s %3.0f%% %s\n", i, bar(v, barW), v, sDim.Render(sparkline(tl.CoreHist[i], histW, 100)))
+	}
+	thr := 0
+	for _, p := range s.Procs {
+		thr += p.NThreads
+	}
+	line := fmt.Sprintf("%s %.2f cores  %d proc  %d threads", sBold.Render("mtviz"), s.TotalCPU(), len(s.Procs), thr)
+	if tl.Cores > 0 {
+		line += fmt.Sprintf("  (run uses %d)", tl.Cores)
+	}
+	sb.WriteString(ansi.Truncate(line, width, "…"))
+	return sb.String()
+}
+
+// counterName is a counter's label: a process's own copy is named by it.
+func counterName(c *timeline.Counter) string {
+	if c.Task != "" {
+		return c.Name + " @" + c.Task
+	}
+	return c.Name
+}
+
+func countersView(tl *timeline.Timeline, width int) string {
+	if len(tl.Counters) == 0 && len(tl.Copies) == 0 {
+		return sDim.Render("no counters in this lesson")
+	}
+	nameW := 8
+	for _, c := range tl.Counters {
+		nameW = max(nameW, ansi.StringWidth(counterName(c)))
+	}
+	nameW = min(nameW, max(8, width/3))
+	var sb strings.Builder
+	for i, c := range tl.Counters {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		line := padRight(ansi.Truncate(counterName(c), nameW, "…"), nameW) + " " + sBold.Render(fmt.Sprintf("%12d", c.Value))
+		if c.Lost > 0 {
+			line += sBad.Render(fmt.Sprintf("  %d lost", c.Lost))
+		}
+		if r, ok := c.Rate(); ok && r > 0 && !tl.Finished {
+			line += sDim.Render(fmt.Sprintf("  %s/s", human(r)))
+		}
+		sb.WriteString(ansi.Truncate(line, width, "…"))
+		if tl.Scenario.Rounds > 1 && c.Task == "" {
+			sb.WriteString("\n" + ansi.Truncate(roundEnds(tl, c), width, "…"))
+		}
+	}
+	if len(tl.Copies) > 0 {
+		names := make([]string, 0, len(tl.Copies))
+		for t := range tl.Copies {
+			names = append(names, t)
+		}
+		sort.Strings(names)
+		parts := make([]string, len(names))
+		for i, t := range names {
+			c := tl.Copies[t]
+			parts[i] = fmt.Sprintf("%s: %s=%d", t, c.Counter, c.Value)
+		}
+		sb.WriteString("\n" + ansi.Truncate(sDim.Render("private copies  ")+strings.Join(parts, "  "), width, "…"))
+	}
+	return sb.String()
+}
+
+// counterLines is how many lines countersView draws.
+func counterLines(tl *timeline.Timeline) int {
+	n := 0
+	for _, c := range tl.Counters {
+		n++
+		if tl.Scenario.Rounds > 1 && c.Task == "" {
+			n++
+		}
+	}
+	if len(tl.Copies) > 0 {
+		n++
+	}
+	return n
+}
+
+// roundEnds shows the value a counter ended each round at: the drifting
+// racy balance beside the steady locked one.
+func roundEnds(tl *timeline.Timeline, c *timeline.Counter) string {
+	off := 0
+	var parts []string
+	for _, v := range c.Ends {
+		st := sOK
+		if v != c.Init {
+			st = sBad
+			off++
+		}
+		parts = append(parts, st.Render(fmt.Sprint(v)))
+	}
+	head := fmt.Sprintf("  rounds %d/%d off %d", len(c.Ends), tl.Scenario.Rounds, off)
+	if c.TotalLost > 0 {
+		head += fmt.Sprintf(", %d lost", c.TotalLost)
+	}
+	if len(parts) == 0 {
+		return sDim.Render(head)
+	}
+	return sDim.Render(head+":") + " " + strings.Join(parts, " ")
+}
+
+func human(v float64) string {
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf("%.2fG", v/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf("%.2fM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.1fk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+func objectsView(tl *timeline.Timeline, width int) string {
+	if len(tl.Objects) == 0 && len(tl.Queues) == 0 {
+		return sDim.Render("no locks or queues in this lesson")
+	}
+	nameW := 5
+	for _, o := range tl.Objects {
+		nameW = max(nameW, ansi.StringWidth(o.Name))
+	}
+	for _, q := range tl.Queues {
+		nameW = max(nameW, ansi.StringWidth(q.Name))
+	}
+	nameW = min(nameW, max(5, width/4))
+	var lines []string
+	for _, q := range tl.Queues {
+		line := padRight(ansi.Truncate(q.Name, nameW, "…"), nameW) + " queue "
+		switch {
+		case q.Len == 0:
+			line += sDim.Render("empty")
+		case q.Len > len(q.Items):
+			line += fmt.Sprintf("%d items [%s …]", q.Len, strings.Join(q.Items, " "))
+		default:
+			line += fmt.Sprintf("[%s]", strings.Join(q.Items, " "))
+		}
+		if len(q.Waiters) > 0 {
+			line += gBlocked.Render("  waiting: " + strings.Join(q.Waiters, ", "))
+		}
+		lines = append(lines, ansi.Truncate(line, width, "…"))
+	}
+	for _, o := range tl.Objects {
+		line := padRight(ansi.Truncate(o.Name, nameW, "…"), nameW) + " " + padRight(string(o.Kind), 5) + " "
+		switch {
+		case o.Kind == spec.Event && o.Set:
+			line += sOK.Render("set")
+		case o.Kind == spec.Event:
+			line += sDim.Render("clear")
+		case o.Kind == spec.Condition:
+			line += sDim.Render("waits for notify")
+		case o.Holder == "":
+			line += sDim.Render("free")
+		default:
+			line += "held by " + sBold.Render(o.Holder)
+			if o.Count > 1 || o.Kind == spec.RLock {
+				line += fmt.Sprintf(" ×%d", o.Count)
+			}
+		}
+		if o.Kind == spec.FileLock {
+			line += sDim.Render(" (/proc/locks)")
+		}
+		if len(o.Waiters) > 0 {
+			line += gBlocked.Render("  waiting: " + strings.Join(o.Waiters, ", "))
+		}
+		lines = append(lines, ansi.Truncate(line, width, "…"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// keepGone is how long an ended process stays in the tree, greyed.
+const keepGone = 10 * time.Second
+
+// procsView is the process tree as the probe read it, with the task each
+// process runs, and for a while after, the processes that ended.
+func procsView(tl *timeline.Timeline, width, height int) string {
+	if tl.Sample == nil {
+		return sDim.Render("waiting for the first probe sample…")
+	}
+	type row struct {
+		pid, ppid int
+		cols      [6]string // state, cpu, threads, name, task, note
+		style     lipgloss.Style
+	}
+	rows := map[int]*row{}
+	var order []int
+	for _, pp := range tl.Sample.Procs {
+		task, note := "", ""
+		p := tl.Procs[pp.PID]
+		if p != nil {
+			task = p.Task
+			if p.Program != "" {
+				task = p.Task + ": " + p.Program
+			}
+			if p.FirstPPID != 0 && p.PPID != p.FirstPPID {
+				note = fmt.Sprintf("  parent was %d", p.FirstPPID)
+			}
+		}
+		if pp.PID == tl.Root {
+			task = "(this program)"
+		}
+		style := lipgloss.NewStyle()
+		if pp.State == "Z" {
+			style = gZombie.style
+			note += "  zombie: ended, not yet reaped"
+		}
+		rows[pp.PID] = &row{pp.PID, pp.PPID, [6]string{pp.State, fmt.Sprintf("%5.1f", pp.CPU), fmt.Sprint(pp.NThreads),
+			pp.Name, task, note}, style}
+		order = append(order, pp.PID)
+	}
+	for _, pid := range tl.Ended {
+		p := tl.Procs[pid]
+		if p == nil || rows[pid] != nil || tl.Now-p.GoneAt > keepGone || (!p.Seen && p.Exit == nil) {
+			continue
+		}
+		how := "ended"
+		if p.Exit != nil {
+			how = timeline.ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + reaperShort(p.Exit)
+		}
+		task := p.Task
+		if p.Program != "" {
+			task = p.Task + ": " + p.Program
+		}
+		rows[pid] = &row{pid, p.PPID, [6]string{"-", "", "", p.Name, task, "  gone: " + how}, sDim}
+		order = append(order, pid)
+	}
+	children := map[int][]int{}
+	var roots []int
+	for _, pid := range order {
+		r := rows[pid]
+		if rows[r.ppid] != nil && r.ppid != pid {
+			children[r.ppid] = append(children[r.ppid], pid)
+		} else {
+			roots = append(roots, pid)
+		}
+	}
+	// Columns as wide as what they hold.
+	type line struct {
+		label string
+		r     *row
+	}
+	var out []line
+	var walk func(pid int, prefix string, last bool, depth int)
+	walk = func(pid int, prefix string, last bool, depth int) {
+		r := rows[pid]
+		branch, next := "", prefix
+		if depth > 0 {
+			if last {
+				branch, next = "└─", prefix+"  "
+			} else {
+				branch, next = "├─", prefix+"│ "
+			}
+		}
+		out = append(out, line{prefix + branch + fmt.Sprint(pid), r})
+		kids := children[pid]
+		for i, c := range kids {
+			walk(c, next, i == len(kids)-1, depth+1)
+		}
+	}
+	for _, r := range roots {
+		walk(r, "", true, 0)
+	}
+	pidW, ppidW, nameW := 3, 4, 4
+	for _, l := range out {
+		pidW = max(pidW, ansi.StringWidth(l.label))
+		ppidW = max(ppidW, len(fmt.Sprint(l.r.ppid)))
+		nameW = max(nameW, ansi.StringWidth(l.r.cols[3]))
+	}
+	nameW = min(nameW, 15)
+	var sb strings.Builder
+	sb.WriteString(sDim.Render(fmt.Sprintf("%s %s S  CPU%% THR %s TASK", padRight("PID", pidW), leftPad("PPID", ppidW), padRight("NAME", nameW))))
+	for i, l := range out {
+		if i+1 >= height {
+			sb.WriteString(sDim.Render(fmt.Sprintf("\n… %d more (tab to the Processes panel)", len(out)-i)))
+			break
+		}
+		c := l.r.cols
+		text := fmt.Sprintf("%s %s %-1s %5s %3s %s %s%s", padRight(l.label, pidW), leftPad(fmt.Sprint(l.r.ppid), ppidW),
+			c[0], c[1], c[2], padRight(ansi.Truncate(c[3], nameW, "…"), nameW), c[4], c[5])
+		sb.WriteString("\n" + l.r.style.Render(ansi.Truncate(text, width, "…")))
+	}
+	return sb.String()
+}
+
+func reaperShort(ev *sim.Event) string {
+	switch {
+	case ev.Adopted:
+		return "mtviz (adopter)"
+	case ev.Reaper != "":
+		return ev.Reaper
+	}
+	return "mtviz"
+}
+
+func leftPad(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s
+}
+
+// logView renders the log, newest last, scrolled `back` lines up.
+func logView(tl *timeline.Timeline, width, height, back int) string {
+	log := tl.Log
+	end := len(log) - back
+	end = max(0, min(len(log), end))
+	start := max(0, end-height)
+	var sb strings.Builder
+	if start == 0 && end > 0 && tl.LogCount > len(log) && height > 1 {
+		// The oldest lines were dropped to keep memory bounded: say so.
+		sb.WriteString(sDim.Render(fmt.Sprintf("… %d older lines dropped", tl.LogCount-len(log))) + "\n")
+		start++
+	}
+	for i := start; i < end; i++ {
+		l := log[i]
+		who := ""
+		if l.Who != "" {
+			who = l.Who + " "
+		}
+		text := fmt.Sprintf("%7.3fs %s%s", l.T.Seconds(), who, l.Text)
+		if i > start {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(classStyle(l.Class).Render(ansi.Truncate(text, width, "…")))
+	}
+	return sb.String()
+}
+
+func classStyle(c timeline.Class) lipgloss.Style {
+	switch c {
+	case timeline.Bad, timeline.Failed:
+		return sBad
+	case timeline.Held:
+		return sOK
+	case timeline.NotDecided:
+		return sWarn
+	case timeline.Quiet:
+		return sDim
+	case timeline.Prompt:
+		return sKey
+	}
+	return lipgloss.NewStyle()
+}
