@@ -175,7 +175,7 @@ func EndText(s Seg) string {
 	case sim.EndCutOff:
 		return "cut off: daemon"
 	case sim.EndKilled:
-		return "its process died without a word: killed or crashed"
+		return "its process ended before its steps did (a signal, or a crash)"
 	}
 	return string(s.End)
 }
@@ -230,12 +230,8 @@ func ProcName(p *Proc, pid int) string {
 // LaneText says in words what a lane's task is doing now, by the same rule
 // that draws its cells.
 func (tl *Timeline) LaneText(l *Lane) string {
-	osUntil := tl.RuntimeUntil
-	if l.Process() {
-		osUntil = l.OSUntil
-	}
 	cur := l.Current()
-	c := l.Now(osUntil)
+	c := l.Now()
 	switch c.Mode {
 	case ModeZombie:
 		return "zombie: ended, not yet reaped (Z in /proc)"

@@ -13,10 +13,7 @@ import (
 // modes draws a lane's cells of 100 ms from 0 to `until` and names each.
 func modes(tl *Timeline, name string, until time.Duration) []Cell {
 	l := tl.Lane(name)
-	osUntil := tl.RuntimeUntil
-	if l.Process() {
-		osUntil = l.OSUntil
-	}
+	osUntil := tl.OSUntil(l)
 	var out []Cell
 	l.Cells(until, 100*time.Millisecond, int(until/(100*time.Millisecond)), osUntil, func(c Cell) { out = append(out, c) })
 	return out

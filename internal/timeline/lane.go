@@ -103,11 +103,7 @@ type Lane struct {
 	Segs   []Seg   // the engine's view
 	OS     []OSSeg // the runtime's (goroutine) or /proc's (process) view, in time order
 	Folded int64   // state changes sent folded
-	// OSUntil: for a process lane, /proc has been read up to here; the
-	// engine alone speaks for later moments. A goroutine lane's runtime view
-	// reaches as far as the timeline's RuntimeUntil.
-	OSUntil time.Duration
-	PID     int // the process the task runs as, this round (process tasks)
+	PID    int     // the process the task runs as, this round (process tasks)
 }
 
 // Process reports whether the lane is a process task's.
@@ -364,15 +360,12 @@ func (l *Lane) Cells(now, zoom time.Duration, n int, osUntil time.Duration, f fu
 }
 
 // Now is what the lane shows at its latest moment.
-func (l *Lane) Now(osUntil time.Duration) Cell {
+func (l *Lane) Now() Cell {
 	cur := l.Current()
-	os := OSNone
-	where := 0
-	if o := l.CurrentOS(); len(l.OS) > 0 {
+	os, where := OSNone, 0
+	if len(l.OS) > 0 {
+		o := l.CurrentOS()
 		os, where = o.State, o.Where
-		if l.Process() && os != OSZombie && os != OSGone && o.T > osUntil {
-			os = OSNone
-		}
 	}
 	return Merge(modeOf(cur.State), cur.Reason, os, where)
 }

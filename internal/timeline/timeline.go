@@ -214,6 +214,17 @@ func New(cfg Config) *Timeline {
 	return tl
 }
 
+// OSUntil is how far a lane's runtime or OS view reaches. The runtime trace
+// reports goroutines about 0.1 s late: later cells are the engine's alone.
+// What /proc last read of a process holds until it reads something else (a
+// zombie stays one, an exited process stays gone).
+func (tl *Timeline) OSUntil(l *Lane) time.Duration {
+	if l.Process() {
+		return 1 << 62
+	}
+	return tl.RuntimeUntil
+}
+
 // Lane returns a task's lane, if it has one.
 func (tl *Timeline) Lane(name string) *Lane { return tl.byName[name] }
 
@@ -456,8 +467,6 @@ func (tl *Timeline) gone(p *Proc, t time.Duration) {
 	}
 	if l := tl.byName[p.Task]; l != nil && p.Program == "" && l.PID == p.PID {
 		l.addOS(OSSeg{T: t, State: OSGone})
-		// Gone is final: /proc's word holds from here on.
-		l.OSUntil = 1 << 62
 	}
 	tl.VerProcs++
 }
@@ -511,7 +520,6 @@ func (tl *Timeline) sample(s *probe.Sample) {
 			at = s.T
 		}
 		l.addOS(OSSeg{T: at, State: st, Where: pp.Core})
-		l.OSUntil = s.T
 	}
 	for _, pid := range s.Gone {
 		if p := tl.Procs[pid]; p != nil {

@@ -495,8 +495,10 @@ func (m *lessonModel) lanesPanel(w, h int) string {
 	return panel("Tasks", content, w, h, m.focus == focusLanes)
 }
 
-func (m *lessonModel) lanesHeight(maxH int) int {
-	return max(5, min(maxH, len(m.tl.Lanes)+3+legendHeight(m.w-4)))
+// lanesHeight is the lanes panel's height for a panel w wide: every lane,
+// the axis, the legend and the borders, if it fits in maxH.
+func (m *lessonModel) lanesHeight(maxH, w int) int {
+	return max(5, min(maxH, len(m.tl.Lanes)+3+legendHeight(w-4)))
 }
 
 func (m *lessonModel) lessonText(w, h int) string {
@@ -509,7 +511,7 @@ func (m *lessonModel) lessonText(w, h int) string {
 func (m *lessonModel) wide(h int) string {
 	leftW := m.w * 62 / 100
 	rightW := m.w - leftW
-	lanesH := m.lanesHeight(h / 2)
+	lanesH := m.lanesHeight(h/2, leftW)
 	logH := h - lanesH
 	tl := m.tl
 	left := m.lanesPanel(leftW, lanesH) + "\n" +
@@ -598,7 +600,7 @@ func joinColumns(left, right string) string {
 // counters and locks, then one of log, lesson or processes, chosen by tab.
 func (m *lessonModel) narrow(h int) string {
 	tl := m.tl
-	lanesH := m.lanesHeight(h / 2)
+	lanesH := m.lanesHeight(h/2, m.w)
 	coresH := len(m.coreCount()) + 3
 	mid := ""
 	midH := 0

@@ -22,10 +22,7 @@ const pDigits = "0123456789abcdefghijklmnopqrstuvwxyz"
 // renderLane draws a lane's last `cells` cells ending at now, styling each
 // run of equal cells once.
 func renderLane(b *strings.Builder, tl *timeline.Timeline, l *timeline.Lane, now, zoom time.Duration, cells int) {
-	osUntil := tl.RuntimeUntil
-	if l.Process() {
-		osUntil = l.OSUntil
-	}
+	osUntil := tl.OSUntil(l)
 	var run []rune
 	var runStyle lipgloss.Style
 	var runKey rune
@@ -84,7 +81,7 @@ func lanesView(tl *timeline.Timeline, width, height int, now, zoom time.Duration
 		renderLane(&sb, tl, l, now, zoom, cells)
 		if descW > 0 {
 			sb.WriteString("  ")
-			sb.WriteString(descStyle(l, tl).Render(ansi.Truncate(tl.LaneText(l), descW, "…")))
+			sb.WriteString(descStyle(l).Render(ansi.Truncate(tl.LaneText(l), descW, "…")))
 		}
 		sb.WriteByte('\n')
 	}
@@ -116,12 +113,8 @@ func truncateKeep(s string, w int, daemon bool) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-func descStyle(l *timeline.Lane, tl *timeline.Timeline) lipgloss.Style {
-	osUntil := tl.RuntimeUntil
-	if l.Process() {
-		osUntil = l.OSUntil
-	}
-	switch l.Now(osUntil).Mode {
+func descStyle(l *timeline.Lane) lipgloss.Style {
+	switch l.Now().Mode {
 	case timeline.ModeBlocked, timeline.ModeChildren:
 		return gBlocked
 	case timeline.ModeRunning:
