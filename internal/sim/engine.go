@@ -89,7 +89,7 @@ func Supported(sc *spec.Scenario) error {
 	var walk func([]spec.Step) error
 	walk = func(ss []spec.Step) error {
 		for _, st := range ss {
-			if _, ok := opcodes[st.Op]; !ok {
+			if !HasExecutor(st.Op) {
 				return fmt.Errorf("%s: step %q is not supported by this version of the engine", st.Pos, st.Op)
 			}
 			if err := walk(st.Body); err != nil {

@@ -527,14 +527,40 @@ tasks:
   - name: reader
     steps: [{sleep: 500ms}, {get: q}, {log: "got {value}"}, {sleep: 300ms}, {get: q}, {log: "got {value}"}, {get: q}, {log: "got {value}"}]
 `, Options{})
-	var lines []string
+	// The reader's lines come in its own order. The writer's "B is in" and
+	// the reader's "got A" are in two processes that race to log, so they
+	// are not compared with each other; but the queue holds one value and
+	// the reader takes none before its 500 ms sleep is over (a timer never
+	// fires early), so a put that waits for room cannot finish B earlier.
+	var reader []string
+	var bIn time.Duration = -1
 	for _, ev := range evs {
-		if ev.Kind == KLog {
-			lines = append(lines, ev.Text)
+		switch {
+		case ev.Kind == KLog && ev.Task == "reader":
+			reader = append(reader, ev.Text)
+		case ev.Kind == KLog && ev.Text == "B is in":
+			bIn = ev.T
 		}
 	}
-	want := []string{"got A", "B is in", "got B", "got C"}
-	if !slices.Equal(lines, want) {
-		t.Errorf("lines %v, want %v", lines, want)
+	if want := []string{"got A", "got B", "got C"}; !slices.Equal(reader, want) {
+		t.Errorf("the reader's lines %v, want %v", reader, want)
+	}
+	if bIn < 500*time.Millisecond {
+		t.Errorf("B was in at %v, before the reader took anything: the put did not wait for room", bIn)
+	}
+}
+
+// Every step of the vocabulary can be run: an entry without an executor is
+// a step the loader accepts and the engine cannot do.
+func TestEveryStepHasAnExecutor(t *testing.T) {
+	for _, name := range spec.StepNames() {
+		if !HasExecutor(spec.Op(name)) {
+			t.Errorf("step %q has no executor", name)
+		}
+	}
+	for name := range ops {
+		if !slices.Contains(spec.StepNames(), string(name)) {
+			t.Errorf("the engine runs step %q, which the vocabulary does not have", name)
+		}
 	}
 }

@@ -11,48 +11,54 @@ import (
 	"mtviz/internal/spec"
 )
 
-type opcode uint8
-
-const (
-	opLog opcode = iota
-	opSleep
-	opBusy
-	opRepeat
-	opAdd
-	opLock
-	opUnlock
-	opSpawn
-	opJoin
-	opPhase
-	opExit
-	opKey
-	opPut
-	opGet
-	opEach
-	opKill
-	opRun
-	opWait
-	opNotify
-	opSet
-	opClear
-	opBranch
-	opRead
-	opWrite
-	opStop
-)
-
-var opcodes = map[spec.Op]opcode{
-	"log": opLog, "sleep": opSleep, "busy": opBusy, "repeat": opRepeat, "add": opAdd,
-	"lock": opLock, "unlock": opUnlock, "spawn": opSpawn, "join": opJoin, "phase": opPhase,
-	"exit": opExit, "key": opKey, "put": opPut, "get": opGet, "each": opEach, "kill": opKill, "run": opRun,
-	"wait": opWait, "notify": opNotify, "set": opSet, "clear": opClear, "branch": opBranch,
-	"read": opRead, "write": opWrite, "stop": opStop,
+// op is one step of the vocabulary as the engine runs it: how it looks up
+// its objects once per round (compile), and what it does (run, which
+// returns false when the task must stop). One entry per step of the
+// vocabulary; a test fails when a step has none.
+type op struct {
+	compile func(w *world, in *instr) error
+	run     func(t *task, in *instr) bool
 }
+
+var ops map[spec.Op]*op
+
+func init() {
+	ops = map[spec.Op]*op{
+		"log":    {compile: compileLog, run: runLog},
+		"sleep":  {run: runSleep},
+		"busy":   {compile: compileBusy, run: func(t *task, in *instr) bool { return t.busy(in) }},
+		"repeat": {compile: compileBody, run: runRepeat},
+		"add":    {compile: compileCounter, run: func(t *task, in *instr) bool { in.ctr.add(in.st.N); return true }},
+		"read":   {compile: compileCounter, run: runRead},
+		"write":  {compile: compileCounter, run: runWrite},
+		"lock":   {compile: compileLock, run: func(t *task, in *instr) bool { return in.lk.acquire(t) }},
+		"unlock": {compile: compileLock, run: runUnlock},
+		"spawn":  {compile: compileTasks, run: runSpawn},
+		"join":   {compile: compileTasks, run: func(t *task, in *instr) bool { return t.join(in.tasks) }},
+		"stop":   {compile: compileTasks, run: runStop},
+		"kill":   {compile: compileTasks, run: func(t *task, in *instr) bool { t.kill(in); return true }},
+		"phase":  {run: runPhase},
+		"exit":   {run: runExit},
+		"key":    {run: func(t *task, in *instr) bool { return t.key(in.st) }},
+		"put":    {compile: compileQueue, run: func(t *task, in *instr) bool { return t.put(in) }},
+		"get":    {compile: compileQueue, run: func(t *task, in *instr) bool { _, ok := t.get(in); return ok }},
+		"each":   {compile: compileEach, run: runEach},
+		"run":    {run: func(t *task, in *instr) bool { return t.runProgram(in.st.Program, in.st.Args, in.st.Text) }},
+		"wait":   {compile: compileWait, run: runWait},
+		"notify": {compile: compileCond, run: runNotify},
+		"set":    {compile: compileEvent, run: runSet},
+		"clear":  {compile: compileEvent, run: runClear},
+		"branch": {compile: compileBranch, run: runBranch},
+	}
+}
+
+// HasExecutor reports whether the engine can run a step.
+func HasExecutor(name spec.Op) bool { return ops[name] != nil && ops[name].run != nil }
 
 // instr is a step with its objects looked up once per round, so that a loop
 // of a million steps does no map lookups.
 type instr struct {
-	op    opcode
+	run   func(t *task, in *instr) bool
 	st    *spec.Step
 	ctr   *counter
 	lk    *lock
@@ -93,71 +99,16 @@ func (w *world) compile(steps []spec.Step) ([]instr, error) {
 	out := make([]instr, len(steps))
 	for i := range steps {
 		st := &steps[i]
-		op, ok := opcodes[st.Op]
-		if !ok {
+		o := ops[st.Op]
+		if o == nil {
 			return nil, fmt.Errorf("%s: step %q is not supported by this version of the engine", st.Pos, st.Op)
 		}
-		in := instr{op: op, st: st}
-		switch op {
-		case opLog:
-			for _, name := range spec.Placeholders(st.Text) {
-				if c := w.counters[name]; c != nil {
-					in.vars = append(in.vars, c)
-				}
-			}
-		case opAdd, opRead, opWrite:
-			in.ctr = w.counters[st.Object]
-		case opWait:
-			in.cv, in.ev = w.conds[st.Object], w.events[st.Object]
-		case opNotify:
-			in.cv = w.conds[st.Object]
-		case opSet, opClear:
-			in.ev = w.events[st.Object]
-		case opBranch:
-			in.ev = w.events[st.Object]
-			var err error
-			if in.body, err = w.compile(st.Body); err != nil {
+		out[i] = instr{run: o.run, st: st}
+		if o.compile != nil {
+			if err := o.compile(w, &out[i]); err != nil {
 				return nil, err
 			}
-			if in.alt, err = w.compile(st.Else); err != nil {
-				return nil, err
-			}
-		case opStop:
-			for _, name := range st.Tasks {
-				in.tasks = append(in.tasks, w.byName[name]...)
-			}
-		case opLock, opUnlock:
-			in.lk = w.locks[st.Object]
-			if c := w.conds[st.Object]; c != nil {
-				in.lk = c.lock
-			}
-			if in.lk == nil {
-				return nil, fmt.Errorf("%s: %q is not a lock this engine can run", st.Pos, st.Object)
-			}
-		case opBusy:
-			in.gil = w.gils[st.Hold]
-			in.work = w.counters[st.Counter]
-		case opSpawn, opJoin, opKill:
-			for _, name := range st.Tasks {
-				in.tasks = append(in.tasks, w.byName[name]...)
-			}
-		case opPut, opGet:
-			in.q = w.queues[st.Object]
-		case opEach:
-			in.q = w.queues[st.Object]
-			body, err := w.compile(st.Body)
-			if err != nil {
-				return nil, err
-			}
-			in.body = body
-		case opRepeat:
-			body, err := w.compile(st.Body)
-			if err != nil {
-				return nil, err
-			}
-			in.body = body
 		}
-		out[i] = in
 	}
 	return out, nil
 }
@@ -175,150 +126,227 @@ func (t *task) exec(code []instr) bool {
 			return false
 		}
 		t.label()
-		switch in.op {
-		case opLog:
-			t.emit(Event{Kind: KLog, Task: t.name, Text: in.text(t)})
-		case opSleep:
-			t.set(Sleeping, ReasonSleep, "", "")
-			d := in.st.Dur
-			if in.st.Random > 0 {
-				d += rand.N(in.st.Random)
-			}
-			if !t.sleep(d) {
-				return false
-			}
-			t.running()
-		case opBusy:
-			if !t.busy(in) {
-				return false
-			}
-		case opRepeat:
-			times := in.st.Times
-			if times == spec.CountCores {
-				times = w.e.opt.Cores
-			}
-			for n := 0; n < times; n++ {
-				if !t.exec(in.body) {
-					return false
-				}
-			}
-		case opAdd:
-			in.ctr.add(in.st.N)
-		case opLock:
-			if !in.lk.acquire(t) {
-				return false
-			}
-		case opUnlock:
-			if !in.lk.release(t) {
-				t.emit(Event{Kind: KError, Task: t.name, Object: in.lk.name,
-					Error: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)})
-			}
-		case opSpawn:
-			if in.st.Dur <= 0 {
-				w.startAll(in.tasks, t)
-				break
-			}
-			for i, c := range in.tasks {
-				if i > 0 {
-					// The spawner sleeps between starts: its lane says so.
-					t.set(Sleeping, ReasonSleep, "", "")
-					if !t.sleep(in.st.Dur) {
-						return false
-					}
-					t.running()
-				}
-				w.startAll([]*task{c}, t)
-			}
-		case opJoin:
-			if !t.join(in.tasks) {
-				return false
-			}
-		case opPhase:
-			t.emit(Event{Kind: KPhase, Task: t.name, Phase: in.st.Text})
-		case opExit:
-			if w.self == t {
-				// A process task's own exit ends its process at once.
-				t.setState(taskState{state: Done, end: EndExit})
-				w.e.exitNow(int(in.st.N))
-			}
+		if !in.run(t, in) {
 			return false
-		case opPut:
-			if !t.put(in) {
-				return false
-			}
-		case opGet:
-			if _, ok := t.get(in); !ok {
-				return false
-			}
-		case opEach:
-			for {
-				v, ok := t.get(in)
-				if !ok {
-					return false
-				}
-				if v == in.st.Until {
-					break
-				}
-				if !t.exec(in.body) {
-					return false
-				}
-			}
-		case opKill:
-			t.kill(in)
-		case opWait:
-			if in.cv != nil {
-				ok, held := in.cv.wait(t)
-				if !held {
-					t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
-						Error: fmt.Sprintf("%s waited on %s without holding its lock", t.name, in.cv.name)})
-				}
-				if !ok {
-					return false
-				}
-			} else if !in.ev.wait(t) {
-				return false
-			}
-		case opNotify:
-			if !in.cv.notify(in.st.All, t) {
-				t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
-					Error: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)})
-			}
-		case opSet:
-			in.ev.set()
-			t.emit(in.ev.snapshot())
-		case opClear:
-			in.ev.clear()
-			t.emit(in.ev.snapshot())
-		case opBranch:
-			body := in.alt
-			if in.ev.state() {
-				body = in.body
-			}
-			if !t.exec(body) {
-				return false
-			}
-		case opRead:
-			t.copy = in.ctr.v.Load()
-			t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyRead, Object: in.ctr.name, Value: t.copy})
-		case opWrite:
-			v := t.copy + in.st.N
-			in.ctr.v.Store(v)
-			t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyWrite, Object: in.ctr.name, Value: v, N: in.st.N})
-		case opStop:
-			for _, c := range in.tasks {
-				c.halt(EndStopped, t.name)
-			}
-		case opRun:
-			if !t.runProgram(in.st.Program, in.st.Args, in.st.Text) {
-				return false
-			}
-		case opKey:
-			if !t.key(in.st) {
-				return false
-			}
 		}
 	}
 	return true
+}
+
+// Compiling: each step's objects, looked up once per round.
+
+func compileLog(w *world, in *instr) error {
+	for _, name := range spec.Placeholders(in.st.Text) {
+		if c := w.counters[name]; c != nil {
+			in.vars = append(in.vars, c)
+		}
+	}
+	return nil
+}
+
+func compileBusy(w *world, in *instr) error {
+	in.gil = w.gils[in.st.Hold]
+	in.work = w.counters[in.st.Counter]
+	return nil
+}
+
+func compileBody(w *world, in *instr) error {
+	var err error
+	in.body, err = w.compile(in.st.Body)
+	return err
+}
+
+func compileCounter(w *world, in *instr) error { in.ctr = w.counters[in.st.Object]; return nil }
+func compileQueue(w *world, in *instr) error   { in.q = w.queues[in.st.Object]; return nil }
+func compileCond(w *world, in *instr) error    { in.cv = w.conds[in.st.Object]; return nil }
+func compileEvent(w *world, in *instr) error   { in.ev = w.events[in.st.Object]; return nil }
+
+func compileWait(w *world, in *instr) error {
+	in.cv, in.ev = w.conds[in.st.Object], w.events[in.st.Object]
+	return nil
+}
+
+func compileLock(w *world, in *instr) error {
+	in.lk = w.locks[in.st.Object]
+	if c := w.conds[in.st.Object]; c != nil {
+		in.lk = c.lock
+	}
+	if in.lk == nil {
+		return fmt.Errorf("%s: %q is not a lock this engine can run", in.st.Pos, in.st.Object)
+	}
+	return nil
+}
+
+func compileTasks(w *world, in *instr) error {
+	for _, name := range in.st.Tasks {
+		in.tasks = append(in.tasks, w.byName[name]...)
+	}
+	return nil
+}
+
+func compileEach(w *world, in *instr) error {
+	in.q = w.queues[in.st.Object]
+	return compileBody(w, in)
+}
+
+func compileBranch(w *world, in *instr) error {
+	in.ev = w.events[in.st.Object]
+	var err error
+	if in.body, err = w.compile(in.st.Body); err != nil {
+		return err
+	}
+	in.alt, err = w.compile(in.st.Else)
+	return err
+}
+
+// Running: what each step does.
+
+func runLog(t *task, in *instr) bool {
+	t.emit(Event{Kind: KLog, Task: t.name, Text: in.text(t)})
+	return true
+}
+
+func runSleep(t *task, in *instr) bool {
+	t.set(Sleeping, ReasonSleep, "", "")
+	d := in.st.Dur
+	if in.st.Random > 0 {
+		d += rand.N(in.st.Random)
+	}
+	if !t.sleep(d) {
+		return false
+	}
+	t.running()
+	return true
+}
+
+func runRepeat(t *task, in *instr) bool {
+	times := in.st.Times
+	if times == spec.CountCores {
+		times = t.w.e.opt.Cores
+	}
+	for n := 0; n < times; n++ {
+		if !t.exec(in.body) {
+			return false
+		}
+	}
+	return true
+}
+
+func runRead(t *task, in *instr) bool {
+	t.copy = in.ctr.v.Load()
+	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyRead, Object: in.ctr.name, Value: t.copy})
+	return true
+}
+
+func runWrite(t *task, in *instr) bool {
+	v := t.copy + in.st.N
+	in.ctr.v.Store(v)
+	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyWrite, Object: in.ctr.name, Value: v, N: in.st.N})
+	return true
+}
+
+func runUnlock(t *task, in *instr) bool {
+	if !in.lk.release(t) {
+		t.emit(Event{Kind: KError, Task: t.name, Object: in.lk.name,
+			Error: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)})
+	}
+	return true
+}
+
+func runSpawn(t *task, in *instr) bool {
+	w := t.w
+	if in.st.Dur <= 0 {
+		w.startAll(in.tasks, t)
+		return true
+	}
+	for i, c := range in.tasks {
+		if i > 0 {
+			// The spawner sleeps between starts: its lane says so.
+			t.set(Sleeping, ReasonSleep, "", "")
+			if !t.sleep(in.st.Dur) {
+				return false
+			}
+			t.running()
+		}
+		w.startAll([]*task{c}, t)
+	}
+	return true
+}
+
+func runStop(t *task, in *instr) bool {
+	for _, c := range in.tasks {
+		c.halt(EndStopped, t.name)
+	}
+	return true
+}
+
+func runPhase(t *task, in *instr) bool {
+	t.emit(Event{Kind: KPhase, Task: t.name, Phase: in.st.Text})
+	return true
+}
+
+func runExit(t *task, in *instr) bool {
+	if w := t.w; w.self == t {
+		// A process task's own exit ends its process at once.
+		t.setState(taskState{state: Done, end: EndExit})
+		w.e.exitNow(int(in.st.N))
+	}
+	return false
+}
+
+func runEach(t *task, in *instr) bool {
+	for {
+		v, ok := t.get(in)
+		if !ok {
+			return false
+		}
+		if v == in.st.Until {
+			return true
+		}
+		if !t.exec(in.body) {
+			return false
+		}
+	}
+}
+
+func runWait(t *task, in *instr) bool {
+	if in.cv == nil {
+		return in.ev.wait(t)
+	}
+	ok, held := in.cv.wait(t)
+	if !held {
+		t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
+			Error: fmt.Sprintf("%s waited on %s without holding its lock", t.name, in.cv.name)})
+	}
+	return ok
+}
+
+func runNotify(t *task, in *instr) bool {
+	if !in.cv.notify(in.st.All, t) {
+		t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
+			Error: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)})
+	}
+	return true
+}
+
+func runSet(t *task, in *instr) bool {
+	in.ev.set()
+	t.emit(in.ev.snapshot())
+	return true
+}
+
+func runClear(t *task, in *instr) bool {
+	in.ev.clear()
+	t.emit(in.ev.snapshot())
+	return true
+}
+
+func runBranch(t *task, in *instr) bool {
+	body := in.alt
+	if in.ev.state() {
+		body = in.body
+	}
+	return t.exec(body)
 }
 
 func (t *task) sleep(d time.Duration) bool {

@@ -420,58 +420,71 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 	if len(l.errs) > before {
 		return st, false
 	}
-	l.stepRules(&st, v)
+	if s.rules != nil {
+		s.rules(l, &st, v)
+	}
 	if st.Op == "phase" {
 		l.phases[st.Text] = true
 	}
 	return st, true
 }
 
-// stepRules holds the rules a single field cannot express.
-func (l *loader) stepRules(st *Step, n ast.Node) {
-	switch st.Op {
-	case "log", "put":
-		for _, name := range Placeholders(st.Text) {
-			if BuiltinPlaceholders[name] {
-				continue
-			}
-			if o := l.objs[name]; o == nil || o.Kind != Counter {
-				l.errorf(n, "text names {%s}, which is neither a counter declared under objects nor one of {task}, {pid}, {ppid}, {value}, {cores}, {time}", name)
-			}
+// The rules a single field cannot express, each named by its step's entry
+// in the vocabulary.
+
+func rulePlaceholders(l *loader, st *Step, n ast.Node) {
+	for _, name := range Placeholders(st.Text) {
+		if BuiltinPlaceholders[name] {
+			continue
 		}
-	case "repeat":
-		if st.Times != CountCores && (st.Times < 1 || st.Times > maxTimes) {
-			l.errorf(n, "repeat times must be from 1 to %d", maxTimes)
+		if o := l.objs[name]; o == nil || o.Kind != Counter {
+			l.errorf(n, "text names {%s}, which is neither a counter declared under objects nor one of {task}, {pid}, {ppid}, {value}, {cores}, {time}", name)
 		}
-	case "key":
-		reserved := keymap.Reserved()
-		if len([]rune(st.Object)) != 1 || slices.Contains(reserved, st.Object) {
-			shown := make([]string, len(reserved))
-			for i, k := range reserved {
-				shown[i] = strings.ReplaceAll(k, " ", "space")
-			}
-			l.errorf(n, "key must be one character, and not one the lesson screen uses (%s)", strings.Join(shown, " "))
+	}
+}
+
+func ruleRepeat(l *loader, st *Step, n ast.Node) {
+	if st.Times != CountCores && (st.Times < 1 || st.Times > maxTimes) {
+		l.errorf(n, "repeat times must be from 1 to %d", maxTimes)
+	}
+}
+
+func ruleKey(l *loader, st *Step, n ast.Node) {
+	reserved := keymap.Reserved()
+	if len([]rune(st.Object)) != 1 || slices.Contains(reserved, st.Object) {
+		shown := make([]string, len(reserved))
+		for i, k := range reserved {
+			shown[i] = strings.ReplaceAll(k, " ", "space")
 		}
-	case "busy", "sleep":
-		if st.Dur <= 0 {
-			l.errorf(n, "%s needs a duration above 0", st.Op)
-		}
-	case "exit":
-		if st.N < 0 || st.N > 255 {
-			l.errorf(n, "exit code must be from 0 to 255")
-		}
-	case "kill":
-		switch st.Signal {
-		case "":
-			st.Signal = "TERM"
-		case "TERM", "KILL", "INT":
-		default:
-			l.errorf(n, "signal must be TERM, KILL or INT, not %q", st.Signal)
-		}
-	case "run":
-		if strings.TrimSpace(st.Program) == "" {
-			l.errorf(n, "run needs a program")
-		}
+		l.errorf(n, "key must be one character, and not one the lesson screen uses (%s)", strings.Join(shown, " "))
+	}
+}
+
+func rulePositive(l *loader, st *Step, n ast.Node) {
+	if st.Dur <= 0 {
+		l.errorf(n, "%s needs a duration above 0", st.Op)
+	}
+}
+
+func ruleExit(l *loader, st *Step, n ast.Node) {
+	if st.N < 0 || st.N > 255 {
+		l.errorf(n, "exit code must be from 0 to 255")
+	}
+}
+
+func ruleKill(l *loader, st *Step, n ast.Node) {
+	switch st.Signal {
+	case "":
+		st.Signal = "TERM"
+	case "TERM", "KILL", "INT":
+	default:
+		l.errorf(n, "signal must be TERM, KILL or INT, not %q", st.Signal)
+	}
+}
+
+func ruleRun(l *loader, st *Step, n ast.Node) {
+	if strings.TrimSpace(st.Program) == "" {
+		l.errorf(n, "run needs a program")
 	}
 }
 
@@ -526,65 +539,11 @@ func (l *loader) checks(n ast.Node) []Check {
 			}
 		}
 		if c.Name == "" {
-			c.Name = defaultCheckName(c)
+			c.Name = s.title(c)
 		}
 		out = append(out, c)
 	}
 	return out
-}
-
-func defaultCheckName(c Check) string {
-	switch c.Kind {
-	case "counter":
-		return fmt.Sprintf("%s ends at %d in every round", c.Counter, c.Equals)
-	case "drift":
-		return fmt.Sprintf("%s drifts from %d in some round", c.Counter, c.Equals)
-	case "cpu":
-		return fmt.Sprintf("%s uses at most %.1f cores", c.Phase, c.Max)
-	case "cpu_ratio":
-		return fmt.Sprintf("%s uses at least %.1fx the cores of %s", c.Phase, c.Min, c.Over)
-	case "parent":
-		return fmt.Sprintf("%s's parent is %s", c.Task, c.Parent)
-	case "overlap":
-		return fmt.Sprintf("%s ran at the same time as separate processes", strings.Join(c.Tasks, ", "))
-	case "lifetime":
-		return fmt.Sprintf("%s lived at least %s", c.Task, c.AtLeast)
-	case "logs":
-		return fmt.Sprintf("%s logged %q %d times", c.Task, c.Match, c.Count)
-	case "never_logged":
-		return fmt.Sprintf("%s never logged %q", c.Task, c.Match)
-	case "after_exit":
-		return fmt.Sprintf("%q came after %s exited", c.Match, c.Task)
-	case "gone_with":
-		return fmt.Sprintf("%s was gone when %s was", c.Task, c.Parent)
-	case "zombie":
-		return fmt.Sprintf("%s was a zombie, then reaped", c.Task)
-	case "adopted":
-		return fmt.Sprintf("%s was adopted after its parent ended", c.Task)
-	case "terminated":
-		return fmt.Sprintf("%s was ended by a signal", c.Task)
-	case "program":
-		return fmt.Sprintf("%s exited with %d", c.Match, c.Exit)
-	case "received":
-		return fmt.Sprintf("%s received %s in order", c.Task, strings.Join(c.Values, ", "))
-	case "processes":
-		return fmt.Sprintf("at most %.0f %s processes", c.Max, c.Task)
-	case "transitions":
-		return fmt.Sprintf("%s went %s", c.Task, strings.Join(c.Values, " → "))
-	case "runtime":
-		return fmt.Sprintf("the runtime showed %s %s", c.Task, strings.Join(c.Values, ", "))
-	case "lines":
-		return "the lines came in the expected order"
-	case "before":
-		return fmt.Sprintf("%q came before %q", c.Match, c.Output)
-	case "deadlock":
-		return fmt.Sprintf("a deadlock of %s was found", strings.Join(c.Tasks, " and "))
-	case "holds":
-		return fmt.Sprintf("%s's hold count went %s", c.Counter, strings.Join(c.Values, ", "))
-	case "stopped_blocked":
-		return fmt.Sprintf("%s was still blocked when stopped", c.Task)
-	}
-	return c.Kind
 }
 
 // finish applies the rules that need the whole file.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/goccy/go-yaml/ast"
 )
 
 // kind is the type a field's value must have.
@@ -34,12 +36,20 @@ type field struct {
 }
 
 // schema is a mapping the loader understands: a step, a check, an object...
+// Everything about one step or check is found from its entry: its fields,
+// its documentation, the rules a single field cannot express and, for a
+// check, the name its verdict takes by default. The engine's executor and
+// the timeline's judge are keyed by the entry's name; their tests fail when
+// an entry has none.
 type schema struct {
-	name  string
-	short string // the field a plain scalar fills, as in "sleep: 2s"
-	doc   string
-	// process marks steps that only make sense in a child process.
+	name   string
+	short  string // the field a plain scalar fills, as in "sleep: 2s"
+	doc    string
 	fields []field
+	// rules checks what the fields alone cannot (steps).
+	rules func(l *loader, st *Step, n ast.Node)
+	// title is a check's default name.
+	title func(c Check) string
 }
 
 func (s *schema) field(name string) *field {
@@ -70,14 +80,14 @@ var locks = []ObjectKind{Lock, RLock, FileLock, Condition}
 // steps is the step vocabulary. It is the one place steps are documented:
 // `mtviz steps` prints it and the loader's errors point to it.
 var steps = []schema{
-	{name: "log", short: "text", doc: "print a line, as the chapter's print() does; {name} is replaced by counter name's value, {task} by the task's name, {pid} and {ppid} by the real PID and parent PID of the task's process, {value} by the value an each loop is on, {cores} by the run's cores, {time} by the time of day",
+	{name: "log", rules: rulePlaceholders, short: "text", doc: "print a line, as the chapter's print() does; {name} is replaced by counter name's value, {task} by the task's name, {pid} and {ppid} by the real PID and parent PID of the task's process, {value} by the value an each loop is on, {cores} by the run's cores, {time} by the time of day",
 		fields: []field{{name: "text", kind: kText, required: true, doc: "the line", set: stepText}}},
-	{name: "sleep", short: "for", doc: "sleep; the lane shows Sleeping",
+	{name: "sleep", rules: rulePositive, short: "for", doc: "sleep; the lane shows Sleeping",
 		fields: []field{
 			{name: "for", kind: kDur, required: true, doc: "how long, e.g. 2s or 150ms", set: stepDur},
 			{name: "random", kind: kDur, doc: "sleep up to this much longer, chosen at random", set: func(d any, v any) { d.(*Step).Random = v.(durVal).d }},
 		}},
-	{name: "busy", short: "for", doc: "compute without pause (CPU-bound work)",
+	{name: "busy", rules: rulePositive, short: "for", doc: "compute without pause (CPU-bound work)",
 		fields: []field{
 			{name: "for", kind: kDur, required: true, doc: "how long", set: stepDur},
 			{name: "hold", kind: kRef, refs: []ObjectKind{GIL}, doc: "a gil the work must hold, handed over each switch interval",
@@ -85,7 +95,7 @@ var steps = []schema{
 			{name: "count", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter that counts work units (one per 1000 loop turns)",
 				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
 		}},
-	{name: "repeat", doc: "run the steps a number of times",
+	{name: "repeat", rules: ruleRepeat, doc: "run the steps a number of times",
 		fields: []field{
 			{name: "times", kind: kCount, required: true, doc: "how many times, or `cores` for once per core", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
 			{name: "steps", kind: kSteps, required: true, doc: "the steps to repeat", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
@@ -110,7 +120,7 @@ var steps = []schema{
 		fields: []field{{name: "event", kind: kRef, refs: []ObjectKind{Event}, required: true, doc: "the event", set: stepObject}}},
 	{name: "clear", short: "event", doc: "clear an event so that waiters block again",
 		fields: []field{{name: "event", kind: kRef, refs: []ObjectKind{Event}, required: true, doc: "the event", set: stepObject}}},
-	{name: "put", doc: "put a value on a queue",
+	{name: "put", rules: rulePlaceholders, doc: "put a value on a queue",
 		fields: []field{
 			{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject},
 			{name: "value", kind: kString, required: true, doc: "the value", set: stepText},
@@ -126,7 +136,7 @@ var steps = []schema{
 		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "a task name or a list", set: stepTasks}}},
 	{name: "phase", short: "name", doc: "mark the start of a named part of the run, for checks and the screen",
 		fields: []field{{name: "name", kind: kString, required: true, doc: "the phase name", set: stepText}}},
-	{name: "exit", short: "code", doc: "end the task here; in a process task, end the process at once with this code, leaving its children behind",
+	{name: "exit", rules: ruleExit, short: "code", doc: "end the task here; in a process task, end the process at once with this code, leaving its children behind",
 		fields: []field{{name: "code", kind: kInt, doc: "exit code (processes)", set: func(d any, v any) { d.(*Step).N = v.(int64) }}}},
 	{name: "each", doc: "take values from a queue until a given value, running the steps for each; {value} in a log is the value",
 		fields: []field{
@@ -149,18 +159,18 @@ var steps = []schema{
 			{name: "if_set", kind: kSteps, doc: "steps when it is set", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
 			{name: "if_clear", kind: kSteps, doc: "steps when it is clear", set: func(d any, v any) { d.(*Step).Else = v.([]Step) }},
 		}},
-	{name: "kill", short: "task", doc: "send a signal to a process task's process",
+	{name: "kill", rules: ruleKill, short: "task", doc: "send a signal to a process task's process",
 		fields: []field{
 			{name: "task", kind: kNames, required: true, doc: "the process task", set: stepTasks},
 			{name: "signal", kind: kString, doc: "TERM (default), KILL or INT", set: func(d any, v any) { d.(*Step).Signal = v.(string) }},
 		}},
-	{name: "run", doc: "run an external program as a child process (never through a shell), feed it stdin, log its output and exit code",
+	{name: "run", rules: ruleRun, doc: "run an external program as a child process (never through a shell), feed it stdin, log its output and exit code",
 		fields: []field{
 			{name: "program", kind: kString, required: true, doc: "the program: a name looked up in PATH, or a path", set: func(d any, v any) { d.(*Step).Program = v.(string) }},
 			{name: "args", kind: kList, doc: "its arguments, a list", set: func(d any, v any) { d.(*Step).Args = v.([]string) }},
 			{name: "stdin", kind: kText, doc: "what to write to its standard input", set: stepText},
 		}},
-	{name: "key", doc: "wait for the learner to press a key (headless runs press it after `auto`)",
+	{name: "key", rules: ruleKey, doc: "wait for the learner to press a key (headless runs press it after `auto`)",
 		fields: []field{
 			{name: "key", kind: kString, required: true, doc: "one character", set: func(d any, v any) { d.(*Step).Object = v.(string) }},
 			{name: "label", kind: kString, required: true, doc: "what the key does, shown on screen", set: stepText},
@@ -191,90 +201,114 @@ var taskField = field{name: "task", kind: kNames, required: true, doc: "the task
 
 // checks is the vocabulary of checks: what a scenario proves.
 var checks = []schema{
-	{name: "transitions", doc: "the task went through these states in this order (others may come between)",
+	{name: "transitions", title: func(c Check) string { return fmt.Sprintf("%s went %s", c.Task, strings.Join(c.Values, " → ")) }, doc: "the task went through these states in this order (others may come between)",
 		fields: []field{taskField,
 			{name: "states", kind: kList, required: true, doc: "state names: new, runnable, running, blocked, sleeping, done", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
-	{name: "runtime", doc: "the Go runtime's own trace showed the task's goroutine in each of these states (runnable means waiting for a P)",
+	{name: "runtime", title: func(c Check) string {
+		return fmt.Sprintf("the runtime showed %s %s", c.Task, strings.Join(c.Values, ", "))
+	}, doc: "the Go runtime's own trace showed the task's goroutine in each of these states (runnable means waiting for a P)",
 		fields: []field{taskField,
 			{name: "states", kind: kList, required: true, doc: "running, runnable, waiting", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
-	{name: "lines", doc: "the log lines of the tasks, in the order they came, are exactly these",
+	{name: "lines", title: func(c Check) string { return "the lines came in the expected order" }, doc: "the log lines of the tasks, in the order they came, are exactly these",
 		fields: []field{
 			{name: "tasks", kind: kNames, doc: "whose lines (default: every task's)", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }},
 			{name: "values", kind: kList, required: true, doc: "the lines", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
-	{name: "before", doc: "the first line containing `first` came before the first line containing `then`",
+	{name: "before", title: func(c Check) string { return fmt.Sprintf("%q came before %q", c.Match, c.Output) }, doc: "the first line containing `first` came before the first line containing `then`",
 		fields: []field{
 			{name: "first", kind: kString, required: true, doc: "text of the earlier line", set: checkMatch},
 			{name: "then", kind: kString, required: true, doc: "text of the later line", set: func(d any, v any) { d.(*Check).Output = v.(string) }}}},
-	{name: "deadlock", doc: "mtviz found a cycle in the wait-for graph made of exactly these tasks, from who holds and who waits",
+	{name: "deadlock", title: func(c Check) string { return fmt.Sprintf("a deadlock of %s was found", strings.Join(c.Tasks, " and ")) }, doc: "mtviz found a cycle in the wait-for graph made of exactly these tasks, from who holds and who waits",
 		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "the tasks of the cycle", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }}}},
-	{name: "holds", doc: "a lock's hold count went through these values, in order",
+	{name: "holds", title: func(c Check) string {
+		return fmt.Sprintf("%s's hold count went %s", c.Counter, strings.Join(c.Values, ", "))
+	}, doc: "a lock's hold count went through these values, in order",
 		fields: []field{
 			{name: "lock", kind: kRef, refs: []ObjectKind{RLock, Lock}, required: true, doc: "the lock", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},
 			{name: "counts", kind: kList, required: true, doc: "the counts, e.g. [1, 2, 1, 0]", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
-	{name: "stopped_blocked", doc: "the task was still blocked when a stop step stopped it",
+	{name: "stopped_blocked", title: func(c Check) string { return fmt.Sprintf("%s was still blocked when stopped", c.Task) }, doc: "the task was still blocked when a stop step stopped it",
 		fields: []field{taskField}},
-	{name: "parent", doc: "the probe saw the task's process with this parent (a process task, or mtviz)",
+	{name: "parent", title: func(c Check) string { return fmt.Sprintf("%s's parent is %s", c.Task, c.Parent) }, doc: "the probe saw the task's process with this parent (a process task, or mtviz)",
 		fields: []field{taskField,
 			{name: "parent", kind: kString, required: true, doc: "a process task, or mtviz", set: func(d any, v any) { d.(*Check).Parent = v.(string) }}}},
-	{name: "overlap", doc: "the probe saw the tasks' processes alive at the same moment, each with its own PID",
+	{name: "overlap", title: func(c Check) string {
+		return fmt.Sprintf("%s ran at the same time as separate processes", strings.Join(c.Tasks, ", "))
+	}, doc: "the probe saw the tasks' processes alive at the same moment, each with its own PID",
 		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "process tasks", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }}}},
-	{name: "lifetime", doc: "the probe saw the task's process alive for at least this long",
+	{name: "lifetime", title: func(c Check) string { return fmt.Sprintf("%s lived at least %s", c.Task, c.AtLeast) }, doc: "the probe saw the task's process alive for at least this long",
 		fields: []field{taskField,
 			{name: "at_least", kind: kDur, required: true, doc: "how long", set: func(d any, v any) { d.(*Check).AtLeast = v.(durVal).d }}}},
-	{name: "logs", doc: "the task logged lines containing `match` exactly `count` times (from its own PID, if a process)",
+	{name: "logs", title: func(c Check) string { return fmt.Sprintf("%s logged %q %d times", c.Task, c.Match, c.Count) }, doc: "the task logged lines containing `match` exactly `count` times (from its own PID, if a process)",
 		fields: []field{taskField,
 			{name: "match", kind: kString, required: true, doc: "text the lines contain", set: checkMatch},
 			{name: "count", kind: kInt, required: true, doc: "how many", set: func(d any, v any) { d.(*Check).Count = int(v.(int64)) }},
 			{name: "at_least", kind: kDur, doc: "and at least this long between them", set: func(d any, v any) { d.(*Check).AtLeast = v.(durVal).d }}}},
-	{name: "never_logged", doc: "the task never logged a line containing `match`",
+	{name: "never_logged", title: func(c Check) string { return fmt.Sprintf("%s never logged %q", c.Task, c.Match) }, doc: "the task never logged a line containing `match`",
 		fields: []field{taskField, {name: "match", kind: kString, required: true, doc: "text", set: checkMatch}}},
-	{name: "after_exit", doc: "a line containing `match` came after the probe last saw the task's process alive",
+	{name: "after_exit", title: func(c Check) string { return fmt.Sprintf("%q came after %s exited", c.Match, c.Task) }, doc: "a line containing `match` came after the probe last saw the task's process alive",
 		fields: []field{taskField,
 			{name: "match", kind: kString, required: true, doc: "text of the later line", set: checkMatch}}},
-	{name: "gone_with", doc: "the probe never saw the task's process alive after its parent's process was gone",
+	{name: "gone_with", title: func(c Check) string { return fmt.Sprintf("%s was gone when %s was", c.Task, c.Parent) }, doc: "the probe never saw the task's process alive after its parent's process was gone",
 		fields: []field{taskField,
 			{name: "parent", kind: kString, required: true, doc: "the parent process task", set: func(d any, v any) { d.(*Check).Parent = v.(string) }}}},
-	{name: "zombie", doc: "the probe read state Z for the task's process, and later its PID was gone (reaped)",
+	{name: "zombie", title: func(c Check) string { return fmt.Sprintf("%s was a zombie, then reaped", c.Task) }, doc: "the probe read state Z for the task's process, and later its PID was gone (reaped)",
 		fields: []field{taskField}},
-	{name: "adopted", doc: "the probe read a new parent for the task's process after its parent ended, and later its PID was gone",
+	{name: "adopted", title: func(c Check) string { return fmt.Sprintf("%s was adopted after its parent ended", c.Task) }, doc: "the probe read a new parent for the task's process after its parent ended, and later its PID was gone",
 		fields: []field{taskField}},
-	{name: "terminated", doc: "the task's process was ended by a signal, as its wait status said",
+	{name: "terminated", title: func(c Check) string { return fmt.Sprintf("%s was ended by a signal", c.Task) }, doc: "the task's process was ended by a signal, as its wait status said",
 		fields: []field{taskField}},
-	{name: "program", doc: "a `run` step's program exited with this code and printed this",
+	{name: "program", title: func(c Check) string { return fmt.Sprintf("%s exited with %d", c.Match, c.Exit) }, doc: "a `run` step's program exited with this code and printed this",
 		fields: []field{
 			{name: "program", kind: kString, required: true, doc: "the program as the step names it", set: checkMatch},
 			{name: "exit", kind: kInt, required: true, doc: "its exit code", set: func(d any, v any) { d.(*Check).Exit = int(v.(int64)) }},
 			{name: "output", kind: kText, doc: "text its output contains", set: func(d any, v any) { d.(*Check).Output = v.(string) }}}},
-	{name: "received", doc: "the task got exactly these values from a queue, in this order, each once",
+	{name: "received", title: func(c Check) string {
+		return fmt.Sprintf("%s received %s in order", c.Task, strings.Join(c.Values, ", "))
+	}, doc: "the task got exactly these values from a queue, in this order, each once",
 		fields: []field{taskField,
 			{name: "values", kind: kList, required: true, doc: "the values", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
-	{name: "processes", doc: "the probe never saw more than `max` processes of the task alive at once, and they had at most `max` PIDs in all",
+	{name: "processes", title: func(c Check) string { return fmt.Sprintf("at most %.0f %s processes", c.Max, c.Task) }, doc: "the probe never saw more than `max` processes of the task alive at once, and they had at most `max` PIDs in all",
 		fields: []field{taskField,
 			{name: "max", kind: kInt, doc: "the most (default: the task's count)", set: func(d any, v any) { d.(*Check).Max = float64(v.(int64)) }},
 			{name: "runs", kind: kInt, doc: "and the task's `each` loops ran this many values in all", set: func(d any, v any) { d.(*Check).Count = int(v.(int64)) }}}},
-	{name: "counter", doc: "the counter ends at `equals` in every round",
+	{name: "counter", title: func(c Check) string { return fmt.Sprintf("%s ends at %d in every round", c.Counter, c.Equals) }, doc: "the counter ends at `equals` in every round",
 		fields: []field{
 			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},
 			{name: "equals", kind: kInt, required: true, doc: "the value", set: func(d any, v any) { d.(*Check).Equals = v.(int64) }},
 		}},
-	{name: "drift", doc: "the counter ends away from `equals` in at least one round (a race showed); reports how many",
+	{name: "drift", title: func(c Check) string { return fmt.Sprintf("%s drifts from %d in some round", c.Counter, c.Equals) }, doc: "the counter ends away from `equals` in at least one round (a race showed); reports how many",
 		fields: []field{
 			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},
 			{name: "equals", kind: kInt, doc: "the value a correct run ends at (default 0)", set: func(d any, v any) { d.(*Check).Equals = v.(int64) }},
 			{name: "needs_cores", kind: kInt, doc: "below this many cores the check only reports", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
 		}},
-	{name: "cpu", doc: "the scenario's processes used at most `max` cores during a phase, as the probe measured",
+	{name: "cpu", title: func(c Check) string { return fmt.Sprintf("%s uses at most %.1f cores", c.Phase, c.Max) }, doc: "the scenario's processes used at most `max` cores during a phase, as the probe measured",
 		fields: []field{
 			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
 			{name: "max", kind: kFloat, required: true, doc: "cores", set: func(d any, v any) { d.(*Check).Max = v.(float64) }},
 		}},
-	{name: "cpu_ratio", doc: "cores used during `phase` divided by cores used during `over` is at least `min`",
+	{name: "cpu_ratio", title: func(c Check) string {
+		return fmt.Sprintf("%s uses at least %.1fx the cores of %s", c.Phase, c.Min, c.Over)
+	}, doc: "cores used during `phase` divided by cores used during `over` is at least `min`",
 		fields: []field{
 			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
 			{name: "over", kind: kString, required: true, doc: "the phase to compare with", set: func(d any, v any) { d.(*Check).Over = v.(string) }},
 			{name: "min", kind: kFloat, required: true, doc: "the least ratio", set: func(d any, v any) { d.(*Check).Min = v.(float64) }},
 			{name: "needs_cores", kind: kInt, doc: "below this many cores the check only reports", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
 		}},
+}
+
+// StepNames lists every step of the vocabulary.
+func StepNames() []string { return tableNames(steps) }
+
+// CheckNames lists every check of the vocabulary.
+func CheckNames() []string { return tableNames(checks) }
+
+func tableNames(table []schema) []string {
+	out := make([]string, len(table))
+	for i, s := range table {
+		out[i] = s.name
+	}
+	return out
 }
 
 func lookup(table []schema, name string) *schema {

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +107,21 @@ func TestChecks(t *testing.T) {
 	}
 	if sum := fold(sc, 2, ends(0, 5), nil).Judge(true); sum.OK || sum.Checks[1].Verdict != Undecided {
 		t.Errorf("a stopped run decides nothing: %+v", sum)
+	}
+}
+
+// Every check of the vocabulary can be decided, and no judge is for a check
+// the vocabulary lacks.
+func TestEveryCheckHasAJudge(t *testing.T) {
+	names := spec.CheckNames()
+	for _, name := range names {
+		if !HasJudge(name) {
+			t.Errorf("check %q has no judge", name)
+		}
+	}
+	for name := range judges {
+		if !slices.Contains(names, name) {
+			t.Errorf("a judge for check %q, which the vocabulary does not have", name)
+		}
 	}
 }
