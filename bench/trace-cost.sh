@@ -18,7 +18,7 @@ def race(path):
     for line in open(path):
         o = json.loads(line)
         if o["type"] != "event": continue
-        if o["kind"] == "phase" and o["text"] == "locked": start = o["t"]
+        if o["kind"] == "phase" and o["phase"] == "locked": start = o["t"]
         if o["kind"] == "log" and "with the lock" in o["text"] and start is not None:
             out.append(o["t"] - start)
     return statistics.median(out) * 1000
@@ -27,8 +27,8 @@ def gil(path):
     for line in open(path):
         o = json.loads(line)
         if o["type"] != "event": continue
-        if o["kind"] == "phase" and o["text"] == "free": t0 = o["t"]
-        if o["kind"] == "phase" and o["text"] == "gil": t1 = o["t"]
+        if o["kind"] == "phase" and o["phase"] == "free": t0 = o["t"]
+        if o["kind"] == "phase" and o["phase"] == "gil": t1 = o["t"]
         if o["kind"] == "round_end": work = o["values"]["free_work"]
     return work / (t1 - t0)
 off, on = race("bench/out/race-false.jsonl"), race("bench/out/race-true.jsonl")

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -68,6 +69,11 @@ func init() {
 func main() {
 	sim.MaybeChild()
 	fastTrace()
+	// What a run keeps is bounded (the fold, the event buffers); this keeps
+	// the garbage of a busy run from piling up above it. GOMEMLIMIT wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(80 << 20)
+	}
 	// MTVIZ_CPUPROFILE=FILE writes a CPU profile, for measuring mtviz itself.
 	if path := os.Getenv("MTVIZ_CPUPROFILE"); path != "" {
 		if f, err := os.Create(path); err == nil {

@@ -193,3 +193,57 @@ func TestCoresFlag(t *testing.T) {
 		t.Errorf("summary says %d cores (%v): %s", sum.Cores, err, lines[len(lines)-1])
 	}
 }
+
+// The summary line keeps the documented shape: scenario, ok, verdict, and
+// each check's name, ok, verdict and detail.
+func TestHeadlessJSONSummary(t *testing.T) {
+	out, errb, code := mtviz(t, "run", "--json", "testdata/pass.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var sum struct {
+		Type, Scenario, Verdict string
+		OK                      *bool
+		Duration                *float64
+		Checks                  []struct {
+			Name, Verdict, Detail string
+			OK                    *bool
+		}
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Type != "summary" || sum.Scenario == "" || sum.OK == nil || !*sum.OK || sum.Verdict != "pass" || sum.Duration == nil || len(sum.Checks) == 0 {
+		t.Errorf("summary of the wrong shape: %s", lines[len(lines)-1])
+	}
+	for _, c := range sum.Checks {
+		if c.Name == "" || c.OK == nil || c.Verdict != "pass" || c.Detail == "" {
+			t.Errorf("check of the wrong shape: %+v", c)
+		}
+	}
+}
+
+// A run recorded headless replays to the very same text and verdicts, and
+// exits as the live run did; a cut-off recording is refused with its line.
+func TestRecordAndReplay(t *testing.T) {
+	file := t.TempDir() + "/run.jsonl"
+	live, errb, code := mtviz(t, "run", "testdata/fail.yaml", "--headless", "--record", file)
+	if code != exitCheck {
+		t.Fatalf("live run: exit %d: %s", code, errb)
+	}
+	replayed, errb, code := mtviz(t, "replay", file, "--headless")
+	if code != exitCheck {
+		t.Fatalf("replay: exit %d: %s", code, errb)
+	}
+	if live != replayed {
+		t.Errorf("the replay printed something else:\nlive:\n%s\nreplay:\n%s", live, replayed)
+	}
+	data, _ := os.ReadFile(file)
+	cut := t.TempDir() + "/cut.jsonl"
+	os.WriteFile(cut, data[:len(data)*2/3], 0o600)
+	_, errb, code = mtviz(t, "replay", cut, "--headless")
+	if code != exitUsage || !strings.Contains(errb, cut+":") {
+		t.Errorf("a cut-off recording: exit %d, %q", code, errb)
+	}
+}

@@ -88,7 +88,6 @@ type Probe struct {
 	others   map[int]bool // PIDs seen that are not in the tree
 	loadavg  *statFile    // /proc/loadavg, whose last field is the newest PID
 	lastPID  string
-	last     time.Time
 	lastCPU  []coreTimes
 	statFile *os.File
 	statBuf  [16 * 1024]byte
@@ -222,7 +221,6 @@ func (pr *proc) close() {
 // Sample reads the OS once. It is not safe to call while Run runs.
 func (p *Probe) Sample() Sample {
 	now := time.Now()
-	p.last = now
 	s := Sample{T: now.Sub(p.opt.Start)}
 	s.Cores = p.cores()
 	p.discover()

@@ -182,3 +182,30 @@ func TestProbeSeesOrphanAdopted(t *testing.T) {
 		t.Errorf("orphan still names its dead parent %d", pr.PPID)
 	}
 }
+
+// Two hand-made readings 2.9 ms apart, one tick between them: that says
+// more about the 10 ms tick than about the task, and is not a 345% share.
+// Over 100 ms, ten ticks are one core. A sample never adds up to more than
+// the machine's cores.
+func TestCPUOverTheIntervalBetweenReads(t *testing.T) {
+	var c cpuClock
+	t0 := time.Unix(1000, 0)
+	if got := c.update(1000, t0); got != 0 {
+		t.Errorf("first reading gave %.0f%%", got)
+	}
+	if got := c.update(1001, t0.Add(2900*time.Microsecond)); got > 100 {
+		t.Errorf("one tick in 2.9 ms gave %.0f%%", got)
+	}
+	if got := c.update(1010, t0.Add(100*time.Millisecond)); got < 99 || got > 101 {
+		t.Errorf("ten ticks in 100 ms gave %.0f%%, want 100", got)
+	}
+	procs := []Proc{{CPU: 150}, {CPU: 120}, {CPU: 30}}
+	limitCPU(procs, 2)
+	total := 0.0
+	for _, p := range procs {
+		total += p.CPU
+	}
+	if total > 200.0001 {
+		t.Errorf("a sample of 2 cores adds up to %.1f%%", total)
+	}
+}

@@ -109,7 +109,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	start := time.Now()
 	eng := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys})
 	s := &Session{Scenario: sc, engine: eng, Start: start, Cores: eng.Cores(),
-		out: make(chan Item, 64), cancel: cancel, done: make(chan struct{})}
+		out: make(chan Item, 4), cancel: cancel, done: make(chan struct{})}
 	hz := opt.Hz
 	if hz <= 0 {
 		hz = 10

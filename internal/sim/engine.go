@@ -35,8 +35,9 @@ type Engine struct {
 	opt Options
 	out chan []Event
 
-	bufMu sync.Mutex
-	buf   []Event
+	bufMu   sync.Mutex
+	buf     []Event
+	drained chan struct{} // closed when the collector takes the buffer
 
 	cur atomic.Pointer[world]
 
@@ -70,7 +71,9 @@ func New(sc *spec.Scenario, opt Options) *Engine {
 	if opt.Tick <= 0 {
 		opt.Tick = 100 * time.Millisecond
 	}
-	return &Engine{sc: sc, opt: opt, out: make(chan []Event, 64), keys: map[rune][]chan struct{}{}, last: map[string]Event{}}
+	// A few batches in flight: a reader that falls behind holds the
+	// engine back instead of letting batches pile up in memory.
+	return &Engine{sc: sc, opt: opt, out: make(chan []Event, 4), keys: map[rune][]chan struct{}{}, last: map[string]Event{}}
 }
 
 // Events delivers the run's events in batches; it is closed when Run returns.
@@ -324,6 +327,10 @@ func (e *Engine) collectOnce(final bool) {
 	e.bufMu.Lock()
 	pending = append(pending, e.buf...)
 	e.buf = nil
+	if e.drained != nil {
+		close(e.drained)
+		e.drained = nil
+	}
 	e.bufMu.Unlock()
 	sort.SliceStable(pending, func(i, j int) bool { return pending[i].T < pending[j].T })
 	n := sort.Search(len(pending), func(i int) bool { return pending[i].T > cut })
@@ -350,11 +357,33 @@ func (e *Engine) deliver(batch []Event) {
 	e.out <- batch
 }
 
+// maxInjected is how many events from child processes may wait for the
+// collector; beyond it the hub stops reading that child, whose own writes
+// then wait in turn.
+const maxInjected = 16384
+
 // inject adds events that a child process recorded, with their own stamps.
-func (e *Engine) inject(evs []Event) {
-	e.bufMu.Lock()
-	e.buf = append(e.buf, evs...)
-	e.bufMu.Unlock()
+// It waits while too many are pending, until the collector takes them or
+// stop closes.
+func (e *Engine) inject(evs []Event, stop <-chan struct{}) {
+	for {
+		e.bufMu.Lock()
+		if len(e.buf) < maxInjected {
+			e.buf = append(e.buf, evs...)
+			e.bufMu.Unlock()
+			return
+		}
+		if e.drained == nil {
+			e.drained = make(chan struct{})
+		}
+		wait := e.drained
+		e.bufMu.Unlock()
+		select {
+		case <-wait:
+		case <-stop:
+			return
+		}
+	}
 }
 
 // takeTaskEvents empties the event buffers of the tasks of every world not

@@ -227,7 +227,7 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 				h.rec(r.round, ev.Task).markGone()
 			}
 		}
-		h.e.inject(m.Events)
+		h.e.inject(m.Events, h.done)
 	case m.Put != nil:
 		h.serveQueue(p, w, r, *m.Put, true)
 	case m.Get != nil:

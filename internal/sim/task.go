@@ -36,8 +36,9 @@ type task struct {
 	// The task's own event buffer: a task never waits for another task to
 	// emit, which matters because a goroutine parked on a shared lock is woken
 	// onto the waker's core and would stop racing.
-	bufMu sync.Mutex
-	buf   []Event
+	bufMu   sync.Mutex
+	buf     []Event
+	drained chan struct{} // closed when the collector takes a full buffer
 
 	mu      sync.Mutex // guards cur and sent
 	cur     taskState
@@ -99,20 +100,45 @@ func (t *task) flush() {
 	}
 }
 
+// maxTaskBuf is how many events a task may hold before the collector takes
+// them: a task that emits faster than the run can record waits, as a
+// program writing to a full pipe does, instead of filling memory.
+const maxTaskBuf = 8192
+
 // emit records an event in the task's buffer, stamped under the buffer's
-// lock so that the collector can cut batches in time order.
+// lock so that the collector can cut batches in time order. When the buffer
+// is full it waits for the collector (unless the task must stop: then
+// nothing is waited for).
 func (t *task) emit(ev Event) {
 	ev.Round = t.w.round
-	t.bufMu.Lock()
-	ev.T = t.w.e.now()
-	t.buf = append(t.buf, ev)
-	t.bufMu.Unlock()
+	for {
+		t.bufMu.Lock()
+		if len(t.buf) < maxTaskBuf || t.halted() {
+			ev.T = t.w.e.now()
+			t.buf = append(t.buf, ev)
+			t.bufMu.Unlock()
+			return
+		}
+		if t.drained == nil {
+			t.drained = make(chan struct{})
+		}
+		wait := t.drained
+		t.bufMu.Unlock()
+		select {
+		case <-wait:
+		case <-t.stop:
+		}
+	}
 }
 
 func (t *task) take() []Event {
 	t.bufMu.Lock()
 	b := t.buf
 	t.buf = nil
+	if t.drained != nil {
+		close(t.drained)
+		t.drained = nil
+	}
 	t.bufMu.Unlock()
 	return b
 }

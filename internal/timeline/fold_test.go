@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -188,14 +189,14 @@ func TestEndedTaskWaitsForNothing(t *testing.T) {
 	}
 }
 
-// A million state changes keep the fold small: lanes are coarsened and the
+// Many state changes keep the fold small: lanes are coarsened and the
 // log keeps its newest lines.
 func TestFoldStaysSmall(t *testing.T) {
 	sc := &spec.Scenario{ID: "m", Rounds: 1}
 	tl := New(Config{Scenario: sc, Cores: 2, Root: 1000})
 	ev := sim.Event{Kind: sim.KState, Task: "a"}
 	lg := sim.Event{Kind: sim.KLog, Task: "a", Text: "hello"}
-	for i := 0; i < 1_000_000; i++ {
+	for i := 0; i < 200_000; i++ {
 		ev.T = time.Duration(i) * time.Microsecond
 		ev.State = sim.State(sim.Running + sim.State(i%2))
 		tl.Event(&ev)
@@ -205,7 +206,29 @@ func TestFoldStaysSmall(t *testing.T) {
 	if n := len(tl.Lane("a").Segs); n > maxSegs {
 		t.Errorf("%d segments kept for one lane", n)
 	}
-	if len(tl.Log) > MaxLog || tl.LogCount != 1_000_000 {
+	if len(tl.Log) > MaxLog || tl.LogCount != 200_000 {
 		t.Errorf("log keeps %d lines, counted %d", len(tl.Log), tl.LogCount)
 	}
+}
+
+// A million events (state changes and log lines of one busy task) folded:
+// MB is the heap the fold holds afterwards.
+func BenchmarkFoldMillionEvents(b *testing.B) {
+	var ms runtime.MemStats
+	for i := 0; i < b.N; i++ {
+		tl := New(Config{Scenario: &spec.Scenario{ID: "m", Rounds: 1}, Cores: 2, Root: 1000})
+		ev := sim.Event{Kind: sim.KState, Task: "a"}
+		lg := sim.Event{Kind: sim.KLog, Task: "a", Text: "hello"}
+		for k := 0; k < 500_000; k++ {
+			ev.T = time.Duration(k) * time.Microsecond
+			ev.State = sim.Running + sim.State(k%2)
+			tl.Event(&ev)
+			lg.T = ev.T
+			tl.Event(&lg)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		runtime.KeepAlive(tl)
+	}
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MB")
 }

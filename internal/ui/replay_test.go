@@ -1,0 +1,208 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"go.uber.org/goleak"
+
+	"mtviz/internal/record"
+	"mtviz/internal/session"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+)
+
+// instants picks item counts at which a run can be cut cleanly: every item
+// before the cut is no later than the last of them, every item after it is
+// later. The replay seeks by time, so only there do both sides hold the
+// same items.
+func instants(items []timeline.Item) []int {
+	var cuts []int
+	latest := time.Duration(-1)
+	for k := 1; k < len(items); k++ {
+		latest = max(latest, items[k-1].T())
+		if items[k].T() > latest {
+			cuts = append(cuts, k)
+		}
+	}
+	out := []int{}
+	for _, f := range []int{3, 2} {
+		if len(cuts) > 0 {
+			out = append(out, cuts[len(cuts)/f])
+		}
+	}
+	return append(out, len(items))
+}
+
+// A recorded run replays to the very screens the live run showed, with
+// colour and without, at three instants, and to the same verdicts.
+func TestReplayShowsTheLiveScreens(t *testing.T) {
+	defer lipgloss.SetColorProfile(lipgloss.ColorProfile())
+	for _, id := range []string{"fork", "deadlock", "race-steps"} {
+		t.Run(id, func(t *testing.T) {
+			sc := builtin(t, id)
+			var buf bytes.Buffer
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			s := session.Start(ctx, sc, session.Options{AutoKeys: true, Record: &buf})
+			var items []timeline.Item
+			for it := range s.Items() {
+				items = append(items, it)
+			}
+			sum := s.Wait()
+			if err := s.RecordError(); err != nil {
+				t.Fatal(err)
+			}
+			rec, err := record.Read(id+".jsonl", &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rec.Items) != len(items) {
+				t.Fatalf("%d items recorded, %d delivered", len(rec.Items), len(items))
+			}
+			for _, k := range instants(items) {
+				live := newLesson(sc, session.Options{}, 160, 48)
+				live.reset(timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: session.RootPID()}))
+				at := time.Duration(0)
+				for _, it := range items[:k] {
+					live.tl.Apply(it)
+					at = max(at, it.T())
+				}
+				live.frozen, live.frozenAt = true, at
+				if k == len(items) {
+					live.finish(sum)
+					at = live.tl.Now
+					live.frozenAt = at
+				}
+				play := newReplayLesson(rec, 160, 48)
+				play.rp.seek(play, at)
+				if k == len(items) && !reflect.DeepEqual(*play.summary, sum) {
+					t.Errorf("verdicts differ:\nlive   %+v\nreplay %+v", sum, *play.summary)
+				}
+				for _, profile := range []termenv.Profile{termenv.Ascii, termenv.ANSI} {
+					lipgloss.SetColorProfile(profile)
+					live.cache, play.cache = map[string]cached{}, map[string]cached{}
+					live.render()
+					play.render()
+					// The header and the footer say which it is (live keys,
+					// replay keys); everything between must match.
+					lv, pv := body(live.View()), body(play.View())
+					if lv != pv {
+						t.Errorf("at %v (item %d of %d, profile %v) the screens differ:\nlive:\n%s\nreplay:\n%s", at, k, len(items), profile, lv, pv)
+					}
+				}
+			}
+		})
+	}
+}
+
+func body(s string) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[1:len(lines)-1], "\n")
+}
+
+func TestMain(m *testing.M) {
+	sim.MaybeChild()
+	goleak.VerifyTestMain(m)
+}
+
+// sixteen is a run of 16 tasks that lock, work and sleep for about five
+// seconds, recorded once for the benchmarks.
+var sixteen struct {
+	once sync.Once
+	rec  *record.Recording
+	err  error
+	size int
+}
+
+const sixteenSrc = `title: sixteen lanes
+objects: {m: {kind: lock}, c: {kind: counter}}
+tasks:
+  - name: w
+    count: 16
+    steps:
+      - repeat:
+          times: 300
+          steps: [{lock: m}, {add: {counter: c, n: 1}}, {busy: 1ms}, {unlock: m}, {sleep: 15ms}]
+`
+
+func recordSixteen(b *testing.B) *record.Recording {
+	sixteen.once.Do(func() {
+		sc, err := spec.Load("sixteen.yaml", []byte(sixteenSrc))
+		if err != nil {
+			sixteen.err = err
+			return
+		}
+		var buf bytes.Buffer
+		s := session.Start(context.Background(), sc, session.Options{Record: &buf, Trace: session.TraceOn})
+		s.Wait()
+		sixteen.size = buf.Len()
+		sixteen.rec, sixteen.err = record.Read("sixteen.jsonl", &buf)
+	})
+	if sixteen.err != nil {
+		b.Fatal(sixteen.err)
+	}
+	return sixteen.rec
+}
+
+// Replaying as fast as it can: fold every item of a 16-lane recording and
+// draw the 200×60 screen once per 100 ms of recorded time, as the screen
+// would at 10 frames a second. x_realtime is how many times faster than the
+// run itself that goes.
+func BenchmarkReplay16Lanes(b *testing.B) {
+	rec := recordSixteen(b)
+	var span time.Duration
+	for _, it := range rec.Items {
+		span = max(span, it.T())
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		m := newReplayLesson(rec, 200, 60)
+		next := time.Duration(0)
+		for _, it := range rec.Items {
+			m.tl.Apply(it)
+			if t := it.T(); t >= next {
+				m.rp.at = t
+				m.render()
+				next = t + 100*time.Millisecond
+			}
+		}
+	}
+	per := time.Since(start) / time.Duration(b.N)
+	b.ReportMetric(span.Seconds()/per.Seconds(), "x_realtime")
+	b.ReportMetric(float64(len(rec.Items)), "items")
+	b.ReportMetric(float64(sixteen.size)/span.Seconds()/1024, "KB/s_recorded")
+}
+
+// The fold's share of a frame: 100 ms of the 16-lane run folded.
+func BenchmarkFoldFrame(b *testing.B) {
+	rec := recordSixteen(b)
+	tl := newFold(rec)
+	// Fold the first half, then measure one frame's worth of items.
+	half := len(rec.Items) / 2
+	for _, it := range rec.Items[:half] {
+		tl.Apply(it)
+	}
+	t0 := rec.Items[half].T()
+	end := half
+	for end < len(rec.Items) && rec.Items[end].T() < t0+100*time.Millisecond {
+		end++
+	}
+	frame := rec.Items[half:end]
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, it := range frame {
+			tl.Apply(it)
+		}
+	}
+	b.ReportMetric(float64(len(frame)), "items/frame")
+}
