@@ -70,7 +70,6 @@ type lessonModel struct {
 	frame      string
 	restarts   int
 	restarting bool // the old run is being stopped: r waits for it
-	tracing    bool // the runtime trace is being read
 	cache      map[string]cached
 	// clock is the live run's time now; tests fix it.
 	clock func() time.Duration
@@ -113,7 +112,6 @@ func (m *lessonModel) start() tea.Cmd {
 	s := m.sess
 	m.clock = func() time.Duration { return time.Since(s.Start) }
 	m.reset(timeline.New(timeline.Config{Scenario: m.sc, Cores: m.sess.Cores, Root: session.RootPID()}))
-	m.tracing, _ = m.sess.Tracing()
 	m.restarting = false
 	m.render()
 	return waitItems(m.sess)
@@ -202,7 +200,6 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case traceMsg:
 		if msg.s == m.sess {
-			m.tracing = msg.on
 			if msg.err != nil {
 				m.tl.AddLog(timeline.Entry{Text: "runtime trace: " + msg.err.Error(), Class: timeline.Bad})
 			}
@@ -282,6 +279,15 @@ func (m *lessonModel) now() time.Duration {
 	return m.liveNow()
 }
 
+// tracing says whether the runtime trace is being read: the session's word.
+func (m *lessonModel) tracing() bool {
+	if m.sess == nil {
+		return false
+	}
+	on, _ := m.sess.Tracing()
+	return on
+}
+
 // paused says whether the run (or the playback) is paused: the session's
 // word, or the replay's.
 func (m *lessonModel) paused() bool {
@@ -358,10 +364,9 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		if m.sess == nil {
 			break
 		}
-		s, on := m.sess, !m.tracing
+		s, on := m.sess, !m.tracing()
 		return func() tea.Msg {
-			err := s.SetTrace(on)
-			return traceMsg{s, on && err == nil, err}
+			return traceMsg{s, s.SetTrace(on)}
 		}
 	case key.Matches(msg, k.ZoomIn):
 		m.zoom = max(0, m.zoom-1)
@@ -388,7 +393,6 @@ type restartMsg struct{}
 
 type traceMsg struct {
 	s   *session.Session
-	on  bool
 	err error
 }
 
@@ -445,7 +449,7 @@ func (m *lessonModel) header() string {
 	}
 	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+m.sc.Title)
 	mode := sDim.Render("trace off")
-	if m.tracing {
+	if m.tracing() {
 		mode = sOK.Render("trace on")
 	}
 	if m.rp != nil {
