@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"mtviz/internal/record"
+	"mtviz/internal/session"
 	"mtviz/internal/ui"
 )
 
@@ -43,7 +44,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 		for _, it := range rec.Items {
 			out.item(it)
 		}
-		sum := out.tl.Judge(rec.End.Stopped)
+		sum := session.Judge(out.tl, rec.End)
 		out.summary(sum)
 		return verdictError(sum)
 	}

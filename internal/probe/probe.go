@@ -32,7 +32,7 @@ type Proc struct {
 	Name     string   `json:"name"`
 	State    string   `json:"state"`
 	CPU      float64  `json:"cpu"`  // percent of one core over the last interval
-	Core     int      `json:"core"` // the core its main thread last ran on (field 39 of its stat)
+	Core     int      `json:"core"` // the core its busiest thread last ran on (field 39 of the thread's stat)
 	NThreads int      `json:"nthreads"`
 	Threads  []Thread `json:"threads,omitempty"`
 }
@@ -247,6 +247,14 @@ func (p *Probe) Sample() Sample {
 		out.CPU = pr.cpu.update(st.ticks, time.Now())
 		if p.opt.Threads {
 			out.Threads = p.threads(pr, st.nthreads)
+			// The core a process ran on is its busiest thread's: a Go
+			// program's main thread is often idle while another works.
+			busiest := -1.0
+			for _, th := range out.Threads {
+				if th.CPU > busiest {
+					busiest, out.Core = th.CPU, th.Core
+				}
+			}
 		}
 		s.Procs = append(s.Procs, out)
 	}

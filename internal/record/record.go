@@ -48,7 +48,8 @@ type Header struct {
 
 // End is a recording's last line.
 type End struct {
-	Stopped bool `json:"stopped"` // the run was stopped before its end
+	Stopped bool     `json:"stopped"`          // the run was stopped before its end
+	Errors  []string `json:"errors,omitempty"` // what went wrong with the run itself
 }
 
 // line is one line of a recording after the header.

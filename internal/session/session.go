@@ -178,20 +178,29 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		wg.Wait()
 		stopProbe()
 		stopped := runErr != nil
-		sum := tl.Judge(stopped)
+		end := record.End{Stopped: stopped}
 		if runErr != nil && !errors.Is(runErr, sim.ErrStopped) {
-			sum.Errors = append(sum.Errors, runErr.Error())
+			end.Errors = append(end.Errors, runErr.Error())
 		}
+		sum := Judge(tl, end)
 		s.mu.Lock()
 		s.summary = sum
 		if s.rec != nil {
-			if err := s.rec.End(record.End{Stopped: stopped}); err != nil && s.recErr == nil {
+			if err := s.rec.End(end); err != nil && s.recErr == nil {
 				s.recErr = err
 			}
 		}
 		s.mu.Unlock()
 	}()
 	return s
+}
+
+// Judge decides a run's checks from its fold and how it ended: the live
+// run and its replay call it alike.
+func Judge(tl *timeline.Timeline, end record.End) Summary {
+	sum := tl.Judge(end.Stopped)
+	sum.Errors = append(sum.Errors, end.Errors...)
+	return sum
 }
 
 // record writes an item to the recording, if there is one; the first

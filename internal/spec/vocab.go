@@ -279,7 +279,7 @@ var checks = []schema{
 		fields: []field{
 			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},
 			{name: "equals", kind: kInt, doc: "the value a correct run ends at (default 0)", set: func(d any, v any) { d.(*Check).Equals = v.(int64) }},
-			{name: "needs_cores", kind: kInt, doc: "below this many cores the check only reports", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
+			{name: "needs_cores", kind: kInt, doc: "below this many cores a run without drift is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
 		}},
 	{name: "cpu", title: func(c Check) string { return fmt.Sprintf("%s uses at most %.1f cores", c.Phase, c.Max) }, doc: "the scenario's processes used at most `max` cores during a phase, as the probe measured",
 		fields: []field{
@@ -293,7 +293,7 @@ var checks = []schema{
 			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
 			{name: "over", kind: kString, required: true, doc: "the phase to compare with", set: func(d any, v any) { d.(*Check).Over = v.(string) }},
 			{name: "min", kind: kFloat, required: true, doc: "the least ratio", set: func(d any, v any) { d.(*Check).Min = v.(float64) }},
-			{name: "needs_cores", kind: kInt, doc: "below this many cores the check only reports", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
+			{name: "needs_cores", kind: kInt, doc: "below this many cores the check is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
 		}},
 }
 

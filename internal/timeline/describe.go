@@ -231,7 +231,7 @@ func ProcName(p *Proc, pid int) string {
 // that draws its cells.
 func (tl *Timeline) LaneText(l *Lane) string {
 	cur := l.Current()
-	c := l.Now()
+	c := l.Now(tl.OSUntil(l), tl.Now)
 	switch c.Mode {
 	case ModeZombie:
 		return "zombie: ended, not yet reaped (Z in /proc)"

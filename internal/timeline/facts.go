@@ -36,11 +36,11 @@ type facts struct {
 	nsamples   int
 	pids       map[string][]int // task copy → PIDs it ran as (one per round)
 	seen       map[int]*sighting
-	exits      map[string]*sim.Event // task copy → how its process ended
-	signalled  map[string]bool       // task copies a signal was sent to
-	ran        map[string]bool       // tasks the engine saw running
-	done       map[string]bool       // tasks that ended this round
-	outside    []outsideEnd          // processes that ended by a signal or without a word
+	exits      []sim.Event     // how processes ended, in the order they were reaped
+	signalled  map[string]bool // task copies a signal was sent to
+	ran        map[string]bool // tasks the engine saw running
+	done       map[string]bool // tasks that ended this round
+	outside    []outsideEnd    // processes that ended by a signal or without a word
 	outsideSet map[int]bool
 }
 
@@ -78,6 +78,7 @@ type reading struct {
 const (
 	maxChanges = 64
 	maxErrors  = 100
+	maxExits   = 4096
 )
 
 func (f *facts) init(cfg Config) {
@@ -86,7 +87,6 @@ func (f *facts) init(cfg Config) {
 	f.windows = map[string][]window{}
 	f.pids = map[string][]int{}
 	f.seen = map[int]*sighting{}
-	f.exits = map[string]*sim.Event{}
 	f.signalled = map[string]bool{}
 	f.ran = map[string]bool{}
 	f.done = map[string]bool{}
@@ -112,9 +112,8 @@ func (f *facts) event(tl *Timeline, ev *sim.Event) {
 			f.pids[ev.Task] = append(f.pids[ev.Task], ev.PID)
 		}
 	case sim.KExit:
-		if f.exits[ev.Task] == nil {
-			e := *ev
-			f.exits[ev.Task] = &e
+		if len(f.exits) < maxExits {
+			f.exits = append(f.exits, *ev)
 		}
 		if ev.Signal != 0 {
 			f.fromOutside(ev.Task, ev.PID, ExitText(ev.Code, ev.Signal))

@@ -232,3 +232,68 @@ func BenchmarkFoldMillionEvents(b *testing.B) {
 	}
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MB")
 }
+
+// A goroutine that ended is done, whatever the runtime last said: only a
+// process can wait for its children. And a runtime word older than a
+// moment does not describe the task now.
+func TestGoroutineEndIsDone(t *testing.T) {
+	sc := &spec.Scenario{ID: "g", Rounds: 1}
+	evs := []sim.Event{
+		{T: 0, Kind: sim.KTask, Task: "a", TaskKind: spec.Goroutine, State: sim.Created},
+		{T: ms(10), Kind: sim.KState, Task: "a", State: sim.Running},
+		{T: ms(20), Kind: sim.KRuntime, Task: "a", State: sim.Blocked},
+		{T: ms(900), Kind: sim.KState, Task: "a", State: sim.Done},
+		{T: ms(900), Kind: sim.KRuntime, Task: "a", State: sim.Running, P: 1},
+	}
+	tl := fold(sc, 2, evs, nil)
+	if c := tl.Lane("a").Now(tl.OSUntil(tl.Lane("a")), ms(900)); c.Mode != ModeDone {
+		t.Errorf("an ended goroutine shows %v", c.Mode)
+	}
+	tl = fold(sc, 2, evs[:3], nil)
+	tl.Now = 5 * time.Second // the trace was turned off long ago
+	if got := tl.LaneText(tl.Lane("a")); got != "running" {
+		t.Errorf("a stale runtime word still describes the task: %q", got)
+	}
+}
+
+// A child seen for the first time in the same sample as its parent counts
+// from that sample on.
+func TestGrandchildCountsFromItsFirstSample(t *testing.T) {
+	ss := []probe.Sample{procSample(ms(100), probe.Proc{PID: 2000, PPID: 1000, State: "S"}, probe.Proc{PID: 2001, PPID: 2000, State: "S"})}
+	tl := fold(procScenario, 2, nil, ss)
+	if sg := tl.facts.seen[2001]; sg == nil || !sg.alive || sg.firstAlive != ms(100) {
+		t.Errorf("the grandchild's first sighting was lost: %+v", sg)
+	}
+}
+
+// How a task's processes ended is judged over every copy, in the order
+// they were reaped, so a replay decides as the live run did.
+func TestTerminatedJudgesEveryCopy(t *testing.T) {
+	sc := &spec.Scenario{ID: "t", Rounds: 1, Checks: []spec.Check{{Kind: "terminated", Task: "w", Name: "t"}}}
+	evs := []sim.Event{
+		{T: ms(10), Kind: sim.KSignal, Task: "main", Target: "w-1", Signal: 15},
+		{T: ms(20), Kind: sim.KExit, Task: "w-1", PID: 2001, Code: -1, Signal: 15},
+		{T: ms(30), Kind: sim.KExit, Task: "w-2", PID: 2002, Code: 0},
+	}
+	for i := 0; i < 50; i++ {
+		if sum := fold(sc, 2, evs, nil).Judge(false); sum.Checks[0].Verdict != Fail {
+			t.Fatalf("a copy that exited on its own must fail the check: %+v", sum.Checks[0])
+		}
+	}
+}
+
+// Checks about processes the probe never saw are not decided, never passed.
+func TestUnseenProcessesAreNotDecided(t *testing.T) {
+	sc := &spec.Scenario{ID: "u", Rounds: 1, Tasks: []spec.Task{{Name: "w", Kind: spec.Process, Count: 1}, {Name: "p", Kind: spec.Process}},
+		Checks: []spec.Check{{Kind: "processes", Task: "w", Name: "a"}, {Kind: "gone_with", Task: "w", Parent: "p", Name: "b"}, {Kind: "zombie", Task: "w", Name: "c"}}}
+	evs := []sim.Event{
+		{T: ms(10), Kind: sim.KProcess, Task: "p", PID: 2000, PPID: 1000},
+		{T: ms(10), Kind: sim.KProcess, Task: "w", PID: 2001, PPID: 2000},
+	}
+	ss := []probe.Sample{procSample(ms(100), probe.Proc{PID: 2000, PPID: 1000, State: "S"}), procSample(ms(200), probe.Proc{PID: 2000, PPID: 1000, State: "Z"})}
+	for _, r := range fold(sc, 2, evs, ss).Judge(false).Checks {
+		if r.Verdict != Undecided {
+			t.Errorf("%s: %v (%s)", r.Name, r.Verdict, r.Detail)
+		}
+	}
+}

@@ -266,10 +266,10 @@ func (j *ratioJudge) decide(f *facts) Result {
 	if na == 0 || nb == 0 {
 		return undecided("no probe sample fell inside phase %s or %s", c.Phase, c.Over)
 	}
-	ratio := 0.0
-	if b > 0 {
-		ratio = a / b
+	if b <= 0 {
+		return undecided("%s used no measurable CPU, so there is nothing to compare %s with", c.Over, c.Phase)
 	}
+	ratio := a / b
 	d := fmt.Sprintf("%s used %.2f cores, %s used %.2f: ratio %.2f (at least %.2f wanted)", c.Phase, a, c.Over, b, ratio, c.Min)
 	if cores := f.cores(); cores < c.NeedsCores {
 		return undecided("%s; the comparison needs %d cores and this run had %d", d, c.NeedsCores, cores)

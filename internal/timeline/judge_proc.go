@@ -283,7 +283,11 @@ func (j *goneWithJudge) decide(f *facts) Result {
 	if !ok {
 		return undecided("the probe never saw %s end", c.Parent)
 	}
-	if sg := f.seen[pids[0]]; sg != nil && sg.alive && sg.lastAlive > pend {
+	sg := f.seen[pids[0]]
+	if sg == nil || !sg.alive {
+		return undecided("the probe never saw %s (PID %d) alive, so when it went is unknown", c.Task, pids[0])
+	}
+	if sg.lastAlive > pend {
 		return fail("the probe saw %s alive at %.2fs, after %s ended at %.2fs", c.Task, sg.lastAlive.Seconds(), c.Parent, pend.Seconds())
 	}
 	cend, _ := f.endedAt(pids[0])
@@ -291,9 +295,9 @@ func (j *goneWithJudge) decide(f *facts) Result {
 }
 
 func (f *facts) reapedBy(task string) string {
-	for name, ev := range f.exits {
-		if copiesOf(task, name) {
-			return ", reaped by " + ReaperText(ev)
+	for i := range f.exits {
+		if copiesOf(task, f.exits[i].Task) {
+			return ", reaped by " + ReaperText(&f.exits[i])
 		}
 	}
 	return ""
@@ -320,14 +324,15 @@ func (j *zombieJudge) decide(f *facts) Result {
 	if !ok {
 		return r
 	}
+	if sg == nil {
+		return undecided("the probe never saw %s (PID %d)", c.Task, pid)
+	}
 	var zAt time.Duration
 	zombie := false
-	if sg != nil {
-		for _, r := range sg.changes {
-			if r.state == "Z" {
-				zAt, zombie = r.t, true
-				break
-			}
+	for _, r := range sg.changes {
+		if r.state == "Z" {
+			zAt, zombie = r.t, true
+			break
 		}
 	}
 	if !zombie {
@@ -371,18 +376,25 @@ type terminatedJudge struct {
 	c spec.Check
 }
 
+// terminated holds when every process of the task that was reaped was
+// ended by a signal.
 func (j *terminatedJudge) decide(f *facts) Result {
 	c := j.c
-	for name, ev := range f.exits {
-		if !copiesOf(c.Task, name) {
+	var ends []string
+	for i := range f.exits {
+		ev := &f.exits[i]
+		if !copiesOf(c.Task, ev.Task) {
 			continue
 		}
-		if ev.Signal != 0 {
-			return pass("%s (PID %d) was %s, as its wait status said", c.Task, ev.PID, ExitText(ev.Code, ev.Signal))
+		if ev.Signal == 0 {
+			return fail("%s (PID %d) ended with %s, not by a signal", ev.Task, ev.PID, ExitText(ev.Code, ev.Signal))
 		}
-		return fail("%s (PID %d) ended with %s, not by a signal", c.Task, ev.PID, ExitText(ev.Code, ev.Signal))
+		ends = append(ends, fmt.Sprintf("%s (PID %d) was %s", ev.Task, ev.PID, ExitText(ev.Code, ev.Signal)))
 	}
-	return undecided("nobody reaped %s, so how it ended is unknown", c.Task)
+	if len(ends) == 0 {
+		return undecided("nobody reaped %s, so how it ended is unknown", c.Task)
+	}
+	return pass("%s, as its wait status said", strings.Join(ends, "; "))
 }
 
 type programJudge struct {
@@ -523,6 +535,15 @@ func (j *processesJudge) decide(f *facts) Result {
 	}
 	// The most alive at once: at each process's first sighting alive, count
 	// the others alive then.
+	seen := 0
+	for _, p := range pids {
+		if sg := f.seen[p]; sg != nil && sg.alive {
+			seen++
+		}
+	}
+	if seen == 0 {
+		return undecided("the probe never saw a process of %s alive", c.Task)
+	}
 	peak := 0
 	for _, p := range pids {
 		sg := f.seen[p]

@@ -220,17 +220,19 @@ type Cell struct {
 // (a goroutine) or /proc (a process) says whether it was on a CPU:
 //   - /proc's Z wins: a zombie is shown as one until it is reaped;
 //   - a process task whose steps are done while /proc reads its process
-//     alive waits for its children;
+//     alive waits for its children (a goroutine that ended is done);
 //   - a task the engine has blocked or sleeping is shown so, never running;
 //   - a task the engine has busy is shown running on the P or core the
 //     runtime or OS named, runnable if it waited for one, or waiting if the
 //     runtime or kernel had it blocked (in a system call, say).
-func Merge(engine Mode, reason sim.Reason, os OSState, where int) Cell {
+func Merge(process bool, engine Mode, reason sim.Reason, os OSState, where int) Cell {
 	switch {
 	case os == OSZombie:
 		return Cell{Mode: ModeZombie, Where: -1}
-	case engine == ModeDone && (os == OSRunning || os == OSRunnable || os == OSWaiting):
+	case engine == ModeDone && process && (os == OSRunning || os == OSRunnable || os == OSWaiting):
 		return Cell{Mode: ModeChildren, Where: -1}
+	case engine == ModeDone:
+		return Cell{Mode: ModeDone, Where: -1}
 	case engine == ModeBlocked || engine == ModeSleeping:
 		return Cell{Mode: engine, Reason: reason, Where: -1}
 	case engine == ModeRunning || engine == ModeRunnable:
@@ -321,7 +323,7 @@ func osAt(os []OSSeg, j int, from, to time.Duration) (OSState, int, int) {
 			best, bestD = OSState(st), d
 		}
 	}
-	p, pd := 0, time.Duration(0)
+	p, pd := -1, time.Duration(0)
 	for i, d := range where {
 		if d > pd {
 			p, pd = i, d
@@ -355,17 +357,22 @@ func (l *Lane) Cells(now, zoom time.Duration, n int, osUntil time.Duration, f fu
 		if len(os) > 0 && os[0].T < ct && ct <= osUntil {
 			ost, where, j = osAt(os, j, cf, ct)
 		}
-		f(Merge(mode, reason, ost, where))
+		f(Merge(l.Process(), mode, reason, ost, where))
 	}
 }
 
-// Now is what the lane shows at its latest moment.
-func (l *Lane) Now() Cell {
+// staleOS is how old the runtime's last word may be and still describe a
+// task now: the trace reports about 0.1 s late, and it can be turned off.
+const staleOS = 500 * time.Millisecond
+
+// Now is what the lane shows at the moment at, the latest the run reached;
+// osUntil is how far the runtime's or OS's view reaches (see Cells).
+func (l *Lane) Now(osUntil, at time.Duration) Cell {
 	cur := l.Current()
-	os, where := OSNone, 0
-	if len(l.OS) > 0 {
+	os, where := OSNone, -1
+	if len(l.OS) > 0 && at <= osUntil+staleOS {
 		o := l.CurrentOS()
 		os, where = o.State, o.Where
 	}
-	return Merge(modeOf(cur.State), cur.Reason, os, where)
+	return Merge(l.Process(), modeOf(cur.State), cur.Reason, os, where)
 }

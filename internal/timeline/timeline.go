@@ -473,7 +473,6 @@ func (tl *Timeline) gone(p *Proc, t time.Duration) {
 
 func (tl *Timeline) sample(s *probe.Sample) {
 	tl.VerProcs++
-	tl.facts.sample(tl, s)
 	if tl.Sample != nil {
 		tl.PrevSample = tl.Sample.T
 	}
@@ -521,6 +520,9 @@ func (tl *Timeline) sample(s *probe.Sample) {
 		}
 		l.addOS(OSSeg{T: at, State: st, Where: pp.Core})
 	}
+	// The facts read the sample once the tree knows its new processes, so
+	// that a grandchild seen with its parent for the first time counts.
+	tl.facts.sample(tl, s)
 	for _, pid := range s.Gone {
 		if p := tl.Procs[pid]; p != nil {
 			tl.gone(p, s.T)

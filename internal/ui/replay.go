@@ -98,7 +98,7 @@ func (r *replay) fold(m *lessonModel, until time.Duration, n int) {
 // finish judges the run once every item is folded, as the live run did.
 func (r *replay) finish(m *lessonModel) {
 	if r.pos >= len(r.rec.Items) && m.summary == nil {
-		m.finish(m.tl.Judge(r.rec.End.Stopped))
+		m.finish(session.Judge(m.tl, r.rec.End))
 		m.frozen = false // the replay's clock, not a frozen one, says now
 	}
 }

@@ -81,7 +81,7 @@ func lanesView(tl *timeline.Timeline, width, height int, now, zoom time.Duration
 		renderLane(&sb, tl, l, now, zoom, cells)
 		if descW > 0 {
 			sb.WriteString("  ")
-			sb.WriteString(descStyle(l).Render(ansi.Truncate(tl.LaneText(l), descW, "…")))
+			sb.WriteString(descStyle(tl, l).Render(ansi.Truncate(tl.LaneText(l), descW, "…")))
 		}
 		sb.WriteByte('\n')
 	}
@@ -113,8 +113,8 @@ func truncateKeep(s string, w int, daemon bool) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-func descStyle(l *timeline.Lane) lipgloss.Style {
-	switch l.Now().Mode {
+func descStyle(tl *timeline.Timeline, l *timeline.Lane) lipgloss.Style {
+	switch l.Now(tl.OSUntil(l), tl.Now).Mode {
 	case timeline.ModeBlocked, timeline.ModeChildren:
 		return gBlocked
 	case timeline.ModeRunning:
