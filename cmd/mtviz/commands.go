@@ -42,14 +42,16 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-const checkUsage = `Usage: mtviz check FILE...
+const checkUsage = `Usage: mtviz check [--max-size N] FILE...
 
 Checks scenario files without running them. Each problem is printed as
-file:line:col: what is wrong. Exit code 2 if any file is wrong.
+file:line:col: what is wrong. Exit code 2 if any file is wrong. Only regular
+files of at most --max-size bytes (default 1 MiB) are read.
 `
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	maxSize := fs.Int64("max-size", spec.MaxFile, "")
 	pos, err := parseFlags(fs, args, checkUsage, stdout)
 	if err != nil {
 		return err
@@ -59,7 +61,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	bad := 0
 	for _, p := range pos {
-		if _, err := spec.LoadFile(p); err != nil {
+		if _, err := spec.LoadFileLimit(p, *maxSize); err != nil {
 			fmt.Fprintln(stderr, err)
 			bad++
 			continue

@@ -37,6 +37,7 @@ Flags:
   --trace MODE      read the Go runtime's trace, to tell running from runnable goroutines:
                     on, off, or auto (default: as the lesson asks; t toggles it on screen)
   --record FILE     write the run to FILE as it goes, for 'mtviz replay'
+  --max-size N      refuse a scenario file larger than N bytes (default 1 MiB)
 
 Exit codes: 0 every check held, 1 a check failed or the run was stopped,
 2 bad usage or input, 3 no check failed but one could not be decided.
@@ -63,6 +64,7 @@ type runFlags struct {
 	maxProcs       int
 	trace          string
 	record         string
+	maxSize        int64
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -74,6 +76,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "")
 	fs.StringVar(&f.trace, "trace", "auto", "")
 	fs.StringVar(&f.record, "record", "", "")
+	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "")
 }
 
 func (f *runFlags) validate() error {
@@ -88,6 +91,9 @@ func (f *runFlags) validate() error {
 	}
 	if _, ok := traceModes[f.trace]; !ok {
 		return usagef("run: --trace must be on, off or auto, not %q", f.trace)
+	}
+	if f.maxSize < 1 {
+		return usagef("run: --max-size must be above 0, not %d", f.maxSize)
 	}
 	if f.maxProcs < 1 || f.maxProcs > 4096 {
 		return usagef("run: --max-procs must be from 1 to 4096, not %d", f.maxProcs)
@@ -109,7 +115,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
-	sc, err := resolve(pos[0])
+	sc, err := resolve(pos[0], f.maxSize)
 	if err != nil {
 		return err
 	}
@@ -148,13 +154,14 @@ func outcomeError(out ui.Outcome, err error) error {
 	return nil
 }
 
-// resolve finds a lesson by built-in id, or loads a file.
-func resolve(arg string) (*spec.Scenario, error) {
+// resolve finds a lesson by built-in id, or loads a file of at most
+// maxSize bytes.
+func resolve(arg string, maxSize int64) (*spec.Scenario, error) {
 	if strings.ContainsAny(arg, "/\\") || strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") {
 		if _, err := os.Stat(arg); err != nil {
 			return nil, usagef("run: cannot read scenario file %s: %v", arg, errText(err))
 		}
-		sc, err := spec.LoadFile(arg)
+		sc, err := spec.LoadFileLimit(arg, maxSize)
 		if err != nil {
 			return nil, usageError{err.Error()}
 		}

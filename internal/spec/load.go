@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -50,13 +52,82 @@ const (
 var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,39}$`)
 
-// LoadFile reads and checks a scenario file.
-func LoadFile(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+// MaxFile is the largest scenario file read unless the caller allows more:
+// the built-in lessons are a few kilobytes.
+const MaxFile = 1 << 20
+
+// maxNesting is the deepest a file may nest brackets, or indent, before
+// anything parses it: a YAML parser given 50,000 nested '[' builds them all.
+const (
+	maxNesting = 64
+	maxIndent  = 256
+)
+
+// LoadFile reads and checks a scenario file of at most MaxFile bytes.
+func LoadFile(path string) (*Scenario, error) { return LoadFileLimit(path, MaxFile) }
+
+// LoadFileLimit reads and checks a scenario file of at most limit bytes.
+// Only a regular file is read: a FIFO, a device or a directory is refused at
+// once, before any read.
+func LoadFileLimit(path string, limit int64) (*Scenario, error) {
+	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("read scenario: %w", err)
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (a scenario is a YAML file)", path)
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d a scenario may have (raise it with --max-size)", path, st.Size(), limit)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	// The file may have grown since: read no more than the limit, and one
+	// byte to tell.
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: more than the %d bytes a scenario may have (raise it with --max-size)", path, limit)
 	}
 	return Load(path, data)
+}
+
+// nesting finds the first place where brackets nest, or lines indent,
+// deeper than the parser should be asked to build. It counts every bracket,
+// quoted or not: telling quotes apart would take a parser, and no lesson
+// nests anything 64 deep.
+func nesting(data []byte) (line int, msg string) {
+	depth, line, col := 0, 1, 0
+	indenting := true
+	for _, c := range data {
+		col++
+		switch {
+		case c == '\n':
+			line, col, indenting = line+1, 0, true
+			continue
+		case indenting && c == ' ':
+			if col > maxIndent {
+				return line, fmt.Sprintf("indented more than %d columns", maxIndent)
+			}
+			continue
+		}
+		indenting = false
+		switch c {
+		case '[', '{':
+			depth++
+			if depth > maxNesting {
+				return line, fmt.Sprintf("brackets nested more than %d deep", maxNesting)
+			}
+		case ']', '}':
+			depth = max(0, depth-1)
+		}
+	}
+	return 0, ""
 }
 
 // Load checks a scenario held in memory; name is the file name used in errors.
@@ -69,6 +140,11 @@ func Load(name string, data []byte) (sc *Scenario, err error) {
 			sc, err = nil, Errors{{Pos: Pos{File: name, Line: 1, Col: 1}, Msg: fmt.Sprintf("the file could not be read as YAML (%v)", r)}}
 		}
 	}()
+	// A byte-order mark is not part of the YAML.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if line, msg := nesting(data); line > 0 {
+		return nil, Errors{{Pos: Pos{File: name, Line: line, Col: 1}, Msg: msg + "; a scenario is never that deep"}}
+	}
 	sc = l.load(data)
 	if len(l.errs) > 0 {
 		return nil, l.errs
@@ -83,6 +159,31 @@ type loader struct {
 	tasks  map[string]bool
 	phases map[string]bool
 	nsteps int
+}
+
+// idFromName makes an id of a file's base name: "My Lesson.yaml" is
+// "my-lesson".
+func idFromName(path string) string {
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(base) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	id := strings.Trim(b.String(), "-")
+	if len(id) > 40 {
+		id = strings.Trim(id[:40], "-")
+	}
+	if id == "" {
+		id = "lesson"
+	}
+	return id
 }
 
 func (l *loader) pos(n ast.Node) Pos {
@@ -155,13 +256,15 @@ func (l *loader) load(data []byte) *Scenario {
 			l.errorf(kv.Key, "unknown key %q in a scenario; known keys: id, title, summary, lesson, rounds, trace, objects, tasks, checks", key)
 		}
 	}
-	base := strings.TrimSuffix(filepath.Base(l.file), filepath.Ext(l.file))
-	sc.ID = base
 	if n, ok := seen["id"]; ok {
 		sc.ID, _ = l.str(n, "id")
-	}
-	if !idRE.MatchString(sc.ID) {
-		l.errorAt(l.pos(seen["id"]), "id %q must be lower-case letters, digits and dashes (at most 40)", sc.ID)
+		if !idRE.MatchString(sc.ID) {
+			l.errorAt(l.pos(n), "id %q must be lower-case letters, digits and dashes (at most 40)", sc.ID)
+		}
+	} else {
+		// Without an id, the file's name gives one, made safe: the file
+		// never asked for it, so it cannot be wrong.
+		sc.ID = idFromName(l.file)
 	}
 	if n, ok := seen["title"]; ok {
 		sc.Title, _ = l.str(n, "title")

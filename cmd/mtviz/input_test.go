@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// mtvizBounded runs the program and kills it if it hangs: a refusal must
+// come at once, so a hang is a failure, not a wait.
+func mtvizBounded(t *testing.T, args ...string) (stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, os.Args[0], args...)
+	c.Env = append(os.Environ(), "MTVIZ_MAIN=1")
+	var errb strings.Builder
+	c.Stderr = &errb
+	err := c.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("mtviz %v hung", args)
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return errb.String(), ee.ExitCode()
+	}
+	return errb.String(), 0
+}
+
+// Hostile scenario files are refused before anything parses them, with
+// the file named and exit 2; odd but valid ones are accepted.
+func TestHostileScenarioFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	deep := filepath.Join(dir, "deep.yaml")
+	os.WriteFile(deep, []byte("title: x\ntasks: "+strings.Repeat("[", 50000)+"\n"), 0o600)
+	big := filepath.Join(dir, "big.yaml")
+	os.WriteFile(big, append([]byte("title: x\nlesson: |\n"), []byte(strings.Repeat("  a long lesson\n", 80000))...), 0o600)
+	indented := filepath.Join(dir, "indent.yaml")
+	os.WriteFile(indented, []byte("title: x\ntasks:\n"+strings.Repeat(" ", 300)+"- {steps: [{log: a}]}\n"), 0o600)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", fifo}, fifo + ": not a regular file"},
+		{[]string{"run", fifo, "--headless"}, fifo + ": not a regular file"},
+		{[]string{"check", "/dev/zero"}, "/dev/zero: not a regular file"},
+		{[]string{"check", dir + "/"}, "not a regular file"},
+		{[]string{"check", deep}, deep + ":2:1: brackets nested more than 64 deep"},
+		{[]string{"check", big}, big + ": 1280019 bytes, more than the 1048576"},
+		{[]string{"check", indented}, indented + ":3:1: indented more than 256 columns"},
+	} {
+		errb, code := mtvizBounded(t, c.args...)
+		if code != exitUsage || !strings.Contains(errb, c.want) {
+			t.Errorf("mtviz %v: exit %d, %q; want 2 and %q", c.args, code, errb, c.want)
+		}
+	}
+	// The size cap can be raised.
+	if errb, code := mtvizBounded(t, "check", "--max-size", "2000000", big); code != exitUsage || strings.Contains(errb, "bytes, more than") {
+		t.Errorf("--max-size did not raise the cap: exit %d, %q", code, errb)
+	}
+
+	// A byte-order mark and a file name that is no id are fine.
+	odd := filepath.Join(dir, "My Lesson (2).yaml")
+	src, _ := os.ReadFile("testdata/pass.yaml")
+	os.WriteFile(odd, append([]byte("\xef\xbb\xbf"), src...), 0o600)
+	if errb, code := mtvizBounded(t, "run", odd, "--headless"); code != exitOK {
+		t.Errorf("a valid file with a BOM and an odd name: exit %d, %q", code, errb)
+	}
+}
