@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
 )
 
@@ -37,7 +38,7 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 			enc.Encode(map[string]any{"id": sc.ID, "title": sc.Title, "summary": sc.Summary, "rounds": sc.Rounds, "tasks": len(sc.Tasks)})
 			continue
 		}
-		fmt.Fprintf(stdout, "%-14s %s\n%-14s %s\n", sc.ID, sc.Title, "", sc.Summary)
+		fmt.Fprintf(stdout, "%-14s %s\n%-14s %s\n", sc.ID, timeline.Clean(sc.Title), "", timeline.Clean(sc.Summary))
 	}
 	return nil
 }

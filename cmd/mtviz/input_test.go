@@ -75,3 +75,27 @@ func TestHostileScenarioFiles(t *testing.T) {
 		t.Errorf("a valid file with a BOM and an odd name: exit %d, %q", code, errb)
 	}
 }
+
+// Escape sequences in a lesson's title, text and log lines never reach the
+// terminal: the headless text shows them escaped.
+func TestEscapesNeverReachTheTerminal(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "osc.yaml")
+	os.WriteFile(file, []byte(`title: "retitle \e]2;pwned\a"
+lesson: "clipboard \e]52;c;aGk=\a"
+tasks:
+  - name: main
+    steps:
+      - log: "log \e]2;owned\a \e[31mred"
+      - run: {program: printf, args: ["out \033]2;x\007\n"]}
+`), 0o600)
+	out, errb, code := mtviz(t, "run", file, "--headless")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Errorf("control characters reached the output:\n%q", out)
+	}
+	if !strings.Contains(out, `\x1b]2;owned\x07`) {
+		t.Errorf("the log line is not shown escaped:\n%s", out)
+	}
+}

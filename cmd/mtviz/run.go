@@ -260,7 +260,7 @@ func newPrinter(w io.Writer, asJSON bool, sc *spec.Scenario, cores, root int) *p
 	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(w),
 		tl: timeline.New(timeline.Config{Scenario: sc, Cores: cores, Root: root})}
 	if !asJSON {
-		fmt.Fprintf(w, "%s: %s (%d round(s), %d core(s))\n", sc.ID, sc.Title, sc.Rounds, cores)
+		fmt.Fprintf(w, "%s: %s (%d round(s), %d core(s))\n", sc.ID, timeline.Clean(sc.Title), sc.Rounds, cores)
 	}
 	return p
 }
@@ -327,10 +327,10 @@ func (p *printer) summary(sum timeline.Summary) {
 		case timeline.Undecided:
 			mark = "NOT DECIDED"
 		}
-		fmt.Fprintf(p.w, "%s  %s\n      %s\n", mark, r.Name, r.Detail)
+		fmt.Fprintf(p.w, "%s  %s\n      %s\n", mark, timeline.Clean(r.Name), timeline.Clean(r.Detail))
 	}
 	for _, e := range sum.Errors {
-		fmt.Fprintf(p.w, "error: %s\n", e)
+		fmt.Fprintf(p.w, "error: %s\n", timeline.Clean(e))
 	}
 	switch {
 	case sum.Stopped:

@@ -236,7 +236,7 @@ func (m *lessonModel) finish(sum timeline.Summary) {
 		case timeline.Undecided:
 			class = timeline.NotDecided
 		}
-		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", verdictMark(r.Verdict), r.Name, r.Detail), Class: class})
+		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", verdictMark(r.Verdict), timeline.Clean(r.Name), timeline.Clean(r.Detail)), Class: class})
 	}
 	m.freeze()
 	m.render()
@@ -447,7 +447,7 @@ func (m *lessonModel) header() string {
 	if tl.Phase != "" {
 		phase = "  phase " + sBold.Render(tl.Phase)
 	}
-	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+m.sc.Title)
+	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+timeline.Clean(m.sc.Title))
 	mode := sDim.Render("trace off")
 	if m.tracing() {
 		mode = sOK.Render("trace on")
@@ -472,7 +472,7 @@ func (m *lessonModel) footer() string {
 func (m *lessonModel) drawFooter() string {
 	var prompts []string
 	for _, p := range m.tl.Keys {
-		prompts = append(prompts, sKey.Render(p.Key)+" "+p.Label)
+		prompts = append(prompts, sKey.Render(timeline.Clean(p.Key))+" "+timeline.Clean(p.Label))
 	}
 	short := m.keys.ShortHelp()
 	if m.rp != nil {
@@ -507,6 +507,9 @@ func (m *lessonModel) lanesHeight(maxH, w int) int {
 
 func (m *lessonModel) lessonText(w, h int) string {
 	lines := wrap(m.sc.Lesson, w)
+	for i, l := range lines {
+		lines[i] = timeline.Clean(l)
+	}
 	off := min(m.scroll[focusLesson], max(0, len(lines)-h))
 	m.scroll[focusLesson] = off
 	return strings.Join(lines[off:], "\n")
@@ -683,7 +686,7 @@ func (m *lessonModel) helpView(h int) string {
 		add("")
 		add(sBold.Render("This lesson waits for"))
 		for _, p := range m.tl.Keys {
-			add("  " + padRight(sKey.Render(p.Key), 12) + " " + p.Label)
+			add("  " + padRight(sKey.Render(timeline.Clean(p.Key)), 12) + " " + timeline.Clean(p.Label))
 		}
 	}
 	add("")

@@ -184,3 +184,21 @@ func BenchmarkRender200x60(b *testing.B) {
 		}
 	})
 }
+
+// A title, lesson text, key label or log line with escape sequences is
+// drawn escaped: no OSC sequence or bell reaches the screen.
+func TestScreenShowsEscapesEscaped(t *testing.T) {
+	sc, err := spec.Load("osc.yaml", []byte("title: \"t \\e]2;pwned\\a\"\nlesson: \"l \\e]52;c;aGk=\\a\"\ntasks:\n  - {name: main, steps: [{log: a}]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newLesson(sc, session.Options{}, 120, 40)
+	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 1}))
+	m.tl.Event(&sim.Event{Kind: sim.KLog, Task: "main", Text: "x \x1b]2;owned\x07"})
+	m.tl.Event(&sim.Event{Kind: sim.KKey, Task: "main", Key: "g", Label: "go \x1b]52;c;eA==\x07"})
+	m.focus = focusLesson
+	m.render()
+	if v := m.View(); strings.Contains(v, "\x1b]") || strings.Contains(v, "\x07") {
+		t.Errorf("an escape sequence reached the screen: %q", v)
+	}
+}
