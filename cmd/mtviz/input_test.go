@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,5 +98,44 @@ tasks:
 	}
 	if !strings.Contains(out, `\x1b]2;owned\x07`) {
 		t.Errorf("the log line is not shown escaped:\n%s", out)
+	}
+}
+
+// A run step's program is a process like any other: what it leaves in the
+// background dies with the step, a descendant holding its pipes cannot keep
+// the step waiting, it never sees the hub's key, and --max-procs counts it.
+func TestRunStepLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "bg.yaml")
+	os.WriteFile(file, []byte(`title: background
+tasks:
+  - name: main
+    steps:
+      - run: {program: sh, args: ["-c", "sleep 303 >/dev/null 2>&1 & echo quiet"]}
+      - run: {program: sh, args: ["-c", "sleep 304 & echo holding"]}
+      - run: {program: sh, args: ["-c", "env | grep -c MTVIZ_TOKEN || true"]}
+      - log: done
+`), 0o600)
+	mark := fmt.Sprintf("r%d", time.Now().UnixNano())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, os.Args[0], "run", file, "--headless")
+	c.Env = append(os.Environ(), "MTVIZ_MAIN=1", "MTVIZ_TEST_MARK="+mark)
+	out, err := c.Output()
+	if ctx.Err() != nil {
+		t.Fatal("a descendant holding the program's pipe kept the step waiting")
+	}
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "sh | 0") {
+		t.Errorf("the program saw the hub's key or did not run:\n%s", out)
+	}
+	noneLeft(t, mark)
+
+	many := filepath.Join(dir, "many.yaml")
+	os.WriteFile(many, []byte("title: many\ntasks:\n  - {name: w, count: 4, steps: [{run: {program: sleep, args: ['0']}}]}\n"), 0o600)
+	if errb, code := mtvizBounded(t, "run", many, "--headless", "--max-procs", "2"); code != exitUsage || !strings.Contains(errb, "starts 4 processes") {
+		t.Errorf("--max-procs did not count run steps: exit %d, %q", code, errb)
 	}
 }

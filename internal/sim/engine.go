@@ -128,19 +128,33 @@ func HasProcesses(sc *spec.Scenario) bool {
 	return false
 }
 
-// ProcessCount is how many processes of process tasks a round can start.
+// ProcessCount is how many processes a round can have at once: a process
+// per copy of a process task, and one more per copy of a task with a run
+// step (its program).
 func ProcessCount(sc *spec.Scenario, cores int) int {
 	n := 0
 	for _, t := range sc.Tasks {
+		copies := t.Count
+		if copies == spec.CountCores {
+			copies = cores
+		}
 		if t.Kind == spec.Process {
-			if t.Count == spec.CountCores {
-				n += cores
-			} else {
-				n += t.Count
-			}
+			n += copies
+		}
+		if runs(t.Steps) {
+			n += copies
 		}
 	}
 	return n
+}
+
+func runs(ss []spec.Step) bool {
+	for _, st := range ss {
+		if st.Op == "run" || runs(st.Body) || runs(st.Else) {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrStopped is returned by Run when its context ended the run early.

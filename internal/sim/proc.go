@@ -2,7 +2,6 @@ package sim
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -226,48 +225,107 @@ func (t *task) reapChild(c *task) {
 	}
 }
 
-// runProgram runs an external program, never through a shell.
-func (t *task) runProgram(program string, args []string, stdin string) bool {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-t.stop:
-			cancel()
-		case <-ctx.Done():
+// maxOutput is how much of a program's output (stdout and stderr each) is
+// kept; the rest is counted, not stored.
+const maxOutput = 64 << 10
+
+// capped keeps the first max bytes written to it and counts the rest.
+type capped struct {
+	b    []byte
+	max  int
+	more int64
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	room := c.max - len(c.b)
+	if room > 0 {
+		c.b = append(c.b, p[:min(room, len(p))]...)
+	}
+	if len(p) > room {
+		c.more += int64(len(p) - max(room, 0))
+	}
+	return len(p), nil
+}
+
+func (c *capped) String() string {
+	if c.more > 0 {
+		return string(c.b) + fmt.Sprintf("\n[%d more bytes not kept]\n", c.more)
+	}
+	return string(c.b)
+}
+
+// programEnv is the environment a run step's program gets: mtviz's own, less
+// the hub's address and key, which are for mtviz's children alone.
+func programEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		switch {
+		case strings.HasPrefix(kv, envHub+"="), strings.HasPrefix(kv, envToken+"="),
+			strings.HasPrefix(kv, envTask+"="), strings.HasPrefix(kv, envRound+"="):
+		default:
+			env = append(env, kv)
 		}
-	}()
-	cmd := exec.CommandContext(ctx, program, args...)
+	}
+	return env
+}
+
+// runProgram runs an external program, never through a shell. The program
+// gets a process group of its own, and the group is killed when the program
+// ends or the task is stopped, while the program is not yet reaped (so the
+// group is still this run's to signal): nothing it started in the
+// background outlives the step, and no descendant holding its pipes can
+// keep the step waiting.
+func (t *task) runProgram(program string, args []string, stdin string) bool {
+	cmd := exec.Command(program, args...)
+	cmd.Env = programEnv()
 	// The program dies with the process that runs it, however that ends:
 	// it has no link to mtviz of its own.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	cmd.Stdin = strings.NewReader(stdin)
-	var out strings.Builder
-	cmd.Stdout = &out
-	var errOut strings.Builder
-	cmd.Stderr = &errOut
+	out, errOut := &capped{max: maxOutput}, &capped{max: maxOutput}
+	cmd.Stdout, cmd.Stderr = out, errOut
+	cmd.WaitDelay = time.Second
 	t.set(Blocked, ReasonIO, program, "")
-	err := cmd.Start()
-	if err != nil {
+	if err := cmd.Start(); err != nil {
 		t.emit(Event{Kind: KRun, Task: t.name, Program: program, Code: -1, Error: "could not start: " + err.Error()})
 		t.running()
 		return !t.halted()
 	}
-	t.emit(Event{Kind: KProcess, Task: t.name, Program: program, PID: cmd.Process.Pid, PPID: os.Getpid()})
-	err = cmd.Wait()
-	ev := Event{Kind: KRun, Task: t.name, Program: program, PID: cmd.Process.Pid, Output: out.String() + errOut.String()}
+	pid := cmd.Process.Pid
+	t.emit(Event{Kind: KProcess, Task: t.name, Program: program, PID: pid, PPID: os.Getpid()})
+	exited := make(chan struct{})
+	go func() {
+		// Wait for its end without reaping it (WNOWAIT).
+		var info unix.Siginfo
+		for unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil) == unix.EINTR {
+		}
+		close(exited)
+	}()
+	stopped := false
+	select {
+	case <-exited:
+	case <-t.stop:
+		stopped = true
+		t.emit(Event{Kind: KSignal, Task: t.name, Target: program, PID: pid, Signal: int(syscall.SIGKILL)})
+	}
+	syscall.Kill(-pid, syscall.SIGKILL)
+	<-exited
+	err := cmd.Wait()
+	ev := Event{Kind: KRun, Task: t.name, Program: program, PID: pid, Output: out.String() + errOut.String()}
 	if st := cmd.ProcessState; st != nil {
 		ev.Code, ev.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
 	}
-	sc := bufio.NewScanner(strings.NewReader(out.String()))
-	for sc.Scan() {
-		t.emit(Event{Kind: KLog, Task: t.name, Text: program + " | " + sc.Text()})
+	for _, l := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+		if l != "" {
+			t.emit(Event{Kind: KLog, Task: t.name, Text: program + " | " + l})
+		}
 	}
-	sc = bufio.NewScanner(strings.NewReader(errOut.String()))
-	for sc.Scan() {
-		t.emit(Event{Kind: KLog, Task: t.name, Text: program + " ! " + sc.Text()})
+	for _, l := range strings.Split(strings.TrimRight(errOut.String(), "\n"), "\n") {
+		if l != "" {
+			t.emit(Event{Kind: KLog, Task: t.name, Text: program + " ! " + l})
+		}
 	}
 	t.emit(ev)
 	t.running()
-	return err == nil || !t.halted()
+	return !stopped && (err == nil || !t.halted())
 }
