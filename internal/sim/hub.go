@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"bufio"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -51,6 +53,7 @@ type procRec struct {
 	task      string
 	round     int
 	pid, ppid int
+	pidfd     int  // a pidfd of the process, -1 when there is none
 	owned     bool // started by mtviz itself (its exec.Cmd reaps it)
 	sawDone   bool
 	adoptedAt time.Time // when mtviz first found it as its own zombie (reaper goroutine only)
@@ -63,8 +66,24 @@ type procRec struct {
 }
 
 func newRec(task string, round int) *procRec {
-	return &procRec{task: task, round: round, connected: make(chan struct{}), ended: make(chan struct{}), gone: make(chan struct{})}
+	return &procRec{task: task, round: round, pidfd: -1, connected: make(chan struct{}), ended: make(chan struct{}), gone: make(chan struct{})}
 }
+
+// signal sends a signal to the record's process through its pidfd, which
+// cannot reach another process; without a pidfd, by PID, and only while
+// the process is not known to be gone.
+func (r *procRec) signal(sig syscall.Signal) error {
+	if r.pidfd >= 0 {
+		return unix.PidfdSendSignal(r.pidfd, sig, nil, 0)
+	}
+	if isClosed(r.gone) || r.pid <= 0 {
+		return unix.ESRCH
+	}
+	return syscall.Kill(r.pid, sig)
+}
+
+// alive reports whether the process still exists (a zombie does).
+func (r *procRec) alive() bool { return r.pid > 0 && r.signal(0) == nil }
 
 func (r *procRec) markEnded() { r.endOnce.Do(func() { close(r.ended) }) }
 func (r *procRec) markGone()  { r.goneOnce.Do(func() { close(r.gone) }) }
@@ -130,6 +149,14 @@ func (h *hub) close() {
 	}
 	h.mu.Unlock()
 	h.wg.Wait()
+	h.mu.Lock()
+	for _, r := range h.procs {
+		if r.pidfd >= 0 {
+			unix.Close(r.pidfd)
+			r.pidfd = -1
+		}
+	}
+	h.mu.Unlock()
 	os.RemoveAll(h.dir)
 }
 
@@ -147,48 +174,122 @@ func (h *hub) rec(round int, task string) *procRec {
 
 func (h *hub) accept() {
 	defer h.wg.Done()
+	backoff := 5 * time.Millisecond
 	for {
-		c, err := h.ln.Accept()
+		c, err := h.ln.AcceptUnix()
 		if err != nil {
-			return
+			select {
+			case <-h.done:
+				return
+			default:
+			}
+			// Out of descriptors, say: wait a little and go on serving.
+			select {
+			case <-time.After(backoff):
+			case <-h.done:
+				return
+			}
+			backoff = min(2*backoff, time.Second)
+			continue
 		}
-		p := newPeer(c)
-		h.mu.Lock()
-		h.peers[p] = true
-		h.mu.Unlock()
+		backoff = 5 * time.Millisecond
 		h.wg.Add(1)
-		guard.Go(func() { h.serve(p) })
+		guard.Go(func() { h.serve(c) })
 	}
 }
 
+// Limits on a connection's first message, checked before its key is: a
+// stranger may not make mtviz read or wait without end.
+const maxHello = 4096
+
+var helloTimeout = 5 * time.Second // a variable, for the tests
+
+// peerPID is the real PID of a connection's other end, from the kernel
+// (SO_PEERCRED), whatever the peer says of itself.
+func peerPID(c *net.UnixConn) (int, error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var cred *unix.Ucred
+	var cerr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+	}); err != nil {
+		return 0, err
+	}
+	if cerr != nil {
+		return 0, cerr
+	}
+	return int(cred.Pid), nil
+}
+
+// readHello reads a connection's first line, at most maxHello bytes,
+// within helloTimeout.
+func readHello(c *net.UnixConn, br *bufio.Reader) (*hello, error) {
+	c.SetReadDeadline(time.Now().Add(helloTimeout))
+	defer c.SetReadDeadline(time.Time{})
+	line, err := br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		return nil, fmt.Errorf("a first message longer than %d bytes", maxHello)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m wire
+	if err := json.Unmarshal(line, &m); err != nil || m.Hello == nil {
+		return nil, errors.New("a first message that is not a hello")
+	}
+	return m.Hello, nil
+}
+
 // serve talks to one child until its connection closes.
-func (h *hub) serve(p *peer) {
+func (h *hub) serve(c *net.UnixConn) {
 	defer h.wg.Done()
+	pid, err := peerPID(c)
+	br := bufio.NewReaderSize(c, maxHello)
+	var hi *hello
+	if err == nil {
+		hi, err = readHello(c, br)
+	}
+	if err != nil {
+		c.Close()
+		if pid > 0 {
+			h.e.emit(Event{Kind: KRefused, PID: pid, Error: err.Error()})
+		}
+		return
+	}
+	p := newPeerReader(c, br)
+	h.mu.Lock()
+	h.peers[p] = true
+	h.mu.Unlock()
 	defer func() {
 		p.close()
 		h.mu.Lock()
 		delete(h.peers, p)
 		h.mu.Unlock()
 	}()
-	m, err := p.recv()
-	if err != nil || m.Hello == nil {
-		return
-	}
-	hi := m.Hello
 	if subtle.ConstantTimeCompare([]byte(hi.Token), []byte(h.token)) != 1 {
-		h.e.emit(Event{Kind: KRefused, PID: hi.PID})
+		h.e.emit(Event{Kind: KRefused, PID: pid, Error: "a wrong key"})
 		return
 	}
 	w := h.e.cur.Load()
 	if w == nil || w.round != hi.Round || w.byCopy[hi.Task] == nil {
 		return
 	}
+	// The process is connected, so it lives: a pidfd opened now refers to
+	// it for good, and signals sent through it can never reach another
+	// process that reuses the number.
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		fd = -1
+	}
 	r := h.rec(hi.Round, hi.Task)
 	h.mu.Lock()
-	r.pid, r.ppid = hi.PID, hi.PPID
+	r.pid, r.ppid, r.pidfd = pid, hi.PPID, fd
 	h.mu.Unlock()
 	r.connOnce.Do(func() { close(r.connected) })
-	h.e.emit(Event{Kind: KProcess, Task: hi.Task, PID: hi.PID, PPID: hi.PPID, Round: hi.Round})
+	h.e.emit(Event{Kind: KProcess, Task: hi.Task, PID: pid, PPID: hi.PPID, Round: hi.Round})
 	a := &assign{File: h.e.sc.File, Source: h.e.sc.Source, Task: hi.Task, Round: hi.Round, Cores: h.e.opt.Cores,
 		AutoKeys: h.e.opt.AutoKeys, Start: h.e.opt.Start.UnixNano(), Paused: h.e.paused.Load()}
 	if p.send(wire{Assign: a}) != nil {
@@ -197,7 +298,7 @@ func (h *hub) serve(p *peer) {
 	defer func() {
 		if !r.sawDone {
 			// It died without a word: killed, or crashed.
-			h.e.emit(Event{Kind: KState, Task: hi.Task, State: Done, End: EndKilled, PID: hi.PID, Round: hi.Round})
+			h.e.emit(Event{Kind: KState, Task: hi.Task, State: Done, End: EndKilled, PID: pid, Round: hi.Round})
 		}
 		r.markEnded()
 	}()
@@ -315,7 +416,7 @@ func (h *hub) kill(w *world, task, sig, by string) {
 		// Recorded first, so that the record has the signal before the end it
 		// causes.
 		h.e.emit(Event{Kind: KSignal, Task: by, Target: t.name, PID: r.pid, Signal: int(signals[sig])})
-		if err := syscall.Kill(r.pid, signals[sig]); err != nil {
+		if err := r.signal(signals[sig]); err != nil {
 			h.e.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("could not send SIG%s to %s (PID %d): %v", sig, t.name, r.pid, err)})
 		}
 	}
@@ -396,6 +497,19 @@ func exitStatus(ws unix.WaitStatus) (code, signal int) {
 	return -1, 0
 }
 
+// groupAlive reports whether a process of the run, still there, is in
+// process group g.
+func groupAlive(g int, recs []*procRec) bool {
+	for _, r := range recs {
+		if r.alive() {
+			if pg, err := unix.Getpgid(r.pid); err == nil && pg == g {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // endRound kills whatever is left of a round's processes and reaps them.
 func (h *hub) endRound(round int) {
 	h.mu.Lock()
@@ -411,8 +525,13 @@ func (h *hub) endRound(round int) {
 		}
 	}
 	h.mu.Unlock()
+	// A group is signalled only while a process of this run is still in
+	// it: the kernel keeps a group's number while any member lives, so the
+	// signal cannot reach a group that reused it.
 	for _, g := range pgids {
-		syscall.Kill(-g, syscall.SIGKILL)
+		if groupAlive(g, recs) {
+			syscall.Kill(-g, syscall.SIGKILL)
+		}
 	}
 	// Orphans left behind are in those groups too; give the reaper a moment.
 	deadline := time.Now().Add(3 * time.Second)
@@ -420,8 +539,8 @@ func (h *hub) endRound(round int) {
 		h.mu.Lock()
 		owned := r.owned
 		h.mu.Unlock()
-		if r.pid > 0 && !owned {
-			syscall.Kill(r.pid, syscall.SIGKILL)
+		if r.pid > 0 && !owned && !isClosed(r.gone) {
+			r.signal(syscall.SIGKILL)
 		}
 		for !isClosed(r.gone) && r.pid > 0 && !owned && time.Now().Before(deadline) {
 			h.reapAdopted(true)

@@ -3,6 +3,7 @@ package sim
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"net"
 	"sync"
 )
@@ -78,8 +79,12 @@ type peer struct {
 	closed    chan struct{}
 }
 
-func newPeer(c net.Conn) *peer {
-	return &peer{c: c, enc: json.NewEncoder(c), dec: json.NewDecoder(bufio.NewReader(c)), closed: make(chan struct{})}
+func newPeer(c net.Conn) *peer { return newPeerReader(c, bufio.NewReader(c)) }
+
+// newPeerReader reads from r, which buffers c (and may hold what was read
+// of c already).
+func newPeerReader(c net.Conn, r io.Reader) *peer {
+	return &peer{c: c, enc: json.NewEncoder(c), dec: json.NewDecoder(r), closed: make(chan struct{})}
 }
 
 func (p *peer) send(m wire) error {

@@ -142,7 +142,11 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 		}
 	case sim.KRefused:
 		e.Who, e.Class = "", Bad
-		e.Text = fmt.Sprintf("process %d offered a wrong key and was refused", ev.PID)
+		why := ev.Error
+		if why == "" {
+			why = "a wrong key"
+		}
+		e.Text = fmt.Sprintf("process %d was refused: %s", ev.PID, why)
 	case sim.KDeadlock:
 		e.Who, e.Class = "", Bad
 		e.Text = DeadlockText(ev.Edges)
