@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -109,7 +110,7 @@ func headlessFamily(t *testing.T, env ...string) (*exec.Cmd, string) {
 }
 
 func TestNoLeakHeadlessSignals(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGKILL} {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGKILL} {
 		t.Run(sig.String(), func(t *testing.T) {
 			c, mark := headlessFamily(t)
 			c.Process.Signal(sig)
@@ -141,6 +142,8 @@ func TestNoLeakTUI(t *testing.T) {
 		{"SIGTERM", func(t *testing.T, _, mark string) { syscall.Kill(mainPID(t, mark), syscall.SIGTERM) }, ""},
 		{"SIGKILL", func(t *testing.T, _, mark string) { syscall.Kill(mainPID(t, mark), syscall.SIGKILL) }, ""},
 		{"terminal closed (SIGHUP)", func(t *testing.T, s, _ string) { tmux(t, "kill-session", "-t", s) }, ""},
+		// SIGQUIT's default would leave the terminal raw: it quits as q does.
+		{"SIGQUIT", func(t *testing.T, _, mark string) { syscall.Kill(mainPID(t, mark), syscall.SIGQUIT) }, "1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -221,4 +224,33 @@ func contains(list []int, v int) bool {
 		}
 	}
 	return false
+}
+
+// However mtviz ends, it leaves no socket file; the private directory a
+// SIGKILL leaves behind is removed by the next run that makes one.
+func TestNoStaleRunFiles(t *testing.T) {
+	c, mark := headlessFamily(t)
+	pid := c.Process.Pid
+	c.Process.Signal(syscall.SIGKILL)
+	c.Wait()
+	noneLeft(t, mark)
+	left, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("mtviz-%d-*", pid)))
+	for _, d := range left {
+		if socks, _ := filepath.Glob(filepath.Join(d, "*.sock")); len(socks) > 0 {
+			t.Errorf("socket files left: %v", socks)
+		}
+	}
+	if len(left) == 0 {
+		t.Fatalf("the killed run (PID %d) had no private directory: was it a run with processes?", pid)
+	}
+	file := filepath.Join(t.TempDir(), "p.yaml")
+	os.WriteFile(file, []byte("title: p\ntasks:\n  - {name: a, kind: process, steps: [{log: hi}]}\n"), 0o600)
+	if _, errb, code := mtviz(t, "run", file, "--headless"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	for _, d := range left {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("the directory %s of the killed run is still there", d)
+		}
+	}
 }

@@ -192,9 +192,10 @@ func builtins() []*spec.Scenario {
 	return all
 }
 
-// signalContext ends on SIGINT, SIGTERM or SIGHUP.
+// signalContext ends on SIGINT, SIGTERM, SIGHUP or SIGQUIT: each stops the
+// run and its processes the same way (SIGQUIT's goroutine dump is skipped).
 func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 }
 
 func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writer) error {

@@ -22,10 +22,10 @@ type envSource interface {
 	env(task string, round int) []string
 }
 
-type childHub struct{ path, token string }
+type childHub struct{ path, dir, token string }
 
 func (c childHub) env(task string, round int) []string {
-	return []string{envHub + "=" + c.path, envToken + "=" + c.token, envTask + "=" + task, envRound + "=" + strconv.Itoa(round)}
+	return []string{envHub + "=" + c.path, envDir + "=" + c.dir, envToken + "=" + c.token, envTask + "=" + task, envRound + "=" + strconv.Itoa(round)}
 }
 
 // hubInfo is where children started by this process connect.
@@ -105,7 +105,7 @@ func RunChild() int {
 	}
 	runtime.GOMAXPROCS(max(1, a.Cores))
 	e := New(sc, Options{Cores: a.Cores, Start: time.Unix(0, a.Start), AutoKeys: a.AutoKeys, Tick: 20 * time.Millisecond})
-	cs := &childState{hub: childHub{path, token}, link: p, task: a.Task, round: a.Round, replies: map[int64]chan wire{}}
+	cs := &childState{hub: childHub{path, os.Getenv(envDir), token}, link: p, task: a.Task, round: a.Round, replies: map[int64]chan wire{}}
 	e.child = cs
 	if a.Paused {
 		e.Pause()

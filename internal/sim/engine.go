@@ -172,9 +172,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.hub = h
 		defer h.close()
 	} else if usesKind(e.sc, spec.FileLock) {
-		dir, err := os.MkdirTemp("", "mtviz-")
+		dir, err := runDir()
 		if err != nil {
-			return fmt.Errorf("make a directory for lock files: %w", err)
+			return err
 		}
 		e.dir = dir
 		defer os.RemoveAll(dir)

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -91,7 +90,7 @@ func (fl *fileLock) close() {
 func (e *Engine) lockDir() string {
 	switch {
 	case e.child != nil:
-		return filepath.Dir(e.child.hub.path)
+		return e.child.hub.dir
 	case e.hub != nil:
 		return e.hub.dir
 	}

@@ -101,25 +101,59 @@ func isClosed(ch chan struct{}) bool {
 // of which round the child runs.
 const (
 	envHub   = "MTVIZ_HUB"
+	envDir   = "MTVIZ_DIR"
 	envToken = "MTVIZ_TOKEN"
 	envTask  = "MTVIZ_TASK"
 	envRound = "MTVIZ_ROUND"
 )
 
-func newHub(e *Engine) (*hub, error) {
-	dir, err := os.MkdirTemp("", "mtviz-")
+// runDir makes a run's private directory (mode 0700), for its lock files.
+// Its name carries mtviz's PID, so that a later mtviz can remove the
+// directories of one that was killed before it could.
+func runDir() (string, error) {
+	removeStaleDirs()
+	dir, err := os.MkdirTemp("", fmt.Sprintf("mtviz-%d-", os.Getpid()))
 	if err != nil {
-		return nil, fmt.Errorf("make a directory for the child socket: %w", err)
+		return "", fmt.Errorf("make a directory for the run: %w", err)
 	}
-	// The directory is the owner's alone; the key is for anything else that
-	// finds the socket.
 	if err := os.Chmod(dir, 0o700); err != nil {
 		os.RemoveAll(dir)
+		return "", err
+	}
+	return dir, nil
+}
+
+// removeStaleDirs removes the run directories of mtviz processes that are
+// gone: this user's, named mtviz-PID-..., whose PID no longer runs.
+func removeStaleDirs() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "mtviz-*-*"))
+	for _, d := range dirs {
+		var pid int
+		if _, err := fmt.Sscanf(filepath.Base(d), "mtviz-%d-", &pid); err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		var st unix.Stat_t
+		if unix.Lstat(d, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR || int(st.Uid) != os.Getuid() {
+			continue
+		}
+		if unix.Kill(pid, 0) == unix.ESRCH {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+func newHub(e *Engine) (*hub, error) {
+	dir, err := runDir()
+	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 16)
-	rand.Read(b)
-	h := &hub{e: e, dir: dir, path: filepath.Join(dir, "hub.sock"), token: hex.EncodeToString(b),
+	name, key := make([]byte, 8), make([]byte, 16)
+	rand.Read(name)
+	rand.Read(key)
+	// An abstract socket: no file to leave behind, however mtviz ends. Any
+	// process can find it, so a connection must come from this user (the
+	// kernel says, SO_PEERCRED) and present the key.
+	h := &hub{e: e, dir: dir, path: "@mtviz-" + hex.EncodeToString(name), token: hex.EncodeToString(key),
 		peers: map[*peer]bool{}, procs: map[procKey]*procRec{}, pgids: map[int]bool{}, done: make(chan struct{})}
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: h.path, Net: "unix"})
 	if err != nil {
@@ -137,7 +171,7 @@ func newHub(e *Engine) (*hub, error) {
 }
 
 func (h *hub) env(task string, round int) []string {
-	return []string{envHub + "=" + h.path, envToken + "=" + h.token, envTask + "=" + task, envRound + "=" + fmt.Sprint(round)}
+	return []string{envHub + "=" + h.path, envDir + "=" + h.dir, envToken + "=" + h.token, envTask + "=" + task, envRound + "=" + fmt.Sprint(round)}
 }
 
 func (h *hub) close() {
@@ -205,7 +239,8 @@ const maxHello = 4096
 var helloTimeout = 5 * time.Second // a variable, for the tests
 
 // peerPID is the real PID of a connection's other end, from the kernel
-// (SO_PEERCRED), whatever the peer says of itself.
+// (SO_PEERCRED), whatever the peer says of itself; a peer of another user
+// is refused.
 func peerPID(c *net.UnixConn) (int, error) {
 	raw, err := c.SyscallConn()
 	if err != nil {
@@ -220,6 +255,9 @@ func peerPID(c *net.UnixConn) (int, error) {
 	}
 	if cerr != nil {
 		return 0, cerr
+	}
+	if int(cred.Uid) != os.Getuid() {
+		return int(cred.Pid), fmt.Errorf("a process of another user (UID %d)", cred.Uid)
 	}
 	return int(cred.Pid), nil
 }

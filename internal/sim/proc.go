@@ -260,7 +260,7 @@ func programEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		switch {
-		case strings.HasPrefix(kv, envHub+"="), strings.HasPrefix(kv, envToken+"="),
+		case strings.HasPrefix(kv, envHub+"="), strings.HasPrefix(kv, envToken+"="), strings.HasPrefix(kv, envDir+"="),
 			strings.HasPrefix(kv, envTask+"="), strings.HasPrefix(kv, envRound+"="):
 		default:
 			env = append(env, kv)

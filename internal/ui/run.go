@@ -142,9 +142,10 @@ func Run(cfg Config) (Outcome, error) {
 	r := newRoot(cfg)
 	p := tea.NewProgram(r, tea.WithAltScreen(), tea.WithFPS(fps))
 	// Bubble Tea restores the terminal on SIGINT and SIGTERM but not on
-	// SIGHUP (the terminal closed): handle it here.
+	// SIGHUP (the terminal closed) nor SIGQUIT (whose default leaves the
+	// terminal raw after a goroutine dump): handle them here, as a quit.
 	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+	signal.Notify(hup, syscall.SIGHUP, syscall.SIGQUIT)
 	defer signal.Stop(hup)
 	stop := make(chan struct{})
 	defer close(stop)
