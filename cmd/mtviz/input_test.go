@@ -139,3 +139,30 @@ tasks:
 		t.Errorf("--max-procs did not count run steps: exit %d, %q", code, errb)
 	}
 }
+
+// A headless run whose every task is blocked in a cycle prints the cycle at
+// once and ends with its verdicts, instead of waiting for --timeout.
+func TestHeadlessDeadlockEnds(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cycle.yaml")
+	os.WriteFile(file, []byte(`title: join cycle
+tasks:
+  - {name: a, steps: [{join: b}]}
+  - {name: b, steps: [{join: a}]}
+checks:
+  - deadlock: {tasks: [a, b]}
+`), 0o600)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, os.Args[0], "run", file, "--headless")
+	c.Env = append(os.Environ(), "MTVIZ_MAIN=1")
+	out, err := c.Output()
+	if ctx.Err() != nil {
+		t.Fatalf("the deadlocked run did not end:\n%s", out)
+	}
+	if err != nil {
+		t.Errorf("%v:\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "deadlock: a joins b; b joins a") || !strings.Contains(string(out), "PASS") {
+		t.Errorf("the cycle or the verdict is missing:\n%s", out)
+	}
+}

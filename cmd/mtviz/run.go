@@ -34,6 +34,7 @@ Flags:
   --hz N            probe samples per second (default 10, 1 to 100)
   --timeout D       headless: stop a run that lasts longer than D (default 10m)
   --max-procs N     refuse a lesson that starts more than N processes in a round (default 64)
+  --max-tasks N     refuse a lesson with more than N task copies in a round (default 512)
   --trace MODE      read the Go runtime's trace, to tell running from runnable goroutines:
                     on, off, or auto (default: as the lesson asks; t toggles it on screen)
   --record FILE     write the run to FILE as it goes, for 'mtviz replay'
@@ -62,6 +63,7 @@ type runFlags struct {
 	hz             float64
 	timeout        time.Duration
 	maxProcs       int
+	maxTasks       int
 	trace          string
 	record         string
 	maxSize        int64
@@ -74,6 +76,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.hz, "hz", 10, "")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "")
 	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "")
+	fs.IntVar(&f.maxTasks, "max-tasks", session.DefaultMaxTasks, "")
 	fs.StringVar(&f.trace, "trace", "auto", "")
 	fs.StringVar(&f.record, "record", "", "")
 	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "")
@@ -94,6 +97,9 @@ func (f *runFlags) validate() error {
 	}
 	if f.maxSize < 1 {
 		return usagef("run: --max-size must be above 0, not %d", f.maxSize)
+	}
+	if f.maxTasks < 1 || f.maxTasks > 100000 {
+		return usagef("run: --max-tasks must be from 1 to 100000, not %d", f.maxTasks)
 	}
 	if f.maxProcs < 1 || f.maxProcs > 4096 {
 		return usagef("run: --max-procs must be from 1 to 4096, not %d", f.maxProcs)
@@ -119,7 +125,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs, Trace: traceModes[f.trace]}
+	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs, MaxTasks: f.maxTasks, Trace: traceModes[f.trace]}
 	if err := session.Refuse(sc, opt); err != nil {
 		return usageError{"run: " + err.Error()}
 	}

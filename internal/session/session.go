@@ -31,6 +31,7 @@ type Options struct {
 	Hz       float64 // probe rate (default 10)
 	AutoKeys bool    // headless: press the keys `key` steps wait for
 	MaxProcs int     // the most processes a round may start (default 64)
+	MaxTasks int     // the most task copies a round may have (default 512)
 	// Trace reads the Go runtime's own trace live, to tell running from
 	// runnable goroutines and the P each ran on: TraceOn always, TraceOff
 	// never, TraceAuto when the scenario asks for it.
@@ -69,8 +70,19 @@ func Refuse(sc *spec.Scenario, opt Options) error {
 	if n := sim.ProcessCount(sc, cores); n > limit {
 		return fmt.Errorf("%s starts %d processes in a round, more than the limit of %d; raise it with --max-procs", sc.ID, n, limit)
 	}
+	tasks := opt.MaxTasks
+	if tasks <= 0 {
+		tasks = DefaultMaxTasks
+	}
+	if n := sim.TaskCount(sc, cores); n > tasks {
+		return fmt.Errorf("%s has %d tasks in a round, more than the limit of %d; raise it with --max-tasks", sc.ID, n, tasks)
+	}
 	return nil
 }
+
+// DefaultMaxTasks is the limit on a round's task copies unless raised: each
+// is a goroutine, a lane and an event buffer.
+const DefaultMaxTasks = 512
 
 // Item is what a session delivers: a batch of events, or one sample.
 type Item = timeline.Item
@@ -107,7 +119,7 @@ type Session struct {
 func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	ctx, cancel := context.WithCancel(parent)
 	start := time.Now()
-	eng := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys})
+	eng := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, EndDeadlocks: opt.AutoKeys})
 	s := &Session{Scenario: sc, engine: eng, Start: start, Cores: eng.Cores(),
 		out: make(chan Item, 4), cancel: cancel, done: make(chan struct{})}
 	hz := opt.Hz

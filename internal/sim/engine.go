@@ -27,6 +27,10 @@ type Options struct {
 	// Tick is how often batches of events go out (default 100ms, the
 	// screen's frame rate).
 	Tick time.Duration
+	// EndDeadlocks stops the round's tasks once every one of them is
+	// blocked and a cycle was found, so that nobody waits for a run that
+	// cannot go on (headless runs; on screen the learner decides).
+	EndDeadlocks bool
 }
 
 // Engine runs one scenario once. Restart means a new Engine.
@@ -143,6 +147,20 @@ func ProcessCount(sc *spec.Scenario, cores int) int {
 		}
 		if runs(t.Steps) {
 			n += copies
+		}
+	}
+	return n
+}
+
+// TaskCount is how many task copies a round has: goroutines, and the
+// processes that stand for process tasks.
+func TaskCount(sc *spec.Scenario, cores int) int {
+	n := 0
+	for _, t := range sc.Tasks {
+		if t.Count == spec.CountCores {
+			n += cores
+		} else {
+			n += t.Count
 		}
 	}
 	return n

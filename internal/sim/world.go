@@ -147,6 +147,38 @@ func (w *world) cutDaemons() {
 	})
 }
 
+// stuck reports whether the round cannot go on: a deadlock was found, and
+// every task that has not ended is a goroutine of this process blocked on
+// something only another task of it could release (a process, a key or a
+// sleep might still move things).
+func (w *world) stuck() bool {
+	found := false
+	for _, n := range w.deadlocks {
+		found = found || n < 0
+	}
+	if !found || w.e.paused.Load() {
+		return false
+	}
+	for _, t := range w.tasks {
+		if !t.started.Load() || t.isDone() {
+			continue
+		}
+		if t.def.Kind == spec.Process && t != w.self {
+			return false
+		}
+		st := t.state()
+		if st.state != Blocked {
+			return false
+		}
+		switch st.reason {
+		case ReasonLock, ReasonJoin, ReasonCond, ReasonEvent, ReasonQueue, ReasonGIL:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // gate holds tasks started together until every one of them is on a core,
 // so that tasks meant to race really overlap. Woken goroutines queue on the
 // waker's core, and an idle core (an idle virtual CPU, often) can take longer
@@ -263,6 +295,11 @@ func (t *task) halted() bool {
 // their folded state, and sends counters and locks whose value changed.
 func (w *world) tick(last map[string]Event) {
 	w.findDeadlocks()
+	if w.e.opt.EndDeadlocks && w.stuck() {
+		for _, t := range w.tasks {
+			t.halt(EndStopped, "mtviz: every task was blocked, in a deadlock")
+		}
+	}
 	for _, t := range w.tasks {
 		n := t.ops.Swap(0)
 		if t.quiet.Load() {
