@@ -254,3 +254,42 @@ func TestNoStaleRunFiles(t *testing.T) {
 		}
 	}
 }
+
+// r pressed three times in a row while the old run is still stopping starts
+// one new run, not three.
+func TestFastRestartsRunOnce(t *testing.T) {
+	s, mark := startTUI(t, 120, 40, "run", "testdata/family.yaml")
+	screenShows(t, s, "family ready")
+	first := waitMarked(t, mark, familySize)
+	// Three separate key presses (sent together, a terminal would read
+	// "rrr" as one key).
+	for i := 0; i < 3; i++ {
+		tmux(t, "send-keys", "-t", s, "r")
+		time.Sleep(30 * time.Millisecond)
+	}
+	// Wait for the new family: none of the first one's processes but mtviz.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		fresh := 0
+		for _, p := range pidsOf(marked(mark)) {
+			if !contains(first, p) {
+				fresh++
+			}
+		}
+		if fresh >= familySize-1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new run after r:\n%s", strings.Join(marked(mark), "\n"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Let any second run that was wrongly started show up.
+	time.Sleep(2 * time.Second)
+	if n := len(marked(mark)); n != familySize {
+		t.Errorf("%d processes after three fast restarts, want one family of %d:\n%s", n, familySize, strings.Join(marked(mark), "\n"))
+	}
+	tmux(t, "send-keys", "-t", s, "C-c")
+	screenShows(t, s, "MTVIZ-EXIT")
+	noneLeft(t, mark)
+}
