@@ -293,3 +293,62 @@ func TestFastRestartsRunOnce(t *testing.T) {
 	screenShows(t, s, "MTVIZ-EXIT")
 	noneLeft(t, mark)
 }
+
+// zombiesOf lists the zombie children of pid.
+func zombiesOf(pid int) []string {
+	var out []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, d := range dirs {
+		b, err := os.ReadFile(d)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) > 1 && f[0] == "Z" && f[1] == strconv.Itoa(pid) {
+			out = append(out, s[:i+1])
+		}
+	}
+	return out
+}
+
+// Background children of a run step's program die with the step and are
+// reaped by mtviz, which adopted them: no zombie of mtviz piles up across
+// restarts.
+func TestNoZombiesAcrossRestarts(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bg.yaml")
+	os.WriteFile(file, []byte(`title: background children
+tasks:
+  - name: keeper
+    kind: process
+    steps: [{sleep: 1h}]
+  - name: main
+    steps:
+      - run: {program: sh, args: ["-c", "sleep 301 & sleep 302 & echo started"]}
+      - log: started them
+      - sleep: 1h
+`), 0o600)
+	s, mark := startTUI(t, 120, 40, "run", file)
+	screenShows(t, s, "started them")
+	pid := mainPID(t, mark)
+	for i := 0; i < 3; i++ {
+		tmux(t, "send-keys", "-t", s, "r")
+		time.Sleep(1500 * time.Millisecond)
+		screenShows(t, s, "started them")
+	}
+	// mtviz reaps the zombies it adopted within a few seconds.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(zombiesOf(pid)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if z := zombiesOf(pid); len(z) > 0 {
+		t.Errorf("zombies of mtviz after restarts:\n%s", strings.Join(z, "\n"))
+	}
+	tmux(t, "send-keys", "-t", s, "C-c")
+	screenShows(t, s, "MTVIZ-EXIT")
+	noneLeft(t, mark)
+}

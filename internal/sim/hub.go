@@ -467,13 +467,18 @@ func (h *hub) reaper() {
 	defer h.wg.Done()
 	tk := time.NewTicker(50 * time.Millisecond)
 	defer tk.Stop()
-	for {
+	for n := 1; ; n++ {
 		select {
 		case <-h.done:
 			return
 		case <-tk.C:
 		}
 		h.reapAdopted(false)
+		if n%20 == 0 {
+			// Once a second, the zombies of no process task: a program's
+			// background children, adopted when the program ended.
+			h.reapStrays()
+		}
 	}
 }
 
@@ -535,6 +540,19 @@ func exitStatus(ws unix.WaitStatus) (code, signal int) {
 	return -1, 0
 }
 
+// reapStrays reaps zombies mtviz adopted that are no process task's.
+func (h *hub) reapStrays() {
+	h.mu.Lock()
+	known := map[int]bool{}
+	for _, r := range h.procs {
+		if r.pid > 0 && !isClosed(r.gone) {
+			known[r.pid] = true
+		}
+	}
+	h.mu.Unlock()
+	reapStrays(func(pid int) bool { return known[pid] })
+}
+
 // groupAlive reports whether a process of the run, still there, is in
 // process group g.
 func groupAlive(g int, recs []*procRec) bool {
@@ -571,6 +589,7 @@ func (h *hub) endRound(round int) {
 			syscall.Kill(-g, syscall.SIGKILL)
 		}
 	}
+	defer h.reapStrays()
 	// Orphans left behind are in those groups too; give the reaper a moment.
 	deadline := time.Now().Add(3 * time.Second)
 	for _, r := range recs {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -54,6 +55,7 @@ func (ph *procHandle) watch() {
 func (ph *procHandle) reap() {
 	ph.reapOnce.Do(func() {
 		err := ph.cmd.Wait()
+		disown(ph.pid)
 		st := ph.cmd.ProcessState
 		var ee *exec.ExitError
 		switch {
@@ -66,6 +68,69 @@ func (ph *procHandle) reap() {
 		}
 		close(ph.reaped)
 	})
+}
+
+// The children this process started with exec.Cmd: their wait statuses
+// are their Cmd's to collect. Any other child of ours is a process mtviz
+// adopted as a subreaper (a program's background child whose parent
+// ended), and nobody else will reap it.
+var (
+	ownedMu sync.Mutex
+	owned   = map[int]bool{}
+)
+
+// startOwned starts cmd and records it as ours before any reaper can see it.
+func startOwned(cmd *exec.Cmd) error {
+	ownedMu.Lock()
+	defer ownedMu.Unlock()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	owned[cmd.Process.Pid] = true
+	return nil
+}
+
+func disown(pid int) {
+	ownedMu.Lock()
+	delete(owned, pid)
+	ownedMu.Unlock()
+}
+
+// reapStrays reaps this process's zombie children that no Cmd owns and
+// that skip leaves to another reaper (the hub reaps the processes of
+// process tasks it adopted, a little later, to show them as zombies). It
+// reads /proc, so it runs at a round's end, not on every tick.
+func reapStrays(skip func(pid int) bool) {
+	me := os.Getpid()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return
+	}
+	ownedMu.Lock()
+	defer ownedMu.Unlock()
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || owned[pid] || skip(pid) {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// "pid (comm) S ppid ...": the fields after the last ')'.
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 2 || f[0] != "Z" {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(f[1]); ppid == me {
+			var ws unix.WaitStatus
+			unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+		}
+	}
 }
 
 // self is the path of the running program, for starting child processes.
@@ -115,7 +180,7 @@ func (w *world) startProcess(t *task) (*procHandle, error) {
 		r.owned = true
 		h.mu.Unlock()
 	}
-	err = cmd.Start()
+	err = startOwned(cmd)
 	if errPipe != nil {
 		errPipe.Close() // the child holds its own copy
 	}
@@ -286,7 +351,7 @@ func (t *task) runProgram(program string, args []string, stdin string) bool {
 	cmd.Stdout, cmd.Stderr = out, errOut
 	cmd.WaitDelay = time.Second
 	t.set(Blocked, ReasonIO, program, "")
-	if err := cmd.Start(); err != nil {
+	if err := startOwned(cmd); err != nil {
 		t.emit(Event{Kind: KRun, Task: t.name, Program: program, Code: -1, Error: "could not start: " + err.Error()})
 		t.running()
 		return !t.halted()
@@ -311,6 +376,7 @@ func (t *task) runProgram(program string, args []string, stdin string) bool {
 	syscall.Kill(-pid, syscall.SIGKILL)
 	<-exited
 	err := cmd.Wait()
+	disown(pid)
 	ev := Event{Kind: KRun, Task: t.name, Program: program, PID: pid, Output: out.String() + errOut.String()}
 	if st := cmd.ProcessState; st != nil {
 		ev.Code, ev.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
