@@ -166,3 +166,4 @@ checks:
 		t.Errorf("the cycle or the verdict is missing:\n%s", out)
 	}
 }
+

@@ -436,6 +436,25 @@ tasks:
 	}
 }
 
+// noSignalAfterReap checks the record: no signal went to a PID after it
+// was reaped (the number may then be another process's).
+func noSignalAfterReap(t *testing.T, evs []sim.Event) {
+	t.Helper()
+	sorted := slices.Clone(evs)
+	slices.SortStableFunc(sorted, func(a, b sim.Event) int { return int(a.T - b.T) })
+	reaped := map[int]time.Duration{}
+	for _, ev := range sorted {
+		switch ev.Kind {
+		case sim.KExit:
+			reaped[ev.PID] = ev.T
+		case sim.KSignal:
+			if at, ok := reaped[ev.PID]; ok {
+				t.Errorf("signal %d sent to PID %d at %v, after it was reaped at %v", ev.Signal, ev.PID, ev.T, at)
+			}
+		}
+	}
+}
+
 // lessonFacts is a lesson and what its test confirms from the raw record.
 type lessonFacts struct {
 	id    string
@@ -452,6 +471,7 @@ func runLessons(t *testing.T, lessons []lessonFacts) {
 			if l.facts != nil {
 				l.facts(t, facts{evs, ss})
 			}
+			noSignalAfterReap(t, evs)
 		})
 	}
 }

@@ -564,3 +564,31 @@ func TestEveryStepHasAnExecutor(t *testing.T) {
 		}
 	}
 }
+
+// A task that emits faster than the run is read waits for it: no batch
+// holds more than a task's buffer, and no event is lost.
+func TestFastTaskWaitsForTheReader(t *testing.T) {
+	old := maxTaskBuf
+	maxTaskBuf = 256
+	defer func() { maxTaskBuf = old }()
+	e := New(load(t, "tasks: [{name: a, steps: [{repeat: {times: 20000, steps: [{log: line}]}}]}]"), Options{Tick: 10 * time.Millisecond})
+	done := make(chan error)
+	go func() { done <- e.Run(context.Background()) }()
+	lines, most := 0, 0
+	for b := range e.Events() {
+		most = max(most, len(b))
+		for _, ev := range b {
+			if ev.Kind == KLog {
+				lines++
+			}
+		}
+		time.Sleep(20 * time.Millisecond) // a slow reader
+	}
+	<-done
+	if lines != 20000 {
+		t.Errorf("%d lines arrived, want 20000", lines)
+	}
+	if most > maxTaskBuf+64 {
+		t.Errorf("a batch held %d events: the task did not wait for the reader (buffer %d)", most, maxTaskBuf)
+	}
+}

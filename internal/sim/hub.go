@@ -274,8 +274,14 @@ func readHello(c *net.UnixConn, br *bufio.Reader) (*hello, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseHello(line)
+}
+
+// parseHello decodes a first message; anything but a hello with a task is
+// refused.
+func parseHello(line []byte) (*hello, error) {
 	var m wire
-	if err := json.Unmarshal(line, &m); err != nil || m.Hello == nil {
+	if err := json.Unmarshal(line, &m); err != nil || m.Hello == nil || m.Hello.Task == "" {
 		return nil, errors.New("a first message that is not a hello")
 	}
 	return m.Hello, nil

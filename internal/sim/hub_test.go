@@ -79,3 +79,18 @@ func TestHubRefusesStrangers(t *testing.T) {
 		t.Errorf("reasons: %q, %q, %q", got[0].Error, got[1].Error, got[2].Error)
 	}
 }
+
+// The hello decoder takes any bytes without panicking, and accepts only a
+// hello that names a task.
+func FuzzHello(f *testing.F) {
+	f.Add([]byte(`{"hello":{"token":"k","task":"a","round":1,"pid":1,"ppid":1}}` + "\n"))
+	f.Add([]byte(`{"hello":null}`))
+	f.Add([]byte(`{"events":[{"t":1,"kind":"log"}]}`))
+	f.Add([]byte("\x00\xff{"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := parseHello(b)
+		if err == nil && (h == nil || h.Task == "") {
+			t.Errorf("accepted %q as a hello", b)
+		}
+	})
+}

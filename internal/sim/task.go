@@ -103,7 +103,7 @@ func (t *task) flush() {
 // maxTaskBuf is how many events a task may hold before the collector takes
 // them: a task that emits faster than the run can record waits, as a
 // program writing to a full pipe does, instead of filling memory.
-const maxTaskBuf = 8192
+var maxTaskBuf = 8192 // a variable, for the tests
 
 // emit records an event in the task's buffer, stamped under the buffer's
 // lock so that the collector can cut batches in time order. When the buffer
