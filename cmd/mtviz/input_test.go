@@ -166,4 +166,3 @@ checks:
 		t.Errorf("the cycle or the verdict is missing:\n%s", out)
 	}
 }
-
