@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"mtviz/internal/spec"
 )
 
 // ChildCommand is the hidden subcommand under which mtviz runs one process
@@ -98,9 +97,9 @@ func RunChild() int {
 		return 1
 	}
 	a := m.Assign
-	sc, err := spec.Load(a.File, a.Source)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "mtviz child:", err)
+	sc := a.Scenario
+	if sc == nil {
+		fmt.Fprintln(os.Stderr, "mtviz child: no scenario from mtviz")
 		return 1
 	}
 	runtime.GOMAXPROCS(max(1, a.Cores))

@@ -334,7 +334,7 @@ func (h *hub) serve(c *net.UnixConn) {
 	h.mu.Unlock()
 	r.connOnce.Do(func() { close(r.connected) })
 	h.e.emit(Event{Kind: KProcess, Task: hi.Task, PID: pid, PPID: hi.PPID, Round: hi.Round})
-	a := &assign{File: h.e.sc.File, Source: h.e.sc.Source, Task: hi.Task, Round: hi.Round, Cores: h.e.opt.Cores,
+	a := &assign{Scenario: h.e.sc, Task: hi.Task, Round: hi.Round, Cores: h.e.opt.Cores,
 		AutoKeys: h.e.opt.AutoKeys, Start: h.e.opt.Start.UnixNano(), Paused: h.e.paused.Load()}
 	if p.send(wire{Assign: a}) != nil {
 		return

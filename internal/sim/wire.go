@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"sync"
+
+	"mtviz/internal/spec"
 )
 
 // wire is one message between mtviz and a child process, one JSON object a
@@ -34,8 +36,9 @@ type hello struct {
 }
 
 type assign struct {
-	File     string `json:"file"`
-	Source   []byte `json:"source"`
+	// Scenario is the scenario as mtviz loaded and checked it: a child
+	// does not parse it again.
+	Scenario *spec.Scenario `json:"scenario"`
 	Task     string `json:"task"`
 	Round    int    `json:"round"`
 	Cores    int    `json:"cores"`

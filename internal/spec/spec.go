@@ -30,9 +30,9 @@ type Scenario struct {
 	Tasks   []Task
 	Checks  []Check
 	File    string
-	// Source is the file as read, so that a child process can load the very
-	// same scenario.
-	Source []byte
+	// Source is the file as read, for recordings (a child process gets the
+	// scenario as loaded, not its source to parse again).
+	Source []byte `json:"-"`
 }
 
 // ObjectKind names what a shared object is.
