@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
 )
 
 // ChildCommand is the hidden subcommand under which mtviz runs one process

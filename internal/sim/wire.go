@@ -39,12 +39,12 @@ type assign struct {
 	// Scenario is the scenario as mtviz loaded and checked it: a child
 	// does not parse it again.
 	Scenario *spec.Scenario `json:"scenario"`
-	Task     string `json:"task"`
-	Round    int    `json:"round"`
-	Cores    int    `json:"cores"`
-	AutoKeys bool   `json:"auto_keys"`
-	Start    int64  `json:"start"` // the run's time zero, Unix nanoseconds
-	Paused   bool   `json:"paused"`
+	Task     string         `json:"task"`
+	Round    int            `json:"round"`
+	Cores    int            `json:"cores"`
+	AutoKeys bool           `json:"auto_keys"`
+	Start    int64          `json:"start"` // the run's time zero, Unix nanoseconds
+	Paused   bool           `json:"paused"`
 }
 
 type queueOp struct {
