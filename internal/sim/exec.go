@@ -27,7 +27,7 @@ func init() {
 		"log":    {compile: compileLog, run: runLog},
 		"sleep":  {run: runSleep},
 		"busy":   {compile: compileBusy, run: func(t *task, in *instr) bool { return t.busy(in) }},
-		"repeat": {compile: compileBody, run: runRepeat},
+		"repeat": {compile: compileRepeat, run: runRepeat},
 		"add":    {compile: compileCounter, run: func(t *task, in *instr) bool { in.ctr.add(in.st.N); return true }},
 		"read":   {compile: compileCounter, run: runRead},
 		"write":  {compile: compileCounter, run: runWrite},
@@ -71,6 +71,10 @@ type instr struct {
 	cv    *cond
 	ev    *event
 	alt   []instr // branch: the steps when the event is clear
+	// adds: a repeat whose steps are all adds runs them as a tight loop of
+	// plain loads and stores, as `balance = balance + n` runs, looking at
+	// the clock, a pause or a stop only every few turns.
+	adds bool
 }
 
 // text is a log step's line with {counter} replaced by the counter's value,
@@ -156,6 +160,17 @@ func compileBody(w *world, in *instr) error {
 	return err
 }
 
+func compileRepeat(w *world, in *instr) error {
+	if err := compileBody(w, in); err != nil {
+		return err
+	}
+	in.adds = len(in.body) > 0
+	for i := range in.body {
+		in.adds = in.adds && in.body[i].st.Op == "add"
+	}
+	return nil
+}
+
 func compileCounter(w *world, in *instr) error { in.ctr = w.counters[in.st.Object]; return nil }
 func compileQueue(w *world, in *instr) error   { in.q = w.queues[in.st.Object]; return nil }
 func compileCond(w *world, in *instr) error    { in.cv = w.conds[in.st.Object]; return nil }
@@ -220,6 +235,22 @@ func runSleep(t *task, in *instr) bool {
 }
 
 func runRepeat(t *task, in *instr) bool {
+	if in.adds {
+		return t.addLoop(in)
+	}
+	if d := in.st.Dur; d > 0 {
+		// Again and again for a while: the clock is read every few turns,
+		// so the loop stays what it repeats.
+		end := time.Now().Add(d)
+		for n := 0; ; n++ {
+			if n&15 == 0 && !time.Now().Before(end) {
+				return true
+			}
+			if !t.exec(in.body) {
+				return false
+			}
+		}
+	}
 	times := in.st.Times
 	if times == spec.CountCores {
 		times = t.w.e.opt.Cores
@@ -227,6 +258,35 @@ func runRepeat(t *task, in *instr) bool {
 	for n := 0; n < times; n++ {
 		if !t.exec(in.body) {
 			return false
+		}
+	}
+	return true
+}
+
+// addLoop runs a repeat of add steps as a tight loop: nothing but the
+// counters' loads and stores between turns, so the scheduler can switch the
+// task anywhere, between a load and its store too. Every 64 turns it looks
+// at the clock, a pause and a stop.
+func (t *task) addLoop(in *instr) bool {
+	times := in.st.Times
+	if times == spec.CountCores {
+		times = t.w.e.opt.Cores
+	}
+	var end time.Time
+	if in.st.Dur > 0 {
+		end, times = time.Now().Add(in.st.Dur), -1
+	}
+	for n := 0; times < 0 || n < times; n++ {
+		if n&63 == 0 {
+			if t.halted() || t.w.e.paused.Load() && !t.pauseWait() {
+				return false
+			}
+			if times < 0 && !time.Now().Before(end) {
+				return true
+			}
+		}
+		for i := range in.body {
+			in.body[i].ctr.add(in.body[i].st.N)
 		}
 	}
 	return true

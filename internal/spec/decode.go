@@ -444,7 +444,17 @@ func rulePlaceholders(l *loader, st *Step, n ast.Node) {
 }
 
 func ruleRepeat(l *loader, st *Step, n ast.Node) {
-	if st.Times != CountCores && (st.Times < 1 || st.Times > maxTimes) {
+	hasTimes := false
+	if m, ok := n.(*ast.MappingNode); ok {
+		hasTimes = hasKey(m.Values, "times")
+	}
+	switch {
+	case st.Dur > 0 && hasTimes:
+		l.errorf(n, "repeat takes times or for, not both")
+	case st.Dur > 0:
+	case !hasTimes:
+		l.errorf(n, "repeat needs times (how many) or for (how long)")
+	case st.Times != CountCores && (st.Times < 1 || st.Times > maxTimes):
 		l.errorf(n, "repeat times must be from 1 to %d", maxTimes)
 	}
 }

@@ -95,9 +95,10 @@ var steps = []schema{
 			{name: "count", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter that counts work units (one per 1000 loop turns)",
 				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
 		}},
-	{name: "repeat", rules: ruleRepeat, doc: "run the steps a number of times",
+	{name: "repeat", rules: ruleRepeat, doc: "run the steps a number of times, or again and again for a while",
 		fields: []field{
-			{name: "times", kind: kCount, required: true, doc: "how many times, or `cores` for once per core", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
+			{name: "times", kind: kCount, doc: "how many times, or `cores` for once per core (give times or for)", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
+			{name: "for", kind: kDur, doc: "or: again and again until this long has passed, e.g. 400ms (a loop that runs for many of the scheduler's time slices)", set: stepDur},
 			{name: "steps", kind: kSteps, required: true, doc: "the steps to repeat", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
 		}},
 	{name: "add", doc: "counter = counter + n, as a separate read and write so that another task can slip between them",

@@ -455,7 +455,11 @@ func (m *lessonModel) header() string {
 	if m.rp != nil {
 		mode = sKey.Render("replay " + m.rp.speedName())
 	}
-	right := fmt.Sprintf("%s%s  t %.1fs  %s  %d cores  %s  %s/cell", round, phase, m.now().Seconds(), state, tl.Cores, mode, shortDur(zooms[m.zoom]))
+	cores := fmt.Sprintf("%d cores", tl.Cores)
+	if tl.Cores == 1 {
+		cores = "1 core"
+	}
+	right := fmt.Sprintf("%s%s  t %.1fs  %s  %s  %s  %s/cell", round, phase, m.now().Seconds(), state, cores, mode, shortDur(zooms[m.zoom]))
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		return fitLines(left+"\n"+strings.TrimLeft(right, " "), m.w, 2)
