@@ -50,6 +50,7 @@ func TestBadUsage(t *testing.T) {
 		{[]string{"run", "nosuch"}, `no lesson "nosuch"`},
 		{[]string{"run", "race", "--bogus"}, "unknown flag -bogus"},
 		{[]string{"run", "race", "--cores", "999"}, "--cores must be from 1 to"},
+		{[]string{"run", "race", "--cores", "0"}, "--cores must be from 1 to"},
 		{[]string{"run", "race", "--hz", "0"}, "--hz must be from 1 to 100"},
 		{[]string{"run", "race", "--timeout", "soon"}, "invalid value \"soon\" for flag -timeout"},
 		{[]string{"run", "testdata/broken.yaml"}, "testdata/broken.yaml:5:16: \"for\" of step \"sleep\" needs a unit"},
@@ -169,6 +170,17 @@ func TestHeadlessJSON(t *testing.T) {
 				}
 			}
 		}
+	}
+	// Every line but the summary in time order.
+	last := -1.0
+	for _, l := range lines[:len(lines)-1] {
+		var v struct{ T float64 }
+		json.Unmarshal([]byte(l), &v)
+		if v.T < last {
+			t.Errorf("a line at %.3fs after one at %.3fs: %s", v.T, last, l)
+			break
+		}
+		last = v.T
 	}
 	if kinds["event"] == 0 || kinds["sample"] == 0 || kinds["summary"] != 1 {
 		t.Errorf("line types %v", kinds)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -82,8 +83,10 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "")
 }
 
-func (f *runFlags) validate() error {
-	if f.cores < 0 || f.cores > runtime.NumCPU() {
+func (f *runFlags) validate(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	if f.cores < 0 || f.cores > runtime.NumCPU() || given["cores"] && f.cores == 0 {
 		return usagef("run: --cores must be from 1 to %d (this machine's cores), not %d", runtime.NumCPU(), f.cores)
 	}
 	if f.hz < 1 || f.hz > 100 {
@@ -118,7 +121,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("run: name one lesson or file, as in 'mtviz run race'; run 'mtviz list' for the lessons")
 	}
-	if err := f.validate(); err != nil {
+	if err := f.validate(fs); err != nil {
 		return err
 	}
 	sc, err := resolve(pos[0], f.maxSize)
@@ -261,7 +264,19 @@ type printer struct {
 	enc     *json.Encoder
 	tl      *timeline.Timeline
 	printed int // log entries printed so far
+	// JSON lines wait here a moment to go out in time order: events from
+	// child processes and samples arrive up to a tick late.
+	held   []heldLine
+	latest time.Duration
 }
+
+type heldLine struct {
+	t time.Duration
+	v any
+}
+
+// jsonLag is how long a JSON line is held for earlier ones to come.
+const jsonLag = 500 * time.Millisecond
 
 func newPrinter(w io.Writer, asJSON bool, sc *spec.Scenario, cores, root int) *printer {
 	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(w),
@@ -278,23 +293,39 @@ func (p *printer) item(it timeline.Item) {
 	p.tl.Apply(it)
 	if p.json {
 		if it.Sample != nil {
-			p.enc.Encode(struct {
+			p.hold(it.Sample.T, struct {
 				Type string  `json:"type"`
 				T    float64 `json:"t"`
 				*probe.Sample
 			}{"sample", seconds(it.Sample.T), it.Sample})
 		}
 		for i := range it.Events {
-			ev := &it.Events[i]
-			p.enc.Encode(struct {
+			ev := it.Events[i]
+			p.hold(ev.T, struct {
 				Type string  `json:"type"`
 				T    float64 `json:"t"`
 				*sim.Event
-			}{"event", seconds(ev.T), ev})
+			}{"event", seconds(ev.T), &ev})
 		}
+		p.flushJSON(p.latest - jsonLag)
 		return
 	}
 	p.flushLog()
+}
+
+func (p *printer) hold(t time.Duration, v any) {
+	p.held = append(p.held, heldLine{t, v})
+	p.latest = max(p.latest, t)
+}
+
+// flushJSON writes, in time order, the held lines up to until.
+func (p *printer) flushJSON(until time.Duration) {
+	sort.SliceStable(p.held, func(i, j int) bool { return p.held[i].t < p.held[j].t })
+	n := sort.Search(len(p.held), func(i int) bool { return p.held[i].t > until })
+	for _, l := range p.held[:n] {
+		p.enc.Encode(l.v)
+	}
+	p.held = append(p.held[:0], p.held[n:]...)
 }
 
 // flushLog prints the log entries the fold added since the last call.
@@ -318,6 +349,7 @@ func (p *printer) flushLog() {
 
 func (p *printer) summary(sum timeline.Summary) {
 	if p.json {
+		p.flushJSON(1 << 62)
 		p.enc.Encode(struct {
 			Type     string  `json:"type"`
 			Duration float64 `json:"duration"`

@@ -374,7 +374,8 @@ func TestThreadLessons(t *testing.T) {
 					copies = append(copies, fmt.Sprintf("%s:%d", ev.Task, ev.Value))
 				}
 			}
-			want := []string{"t1:0", "t2:0", "t2:8", "t1:5"}
+			// The chapter's walk: every read and write, down to -8.
+			want := []string{"t1:0", "t2:0", "t2:8", "t1:5", "t1:5", "t1:0", "t2:0", "t2:-8"}
 			if !slices.Equal(copies, want) {
 				t.Errorf("reads and writes %v, want %v", copies, want)
 			}

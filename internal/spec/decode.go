@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -79,14 +80,19 @@ func (l *loader) value(f *field, n ast.Node, dst any, what string) {
 		v, ok = l.float(n, label)
 	case kBool:
 		v, ok = l.boolean(n, label)
-	case kNames:
+	case kNames, kTaskRefs:
 		var ns []string
 		ns, ok = l.nameList(n, label)
 		for _, name := range ns {
-			if !l.tasks[name] {
-				l.errorf(n, "%s names task %q, which is not declared under tasks", label, name)
-				ok = false
+			if l.tasks[name] || f.kind == kTaskRefs && l.isCopy(name) {
+				continue
 			}
+			if base, _, found := cutCopy(name); found && l.tasks[base] && f.kind == kNames {
+				l.errorf(n, "%s names %q, a copy of %s; a step names the task, and it covers every copy", label, name, base)
+			} else {
+				l.errorf(n, "%s names task %q, which is not declared under tasks", label, name)
+			}
+			ok = false
 		}
 		v = ns
 	case kSteps:
@@ -217,6 +223,7 @@ func (l *loader) taskList(n ast.Node) []Task {
 	}
 	// Names first, so that spawn and join can refer to tasks declared later.
 	l.tasks = map[string]bool{}
+	l.counts = map[string]int{}
 	taskNames := make([]string, len(items))
 	counters := map[TaskKind]int{}
 	for i, it := range items {
@@ -296,6 +303,7 @@ func (l *loader) taskList(n ast.Node) []Task {
 		if !hasSteps {
 			l.errorf(it, "%s needs steps", what)
 		}
+		l.counts[t.Name] = t.Count
 		out = append(out, t)
 	}
 	return out
@@ -540,6 +548,15 @@ func (l *loader) checks(n ast.Node) []Check {
 		named := schema{name: s.name, fields: append([]field{{name: "name", kind: kString, doc: "what the verdict calls it",
 			set: func(d any, v any) { d.(*Check).Name = v.(string) }}}, s.fields...)}
 		l.fill(&named, fields, &c, fmt.Sprintf("check %q", kind))
+		if c.Kind == "transitions" || c.Kind == "stopped_blocked" {
+			if n := l.counts[c.Task]; l.tasks[c.Task] && n != 1 {
+				copies := fmt.Sprint(n)
+				if n == CountCores {
+					copies = "one per core"
+				}
+				l.errorf(kv.Value, "check %q follows one task, and %s has %s copies: name one, as %s-1", kind, c.Task, copies, c.Task)
+			}
+		}
 		if c.Parent != "" && c.Parent != Root && !l.tasks[c.Parent] {
 			l.errorf(kv.Value, "check %q names parent %q, which is neither a task nor mtviz", kind, c.Parent)
 		}
@@ -598,15 +615,67 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// closest suggests a known name within two edits of a misspelt one.
-func closest(s string, table []schema) string {
-	best, bestD := "", 3
-	for _, t := range table {
-		if d := editDistance(s, t.name); d < bestD {
-			best, bestD = t.name, d
+// cutCopy splits "worker-2" into "worker" and 2.
+func cutCopy(name string) (base string, n int, ok bool) {
+	i := strings.LastIndexByte(name, '-')
+	if i <= 0 || i == len(name)-1 {
+		return "", 0, false
+	}
+	for _, c := range name[i+1:] {
+		if c < '0' || c > '9' {
+			return "", 0, false
 		}
 	}
+	n, err := strconv.Atoi(name[i+1:])
+	return name[:i], n, err == nil
+}
+
+// isCopy reports whether name is a copy of a counted task: worker-2 of a
+// task worker with count 4 (or count cores, which any copy number fits).
+func (l *loader) isCopy(name string) bool {
+	base, n, ok := cutCopy(name)
+	if !ok || !l.tasks[base] || n < 1 {
+		return false
+	}
+	c := l.counts[base]
+	return c == CountCores || c > 1 && n <= c
+}
+
+// closest suggests a known name within two edits of a misspelt one; of
+// equally close names, the one sharing more letters in order ("lok" is
+// "lock" rather than "log").
+func closest(s string, table []schema) string {
+	best, bestD, bestC := "", 3, -1
+	for _, t := range table {
+		d := editDistance(s, t.name)
+		if c := commonLetters(s, t.name); d < bestD || d == bestD && c > bestC {
+			best, bestD, bestC = t.name, d, c
+		}
+	}
+	if bestD >= 3 {
+		return ""
+	}
 	return best
+}
+
+// commonLetters is the length of the longest common subsequence.
+func commonLetters(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 0
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			if a[i-1] == b[j-1] {
+				cur[j] = prev[j-1] + 1
+			} else {
+				cur[j] = max(prev[j], cur[j-1])
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func editDistance(a, b string) int {

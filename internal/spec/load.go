@@ -157,6 +157,7 @@ type loader struct {
 	errs   Errors
 	objs   map[string]*Object
 	tasks  map[string]bool
+	counts map[string]int // each task's count (copies)
 	phases map[string]bool
 	nsteps int
 }
@@ -249,10 +250,13 @@ func (l *loader) load(data []byte) *Scenario {
 		if !ok {
 			continue
 		}
-		switch key {
-		case "id", "title", "summary", "lesson", "rounds", "trace", "objects", "tasks", "checks":
+		known := false
+		for _, k := range topKeys {
+			known = known || k.name == key
+		}
+		if known {
 			seen[key] = kv.Value
-		default:
+		} else {
 			l.errorf(kv.Key, "unknown key %q in a scenario; known keys: id, title, summary, lesson, rounds, trace, objects, tasks, checks", key)
 		}
 	}

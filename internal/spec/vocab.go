@@ -20,6 +20,8 @@ const (
 	kFloat
 	kBool
 	kNames // one name or a list of names
+	// kTaskRefs: task names, or copies of counted tasks (worker-2), for checks.
+	kTaskRefs
 	kSteps
 	kList // a list of text values
 	kRef  // the name of a declared object of one of field.refs
@@ -195,10 +197,24 @@ var objects = []schema{
 	{name: string(FileLock), doc: "a lock across processes that the OS sees (flock on a file), named in /proc/locks"},
 }
 
+// topKeys are a scenario file's own keys, in the order a file usually has
+// them; the loader refuses any other.
+var topKeys = []struct{ name, doc string }{
+	{"id", "the lesson's id: lower-case letters, digits and dashes (default: made from the file's name)"},
+	{"title", "what the lesson is called (required)"},
+	{"summary", "one line for the lesson picker"},
+	{"lesson", "the lesson's text, shown beside it; lines indented four spaces are kept as they are"},
+	{"rounds", "how many times to run it (default 1)"},
+	{"trace", "true: read the Go runtime's trace from the start (t toggles it)"},
+	{"objects", "shared objects, by name"},
+	{"tasks", "the tasks (required)"},
+	{"checks", "what the run must show, decided from what the engine and the OS reported"},
+}
+
 func checkTask(d any, v any)  { d.(*Check).Task = v.([]string)[0] }
 func checkMatch(d any, v any) { d.(*Check).Match = v.(string) }
 
-var taskField = field{name: "task", kind: kNames, required: true, doc: "the task", set: checkTask}
+var taskField = field{name: "task", kind: kTaskRefs, required: true, doc: "the task, or one copy of a counted task (worker-2)", set: checkTask}
 
 // checks is the vocabulary of checks: what a scenario proves.
 var checks = []schema{
@@ -212,14 +228,14 @@ var checks = []schema{
 			{name: "states", kind: kList, required: true, doc: "running, runnable, waiting", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
 	{name: "lines", title: func(c Check) string { return "the lines came in the expected order" }, doc: "the log lines of the tasks, in the order they came, are exactly these",
 		fields: []field{
-			{name: "tasks", kind: kNames, doc: "whose lines (default: every task's)", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }},
+			{name: "tasks", kind: kTaskRefs, doc: "whose lines (default: every task's)", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }},
 			{name: "values", kind: kList, required: true, doc: "the lines", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
 	{name: "before", title: func(c Check) string { return fmt.Sprintf("%q came before %q", c.Match, c.Output) }, doc: "the first line containing `first` came before the first line containing `then`",
 		fields: []field{
 			{name: "first", kind: kString, required: true, doc: "text of the earlier line", set: checkMatch},
 			{name: "then", kind: kString, required: true, doc: "text of the later line", set: func(d any, v any) { d.(*Check).Output = v.(string) }}}},
 	{name: "deadlock", title: func(c Check) string { return fmt.Sprintf("a deadlock of %s was found", strings.Join(c.Tasks, " and ")) }, doc: "mtviz found a cycle in the wait-for graph made of exactly these tasks, from who holds and who waits",
-		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "the tasks of the cycle", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }}}},
+		fields: []field{{name: "tasks", kind: kTaskRefs, required: true, doc: "the tasks of the cycle", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }}}},
 	{name: "holds", title: func(c Check) string {
 		return fmt.Sprintf("%s's hold count went %s", c.Counter, strings.Join(c.Values, ", "))
 	}, doc: "a lock's hold count went through these values, in order",
@@ -234,7 +250,7 @@ var checks = []schema{
 	{name: "overlap", title: func(c Check) string {
 		return fmt.Sprintf("%s ran at the same time as separate processes", strings.Join(c.Tasks, ", "))
 	}, doc: "the probe saw the tasks' processes alive at the same moment, each with its own PID",
-		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "process tasks", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }}}},
+		fields: []field{{name: "tasks", kind: kTaskRefs, required: true, doc: "process tasks", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }}}},
 	{name: "lifetime", title: func(c Check) string { return fmt.Sprintf("%s lived at least %s", c.Task, c.AtLeast) }, doc: "the probe saw the task's process alive for at least this long",
 		fields: []field{taskField,
 			{name: "at_least", kind: kDur, required: true, doc: "how long", set: func(d any, v any) { d.(*Check).AtLeast = v.(durVal).d }}}},
@@ -351,6 +367,11 @@ func Vocabulary() string {
 		}
 		b.WriteString("\n")
 	}
+	b.WriteString("A scenario file (YAML) has these keys:\n\n")
+	for _, k := range topKeys {
+		fmt.Fprintf(&b, "  %-10s %s\n", k.name, k.doc)
+	}
+	b.WriteString("\n")
 	b.WriteString("Tasks (under `tasks:`, a list):\n\n")
 	b.WriteString(taskDoc())
 	b.WriteString("\n")

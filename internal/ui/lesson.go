@@ -532,7 +532,7 @@ func (m *lessonModel) wide(h int) string {
 
 	coresH := len(m.coreCount()) + 3
 	ctrH := max(3, counterLines(tl)+2)
-	lockH := max(3, len(tl.Objects)+len(tl.Queues)+2)
+	lockH := max(3, objectLines(tl)+2)
 	procH := min(14, max(4, m.procCount()+3))
 	lessonH := max(3, h-coresH-ctrH-lockH-procH)
 	right := m.cachedPanel("cores", panelKey{ver: tl.VerProcs, w: rightW, h: coresH}, func() string {
@@ -618,7 +618,7 @@ func (m *lessonModel) narrow(h int) string {
 	if m.w >= 70 {
 		half := m.w / 2
 		ctr := countersView(tl, m.w-half-4) + "\n" + objectsView(tl, m.w-half-4)
-		midH = max(coresH, counterLines(tl)+len(tl.Objects)+len(tl.Queues)+2)
+		midH = max(coresH, counterLines(tl)+objectLines(tl)+2)
 		mid = lipgloss.JoinHorizontal(lipgloss.Top,
 			panel("Cores", coresView(tl, half-4), half, midH, false),
 			panel("Counters · Objects", ctr, m.w-half, midH, false))

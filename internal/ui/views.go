@@ -289,6 +289,33 @@ func human(v float64) string {
 	return fmt.Sprintf("%.0f", v)
 }
 
+// graphLines draws the wait-for graph of the last deadlock found: one arrow
+// per task, from it to the task it waits for, through what it waits on.
+func graphLines(tl *timeline.Timeline) []string {
+	if len(tl.Deadlocks) == 0 {
+		return nil
+	}
+	d := tl.Deadlocks[len(tl.Deadlocks)-1]
+	out := []string{sBad.Render("deadlock: the wait-for graph has a cycle")}
+	w := 0
+	for _, e := range d.Edges {
+		w = max(w, ansi.StringWidth(e.Task))
+	}
+	for _, e := range d.Edges {
+		via := "joins"
+		if e.Reason != sim.ReasonJoin {
+			via = "waits for " + e.Object + ", held by"
+		}
+		out = append(out, "  "+padRight(e.Task, w)+" ─ "+via+" ─▶ "+e.Holder)
+	}
+	return out
+}
+
+// objectLines is how many lines objectsView draws.
+func objectLines(tl *timeline.Timeline) int {
+	return max(1, len(tl.Objects)+len(tl.Queues)) + len(graphLines(tl))
+}
+
 func objectsView(tl *timeline.Timeline, width int) string {
 	if len(tl.Objects) == 0 && len(tl.Queues) == 0 {
 		return sDim.Render("no locks or queues in this lesson")
@@ -341,6 +368,9 @@ func objectsView(tl *timeline.Timeline, width int) string {
 			line += gBlocked.Render("  waiting: " + strings.Join(o.Waiters, ", "))
 		}
 		lines = append(lines, ansi.Truncate(line, width, "…"))
+	}
+	for _, l := range graphLines(tl) {
+		lines = append(lines, ansi.Truncate(l, width, "…"))
 	}
 	return strings.Join(lines, "\n")
 }
