@@ -189,38 +189,69 @@ func coresView(tl *timeline.Timeline, width int) string {
 	return sb.String()
 }
 
-// counterName is a counter's label: a process's own copy is named by it.
-func counterName(c *timeline.Counter) string {
-	if c.Task != "" {
-		return c.Name + " @" + c.Task
+// counterRow is one line of the counters panel: a counter, or one
+// process's own copy of it (processes share no memory), shown under it.
+type counterRow struct {
+	c     *timeline.Counter
+	label string
+	value int64
+	lost  int64
+	sum   bool // the counter's total over the processes' copies
+}
+
+// counterRows lists the counters, each followed by the copies processes
+// changed; a counter that only processes changed shows their total.
+func counterRows(tl *timeline.Timeline) []counterRow {
+	var rows []counterRow
+	for _, c := range tl.Counters {
+		if c.Task != "" {
+			continue
+		}
+		var copies []counterRow
+		total, lost := c.Value, c.Lost
+		for _, cp := range tl.Counters {
+			if cp.Task == "" || cp.Name != c.Name || cp.Value == cp.Init && cp.Lost == 0 {
+				continue
+			}
+			copies = append(copies, counterRow{c: cp, label: "  @" + cp.Task, value: cp.Value, lost: cp.Lost})
+			total += cp.Value - cp.Init
+			lost += cp.Lost
+		}
+		row := counterRow{c: c, label: c.Name, value: c.Value, lost: c.Lost}
+		if len(copies) > 0 && c.Value == c.Init {
+			row = counterRow{c: c, label: c.Name + " Σ", value: total, lost: lost, sum: true}
+		}
+		rows = append(rows, row)
+		rows = append(rows, copies...)
 	}
-	return c.Name
+	return rows
 }
 
 func countersView(tl *timeline.Timeline, width int) string {
-	if len(tl.Counters) == 0 && len(tl.Copies) == 0 {
+	rows := counterRows(tl)
+	if len(rows) == 0 && len(tl.Copies) == 0 {
 		return sDim.Render("no counters in this lesson")
 	}
 	nameW := 8
-	for _, c := range tl.Counters {
-		nameW = max(nameW, ansi.StringWidth(counterName(c)))
+	for _, r := range rows {
+		nameW = max(nameW, ansi.StringWidth(r.label))
 	}
 	nameW = min(nameW, max(8, width/3))
 	var sb strings.Builder
-	for i, c := range tl.Counters {
+	for i, r := range rows {
 		if i > 0 {
 			sb.WriteByte('\n')
 		}
-		line := padRight(ansi.Truncate(counterName(c), nameW, "…"), nameW) + " " + sBold.Render(fmt.Sprintf("%12d", c.Value))
-		if c.Lost > 0 {
-			line += sBad.Render(fmt.Sprintf("  %d lost", c.Lost))
+		line := padRight(ansi.Truncate(r.label, nameW, "…"), nameW) + " " + sBold.Render(fmt.Sprintf("%12d", r.value))
+		if r.lost > 0 {
+			line += sBad.Render(fmt.Sprintf("  %d lost", r.lost))
 		}
-		if r, ok := c.Rate(); ok && r > 0 && !tl.Finished {
-			line += sDim.Render(fmt.Sprintf("  %s/s", human(r)))
+		if rate, ok := r.c.Rate(); ok && rate > 0 && !tl.Finished && !r.sum {
+			line += sDim.Render(fmt.Sprintf("  %s/s", human(rate)))
 		}
 		sb.WriteString(ansi.Truncate(line, width, "…"))
-		if tl.Scenario.Rounds > 1 && c.Task == "" {
-			sb.WriteString("\n" + ansi.Truncate(roundEnds(tl, c), width, "…"))
+		if tl.Scenario.Rounds > 1 && r.c.Task == "" {
+			sb.WriteString("\n" + ansi.Truncate(roundEnds(tl, r.c), width, "…"))
 		}
 	}
 	if len(tl.Copies) > 0 {
@@ -242,9 +273,9 @@ func countersView(tl *timeline.Timeline, width int) string {
 // counterLines is how many lines countersView draws.
 func counterLines(tl *timeline.Timeline) int {
 	n := 0
-	for _, c := range tl.Counters {
+	for _, r := range counterRows(tl) {
 		n++
-		if tl.Scenario.Rounds > 1 && c.Task == "" {
+		if tl.Scenario.Rounds > 1 && r.c.Task == "" {
 			n++
 		}
 	}
@@ -511,26 +542,45 @@ func logView(tl *timeline.Timeline, width, height, back int) string {
 	log := tl.Log
 	end := len(log) - back
 	end = max(0, min(len(log), end))
-	start := max(0, end-height)
-	var sb strings.Builder
-	if start == 0 && end > 0 && tl.LogCount > len(log) && height > 1 {
-		// The oldest lines were dropped to keep memory bounded: say so.
-		sb.WriteString(sDim.Render(fmt.Sprintf("… %d older lines dropped", tl.LogCount-len(log))) + "\n")
-		start++
-	}
-	for i := start; i < end; i++ {
+	// From the newest entry back, as many as fill the panel; a verdict
+	// wraps onto more lines, so that its reasons can be read whole.
+	var out []string
+	i := end - 1
+	for ; i >= 0 && len(out) < height; i-- {
 		l := log[i]
 		who := ""
 		if l.Who != "" {
 			who = l.Who + " "
 		}
 		text := fmt.Sprintf("%7.3fs %s%s", l.T.Seconds(), who, l.Text)
-		if i > start {
-			sb.WriteByte('\n')
+		st := classStyle(l.Class)
+		var lines []string
+		switch l.Class {
+		case timeline.Held, timeline.Failed, timeline.NotDecided:
+			head := fmt.Sprintf("%7.3fs ", l.T.Seconds())
+			for k, w := range wrap(who+l.Text, max(10, width-len(head))) {
+				if k == 0 {
+					w = head + w
+				} else {
+					w = strings.Repeat(" ", len(head)) + w
+				}
+				lines = append(lines, st.Render(ansi.Truncate(w, width, "…")))
+			}
+		default:
+			lines = []string{st.Render(ansi.Truncate(text, width, "…"))}
 		}
-		sb.WriteString(classStyle(l.Class).Render(ansi.Truncate(text, width, "…")))
+		out = append(lines, out...)
 	}
-	return sb.String()
+	if len(out) > height {
+		out = out[len(out)-height:]
+	}
+	if i < 0 && tl.LogCount > len(log) && len(out) > 0 && len(out) == height {
+		// The oldest lines were dropped to keep memory bounded: say so.
+		out[0] = sDim.Render(fmt.Sprintf("… %d older lines dropped", tl.LogCount-len(log)))
+	} else if i < 0 && tl.LogCount > len(log) && len(out) < height {
+		out = append([]string{sDim.Render(fmt.Sprintf("… %d older lines dropped", tl.LogCount-len(log)))}, out...)
+	}
+	return strings.Join(out, "\n")
 }
 
 func classStyle(c timeline.Class) lipgloss.Style {
