@@ -152,7 +152,11 @@ func TestNoLeakTUI(t *testing.T) {
 			waitMarked(t, mark, familySize)
 			c.end(t, s, mark)
 			if c.code != "" {
-				screenShows(t, s, "MTVIZ-EXIT "+c.code)
+				// The terminal is restored: the shell's line, not the
+				// lesson screen.
+				if screen := screenShows(t, s, "MTVIZ-EXIT "+c.code); strings.Contains(screen, "╭─ Tasks") {
+					t.Errorf("the terminal was not restored:\n%s", screen)
+				}
 			}
 			noneLeft(t, mark)
 		})

@@ -94,3 +94,55 @@ func FuzzHello(f *testing.F) {
 		}
 	})
 }
+
+// Out of descriptors, accept fails; the hub waits a little and goes on
+// serving once some are free again.
+func TestHubServesAfterRunningOutOfDescriptors(t *testing.T) {
+	e := New(load(t, "tasks: [{name: a, kind: process, steps: [{log: x}]}]"), Options{})
+	h, err := newHub(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	fds, _ := os.ReadDir("/proc/self/fd")
+	low := old
+	low.Cur = uint64(len(fds) + 6)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Fatal(err)
+	}
+	// Each connection costs a descriptor on each side: a few fill the table,
+	// and the hub's accept fails with EMFILE.
+	var conns []net.Conn
+	for i := 0; i < 8; i++ {
+		c, err := net.Dial("unix", h.path)
+		if err != nil {
+			break
+		}
+		conns = append(conns, c)
+	}
+	time.Sleep(100 * time.Millisecond) // the hub meets the full table
+	for _, c := range conns {
+		c.Close()
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	before := len(refusals(e))
+	c, err := net.Dial("unix", h.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Write([]byte(`{"hello":{"token":"guess","task":"a","round":1}}` + "\n"))
+	hangUp(t, c)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(refusals(e)) == before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(refusals(e)) == before {
+		t.Error("after running out of descriptors the hub no longer serves")
+	}
+}
