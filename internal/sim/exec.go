@@ -89,14 +89,47 @@ func (in *instr) text(t *task) string {
 	if strings.IndexByte(s, '{') < 0 {
 		return s
 	}
+	child := ""
+	if strings.Contains(s, "{child}") {
+		child = t.childPID()
+	}
 	return strings.NewReplacer(
 		"{task}", t.name,
+		"{child}", child,
 		"{pid}", strconv.Itoa(os.Getpid()),
 		"{ppid}", strconv.Itoa(os.Getppid()),
 		"{value}", t.value,
 		"{cores}", strconv.Itoa(t.w.e.opt.Cores),
 		"{time}", time.Now().Format("15:04:05"),
 	).Replace(s)
+}
+
+// childPID is the PID of the process the task spawned last, as fork()
+// returns it to the parent: it waits until the process has started (or
+// has failed to, or the task is stopped: then "?").
+func (t *task) childPID() string {
+	for i := len(t.spawned) - 1; i >= 0; i-- {
+		c := t.spawned[i]
+		if c.def.Kind != spec.Process {
+			continue
+		}
+		for {
+			c.mu.Lock()
+			ph := c.proc
+			c.mu.Unlock()
+			if ph != nil {
+				return strconv.Itoa(ph.pid)
+			}
+			select {
+			case <-c.done:
+				return "?"
+			case <-t.stop:
+				return "?"
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}
+	return "?"
 }
 
 func (w *world) compile(steps []spec.Step) ([]instr, error) {
@@ -315,6 +348,7 @@ func runUnlock(t *task, in *instr) bool {
 
 func runSpawn(t *task, in *instr) bool {
 	w := t.w
+	t.spawned = in.tasks
 	if in.st.Dur <= 0 {
 		w.startAll(in.tasks, t)
 		return true

@@ -20,6 +20,7 @@ type task struct {
 	daemon   bool          // cut off when the non-daemon tasks of its process end
 	proc     *procHandle   // for a process task started by this process; guarded by mu
 	value    string        // the value an each loop is on, for {value}
+	spawned  []*task       // what the task spawned last, for {child}
 	epoch    int64         // the runtime trace the goroutine last named itself in
 	copy     int64         // the task's private copy of a counter (read/write steps)
 	stop     chan struct{} // closed when the task must stop: the run ended, a daemon was cut off, or a stop step

@@ -446,7 +446,7 @@ func rulePlaceholders(l *loader, st *Step, n ast.Node) {
 			continue
 		}
 		if o := l.objs[name]; o == nil || o.Kind != Counter {
-			l.errorf(n, "text names {%s}, which is neither a counter declared under objects nor one of {task}, {pid}, {ppid}, {value}, {cores}, {time}", name)
+			l.errorf(n, "text names {%s}, which is neither a counter declared under objects nor one of {task}, {pid}, {ppid}, {child}, {value}, {cores}, {time}", name)
 		}
 	}
 }
@@ -702,7 +702,7 @@ func editDistance(a, b string) int {
 }
 
 // BuiltinPlaceholders are the names a log text may use besides counters.
-var BuiltinPlaceholders = map[string]bool{"pid": true, "ppid": true, "value": true, "cores": true, "time": true, "task": true}
+var BuiltinPlaceholders = map[string]bool{"pid": true, "ppid": true, "child": true, "value": true, "cores": true, "time": true, "task": true}
 
 // Placeholders returns the names written as {name} in a log text.
 func Placeholders(text string) []string {

@@ -82,7 +82,7 @@ var locks = []ObjectKind{Lock, RLock, FileLock, Condition}
 // steps is the step vocabulary. It is the one place steps are documented:
 // `mtviz steps` prints it and the loader's errors point to it.
 var steps = []schema{
-	{name: "log", rules: rulePlaceholders, short: "text", doc: "print a line, as the chapter's print() does; {name} is replaced by counter name's value, {task} by the task's name, {pid} and {ppid} by the real PID and parent PID of the task's process, {value} by the value an each loop is on, {cores} by the run's cores, {time} by the time of day",
+	{name: "log", rules: rulePlaceholders, short: "text", doc: "print a line, as the chapter's print() does; {name} is replaced by counter name's value, {task} by the task's name, {pid} and {ppid} by the real PID and parent PID of the task's process, {child} by the PID of the process task it spawned last (as fork() returns it), {value} by the value an each loop is on, {cores} by the run's cores, {time} by the time of day",
 		fields: []field{{name: "text", kind: kText, required: true, doc: "the line", set: stepText}}},
 	{name: "sleep", rules: rulePositive, short: "for", doc: "sleep; the lane shows Sleeping",
 		fields: []field{
