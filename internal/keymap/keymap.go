@@ -34,9 +34,10 @@ func NewLesson() Lesson {
 	}
 }
 
-// ShortHelp is the footer, less the way out (which the footer always adds).
+// ShortHelp is the footer, less help and the way out (which the footer
+// always adds).
 func (k Lesson) ShortHelp() []key.Binding {
-	return []key.Binding{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Focus, k.Help}
+	return []key.Binding{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Focus}
 }
 
 // FullHelp is the ? overlay.

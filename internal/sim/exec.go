@@ -527,13 +527,12 @@ func (t *task) put(in *instr) bool {
 	ok := q.put(v, t.stop, func() {
 		q.waiters.add(t, q)
 		t.set(Blocked, ReasonQueue, q.name, "")
-	})
+	}, func() { t.emit(Event{Kind: KPut, Task: t.name, Object: q.name, Item: v}) })
 	q.waiters.remove(t)
 	if !ok {
 		return false
 	}
 	t.running()
-	t.emit(Event{Kind: KPut, Task: t.name, Object: q.name, Item: v})
 	t.emit(q.snapshot())
 	return true
 }
@@ -550,10 +549,9 @@ func (t *task) get(in *instr) (string, bool) {
 			q.waiters.add(t, q)
 			t.set(Blocked, ReasonQueue, q.name, "")
 			t.emit(q.snapshot())
-		})
+		}, func(v string) { t.emit(Event{Kind: KGet, Task: t.name, Object: q.name, Item: v}) })
 		q.waiters.remove(t)
 		if ok {
-			t.emit(Event{Kind: KGet, Task: t.name, Object: q.name, Item: v})
 			t.emit(q.snapshot())
 		}
 	}

@@ -412,15 +412,15 @@ func (h *hub) serveQueue(p *peer, w *world, r *procRec, op queueOp, put bool) {
 		stop, release := either(p.closed, w.stop)
 		defer release()
 		v, ok := op.Value, false
-		kind := KPut
+		record := func(kind Kind) func(v string) {
+			return func(v string) { h.e.emit(Event{Kind: kind, Task: op.Task, Object: q.name, Item: v, PID: r.pid}) }
+		}
 		if put {
-			ok = q.put(v, stop, nil)
+			ok = q.put(v, stop, nil, func() { record(KPut)(v) })
 		} else {
-			v, ok = q.get(stop, nil)
-			kind = KGet
+			v, ok = q.get(stop, nil, record(KGet))
 		}
 		if ok {
-			h.e.emit(Event{Kind: kind, Task: op.Task, Object: q.name, Item: v, PID: r.pid})
 			h.e.emit(q.snapshot())
 		}
 		p.send(wire{Value: &queueOp{ID: op.ID, Queue: op.Queue, Value: v, OK: ok}})

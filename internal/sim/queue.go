@@ -20,11 +20,14 @@ func newQueue(name string, size int) *queue {
 }
 
 // put adds v, waiting while the queue is full; false if stop closed first.
-func (q *queue) put(v string, stop <-chan struct{}, onWait func()) bool {
+// done runs under the queue's lock once v is in, so that what it records
+// (the put) is stamped before any get of v can be.
+func (q *queue) put(v string, stop <-chan struct{}, onWait, done func()) bool {
 	for {
 		q.mu.Lock()
 		if q.size <= 0 || len(q.items) < q.size {
 			q.items = append(q.items, v)
+			done()
 			close(q.changed)
 			q.changed = make(chan struct{})
 			q.mu.Unlock()
@@ -44,13 +47,15 @@ func (q *queue) put(v string, stop <-chan struct{}, onWait func()) bool {
 	}
 }
 
-// get takes the oldest value, waiting while the queue is empty.
-func (q *queue) get(stop <-chan struct{}, onWait func()) (string, bool) {
+// get takes the oldest value, waiting while the queue is empty; done runs
+// under the queue's lock once the value is out.
+func (q *queue) get(stop <-chan struct{}, onWait func(), done func(v string)) (string, bool) {
 	for {
 		q.mu.Lock()
 		if len(q.items) > 0 {
 			v := q.items[0]
 			q.items = q.items[1:]
+			done(v)
 			close(q.changed)
 			q.changed = make(chan struct{})
 			q.mu.Unlock()

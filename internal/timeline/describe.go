@@ -194,9 +194,9 @@ func ReaperText(ev *sim.Event) string {
 	case ev.Adopted:
 		return fmt.Sprintf("mtviz (PID %d), which adopted it as subreaper", ev.ReaperPID)
 	case ev.Reaper != "":
-		return fmt.Sprintf("its parent %s (PID %d)", ev.Reaper, ev.ReaperPID)
+		return fmt.Sprintf("%s (PID %d), its parent", ev.Reaper, ev.ReaperPID)
 	}
-	return fmt.Sprintf("its parent mtviz (PID %d)", ev.ReaperPID)
+	return fmt.Sprintf("mtviz (PID %d), its parent", ev.ReaperPID)
 }
 
 // EndText says how a task ended.

@@ -66,7 +66,7 @@ func TestZombieShownUntilReaped(t *testing.T) {
 	if c := cellAt(cells, ms(2300)); c.Mode != ModeDone {
 		t.Errorf("after the reap the lane shows %v", c.Mode)
 	}
-	if txt := tl.LaneText(tl.Lane("child")); !strings.Contains(txt, "reaped by its parent parent") {
+	if txt := tl.LaneText(tl.Lane("child")); !strings.Contains(txt, "reaped by parent (PID 2000), its parent") {
 		t.Errorf("the lane says %q, not who reaped it", txt)
 	}
 	if len(tl.facts.outside) != 0 {

@@ -187,6 +187,9 @@ func (j *counterJudge) decide(f *facts) Result {
 	if len(bad) > 0 {
 		return fail("%s ended at %d in %d of %d rounds; %s", c.Counter, c.Equals, len(f.ends)-len(bad), len(f.ends), strings.Join(bad, ", "))
 	}
+	if len(f.ends) == 1 {
+		return pass("%s ended at %d", c.Counter, c.Equals)
+	}
 	return pass("%s ended at %d in all %d rounds", c.Counter, c.Equals, len(f.ends))
 }
 
@@ -242,7 +245,7 @@ func (j *cpuJudge) decide(f *facts) Result {
 	if n == 0 {
 		return undecided("no probe sample fell inside phase %s", c.Phase)
 	}
-	d := fmt.Sprintf("during %s the processes used %.2f cores (mean of %d probe samples; at most %.2f allowed)", c.Phase, v, n, c.Max)
+	d := fmt.Sprintf("during %s this run used %.2f cores (mean of %d probe samples of mtviz and its processes; at most %.2f allowed)", c.Phase, v, n, c.Max)
 	if round2(v) <= c.Max {
 		return pass("%s", d)
 	}

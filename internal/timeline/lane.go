@@ -233,6 +233,9 @@ func Merge(process bool, engine Mode, reason sim.Reason, os OSState, where int) 
 		return Cell{Mode: ModeChildren, Where: -1}
 	case engine == ModeDone:
 		return Cell{Mode: ModeDone, Where: -1}
+	case engine == ModeNew && process:
+		// A process lane starts where its process was created.
+		return Cell{Mode: ModeNone, Where: -1}
 	case engine == ModeBlocked || engine == ModeSleeping:
 		return Cell{Mode: engine, Reason: reason, Where: -1}
 	case engine == ModeRunning || engine == ModeRunnable:

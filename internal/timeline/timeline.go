@@ -344,6 +344,21 @@ func (tl *Timeline) Event(ev *sim.Event) {
 		e := *ev
 		p.Exit = &e
 		tl.gone(p, ev.T)
+	case sim.KRun:
+		if ev.PID > 0 {
+			// A program is over in milliseconds, often between two samples:
+			// the panel shows it ended, with its status, reaped by its task.
+			p := tl.proc(ev.PID)
+			p.Task, p.Program = ev.Task, ev.Program
+			p.Exit = &sim.Event{Kind: sim.KExit, Task: ev.Task, PID: ev.PID, Code: ev.Code, Signal: ev.Signal, Reaper: ev.Task, ReaperPID: tl.Root}
+			if p.PPID == 0 {
+				p.PPID, p.FirstPPID = tl.Root, tl.Root
+			}
+			if p.Name == "" {
+				p.Name = ev.Program
+			}
+			tl.gone(p, ev.T)
+		}
 	case sim.KPhase:
 		tl.Phase = ev.Phase
 	case sim.KPause:
@@ -480,6 +495,12 @@ func (tl *Timeline) sample(s *probe.Sample) {
 	if tl.Sample != nil && s.T > tl.Sample.T {
 		interval = s.T - tl.Sample.T
 	}
+	kids := map[int]int{} // live children per PID, as /proc read them
+	for _, pp := range s.Procs {
+		if pp.State != "Z" && pp.State != "X" {
+			kids[pp.PPID]++
+		}
+	}
 	for _, pp := range s.Procs {
 		p := tl.Procs[pp.PID]
 		if p == nil {
@@ -510,6 +531,11 @@ func (tl *Timeline) sample(s *probe.Sample) {
 			st = OSRunnable
 		default:
 			st = OSWaiting
+		}
+		if st != OSZombie && l.Current().State == sim.Done && kids[pp.PID] == 0 {
+			// Its steps are done and it has no children left to wait for:
+			// it is on its way out, which the engine's "done" says well.
+			st = OSNone
 		}
 		at := s.T - interval
 		if st == OSZombie {

@@ -376,17 +376,32 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		m.focus = (m.focus + 1) % focusCount
 	case key.Matches(msg, k.FocusBack):
 		m.focus = (m.focus + focusCount - 1) % focusCount
-	case key.Matches(msg, k.Up):
-		m.scroll[m.focus]++
-	case key.Matches(msg, k.Down):
-		m.scroll[m.focus] = max(0, m.scroll[m.focus]-1)
-	case key.Matches(msg, k.PageUp):
-		m.scroll[m.focus] += 10
-	case key.Matches(msg, k.PageDown):
-		m.scroll[m.focus] = max(0, m.scroll[m.focus]-10)
+	case key.Matches(msg, k.Up, k.Down, k.PageUp, k.PageDown):
+		m.scrollBy(msg)
 	}
 	m.render()
 	return nil
+}
+
+// scrollBy moves the focused panel: the log counts lines back from its
+// newest, the lanes and the lesson text from their top.
+func (m *lessonModel) scrollBy(msg tea.KeyMsg) {
+	k := m.keys
+	d := 0
+	switch {
+	case key.Matches(msg, k.Up):
+		d = -1
+	case key.Matches(msg, k.Down):
+		d = 1
+	case key.Matches(msg, k.PageUp):
+		d = -10
+	case key.Matches(msg, k.PageDown):
+		d = 10
+	}
+	if m.focus == focusLog {
+		d = -d
+	}
+	m.scroll[m.focus] = max(0, m.scroll[m.focus]+d)
 }
 
 type restartMsg struct{}
@@ -451,6 +466,8 @@ func (m *lessonModel) header() string {
 	mode := sDim.Render("trace off")
 	if m.tracing() {
 		mode = sOK.Render("trace on")
+	} else if m.w < 100 {
+		mode = "" // room for what matters
 	}
 	if m.rp != nil {
 		mode = sKey.Render("replay " + m.rp.speedName())
@@ -459,7 +476,11 @@ func (m *lessonModel) header() string {
 	if tl.Cores == 1 {
 		cores = "1 core"
 	}
-	right := fmt.Sprintf("%s%s  t %.1fs  %s  %s  %s  %s/cell", round, phase, m.now().Seconds(), state, cores, mode, shortDur(zooms[m.zoom]))
+	right := fmt.Sprintf("%s%s  t %.1fs  %s  %s", round, phase, m.now().Seconds(), state, cores)
+	if mode != "" {
+		right += "  " + mode
+	}
+	right += "  " + shortDur(zooms[m.zoom]) + "/cell"
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		return fitLines(left+"\n"+strings.TrimLeft(right, " "), m.w, 2)
@@ -482,13 +503,27 @@ func (m *lessonModel) drawFooter() string {
 	if m.rp != nil {
 		short = m.rp.keys.ShortHelp()
 	}
-	exit := m.help.ShortHelpView([]key.Binding{m.keys.Back, m.keys.Quit})
-	h := m.help.ShortHelpView(short)
-	if len(prompts) > 0 {
-		h = strings.Join(prompts, "  ") + "   " + h
-	}
-	if room := m.w - ansi.StringWidth(exit) - 2; ansi.StringWidth(h) > room {
+	// The way out and the help always show; the lesson's own keys come
+	// first; the other keys as room allows, whole or not at all.
+	exit := m.help.ShortHelpView([]key.Binding{m.keys.Help, m.keys.Back, m.keys.Quit})
+	room := m.w - ansi.StringWidth(exit) - 2
+	h := strings.Join(prompts, "  ")
+	if ansi.StringWidth(h) > room {
 		h = ansi.Truncate(h, max(0, room), "…")
+	}
+	for _, b := range short {
+		part := m.help.ShortHelpView([]key.Binding{b})
+		sep := ""
+		if h != "" {
+			sep = "  "
+		}
+		if ansi.StringWidth(h)+len(sep)+ansi.StringWidth(part) > room {
+			break
+		}
+		h += sep + part
+	}
+	if h == "" {
+		return fitLines(exit, m.w, 1)
 	}
 	return fitLines(h+"  "+exit, m.w, 1)
 }
@@ -496,7 +531,11 @@ func (m *lessonModel) drawFooter() string {
 func (m *lessonModel) lanesPanel(w, h int) string {
 	zoom := zooms[m.zoom]
 	legH := legendHeight(w - 4)
-	content := lanesView(m.tl, w-4, h-2-legH, m.now(), zoom)
+	if len(m.tl.Lanes)+1+legH > h-2 {
+		// Lanes before the legend: the help has it too.
+		legH = 0
+	}
+	content := lanesView(m.tl, w-4, h-2-legH, m.scroll[focusLanes], m.now(), zoom)
 	if legH > 0 {
 		content += "\n" + m.cachedPanel("legend", panelKey{w: w}, func() string { return strings.Join(legendLines(w-4), "\n") })
 	}
@@ -516,7 +555,12 @@ func (m *lessonModel) lessonText(w, h int) string {
 	}
 	off := min(m.scroll[focusLesson], max(0, len(lines)-h))
 	m.scroll[focusLesson] = off
-	return strings.Join(lines[off:], "\n")
+	lines = lines[off:]
+	if len(lines) > h && h > 1 {
+		// Say that there is more, and how to read it.
+		lines = append(lines[:h-1], sDim.Render(fmt.Sprintf("… %d more lines: tab to Lesson, then ↓", len(lines)-(h-1))))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m *lessonModel) wide(h int) string {
@@ -653,8 +697,11 @@ func (m *lessonModel) narrow(h int) string {
 	title := ""
 	for i := focusLog; i < focusCount; i++ {
 		name := focusNames[i]
-		if i == f {
-			name = "[" + name + "]"
+		switch {
+		case i == f && m.focus == i:
+			name = "[" + name + "]" // shown and in focus
+		case i == f:
+			name = "(" + name + ")" // shown
 		}
 		title += name + " "
 	}
@@ -673,6 +720,8 @@ func (m *lessonModel) helpView(h int) string {
 	keyLine := func(b key.Binding) {
 		add("  " + padRight(sKey.Render(b.Help().Key), 12) + " " + b.Help().Desc)
 	}
+	add(sDim.Render("↑/↓ scroll · any other key closes"))
+	add("")
 	add(sBold.Render("Keys"))
 	for _, col := range m.keys.FullHelp() {
 		for _, b := range col {

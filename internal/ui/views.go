@@ -56,37 +56,49 @@ func renderLane(b *strings.Builder, tl *timeline.Timeline, l *timeline.Lane, now
 }
 
 // lanesView is the timeline panel's content.
-func lanesView(tl *timeline.Timeline, width, height int, now, zoom time.Duration) string {
+// lanesView is the timeline panel's content; first is the first lane shown
+// (the panel scrolls when the lanes do not all fit).
+func lanesView(tl *timeline.Timeline, width, height, first int, now, zoom time.Duration) string {
 	nameW := 10
 	for _, l := range tl.Lanes {
 		nameW = max(nameW, min(18, ansi.StringWidth(laneName(l))+1))
 	}
-	descW := 30
-	if width < 100 {
-		descW = 22
+	// The state column is as wide as what it says, up to two fifths of the
+	// panel; the lanes get the rest, at least 30 cells.
+	descW := 0
+	texts := make([]string, len(tl.Lanes))
+	for i, l := range tl.Lanes {
+		texts[i] = tl.LaneText(l)
+		descW = max(descW, ansi.StringWidth(texts[i]))
 	}
+	descW = min(max(descW, 12), width*2/5, max(0, width-nameW-2-30))
 	cells := width - nameW - descW - 2
-	if cells < 10 {
+	if descW < 12 {
 		cells, descW = max(10, width-nameW-1), 0
 	}
 	var sb strings.Builder
 	// One line goes to the time axis; if the lanes do not all fit, one more
-	// says how many are hidden.
-	shown := tl.Lanes
-	if avail := height - 1; avail > 1 && len(shown) > avail {
-		shown = shown[:avail-1]
+	// says how many are hidden and how to see them.
+	lanes, names := tl.Lanes, texts
+	first = max(0, min(first, len(lanes)-1))
+	shown, shownText := lanes, names
+	if avail := height - 1; avail > 1 && len(lanes) > avail {
+		first = min(first, len(lanes)-(avail-1))
+		shown, shownText = lanes[first:first+avail-1], names[first:first+avail-1]
+	} else {
+		first = 0
 	}
-	for _, l := range shown {
+	for i, l := range shown {
 		sb.WriteString(sBold.Render(padRight(truncateKeep(laneName(l), nameW-1, l.Daemon), nameW)))
 		renderLane(&sb, tl, l, now, zoom, cells)
 		if descW > 0 {
 			sb.WriteString("  ")
-			sb.WriteString(descStyle(tl, l).Render(ansi.Truncate(tl.LaneText(l), descW, "…")))
+			sb.WriteString(descStyle(tl, l).Render(ansi.Truncate(shownText[i], descW, "…")))
 		}
 		sb.WriteByte('\n')
 	}
 	if len(shown) < len(tl.Lanes) {
-		sb.WriteString(sDim.Render(fmt.Sprintf("… %d more tasks (enlarge the window)", len(tl.Lanes)-len(shown))))
+		sb.WriteString(sDim.Render(fmt.Sprintf("… lanes %d-%d of %d: ↑/↓ with Tasks in focus, or a taller window", first+1, first+len(shown), len(tl.Lanes))))
 		sb.WriteByte('\n')
 	}
 	sb.WriteString(strings.Repeat(" ", nameW))
@@ -298,14 +310,14 @@ func roundEnds(tl *timeline.Timeline, c *timeline.Counter) string {
 		}
 		parts = append(parts, st.Render(fmt.Sprint(v)))
 	}
-	head := fmt.Sprintf("  rounds %d/%d off %d", len(c.Ends), tl.Scenario.Rounds, off)
+	head := fmt.Sprintf("  round %d/%d, %d ended off %d", len(c.Ends), tl.Scenario.Rounds, off, c.Init)
 	if c.TotalLost > 0 {
-		head += fmt.Sprintf(", %d lost", c.TotalLost)
+		head += fmt.Sprintf(", %d updates lost in all", c.TotalLost)
 	}
 	if len(parts) == 0 {
 		return sDim.Render(head)
 	}
-	return sDim.Render(head+":") + " " + strings.Join(parts, " ")
+	return sDim.Render(head+"; ended at:") + " " + strings.Join(parts, " ")
 }
 
 func human(v float64) string {
@@ -327,7 +339,11 @@ func graphLines(tl *timeline.Timeline) []string {
 		return nil
 	}
 	d := tl.Deadlocks[len(tl.Deadlocks)-1]
-	out := []string{sBad.Render("deadlock: the wait-for graph has a cycle")}
+	head := "deadlock: the wait-for graph has a cycle"
+	if tl.Finished {
+		head = fmt.Sprintf("deadlock found at %.2fs: the wait-for graph had a cycle", d.T.Seconds())
+	}
+	out := []string{sBad.Render(head)}
 	w := 0
 	for _, e := range d.Edges {
 		w = max(w, ansi.StringWidth(e.Task))
@@ -390,6 +406,9 @@ func objectsView(tl *timeline.Timeline, width int) string {
 			line += "held by " + sBold.Render(o.Holder)
 			if o.Count > 1 || o.Kind == spec.RLock {
 				line += fmt.Sprintf(" ×%d", o.Count)
+			}
+			if l := tl.Lane(o.Holder); l != nil && l.Current().State == sim.Done {
+				line += sDim.Render(" (its holder has ended)")
 			}
 		}
 		if o.Kind == spec.FileLock {
@@ -555,8 +574,11 @@ func logView(tl *timeline.Timeline, width, height, back int) string {
 		text := fmt.Sprintf("%7.3fs %s%s", l.T.Seconds(), who, l.Text)
 		st := classStyle(l.Class)
 		var lines []string
-		switch l.Class {
-		case timeline.Held, timeline.Failed, timeline.NotDecided:
+		if ansi.StringWidth(text) <= width {
+			lines = []string{st.Render(text)}
+		} else {
+			// A long line wraps, indented under its text, so that it can be
+			// read whole.
 			head := fmt.Sprintf("%7.3fs ", l.T.Seconds())
 			for k, w := range wrap(who+l.Text, max(10, width-len(head))) {
 				if k == 0 {
@@ -566,8 +588,6 @@ func logView(tl *timeline.Timeline, width, height, back int) string {
 				}
 				lines = append(lines, st.Render(ansi.Truncate(w, width, "…")))
 			}
-		default:
-			lines = []string{st.Render(ansi.Truncate(text, width, "…"))}
 		}
 		out = append(lines, out...)
 	}
