@@ -588,7 +588,9 @@ func TestFastTaskWaitsForTheReader(t *testing.T) {
 	if lines != 20000 {
 		t.Errorf("%d lines arrived, want 20000", lines)
 	}
-	if most > maxTaskBuf+64 {
+	// A batch holds what the task's buffer held, and what was stamped after
+	// the last batch's cut (held over): at most two buffers and a few more.
+	if most > 2*maxTaskBuf+64 {
 		t.Errorf("a batch held %d events: the task did not wait for the reader (buffer %d)", most, maxTaskBuf)
 	}
 }
