@@ -18,7 +18,7 @@ var files embed.FS
 var order = []string{
 	"fork", "process", "clock", "daemon", "join", "pool", "subprocess", "ipc-queue", "zombie", "orphan",
 	"thread-states", "threads", "race", "race-steps", "rlock", "deadlock", "gil", "condition",
-	"thread-queue", "event", "daemon-thread",
+	"thread-queue", "event", "daemon-thread", "crash",
 }
 
 // Names lists the embedded scenario files in the chapter's order.

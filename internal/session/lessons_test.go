@@ -267,6 +267,31 @@ func TestProcessLessons(t *testing.T) {
 				t.Error("the probe never read Z for the child")
 			}
 		}},
+		{"crash", func(t *testing.T, f facts) {
+			panicky, threaded, master := f.pid(t, "panicky"), f.pid(t, "threaded"), f.pid(t, "master")
+			var crashedAt time.Duration
+			codes := map[int]int{}
+			for _, ev := range f.events {
+				if ev.Kind == sim.KExit {
+					codes[ev.PID] = ev.Code
+					if ev.PID == panicky {
+						crashedAt = ev.T
+					}
+				}
+			}
+			if codes[panicky] != 2 || codes[threaded] != 2 {
+				t.Errorf("exit codes: panicky %d, threaded %d; a Go panic exits 2", codes[panicky], codes[threaded])
+			}
+			later := false
+			for _, s := range f.samples {
+				for _, p := range s.Procs {
+					later = later || p.PID == master && s.T > crashedAt && p.State != "Z"
+				}
+			}
+			if crashedAt == 0 || !later {
+				t.Errorf("the probe did not see the master alive after the crash at %v", crashedAt)
+			}
+		}},
 		{"orphan", func(t *testing.T, f facts) {
 			parent, child := f.pid(t, "parent"), f.pid(t, "child")
 			r := f.read(child)

@@ -80,6 +80,7 @@ const (
 	EndFault   End = "engine fault"    // the engine failed running it
 	EndNoStart End = "could not start" // its process could not be started
 	EndHalted  End = "run stopped"     // the run was stopped before its end
+	EndCrashed End = "crashed"         // a crash step: a panic ended its whole process
 )
 
 // CopyOp says which half of `balance = balance + n` a copy event is.
@@ -107,6 +108,7 @@ const (
 	KFlag     Kind = "flag"      // an event object was set or cleared, or its waiters changed: Object, Set, Waiters
 	KCounter  Kind = "counter"   // a counter's value changed: Object, Value, Lost (Task: the process's own copy)
 	KLog      Kind = "log"       // a task printed a line: Text
+	KStderr   Kind = "stderr"    // a child process wrote a line to its standard error (a panic, say): Text
 	KPhase    Kind = "phase"     // a named part of the run starts: Phase
 	KKey      Kind = "key"       // a task waits for the learner's key: Key, Label
 	KError    Kind = "error"     // something the scenario forbids, or a failure: Error
@@ -128,7 +130,7 @@ const (
 var known = map[Kind]bool{}
 
 func init() {
-	for _, k := range []Kind{KRound, KRoundEnd, KTask, KState, KLock, KLockFile, KCond, KFlag, KCounter, KLog, KPhase,
+	for _, k := range []Kind{KRound, KRoundEnd, KTask, KState, KLock, KLockFile, KCond, KFlag, KCounter, KLog, KStderr, KPhase,
 		KKey, KError, KPause, KProcess, KExit, KSignal, KPut, KGet, KQueue, KRun, KRefused, KCopy, KDeadlock, KRuntime, KEnd} {
 		known[k] = true
 	}

@@ -44,6 +44,7 @@ func init() {
 		"get":    {compile: compileQueue, run: func(t *task, in *instr) bool { _, ok := t.get(in); return ok }},
 		"each":   {compile: compileEach, run: runEach},
 		"run":    {run: func(t *task, in *instr) bool { return t.runProgram(in.st.Program, in.st.Args, in.st.Text) }},
+		"crash":  {run: runCrash},
 		"wait":   {compile: compileWait, run: runWait},
 		"notify": {compile: compileCond, run: runNotify},
 		"set":    {compile: compileEvent, run: runSet},
@@ -323,6 +324,27 @@ func (t *task) addLoop(in *instr) bool {
 		}
 	}
 	return true
+}
+
+// runCrash panics in a goroutine of its own, where nothing recovers: the
+// whole process ends, every goroutine in it, as an uncaught panic ends a Go
+// program. Before, it says so, for the task and for its process's own task,
+// since the process will not get to.
+func runCrash(t *task, in *instr) bool {
+	w := t.w
+	if w.e.child == nil {
+		// The loader refuses this: it would end mtviz.
+		t.emit(Event{Kind: KError, Task: t.name, Error: "a crash step in mtviz itself was not run"})
+		return false
+	}
+	t.setState(taskState{state: Done, end: EndCrashed})
+	if w.self != nil && w.self != t {
+		w.self.setState(taskState{state: Done, end: EndCrashed})
+	}
+	w.e.flushNow()
+	go func() { panic("crash step of " + t.name + ": " + in.st.Text) }()
+	<-t.stop // the process ends first
+	return false
 }
 
 func runRead(t *task, in *instr) bool {

@@ -166,7 +166,7 @@ func (w *world) startProcess(t *task) (*procHandle, error) {
 				defer r.Close()
 				sc := bufio.NewScanner(r)
 				for sc.Scan() {
-					w.e.emit(Event{Kind: KError, Task: name, Error: "stderr: " + sc.Text()})
+					w.e.emit(Event{Kind: KStderr, Task: name, Text: sc.Text()})
 				}
 			})
 		}

@@ -548,6 +548,14 @@ func (l *loader) checks(n ast.Node) []Check {
 		named := schema{name: s.name, fields: append([]field{{name: "name", kind: kString, doc: "what the verdict calls it",
 			set: func(d any, v any) { d.(*Check).Name = v.(string) }}}, s.fields...)}
 		l.fill(&named, fields, &c, fmt.Sprintf("check %q", kind))
+		if c.Kind == "exit_status" {
+			switch {
+			case c.Signal != "" && c.Exit != 0:
+				l.errorf(kv.Value, "check %q takes code or signal, not both", kind)
+			case c.Signal != "" && !contains([]string{"KILL", "TERM", "INT", "SEGV", "ABRT"}, c.Signal):
+				l.errorf(kv.Value, "check %q: signal must be KILL, TERM, INT, SEGV or ABRT, not %q", kind, c.Signal)
+			}
+		}
 		if c.Kind == "transitions" || c.Kind == "stopped_blocked" {
 			if n := l.counts[c.Task]; l.tasks[c.Task] && n != 1 {
 				copies := fmt.Sprint(n)
@@ -594,6 +602,7 @@ func (l *loader) finish(sc *Scenario, tasksNode ast.Node) {
 	for _, t := range sc.Tasks {
 		walk(t.Steps, t.Name)
 	}
+	l.crashRule(sc)
 	first := 0
 	for i := range sc.Tasks {
 		sc.Tasks[i].Spawned = spawned[sc.Tasks[i].Name]
@@ -603,6 +612,72 @@ func (l *loader) finish(sc *Scenario, tasksNode ast.Node) {
 	}
 	if len(sc.Tasks) > 0 && first == 0 {
 		l.errorf(tasksNode, "every task is spawned by another, so none can start; leave at least one task unspawned")
+	}
+}
+
+// crashRule: a crash ends the process it runs in. In a goroutine task that
+// runs in mtviz itself, that process would be mtviz: refused. A goroutine
+// task runs in a child process when a process task spawns it.
+func (l *loader) crashRule(sc *Scenario) {
+	kind := map[string]TaskKind{}
+	for _, t := range sc.Tasks {
+		kind[t.Name] = t.Kind
+	}
+	inChild := map[string]bool{}
+	var spawns func([]Step, func(string))
+	spawns = func(ss []Step, f func(string)) {
+		for _, st := range ss {
+			if st.Op == "spawn" {
+				for _, n := range st.Tasks {
+					f(n)
+				}
+			}
+			spawns(st.Body, f)
+			spawns(st.Else, f)
+		}
+	}
+	// A task runs in a child if it is a process, or some task in a child
+	// spawns it; spread until nothing changes.
+	for _, t := range sc.Tasks {
+		inChild[t.Name] = t.Kind == Process
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, t := range sc.Tasks {
+			if !inChild[t.Name] {
+				continue
+			}
+			spawns(t.Steps, func(n string) {
+				if !inChild[n] {
+					inChild[n], changed = true, true
+				}
+			})
+		}
+	}
+	// Spawned from mtviz too? Then it may run in mtviz.
+	inMtviz := map[string]bool{}
+	for _, t := range sc.Tasks {
+		if !inChild[t.Name] {
+			inMtviz[t.Name] = true
+			spawns(t.Steps, func(n string) {
+				if kind[n] != Process {
+					inMtviz[n] = true
+				}
+			})
+		}
+	}
+	var walk func([]Step, Task)
+	walk = func(ss []Step, t Task) {
+		for _, st := range ss {
+			if st.Op == "crash" && (t.Kind != Process && inMtviz[t.Name]) {
+				l.errorAt(st.Pos, "task %q would crash mtviz itself: a crash ends the process it runs in, so put it in a process task or a task a process task spawns", t.Name)
+			}
+			walk(st.Body, t)
+			walk(st.Else, t)
+		}
+	}
+	for _, t := range sc.Tasks {
+		walk(t.Steps, t)
 	}
 }
 

@@ -132,6 +132,7 @@ type Check struct {
 	AtLeast    time.Duration
 	Values     []string
 	Exit       int
+	Signal     string // exit_status: the signal that ended the process
 	Output     string
 	Pos        Pos
 }

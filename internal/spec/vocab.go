@@ -141,6 +141,8 @@ var steps = []schema{
 		fields: []field{{name: "name", kind: kString, required: true, doc: "the phase name", set: stepText}}},
 	{name: "exit", rules: ruleExit, short: "code", doc: "end the task here; in a process task, end the process at once with this code, leaving its children behind",
 		fields: []field{{name: "code", kind: kInt, doc: "exit code (processes)", set: func(d any, v any) { d.(*Step).N = v.(int64) }}}},
+	{name: "crash", short: "message", doc: "panic: the whole process the task runs in ends at once, every goroutine in it, as an uncaught Go panic ends a Go program (exit status 2); only in a process task, or a task a process task spawns",
+		fields: []field{{name: "message", kind: kString, required: true, doc: "what the panic says", set: stepText}}},
 	{name: "each", doc: "take values from a queue until a given value, running the steps for each; {value} in a log is the value",
 		fields: []field{
 			{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject},
@@ -271,6 +273,19 @@ var checks = []schema{
 		fields: []field{taskField}},
 	{name: "adopted", title: func(c Check) string { return fmt.Sprintf("%s was adopted after its parent ended", c.Task) }, doc: "the probe read a new parent for the task's process after its parent ended, and later its PID was gone",
 		fields: []field{taskField}},
+	{name: "exit_status", title: func(c Check) string {
+		if c.Signal != "" {
+			return fmt.Sprintf("%s was killed by SIG%s and is gone", c.Task, c.Signal)
+		}
+		return fmt.Sprintf("%s exited with %d and is gone", c.Task, c.Exit)
+	}, doc: "the task's process ended with this exit code (or was killed by this signal), as its wait status said, and the probe then saw its PID, and every thread of it, gone",
+		fields: []field{taskField,
+			{name: "code", kind: kInt, doc: "the exit code (a Go panic exits 2)", set: func(d any, v any) { d.(*Check).Exit = int(v.(int64)) }},
+			{name: "signal", kind: kString, doc: "or the signal: KILL, TERM, INT", set: func(d any, v any) { d.(*Check).Signal = v.(string) }}}},
+	{name: "survived", title: func(c Check) string { return fmt.Sprintf("%s went on after %s ended", c.Task, c.Parent) },
+		doc: "the probe saw the task's process alive after the process of `after` had ended",
+		fields: []field{taskField,
+			{name: "after", kind: kTaskRefs, required: true, doc: "the task whose end it outlived", set: func(d any, v any) { d.(*Check).Parent = v.([]string)[0] }}}},
 	{name: "terminated", title: func(c Check) string { return fmt.Sprintf("%s was ended by a signal", c.Task) }, doc: "the task's process was ended by a signal, as its wait status said",
 		fields: []field{taskField}},
 	{name: "program", title: func(c Check) string { return fmt.Sprintf("%s exited with %d", c.Match, c.Exit) }, doc: "a `run` step's program exited with this code and printed this",

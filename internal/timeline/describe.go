@@ -97,6 +97,9 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 		}
 	case sim.KLog:
 		e.Text = ev.Text
+	case sim.KStderr:
+		e.Class = Bad
+		e.Text = "stderr: " + ev.Text
 	case sim.KPhase:
 		e.Who, e.Class = "", Quiet
 		e.Text = "phase " + ev.Phase
@@ -155,7 +158,7 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 			return e, false
 		}
 		e.Text = "ended: " + EndText(Seg{End: ev.End, By: ev.By, Reason: ev.Reason, Object: ev.Object})
-		if ev.End == sim.EndKilled || ev.End == sim.EndFault || ev.End == sim.EndNoStart {
+		if ev.End == sim.EndKilled || ev.End == sim.EndFault || ev.End == sim.EndNoStart || ev.End == sim.EndCrashed {
 			e.Class = Bad
 		}
 	default:
@@ -215,6 +218,8 @@ func EndText(s Seg) string {
 		return "cut off: daemon"
 	case sim.EndKilled:
 		return "its process ended before its steps did (a signal, or a crash)"
+	case sim.EndCrashed:
+		return "crashed: a panic ended its whole process"
 	}
 	return string(s.End)
 }

@@ -134,6 +134,8 @@ var judges = map[string]func(c spec.Check, sc *spec.Scenario) judge{
 	"zombie":          func(c spec.Check, _ *spec.Scenario) judge { return &zombieJudge{c: c} },
 	"adopted":         func(c spec.Check, _ *spec.Scenario) judge { return &adoptedJudge{c: c} },
 	"terminated":      func(c spec.Check, _ *spec.Scenario) judge { return &terminatedJudge{c: c} },
+	"exit_status":     func(c spec.Check, _ *spec.Scenario) judge { return &exitStatusJudge{c: c} },
+	"survived":        func(c spec.Check, _ *spec.Scenario) judge { return &survivedJudge{c: c} },
 	"program":         func(c spec.Check, _ *spec.Scenario) judge { return &programJudge{c: c} },
 	"received":        func(c spec.Check, _ *spec.Scenario) judge { return newReceivedJudge(c) },
 	"processes":       newProcessesJudge,

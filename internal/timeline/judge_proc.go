@@ -570,3 +570,74 @@ func (j *processesJudge) decide(f *facts) Result {
 	}
 	return pass("%s", detail)
 }
+
+var signalNumbers = map[string]int{"KILL": 9, "TERM": 15, "INT": 2, "SEGV": 11, "ABRT": 6}
+
+// exit_status: every reaped process of the task ended as the check says,
+// and the probe then saw its PID gone (a process and its threads go
+// together).
+type exitStatusJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *exitStatusJudge) decide(f *facts) Result {
+	c := j.c
+	var ends []string
+	for i := range f.exits {
+		ev := &f.exits[i]
+		if !copiesOf(c.Task, ev.Task) {
+			continue
+		}
+		got := ExitText(ev.Code, ev.Signal)
+		ok := ev.Signal == 0 && ev.Code == c.Exit && c.Signal == ""
+		if c.Signal != "" {
+			ok = ev.Signal == signalNumbers[c.Signal]
+		}
+		if !ok {
+			return fail("%s (PID %d) ended with %s", ev.Task, ev.PID, got)
+		}
+		sg := f.seen[ev.PID]
+		if sg == nil {
+			return undecided("%s (PID %d) ended with %s, but the probe never saw it", ev.Task, ev.PID, got)
+		}
+		if !sg.gone {
+			return fail("%s (PID %d) ended with %s, but the probe never saw its PID gone", ev.Task, ev.PID, got)
+		}
+		ends = append(ends, fmt.Sprintf("%s (PID %d) ended with %s, as its wait status said; the probe saw it gone by %.2fs", ev.Task, ev.PID, got, sg.goneAt.Seconds()))
+	}
+	if len(ends) == 0 {
+		return undecided("nobody reaped %s, so how it ended is unknown", c.Task)
+	}
+	return pass("%s", strings.Join(ends, "; "))
+}
+
+// survived: the probe saw the task's process alive after the other's had
+// ended.
+type survivedJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *survivedJudge) decide(f *facts) Result {
+	c := j.c
+	pid, sg, r, ok := f.firstProcess(c.Task)
+	if !ok {
+		return r
+	}
+	other, _, r, ok := f.firstProcess(c.Parent)
+	if !ok {
+		return r
+	}
+	end, ended := f.endedAt(other)
+	if !ended {
+		return undecided("the probe never saw %s (PID %d) end", c.Parent, other)
+	}
+	if sg == nil || !sg.alive {
+		return undecided("the probe never saw %s (PID %d) alive", c.Task, pid)
+	}
+	if sg.lastAlive <= end {
+		return fail("the probe last saw %s (PID %d) alive at %.2fs, not after %s ended at %.2fs", c.Task, pid, sg.lastAlive.Seconds(), c.Parent, end.Seconds())
+	}
+	return pass("%s (PID %d) ended by %.2fs; the probe saw %s (PID %d) alive until %.2fs", c.Parent, other, end.Seconds(), c.Task, pid, sg.lastAlive.Seconds())
+}
