@@ -297,3 +297,30 @@ func TestUnseenProcessesAreNotDecided(t *testing.T) {
 		}
 	}
 }
+
+// The goroutines of a process that crashed end with it, even before their
+// own last words arrive; when those come, late from the child, they stand.
+func TestGoroutinesEndWithTheirProcess(t *testing.T) {
+	sc := &spec.Scenario{ID: "c", Rounds: 1, Tasks: []spec.Task{{Name: "p", Kind: spec.Process}, {Name: "calm"}, {Name: "bad"}}}
+	evs := []sim.Event{
+		{T: 0, Kind: sim.KTask, Task: "p", TaskKind: spec.Process, State: sim.Created},
+		{T: 0, Kind: sim.KTask, Task: "calm", TaskKind: spec.Goroutine, State: sim.Created},
+		{T: 0, Kind: sim.KTask, Task: "bad", TaskKind: spec.Goroutine, State: sim.Created},
+		{T: ms(10), Kind: sim.KProcess, Task: "p", PID: 2000, PPID: 1000},
+		{T: ms(20), Kind: sim.KState, Task: "calm", State: sim.Sleeping, PID: 2000},
+		{T: ms(20), Kind: sim.KState, Task: "bad", State: sim.Sleeping, PID: 2000},
+	}
+	// /proc reads the process Z before the child's last words arrive.
+	ss := []probe.Sample{procSample(ms(1100), probe.Proc{PID: 2000, PPID: 1000, State: "Z"})}
+	tl := fold(sc, 2, evs, ss)
+	if c := tl.Lane("calm").Current(); c.State != sim.Done {
+		t.Errorf("a goroutine of a dead process is still %v", c.State)
+	}
+	tl.Event(&sim.Event{T: ms(1040), Kind: sim.KState, Task: "bad", State: sim.Done, End: sim.EndCrashed, PID: 2000})
+	if c := tl.Lane("bad").Current(); c.End != sim.EndCrashed {
+		t.Errorf("the task's own word did not replace the inferred end: %+v", c)
+	}
+	if c := tl.Lane("calm").Current(); !c.Inferred || c.End != sim.EndKilled {
+		t.Errorf("calm: %+v", c)
+	}
+}

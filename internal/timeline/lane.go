@@ -72,6 +72,9 @@ type Seg struct {
 	Holder string
 	End    sim.End
 	By     string
+	// Inferred: not the engine's word but the fold's (the task's process
+	// ended); the engine's own word, arriving later, replaces it.
+	Inferred bool
 }
 
 // OSState is what the Go runtime's trace (for a goroutine) or /proc (for a
@@ -104,6 +107,9 @@ type Lane struct {
 	OS     []OSSeg // the runtime's (goroutine) or /proc's (process) view, in time order
 	Folded int64   // state changes sent folded
 	PID    int     // the process the task runs as, this round (process tasks)
+	// InPID: the child process a goroutine task runs in (0: mtviz itself).
+	// When that process ends, so does the task, whatever it last said.
+	InPID int
 }
 
 // Process reports whether the lane is a process task's.
@@ -133,6 +139,11 @@ const (
 )
 
 func (l *Lane) add(s Seg) {
+	if !s.Inferred {
+		for n := len(l.Segs); n > 0 && l.Segs[n-1].Inferred && l.Segs[n-1].T >= s.T; n-- {
+			l.Segs = l.Segs[:n-1]
+		}
+	}
 	l.Segs = insertAt(l.Segs, s, segT)
 	if len(l.Segs) > maxSegs {
 		l.Segs = coarsen(l.Segs, segT, func(s *Seg, t time.Duration) { s.T = t })

@@ -394,6 +394,9 @@ func runtimeState(s sim.State) OSState {
 
 func (tl *Timeline) state(ev *sim.Event) {
 	l := tl.lane(ev.Task)
+	if !l.Process() && ev.PID != 0 && ev.PID != tl.Root {
+		l.InPID = ev.PID
+	}
 	if ev.State == sim.Done && l.Current().State == sim.Done && ev.End == sim.EndKilled {
 		// The hub's "died without a word" after the task had ended on its
 		// own is about the process, not the task: the task's end stands.
@@ -401,6 +404,9 @@ func (tl *Timeline) state(ev *sim.Event) {
 	}
 	l.add(Seg{T: ev.T, State: ev.State, Reason: ev.Reason, Object: ev.Object, Holder: ev.Holder, End: ev.End, By: ev.By})
 	l.Folded += ev.Folded
+	if l.Process() && l.PID != 0 && (ev.End == sim.EndCrashed || ev.End == sim.EndKilled) {
+		tl.endGoroutinesOf(l.PID, ev.T)
+	}
 	if ev.State != sim.Blocked || ev.Reason != sim.ReasonKey {
 		tl.dropKey(ev.Task)
 	}
@@ -483,6 +489,7 @@ func (tl *Timeline) gone(p *Proc, t time.Duration) {
 	if l := tl.byName[p.Task]; l != nil && p.Program == "" && l.PID == p.PID {
 		l.addOS(OSSeg{T: t, State: OSGone})
 	}
+	tl.endGoroutinesOf(p.PID, t)
 	tl.VerProcs++
 }
 
@@ -540,6 +547,7 @@ func (tl *Timeline) sample(s *probe.Sample) {
 		at := s.T - interval
 		if st == OSZombie {
 			at = s.T // read Z now; it may have been Z a little before
+			tl.endGoroutinesOf(pp.PID, s.T)
 		}
 		if cur := l.CurrentOS(); len(l.OS) > 0 && cur.State == OSZombie && st != OSZombie {
 			at = s.T
@@ -566,6 +574,17 @@ func (tl *Timeline) sample(s *probe.Sample) {
 		tl.CoreHist[i] = appendCapped(tl.CoreHist[i], v, maxHist)
 	}
 	tl.CPUHist = appendCapped(tl.CPUHist, s.TotalCPU(), maxHist)
+}
+
+// endGoroutinesOf ends the lanes of goroutine tasks that ran in a process
+// that has ended (crashed, killed, a zombie now): a process's goroutines
+// end with it, whatever they last said.
+func (tl *Timeline) endGoroutinesOf(pid int, t time.Duration) {
+	for _, l := range tl.Lanes {
+		if l.InPID == pid && !l.Process() && l.Current().State != sim.Done {
+			l.add(Seg{T: t, State: sim.Done, End: sim.EndKilled, Inferred: true})
+		}
+	}
 }
 
 // knownParent: a process whose parent is in the tree belongs to it.
