@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"mtviz/internal/sim"
@@ -295,10 +296,8 @@ func (j *goneWithJudge) decide(f *facts) Result {
 }
 
 func (f *facts) reapedBy(task string) string {
-	for i := range f.exits {
-		if copiesOf(task, f.exits[i].Task) {
-			return ", reaped by " + ReaperText(&f.exits[i])
-		}
+	if exits := f.exitsOf(task); len(exits) > 0 {
+		return ", reaped by " + ReaperText(exits[0])
 	}
 	return ""
 }
@@ -381,11 +380,7 @@ type terminatedJudge struct {
 func (j *terminatedJudge) decide(f *facts) Result {
 	c := j.c
 	var ends []string
-	for i := range f.exits {
-		ev := &f.exits[i]
-		if !copiesOf(c.Task, ev.Task) {
-			continue
-		}
+	for _, ev := range f.exitsOf(c.Task) {
 		if ev.Signal == 0 {
 			return fail("%s (PID %d) ended with %s, not by a signal", ev.Task, ev.PID, ExitText(ev.Code, ev.Signal))
 		}
@@ -571,7 +566,19 @@ func (j *processesJudge) decide(f *facts) Result {
 	return pass("%s", detail)
 }
 
-var signalNumbers = map[string]int{"KILL": 9, "TERM": 15, "INT": 2, "SEGV": 11, "ABRT": 6}
+var signalNumbers = map[string]int{"KILL": int(syscall.SIGKILL), "TERM": int(syscall.SIGTERM),
+	"INT": int(syscall.SIGINT), "SEGV": int(syscall.SIGSEGV), "ABRT": int(syscall.SIGABRT)}
+
+// exitsOf is how the processes of a task's copies ended, in reap order.
+func (f *facts) exitsOf(task string) []*sim.Event {
+	var out []*sim.Event
+	for i := range f.exits {
+		if copiesOf(task, f.exits[i].Task) {
+			out = append(out, &f.exits[i])
+		}
+	}
+	return out
+}
 
 // exit_status: every reaped process of the task ended as the check says,
 // and the probe then saw its PID gone (a process and its threads go
@@ -584,11 +591,7 @@ type exitStatusJudge struct {
 func (j *exitStatusJudge) decide(f *facts) Result {
 	c := j.c
 	var ends []string
-	for i := range f.exits {
-		ev := &f.exits[i]
-		if !copiesOf(c.Task, ev.Task) {
-			continue
-		}
+	for _, ev := range f.exitsOf(c.Task) {
 		got := ExitText(ev.Code, ev.Signal)
 		ok := ev.Signal == 0 && ev.Code == c.Exit && c.Signal == ""
 		if c.Signal != "" {
