@@ -71,7 +71,7 @@ func (l *loader) value(f *field, n ast.Node, dst any, what string) {
 	case kInt:
 		v, ok = l.integer(n, label, -1<<40, 1<<40)
 	case kCount:
-		if sv, _ := scalar(n); sv == "cores" {
+		if l.text(n) == "cores" {
 			v, ok = int64(CountCores), true
 		} else {
 			v, ok = l.integer(n, label+" (or the word cores)", -1<<40, 1<<40)
@@ -238,7 +238,7 @@ func (l *loader) taskList(n ast.Node) []Task {
 			case "name":
 				nameNode = kv.Value
 			case "kind":
-				if s, _ := scalar(kv.Value); s == string(Process) {
+				if l.text(kv.Value) == string(Process) {
 					kind = Process
 				}
 			}
@@ -288,7 +288,7 @@ func (l *loader) taskList(n ast.Node) []Task {
 			case "daemon":
 				t.Daemon, _ = l.boolean(kv.Value, "daemon of "+what)
 			case "count":
-				if s, _ := scalar(kv.Value); s == "cores" {
+				if l.text(kv.Value) == "cores" {
 					t.Count = CountCores
 				} else if v, ok := l.integer(kv.Value, "count of "+what+" (or the word cores)", 1, maxCount); ok {
 					t.Count = int(v)
@@ -324,6 +324,12 @@ func (l *loader) stepList(n ast.Node, depth int) []Step {
 	}
 	out := make([]Step, 0, len(items))
 	for _, it := range items {
+		if m, ok := it.(*ast.MappingNode); ok && len(m.Values) == 1 {
+			if k, _ := scalar(m.Values[0].Key); k == "choose" {
+				out = append(out, l.choose(m.Values[0], depth)...)
+				continue
+			}
+		}
 		if st, ok := l.step(it, depth); ok {
 			out = append(out, st)
 		}
@@ -547,7 +553,17 @@ func (l *loader) checks(n ast.Node) []Check {
 		}
 		named := schema{name: s.name, fields: append([]field{{name: "name", kind: kString, doc: "what the verdict calls it",
 			set: func(d any, v any) { d.(*Check).Name = v.(string) }}}, s.fields...)}
-		l.fill(&named, fields, &c, fmt.Sprintf("check %q", kind))
+		applies := true
+		for _, f := range fields {
+			if k, _ := scalar(f.Key); k == "when" {
+				w, _ := l.str(f.Value, "when")
+				applies = l.when(f.Value, w)
+			}
+		}
+		l.fill(&named, fields, &c, fmt.Sprintf("check %q", kind), "when")
+		if !applies {
+			continue
+		}
 		if c.Kind == "exit_status" {
 			switch {
 			case c.Signal != "" && c.Exit != 0:
@@ -602,6 +618,7 @@ func (l *loader) finish(sc *Scenario, tasksNode ast.Node) {
 	for _, t := range sc.Tasks {
 		walk(t.Steps, t.Name)
 	}
+	l.dropUnchosen(sc, spawned)
 	l.crashRule(sc)
 	first := 0
 	for i := range sc.Tasks {

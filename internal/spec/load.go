@@ -43,7 +43,7 @@ const maxErrors = 20
 const (
 	maxDur    = time.Hour
 	maxTimes  = 1_000_000_000
-	maxCount  = 64
+	maxCount  = 512
 	maxRounds = 1000
 	maxSteps  = 10_000
 	maxDepth  = 16
@@ -132,8 +132,12 @@ func nesting(data []byte) (line int, msg string) {
 
 // Load checks a scenario held in memory; name is the file name used in errors.
 // It returns Errors when the file is wrong, and never panics.
-func Load(name string, data []byte) (sc *Scenario, err error) {
-	l := &loader{file: name}
+func Load(name string, data []byte) (*Scenario, error) { return LoadSet(name, data, nil) }
+
+// LoadSet is Load with some of the lesson's switches set. A switch it does
+// not have, or a value the switch does not take, is a *SetError.
+func LoadSet(name string, data []byte, set map[string]string) (sc *Scenario, err error) {
+	l := &loader{file: name, given: set}
 	defer func() {
 		// The YAML parser is outside code: a panic in it is still bad input to us.
 		if r := recover(); r != nil {
@@ -149,6 +153,9 @@ func Load(name string, data []byte) (sc *Scenario, err error) {
 	if len(l.errs) > 0 {
 		return nil, l.errs
 	}
+	if len(l.setErr) > 0 {
+		return nil, &SetError{Msg: strings.Join(l.setErr, "; ")}
+	}
 	return sc, nil
 }
 
@@ -160,6 +167,13 @@ type loader struct {
 	counts map[string]int // each task's count (copies)
 	phases map[string]bool
 	nsteps int
+
+	given      map[string]string // switches the caller set
+	switchDecl []Switch
+	set        map[string]string // every switch's value in effect
+	setErr     []string
+	// chosenOut are tasks spawned in a choose case that was not chosen.
+	chosenOut map[string]bool
 }
 
 // idFromName makes an id of a file's base name: "My Lesson.yaml" is
@@ -257,9 +271,15 @@ func (l *loader) load(data []byte) *Scenario {
 		if known {
 			seen[key] = kv.Value
 		} else {
-			l.errorf(kv.Key, "unknown key %q in a scenario; known keys: id, title, summary, lesson, rounds, trace, objects, tasks, checks", key)
+			l.errorf(kv.Key, "unknown key %q in a scenario; known keys: %s", key, topKeyNames())
 		}
 	}
+	if n, ok := seen["switches"]; ok {
+		l.switchDecl = l.switches(n)
+		sc.Switches = l.switchDecl
+	}
+	l.set = l.applySet(l.switchDecl, l.given)
+	sc.Set = l.set
 	if n, ok := seen["id"]; ok {
 		sc.ID, _ = l.str(n, "id")
 		if !idRE.MatchString(sc.ID) {
@@ -302,6 +322,9 @@ func (l *loader) load(data []byte) *Scenario {
 	sc.Tasks = l.taskList(tn)
 	if n, ok := seen["checks"]; ok {
 		sc.Checks = l.checks(n)
+	}
+	if n, ok := seen["sweep"]; ok {
+		sc.Sweep = l.sweep(n)
 	}
 	l.finish(sc, tn)
 	return sc
@@ -422,7 +445,7 @@ func (l *loader) str(n ast.Node, what string) (string, bool) {
 		l.errorf(n, "%s must be text, not %s", what, describe(n))
 		return "", false
 	}
-	return s, true
+	return l.subst(n, s), true
 }
 
 func (l *loader) integer(n ast.Node, what string, lo, hi int64) (int64, bool) {

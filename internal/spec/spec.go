@@ -29,7 +29,12 @@ type Scenario struct {
 	Objects []Object
 	Tasks   []Task
 	Checks  []Check
-	File    string
+	// Switches are the lesson's own settings; Set is the value each has in
+	// this load. Sweep, when set, makes the lesson a series of runs.
+	Switches []Switch
+	Set      map[string]string
+	Sweep    *Sweep
+	File     string
 	// Source is the file as read, for recordings (a child process gets the
 	// scenario as loaded, not its source to parse again).
 	Source []byte `json:"-"`
@@ -134,6 +139,7 @@ type Check struct {
 	Exit       int
 	Signal     string // exit_status: the signal that ended the process
 	Output     string
+	Figure     string // sweep checks: the figure judged
 	Pos        Pos
 }
 

@@ -211,6 +211,16 @@ var topKeys = []struct{ name, doc string }{
 	{"objects", "shared objects, by name"},
 	{"tasks", "the tasks (required)"},
 	{"checks", "what the run must show, decided from what the engine and the OS reported"},
+	{"switches", "the lesson's own settings: name: {values: [a, b], default: a, doc: ...}; `$name` stands for the value, `choose` picks steps by it, a check's `when: name=a` applies to one value"},
+	{"sweep", "run once per value of a switch: {over: SWITCH, series: SWITCH, figures: [...], checks: [...]}"},
+}
+
+func topKeyNames() string {
+	n := make([]string, len(topKeys))
+	for i, k := range topKeys {
+		n[i] = k.name
+	}
+	return strings.Join(n, ", ")
 }
 
 func checkTask(d any, v any)  { d.(*Check).Task = v.([]string)[0] }
