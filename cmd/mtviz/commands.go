@@ -5,10 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"runtime"
 
-	"golang.org/x/sys/unix"
-
+	"mtviz/internal/cpus"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
@@ -98,34 +96,5 @@ func cmdPicker(stdout, stderr io.Writer) error {
 	return outcomeError(ui.Run(ui.Config{Scenarios: builtins()}))
 }
 
-// limitCores makes the process use n cores: GOMAXPROCS for goroutines, and
-// CPU affinity, which every thread and every child process inherits.
-func limitCores(n int) error {
-	if n <= 0 {
-		return nil
-	}
-	var cur unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &cur); err != nil {
-		return fmt.Errorf("read CPU affinity: %w", err)
-	}
-	var set unix.CPUSet
-	for cpu, k := 0, 0; cpu < 1024 && k < n; cpu++ {
-		if cur.IsSet(cpu) {
-			set.Set(cpu)
-			k++
-		}
-	}
-	// Affinity is per thread: set it on every thread that exists now; threads
-	// made later are cloned from these and inherit it.
-	tids, err := threadIDs()
-	if err != nil {
-		return err
-	}
-	for _, tid := range tids {
-		if err := unix.SchedSetaffinity(tid, &set); err != nil {
-			return fmt.Errorf("set CPU affinity: %w", err)
-		}
-	}
-	runtime.GOMAXPROCS(n)
-	return nil
-}
+// limitCores makes the process use n cores (0: all).
+func limitCores(n int) error { return cpus.Use(n) }

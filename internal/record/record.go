@@ -44,6 +44,8 @@ type Header struct {
 	Start    time.Time `json:"start"`
 	Root     int       `json:"root"` // mtviz's PID in the recorded run
 	Hz       float64   `json:"hz"`
+	// Set is the lesson's switches as this run had them.
+	Set map[string]string `json:"set,omitempty"`
 }
 
 // End is a recording's last line.
@@ -64,7 +66,7 @@ func NewHeader(sc *spec.Scenario, cores int, start time.Time, root int, hz float
 	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
 	return Header{Format: Format, Version: Version, Program: programVersion(), Scenario: sc.ID, File: sc.File,
 		Source: string(sc.Source), Cores: cores, Kernel: strings.TrimSpace(string(kernel)), Go: runtime.Version(),
-		Start: start, Root: root, Hz: hz}
+		Start: start, Root: root, Hz: hz, Set: sc.Set}
 }
 
 func programVersion() string {
@@ -208,7 +210,7 @@ func Read(name string, r io.Reader) (*Recording, error) {
 	if err := strict(b, &rec.Header); err != nil {
 		return nil, bad("the header is wrong: %v", err)
 	}
-	sc, err := spec.Load(rec.Header.File, []byte(rec.Header.Source))
+	sc, err := spec.LoadSet(rec.Header.File, []byte(rec.Header.Source), rec.Header.Set)
 	if err != nil {
 		return nil, bad("the recorded scenario does not load: %v", firstLine(err.Error()))
 	}

@@ -31,6 +31,7 @@ type facts struct {
 	windows   map[string][]window
 
 	cpu        []cpuPoint
+	work       workSpan
 	firstT     time.Duration
 	lastT      time.Duration
 	nsamples   int
@@ -91,12 +92,14 @@ func (f *facts) init(cfg Config) {
 	f.ran = map[string]bool{}
 	f.done = map[string]bool{}
 	f.outsideSet = map[int]bool{}
+	f.work.counters = workCounters(sc)
 	for _, c := range sc.Checks {
 		f.judges = append(f.judges, newJudge(c, sc))
 	}
 }
 
 func (f *facts) event(tl *Timeline, ev *sim.Event) {
+	f.work.event(ev)
 	switch ev.Kind {
 	case sim.KRoundEnd:
 		f.ends = append(f.ends, *ev)
@@ -203,6 +206,13 @@ func (f *facts) sample(tl *Timeline, s *probe.Sample) {
 		machine += c / 100
 	}
 	f.cpu = append(f.cpu, cpuPoint{t: s.T, tree: s.TotalCPU(), machine: machine})
+	threads := 0
+	for _, p := range s.Procs {
+		if isAlive(p.State) {
+			threads += p.NThreads
+		}
+	}
+	f.work.threadsMost = max(f.work.threadsMost, threads)
 	for _, p := range s.Procs {
 		sg := f.seen[p.PID]
 		if sg == nil {

@@ -1,0 +1,142 @@
+package timeline
+
+import (
+	"time"
+
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// Figures are what one run is measured by, for comparing runs side by side
+// and for the points of a sweep. Each comes from what the OS or the engine
+// reported: CPU, switches and threads from /proc, work and lost updates
+// from the lesson's counters.
+type Figures struct {
+	Wall     float64 `json:"wall"`     // seconds, start to the last item
+	CPU      float64 `json:"cpu"`      // cores used by mtviz's tree, mean over the work
+	Work     float64 `json:"work"`     // work units per second of work
+	Switches float64 `json:"switches"` // context switches per second of work
+	Lost     int64   `json:"lost"`     // updates lost to a stale write
+	Threads  int     `json:"threads"`  // most threads in the tree at once
+	// Others is the cores other programs used meanwhile: when it is high,
+	// the figures say more about the machine than about the lesson.
+	Others float64       `json:"others"`
+	Span   time.Duration `json:"span"` // the work: first to last change of a work counter (the run without one)
+	Units  int64         `json:"units"`
+}
+
+// Get returns a figure by its spec name.
+func (f Figures) Get(name string) float64 {
+	switch name {
+	case "wall":
+		return f.Wall
+	case "cpu":
+		return f.CPU
+	case "work":
+		return f.Work
+	case "switches":
+		return f.Switches
+	case "lost":
+		return float64(f.Lost)
+	case "threads":
+		return float64(f.Threads)
+	}
+	return 0
+}
+
+// workSpan follows the counters busy and request steps count work in.
+type workSpan struct {
+	counters       map[string]bool
+	first, last    time.Duration
+	seen           bool
+	switches       []switchPoint
+	threadsMost    int
+	switchesMissed bool
+}
+
+type switchPoint struct {
+	t time.Duration
+	n uint64
+}
+
+func workCounters(sc *spec.Scenario) map[string]bool {
+	m := map[string]bool{}
+	var walk func([]spec.Step)
+	walk = func(ss []spec.Step) {
+		for _, st := range ss {
+			if st.Counter != "" {
+				m[st.Counter] = true
+			}
+			walk(st.Body)
+			walk(st.Else)
+		}
+	}
+	for _, t := range sc.Tasks {
+		walk(t.Steps)
+	}
+	return m
+}
+
+func (w *workSpan) event(ev *sim.Event) {
+	if ev.Kind != sim.KCounter || !w.counters[ev.Object] {
+		return
+	}
+	if !w.seen {
+		w.first, w.seen = ev.T, true
+	}
+	w.last = max(w.last, ev.T)
+}
+
+// Figures measures the run folded so far.
+func (tl *Timeline) Figures() Figures {
+	f := &tl.facts
+	fg := Figures{Wall: tl.Now.Seconds()}
+	from, to := time.Duration(0), tl.Now
+	if f.work.seen && f.work.last > f.work.first {
+		from, to = f.work.first, f.work.last
+	}
+	fg.Span = to - from
+	for _, c := range tl.Counters {
+		if f.work.counters[c.Name] {
+			fg.Units += c.Value - c.Init
+		}
+		fg.Lost += c.TotalLost
+	}
+	if s := fg.Span.Seconds(); s > 0 {
+		fg.Work = float64(fg.Units) / s
+	}
+	// A sample covers the interval before it: count those that end inside
+	// the span, and the first one after it, which covers its end.
+	n := 0
+	for i, p := range f.cpu {
+		if p.t < from || i > 0 && f.cpu[i-1].t > to {
+			continue
+		}
+		fg.CPU += p.tree
+		fg.Others += max(0, p.machine-p.tree)
+		n++
+	}
+	if n > 0 {
+		fg.CPU /= float64(n)
+		fg.Others /= float64(n)
+	}
+	var sw uint64
+	var swFrom, swTo time.Duration = -1, 0
+	for i, p := range f.work.switches {
+		if p.t < from || i > 0 && f.work.switches[i-1].t > to {
+			continue
+		}
+		if swFrom < 0 {
+			// The first sample's switches happened before the span began.
+			swFrom = p.t
+			continue
+		}
+		sw += p.n
+		swTo = p.t
+	}
+	if d := (swTo - swFrom).Seconds(); swFrom >= 0 && d > 0 {
+		fg.Switches = float64(sw) / d
+	}
+	fg.Threads = f.work.threadsMost
+	return fg
+}
