@@ -37,6 +37,7 @@ const mainUsage = `mtviz: watch processes and threads being scheduled
 Usage:
   mtviz                       open the lesson picker
   mtviz run LESSON|FILE       run one lesson on screen (or --headless)
+  mtviz compare LESSON|FILE   run a lesson several ways (cores, its switches) side by side
   mtviz replay FILE           play a run recorded with 'run --record'
   mtviz list                  list the built-in lessons
   mtviz check FILE...         check scenario files without running them
@@ -59,6 +60,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"run", runUsage, cmdRun},
+		{"compare", compareUsage, cmdCompare},
 		{"replay", replayUsage, cmdReplay},
 		{"list", listUsage, cmdList},
 		{"check", checkUsage, cmdCheck},

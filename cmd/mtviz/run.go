@@ -70,16 +70,20 @@ type runFlags struct {
 	maxSize        int64
 }
 
-func (f *runFlags) register(fs *flag.FlagSet) {
+func (f *runFlags) register(fs *flag.FlagSet, withCores bool) {
 	fs.BoolVar(&f.headless, "headless", false, "")
 	fs.BoolVar(&f.json, "json", false, "")
-	fs.IntVar(&f.cores, "cores", 0, "")
+	if withCores {
+		fs.IntVar(&f.cores, "cores", 0, "")
+	}
 	fs.Float64Var(&f.hz, "hz", 10, "")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "")
 	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "")
 	fs.IntVar(&f.maxTasks, "max-tasks", session.DefaultMaxTasks, "")
 	fs.StringVar(&f.trace, "trace", "auto", "")
-	fs.StringVar(&f.record, "record", "", "")
+	if withCores {
+		fs.StringVar(&f.record, "record", "", "")
+	}
 	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "")
 }
 
@@ -113,7 +117,7 @@ func (f *runFlags) validate(fs *flag.FlagSet) error {
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	var f runFlags
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	f.register(fs)
+	f.register(fs, true)
 	pos, err := parseFlags(fs, args, runUsage, stdout)
 	if err != nil {
 		return err

@@ -44,8 +44,10 @@ type Header struct {
 	Start    time.Time `json:"start"`
 	Root     int       `json:"root"` // mtviz's PID in the recorded run
 	Hz       float64   `json:"hz"`
-	// Set is the lesson's switches as this run had them.
-	Set map[string]string `json:"set,omitempty"`
+	// Set is the lesson's switches as this run had them; Label names the
+	// run when it is one variant of a comparison.
+	Set   map[string]string `json:"set,omitempty"`
+	Label string            `json:"label,omitempty"`
 }
 
 // End is a recording's last line.

@@ -38,6 +38,8 @@ type Options struct {
 	Trace TraceMode
 	// Record, when set, receives the run as a recording (see package record).
 	Record io.Writer
+	// Label names the run in its recording: the variant of a comparison.
+	Label string
 }
 
 // TraceMode says when to read the runtime trace.
@@ -130,7 +132,9 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: os.Getpid()})
 	if opt.Record != nil {
 		s.rec = record.NewWriter(opt.Record)
-		s.recErr = s.rec.Header(record.NewHeader(sc, s.Cores, start, os.Getpid(), hz))
+		h := record.NewHeader(sc, s.Cores, start, os.Getpid(), hz)
+		h.Label = opt.Label
+		s.recErr = s.rec.Header(h)
 	}
 	injectFault()
 	s.changes = make(chan []rtrace.Change, 64)

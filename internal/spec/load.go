@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -322,6 +323,12 @@ func (l *loader) load(data []byte) *Scenario {
 	sc.Tasks = l.taskList(tn)
 	if n, ok := seen["checks"]; ok {
 		sc.Checks = l.checks(n)
+	}
+	if n, ok := seen["compare"]; ok {
+		sc.Compare, _ = l.str(n, "compare")
+		if !slices.ContainsFunc(l.switchDecl, func(s Switch) bool { return s.Name == sc.Compare }) {
+			l.errorf(n, "compare names switch %q, which is not declared under switches", sc.Compare)
+		}
 	}
 	if n, ok := seen["sweep"]; ok {
 		sc.Sweep = l.sweep(n)

@@ -212,6 +212,7 @@ var topKeys = []struct{ name, doc string }{
 	{"tasks", "the tasks (required)"},
 	{"checks", "what the run must show, decided from what the engine and the OS reported"},
 	{"switches", "the lesson's own settings: name: {values: [a, b], default: a, doc: ...}; `$name` stands for the value, `choose` picks steps by it, a check's `when: name=a` applies to one value"},
+	{"compare", "the switch 'mtviz compare' compares along when given no --cores or --set (default: one core against all)"},
 	{"sweep", "run once per value of a switch: {over: SWITCH, series: SWITCH, figures: [...], checks: [...]}"},
 }
 

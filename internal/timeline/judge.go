@@ -232,9 +232,9 @@ func (j *driftJudge) decide(f *facts) Result {
 
 func (f *facts) cores() int { return f.coreCount }
 
-// busyLimit is how many cores other programs may use during a phase before
+// BusyLimit is how many cores other programs may use during a phase before
 // a CPU check cannot tell what the lesson's tasks could have used.
-const busyLimit = 0.25
+const BusyLimit = 0.25
 
 type cpuJudge struct {
 	noEvents
@@ -251,7 +251,7 @@ func (j *cpuJudge) decide(f *facts) Result {
 	if round2(v) <= c.Max {
 		return pass("%s", d)
 	}
-	if others > busyLimit {
+	if others > BusyLimit {
 		return undecided("%s, while other programs used %.2f cores: the probe cannot tell whose time it was", d, others)
 	}
 	return fail("%s", d)
@@ -282,7 +282,7 @@ func (j *ratioJudge) decide(f *facts) Result {
 	if round2(ratio) >= c.Min {
 		return pass("%s", d)
 	}
-	if oa > busyLimit || ob > busyLimit {
+	if oa > BusyLimit || ob > BusyLimit {
 		return undecided("%s; other programs used %.2f cores during %s and %.2f during %s, so the run could not use the machine", d, oa, c.Phase, ob, c.Over)
 	}
 	return fail("%s", d)

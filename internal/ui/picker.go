@@ -17,6 +17,9 @@ import (
 
 type openMsg struct{ sc *spec.Scenario }
 
+// compareMsg asks to compare a lesson's variants side by side.
+type compareMsg struct{ sc *spec.Scenario }
+
 // picker lists the lessons; typing filters them.
 type picker struct {
 	all      []*spec.Scenario
@@ -66,6 +69,12 @@ func (p *picker) Update(msg tea.Msg) tea.Cmd {
 		if len(p.shown) > 0 {
 			sc := p.shown[p.cursor]
 			return func() tea.Msg { return openMsg{sc} }
+		}
+		return nil
+	case key.Matches(km, p.keys.Compare):
+		if len(p.shown) > 0 {
+			sc := p.shown[p.cursor]
+			return func() tea.Msg { return compareMsg{sc} }
 		}
 		return nil
 	case key.Matches(km, p.keys.Help):

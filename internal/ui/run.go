@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"mtviz/internal/compare"
 	"mtviz/internal/guard"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
@@ -27,6 +28,7 @@ type Config struct {
 	Scenarios []*spec.Scenario
 	Start     *spec.Scenario    // open this lesson at once (nil: the picker)
 	Replay    *record.Recording // or play this recording
+	Compare   *CompareConfig    // or compare these variants
 	Session   session.Options
 }
 
@@ -41,6 +43,7 @@ type root struct {
 	cfg      Config
 	picker   *picker
 	lesson   *lessonModel
+	cmp      *compareModel
 	keys     lessonKeys
 	pkeys    pickerKeys
 	w, h     int
@@ -58,11 +61,16 @@ func newRoot(cfg Config) *root {
 		r.lesson = newReplayLesson(cfg.Replay, r.w, r.h)
 	case cfg.Start != nil:
 		r.lesson = newLesson(cfg.Start, cfg.Session, r.w, r.h)
+	case cfg.Compare != nil:
+		r.cmp = newCompare(*cfg.Compare, r.w, r.h)
 	}
 	return r
 }
 
 func (r *root) Init() tea.Cmd {
+	if r.cmp != nil {
+		return r.cmp.Init()
+	}
 	if r.lesson != nil {
 		return r.lesson.Init()
 	}
@@ -77,8 +85,14 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if r.lesson != nil {
 			r.lesson.SetSize(msg.Width, msg.Height)
 		}
+		if r.cmp != nil {
+			r.cmp.SetSize(msg.Width, msg.Height)
+		}
 		return r, nil
 	case tea.KeyMsg:
+		if r.cmp != nil && !r.cmp.showHelp && key.Matches(msg, r.keys.Quit) {
+			return r, r.quit()
+		}
 		// The lesson screen's quit keys quit there; in the picker q is a
 		// letter to filter by, and only its own quit key (ctrl+c) quits.
 		if key.Matches(msg, r.pkeys.Quit) || (r.lesson != nil && !r.lesson.showHelp && key.Matches(msg, r.keys.Quit)) {
@@ -91,11 +105,20 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return r, tea.Quit
 		}
 		return r, nil
+	case compareMsg:
+		r.cmp = newCompare(CompareConfig{Scenario: msg.sc, Variants: compare.Default(msg.sc), Session: r.cfg.Session}, r.w, r.h)
+		r.ran = true
+		return r, r.cmp.Init()
 	case openMsg:
 		r.lesson = newLesson(msg.sc, r.cfg.Session, r.w, r.h)
 		r.ran = true
 		return r, r.lesson.Init()
 	case backMsg:
+		if r.cmp != nil {
+			old := r.cmp
+			r.cmp = nil
+			return r, old.stop()
+		}
 		old := r.lesson
 		r.lesson = nil
 		if old != nil && old.sess != nil {
@@ -107,6 +130,9 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return r, r.lesson.start()
 		}
 		return r, nil
+	}
+	if r.cmp != nil {
+		return r, r.cmp.Update(msg)
 	}
 	if r.lesson != nil {
 		return r, r.lesson.Update(msg)
@@ -122,6 +148,9 @@ func (r *root) quit() tea.Cmd {
 		return tea.Quit
 	}
 	r.quitting = true
+	if r.cmp != nil {
+		return tea.Batch(r.cmp.stop(), tea.Tick(5*time.Second, func(time.Time) tea.Msg { return quitNowMsg{} }))
+	}
 	if r.lesson == nil || r.lesson.sess == nil {
 		return tea.Quit
 	}
@@ -130,6 +159,9 @@ func (r *root) quit() tea.Cmd {
 }
 
 func (r *root) View() string {
+	if r.cmp != nil {
+		return r.cmp.View()
+	}
 	if r.lesson != nil {
 		return r.lesson.View()
 	}
@@ -175,6 +207,21 @@ func Run(cfg Config) (Outcome, error) {
 	if fr, ok := final.(*root); ok && fr.lesson != nil {
 		out.Ran = fr.ran || cfg.Start != nil || cfg.Replay != nil
 		out.Finished, out.Summary = fr.lesson.finished(), fr.lesson.summary
+	}
+	if fr, ok := final.(*root); ok && fr.cmp != nil {
+		out.Ran = true
+		rs := fr.cmp.results()
+		if len(rs) == len(fr.cmp.cols) {
+			w := compare.Worst(rs)
+			out.Finished, out.Summary = true, &w
+		}
+		if fr.cmp.cancel != nil {
+			fr.cmp.cancel()
+			select {
+			case <-fr.cmp.done:
+			case <-time.After(5 * time.Second):
+			}
+		}
 	}
 	if fr, ok := final.(*root); ok && fr.lesson != nil && fr.lesson.sess != nil {
 		s := fr.lesson.sess

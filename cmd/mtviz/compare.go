@@ -1,0 +1,361 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"mtviz/internal/compare"
+	"mtviz/internal/cpus"
+	"mtviz/internal/guard"
+	"mtviz/internal/record"
+	"mtviz/internal/session"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+	"mtviz/internal/ui"
+)
+
+const compareUsage = `Usage: mtviz compare [flags] LESSON|FILE
+       mtviz compare [--headless|--json] --replay FILE FILE...
+
+Runs one lesson several ways, one way after another, each with the whole
+machine, and shows them side by side aligned at their start: on screen, or
+with --headless each variant's verdicts and a table of the figures that
+differ (CPU used, work per second, context switches, lost updates, wall
+time), each with its ratio to the first variant.
+
+Without --cores or --set it compares the lesson on one core and on all of
+them, or along the switch the lesson names for comparing ('mtviz list' shows
+each lesson's switches).
+
+Flags:
+  --cores LIST      the cores of each variant: 1,all or 1,2,4 (all: every core)
+  --set NAME=A,B    one of the lesson's switches and the values to compare;
+                    give --set again for another switch (every combination runs)
+  --headless        no screen: print each variant's verdicts, then the table
+  --json            no screen: one {"type":"variant"} line per variant, then
+                    one {"type":"compare"} line
+  --all-figures     list every figure, not only those that differ
+  --record DIR      also write each variant's recording into DIR
+  --replay          compare recordings made with 'run --record' or 'compare
+                    --record', even from other machines, instead of running
+  --hz, --timeout, --max-procs, --max-tasks, --trace, --max-size: as for 'mtviz run'
+
+Exit codes: 0 every variant's checks held, 1 one failed or a run was stopped,
+2 bad usage or input, 3 none failed but one could not be decided.
+`
+
+type compareFlags struct {
+	runFlags
+	cores      string
+	sets       setFlags
+	allFigures bool
+	recordDir  string
+	replay     bool
+}
+
+// setFlags collects repeated --set NAME=A,B.
+type setFlags []compare.Axis
+
+func (s *setFlags) String() string { return "" }
+func (s *setFlags) Set(v string) error {
+	name, vals, ok := strings.Cut(v, "=")
+	if !ok || name == "" || vals == "" {
+		return fmt.Errorf("--set takes NAME=A,B, not %q", v)
+	}
+	for _, a := range *s {
+		if a.Name == name {
+			return fmt.Errorf("--set %s is given twice", name)
+		}
+	}
+	*s = append(*s, compare.Axis{Name: name, Values: strings.Split(vals, ",")})
+	return nil
+}
+
+// coreList reads --cores 1,2,all.
+func coreList(s string) ([]int, error) {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		if p == "all" {
+			out = append(out, 0)
+			continue
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > cpus.All() {
+			return nil, usagef("compare: --cores takes a list of core counts from 1 to %d or the word all, as in 1,all; not %q", cpus.All(), p)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func cmdCompare(args []string, stdout, stderr io.Writer) error {
+	var f compareFlags
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	f.register(fs, false)
+	fs.StringVar(&f.cores, "cores", "", "")
+	fs.Var(&f.sets, "set", "")
+	fs.BoolVar(&f.allFigures, "all-figures", false, "")
+	fs.StringVar(&f.recordDir, "record", "", "")
+	fs.BoolVar(&f.replay, "replay", false, "")
+	pos, err := parseFlags(fs, args, compareUsage, stdout)
+	if err != nil {
+		return err
+	}
+	if err := f.validate(fs); err != nil {
+		return err
+	}
+	if f.replay {
+		return compareReplay(f, pos, stdout)
+	}
+	if len(pos) != 1 {
+		return usagef("compare: name one lesson or file, as in 'mtviz compare race --cores 1,all'")
+	}
+	sc, err := resolve(pos[0], f.maxSize)
+	if err != nil {
+		return err
+	}
+	variants, err := planCompare(sc, f)
+	if err != nil {
+		return err
+	}
+	opt := f.options()
+	for _, v := range variants {
+		if _, err := compare.Prepare(sc, v, opt); err != nil {
+			return usageError{"compare: " + v.Label + ": " + err.Error()}
+		}
+	}
+	if f.recordDir != "" {
+		if st, err := os.Stat(f.recordDir); err != nil || !st.IsDir() {
+			return usagef("compare: --record %s: not a directory", f.recordDir)
+		}
+	}
+	if !f.headless && !f.json {
+		return outcomeError(ui.Run(ui.Config{Scenarios: builtins(), Compare: &ui.CompareConfig{Scenario: sc, Variants: variants, Session: opt, RecordDir: f.recordDir}}))
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, f.timeout)
+	defer cancelT()
+	guard.OnPanic(cancel)
+	defer guard.OnPanic(nil)
+	out := newComparePrinter(stdout, f.json)
+	out.begin(sc, len(variants))
+	var rs []compare.Result
+	for i, v := range variants {
+		if ctx.Err() != nil {
+			break
+		}
+		out.start(i, len(variants), v)
+		r, err := compare.Run(ctx, sc, v, opt, nil)
+		if err != nil {
+			return err
+		}
+		if f.recordDir != "" {
+			if err := saveVariant(f.recordDir, sc.ID, i, r); err != nil {
+				return err
+			}
+		}
+		out.variant(r)
+		rs = append(rs, r)
+	}
+	out.table(rs, f.allFigures)
+	if len(rs) < len(variants) {
+		return checkFailed{}
+	}
+	return verdictError(compare.Worst(rs))
+}
+
+func (f *runFlags) options() session.Options {
+	return session.Options{Hz: f.hz, MaxProcs: f.maxProcs, MaxTasks: f.maxTasks, Trace: traceModes[f.trace]}
+}
+
+// planCompare makes the variants the flags ask for, or the lesson's own.
+func planCompare(sc *spec.Scenario, f compareFlags) ([]compare.Variant, error) {
+	var cores []int
+	if f.cores != "" {
+		var err error
+		if cores, err = coreList(f.cores); err != nil {
+			return nil, err
+		}
+	}
+	axes := []compare.Axis(f.sets)
+	for _, a := range axes {
+		if _, err := spec.Reload(sc, map[string]string{a.Name: a.Values[0]}); err != nil {
+			if se, ok := err.(*spec.SetError); ok {
+				return nil, usagef("compare: --set %s: %s", a.Name, se.Msg)
+			}
+			return nil, err
+		}
+		for _, v := range a.Values[1:] {
+			if _, err := spec.Reload(sc, map[string]string{a.Name: v}); err != nil {
+				return nil, usagef("compare: --set %s: %v", a.Name, err)
+			}
+		}
+	}
+	vs := compare.Variants(cores, axes)
+	if f.cores == "" && len(axes) == 0 {
+		vs = compare.Default(sc)
+	}
+	if len(vs) < 2 {
+		return nil, usagef("compare: that is one variant; give two or more, as in --cores 1,all")
+	}
+	if len(vs) > 16 {
+		return nil, usagef("compare: %d variants is more than 16", len(vs))
+	}
+	return vs, nil
+}
+
+func saveVariant(dir, id string, i int, r compare.Result) error {
+	name := filepath.Join(dir, fmt.Sprintf("%s-%d.jsonl", id, i+1))
+	if err := os.WriteFile(name, r.Raw, 0o644); err != nil {
+		return fmt.Errorf("compare: --record: %w", err)
+	}
+	return nil
+}
+
+func compareReplay(f compareFlags, files []string, stdout io.Writer) error {
+	if len(files) < 2 {
+		return usagef("compare: --replay needs two or more recordings")
+	}
+	var rs []compare.Result
+	for _, file := range files {
+		rec, err := record.ReadFile(file)
+		if err != nil {
+			return usageError{"compare: " + err.Error()}
+		}
+		rs = append(rs, compare.FromRecording(rec, filepath.Base(file)))
+	}
+	if !f.headless && !f.json {
+		return outcomeError(ui.Run(ui.Config{Compare: &ui.CompareConfig{Scenario: rs[0].Rec.Scenario, Done: rs}}))
+	}
+	out := newComparePrinter(stdout, f.json)
+	out.begin(rs[0].Rec.Scenario, len(rs))
+	for i, r := range rs {
+		out.start(i, len(rs), r.Variant)
+		out.variant(r)
+	}
+	out.table(rs, f.allFigures)
+	return verdictError(compare.Worst(rs))
+}
+
+// comparePrinter writes a comparison headless.
+type comparePrinter struct {
+	w    io.Writer
+	json bool
+	enc  *json.Encoder
+	t0   time.Time
+}
+
+func newComparePrinter(w io.Writer, asJSON bool) *comparePrinter {
+	return &comparePrinter{w: w, json: asJSON, enc: json.NewEncoder(w), t0: time.Now()}
+}
+
+func (p *comparePrinter) begin(sc *spec.Scenario, n int) {
+	if !p.json {
+		fmt.Fprintf(p.w, "%s: %s, %d variants, one after another\n", sc.ID, timeline.Clean(sc.Title), n)
+	}
+}
+
+func (p *comparePrinter) start(i, n int, v compare.Variant) {
+	if !p.json {
+		fmt.Fprintf(p.w, "\nvariant %d of %d: %s\n", i+1, n, timeline.Clean(v.Label))
+	}
+}
+
+func (p *comparePrinter) variant(r compare.Result) {
+	if p.json {
+		p.enc.Encode(struct {
+			Type    string            `json:"type"`
+			Label   string            `json:"label"`
+			Cores   int               `json:"cores"`
+			Set     map[string]string `json:"set,omitempty"`
+			Figures timeline.Figures  `json:"figures"`
+			timeline.Summary
+		}{"variant", r.Label, r.Summary.Cores, r.Set, r.Figures, r.Summary})
+		return
+	}
+	for _, c := range r.Summary.Checks {
+		fmt.Fprintf(p.w, "  %-11s %s\n              %s\n", verdictWord(c.Verdict), timeline.Clean(c.Name), timeline.Clean(c.Detail))
+	}
+	for _, e := range r.Summary.Errors {
+		fmt.Fprintf(p.w, "  error: %s\n", timeline.Clean(e))
+	}
+	state := verdictWord(r.Summary.Verdict)
+	if r.Summary.Stopped {
+		state = "STOPPED"
+	}
+	fmt.Fprintf(p.w, "  %s on %d core(s) in %.1fs\n", state, r.Summary.Cores, seconds(r.Summary.Duration))
+}
+
+func verdictWord(v timeline.Verdict) string {
+	switch v {
+	case timeline.Pass:
+		return "PASS"
+	case timeline.Fail:
+		return "FAIL"
+	}
+	return "NOT DECIDED"
+}
+
+func (p *comparePrinter) table(rs []compare.Result, all bool) {
+	rows := compare.Table(rs, all)
+	if p.json {
+		type fig struct {
+			Unit   string    `json:"unit"`
+			Values []float64 `json:"values"`
+			Ratios []float64 `json:"ratios"`
+		}
+		out := struct {
+			Type     string         `json:"type"`
+			Variants []string       `json:"variants"`
+			Figures  map[string]fig `json:"figures"`
+		}{Type: "compare", Figures: map[string]fig{}}
+		for _, r := range rs {
+			out.Variants = append(out.Variants, r.Label)
+		}
+		for _, r := range rows {
+			out.Figures[r.Figure.Name] = fig{r.Figure.Unit, r.Values, r.Ratios}
+		}
+		p.enc.Encode(out)
+		return
+	}
+	fmt.Fprintln(p.w)
+	if len(rows) == 0 {
+		fmt.Fprintln(p.w, "no figure differs by more than 5% between the variants")
+		return
+	}
+	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+	head := []string{"figure"}
+	for _, r := range rs {
+		head = append(head, timeline.Clean(r.Label))
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for _, row := range rows {
+		cells := []string{figureTitle(row.Figure)}
+		for i, v := range row.Values {
+			c := compare.Format(row.Figure, v)
+			if i > 0 && row.Ratios[i] != 0 {
+				c += " (" + compare.Ratio(row.Ratios[i]) + ")"
+			}
+			cells = append(cells, c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+}
+
+func figureTitle(f spec.Figure) string {
+	if f.Unit == "" {
+		return f.Name
+	}
+	return f.Name + " (" + f.Unit + ")"
+}

@@ -1,0 +1,260 @@
+// Package compare runs one lesson several ways, one way after another, each
+// with the machine to itself, and measures each: the cores it may use and
+// the lesson's own switches make a variant. A sweep is the same along one
+// switch, with one curve per value of another. Every variant is a
+// recording, and its figures and verdicts come from folding that recording,
+// so comparing two saved runs gives what the live comparison gave.
+package compare
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"mtviz/internal/cpus"
+	"mtviz/internal/record"
+	"mtviz/internal/session"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+)
+
+// Variant is one way to run a lesson.
+type Variant struct {
+	Label string            `json:"label"`
+	Cores int               `json:"cores"` // 0: every core
+	Set   map[string]string `json:"set,omitempty"`
+}
+
+// Axis is one switch and the values a comparison gives it.
+type Axis struct {
+	Name   string
+	Values []string
+}
+
+// Variants makes every combination of the cores and the switches' values,
+// the first axis changing slowest.
+func Variants(cores []int, axes []Axis) []Variant {
+	if len(cores) == 0 {
+		cores = []int{0}
+	}
+	out := []Variant{{}}
+	grow := func(labels []string, apply func(v *Variant, i int)) {
+		next := make([]Variant, 0, len(out)*len(labels))
+		for _, v := range out {
+			for i := range labels {
+				nv := Variant{Label: v.Label, Cores: v.Cores, Set: maps.Clone(v.Set)}
+				apply(&nv, i)
+				next = append(next, nv)
+			}
+		}
+		out = next
+	}
+	if len(cores) > 1 || cores[0] != 0 {
+		grow(make([]string, len(cores)), func(v *Variant, i int) { v.Cores = cores[i] })
+	}
+	for _, a := range axes {
+		grow(a.Values, func(v *Variant, i int) {
+			if v.Set == nil {
+				v.Set = map[string]string{}
+			}
+			v.Set[a.Name] = a.Values[i]
+		})
+	}
+	for i := range out {
+		out[i].Label = label(out[i], len(cores) > 1 || cores[0] != 0)
+	}
+	return out
+}
+
+// Default is the comparison a lesson gets when none is asked for: along the
+// switch it names for comparing, or one core against all of them.
+func Default(sc *spec.Scenario) []Variant {
+	for _, s := range sc.Switches {
+		if s.Name == sc.Compare {
+			return Variants(nil, []Axis{{Name: s.Name, Values: s.Values}})
+		}
+	}
+	return Variants([]int{1, 0}, nil)
+}
+
+func label(v Variant, withCores bool) string {
+	var parts []string
+	if withCores {
+		c := "all"
+		if v.Cores > 0 {
+			c = strconv.Itoa(v.Cores)
+		}
+		parts = append(parts, "cores="+c)
+	}
+	keys := slices.Sorted(maps.Keys(v.Set))
+	for _, k := range keys {
+		parts = append(parts, k+"="+v.Set[k])
+	}
+	if len(parts) == 0 {
+		return "as is"
+	}
+	return strings.Join(parts, " ")
+}
+
+// Result is one variant run and measured.
+type Result struct {
+	Variant
+	Rec      *record.Recording
+	Raw      []byte // the recording as written
+	Summary  timeline.Summary
+	Figures  timeline.Figures
+	Timeline *timeline.Timeline // the fold of the whole recording
+}
+
+// Prepare loads the lesson as the variant sets it and says whether it may
+// run: a switch the lesson lacks is refused here, before anything starts.
+func Prepare(base *spec.Scenario, v Variant, opt session.Options) (*spec.Scenario, error) {
+	sc := base
+	if len(v.Set) > 0 {
+		var err error
+		if sc, err = spec.Reload(base, v.Set); err != nil {
+			return nil, err
+		}
+	}
+	opt.Cores = v.Cores
+	if err := session.Refuse(sc, opt); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// Run runs one variant to its end, on its cores, passing every item to each
+// as it comes (nil: none), and measures it from its recording.
+func Run(ctx context.Context, base *spec.Scenario, v Variant, opt session.Options, each func(*session.Session, timeline.Item)) (Result, error) {
+	sc, err := Prepare(base, v, opt)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := cpus.Use(v.Cores); err != nil {
+		return Result{}, err
+	}
+	defer cpus.Use(0)
+	var buf bytes.Buffer
+	opt.Cores, opt.AutoKeys, opt.Record, opt.Label = v.Cores, true, &buf, v.Label
+	s := session.Start(ctx, sc, opt)
+	for it := range s.Items() {
+		if each != nil {
+			each(s, it)
+		}
+	}
+	s.Wait()
+	if err := s.RecordError(); err != nil {
+		return Result{}, err
+	}
+	rec, err := record.Read(v.Label, bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return Result{}, err
+	}
+	r := Measure(rec, v)
+	r.Raw = buf.Bytes()
+	return r, nil
+}
+
+// Measure folds a recording and decides its checks and figures: the one path
+// for a live variant and a replayed one.
+func Measure(rec *record.Recording, v Variant) Result {
+	tl := timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
+	for _, it := range rec.Items {
+		tl.Apply(it)
+	}
+	return Result{Variant: v, Rec: rec, Summary: session.Judge(tl, rec.End), Figures: tl.Figures(), Timeline: tl}
+}
+
+// FromRecording makes a variant of a saved run, labelled by what it was.
+func FromRecording(rec *record.Recording, name string) Result {
+	v := Variant{Label: rec.Header.Label, Cores: rec.Header.Cores, Set: rec.Header.Set}
+	if v.Label == "" {
+		v.Label = fmt.Sprintf("%s cores=%d", name, rec.Header.Cores)
+	}
+	return Measure(rec, v)
+}
+
+// Row is one figure across the variants.
+type Row struct {
+	Figure spec.Figure
+	Values []float64
+	Ratios []float64 // each value over the first variant's (0 when that is 0)
+}
+
+// Table is the figures that differ between the variants: by more than 5%
+// (any difference for lost updates), or every figure when all is set.
+func Table(rs []Result, all bool) []Row {
+	var rows []Row
+	for _, f := range spec.Figures {
+		r := Row{Figure: f}
+		differ := false
+		for _, res := range rs {
+			r.Values = append(r.Values, res.Figures.Get(f.Name))
+		}
+		for _, v := range r.Values {
+			ratio := 0.0
+			if r.Values[0] != 0 {
+				ratio = v / r.Values[0]
+			}
+			r.Ratios = append(r.Ratios, ratio)
+			if f.Name == "lost" && v != r.Values[0] || r.Values[0] == 0 && v != 0 || ratio != 0 && (ratio > 1.05 || ratio < 1/1.05) {
+				differ = true
+			}
+		}
+		if differ || all {
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
+
+// Format writes a figure's value for a table.
+func Format(f spec.Figure, v float64) string {
+	switch f.Name {
+	case "lost", "threads":
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case "work", "switches":
+		return human(v)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// Ratio writes a ratio to the first variant.
+func Ratio(r float64) string {
+	if r >= 100 {
+		return human(r) + "×"
+	}
+	return strconv.FormatFloat(r, 'f', 2, 64) + "×"
+}
+
+func human(v float64) string {
+	switch {
+	case v >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'f', 2, 64) + "M"
+	case v >= 1e4:
+		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+
+// Worst is the verdict a set of runs reaches together: a failure or a
+// stopped run beats not decided, which beats a pass.
+func Worst(rs []Result) timeline.Summary {
+	w := timeline.Summary{Verdict: timeline.Pass, OK: true}
+	for _, r := range rs {
+		s := r.Summary
+		switch {
+		case s.Stopped:
+			w.Stopped, w.OK = true, false
+		case s.Verdict == timeline.Fail:
+			w.Verdict, w.OK = timeline.Fail, false
+		case s.Verdict == timeline.Undecided && w.Verdict == timeline.Pass:
+			w.Verdict, w.OK = timeline.Undecided, false
+		}
+	}
+	return w
+}

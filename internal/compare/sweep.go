@@ -1,0 +1,210 @@
+package compare
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"mtviz/internal/session"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+)
+
+// Point is one run of a sweep, measured.
+type Point struct {
+	Series  string           `json:"series,omitempty"`
+	Over    string           `json:"over"` // the swept switch's value
+	X       float64          `json:"x"`    // the same as a number, for the plot
+	Figures timeline.Figures `json:"figures"`
+	Verdict timeline.Verdict `json:"verdict"`
+	Stopped bool             `json:"stopped,omitempty"`
+}
+
+// Plan is a sweep's variants in the order they run: series by series, each
+// along the swept switch.
+func Plan(sc *spec.Scenario) []Variant {
+	sw := sc.Sweep
+	axes := []Axis{}
+	if sw.Series != "" {
+		axes = append(axes, Axis{Name: sw.Series, Values: switchValues(sc, sw.Series)})
+	}
+	axes = append(axes, Axis{Name: sw.Over, Values: switchValues(sc, sw.Over)})
+	return Variants(nil, axes)
+}
+
+func switchValues(sc *spec.Scenario, name string) []string {
+	for _, s := range sc.Switches {
+		if s.Name == name {
+			return s.Values
+		}
+	}
+	return nil
+}
+
+// X is a swept value as a number: its own if it is one, else its place.
+func X(sc *spec.Scenario, value string) float64 {
+	if v, err := strconv.ParseFloat(value, 64); err == nil {
+		return v
+	}
+	return float64(slices.Index(switchValues(sc, sc.Sweep.Over), value) + 1)
+}
+
+// PointOf makes a sweep point of a finished variant.
+func PointOf(sc *spec.Scenario, r Result) Point {
+	return Point{Series: r.Set[sc.Sweep.Series], Over: r.Set[sc.Sweep.Over], X: X(sc, r.Set[sc.Sweep.Over]),
+		Figures: r.Figures, Verdict: r.Summary.Verdict, Stopped: r.Summary.Stopped}
+}
+
+// RunSweep runs every point of a sweep in turn. start is told before each
+// run (k counts from 0 of n), point after it. A cancelled context stops the
+// sweep: the points so far are returned, the cut one marked stopped.
+func RunSweep(ctx context.Context, sc *spec.Scenario, opt session.Options, start func(k, n int, v Variant), point func(Point, Result)) ([]Point, error) {
+	plan := Plan(sc)
+	for _, v := range plan {
+		if _, err := Prepare(sc, v, opt); err != nil {
+			return nil, fmt.Errorf("point %s: %w", v.Label, err)
+		}
+	}
+	var pts []Point
+	for k, v := range plan {
+		if ctx.Err() != nil {
+			break
+		}
+		if start != nil {
+			start(k, len(plan), v)
+		}
+		r, err := Run(ctx, sc, v, opt, nil)
+		if err != nil {
+			return pts, err
+		}
+		p := PointOf(sc, r)
+		pts = append(pts, p)
+		if point != nil {
+			point(p, r)
+		}
+	}
+	return pts, nil
+}
+
+// JudgeSweep decides a sweep's own checks from its points.
+func JudgeSweep(sc *spec.Scenario, pts []Point, cores int) []timeline.Result {
+	var out []timeline.Result
+	for _, c := range sc.Sweep.Checks {
+		r := judgeSweep(sc, c, pts, cores)
+		r.Name, r.OK = c.Name, r.Verdict == timeline.Pass
+		out = append(out, r)
+	}
+	return out
+}
+
+func judgeSweep(sc *spec.Scenario, c spec.Check, pts []Point, cores int) timeline.Result {
+	if c.NeedsCores > cores {
+		return result(timeline.Undecided, "not decided: this needs %d cores, and the run had %d", c.NeedsCores, cores)
+	}
+	series := c.Values
+	if len(series) == 0 {
+		series = switchValues(sc, sc.Sweep.Series)
+		if sc.Sweep.Series == "" {
+			series = []string{""}
+		}
+	}
+	var details []string
+	verdict := timeline.Pass
+	worse := func(v timeline.Verdict) {
+		if v == timeline.Fail || v == timeline.Undecided && verdict == timeline.Pass {
+			verdict = v
+		}
+	}
+	want := len(switchValues(sc, sc.Sweep.Over))
+	for _, s := range series {
+		var line []Point
+		for _, p := range pts {
+			if p.Series == s && !p.Stopped {
+				line = append(line, p)
+			}
+		}
+		slices.SortFunc(line, func(a, b Point) int { return int(math.Copysign(1, a.X-b.X)) })
+		name := s
+		if name == "" {
+			name = "the sweep"
+		}
+		if len(line) < want {
+			worse(timeline.Undecided)
+			details = append(details, fmt.Sprintf("%s: not decided, %d of %d points ran", name, len(line), want))
+			continue
+		}
+		v, d := decideLine(c, line, cores)
+		worse(v)
+		details = append(details, name+": "+d)
+	}
+	return result(verdict, "%s", strings.Join(details, "; "))
+}
+
+// decideLine decides a check on one series' points, sorted by X.
+func decideLine(c spec.Check, line []Point, cores int) (timeline.Verdict, string) {
+	get := func(p Point) float64 { return p.Figures.Get(c.Figure) }
+	f, _ := spec.FigureNamed(c.Figure)
+	show := func(p Point) string { return fmt.Sprintf("%s %s at %s", Format(f, get(p)), f.Unit, p.Over) }
+	busy := func(ps ...Point) (string, bool) {
+		for _, p := range ps {
+			if p.Figures.Others > timeline.BusyLimit {
+				return fmt.Sprintf("not decided: other programs used %.2f cores during the point at %s", p.Figures.Others, p.Over), true
+			}
+		}
+		return "", false
+	}
+	first, last := line[0], line[len(line)-1]
+	at := first
+	for _, p := range line {
+		if p.X <= float64(cores) {
+			at = p
+		}
+	}
+	var ok bool
+	var d string
+	switch c.Kind {
+	case "grows":
+		ok = get(last) >= c.Min*get(first)
+		d = fmt.Sprintf("%s against %s (at least %.3g× wanted)", show(last), show(first), c.Min)
+		if why, b := busy(first, last); b && !ok {
+			return timeline.Undecided, d + "; " + why
+		}
+	case "levels_off":
+		top := at
+		for _, p := range line {
+			if p.X > at.X && get(p) > get(top) {
+				top = p
+			}
+		}
+		if last.X <= at.X {
+			return timeline.Undecided, fmt.Sprintf("not decided: no point past %s (the cores)", at.Over)
+		}
+		ok = get(top) <= c.Min*get(at)
+		d = fmt.Sprintf("with tasks = cores %s; past it at most %s (at most %.3g× allowed)", show(at), show(top), c.Min)
+		if why, b := busy(line...); b && !ok {
+			return timeline.Undecided, d + "; " + why
+		}
+	case "rises":
+		if last.X <= at.X {
+			return timeline.Undecided, fmt.Sprintf("not decided: no point past %s (the cores)", at.Over)
+		}
+		ok = get(last) >= c.Min*get(at)
+		d = fmt.Sprintf("%s against %s with tasks = cores (at least %.3g× wanted)", show(last), show(at), c.Min)
+		if why, b := busy(at, last); b && !ok {
+			return timeline.Undecided, d + "; " + why
+		}
+	default:
+		return timeline.Undecided, "not decided: unknown sweep check " + c.Kind
+	}
+	if ok {
+		return timeline.Pass, d
+	}
+	return timeline.Fail, d
+}
+
+func result(v timeline.Verdict, format string, a ...any) timeline.Result {
+	return timeline.Result{Verdict: v, Detail: fmt.Sprintf(format, a...)}
+}

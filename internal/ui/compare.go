@@ -1,0 +1,477 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"mtviz/internal/compare"
+	"mtviz/internal/keymap"
+	"mtviz/internal/session"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+)
+
+// CompareConfig is a comparison to show: variants to run one after another,
+// or (Done) variants already run, read from recordings.
+type CompareConfig struct {
+	Scenario  *spec.Scenario
+	Variants  []compare.Variant
+	Session   session.Options
+	RecordDir string           // also write each variant's recording here
+	Done      []compare.Result // a replayed comparison: nothing runs
+}
+
+// Messages from the goroutine that runs the variants.
+type (
+	cmpItem struct {
+		i, cores int
+		it       timeline.Item
+	}
+	cmpResult struct {
+		i int
+		r compare.Result
+	}
+	cmpErr   struct{ err error }
+	cmpBatch []tea.Msg
+	cmpEnd   struct{}
+)
+
+// compareModel shows the variants side by side, aligned at their start, with
+// one time cursor for them all, and the figures that differ below.
+type compareModel struct {
+	cfg    CompareConfig
+	cols   []*cmpCol
+	ch     chan tea.Msg
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+	keys   keymap.Lesson
+	rkeys  keymap.Replay
+	help   help.Model
+
+	at       time.Duration // the cursor, from each variant's start
+	follow   bool          // the cursor follows the running variant
+	running  int           // the variant running now (len(cols): none)
+	started  time.Time
+	w, h     int
+	showHelp bool
+	frame    string
+}
+
+// cmpCol is one variant: folded live while it runs, then from its
+// recording up to the cursor.
+type cmpCol struct {
+	v   compare.Variant
+	res *compare.Result
+	tl  *timeline.Timeline
+	pos int // recording items folded into tl
+}
+
+func newCompare(cfg CompareConfig, w, h int) *compareModel {
+	m := &compareModel{cfg: cfg, keys: keymap.NewLesson(), rkeys: keymap.NewReplay(), help: help.New(), w: w, h: h, follow: true}
+	m.help.ShortSeparator = "  "
+	if cfg.Done != nil {
+		for i := range cfg.Done {
+			r := cfg.Done[i]
+			m.cols = append(m.cols, &cmpCol{v: r.Variant, res: &r})
+		}
+		m.running = len(m.cols)
+		m.follow = false
+		m.at = m.end()
+		m.seek()
+		return m
+	}
+	for _, v := range cfg.Variants {
+		m.cols = append(m.cols, &cmpCol{v: v})
+	}
+	return m
+}
+
+func (m *compareModel) Init() tea.Cmd {
+	if m.cfg.Done != nil {
+		m.render()
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel, m.ch, m.done = cancel, make(chan tea.Msg, 1024), make(chan struct{})
+	m.started = time.Now()
+	go m.runAll(ctx)
+	m.render()
+	return tea.Batch(m.wait(), frameTick())
+}
+
+// runAll runs the variants in turn; it never runs two at once.
+func (m *compareModel) runAll(ctx context.Context) {
+	defer close(m.done)
+	defer close(m.ch)
+	send := func(msg tea.Msg) {
+		select {
+		case m.ch <- msg:
+		case <-ctx.Done():
+		}
+	}
+	for i, v := range m.cfg.Variants {
+		if ctx.Err() != nil {
+			return
+		}
+		r, err := compare.Run(ctx, m.cfg.Scenario, v, m.cfg.Session, func(s *session.Session, it timeline.Item) { send(cmpItem{i, s.Cores, it}) })
+		if err == nil && m.cfg.RecordDir != "" {
+			err = os.WriteFile(filepath.Join(m.cfg.RecordDir, fmt.Sprintf("%s-%d.jsonl", m.cfg.Scenario.ID, i+1)), r.Raw, 0o644)
+		}
+		if err != nil {
+			send(cmpErr{err})
+			return
+		}
+		send(cmpResult{i, r})
+	}
+}
+
+// wait reads what the runner sent, a batch at a time.
+func (m *compareModel) wait() tea.Cmd {
+	ch := m.ch
+	return func() tea.Msg {
+		first, ok := <-ch
+		if !ok {
+			return cmpEnd{}
+		}
+		batch := cmpBatch{first}
+		for len(batch) < 4096 {
+			select {
+			case msg, ok := <-ch:
+				if !ok {
+					return append(batch, cmpEnd{})
+				}
+				batch = append(batch, msg)
+			default:
+				return batch
+			}
+		}
+		return batch
+	}
+}
+
+// stop cancels the runs and reports once every process of theirs is gone.
+func (m *compareModel) stop() tea.Cmd {
+	if m.cancel == nil {
+		return func() tea.Msg { return stoppedMsg{} }
+	}
+	m.cancel()
+	done := m.done
+	return func() tea.Msg {
+		<-done
+		return stoppedMsg{}
+	}
+}
+
+func (m *compareModel) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.render()
+}
+
+func (m *compareModel) handle(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case cmpItem:
+		c := m.cols[msg.i]
+		if c.tl == nil {
+			m.running = msg.i
+			c.tl = timeline.New(timeline.Config{Scenario: m.cfg.Scenario, Cores: msg.cores, Root: session.RootPID()})
+		}
+		c.tl.Apply(msg.it)
+	case cmpResult:
+		c := m.cols[msg.i]
+		c.res = &msg.r
+		c.tl, c.pos = nil, 0
+		m.running = msg.i + 1
+		m.seek()
+	case cmpErr:
+		m.err = msg.err
+	case cmpEnd:
+		m.running = len(m.cols)
+		m.ch = nil
+	}
+}
+
+func (m *compareModel) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case cmpBatch:
+		for _, x := range msg {
+			m.handle(x)
+		}
+		if m.ch == nil {
+			return nil
+		}
+		return m.wait()
+	case frameMsg:
+		if m.follow {
+			if c := m.live(); c != nil {
+				m.at = c.tl.Now
+			} else {
+				m.at = m.end()
+			}
+			m.seek()
+		}
+		m.render()
+		return frameTick()
+	case tea.KeyMsg:
+		return m.key(msg)
+	}
+	return nil
+}
+
+func (m *compareModel) key(msg tea.KeyMsg) tea.Cmd {
+	if m.showHelp {
+		m.showHelp = false
+		m.render()
+		return nil
+	}
+	switch {
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = true
+	case key.Matches(msg, m.keys.Back):
+		return func() tea.Msg { return backMsg{} }
+	case key.Matches(msg, m.keys.Pause):
+		m.follow = !m.follow
+	case key.Matches(msg, m.rkeys.Back):
+		m.follow = false
+		m.at = max(0, m.at-time.Second)
+	case key.Matches(msg, m.rkeys.Forward):
+		m.follow = false
+		m.at = min(m.end(), m.at+time.Second)
+	case key.Matches(msg, m.rkeys.Start):
+		m.follow = false
+		m.at = 0
+	case key.Matches(msg, m.rkeys.End):
+		m.follow = false
+		m.at = m.end()
+	}
+	m.seek()
+	m.render()
+	return nil
+}
+
+// live is the variant running now, if any.
+func (m *compareModel) live() *cmpCol {
+	if m.running < len(m.cols) && m.cols[m.running].res == nil && m.cols[m.running].tl != nil {
+		return m.cols[m.running]
+	}
+	return nil
+}
+
+// end is the latest moment any variant reached.
+func (m *compareModel) end() time.Duration {
+	var t time.Duration
+	for _, c := range m.cols {
+		switch {
+		case c.res != nil:
+			t = max(t, c.res.Timeline.Now)
+		case c.tl != nil:
+			t = max(t, c.tl.Now)
+		}
+	}
+	return t
+}
+
+// seek folds every finished variant's recording up to the cursor (forward
+// from where it is, or again from its start).
+func (m *compareModel) seek() {
+	for _, c := range m.cols {
+		if c.res == nil {
+			continue
+		}
+		rec := c.res.Rec
+		if c.tl == nil || c.tl.Now > m.at {
+			c.tl = timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
+			c.pos = 0
+		}
+		for c.pos < len(rec.Items) && rec.Items[c.pos].T() <= m.at {
+			c.tl.Apply(rec.Items[c.pos])
+			c.pos++
+		}
+	}
+}
+
+func (m *compareModel) View() string { return m.frame }
+
+func (m *compareModel) render() {
+	if m.w < 40 || m.h < 12 {
+		m.frame = "mtviz compare needs a terminal of at least 40×12"
+		return
+	}
+	header := m.header()
+	footer := m.footer()
+	table := m.table()
+	bodyH := m.h - lipgloss.Height(header) - lipgloss.Height(footer) - lipgloss.Height(table)
+	var body string
+	if m.showHelp {
+		body = m.helpView(bodyH + lipgloss.Height(table))
+		table = ""
+	} else {
+		body = m.columns(bodyH)
+	}
+	parts := []string{header, body}
+	if table != "" {
+		parts = append(parts, table)
+	}
+	m.frame = fitCount(strings.Join(append(parts, footer), "\n"), m.h)
+}
+
+func (m *compareModel) header() string {
+	state := ""
+	switch {
+	case m.err != nil:
+		state = sBad.Render("error: " + timeline.Clean(m.err.Error()))
+	case m.running < len(m.cols):
+		el := time.Since(m.started).Seconds()
+		state = sOK.Render(fmt.Sprintf("▶ running %d of %d (%.0fs)", m.running+1, len(m.cols), el))
+	default:
+		w := compare.Worst(m.results())
+		state = verdictText(w)
+	}
+	cursor := fmt.Sprintf("t %.1fs", m.at.Seconds())
+	if m.follow {
+		cursor += " (following)"
+	}
+	left := sTitle.Render("mtviz compare") + " " + sBold.Render(m.cfg.Scenario.ID)
+	right := cursor + "  " + state
+	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return fitLines(left+"\n"+right, m.w, 2)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func verdictText(s timeline.Summary) string {
+	switch {
+	case s.Stopped:
+		return sWarn.Render("■ a variant was stopped")
+	case s.Verdict == timeline.Pass:
+		return sOK.Render("✔ every check held")
+	case s.Verdict == timeline.Fail:
+		return sBad.Render("✘ a check failed")
+	}
+	return sWarn.Render("? a check was not decided")
+}
+
+func (m *compareModel) results() []compare.Result {
+	var rs []compare.Result
+	for _, c := range m.cols {
+		if c.res != nil {
+			rs = append(rs, *c.res)
+		}
+	}
+	return rs
+}
+
+// columns draws each variant: its cores, counters and lanes at the cursor.
+func (m *compareModel) columns(h int) string {
+	n := len(m.cols)
+	var blocks []string
+	for i, c := range m.cols {
+		w := m.w / n
+		if i == n-1 {
+			w = m.w - (n-1)*(m.w/n)
+		}
+		blocks = append(blocks, m.column(c, w, h))
+	}
+	out := blocks[0]
+	for _, b := range blocks[1:] {
+		out = joinColumns(out, b)
+	}
+	return fitCount(out, h)
+}
+
+func (m *compareModel) column(c *cmpCol, w, h int) string {
+	title := timeline.Clean(c.v.Label)
+	switch {
+	case c.res != nil:
+		title += " " + verdictMark(c.res.Summary.Verdict)
+	case c.tl != nil:
+		title += " ▶"
+	default:
+		title += " (waits)"
+	}
+	if c.tl == nil {
+		return panel(title, sDim.Render("runs after the variants before it"), w, h, false)
+	}
+	tl := c.tl
+	cores := coresView(tl, w-4)
+	coresH := lipgloss.Height(cores) + 2
+	ctr := countersView(tl, w-4)
+	ctrH := max(3, counterLines(tl)+2)
+	lanesH := h - coresH - ctrH
+	if lanesH < 5 {
+		ctr, ctrH = "", 0
+		lanesH = h - coresH
+	}
+	now := min(m.at, tl.Now)
+	out := panel(title, cores, w, coresH, false)
+	if ctrH > 0 {
+		out += "\n" + panel("Counters", ctr, w, ctrH, false)
+	}
+	return out + "\n" + panel("Tasks", lanesView(tl, w-4, lanesH-2, 0, now, zooms[defaultZoom]), w, lanesH, false)
+}
+
+// table is the figures that differ, each with its ratio to the first variant.
+func (m *compareModel) table() string {
+	rs := m.results()
+	if len(rs) < 2 {
+		return sDim.Render(fmt.Sprintf("figures once two variants have run (%d of %d done)", len(rs), len(m.cols)))
+	}
+	rows := compare.Table(rs, false)
+	if len(rows) == 0 {
+		return sDim.Render("no figure differs by more than 5% between the variants")
+	}
+	colW := max(12, (m.w-16)/len(rs))
+	var lines []string
+	for _, row := range rows {
+		line := padRight(sBold.Render(figureName(row.Figure)), 16)
+		for i, v := range row.Values {
+			cell := compare.Format(row.Figure, v)
+			if i > 0 && row.Ratios[i] != 0 {
+				cell += " " + compare.Ratio(row.Ratios[i])
+			}
+			line += padRight(cell, colW)
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) > 6 {
+		lines = lines[:6]
+	}
+	return fitLines(strings.Join(lines, "\n"), m.w, len(lines))
+}
+
+func figureName(f spec.Figure) string {
+	if f.Unit == "" {
+		return f.Name
+	}
+	return f.Name + " " + f.Unit
+}
+
+func (m *compareModel) footer() string {
+	keys := []key.Binding{m.rkeys.Back, m.rkeys.Forward, key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "follow/hold")), m.keys.Help, m.keys.Back, m.keys.Quit}
+	return fitLines(m.help.ShortHelpView(keys), m.w, 1)
+}
+
+func (m *compareModel) helpView(h int) string {
+	lines := []string{
+		sBold.Render("Compare"),
+		"",
+	}
+	for _, l := range wrap("The variants run one after another, each with the whole machine, and stand side by side aligned at their start. "+
+		"One cursor steps them all: ←/→ a second, home/end, space to follow the running variant or hold. "+
+		"Below, the figures that differ by more than 5%, with each variant's ratio to the first. "+
+		"CPU, context switches and threads are what /proc read; work and lost updates are the lesson's counters.", m.w-6) {
+		lines = append(lines, "  "+l)
+	}
+	lines = append(lines, "", "  "+sDim.Render("any key closes"))
+	return panel("Help", strings.Join(lines, "\n"), m.w, h, true)
+}
