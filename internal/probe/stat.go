@@ -25,15 +25,19 @@ func openStat(path string) (*statFile, error) {
 func (s *statFile) close() { s.f.Close() }
 
 // read returns the file's current contents; errGone when the task is gone.
-func (s *statFile) read() ([]byte, error) {
-	n, err := syscall.Pread(int(s.f.Fd()), s.buf[:], 0)
+func (s *statFile) read() ([]byte, error) { return pread(s.f, s.buf[:]) }
+
+// pread reads a /proc file kept open from its start into buf, at most
+// len(buf) bytes; errGone when the task is gone.
+func pread(f *os.File, buf []byte) ([]byte, error) {
+	n, err := syscall.Pread(int(f.Fd()), buf, 0)
 	if err != nil {
 		if errors.Is(err, syscall.ESRCH) || errors.Is(err, syscall.ENOENT) {
 			return nil, errGone
 		}
 		return nil, err
 	}
-	return s.buf[:n], nil
+	return buf[:n], nil
 }
 
 var errGone = errors.New("gone")
