@@ -39,6 +39,8 @@ Flags:
   --trace MODE      read the Go runtime's trace, to tell running from runnable goroutines:
                     on, off, or auto (default: as the lesson asks; t toggles it on screen)
   --record FILE     write the run to FILE as it goes, for 'mtviz replay'
+  --csv FILE        a lesson that sweeps (runs once per task count, say): write
+                    its points to FILE, one row each with every figure
   --max-size N      refuse a scenario file larger than N bytes (default 1 MiB)
 
 Exit codes: 0 every check held, 1 a check failed or the run was stopped,
@@ -67,6 +69,7 @@ type runFlags struct {
 	maxTasks       int
 	trace          string
 	record         string
+	csv            string
 	maxSize        int64
 }
 
@@ -83,6 +86,7 @@ func (f *runFlags) register(fs *flag.FlagSet, withCores bool) {
 	fs.StringVar(&f.trace, "trace", "auto", "")
 	if withCores {
 		fs.StringVar(&f.record, "record", "", "")
+		fs.StringVar(&f.csv, "csv", "", "")
 	}
 	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "")
 }
@@ -138,6 +142,19 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := limitCores(f.cores); err != nil {
 		return err
+	}
+	if sc.Sweep != nil {
+		if f.record != "" {
+			return usagef("run: %s is a sweep of many runs: --record takes one run; --csv FILE writes the sweep's points", sc.ID)
+		}
+		opt.Cores = f.cores
+		if f.headless || f.json {
+			return sweepHeadless(sc, opt, f, stdout)
+		}
+		return outcomeError(ui.Run(ui.Config{Scenarios: builtins(), Start: sc, Session: opt, CSV: f.csv}))
+	}
+	if f.csv != "" {
+		return usagef("run: --csv is for lessons that sweep (switching, cpu-vs-io); %s is one run", sc.ID)
 	}
 	if f.record != "" {
 		file, err := os.Create(f.record)

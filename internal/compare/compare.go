@@ -223,6 +223,17 @@ func Format(f spec.Figure, v float64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
+// WithUnit writes a figure's value and its unit.
+func WithUnit(f spec.Figure, v float64) string {
+	switch {
+	case f.Unit == "":
+		return Format(f, v)
+	case strings.HasPrefix(f.Unit, "/"):
+		return Format(f, v) + f.Unit
+	}
+	return Format(f, v) + " " + f.Unit
+}
+
 // Ratio writes a ratio to the first variant.
 func Ratio(r float64) string {
 	if r >= 100 {

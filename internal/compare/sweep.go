@@ -2,11 +2,14 @@ package compare
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
@@ -59,9 +62,11 @@ func PointOf(sc *spec.Scenario, r Result) Point {
 }
 
 // RunSweep runs every point of a sweep in turn. start is told before each
-// run (k counts from 0 of n), point after it. A cancelled context stops the
-// sweep: the points so far are returned, the cut one marked stopped.
-func RunSweep(ctx context.Context, sc *spec.Scenario, opt session.Options, start func(k, n int, v Variant), point func(Point, Result)) ([]Point, error) {
+// run (k counts from 0 of n), each gets the running point's items (nil:
+// none), point is told after it. A cancelled context stops the sweep: the
+// points so far are returned, the cut one marked stopped.
+func RunSweep(ctx context.Context, sc *spec.Scenario, opt session.Options, start func(k, n int, v Variant),
+	each func(*session.Session, timeline.Item), point func(Point, Result)) ([]Point, error) {
 	plan := Plan(sc)
 	for _, v := range plan {
 		if _, err := Prepare(sc, v, opt); err != nil {
@@ -70,13 +75,14 @@ func RunSweep(ctx context.Context, sc *spec.Scenario, opt session.Options, start
 	}
 	var pts []Point
 	for k, v := range plan {
+		v.Cores = opt.Cores
 		if ctx.Err() != nil {
 			break
 		}
 		if start != nil {
 			start(k, len(plan), v)
 		}
-		r, err := Run(ctx, sc, v, opt, nil)
+		r, err := Run(ctx, sc, v, opt, each)
 		if err != nil {
 			return pts, err
 		}
@@ -147,7 +153,7 @@ func judgeSweep(sc *spec.Scenario, c spec.Check, pts []Point, cores int) timelin
 func decideLine(c spec.Check, line []Point, cores int) (timeline.Verdict, string) {
 	get := func(p Point) float64 { return p.Figures.Get(c.Figure) }
 	f, _ := spec.FigureNamed(c.Figure)
-	show := func(p Point) string { return fmt.Sprintf("%s %s at %s", Format(f, get(p)), f.Unit, p.Over) }
+	show := func(p Point) string { return fmt.Sprintf("%s at %s", WithUnit(f, get(p)), p.Over) }
 	busy := func(ps ...Point) (string, bool) {
 		for _, p := range ps {
 			if p.Figures.Others > timeline.BusyLimit {
@@ -173,14 +179,14 @@ func decideLine(c spec.Check, line []Point, cores int) (timeline.Verdict, string
 			return timeline.Undecided, d + "; " + why
 		}
 	case "levels_off":
-		top := at
+		if last.X <= at.X {
+			return timeline.Undecided, fmt.Sprintf("not decided: no point past %s (the cores)", at.Over)
+		}
+		top := last
 		for _, p := range line {
 			if p.X > at.X && get(p) > get(top) {
 				top = p
 			}
-		}
-		if last.X <= at.X {
-			return timeline.Undecided, fmt.Sprintf("not decided: no point past %s (the cores)", at.Over)
 		}
 		ok = get(top) <= c.Min*get(at)
 		d = fmt.Sprintf("with tasks = cores %s; past it at most %s (at most %.3g× allowed)", show(at), show(top), c.Min)
@@ -207,4 +213,46 @@ func decideLine(c spec.Check, line []Point, cores int) (timeline.Verdict, string
 
 func result(v timeline.Verdict, format string, a ...any) timeline.Result {
 	return timeline.Result{Verdict: v, Detail: fmt.Sprintf(format, a...)}
+}
+
+// SweepSummary is a sweep's verdict: its own checks over the points it has;
+// a sweep with points missing was stopped.
+func SweepSummary(sc *spec.Scenario, pts []Point, cores int, d time.Duration) timeline.Summary {
+	results := JudgeSweep(sc, pts, cores)
+	sum := timeline.Summary{Scenario: sc.ID, Checks: results, Rounds: 1, Cores: cores, Duration: d,
+		Stopped: len(pts) < len(Plan(sc)), Verdict: timeline.Pass}
+	for _, r := range results {
+		if r.Verdict == timeline.Fail || r.Verdict == timeline.Undecided && sum.Verdict == timeline.Pass {
+			sum.Verdict = r.Verdict
+		}
+	}
+	sum.OK = sum.Verdict == timeline.Pass && !sum.Stopped
+	return sum
+}
+
+// WriteCSV writes a sweep's points, one row each with every figure.
+func WriteCSV(path string, sc *spec.Scenario, pts []Point) error {
+	var b strings.Builder
+	cw := csv.NewWriter(&b)
+	head := []string{"series", sc.Sweep.Over}
+	for _, fg := range spec.Figures {
+		head = append(head, fg.Name)
+	}
+	cw.Write(append(head, "others", "verdict"))
+	for _, p := range pts {
+		row := []string{p.Series, p.Over}
+		for _, fg := range spec.Figures {
+			row = append(row, strconv.FormatFloat(p.Figures.Get(fg.Name), 'g', 6, 64))
+		}
+		verdict := p.Verdict.String()
+		if p.Stopped {
+			verdict = "stopped"
+		}
+		cw.Write(append(row, strconv.FormatFloat(p.Figures.Others, 'f', 3, 64), verdict))
+	}
+	cw.Flush()
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("--csv: %w", err)
+	}
+	return nil
 }

@@ -475,3 +475,22 @@ func (m *compareModel) helpView(h int) string {
 	lines = append(lines, "", "  "+sDim.Render("any key closes"))
 	return panel("Help", strings.Join(lines, "\n"), m.w, h, true)
 }
+
+func (m *compareModel) helpShown() bool { return m.showHelp }
+
+func (m *compareModel) cancelRuns() <-chan struct{} {
+	if m.cancel == nil {
+		return nil
+	}
+	m.cancel()
+	return m.done
+}
+
+func (m *compareModel) outcome() *timeline.Summary {
+	rs := m.results()
+	if len(rs) < len(m.cols) {
+		return nil
+	}
+	w := compare.Worst(rs)
+	return &w
+}

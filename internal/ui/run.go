@@ -30,6 +30,7 @@ type Config struct {
 	Replay    *record.Recording // or play this recording
 	Compare   *CompareConfig    // or compare these variants
 	Session   session.Options
+	CSV       string // a sweep also writes its points here
 }
 
 // Outcome is how the last lesson shown ended.
@@ -43,7 +44,7 @@ type root struct {
 	cfg      Config
 	picker   *picker
 	lesson   *lessonModel
-	cmp      *compareModel
+	other    screen // a comparison or a sweep, when shown
 	keys     lessonKeys
 	pkeys    pickerKeys
 	w, h     int
@@ -53,23 +54,40 @@ type root struct {
 
 type quitNowMsg struct{}
 
+// screen is a comparison or a sweep: screens that run their own sessions.
+type screen interface {
+	Init() tea.Cmd
+	Update(tea.Msg) tea.Cmd
+	View() string
+	SetSize(w, h int)
+	helpShown() bool
+	// stop cancels the runs; its message comes once their processes are gone.
+	stop() tea.Cmd
+	// cancelRuns cancels the runs and says when they are over (nil: none ran).
+	cancelRuns() <-chan struct{}
+	// outcome is the verdict once every run ended (nil before).
+	outcome() *timeline.Summary
+}
+
 func newRoot(cfg Config) *root {
 	r := &root{cfg: cfg, picker: newPicker(cfg.Scenarios), w: 80, h: 24, keys: newLessonKeys(), pkeys: newPickerKeys()}
 	r.picker.SetSize(r.w, r.h)
 	switch {
 	case cfg.Replay != nil:
 		r.lesson = newReplayLesson(cfg.Replay, r.w, r.h)
+	case cfg.Start != nil && cfg.Start.Sweep != nil:
+		r.other = newSweep(cfg.Start, cfg.Session, cfg.CSV, r.w, r.h)
 	case cfg.Start != nil:
 		r.lesson = newLesson(cfg.Start, cfg.Session, r.w, r.h)
 	case cfg.Compare != nil:
-		r.cmp = newCompare(*cfg.Compare, r.w, r.h)
+		r.other = newCompare(*cfg.Compare, r.w, r.h)
 	}
 	return r
 }
 
 func (r *root) Init() tea.Cmd {
-	if r.cmp != nil {
-		return r.cmp.Init()
+	if r.other != nil {
+		return r.other.Init()
 	}
 	if r.lesson != nil {
 		return r.lesson.Init()
@@ -85,12 +103,12 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if r.lesson != nil {
 			r.lesson.SetSize(msg.Width, msg.Height)
 		}
-		if r.cmp != nil {
-			r.cmp.SetSize(msg.Width, msg.Height)
+		if r.other != nil {
+			r.other.SetSize(msg.Width, msg.Height)
 		}
 		return r, nil
 	case tea.KeyMsg:
-		if r.cmp != nil && !r.cmp.showHelp && key.Matches(msg, r.keys.Quit) {
+		if r.other != nil && !r.other.helpShown() && key.Matches(msg, r.keys.Quit) {
 			return r, r.quit()
 		}
 		// The lesson screen's quit keys quit there; in the picker q is a
@@ -106,17 +124,22 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return r, nil
 	case compareMsg:
-		r.cmp = newCompare(CompareConfig{Scenario: msg.sc, Variants: compare.Default(msg.sc), Session: r.cfg.Session}, r.w, r.h)
+		r.other = newCompare(CompareConfig{Scenario: msg.sc, Variants: compare.Default(msg.sc), Session: r.cfg.Session}, r.w, r.h)
 		r.ran = true
-		return r, r.cmp.Init()
+		return r, r.other.Init()
 	case openMsg:
+		if msg.sc.Sweep != nil {
+			r.other = newSweep(msg.sc, r.cfg.Session, r.cfg.CSV, r.w, r.h)
+			r.ran = true
+			return r, r.other.Init()
+		}
 		r.lesson = newLesson(msg.sc, r.cfg.Session, r.w, r.h)
 		r.ran = true
 		return r, r.lesson.Init()
 	case backMsg:
-		if r.cmp != nil {
-			old := r.cmp
-			r.cmp = nil
+		if r.other != nil {
+			old := r.other
+			r.other = nil
 			return r, old.stop()
 		}
 		old := r.lesson
@@ -131,8 +154,8 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return r, nil
 	}
-	if r.cmp != nil {
-		return r, r.cmp.Update(msg)
+	if r.other != nil {
+		return r, r.other.Update(msg)
 	}
 	if r.lesson != nil {
 		return r, r.lesson.Update(msg)
@@ -148,8 +171,8 @@ func (r *root) quit() tea.Cmd {
 		return tea.Quit
 	}
 	r.quitting = true
-	if r.cmp != nil {
-		return tea.Batch(r.cmp.stop(), tea.Tick(5*time.Second, func(time.Time) tea.Msg { return quitNowMsg{} }))
+	if r.other != nil {
+		return tea.Batch(r.other.stop(), tea.Tick(5*time.Second, func(time.Time) tea.Msg { return quitNowMsg{} }))
 	}
 	if r.lesson == nil || r.lesson.sess == nil {
 		return tea.Quit
@@ -159,8 +182,8 @@ func (r *root) quit() tea.Cmd {
 }
 
 func (r *root) View() string {
-	if r.cmp != nil {
-		return r.cmp.View()
+	if r.other != nil {
+		return r.other.View()
 	}
 	if r.lesson != nil {
 		return r.lesson.View()
@@ -208,17 +231,13 @@ func Run(cfg Config) (Outcome, error) {
 		out.Ran = fr.ran || cfg.Start != nil || cfg.Replay != nil
 		out.Finished, out.Summary = fr.lesson.finished(), fr.lesson.summary
 	}
-	if fr, ok := final.(*root); ok && fr.cmp != nil {
+	if fr, ok := final.(*root); ok && fr.other != nil {
 		out.Ran = true
-		rs := fr.cmp.results()
-		if len(rs) == len(fr.cmp.cols) {
-			w := compare.Worst(rs)
-			out.Finished, out.Summary = true, &w
-		}
-		if fr.cmp.cancel != nil {
-			fr.cmp.cancel()
+		out.Summary = fr.other.outcome()
+		out.Finished = out.Summary != nil
+		if done := fr.other.cancelRuns(); done != nil {
 			select {
-			case <-fr.cmp.done:
+			case <-done:
 			case <-time.After(5 * time.Second):
 			}
 		}

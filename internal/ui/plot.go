@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"math"
+	"strings"
+
+	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/NimbleMarkets/ntcharts/linechart"
+	"github.com/charmbracelet/lipgloss"
+
+	"mtviz/internal/compare"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+)
+
+// seriesLook tells the curves apart by colour and by the mark at each
+// point, so that they still read without colour.
+var seriesLook = []struct {
+	mark  rune
+	style lipgloss.Style
+}{
+	{'●', lipgloss.NewStyle().Foreground(cCyan)},
+	{'■', lipgloss.NewStyle().Foreground(cMagenta)},
+	{'▲', lipgloss.NewStyle().Foreground(cYellow)},
+	{'◆', lipgloss.NewStyle().Foreground(cGreen)},
+	{'✚', lipgloss.NewStyle().Foreground(cBlue)},
+}
+
+// plotView draws one figure of a sweep's points as one curve per series,
+// the swept value on a log₂ axis when it is a count, in w×h cells (the
+// legend is the caller's).
+func plotView(sc *spec.Scenario, pts []compare.Point, figure string, series []string, w, h int) string {
+	fg, _ := spec.FigureNamed(figure)
+	xs := sweepXs(sc)
+	logX := isCounts(xs)
+	toX := func(x float64) float64 {
+		if logX {
+			return math.Log2(x)
+		}
+		return x
+	}
+	minX, maxX := toX(xs[0]), toX(xs[len(xs)-1])
+	if maxX <= minX {
+		maxX = minX + 1
+	}
+	maxY := 0.0
+	for _, p := range pts {
+		maxY = max(maxY, p.Figures.Get(figure))
+	}
+	if maxY == 0 {
+		maxY = 1
+	}
+	maxY *= 1.1
+	xfmt := func(_ int, v float64) string {
+		if logX {
+			return compare.Format(spec.Figure{Name: "threads"}, math.Round(math.Exp2(v)))
+		}
+		return compare.Format(spec.Figure{Name: "threads"}, v)
+	}
+	yfmt := func(_ int, v float64) string { return compare.Format(fg, v) }
+	lc := linechart.New(w, h, minX, maxX, 0, maxY,
+		linechart.WithXLabelFormatter(xfmt), linechart.WithYLabelFormatter(yfmt),
+		linechart.WithStyles(sDim, sDim, lipgloss.NewStyle()))
+	lc.SetXStep(6)
+	lc.SetYStep(max(1, (h-2)/3))
+	lc.DrawXYAxisAndLabel()
+	for si, s := range series {
+		look := seriesLook[si%len(seriesLook)]
+		var line []canvas.Float64Point
+		for _, p := range pts {
+			if p.Series == s && !p.Stopped {
+				line = append(line, canvas.Float64Point{X: toX(p.X), Y: p.Figures.Get(figure)})
+			}
+		}
+		for i := 1; i < len(line); i++ {
+			lc.DrawBrailleLineWithStyle(line[i-1], line[i], look.style)
+		}
+		for _, pt := range line {
+			lc.DrawRuneWithStyle(pt, look.mark, look.style)
+		}
+	}
+	return lc.View()
+}
+
+// sweepXs are the swept values as numbers, in order.
+func sweepXs(sc *spec.Scenario) []float64 {
+	var xs []float64
+	for _, s := range sc.Switches {
+		if s.Name == sc.Sweep.Over {
+			for _, v := range s.Values {
+				xs = append(xs, compare.X(sc, v))
+			}
+		}
+	}
+	if len(xs) == 0 {
+		return []float64{1}
+	}
+	return xs
+}
+
+// isCounts is whether the values are counts that grow by factors: a log axis
+// shows 1, 2, 4 … 256 evenly.
+func isCounts(xs []float64) bool {
+	for _, x := range xs {
+		if x < 1 {
+			return false
+		}
+	}
+	return len(xs) > 2 && xs[len(xs)-1]/xs[0] >= 16
+}
+
+// legendLine names each series with its mark.
+func legendLine(series []string) string {
+	var parts []string
+	for i, s := range series {
+		look := seriesLook[i%len(seriesLook)]
+		parts = append(parts, look.style.Render(string(look.mark)+" "+timeline.Clean(s)))
+	}
+	return strings.Join(parts, "   ")
+}

@@ -1,0 +1,371 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"mtviz/internal/compare"
+	"mtviz/internal/cpus"
+	"mtviz/internal/keymap"
+	"mtviz/internal/session"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+)
+
+// Messages from the goroutine that runs a sweep.
+type (
+	swStart struct {
+		k, n int
+		v    compare.Variant
+	}
+	swItem struct {
+		cores int
+		it    timeline.Item
+	}
+	swPoint struct{ p compare.Point }
+	swDone  struct {
+		pts []compare.Point
+		err error
+	}
+)
+
+// sweepModel runs a lesson's sweep, one point after another, and draws its
+// curves as the points arrive, with the running point's lanes below.
+type sweepModel struct {
+	sc      *spec.Scenario
+	opt     session.Options
+	csvPath string
+	series  []string
+
+	ch     chan tea.Msg
+	cancel context.CancelFunc
+	done   chan struct{}
+	gone   chan struct{} // closed when the screen no longer reads ch
+
+	pts      []compare.Point
+	k, n     int
+	cur      compare.Variant
+	live     *timeline.Timeline
+	began    time.Time
+	finished bool
+	stopped  bool
+	err      error
+	results  []timeline.Result
+	summary  *timeline.Summary
+
+	keys     keymap.Lesson
+	stopKey  key.Binding
+	help     help.Model
+	w, h     int
+	showHelp bool
+	frame    string
+}
+
+func newSweep(sc *spec.Scenario, opt session.Options, csvPath string, w, h int) *sweepModel {
+	m := &sweepModel{sc: sc, opt: opt, csvPath: csvPath, keys: keymap.NewLesson(), help: help.New(), w: w, h: h,
+		stopKey: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stop the sweep, keep its points")),
+		n:       len(compare.Plan(sc))}
+	m.help.ShortSeparator = "  "
+	m.series = []string{""}
+	if sc.Sweep.Series != "" {
+		for _, s := range sc.Switches {
+			if s.Name == sc.Sweep.Series {
+				m.series = s.Values
+			}
+		}
+	}
+	return m
+}
+
+func (m *sweepModel) Init() tea.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel, m.ch, m.done, m.gone = cancel, make(chan tea.Msg, 1024), make(chan struct{}), make(chan struct{})
+	m.began = time.Now()
+	go func() {
+		defer close(m.done)
+		defer close(m.ch)
+		send := func(msg tea.Msg) {
+			select {
+			case m.ch <- msg:
+			case <-ctx.Done():
+			}
+		}
+		pts, err := compare.RunSweep(ctx, m.sc, m.opt,
+			func(k, n int, v compare.Variant) { send(swStart{k, n, v}) },
+			func(s *session.Session, it timeline.Item) { send(swItem{s.Cores, it}) },
+			func(p compare.Point, _ compare.Result) { send(swPoint{p}) })
+		// The last word goes out even after s stopped the sweep: it carries
+		// the points. Only a screen that is gone does not get it.
+		select {
+		case m.ch <- swDone{pts, err}:
+		case <-m.gone:
+		}
+	}()
+	m.render()
+	return tea.Batch(m.wait(), frameTick())
+}
+
+func (m *sweepModel) wait() tea.Cmd {
+	ch := m.ch
+	return func() tea.Msg {
+		first, ok := <-ch
+		if !ok {
+			return nil
+		}
+		batch := cmpBatch{first}
+		for len(batch) < 4096 {
+			select {
+			case msg, ok := <-ch:
+				if !ok {
+					return batch
+				}
+				batch = append(batch, msg)
+			default:
+				return batch
+			}
+		}
+		return batch
+	}
+}
+
+// stop cancels the sweep and reports once every process of it is gone.
+func (m *sweepModel) stop() tea.Cmd {
+	done := m.cancelRuns()
+	if done == nil {
+		return func() tea.Msg { return stoppedMsg{} }
+	}
+	return func() tea.Msg {
+		<-done
+		return stoppedMsg{}
+	}
+}
+
+func (m *sweepModel) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.render()
+}
+
+func (m *sweepModel) handle(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case swStart:
+		m.k, m.n, m.cur, m.live = msg.k, msg.n, msg.v, nil
+	case swItem:
+		if m.live == nil {
+			sc, err := spec.Reload(m.sc, m.cur.Set)
+			if err != nil {
+				sc = m.sc
+			}
+			m.live = timeline.New(timeline.Config{Scenario: sc, Cores: msg.cores, Root: session.RootPID()})
+		}
+		m.live.Apply(msg.it)
+	case swPoint:
+		m.pts = append(m.pts, msg.p)
+	case swDone:
+		m.finish(msg.pts, msg.err)
+	}
+}
+
+// finish judges the sweep from the points it has and writes the CSV.
+func (m *sweepModel) finish(pts []compare.Point, err error) {
+	m.pts, m.finished, m.err, m.live = pts, true, err, nil
+	cores := m.opt.Cores
+	if cores <= 0 {
+		cores = cpus.All()
+	}
+	sum := compare.SweepSummary(m.sc, pts, cores, time.Since(m.began))
+	m.results = sum.Checks
+	m.summary = &sum
+	if m.csvPath != "" {
+		if werr := compare.WriteCSV(m.csvPath, m.sc, pts); werr != nil && m.err == nil {
+			m.err = werr
+		}
+	}
+}
+
+func (m *sweepModel) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case cmpBatch:
+		for _, x := range msg {
+			m.handle(x)
+		}
+		if m.finished {
+			m.render()
+			return nil
+		}
+		return m.wait()
+	case frameMsg:
+		m.render()
+		if m.finished {
+			return nil
+		}
+		return frameTick()
+	case tea.KeyMsg:
+		if m.showHelp {
+			m.showHelp = false
+		} else {
+			switch {
+			case key.Matches(msg, m.keys.Help):
+				m.showHelp = true
+			case key.Matches(msg, m.keys.Back):
+				return func() tea.Msg { return backMsg{} }
+			case key.Matches(msg, m.stopKey):
+				m.stopped = true
+				m.cancel()
+			}
+		}
+		m.render()
+	}
+	return nil
+}
+
+func (m *sweepModel) View() string { return m.frame }
+
+func (m *sweepModel) render() {
+	if m.w < 40 || m.h < 12 {
+		m.frame = "mtviz needs a terminal of at least 40×12 for a sweep"
+		return
+	}
+	header := m.header()
+	footer := fitLines(m.help.ShortHelpView([]key.Binding{m.stopKey, m.keys.Help, m.keys.Back, m.keys.Quit}), m.w, 1)
+	bodyH := m.h - lipgloss.Height(header) - 1
+	var body string
+	if m.showHelp {
+		body = m.helpView(bodyH)
+	} else {
+		body = m.body(bodyH)
+	}
+	m.frame = fitCount(header+"\n"+body+"\n"+footer, m.h)
+}
+
+func (m *sweepModel) header() string {
+	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+timeline.Clean(m.sc.Title))
+	var right string
+	switch {
+	case m.summary != nil:
+		right = fmt.Sprintf("%d of %d points  ", len(m.pts), m.n) + verdictText(*m.summary)
+	case m.stopped:
+		right = sWarn.Render("stopping…")
+	default:
+		right = sOK.Render(fmt.Sprintf("▶ point %d of %d", m.k+1, m.n))
+		if k := len(m.pts); k > 0 {
+			per := time.Since(m.began) / time.Duration(k)
+			right += fmt.Sprintf("  about %s left", (per * time.Duration(m.n-k)).Round(time.Second))
+		}
+	}
+	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return fitLines(left+"\n"+right, m.w, 2)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// body: the charts, one per figure, side by side when there is room; the
+// legend; then the running point's lanes, or the verdicts once done.
+func (m *sweepModel) body(h int) string {
+	figs := m.sc.Sweep.Figures
+	chartH := max(8, h*55/100)
+	lower := h - chartH - 1
+	var charts []string
+	if m.w >= 40*len(figs) {
+		w := m.w / len(figs)
+		for i, f := range figs {
+			cw := w
+			if i == len(figs)-1 {
+				cw = m.w - w*(len(figs)-1)
+			}
+			charts = append(charts, panel(m.chartTitle(f), plotView(m.sc, m.pts, f, m.series, cw-4, chartH-2), cw, chartH, false))
+		}
+	} else {
+		each := max(6, chartH/len(figs))
+		for _, f := range figs {
+			charts = append(charts, panel(m.chartTitle(f), plotView(m.sc, m.pts, f, m.series, m.w-4, each-2), m.w, each, false))
+		}
+		lower = h - each*len(figs) - 1
+	}
+	top := charts[0]
+	if m.w >= 40*len(figs) {
+		for _, c := range charts[1:] {
+			top = joinColumns(top, c)
+		}
+	} else {
+		top = strings.Join(charts, "\n")
+	}
+	legend := "  " + legendLine(m.series) + sDim.Render("   x: "+m.sc.Sweep.Over)
+	if len(m.series) == 1 {
+		legend = sDim.Render("  x: " + m.sc.Sweep.Over)
+	}
+	out := top + "\n" + fitLines(legend, m.w, 1)
+	if lower < 3 {
+		return fitCount(out, h)
+	}
+	if m.summary != nil || m.live == nil {
+		return fitCount(out+"\n"+panel("Checks", m.checksText(m.w-4), m.w, lower, false), h)
+	}
+	title := "Running " + timeline.Clean(m.cur.Label)
+	lanes := lanesView(m.live, m.w-4, lower-2, 0, m.live.Now, zooms[defaultZoom])
+	return fitCount(out+"\n"+panel(title, lanes, m.w, lower, false), h)
+}
+
+func (m *sweepModel) chartTitle(figure string) string {
+	fg, _ := spec.FigureNamed(figure)
+	return figureName(fg) + " against " + m.sc.Sweep.Over
+}
+
+func (m *sweepModel) checksText(w int) string {
+	if m.summary == nil {
+		return sDim.Render("the checks are decided when every point has run")
+	}
+	var lines []string
+	if m.err != nil {
+		lines = append(lines, sBad.Render("error: "+timeline.Clean(m.err.Error())))
+	}
+	for _, r := range m.results {
+		lines = append(lines, verdictMark(r.Verdict)+" "+timeline.Clean(r.Name))
+		for _, l := range wrap(timeline.Clean(r.Detail), w-2) {
+			lines = append(lines, "  "+sDim.Render(l))
+		}
+	}
+	if m.csvPath != "" && m.err == nil {
+		lines = append(lines, sDim.Render("points written to "+timeline.Clean(m.csvPath)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *sweepModel) helpView(h int) string {
+	var lines []string
+	for _, l := range wrap("A sweep runs the lesson once per value of "+m.sc.Sweep.Over+", one run after another, each with the machine to itself, "+
+		"and plots what each run measured: work per second from the lesson's counters, context switches and threads from /proc. "+
+		"The curves fill in as the points arrive; s stops the sweep and keeps the points so far (the checks then say what could not be decided).", m.w-6) {
+		lines = append(lines, "  "+l)
+	}
+	lines = append(lines, "")
+	for _, l := range wrap(timeline.Clean(m.sc.Lesson), m.w-6) {
+		lines = append(lines, "  "+l)
+	}
+	lines = append(lines, "", "  "+sDim.Render("any key closes"))
+	return panel("Help", strings.Join(lines, "\n"), m.w, h, true)
+}
+
+func (m *sweepModel) helpShown() bool { return m.showHelp }
+
+func (m *sweepModel) cancelRuns() <-chan struct{} {
+	if m.cancel == nil {
+		return nil
+	}
+	m.cancel()
+	select {
+	case <-m.gone:
+	default:
+		close(m.gone)
+	}
+	return m.done
+}
+
+func (m *sweepModel) outcome() *timeline.Summary { return m.summary }
