@@ -145,3 +145,27 @@ func BenchmarkProbeProcesses(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/sample")
 }
+
+// BenchmarkProbeSwitches times one sample of the fixture with its threads,
+// without and with their context switches (a second pread per thread).
+func BenchmarkProbeSwitches(b *testing.B) {
+	startFixture(b)
+	for _, sw := range []bool{false, true} {
+		b.Run("switches="+strconv.FormatBool(sw), func(b *testing.B) {
+			p := New(Options{Threads: true, Switches: sw})
+			defer p.Close()
+			threads := 0
+			for _, pr := range p.Sample().Procs {
+				threads += len(pr.Threads)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p.Sample()
+			}
+			us := float64(b.Elapsed().Microseconds()) / float64(b.N)
+			b.ReportMetric(float64(threads), "threads")
+			b.ReportMetric(us, "µs/sample")
+			b.ReportMetric(us*1000/float64(threads), "ns/thread")
+		})
+	}
+}

@@ -1,6 +1,7 @@
 // Package probe samples the operating system: per-core utilisation, and for one
 // process and all its descendants their PID, parent, name, state as /proc
-// gives it, CPU use and threads (state, CPU and the core each last ran on).
+// gives it, CPU use, threads (state, CPU and the core each last ran on) and,
+// if asked, context switches.
 // It knows nothing of scenarios: it reports what the kernel says.
 package probe
 
@@ -23,6 +24,8 @@ type Thread struct {
 	State string  `json:"state"`
 	CPU   float64 `json:"cpu"`
 	Core  int     `json:"core"`
+	// Switches since the thread's previous reading; zero at its first.
+	Switches Switches `json:"switches,omitzero"`
 }
 
 // Proc is one process of the observed tree.
@@ -35,6 +38,9 @@ type Proc struct {
 	Core     int      `json:"core"` // the core its busiest thread last ran on (field 39 of the thread's stat)
 	NThreads int      `json:"nthreads"`
 	Threads  []Thread `json:"threads,omitempty"`
+	// Switches is the sum of its threads' Switches. Those of a thread that
+	// ended since the previous sample are lost with it.
+	Switches Switches `json:"switches,omitzero"`
 }
 
 // Sample is one reading of the OS.
@@ -45,6 +51,9 @@ type Sample struct {
 	Gone  []int         `json:"gone,omitempty"` // PIDs that disappeared since the last sample
 	// Locks are the file locks (/proc/locks) held or awaited by observed processes.
 	Locks []FileLock `json:"locks,omitempty"`
+	// Switches is the sum of the processes' Switches: summed over samples,
+	// the switches of a run.
+	Switches Switches `json:"switches,omitzero"`
 }
 
 // FileLock is one line of /proc/locks that concerns an observed process.
@@ -71,6 +80,9 @@ type Options struct {
 	Root    int       // the process whose tree is observed (default this one)
 	Start   time.Time // time zero for Sample.T
 	Threads bool      // also read every thread
+	// Switches also reads every thread's context switches, at the cost of
+	// a descriptor and a read per thread. It implies Threads.
+	Switches bool
 }
 
 // clockTicks is USER_HZ, which Linux fixes at 100 for /proc on every
@@ -92,6 +104,10 @@ type Probe struct {
 	statFile *os.File
 	statBuf  [16 * 1024]byte
 	dropped  int
+
+	// statusBuf is shared by every thread's status read: each is parsed
+	// before the next.
+	statusBuf [statusSize]byte
 }
 
 type proc struct {
@@ -104,8 +120,17 @@ type proc struct {
 }
 
 type thread struct {
-	st  *statFile
-	cpu cpuClock
+	st     *statFile
+	cpu    cpuClock
+	status *os.File // task/TID/status, when switches are read
+	sw     switchCount
+}
+
+func (t *thread) close() {
+	t.st.close()
+	if t.status != nil {
+		t.status.Close()
+	}
 }
 
 // cpuClock turns a task's CPU ticks into a share of one core: the ticks it
@@ -144,6 +169,9 @@ func New(opt Options) *Probe {
 	}
 	if opt.Start.IsZero() {
 		opt.Start = time.Now()
+	}
+	if opt.Switches {
+		opt.Threads = true
 	}
 	return &Probe{opt: opt, out: make(chan Sample, 16), procs: map[int]*proc{}, others: map[int]bool{}}
 }
@@ -214,7 +242,7 @@ func (p *Probe) Close() {
 func (pr *proc) close() {
 	pr.st.close()
 	for _, t := range pr.threads {
-		t.st.close()
+		t.close()
 	}
 }
 
@@ -254,8 +282,10 @@ func (p *Probe) Sample() Sample {
 				if th.CPU > busiest {
 					busiest, out.Core = th.CPU, th.Core
 				}
+				out.Switches.add(th.Switches)
 			}
 		}
+		s.Switches.add(out.Switches)
 		s.Procs = append(s.Procs, out)
 	}
 	s.Locks = p.fileLocks()
@@ -534,13 +564,22 @@ func (p *Probe) threads(pr *proc, n int) []Thread {
 			st, ok = parseStat(b, false)
 		}
 		if !ok {
-			t.st.close()
+			t.close()
 			delete(pr.threads, tid)
 			pr.nthreads = -1
 			continue
 		}
 		th := Thread{TID: tid, State: string(st.state), Core: st.processor}
 		th.CPU = min(t.cpu.update(st.ticks, time.Now()), 100)
+		if t.status != nil {
+			// /proc/PID/status counts the main thread only; each thread
+			// is read on its own and the process is their sum.
+			if b, err := pread(t.status, p.statusBuf[:]); err == nil {
+				if c, ok := parseSwitches(b); ok {
+					th.Switches = t.sw.update(c)
+				}
+			}
+		}
 		out = append(out, th)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].TID < out[j].TID })
@@ -564,13 +603,17 @@ func (p *Probe) listThreads(pr *proc) {
 		seen[tid] = true
 		if pr.threads[tid] == nil {
 			if st, err := openStat(dir + "/" + n + "/stat"); err == nil {
-				pr.threads[tid] = &thread{st: st}
+				t := &thread{st: st}
+				if p.opt.Switches {
+					t.status, _ = os.Open(dir + "/" + n + "/status")
+				}
+				pr.threads[tid] = t
 			}
 		}
 	}
 	for tid, t := range pr.threads {
 		if !seen[tid] {
-			t.st.close()
+			t.close()
 			delete(pr.threads, tid)
 		}
 	}

@@ -18,6 +18,14 @@ import (
 // variable, so the tests need no program but themselves.
 const helperEnv = "MTVIZ_PROBE_HELPER"
 
+func init() {
+	// A helper whose main thread itself must sleep: locking in init keeps
+	// main on the main thread (TID == PID).
+	if os.Getenv(helperEnv) == "main-sleeper" {
+		runtime.LockOSThread()
+	}
+}
+
 func TestMain(m *testing.M) {
 	switch os.Getenv(helperEnv) {
 	case "":
@@ -41,6 +49,18 @@ func TestMain(m *testing.M) {
 		fmt.Println(c.Process.Pid)
 		bufio.NewReader(os.Stdin).ReadByte()
 		os.Exit(0)
+	case "main-sleeper":
+		// For each byte read, sleep a few times, then answer with a byte.
+		in := bufio.NewReader(os.Stdin)
+		for {
+			if _, err := in.ReadByte(); err != nil {
+				os.Exit(0)
+			}
+			for range 10 {
+				time.Sleep(time.Millisecond)
+			}
+			os.Stdout.Write([]byte{'.'})
+		}
 	case "sleeper":
 		time.Sleep(time.Minute)
 		os.Exit(0)
