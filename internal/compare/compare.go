@@ -75,7 +75,11 @@ func Variants(cores []int, axes []Axis) []Variant {
 func Default(sc *spec.Scenario) []Variant {
 	for _, s := range sc.Switches {
 		if s.Name == sc.Compare {
-			return Variants(nil, []Axis{{Name: s.Name, Values: s.Values}})
+			vals := s.Values
+			if len(sc.CompareValues) > 0 {
+				vals = sc.CompareValues
+			}
+			return Variants(nil, []Axis{{Name: s.Name, Values: vals}})
 		}
 	}
 	return Variants([]int{1, 0}, nil)
@@ -139,7 +143,7 @@ func Run(ctx context.Context, base *spec.Scenario, v Variant, opt session.Option
 	}
 	defer cpus.Use(0)
 	var buf bytes.Buffer
-	opt.Cores, opt.AutoKeys, opt.Record, opt.Label = v.Cores, true, &buf, v.Label
+	opt.Cores, opt.AutoKeys, opt.Record, opt.Label, opt.Switches = v.Cores, true, &buf, v.Label, true
 	s := session.Start(ctx, sc, opt)
 	for it := range s.Items() {
 		if each != nil {

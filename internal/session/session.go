@@ -40,6 +40,9 @@ type Options struct {
 	Record io.Writer
 	// Label names the run in its recording: the variant of a comparison.
 	Label string
+	// Switches reads every thread's context switches (a read more per
+	// thread and sample): comparisons and sweeps measure them.
+	Switches bool
 }
 
 // TraceMode says when to read the runtime trace.
@@ -128,7 +131,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	if hz <= 0 {
 		hz = 10
 	}
-	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true})
+	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches})
 	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: os.Getpid()})
 	if opt.Record != nil {
 		s.rec = record.NewWriter(opt.Record)

@@ -325,9 +325,20 @@ func (l *loader) load(data []byte) *Scenario {
 		sc.Checks = l.checks(n)
 	}
 	if n, ok := seen["compare"]; ok {
-		sc.Compare, _ = l.str(n, "compare")
-		if !slices.ContainsFunc(l.switchDecl, func(s Switch) bool { return s.Name == sc.Compare }) {
-			l.errorf(n, "compare names switch %q, which is not declared under switches", sc.Compare)
+		text, _ := l.str(n, "compare")
+		name, vals, _ := strings.Cut(text, "=")
+		sc.Compare = name
+		i := slices.IndexFunc(l.switchDecl, func(s Switch) bool { return s.Name == name })
+		if i < 0 {
+			l.errorf(n, "compare names switch %q, which is not declared under switches", name)
+		}
+		if vals != "" && i >= 0 {
+			sc.CompareValues = strings.Split(vals, ",")
+			for _, v := range sc.CompareValues {
+				if !slices.Contains(l.switchDecl[i].Values, v) {
+					l.errorf(n, "compare: %q is not a value of switch %s (%s)", v, name, strings.Join(l.switchDecl[i].Values, ", "))
+				}
+			}
 		}
 	}
 	if n, ok := seen["sweep"]; ok {

@@ -34,9 +34,11 @@ type Scenario struct {
 	Switches []Switch
 	Set      map[string]string
 	Sweep    *Sweep
-	// Compare is the switch 'mtviz compare' goes along by default (else: cores).
-	Compare string
-	File    string
+	// Compare is the switch 'mtviz compare' goes along by default (else:
+	// cores), over CompareValues (default: every value).
+	Compare       string
+	CompareValues []string
+	File          string
 	// Source is the file as read, for recordings (a child process gets the
 	// scenario as loaded, not its source to parse again).
 	Source []byte `json:"-"`

@@ -212,7 +212,7 @@ var topKeys = []struct{ name, doc string }{
 	{"tasks", "the tasks (required)"},
 	{"checks", "what the run must show, decided from what the engine and the OS reported"},
 	{"switches", "the lesson's own settings: name: {values: [a, b], default: a, doc: ...}; `$name` stands for the value, `choose` picks steps by it, a check's `when: name=a` applies to one value"},
-	{"compare", "the switch 'mtviz compare' compares along when given no --cores or --set (default: one core against all)"},
+	{"compare", "what 'mtviz compare' compares when given no --cores or --set: SWITCH or SWITCH=a,b (default: one core against all)"},
 	{"sweep", "run once per value of a switch: {over: SWITCH, series: SWITCH, figures: [...], checks: [...]}"},
 }
 
@@ -328,6 +328,12 @@ var checks = []schema{
 		fields: []field{
 			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
 			{name: "max", kind: kFloat, required: true, doc: "cores", set: func(d any, v any) { d.(*Check).Max = v.(float64) }},
+		}},
+	{name: "cpu_min", title: func(c Check) string { return fmt.Sprintf("%s uses at least %.1f cores", c.Phase, c.Min) }, doc: "the scenario's processes used at least `min` cores during a phase, as the probe measured",
+		fields: []field{
+			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
+			{name: "min", kind: kFloat, required: true, doc: "cores", set: func(d any, v any) { d.(*Check).Min = v.(float64) }},
+			{name: "needs_cores", kind: kInt, doc: "below this many cores the check is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
 		}},
 	{name: "cpu_ratio", title: func(c Check) string {
 		return fmt.Sprintf("%s uses at least %.1fx the cores of %s", c.Phase, c.Min, c.Over)

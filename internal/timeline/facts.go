@@ -213,6 +213,7 @@ func (f *facts) sample(tl *Timeline, s *probe.Sample) {
 		}
 	}
 	f.work.threadsMost = max(f.work.threadsMost, threads)
+	f.work.switches = append(f.work.switches, switchPoint{s.T, s.Switches.Vol + s.Switches.Invol})
 	for _, p := range s.Procs {
 		sg := f.seen[p.PID]
 		if sg == nil {

@@ -124,6 +124,7 @@ var judges = map[string]func(c spec.Check, sc *spec.Scenario) judge{
 	"drift":           func(c spec.Check, _ *spec.Scenario) judge { return &driftJudge{c: c} },
 	"cpu":             func(c spec.Check, _ *spec.Scenario) judge { return &cpuJudge{c: c} },
 	"cpu_ratio":       func(c spec.Check, _ *spec.Scenario) judge { return &ratioJudge{c: c} },
+	"cpu_min":         func(c spec.Check, _ *spec.Scenario) judge { return &cpuMinJudge{c: c} },
 	"parent":          func(c spec.Check, _ *spec.Scenario) judge { return &parentJudge{c: c} },
 	"overlap":         func(c spec.Check, _ *spec.Scenario) judge { return &overlapJudge{c: c} },
 	"lifetime":        func(c spec.Check, _ *spec.Scenario) judge { return &lifetimeJudge{c: c} },
@@ -253,6 +254,30 @@ func (j *cpuJudge) decide(f *facts) Result {
 	}
 	if others > BusyLimit {
 		return undecided("%s, while other programs used %.2f cores: the probe cannot tell whose time it was", d, others)
+	}
+	return fail("%s", d)
+}
+
+type cpuMinJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *cpuMinJudge) decide(f *facts) Result {
+	c := j.c
+	v, others, n := f.phaseCPU(c.Phase)
+	if n == 0 {
+		return undecided("no probe sample fell inside phase %s", c.Phase)
+	}
+	d := fmt.Sprintf("during %s this run used %.2f cores (mean of %d probe samples of mtviz and its processes; at least %.2f wanted)", c.Phase, v, n, c.Min)
+	if cores := f.cores(); cores < c.NeedsCores {
+		return undecided("%s; this needs %d cores and this run had %d", d, c.NeedsCores, cores)
+	}
+	if round2(v) >= c.Min {
+		return pass("%s", d)
+	}
+	if others > BusyLimit {
+		return undecided("%s, while other programs used %.2f cores: the run could not have the machine", d, others)
 	}
 	return fail("%s", d)
 }
