@@ -94,26 +94,26 @@ func (f *runFlags) register(fs *flag.FlagSet, withCores bool) {
 func (f *runFlags) validate(fs *flag.FlagSet) error {
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
-	if f.cores < 0 || f.cores > runtime.NumCPU() || given["cores"] && f.cores == 0 {
-		return usagef("run: --cores must be from 1 to %d (this machine's cores), not %d", runtime.NumCPU(), f.cores)
+	if f.cores < 0 || f.cores > runtime.NumCPU() || given["cores"] && f.cores == 0 && fs.Name() == "run" {
+		return usagef(fs.Name()+": --cores must be from 1 to %d (this machine's cores), not %d", runtime.NumCPU(), f.cores)
 	}
 	if f.hz < 1 || f.hz > 100 {
-		return usagef("run: --hz must be from 1 to 100, not %g", f.hz)
+		return usagef(fs.Name()+": --hz must be from 1 to 100, not %g", f.hz)
 	}
 	if f.timeout <= 0 {
-		return usagef("run: --timeout must be above 0")
+		return usagef("%s: --timeout must be above 0", fs.Name())
 	}
 	if _, ok := traceModes[f.trace]; !ok {
-		return usagef("run: --trace must be on, off or auto, not %q", f.trace)
+		return usagef(fs.Name()+": --trace must be on, off or auto, not %q", f.trace)
 	}
 	if f.maxSize < 1 {
-		return usagef("run: --max-size must be above 0, not %d", f.maxSize)
+		return usagef(fs.Name()+": --max-size must be above 0, not %d", f.maxSize)
 	}
 	if f.maxTasks < 1 || f.maxTasks > 100000 {
-		return usagef("run: --max-tasks must be from 1 to 100000, not %d", f.maxTasks)
+		return usagef(fs.Name()+": --max-tasks must be from 1 to 100000, not %d", f.maxTasks)
 	}
 	if f.maxProcs < 1 || f.maxProcs > 4096 {
-		return usagef("run: --max-procs must be from 1 to 4096, not %d", f.maxProcs)
+		return usagef(fs.Name()+": --max-procs must be from 1 to 4096, not %d", f.maxProcs)
 	}
 	return nil
 }
