@@ -146,26 +146,35 @@ func BenchmarkProbeProcesses(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/sample")
 }
 
-// BenchmarkProbeSwitches times one sample of the fixture with its threads,
-// without and with their context switches (a second pread per thread).
+// BenchmarkProbeSwitches times one sample of the fixture's threads without
+// and with their context switches (a second pread per thread). Both probes
+// sample in the same iterations, so the ratio holds on a noisy machine.
 func BenchmarkProbeSwitches(b *testing.B) {
 	startFixture(b)
-	for _, sw := range []bool{false, true} {
-		b.Run("switches="+strconv.FormatBool(sw), func(b *testing.B) {
-			p := New(Options{Threads: true, Switches: sw})
-			defer p.Close()
-			threads := 0
-			for _, pr := range p.Sample().Procs {
-				threads += len(pr.Threads)
-			}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				p.Sample()
-			}
-			us := float64(b.Elapsed().Microseconds()) / float64(b.N)
-			b.ReportMetric(float64(threads), "threads")
-			b.ReportMetric(us, "µs/sample")
-			b.ReportMetric(us*1000/float64(threads), "ns/thread")
-		})
+	plain := New(Options{Threads: true})
+	defer plain.Close()
+	sw := New(Options{Switches: true})
+	defer sw.Close()
+	threads := 0
+	for _, pr := range sw.Sample().Procs {
+		threads += len(pr.Threads)
 	}
+	plain.Sample()
+	var plainT, swT time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		plain.Sample()
+		t1 := time.Now()
+		sw.Sample()
+		swT += time.Since(t1)
+		plainT += t1.Sub(t0)
+	}
+	b.StopTimer()
+	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) }
+	b.ReportMetric(float64(threads), "threads")
+	b.ReportMetric(us(plainT), "µs/sample")
+	b.ReportMetric(us(swT), "switches-µs/sample")
+	b.ReportMetric(us(swT-plainT)*1000/float64(threads), "switches-ns/thread")
+	b.ReportMetric(us(swT)/us(plainT), "x")
 }
