@@ -105,37 +105,31 @@ func (tl *Timeline) Figures() Figures {
 	if s := fg.Span.Seconds(); s > 0 {
 		fg.Work = float64(fg.Units) / s
 	}
-	// A sample covers the interval before it: count those that end inside
-	// the span, and the first one after it, which covers its end.
+	// A sample covers the interval since the one before it: those that
+	// overlap the span count.
 	n := 0
-	for i, p := range f.cpu {
-		if p.t < from || i > 0 && f.cpu[i-1].t > to {
-			continue
+	for i := 1; i < len(f.cpu); i++ {
+		if p := f.cpu[i]; p.t > from && f.cpu[i-1].t < to {
+			fg.CPU += p.tree
+			fg.Others += max(0, p.machine-p.tree)
+			n++
 		}
-		fg.CPU += p.tree
-		fg.Others += max(0, p.machine-p.tree)
-		n++
 	}
 	if n > 0 {
 		fg.CPU /= float64(n)
 		fg.Others /= float64(n)
 	}
 	var sw uint64
-	var swFrom, swTo time.Duration = -1, 0
-	for i, p := range f.work.switches {
-		if p.t < from || i > 0 && f.work.switches[i-1].t > to {
-			continue
+	var d time.Duration
+	ps := f.work.switches
+	for i := 1; i < len(ps); i++ {
+		if ps[i].t > from && ps[i-1].t < to {
+			sw += ps[i].n
+			d += ps[i].t - ps[i-1].t
 		}
-		if swFrom < 0 {
-			// The first sample's switches happened before the span began.
-			swFrom = p.t
-			continue
-		}
-		sw += p.n
-		swTo = p.t
 	}
-	if d := (swTo - swFrom).Seconds(); swFrom >= 0 && d > 0 {
-		fg.Switches = float64(sw) / d
+	if d > 0 {
+		fg.Switches = float64(sw) / d.Seconds()
 	}
 	fg.Threads = f.work.threadsMost
 	return fg
