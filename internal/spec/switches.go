@@ -405,14 +405,36 @@ func walkSpawns(ss []Step, f func(string)) {
 	}
 }
 
-// dropUnchosen removes the tasks only a case not chosen would have spawned.
+// dropUnchosen removes the tasks only a case not chosen would have started,
+// and the tasks only they would have spawned: what the chosen steps can
+// reach from the tasks that start with the round is what runs.
 func (l *loader) dropUnchosen(sc *Scenario, spawned map[string]bool) {
+	if len(l.chosenOut) == 0 {
+		return
+	}
+	byName := map[string]*Task{}
+	for i := range sc.Tasks {
+		byName[sc.Tasks[i].Name] = &sc.Tasks[i]
+	}
+	reached := map[string]bool{}
+	var reach func(string)
+	reach = func(name string) {
+		if reached[name] || byName[name] == nil {
+			return
+		}
+		reached[name] = true
+		walkSpawns(byName[name].Steps, reach)
+	}
+	for _, t := range sc.Tasks {
+		if !spawned[t.Name] && !l.chosenOut[t.Name] {
+			reach(t.Name)
+		}
+	}
 	kept := sc.Tasks[:0]
 	for _, t := range sc.Tasks {
-		if l.chosenOut[t.Name] && !spawned[t.Name] {
-			continue
+		if reached[t.Name] {
+			kept = append(kept, t)
 		}
-		kept = append(kept, t)
 	}
 	sc.Tasks = kept
 }

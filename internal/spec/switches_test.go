@@ -101,3 +101,29 @@ func TestSwitchesRefused(t *testing.T) {
 		}
 	}
 }
+
+// Tasks only a dropped task would spawn are dropped with it.
+func TestChooseDropsWhatOnlyDroppedTasksSpawn(t *testing.T) {
+	all, err := Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range all {
+		if sc.ID != "gil" {
+			continue
+		}
+		gil, err := Reload(sc, map[string]string{"mode": "gil"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, tk := range gil.Tasks {
+			names = append(names, tk.Name)
+		}
+		if strings.Join(names, ",") != "main,gil-phase,locked" {
+			t.Errorf("gil with mode=gil runs %v, want main,gil-phase,locked", names)
+		}
+		return
+	}
+	t.Fatal("no gil lesson")
+}

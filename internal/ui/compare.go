@@ -408,7 +408,8 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	ctr := countersView(tl, w-4)
 	ctrH := max(3, counterLines(tl)+2)
 	lanesH := h - coresH - ctrH
-	if lanesH < 5 {
+	if lanesH < 5 || lanesH < len(tl.Lanes)+3 {
+		// The lanes are the point: the counters give way first.
 		ctr, ctrH = "", 0
 		lanesH = h - coresH
 	}
@@ -417,7 +418,17 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	if ctrH > 0 {
 		out += "\n" + panel("Counters", ctr, w, ctrH, false)
 	}
-	return out + "\n" + panel("Tasks", lanesView(tl, w-4, lanesH-2, 0, now, zooms[defaultZoom]), w, lanesH, false)
+	// The lanes take what they need; the log what is left, if enough.
+	need := len(tl.Lanes) + 3
+	logH := 0
+	if lanesH-need >= 5 {
+		lanesH, logH = need, lanesH-need
+	}
+	out += "\n" + panel("Tasks", lanesView(tl, w-4, lanesH-2, 0, now, zooms[defaultZoom]), w, lanesH, false)
+	if logH > 0 {
+		out += "\n" + panel("Log", logView(tl, w-4, logH-2, 0), w, logH, false)
+	}
+	return out
 }
 
 // table is the figures that differ, each with its ratio to the first variant.

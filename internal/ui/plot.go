@@ -61,9 +61,27 @@ func plotView(sc *spec.Scenario, pts []compare.Point, figure string, series []st
 	lc := linechart.New(w, h, minX, maxX, 0, maxY,
 		linechart.WithXLabelFormatter(xfmt), linechart.WithYLabelFormatter(yfmt),
 		linechart.WithStyles(sDim, sDim, lipgloss.NewStyle()))
-	lc.SetXStep(6)
+	// The chart would label the x axis at even steps (1, 3, 11 on a log
+	// axis); label it at the swept values instead, where the points are.
+	lc.SetXStep(1 << 20)
 	lc.SetYStep(max(1, (h-2)/3))
 	lc.DrawXYAxisAndLabel()
+	origin := lc.Origin()
+	for x := 0; x < lc.Canvas.Width(); x++ {
+		lc.Canvas.SetString(canvas.Point{X: x, Y: origin.Y + 1}, " ")
+	}
+	free := 0
+	for _, x := range xs {
+		at := canvas.CanvasPointFromFloat64Point(origin, lc.ScaleFloat64Point(canvas.Float64Point{X: toX(x)}))
+		col := at.X + 1
+		label := xfmt(0, toX(x))
+		col = min(col, lc.Canvas.Width()-len(label))
+		if col < free {
+			continue // no room: the neighbour's label stands
+		}
+		lc.Canvas.SetStringWithStyle(canvas.Point{X: col, Y: origin.Y + 1}, label, sDim)
+		free = col + len(label) + 1
+	}
 	for si, s := range series {
 		look := seriesLook[si%len(seriesLook)]
 		var line []canvas.Float64Point
