@@ -134,7 +134,7 @@ tasks:
           steps: [{lock: m}, {add: {counter: c, n: 1}}, {busy: 1ms}, {unlock: m}, {sleep: 15ms}]
 `
 
-func recordSixteen(b *testing.B) *record.Recording {
+func recordSixteen(b testing.TB) *record.Recording {
 	sixteen.once.Do(func() {
 		sc, err := spec.Load("sixteen.yaml", []byte(sixteenSrc))
 		if err != nil {

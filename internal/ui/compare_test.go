@@ -1,0 +1,63 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"mtviz/internal/compare"
+)
+
+// twoVariants is the sixteen-lane recording twice, as a replayed comparison.
+func twoVariants(b testing.TB, w, h int) *compareModel {
+	rec := recordSixteen(b)
+	a := compare.Measure(rec, compare.Variant{Label: "cores=1", Cores: 1})
+	c := compare.Measure(rec, compare.Variant{Label: "cores=all"})
+	m := newCompare(CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{a, c}}, w, h)
+	m.at = 0
+	m.seek()
+	return m
+}
+
+// One frame of the compare screen at 200×60 with two variants of 16 lanes:
+// the cursor moves 100 ms (each variant folds forward) and the screen is
+// drawn.
+func BenchmarkCompareFrame200x60(b *testing.B) {
+	m := twoVariants(b, 200, 60)
+	end := m.end()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.at += 100 * time.Millisecond
+		if m.at > end {
+			b.StopTimer()
+			m.at = 0
+			m.seek()
+			b.StartTimer()
+		}
+		m.seek()
+		m.render()
+	}
+}
+
+func TestCompareScreenShowsBothAndTheFigures(t *testing.T) {
+	rec := recordSixteen(t)
+	a := compare.Measure(rec, compare.Variant{Label: "first"})
+	c := compare.Measure(rec, compare.Variant{Label: "second"})
+	c.Figures.CPU = 2 * a.Figures.CPU // a figure that differs, to be listed with its ratio
+	m := newCompare(CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{a, c}}, 120, 40)
+	m.render()
+	v := m.View()
+	for _, want := range []string{"first", "second", "Tasks", "w-16", "cpu cores", "2.00×"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the compare screen lacks %q:\n%s", want, v)
+		}
+	}
+	// The cursor steps both variants back together.
+	m.key(tea.KeyMsg{Type: tea.KeyHome})
+	if m.at != 0 || m.cols[0].tl.Now > 0 || m.cols[1].tl.Now > 0 {
+		t.Errorf("home: cursor %v, folds at %v and %v", m.at, m.cols[0].tl.Now, m.cols[1].tl.Now)
+	}
+}
