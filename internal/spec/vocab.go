@@ -175,6 +175,16 @@ var steps = []schema{
 			{name: "args", kind: kList, doc: "its arguments, a list", set: func(d any, v any) { d.(*Step).Args = v.([]string) }},
 			{name: "stdin", kind: kText, doc: "what to write to its standard input", set: stepText},
 		}},
+	{name: "request", rules: ruleRequest, short: "server", doc: "ask a server and wait for its answer, again and again: one request writes one byte and reads the one byte the server sends back after its delay; the lane shows the wait as I/O",
+		fields: []field{
+			{name: "server", kind: kRef, refs: []ObjectKind{Server}, required: true, doc: "the server", set: stepObject},
+			{name: "times", kind: kInt, doc: "how many requests, one after another (default 1; give times or for)", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
+			{name: "for", kind: kDur, doc: "or: request again and again until this long has passed", set: stepDur},
+			{name: "count", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter that counts the answers (each process counts in its own copy)",
+				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
+			{name: "mode", kind: kString, doc: "poll (default): wait in Go's network poller (epoll), holding no thread while waiting; block: lock the goroutine to its OS thread and wait in a blocking read(2), one thread per waiting request",
+				set: func(d any, v any) { d.(*Step).Mode = v.(string) }},
+		}},
 	{name: "key", rules: ruleKey, doc: "wait for the learner to press a key (headless runs press it after `auto`)",
 		fields: []field{
 			{name: "key", kind: kString, required: true, doc: "one character", set: func(d any, v any) { d.(*Step).Object = v.(string) }},
@@ -197,6 +207,8 @@ var objects = []schema{
 	{name: string(Queue), doc: "a first-in first-out queue of values",
 		fields: []field{{name: "size", kind: kInt, doc: "capacity; put blocks when full (default unbounded)", set: func(d any, v any) { d.(*Object).Size = int(v.(int64)) }}}},
 	{name: string(FileLock), doc: "a lock across processes that the OS sees (flock on a file), named in /proc/locks"},
+	{name: string(Server), doc: "a server in a child process of mtviz, on a TCP port of 127.0.0.1: for every byte a connection sends it, it waits `delay` and sends one byte back, for many connections at once (request steps ask it)",
+		fields: []field{{name: "delay", kind: kDur, doc: "how long it takes to answer each byte, e.g. 50ms (default 0)", set: func(d any, v any) { d.(*Object).Delay = v.(durVal).d }}}},
 }
 
 // topKeys are a scenario file's own keys, in the order a file usually has
