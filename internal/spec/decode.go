@@ -590,6 +590,9 @@ func (l *loader) checks(n ast.Node) []Check {
 				l.errorf(kv.Value, "check %q: signal must be KILL, TERM, INT, SEGV or ABRT, not %q", kind, c.Signal)
 			}
 		}
+		if c.Kind == "threads" && (c.Max < 1 && c.Min < 1 || c.Max < 0 || c.Min < 0 || c.Max > 0 && c.Min > c.Max) {
+			l.errorf(kv.Value, "check %q needs max or min, 1 or more (and min no more than max)", kind)
+		}
 		if c.Kind == "transitions" || c.Kind == "stopped_blocked" {
 			if n := l.counts[c.Task]; l.tasks[c.Task] && n != 1 {
 				copies := fmt.Sprint(n)

@@ -325,6 +325,17 @@ var checks = []schema{
 			{name: "equals", kind: kInt, doc: "the value a correct run ends at (default 0)", set: func(d any, v any) { d.(*Check).Equals = v.(int64) }},
 			{name: "needs_cores", kind: kInt, doc: "below this many cores a run without drift is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
 		}},
+	{name: "threads", title: threadsTitle, doc: "the most threads the probe read in the task's process (in /proc, in any one sample) is at most `max`, or at least `min`, or both; each process's CPU time is reported too",
+		fields: []field{taskField,
+			{name: "max", kind: kInt, doc: "the most threads allowed (give max or min)", set: func(d any, v any) { d.(*Check).Max = float64(v.(int64)) }},
+			{name: "min", kind: kInt, doc: "the fewest threads it must have reached", set: func(d any, v any) { d.(*Check).Min = float64(v.(int64)) }}}},
+	{name: "cpu_time", title: func(c Check) string {
+		return fmt.Sprintf("CPU time of %s, as /proc counted it", strings.Join(c.Tasks, " and "))
+	},
+		doc: "reports the CPU seconds each task's process used over its life, from the probe's readings of /proc; with `max`, none may have used more",
+		fields: []field{
+			{name: "tasks", kind: kTaskRefs, required: true, doc: "process tasks", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }},
+			{name: "max", kind: kFloat, doc: "the most CPU seconds each may use", set: func(d any, v any) { d.(*Check).Max = v.(float64) }}}},
 	{name: "cpu", title: func(c Check) string { return fmt.Sprintf("%s uses at most %.1f cores", c.Phase, c.Max) }, doc: "the scenario's processes used at most `max` cores during a phase, as the probe measured",
 		fields: []field{
 			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
@@ -339,6 +350,16 @@ var checks = []schema{
 			{name: "min", kind: kFloat, required: true, doc: "the least ratio", set: func(d any, v any) { d.(*Check).Min = v.(float64) }},
 			{name: "needs_cores", kind: kInt, doc: "below this many cores the check is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
 		}},
+}
+
+func threadsTitle(c Check) string {
+	switch {
+	case c.Max > 0 && c.Min > 0:
+		return fmt.Sprintf("%s had %.0f to %.0f threads", c.Task, c.Min, c.Max)
+	case c.Min > 0:
+		return fmt.Sprintf("%s had at least %.0f threads", c.Task, c.Min)
+	}
+	return fmt.Sprintf("%s had at most %.0f threads", c.Task, c.Max)
 }
 
 // StepNames lists every step of the vocabulary.
