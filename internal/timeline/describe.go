@@ -318,7 +318,7 @@ func (tl *Timeline) LaneText(l *Lane) string {
 		case sim.ReasonFileLock:
 			return "blocked on flock " + cur.Object + ": another process holds it (see /proc/locks)"
 		case sim.ReasonPoll:
-			return "blocked in the net poller on " + cur.Object + " (no thread held)"
+			return "blocked on " + cur.Object + " in the net poller"
 		}
 		d := "blocked on " + string(cur.Reason)
 		if cur.Object != "" && cur.Object != string(cur.Reason) {
