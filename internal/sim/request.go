@@ -70,14 +70,17 @@ func runRequest(t *task, in *instr) bool {
 		c.close()
 	}()
 	var end time.Time
+	times := st.Times
 	if st.Dur > 0 {
 		end = time.Now().Add(st.Dur)
+	} else if times < 1 {
+		times = 1 // as the loader says, for steps built in Go
 	}
 	// The task is shown blocked for the whole loop: between two waits it
 	// runs for microseconds, and a state change per request would cost
 	// more CPU than the requests themselves.
 	t.set(Blocked, reason, st.Object, "")
-	for n := 0; st.Dur > 0 && time.Now().Before(end) || st.Dur <= 0 && n < st.Times; n++ {
+	for n := 0; st.Dur > 0 && time.Now().Before(end) || st.Dur <= 0 && n < times; n++ {
 		if t.halted() || t.w.e.paused.Load() && !t.pauseWait() {
 			return false
 		}
