@@ -13,10 +13,11 @@ import (
 	"time"
 )
 
-// The family lesson leaves, once ready: mtviz, watcher (a daemon process),
-// child and runaway (orphans mtviz adopted), grandchild, and the external
-// sleep that grandchild runs: six marked processes.
-const familySize = 6
+// The family lesson leaves, once ready: mtviz, its server, watcher (a
+// daemon process), child and runaway (orphans mtviz adopted; runaway waits
+// in a blocking read for the server's answer), grandchild, and the
+// external sleep that grandchild runs: seven marked processes.
+const familySize = 7
 
 // waitMarked waits until the processes carrying the marker number at least
 // n, and returns their PIDs.

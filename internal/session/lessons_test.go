@@ -292,6 +292,38 @@ func TestProcessLessons(t *testing.T) {
 				t.Errorf("the probe did not see the master alive after the crash at %v", crashedAt)
 			}
 		}},
+		{"async", func(t *testing.T, f facts) {
+			loop, threads, server := f.pid(t, "eventloop"), f.pid(t, "threads"), f.pid(t, "server disk")
+			most := func(pid int) int {
+				n := 0
+				for _, p := range f.read(pid) {
+					n = max(n, p.NThreads)
+				}
+				return n
+			}
+			if n := most(loop); n == 0 || n > 16 {
+				t.Errorf("the probe read at most %d threads in eventloop (PID %d), want 1 to 16", n, loop)
+			}
+			if n := most(threads); n < 250 {
+				t.Errorf("the probe read at most %d threads in threads (PID %d), want 250 or more", n, threads)
+			}
+			for _, ev := range f.events {
+				if ev.Kind == sim.KProcess && ev.Task == "eventloop" && ev.GoMaxProcs != 1 {
+					t.Errorf("eventloop said GOMAXPROCS %d", ev.GoMaxProcs)
+				}
+			}
+			// The server was mtviz's child, and the probe saw it go.
+			if r := f.read(server); len(r) == 0 || r[0].PPID != os.Getpid() {
+				t.Errorf("the probe did not read the server (PID %d) as mtviz's child: %+v", server, r)
+			}
+			gone := false
+			for _, s := range f.samples {
+				gone = gone || slices.Contains(s.Gone, server)
+			}
+			if !gone {
+				t.Errorf("the probe never saw the server (PID %d) gone", server)
+			}
+		}},
 		{"orphan", func(t *testing.T, f facts) {
 			parent, child := f.pid(t, "parent"), f.pid(t, "child")
 			r := f.read(child)

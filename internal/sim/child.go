@@ -87,7 +87,8 @@ func RunChild() int {
 		return 1
 	}
 	p := newPeer(c)
-	if err := p.send(wire{Hello: &hello{Token: token, Task: task, Round: round, PID: os.Getpid(), PPID: os.Getppid()}}); err != nil {
+	hi := &hello{Token: token, Task: task, Round: round, PID: os.Getpid(), PPID: os.Getppid(), GoMaxProcs: runtime.GOMAXPROCS(0)}
+	if err := p.send(wire{Hello: hi}); err != nil {
 		return 1
 	}
 	m, err := p.recv()
@@ -101,10 +102,9 @@ func RunChild() int {
 		fmt.Fprintln(os.Stderr, "mtviz child: no scenario from mtviz")
 		return 1
 	}
-	runtime.GOMAXPROCS(max(1, a.Cores))
 	e := New(sc, Options{Cores: a.Cores, Start: time.Unix(0, a.Start), AutoKeys: a.AutoKeys, Tick: 20 * time.Millisecond})
 	cs := &childState{hub: childHub{path, os.Getenv(envDir), token}, link: p, task: a.Task, round: a.Round, replies: map[int64]chan wire{}}
-	e.child = cs
+	e.child, e.addrs = cs, a.Servers
 	if a.Paused {
 		e.Pause()
 	}
@@ -172,6 +172,11 @@ func (e *Engine) runChild() int {
 	}
 	w.self = t
 	t.daemon = false
+	if n := t.def.GoMaxProcs; n > 0 {
+		runtime.GOMAXPROCS(n) // as its environment already said
+	} else {
+		runtime.GOMAXPROCS(max(1, e.opt.Cores))
+	}
 	e.worlds = []*world{w}
 	e.cur.Store(w)
 	stop := make(chan struct{})
@@ -229,11 +234,17 @@ func (t *task) remoteAwait(task string) bool {
 	return ok
 }
 
-// MaybeChild runs the child-process body and exits if this process was
-// started as one of mtviz's children. Programs (and test binaries) that run
-// scenarios with process tasks call it first thing.
+// MaybeChild runs the child-process body (or a server's) and exits if this
+// process was started as one of mtviz's children. Programs (and test
+// binaries) that run scenarios with process tasks or servers call it first
+// thing.
 func MaybeChild() {
-	if len(os.Args) > 1 && os.Args[1] == ChildCommand {
-		os.Exit(RunChild())
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case ChildCommand:
+			os.Exit(RunChild())
+		case ServerCommand:
+			os.Exit(RunServer())
+		}
 	}
 }

@@ -55,10 +55,12 @@ type Engine struct {
 	keyMu sync.Mutex
 	keys  map[rune][]chan struct{}
 
-	hub       *hub        // mtviz's end of its child processes, when the scenario has any
-	dir       string      // lock files, when there is no hub
-	files     []*fileLock // opened by this process, closed when the run ends
-	child     *childState // set when this engine runs inside a child process
+	hub       *hub              // mtviz's end of its child processes, when the scenario has any
+	dir       string            // lock files, when there is no hub
+	files     []*fileLock       // opened by this process, closed when the run ends
+	child     *childState       // set when this engine runs inside a child process
+	servers   []*server         // the run's server processes (mtviz's engine only)
+	addrs     map[string]string // each server object's address, here and in children
 	collectMu sync.Mutex
 	last      map[string]Event
 	pending   []Event
@@ -88,7 +90,7 @@ func (e *Engine) Events() <-chan []Event { return e.out }
 func Supported(sc *spec.Scenario) error {
 	for _, o := range sc.Objects {
 		switch o.Kind {
-		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Queue, spec.FileLock, spec.Event, spec.Condition:
+		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Queue, spec.FileLock, spec.Event, spec.Condition, spec.Server:
 		default:
 			return fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}
@@ -133,10 +135,15 @@ func HasProcesses(sc *spec.Scenario) bool {
 }
 
 // ProcessCount is how many processes a round can have at once: a process
-// per copy of a process task, and one more per copy of a task with a run
-// step (its program).
+// per copy of a process task, one more per copy of a task with a run step
+// (its program), and one per server object.
 func ProcessCount(sc *spec.Scenario, cores int) int {
 	n := 0
+	for _, o := range sc.Objects {
+		if o.Kind == spec.Server {
+			n++
+		}
+	}
 	for _, t := range sc.Tasks {
 		copies := t.Count
 		if copies == spec.CountCores {
@@ -202,6 +209,11 @@ func (e *Engine) Run(ctx context.Context) error {
 			f.close()
 		}
 	}()
+	// Servers live as long as the run, and are gone before it ends.
+	defer e.stopServers()
+	if err := e.startServers(); err != nil {
+		return err
+	}
 	collectorDone := make(chan struct{})
 	stopCollector := make(chan struct{})
 	go func() {
@@ -213,6 +225,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	for r := 1; r <= e.sc.Rounds && err == nil; r++ {
 		err = e.round(ctx, r)
 	}
+	e.stopServers()
 	e.emit(Event{Kind: KEnd})
 	close(stopCollector)
 	<-collectorDone

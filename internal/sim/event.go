@@ -64,7 +64,8 @@ const (
 	ReasonSleep    Reason = "sleep"
 	ReasonKey      Reason = "key"
 	ReasonPaused   Reason = "paused"
-	ReasonIO       Reason = "I/O"
+	ReasonIO       Reason = "I/O"  // a blocking wait that holds the task's thread: a program, a blocking read
+	ReasonPoll     Reason = "poll" // an I/O wait parked in Go's network poller (epoll): no thread held
 )
 
 // End says how a task ended.
@@ -113,7 +114,7 @@ const (
 	KKey      Kind = "key"       // a task waits for the learner's key: Key, Label
 	KError    Kind = "error"     // something the scenario forbids, or a failure: Error
 	KPause    Kind = "pause"     // the run was paused or resumed: Paused
-	KProcess  Kind = "process"   // a process started: PID, PPID; Program for a run step's program
+	KProcess  Kind = "process"   // a process started: PID, PPID; Program for a run step's program; GoMaxProcs when its task sets it
 	KExit     Kind = "exit"      // a process was reaped: PID, Code, Signal, Reaper, ReaperPID, Adopted
 	KSignal   Kind = "signal"    // a task sent a signal: Target, PID, Signal, Error if it failed
 	KPut      Kind = "put"       // a task put Item on queue Object
@@ -144,7 +145,9 @@ type Event struct {
 	T     time.Duration `json:"t"`
 	Kind  Kind          `json:"kind"`
 	Round int           `json:"round,omitempty"`
-	Task  string        `json:"task,omitempty"` // the task it happened to, or that did it
+	// Task is the task it happened to, or that did it; for a server
+	// object's process, "server NAME".
+	Task string `json:"task,omitempty"`
 	// PID is the process the event happened in (0 or mtviz's PID: mtviz
 	// itself); for process, exit and run events, the process they are about.
 	PID int `json:"pid,omitempty"`
@@ -187,15 +190,18 @@ type Event struct {
 
 	Paused bool `json:"paused,omitempty"`
 
-	PPID      int    `json:"ppid,omitempty"`
-	Program   string `json:"program,omitempty"`
-	Code      int    `json:"code,omitempty"`
-	Signal    int    `json:"signal,omitempty"`
-	Reaper    string `json:"reaper,omitempty"` // the task that reaped it ("" when mtviz's round did)
-	ReaperPID int    `json:"reaper_pid,omitempty"`
-	Adopted   bool   `json:"adopted,omitempty"` // the reaper adopted it as a subreaper
-	Target    string `json:"target,omitempty"`
-	Output    string `json:"output,omitempty"`
+	PPID int `json:"ppid,omitempty"`
+	// GoMaxProcs is the GOMAXPROCS a process task's process said it runs
+	// with, when its task sets one.
+	GoMaxProcs int    `json:"gomaxprocs,omitempty"`
+	Program    string `json:"program,omitempty"`
+	Code       int    `json:"code,omitempty"`
+	Signal     int    `json:"signal,omitempty"`
+	Reaper     string `json:"reaper,omitempty"` // the task that reaped it ("" when mtviz's round did)
+	ReaperPID  int    `json:"reaper_pid,omitempty"`
+	Adopted    bool   `json:"adopted,omitempty"` // the reaper adopted it as a subreaper
+	Target     string `json:"target,omitempty"`
+	Output     string `json:"output,omitempty"`
 
 	Cycle []string   `json:"cycle,omitempty"`
 	Edges []WaitEdge `json:"edges,omitempty"`

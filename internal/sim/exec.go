@@ -24,32 +24,33 @@ var ops map[spec.Op]*op
 
 func init() {
 	ops = map[spec.Op]*op{
-		"log":    {compile: compileLog, run: runLog},
-		"sleep":  {run: runSleep},
-		"busy":   {compile: compileBusy, run: func(t *task, in *instr) bool { return t.busy(in) }},
-		"repeat": {compile: compileRepeat, run: runRepeat},
-		"add":    {compile: compileCounter, run: func(t *task, in *instr) bool { in.ctr.add(in.st.N); return true }},
-		"read":   {compile: compileCounter, run: runRead},
-		"write":  {compile: compileCounter, run: runWrite},
-		"lock":   {compile: compileLock, run: func(t *task, in *instr) bool { return in.lk.acquire(t) }},
-		"unlock": {compile: compileLock, run: runUnlock},
-		"spawn":  {compile: compileTasks, run: runSpawn},
-		"join":   {compile: compileTasks, run: func(t *task, in *instr) bool { return t.join(in.tasks) }},
-		"stop":   {compile: compileTasks, run: runStop},
-		"kill":   {compile: compileTasks, run: func(t *task, in *instr) bool { t.kill(in); return true }},
-		"phase":  {run: runPhase},
-		"exit":   {run: runExit},
-		"key":    {run: func(t *task, in *instr) bool { return t.key(in.st) }},
-		"put":    {compile: compileQueue, run: func(t *task, in *instr) bool { return t.put(in) }},
-		"get":    {compile: compileQueue, run: func(t *task, in *instr) bool { _, ok := t.get(in); return ok }},
-		"each":   {compile: compileEach, run: runEach},
-		"run":    {run: func(t *task, in *instr) bool { return t.runProgram(in.st.Program, in.st.Args, in.st.Text) }},
-		"crash":  {run: runCrash},
-		"wait":   {compile: compileWait, run: runWait},
-		"notify": {compile: compileCond, run: runNotify},
-		"set":    {compile: compileEvent, run: runSet},
-		"clear":  {compile: compileEvent, run: runClear},
-		"branch": {compile: compileBranch, run: runBranch},
+		"log":     {compile: compileLog, run: runLog},
+		"sleep":   {run: runSleep},
+		"busy":    {compile: compileBusy, run: func(t *task, in *instr) bool { return t.busy(in) }},
+		"repeat":  {compile: compileRepeat, run: runRepeat},
+		"add":     {compile: compileCounter, run: func(t *task, in *instr) bool { in.ctr.add(in.st.N); return true }},
+		"read":    {compile: compileCounter, run: runRead},
+		"write":   {compile: compileCounter, run: runWrite},
+		"lock":    {compile: compileLock, run: func(t *task, in *instr) bool { return in.lk.acquire(t) }},
+		"unlock":  {compile: compileLock, run: runUnlock},
+		"spawn":   {compile: compileTasks, run: runSpawn},
+		"join":    {compile: compileTasks, run: func(t *task, in *instr) bool { return t.join(in.tasks) }},
+		"stop":    {compile: compileTasks, run: runStop},
+		"kill":    {compile: compileTasks, run: func(t *task, in *instr) bool { t.kill(in); return true }},
+		"phase":   {run: runPhase},
+		"exit":    {run: runExit},
+		"key":     {run: func(t *task, in *instr) bool { return t.key(in.st) }},
+		"put":     {compile: compileQueue, run: func(t *task, in *instr) bool { return t.put(in) }},
+		"get":     {compile: compileQueue, run: func(t *task, in *instr) bool { _, ok := t.get(in); return ok }},
+		"each":    {compile: compileEach, run: runEach},
+		"run":     {run: func(t *task, in *instr) bool { return t.runProgram(in.st.Program, in.st.Args, in.st.Text) }},
+		"crash":   {run: runCrash},
+		"wait":    {compile: compileWait, run: runWait},
+		"notify":  {compile: compileCond, run: runNotify},
+		"set":     {compile: compileEvent, run: runSet},
+		"clear":   {compile: compileEvent, run: runClear},
+		"branch":  {compile: compileBranch, run: runBranch},
+		"request": {compile: compileRequest, run: runRequest},
 	}
 }
 
@@ -72,6 +73,7 @@ type instr struct {
 	cv    *cond
 	ev    *event
 	alt   []instr // branch: the steps when the event is clear
+	addr  string  // request: the server's address
 	// adds: a repeat whose steps are all adds runs them as a tight loop of
 	// plain loads and stores, as `balance = balance + n` runs, looking at
 	// the clock, a pause or a stop only every few turns.

@@ -333,9 +333,13 @@ func (h *hub) serve(c *net.UnixConn) {
 	r.pid, r.ppid, r.pidfd = pid, hi.PPID, fd
 	h.mu.Unlock()
 	r.connOnce.Do(func() { close(r.connected) })
-	h.e.emit(Event{Kind: KProcess, Task: hi.Task, PID: pid, PPID: hi.PPID, Round: hi.Round})
+	ev := Event{Kind: KProcess, Task: hi.Task, PID: pid, PPID: hi.PPID, Round: hi.Round}
+	if w.byCopy[hi.Task].def.GoMaxProcs > 0 {
+		ev.GoMaxProcs = hi.GoMaxProcs
+	}
+	h.e.emit(ev)
 	a := &assign{Scenario: h.e.sc, Task: hi.Task, Round: hi.Round, Cores: h.e.opt.Cores,
-		AutoKeys: h.e.opt.AutoKeys, Start: h.e.opt.Start.UnixNano(), Paused: h.e.paused.Load()}
+		AutoKeys: h.e.opt.AutoKeys, Start: h.e.opt.Start.UnixNano(), Paused: h.e.paused.Load(), Servers: h.e.addrs}
 	if p.send(wire{Assign: a}) != nil {
 		return
 	}

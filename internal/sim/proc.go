@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -155,21 +154,16 @@ func (w *world) startProcess(t *task) (*procHandle, error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, os.Stderr
 	var errPipe *os.File
 	if w.e.child == nil {
-		// What a child writes to stderr (a Go panic, say) becomes error
-		// events in the log instead of text over the screen. Grandchildren
-		// inherit the same pipe.
-		r, wr, err := os.Pipe()
-		if err == nil {
-			cmd.Stderr, errPipe = wr, wr
-			name := t.name
-			guard.Go(func() {
-				defer r.Close()
-				sc := bufio.NewScanner(r)
-				for sc.Scan() {
-					w.e.emit(Event{Kind: KStderr, Task: name, Text: sc.Text()})
-				}
-			})
+		// Grandchildren inherit the same pipe.
+		if errPipe = w.e.stderrEvents(t.name); errPipe != nil {
+			cmd.Stderr = errPipe
 		}
+	}
+	if n := t.def.GoMaxProcs; n > 0 {
+		// Set before the child's runtime starts, so that it runs with n
+		// from its first instruction and says so in its hello. Its own
+		// children set theirs again; a run step's program inherits it.
+		cmd.Env = append(cmd.Env, fmt.Sprintf("GOMAXPROCS=%d", n))
 	}
 	if w.e.child == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}

@@ -33,6 +33,8 @@ type hello struct {
 	Round int    `json:"round"`
 	PID   int    `json:"pid"`
 	PPID  int    `json:"ppid"`
+	// GoMaxProcs is the child's runtime.GOMAXPROCS when it says hello.
+	GoMaxProcs int `json:"gomaxprocs"`
 }
 
 type assign struct {
@@ -45,6 +47,8 @@ type assign struct {
 	AutoKeys bool           `json:"auto_keys"`
 	Start    int64          `json:"start"` // the run's time zero, Unix nanoseconds
 	Paused   bool           `json:"paused"`
+	// Servers is where each server object of the run listens.
+	Servers map[string]string `json:"servers,omitempty"`
 }
 
 type queueOp struct {

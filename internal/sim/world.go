@@ -80,6 +80,8 @@ func newWorld(e *Engine, round int) (*world, error) {
 			w.events[o.Name] = newEvent(o.Name)
 		case spec.Condition:
 			// Its lock comes after every lock exists.
+		case spec.Server:
+			// A process for the whole run (see startServers).
 		default:
 			return nil, fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}
@@ -265,6 +267,12 @@ func (t *task) run(g *gate) {
 		defer w.main.Done()
 	}
 	defer close(t.done)
+	if t.def.Locked {
+		// The thread is handed back at the end, not ended with the
+		// goroutine: a child started from it keeps its Pdeathsig.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
 	defer func() {
 		end := t.ending()
 		if r := recover(); r != nil {

@@ -200,6 +200,8 @@ var taskSchema = schema{name: "task", fields: []field{
 	{name: "kind", kind: kString, doc: "goroutine (default) or process"},
 	{name: "daemon", kind: kBool, doc: "cut off when every non-daemon task has ended"},
 	{name: "count", kind: kInt, doc: "run this many copies, name-1..name-N; `cores` means one per core"},
+	{name: "gomaxprocs", kind: kInt, doc: "a process task's GOMAXPROCS: how many threads may run its Go code at once (default: the run's cores)"},
+	{name: "locked", kind: kBool, doc: "run the task's goroutine locked to an OS thread of its own for its whole life (runtime.LockOSThread): copies of it are real threads the kernel switches between"},
 	{name: "steps", kind: kSteps, required: true, doc: "what the task does"},
 }}
 
@@ -293,6 +295,12 @@ func (l *loader) taskList(n ast.Node) []Task {
 				} else if v, ok := l.integer(kv.Value, "count of "+what+" (or the word cores)", 1, maxCount); ok {
 					t.Count = int(v)
 				}
+			case "gomaxprocs":
+				if v, ok := l.integer(kv.Value, "gomaxprocs of "+what, 1, maxGoMaxProcs); ok {
+					t.GoMaxProcs = int(v)
+				}
+			case "locked":
+				t.Locked, _ = l.boolean(kv.Value, "locked of "+what)
 			case "steps":
 				hasSteps = true
 				t.Steps = l.stepList(kv.Value, 1)
@@ -302,6 +310,9 @@ func (l *loader) taskList(n ast.Node) []Task {
 		}
 		if !hasSteps {
 			l.errorf(it, "%s needs steps", what)
+		}
+		if t.GoMaxProcs > 0 && t.Kind != Process {
+			l.errorf(it, "%s has gomaxprocs, which only a process task can have: goroutines share their process's", what)
 		}
 		l.counts[t.Name] = t.Count
 		out = append(out, t)
@@ -506,6 +517,29 @@ func ruleKill(l *loader, st *Step, n ast.Node) {
 	}
 }
 
+func ruleRequest(l *loader, st *Step, n ast.Node) {
+	hasTimes := false
+	if m, ok := n.(*ast.MappingNode); ok {
+		hasTimes = hasKey(m.Values, "times")
+	}
+	switch {
+	case st.Dur > 0 && hasTimes:
+		l.errorf(n, "request takes times or for, not both")
+	case st.Dur > 0:
+	case !hasTimes:
+		st.Times = 1
+	case st.Times < 1 || st.Times > maxTimes:
+		l.errorf(n, "request times must be from 1 to %d", maxTimes)
+	}
+	switch st.Mode {
+	case "":
+		st.Mode = ModePoll
+	case ModePoll, ModeBlock:
+	default:
+		l.errorf(n, "request mode must be poll or block, not %q", st.Mode)
+	}
+}
+
 func ruleRun(l *loader, st *Step, n ast.Node) {
 	if strings.TrimSpace(st.Program) == "" {
 		l.errorf(n, "run needs a program")
@@ -571,6 +605,9 @@ func (l *loader) checks(n ast.Node) []Check {
 			case c.Signal != "" && !contains([]string{"KILL", "TERM", "INT", "SEGV", "ABRT"}, c.Signal):
 				l.errorf(kv.Value, "check %q: signal must be KILL, TERM, INT, SEGV or ABRT, not %q", kind, c.Signal)
 			}
+		}
+		if c.Kind == "threads" && (c.Max < 1 && c.Min < 1 || c.Max < 0 || c.Min < 0 || c.Max > 0 && c.Min > c.Max) {
+			l.errorf(kv.Value, "check %q needs max or min, 1 or more (and min no more than max)", kind)
 		}
 		if c.Kind == "transitions" || c.Kind == "stopped_blocked" {
 			if n := l.counts[c.Task]; l.tasks[c.Task] && n != 1 {

@@ -42,12 +42,15 @@ const maxErrors = 20
 
 // Limits on what a file may ask for, so that a typo cannot ask for a year of sleep.
 const (
-	maxDur    = time.Hour
-	maxTimes  = 1_000_000_000
-	maxCount  = 512
-	maxRounds = 1000
-	maxSteps  = 10_000
-	maxDepth  = 16
+	maxDur   = time.Hour
+	maxTimes = 1_000_000_000
+	// maxCount: a lesson may run hundreds of copies (async runs 250 waits
+	// per process); --max-tasks is the limit of a run.
+	maxCount      = 1000
+	maxGoMaxProcs = 256
+	maxRounds     = 1000
+	maxSteps      = 10_000
+	maxDepth      = 16
 )
 
 var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)

@@ -57,6 +57,7 @@ const (
 	Event     ObjectKind = "event"
 	Queue     ObjectKind = "queue"
 	FileLock  ObjectKind = "flock"
+	Server    ObjectKind = "server"
 )
 
 // Object is a shared object that tasks use by name.
@@ -67,6 +68,7 @@ type Object struct {
 	Interval time.Duration // gil: switch interval
 	Lock     string        // condition: the lock it waits with (own lock when empty)
 	Size     int           // queue: capacity, 0 = unbounded
+	Delay    time.Duration // server: how long it waits before answering each byte
 	Pos      Pos
 }
 
@@ -86,7 +88,13 @@ type Task struct {
 	Daemon bool
 	// Count replicates the task as name-1..name-N; CountCores means one per core.
 	Count int
-	Steps []Step
+	// GoMaxProcs, for a process task, is the GOMAXPROCS its process runs
+	// with (0: the run's cores).
+	GoMaxProcs int
+	// Locked runs the task's goroutine locked to its own OS thread
+	// (runtime.LockOSThread) for its whole life.
+	Locked bool
+	Steps  []Step
 	// Spawned is set by the loader when some step spawns this task: it then
 	// waits for that step instead of starting with the round.
 	Spawned bool
@@ -120,7 +128,16 @@ type Step struct {
 	Args    []string      // run: its arguments
 	Signal  string        // kill: TERM, KILL or INT
 	Until   string        // each: the value that ends the loop
+	Mode    string        // request: ModePoll or ModeBlock
 }
+
+// The modes of a request step.
+const (
+	// ModePoll waits through Go's network poller (epoll): no thread is held.
+	ModePoll = "poll"
+	// ModeBlock waits in a blocking read(2) on a thread of its own.
+	ModeBlock = "block"
+)
 
 // Check decides from what was recorded whether the lesson was shown.
 type Check struct {

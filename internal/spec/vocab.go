@@ -175,6 +175,16 @@ var steps = []schema{
 			{name: "args", kind: kList, doc: "its arguments, a list", set: func(d any, v any) { d.(*Step).Args = v.([]string) }},
 			{name: "stdin", kind: kText, doc: "what to write to its standard input", set: stepText},
 		}},
+	{name: "request", rules: ruleRequest, short: "server", doc: "ask a server and wait for its answer, again and again: one request writes one byte and reads the one byte the server sends back after its delay; the lane shows the wait as I/O",
+		fields: []field{
+			{name: "server", kind: kRef, refs: []ObjectKind{Server}, required: true, doc: "the server", set: stepObject},
+			{name: "times", kind: kInt, doc: "how many requests, one after another (default 1; give times or for)", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
+			{name: "for", kind: kDur, doc: "or: request again and again until this long has passed", set: stepDur},
+			{name: "count", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter that counts the answers (each process counts in its own copy)",
+				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
+			{name: "mode", kind: kString, doc: "poll (default): wait in Go's network poller (epoll), holding no thread while waiting; block: lock the goroutine to its OS thread and wait in a blocking read(2), one thread per waiting request",
+				set: func(d any, v any) { d.(*Step).Mode = v.(string) }},
+		}},
 	{name: "key", rules: ruleKey, doc: "wait for the learner to press a key (headless runs press it after `auto`)",
 		fields: []field{
 			{name: "key", kind: kString, required: true, doc: "one character", set: func(d any, v any) { d.(*Step).Object = v.(string) }},
@@ -197,6 +207,8 @@ var objects = []schema{
 	{name: string(Queue), doc: "a first-in first-out queue of values",
 		fields: []field{{name: "size", kind: kInt, doc: "capacity; put blocks when full (default unbounded)", set: func(d any, v any) { d.(*Object).Size = int(v.(int64)) }}}},
 	{name: string(FileLock), doc: "a lock across processes that the OS sees (flock on a file), named in /proc/locks"},
+	{name: string(Server), doc: "a server in a child process of mtviz, on a TCP port of 127.0.0.1: for every byte a connection sends it, it waits `delay` and sends one byte back, for many connections at once (request steps ask it)",
+		fields: []field{{name: "delay", kind: kDur, doc: "how long it takes to answer each byte, e.g. 50ms (default 0)", set: func(d any, v any) { d.(*Object).Delay = v.(durVal).d }}}},
 }
 
 // topKeys are a scenario file's own keys, in the order a file usually has
@@ -324,6 +336,17 @@ var checks = []schema{
 			{name: "equals", kind: kInt, doc: "the value a correct run ends at (default 0)", set: func(d any, v any) { d.(*Check).Equals = v.(int64) }},
 			{name: "needs_cores", kind: kInt, doc: "below this many cores a run without drift is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
 		}},
+	{name: "threads", title: threadsTitle, doc: "the most threads the probe read in the task's process (in /proc, in any one sample) is at most `max`, or at least `min`, or both; each process's CPU time is reported too",
+		fields: []field{taskField,
+			{name: "max", kind: kInt, doc: "the most threads allowed (give max or min)", set: func(d any, v any) { d.(*Check).Max = float64(v.(int64)) }},
+			{name: "min", kind: kInt, doc: "the fewest threads it must have reached", set: func(d any, v any) { d.(*Check).Min = float64(v.(int64)) }}}},
+	{name: "cpu_time", title: func(c Check) string {
+		return fmt.Sprintf("CPU time of %s, as /proc counted it", strings.Join(c.Tasks, " and "))
+	},
+		doc: "reports the CPU seconds each task's process used over its life, from the probe's readings of /proc; with `max`, none may have used more",
+		fields: []field{
+			{name: "tasks", kind: kTaskRefs, required: true, doc: "process tasks", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }},
+			{name: "max", kind: kFloat, doc: "the most CPU seconds each may use", set: func(d any, v any) { d.(*Check).Max = v.(float64) }}}},
 	{name: "cpu", title: func(c Check) string { return fmt.Sprintf("%s uses at most %.1f cores", c.Phase, c.Max) }, doc: "the scenario's processes used at most `max` cores during a phase, as the probe measured",
 		fields: []field{
 			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
@@ -344,6 +367,16 @@ var checks = []schema{
 			{name: "min", kind: kFloat, required: true, doc: "the least ratio", set: func(d any, v any) { d.(*Check).Min = v.(float64) }},
 			{name: "needs_cores", kind: kInt, doc: "below this many cores the check is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
 		}},
+}
+
+func threadsTitle(c Check) string {
+	switch {
+	case c.Max > 0 && c.Min > 0:
+		return fmt.Sprintf("%s had %.0f to %.0f threads", c.Task, c.Min, c.Max)
+	case c.Min > 0:
+		return fmt.Sprintf("%s had at least %.0f threads", c.Task, c.Min)
+	}
+	return fmt.Sprintf("%s had at most %.0f threads", c.Task, c.Max)
 }
 
 // StepNames lists every step of the vocabulary.

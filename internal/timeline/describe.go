@@ -125,6 +125,9 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 		} else {
 			e.Text = fmt.Sprintf("runs as PID %d, child of PID %d", ev.PID, ev.PPID)
 		}
+		if ev.GoMaxProcs > 0 {
+			e.Text += fmt.Sprintf(", with GOMAXPROCS %d", ev.GoMaxProcs)
+		}
 	case sim.KExit:
 		e.Text = fmt.Sprintf("PID %d reaped by %s: %s", ev.PID, ReaperText(ev), ExitText(ev.Code, ev.Signal))
 	case sim.KSignal:
@@ -314,6 +317,8 @@ func (tl *Timeline) LaneText(l *Lane) string {
 			return "blocked: paused"
 		case sim.ReasonFileLock:
 			return "blocked on flock " + cur.Object + ": another process holds it (see /proc/locks)"
+		case sim.ReasonPoll:
+			return "blocked on " + cur.Object + " in the net poller"
 		}
 		d := "blocked on " + string(cur.Reason)
 		if cur.Object != "" && cur.Object != string(cur.Reason) {

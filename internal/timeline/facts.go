@@ -68,6 +68,8 @@ type sighting struct {
 	last       time.Duration
 	goneAt     time.Duration
 	gone       bool
+	threads    int     // the most threads read in one sample
+	cpu        float64 // CPU seconds: each sample's share of a core times the time it covers
 }
 
 type reading struct {
@@ -196,8 +198,11 @@ func (f *facts) phases(ev *sim.Event) {
 }
 
 func (f *facts) sample(tl *Timeline, s *probe.Sample) {
+	var dt time.Duration // the time this sample's CPU shares cover
 	if f.nsamples == 0 {
 		f.firstT = s.T
+	} else {
+		dt = max(0, s.T-f.lastT)
 	}
 	f.nsamples++
 	f.lastT = s.T
@@ -228,6 +233,8 @@ func (f *facts) sample(tl *Timeline, s *probe.Sample) {
 			sg.changes = append(sg.changes, r)
 		}
 		sg.last = s.T
+		sg.threads = max(sg.threads, p.NThreads)
+		sg.cpu += p.CPU / 100 * dt.Seconds()
 		if isAlive(p.State) {
 			if !sg.alive {
 				sg.firstAlive, sg.alive = s.T, true

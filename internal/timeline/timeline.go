@@ -204,6 +204,8 @@ func New(cfg Config) *Timeline {
 			q := &Queue{Name: o.Name}
 			tl.Queues = append(tl.Queues, q)
 			tl.queueIdx[o.Name] = q
+		case spec.Server:
+			// A process: the Processes panel shows it.
 		default:
 			ob := &Object{Name: o.Name, Kind: o.Kind}
 			tl.Objects = append(tl.Objects, ob)

@@ -655,7 +655,13 @@ func joinColumns(left, right string) string {
 // counters and locks, then one of log, lesson or processes, chosen by tab.
 func (m *lessonModel) narrow(h int) string {
 	tl := m.tl
-	lanesH := m.lanesHeight(h/2, m.w)
+	lanesMax := h / 2
+	if len(tl.Lanes)+3 > lanesMax {
+		// The lanes scroll anyway: a third of the screen shows them as
+		// well, and leaves the panel below room for the process tree.
+		lanesMax = h / 3
+	}
+	lanesH := m.lanesHeight(lanesMax, m.w)
 	coresH := len(m.coreCount()) + 3
 	mid := ""
 	midH := 0

@@ -84,6 +84,21 @@ func TestLessonFitsEveryTerminal(t *testing.T) {
 	}
 }
 
+// On a small screen, lanes too many to show scroll in a third of it, and
+// the panel below keeps room: here every line of the log.
+func TestManyLanesLeaveRoomBelow(t *testing.T) {
+	m := fakeLesson(t, 500, 80, 24)
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "lanes 1-") {
+		t.Errorf("500 lanes do not say that they scroll:\n%s", view)
+	}
+	for _, line := range []string{"round 1 of 10", "two tasks change the balance", "round 1 ended"} {
+		if !strings.Contains(view, line) {
+			t.Errorf("the log's %q is not shown at 80x24 beside 500 lanes:\n%s", line, view)
+		}
+	}
+}
+
 // The whole screen at 100×30, without colour: a change in layout shows up
 // as a change in this file.
 func TestLessonGolden(t *testing.T) {

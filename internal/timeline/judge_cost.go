@@ -1,0 +1,118 @@
+package timeline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"mtviz/internal/spec"
+)
+
+// What a task's processes cost, as the probe read it from /proc: threads
+// and CPU time. Nothing here comes from what the tasks say of themselves.
+
+// procOf is one process of a task's copy.
+type procOf struct {
+	task string
+	pid  int
+	sg   *sighting
+}
+
+// procsOf lists the processes of a task's copies that the probe saw, by
+// copy name; unseen lists those it never read.
+func (f *facts) procsOf(task string) (seen []procOf, unseen []string) {
+	names := make([]string, 0, len(f.pids))
+	for name := range f.pids {
+		if copiesOf(task, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		for _, pid := range f.pids[name] {
+			if sg := f.seen[pid]; sg != nil && sg.alive {
+				seen = append(seen, procOf{name, pid, sg})
+			} else {
+				unseen = append(unseen, fmt.Sprintf("%s (PID %d)", name, pid))
+			}
+		}
+	}
+	return seen, unseen
+}
+
+// cost says what one process used: its most threads and its CPU time.
+func (p procOf) cost() string {
+	life := p.sg.lastAlive - p.sg.firstAlive
+	return fmt.Sprintf("%s (PID %d): %d threads at most, %.2f CPU seconds in %.1fs", p.task, p.pid, p.sg.threads, p.sg.cpu, life.Seconds())
+}
+
+// threads: the most threads the probe read in each of the task's
+// processes, in any one sample, is within the check's bounds.
+type threadsJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *threadsJudge) decide(f *facts) Result {
+	c := j.c
+	procs, unseen := f.procsOf(c.Task)
+	if len(procs) == 0 {
+		if len(unseen) > 0 {
+			return undecided("the probe never saw %s alive", strings.Join(unseen, ", "))
+		}
+		return noProcess(c.Task)
+	}
+	var parts []string
+	ok := true
+	for _, p := range procs {
+		n := float64(p.sg.threads)
+		ok = ok && (c.Max <= 0 || n <= c.Max) && (c.Min <= 0 || n >= c.Min)
+		parts = append(parts, p.cost())
+	}
+	var want []string
+	if c.Min > 0 {
+		want = append(want, fmt.Sprintf("at least %.0f", c.Min))
+	}
+	if c.Max > 0 {
+		want = append(want, fmt.Sprintf("at most %.0f", c.Max))
+	}
+	d := fmt.Sprintf("the probe read %s (%s threads wanted)", strings.Join(parts, "; "), strings.Join(want, " and "))
+	if !ok {
+		return fail("%s", d)
+	}
+	return pass("%s", d)
+}
+
+// cpu_time reports the CPU seconds each task's processes used over their
+// lives, and holds them to a most, if the check gives one.
+type cpuTimeJudge struct {
+	noEvents
+	c spec.Check
+}
+
+func (j *cpuTimeJudge) decide(f *facts) Result {
+	c := j.c
+	var parts []string
+	ok := true
+	for _, task := range c.Tasks {
+		procs, unseen := f.procsOf(task)
+		if len(unseen) > 0 {
+			return undecided("the probe never saw %s alive", strings.Join(unseen, ", "))
+		}
+		if len(procs) == 0 {
+			return noProcess(task)
+		}
+		for _, p := range procs {
+			ok = ok && (c.Max <= 0 || p.sg.cpu <= c.Max)
+			parts = append(parts, p.cost())
+		}
+	}
+	d := "the probe read " + strings.Join(parts, "; ")
+	if c.Max > 0 {
+		d += fmt.Sprintf(" (at most %.2f CPU seconds each allowed)", c.Max)
+	}
+	if !ok {
+		return fail("%s", d)
+	}
+	return pass("%s", d)
+}
