@@ -68,7 +68,7 @@ func TestCompareRunsInTurnAndReplaysTheSame(t *testing.T) {
 	if len(vs) != 2 || len(lines["compare"]) != 1 {
 		t.Fatalf("%d variant and %d compare lines, want 2 and 1:\n%s", len(vs), len(lines["compare"]), out)
 	}
-	for i, want := range []string{"kind=goroutines lock=on", "kind=goroutines lock=off"} {
+	for i, want := range []string{"lock=on kind=goroutines", "lock=off kind=goroutines"} {
 		if vs[i]["label"] != want || vs[i]["verdict"] != "pass" {
 			t.Errorf("variant %d: label %v verdict %v, want %q pass", i+1, vs[i]["label"], vs[i]["verdict"], want)
 		}

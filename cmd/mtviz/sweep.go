@@ -98,7 +98,7 @@ func pointText(sc *spec.Scenario, p compare.Point) string {
 	var parts []string
 	for _, name := range sc.Sweep.Figures {
 		fg, _ := spec.FigureNamed(name)
-		parts = append(parts, name+" "+compare.WithUnit(fg, p.Figures.Get(name)))
+		parts = append(parts, name+" "+compare.WithUnit(fg, p.Value(name)))
 	}
 	s := strings.Join(parts, ", ")
 	if p.Figures.Others > timeline.BusyLimit {
@@ -130,7 +130,7 @@ func sweepTable(w io.Writer, sc *spec.Scenario, pts []compare.Point) {
 		cells = append(cells, p.Over)
 		for _, name := range sc.Sweep.Figures {
 			fg, _ := spec.FigureNamed(name)
-			cells = append(cells, compare.Format(fg, p.Figures.Get(name)))
+			cells = append(cells, compare.Format(fg, p.Value(name)))
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}

@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -64,8 +63,12 @@ func Variants(cores []int, axes []Axis) []Variant {
 			v.Set[a.Name] = a.Values[i]
 		})
 	}
+	var order []string
+	for _, a := range axes {
+		order = append(order, a.Name)
+	}
 	for i := range out {
-		out[i].Label = label(out[i], len(cores) > 1 || cores[0] != 0)
+		out[i].Label = label(out[i], len(cores) > 1 || cores[0] != 0, order)
 	}
 	return out
 }
@@ -85,7 +88,8 @@ func Default(sc *spec.Scenario) []Variant {
 	return Variants([]int{1, 0}, nil)
 }
 
-func label(v Variant, withCores bool) string {
+// label names a variant: its cores, then its switches in the order given.
+func label(v Variant, withCores bool, order []string) string {
 	var parts []string
 	if withCores {
 		c := "all"
@@ -94,8 +98,7 @@ func label(v Variant, withCores bool) string {
 		}
 		parts = append(parts, "cores="+c)
 	}
-	keys := slices.Sorted(maps.Keys(v.Set))
-	for _, k := range keys {
+	for _, k := range order {
 		parts = append(parts, k+"="+v.Set[k])
 	}
 	if len(parts) == 0 {
@@ -223,6 +226,8 @@ func Format(f spec.Figure, v float64) string {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	case "work", "switches":
 		return human(v)
+	case "speedup":
+		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64)
 }
@@ -232,7 +237,7 @@ func WithUnit(f spec.Figure, v float64) string {
 	switch {
 	case f.Unit == "":
 		return Format(f, v)
-	case strings.HasPrefix(f.Unit, "/"):
+	case strings.HasPrefix(f.Unit, "/"), f.Unit == "×":
 		return Format(f, v) + f.Unit
 	}
 	return Format(f, v) + " " + f.Unit

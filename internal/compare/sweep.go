@@ -24,6 +24,16 @@ type Point struct {
 	Figures timeline.Figures `json:"figures"`
 	Verdict timeline.Verdict `json:"verdict"`
 	Stopped bool             `json:"stopped,omitempty"`
+	// Speedup is Work over the Work of its series' first point.
+	Speedup float64 `json:"speedup"`
+}
+
+// Value is a figure of the point by name, speedup included.
+func (p Point) Value(name string) float64 {
+	if name == "speedup" {
+		return p.Speedup
+	}
+	return p.Figures.Get(name)
 }
 
 // Plan is a sweep's variants in the order they run: series by series, each
@@ -87,6 +97,13 @@ func RunSweep(ctx context.Context, sc *spec.Scenario, opt session.Options, start
 			return pts, err
 		}
 		p := PointOf(sc, r)
+		base := p.Figures.Work // the series' first point is its own base
+		if i := slices.IndexFunc(pts, func(q Point) bool { return q.Series == p.Series }); i >= 0 {
+			base = pts[i].Figures.Work
+		}
+		if base > 0 {
+			p.Speedup = p.Figures.Work / base
+		}
 		pts = append(pts, p)
 		if point != nil {
 			point(p, r)
@@ -151,7 +168,7 @@ func judgeSweep(sc *spec.Scenario, c spec.Check, pts []Point, cores int) timelin
 
 // decideLine decides a check on one series' points, sorted by X.
 func decideLine(c spec.Check, line []Point, cores int) (timeline.Verdict, string) {
-	get := func(p Point) float64 { return p.Figures.Get(c.Figure) }
+	get := func(p Point) float64 { return p.Value(c.Figure) }
 	f, _ := spec.FigureNamed(c.Figure)
 	show := func(p Point) string { return fmt.Sprintf("%s at %s", WithUnit(f, get(p)), p.Over) }
 	busy := func(ps ...Point) (string, bool) {
@@ -242,7 +259,7 @@ func WriteCSV(path string, sc *spec.Scenario, pts []Point) error {
 	for _, p := range pts {
 		row := []string{p.Series, p.Over}
 		for _, fg := range spec.Figures {
-			row = append(row, strconv.FormatFloat(p.Figures.Get(fg.Name), 'g', 6, 64))
+			row = append(row, strconv.FormatFloat(p.Value(fg.Name), 'g', 6, 64))
 		}
 		verdict := p.Verdict.String()
 		if p.Stopped {

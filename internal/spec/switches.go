@@ -46,6 +46,7 @@ var Figures = []Figure{
 	{"switches", "/s", "context switches of every thread, voluntary and involuntary, per second of work (from /proc)"},
 	{"lost", "", "updates lost to a stale write"},
 	{"threads", "", "the most threads the processes had at once (from /proc)"},
+	{"speedup", "×", "sweeps: work per second over that of the series' first point, so that series of different work compare"},
 }
 
 // FigureNamed returns the figure called name.

@@ -45,7 +45,7 @@ func plotView(sc *spec.Scenario, pts []compare.Point, figure string, series []st
 	}
 	maxY := 0.0
 	for _, p := range pts {
-		maxY = max(maxY, p.Figures.Get(figure))
+		maxY = max(maxY, p.Value(figure))
 	}
 	if maxY == 0 {
 		maxY = 1
@@ -87,7 +87,7 @@ func plotView(sc *spec.Scenario, pts []compare.Point, figure string, series []st
 		var line []canvas.Float64Point
 		for _, p := range pts {
 			if p.Series == s && !p.Stopped {
-				line = append(line, canvas.Float64Point{X: toX(p.X), Y: p.Figures.Get(figure)})
+				line = append(line, canvas.Float64Point{X: toX(p.X), Y: p.Value(figure)})
 			}
 		}
 		for i := 1; i < len(line); i++ {
