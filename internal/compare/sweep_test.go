@@ -8,7 +8,7 @@ import (
 	"mtviz/internal/timeline"
 )
 
-const sweepLesson = `title: t
+const sweepYAML = `title: t
 switches:
   kind: {values: [a, b]}
   tasks: {values: [1, 2, 4, 8]}
@@ -37,7 +37,7 @@ func points(series string, work, switches []float64, others float64) []Point {
 }
 
 func TestJudgeSweep(t *testing.T) {
-	sc, err := spec.Load("t.yaml", []byte(sweepLesson))
+	sc, err := spec.Load("t.yaml", []byte(sweepYAML))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,154 @@
+package compare
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"mtviz/internal/cpus"
+	"mtviz/internal/session"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+)
+
+// osView is what the probe read of one run, by task: the PIDs the engine
+// said each task's processes had, the most threads /proc counted in any of
+// them, and how many distinct PIDs the probe saw alive.
+type osView struct {
+	pids    map[string][]int
+	threads map[string]int
+	seen    map[string]int
+}
+
+func readOS(r Result) osView {
+	v := osView{pids: map[string][]int{}, threads: map[string]int{}, seen: map[string]int{}}
+	task := map[int]string{}
+	alive := map[int]bool{}
+	for _, it := range r.Rec.Items {
+		for _, ev := range it.Events {
+			if ev.Kind == sim.KProcess && ev.PID > 0 {
+				base := ev.Task
+				if i := strings.LastIndex(base, "-"); i > 0 && strings.Trim(base[i+1:], "0123456789") == "" {
+					base = base[:i]
+				}
+				task[ev.PID] = base
+				v.pids[base] = append(v.pids[base], ev.PID)
+			}
+		}
+		if s := it.Sample; s != nil {
+			for _, p := range s.Procs {
+				name, ok := task[p.PID]
+				if !ok || p.State == "Z" || p.State == "X" {
+					continue
+				}
+				v.threads[name] = max(v.threads[name], p.NThreads)
+				if !alive[p.PID] {
+					alive[p.PID] = true
+					v.seen[name]++
+				}
+			}
+		}
+	}
+	return v
+}
+
+// sweepLesson runs a built-in sweep and keeps each point's run.
+func sweepLesson(t *testing.T, id string) ([]Point, []Result, *spec.Scenario) {
+	t.Helper()
+	sc, err := spec.Builtin(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var rs []Result
+	pts, err := RunSweep(ctx, sc, session.Options{}, nil, nil, func(p Point, r Result) {
+		t.Logf("%s %s: %s", p.Series, p.Over, figs(sc, p))
+		r.Timeline, r.Raw = nil, nil // the recording is enough
+		rs = append(rs, r)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(Plan(sc)); len(pts) != want {
+		t.Fatalf("%d points, want %d", len(pts), want)
+	}
+	return pts, rs, sc
+}
+
+func figs(sc *spec.Scenario, p Point) string {
+	var out []string
+	for _, f := range sc.Sweep.Figures {
+		fg, _ := spec.FigureNamed(f)
+		out = append(out, f+" "+WithUnit(fg, p.Value(f)))
+	}
+	return strings.Join(out, ", ") + " (others " + Format(spec.Figure{Name: "cpu"}, p.Figures.Others) + ")"
+}
+
+// judged checks the sweep's own verdicts: none fails, and one not decided
+// has its reason in a point's measured load from other programs.
+func judged(t *testing.T, sc *spec.Scenario, pts []Point) {
+	t.Helper()
+	busy := false
+	for _, p := range pts {
+		busy = busy || p.Figures.Others > timeline.BusyLimit
+	}
+	for _, r := range JudgeSweep(sc, pts, cpus.All()) {
+		t.Logf("%v %s: %s", r.Verdict, r.Name, r.Detail)
+		switch {
+		case r.Verdict == timeline.Fail:
+			t.Errorf("%s failed: %s", r.Name, r.Detail)
+		case r.Verdict == timeline.Undecided && !(busy && strings.Contains(r.Detail, "other programs")):
+			t.Errorf("%s not decided on an idle machine: %s", r.Name, r.Detail)
+		}
+	}
+}
+
+// switching: every point ran as many tasks as it said, as the OS saw them:
+// processes with their own PIDs, threads as threads /proc counted in one
+// process; and the sweep's checks hold.
+func TestLessonSwitching(t *testing.T) {
+	pts, rs, sc := sweepLesson(t, "switching")
+	for i, p := range pts {
+		if p.Figures.Work <= 0 || p.Figures.Switches <= 0 {
+			t.Errorf("%s %s: work %v, switches %v: nothing measured", p.Series, p.Over, p.Figures.Work, p.Figures.Switches)
+		}
+		n := int(p.X)
+		os := readOS(rs[i])
+		switch p.Series {
+		case "processes":
+			if len(os.pids["p"]) != n || os.seen["p"] != n {
+				t.Errorf("processes %d: the engine started %d, the probe saw %d alive", n, len(os.pids["p"]), os.seen["p"])
+			}
+		case "threads":
+			// Each locked goroutine holds a thread of its own, beside the
+			// runtime's few.
+			if os.threads["threads"] < n {
+				t.Errorf("threads %d: /proc counted at most %d threads in the process", n, os.threads["threads"])
+			}
+		case "goroutines":
+			if len(os.pids) != 0 {
+				t.Errorf("goroutines %d started processes: %v", n, os.pids)
+			}
+		}
+	}
+	judged(t, sc, pts)
+}
+
+// cpu-vs-io: the I/O points really asked another process (the server, a
+// child of mtviz the probe saw), and the sweep's checks hold.
+func TestLessonCPUvsIO(t *testing.T) {
+	pts, rs, sc := sweepLesson(t, "cpu-vs-io")
+	for i, p := range pts {
+		if p.Figures.Units <= 0 {
+			t.Errorf("%s %s: no work counted", p.Series, p.Over)
+		}
+		os := readOS(rs[i])
+		if p.Series == "io" && os.seen["server disk"] != 1 {
+			t.Errorf("io %s: the probe saw %d server processes alive, want 1 (engine: %v)", p.Over, os.seen["server disk"], os.pids)
+		}
+	}
+	judged(t, sc, pts)
+}
