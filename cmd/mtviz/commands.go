@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"mtviz/internal/cpus"
 	"mtviz/internal/spec"
@@ -32,11 +33,22 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 	}
 	enc := json.NewEncoder(stdout)
 	for _, sc := range builtins() {
+		switches := map[string][]string{}
+		for _, sw := range sc.Switches {
+			switches[sw.Name] = sw.Values
+		}
 		if *asJSON {
-			enc.Encode(map[string]any{"id": sc.ID, "title": sc.Title, "summary": sc.Summary, "rounds": sc.Rounds, "tasks": len(sc.Tasks)})
+			enc.Encode(map[string]any{"id": sc.ID, "title": sc.Title, "summary": sc.Summary, "rounds": sc.Rounds, "tasks": len(sc.Tasks),
+				"switches": switches, "sweep": sc.Sweep != nil})
 			continue
 		}
 		fmt.Fprintf(stdout, "%-14s %s\n%-14s %s\n", sc.ID, timeline.Clean(sc.Title), "", timeline.Clean(sc.Summary))
+		for _, sw := range sc.Switches {
+			fmt.Fprintf(stdout, "%-14s switch %s: %s (default %s)\n", "", sw.Name, strings.Join(sw.Values, ", "), sw.Default)
+		}
+		if sc.Sweep != nil {
+			fmt.Fprintf(stdout, "%-14s a sweep over %s: one run per value, plotted\n", "", sc.Sweep.Over)
+		}
 	}
 	return nil
 }
