@@ -656,6 +656,10 @@ func (l *loader) finish(sc *Scenario, tasksNode ast.Node) {
 		walk(t.Steps, t.Name)
 	}
 	l.dropUnchosen(sc, spawned)
+	if len(sc.Tasks) == 0 {
+		l.errorf(tasksNode, "with these switches (%s) no task runs: each is started only by a choose case not chosen", setText(l.set))
+		return
+	}
 	l.crashRule(sc)
 	first := 0
 	for i := range sc.Tasks {

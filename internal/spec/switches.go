@@ -439,3 +439,15 @@ func (l *loader) dropUnchosen(sc *Scenario, spawned map[string]bool) {
 	}
 	sc.Tasks = kept
 }
+
+func setText(set map[string]string) string {
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		keys[i] = k + "=" + set[k]
+	}
+	return strings.Join(keys, " ")
+}
