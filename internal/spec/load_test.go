@@ -64,8 +64,20 @@ func TestBuiltinScenariosLoad(t *testing.T) {
 		if sc.ID != scenarios.ID(n) {
 			t.Errorf("%s: id %q does not match the file name", n, sc.ID)
 		}
-		if sc.Title == "" || sc.Summary == "" || sc.Lesson == "" || len(sc.Checks) == 0 {
-			t.Errorf("%s: a built-in lesson needs a title, summary, lesson text and checks", n)
+		checks := len(sc.Checks)
+		if sc.Sweep != nil {
+			checks += len(sc.Sweep.Checks)
+		}
+		if sc.Title == "" || sc.Summary == "" || sc.Lesson == "" || checks == 0 {
+			t.Errorf("%s: a built-in lesson needs a title, summary, lesson text and checks (its own or its sweep's)", n)
+		}
+		// Every value of every switch must load too.
+		for _, sw := range sc.Switches {
+			for _, v := range sw.Values {
+				if _, err := Reload(sc, map[string]string{sw.Name: v}); err != nil {
+					t.Errorf("%s with %s=%s: %v", n, sw.Name, v, err)
+				}
+			}
 		}
 	}
 }
