@@ -139,3 +139,45 @@ func TestTUIBackAndSmallTerminal(t *testing.T) {
 		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
 	}
 }
+
+// From the picker, tab compares the selected lesson: gil's three ways side
+// by side, then the figures that differ; q quits with the verdict and leaves
+// nothing running.
+func TestTUICompareFromPicker(t *testing.T) {
+	s, mark := startTUI(t, 120, 36)
+	screenShows(t, s, "filter")
+	tmux(t, "send-keys", "-t", s, "gil")
+	screenShows(t, s, "One core for all threads")
+	tmux(t, "send-keys", "-t", s, "Tab")
+	screenShows(t, s, "mtviz compare", "mode=free", "mode=gil", "mode=processes", "running 1 of 3")
+	// Wait for the end: q before it would stop the runs (exit 1).
+	screenLacks(t, s, "▶ running")
+	screen := screenShows(t, s, "cpu cores", "threads")
+	t.Logf("compare screen:\n%s", screen)
+	tmux(t, "send-keys", "-t", s, "Home")
+	screenShows(t, s, "t 0.0s")
+	screenLacks(t, s, "(following)")
+	tmux(t, "send-keys", "-t", s, "q")
+	screen = screenShows(t, s, "MTVIZ-EXIT")
+	if !strings.Contains(screen, "MTVIZ-EXIT 0") && !strings.Contains(screen, "MTVIZ-EXIT 3") {
+		t.Errorf("a finished comparison should exit with its verdict (0, or 3 when not decided):\n%s", screen)
+	}
+	if left := marked(mark); len(left) > 0 {
+		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
+	}
+}
+
+// A sweep draws its charts as points arrive; s stops it and keeps the
+// points (its checks then not decided); q exits 1, for it was stopped.
+func TestTUISweepStopKeepsPoints(t *testing.T) {
+	s, mark := startTUI(t, 100, 30, "run", "testdata/variants.yaml")
+	screenShows(t, s, "work /s against tasks", "switches /s against tasks", "goroutines", "point 2 of 6")
+	tmux(t, "send-keys", "-t", s, "s")
+	screen := screenShows(t, s, "of 6 points", "Checks", "not decided")
+	t.Logf("stopped sweep:\n%s", screen)
+	tmux(t, "send-keys", "-t", s, "q")
+	screenShows(t, s, "MTVIZ-EXIT 1")
+	if left := marked(mark); len(left) > 0 {
+		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
+	}
+}

@@ -433,7 +433,14 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 
 // table is the figures that differ, each with its ratio to the first variant.
 func (m *compareModel) table() string {
-	rs := m.results()
+	var rs []compare.Result
+	var at []int // the column of each result
+	for i, c := range m.cols {
+		if c.res != nil {
+			rs = append(rs, *c.res)
+			at = append(at, i)
+		}
+	}
 	if len(rs) < 2 {
 		return sDim.Render(fmt.Sprintf("figures once two variants have run (%d of %d done)", len(rs), len(m.cols)))
 	}
@@ -441,16 +448,27 @@ func (m *compareModel) table() string {
 	if len(rows) == 0 {
 		return sDim.Render("no figure differs by more than 5% between the variants")
 	}
-	colW := max(12, (m.w-16)/len(rs))
+	// Each value sits under its variant's column; the figure's name leads.
+	colW := m.w / len(m.cols)
+	const nameW = 14
 	var lines []string
 	for _, row := range rows {
-		line := padRight(sBold.Render(figureName(row.Figure)), 16)
-		for i, v := range row.Values {
+		cells := make([]string, len(m.cols))
+		for k, v := range row.Values {
 			cell := compare.Format(row.Figure, v)
-			if i > 0 && row.Ratios[i] != 0 {
-				cell += " " + compare.Ratio(row.Ratios[i])
+			if k > 0 && row.Ratios[k] != 0 {
+				cell += " " + compare.Ratio(row.Ratios[k])
 			}
-			line += padRight(cell, colW)
+			cells[at[k]] = cell
+		}
+		line := ""
+		for i, c := range cells {
+			w := colW
+			if i == 0 {
+				line = padRight(sBold.Render(figureName(row.Figure)), min(nameW, colW/2))
+				w = colW - min(nameW, colW/2)
+			}
+			line += padRight(" "+c, w)
 		}
 		lines = append(lines, line)
 	}
