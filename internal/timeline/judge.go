@@ -128,7 +128,7 @@ var judges = map[string]func(c spec.Check, sc *spec.Scenario) judge{
 	"drift":           func(c spec.Check, _ *spec.Scenario) judge { return &driftJudge{c: c} },
 	"cpu":             func(c spec.Check, _ *spec.Scenario) judge { return &cpuJudge{c: c} },
 	"cpu_ratio":       func(c spec.Check, _ *spec.Scenario) judge { return &ratioJudge{c: c} },
-	"cpu_min":         func(c spec.Check, _ *spec.Scenario) judge { return &cpuMinJudge{c: c} },
+	"cpu_min":         func(c spec.Check, _ *spec.Scenario) judge { return &cpuJudge{c: c, atLeast: true} },
 	"parent":          func(c spec.Check, _ *spec.Scenario) judge { return &parentJudge{c: c} },
 	"overlap":         func(c spec.Check, _ *spec.Scenario) judge { return &overlapJudge{c: c} },
 	"lifetime":        func(c spec.Check, _ *spec.Scenario) judge { return &lifetimeJudge{c: c} },
@@ -283,9 +283,11 @@ func (f *facts) cores() int { return f.coreCount }
 // a CPU check cannot tell what the lesson's tasks could have used.
 const BusyLimit = 0.25
 
+// cpuJudge: a phase used at most Max cores (cpu), or at least Min (cpu_min).
 type cpuJudge struct {
 	noEvents
-	c spec.Check
+	c       spec.Check
+	atLeast bool
 }
 
 func (j *cpuJudge) decide(f *facts) Result {
@@ -294,36 +296,19 @@ func (j *cpuJudge) decide(f *facts) Result {
 	if n == 0 {
 		return undecided("no probe sample fell inside phase %s", c.Phase)
 	}
-	d := fmt.Sprintf("during %s this run used %.2f cores (mean of %d probe samples of mtviz and its processes; at most %.2f allowed)", c.Phase, v, n, c.Max)
-	if round2(v) <= c.Max {
+	bound, ok := fmt.Sprintf("at most %.2f allowed", c.Max), round2(v) <= c.Max
+	if j.atLeast {
+		bound, ok = fmt.Sprintf("at least %.2f wanted", c.Min), round2(v) >= c.Min
+	}
+	d := fmt.Sprintf("during %s this run used %.2f cores (mean of %d probe samples of mtviz and its processes; %s)", c.Phase, v, n, bound)
+	if cores := f.cores(); cores < c.NeedsCores {
+		return undecided("%s; this needs %d cores and this run had %d", d, c.NeedsCores, cores)
+	}
+	if ok {
 		return pass("%s", d)
 	}
 	if others > BusyLimit {
 		return undecided("%s, while other programs used %.2f cores: the probe cannot tell whose time it was", d, others)
-	}
-	return fail("%s", d)
-}
-
-type cpuMinJudge struct {
-	noEvents
-	c spec.Check
-}
-
-func (j *cpuMinJudge) decide(f *facts) Result {
-	c := j.c
-	v, others, n := f.phaseCPU(c.Phase)
-	if n == 0 {
-		return undecided("no probe sample fell inside phase %s", c.Phase)
-	}
-	d := fmt.Sprintf("during %s this run used %.2f cores (mean of %d probe samples of mtviz and its processes; at least %.2f wanted)", c.Phase, v, n, c.Min)
-	if cores := f.cores(); cores < c.NeedsCores {
-		return undecided("%s; this needs %d cores and this run had %d", d, c.NeedsCores, cores)
-	}
-	if round2(v) >= c.Min {
-		return pass("%s", d)
-	}
-	if others > BusyLimit {
-		return undecided("%s, while other programs used %.2f cores: the run could not have the machine", d, others)
 	}
 	return fail("%s", d)
 }

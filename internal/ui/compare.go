@@ -40,23 +40,19 @@ type (
 		i int
 		r compare.Result
 	}
-	cmpErr   struct{ err error }
-	cmpBatch []tea.Msg
-	cmpEnd   struct{}
+	cmpErr struct{ err error }
 )
 
 // compareModel shows the variants side by side, aligned at their start, with
 // one time cursor for them all, and the figures that differ below.
 type compareModel struct {
-	cfg    CompareConfig
-	cols   []*cmpCol
-	ch     chan tea.Msg
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error
-	keys   keymap.Lesson
-	rkeys  keymap.Replay
-	help   help.Model
+	cfg   CompareConfig
+	cols  []*cmpCol
+	run   *runner // nil for a replayed comparison
+	err   error
+	keys  keymap.Lesson
+	rkeys keymap.Replay
+	help  help.Model
 
 	at       time.Duration // the cursor, from each variant's start
 	follow   bool          // the cursor follows the running variant
@@ -101,24 +97,14 @@ func (m *compareModel) Init() tea.Cmd {
 		m.render()
 		return nil
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel, m.ch, m.done = cancel, make(chan tea.Msg, 1024), make(chan struct{})
 	m.started = time.Now()
-	go m.runAll(ctx)
+	m.run = startRunner(m.runAll)
 	m.render()
-	return tea.Batch(m.wait(), frameTick())
+	return tea.Batch(m.run.wait(), frameTick())
 }
 
 // runAll runs the variants in turn; it never runs two at once.
-func (m *compareModel) runAll(ctx context.Context) {
-	defer close(m.done)
-	defer close(m.ch)
-	send := func(msg tea.Msg) {
-		select {
-		case m.ch <- msg:
-		case <-ctx.Done():
-		}
-	}
+func (m *compareModel) runAll(ctx context.Context, send, _ func(tea.Msg)) {
 	for i, v := range m.cfg.Variants {
 		if ctx.Err() != nil {
 			return
@@ -135,42 +121,8 @@ func (m *compareModel) runAll(ctx context.Context) {
 	}
 }
 
-// wait reads what the runner sent, a batch at a time.
-func (m *compareModel) wait() tea.Cmd {
-	ch := m.ch
-	return func() tea.Msg {
-		first, ok := <-ch
-		if !ok {
-			return cmpEnd{}
-		}
-		batch := cmpBatch{first}
-		for len(batch) < 4096 {
-			select {
-			case msg, ok := <-ch:
-				if !ok {
-					return append(batch, cmpEnd{})
-				}
-				batch = append(batch, msg)
-			default:
-				return batch
-			}
-		}
-		return batch
-	}
-}
-
 // stop cancels the runs and reports once every process of theirs is gone.
-func (m *compareModel) stop() tea.Cmd {
-	if m.cancel == nil {
-		return func() tea.Msg { return stoppedMsg{} }
-	}
-	m.cancel()
-	done := m.done
-	return func() tea.Msg {
-		<-done
-		return stoppedMsg{}
-	}
-}
+func (m *compareModel) stop() tea.Cmd { return m.run.stop() }
 
 func (m *compareModel) SetSize(w, h int) {
 	m.w, m.h = w, h
@@ -183,7 +135,11 @@ func (m *compareModel) handle(msg tea.Msg) {
 		c := m.cols[msg.i]
 		if c.tl == nil {
 			m.running = msg.i
-			c.tl = timeline.New(timeline.Config{Scenario: m.cfg.Scenario, Cores: msg.cores, Root: session.RootPID()})
+			sc, err := spec.Reload(m.cfg.Scenario, c.v.Set)
+			if err != nil {
+				sc = m.cfg.Scenario // it loaded before the run began
+			}
+			c.tl = timeline.New(timeline.Config{Scenario: sc, Cores: msg.cores, Root: session.RootPID()})
 		}
 		c.tl.Apply(msg.it)
 	case cmpResult:
@@ -194,22 +150,22 @@ func (m *compareModel) handle(msg tea.Msg) {
 		m.seek()
 	case cmpErr:
 		m.err = msg.err
-	case cmpEnd:
+	case runEnd:
 		m.running = len(m.cols)
-		m.ch = nil
+		m.run.ch = nil
 	}
 }
 
 func (m *compareModel) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case cmpBatch:
+	case runBatch:
 		for _, x := range msg {
 			m.handle(x)
 		}
-		if m.ch == nil {
+		if m.run.ch == nil {
 			return nil
 		}
-		return m.wait()
+		return m.run.wait()
 	case frameMsg:
 		if m.follow {
 			if c := m.live(); c != nil {
@@ -507,13 +463,7 @@ func (m *compareModel) helpView(h int) string {
 
 func (m *compareModel) helpShown() bool { return m.showHelp }
 
-func (m *compareModel) cancelRuns() <-chan struct{} {
-	if m.cancel == nil {
-		return nil
-	}
-	m.cancel()
-	return m.done
-}
+func (m *compareModel) cancelRuns() <-chan struct{} { return m.run.cancelRuns() }
 
 func (m *compareModel) outcome() *timeline.Summary {
 	rs := m.results()

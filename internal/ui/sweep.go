@@ -44,10 +44,7 @@ type sweepModel struct {
 	csvPath string
 	series  []string
 
-	ch     chan tea.Msg
-	cancel context.CancelFunc
-	done   chan struct{}
-	gone   chan struct{} // closed when the screen no longer reads ch
+	run *runner
 
 	pts      []compare.Point
 	k, n     int
@@ -85,67 +82,21 @@ func newSweep(sc *spec.Scenario, opt session.Options, csvPath string, w, h int) 
 }
 
 func (m *sweepModel) Init() tea.Cmd {
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel, m.ch, m.done, m.gone = cancel, make(chan tea.Msg, 1024), make(chan struct{}), make(chan struct{})
 	m.began = time.Now()
-	go func() {
-		defer close(m.done)
-		defer close(m.ch)
-		send := func(msg tea.Msg) {
-			select {
-			case m.ch <- msg:
-			case <-ctx.Done():
-			}
-		}
+	m.run = startRunner(func(ctx context.Context, send, last func(tea.Msg)) {
 		pts, err := compare.RunSweep(ctx, m.sc, m.opt,
 			func(k, n int, v compare.Variant) { send(swStart{k, n, v}) },
 			func(s *session.Session, it timeline.Item) { send(swItem{s.Cores, it}) },
 			func(p compare.Point, _ compare.Result) { send(swPoint{p}) })
-		// The last word goes out even after s stopped the sweep: it carries
-		// the points. Only a screen that is gone does not get it.
-		select {
-		case m.ch <- swDone{pts, err}:
-		case <-m.gone:
-		}
-	}()
+		// The points go out even after s stopped the sweep.
+		last(swDone{pts, err})
+	})
 	m.render()
-	return tea.Batch(m.wait(), frameTick())
-}
-
-func (m *sweepModel) wait() tea.Cmd {
-	ch := m.ch
-	return func() tea.Msg {
-		first, ok := <-ch
-		if !ok {
-			return nil
-		}
-		batch := cmpBatch{first}
-		for len(batch) < 4096 {
-			select {
-			case msg, ok := <-ch:
-				if !ok {
-					return batch
-				}
-				batch = append(batch, msg)
-			default:
-				return batch
-			}
-		}
-		return batch
-	}
+	return tea.Batch(m.run.wait(), frameTick())
 }
 
 // stop cancels the sweep and reports once every process of it is gone.
-func (m *sweepModel) stop() tea.Cmd {
-	done := m.cancelRuns()
-	if done == nil {
-		return func() tea.Msg { return stoppedMsg{} }
-	}
-	return func() tea.Msg {
-		<-done
-		return stoppedMsg{}
-	}
-}
+func (m *sweepModel) stop() tea.Cmd { return m.run.stop() }
 
 func (m *sweepModel) SetSize(w, h int) {
 	m.w, m.h = w, h
@@ -191,7 +142,7 @@ func (m *sweepModel) finish(pts []compare.Point, err error) {
 
 func (m *sweepModel) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case cmpBatch:
+	case runBatch:
 		for _, x := range msg {
 			m.handle(x)
 		}
@@ -199,7 +150,7 @@ func (m *sweepModel) Update(msg tea.Msg) tea.Cmd {
 			m.render()
 			return nil
 		}
-		return m.wait()
+		return m.run.wait()
 	case frameMsg:
 		m.render()
 		if m.finished {
@@ -217,7 +168,7 @@ func (m *sweepModel) Update(msg tea.Msg) tea.Cmd {
 				return func() tea.Msg { return backMsg{} }
 			case key.Matches(msg, m.stopKey):
 				m.stopped = true
-				m.cancel()
+				m.run.cancel()
 			}
 		}
 		m.render()
@@ -355,17 +306,6 @@ func (m *sweepModel) helpView(h int) string {
 
 func (m *sweepModel) helpShown() bool { return m.showHelp }
 
-func (m *sweepModel) cancelRuns() <-chan struct{} {
-	if m.cancel == nil {
-		return nil
-	}
-	m.cancel()
-	select {
-	case <-m.gone:
-	default:
-		close(m.gone)
-	}
-	return m.done
-}
+func (m *sweepModel) cancelRuns() <-chan struct{} { return m.run.cancelRuns() }
 
 func (m *sweepModel) outcome() *timeline.Summary { return m.summary }
