@@ -16,7 +16,7 @@ tag="mtviz-bench-$$"
 cleanup() { tmux kill-session -t "$tag-m" 2>/dev/null || true; tmux kill-session -t "$tag-h" 2>/dev/null || true; }
 trap cleanup EXIT
 
-tmux new-session -d -s "$tag-m" -x 160 -y 48 "exec bench/out/mtviz run bench/idle.yaml --hz 10 --trace ${TRACE:-auto}"
+tmux new-session -d -s "$tag-m" -x 160 -y 48 "exec bench/out/mtviz run bench/idle.yaml --hz 10 --go-trace ${TRACE:-auto}"
 tmux new-session -d -s "$tag-h" -x 160 -y 48 "exec htop -d 1"
 sleep 3
 mpid=$(tmux list-panes -t "$tag-m" -F '#{pane_pid}')

@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 mkdir -p bench/out
 go build -o bench/out/mtviz ./cmd/mtviz
 for trace in false true; do
-  bench/out/mtviz run race --json --trace=$trace > bench/out/race-$trace.jsonl || true
-  bench/out/mtviz run gil --json --trace=$trace > bench/out/gil-$trace.jsonl || true
+  bench/out/mtviz run race --json --go-trace=$trace > bench/out/race-$trace.jsonl || true
+  bench/out/mtviz run gil --json --go-trace=$trace > bench/out/gil-$trace.jsonl || true
 done
 python3 - <<'PY'
 import json, statistics

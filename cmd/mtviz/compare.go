@@ -47,7 +47,7 @@ Flags:
   --record DIR      also write each variant's recording into DIR
   --replay          compare recordings made with 'run --record' or 'compare
                     --record', even from other machines, instead of running
-  --hz, --timeout, --max-procs, --max-tasks, --trace, --max-size: as for 'mtviz run'
+  --hz, --timeout, --max-procs, --max-tasks, --go-trace, --max-size: as for 'mtviz run'
 
 Exit codes: 0 every variant's checks held, 1 one failed or a run was stopped,
 2 bad usage or input, 3 none failed but one could not be decided.
@@ -175,7 +175,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 }
 
 func (f *runFlags) options() session.Options {
-	return session.Options{Hz: f.hz, MaxProcs: f.maxProcs, MaxTasks: f.maxTasks, Trace: traceModes[f.trace]}
+	return session.Options{Hz: f.hz, MaxProcs: f.maxProcs, MaxTasks: f.maxTasks, GoTrace: traceModes[f.goTrace]}
 }
 
 // planCompare makes the variants the flags ask for, or the lesson's own.

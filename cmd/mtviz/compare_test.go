@@ -140,3 +140,47 @@ func TestSweepPointsAndCSV(t *testing.T) {
 		}
 	}
 }
+
+// --trace writes the Chrome trace event format: it parses, names each
+// process's track by its PID, holds state slices and core counters; and a
+// replay of the run's recording writes the very same file.
+func TestTraceExportLiveAndReplayed(t *testing.T) {
+	dir := t.TempDir()
+	live, rec, again := filepath.Join(dir, "live.json"), filepath.Join(dir, "run.jsonl"), filepath.Join(dir, "again.json")
+	if _, stderr, code := mtviz(t, "run", "fork", "--headless", "--record", rec, "--trace", live); code != exitOK {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := mtviz(t, "replay", "--headless", "--trace", again, rec); code != exitOK {
+		t.Fatalf("replay: exit %d: %s", code, stderr)
+	}
+	a, err := os.ReadFile(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Error("the replay's trace differs from the live run's")
+	}
+	var doc struct {
+		TraceEvents []map[string]any `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(a, &doc); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	count := map[string]int{}
+	pids := map[float64]bool{}
+	for _, e := range doc.TraceEvents {
+		ph, _ := e["ph"].(string)
+		count[ph]++
+		if ph == "M" && e["name"] == "process_name" {
+			pids[e["pid"].(float64)] = true
+		}
+	}
+	// fork: mtviz, the parent and the child, each a process of its own.
+	if len(pids) < 4 || count["X"] == 0 || count["C"] == 0 || count["i"] == 0 {
+		t.Errorf("trace has %d named processes (cores included) and events %v", len(pids), count)
+	}
+}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
+	"os"
 
+	"mtviz/internal/perfetto"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/ui"
@@ -19,6 +22,8 @@ Keys: space pauses, ←/→ seek a second, home/end, > and < change the speed
 Flags:
   --headless        no screen: print what the live run printed, then the verdicts
   --json            no screen: every event, sample and the summary as JSON Lines
+  --trace FILE      write the recorded run in the Chrome trace event format, for
+                    Perfetto or chrome://tracing (with or without the screen)
 
 A truncated, corrupted or foreign file is refused with exit code 2 and
 file:line: what is wrong. Exit codes are those of 'mtviz run'.
@@ -28,6 +33,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	asHeadless := fs.Bool("headless", false, "")
 	asJSON := fs.Bool("json", false, "")
+	tracePath := fs.String("trace", "", "")
 	pos, err := parseFlags(fs, args, replayUsage, stdout)
 	if err != nil {
 		return err
@@ -39,6 +45,11 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{"replay: " + err.Error()}
 	}
+	if *tracePath != "" {
+		if err := writeTrace(*tracePath, rec); err != nil {
+			return err
+		}
+	}
 	if *asHeadless || *asJSON {
 		out := newPrinter(stdout, *asJSON, rec.Scenario, rec.Header.Cores, rec.Header.Root)
 		for _, it := range rec.Items {
@@ -49,4 +60,21 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 		return verdictError(sum)
 	}
 	return outcomeError(ui.Run(ui.Config{Replay: rec}))
+}
+
+// writeTrace writes a recording in the Chrome trace event format.
+func writeTrace(path string, rec *record.Recording) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return usagef("replay: --trace: %v", errText(err))
+	}
+	pw := perfetto.New(f, rec.Header.Root)
+	for _, it := range rec.Items {
+		pw.Item(it)
+	}
+	if err := pw.Close(); err != nil {
+		f.Close()
+		return fmt.Errorf("replay: --trace: %w", err)
+	}
+	return f.Close()
 }

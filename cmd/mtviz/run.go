@@ -36,8 +36,11 @@ Flags:
   --timeout D       headless: stop a run that lasts longer than D (default 10m)
   --max-procs N     refuse a lesson that starts more than N processes in a round (default 64)
   --max-tasks N     refuse a lesson with more than N task copies in a round (default 512)
-  --trace MODE      read the Go runtime's trace, to tell running from runnable goroutines:
+  --go-trace MODE   read the Go runtime's trace, to tell running from runnable goroutines:
                     on, off, or auto (default: as the lesson asks; t toggles it on screen)
+  --trace FILE      also write the run to FILE in the Chrome trace event format, for
+                    Perfetto (ui.perfetto.dev) or chrome://tracing: a track per process
+                    and thread, its OS states, the cores' use, exits and re-parentings
   --record FILE     write the run to FILE as it goes, for 'mtviz replay'
   --csv FILE        a lesson that sweeps (runs once per task count, say): write
                     its points to FILE, one row each with every figure
@@ -67,6 +70,7 @@ type runFlags struct {
 	timeout        time.Duration
 	maxProcs       int
 	maxTasks       int
+	goTrace        string
 	trace          string
 	record         string
 	csv            string
@@ -83,7 +87,10 @@ func (f *runFlags) register(fs *flag.FlagSet, withCores bool) {
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "")
 	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "")
 	fs.IntVar(&f.maxTasks, "max-tasks", session.DefaultMaxTasks, "")
-	fs.StringVar(&f.trace, "trace", "auto", "")
+	fs.StringVar(&f.goTrace, "go-trace", "auto", "")
+	if withCores {
+		fs.StringVar(&f.trace, "trace", "", "")
+	}
 	if withCores {
 		fs.StringVar(&f.record, "record", "", "")
 		fs.StringVar(&f.csv, "csv", "", "")
@@ -103,8 +110,8 @@ func (f *runFlags) validate(fs *flag.FlagSet) error {
 	if f.timeout <= 0 {
 		return usagef("%s: --timeout must be above 0", fs.Name())
 	}
-	if _, ok := traceModes[f.trace]; !ok {
-		return usagef(fs.Name()+": --trace must be on, off or auto, not %q", f.trace)
+	if _, ok := traceModes[f.goTrace]; !ok {
+		return usagef(fs.Name()+": --go-trace must be on, off or auto, not %q", f.goTrace)
 	}
 	if f.maxSize < 1 {
 		return usagef(fs.Name()+": --max-size must be above 0, not %d", f.maxSize)
@@ -136,7 +143,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs, MaxTasks: f.maxTasks, Trace: traceModes[f.trace]}
+	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs, MaxTasks: f.maxTasks, GoTrace: traceModes[f.goTrace]}
 	if err := session.Refuse(sc, opt); err != nil {
 		return usageError{"run: " + err.Error()}
 	}
@@ -144,8 +151,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if sc.Sweep != nil {
-		if f.record != "" {
-			return usagef("run: %s is a sweep of many runs: --record takes one run; --csv FILE writes the sweep's points", sc.ID)
+		if f.record != "" || f.trace != "" {
+			return usagef("run: %s is a sweep of many runs: --record and --trace take one run; --csv FILE writes the sweep's points", sc.ID)
 		}
 		opt.Cores = f.cores
 		if f.headless || f.json {
@@ -163,6 +170,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		}
 		defer file.Close()
 		opt.Record = file
+	}
+	if f.trace != "" {
+		file, err := os.Create(f.trace)
+		if err != nil {
+			return usagef("run: --trace: %v", errText(err))
+		}
+		defer file.Close()
+		opt.Trace = file
 	}
 	if f.headless || f.json {
 		return headless(sc, opt, f, stdout)

@@ -33,14 +33,14 @@ func BenchmarkSweepPoint(b *testing.B) {
 	// Alternate the two, so that whatever else the machine does falls on both.
 	var plain, sweep float64
 	for i := 0; i < b.N; i++ {
-		s := session.Start(context.Background(), sc, session.Options{Trace: session.TraceOff})
+		s := session.Start(context.Background(), sc, session.Options{GoTrace: session.TraceOff})
 		tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: session.RootPID()})
 		for it := range s.Items() {
 			tl.Apply(it)
 		}
 		s.Wait()
 		plain += tl.Figures().Work
-		r, err := Run(context.Background(), sc, Variant{Label: "tasks=2", Set: map[string]string{"tasks": "2"}}, session.Options{Trace: session.TraceOff}, nil)
+		r, err := Run(context.Background(), sc, Variant{Label: "tasks=2", Set: map[string]string{"tasks": "2"}}, session.Options{GoTrace: session.TraceOff}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -455,7 +455,7 @@ tasks:
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := Start(context.Background(), sc, Options{Trace: TraceOn})
+	s := Start(context.Background(), sc, Options{GoTrace: TraceOn})
 	evs, _ := drain(s)
 	s.Wait()
 	slices.SortStableFunc(evs, func(a, b sim.Event) int { return int(a.T - b.T) })

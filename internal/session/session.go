@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"mtviz/internal/guard"
+	"mtviz/internal/perfetto"
 	"mtviz/internal/probe"
 	"mtviz/internal/record"
 	"mtviz/internal/rtrace"
@@ -35,11 +36,14 @@ type Options struct {
 	// Trace reads the Go runtime's own trace live, to tell running from
 	// runnable goroutines and the P each ran on: TraceOn always, TraceOff
 	// never, TraceAuto when the scenario asks for it.
-	Trace TraceMode
+	GoTrace TraceMode
 	// Record, when set, receives the run as a recording (see package record).
 	Record io.Writer
 	// Label names the run in its recording: the variant of a comparison.
 	Label string
+	// Trace, when set, receives the run in the Chrome/Perfetto trace event
+	// format (see package perfetto).
+	Trace io.Writer
 	// Switches reads every thread's context switches (a read more per
 	// thread and sample): comparisons and sweeps measure them.
 	Switches bool
@@ -118,6 +122,7 @@ type Session struct {
 	summary Summary
 	rec     *record.Writer
 	recErr  error
+	trace   *perfetto.Writer
 }
 
 // Start begins a run. Items must be read until the channel closes.
@@ -139,10 +144,13 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		h.Label = opt.Label
 		s.recErr = s.rec.Header(h)
 	}
+	if opt.Trace != nil {
+		s.trace = perfetto.New(opt.Trace, os.Getpid())
+	}
 	injectFault()
 	s.changes = make(chan []rtrace.Change, 64)
 	changes := (<-chan []rtrace.Change)(s.changes)
-	if opt.Trace == TraceOn || opt.Trace == TraceAuto && sc.Trace {
+	if opt.GoTrace == TraceOn || opt.GoTrace == TraceAuto && sc.Trace {
 		s.SetTrace(true)
 	}
 	probeCtx, stopProbe := context.WithCancel(context.Background())
@@ -209,6 +217,11 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 				s.recErr = err
 			}
 		}
+		if s.trace != nil {
+			if err := s.trace.Close(); err != nil && s.recErr == nil {
+				s.recErr = fmt.Errorf("--trace: %w", err)
+			}
+		}
 		s.mu.Unlock()
 	}()
 	return s
@@ -225,13 +238,16 @@ func Judge(tl *timeline.Timeline, end record.End) Summary {
 // record writes an item to the recording, if there is one; the first
 // failure is kept and the rest of the run goes unrecorded.
 func (s *Session) record(it Item) {
-	if s.rec == nil {
+	if s.rec == nil && s.trace == nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.recErr == nil {
+	if s.rec != nil && s.recErr == nil {
 		s.recErr = s.rec.Item(it)
+	}
+	if s.trace != nil {
+		s.trace.Item(it)
 	}
 }
 

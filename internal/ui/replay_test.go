@@ -142,7 +142,7 @@ func recordSixteen(b testing.TB) *record.Recording {
 			return
 		}
 		var buf bytes.Buffer
-		s := session.Start(context.Background(), sc, session.Options{Record: &buf, Trace: session.TraceOn})
+		s := session.Start(context.Background(), sc, session.Options{Record: &buf, GoTrace: session.TraceOn})
 		s.Wait()
 		sixteen.size = buf.Len()
 		sixteen.rec, sixteen.err = record.Read("sixteen.jsonl", &buf)

@@ -1,0 +1,118 @@
+package perfetto
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"mtviz/internal/probe"
+	"mtviz/internal/sim"
+	"mtviz/internal/timeline"
+)
+
+func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// traceOf writes a small run: a process with two threads that change state
+// and core, a child that is re-parented, becomes a zombie and is reaped.
+func traceOf(t *testing.T) []map[string]any {
+	t.Helper()
+	var buf bytes.Buffer
+	pw := New(&buf, 100)
+	th := func(tid int, st string, core int) probe.Thread { return probe.Thread{TID: tid, State: st, Core: core} }
+	for i := 0; i <= 10; i++ {
+		tm := ms(100 * i)
+		main := probe.Proc{PID: 100, PPID: 1, Name: "mtviz", State: "S", Threads: []probe.Thread{th(100, "S", 0), th(101, "R", i%2)}}
+		procs := []probe.Proc{main}
+		switch {
+		case i < 4:
+			procs = append(procs, probe.Proc{PID: 200, PPID: 150, Name: "child", State: "R", Threads: []probe.Thread{th(200, "R", 1)}})
+		case i < 7:
+			procs = append(procs, probe.Proc{PID: 200, PPID: 100, Name: "child", State: "Z", Threads: []probe.Thread{th(200, "Z", 1)}})
+		}
+		pw.Item(timeline.Item{Sample: &probe.Sample{T: tm, Cores: []float64{50, float64(10 * i)}, Procs: procs}})
+		if i == 7 {
+			pw.Item(timeline.Item{Events: []sim.Event{{T: tm, Kind: sim.KExit, PID: 200, Code: 3, ReaperPID: 100},
+				{T: tm, Kind: sim.KLog, Task: "main", Text: "reaped \x1b]2;x\x07"}}})
+		}
+	}
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		DisplayTimeUnit string           `json:"displayTimeUnit"`
+		TraceEvents     []map[string]any `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, buf.String())
+	}
+	return doc.TraceEvents
+}
+
+// The format: every event has ph, ts, pid and tid; slices on one track do
+// not overlap (so they nest trivially); timestamps are microseconds from the
+// start.
+func TestTraceFormat(t *testing.T) {
+	evs := traceOf(t)
+	type track struct{ pid, tid float64 }
+	slices := map[track][][2]float64{}
+	for _, e := range evs {
+		for _, k := range []string{"ph", "ts", "pid", "tid", "name"} {
+			if _, ok := e[k]; !ok {
+				t.Fatalf("an event without %q: %v", k, e)
+			}
+		}
+		ts := e["ts"].(float64)
+		if ts < 0 || ts > 1_000_000 {
+			t.Errorf("ts %v is not microseconds within the second the run lasted", ts)
+		}
+		if e["ph"] == "X" {
+			k := track{e["pid"].(float64), e["tid"].(float64)}
+			slices[k] = append(slices[k], [2]float64{ts, ts + e["dur"].(float64)})
+		}
+	}
+	for k, ss := range slices {
+		sort.Slice(ss, func(i, j int) bool { return ss[i][0] < ss[j][0] })
+		for i := 1; i < len(ss); i++ {
+			if ss[i][0] < ss[i-1][1] {
+				t.Errorf("track %v: slices %v and %v overlap", k, ss[i-1], ss[i])
+			}
+		}
+	}
+}
+
+func TestTraceSays(t *testing.T) {
+	evs := traceOf(t)
+	find := func(ph, name string) map[string]any {
+		for _, e := range evs {
+			if e["ph"] == ph && e["name"] == name {
+				return e
+			}
+		}
+		t.Errorf("no %s event %q", ph, name)
+		return nil
+	}
+	// Thread 101 alternates cores: a slice per core, 100 ms each.
+	if e := find("X", "running or runnable on cpu1"); e != nil && (e["tid"].(float64) != 101 || e["dur"].(float64) != 100_000) {
+		t.Errorf("cpu1 slice: %v", e)
+	}
+	if e := find("X", "zombie"); e != nil && (e["ts"].(float64) != 400_000 || e["dur"].(float64) != 300_000) {
+		t.Errorf("the zombie slice should run from 0.4 s to 0.7 s: %v", e)
+	}
+	find("i", "re-parented: 150 → 100")
+	find("i", "exit: exit 3")
+	find("M", "thread_name")
+	if e := find("C", "cpu1"); e != nil && e["pid"].(float64) != 0 {
+		t.Errorf("core counters belong to the cores track: %v", e)
+	}
+	for _, e := range evs {
+		if name, _ := e["name"].(string); bytes.ContainsAny([]byte(name), "\x1b\x07") {
+			t.Errorf("a raw escape in a name: %q", name)
+		}
+	}
+}
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
