@@ -21,6 +21,7 @@ import (
 // Thread is one thread of a process, as the kernel reports it.
 type Thread struct {
 	TID   int     `json:"tid"`
+	Name  string  `json:"name,omitempty"` // its comm, read when the thread was first seen
 	State string  `json:"state"`
 	CPU   float64 `json:"cpu"`
 	Core  int     `json:"core"`
@@ -124,6 +125,7 @@ type thread struct {
 	cpu    cpuClock
 	status *os.File // task/TID/status, when switches are read
 	sw     switchCount
+	name   string
 }
 
 func (t *thread) close() {
@@ -561,7 +563,10 @@ func (p *Probe) threads(pr *proc, n int) []Thread {
 		var st stat
 		ok := err == nil
 		if ok {
-			st, ok = parseStat(b, false)
+			st, ok = parseStat(b, t.name == "")
+			if ok && t.name == "" {
+				t.name = st.comm
+			}
 		}
 		if !ok {
 			t.close()
@@ -569,7 +574,7 @@ func (p *Probe) threads(pr *proc, n int) []Thread {
 			pr.nthreads = -1
 			continue
 		}
-		th := Thread{TID: tid, State: string(st.state), Core: st.processor}
+		th := Thread{TID: tid, Name: t.name, State: string(st.state), Core: st.processor}
 		th.CPU = min(t.cpu.update(st.ticks, time.Now()), 100)
 		if t.status != nil {
 			// /proc/PID/status counts the main thread only; each thread
