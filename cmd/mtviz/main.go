@@ -10,11 +10,13 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"runtime/pprof"
 	"strings"
 	"syscall"
 
 	"mtviz/internal/sim"
+	"mtviz/internal/watch"
 )
 
 // Exit codes.
@@ -38,6 +40,7 @@ Usage:
   mtviz                       open the lesson picker
   mtviz run LESSON|FILE       run one lesson on screen (or --headless)
   mtviz compare LESSON|FILE   run a lesson several ways (cores, its switches) side by side
+  mtviz watch --pid PID       watch any program's processes and threads live (or: watch -- CMD ARGS)
   mtviz replay FILE           play a run recorded with 'run --record'
   mtviz list                  list the built-in lessons
   mtviz check FILE...         check scenario files without running them
@@ -61,6 +64,7 @@ func init() {
 	commands = []command{
 		{"run", runUsage, cmdRun},
 		{"compare", compareUsage, cmdCompare},
+		{"watch", watchUsage, cmdWatch},
 		{"replay", replayUsage, cmdReplay},
 		{"list", listUsage, cmdList},
 		{"check", checkUsage, cmdCheck},
@@ -70,6 +74,9 @@ func init() {
 
 func main() {
 	sim.MaybeChild()
+	if len(os.Args) > 1 && os.Args[1] == watch.GuardCommand {
+		os.Exit(watch.RunGuard())
+	}
 	fastTrace()
 	// What a run keeps is bounded (the fold, the event buffers); this keeps
 	// the garbage of a busy run from piling up above it. GOMEMLIMIT wins.
@@ -153,6 +160,11 @@ var hiddenCommands = map[string]func(args []string, stdout, stderr io.Writer) er
 // On -h or --help it prints usage to stdout and returns flag.ErrHelp.
 func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout io.Writer) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	// After "--" every word is an argument, flag-like or not (watch -- CMD).
+	var rest []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, rest = args[:i], args[i+1:]
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -163,7 +175,7 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout io.Writer)
 			return nil, usagef("%s: %s; run 'mtviz %s --help'", fs.Name(), flagMessage(err), fs.Name())
 		}
 		if fs.NArg() == 0 {
-			return pos, nil
+			return append(pos, rest...), nil
 		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]

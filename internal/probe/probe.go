@@ -104,6 +104,7 @@ type Probe struct {
 	lastCPU  []coreTimes
 	statFile *os.File
 	statBuf  [16 * 1024]byte
+	samples  int
 	dropped  int
 
 	// statusBuf is shared by every thread's status read: each is parsed
@@ -259,13 +260,20 @@ func (p *Probe) Sample() Sample {
 		pids = append(pids, pid)
 	}
 	sort.Ints(pids)
+	p.samples++
+	// A process that execs another program keeps its PID and changes its
+	// name (a shell that runs python3): read names again now and then.
+	names := p.samples%5 == 0
 	for _, pid := range pids {
 		pr := p.procs[pid]
 		b, err := pr.st.read()
 		var st stat
 		ok := err == nil
 		if ok {
-			st, ok = parseStat(b, false)
+			st, ok = parseStat(b, names)
+			if ok && names && st.comm != "" && !strings.HasPrefix(pr.name, st.comm) {
+				pr.name = st.comm
+			}
 		}
 		if !ok {
 			pr.close()

@@ -48,6 +48,8 @@ type Header struct {
 	// run when it is one variant of a comparison.
 	Set   map[string]string `json:"set,omitempty"`
 	Label string            `json:"label,omitempty"`
+	// Watch: a watched program, not a lesson (Root is its PID).
+	Watch bool `json:"watch,omitempty"`
 }
 
 // End is a recording's last line.

@@ -44,6 +44,10 @@ type Options struct {
 	// Trace, when set, receives the run in the Chrome/Perfetto trace event
 	// format (see package perfetto).
 	Trace io.Writer
+	// Runner, when set, runs in place of the scenario engine: a watched
+	// program (package watch); Root is then the process the probe follows.
+	Runner Runner
+	Root   int
 	// Switches reads every thread's context switches (a read more per
 	// thread and sample): comparisons and sweeps measure them.
 	Switches bool
@@ -58,6 +62,18 @@ const (
 	TraceOn
 	TraceOff
 )
+
+// Runner is what runs beside the probe: the scenario engine, or a watched
+// program.
+type Runner interface {
+	Run(ctx context.Context) error
+	Events() <-chan []sim.Event
+	Cores() int
+	Pause()
+	Resume()
+	Paused() bool
+	Key(r rune) bool
+}
 
 // DefaultMaxProcs is the limit on a round's processes unless raised.
 const DefaultMaxProcs = 64
@@ -105,7 +121,8 @@ type Session struct {
 	Start    time.Time
 	Cores    int
 
-	engine *sim.Engine
+	engine Runner
+	root   int // the process the probe follows
 
 	traceMu  sync.Mutex
 	tracer   *rtrace.Tracer
@@ -129,23 +146,31 @@ type Session struct {
 func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	ctx, cancel := context.WithCancel(parent)
 	start := time.Now()
-	eng := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, EndDeadlocks: opt.AutoKeys})
-	s := &Session{Scenario: sc, engine: eng, Start: start, Cores: eng.Cores(),
+	var eng Runner
+	root, cores := os.Getpid(), 0
+	if opt.Runner != nil {
+		eng, root, cores = opt.Runner, opt.Root, runtime.GOMAXPROCS(0)
+	} else {
+		e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, EndDeadlocks: opt.AutoKeys})
+		eng, cores = e, e.Cores()
+	}
+	s := &Session{Scenario: sc, engine: eng, root: root, Start: start, Cores: cores,
 		out: make(chan Item, 4), cancel: cancel, done: make(chan struct{})}
 	hz := opt.Hz
 	if hz <= 0 {
 		hz = 10
 	}
-	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches})
-	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: os.Getpid()})
+	watching := opt.Runner != nil
+	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches, Root: root})
+	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
 	if opt.Record != nil {
 		s.rec = record.NewWriter(opt.Record)
-		h := record.NewHeader(sc, s.Cores, start, os.Getpid(), hz)
-		h.Label = opt.Label
+		h := record.NewHeader(sc, s.Cores, start, root, hz)
+		h.Label, h.Watch = opt.Label, watching
 		s.recErr = s.rec.Header(h)
 	}
 	if opt.Trace != nil {
-		s.trace = perfetto.New(opt.Trace, os.Getpid())
+		s.trace = perfetto.New(opt.Trace, root)
 	}
 	injectFault()
 	s.changes = make(chan []rtrace.Change, 64)
@@ -260,6 +285,10 @@ func (s *Session) RecordError() error {
 
 // RootPID is the process a session's probe observes the tree of: mtviz.
 func RootPID() int { return os.Getpid() }
+
+// Root is the process this session's probe follows: mtviz, or the watched
+// program.
+func (s *Session) Root() int { return s.root }
 
 // Pause stops every task at its next step; Resume lets them go on.
 func (s *Session) Pause() { s.engine.Pause() }

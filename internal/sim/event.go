@@ -66,6 +66,9 @@ const (
 	ReasonPaused   Reason = "paused"
 	ReasonIO       Reason = "I/O"  // a blocking wait that holds the task's thread: a program, a blocking read
 	ReasonPoll     Reason = "poll" // an I/O wait parked in Go's network poller (epoll): no thread held
+	// ReasonStopped: /proc reads T (stopped by a signal, or traced); for
+	// watched programs only.
+	ReasonStopped Reason = "stopped"
 )
 
 // End says how a task ended.

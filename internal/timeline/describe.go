@@ -307,7 +307,17 @@ func (tl *Timeline) LaneText(l *Lane) string {
 		return "runnable: waiting for a P"
 	case ModeWaiting:
 		return "running steps; the runtime has it waiting"
+	case ModeSleeping:
+		if len(l.Segs) == 0 {
+			return "sleeping (S in /proc)"
+		}
 	case ModeBlocked:
+		if len(l.Segs) == 0 {
+			if c.Reason == sim.ReasonStopped {
+				return "stopped (T in /proc)"
+			}
+			return "waiting in the kernel (D in /proc), usually for I/O"
+		}
 		switch cur.Reason {
 		case sim.ReasonJoin:
 			return "blocked: joining " + cur.Object
@@ -329,6 +339,12 @@ func (tl *Timeline) LaneText(l *Lane) string {
 		}
 		return d
 	case ModeDone:
+		if len(l.Segs) == 0 {
+			if p := tl.Procs[l.PID]; p != nil && l.PID == l.InPID && p.Exit != nil {
+				return "ended: " + ExitText(p.Exit.Code, p.Exit.Signal)
+			}
+			return "ended"
+		}
 		if l.Process() && l.PID != 0 {
 			if p := tl.Procs[l.PID]; p != nil && p.Exit != nil {
 				return "done: " + ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + ReaperText(p.Exit)

@@ -89,6 +89,11 @@ const (
 	OSWaiting          // blocked as the runtime or the kernel sees it (S, D, a channel...)
 	OSZombie           // Z in /proc
 	OSGone             // ended, or reaped
+	// For watched programs, /proc's states told apart.
+	OSSleeping // S (or I, an idle kernel thread)
+	OSDisk     // D: waiting in the kernel, uninterruptibly (usually I/O)
+	OSStopped  // T or t: stopped by a signal or a tracer
+	osCount
 )
 
 // OSSeg is a stretch of a lane as the runtime or the OS reported it.
@@ -264,6 +269,26 @@ func Merge(process bool, engine Mode, reason sim.Reason, os OSState, where int) 
 	return Cell{Mode: engine, Reason: reason, Where: -1}
 }
 
+// osOnly is a lane with no engine behind it (a watched program's thread):
+// what /proc read is all there is.
+func osOnly(os OSState, where int) Cell {
+	switch os {
+	case OSRunning:
+		return Cell{Mode: ModeRunning, Where: where}
+	case OSRunnable:
+		return Cell{Mode: ModeRunnable, Where: -1}
+	case OSSleeping, OSWaiting:
+		return Cell{Mode: ModeSleeping, Where: -1}
+	case OSDisk:
+		return Cell{Mode: ModeBlocked, Reason: sim.ReasonIO, Where: -1}
+	case OSStopped:
+		return Cell{Mode: ModeBlocked, Reason: sim.ReasonStopped, Where: -1}
+	case OSGone:
+		return Cell{Mode: ModeDone, Where: -1}
+	}
+	return Cell{Mode: ModeNone, Where: -1}
+}
+
 // engineAt is the engine's state that filled most of [from, to): of the
 // states in which the task was alive the longest (a block wins a tie, since
 // blocks are what a learner looks for); new or done only when the task did
@@ -312,7 +337,7 @@ func engineAt(segs []Seg, i int, from, to time.Duration) (Mode, sim.Reason, int)
 // osAt is the runtime's or OS's state that filled most of [from, to), and
 // for running, the P or core it ran on most.
 func osAt(os []OSSeg, j int, from, to time.Duration) (OSState, int, int) {
-	var durs [OSGone + 1]time.Duration
+	var durs [osCount]time.Duration
 	var where [64]time.Duration
 	for ; j < len(os); j++ {
 		s := os[j]
@@ -321,7 +346,7 @@ func osAt(os []OSSeg, j int, from, to time.Duration) (OSState, int, int) {
 			end = os[j+1].T
 		}
 		start := max(s.T, from)
-		if end > start && s.State <= OSGone {
+		if end > start && s.State < osCount {
 			durs[s.State] += end - start
 			if s.State == OSRunning && s.Where >= 0 && s.Where < len(where) {
 				where[s.Where] += end - start
@@ -371,6 +396,10 @@ func (l *Lane) Cells(now, zoom time.Duration, n int, osUntil time.Duration, f fu
 		if len(os) > 0 && os[0].T < ct && ct <= osUntil {
 			ost, where, j = osAt(os, j, cf, ct)
 		}
+		if len(segs) == 0 {
+			f(osOnly(ost, where))
+			continue
+		}
 		f(Merge(l.Process(), mode, reason, ost, where))
 	}
 }
@@ -387,6 +416,9 @@ func (l *Lane) Now(osUntil, at time.Duration) Cell {
 	if len(l.OS) > 0 && at <= osUntil+staleOS {
 		o := l.CurrentOS()
 		os, where = o.State, o.Where
+	}
+	if len(l.Segs) == 0 {
+		return osOnly(os, where)
 	}
 	return Merge(l.Process(), modeOf(cur.State), cur.Reason, os, where)
 }

@@ -44,6 +44,9 @@ type Config struct {
 	Scenario *spec.Scenario
 	Cores    int // cores the run used
 	Root     int // mtviz's own PID: the root of the observed process tree
+	// Watch: a watched program, not a lesson. Lanes are its threads, as
+	// /proc reads them, made from the samples alone.
+	Watch bool
 }
 
 // Counter is a shared counter as the run last reported it.
@@ -179,6 +182,9 @@ type Timeline struct {
 	VerLog, VerCounters, VerObjects, VerProcs, VerKeys uint64
 
 	facts facts
+	// Watch: lanes are a watched program's threads (see Config).
+	Watch bool
+	byTID map[int]*Lane
 }
 
 // Limits that keep a long run's fold small.
@@ -213,6 +219,7 @@ func New(cfg Config) *Timeline {
 		}
 	}
 	tl.facts.init(cfg)
+	tl.Watch = cfg.Watch
 	return tl
 }
 
@@ -555,6 +562,9 @@ func (tl *Timeline) sample(s *probe.Sample) {
 			at = s.T
 		}
 		l.addOS(OSSeg{T: at, State: st, Where: pp.Core})
+	}
+	if tl.Watch {
+		tl.watchLanes(s, interval)
 	}
 	// The facts read the sample once the tree knows its new processes, so
 	// that a grandchild seen with its parent for the first time counts.

@@ -70,6 +70,7 @@ type lessonModel struct {
 	frame      string
 	restarts   int
 	restarting bool // the old run is being stopped: r waits for it
+	quitAsked  bool // q once while a watched command runs: q again ends it
 	cache      map[string]cached
 	// clock is the live run's time now; tests fix it.
 	clock func() time.Duration
@@ -111,7 +112,7 @@ func (m *lessonModel) start() tea.Cmd {
 	m.sess = session.Start(context.Background(), m.sc, m.opt)
 	s := m.sess
 	m.clock = func() time.Duration { return time.Since(s.Start) }
-	m.reset(timeline.New(timeline.Config{Scenario: m.sc, Cores: m.sess.Cores, Root: session.RootPID()}))
+	m.reset(timeline.New(timeline.Config{Scenario: m.sc, Cores: m.sess.Cores, Root: m.sess.Root(), Watch: m.watching()}))
 	m.restarting = false
 	m.render()
 	return waitItems(m.sess)
@@ -352,7 +353,7 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 			m.freeze()
 		}
 	case key.Matches(msg, k.Restart):
-		if m.sess == nil || m.restarting {
+		if m.sess == nil || m.restarting || m.watching() {
 			break // the old run is still stopping: one restart at a time
 		}
 		m.restarting = true
@@ -361,7 +362,7 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		// The old run's tasks and processes end before the new run starts.
 		return tea.Sequence(stopSession(old), func() tea.Msg { return restartMsg{} })
 	case key.Matches(msg, k.Trace):
-		if m.sess == nil {
+		if m.sess == nil || m.watching() {
 			break
 		}
 		s, on := m.sess, !m.tracing()
@@ -381,6 +382,16 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	m.render()
 	return nil
+}
+
+// watching: the screen shows a watched program, not a lesson.
+func (m *lessonModel) watching() bool { return m.opt.Runner != nil }
+
+// programRunning: a command started by 'mtviz watch --' still runs, and
+// quitting would end it.
+func (m *lessonModel) programRunning() bool {
+	r, ok := m.opt.Runner.(interface{ Running() bool })
+	return ok && r.Running() && !m.finished()
 }
 
 // scrollBy moves the focused panel: the log counts lines back from its
@@ -438,6 +449,12 @@ func (m *lessonModel) header() string {
 	tl := m.tl
 	state := sOK.Render("▶ running")
 	switch {
+	case m.watching() && m.summary != nil:
+		state = sOK.Render("■ the watch has ended")
+	case m.watching() && m.paused():
+		state = sWarn.Render("⏸ screen frozen (the program runs on)")
+	case m.watching():
+		state = sOK.Render("▶ watching")
 	case m.summary != nil && m.summary.Verdict == timeline.Pass:
 		state = sOK.Render("✔ every check held")
 	case m.summary != nil && m.summary.Stopped:
@@ -489,6 +506,9 @@ func (m *lessonModel) header() string {
 }
 
 func (m *lessonModel) footer() string {
+	if m.quitAsked {
+		return fitLines(sWarn.Render("the watched program still runs: q again ends it and quits; any other key stays"), m.w, 1)
+	}
 	return m.cachedPanel("footer", panelKey{ver: m.tl.VerKeys, w: m.w}, m.drawFooter)
 }
 
@@ -502,6 +522,10 @@ func (m *lessonModel) drawFooter() string {
 	short := m.keys.ShortHelp()
 	if m.rp != nil {
 		short = m.rp.keys.ShortHelp()
+	}
+	if m.watching() {
+		pause := key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "freeze/unfreeze the screen"))
+		short = []key.Binding{pause, m.keys.ZoomIn, m.keys.ZoomOut, m.keys.Focus}
 	}
 	// The way out and the help always show; the lesson's own keys come
 	// first; the other keys as room allows, whole or not at all.

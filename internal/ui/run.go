@@ -114,7 +114,16 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// The lesson screen's quit keys quit there; in the picker q is a
 		// letter to filter by, and only its own quit key (ctrl+c) quits.
 		if key.Matches(msg, r.pkeys.Quit) || (r.lesson != nil && !r.lesson.showHelp && key.Matches(msg, r.keys.Quit)) {
+			// A program started by 'mtviz watch --' ends with mtviz: ask first.
+			if r.lesson != nil && r.lesson.programRunning() && !r.lesson.quitAsked && msg.String() != "ctrl+c" {
+				r.lesson.quitAsked = true
+				r.lesson.render()
+				return r, nil
+			}
 			return r, r.quit()
+		}
+		if r.lesson != nil && r.lesson.quitAsked {
+			r.lesson.quitAsked = false // any other key: stay
 		}
 	case quitNowMsg:
 		return r, tea.Quit

@@ -193,7 +193,11 @@ func coresView(tl *timeline.Timeline, width int) string {
 	for _, p := range s.Procs {
 		thr += p.NThreads
 	}
-	line := fmt.Sprintf("%s %.2f cores  %d proc  %d threads", sBold.Render("mtviz"), s.TotalCPU(), len(s.Procs), thr)
+	who := "mtviz"
+	if p := tl.Procs[tl.Root]; tl.Watch && p != nil && p.Name != "" {
+		who = timeline.Clean(p.Name) // the watched program and its tree
+	}
+	line := fmt.Sprintf("%s %.2f cores  %d proc  %d threads", sBold.Render(who), s.TotalCPU(), len(s.Procs), thr)
 	if tl.Cores > 0 {
 		line += fmt.Sprintf("  (run uses %d)", tl.Cores)
 	}
@@ -240,6 +244,9 @@ func counterRows(tl *timeline.Timeline) []counterRow {
 }
 
 func countersView(tl *timeline.Timeline, width int) string {
+	if tl.Watch {
+		return switchesView(tl, width)
+	}
 	rows := counterRows(tl)
 	if len(rows) == 0 && len(tl.Copies) == 0 {
 		return sDim.Render("no counters in this lesson")
@@ -283,7 +290,30 @@ func countersView(tl *timeline.Timeline, width int) string {
 }
 
 // counterLines is how many lines countersView draws.
+// switchesView: a watched program has no counters; its context switches
+// per second, per process, as /proc counted them, take their place.
+func switchesView(tl *timeline.Timeline, width int) string {
+	s := tl.Sample
+	if s == nil || tl.PrevSample >= s.T {
+		return sDim.Render("context switches: after two samples")
+	}
+	dt := (s.T - tl.PrevSample).Seconds()
+	lines := []string{sDim.Render(fmt.Sprintf("context switches /s: all %s", human(float64(s.Switches.Vol+s.Switches.Invol)/dt)))}
+	for _, p := range s.Procs {
+		if tl.Procs[p.PID] == nil {
+			continue
+		}
+		line := fmt.Sprintf("%-16s %8s voluntary %8s involuntary", ansi.Truncate(fmt.Sprintf("%s %d", timeline.Clean(p.Name), p.PID), 16, "…"),
+			human(float64(p.Switches.Vol)/dt), human(float64(p.Switches.Invol)/dt))
+		lines = append(lines, ansi.Truncate(line, width, "…"))
+	}
+	return strings.Join(lines, "\n")
+}
+
 func counterLines(tl *timeline.Timeline) int {
+	if tl.Watch && tl.Sample != nil {
+		return 1 + len(tl.Sample.Procs)
+	}
 	n := 0
 	for _, r := range counterRows(tl) {
 		n++
@@ -360,10 +390,44 @@ func graphLines(tl *timeline.Timeline) []string {
 
 // objectLines is how many lines objectsView draws.
 func objectLines(tl *timeline.Timeline) int {
+	if tl.Watch {
+		return max(1, len(watchLocks(tl)))
+	}
 	return max(1, len(tl.Objects)+len(tl.Queues)) + len(graphLines(tl))
 }
 
+// watchLocks words the file locks /proc/locks lists for a watched program:
+// who holds each file, and who waits for it.
+func watchLocks(tl *timeline.Timeline) []string {
+	if tl.Sample == nil {
+		return nil
+	}
+	var lines []string
+	for _, fl := range tl.Sample.Locks {
+		who := fmt.Sprintf("PID %d", fl.PID)
+		if p := tl.Procs[fl.PID]; p != nil && p.Name != "" {
+			who = fmt.Sprintf("%s %d", timeline.Clean(p.Name), fl.PID)
+		}
+		verb := "holds"
+		if fl.Waiting {
+			verb = gBlocked.Render("waits for")
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s %s on inode %s", who, verb, fl.Mode, fl.Type, fl.File))
+	}
+	return lines
+}
+
 func objectsView(tl *timeline.Timeline, width int) string {
+	if tl.Watch {
+		lines := watchLocks(tl)
+		if len(lines) == 0 {
+			return sDim.Render("no file lock held or awaited (/proc/locks)")
+		}
+		for i, l := range lines {
+			lines[i] = ansi.Truncate(l, width, "…")
+		}
+		return strings.Join(lines, "\n")
+	}
 	if len(tl.Objects) == 0 && len(tl.Queues) == 0 {
 		return sDim.Render("no locks or queues in this lesson")
 	}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"mtviz/internal/guard"
+	"mtviz/internal/session"
+	"mtviz/internal/spec"
+	"mtviz/internal/ui"
+	"mtviz/internal/watch"
+)
+
+const watchUsage = `Usage: mtviz watch [flags] --pid PID
+       mtviz watch [flags] -- COMMAND [ARGS...]
+
+Shows a program that is not a lesson, live, from /proc alone (no root
+needed): a running process and all its descendants (--pid), or a command
+started for the purpose. One lane per thread of every process, drawn by the
+state /proc reads (running on core n, runnable, sleeping, I for D, T
+stopped, Z zombie), the process tree as it changes, the cores, context
+switches, and the file locks its processes hold or wait for.
+
+--pid never signals the program. A command started by watch ends with mtviz,
+its whole process group; q asks before ending it. The screen keeps showing
+what was seen once the program has ended, with its exit status.
+
+Flags:
+  --pid PID         watch this process and its descendants
+  --hz N            samples per second, 1 to 100 (default 10)
+  --duration D      stop watching after D (a started command is ended)
+  --headless        no screen: the program's output as log lines, then how it ended
+  --json            no screen: every sample and event as JSON Lines, as 'run --json'
+  --record FILE     record for 'mtviz replay'
+  --trace FILE      write the Chrome trace event format, for Perfetto
+
+Exit codes: 0 watched to the end (the program's own exit status is shown,
+not passed on), 1 the watch was stopped, 2 bad usage or input (no such
+process, one this user may not read, a command that cannot start).
+`
+
+func cmdWatch(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
+	pid := fs.Int("pid", 0, "")
+	hz := fs.Float64("hz", 10, "")
+	duration := fs.Duration("duration", 0, "")
+	headlessF := fs.Bool("headless", false, "")
+	asJSON := fs.Bool("json", false, "")
+	recordPath := fs.String("record", "", "")
+	tracePath := fs.String("trace", "", "")
+	pos, err := parseFlags(fs, args, watchUsage, stdout)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *hz < 1 || *hz > 100:
+		return usagef("watch: --hz must be from 1 to 100, not %g", *hz)
+	case *duration < 0:
+		return usagef("watch: --duration must be above 0")
+	case *pid < 0:
+		return usagef("watch: --pid must be a process id, not %d", *pid)
+	}
+	w, err := watch.Start(watch.Options{PID: *pid, Cmd: pos, Duration: *duration, Start: time.Now()})
+	var we *watch.Error
+	if errors.As(err, &we) {
+		return usageError{we.Msg}
+	} else if err != nil {
+		return err
+	}
+	opt := session.Options{Hz: *hz, Runner: w, Root: w.Root(), Switches: true, GoTrace: session.TraceOff}
+	for _, out := range []struct {
+		path string
+		dst  *io.Writer
+	}{{*recordPath, &opt.Record}, {*tracePath, &opt.Trace}} {
+		if out.path == "" {
+			continue
+		}
+		f, err := os.Create(out.path)
+		if err != nil {
+			w.Run(cancelled()) // ends a started command
+			return usagef("watch: %s: %v", out.path, errText(err))
+		}
+		defer f.Close()
+		*out.dst = f
+	}
+	sc := w.Scenario()
+	if *headlessF || *asJSON {
+		return watchHeadless(sc, opt, *asJSON, stdout)
+	}
+	out, err := ui.Run(ui.Config{Start: sc, Session: opt})
+	if err != nil {
+		return err
+	}
+	if !out.Finished {
+		return checkFailed{}
+	}
+	return nil
+}
+
+func cancelled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+// watchHeadless prints the program's output and its end, or every sample.
+func watchHeadless(sc *spec.Scenario, opt session.Options, asJSON bool, stdout io.Writer) error {
+	ctx, cancel := signalContext()
+	defer cancel()
+	guard.OnPanic(cancel)
+	defer guard.OnPanic(nil)
+	s := session.Start(ctx, sc, opt)
+	p := newPrinter(stdout, asJSON, sc, s.Cores, s.Root())
+	p.tl.Watch = true
+	for it := range s.Items() {
+		p.item(it)
+	}
+	sum := s.Wait()
+	if asJSON {
+		p.summary(sum)
+	} else {
+		seen := 0
+		for _, pr := range p.tl.Procs {
+			if pr.Seen {
+				seen++
+			}
+		}
+		fmt.Fprintf(stdout, "\nwatched %d process(es) for %.1fs\n", seen, seconds(sum.Duration))
+	}
+	if err := s.RecordError(); err != nil {
+		return fmt.Errorf("the recording is incomplete: %w", err)
+	}
+	if sum.Stopped {
+		return checkFailed{}
+	}
+	return nil
+}

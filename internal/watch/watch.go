@@ -1,0 +1,396 @@
+// Package watch follows a program that is not a lesson: a running process
+// given by PID, or a command started for the purpose. It runs beside the
+// probe in place of the scenario engine, and says only what the OS said:
+// that the program started, what it wrote, and how it ended.
+package watch
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// Options say what to watch.
+type Options struct {
+	PID      int      // a running process (and its descendants); never signalled
+	Cmd      []string // or a command to start, ended with mtviz
+	Duration time.Duration
+	Start    time.Time
+}
+
+// Watcher runs in a session in place of the engine.
+type Watcher struct {
+	opt    Options
+	pid    int
+	start  uint64 // the root's start time (field 22), so a reused PID is not taken for it
+	cmd    *exec.Cmd
+	guard  *exec.Cmd
+	guardW io.WriteCloser
+	out    chan []sim.Event
+	outMu  sync.Mutex // guards closed: output lines may come after the end
+	closed bool
+	lineWG sync.WaitGroup
+	paused bool
+	mu     sync.Mutex
+	waited chan struct{} // closed once the command is reaped
+	sc     *spec.Scenario
+}
+
+// Error is bad input: no such process, one we may not read, a command that
+// cannot start.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+// Start checks the PID, or starts the command, so that the root is known
+// before the probe begins.
+func Start(opt Options) (*Watcher, error) {
+	w := &Watcher{opt: opt, out: make(chan []sim.Event, 64), waited: make(chan struct{})}
+	switch {
+	case opt.PID > 0 && len(opt.Cmd) > 0:
+		return nil, &Error{"watch: give --pid or a command after --, not both"}
+	case opt.PID > 0:
+		st, err := startTime(opt.PID)
+		if err != nil {
+			return nil, err
+		}
+		w.pid, w.start = opt.PID, st
+	case len(opt.Cmd) > 0:
+		if err := w.startCmd(); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, &Error{"watch: give --pid PID or a command after --, as in 'mtviz watch -- python3 script.py'"}
+	}
+	w.sc = w.scenario()
+	// Said first, before the program's output (the channel has room).
+	w.say(sim.Event{Kind: sim.KProcess, Task: w.name(), PID: w.pid, PPID: ppidOf(w.pid)})
+	return w, nil
+}
+
+// ppidOf reads a process's parent, 0 if it cannot be read.
+func ppidOf(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(f) < 2 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[1])
+	return n
+}
+
+// startTime reads a process's start time, which with its PID names it.
+func startTime(pid int) (uint64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return 0, &Error{fmt.Sprintf("watch: no process %d", pid)}
+	case errors.Is(err, os.ErrPermission):
+		return 0, &Error{fmt.Sprintf("watch: process %d may not be read by this user", pid)}
+	case err != nil:
+		return 0, &Error{fmt.Sprintf("watch: process %d: %v", pid, err)}
+	}
+	if _, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(pid) + "/stat"); err != nil {
+		return 0, &Error{fmt.Sprintf("watch: the threads of process %d may not be read by this user", pid)}
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, &Error{fmt.Sprintf("watch: process %d: unreadable stat", pid)}
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 20 {
+		return 0, &Error{fmt.Sprintf("watch: process %d: unreadable stat", pid)}
+	}
+	return strconv.ParseUint(f[19], 10, 64)
+}
+
+// startCmd starts the command in a process group of its own, with a guard:
+// a small process that kills the group when mtviz goes, however it goes
+// (the command itself gets SIGKILL from the kernel when mtviz dies; the
+// guard takes care of what the command started).
+func (w *Watcher) startCmd() error {
+	path, err := exec.LookPath(w.opt.Cmd[0])
+	if err != nil {
+		return &Error{fmt.Sprintf("watch: cannot start %s: %v", w.opt.Cmd[0], errors.Unwrap(err))}
+	}
+	c := exec.Command(path, w.opt.Cmd[1:]...)
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	stdout, _ := c.StdoutPipe()
+	stderr, _ := c.StderrPipe()
+	if err := c.Start(); err != nil {
+		return &Error{fmt.Sprintf("watch: cannot start %s: %v", w.opt.Cmd[0], err)}
+	}
+	w.cmd, w.pid = c, c.Process.Pid
+	w.start, _ = startTime(w.pid)
+	if self, err := os.Executable(); err == nil {
+		g := exec.Command(self, GuardCommand, strconv.Itoa(w.pid))
+		g.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if in, err := g.StdinPipe(); err == nil && g.Start() == nil {
+			w.guard, w.guardW = g, in
+		}
+	}
+	w.lineWG.Add(2)
+	go w.lines(stdout, "out")
+	go w.lines(stderr, "err")
+	return nil
+}
+
+// maxLine and maxLines bound what the program may write into the log.
+const (
+	maxLine  = 512
+	maxLines = 10000
+)
+
+// lines turns what the program writes into log events, bounded.
+func (w *Watcher) lines(r io.Reader, which string) {
+	defer w.lineWG.Done()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 4096), 64<<10)
+	n := 0
+	for sc.Scan() {
+		n++
+		if n > maxLines {
+			continue // drained, not shown
+		}
+		text := sc.Text()
+		if len(text) > maxLine {
+			text = text[:maxLine] + "…"
+		}
+		kind := sim.KLog
+		if which == "err" {
+			kind = sim.KStderr
+		}
+		w.emit(sim.Event{Kind: kind, Task: w.name(), PID: w.pid, Text: text})
+	}
+	io.Copy(io.Discard, r)
+}
+
+func (w *Watcher) name() string {
+	if len(w.opt.Cmd) > 0 {
+		return w.opt.Cmd[0]
+	}
+	return "PID " + strconv.Itoa(w.pid)
+}
+
+// emit sends a line of the program's output; when the reader is far
+// behind, the line is dropped rather than blocking the program.
+func (w *Watcher) emit(ev sim.Event) {
+	ev.T = time.Since(w.opt.Start)
+	w.outMu.Lock()
+	defer w.outMu.Unlock()
+	if w.closed {
+		return
+	}
+	select {
+	case w.out <- []sim.Event{ev}:
+	default:
+	}
+}
+
+// say sends what the watcher itself has to say; it is never dropped.
+func (w *Watcher) say(ev sim.Event) {
+	ev.T = time.Since(w.opt.Start)
+	w.out <- []sim.Event{ev}
+}
+
+// end closes the events once nothing more may come.
+func (w *Watcher) end() {
+	w.outMu.Lock()
+	w.closed = true
+	close(w.out)
+	w.outMu.Unlock()
+}
+
+// Root is the watched process.
+func (w *Watcher) Root() int { return w.pid }
+
+// Scenario names what is watched, for the screen and for recordings.
+func (w *Watcher) Scenario() *spec.Scenario { return w.sc }
+
+func (w *Watcher) scenario() *spec.Scenario {
+	what := fmt.Sprintf("process %d", w.pid)
+	if len(w.opt.Cmd) > 0 {
+		what = strings.Join(w.opt.Cmd, " ")
+	}
+	src := fmt.Sprintf("id: watch\ntitle: %s\nsummary: a program watched from the OS\nlesson: %s\ntasks:\n  - name: watched\n    steps: [{log: watched}]\n",
+		strconv.Quote(what), strconv.Quote(
+			"Each lane is a thread of the watched program (its main thread first), drawn by the state /proc reads: "+
+				"running on core n (the digit), runnable (waiting for a core), sleeping, I for uninterruptible waits (D, usually I/O), "+
+				"T stopped, Z zombie. The Processes panel is its process tree as it changes; Locks lists the file locks its processes hold or wait for."))
+	sc, err := spec.Load("watch.yaml", []byte(src))
+	if err != nil {
+		// The source is ours; a failure is a bug, and the screen can do
+		// without the text.
+		return &spec.Scenario{ID: "watch", Title: what, Rounds: 1}
+	}
+	sc.Tasks = nil
+	return sc
+}
+
+// Events delivers what the watcher says: the program's output and its end.
+func (w *Watcher) Events() <-chan []sim.Event { return w.out }
+
+// Cores is every core: a watched program is not limited.
+func (w *Watcher) Cores() int { return 0 }
+
+// Pause and Resume freeze the screen only: the program runs on.
+func (w *Watcher) Pause()  { w.mu.Lock(); w.paused = true; w.mu.Unlock() }
+func (w *Watcher) Resume() { w.mu.Lock(); w.paused = false; w.mu.Unlock() }
+
+// Paused reports whether the screen is frozen.
+func (w *Watcher) Paused() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.paused }
+
+// Key: a watched program waits for no key of ours.
+func (w *Watcher) Key(rune) bool { return false }
+
+// Run follows the program until it ends, the duration passes or ctx ends.
+func (w *Watcher) Run(ctx context.Context) error {
+	defer w.end()
+	var timeout <-chan time.Time
+	if w.opt.Duration > 0 {
+		t := time.NewTimer(w.opt.Duration)
+		defer t.Stop()
+		timeout = t.C
+	}
+	if w.cmd != nil {
+		return w.runCmd(ctx, timeout)
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return sim.ErrStopped
+		case <-timeout:
+			return nil
+		case <-tick.C:
+			if st, err := startTime(w.pid); err != nil || st != w.start {
+				w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
+					Text: fmt.Sprintf("process %d has ended (its exit status is for its parent to read)", w.pid)})
+				return nil
+			}
+		}
+	}
+}
+
+func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
+	// Learn that the command ended without reaping it: while it is a
+	// zombie its PID, and so its group's id, stays its own, and the group
+	// can be killed without naming some other process.
+	exited := make(chan struct{})
+	go func() {
+		var info unix.Siginfo
+		for {
+			err := unix.Waitid(unix.P_PID, w.pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+			if err != unix.EINTR {
+				break
+			}
+		}
+		close(exited)
+	}()
+	var err error
+	select {
+	case <-exited:
+	case <-ctx.Done():
+		err = sim.ErrStopped
+	case <-timeout:
+	}
+	select {
+	case <-exited:
+	default:
+		// Still running: it ends with mtviz, its whole group.
+		syscall.Kill(-w.pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(time.Second):
+			syscall.Kill(-w.pid, syscall.SIGKILL)
+			<-exited
+		}
+	}
+	// What the command left running in its group goes with it.
+	syscall.Kill(-w.pid, syscall.SIGKILL)
+	w.releaseGuard()
+	// The pipes end when every process holding them has: a moment after
+	// the kill, unless one left the group; then its lines are not waited for.
+	lines := make(chan struct{})
+	go func() { w.lineWG.Wait(); close(lines) }()
+	select {
+	case <-lines:
+	case <-time.After(time.Second):
+	}
+	w.cmd.Wait()
+	close(w.waited)
+	ws, _ := w.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	ev := sim.Event{Kind: sim.KExit, Task: w.name(), PID: w.pid, ReaperPID: os.Getpid(), Reaper: "mtviz"}
+	if ws.Signaled() {
+		ev.Signal = int(ws.Signal())
+	} else {
+		ev.Code = ws.ExitStatus()
+	}
+	w.say(ev)
+	return err
+}
+
+// releaseGuard tells the guard that the group was dealt with, so that it
+// signals nothing once the command is reaped.
+func (w *Watcher) releaseGuard() {
+	if w.guard == nil {
+		return
+	}
+	w.guardW.Write([]byte{'x'})
+	w.guardW.Close()
+	w.guard.Wait()
+}
+
+// Running reports whether the started command has not ended yet (false for
+// --pid: nothing of ours to kill).
+func (w *Watcher) Running() bool {
+	if w.cmd == nil {
+		return false
+	}
+	select {
+	case <-w.waited:
+		return false
+	default:
+		return true
+	}
+}
+
+// GuardCommand is the argument that makes mtviz a watch guard.
+const GuardCommand = "__guard"
+
+// RunGuard waits for mtviz: end of input without a word means mtviz is gone,
+// and the watched command's process group is killed.
+func RunGuard() int {
+	if len(os.Args) < 3 {
+		return 2
+	}
+	pgid, err := strconv.Atoi(os.Args[2])
+	if err != nil || pgid <= 1 {
+		return 2
+	}
+	var b [1]byte
+	if n, _ := os.Stdin.Read(b[:]); n == 1 && b[0] == 'x' {
+		return 0
+	}
+	syscall.Kill(-pgid, syscall.SIGKILL)
+	return 0
+}
