@@ -10,8 +10,8 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"slices"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 
