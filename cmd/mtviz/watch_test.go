@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"mtviz/internal/probe"
+)
+
+func TestWatchRefusesBadInput(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"watch", "--headless", "--pid", "999999999"}, "no process 999999999"},
+		{[]string{"watch", "--headless", "--", "/no/such/program"}, "cannot start /no/such/program"},
+		{[]string{"watch", "--headless"}, "give --pid PID or a command after --"},
+		{[]string{"watch", "--headless", "--pid", "1", "--", "true"}, "not both"},
+		{[]string{"watch", "--hz", "0", "--", "true"}, "--hz must be from 1 to 100"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args[1:], " "), func(t *testing.T) {
+			_, stderr, code := mtviz(t, c.args...)
+			if code != exitUsage || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Errorf("exit %d, stderr %q; want exit 2 and one line saying %q", code, stderr, c.want)
+			}
+		})
+	}
+}
+
+// A started command's output becomes log lines, its exit status is shown,
+// and what it left running in its group ends with the watch.
+func TestWatchCommandEndsWithItsGroup(t *testing.T) {
+	mark := "watch-group-" + strconv.FormatInt(time.Now().UnixNano(), 10)
+	out, stderr, code := mtviz(t, "watch", "--headless", "--", "sh", "-c", "echo hello; (exec -a "+mark+" sleep 30 &); exit 3")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"hello", "exit 3"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the watch did not say %q:\n%s", want, out)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	if left, _ := exec.Command("pgrep", "-f", mark).Output(); len(strings.TrimSpace(string(left))) > 0 {
+		t.Errorf("a process of the watched group outlived the watch: %s", left)
+	}
+}
+
+// --pid never signals the watched process: it outlives a watch stopped by
+// its duration.
+func TestWatchPidNeverSignals(t *testing.T) {
+	c := exec.Command("sleep", "30")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { c.Process.Kill(); c.Wait() }()
+	out, stderr, code := mtviz(t, "watch", "--json", "--duration", "700ms", "--pid", strconv.Itoa(c.Process.Pid))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, `"type":"sample"`) {
+		t.Errorf("no samples:\n%s", out)
+	}
+	if _, err := os.Stat("/proc/" + strconv.Itoa(c.Process.Pid) + "/stat"); err != nil {
+		t.Errorf("the watched process is gone after the watch: %v", err)
+	}
+}
+
+// psRow is one line of ps -eLo pid,ppid,tid,stat,psr.
+type psRow struct {
+	pid, ppid, tid, psr int
+	stat               string
+}
+
+func psNow(t *testing.T) []psRow {
+	t.Helper()
+	b, err := exec.Command("ps", "-eLo", "pid=,ppid=,tid=,stat=,psr=").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []psRow
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) != 5 {
+			continue
+		}
+		var r psRow
+		r.pid, _ = strconv.Atoi(f[0])
+		r.ppid, _ = strconv.Atoi(f[1])
+		r.tid, _ = strconv.Atoi(f[2])
+		r.stat = f[3]
+		r.psr, _ = strconv.Atoi(f[4])
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// What watch shows agrees with ps and /proc/locks taken in the same moment:
+// state letters, parents (an orphan's new one included), thread ids, the
+// core a sleeping thread last ran on, the flock's holder and its waiter.
+func TestWatchAgreesWithPs(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Fatal("this test watches small python3 programs; install python3")
+	}
+	lock := filepath.Join(t.TempDir(), "turns.lock")
+	// The interpreter itself, not a shim that runs it (pyenv's is a shell
+	// script with children of its own).
+	exe, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := exec.Command(os.Args[0], "watch", "--json", "--hz", "20", "--duration", "6s", "--", strings.TrimSpace(string(exe)), "testdata/watch/truth.py", lock)
+	c.Env = append(os.Environ(), "MTVIZ_MAIN=1")
+	stdout, err := c.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Wait()
+	type line struct {
+		Type   string  `json:"type"`
+		T      float64 `json:"t"`
+		Kind   string  `json:"kind"`
+		PID    int     `json:"pid"`
+		Code   int     `json:"code"`
+		Procs  []probe.Proc
+		Locks  []probe.FileLock
+	}
+	var lines []line
+	var ps []psRow
+	var locks string
+	trigT := -1.0
+	root := 0
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(nil, 4<<20)
+	for sc.Scan() {
+		var l line
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("not JSON: %q", sc.Text())
+		}
+		if l.Type == "event" && l.Kind == "process" && root == 0 {
+			root = l.PID
+		}
+		waiting := false
+		for _, fl := range l.Locks {
+			waiting = waiting || fl.Waiting
+		}
+		if ps == nil && waiting && root != 0 {
+			// Everything is in place (the waiter waits last of all):
+			// take the OS's own word now.
+			ps = psNow(t)
+			b, _ := os.ReadFile("/proc/locks")
+			locks, trigT = string(b), l.T
+		}
+		lines = append(lines, l)
+	}
+	if ps == nil {
+		t.Fatal("the watch never showed the flock waiter; so no comparison")
+	}
+	// JSON lines are held half a second to go out in time order: ps ran
+	// about half a second after the sample that set it off was read.
+	var best *line
+	for i := range lines {
+		l := &lines[i]
+		if l.Type != "sample" {
+			continue
+		}
+		if best == nil || math.Abs(l.T-trigT-0.55) < math.Abs(best.T-trigT-0.55) {
+			best = l
+		}
+	}
+	t.Logf("ps ran at about %.2fs; comparing with the sample of %.2fs", trigT+0.55, best.T)
+	byPID := map[int]probe.Proc{}
+	for _, p := range best.Procs {
+		byPID[p.PID] = p
+	}
+	// The tree as ps has it: the root and its descendants.
+	tree := map[int]bool{root: true}
+	for changed := true; changed; {
+		changed = false
+		for _, r := range ps {
+			if tree[r.ppid] && !tree[r.pid] {
+				tree[r.pid], changed = true, true
+			}
+		}
+	}
+	compared := 0
+	for _, r := range ps {
+		if !tree[r.pid] && byPID[r.pid].PID == 0 {
+			continue
+		}
+		p, ok := byPID[r.pid]
+		if !ok {
+			t.Errorf("ps lists PID %d (parent %d, %s), the watch does not", r.pid, r.ppid, r.stat)
+			continue
+		}
+		if p.PPID != r.ppid {
+			t.Errorf("PID %d: the watch says parent %d, ps says %d", r.pid, p.PPID, r.ppid)
+		}
+		var th *probe.Thread
+		for i := range p.Threads {
+			if p.Threads[i].TID == r.tid {
+				th = &p.Threads[i]
+			}
+		}
+		if th == nil {
+			t.Errorf("ps lists thread %d of PID %d, the watch does not", r.tid, r.pid)
+			continue
+		}
+		if stable := r.stat[0] == 'S' || r.stat[0] == 'Z'; stable && th.State != r.stat[:1] {
+			t.Errorf("thread %d: the watch says %s, ps says %s", r.tid, th.State, r.stat)
+		}
+		if r.stat[0] == 'S' && th.Core != r.psr {
+			t.Errorf("sleeping thread %d: the watch says it last ran on cpu%d, ps says cpu%d", r.tid, th.Core, r.psr)
+		}
+		compared++
+	}
+	// root, napper, zombie, holder, waiter, orphan: at least six threads.
+	if compared < 6 {
+		t.Errorf("only %d threads compared; ps:\n%v", compared, ps)
+	}
+	zombies, orphans := 0, 0
+	for pid, p := range byPID {
+		if p.State == "Z" && p.PPID == root {
+			zombies++
+		}
+		if !tree[pid] && pid != root {
+			orphans++ // in the watch, re-parented out of the tree by ps's account
+		}
+	}
+	if zombies != 1 || orphans != 1 {
+		t.Errorf("%d zombies and %d orphans in the watch, want 1 and 1", zombies, orphans)
+	}
+	// The flock: its holder and its waiter, as /proc/locks lists them.
+	holders := 0
+	for _, fl := range best.Locks {
+		want := " " + strconv.Itoa(fl.PID) + " "
+		found := false
+		for _, l := range strings.Split(locks, "\n") {
+			if strings.Contains(l, want) && strings.Contains(l, "FLOCK") && strings.Contains(l, "->") == fl.Waiting {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the watch's lock %+v is not in /proc/locks:\n%s", fl, locks)
+		}
+		if !fl.Waiting {
+			holders++
+		}
+	}
+	if holders != 1 || len(best.Locks) != 2 {
+		t.Errorf("locks %+v: want one holder and one waiter", best.Locks)
+	}
+	// The program's own exit status, as its parent (mtviz) read it.
+	exited := false
+	for _, l := range lines {
+		if l.Type == "event" && l.Kind == "exit" && l.PID == root && l.Code == 0 {
+			exited = true
+		}
+	}
+	if !exited {
+		t.Error("no exit event with status 0 for the watched program")
+	}
+}
