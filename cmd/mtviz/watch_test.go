@@ -78,7 +78,7 @@ func TestWatchPidNeverSignals(t *testing.T) {
 // psRow is one line of ps -eLo pid,ppid,tid,stat,psr.
 type psRow struct {
 	pid, ppid, tid, psr int
-	stat               string
+	stat                string
 }
 
 func psNow(t *testing.T) []psRow {
@@ -129,13 +129,13 @@ func TestWatchAgreesWithPs(t *testing.T) {
 	}
 	defer c.Wait()
 	type line struct {
-		Type   string  `json:"type"`
-		T      float64 `json:"t"`
-		Kind   string  `json:"kind"`
-		PID    int     `json:"pid"`
-		Code   int     `json:"code"`
-		Procs  []probe.Proc
-		Locks  []probe.FileLock
+		Type  string  `json:"type"`
+		T     float64 `json:"t"`
+		Kind  string  `json:"kind"`
+		PID   int     `json:"pid"`
+		Code  int     `json:"code"`
+		Procs []probe.Proc
+		Locks []probe.FileLock
 	}
 	var lines []line
 	var ps []psRow
