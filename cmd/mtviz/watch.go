@@ -72,7 +72,10 @@ func cmdWatch(args []string, stdout, stderr io.Writer) error {
 	} else if err != nil {
 		return err
 	}
-	opt := session.Options{Hz: *hz, Runner: w, Root: w.Root(), Switches: true, GoTrace: session.TraceOff}
+	// Context switches cost a status read per thread: once a second is
+	// enough for a rate, and keeps a big tree's sample near the stat floor.
+	every := max(1, int(*hz))
+	opt := session.Options{Hz: *hz, Runner: w, Root: w.Root(), Switches: true, SwitchesEvery: every, GoTrace: session.TraceOff}
 	for _, out := range []struct {
 		path string
 		dst  *io.Writer

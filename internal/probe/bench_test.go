@@ -57,9 +57,17 @@ func stopFixture() {
 // process) against the floor: one pread per process and thread on a
 // descriptor kept open. Both are measured in the same iterations, so the
 // ratio compares like with like on a noisy machine.
-func BenchmarkProbeVsFloor(b *testing.B) {
+func BenchmarkProbeVsFloor(b *testing.B) { probeVsFloor(b, Options{Threads: true}) }
+
+// BenchmarkWatchVsFloor is the same with what 'mtviz watch' reads at 10 Hz:
+// threads, and context switches on one sample in ten.
+func BenchmarkWatchVsFloor(b *testing.B) {
+	probeVsFloor(b, Options{Threads: true, Switches: true, SwitchesEvery: 10})
+}
+
+func probeVsFloor(b *testing.B, opt Options) {
 	startFixture(b)
-	p := New(Options{Threads: true})
+	p := New(opt)
 	defer p.Close()
 	s := p.Sample()
 	entities := 0

@@ -53,8 +53,11 @@ type Sample struct {
 	// Locks are the file locks (/proc/locks) held or awaited by observed processes.
 	Locks []FileLock `json:"locks,omitempty"`
 	// Switches is the sum of the processes' Switches: summed over samples,
-	// the switches of a run.
-	Switches Switches `json:"switches,omitzero"`
+	// the switches of a run. SwitchesSpan is the time they were counted
+	// over (since the previous sample that read them; 0 when this one did
+	// not).
+	Switches     Switches      `json:"switches,omitzero"`
+	SwitchesSpan time.Duration `json:"switches_span,omitempty"`
 }
 
 // FileLock is one line of /proc/locks that concerns an observed process.
@@ -84,6 +87,10 @@ type Options struct {
 	// Switches also reads every thread's context switches, at the cost of
 	// a descriptor and a read per thread. It implies Threads.
 	Switches bool
+	// SwitchesEvery reads them on one sample in this many (default every
+	// sample): a status read costs twice a stat read, and a watch of
+	// hundreds of threads wants them once a second, not ten times.
+	SwitchesEvery int
 }
 
 // clockTicks is USER_HZ, which Linux fixes at 100 for /proc on every
@@ -105,7 +112,11 @@ type Probe struct {
 	statFile *os.File
 	statBuf  [16 * 1024]byte
 	samples  int
-	dropped  int
+	// readSwitches: this sample reads the switches; lastSwitches is when
+	// the previous one that did was taken.
+	readSwitches bool
+	lastSwitches time.Duration
+	dropped      int
 
 	// statusBuf is shared by every thread's status read: each is parsed
 	// before the next.
@@ -261,6 +272,8 @@ func (p *Probe) Sample() Sample {
 	}
 	sort.Ints(pids)
 	p.samples++
+	every := max(1, p.opt.SwitchesEvery)
+	p.readSwitches = p.opt.Switches && (p.samples-1)%every == 0
 	// A process that execs another program keeps its PID and changes its
 	// name (a shell that runs python3): read names again now and then.
 	names := p.samples%5 == 0
@@ -300,6 +313,12 @@ func (p *Probe) Sample() Sample {
 	}
 	s.Locks = p.fileLocks()
 	limitCPU(s.Procs, len(s.Cores))
+	if p.readSwitches {
+		if p.samples > 1 {
+			s.SwitchesSpan = s.T - p.lastSwitches
+		}
+		p.lastSwitches = s.T
+	}
 	return s
 }
 
@@ -584,7 +603,7 @@ func (p *Probe) threads(pr *proc, n int) []Thread {
 		}
 		th := Thread{TID: tid, Name: t.name, State: string(st.state), Core: st.processor}
 		th.CPU = min(t.cpu.update(st.ticks, time.Now()), 100)
-		if t.status != nil {
+		if t.status != nil && p.readSwitches {
 			// /proc/PID/status counts the main thread only; each thread
 			// is read on its own and the process is their sum.
 			if b, err := pread(t.status, p.statusBuf[:]); err == nil {

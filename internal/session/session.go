@@ -51,6 +51,8 @@ type Options struct {
 	// Switches reads every thread's context switches (a read more per
 	// thread and sample): comparisons and sweeps measure them.
 	Switches bool
+	// SwitchesEvery reads them on one sample in this many (default 1).
+	SwitchesEvery int
 }
 
 // TraceMode says when to read the runtime trace.
@@ -161,7 +163,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		hz = 10
 	}
 	watching := opt.Runner != nil
-	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches, Root: root})
+	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches, SwitchesEvery: opt.SwitchesEvery, Root: root})
 	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
 	if opt.Record != nil {
 		s.rec = record.NewWriter(opt.Record)

@@ -172,10 +172,12 @@ type Timeline struct {
 	// RuntimeUntil: the runtime trace has reported goroutine states up to here.
 	RuntimeUntil time.Duration
 
-	Sample     *probe.Sample // the latest
-	PrevSample time.Duration
-	CoreHist   [][]float64 // per core, oldest first
-	CPUHist    []float64   // cores used by mtviz's tree, oldest first
+	Sample *probe.Sample // the latest
+	// SwitchSample is the latest sample that read context switches.
+	SwitchSample *probe.Sample
+	PrevSample   time.Duration
+	CoreHist     [][]float64 // per core, oldest first
+	CPUHist      []float64   // cores used by mtviz's tree, oldest first
 
 	// Versions, bumped when a part changes, so that a view redraws a panel
 	// only when what it shows changed.
@@ -579,6 +581,9 @@ func (tl *Timeline) sample(s *probe.Sample) {
 		tl.Now = s.T
 	}
 	tl.Sample = s
+	if s.SwitchesSpan > 0 {
+		tl.SwitchSample = s
+	}
 	if len(tl.CoreHist) != len(s.Cores) {
 		tl.CoreHist = make([][]float64, len(s.Cores))
 	}

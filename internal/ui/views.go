@@ -293,11 +293,11 @@ func countersView(tl *timeline.Timeline, width int) string {
 // switchesView: a watched program has no counters; its context switches
 // per second, per process, as /proc counted them, take their place.
 func switchesView(tl *timeline.Timeline, width int) string {
-	s := tl.Sample
-	if s == nil || tl.PrevSample >= s.T {
-		return sDim.Render("context switches: after two samples")
+	s := tl.SwitchSample
+	if s == nil {
+		return sDim.Render("context switches: counted once a second")
 	}
-	dt := (s.T - tl.PrevSample).Seconds()
+	dt := s.SwitchesSpan.Seconds()
 	lines := []string{sDim.Render(fmt.Sprintf("context switches /s: all %s", human(float64(s.Switches.Vol+s.Switches.Invol)/dt)))}
 	for _, p := range s.Procs {
 		if tl.Procs[p.PID] == nil {
@@ -311,8 +311,8 @@ func switchesView(tl *timeline.Timeline, width int) string {
 }
 
 func counterLines(tl *timeline.Timeline) int {
-	if tl.Watch && tl.Sample != nil {
-		return 1 + len(tl.Sample.Procs)
+	if tl.Watch && tl.SwitchSample != nil {
+		return 1 + len(tl.SwitchSample.Procs)
 	}
 	n := 0
 	for _, r := range counterRows(tl) {
