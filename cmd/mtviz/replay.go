@@ -52,6 +52,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	}
 	if *asHeadless || *asJSON {
 		out := newPrinter(stdout, *asJSON, rec.Scenario, rec.Header.Cores, rec.Header.Root)
+		out.tl.Watch = rec.Header.Watch
 		for _, it := range rec.Items {
 			out.item(it)
 		}

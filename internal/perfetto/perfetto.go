@@ -120,7 +120,11 @@ func (pw *Writer) Sample(s *probe.Sample) {
 			continue
 		}
 		for _, th := range p.Threads {
-			tname := fmt.Sprintf("%s %d", timeline.Clean(p.Name), th.TID)
+			n := th.Name
+			if n == "" || th.TID == p.PID {
+				n = p.Name // the main thread is the process's name
+			}
+			tname := fmt.Sprintf("%s %d", timeline.Clean(n), th.TID)
 			pw.state(p.PID, th.TID, tname, th.State, th.Core, s.T)
 			seen[[2]int{p.PID, th.TID}] = true
 		}

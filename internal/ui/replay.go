@@ -119,7 +119,7 @@ func (r *replay) seek(m *lessonModel, t time.Duration) {
 }
 
 func newFold(rec *record.Recording) *timeline.Timeline {
-	return timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
+	return timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root, Watch: rec.Header.Watch})
 }
 
 // key handles the replay's own keys, and space (pause the playback).
