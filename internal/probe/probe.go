@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shirou/gopsutil/v3/cpu"
 	"github.com/shirou/gopsutil/v3/process"
 )
 
@@ -401,25 +400,20 @@ func cpuPercent(ticks uint64, dt float64) float64 {
 // open (gopsutil opens and splits the whole file each time, which at 10 Hz
 // was a sixth of mtviz's own CPU), parsing the same fields the same way.
 func (p *Probe) cores() []float64 {
-	var ts []coreTimes
+	// One source on every sample: /proc/stat kept open and parsed here
+	// (gopsutil reads the same file; the tests hold the two to agree).
 	if p.statFile == nil {
-		all, err := cpu.Times(true)
+		f, err := os.Open("/proc/stat")
 		if err != nil {
 			return nil
 		}
-		for _, t := range all {
-			ts = append(ts, coreTimes{busy: t.Total() - t.Idle - t.Iowait, total: t.Total()})
-		}
-		if f, err := os.Open("/proc/stat"); err == nil {
-			p.statFile = f
-		}
-	} else {
-		n, err := p.statFile.ReadAt(p.statBuf[:], 0)
-		if n == 0 && err != nil {
-			return nil
-		}
-		ts = parseCPULines(p.statBuf[:n])
+		p.statFile = f
 	}
+	n, err := p.statFile.ReadAt(p.statBuf[:], 0)
+	if n == 0 && err != nil {
+		return nil
+	}
+	ts := parseCPULines(p.statBuf[:n])
 	out := make([]float64, len(ts))
 	if len(p.lastCPU) == len(ts) {
 		for i := range ts {

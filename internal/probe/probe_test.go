@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shirou/gopsutil/v3/cpu"
 	"go.uber.org/goleak"
 )
 
@@ -227,5 +228,32 @@ func TestCPUOverTheIntervalBetweenReads(t *testing.T) {
 	}
 	if total > 200.0001 {
 		t.Errorf("a sample of 2 cores adds up to %.1f%%", total)
+	}
+}
+
+// The probe's own reading of /proc/stat agrees with gopsutil's, core by
+// core, within the few ticks that pass between the two reads.
+func TestCoresAgreeWithGopsutil(t *testing.T) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := parseCPULines(b)
+	theirs, err := cpu.Times(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ours) != len(theirs) || len(ours) == 0 {
+		t.Fatalf("%d cores read here, %d by gopsutil", len(ours), len(theirs))
+	}
+	for i, c := range theirs {
+		busy := c.Total() - c.Idle - c.Iowait
+		// Two reads a moment apart: each core gains at most a few ticks.
+		if d := ours[i].total - c.Total(); d > 0.1 || d < -0.1 {
+			t.Errorf("core %d: total %.2fs here, %.2fs by gopsutil", i, ours[i].total, c.Total())
+		}
+		if d := ours[i].busy - busy; d > 0.1 || d < -0.1 {
+			t.Errorf("core %d: busy %.2fs here, %.2fs by gopsutil", i, ours[i].busy, busy)
+		}
 	}
 }
