@@ -74,9 +74,6 @@ func init() {
 
 func main() {
 	sim.MaybeChild()
-	if len(os.Args) > 1 && os.Args[1] == watch.GuardCommand {
-		os.Exit(watch.RunGuard())
-	}
 	fastTrace()
 	// What a run keeps is bounded (the fold, the event buffers); this keeps
 	// the garbage of a busy run from piling up above it. GOMEMLIMIT wins.
@@ -125,6 +122,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdPicker(stdout, stderr)
 	}
 	switch args[0] {
+	case watch.GuardCommand:
+		os.Exit(watch.RunGuard(args[1:]))
 	case "-h", "--help", "-help", "help":
 		if len(args) > 1 && args[0] == "help" {
 			for _, c := range commands {

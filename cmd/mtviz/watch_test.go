@@ -3,12 +3,15 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -271,5 +274,34 @@ func TestWatchAgreesWithPs(t *testing.T) {
 	}
 	if !exited {
 		t.Error("no exit event with status 0 for the watched program")
+	}
+}
+
+// A program started by watch, and what it started, end with mtviz however
+// mtviz ends: q-less signals and SIGKILL (then the guard ends the group).
+func TestWatchNoLeak(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGKILL} {
+		t.Run(sig.String(), func(t *testing.T) {
+			mark := fmt.Sprintf("w%d", time.Now().UnixNano())
+			c := exec.Command(os.Args[0], "watch", "--headless", "--", "sh", "-c", "sleep 60 & sleep 60 & echo started; wait")
+			c.Env = append(os.Environ(), "MTVIZ_MAIN=1", "MTVIZ_TEST_MARK="+mark)
+			out, err := c.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+			sc := bufio.NewScanner(out)
+			for sc.Scan() && !strings.Contains(sc.Text(), "started") {
+			}
+			// mtviz, the guard, sh and its two sleeps.
+			waitMarked(t, mark, 5)
+			c.Process.Signal(sig)
+			go io.Copy(io.Discard, out)
+			c.Wait()
+			noneLeft(t, mark)
+		})
 	}
 }

@@ -379,11 +379,11 @@ const GuardCommand = "__guard"
 
 // RunGuard waits for mtviz: end of input without a word means mtviz is gone,
 // and the watched command's process group is killed.
-func RunGuard() int {
-	if len(os.Args) < 3 {
+func RunGuard(args []string) int {
+	if len(args) < 1 {
 		return 2
 	}
-	pgid, err := strconv.Atoi(os.Args[2])
+	pgid, err := strconv.Atoi(args[0])
 	if err != nil || pgid <= 1 {
 		return 2
 	}
