@@ -305,3 +305,70 @@ func TestWatchNoLeak(t *testing.T) {
 		})
 	}
 }
+
+// The CPU the watch shows agrees with the kernel's own account of the
+// program (its utime and stime, its children's once reaped): for busy
+// threads under Python's GIL, about one core in all, and for busy processes.
+func TestWatchCPUAgreesWithTheKernel(t *testing.T) {
+	exe, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Fatal("this test watches small python3 programs; install python3")
+	}
+	for _, kind := range []string{"threads", "processes"} {
+		t.Run(kind, func(t *testing.T) {
+			c := exec.Command(os.Args[0], "watch", "--json", "--hz", "20", "--", strings.TrimSpace(string(exe)), "testdata/watch/busy.py", kind)
+			c.Env = append(os.Environ(), "MTVIZ_MAIN=1")
+			b, err := c.Output()
+			if err != nil {
+				t.Fatalf("%v: %s", err, b)
+			}
+			var shown, prev float64 // CPU seconds the samples add up to
+			var root int
+			kernel := -1.0
+			sc := bufio.NewScanner(strings.NewReader(string(b)))
+			sc.Buffer(nil, 4<<20)
+			for sc.Scan() {
+				var l struct {
+					Type, Kind string
+					T          float64
+					PID        int
+					CPUTime    float64 `json:"cpu_time"`
+					Procs      []probe.Proc
+				}
+				json.Unmarshal(sc.Bytes(), &l)
+				if l.Type == "event" && l.Kind == "process" && root == 0 {
+					root = l.PID
+				}
+				if l.Type == "event" && l.Kind == "exit" && l.PID == root {
+					kernel = l.CPUTime
+				}
+				if l.Type != "sample" {
+					continue
+				}
+				cores := 0.0
+				for _, p := range l.Procs {
+					cores += p.CPU / 100
+				}
+				if prev > 0 {
+					shown += cores * (l.T - prev)
+				}
+				prev = l.T
+			}
+			// The kernel's account, read by mtviz when it reaped the program:
+			// the program and every child it reaped.
+			if kernel < 0 {
+				t.Fatal("no exit event for the watched program")
+			}
+			t.Logf("%s: the watch shows %.2f CPU seconds, the kernel counted %.2f", kind, shown, kernel)
+			// Samples every 50 ms miss the slices before the first and after
+			// the last, and a sample the reader was too slow for: allow a
+			// few tenths of a second either way.
+			if slack := max(0.3, 0.15*kernel); shown < kernel-slack || shown > kernel+slack {
+				t.Errorf("the watch shows %.2f CPU seconds, the kernel counted %.2f", shown, kernel)
+			}
+			if kind == "threads" && shown/2 > 1.3 {
+				t.Errorf("two busy threads under the GIL used %.2f cores on average over 2 s; the GIL allows about one", shown/2)
+			}
+		})
+	}
+}

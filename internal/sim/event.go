@@ -203,8 +203,11 @@ type Event struct {
 	Reaper     string `json:"reaper,omitempty"` // the task that reaped it ("" when mtviz's round did)
 	ReaperPID  int    `json:"reaper_pid,omitempty"`
 	Adopted    bool   `json:"adopted,omitempty"` // the reaper adopted it as a subreaper
-	Target     string `json:"target,omitempty"`
-	Output     string `json:"output,omitempty"`
+	// CPUTime is the kernel's account, at reaping, of the CPU seconds the
+	// process and the children it reaped used (watch fills it in).
+	CPUTime float64 `json:"cpu_time,omitempty"`
+	Target  string  `json:"target,omitempty"`
+	Output  string  `json:"output,omitempty"`
 
 	Cycle []string   `json:"cycle,omitempty"`
 	Edges []WaitEdge `json:"edges,omitempty"`

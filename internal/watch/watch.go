@@ -339,7 +339,9 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	w.cmd.Wait()
 	close(w.waited)
 	ws, _ := w.cmd.ProcessState.Sys().(syscall.WaitStatus)
-	ev := sim.Event{Kind: sim.KExit, Task: w.name(), PID: w.pid, ReaperPID: os.Getpid(), Reaper: "mtviz"}
+	ps := w.cmd.ProcessState
+	ev := sim.Event{Kind: sim.KExit, Task: w.name(), PID: w.pid, ReaperPID: os.Getpid(), Reaper: "mtviz",
+		CPUTime: (ps.UserTime() + ps.SystemTime()).Seconds()}
 	if ws.Signaled() {
 		ev.Signal = int(ws.Signal())
 	} else {
