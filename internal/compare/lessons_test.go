@@ -24,8 +24,9 @@ type osView struct {
 
 func readOS(r Result) osView {
 	v := osView{pids: map[string][]int{}, threads: map[string]int{}, seen: map[string]int{}}
+	// The engine's word on a child's PID can come after the first sample
+	// that shows the child: learn every PID first, then read the samples.
 	task := map[int]string{}
-	alive := map[int]bool{}
 	for _, it := range r.Rec.Items {
 		for _, ev := range it.Events {
 			if ev.Kind == sim.KProcess && ev.PID > 0 {
@@ -37,17 +38,22 @@ func readOS(r Result) osView {
 				v.pids[base] = append(v.pids[base], ev.PID)
 			}
 		}
-		if s := it.Sample; s != nil {
-			for _, p := range s.Procs {
-				name, ok := task[p.PID]
-				if !ok || p.State == "Z" || p.State == "X" {
-					continue
-				}
-				v.threads[name] = max(v.threads[name], p.NThreads)
-				if !alive[p.PID] {
-					alive[p.PID] = true
-					v.seen[name]++
-				}
+	}
+	alive := map[int]bool{}
+	for _, it := range r.Rec.Items {
+		s := it.Sample
+		if s == nil {
+			continue
+		}
+		for _, p := range s.Procs {
+			name, ok := task[p.PID]
+			if !ok || p.State == "Z" || p.State == "X" {
+				continue
+			}
+			v.threads[name] = max(v.threads[name], p.NThreads)
+			if !alive[p.PID] {
+				alive[p.PID] = true
+				v.seen[name]++
 			}
 		}
 	}
