@@ -78,7 +78,8 @@ func TestBadUsage(t *testing.T) {
 
 func TestHelpEverywhere(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"help", "run"}, {"run", "--help"},
-		{"list", "-h"}, {"check", "--help"}, {"steps", "--help"}} {
+		{"list", "-h"}, {"check", "--help"}, {"steps", "--help"}, {"compare", "--help"}, {"watch", "--help"},
+		{"replay", "--help"}, {"help", "watch"}} {
 		var out, errb bytes.Buffer
 		if code := Main(args, &out, &errb); code != 0 {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
