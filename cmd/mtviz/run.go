@@ -113,6 +113,9 @@ func (f *runFlags) validate(fs *flag.FlagSet) error {
 	if _, ok := traceModes[f.goTrace]; !ok {
 		return usagef(fs.Name()+": --go-trace must be on, off or auto, not %q", f.goTrace)
 	}
+	if _, mode := traceModes[f.trace]; mode {
+		return usagef("%s: --trace takes a file to write the run to, for Perfetto; the runtime trace's mode is --go-trace %s", fs.Name(), f.trace)
+	}
 	if f.maxSize < 1 {
 		return usagef(fs.Name()+": --max-size must be above 0, not %d", f.maxSize)
 	}

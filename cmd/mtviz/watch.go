@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -65,17 +64,9 @@ func cmdWatch(args []string, stdout, stderr io.Writer) error {
 	case *pid < 0:
 		return usagef("watch: --pid must be a process id, not %d", *pid)
 	}
-	w, err := watch.Start(watch.Options{PID: *pid, Cmd: pos, Duration: *duration, Start: time.Now()})
-	var we *watch.Error
-	if errors.As(err, &we) {
-		return usageError{we.Msg}
-	} else if err != nil {
-		return err
-	}
-	// Context switches cost a status read per thread: once a second is
-	// enough for a rate, and keeps a big tree's sample near the stat floor.
-	every := max(1, int(*hz))
-	opt := session.Options{Hz: *hz, Runner: w, Root: w.Root(), Switches: true, SwitchesEvery: every, GoTrace: session.TraceOff}
+	// The output files first: a path that cannot be written is refused
+	// before any program starts.
+	var opt session.Options
 	for _, out := range []struct {
 		path string
 		dst  *io.Writer
@@ -85,12 +76,22 @@ func cmdWatch(args []string, stdout, stderr io.Writer) error {
 		}
 		f, err := os.Create(out.path)
 		if err != nil {
-			w.Run(cancelled()) // ends a started command
 			return usagef("watch: %s: %v", out.path, errText(err))
 		}
 		defer f.Close()
 		*out.dst = f
 	}
+	w, err := watch.Start(watch.Options{PID: *pid, Cmd: pos, Duration: *duration, Start: time.Now()})
+	var we *watch.Error
+	if errors.As(err, &we) {
+		return usageError{we.Msg}
+	} else if err != nil {
+		return err
+	}
+	// Context switches cost a status read per thread: once a second is
+	// enough for a rate, and keeps a big tree's sample near the stat floor.
+	opt.Hz, opt.Runner, opt.Root = *hz, w, w.Root()
+	opt.Switches, opt.SwitchesEvery, opt.GoTrace = true, max(1, int(*hz)), session.TraceOff
 	sc := w.Scenario()
 	if *headlessF || *asJSON {
 		return watchHeadless(sc, opt, *asJSON, stdout)
@@ -103,12 +104,6 @@ func cmdWatch(args []string, stdout, stderr io.Writer) error {
 		return checkFailed{}
 	}
 	return nil
-}
-
-func cancelled() context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	return ctx
 }
 
 // watchHeadless prints the program's output and its end, or every sample.

@@ -43,7 +43,9 @@ func TestWatchRefusesBadInput(t *testing.T) {
 // and what it left running in its group ends with the watch.
 func TestWatchCommandEndsWithItsGroup(t *testing.T) {
 	mark := "watch-group-" + strconv.FormatInt(time.Now().UnixNano(), 10)
-	out, stderr, code := mtviz(t, "watch", "--headless", "--", "sh", "-c", "echo hello; (exec -a "+mark+" sleep 30 &); exit 3")
+	// One child stays in the group; one leaves it (setsid), as daemons do.
+	out, stderr, code := mtviz(t, "watch", "--headless", "--", "sh", "-c",
+		"echo hello; (exec -a "+mark+" sleep 30 &); setsid sh -c 'exec -a "+mark+" sleep 30' & sleep 0.3; exit 3")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

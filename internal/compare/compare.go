@@ -141,12 +141,16 @@ func Run(ctx context.Context, base *spec.Scenario, v Variant, opt session.Option
 	if err != nil {
 		return Result{}, err
 	}
+	// The cores go back to what they were: a comparison opened from a
+	// screen started with --cores 1 leaves it on one core.
+	before := cpus.Current()
 	if err := cpus.Use(v.Cores); err != nil {
 		return Result{}, err
 	}
-	defer cpus.Use(0)
+	defer cpus.Use(before)
 	var buf bytes.Buffer
 	opt.Cores, opt.AutoKeys, opt.Record, opt.Label, opt.Switches = v.Cores, true, &buf, v.Label, true
+	opt.Trace = nil // a --trace file is the screen's first run's, not a variant's
 	s := session.Start(ctx, sc, opt)
 	for it := range s.Items() {
 		if each != nil {

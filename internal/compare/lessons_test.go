@@ -123,16 +123,30 @@ func TestLessonSwitching(t *testing.T) {
 		}
 		n := int(p.X)
 		os := readOS(rs[i])
+		// A probe sample the run was too busy to take in is dropped; on a
+		// machine other programs keep busy, a short-lived process can fall
+		// between the samples that were kept. Then the point says so.
+		miss := func(format string, a ...any) {
+			t.Helper()
+			if p.Figures.Others > timeline.BusyLimit {
+				t.Logf("not decided (other programs used %.2f cores): "+format, append([]any{p.Figures.Others}, a...)...)
+				return
+			}
+			t.Errorf(format, a...)
+		}
 		switch p.Series {
 		case "processes":
-			if len(os.pids["p"]) != n || os.seen["p"] != n {
-				t.Errorf("processes %d: the engine started %d, the probe saw %d alive", n, len(os.pids["p"]), os.seen["p"])
+			if len(os.pids["p"]) != n {
+				t.Errorf("processes %d: the engine started %d", n, len(os.pids["p"]))
+			}
+			if os.seen["p"] != n {
+				miss("processes %d: the probe saw %d of them alive", n, os.seen["p"])
 			}
 		case "threads":
 			// Each locked goroutine holds a thread of its own, beside the
 			// runtime's few.
 			if os.threads["threads"] < n {
-				t.Errorf("threads %d: /proc counted at most %d threads in the process", n, os.threads["threads"])
+				miss("threads %d: /proc counted at most %d threads in the process", n, os.threads["threads"])
 			}
 		case "goroutines":
 			if len(os.pids) != 0 {

@@ -20,7 +20,15 @@ var (
 	original unix.CPUSet
 	procs    int
 	origErr  error
+	current  int // what Use was last given
 )
+
+// Current is the cores the process is limited to now (0: every core).
+func Current() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return current
+}
 
 // All is how many cores the process had at start.
 func All() int {
@@ -67,6 +75,7 @@ func Use(n int) error {
 		}
 	}
 	runtime.GOMAXPROCS(gomax)
+	current = max(0, n)
 	return nil
 }
 

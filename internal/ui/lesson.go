@@ -340,6 +340,10 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		m.showHelp, m.helpScroll = true, 0
 	case key.Matches(msg, k.Back):
+		if m.programRunning() && !m.quitAsked {
+			m.quitAsked = true // leaving ends the watched program: ask
+			break
+		}
 		return func() tea.Msg { return backMsg{} }
 	case key.Matches(msg, k.Pause):
 		if m.finished() || m.sess == nil {
@@ -507,7 +511,7 @@ func (m *lessonModel) header() string {
 
 func (m *lessonModel) footer() string {
 	if m.quitAsked {
-		return fitLines(sWarn.Render("the watched program still runs: q again ends it and quits; any other key stays"), m.w, 1)
+		return fitLines(sWarn.Render("the watched program still runs: q or esc again ends it; any other key stays"), m.w, 1)
 	}
 	return m.cachedPanel("footer", panelKey{ver: m.tl.VerKeys, w: m.w}, m.drawFooter)
 }

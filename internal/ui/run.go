@@ -122,7 +122,7 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return r, r.quit()
 		}
-		if r.lesson != nil && r.lesson.quitAsked {
+		if r.lesson != nil && r.lesson.quitAsked && !key.Matches(msg, r.keys.Back) {
 			r.lesson.quitAsked = false // any other key: stay
 		}
 	case quitNowMsg:

@@ -127,6 +127,9 @@ func startTime(pid int) (uint64, error) {
 // (the command itself gets SIGKILL from the kernel when mtviz dies; the
 // guard takes care of what the command started).
 func (w *Watcher) startCmd() error {
+	// What the command starts and leaves (a daemon that left its group)
+	// comes to mtviz when its parent ends, to be ended with the rest.
+	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 	path, err := exec.LookPath(w.opt.Cmd[0])
 	if err != nil {
 		return &Error{fmt.Sprintf("watch: cannot start %s: %v", w.opt.Cmd[0], errors.Unwrap(err))}
@@ -337,6 +340,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	case <-time.After(time.Second):
 	}
 	w.cmd.Wait()
+	w.endAdopted()
 	close(w.waited)
 	ws, _ := w.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	ps := w.cmd.ProcessState
@@ -349,6 +353,51 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	}
 	w.say(ev)
 	return err
+}
+
+// endAdopted ends the processes the command left that came to mtviz as
+// their subreaper (daemons that left its group): each is a child of mtviz,
+// killed while unreaped (so its PID is still its own), then reaped; their
+// own children come next, until none is left.
+func (w *Watcher) endAdopted() {
+	me := os.Getpid()
+	for range 50 {
+		kids := childrenOf(me, w.guardPID())
+		if len(kids) == 0 {
+			return
+		}
+		for _, pid := range kids {
+			syscall.Kill(pid, syscall.SIGKILL)
+			var ws unix.WaitStatus
+			unix.Wait4(pid, &ws, 0, nil)
+		}
+	}
+}
+
+func (w *Watcher) guardPID() int {
+	if w.guard == nil || w.guard.Process == nil {
+		return 0
+	}
+	return w.guard.Process.Pid
+}
+
+// childrenOf lists the children of pid, less one, from /proc.
+func childrenOf(pid, except int) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil || p == except {
+			continue
+		}
+		if ppidOf(p) == pid {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // releaseGuard tells the guard that the group was dealt with, so that it
