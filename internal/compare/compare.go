@@ -212,7 +212,7 @@ func Table(rs []Result, all bool) []Row {
 				ratio = v / r.Values[0]
 			}
 			r.Ratios = append(r.Ratios, ratio)
-			if f.Name == "lost" && v != r.Values[0] || r.Values[0] == 0 && v != 0 || ratio != 0 && (ratio > 1.05 || ratio < 1/1.05) {
+			if f.Name == "lost" && v != r.Values[0] || (r.Values[0] == 0) != (v == 0) || ratio != 0 && (ratio > 1.05 || ratio < 1/1.05) {
 				differ = true
 			}
 		}

@@ -1,10 +1,10 @@
 package compare
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
-	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -149,7 +149,7 @@ func judgeSweep(sc *spec.Scenario, c spec.Check, pts []Point, cores int) timelin
 				line = append(line, p)
 			}
 		}
-		slices.SortFunc(line, func(a, b Point) int { return int(math.Copysign(1, a.X-b.X)) })
+		slices.SortFunc(line, func(a, b Point) int { return cmp.Compare(a.X, b.X) })
 		name := s
 		if name == "" {
 			name = "the sweep"
@@ -180,6 +180,10 @@ func decideLine(c spec.Check, line []Point, cores int) (timeline.Verdict, string
 		return "", false
 	}
 	first, last := line[0], line[len(line)-1]
+	// A base of nothing measured proves nothing: x ≥ factor × 0 always holds.
+	none := func(p Point) (timeline.Verdict, string) {
+		return timeline.Undecided, fmt.Sprintf("not decided: %s was measured as 0 at %s, nothing to compare with", c.Figure, p.Over)
+	}
 	at := first
 	for _, p := range line {
 		if p.X <= float64(cores) {
@@ -190,6 +194,9 @@ func decideLine(c spec.Check, line []Point, cores int) (timeline.Verdict, string
 	var d string
 	switch c.Kind {
 	case "grows":
+		if get(first) <= 0 {
+			return none(first)
+		}
 		ok = get(last) >= c.Min*get(first)
 		d = fmt.Sprintf("%s against %s (at least %.3g× wanted)", show(last), show(first), c.Min)
 		if why, b := busy(first, last); b && !ok {
@@ -198,6 +205,9 @@ func decideLine(c spec.Check, line []Point, cores int) (timeline.Verdict, string
 	case "levels_off":
 		if last.X <= at.X {
 			return timeline.Undecided, fmt.Sprintf("not decided: no point past %s (the cores)", at.Over)
+		}
+		if get(at) <= 0 {
+			return none(at)
 		}
 		top := last
 		for _, p := range line {
@@ -213,6 +223,9 @@ func decideLine(c spec.Check, line []Point, cores int) (timeline.Verdict, string
 	case "rises":
 		if last.X <= at.X {
 			return timeline.Undecided, fmt.Sprintf("not decided: no point past %s (the cores)", at.Over)
+		}
+		if get(at) <= 0 {
+			return none(at)
 		}
 		ok = get(last) >= c.Min*get(at)
 		d = fmt.Sprintf("%s against %s with tasks = cores (at least %.3g× wanted)", show(last), show(at), c.Min)
@@ -237,7 +250,7 @@ func result(v timeline.Verdict, format string, a ...any) timeline.Result {
 func SweepSummary(sc *spec.Scenario, pts []Point, cores int, d time.Duration) timeline.Summary {
 	results := JudgeSweep(sc, pts, cores)
 	sum := timeline.Summary{Scenario: sc.ID, Checks: results, Rounds: 1, Cores: cores, Duration: d,
-		Stopped: len(pts) < len(Plan(sc)), Verdict: timeline.Pass}
+		Stopped: len(pts) < len(Plan(sc)) || slices.ContainsFunc(pts, func(p Point) bool { return p.Stopped }), Verdict: timeline.Pass}
 	for _, r := range results {
 		if r.Verdict == timeline.Fail || r.Verdict == timeline.Undecided && sum.Verdict == timeline.Pass {
 			sum.Verdict = r.Verdict

@@ -80,3 +80,34 @@ func TestJudgeSweep(t *testing.T) {
 	// Tasks = cores is the last point: nothing past it to judge.
 	check("eight cores", verdicts(good, 8), []timeline.Verdict{P, U, U})
 }
+
+// Nothing measured at the base point proves nothing; a sweep whose last
+// point was cut is a stopped sweep; a figure that falls to 0 is a figure
+// that differs.
+func TestSweepEdges(t *testing.T) {
+	sc, err := spec.Load("t.yaml", []byte(sweepYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := append(points("a", []float64{100, 200, 210, 205}, []float64{0, 0, 0, 0}, 0),
+		points("b", []float64{0, 0, 40, 80}, []float64{0, 0, 0, 0}, 0)...)
+	for _, r := range JudgeSweep(sc, zero, 2) {
+		if r.Name != "work levels off" && r.Verdict != timeline.Undecided {
+			t.Errorf("%s on zeros: %v (%s)", r.Name, r.Verdict, r.Detail)
+		}
+	}
+	cut := append(points("a", []float64{1, 2, 2, 2}, []float64{1, 2, 3, 4}, 0), points("b", []float64{1, 2, 4, 8}, []float64{1, 2, 3, 4}, 0)...)
+	cut[len(cut)-1].Stopped = true
+	if !SweepSummary(sc, cut, 2, 0).Stopped {
+		t.Error("a sweep whose last point was cut is not reported stopped")
+	}
+	a := Result{Figures: timeline.Figures{Work: 1000}}
+	b := Result{Figures: timeline.Figures{Work: 0}}
+	found := false
+	for _, row := range Table([]Result{a, b}, false) {
+		found = found || row.Figure.Name == "work"
+	}
+	if !found {
+		t.Error("work 1000/s against 0/s is not listed as differing")
+	}
+}

@@ -320,9 +320,23 @@ func (l *loader) sweep(n ast.Node) *Sweep {
 	if len(sw.Figures) == 0 {
 		l.errorf(n, "sweep needs figures: what to measure at each point (%s)", figureNames())
 	}
+	var series []string
+	for _, s := range l.switchDecl {
+		if s.Name == sw.Series {
+			series = s.Values
+		}
+	}
 	for _, c := range sw.Checks {
 		if !slices.Contains(sw.Figures, c.Figure) {
 			l.errorf(n, "sweep check %q is about figure %q, which the sweep does not measure", c.Kind, c.Figure)
+		}
+		for _, v := range c.Values {
+			if !slices.Contains(series, v) {
+				l.errorAt(c.Pos, "sweep check %q names series %q, which is not a value of switch %s (%s)", c.Kind, v, sw.Series, strings.Join(series, ", "))
+			}
+		}
+		if c.Min <= 0 {
+			l.errorAt(c.Pos, "sweep check %q needs a factor above 0", c.Kind)
 		}
 	}
 	return sw

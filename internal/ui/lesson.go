@@ -110,6 +110,8 @@ func newLesson(sc *spec.Scenario, opt session.Options, w, h int) *lessonModel {
 // start begins a new session for the lesson.
 func (m *lessonModel) start() tea.Cmd {
 	m.sess = session.Start(context.Background(), m.sc, m.opt)
+	// --record and --trace files hold the first run: a restart writes none.
+	m.opt.Record, m.opt.Trace = nil, nil
 	s := m.sess
 	m.clock = func() time.Duration { return time.Since(s.Start) }
 	m.reset(timeline.New(timeline.Config{Scenario: m.sc, Cores: m.sess.Cores, Root: m.sess.Root(), Watch: m.watching()}))

@@ -79,6 +79,8 @@ func newRoot(cfg Config) *root {
 		r.other = newSweep(cfg.Start, cfg.Session, cfg.CSV, r.w, r.h)
 	case cfg.Start != nil:
 		r.lesson = newLesson(cfg.Start, cfg.Session, r.w, r.h)
+		// The files belong to this first lesson, not to those opened later.
+		r.cfg.Session.Record, r.cfg.Session.Trace = nil, nil
 	case cfg.Compare != nil:
 		r.other = newCompare(*cfg.Compare, r.w, r.h)
 	}
