@@ -137,6 +137,9 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		if st, err := os.Stat(f.recordDir); err != nil || !st.IsDir() {
 			return usagef("compare: --record %s: not a directory", f.recordDir)
 		}
+		if err := compare.Writable(f.recordDir); err != nil {
+			return usageError{"compare: " + err.Error()}
+		}
 	}
 	if !f.headless && !f.json {
 		return outcomeError(ui.Run(ui.Config{Scenarios: builtins(), Compare: &ui.CompareConfig{Scenario: sc, Variants: variants, Session: opt, RecordDir: f.recordDir}}))
@@ -160,8 +163,8 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if f.recordDir != "" {
-			if err := saveVariant(f.recordDir, sc.ID, i, r); err != nil {
-				return err
+			if err := compare.Save(f.recordDir, sc.ID, i, r); err != nil {
+				return fmt.Errorf("compare: %w", err)
 			}
 		}
 		out.variant(r)
@@ -212,14 +215,6 @@ func planCompare(sc *spec.Scenario, f compareFlags) ([]compare.Variant, error) {
 		return nil, usagef("compare: %d variants is more than 16", len(vs))
 	}
 	return vs, nil
-}
-
-func saveVariant(dir, id string, i int, r compare.Result) error {
-	name := filepath.Join(dir, fmt.Sprintf("%s-%d.jsonl", id, i+1))
-	if err := os.WriteFile(name, r.Raw, 0o644); err != nil {
-		return fmt.Errorf("compare: --record: %w", err)
-	}
-	return nil
 }
 
 func compareReplay(f compareFlags, files []string, stdout io.Writer) error {

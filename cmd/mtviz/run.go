@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"mtviz/internal/compare"
 	"mtviz/internal/guard"
 	"mtviz/internal/probe"
 	"mtviz/internal/session"
@@ -158,6 +159,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 			return usagef("run: %s is a sweep of many runs: --record and --trace take one run; --csv FILE writes the sweep's points", sc.ID)
 		}
 		opt.Cores = f.cores
+		// Every point must be able to run before the first one starts.
+		for _, v := range compare.Plan(sc) {
+			if _, err := compare.Prepare(sc, v, opt); err != nil {
+				return usageError{"run: point " + v.Label + ": " + err.Error()}
+			}
+		}
 		if f.headless || f.json {
 			return sweepHeadless(sc, opt, f, stdout)
 		}

@@ -11,6 +11,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -168,6 +170,26 @@ func Run(ctx context.Context, base *spec.Scenario, v Variant, opt session.Option
 	r := Measure(rec, v)
 	r.Raw = buf.Bytes()
 	return r, nil
+}
+
+// Save writes a variant's recording into dir as ID-N.jsonl (N from 1).
+func Save(dir, id string, i int, r Result) error {
+	name := filepath.Join(dir, fmt.Sprintf("%s-%d.jsonl", id, i+1))
+	if err := os.WriteFile(name, r.Raw, 0o644); err != nil {
+		return fmt.Errorf("--record: %w", err)
+	}
+	return nil
+}
+
+// Writable says whether files can be made in dir, before any run starts.
+func Writable(dir string) error {
+	f, err := os.CreateTemp(dir, ".mtviz-check-*")
+	if err != nil {
+		return fmt.Errorf("--record %s: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }
 
 // Measure folds a recording and decides its checks and figures: the one path

@@ -151,7 +151,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	var eng Runner
 	root, cores := os.Getpid(), 0
 	if opt.Runner != nil {
-		eng, root, cores = opt.Runner, opt.Root, runtime.GOMAXPROCS(0)
+		eng, root, cores = opt.Runner, opt.Root, opt.Runner.Cores()
 	} else {
 		e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, EndDeadlocks: opt.AutoKeys})
 		eng, cores = e, e.Cores()

@@ -186,8 +186,9 @@ type Timeline struct {
 
 	facts facts
 	// Watch: lanes are a watched program's threads (see Config).
-	Watch bool
-	byTID map[int]*Lane
+	Watch     bool
+	byTID     map[int]*Lane
+	lanesFull bool
 }
 
 // Limits that keep a long run's fold small.

@@ -8,6 +8,9 @@ import (
 	"mtviz/internal/spec"
 )
 
+// maxWatchLanes bounds what a long watch of a busy build keeps.
+const maxWatchLanes = 2000
+
 // watchLanes gives a watched program a lane per thread of every process in
 // its tree, each drawn by the state /proc read: the process's main thread
 // as "comm PID", its other threads indented under it. A thread no longer
@@ -42,6 +45,13 @@ func (tl *Timeline) watchLanes(s *probe.Sample, interval time.Duration) {
 			l := tl.byTID[th.TID]
 			at := s.T - interval
 			if l == nil || l.InPID != pp.PID || l.CurrentOS().State == OSGone {
+				if len(tl.Lanes) >= maxWatchLanes {
+					if !tl.lanesFull {
+						tl.lanesFull = true
+						tl.addLog(Entry{T: s.T, Who: "mtviz", Text: fmt.Sprintf("more than %d threads seen: later ones get no lane (the Processes panel still lists their processes)", maxWatchLanes)})
+					}
+					continue
+				}
 				if old := tl.byName[name]; old != nil {
 					name = fmt.Sprintf("%s (%d)", name, len(tl.Lanes))
 				}

@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -111,7 +109,7 @@ func (m *compareModel) runAll(ctx context.Context, send, _ func(tea.Msg)) {
 		}
 		r, err := compare.Run(ctx, m.cfg.Scenario, v, m.cfg.Session, func(s *session.Session, it timeline.Item) { send(cmpItem{i, s.Cores, it}) })
 		if err == nil && m.cfg.RecordDir != "" {
-			err = os.WriteFile(filepath.Join(m.cfg.RecordDir, fmt.Sprintf("%s-%d.jsonl", m.cfg.Scenario.ID, i+1)), r.Raw, 0o644)
+			err = compare.Save(m.cfg.RecordDir, m.cfg.Scenario.ID, i, r)
 		}
 		if err != nil {
 			send(cmpErr{err})

@@ -289,7 +289,6 @@ func countersView(tl *timeline.Timeline, width int) string {
 	return sb.String()
 }
 
-// counterLines is how many lines countersView draws.
 // switchesView: a watched program has no counters; its context switches
 // per second, per process, as /proc counted them, take their place.
 func switchesView(tl *timeline.Timeline, width int) string {
@@ -310,6 +309,7 @@ func switchesView(tl *timeline.Timeline, width int) string {
 	return strings.Join(lines, "\n")
 }
 
+// counterLines is how many lines countersView draws.
 func counterLines(tl *timeline.Timeline) int {
 	if tl.Watch && tl.SwitchSample != nil {
 		return 1 + len(tl.SwitchSample.Procs)

@@ -15,11 +15,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"mtviz/internal/cpus"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
@@ -43,11 +45,14 @@ type Watcher struct {
 	out    chan []sim.Event
 	outMu  sync.Mutex // guards closed: output lines may come after the end
 	closed bool
-	lineWG sync.WaitGroup
-	paused bool
-	mu     sync.Mutex
-	waited chan struct{} // closed once the command is reaped
-	sc     *spec.Scenario
+	// dropped counts the program's output lines not shown: past maxLines,
+	// while the reader was behind, or cut by a line longer than the buffer.
+	dropped atomic.Int64
+	lineWG  sync.WaitGroup
+	paused  bool
+	mu      sync.Mutex
+	waited  chan struct{} // closed once the command is reaped
+	sc      *spec.Scenario
 }
 
 // Error is bad input: no such process, one we may not read, a command that
@@ -171,6 +176,7 @@ func (w *Watcher) lines(r io.Reader, which string) {
 	for sc.Scan() {
 		n++
 		if n > maxLines {
+			w.dropped.Add(1)
 			continue // drained, not shown
 		}
 		text := sc.Text()
@@ -182,6 +188,9 @@ func (w *Watcher) lines(r io.Reader, which string) {
 			kind = sim.KStderr
 		}
 		w.emit(sim.Event{Kind: kind, Task: w.name(), PID: w.pid, Text: text})
+	}
+	if sc.Err() != nil {
+		w.dropped.Add(1) // a line past 64 KiB: the rest is drained unread
 	}
 	io.Copy(io.Discard, r)
 }
@@ -205,6 +214,7 @@ func (w *Watcher) emit(ev sim.Event) {
 	select {
 	case w.out <- []sim.Event{ev}:
 	default:
+		w.dropped.Add(1)
 	}
 }
 
@@ -251,8 +261,9 @@ func (w *Watcher) scenario() *spec.Scenario {
 // Events delivers what the watcher says: the program's output and its end.
 func (w *Watcher) Events() <-chan []sim.Event { return w.out }
 
-// Cores is every core: a watched program is not limited.
-func (w *Watcher) Cores() int { return 0 }
+// Cores is every core this process may use: a watched program is not
+// limited by mtviz.
+func (w *Watcher) Cores() int { return cpus.All() }
 
 // Pause and Resume freeze the screen only: the program runs on.
 func (w *Watcher) Pause()  { w.mu.Lock(); w.paused = true; w.mu.Unlock() }
@@ -350,6 +361,10 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 		ev.Signal = int(ws.Signal())
 	} else {
 		ev.Code = ws.ExitStatus()
+	}
+	if n := w.dropped.Load(); n > 0 {
+		w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
+			Text: fmt.Sprintf("%d lines of its output are not shown (past %d lines, a line over 64 KiB, or written faster than they could be shown)", n, maxLines)})
 	}
 	w.say(ev)
 	return err
