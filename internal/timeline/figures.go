@@ -47,6 +47,7 @@ func (f Figures) Get(name string) float64 {
 // workSpan follows the counters busy and request steps count work in.
 type workSpan struct {
 	counters       map[string]bool
+	init           map[string]int64 // each counter's starting value
 	first, last    time.Duration
 	seen           bool
 	switches       []switchPoint
@@ -78,7 +79,9 @@ func workCounters(sc *spec.Scenario) map[string]bool {
 }
 
 func (w *workSpan) event(ev *sim.Event) {
-	if ev.Kind != sim.KCounter || !w.counters[ev.Object] {
+	// The work starts with the first change: a counter is also reported,
+	// unchanged, when the run begins.
+	if ev.Kind != sim.KCounter || !w.counters[ev.Object] || !w.seen && ev.Value == w.init[ev.Object] {
 		return
 	}
 	if !w.seen {
