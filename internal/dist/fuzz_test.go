@@ -85,3 +85,24 @@ func FuzzRefusedAddr(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseBrokerLine: a broker's line is taken only as a loopback URL or
+// a client address, never both.
+func FuzzParseBrokerLine(f *testing.F) {
+	for _, s := range []string{`{"url":"nats://127.0.0.1:4222"}`, `{"refused":"127.0.0.1:5000"}`, `{"url":"nats://10.0.0.1:4222"}`,
+		`{"url":"nats://127.0.0.1:1","refused":"127.0.0.1:2"}`, `{"x":1}`, `{}`, `not json`, `{"url":"nats://127.0.0.1:4222"} {}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		l, err := ParseBrokerLine(b)
+		if err != nil {
+			return
+		}
+		if (l.URL == "") == (l.Refused == "") {
+			t.Fatalf("%q taken as %+v", b, l)
+		}
+		if l.URL != "" && !strings.HasPrefix(l.URL, "nats://127.") && !strings.HasPrefix(l.URL, "nats://[::1]") && !strings.HasPrefix(l.URL, "nats://[") {
+			t.Fatalf("%q taken as %+v", b, l)
+		}
+	})
+}

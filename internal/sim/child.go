@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"mtviz/internal/dist"
 )
 
 // ChildCommand is the hidden subcommand under which mtviz runs one process
@@ -245,6 +247,8 @@ func MaybeChild() {
 			os.Exit(RunChild())
 		case ServerCommand:
 			os.Exit(RunServer())
+		case dist.BrokerCommand:
+			os.Exit(dist.RunBroker(os.Stdin, os.Stdout))
 		}
 	}
 }

@@ -123,6 +123,11 @@ func runDir() (string, error) {
 	return dir, nil
 }
 
+// RunDir makes a private directory of mtviz's for the commands that need
+// one outside a lesson (a NATS server's files, its key), named as a run's
+// so that the next mtviz removes it if this one is killed.
+func RunDir() (string, error) { return runDir() }
+
 // removeStaleDirs removes the run directories of mtviz processes that are
 // gone: this user's, named mtviz-PID-..., whose PID no longer runs.
 func removeStaleDirs() {
