@@ -173,7 +173,9 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		s, err := dist.StartServer(dist.ServerConfig{Listen: *listen, Remote: *remote, Token: auth.Token, Dir: filepath.Join(dir, "jetstream"),
-			Refused: func(addr string) { fmt.Fprintf(stderr, "mtviz master: the server refused a client with a wrong key: %s\n", addr) }})
+			Refused: func(addr string) {
+				fmt.Fprintf(stderr, "mtviz master: the server refused a client with a wrong key: %s\n", addr)
+			}})
 		if err != nil {
 			return err
 		}

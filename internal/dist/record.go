@@ -86,7 +86,8 @@ func ReadRecord(ctx context.Context, js jetstream.JetStream, job Job) (Record, e
 			return r, err
 		}
 		for seen := uint64(0); seen < st.Results; {
-			batch, err := cons.Fetch(4096, jetstream.FetchMaxWait(2*time.Second))
+			// Ask for no more than are left: a fetch waits for its count.
+			batch, err := cons.Fetch(int(min(4096, st.Results-seen)), jetstream.FetchMaxWait(2*time.Second))
 			if err != nil {
 				return r, err
 			}
