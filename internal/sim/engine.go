@@ -55,18 +55,18 @@ type Engine struct {
 	keyMu sync.Mutex
 	keys  map[rune][]chan struct{}
 
-	hub       *hub              // mtviz's end of its child processes, when the scenario has any
-	dir       string            // lock files, when there is no hub
-	files     []*fileLock       // opened by this process, closed when the run ends
-	child     *childState       // set when this engine runs inside a child process
-	servers   []*server         // the run's server processes (mtviz's engine only)
-	addrs     map[string]string // each server object's address, here and in children
-	brokers   []*broker         // the run's brokers' processes (mtviz's engine only)
+	hub     *hub              // mtviz's end of its child processes, when the scenario has any
+	dir     string            // lock files, when there is no hub
+	files   []*fileLock       // opened by this process, closed when the run ends
+	child   *childState       // set when this engine runs inside a child process
+	servers []*server         // the run's server processes (mtviz's engine only)
+	addrs   map[string]string // each server object's address, here and in children
+	brokers []*broker         // the run's brokers' processes (mtviz's engine only)
 	// brokerInfo is each broker's address and key, here and in children.
 	brokerInfo map[string]brokerInfo
-	collectMu sync.Mutex
-	last      map[string]Event
-	pending   []Event
+	collectMu  sync.Mutex
+	last       map[string]Event
+	pending    []Event
 }
 
 // New prepares an engine for a loaded scenario.
