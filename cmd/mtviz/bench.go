@@ -27,6 +27,7 @@ const chapterRate = 4000
 type benchResult struct {
 	Workers      int     `json:"workers"`
 	Tasks        int64   `json:"tasks"`
+	PerMessage   int     `json:"tasks_per_message"`
 	Storage      string  `json:"storage"`
 	Seconds      float64 `json:"seconds"`
 	TasksPerSec  float64 `json:"tasks_per_s"`
@@ -61,6 +62,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	tasks := fs.Int64("tasks", 100000, "")
 	asJSON := fs.Bool("json", false, "")
 	memory := fs.Bool("memory", false, "")
+	per := fs.Int("per-message", 1, "")
 	pos, err := parseFlags(fs, args[1:], benchUsage, stdout)
 	if err != nil {
 		return err
@@ -73,6 +75,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	}
 	if *tasks < 1 || *tasks > dist.MaxTasks {
 		return usagef("bench: --tasks: from 1 to %d", dist.MaxTasks)
+	}
+	if *per < 1 || *per > dist.MaxPerMessage {
+		return usagef("bench: --per-message: from 1 to %d", dist.MaxPerMessage)
 	}
 	ctx, stop := signalContext()
 	defer stop()
@@ -118,7 +123,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		}
 		procs = append(procs, c)
 	}
-	rep, err := dist.RunMaster(ctx, nc, dist.MasterConfig{Job: job, Tasks: *tasks, Memory: *memory, AckWait: 30 * time.Second, Keep: true})
+	rep, err := dist.RunMaster(ctx, nc, dist.MasterConfig{Job: job, Tasks: *tasks, Memory: *memory, AckWait: 30 * time.Second, Keep: true, PerMessage: *per})
 	if err != nil {
 		return err
 	}
@@ -148,11 +153,11 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	r := benchResult{Workers: *workers, Tasks: *tasks, Storage: "file", Seconds: rep.Elapsed.Seconds(),
+	r := benchResult{Workers: *workers, Tasks: *tasks, PerMessage: *per, Storage: "file", Seconds: rep.Elapsed.Seconds(),
 		TasksPerSec: float64(rep.Collected) / rep.Elapsed.Seconds(),
 		LatencyMs: latency{ms(dist.Percentile(rep.Latencies, 50)), ms(dist.Percentile(rep.Latencies, 90)),
 			ms(dist.Percentile(rep.Latencies, 99)), ms(dist.Percentile(rep.Latencies, 100))},
-		Acked:       rec.Left == 0 && rec.InFlight == 0 && rec.Published == uint64(*tasks),
+		Acked:       rec.Left == 0 && rec.InFlight == 0 && rec.Published == uint64((*tasks+int64(*per)-1)/int64(*per)),
 		CountedOnce: rec.Recorded, Duplicates: rep.Duplicates,
 		RawPerSec: float64(*tasks) / raw.Seconds(), ChapterRate: chapterRate, GoalChapter: 15, GoalRaw: 0.5}
 	if *memory {
@@ -163,7 +168,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(r)
 	}
-	fmt.Fprintf(stdout, "%d tasks, %d workers, %s storage: %.0f tasks/s end to end (%.2f s)\n", r.Tasks, r.Workers, r.Storage, r.TasksPerSec, r.Seconds)
+	fmt.Fprintf(stdout, "%d tasks, %d per message, %d workers, %s storage: %.0f tasks/s end to end (%.2f s)\n", r.Tasks, r.PerMessage, r.Workers, r.Storage, r.TasksPerSec, r.Seconds)
 	fmt.Fprintf(stdout, "latency, published to collected: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.LatencyMs.P50, r.LatencyMs.P90, r.LatencyMs.P99, r.LatencyMs.Max)
 	fmt.Fprintf(stdout, "every task acknowledged: %v; counted once: %d of %d (%d duplicates ignored)\n", r.Acked, r.CountedOnce, r.Tasks, r.Duplicates)
 	fmt.Fprintf(stdout, "raw JetStream publish+ack, same server: %.0f messages/s; the pipeline is %.2f of it (goal %.2f)\n", r.RawPerSec, r.OfRaw, r.GoalRaw)

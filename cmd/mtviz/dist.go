@@ -40,6 +40,8 @@ Flags:
   --ack-wait D       how long a worker may hold a task before the server hands
                      it to another (default 2s)
   --keep             with --nats: leave the job on the server when it is done
+  --per-message N    tasks one message carries (default 1); the server's work
+                     is per message, so more per message is faster
 
 Exit codes: 0 every result collected, 1 stopped before that, 2 bad usage
 or a refused key.
@@ -63,7 +65,7 @@ Flags:
   --pace D           how long each task takes, to watch it (default 0)
 `
 
-const benchUsage = `Usage: mtviz bench distributed [--workers N] [--tasks N] [--json] [--memory]
+const benchUsage = `Usage: mtviz bench distributed [--workers N] [--tasks N] [--per-message N] [--json] [--memory]
 
 Measures the distributed lesson's design on this machine: an embedded NATS
 server, a master in mtviz and N worker processes (mtviz worker); tasks per
@@ -76,6 +78,9 @@ and getting the server's acknowledgement of each.
 Flags:
   --workers N   worker processes (default 2)
   --tasks N     tasks (default 100000)
+  --per-message N
+                tasks one message carries (default 1, as the chapter's queue
+                items); the server's work is per message, not per task
   --json        one JSON object instead of text
   --memory      streams in memory instead of files (both measurements)
 `
@@ -126,6 +131,7 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 	memory := fs.Bool("memory", false, "")
 	ackWait := fs.Duration("ack-wait", 2*time.Second, "")
 	keep := fs.Bool("keep", false, "")
+	per := fs.Int("per-message", 1, "")
 	af := addAuthFlags(fs)
 	pos, err := parseFlags(fs, args, masterUsage, stdout)
 	if err != nil {
@@ -140,6 +146,9 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 	if !dist.Job(*job).Valid() {
 		return usagef("master: --job: letters, digits, - and _ only")
 	}
+	if *per < 1 || *per > dist.MaxPerMessage {
+		return usagef("master: --per-message: from 1 to %d", dist.MaxPerMessage)
+	}
 	if *ackWait < 100*time.Millisecond {
 		return usagef("master: --ack-wait: at least 100ms")
 	}
@@ -149,7 +158,7 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	cfg := dist.MasterConfig{Job: dist.Job(*job), Tasks: *tasks, Memory: *memory, AckWait: *ackWait, Keep: *keep}
+	cfg := dist.MasterConfig{Job: dist.Job(*job), Tasks: *tasks, Memory: *memory, AckWait: *ackWait, Keep: *keep, PerMessage: *per}
 	serverURL, keyFile := *url, *af.token
 	if *url == "" {
 		if auth.NkeySeed != "" || auth.CredsFile != "" {

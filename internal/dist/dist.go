@@ -148,22 +148,58 @@ func ConnectRetry(ctx context.Context, url string, auth Auth, name string, seen 
 	}
 }
 
-// A task's message is its number n in decimal; a result's is "id square".
-// Both come from the network, so they are parsed strictly.
+// A task message holds one task, its number n in decimal, or a run of
+// them, "first-last"; a result message holds one line "id square" per
+// task. Both come from the network, so they are parsed strictly.
 
 // maxTaskID bounds a task's number: its square must fit in an int64.
 const maxTaskID = 3_000_000_000
 
-func formatTask(id int64) []byte { return strconv.AppendInt(nil, id, 10) }
+// MaxPerMessage bounds how many tasks one message carries.
+const MaxPerMessage = 1024
 
-// ParseTask reads a task message.
+func formatTasks(first, last int64) []byte {
+	b := strconv.AppendInt(make([]byte, 0, 24), first, 10)
+	if last != first {
+		b = append(b, '-')
+		b = strconv.AppendInt(b, last, 10)
+	}
+	return b
+}
+
+// ParseTasks reads a task message: the first and last task it holds.
+func ParseTasks(b []byte) (first, last int64, err error) {
+	i := -1
+	for k, c := range b {
+		if c == '-' {
+			i = k
+			break
+		}
+	}
+	if i < 0 {
+		n, err := ParseTask(b)
+		return n, n, err
+	}
+	if first, err = ParseTask(b[:i]); err != nil {
+		return 0, 0, err
+	}
+	if last, err = ParseTask(b[i+1:]); err != nil {
+		return 0, 0, err
+	}
+	if last <= first || last-first >= MaxPerMessage {
+		return 0, 0, fmt.Errorf("a task run of the wrong size: %q", b)
+	}
+	return first, last, nil
+}
+
+// ParseTask reads one task number.
 func ParseTask(b []byte) (int64, error) {
 	if len(b) == 0 || len(b) > 10 {
-		return 0, fmt.Errorf("a task message of %d bytes", len(b))
+		return 0, fmt.Errorf("a task number of %d bytes", len(b))
 	}
 	for _, c := range b {
 		if c < '0' || c > '9' {
-			return 0, errors.New("a task message that is not a number")
+			return 0, errors.New("a task number that is not a number")
 		}
 	}
 	n, err := strconv.ParseInt(string(b), 10, 64)
@@ -173,25 +209,59 @@ func ParseTask(b []byte) (int64, error) {
 	return n, nil
 }
 
-func formatResult(id, sq int64) []byte {
-	b := strconv.AppendInt(make([]byte, 0, 24), id, 10)
+func appendResult(b []byte, id, sq int64) []byte {
+	if len(b) > 0 {
+		b = append(b, '\n')
+	}
+	b = strconv.AppendInt(b, id, 10)
 	b = append(b, ' ')
 	return strconv.AppendInt(b, sq, 10)
 }
 
-// ParseResult reads a result message: the task's id and its square.
+func formatResult(id, sq int64) []byte { return appendResult(make([]byte, 0, 24), id, sq) }
+
+// ParseResults reads a result message, line by line, and says how many
+// lines were not results.
+func ParseResults(b []byte, each func(id, sq int64)) (bad int) {
+	for len(b) > 0 {
+		line := b
+		if i := bytesIndex(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		id, sq, err := ParseResult(line)
+		if err != nil {
+			bad++
+			continue
+		}
+		each(id, sq)
+	}
+	return bad
+}
+
+func bytesIndex(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// ParseResult reads one result line: the task's id and its square.
 func ParseResult(b []byte) (id, sq int64, err error) {
 	sp := -1
 	for i, c := range b {
 		if c == ' ' {
 			if sp >= 0 {
-				return 0, 0, errors.New("a result message with more than two fields")
+				return 0, 0, errors.New("a result with more than two fields")
 			}
 			sp = i
 		}
 	}
 	if sp < 0 {
-		return 0, 0, errors.New("a result message without a square")
+		return 0, 0, errors.New("a result without a square")
 	}
 	if id, err = ParseTask(b[:sp]); err != nil {
 		return 0, 0, err

@@ -106,3 +106,38 @@ func FuzzParseBrokerLine(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTasks: a task message is one task or a run of at most
+// MaxPerMessage, in order, each in range.
+func FuzzParseTasks(f *testing.F) {
+	for _, s := range []string{"5", "1-64", "64-1", "1-1", "1-2000", "3000000000-3000000001", "-", "1-", "-1", "1--2"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		first, last, err := ParseTasks(b)
+		if err != nil {
+			return
+		}
+		if first < 1 || last < first || last > maxTaskID || last-first >= MaxPerMessage {
+			t.Fatalf("%q read as %d-%d", b, first, last)
+		}
+	})
+}
+
+// FuzzParseResults: every line is either one result or counted bad.
+func FuzzParseResults(f *testing.F) {
+	for _, s := range []string{"1 1\n2 4", "1 1\n\n2 4\n", "x\n3 9", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n := 0
+		bad := ParseResults(b, func(id, sq int64) { n++ })
+		lines := 0
+		if len(b) > 0 {
+			lines = strings.Count(strings.TrimSuffix(string(b), "\n"), "\n") + 1
+		}
+		if n+bad != lines && !(len(b) > 0 && b[len(b)-1] == '\n' && n+bad == lines) {
+			t.Fatalf("%q: %d results and %d bad of %d lines", b, n, bad, lines)
+		}
+	})
+}

@@ -25,6 +25,9 @@ type MasterConfig struct {
 	// (default 4096): enough to keep workers busy, few enough that a
 	// task's latency is its work, not its wait in a long queue.
 	Window int
+	// PerMessage is how many tasks one message carries (default 1): the
+	// server's work is per message, not per task.
+	PerMessage int
 	// Memory keeps the job's streams in memory instead of files.
 	Memory bool
 	// AckWait is how long a worker may hold a task without acknowledging
@@ -66,17 +69,23 @@ func openJob(ctx context.Context, js jetstream.JetStream, cfg MasterConfig) (jet
 	if err != nil {
 		return nil, fmt.Errorf("open job %s: %w", cfg.Job, err)
 	}
-	want := strconv.FormatInt(cfg.Tasks, 10)
-	if _, err := kv.Create(ctx, "tasks", []byte(want)); errors.Is(err, jetstream.ErrKeyExists) {
-		e, err := kv.Get(ctx, "tasks")
-		if err != nil {
+	for _, kv2 := range []struct {
+		key  string
+		want int64
+		what string
+	}{{"tasks", cfg.Tasks, "tasks"}, {"per", int64(cfg.PerMessage), "tasks per message"}} {
+		want := strconv.FormatInt(kv2.want, 10)
+		if _, err := kv.Create(ctx, kv2.key, []byte(want)); errors.Is(err, jetstream.ErrKeyExists) {
+			e, err := kv.Get(ctx, kv2.key)
+			if err != nil {
+				return nil, fmt.Errorf("open job %s: %w", cfg.Job, err)
+			}
+			if string(e.Value()) != want {
+				return nil, fmt.Errorf("job %s on this server has %s %s, not %s: name another job", cfg.Job, e.Value(), kv2.what, want)
+			}
+		} else if err != nil {
 			return nil, fmt.Errorf("open job %s: %w", cfg.Job, err)
 		}
-		if string(e.Value()) != want {
-			return nil, fmt.Errorf("job %s on this server has %s tasks, not %s: name another job", cfg.Job, e.Value(), want)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("open job %s: %w", cfg.Job, err)
 	}
 	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: cfg.Job.tasksStream(), Subjects: []string{cfg.Job.tasksSubject()},
@@ -123,7 +132,15 @@ func RunMaster(ctx context.Context, nc *nats.Conn, cfg MasterConfig) (rep Master
 	if window <= 0 {
 		window = 4096
 	}
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(window))
+	if cfg.PerMessage <= 0 {
+		cfg.PerMessage = 1
+	}
+	if cfg.PerMessage > MaxPerMessage {
+		return rep, fmt.Errorf("tasks per message: at most %d", MaxPerMessage)
+	}
+	// A message's tasks take their places in the window together.
+	window = max(window, 2*cfg.PerMessage)
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(max(64, 2*window/max(1, cfg.PerMessage))))
 	if err != nil {
 		return rep, err
 	}
@@ -140,9 +157,9 @@ func RunMaster(ctx context.Context, nc *nats.Conn, cfg MasterConfig) (rep Master
 	if err != nil {
 		return rep, err
 	}
-	// Each task is one message, published in order: the stream's last
-	// sequence is how far a master before this one got.
-	rep.Resumed = min(int64(ti.State.LastSeq), cfg.Tasks)
+	// Messages are published in order, PerMessage tasks each: the
+	// stream's last sequence is how far a master before this one got.
+	rep.Resumed = min(int64(ti.State.LastSeq)*int64(cfg.PerMessage), cfg.Tasks)
 	results, err := js.Stream(ctx, cfg.Job.resultsStream())
 	if err != nil {
 		return rep, err
@@ -196,30 +213,32 @@ func RunMaster(ctx context.Context, nc *nats.Conn, cfg MasterConfig) (rep Master
 			}
 			return rep, fmt.Errorf("collect results: %w", err)
 		}
-		id, sq, perr := ParseResult(msg.Data())
 		now := time.Now()
-		dup := false
-		switch {
-		case perr != nil || id > cfg.Tasks || sq != id*id:
-			rep.Wrong++
-			continue
-		case seen[id]:
-			dup = true
-			rep.Duplicates++
-		default:
-			seen[id] = true
-			rep.Collected++
-			if t := sent[id].Load(); t != 0 {
-				rep.Latencies = append(rep.Latencies, now.Sub(time.Unix(0, t)))
-				select {
-				case <-slots:
-				default:
+		bad := ParseResults(msg.Data(), func(id, sq int64) {
+			dup := false
+			switch {
+			case id > cfg.Tasks || sq != id*id:
+				rep.Wrong++
+				return
+			case seen[id]:
+				dup = true
+				rep.Duplicates++
+			default:
+				seen[id] = true
+				rep.Collected++
+				if t := sent[id].Load(); t != 0 {
+					rep.Latencies = append(rep.Latencies, now.Sub(time.Unix(0, t)))
+					select {
+					case <-slots:
+					default:
+					}
 				}
 			}
-		}
-		if cfg.Collected != nil {
-			cfg.Collected(id, sq, dup)
-		}
+			if cfg.Collected != nil {
+				cfg.Collected(id, sq, dup)
+			}
+		})
+		rep.Wrong += int64(bad)
 	}
 	rep.Elapsed = time.Since(start)
 	stopPub()
@@ -251,8 +270,8 @@ func DeleteJob(ctx context.Context, js jetstream.JetStream, job Job) {
 // (the task's id as message id keeps the server from storing it twice).
 func publishTasks(ctx context.Context, js jetstream.JetStream, cfg MasterConfig, from int64, sent []atomic.Int64, slots chan struct{}, published *atomic.Int64) error {
 	type pending struct {
-		id  int64
-		fut jetstream.PubAckFuture
+		first, last int64
+		fut         jetstream.PubAckFuture
 	}
 	futs := make(chan pending, cap(slots))
 	var checkErr error
@@ -268,7 +287,7 @@ func publishTasks(ctx context.Context, js jetstream.JetStream, cfg MasterConfig,
 			// Not confirmed: publish again, waiting for the answer.
 			var err error
 			for try := 0; try < 5; try++ {
-				if _, err = js.Publish(ctx, cfg.Job.tasksSubject(), formatTask(p.id), jetstream.WithMsgID(strconv.FormatInt(p.id, 10))); err == nil {
+				if _, err = js.Publish(ctx, cfg.Job.tasksSubject(), formatTasks(p.first, p.last), jetstream.WithMsgID(strconv.FormatInt(p.first, 10))); err == nil {
 					break
 				}
 				if ctx.Err() != nil {
@@ -277,28 +296,34 @@ func publishTasks(ctx context.Context, js jetstream.JetStream, cfg MasterConfig,
 				time.Sleep(100 * time.Millisecond)
 			}
 			if err != nil && checkErr == nil {
-				checkErr = fmt.Errorf("publish task %d: %w", p.id, err)
+				checkErr = fmt.Errorf("publish tasks %d to %d: %w", p.first, p.last, err)
 			}
 		}
 	}()
 	var err error
-	for id := from; id <= cfg.Tasks; id++ {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			err = ctx.Err()
+	per := int64(cfg.PerMessage)
+	for first := from; first <= cfg.Tasks && err == nil; first += per {
+		last := min(first+per-1, cfg.Tasks)
+		now := time.Now().UnixNano()
+		for id := first; id <= last && err == nil; id++ {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+			sent[id].Store(now)
 		}
 		if err != nil {
 			break
 		}
-		sent[id].Store(time.Now().UnixNano())
-		fut, perr := js.PublishAsync(cfg.Job.tasksSubject(), formatTask(id), jetstream.WithMsgID(strconv.FormatInt(id, 10)))
+		fut, perr := js.PublishAsync(cfg.Job.tasksSubject(), formatTasks(first, last), jetstream.WithMsgID(strconv.FormatInt(first, 10)),
+			jetstream.WithStallWait(stallWait))
 		if perr != nil {
-			err = fmt.Errorf("publish task %d: %w", id, perr)
+			err = fmt.Errorf("publish tasks %d to %d: %w", first, last, perr)
 			break
 		}
-		published.Add(1)
-		futs <- pending{id, fut}
+		published.Add(last - first + 1)
+		futs <- pending{first, last, fut}
 	}
 	close(futs)
 	<-done
@@ -307,6 +332,10 @@ func publishTasks(ctx context.Context, js jetstream.JetStream, cfg MasterConfig,
 	}
 	return err
 }
+
+// stallWait is how long a publication may wait for room among those not
+// yet confirmed: long enough for a busy machine.
+const stallWait = 10 * time.Second
 
 // Percentile is the p-th percentile (0..100) of ds, nearest rank.
 func Percentile(ds []time.Duration, p float64) time.Duration {

@@ -31,7 +31,7 @@ func RawPublish(ctx context.Context, nc *nats.Conn, n int, memory bool) (time.Du
 	start := time.Now()
 	futs := make([]jetstream.PubAckFuture, 0, n)
 	for i := 1; i <= n; i++ {
-		f, err := js.PublishAsync(subj, formatResult(int64(i), int64(i)*int64(i)))
+		f, err := js.PublishAsync(subj, formatResult(int64(i), int64(i)*int64(i)), jetstream.WithStallWait(stallWait))
 		if err != nil {
 			return 0, err
 		}

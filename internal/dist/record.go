@@ -94,16 +94,18 @@ func ReadRecord(ctx context.Context, js jetstream.JetStream, job Job) (Record, e
 			n := 0
 			for msg := range batch.Messages() {
 				n++
-				id, sq, perr := ParseResult(msg.Data())
-				switch {
-				case perr != nil || id > st.Tasks || sq != id*id:
-					r.NWrong++
-					if len(r.Wrong) < maxListed && perr == nil {
-						r.Wrong = append(r.Wrong, id)
+				bad := ParseResults(msg.Data(), func(id, sq int64) {
+					switch {
+					case id > st.Tasks || sq != id*id:
+						r.NWrong++
+						if len(r.Wrong) < maxListed {
+							r.Wrong = append(r.Wrong, id)
+						}
+					case count[id] < 255:
+						count[id]++
 					}
-				case count[id] < 255:
-					count[id]++
-				}
+				})
+				r.NWrong += int64(bad)
 			}
 			if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
 				return r, err

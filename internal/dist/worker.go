@@ -44,9 +44,9 @@ type WorkerReport struct {
 }
 
 type held struct {
-	msg jetstream.Msg
-	id  int64
-	fut jetstream.PubAckFuture
+	msg         jetstream.Msg
+	first, last int64
+	fut         jetstream.PubAckFuture
 }
 
 // RunWorker works on a job until the master says it is done, the job is
@@ -60,7 +60,7 @@ func RunWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (WorkerRepo
 	if batch <= 0 {
 		batch = 256
 	}
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(max(batch, 64)))
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(2*max(batch, 64)))
 	if err != nil {
 		return rep, err
 	}
@@ -114,12 +114,14 @@ func RunWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (WorkerRepo
 				continue
 			}
 			h.msg.Ack()
-			rep.Done++
-			if dup {
-				rep.Duplicates++
-			}
-			if cfg.Done != nil {
-				cfg.Done(h.id, h.id*h.id, dup)
+			for id := h.first; id <= h.last; id++ {
+				rep.Done++
+				if dup {
+					rep.Duplicates++
+				}
+				if cfg.Done != nil {
+					cfg.Done(id, id*id, dup)
+				}
 			}
 		}
 	}()
@@ -129,7 +131,7 @@ func RunWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (WorkerRepo
 		if err != nil {
 			break
 		}
-		id, perr := ParseTask(msg.Data())
+		first, last, perr := ParseTasks(msg.Data())
 		if perr != nil {
 			// Not a task of ours: never hand it out again.
 			msg.Term()
@@ -139,24 +141,32 @@ func RunWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (WorkerRepo
 		if md, err := msg.Metadata(); err == nil {
 			delivery = md.NumDelivered
 		}
-		if cfg.Took != nil {
-			cfg.Took(id, delivery)
-		}
-		if cfg.Pace > 0 {
-			select {
-			case <-time.After(cfg.Pace):
-			case <-ctx.Done():
+		out := make([]byte, 0, 24*(last-first+1))
+		stopped := false
+		for id := first; id <= last && !stopped; id++ {
+			if cfg.Took != nil {
+				cfg.Took(id, delivery)
 			}
-			if ctx.Err() != nil {
-				break
+			if cfg.Pace > 0 {
+				select {
+				case <-time.After(cfg.Pace):
+				case <-ctx.Done():
+					stopped = true
+				}
 			}
+			out = appendResult(out, id, id*id)
 		}
-		fut, err := js.PublishAsync(cfg.Job.resultsSubject(), formatResult(id, id*id), jetstream.WithMsgID(strconv.FormatInt(id, 10)))
+		if stopped {
+			break
+		}
+		// The message id is the first task's: a second result for it is
+		// refused by the server.
+		fut, err := js.PublishAsync(cfg.Job.resultsSubject(), out, jetstream.WithMsgID(strconv.FormatInt(first, 10)), jetstream.WithStallWait(stallWait))
 		if err != nil {
 			msg.Nak()
 			continue
 		}
-		acks <- held{msg, id, fut}
+		acks <- held{msg, first, last, fut}
 	}
 	close(acks)
 	stopWatch()
