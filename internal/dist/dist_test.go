@@ -143,8 +143,10 @@ func masterAndWorkers(t *testing.T, per int) {
 	if rep.Collected != tasksN || rep.Duplicates != 0 || rep.Wrong != 0 || len(rep.Latencies) != int(tasksN) {
 		t.Errorf("master: %+v", rep)
 	}
-	if reps[0].Done+reps[1].Done != tasksN {
-		t.Errorf("workers did %d and %d tasks, want 5000 in all", reps[0].Done, reps[1].Done)
+	// On a slow machine a task may be held past AckWait and done twice;
+	// the server refuses the second result, and the worker counts it.
+	if got := reps[0].Done + reps[1].Done - reps[0].Duplicates - reps[1].Duplicates; got != tasksN {
+		t.Errorf("workers did %+v and %+v: %d tasks less duplicates, want %d", reps[0], reps[1], got, tasksN)
 	}
 	checkRecord(t, readRecord(t, connect(t, s, tok), "t"), tasksN)
 	t.Logf("%d tasks in %v", rep.Collected, rep.Elapsed)
