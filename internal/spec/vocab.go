@@ -185,7 +185,7 @@ var steps = []schema{
 			{name: "mode", kind: kString, doc: "poll (default): wait in Go's network poller (epoll), holding no thread while waiting; block: lock the goroutine to its OS thread and wait in a blocking read(2), one thread per waiting request",
 				set: func(d any, v any) { d.(*Step).Mode = v.(string) }},
 		}},
-	{name: "master", rules: ruleMaster, short: "broker", doc: "be the master of a broker's job: publish tasks 1..N to its work queue, at most a few thousand ahead of their results, and collect each result (n*n) once by task id, until all are in; a master started again after one was killed goes on where it stopped",
+	{name: "master", rules: ruleMaster, short: "broker", doc: "be the master of a broker's job: publish tasks 1..N to its work queue, a few hundred ahead of their results, and collect each result (n*n) once by task id, until all are in; a master started again after one was killed goes on where it stopped",
 		fields: []field{
 			{name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: stepObject},
 			{name: "tasks", kind: kInt, doc: "how many tasks (default 1000)", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
