@@ -91,7 +91,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	if err := os.WriteFile(keyFile, []byte(tok+"\n"), 0o600); err != nil {
 		return err
 	}
-	s, err := dist.StartServer(dist.ServerConfig{Token: tok, Dir: filepath.Join(dir, "jetstream")})
+	s, err := dist.StartServer(dist.ServerConfig{Token: tok, Dir: filepath.Join(dir, "jetstream"),
+		Warn: func(line string) { fmt.Fprintf(stderr, "mtviz bench: nats server: %s\n", line) }})
 	if err != nil {
 		return err
 	}
@@ -150,7 +151,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	dist.DeleteJob(context.Background(), js, job)
 	raw, err := dist.RawPublish(ctx, nc, int(*tasks), *memory)
 	if err != nil {
-		return err
+		return fmt.Errorf("raw publish+ack: %w", err)
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	r := benchResult{Workers: *workers, Tasks: *tasks, PerMessage: *per, Storage: "file", Seconds: rep.Elapsed.Seconds(),

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"mtviz/internal/dist"
@@ -219,12 +220,10 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "publishing %d tasks, collecting their results...\n", *tasks)
 	}
-	var collected, dups int64
+	var collected atomic.Int64
 	cfg.Collected = func(id, sq int64, dup bool) {
-		if dup {
-			dups++
-		} else {
-			collected++
+		if !dup {
+			collected.Add(1)
 		}
 	}
 	tick := time.NewTicker(time.Second)
@@ -238,7 +237,7 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 			case <-ctx.Done():
 				return
 			}
-			fmt.Fprintf(stderr, "mtviz master: %d of %d results collected\n", collected, *tasks)
+			fmt.Fprintf(stderr, "mtviz master: %d of %d results collected\n", collected.Load(), *tasks)
 		}
 	}()
 	rep, err := dist.RunMaster(ctx, nc, cfg)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ import (
 type program struct {
 	cmd   *exec.Cmd
 	lines chan string // stdout, line by line
-	errb  *strings.Builder
+	errb  *lockedWriter
 	done  chan struct{}
 }
 
@@ -35,8 +36,8 @@ func start(t *testing.T, mark string, args ...string) *program {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &program{cmd: c, lines: make(chan string, 4096), errb: &strings.Builder{}, done: make(chan struct{})}
-	c.Stderr = &lockedWriter{b: p.errb}
+	p := &program{cmd: c, lines: make(chan string, 4096), errb: &lockedWriter{}, done: make(chan struct{})}
+	c.Stderr = p.errb
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -51,9 +52,23 @@ func start(t *testing.T, mark string, args ...string) *program {
 	return p
 }
 
-type lockedWriter struct{ b *strings.Builder }
+// lockedWriter is a program's stderr, read by the test while written.
+type lockedWriter struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
 
-func (w *lockedWriter) Write(p []byte) (int, error) { return w.b.Write(p) }
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *lockedWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
 
 // wait waits for the program's end and returns its exit code.
 func (p *program) wait() int {

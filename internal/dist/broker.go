@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"strings"
 	"sync"
 )
@@ -89,7 +90,8 @@ func RunBroker(stdin io.Reader, stdout io.Writer) int {
 		mu.Unlock()
 	}
 	s, err := StartServer(ServerConfig{Listen: cfg.Listen, Token: cfg.Token, Dir: cfg.Dir,
-		Refused: func(addr string) { say(BrokerLine{Refused: addr}) }})
+		Refused: func(addr string) { say(BrokerLine{Refused: addr}) },
+		Warn:    func(line string) { fmt.Fprintln(os.Stderr, "nats server:", line) }})
 	if err != nil {
 		fmt.Fprintln(stdout, err)
 		return 1

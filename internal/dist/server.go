@@ -27,6 +27,9 @@ type ServerConfig struct {
 	// Refused is told each connection the server refused for a wrong key:
 	// the client's address as the server saw it.
 	Refused func(addr string)
+	// Warn is told the server's warnings and errors (a stream it could not
+	// create, say), other than refused keys.
+	Warn func(line string)
 }
 
 // Server is a running embedded server.
@@ -102,7 +105,7 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the NATS server: %w", err)
 	}
-	s.SetLoggerV2(&refusals{say: cfg.Refused}, false, false, false)
+	s.SetLoggerV2(&refusals{say: cfg.Refused, warn: cfg.Warn}, false, false, false)
 	s.Start()
 	if !s.ReadyForConnections(10 * time.Second) {
 		s.Shutdown()
@@ -129,17 +132,31 @@ func (s *Server) Close() {
 	s.s.WaitForShutdown()
 }
 
-// refusals is the server's logger: it drops everything but the refusal of
-// a key, which it hands on with the client's address. The server writes
-// that line as "ADDR - cid:N - authentication error".
-type refusals struct{ say func(addr string) }
+// refusals is the server's logger: it hands on the refusal of a key, with
+// the client's address (the server writes that line as "ADDR - cid:N -
+// authentication error"), and warnings and errors; notices and debugging
+// go nowhere.
+type refusals struct {
+	say  func(addr string)
+	warn func(line string)
+}
 
 func (r *refusals) Errorf(format string, v ...any) {
-	if r.say == nil {
+	line := fmt.Sprintf(format, v...)
+	if addr, ok := RefusedAddr(line); ok {
+		if r.say != nil {
+			r.say(addr)
+		}
 		return
 	}
-	if addr, ok := RefusedAddr(fmt.Sprintf(format, v...)); ok {
-		r.say(addr)
+	if r.warn != nil {
+		r.warn(line)
+	}
+}
+
+func (r *refusals) Warnf(format string, v ...any) {
+	if r.warn != nil {
+		r.warn(fmt.Sprintf(format, v...))
 	}
 }
 
@@ -160,7 +177,6 @@ func RefusedAddr(line string) (string, bool) {
 }
 
 func (r *refusals) Noticef(string, ...any) {}
-func (r *refusals) Warnf(string, ...any)   {}
 func (r *refusals) Fatalf(string, ...any)  {}
 func (r *refusals) Debugf(string, ...any)  {}
 func (r *refusals) Tracef(string, ...any)  {}
