@@ -46,7 +46,8 @@ func childWorker() int {
 	nc := childConn()
 	var mu sync.Mutex
 	say := func(f string, a ...any) { mu.Lock(); fmt.Printf(f+"\n", a...); mu.Unlock() }
-	RunWorker(context.Background(), nc, WorkerConfig{Job: "t", Batch: 4, Pace: 20 * time.Millisecond,
+	pace, _ := time.ParseDuration(os.Getenv("DIST_TEST_PACE"))
+	RunWorker(context.Background(), nc, WorkerConfig{Job: "t", Batch: 4, Pace: pace,
 		Took: func(id int64, d uint64) { say("took %d", id) },
 		Done: func(id, sq int64, dup bool) { say("done %d", id) }})
 	nc.Close()
@@ -171,10 +172,10 @@ func TestRawPublish(t *testing.T) {
 
 // child starts the test binary as a worker or a master, and returns its
 // stdout lines.
-func child(t *testing.T, role string, s *Server, tok string) (*exec.Cmd, chan string) {
+func child(t *testing.T, role string, s *Server, tok string, env ...string) (*exec.Cmd, chan string) {
 	t.Helper()
 	c := exec.Command(os.Args[0], "-test.run=^$")
-	c.Env = append(os.Environ(), "DIST_TEST_ROLE="+role, "DIST_TEST_URL="+s.URL(), "DIST_TEST_TOKEN="+tok)
+	c.Env = append(append(os.Environ(), "DIST_TEST_ROLE="+role, "DIST_TEST_URL="+s.URL(), "DIST_TEST_TOKEN="+tok), env...)
 	c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := c.StdoutPipe()
 	if err != nil {
@@ -207,23 +208,24 @@ func TestWorkerKilledMidTask(t *testing.T) {
 		_, err := RunMaster(ctx, connect(t, s, tok), MasterConfig{Job: "t", Tasks: 60, AckWait: time.Second, Keep: true})
 		masterDone <- err
 	}()
-	victim, lines := child(t, "worker", s, tok)
+	// The victim takes an hour over each task: whatever it took, it holds
+	// when it is killed, however slow this machine is.
+	victim, lines := child(t, "worker", s, tok, "DIST_TEST_PACE=1h")
 	held := map[int64]bool{}
 	for l := range lines {
 		var id int64
 		if _, err := fmt.Sscanf(l, "took %d", &id); err == nil {
 			held[id] = true
-		} else if _, err := fmt.Sscanf(l, "done %d", &id); err == nil {
-			delete(held, id)
-			// Done some, and holds others: kill it now.
-			if len(held) > 0 {
-				break
-			}
+			break
 		}
 	}
 	victim.Process.Kill()
 	victim.Wait()
-	for range lines {
+	for l := range lines {
+		var id int64
+		if _, err := fmt.Sscanf(l, "took %d", &id); err == nil {
+			held[id] = true
+		}
 	}
 	if len(held) == 0 {
 		t.Fatal("the worker held no task when it was killed")
