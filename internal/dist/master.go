@@ -145,7 +145,18 @@ func RunMaster(ctx context.Context, nc *nats.Conn, cfg MasterConfig) (rep Master
 		return rep, err
 	}
 	defer js.CleanupPublisher()
-	kv, err := openJob(ctx, js, cfg)
+	// Opening is idempotent: an answer lost on a busy machine is asked
+	// for again rather than waited for until ctx ends.
+	var kv jetstream.KeyValue
+	for {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		kv, err = openJob(actx, js, cfg)
+		cancel()
+		if err == nil || ctx.Err() != nil || !transient(err) {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 	if err != nil {
 		return rep, err
 	}
@@ -256,6 +267,11 @@ func RunMaster(ctx context.Context, nc *nats.Conn, cfg MasterConfig) (rep Master
 		DeleteJob(ctx, js, cfg.Job)
 	}
 	return rep, nil
+}
+
+// transient is an error that asking again may cure.
+func transient(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders)
 }
 
 // DeleteJob removes a job's streams and bucket from the server.
