@@ -18,7 +18,7 @@ var files embed.FS
 var order = []string{
 	"fork", "process", "clock", "daemon", "join", "pool", "subprocess", "ipc-queue", "zombie", "orphan",
 	"thread-states", "threads", "race", "race-steps", "rlock", "deadlock", "gil", "condition",
-	"thread-queue", "event", "daemon-thread", "crash", "switching", "cpu-vs-io", "async",
+	"thread-queue", "event", "daemon-thread", "crash", "switching", "cpu-vs-io", "async", "distributed",
 }
 
 // Names lists the embedded scenario files in the chapter's order.

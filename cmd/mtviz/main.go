@@ -45,6 +45,9 @@ Usage:
   mtviz list                  list the built-in lessons
   mtviz check FILE...         check scenario files without running them
   mtviz steps                 print the scenario vocabulary: steps, objects, checks
+  mtviz master                start a NATS server and a master that hands out tasks
+  mtviz worker                join a master's job, here or from another machine
+  mtviz bench distributed     measure the master and workers on this machine
   mtviz help [COMMAND]        show help
 
 Run 'mtviz COMMAND --help' for a command's flags.
@@ -69,6 +72,9 @@ func init() {
 		{"list", listUsage, cmdList},
 		{"check", checkUsage, cmdCheck},
 		{"steps", stepsUsage, cmdSteps},
+		{"master", masterUsage, cmdMaster},
+		{"worker", workerUsage, cmdWorker},
+		{"bench", benchUsage, cmdBench},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -531,5 +532,73 @@ func runLessons(t *testing.T, lessons []lessonFacts) {
 			}
 			noSignalAfterReap(t, evs)
 		})
+	}
+}
+
+// distributed: its checks pass, and the test confirms from the raw events
+// and samples what they say: the broker, the master and the workers were
+// separate processes, children of mtviz, seen alive by the probe; the
+// server's record at the end has every task once; the killed worker died
+// of SIGKILL; the task ids handed out again after the kill were done by
+// other workers; the server refused the intruder's own address; and no
+// private directory of this process is left.
+func TestLessonDistributed(t *testing.T) {
+	evs, ss, sum := runLesson(t, "distributed")
+	if !sum.OK {
+		t.Errorf("distributed's checks: %+v", sum.Checks)
+	}
+	f := facts{evs, ss}
+	broker, master, again := f.pid(t, "broker nats"), f.pid(t, "master"), f.pid(t, "master-again")
+	w1, w2 := f.pid(t, "worker-1"), f.pid(t, "worker-2")
+	pids := []int{broker, master, again, w1, w2}
+	for _, pid := range pids {
+		if r := f.read(pid); len(r) == 0 || r[0].PPID != os.Getpid() {
+			t.Errorf("the probe did not read PID %d as mtviz's child: %+v", pid, r)
+		}
+	}
+	if len(slices.Compact(slices.Sorted(slices.Values(pids)))) != len(pids) {
+		t.Errorf("PIDs not distinct: %v", pids)
+	}
+	var final *sim.BrokerState
+	var killedAt time.Duration
+	refused, intruderFrom := "", ""
+	took := map[int64]int{}
+	for _, ev := range evs {
+		switch {
+		case ev.Kind == sim.KBroker && ev.Broker != nil && ev.Broker.Final:
+			final = ev.Broker
+		case ev.Kind == sim.KExit && ev.PID == w1:
+			if ev.Signal != 9 {
+				t.Errorf("worker-1 ended with signal %d, want 9", ev.Signal)
+			}
+		case ev.Kind == sim.KSignal && ev.Target == "worker-1":
+			killedAt = ev.T
+		case ev.Kind == sim.KRefused && ev.Task == "broker nats":
+			refused = ev.Addr
+		case ev.Kind == sim.KWork && ev.Work.Op == sim.WorkRefused:
+			intruderFrom = ev.Work.Addr
+		case ev.Kind == sim.KWork && ev.Work.Op == sim.WorkTook && ev.Work.Delivery >= 2 && killedAt > 0:
+			took[ev.Work.ID]++
+		case ev.Kind == sim.KWork && ev.Work.Op == sim.WorkDone && took[ev.Work.ID] > 0:
+			took[ev.Work.ID] = -1 // done
+		}
+	}
+	if final == nil || final.Tasks != 3000 || final.Recorded != 3000 || final.Left != 0 || final.Published != 3000 {
+		t.Errorf("the server's record at the end: %+v", final)
+	}
+	if refused == "" || refused != intruderFrom {
+		t.Errorf("the server refused %q; the intruder connected from %q", refused, intruderFrom)
+	}
+	if len(took) == 0 {
+		t.Error("no task was handed out again after worker-1 was killed")
+	}
+	for id, n := range took {
+		if n != -1 {
+			t.Errorf("task %d was handed out again but not done", id)
+		}
+	}
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("mtviz-%d-*", os.Getpid())))
+	if len(dirs) > 0 {
+		t.Errorf("left behind: %v", dirs)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"mtviz/internal/dist"
 )
 
 // ChildCommand is the hidden subcommand under which mtviz runs one process
@@ -104,7 +106,7 @@ func RunChild() int {
 	}
 	e := New(sc, Options{Cores: a.Cores, Start: time.Unix(0, a.Start), AutoKeys: a.AutoKeys, Tick: 20 * time.Millisecond})
 	cs := &childState{hub: childHub{path, os.Getenv(envDir), token}, link: p, task: a.Task, round: a.Round, replies: map[int64]chan wire{}}
-	e.child, e.addrs = cs, a.Servers
+	e.child, e.addrs, e.brokerInfo = cs, a.Servers, a.Brokers
 	if a.Paused {
 		e.Pause()
 	}
@@ -245,6 +247,8 @@ func MaybeChild() {
 			os.Exit(RunChild())
 		case ServerCommand:
 			os.Exit(RunServer())
+		case dist.BrokerCommand:
+			os.Exit(dist.RunBroker(os.Stdin, os.Stdout))
 		}
 	}
 }

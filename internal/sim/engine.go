@@ -55,15 +55,18 @@ type Engine struct {
 	keyMu sync.Mutex
 	keys  map[rune][]chan struct{}
 
-	hub       *hub              // mtviz's end of its child processes, when the scenario has any
-	dir       string            // lock files, when there is no hub
-	files     []*fileLock       // opened by this process, closed when the run ends
-	child     *childState       // set when this engine runs inside a child process
-	servers   []*server         // the run's server processes (mtviz's engine only)
-	addrs     map[string]string // each server object's address, here and in children
-	collectMu sync.Mutex
-	last      map[string]Event
-	pending   []Event
+	hub     *hub              // mtviz's end of its child processes, when the scenario has any
+	dir     string            // lock files, when there is no hub
+	files   []*fileLock       // opened by this process, closed when the run ends
+	child   *childState       // set when this engine runs inside a child process
+	servers []*server         // the run's server processes (mtviz's engine only)
+	addrs   map[string]string // each server object's address, here and in children
+	brokers []*broker         // the run's brokers' processes (mtviz's engine only)
+	// brokerInfo is each broker's address and key, here and in children.
+	brokerInfo map[string]brokerInfo
+	collectMu  sync.Mutex
+	last       map[string]Event
+	pending    []Event
 }
 
 // New prepares an engine for a loaded scenario.
@@ -90,7 +93,7 @@ func (e *Engine) Events() <-chan []Event { return e.out }
 func Supported(sc *spec.Scenario) error {
 	for _, o := range sc.Objects {
 		switch o.Kind {
-		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Queue, spec.FileLock, spec.Event, spec.Condition, spec.Server:
+		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Queue, spec.FileLock, spec.Event, spec.Condition, spec.Server, spec.Broker:
 		default:
 			return fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}
@@ -140,7 +143,7 @@ func HasProcesses(sc *spec.Scenario) bool {
 func ProcessCount(sc *spec.Scenario, cores int) int {
 	n := 0
 	for _, o := range sc.Objects {
-		if o.Kind == spec.Server {
+		if o.Kind == spec.Server || o.Kind == spec.Broker {
 			n++
 		}
 	}
@@ -209,9 +212,13 @@ func (e *Engine) Run(ctx context.Context) error {
 			f.close()
 		}
 	}()
-	// Servers live as long as the run, and are gone before it ends.
+	// Servers and brokers live as long as the run, and are gone before it ends.
 	defer e.stopServers()
+	defer e.stopBrokers()
 	if err := e.startServers(); err != nil {
+		return err
+	}
+	if err := e.startBrokers(); err != nil {
 		return err
 	}
 	collectorDone := make(chan struct{})
@@ -226,6 +233,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		err = e.round(ctx, r)
 	}
 	e.stopServers()
+	e.stopBrokers()
 	e.emit(Event{Kind: KEnd})
 	close(stopCollector)
 	<-collectorDone
@@ -477,6 +485,7 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	}
 	stopWatch := context.AfterFunc(ctx, w.halt)
 	defer stopWatch()
+	stopMonitor := e.watchBrokers(w)
 	// Tasks that nobody spawns start together, so that racers really overlap.
 	var first []*task
 	for _, t := range w.tasks {
@@ -488,6 +497,7 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	w.main.Wait()
 	w.cutDaemons()
 	w.all.Wait()
+	stopMonitor()
 	var round *task // the round itself reaps what is left, not a task
 	for _, t := range w.tasks {
 		round.reapChild(t)

@@ -124,7 +124,9 @@ const (
 	KGet      Kind = "get"       // a task got Item from queue Object
 	KQueue    Kind = "queue"     // queue Object now holds Len items, the first of them in Items; Waiters
 	KRun      Kind = "run"       // a run step's program ended: Program, PID, Code, Signal, Output; Error if it could not start
-	KRefused  Kind = "refused"   // a connection offered a wrong key and was refused: PID
+	KRefused  Kind = "refused"   // a connection offered a wrong key and was refused: PID; or, by a broker's server (Object), Addr
+	KWork     Kind = "work"      // a master or worker step of a broker's job (Object): Work
+	KBroker   Kind = "broker"    // a broker's job as mtviz read it from the server (Object): Broker
 	KCopy     Kind = "copy"      // a task read a counter into its private copy, or wrote it back: Copy, Object, Value, N
 	KDeadlock Kind = "deadlock"  // a cycle in the wait-for graph: Cycle, Edges
 	KRuntime  Kind = "runtime"   // the Go runtime's trace: State (running, runnable, blocked, done), P, Why
@@ -135,7 +137,7 @@ var known = map[Kind]bool{}
 
 func init() {
 	for _, k := range []Kind{KRound, KRoundEnd, KTask, KState, KLock, KLockFile, KCond, KFlag, KCounter, KLog, KStderr, KPhase,
-		KKey, KError, KPause, KProcess, KExit, KSignal, KPut, KGet, KQueue, KRun, KRefused, KCopy, KDeadlock, KRuntime, KEnd} {
+		KKey, KError, KPause, KProcess, KExit, KSignal, KPut, KGet, KQueue, KRun, KRefused, KWork, KBroker, KCopy, KDeadlock, KRuntime, KEnd} {
 		known[k] = true
 	}
 }
@@ -214,6 +216,56 @@ type Event struct {
 
 	P   int    `json:"p,omitempty"`
 	Why string `json:"why,omitempty"` // the runtime's own reason for a wait
+
+	Addr   string       `json:"addr,omitempty"` // a client's address, as a broker's server saw it
+	Work   *Work        `json:"work,omitempty"`
+	Broker *BrokerState `json:"broker,omitempty"`
+}
+
+// WorkOp says what a master or a worker did.
+type WorkOp string
+
+// What masters and workers do.
+const (
+	WorkBegun     WorkOp = "begun"     // a master opened its job: Tasks, Published and Collected before it
+	WorkCollected WorkOp = "collected" // a master collected every result: Tasks, Collected, Duplicates
+	WorkTook      WorkOp = "took"      // a worker was handed task ID, for the Delivery-th time
+	WorkDone      WorkOp = "done"      // a worker's result for ID was stored (Duplicate: the server had one) and the task acknowledged
+	WorkRefused   WorkOp = "refused"   // the server refused the worker's key; Addr is where it connected from
+)
+
+// Work is one step of a master or a worker in a broker's job.
+type Work struct {
+	Op         WorkOp `json:"op"`
+	ID         int64  `json:"id,omitempty"`
+	Delivery   uint64 `json:"delivery,omitempty"`
+	Duplicate  bool   `json:"duplicate,omitempty"`
+	Tasks      int64  `json:"tasks,omitempty"`
+	Published  int64  `json:"published,omitempty"`
+	Collected  int64  `json:"collected,omitempty"`
+	Duplicates int64  `json:"duplicates,omitempty"`
+	Addr       string `json:"addr,omitempty"`
+}
+
+// BrokerState is a job as mtviz read it from its broker's server, not as
+// a master or a worker said. Final: read whole at the round's end, with
+// every result counted by task id.
+type BrokerState struct {
+	Tasks       int64   `json:"tasks"`
+	Published   int64   `json:"published"`
+	Left        int64   `json:"left"`
+	Waiting     int64   `json:"waiting"`
+	InFlight    int64   `json:"in_flight"`
+	Redelivered int64   `json:"redelivered"`
+	Results     int64   `json:"results"`
+	Final       bool    `json:"final,omitempty"`
+	Recorded    int64   `json:"recorded,omitempty"`
+	Missing     []int64 `json:"missing,omitempty"`
+	Twice       []int64 `json:"twice,omitempty"`
+	Wrong       []int64 `json:"wrong,omitempty"`
+	NMissing    int64   `json:"n_missing,omitempty"`
+	NTwice      int64   `json:"n_twice,omitempty"`
+	NWrong      int64   `json:"n_wrong,omitempty"`
 }
 
 // WaitEdge is one arrow of the wait-for graph: Task waits for Holder,

@@ -51,6 +51,8 @@ func init() {
 		"clear":   {compile: compileEvent, run: runClear},
 		"branch":  {compile: compileBranch, run: runBranch},
 		"request": {compile: compileRequest, run: runRequest},
+		"master":  {compile: compileBroker, run: runMaster},
+		"work":    {compile: compileBroker, run: runWork},
 	}
 }
 

@@ -123,6 +123,11 @@ func runDir() (string, error) {
 	return dir, nil
 }
 
+// RunDir makes a private directory of mtviz's for the commands that need
+// one outside a lesson (a NATS server's files, its key), named as a run's
+// so that the next mtviz removes it if this one is killed.
+func RunDir() (string, error) { return runDir() }
+
 // removeStaleDirs removes the run directories of mtviz processes that are
 // gone: this user's, named mtviz-PID-..., whose PID no longer runs.
 func removeStaleDirs() {
@@ -339,7 +344,7 @@ func (h *hub) serve(c *net.UnixConn) {
 	}
 	h.e.emit(ev)
 	a := &assign{Scenario: h.e.sc, Task: hi.Task, Round: hi.Round, Cores: h.e.opt.Cores,
-		AutoKeys: h.e.opt.AutoKeys, Start: h.e.opt.Start.UnixNano(), Paused: h.e.paused.Load(), Servers: h.e.addrs}
+		AutoKeys: h.e.opt.AutoKeys, Start: h.e.opt.Start.UnixNano(), Paused: h.e.paused.Load(), Servers: h.e.addrs, Brokers: h.e.brokerInfo}
 	if p.send(wire{Assign: a}) != nil {
 		return
 	}
@@ -449,8 +454,12 @@ func either(a, b <-chan struct{}) (<-chan struct{}, func()) {
 var signals = map[string]syscall.Signal{"TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL, "INT": syscall.SIGINT}
 
 // kill sends a signal to every process of a task (all its copies).
-func (h *hub) kill(w *world, task, sig, by string) {
-	for _, t := range w.byName[task] {
+func (h *hub) kill(w *world, name, sig, by string) {
+	targets := w.byName[name]
+	if t := w.byCopy[name]; len(targets) == 0 && t != nil {
+		targets = append(targets, t)
+	}
+	for _, t := range targets {
 		r := h.rec(w.round, t.name)
 		select {
 		case <-r.connected:

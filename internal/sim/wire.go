@@ -49,6 +49,8 @@ type assign struct {
 	Paused   bool           `json:"paused"`
 	// Servers is where each server object of the run listens.
 	Servers map[string]string `json:"servers,omitempty"`
+	// Brokers is each broker's address and key.
+	Brokers map[string]brokerInfo `json:"brokers,omitempty"`
 }
 
 type queueOp struct {

@@ -80,8 +80,8 @@ func newWorld(e *Engine, round int) (*world, error) {
 			w.events[o.Name] = newEvent(o.Name)
 		case spec.Condition:
 			// Its lock comes after every lock exists.
-		case spec.Server:
-			// A process for the whole run (see startServers).
+		case spec.Server, spec.Broker:
+			// A process for the whole run (see startServers, startBrokers).
 		default:
 			return nil, fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}

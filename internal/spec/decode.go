@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -184,6 +185,9 @@ func (l *loader) objects(n ast.Node) []Object {
 		if o.Kind == Condition && o.Lock != "" && o.Lock == name {
 			l.errorf(kv.Key, "condition %q cannot use itself as its lock", name)
 		}
+		if o.Kind == Broker && (o.AckWait < 0 || o.AckWait > 0 && o.AckWait < 100*time.Millisecond) {
+			l.errorf(kv.Key, "broker %q: ack_wait must be at least 100ms", name)
+		}
 		if o.Kind == Queue && o.Size < 0 {
 			l.errorf(kv.Key, "queue %q: size must be 0 (unbounded) or more", name)
 		}
@@ -234,9 +238,11 @@ func (l *loader) taskList(n ast.Node) []Task {
 			continue
 		}
 		kind := Goroutine
-		var nameNode ast.Node
+		var nameNode, countNode ast.Node
 		for _, kv := range entries {
 			switch k, _ := scalar(kv.Key); k {
+			case "count":
+				countNode = kv.Value
 			case "name":
 				nameNode = kv.Value
 			case "kind":
@@ -264,6 +270,15 @@ func (l *loader) taskList(n ast.Node) []Task {
 		}
 		l.tasks[name] = true
 		taskNames[i] = name
+		// Known before any step is read, so that a step may name a copy
+		// of a task declared after it (kill worker-2); errors come later.
+		if countNode != nil {
+			if l.text(countNode) == "cores" {
+				l.counts[name] = CountCores
+			} else if n, err := strconv.Atoi(l.text(countNode)); err == nil {
+				l.counts[name] = n
+			}
+		}
 	}
 	out := make([]Task, 0, len(items))
 	for i, it := range items {
@@ -537,6 +552,21 @@ func ruleRequest(l *loader, st *Step, n ast.Node) {
 	case ModePoll, ModeBlock:
 	default:
 		l.errorf(n, "request mode must be poll or block, not %q", st.Mode)
+	}
+}
+
+func ruleMaster(l *loader, st *Step, n ast.Node) {
+	switch {
+	case st.N == 0:
+		st.N = 1000
+	case st.N < 1 || st.N > 1_000_000:
+		l.errorf(n, "master tasks must be from 1 to 1000000")
+	}
+}
+
+func ruleWork(l *loader, st *Step, n ast.Node) {
+	if st.Dur < 0 || st.Dur > time.Minute {
+		l.errorf(n, "work pace must be from 0 to 1m")
 	}
 }
 

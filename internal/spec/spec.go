@@ -58,6 +58,7 @@ const (
 	Queue     ObjectKind = "queue"
 	FileLock  ObjectKind = "flock"
 	Server    ObjectKind = "server"
+	Broker    ObjectKind = "broker"
 )
 
 // Object is a shared object that tasks use by name.
@@ -69,7 +70,13 @@ type Object struct {
 	Lock     string        // condition: the lock it waits with (own lock when empty)
 	Size     int           // queue: capacity, 0 = unbounded
 	Delay    time.Duration // server: how long it waits before answering each byte
-	Pos      Pos
+	// broker: how long a worker may hold a task, the job's streams in
+	// memory, and the counters mtviz fills from what it reads of the
+	// server (tasks waiting, in flight, redelivered; results stored).
+	AckWait                                 time.Duration
+	Memory                                  bool
+	Waiting, InFlight, Redelivered, Results string
+	Pos                                     Pos
 }
 
 // TaskKind says whether a task is a goroutine or a child process.
@@ -129,6 +136,7 @@ type Step struct {
 	Signal  string        // kill: TERM, KILL or INT
 	Until   string        // each: the value that ends the loop
 	Mode    string        // request: ModePoll or ModeBlock
+	Wrong   bool          // work: present a wrong key
 }
 
 // The modes of a request step.
@@ -161,6 +169,7 @@ type Check struct {
 	Signal     string // exit_status: the signal that ended the process
 	Output     string
 	Figure     string // sweep checks: the figure judged
+	Broker     string // distributed checks: the broker
 	Pos        Pos
 }
 

@@ -166,7 +166,7 @@ var steps = []schema{
 		}},
 	{name: "kill", rules: ruleKill, short: "task", doc: "send a signal to a process task's process",
 		fields: []field{
-			{name: "task", kind: kNames, required: true, doc: "the process task", set: stepTasks},
+			{name: "task", kind: kTaskRefs, required: true, doc: "the process task (every copy), or one copy of a counted task (worker-2)", set: stepTasks},
 			{name: "signal", kind: kString, doc: "TERM (default), KILL or INT", set: func(d any, v any) { d.(*Step).Signal = v.(string) }},
 		}},
 	{name: "run", rules: ruleRun, doc: "run an external program as a child process (never through a shell), feed it stdin, log its output and exit code",
@@ -184,6 +184,19 @@ var steps = []schema{
 				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
 			{name: "mode", kind: kString, doc: "poll (default): wait in Go's network poller (epoll), holding no thread while waiting; block: lock the goroutine to its OS thread and wait in a blocking read(2), one thread per waiting request",
 				set: func(d any, v any) { d.(*Step).Mode = v.(string) }},
+		}},
+	{name: "master", rules: ruleMaster, short: "broker", doc: "be the master of a broker's job: publish tasks 1..N to its work queue, a few hundred ahead of their results, and collect each result (n*n) once by task id, until all are in; a master started again after one was killed goes on where it stopped",
+		fields: []field{
+			{name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: stepObject},
+			{name: "tasks", kind: kInt, doc: "how many tasks (default 1000)", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
+		}},
+	{name: "work", rules: ruleWork, short: "broker", doc: "be a worker of a broker's job: pull tasks, publish each result, acknowledge the task once the server has stored the result, until the master says the job is done; the lane shows the waits for tasks as I/O in the net poller",
+		fields: []field{
+			{name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: stepObject},
+			{name: "pace", kind: kDur, doc: "how long each task takes (default 0), so that the work can be watched; a worker holds a few tasks ahead of its work", set: stepDur},
+			{name: "count", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter that counts the tasks done (each process counts in its own copy)",
+				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
+			{name: "wrong_key", kind: kBool, doc: "present a wrong key: the server refuses the worker, which logs it and ends", set: func(d any, v any) { d.(*Step).Wrong = v.(bool) }},
 		}},
 	{name: "key", rules: ruleKey, doc: "wait for the learner to press a key (headless runs press it after `auto`)",
 		fields: []field{
@@ -209,6 +222,15 @@ var objects = []schema{
 	{name: string(FileLock), doc: "a lock across processes that the OS sees (flock on a file), named in /proc/locks"},
 	{name: string(Server), doc: "a server in a child process of mtviz, on a TCP port of 127.0.0.1: for every byte a connection sends it, it waits `delay` and sends one byte back, for many connections at once (request steps ask it)",
 		fields: []field{{name: "delay", kind: kDur, doc: "how long it takes to answer each byte, e.g. 50ms (default 0)", set: func(d any, v any) { d.(*Object).Delay = v.(durVal).d }}}},
+	{name: string(Broker), doc: "a NATS server with JetStream in a child process of mtviz, on 127.0.0.1, requiring a key of every client (mtviz gives it to the run's processes); its files in a private directory mtviz removes; master and work steps use it, and mtviz reads the job's state from it",
+		fields: []field{
+			{name: "ack_wait", kind: kDur, doc: "how long a worker may hold a task before the server hands it to another (default 1s)", set: func(d any, v any) { d.(*Object).AckWait = v.(durVal).d }},
+			{name: "memory", kind: kBool, doc: "keep the job's streams in memory, not in files", set: func(d any, v any) { d.(*Object).Memory = v.(bool) }},
+			{name: "waiting", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter mtviz sets to the tasks no worker was handed yet, as the server says", set: func(d any, v any) { d.(*Object).Waiting = v.(string) }},
+			{name: "in_flight", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter set to the tasks handed out and not acknowledged", set: func(d any, v any) { d.(*Object).InFlight = v.(string) }},
+			{name: "redelivered", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter set to the deliveries of tasks past their first", set: func(d any, v any) { d.(*Object).Redelivered = v.(string) }},
+			{name: "results", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter set to the results the server has stored", set: func(d any, v any) { d.(*Object).Results = v.(string) }},
+		}},
 }
 
 // topKeys are a scenario file's own keys, in the order a file usually has
@@ -340,6 +362,20 @@ var checks = []schema{
 		fields: []field{taskField,
 			{name: "max", kind: kInt, doc: "the most threads allowed (give max or min)", set: func(d any, v any) { d.(*Check).Max = float64(v.(int64)) }},
 			{name: "min", kind: kInt, doc: "the fewest threads it must have reached", set: func(d any, v any) { d.(*Check).Min = float64(v.(int64)) }}}},
+	{name: "recorded", title: func(c Check) string { return fmt.Sprintf("every task of %s has its result, once", c.Broker) },
+		doc:    "read by mtviz from the broker's server at the end: every task of the job has exactly one result, and it is n*n; every task was acknowledged",
+		fields: []field{{name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: checkBroker}}},
+	{name: "refused", title: func(c Check) string { return fmt.Sprintf("the server refused %s's key", c.Task) },
+		doc:    "the broker's server refused a connection for a wrong key, and it was the task's own connection (the address the server named is the one the task connected from); the task did no work",
+		fields: []field{taskField, {name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: checkBroker}}},
+	{name: "redelivered", title: func(c Check) string { return fmt.Sprintf("%s's tasks were redelivered and done", c.Task) },
+		doc:    "the task's process was killed by the lesson while it held tasks; the server handed each task it had not finished to another worker (delivery 2 or more), which did it; and the broker's record holds every task once",
+		fields: []field{taskField, {name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: checkBroker}}},
+	{name: "resumed", title: func(c Check) string { return fmt.Sprintf("%s went on where %s stopped", c.Task, c.Parent) },
+		doc: "the master `after` was killed by the lesson before its job was done; the master `task` began after that, found the job begun, and collected every result; the server took each task once, and its record holds every task once",
+		fields: []field{taskField,
+			{name: "after", kind: kTaskRefs, required: true, doc: "the master that was killed", set: func(d any, v any) { d.(*Check).Parent = v.([]string)[0] }},
+			{name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: checkBroker}}},
 	{name: "cpu_time", title: func(c Check) string {
 		return fmt.Sprintf("CPU time of %s, as /proc counted it", strings.Join(c.Tasks, " and "))
 	},
@@ -368,6 +404,8 @@ var checks = []schema{
 			{name: "needs_cores", kind: kInt, doc: "below this many cores the check is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
 		}},
 }
+
+func checkBroker(d any, v any) { d.(*Check).Broker = v.(string) }
 
 func threadsTitle(c Check) string {
 	switch {

@@ -152,7 +152,22 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 		if why == "" {
 			why = "a wrong key"
 		}
+		if ev.Addr != "" {
+			e.Who = ev.Task
+			e.Text = fmt.Sprintf("the server refused the client at %s: %s", ev.Addr, why)
+			break
+		}
 		e.Text = fmt.Sprintf("process %d was refused: %s", ev.PID, why)
+	case sim.KWork:
+		return describeWork(e, ev)
+	case sim.KBroker:
+		b := ev.Broker
+		if b == nil || !b.Final {
+			return e, false
+		}
+		e.Who = "mtviz"
+		e.Text = fmt.Sprintf("read from broker %s: %d of %d tasks have one result each (%d missing, %d with two or more, %d wrong); %d tasks taken by the server, %d not acknowledged; %d redeliveries",
+			ev.Object, b.Recorded, b.Tasks, b.NMissing, b.NTwice, b.NWrong, b.Published, b.Left, b.Redelivered)
 	case sim.KDeadlock:
 		e.Who, e.Class = "", Bad
 		e.Text = DeadlockText(ev.Edges)
@@ -168,6 +183,51 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 		return e, false
 	}
 	return e, true
+}
+
+// describeWork says what a master or a worker did; a worker's ordinary
+// tasks are not log lines (there are thousands), only redelivered ones.
+func describeWork(e Entry, ev *sim.Event) (Entry, bool) {
+	w := ev.Work
+	if w == nil {
+		return e, false
+	}
+	switch w.Op {
+	case sim.WorkBegun:
+		if w.Published > 0 || w.Collected > 0 {
+			e.Text = fmt.Sprintf("found the job begun: %d of %d tasks published, %d results in; going on from there", w.Published, w.Tasks, w.Collected)
+		} else {
+			e.Text = fmt.Sprintf("publishing %d tasks to %s", w.Tasks, ev.Object)
+		}
+	case sim.WorkCollected:
+		e.Text = fmt.Sprintf("collected %d of %d results, each once by task id (%d duplicates ignored)", w.Collected, w.Tasks, w.Duplicates)
+	case sim.WorkTook:
+		if w.Delivery < 2 {
+			return e, false
+		}
+		e.Text = fmt.Sprintf("took task %d, delivered for the %s time: a worker before did not acknowledge it", w.ID, ordinal(w.Delivery))
+	case sim.WorkDone:
+		if !w.Duplicate {
+			return e, false
+		}
+		e.Text = fmt.Sprintf("the server already had task %d's result, and refused this one", w.ID)
+	case sim.WorkRefused:
+		e.Class = Bad
+		e.Text = fmt.Sprintf("connected from %s with a wrong key: the server refused it", w.Addr)
+	default:
+		return e, false
+	}
+	return e, true
+}
+
+func ordinal(n uint64) string {
+	switch n {
+	case 2:
+		return "second"
+	case 3:
+		return "third"
+	}
+	return fmt.Sprintf("%dth", n)
 }
 
 // ExitText is a wait status in words.

@@ -151,6 +151,10 @@ var judges = map[string]func(c spec.Check, sc *spec.Scenario) judge{
 	"deadlock":        func(c spec.Check, _ *spec.Scenario) judge { return &deadlockJudge{c: c} },
 	"holds":           func(c spec.Check, _ *spec.Scenario) judge { return &holdsJudge{c: c} },
 	"stopped_blocked": func(c spec.Check, _ *spec.Scenario) judge { return &stoppedJudge{c: c} },
+	"recorded":        func(c spec.Check, _ *spec.Scenario) judge { return &recordedJudge{c: c} },
+	"refused":         func(c spec.Check, _ *spec.Scenario) judge { return &refusedJudge{c: c} },
+	"redelivered":     func(c spec.Check, _ *spec.Scenario) judge { return &redeliveredJudge{c: c} },
+	"resumed":         func(c spec.Check, _ *spec.Scenario) judge { return &resumedJudge{c: c} },
 }
 
 // HasJudge reports whether a check kind can be decided.

@@ -214,7 +214,7 @@ func New(cfg Config) *Timeline {
 			q := &Queue{Name: o.Name}
 			tl.Queues = append(tl.Queues, q)
 			tl.queueIdx[o.Name] = q
-		case spec.Server:
+		case spec.Server, spec.Broker:
 			// A process: the Processes panel shows it.
 		default:
 			ob := &Object{Name: o.Name, Kind: o.Kind}

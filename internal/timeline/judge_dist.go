@@ -1,0 +1,285 @@
+package timeline
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// The distributed lesson's checks. What the server holds is read by mtviz
+// from the broker at the round's end (a broker event); what a master or a
+// worker did comes from its own events, which a SIGKILL may cut short, so
+// no check leans on a killed process having said everything.
+
+// finalOf keeps the last whole reading of a broker.
+func finalOf(ev *sim.Event, broker string, into **sim.BrokerState) {
+	if ev.Kind == sim.KBroker && ev.Object == broker && ev.Broker != nil && ev.Broker.Final {
+		b := *ev.Broker
+		*into = &b
+	}
+}
+
+// recordFault says what is wrong with a broker's record, or "".
+func recordFault(b *sim.BrokerState) string {
+	var bad []string
+	if b.Tasks == 0 {
+		return "no master began the job"
+	}
+	if b.NMissing > 0 {
+		bad = append(bad, fmt.Sprintf("%d tasks have no result (%s)", b.NMissing, ids(b.Missing, b.NMissing)))
+	}
+	if b.NTwice > 0 {
+		bad = append(bad, fmt.Sprintf("%d tasks have more than one (%s)", b.NTwice, ids(b.Twice, b.NTwice)))
+	}
+	if b.NWrong > 0 {
+		bad = append(bad, fmt.Sprintf("%d results are wrong (%s)", b.NWrong, ids(b.Wrong, b.NWrong)))
+	}
+	if b.Left > 0 {
+		bad = append(bad, fmt.Sprintf("%d tasks were never acknowledged", b.Left))
+	}
+	if b.Published != b.Tasks {
+		bad = append(bad, fmt.Sprintf("the server took %d tasks for a job of %d", b.Published, b.Tasks))
+	}
+	return strings.Join(bad, "; ")
+}
+
+func ids(list []int64, n int64) string {
+	s := make([]string, len(list))
+	for i, id := range list {
+		s[i] = fmt.Sprint(id)
+	}
+	out := strings.Join(s, ", ")
+	if n > int64(len(list)) {
+		out += ", …"
+	}
+	return out
+}
+
+type recordedJudge struct {
+	c     spec.Check
+	final *sim.BrokerState
+	dups  int
+}
+
+func (j *recordedJudge) event(f *facts, ev *sim.Event) {
+	finalOf(ev, j.c.Broker, &j.final)
+	if ev.Kind == sim.KWork && ev.Object == j.c.Broker && ev.Work != nil && ev.Work.Op == sim.WorkDone && ev.Work.Duplicate {
+		j.dups++
+	}
+}
+
+func (j *recordedJudge) decide(f *facts) Result {
+	b := j.final
+	if b == nil {
+		return undecided("mtviz did not read broker %s at the end of the round", j.c.Broker)
+	}
+	if bad := recordFault(b); bad != "" {
+		return fail("read from the server: %s", bad)
+	}
+	return pass("read from the server: each of the %d tasks has exactly one result, n*n, and was acknowledged; %d deliveries were repeats; the server refused %d second results for a task that had one",
+		b.Tasks, b.Redelivered, j.dups)
+}
+
+type refusedJudge struct {
+	c       spec.Check
+	refused map[string]time.Duration // addresses the server refused, when
+	from    []string                 // addresses the task connected from with its wrong key
+	did     int
+}
+
+func (j *refusedJudge) event(f *facts, ev *sim.Event) {
+	switch {
+	case ev.Kind == sim.KRefused && ev.Object == j.c.Broker && ev.Addr != "":
+		if j.refused == nil {
+			j.refused = map[string]time.Duration{}
+		}
+		j.refused[ev.Addr] = ev.T
+	case ev.Kind == sim.KWork && ev.Work != nil && copiesOf(j.c.Task, ev.Task):
+		switch ev.Work.Op {
+		case sim.WorkRefused:
+			j.from = append(j.from, ev.Work.Addr)
+		case sim.WorkDone:
+			j.did++
+		}
+	}
+}
+
+func (j *refusedJudge) decide(f *facts) Result {
+	if len(j.from) == 0 {
+		return undecided("%s never tried a wrong key", j.c.Task)
+	}
+	if j.did > 0 {
+		return fail("%s did %d tasks", j.c.Task, j.did)
+	}
+	var parts []string
+	for _, a := range j.from {
+		t, ok := j.refused[a]
+		if !ok {
+			return fail("%s connected from %s, and the server's log names no refusal of it (it refused %d other clients)", j.c.Task, a, len(j.refused))
+		}
+		parts = append(parts, fmt.Sprintf("%s at %.2fs", a, t.Seconds()))
+	}
+	return pass("the server of %s refused %s's connection with a wrong key (%s, as the server named it); %s did no task", j.c.Broker, j.c.Task, strings.Join(parts, "; "), j.c.Task)
+}
+
+type redeliveredJudge struct {
+	c        spec.Check
+	killedAt time.Duration
+	killed   bool
+	held     map[int64]bool   // tasks the killed worker took and was not seen finishing
+	again    map[int64]string // tasks handed out again after the kill: to whom
+	done     map[int64]bool   // done by another worker after the kill
+	final    *sim.BrokerState
+}
+
+func (j *redeliveredJudge) event(f *facts, ev *sim.Event) {
+	finalOf(ev, j.c.Broker, &j.final)
+	if ev.Kind == sim.KSignal && ev.Target == j.c.Task && ev.Signal == int(syscall.SIGKILL) && !j.killed {
+		j.killed, j.killedAt = true, ev.T
+		return
+	}
+	if ev.Kind != sim.KWork || ev.Object != j.c.Broker || ev.Work == nil {
+		return
+	}
+	if j.held == nil {
+		j.held, j.again, j.done = map[int64]bool{}, map[int64]string{}, map[int64]bool{}
+	}
+	w := ev.Work
+	switch {
+	case ev.Task == j.c.Task && !j.killed:
+		if w.Op == sim.WorkTook {
+			j.held[w.ID] = true
+		} else if w.Op == sim.WorkDone {
+			delete(j.held, w.ID)
+		}
+	case ev.Task != j.c.Task && j.killed && ev.T >= j.killedAt:
+		if w.Op == sim.WorkTook && w.Delivery >= 2 {
+			j.again[w.ID] = ev.Task
+		} else if w.Op == sim.WorkDone {
+			j.done[w.ID] = true
+		}
+	}
+}
+
+func (j *redeliveredJudge) decide(f *facts) Result {
+	c := j.c
+	if !j.killed {
+		return undecided("the lesson did not SIGKILL %s (it may have ended first)", c.Task)
+	}
+	if len(j.again) == 0 {
+		if len(j.held) == 0 {
+			return undecided("%s held no task when it was killed, at %.2fs", c.Task, j.killedAt.Seconds())
+		}
+		return fail("%s was killed at %.2fs holding tasks %s, and the server handed none out again", c.Task, j.killedAt.Seconds(), setText(j.held))
+	}
+	var undone []int64
+	for id := range j.again {
+		if !j.done[id] {
+			undone = append(undone, id)
+		}
+	}
+	if len(undone) > 0 {
+		slices.Sort(undone)
+		return fail("tasks handed out again after %s was killed were not done: %v", c.Task, undone)
+	}
+	// A task the killed worker had finished but not yet said so (its last
+	// lines die with it) is not handed out again: its result is stored.
+	var stored []int64
+	for id := range j.held {
+		if _, ok := j.again[id]; !ok {
+			stored = append(stored, id)
+		}
+	}
+	if j.final == nil {
+		return undecided("mtviz did not read broker %s at the end", c.Broker)
+	}
+	if bad := recordFault(j.final); bad != "" {
+		return fail("%s's tasks came back, but read from the server: %s", c.Task, bad)
+	}
+	whom := map[string]bool{}
+	for _, w := range j.again {
+		whom[w] = true
+	}
+	d := fmt.Sprintf("%s was killed with SIGKILL at %.2fs; the server handed %d tasks out again after it (%s), to %s, and each was done; the server's record holds every task once",
+		c.Task, j.killedAt.Seconds(), len(j.again), setText(keysOf(j.again)), strings.Join(slices.Sorted(maps.Keys(whom)), ", "))
+	if len(stored) > 0 {
+		slices.Sort(stored)
+		d += fmt.Sprintf(" (tasks %v it had finished before dying, without saying so, were not needed again)", stored)
+	}
+	return pass("%s", d)
+}
+
+func keysOf(m map[int64]string) map[int64]bool {
+	out := map[int64]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+func setText(m map[int64]bool) string {
+	list := slices.Sorted(maps.Keys(m))
+	if len(list) > 12 {
+		return fmt.Sprintf("%v and %d more", list[:12], len(list)-12)
+	}
+	return fmt.Sprint(list)
+}
+
+type resumedJudge struct {
+	c         spec.Check
+	killed    bool
+	killedAt  time.Duration
+	finished  bool // the first master collected everything before it was killed
+	begun     *sim.Work
+	collected *sim.Work
+	final     *sim.BrokerState
+}
+
+func (j *resumedJudge) event(f *facts, ev *sim.Event) {
+	finalOf(ev, j.c.Broker, &j.final)
+	switch {
+	case ev.Kind == sim.KSignal && ev.Target == j.c.Parent && ev.Signal == int(syscall.SIGKILL) && !j.killed:
+		j.killed, j.killedAt = true, ev.T
+	case ev.Kind == sim.KWork && ev.Object == j.c.Broker && ev.Work != nil:
+		w := *ev.Work
+		switch {
+		case ev.Task == j.c.Parent && w.Op == sim.WorkCollected && !j.killed:
+			j.finished = true
+		case ev.Task == j.c.Task && w.Op == sim.WorkBegun:
+			j.begun = &w
+		case ev.Task == j.c.Task && w.Op == sim.WorkCollected:
+			j.collected = &w
+		}
+	}
+}
+
+func (j *resumedJudge) decide(f *facts) Result {
+	c := j.c
+	switch {
+	case j.finished:
+		return undecided("%s collected every result before it could be killed", c.Parent)
+	case !j.killed:
+		return undecided("the lesson did not SIGKILL %s", c.Parent)
+	case j.begun == nil:
+		return fail("%s never began after %s was killed", c.Task, c.Parent)
+	case j.begun.Published == 0 && j.begun.Collected == 0:
+		return undecided("%s had published nothing when it was killed: there was nothing to go on from", c.Parent)
+	case j.collected == nil:
+		return fail("%s began but did not collect every result", c.Task)
+	case j.collected.Collected != j.collected.Tasks:
+		return fail("%s collected %d of %d results", c.Task, j.collected.Collected, j.collected.Tasks)
+	case j.final == nil:
+		return undecided("mtviz did not read broker %s at the end", c.Broker)
+	}
+	if bad := recordFault(j.final); bad != "" {
+		return fail("read from the server: %s", bad)
+	}
+	return pass("%s was killed with SIGKILL at %.2fs; %s found %d of %d tasks published and %d results in, published only the rest, and collected all %d; the server took each task once and holds one result for each",
+		c.Parent, j.killedAt.Seconds(), c.Task, j.begun.Published, j.begun.Tasks, j.begun.Collected, j.collected.Collected)
+}
