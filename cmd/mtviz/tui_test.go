@@ -128,7 +128,7 @@ func TestTUIPickRaceAndQuit(t *testing.T) {
 // esc goes back to the picker, and the terminal is usable at 80×24.
 func TestTUIBackAndSmallTerminal(t *testing.T) {
 	s, mark := startTUI(t, 80, 24, "run", "gil")
-	screenShows(t, s, "gil", "cpu0", "free-1")
+	screenShows(t, s, "gil", "cpu0", "free-phase")
 	tmux(t, "send-keys", "-t", s, " ")
 	screenShows(t, s, "paused")
 	tmux(t, "send-keys", "-t", s, "Escape")
@@ -173,7 +173,7 @@ func TestTUISweepStopKeepsPoints(t *testing.T) {
 	s, mark := startTUI(t, 100, 30, "run", "testdata/variants.yaml")
 	screenShows(t, s, "work /s against tasks", "switches /s against tasks", "goroutines", "point 2 of 6")
 	tmux(t, "send-keys", "-t", s, "s")
-	screen := screenShows(t, s, "of 6 points", "Checks", "not decided")
+	screen := screenShows(t, s, "of 6 points", "Checks", "NOT DECIDED")
 	t.Logf("stopped sweep:\n%s", screen)
 	tmux(t, "send-keys", "-t", s, "q")
 	screenShows(t, s, "MTVIZ-EXIT 1")
