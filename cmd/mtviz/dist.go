@@ -241,10 +241,11 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 	rep, err := dist.RunMaster(ctx, nc, cfg)
-	stop()
+	interrupted := ctx.Err() != nil
+	stop() // ends the progress lines too
 	<-progress
 	if err != nil {
-		if ctx.Err() != nil {
+		if interrupted {
 			fmt.Fprintf(stderr, "mtviz master: stopped with %d of %d results collected\n", rep.Collected, rep.Tasks)
 			return checkFailed{}
 		}

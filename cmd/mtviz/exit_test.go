@@ -122,7 +122,9 @@ func TestNoLeakHeadlessSignals(t *testing.T) {
 }
 
 func TestNoLeakHeadlessPanic(t *testing.T) {
-	c, mark := headlessFamily(t, "MTVIZ_FAULT=panic-after:2s")
+	// The family takes about 1.7 s to get ready here (its processes are
+	// mtviz itself, a large binary): the panic comes well after.
+	c, mark := headlessFamily(t, "MTVIZ_FAULT=panic-after:5s")
 	err := c.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 0 {
 		t.Errorf("a panic should end mtviz with a failure, got %v", err)

@@ -125,7 +125,8 @@ func RunWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (WorkerRepo
 			}
 		}
 	}()
-	idle := false
+	// Idle until the first task comes: the caller shows the wait before it.
+	idle := true
 	for {
 		msg, err := nextOrIdle(it, &idle, cfg.Idle)
 		if err != nil {
