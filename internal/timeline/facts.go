@@ -95,10 +95,6 @@ func (f *facts) init(cfg Config) {
 	f.done = map[string]bool{}
 	f.outsideSet = map[int]bool{}
 	f.work.counters = workCounters(sc)
-	f.work.init = map[string]int64{}
-	for _, o := range sc.Objects {
-		f.work.init[o.Name] = o.Value
-	}
 	for _, c := range sc.Checks {
 		f.judges = append(f.judges, newJudge(c, sc))
 	}

@@ -47,7 +47,6 @@ func (f Figures) Get(name string) float64 {
 // workSpan follows the counters busy and request steps count work in.
 type workSpan struct {
 	counters       map[string]bool
-	init           map[string]int64 // each counter's starting value
 	first, last    time.Duration
 	seen           bool
 	switches       []switchPoint
@@ -79,9 +78,7 @@ func workCounters(sc *spec.Scenario) map[string]bool {
 }
 
 func (w *workSpan) event(ev *sim.Event) {
-	// The work starts with the first change: a counter is also reported,
-	// unchanged, when the run begins.
-	if ev.Kind != sim.KCounter || !w.counters[ev.Object] || !w.seen && ev.Value == w.init[ev.Object] {
+	if ev.Kind != sim.KCounter || !w.counters[ev.Object] {
 		return
 	}
 	if !w.seen {
