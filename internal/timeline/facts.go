@@ -94,7 +94,7 @@ func (f *facts) init(cfg Config) {
 	f.ran = map[string]bool{}
 	f.done = map[string]bool{}
 	f.outsideSet = map[int]bool{}
-	f.work.counters = workCounters(sc)
+	f.work.counters, f.work.workers = workCounters(sc)
 	for _, c := range sc.Checks {
 		f.judges = append(f.judges, newJudge(c, sc))
 	}

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"strings"
 	"time"
 
 	"mtviz/internal/sim"
@@ -47,6 +48,7 @@ func (f Figures) Get(name string) float64 {
 // workSpan follows the counters busy and request steps count work in.
 type workSpan struct {
 	counters       map[string]bool
+	workers        map[string]bool // tasks with a step that counts work
 	first, last    time.Duration
 	seen           bool
 	switches       []switchPoint
@@ -59,25 +61,43 @@ type switchPoint struct {
 	n uint64
 }
 
-func workCounters(sc *spec.Scenario) map[string]bool {
-	m := map[string]bool{}
-	var walk func([]spec.Step)
-	walk = func(ss []spec.Step) {
+func workCounters(sc *spec.Scenario) (counters, workers map[string]bool) {
+	counters, workers = map[string]bool{}, map[string]bool{}
+	var walk func(string, []spec.Step)
+	walk = func(task string, ss []spec.Step) {
 		for _, st := range ss {
-			if st.Counter != "" {
-				m[st.Counter] = true
+			if st.Counter != "" && (st.Op == "busy" || st.Op == "request") {
+				counters[st.Counter] = true
+				workers[task] = true
 			}
-			walk(st.Body)
-			walk(st.Else)
+			walk(task, st.Body)
+			walk(task, st.Else)
 		}
 	}
 	for _, t := range sc.Tasks {
-		walk(t.Steps)
+		walk(t.Name, t.Steps)
 	}
-	return m
+	return counters, workers
+}
+
+// baseTask is a task copy's task: worker-2 is worker's.
+func baseTask(name string) string {
+	if i := strings.LastIndexByte(name, '-'); i > 0 && strings.Trim(name[i+1:], "0123456789") == "" {
+		return name[:i]
+	}
+	return name
 }
 
 func (w *workSpan) event(ev *sim.Event) {
+	// The work starts when a task that counts it first runs: that event is
+	// stamped by the task itself, where the counter's reports come from a
+	// collector that many busy tasks can keep waiting.
+	if ev.Kind == sim.KState && ev.State == sim.Running && w.workers[baseTask(ev.Task)] {
+		if !w.seen || ev.T < w.first {
+			w.first, w.seen = ev.T, true
+		}
+		return
+	}
 	if ev.Kind != sim.KCounter || !w.counters[ev.Object] {
 		return
 	}
