@@ -21,6 +21,7 @@ import (
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
+	"mtviz/internal/verdict"
 )
 
 const compareUsage = `Usage: mtviz compare [flags] LESSON|FILE
@@ -273,8 +274,8 @@ func (p *comparePrinter) variant(r compare.Result) {
 			Label   string            `json:"label"`
 			Cores   int               `json:"cores"`
 			Set     map[string]string `json:"set,omitempty"`
-			Figures timeline.Figures  `json:"figures"`
-			timeline.Summary
+			Figures verdict.Figures   `json:"figures"`
+			verdict.Summary
 		}{"variant", r.Label, r.Summary.Cores, r.Set, r.Figures, r.Summary})
 		return
 	}
@@ -291,11 +292,11 @@ func (p *comparePrinter) variant(r compare.Result) {
 	fmt.Fprintf(p.w, "  %s on %d core(s) in %.1fs\n", state, r.Summary.Cores, seconds(r.Summary.Duration))
 }
 
-func verdictWord(v timeline.Verdict) string {
+func verdictWord(v verdict.Verdict) string {
 	switch v {
-	case timeline.Pass:
+	case verdict.Pass:
 		return "PASS"
-	case timeline.Fail:
+	case verdict.Fail:
 		return "FAIL"
 	}
 	return "NOT DECIDED"

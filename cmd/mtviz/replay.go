@@ -56,7 +56,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 		for _, it := range rec.Items {
 			out.item(it)
 		}
-		sum := session.Judge(out.tl, rec.End)
+		sum, _ := session.Judge(rec)
 		out.summary(sum)
 		return verdictError(sum)
 	}

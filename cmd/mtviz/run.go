@@ -22,6 +22,7 @@ import (
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
+	"mtviz/internal/verdict"
 )
 
 const runUsage = `Usage: mtviz run [flags] LESSON|FILE
@@ -291,11 +292,11 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 }
 
 // verdictError turns a run's verdict into the exit code's error.
-func verdictError(sum timeline.Summary) error {
+func verdictError(sum verdict.Summary) error {
 	switch {
-	case sum.Stopped || sum.Verdict == timeline.Fail:
+	case sum.Stopped || sum.Verdict == verdict.Fail:
 		return checkFailed{}
-	case sum.Verdict == timeline.Undecided:
+	case sum.Verdict == verdict.Undecided:
 		return notDecided{}
 	}
 	return nil
@@ -393,13 +394,13 @@ func (p *printer) flushLog() {
 	p.printed = p.tl.LogCount
 }
 
-func (p *printer) summary(sum timeline.Summary) {
+func (p *printer) summary(sum verdict.Summary) {
 	if p.json {
 		p.flushJSON(1 << 62)
 		p.enc.Encode(struct {
 			Type     string  `json:"type"`
 			Duration float64 `json:"duration"`
-			timeline.Summary
+			verdict.Summary
 		}{"summary", seconds(sum.Duration), sum})
 		return
 	}
@@ -407,9 +408,9 @@ func (p *printer) summary(sum timeline.Summary) {
 	for _, r := range sum.Checks {
 		mark := "PASS"
 		switch r.Verdict {
-		case timeline.Fail:
+		case verdict.Fail:
 			mark = "FAIL"
-		case timeline.Undecided:
+		case verdict.Undecided:
 			mark = "NOT DECIDED"
 		}
 		fmt.Fprintf(p.w, "%s  %s\n      %s\n", mark, timeline.Clean(r.Name), timeline.Clean(r.Detail))
@@ -420,9 +421,9 @@ func (p *printer) summary(sum timeline.Summary) {
 	switch {
 	case sum.Stopped:
 		fmt.Fprintf(p.w, "stopped before the end after %.1fs\n", seconds(sum.Duration))
-	case sum.Verdict == timeline.Pass:
+	case sum.Verdict == verdict.Pass:
 		fmt.Fprintf(p.w, "ok: every check held (%.1fs)\n", seconds(sum.Duration))
-	case sum.Verdict == timeline.Undecided:
+	case sum.Verdict == verdict.Undecided:
 		fmt.Fprintf(p.w, "NOT DECIDED: no check failed, but not every check could be decided (%.1fs)\n", seconds(sum.Duration))
 	default:
 		fmt.Fprintf(p.w, "FAILED: a check did not hold (%.1fs)\n", seconds(sum.Duration))

@@ -15,6 +15,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // sweepHeadless runs a lesson's sweep without a screen: a line per point as
@@ -67,7 +68,7 @@ func sweepHeadless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io
 		enc.Encode(struct {
 			Type     string  `json:"type"`
 			Duration float64 `json:"duration"`
-			timeline.Summary
+			verdict.Summary
 		}{"summary", seconds(sum.Duration), sum})
 		return verdictError(sum)
 	}
@@ -101,10 +102,10 @@ func pointText(sc *spec.Scenario, p compare.Point) string {
 		parts = append(parts, name+" "+compare.WithUnit(fg, p.Value(name)))
 	}
 	s := strings.Join(parts, ", ")
-	if p.Figures.Others > timeline.BusyLimit {
-		s += fmt.Sprintf(" (other programs used %.2f cores meanwhile)", p.Figures.Others)
-	}
-	if p.Stopped {
+	switch p.Measured {
+	case verdict.Busy:
+		s += fmt.Sprintf(" (busy: other programs used %.2f cores meanwhile, so these figures cannot fail a check)", p.Figures.Others)
+	case verdict.Cut:
 		s += " (stopped)"
 	}
 	return s

@@ -6,7 +6,7 @@ import (
 
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 const pointLesson = `title: one point
@@ -34,12 +34,12 @@ func BenchmarkSweepPoint(b *testing.B) {
 	var plain, sweep float64
 	for i := 0; i < b.N; i++ {
 		s := session.Start(context.Background(), sc, session.Options{GoTrace: session.TraceOff})
-		tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: session.RootPID()})
+		vj := verdict.New(verdict.Config{Scenario: sc, Cores: s.Cores, Root: session.RootPID()})
 		for it := range s.Items() {
-			tl.Apply(it)
+			vj.Apply(it)
 		}
 		s.Wait()
-		plain += tl.Figures().Work
+		plain += vj.Figures().Work
 		r, err := Run(context.Background(), sc, Variant{Label: "tasks=2", Set: map[string]string{"tasks": "2"}}, session.Options{GoTrace: session.TraceOff}, nil)
 		if err != nil {
 			b.Fatal(err)

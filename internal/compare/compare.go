@@ -21,6 +21,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // Variant is one way to run a lesson.
@@ -114,8 +115,8 @@ type Result struct {
 	Variant
 	Rec      *record.Recording
 	Raw      []byte // the recording as written
-	Summary  timeline.Summary
-	Figures  timeline.Figures
+	Summary  verdict.Summary
+	Figures  verdict.Figures
 	Timeline *timeline.Timeline // the fold of the whole recording
 }
 
@@ -199,7 +200,8 @@ func Measure(rec *record.Recording, v Variant) Result {
 	for _, it := range rec.Items {
 		tl.Apply(it)
 	}
-	return Result{Variant: v, Rec: rec, Summary: session.Judge(tl, rec.End), Figures: tl.Figures(), Timeline: tl}
+	sum, fg := session.Judge(rec)
+	return Result{Variant: v, Rec: rec, Summary: sum, Figures: fg, Timeline: tl}
 }
 
 // FromRecording makes a variant of a saved run, labelled by what it was.
@@ -246,60 +248,32 @@ func Table(rs []Result, all bool) []Row {
 }
 
 // Format writes a figure's value for a table.
-func Format(f spec.Figure, v float64) string {
-	switch f.Name {
-	case "lost", "threads":
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case "work", "switches":
-		return human(v)
-	case "speedup":
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
-}
+func Format(f spec.Figure, v float64) string { return verdict.Format(f.Name, v) }
 
 // WithUnit writes a figure's value and its unit.
-func WithUnit(f spec.Figure, v float64) string {
-	switch {
-	case f.Unit == "":
-		return Format(f, v)
-	case strings.HasPrefix(f.Unit, "/"), f.Unit == "×":
-		return Format(f, v) + f.Unit
-	}
-	return Format(f, v) + " " + f.Unit
-}
+func WithUnit(f spec.Figure, v float64) string { return verdict.WithUnit(f.Name, v) }
 
 // Ratio writes a ratio to the first variant.
 func Ratio(r float64) string {
 	if r >= 100 {
-		return human(r) + "×"
+		return verdict.Format("work", r) + "×"
 	}
 	return strconv.FormatFloat(r, 'f', 2, 64) + "×"
 }
 
-func human(v float64) string {
-	switch {
-	case v >= 1e6:
-		return strconv.FormatFloat(v/1e6, 'f', 2, 64) + "M"
-	case v >= 1e4:
-		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
-	}
-	return strconv.FormatFloat(v, 'f', 0, 64)
-}
-
 // Worst is the verdict a set of runs reaches together: a failure or a
 // stopped run beats not decided, which beats a pass.
-func Worst(rs []Result) timeline.Summary {
-	w := timeline.Summary{Verdict: timeline.Pass, OK: true}
+func Worst(rs []Result) verdict.Summary {
+	w := verdict.Summary{Verdict: verdict.Pass, OK: true}
 	for _, r := range rs {
 		s := r.Summary
 		switch {
 		case s.Stopped:
 			w.Stopped, w.OK = true, false
-		case s.Verdict == timeline.Fail:
-			w.Verdict, w.OK = timeline.Fail, false
-		case s.Verdict == timeline.Undecided && w.Verdict == timeline.Pass:
-			w.Verdict, w.OK = timeline.Undecided, false
+		case s.Verdict == verdict.Fail:
+			w.Verdict, w.OK = verdict.Fail, false
+		case s.Verdict == verdict.Undecided && w.Verdict == verdict.Pass:
+			w.Verdict, w.OK = verdict.Undecided, false
 		}
 	}
 	return w

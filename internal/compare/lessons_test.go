@@ -10,7 +10,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // osView is what the probe read of one run, by task: the PIDs the engine
@@ -99,14 +99,14 @@ func judged(t *testing.T, sc *spec.Scenario, pts []Point) {
 	t.Helper()
 	busy := false
 	for _, p := range pts {
-		busy = busy || p.Figures.Others > timeline.BusyLimit
+		busy = busy || p.Figures.Others > verdict.BusyLimit
 	}
-	for _, r := range JudgeSweep(sc, pts, cpus.All()) {
+	for _, r := range verdict.JudgeSweep(sc, pts, cpus.All()) {
 		t.Logf("%v %s: %s", r.Verdict, r.Name, r.Detail)
 		switch {
-		case r.Verdict == timeline.Fail:
+		case r.Verdict == verdict.Fail:
 			t.Errorf("%s failed: %s", r.Name, r.Detail)
-		case r.Verdict == timeline.Undecided && !(busy && strings.Contains(r.Detail, "other programs")):
+		case r.Verdict == verdict.Undecided && !(busy && strings.Contains(r.Detail, "other programs")):
 			t.Errorf("%s not decided on an idle machine: %s", r.Name, r.Detail)
 		}
 	}
@@ -128,7 +128,7 @@ func TestLessonSwitching(t *testing.T) {
 		// between the samples that were kept. Then the point says so.
 		miss := func(format string, a ...any) {
 			t.Helper()
-			if p.Figures.Others > timeline.BusyLimit {
+			if p.Figures.Others > verdict.BusyLimit {
 				t.Logf("not decided (other programs used %.2f cores): "+format, append([]any{p.Figures.Others}, a...)...)
 				return
 			}

@@ -1,7 +1,6 @@
 package compare
 
 import (
-	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -14,27 +13,11 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
-// Point is one run of a sweep, measured.
-type Point struct {
-	Series  string           `json:"series,omitempty"`
-	Over    string           `json:"over"` // the swept switch's value
-	X       float64          `json:"x"`    // the same as a number, for the plot
-	Figures timeline.Figures `json:"figures"`
-	Verdict timeline.Verdict `json:"verdict"`
-	Stopped bool             `json:"stopped,omitempty"`
-	// Speedup is Work over the Work of its series' first point.
-	Speedup float64 `json:"speedup"`
-}
-
-// Value is a figure of the point by name, speedup included.
-func (p Point) Value(name string) float64 {
-	if name == "speedup" {
-		return p.Speedup
-	}
-	return p.Figures.Get(name)
-}
+// Point is one run of a sweep, measured (see package verdict).
+type Point = verdict.Point
 
 // Plan is a sweep's variants in the order they run: series by series, each
 // along the swept switch.
@@ -68,7 +51,7 @@ func X(sc *spec.Scenario, value string) float64 {
 // PointOf makes a sweep point of a finished variant.
 func PointOf(sc *spec.Scenario, r Result) Point {
 	return Point{Series: r.Set[sc.Sweep.Series], Over: r.Set[sc.Sweep.Over], X: X(sc, r.Set[sc.Sweep.Over]),
-		Figures: r.Figures, Verdict: r.Summary.Verdict, Stopped: r.Summary.Stopped}
+		Figures: r.Figures, Measured: verdict.MeasuredOf(r.Figures, r.Summary.Stopped)}
 }
 
 // RunSweep runs every point of a sweep in turn. start is told before each
@@ -112,152 +95,9 @@ func RunSweep(ctx context.Context, sc *spec.Scenario, opt session.Options, start
 	return pts, nil
 }
 
-// JudgeSweep decides a sweep's own checks from its points.
-func JudgeSweep(sc *spec.Scenario, pts []Point, cores int) []timeline.Result {
-	var out []timeline.Result
-	for _, c := range sc.Sweep.Checks {
-		r := judgeSweep(sc, c, pts, cores)
-		r.Name, r.OK = c.Name, r.Verdict == timeline.Pass
-		out = append(out, r)
-	}
-	return out
-}
-
-func judgeSweep(sc *spec.Scenario, c spec.Check, pts []Point, cores int) timeline.Result {
-	if c.NeedsCores > cores {
-		return result(timeline.Undecided, "not decided: this needs %d cores, and the run had %d", c.NeedsCores, cores)
-	}
-	series := c.Values
-	if len(series) == 0 {
-		series = switchValues(sc, sc.Sweep.Series)
-		if sc.Sweep.Series == "" {
-			series = []string{""}
-		}
-	}
-	var details []string
-	verdict := timeline.Pass
-	worse := func(v timeline.Verdict) {
-		if v == timeline.Fail || v == timeline.Undecided && verdict == timeline.Pass {
-			verdict = v
-		}
-	}
-	want := len(switchValues(sc, sc.Sweep.Over))
-	for _, s := range series {
-		var line []Point
-		for _, p := range pts {
-			if p.Series == s && !p.Stopped {
-				line = append(line, p)
-			}
-		}
-		slices.SortFunc(line, func(a, b Point) int { return cmp.Compare(a.X, b.X) })
-		name := s
-		if name == "" {
-			name = "the sweep"
-		}
-		if len(line) < want {
-			worse(timeline.Undecided)
-			details = append(details, fmt.Sprintf("%s: not decided, %d of %d points ran", name, len(line), want))
-			continue
-		}
-		v, d := decideLine(c, line, cores)
-		worse(v)
-		details = append(details, name+": "+d)
-	}
-	return result(verdict, "%s", strings.Join(details, "; "))
-}
-
-// decideLine decides a check on one series' points, sorted by X.
-func decideLine(c spec.Check, line []Point, cores int) (timeline.Verdict, string) {
-	get := func(p Point) float64 { return p.Value(c.Figure) }
-	f, _ := spec.FigureNamed(c.Figure)
-	show := func(p Point) string { return fmt.Sprintf("%s at %s", WithUnit(f, get(p)), p.Over) }
-	busy := func(ps ...Point) (string, bool) {
-		for _, p := range ps {
-			if p.Figures.Others > timeline.BusyLimit {
-				return fmt.Sprintf("not decided: other programs used %.2f cores during the point at %s", p.Figures.Others, p.Over), true
-			}
-		}
-		return "", false
-	}
-	first, last := line[0], line[len(line)-1]
-	// A base of nothing measured proves nothing: x ≥ factor × 0 always holds.
-	none := func(p Point) (timeline.Verdict, string) {
-		return timeline.Undecided, fmt.Sprintf("not decided: %s was measured as 0 at %s, nothing to compare with", c.Figure, p.Over)
-	}
-	at := first
-	for _, p := range line {
-		if p.X <= float64(cores) {
-			at = p
-		}
-	}
-	var ok bool
-	var d string
-	switch c.Kind {
-	case "grows":
-		if get(first) <= 0 {
-			return none(first)
-		}
-		ok = get(last) >= c.Min*get(first)
-		d = fmt.Sprintf("%s against %s (at least %.3g× wanted)", show(last), show(first), c.Min)
-		if why, b := busy(first, last); b && !ok {
-			return timeline.Undecided, d + "; " + why
-		}
-	case "levels_off":
-		if last.X <= at.X {
-			return timeline.Undecided, fmt.Sprintf("not decided: no point past %s (the cores)", at.Over)
-		}
-		if get(at) <= 0 {
-			return none(at)
-		}
-		top := last
-		for _, p := range line {
-			if p.X > at.X && get(p) > get(top) {
-				top = p
-			}
-		}
-		ok = get(top) <= c.Min*get(at)
-		d = fmt.Sprintf("with tasks = cores %s; past it at most %s (at most %.3g× allowed)", show(at), show(top), c.Min)
-		if why, b := busy(line...); b && !ok {
-			return timeline.Undecided, d + "; " + why
-		}
-	case "rises":
-		if last.X <= at.X {
-			return timeline.Undecided, fmt.Sprintf("not decided: no point past %s (the cores)", at.Over)
-		}
-		if get(at) <= 0 {
-			return none(at)
-		}
-		ok = get(last) >= c.Min*get(at)
-		d = fmt.Sprintf("%s against %s with tasks = cores (at least %.3g× wanted)", show(last), show(at), c.Min)
-		if why, b := busy(at, last); b && !ok {
-			return timeline.Undecided, d + "; " + why
-		}
-	default:
-		return timeline.Undecided, "not decided: unknown sweep check " + c.Kind
-	}
-	if ok {
-		return timeline.Pass, d
-	}
-	return timeline.Fail, d
-}
-
-func result(v timeline.Verdict, format string, a ...any) timeline.Result {
-	return timeline.Result{Verdict: v, Detail: fmt.Sprintf(format, a...)}
-}
-
-// SweepSummary is a sweep's verdict: its own checks over the points it has;
-// a sweep with points missing was stopped.
-func SweepSummary(sc *spec.Scenario, pts []Point, cores int, d time.Duration) timeline.Summary {
-	results := JudgeSweep(sc, pts, cores)
-	sum := timeline.Summary{Scenario: sc.ID, Checks: results, Rounds: 1, Cores: cores, Duration: d,
-		Stopped: len(pts) < len(Plan(sc)) || slices.ContainsFunc(pts, func(p Point) bool { return p.Stopped }), Verdict: timeline.Pass}
-	for _, r := range results {
-		if r.Verdict == timeline.Fail || r.Verdict == timeline.Undecided && sum.Verdict == timeline.Pass {
-			sum.Verdict = r.Verdict
-		}
-	}
-	sum.OK = sum.Verdict == timeline.Pass && !sum.Stopped
-	return sum
+// SweepSummary is a sweep's verdict over the points it has.
+func SweepSummary(sc *spec.Scenario, pts []Point, cores int, d time.Duration) verdict.Summary {
+	return verdict.SweepSummary(sc, pts, len(Plan(sc)), cores, d)
 }
 
 // WriteCSV writes a sweep's points, one row each with every figure.
@@ -268,21 +108,26 @@ func WriteCSV(path string, sc *spec.Scenario, pts []Point) error {
 	for _, fg := range spec.Figures {
 		head = append(head, fg.Name)
 	}
-	cw.Write(append(head, "others", "verdict"))
+	cw.Write(append(head, "others", "measured"))
 	for _, p := range pts {
 		row := []string{p.Series, p.Over}
 		for _, fg := range spec.Figures {
-			row = append(row, strconv.FormatFloat(p.Value(fg.Name), 'g', 6, 64))
+			row = append(row, plain(p.Value(fg.Name)))
 		}
-		verdict := p.Verdict.String()
-		if p.Stopped {
-			verdict = "stopped"
-		}
-		cw.Write(append(row, strconv.FormatFloat(p.Figures.Others, 'f', 3, 64), verdict))
+		cw.Write(append(row, strconv.FormatFloat(p.Figures.Others, 'f', 3, 64), string(p.Measured)))
 	}
 	cw.Flush()
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("--csv: %w", err)
 	}
 	return nil
+}
+
+// plain writes a number in plain decimal, never in e-notation: a figure of
+// a million is 1000000, not 1e+06.
+func plain(v float64) string {
+	if v == float64(int64(v)) {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }

@@ -198,7 +198,7 @@ func (pw *Writer) event(ev *sim.Event) {
 	pw.last = max(pw.last, ev.T)
 	switch ev.Kind {
 	case sim.KExit:
-		pw.emit(Event{Name: "exit: " + timeline.ExitText(ev.Code, ev.Signal), Ph: "i", S: "p", Ts: us(ev.T), Pid: ev.PID, Tid: ev.PID,
+		pw.emit(Event{Name: "exit: " + sim.ExitText(ev.Code, ev.Signal), Ph: "i", S: "p", Ts: us(ev.T), Pid: ev.PID, Tid: ev.PID,
 			Args: map[string]any{"code": ev.Code, "signal": ev.Signal, "reaper": ev.ReaperPID}})
 	case sim.KLog:
 		pid := ev.PID

@@ -16,7 +16,7 @@ import (
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 func TestMain(m *testing.M) {
@@ -94,7 +94,7 @@ func TestLessonRace(t *testing.T) {
 func TestLessonGIL(t *testing.T) {
 	evs, ss, sum := runLesson(t, "gil")
 	for _, c := range sum.Checks {
-		if c.Verdict == timeline.Fail {
+		if c.Verdict == verdict.Fail {
 			t.Errorf("gil's check failed: %+v", c)
 		}
 	}
@@ -144,7 +144,7 @@ func TestLessonGIL(t *testing.T) {
 	}
 	ratio := sum.Checks[1]
 	switch {
-	case ratio.Verdict == timeline.Undecided:
+	case ratio.Verdict == verdict.Undecided:
 		// Undecided is honest only if the machine was busy or short of cores.
 		if busyFree < 0.15 && busyGIL < 0.15 && runtime.GOMAXPROCS(0) >= 2 {
 			t.Errorf("the comparison was not decided on an idle machine: %s", ratio.Detail)

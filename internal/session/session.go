@@ -1,8 +1,8 @@
 // Package session runs one scenario: the engine, the probe and the runtime
 // trace side by side on one clock. It owns the run: pause, keys and the
 // trace toggle are its methods, so a view never holds the engine. Every item
-// it delivers is folded into a timeline as it goes, and the checks are
-// decided from that fold at the end.
+// it delivers is folded into a timeline and read by the verdicts' judge as
+// it goes; the checks are decided by the judge at the end.
 package session
 
 import (
@@ -24,6 +24,7 @@ import (
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // Options tune a session.
@@ -115,7 +116,7 @@ const DefaultMaxTasks = 512
 type Item = timeline.Item
 
 // Summary is a run's verdict.
-type Summary = timeline.Summary
+type Summary = verdict.Summary
 
 // Session is one run of a scenario.
 type Session struct {
@@ -165,6 +166,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	watching := opt.Runner != nil
 	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches, SwitchesEvery: opt.SwitchesEvery, Root: root})
 	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
+	vj := verdict.New(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
 	if opt.Record != nil {
 		s.rec = record.NewWriter(opt.Record)
 		h := record.NewHeader(sc, s.Cores, start, root, hz)
@@ -201,6 +203,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		evs, sams := eng.Events(), pr.Samples()
 		deliver := func(it Item) {
 			tl.Apply(it)
+			vj.Apply(it)
 			s.record(it)
 			s.out <- it
 		}
@@ -236,7 +239,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		if runErr != nil && !errors.Is(runErr, sim.ErrStopped) {
 			end.Errors = append(end.Errors, runErr.Error())
 		}
-		sum := Judge(tl, end)
+		sum := vj.Decide(end.Stopped, end.Errors)
 		s.mu.Lock()
 		s.summary = sum
 		if s.rec != nil {
@@ -254,12 +257,14 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	return s
 }
 
-// Judge decides a run's checks from its fold and how it ended: the live
-// run and its replay call it alike.
-func Judge(tl *timeline.Timeline, end record.End) Summary {
-	sum := tl.Judge(end.Stopped)
-	sum.Errors = append(sum.Errors, end.Errors...)
-	return sum
+// Judge decides a recorded run's checks and measures it, as the live run
+// was decided: from the same items, read by the same judge.
+func Judge(rec *record.Recording) (Summary, verdict.Figures) {
+	vj := verdict.New(verdict.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
+	for _, it := range rec.Items {
+		vj.Apply(it)
+	}
+	return vj.Decide(rec.End.Stopped, rec.End.Errors), vj.Figures()
 }
 
 // record writes an item to the recording, if there is one; the first

@@ -28,6 +28,9 @@ func (l *loader) fill(s *schema, entries []*ast.MappingValueNode, dst any, what 
 		f := s.field(key)
 		if f == nil {
 			known := s.fieldNames()
+			if contains(skip, "name") {
+				known += " (and name, when)"
+			}
 			if known == "" {
 				l.errorf(kv.Key, "unknown key %q: %s takes no settings", key, what)
 			} else {
@@ -100,7 +103,11 @@ func (l *loader) value(f *field, n ast.Node, dst any, what string) {
 		v, ok = l.stepList(n, 1), true
 	case kList:
 		var items []ast.Node
-		items, ok = l.sequence(n, label)
+		if _, seq := n.(*ast.SequenceNode); f.one && !seq {
+			items, ok = []ast.Node{n}, true
+		} else {
+			items, ok = l.sequence(n, label)
+		}
 		var list []string
 		for _, it := range items {
 			s, sok := l.str(it, label)
@@ -592,76 +599,61 @@ func (l *loader) checks(n ast.Node) []Check {
 	}
 	var out []Check
 	for _, it := range items {
-		entries, ok := l.mapping(it, "a check")
-		if !ok {
-			continue
+		if c, ok := l.check(it, checks, "check"); ok {
+			out = append(out, c)
 		}
-		if len(entries) != 1 {
-			l.errorf(it, "a check is one kind with its settings, but this one has %d keys", len(entries))
-			continue
-		}
-		kv := entries[0]
-		kind, ok := l.key(kv)
-		if !ok {
-			continue
-		}
-		s := lookup(checks, kind)
-		if s == nil {
-			l.errorf(kv.Key, "unknown check %q; known checks: %s", kind, names(checks))
-			continue
-		}
-		c := Check{Kind: kind, Pos: l.pos(kv.Key)}
-		fields, ok := l.mapping(kv.Value, fmt.Sprintf("check %q", kind))
-		if !ok {
-			continue
-		}
-		named := schema{name: s.name, fields: append([]field{{name: "name", kind: kString, doc: "what the verdict calls it",
-			set: func(d any, v any) { d.(*Check).Name = v.(string) }}}, s.fields...)}
-		applies := true
-		for _, f := range fields {
-			if k, _ := scalar(f.Key); k == "when" {
-				w, _ := l.str(f.Value, "when")
-				applies = l.when(f.Value, w)
-			}
-		}
-		l.fill(&named, fields, &c, fmt.Sprintf("check %q", kind), "when")
-		if !applies {
-			continue
-		}
-		if c.Kind == "exit_status" {
-			switch {
-			case c.Signal != "" && c.Exit != 0:
-				l.errorf(kv.Value, "check %q takes code or signal, not both", kind)
-			case c.Signal != "" && !contains([]string{"KILL", "TERM", "INT", "SEGV", "ABRT"}, c.Signal):
-				l.errorf(kv.Value, "check %q: signal must be KILL, TERM, INT, SEGV or ABRT, not %q", kind, c.Signal)
-			}
-		}
-		if c.Kind == "threads" && (c.Max < 1 && c.Min < 1 || c.Max < 0 || c.Min < 0 || c.Max > 0 && c.Min > c.Max) {
-			l.errorf(kv.Value, "check %q needs max or min, 1 or more (and min no more than max)", kind)
-		}
-		if c.Kind == "transitions" || c.Kind == "stopped_blocked" {
-			if n := l.counts[c.Task]; l.tasks[c.Task] && n != 1 {
-				copies := fmt.Sprint(n)
-				if n == CountCores {
-					copies = "one per core"
-				}
-				l.errorf(kv.Value, "check %q follows one task, and %s has %s copies: name one, as %s-1", kind, c.Task, copies, c.Task)
-			}
-		}
-		if c.Parent != "" && c.Parent != Root && !l.tasks[c.Parent] {
-			l.errorf(kv.Value, "check %q names parent %q, which is neither a task nor mtviz", kind, c.Parent)
-		}
-		for _, ph := range []string{c.Phase, c.Over} {
-			if ph != "" && !l.phases[ph] {
-				l.errorf(kv.Value, "check %q names phase %q, but no step starts it", kind, ph)
-			}
-		}
-		if c.Name == "" {
-			c.Name = s.title(c)
-		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// check decodes one check of a table: its kind, its own settings, and the
+// keys every check takes (name, when). ok is false for a check whose `when`
+// leaves it out, or one too broken to keep.
+func (l *loader) check(it ast.Node, table []schema, what string) (Check, bool) {
+	entries, ok := l.mapping(it, "a "+what)
+	if !ok {
+		return Check{}, false
+	}
+	if len(entries) != 1 {
+		l.errorf(it, "a %s is one kind with its settings, but this one has %d keys", what, len(entries))
+		return Check{}, false
+	}
+	kv := entries[0]
+	kind, ok := l.key(kv)
+	if !ok {
+		return Check{}, false
+	}
+	s := lookup(table, kind)
+	if s == nil {
+		l.errorf(kv.Key, "unknown %s %q%s; known %ss: %s", what, kind, didYouMean(kind, tableNames(table)), what, names(table))
+		return Check{}, false
+	}
+	c := Check{Kind: kind, Pos: l.pos(kv.Key), Spec: s.check()}
+	fields, ok := l.mapping(kv.Value, fmt.Sprintf("%s %q", what, kind))
+	if !ok {
+		return Check{}, false
+	}
+	applies := true
+	for _, f := range fields {
+		switch k, _ := scalar(f.Key); k {
+		case "when":
+			w, _ := l.str(f.Value, "when")
+			applies = l.when(f.Value, w)
+		case "name":
+			c.Name, _ = l.str(f.Value, "name")
+		}
+	}
+	l.fill(s, fields, c.Spec, fmt.Sprintf("%s %q", what, kind), "when", "name")
+	if !applies {
+		return Check{}, false
+	}
+	if s.checkRules != nil {
+		s.checkRules(l, c.Spec, kv.Value)
+	}
+	if c.Name == "" {
+		c.Name = c.Spec.Title()
+	}
+	return c, true
 }
 
 // finish applies the rules that need the whole file.
@@ -807,12 +799,16 @@ func (l *loader) isCopy(name string) bool {
 // closest suggests a known name within two edits of a misspelt one; of
 // equally close names, the one sharing more letters in order ("lok" is
 // "lock" rather than "log").
-func closest(s string, table []schema) string {
+func closest(s string, table []schema) string { return Closest(s, tableNames(table)) }
+
+// Closest suggests the name of names within two edits of a misspelt s, or
+// "": of equally close names, the one sharing more letters in order.
+func Closest(s string, names []string) string {
 	best, bestD, bestC := "", 3, -1
-	for _, t := range table {
-		d := editDistance(s, t.name)
-		if c := commonLetters(s, t.name); d < bestD || d == bestD && c > bestC {
-			best, bestD, bestC = t.name, d, c
+	for _, n := range names {
+		d := editDistance(s, n)
+		if c := commonLetters(s, n); d < bestD || d == bestD && c > bestC {
+			best, bestD, bestC = n, d, c
 		}
 	}
 	if bestD >= 3 {
@@ -820,6 +816,16 @@ func closest(s string, table []schema) string {
 	}
 	return best
 }
+
+// didYouMean is " (did you mean "x"?)" for a close name, or "".
+func didYouMean(s string, names []string) string {
+	if m := Closest(s, names); m != "" {
+		return fmt.Sprintf(" (did you mean %q?)", m)
+	}
+	return ""
+}
+
+func joinComma(names []string) string { return strings.Join(names, ", ") }
 
 // commonLetters is the length of the longest common subsequence.
 func commonLetters(a, b string) int {

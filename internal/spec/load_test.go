@@ -130,7 +130,7 @@ checks:
 	if b := w.Steps[1]; b.Hold != "g" || b.Counter != "c" || b.Dur.Milliseconds() != 10 {
 		t.Errorf("busy decoded wrong: %+v", b)
 	}
-	if sc.Checks[0].Name == "" || sc.Checks[0].Equals != 1 {
+	if c, ok := sc.Checks[0].Spec.(*CounterCheck); sc.Checks[0].Name == "" || !ok || c.Equals != 1 {
 		t.Errorf("check decoded wrong: %+v", sc.Checks[0])
 	}
 	if p := w.Steps[0].Pos; p.Line != 16 || p.Col != 9 {

@@ -147,31 +147,5 @@ const (
 	ModeBlock = "block"
 )
 
-// Check decides from what was recorded whether the lesson was shown.
-type Check struct {
-	Kind       string
-	Name       string
-	Counter    string
-	Equals     int64
-	Phase      string
-	Over       string
-	Max        float64
-	Min        float64
-	NeedsCores int
-	Task       string
-	Parent     string
-	Tasks      []string
-	Match      string
-	Count      int
-	AtLeast    time.Duration
-	Values     []string
-	Exit       int
-	Signal     string // exit_status: the signal that ended the process
-	Output     string
-	Figure     string // sweep checks: the figure judged
-	Broker     string // distributed checks: the broker
-	Pos        Pos
-}
-
 // Root is the name checks use for mtviz's own process.
 const Root = "mtviz"

@@ -327,16 +327,14 @@ func (l *loader) sweep(n ast.Node) *Sweep {
 		}
 	}
 	for _, c := range sw.Checks {
-		if !slices.Contains(sw.Figures, c.Figure) {
-			l.errorf(n, "sweep check %q is about figure %q, which the sweep does not measure", c.Kind, c.Figure)
+		cv, _ := CurveOf(c.Spec)
+		if !slices.Contains(sw.Figures, cv.Figure) {
+			l.errorAt(c.Pos, "sweep check %q is about figure %q, which the sweep does not measure", c.Kind, cv.Figure)
 		}
-		for _, v := range c.Values {
+		for _, v := range cv.Series {
 			if !slices.Contains(series, v) {
 				l.errorAt(c.Pos, "sweep check %q names series %q, which is not a value of switch %s (%s)", c.Kind, v, sw.Series, strings.Join(series, ", "))
 			}
-		}
-		if c.Min <= 0 {
-			l.errorAt(c.Pos, "sweep check %q needs a factor above 0", c.Kind)
 		}
 	}
 	return sw
@@ -350,60 +348,54 @@ func figureNames() string {
 	return strings.Join(n, ", ")
 }
 
-// sweepCheckKinds are the verdicts a sweep can reach over its points.
-var sweepCheckKinds = map[string]string{
-	"grows":      "the figure at the largest point is at least factor × the one at the smallest, for each series",
-	"levels_off": "past the point where tasks = cores, the figure never exceeds factor × its value there, for each series",
-	"rises":      "the figure at the largest point is at least factor × its value where tasks = cores, for each series",
+// curveFields are the settings of every sweep check.
+func curveFields() []field {
+	cv := func(d any) *Curve { c, _ := CurveOf(d.(CheckSpec)); return c }
+	return []field{
+		{name: "figure", kind: kString, required: true, doc: "the figure, one the sweep measures", set: func(d any, v any) { cv(d).Figure = v.(string) }},
+		{name: "series", kind: kList, one: true, doc: "the series it is about, one or a list (default: every one)", set: func(d any, v any) { cv(d).Series = v.([]string) }},
+		{name: "factor", kind: kFloat, required: true, doc: "the factor, above 0", set: func(d any, v any) { cv(d).Factor = v.(float64) }},
+		{name: "needs_cores", kind: kInt, doc: "below this many cores the check is not decided (default 2: a curve about the cores needs more than one)", set: func(d any, v any) { cv(d).NeedsCores = int(v.(int64)) }},
+	}
+}
+
+func ruleCurve(l *loader, c CheckSpec, n ast.Node) {
+	cv, _ := CurveOf(c)
+	l.positive(n, "factor", cv.Factor)
+	if _, ok := FigureNamed(cv.Figure); !ok {
+		l.errorf(n, "unknown figure %q%s; figures: %s", cv.Figure, didYouMean(cv.Figure, FigureNames()), figureNames())
+	}
+}
+
+// sweepChecks are the verdicts a sweep can reach over its points.
+var sweepChecks = []schema{
+	{name: "grows", doc: "the figure at the largest point is at least factor × the one at the smallest, for each series",
+		check: func() CheckSpec { return &GrowsCheck{} }, checkRules: ruleCurve, fields: curveFields()},
+	{name: "levels_off", doc: "the figure grows from one task up to tasks = cores (by half the cores' worth at least), and past that point never exceeds factor × its value there, for each series",
+		check: func() CheckSpec { return &LevelsOffCheck{} }, checkRules: ruleCurve, fields: curveFields()},
+	{name: "rises", doc: "the figure at the largest point is at least factor × its value where tasks = cores, for each series",
+		check: func() CheckSpec { return &RisesCheck{} }, checkRules: ruleCurve, fields: curveFields()},
+}
+
+// SweepCheckNames lists every sweep check of the vocabulary.
+func SweepCheckNames() []string { return tableNames(sweepChecks) }
+
+// FigureNames lists every figure.
+func FigureNames() []string {
+	n := make([]string, len(Figures))
+	for i, f := range Figures {
+		n[i] = f.Name
+	}
+	return n
 }
 
 func (l *loader) sweepChecks(n ast.Node) []Check {
 	items, _ := l.sequence(n, "checks of sweep")
 	var out []Check
 	for _, it := range items {
-		entries, ok := l.mapping(it, "a sweep check")
-		if !ok || len(entries) != 1 {
-			l.errorf(it, "a sweep check is one kind with its settings")
-			continue
+		if c, ok := l.check(it, sweepChecks, "sweep check"); ok {
+			out = append(out, c)
 		}
-		kind, ok := l.key(entries[0])
-		if !ok {
-			continue
-		}
-		if _, ok := sweepCheckKinds[kind]; !ok {
-			l.errorf(entries[0].Key, "unknown sweep check %q; known: grows, levels_off, rises", kind)
-			continue
-		}
-		c := Check{Kind: kind, Pos: l.pos(entries[0].Key), Min: 1}
-		fields, _ := l.mapping(entries[0].Value, "sweep check "+kind)
-		for _, f := range fields {
-			key, ok := l.key(f)
-			if !ok {
-				continue
-			}
-			switch key {
-			case "name":
-				c.Name, _ = l.str(f.Value, "name")
-			case "figure":
-				c.Figure, _ = l.str(f.Value, "figure")
-			case "series":
-				c.Values, _ = l.nameList(f.Value, "series")
-			case "factor":
-				c.Min, _ = l.float(f.Value, "factor")
-			case "needs_cores":
-				v, _ := l.integer(f.Value, "needs_cores", 1, 1024)
-				c.NeedsCores = int(v)
-			default:
-				l.errorf(f.Key, "unknown key %q in sweep check %s; it takes: name, figure, series, factor, needs_cores", key, kind)
-			}
-		}
-		if c.Figure == "" {
-			l.errorf(entries[0].Key, "sweep check %s needs figure", kind)
-		}
-		if c.Name == "" {
-			c.Name = fmt.Sprintf("%s %s", c.Figure, strings.ReplaceAll(kind, "_", " "))
-		}
-		out = append(out, c)
 	}
 	return out
 }

@@ -66,7 +66,7 @@ func TestSwitchesDefaults(t *testing.T) {
 	if len(sc.Checks) != 2 {
 		t.Errorf("%d checks, want both (lock=on)", len(sc.Checks))
 	}
-	if sc.Sweep == nil || sc.Sweep.Over != "tasks" || sc.Sweep.Series != "kind" || len(sc.Sweep.Checks) != 1 || sc.Sweep.Checks[0].Min != 2 {
+	if sc.Sweep == nil || sc.Sweep.Over != "tasks" || sc.Sweep.Series != "kind" || len(sc.Sweep.Checks) != 1 || sc.Sweep.Checks[0].Spec.(*GrowsCheck).Factor != 2 {
 		t.Errorf("sweep: %+v", sc.Sweep)
 	}
 }

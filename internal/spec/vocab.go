@@ -33,6 +33,7 @@ type field struct {
 	kind     kind
 	required bool
 	refs     []ObjectKind
+	one      bool // a kList that also takes one value without brackets
 	doc      string
 	set      func(dst any, v any)
 }
@@ -50,8 +51,10 @@ type schema struct {
 	fields []field
 	// rules checks what the fields alone cannot (steps).
 	rules func(l *loader, st *Step, n ast.Node)
-	// title is a check's default name.
-	title func(c Check) string
+	// check makes a check kind's own settings, to decode into.
+	check func() CheckSpec
+	// checkRules checks what a check's fields alone cannot.
+	checkRules func(l *loader, c CheckSpec, n ast.Node)
 }
 
 func (s *schema) field(name string) *field {
@@ -256,165 +259,6 @@ func topKeyNames() string {
 		n[i] = k.name
 	}
 	return strings.Join(n, ", ")
-}
-
-func checkTask(d any, v any)  { d.(*Check).Task = v.([]string)[0] }
-func checkMatch(d any, v any) { d.(*Check).Match = v.(string) }
-
-var taskField = field{name: "task", kind: kTaskRefs, required: true, doc: "the task, or one copy of a counted task (worker-2)", set: checkTask}
-
-// checks is the vocabulary of checks: what a scenario proves.
-var checks = []schema{
-	{name: "transitions", title: func(c Check) string { return fmt.Sprintf("%s went %s", c.Task, strings.Join(c.Values, " → ")) }, doc: "the task went through these states in this order (others may come between)",
-		fields: []field{taskField,
-			{name: "states", kind: kList, required: true, doc: "state names: new, runnable, running, blocked, sleeping, done", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
-	{name: "runtime", title: func(c Check) string {
-		return fmt.Sprintf("the runtime showed %s %s", c.Task, strings.Join(c.Values, ", "))
-	}, doc: "the Go runtime's own trace showed the task's goroutine in each of these states (runnable means waiting for a P)",
-		fields: []field{taskField,
-			{name: "states", kind: kList, required: true, doc: "running, runnable, waiting", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
-	{name: "lines", title: func(c Check) string { return "the lines came in the expected order" }, doc: "the log lines of the tasks, in the order they came, are exactly these",
-		fields: []field{
-			{name: "tasks", kind: kTaskRefs, doc: "whose lines (default: every task's)", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }},
-			{name: "values", kind: kList, required: true, doc: "the lines", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
-	{name: "before", title: func(c Check) string { return fmt.Sprintf("%q came before %q", c.Match, c.Output) }, doc: "the first line containing `first` came before the first line containing `then`",
-		fields: []field{
-			{name: "first", kind: kString, required: true, doc: "text of the earlier line", set: checkMatch},
-			{name: "then", kind: kString, required: true, doc: "text of the later line", set: func(d any, v any) { d.(*Check).Output = v.(string) }}}},
-	{name: "deadlock", title: func(c Check) string { return fmt.Sprintf("a deadlock of %s was found", strings.Join(c.Tasks, " and ")) }, doc: "mtviz found a cycle in the wait-for graph made of exactly these tasks, from who holds and who waits",
-		fields: []field{{name: "tasks", kind: kTaskRefs, required: true, doc: "the tasks of the cycle", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }}}},
-	{name: "holds", title: func(c Check) string {
-		return fmt.Sprintf("%s's hold count went %s", c.Counter, strings.Join(c.Values, ", "))
-	}, doc: "a lock's hold count went through these values, in order",
-		fields: []field{
-			{name: "lock", kind: kRef, refs: []ObjectKind{RLock, Lock}, required: true, doc: "the lock", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},
-			{name: "counts", kind: kList, required: true, doc: "the counts, e.g. [1, 2, 1, 0]", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
-	{name: "stopped_blocked", title: func(c Check) string { return fmt.Sprintf("%s was still blocked when stopped", c.Task) }, doc: "the task was still blocked when a stop step stopped it",
-		fields: []field{taskField}},
-	{name: "parent", title: func(c Check) string { return fmt.Sprintf("%s's parent is %s", c.Task, c.Parent) }, doc: "the probe saw the task's process with this parent (a process task, or mtviz)",
-		fields: []field{taskField,
-			{name: "parent", kind: kString, required: true, doc: "a process task, or mtviz", set: func(d any, v any) { d.(*Check).Parent = v.(string) }}}},
-	{name: "overlap", title: func(c Check) string {
-		return fmt.Sprintf("%s ran at the same time as separate processes", strings.Join(c.Tasks, ", "))
-	}, doc: "the probe saw the tasks' processes alive at the same moment, each with its own PID",
-		fields: []field{{name: "tasks", kind: kTaskRefs, required: true, doc: "process tasks", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }}}},
-	{name: "lifetime", title: func(c Check) string { return fmt.Sprintf("%s lived at least %s", c.Task, c.AtLeast) }, doc: "the probe saw the task's process alive for at least this long",
-		fields: []field{taskField,
-			{name: "at_least", kind: kDur, required: true, doc: "how long", set: func(d any, v any) { d.(*Check).AtLeast = v.(durVal).d }}}},
-	{name: "logs", title: func(c Check) string { return fmt.Sprintf("%s logged %q %d times", c.Task, c.Match, c.Count) }, doc: "the task logged lines containing `match` exactly `count` times (from its own PID, if a process)",
-		fields: []field{taskField,
-			{name: "match", kind: kString, required: true, doc: "text the lines contain", set: checkMatch},
-			{name: "count", kind: kInt, required: true, doc: "how many", set: func(d any, v any) { d.(*Check).Count = int(v.(int64)) }},
-			{name: "at_least", kind: kDur, doc: "and at least this long between them", set: func(d any, v any) { d.(*Check).AtLeast = v.(durVal).d }}}},
-	{name: "never_logged", title: func(c Check) string { return fmt.Sprintf("%s never logged %q", c.Task, c.Match) }, doc: "the task never logged a line containing `match`",
-		fields: []field{taskField, {name: "match", kind: kString, required: true, doc: "text", set: checkMatch}}},
-	{name: "after_exit", title: func(c Check) string { return fmt.Sprintf("%q came after %s exited", c.Match, c.Task) }, doc: "a line containing `match` came after the probe last saw the task's process alive",
-		fields: []field{taskField,
-			{name: "match", kind: kString, required: true, doc: "text of the later line", set: checkMatch}}},
-	{name: "gone_with", title: func(c Check) string { return fmt.Sprintf("%s was gone when %s was", c.Task, c.Parent) }, doc: "the probe never saw the task's process alive after its parent's process was gone",
-		fields: []field{taskField,
-			{name: "parent", kind: kString, required: true, doc: "the parent process task", set: func(d any, v any) { d.(*Check).Parent = v.(string) }}}},
-	{name: "zombie", title: func(c Check) string { return fmt.Sprintf("%s was a zombie, then reaped", c.Task) }, doc: "the probe read state Z for the task's process, and later its PID was gone (reaped)",
-		fields: []field{taskField}},
-	{name: "adopted", title: func(c Check) string { return fmt.Sprintf("%s was adopted after its parent ended", c.Task) }, doc: "the probe read a new parent for the task's process after its parent ended, and later its PID was gone",
-		fields: []field{taskField}},
-	{name: "exit_status", title: func(c Check) string {
-		if c.Signal != "" {
-			return fmt.Sprintf("%s was killed by SIG%s and is gone", c.Task, c.Signal)
-		}
-		return fmt.Sprintf("%s exited with %d and is gone", c.Task, c.Exit)
-	}, doc: "the task's process ended with this exit code (or was killed by this signal), as its wait status said, and the probe then saw its PID, and every thread of it, gone",
-		fields: []field{taskField,
-			{name: "code", kind: kInt, doc: "the exit code (a Go panic exits 2)", set: func(d any, v any) { d.(*Check).Exit = int(v.(int64)) }},
-			{name: "signal", kind: kString, doc: "or the signal: KILL, TERM, INT", set: func(d any, v any) { d.(*Check).Signal = v.(string) }}}},
-	{name: "survived", title: func(c Check) string { return fmt.Sprintf("%s went on after %s ended", c.Task, c.Parent) },
-		doc: "the probe saw the task's process alive after the process of `after` had ended",
-		fields: []field{taskField,
-			{name: "after", kind: kTaskRefs, required: true, doc: "the task whose end it outlived", set: func(d any, v any) { d.(*Check).Parent = v.([]string)[0] }}}},
-	{name: "terminated", title: func(c Check) string { return fmt.Sprintf("%s was ended by a signal", c.Task) }, doc: "the task's process was ended by a signal, as its wait status said",
-		fields: []field{taskField}},
-	{name: "program", title: func(c Check) string { return fmt.Sprintf("%s exited with %d", c.Match, c.Exit) }, doc: "a `run` step's program exited with this code and printed this",
-		fields: []field{
-			{name: "program", kind: kString, required: true, doc: "the program as the step names it", set: checkMatch},
-			{name: "exit", kind: kInt, required: true, doc: "its exit code", set: func(d any, v any) { d.(*Check).Exit = int(v.(int64)) }},
-			{name: "output", kind: kText, doc: "text its output contains", set: func(d any, v any) { d.(*Check).Output = v.(string) }}}},
-	{name: "received", title: func(c Check) string {
-		return fmt.Sprintf("%s received %s in order", c.Task, strings.Join(c.Values, ", "))
-	}, doc: "the task got exactly these values from a queue, in this order, each once",
-		fields: []field{taskField,
-			{name: "values", kind: kList, required: true, doc: "the values", set: func(d any, v any) { d.(*Check).Values = v.([]string) }}}},
-	{name: "processes", title: func(c Check) string { return fmt.Sprintf("at most %.0f %s processes", c.Max, c.Task) }, doc: "the probe never saw more than `max` processes of the task alive at once, and they had at most `max` PIDs in all",
-		fields: []field{taskField,
-			{name: "max", kind: kInt, doc: "the most (default: the task's count)", set: func(d any, v any) { d.(*Check).Max = float64(v.(int64)) }},
-			{name: "runs", kind: kInt, doc: "and the task's `each` loops ran this many values in all", set: func(d any, v any) { d.(*Check).Count = int(v.(int64)) }}}},
-	{name: "counter", title: func(c Check) string { return fmt.Sprintf("%s ends at %d in every round", c.Counter, c.Equals) }, doc: "the counter ends at `equals` in every round",
-		fields: []field{
-			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},
-			{name: "equals", kind: kInt, required: true, doc: "the value", set: func(d any, v any) { d.(*Check).Equals = v.(int64) }},
-		}},
-	{name: "drift", title: func(c Check) string { return fmt.Sprintf("%s drifts from %d in some round", c.Counter, c.Equals) }, doc: "the counter ends away from `equals` in at least one round (a race showed); reports how many",
-		fields: []field{
-			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: func(d any, v any) { d.(*Check).Counter = v.(string) }},
-			{name: "equals", kind: kInt, doc: "the value a correct run ends at (default 0)", set: func(d any, v any) { d.(*Check).Equals = v.(int64) }},
-			{name: "needs_cores", kind: kInt, doc: "below this many cores a run without drift is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
-		}},
-	{name: "threads", title: threadsTitle, doc: "the most threads the probe read in the task's process (in /proc, in any one sample) is at most `max`, or at least `min`, or both; each process's CPU time is reported too",
-		fields: []field{taskField,
-			{name: "max", kind: kInt, doc: "the most threads allowed (give max or min)", set: func(d any, v any) { d.(*Check).Max = float64(v.(int64)) }},
-			{name: "min", kind: kInt, doc: "the fewest threads it must have reached", set: func(d any, v any) { d.(*Check).Min = float64(v.(int64)) }}}},
-	{name: "recorded", title: func(c Check) string { return fmt.Sprintf("every task of %s has its result, once", c.Broker) },
-		doc:    "read by mtviz from the broker's server at the end: every task of the job has exactly one result, and it is n*n; every task was acknowledged",
-		fields: []field{{name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: checkBroker}}},
-	{name: "refused", title: func(c Check) string { return fmt.Sprintf("the server refused %s's key", c.Task) },
-		doc:    "the broker's server refused a connection for a wrong key, and it was the task's own connection (the address the server named is the one the task connected from); the task did no work",
-		fields: []field{taskField, {name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: checkBroker}}},
-	{name: "redelivered", title: func(c Check) string { return fmt.Sprintf("%s's tasks were redelivered and done", c.Task) },
-		doc:    "the task's process was killed by the lesson while it held tasks; the server handed each task it had not finished to another worker (delivery 2 or more), which did it; and the broker's record holds every task once",
-		fields: []field{taskField, {name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: checkBroker}}},
-	{name: "resumed", title: func(c Check) string { return fmt.Sprintf("%s went on where %s stopped", c.Task, c.Parent) },
-		doc: "the master `after` was killed by the lesson before its job was done; the master `task` began after that, found the job begun, and collected every result; the server took each task once, and its record holds every task once",
-		fields: []field{taskField,
-			{name: "after", kind: kTaskRefs, required: true, doc: "the master that was killed", set: func(d any, v any) { d.(*Check).Parent = v.([]string)[0] }},
-			{name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: checkBroker}}},
-	{name: "cpu_time", title: func(c Check) string {
-		return fmt.Sprintf("CPU time of %s, as /proc counted it", strings.Join(c.Tasks, " and "))
-	},
-		doc: "reports the CPU seconds each task's process used over its life, from the probe's readings of /proc; with `max`, none may have used more",
-		fields: []field{
-			{name: "tasks", kind: kTaskRefs, required: true, doc: "process tasks", set: func(d any, v any) { d.(*Check).Tasks = v.([]string) }},
-			{name: "max", kind: kFloat, doc: "the most CPU seconds each may use", set: func(d any, v any) { d.(*Check).Max = v.(float64) }}}},
-	{name: "cpu", title: func(c Check) string { return fmt.Sprintf("%s uses at most %.1f cores", c.Phase, c.Max) }, doc: "the scenario's processes used at most `max` cores during a phase, as the probe measured",
-		fields: []field{
-			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
-			{name: "max", kind: kFloat, required: true, doc: "cores", set: func(d any, v any) { d.(*Check).Max = v.(float64) }},
-		}},
-	{name: "cpu_min", title: func(c Check) string { return fmt.Sprintf("%s uses at least %.1f cores", c.Phase, c.Min) }, doc: "the scenario's processes used at least `min` cores during a phase, as the probe measured",
-		fields: []field{
-			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
-			{name: "min", kind: kFloat, required: true, doc: "cores", set: func(d any, v any) { d.(*Check).Min = v.(float64) }},
-			{name: "needs_cores", kind: kInt, doc: "below this many cores the check is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
-		}},
-	{name: "cpu_ratio", title: func(c Check) string {
-		return fmt.Sprintf("%s uses at least %.1fx the cores of %s", c.Phase, c.Min, c.Over)
-	}, doc: "cores used during `phase` divided by cores used during `over` is at least `min`",
-		fields: []field{
-			{name: "phase", kind: kString, required: true, doc: "the phase", set: func(d any, v any) { d.(*Check).Phase = v.(string) }},
-			{name: "over", kind: kString, required: true, doc: "the phase to compare with", set: func(d any, v any) { d.(*Check).Over = v.(string) }},
-			{name: "min", kind: kFloat, required: true, doc: "the least ratio", set: func(d any, v any) { d.(*Check).Min = v.(float64) }},
-			{name: "needs_cores", kind: kInt, doc: "below this many cores the check is not decided", set: func(d any, v any) { d.(*Check).NeedsCores = int(v.(int64)) }},
-		}},
-}
-
-func checkBroker(d any, v any) { d.(*Check).Broker = v.(string) }
-
-func threadsTitle(c Check) string {
-	switch {
-	case c.Max > 0 && c.Min > 0:
-		return fmt.Sprintf("%s had %.0f to %.0f threads", c.Task, c.Min, c.Max)
-	case c.Min > 0:
-		return fmt.Sprintf("%s had at least %.0f threads", c.Task, c.Min)
-	}
-	return fmt.Sprintf("%s had at most %.0f threads", c.Task, c.Max)
 }
 
 // StepNames lists every step of the vocabulary.

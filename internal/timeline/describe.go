@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"mtviz/internal/sim"
@@ -129,9 +128,9 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 			e.Text += fmt.Sprintf(", with GOMAXPROCS %d", ev.GoMaxProcs)
 		}
 	case sim.KExit:
-		e.Text = fmt.Sprintf("PID %d reaped by %s: %s", ev.PID, ReaperText(ev), ExitText(ev.Code, ev.Signal))
+		e.Text = fmt.Sprintf("PID %d reaped by %s: %s", ev.PID, sim.ReaperText(ev), sim.ExitText(ev.Code, ev.Signal))
 	case sim.KSignal:
-		e.Text = fmt.Sprintf("sent %s to %s (PID %d)", SignalName(ev.Signal), ev.Target, ev.PID)
+		e.Text = fmt.Sprintf("sent %s to %s (PID %d)", sim.SignalName(ev.Signal), ev.Target, ev.PID)
 		if ev.Error != "" {
 			e.Class = Bad
 			e.Text += ": " + ev.Error
@@ -144,7 +143,7 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 			e.Class = Bad
 			e.Text = fmt.Sprintf("%s: %s", ev.Program, ev.Error)
 		} else {
-			e.Text = fmt.Sprintf("%s (PID %d) ended: %s", ev.Program, ev.PID, ExitText(ev.Code, ev.Signal))
+			e.Text = fmt.Sprintf("%s (PID %d) ended: %s", ev.Program, ev.PID, sim.ExitText(ev.Code, ev.Signal))
 		}
 	case sim.KRefused:
 		e.Who, e.Class = "", Bad
@@ -170,7 +169,7 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 			ev.Object, b.Recorded, b.Tasks, b.NMissing, b.NTwice, b.NWrong, b.Published, b.Left, b.Redelivered)
 	case sim.KDeadlock:
 		e.Who, e.Class = "", Bad
-		e.Text = DeadlockText(ev.Edges)
+		e.Text = sim.DeadlockText(ev.Edges)
 	case sim.KState:
 		if ev.State != sim.Done || ev.End == sim.EndNormal || ev.End == sim.EndHalted {
 			return e, false
@@ -230,101 +229,8 @@ func ordinal(n uint64) string {
 	return fmt.Sprintf("%dth", n)
 }
 
-// ExitText is a wait status in words.
-func ExitText(code, signal int) string {
-	if signal != 0 {
-		return fmt.Sprintf("killed by signal %d (%s)", signal, syscall.Signal(signal))
-	}
-	if code < 0 {
-		return "ended"
-	}
-	return fmt.Sprintf("exit %d", code)
-}
-
-// SignalName is SIGTERM for 15.
-func SignalName(sig int) string {
-	switch syscall.Signal(sig) {
-	case syscall.SIGTERM:
-		return "SIGTERM"
-	case syscall.SIGKILL:
-		return "SIGKILL"
-	case syscall.SIGINT:
-		return "SIGINT"
-	}
-	return fmt.Sprintf("signal %d", sig)
-}
-
-// ReaperText says who reaped a process.
-func ReaperText(ev *sim.Event) string {
-	switch {
-	case ev.Adopted:
-		return fmt.Sprintf("mtviz (PID %d), which adopted it as subreaper", ev.ReaperPID)
-	case ev.Reaper != "":
-		return fmt.Sprintf("%s (PID %d), its parent", ev.Reaper, ev.ReaperPID)
-	}
-	return fmt.Sprintf("mtviz (PID %d), its parent", ev.ReaperPID)
-}
-
 // EndText says how a task ended.
-func EndText(s Seg) string {
-	switch s.End {
-	case sim.EndStopped:
-		t := "stopped by " + s.By
-		if s.Reason != "" {
-			t += ", while blocked on " + string(s.Reason)
-			if s.Object != "" {
-				t += " " + s.Object
-			}
-		}
-		return t
-	case sim.EndCutOff:
-		return "cut off: daemon"
-	case sim.EndKilled:
-		return "its process ended before its steps did (a signal, or a crash)"
-	case sim.EndCrashed:
-		return "crashed: a panic ended its whole process"
-	}
-	return string(s.End)
-}
-
-// DeadlockText names a wait-for cycle.
-func DeadlockText(edges []sim.WaitEdge) string {
-	kind := "deadlock"
-	if len(edges) == 1 {
-		kind = "self-deadlock"
-	}
-	parts := make([]string, len(edges))
-	for i, e := range edges {
-		switch {
-		case e.Reason == sim.ReasonJoin:
-			parts[i] = fmt.Sprintf("%s joins %s", e.Task, e.Holder)
-		case e.Holder == e.Task:
-			parts[i] = fmt.Sprintf("%s waits for %s, which it holds itself", e.Task, e.Object)
-		default:
-			parts[i] = fmt.Sprintf("%s waits for %s, held by %s", e.Task, e.Object, e.Holder)
-		}
-	}
-	return kind + ": " + strings.Join(parts, "; ")
-}
-
-// CycleText is a cycle in one line: a → m2 → b → m1 → a.
-func CycleText(edges []sim.WaitEdge) string {
-	if len(edges) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	for _, e := range edges {
-		b.WriteString(e.Task)
-		b.WriteString(" → ")
-		if e.Reason == sim.ReasonJoin {
-			b.WriteString("join → ")
-		} else {
-			b.WriteString(e.Object + " → ")
-		}
-	}
-	b.WriteString(edges[0].Task)
-	return b.String()
-}
+func EndText(s Seg) string { return sim.EndText(s.End, s.By, s.Reason, s.Object) }
 
 // ProcName names a process by its task, when it has one.
 func ProcName(p *Proc, pid int) string {
@@ -401,13 +307,13 @@ func (tl *Timeline) LaneText(l *Lane) string {
 	case ModeDone:
 		if len(l.Segs) == 0 {
 			if p := tl.Procs[l.PID]; p != nil && l.PID == l.InPID && p.Exit != nil {
-				return "ended: " + ExitText(p.Exit.Code, p.Exit.Signal)
+				return "ended: " + sim.ExitText(p.Exit.Code, p.Exit.Signal)
 			}
 			return "ended"
 		}
 		if l.Process() && l.PID != 0 {
 			if p := tl.Procs[l.PID]; p != nil && p.Exit != nil {
-				return "done: " + ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + ReaperText(p.Exit)
+				return "done: " + sim.ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + sim.ReaperText(p.Exit)
 			}
 		}
 		if t := EndText(cur); t != "" {

@@ -1,13 +1,12 @@
 // Package timeline folds a run's items (the engine's events, the Go
 // runtime's trace changes and the probe's samples) into the run's state, once:
 // lanes, the process tree with ended processes, locks, queues, counters, the
-// log, and the facts the checks are decided from. The screen, the headless
-// text, the JSON summary and the verdicts all read the same fold, and a
-// recorded run folds to the same state as the live one.
+// log. The screen and the headless text read the same fold, and a recorded
+// run folds to the same state as the live one. The verdicts are not here:
+// package verdict reads the same items on its own.
 //
 // Memory is bounded whatever the number of events: lane histories are
-// coarsened, the log keeps its newest lines and counts the rest, and the
-// checks keep only what they need.
+// coarsened, and the log keeps its newest lines and counts the rest.
 package timeline
 
 import (
@@ -16,29 +15,14 @@ import (
 	"sort"
 	"time"
 
+	"mtviz/internal/item"
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
 
-// Item is what a run delivers: a batch of events (the runtime trace's
-// changes among them, as runtime events), or one probe sample.
-type Item struct {
-	Events []sim.Event   `json:"events,omitempty"`
-	Sample *probe.Sample `json:"sample,omitempty"`
-}
-
-// T is the time an item is about: its sample's, or its last event's.
-func (it Item) T() time.Duration {
-	if it.Sample != nil {
-		return it.Sample.T
-	}
-	var t time.Duration
-	for i := range it.Events {
-		t = max(t, it.Events[i].T)
-	}
-	return t
-}
+// Item is what a run delivers (see package item).
+type Item = item.Item
 
 // Config says what run is folded.
 type Config struct {
@@ -184,7 +168,6 @@ type Timeline struct {
 	// only when what it shows changed.
 	VerLog, VerCounters, VerObjects, VerProcs, VerKeys uint64
 
-	facts facts
 	// Watch: lanes are a watched program's threads (see Config).
 	Watch     bool
 	byTID     map[int]*Lane
@@ -222,7 +205,6 @@ func New(cfg Config) *Timeline {
 			tl.objIdx[o.Name] = ob
 		}
 	}
-	tl.facts.init(cfg)
 	tl.Watch = cfg.Watch
 	return tl
 }
@@ -266,7 +248,6 @@ func (tl *Timeline) Event(ev *sim.Event) {
 	if ev.T > tl.Now {
 		tl.Now = ev.T
 	}
-	tl.facts.event(tl, ev)
 	if e, ok := Describe(ev, tl.Scenario.Rounds); ok {
 		tl.addLog(e)
 	}
@@ -581,9 +562,6 @@ func (tl *Timeline) sample(s *probe.Sample) {
 	if tl.Watch {
 		tl.watchLanes(s, interval)
 	}
-	// The facts read the sample once the tree knows its new processes, so
-	// that a grandchild seen with its parent for the first time counts.
-	tl.facts.sample(tl, s)
 	for _, pid := range s.Gone {
 		if p := tl.Procs[pid]; p != nil {
 			tl.gone(p, s.T)

@@ -16,6 +16,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // CompareConfig is a comparison to show: variants to run one after another,
@@ -303,13 +304,13 @@ func (m *compareModel) header() string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
-func verdictText(s timeline.Summary) string {
+func verdictText(s verdict.Summary) string {
 	switch {
 	case s.Stopped:
 		return sWarn.Render("■ a variant was stopped")
-	case s.Verdict == timeline.Pass:
+	case s.Verdict == verdict.Pass:
 		return sOK.Render("✔ every check held")
-	case s.Verdict == timeline.Fail:
+	case s.Verdict == verdict.Fail:
 		return sBad.Render("✘ a check failed")
 	}
 	return sWarn.Render("? a check was not decided")
@@ -463,7 +464,7 @@ func (m *compareModel) helpShown() bool { return m.showHelp }
 
 func (m *compareModel) cancelRuns() <-chan struct{} { return m.run.cancelRuns() }
 
-func (m *compareModel) outcome() *timeline.Summary {
+func (m *compareModel) outcome() *verdict.Summary {
 	rs := m.results()
 	if len(rs) < len(m.cols) {
 		return nil

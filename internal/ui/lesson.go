@@ -16,6 +16,7 @@ import (
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // Messages between the lesson screen and its session.
@@ -55,7 +56,7 @@ type lessonModel struct {
 	sess    *session.Session // a live run
 	rp      *replay          // or a recorded one
 	tl      *timeline.Timeline
-	summary *timeline.Summary
+	summary *verdict.Summary
 	keys    lessonKeys
 	help    help.Model
 
@@ -229,14 +230,14 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 }
 
 // finish shows the verdicts.
-func (m *lessonModel) finish(sum timeline.Summary) {
+func (m *lessonModel) finish(sum verdict.Summary) {
 	m.summary = &sum
 	for _, r := range sum.Checks {
 		class := timeline.Held
 		switch r.Verdict {
-		case timeline.Fail:
+		case verdict.Fail:
 			class = timeline.Failed
-		case timeline.Undecided:
+		case verdict.Undecided:
 			class = timeline.NotDecided
 		}
 		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", verdictMark(r.Verdict), timeline.Clean(r.Name), timeline.Clean(r.Detail)), Class: class})
@@ -245,11 +246,11 @@ func (m *lessonModel) finish(sum timeline.Summary) {
 	m.render()
 }
 
-func verdictMark(v timeline.Verdict) string {
+func verdictMark(v verdict.Verdict) string {
 	switch v {
-	case timeline.Pass:
+	case verdict.Pass:
 		return "PASS"
-	case timeline.Fail:
+	case verdict.Fail:
 		return "FAIL"
 	}
 	return "NOT DECIDED"
@@ -461,11 +462,11 @@ func (m *lessonModel) header() string {
 		state = sWarn.Render("⏸ screen frozen (the program runs on)")
 	case m.watching():
 		state = sOK.Render("▶ watching")
-	case m.summary != nil && m.summary.Verdict == timeline.Pass:
+	case m.summary != nil && m.summary.Verdict == verdict.Pass:
 		state = sOK.Render("✔ every check held")
 	case m.summary != nil && m.summary.Stopped:
 		state = sWarn.Render("■ stopped before its end")
-	case m.summary != nil && m.summary.Verdict == timeline.Fail:
+	case m.summary != nil && m.summary.Verdict == verdict.Fail:
 		state = sBad.Render("✘ a check failed")
 	case m.summary != nil:
 		state = sWarn.Render("? a check was not decided")
@@ -475,7 +476,7 @@ func (m *lessonModel) header() string {
 		state = sWarn.Render("⏸ paused")
 	}
 	if n := len(tl.Deadlocks); n > 0 && !tl.Finished {
-		state = sBad.Render("⚠ "+timeline.CycleText(tl.Deadlocks[n-1].Edges)) + " " + state
+		state = sBad.Render("⚠ "+sim.CycleText(tl.Deadlocks[n-1].Edges)) + " " + state
 	}
 	round := ""
 	if m.sc.Rounds > 1 {

@@ -11,6 +11,7 @@ import (
 	"mtviz/internal/compare"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // seriesLook tells the curves apart by colour and by the mark at each
@@ -86,7 +87,7 @@ func plotView(sc *spec.Scenario, pts []compare.Point, figure string, series []st
 		look := seriesLook[si%len(seriesLook)]
 		var line []canvas.Float64Point
 		for _, p := range pts {
-			if p.Series == s && !p.Stopped {
+			if p.Series == s && p.Measured != verdict.Cut {
 				line = append(line, canvas.Float64Point{X: toX(p.X), Y: p.Value(figure)})
 			}
 		}

@@ -98,7 +98,8 @@ func (r *replay) fold(m *lessonModel, until time.Duration, n int) {
 // finish judges the run once every item is folded, as the live run did.
 func (r *replay) finish(m *lessonModel) {
 	if r.pos >= len(r.rec.Items) && m.summary == nil {
-		m.finish(session.Judge(m.tl, r.rec.End))
+		sum, _ := session.Judge(r.rec)
+		m.finish(sum)
 		m.frozen = false // the replay's clock, not a frozen one, says now
 	}
 }

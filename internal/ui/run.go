@@ -20,7 +20,7 @@ import (
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // Config says what the UI shows.
@@ -35,9 +35,9 @@ type Config struct {
 
 // Outcome is how the last lesson shown ended.
 type Outcome struct {
-	Ran      bool              // a lesson was opened
-	Finished bool              // and its run came to its end before the screen closed
-	Summary  *timeline.Summary // its verdicts, when it finished
+	Ran      bool             // a lesson was opened
+	Finished bool             // and its run came to its end before the screen closed
+	Summary  *verdict.Summary // its verdicts, when it finished
 }
 
 type root struct {
@@ -66,7 +66,7 @@ type screen interface {
 	// cancelRuns cancels the runs and says when they are over (nil: none ran).
 	cancelRuns() <-chan struct{}
 	// outcome is the verdict once every run ended (nil before).
-	outcome() *timeline.Summary
+	outcome() *verdict.Summary
 }
 
 func newRoot(cfg Config) *root {

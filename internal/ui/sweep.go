@@ -17,6 +17,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // Messages from the goroutine that runs a sweep.
@@ -54,8 +55,8 @@ type sweepModel struct {
 	finished bool
 	stopped  bool
 	err      error
-	results  []timeline.Result
-	summary  *timeline.Summary
+	results  []verdict.Result
+	summary  *verdict.Summary
 
 	keys     keymap.Lesson
 	stopKey  key.Binding
@@ -308,4 +309,4 @@ func (m *sweepModel) helpShown() bool { return m.showHelp }
 
 func (m *sweepModel) cancelRuns() <-chan struct{} { return m.run.cancelRuns() }
 
-func (m *sweepModel) outcome() *timeline.Summary { return m.summary }
+func (m *sweepModel) outcome() *verdict.Summary { return m.summary }

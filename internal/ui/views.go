@@ -536,7 +536,7 @@ func procsView(tl *timeline.Timeline, width, height int) string {
 		}
 		how := "ended"
 		if p.Exit != nil {
-			how = timeline.ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + reaperShort(p.Exit)
+			how = sim.ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + reaperShort(p.Exit)
 		}
 		task := p.Task
 		if p.Program != "" {

@@ -1,4 +1,4 @@
-package timeline
+package verdict
 
 import (
 	"slices"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"mtviz/internal/item"
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
@@ -13,20 +14,20 @@ import (
 
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
-// fold runs events and samples, in time order, through a fresh timeline.
-func fold(sc *spec.Scenario, cores int, evs []sim.Event, ss []probe.Sample) *Timeline {
-	tl := New(Config{Scenario: sc, Cores: cores, Root: 1000})
-	i, j := 0, 0
-	for i < len(evs) || j < len(ss) {
-		if j < len(ss) && (i >= len(evs) || ss[j].T < evs[i].T) {
-			tl.Apply(Item{Sample: &ss[j]})
-			j++
+// fold runs events and samples, in time order, through a fresh judge.
+func fold(sc *spec.Scenario, cores int, evs []sim.Event, ss []probe.Sample) *Judge {
+	j := New(Config{Scenario: sc, Cores: cores, Root: 1000})
+	a, b := 0, 0
+	for a < len(evs) || b < len(ss) {
+		if b < len(ss) && (a >= len(evs) || ss[b].T < evs[a].T) {
+			j.Apply(item.Item{Sample: &ss[b]})
+			b++
 			continue
 		}
-		tl.Apply(Item{Events: evs[i : i+1]})
-		i++
+		j.Apply(item.Item{Events: evs[a : a+1]})
+		a++
 	}
-	return tl
+	return j
 }
 
 func sample(t int, cpus ...float64) probe.Sample {
@@ -58,8 +59,8 @@ func TestPhaseCPU(t *testing.T) {
 		}
 	}
 	tl := fold(&spec.Scenario{ID: "x"}, 2, evs, ss)
-	a, _, na := tl.facts.phaseCPU("a")
-	b, _, nb := tl.facts.phaseCPU("b")
+	a, _, na := tl.f.phaseCPU("a")
+	b, _, nb := tl.f.phaseCPU("b")
 	if a != 2 || na != 9 {
 		t.Errorf("phase a: %.2f cores over %d samples, want 2 over 9 (the first sample covers time before a)", a, na)
 	}
@@ -70,8 +71,8 @@ func TestPhaseCPU(t *testing.T) {
 
 func TestChecks(t *testing.T) {
 	sc := &spec.Scenario{ID: "x", Checks: []spec.Check{
-		{Kind: "counter", Name: "c0", Counter: "locked", Equals: 0},
-		{Kind: "drift", Name: "d", Counter: "racy", Equals: 0, NeedsCores: 2},
+		{Kind: "counter", Name: "c0", Spec: &spec.CounterCheck{Counter: "locked", Equals: 0}},
+		{Kind: "drift", Name: "d", Spec: &spec.DriftCheck{Counter: "racy", Equals: 0, NeedsCores: 2}},
 	}}
 	ends := func(racy ...int64) []sim.Event {
 		var evs []sim.Event
@@ -81,7 +82,7 @@ func TestChecks(t *testing.T) {
 		}
 		return evs
 	}
-	judge := func(cores int, evs []sim.Event) Summary { return fold(sc, cores, evs, nil).Judge(false) }
+	judge := func(cores int, evs []sim.Event) Summary { return fold(sc, cores, evs, nil).Decide(false, nil) }
 	sum := judge(2, ends(0, 5, 0))
 	if !sum.OK || !strings.Contains(sum.Checks[1].Detail, "1 of 3 rounds") {
 		t.Errorf("drift in one round of three should pass and say so: %+v", sum)
@@ -105,7 +106,7 @@ func TestChecks(t *testing.T) {
 	if sum := judge(2, nil); sum.OK {
 		t.Error("a run with no finished round cannot pass")
 	}
-	if sum := fold(sc, 2, ends(0, 5), nil).Judge(true); sum.OK || sum.Checks[1].Verdict != Undecided {
+	if sum := fold(sc, 2, ends(0, 5), nil).Decide(true, nil); sum.OK || sum.Checks[1].Verdict != Undecided {
 		t.Errorf("a stopped run decides nothing: %+v", sum)
 	}
 }

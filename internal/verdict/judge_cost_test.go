@@ -1,4 +1,4 @@
-package timeline
+package verdict
 
 import (
 	"strings"
@@ -17,13 +17,13 @@ func TestThreadsCPUTimeAndProcessCounters(t *testing.T) {
 	sc := &spec.Scenario{ID: "x",
 		Objects: []spec.Object{{Name: "c", Kind: spec.Counter}},
 		Checks: []spec.Check{
-			{Kind: "threads", Task: "loop", Max: 8},
-			{Kind: "threads", Task: "th", Min: 250},
-			{Kind: "threads", Task: "th", Max: 8},
-			{Kind: "cpu_time", Tasks: []string{"loop", "th"}},
-			{Kind: "cpu_time", Tasks: []string{"th"}, Max: 0.2},
-			{Kind: "counter", Counter: "c", Equals: 10},
-			{Kind: "threads", Task: "nobody", Max: 8},
+			{Kind: "threads", Spec: &spec.ThreadsCheck{Of: spec.Of{Task: "loop"}, Max: 8}},
+			{Kind: "threads", Spec: &spec.ThreadsCheck{Of: spec.Of{Task: "th"}, Min: 250}},
+			{Kind: "threads", Spec: &spec.ThreadsCheck{Of: spec.Of{Task: "th"}, Max: 8}},
+			{Kind: "cpu_time", Spec: &spec.CPUTimeCheck{Tasks: []string{"loop", "th"}, Max: 1}},
+			{Kind: "cpu_time", Spec: &spec.CPUTimeCheck{Tasks: []string{"th"}, Max: 0.2}},
+			{Kind: "counter", Spec: &spec.CounterCheck{Counter: "c", Equals: 10}},
+			{Kind: "threads", Spec: &spec.ThreadsCheck{Of: spec.Of{Task: "nobody"}, Max: 8}},
 		}}
 	evs := []sim.Event{
 		{T: ms(0), Kind: sim.KRound, Round: 1},
@@ -43,7 +43,7 @@ func TestThreadsCPUTimeAndProcessCounters(t *testing.T) {
 			{PID: 1002, PPID: 1000, State: "S", CPU: 50, NThreads: 255 + t/200},
 		}})
 	}
-	sum := fold(sc, 2, evs, ss).Judge(false)
+	sum := fold(sc, 2, evs, ss).Decide(false, nil)
 	want := []struct {
 		v    Verdict
 		text string

@@ -1,4 +1,4 @@
-package timeline
+package verdict
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 const maxSeen = 200
 
 type transitionsJudge struct {
-	c      spec.Check
+	c      *spec.TransitionsCheck
 	seen   []string
 	more   int
 	next   int   // how many of the wanted states came, in order
@@ -35,7 +35,7 @@ func (j *transitionsJudge) event(f *facts, ev *sim.Event) {
 			j.more++
 		}
 	}
-	if j.next < len(j.c.Values) && name == j.c.Values[j.next] {
+	if j.next < len(j.c.States) && name == j.c.States[j.next] {
 		j.next++
 	}
 }
@@ -45,32 +45,35 @@ func (j *transitionsJudge) decide(f *facts) Result {
 	if j.more > 0 {
 		went += fmt.Sprintf(" … (%d more)", j.more)
 	}
-	if j.next < len(j.c.Values) {
+	if len(j.seen) == 0 {
+		return undecided("%s never reported a state", j.c.Task)
+	}
+	if j.next < len(j.c.States) {
 		if j.folded > 0 {
 			// The task changed state faster than the engine sends: the
 			// missing state may be among the folded ones.
-			return undecided("%s went %s, and %d changes were folded; %q may be among them", j.c.Task, went, j.folded, j.c.Values[j.next])
+			return undecided("%s went %s, and %d changes were folded; %q may be among them", j.c.Task, went, j.folded, j.c.States[j.next])
 		}
-		return fail("%s went %s; %q never came in that order", j.c.Task, went, j.c.Values[j.next])
+		return fail("%s went %s; %q never came in that order", j.c.Task, went, j.c.States[j.next])
 	}
 	return pass("%s went %s", j.c.Task, went)
 }
 
 type runtimeJudge struct {
-	c   spec.Check
-	got map[OSState]int
+	c   *spec.RuntimeCheck
+	got map[sim.State]int
 	ps  map[int]bool
 }
 
-func newRuntimeJudge(c spec.Check) judge {
-	return &runtimeJudge{c: c, got: map[OSState]int{}, ps: map[int]bool{}}
+func newRuntimeJudge(c *spec.RuntimeCheck) judge {
+	return &runtimeJudge{c: c, got: map[sim.State]int{}, ps: map[int]bool{}}
 }
 
 func (j *runtimeJudge) event(f *facts, ev *sim.Event) {
 	if ev.Kind == sim.KRuntime && copiesOf(j.c.Task, ev.Task) {
-		st := runtimeState(ev.State)
+		st := ev.State
 		j.got[st]++
-		if st == OSRunning {
+		if st == sim.Running {
 			j.ps[ev.P] = true
 		}
 	}
@@ -78,7 +81,7 @@ func (j *runtimeJudge) event(f *facts, ev *sim.Event) {
 
 // runtimeNames are the states a runtime check may name; a system call is a
 // kind of waiting.
-var runtimeNames = map[string]OSState{"running": OSRunning, "runnable": OSRunnable, "waiting": OSWaiting, "syscall": OSWaiting}
+var runtimeNames = map[string]sim.State{"running": sim.Running, "runnable": sim.Runnable, "waiting": sim.Blocked, "syscall": sim.Blocked}
 
 func (j *runtimeJudge) decide(f *facts) Result {
 	c := j.c
@@ -86,7 +89,7 @@ func (j *runtimeJudge) decide(f *facts) Result {
 		return undecided("the runtime trace said nothing of %s (was tracing on?)", c.Task)
 	}
 	var missing []string
-	for _, s := range c.Values {
+	for _, s := range c.States {
 		if j.got[runtimeNames[s]] == 0 {
 			missing = append(missing, s)
 		}
@@ -97,7 +100,7 @@ func (j *runtimeJudge) decide(f *facts) Result {
 	}
 	slices.Sort(procs)
 	detail := fmt.Sprintf("the runtime trace showed %s running %d times (on %s), runnable %d times, waiting %d times",
-		c.Task, j.got[OSRunning], strings.Join(procs, ", "), j.got[OSRunnable], j.got[OSWaiting])
+		c.Task, j.got[sim.Running], strings.Join(procs, ", "), j.got[sim.Runnable], j.got[sim.Blocked])
 	if len(missing) > 0 {
 		return fail("%s; never %s", detail, strings.Join(missing, ", "))
 	}
@@ -105,7 +108,7 @@ func (j *runtimeJudge) decide(f *facts) Result {
 }
 
 type linesJudge struct {
-	c     spec.Check
+	c     *spec.LinesCheck
 	lines []line // in time order, at most len(values)+1
 	n     int
 }
@@ -122,8 +125,8 @@ func (j *linesJudge) event(f *facts, ev *sim.Event) {
 	// they were written.
 	i := sort.Search(len(j.lines), func(i int) bool { return j.lines[i].t > ev.T })
 	j.lines = slices.Insert(j.lines, i, line{ev.T, ev.Task, ev.Text, ev.PID})
-	if len(j.lines) > len(j.c.Values)+1 {
-		j.lines = j.lines[:len(j.c.Values)+1]
+	if len(j.lines) > len(j.c.Lines)+1 {
+		j.lines = j.lines[:len(j.c.Lines)+1]
 	}
 }
 
@@ -132,14 +135,17 @@ func (j *linesJudge) decide(f *facts) Result {
 	for i, l := range j.lines {
 		got[i] = l.text
 	}
-	if j.n != len(j.c.Values) || !slices.Equal(got, j.c.Values) {
-		return fail("the lines came as %q (%d lines), not %q", got, j.n, j.c.Values)
+	if j.n == 0 {
+		return undecided("no task logged a line")
+	}
+	if j.n != len(j.c.Lines) || !slices.Equal(got, j.c.Lines) {
+		return fail("the lines came as %q (%d lines), not %q", got, j.n, j.c.Lines)
 	}
 	return pass("%d lines in the expected order", j.n)
 }
 
 type beforeJudge struct {
-	c    spec.Check
+	c    *spec.BeforeCheck
 	a, b firstLine
 }
 
@@ -147,17 +153,22 @@ func (j *beforeJudge) event(f *facts, ev *sim.Event) {
 	if ev.Kind != sim.KLog {
 		return
 	}
-	if strings.Contains(ev.Text, j.c.Match) {
+	if strings.Contains(ev.Text, j.c.First) {
 		j.a.offer(ev)
 	}
-	if strings.Contains(ev.Text, j.c.Output) {
+	if strings.Contains(ev.Text, j.c.Then) {
 		j.b.offer(ev)
 	}
 }
 
 func (j *beforeJudge) decide(f *facts) Result {
-	if !j.a.has || !j.b.has {
-		return fail("%q or %q was never logged", j.c.Match, j.c.Output)
+	switch {
+	case !j.a.has && !j.b.has:
+		return undecided("neither %q nor %q was ever logged, so there is no order to judge", j.c.First, j.c.Then)
+	case !j.a.has:
+		return fail("%q was never logged (%q was, at %.3fs)", j.c.First, j.b.l.text, j.b.l.t.Seconds())
+	case !j.b.has:
+		return fail("%q was never logged (%q was, at %.3fs)", j.c.Then, j.a.l.text, j.a.l.t.Seconds())
 	}
 	a, b := j.a.l, j.b.l
 	if a.t > b.t {
@@ -167,7 +178,7 @@ func (j *beforeJudge) decide(f *facts) Result {
 }
 
 type deadlockJudge struct {
-	c     spec.Check
+	c     *spec.DeadlockCheck
 	found *sim.Event
 	other []string
 }
@@ -184,13 +195,13 @@ func (j *deadlockJudge) event(f *facts, ev *sim.Event) {
 		e := *ev
 		j.found = &e
 	} else if len(j.other) < 10 {
-		j.other = append(j.other, DeadlockText(ev.Edges))
+		j.other = append(j.other, sim.DeadlockText(ev.Edges))
 	}
 }
 
 func (j *deadlockJudge) decide(f *facts) Result {
 	if j.found != nil {
-		return pass("found at %.2fs: %s", j.found.T.Seconds(), DeadlockText(j.found.Edges))
+		return pass("found at %.2fs: %s", j.found.T.Seconds(), sim.DeadlockText(j.found.Edges))
 	}
 	if len(j.other) > 0 {
 		return fail("other cycles were found: %s", strings.Join(j.other, "; "))
@@ -199,14 +210,14 @@ func (j *deadlockJudge) decide(f *facts) Result {
 }
 
 type holdsJudge struct {
-	c    spec.Check
+	c    *spec.HoldsCheck
 	got  []string
 	more int
 	next int
 }
 
 func (j *holdsJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind != sim.KLock || ev.Object != j.c.Counter {
+	if ev.Kind != sim.KLock || ev.Object != j.c.Lock {
 		return
 	}
 	n := strconv.Itoa(ev.Count)
@@ -219,7 +230,7 @@ func (j *holdsJudge) event(f *facts, ev *sim.Event) {
 		j.more++
 	}
 	// The counts must appear in this order, each change recorded.
-	if j.next < len(j.c.Values) && n == j.c.Values[j.next] {
+	if j.next < len(j.c.Counts) && n == j.c.Counts[j.next] {
 		j.next++
 	}
 }
@@ -229,14 +240,17 @@ func (j *holdsJudge) decide(f *facts) Result {
 	if j.more > 0 {
 		went += fmt.Sprintf(" … (%d more)", j.more)
 	}
-	if j.next < len(j.c.Values) {
-		return fail("%s's hold count went %s", j.c.Counter, went)
+	if len(j.got) == 0 {
+		return undecided("nobody ever took %s", j.c.Lock)
 	}
-	return pass("%s's hold count went %s", j.c.Counter, went)
+	if j.next < len(j.c.Counts) {
+		return fail("%s's hold count went %s", j.c.Lock, went)
+	}
+	return pass("%s's hold count went %s", j.c.Lock, went)
 }
 
 type stoppedJudge struct {
-	c   spec.Check
+	c   *spec.StoppedBlockedCheck
 	end *sim.Event
 }
 
@@ -252,7 +266,7 @@ func (j *stoppedJudge) decide(f *facts) Result {
 	if ev == nil {
 		return fail("%s never ended", j.c.Task)
 	}
-	how := EndText(Seg{End: ev.End, By: ev.By, Reason: ev.Reason, Object: ev.Object})
+	how := sim.EndText(ev.End, ev.By, ev.Reason, ev.Object)
 	if ev.End == sim.EndStopped && ev.Reason != "" {
 		return pass("%s ended %s", j.c.Task, how)
 	}

@@ -1,4 +1,4 @@
-package timeline
+package verdict
 
 import (
 	"fmt"
@@ -20,11 +20,14 @@ type facts struct {
 	sc        *spec.Scenario
 	root      int // mtviz's PID
 	coreCount int
-	judges    []judge
-	ends      []sim.Event // round ends
-	errors    []string
-	errCount  int
-	duration  time.Duration
+	// machineCores is the machine's, as the probe read it: other programs
+	// use these too.
+	machineCores int
+	judges       []judge
+	ends         []sim.Event // round ends
+	errors       []string
+	errCount     int
+	duration     time.Duration
 
 	phase     string
 	phaseFrom time.Duration
@@ -35,6 +38,8 @@ type facts struct {
 	firstT     time.Duration
 	lastT      time.Duration
 	nsamples   int
+	tree       tree
+	counts     counts
 	pids       map[string][]int // task copy → PIDs it ran as (one per round)
 	seen       map[int]*sighting
 	exits      []sim.Event     // how processes ended, in the order they were reaped
@@ -95,16 +100,21 @@ func (f *facts) init(cfg Config) {
 	f.done = map[string]bool{}
 	f.outsideSet = map[int]bool{}
 	f.work.counters, f.work.workers = workCounters(sc)
+	f.tree.init(cfg.Root)
+	f.counts.init(sc)
 	for _, c := range sc.Checks {
 		f.judges = append(f.judges, newJudge(c, sc))
 	}
 }
 
-func (f *facts) event(tl *Timeline, ev *sim.Event) {
+func (f *facts) event(ev *sim.Event) {
 	f.work.event(ev)
 	switch ev.Kind {
 	case sim.KRoundEnd:
 		f.ends = append(f.ends, *ev)
+		for _, lost := range ev.LostBy {
+			f.counts.lost += lost
+		}
 	case sim.KError:
 		f.errCount++
 		if len(f.errors) < maxErrors {
@@ -113,15 +123,18 @@ func (f *facts) event(tl *Timeline, ev *sim.Event) {
 	case sim.KEnd:
 		f.duration = ev.T
 	case sim.KProcess:
+		f.tree.add(ev.PID)
 		if ev.Program == "" && ev.PID > 0 {
 			f.pids[ev.Task] = append(f.pids[ev.Task], ev.PID)
 		}
+	case sim.KCounter:
+		f.counts.event(ev)
 	case sim.KExit:
 		if len(f.exits) < maxExits {
 			f.exits = append(f.exits, *ev)
 		}
 		if ev.Signal != 0 {
-			f.fromOutside(ev.Task, ev.PID, ExitText(ev.Code, ev.Signal))
+			f.fromOutside(ev.Task, ev.PID, sim.ExitText(ev.Code, ev.Signal))
 		}
 	case sim.KSignal:
 		f.signalled[ev.Target] = true
@@ -197,7 +210,8 @@ func (f *facts) phases(ev *sim.Event) {
 	}
 }
 
-func (f *facts) sample(tl *Timeline, s *probe.Sample) {
+func (f *facts) sample(s *probe.Sample) {
+	f.tree.sample(s)
 	var dt time.Duration // the time this sample's CPU shares cover
 	if f.nsamples == 0 {
 		f.firstT = s.T
@@ -206,6 +220,7 @@ func (f *facts) sample(tl *Timeline, s *probe.Sample) {
 	}
 	f.nsamples++
 	f.lastT = s.T
+	f.machineCores = max(f.machineCores, len(s.Cores))
 	machine := 0.0
 	for _, c := range s.Cores {
 		machine += c / 100
@@ -222,7 +237,7 @@ func (f *facts) sample(tl *Timeline, s *probe.Sample) {
 	for _, p := range s.Procs {
 		sg := f.seen[p.PID]
 		if sg == nil {
-			if p.PID != tl.Root && !tl.knownParent(p.PPID) {
+			if !f.tree.has[p.PID] {
 				continue
 			}
 			sg = &sighting{}

@@ -1,4 +1,4 @@
-package timeline
+package verdict
 
 import (
 	"fmt"
@@ -50,7 +50,7 @@ func (p procOf) cost() string {
 // processes, in any one sample, is within the check's bounds.
 type threadsJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.ThreadsCheck
 }
 
 func (j *threadsJudge) decide(f *facts) Result {
@@ -65,16 +65,16 @@ func (j *threadsJudge) decide(f *facts) Result {
 	var parts []string
 	ok := true
 	for _, p := range procs {
-		n := float64(p.sg.threads)
+		n := p.sg.threads
 		ok = ok && (c.Max <= 0 || n <= c.Max) && (c.Min <= 0 || n >= c.Min)
 		parts = append(parts, p.cost())
 	}
 	var want []string
 	if c.Min > 0 {
-		want = append(want, fmt.Sprintf("at least %.0f", c.Min))
+		want = append(want, fmt.Sprintf("at least %d", c.Min))
 	}
 	if c.Max > 0 {
-		want = append(want, fmt.Sprintf("at most %.0f", c.Max))
+		want = append(want, fmt.Sprintf("at most %d", c.Max))
 	}
 	d := fmt.Sprintf("the probe read %s (%s threads wanted)", strings.Join(parts, "; "), strings.Join(want, " and "))
 	if !ok {
@@ -83,11 +83,11 @@ func (j *threadsJudge) decide(f *facts) Result {
 	return pass("%s", d)
 }
 
-// cpu_time reports the CPU seconds each task's processes used over their
-// lives, and holds them to a most, if the check gives one.
+// cpu_time holds the CPU seconds each of the tasks' processes used over its
+// life to a most.
 type cpuTimeJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.CPUTimeCheck
 }
 
 func (j *cpuTimeJudge) decide(f *facts) Result {
@@ -103,14 +103,11 @@ func (j *cpuTimeJudge) decide(f *facts) Result {
 			return noProcess(task)
 		}
 		for _, p := range procs {
-			ok = ok && (c.Max <= 0 || p.sg.cpu <= c.Max)
+			ok = ok && p.sg.cpu <= c.Max
 			parts = append(parts, p.cost())
 		}
 	}
-	d := "the probe read " + strings.Join(parts, "; ")
-	if c.Max > 0 {
-		d += fmt.Sprintf(" (at most %.2f CPU seconds each allowed)", c.Max)
-	}
+	d := "the probe read " + strings.Join(parts, "; ") + fmt.Sprintf(" (at most %.2f CPU seconds each allowed)", c.Max)
 	if !ok {
 		return fail("%s", d)
 	}

@@ -1,4 +1,4 @@
-package timeline
+package verdict
 
 import (
 	"strings"
@@ -21,9 +21,9 @@ type Figures struct {
 	Threads  int     `json:"threads"`  // most threads in the tree at once
 	// Others is the cores other programs used meanwhile: when it is high,
 	// the figures say more about the machine than about the lesson.
-	Others float64       `json:"others"`
-	Span   time.Duration `json:"span"` // the work: first to last change of a work counter (the run without one)
-	Units  int64         `json:"units"`
+	Others float64 `json:"others"`
+	Span   float64 `json:"span"` // seconds of work: first to last change of a work counter (the run without one)
+	Units  int64   `json:"units"`
 }
 
 // Get returns a figure by its spec name.
@@ -107,23 +107,21 @@ func (w *workSpan) event(ev *sim.Event) {
 	w.last = max(w.last, ev.T)
 }
 
-// Figures measures the run folded so far.
-func (tl *Timeline) Figures() Figures {
-	f := &tl.facts
-	fg := Figures{Wall: tl.Now.Seconds()}
-	from, to := time.Duration(0), tl.Now
+// Figures measures the run read so far.
+func (j *Judge) Figures() Figures {
+	f := &j.f
+	fg := Figures{Wall: j.now.Seconds()}
+	from, to := time.Duration(0), j.now
 	if f.work.seen && f.work.last > f.work.first {
 		from, to = f.work.first, f.work.last
 	}
-	fg.Span = to - from
-	for _, c := range tl.Counters {
-		if f.work.counters[c.Name] {
-			fg.Units += c.Value - c.Init
-		}
-		fg.Lost += c.TotalLost
+	fg.Span = (to - from).Seconds()
+	for c := range f.work.counters {
+		fg.Units += f.counts.added(c)
 	}
-	if s := fg.Span.Seconds(); s > 0 {
-		fg.Work = float64(fg.Units) / s
+	fg.Lost = f.counts.lost
+	if fg.Span > 0 {
+		fg.Work = float64(fg.Units) / fg.Span
 	}
 	// A sample covers the interval since the one before it: those that
 	// overlap the span count.

@@ -1,4 +1,4 @@
-package timeline
+package verdict
 
 import (
 	"fmt"
@@ -62,7 +62,7 @@ func ids(list []int64, n int64) string {
 }
 
 type recordedJudge struct {
-	c     spec.Check
+	c     *spec.RecordedCheck
 	final *sim.BrokerState
 	dups  int
 }
@@ -87,7 +87,7 @@ func (j *recordedJudge) decide(f *facts) Result {
 }
 
 type refusedJudge struct {
-	c       spec.Check
+	c       *spec.RefusedCheck
 	refused map[string]time.Duration // addresses the server refused, when
 	from    []string                 // addresses the task connected from with its wrong key
 	did     int
@@ -129,7 +129,7 @@ func (j *refusedJudge) decide(f *facts) Result {
 }
 
 type redeliveredJudge struct {
-	c        spec.Check
+	c        *spec.RedeliveredCheck
 	killedAt time.Duration
 	killed   bool
 	held     map[int64]bool   // tasks the killed worker took and was not seen finishing
@@ -232,7 +232,7 @@ func setText(m map[int64]bool) string {
 }
 
 type resumedJudge struct {
-	c         spec.Check
+	c         *spec.ResumedCheck
 	killed    bool
 	killedAt  time.Duration
 	finished  bool // the first master collected everything before it was killed
@@ -244,12 +244,12 @@ type resumedJudge struct {
 func (j *resumedJudge) event(f *facts, ev *sim.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
 	switch {
-	case ev.Kind == sim.KSignal && ev.Target == j.c.Parent && ev.Signal == int(syscall.SIGKILL) && !j.killed:
+	case ev.Kind == sim.KSignal && ev.Target == j.c.After && ev.Signal == int(syscall.SIGKILL) && !j.killed:
 		j.killed, j.killedAt = true, ev.T
 	case ev.Kind == sim.KWork && ev.Object == j.c.Broker && ev.Work != nil:
 		w := *ev.Work
 		switch {
-		case ev.Task == j.c.Parent && w.Op == sim.WorkCollected && !j.killed:
+		case ev.Task == j.c.After && w.Op == sim.WorkCollected && !j.killed:
 			j.finished = true
 		case ev.Task == j.c.Task && w.Op == sim.WorkBegun:
 			j.begun = &w
@@ -263,13 +263,13 @@ func (j *resumedJudge) decide(f *facts) Result {
 	c := j.c
 	switch {
 	case j.finished:
-		return undecided("%s collected every result before it could be killed", c.Parent)
+		return undecided("%s collected every result before it could be killed", c.After)
 	case !j.killed:
-		return undecided("the lesson did not SIGKILL %s", c.Parent)
+		return undecided("the lesson did not SIGKILL %s", c.After)
 	case j.begun == nil:
-		return fail("%s never began after %s was killed", c.Task, c.Parent)
+		return fail("%s never began after %s was killed", c.Task, c.After)
 	case j.begun.Published == 0 && j.begun.Collected == 0:
-		return undecided("%s had published nothing when it was killed: there was nothing to go on from", c.Parent)
+		return undecided("%s had published nothing when it was killed: there was nothing to go on from", c.After)
 	case j.collected == nil:
 		return fail("%s began but did not collect every result", c.Task)
 	case j.collected.Collected != j.collected.Tasks:
@@ -281,5 +281,5 @@ func (j *resumedJudge) decide(f *facts) Result {
 		return fail("read from the server: %s", bad)
 	}
 	return pass("%s was killed with SIGKILL at %.2fs; %s found %d of %d tasks published and %d results in, published only the rest, and collected all %d; the server took each task once and holds one result for each",
-		c.Parent, j.killedAt.Seconds(), c.Task, j.begun.Published, j.begun.Tasks, j.begun.Collected, j.collected.Collected)
+		c.After, j.killedAt.Seconds(), c.Task, j.begun.Published, j.begun.Tasks, j.begun.Collected, j.collected.Collected)
 }

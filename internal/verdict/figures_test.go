@@ -1,4 +1,4 @@
-package timeline
+package verdict
 
 import (
 	"math"
@@ -37,7 +37,7 @@ func TestFiguresOverTheWork(t *testing.T) {
 	}
 	tl := fold(sc, 2, evs, ss)
 	f := tl.Figures()
-	if f.Span != 2*time.Second || f.Units != 2500 {
+	if f.Span != 2 || f.Units != 2500 {
 		t.Fatalf("span %v units %d, want 2s and 2500 (2000 + the copy's 500)", f.Span, f.Units)
 	}
 	if f.Work != 1250 {

@@ -1,4 +1,4 @@
-package timeline
+package verdict
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ func (f *facts) rootName(pid int) string {
 
 type parentJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.ParentCheck
 }
 
 func (j *parentJudge) decide(f *facts) Result {
@@ -61,7 +61,7 @@ func (j *parentJudge) decide(f *facts) Result {
 
 type overlapJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.OverlapCheck
 }
 
 func (j *overlapJudge) decide(f *facts) Result {
@@ -99,7 +99,7 @@ func (j *overlapJudge) decide(f *facts) Result {
 
 type lifetimeJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.LifetimeCheck
 }
 
 func (j *lifetimeJudge) decide(f *facts) Result {
@@ -140,21 +140,21 @@ type line struct {
 	pid  int
 }
 
-func matches(c *spec.Check, task string, ev *sim.Event) bool {
-	return ev.Kind == sim.KLog && (task == "" || copiesOf(task, ev.Task)) && strings.Contains(ev.Text, c.Match)
+func matches(match, task string, ev *sim.Event) bool {
+	return ev.Kind == sim.KLog && (task == "" || copiesOf(task, ev.Task)) && strings.Contains(ev.Text, match)
 }
 
 // maxKept is how many matching lines a judge keeps; it counts the rest.
 const maxKept = 10000
 
 type logsJudge struct {
-	c     spec.Check
+	c     *spec.LogsCheck
 	n     int
 	lines []line
 }
 
 func (j *logsJudge) event(f *facts, ev *sim.Event) {
-	if matches(&j.c, j.c.Task, ev) {
+	if matches(j.c.Match, j.c.Task, ev) {
 		j.n++
 		if len(j.lines) < maxKept {
 			j.lines = append(j.lines, line{ev.T, ev.Task, ev.Text, ev.PID})
@@ -179,7 +179,7 @@ func (j *logsJudge) decide(f *facts) Result {
 		}
 		detail += fmt.Sprintf(", from its own process PID %d (mtviz is %d)", pids[0], f.root)
 	}
-	if c.AtLeast > 0 && len(j.lines) > 1 {
+	if c.Gap > 0 && len(j.lines) > 1 {
 		ts := make([]time.Duration, len(j.lines))
 		for i, l := range j.lines {
 			ts[i] = l.t
@@ -190,8 +190,8 @@ func (j *logsJudge) decide(f *facts) Result {
 			least = min(least, ts[i]-ts[i-1])
 		}
 		detail += fmt.Sprintf("; closest two %.3fs apart", least.Seconds())
-		if least < c.AtLeast {
-			return fail("%s, less than %s", detail, c.AtLeast)
+		if least < c.Gap {
+			return fail("%s, less than %s", detail, c.Gap)
 		}
 	}
 	return pass("%s", detail)
@@ -210,12 +210,12 @@ func (fl *firstLine) offer(ev *sim.Event) {
 }
 
 type neverJudge struct {
-	c     spec.Check
+	c     *spec.NeverLoggedCheck
 	first firstLine
 }
 
 func (j *neverJudge) event(f *facts, ev *sim.Event) {
-	if matches(&j.c, j.c.Task, ev) {
+	if matches(j.c.Match, j.c.Task, ev) {
 		j.first.offer(ev)
 	}
 }
@@ -236,12 +236,12 @@ func (j *neverJudge) decide(f *facts) Result {
 }
 
 type afterExitJudge struct {
-	c     spec.Check
+	c     *spec.AfterExitCheck
 	first firstLine
 }
 
 func (j *afterExitJudge) event(f *facts, ev *sim.Event) {
-	if matches(&j.c, "", ev) {
+	if matches(j.c.Match, "", ev) {
 		j.first.offer(ev)
 	}
 }
@@ -268,7 +268,7 @@ func (j *afterExitJudge) decide(f *facts) Result {
 
 type goneWithJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.GoneWithCheck
 }
 
 func (j *goneWithJudge) decide(f *facts) Result {
@@ -297,14 +297,14 @@ func (j *goneWithJudge) decide(f *facts) Result {
 
 func (f *facts) reapedBy(task string) string {
 	if exits := f.exitsOf(task); len(exits) > 0 {
-		return ", reaped by " + ReaperText(exits[0])
+		return ", reaped by " + sim.ReaperText(exits[0])
 	}
 	return ""
 }
 
 type zombieJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.ZombieCheck
 }
 
 // firstProcess is a task's first process and what the probe saw of it;
@@ -345,7 +345,7 @@ func (j *zombieJudge) decide(f *facts) Result {
 
 type adoptedJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.AdoptedCheck
 }
 
 func (j *adoptedJudge) decide(f *facts) Result {
@@ -359,20 +359,26 @@ func (j *adoptedJudge) decide(f *facts) Result {
 	}
 	first := sg.changes[0].ppid
 	for _, r := range sg.changes {
-		if r.ppid != first {
-			detail := fmt.Sprintf("the probe read %s's (PID %d) parent change from %d to %s at %.2fs", c.Task, pid, first, f.rootName(r.ppid), r.t.Seconds())
-			if !sg.gone {
-				return fail("%s, but never saw it reaped", detail)
-			}
-			return pass("%s%s", detail, f.reapedBy(c.Task))
+		if r.ppid == first {
+			continue
 		}
+		detail := fmt.Sprintf("the probe read %s's (PID %d) parent change from %d to %s at %.2fs", c.Task, pid, first, f.rootName(r.ppid), r.t.Seconds())
+		if !isAlive(r.state) {
+			// A child that died under its parent is a zombie handed on to the
+			// adopter with its parent's end: it never lived on as an orphan.
+			return fail("%s, but it had already exited (state %s) under its old parent: a zombie handed on, not an orphan that lived on", detail, r.state)
+		}
+		if !sg.gone {
+			return fail("%s, but never saw it reaped", detail)
+		}
+		return pass("%s, alive%s", detail, f.reapedBy(c.Task))
 	}
 	return fail("the probe always read PPID %d for %s (PID %d)", first, c.Task, pid)
 }
 
 type terminatedJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.TerminatedCheck
 }
 
 // terminated holds when every process of the task that was reaped was
@@ -382,9 +388,9 @@ func (j *terminatedJudge) decide(f *facts) Result {
 	var ends []string
 	for _, ev := range f.exitsOf(c.Task) {
 		if ev.Signal == 0 {
-			return fail("%s (PID %d) ended with %s, not by a signal", ev.Task, ev.PID, ExitText(ev.Code, ev.Signal))
+			return fail("%s (PID %d) ended with %s, not by a signal", ev.Task, ev.PID, sim.ExitText(ev.Code, ev.Signal))
 		}
-		ends = append(ends, fmt.Sprintf("%s (PID %d) was %s", ev.Task, ev.PID, ExitText(ev.Code, ev.Signal)))
+		ends = append(ends, fmt.Sprintf("%s (PID %d) was %s", ev.Task, ev.PID, sim.ExitText(ev.Code, ev.Signal)))
 	}
 	if len(ends) == 0 {
 		return undecided("nobody reaped %s, so how it ended is unknown", c.Task)
@@ -393,12 +399,12 @@ func (j *terminatedJudge) decide(f *facts) Result {
 }
 
 type programJudge struct {
-	c   spec.Check
+	c   *spec.ProgramCheck
 	run *sim.Event
 }
 
 func (j *programJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind == sim.KRun && ev.Program == j.c.Match && j.run == nil {
+	if ev.Kind == sim.KRun && ev.Program == j.c.Program && j.run == nil {
 		e := *ev
 		j.run = &e
 	}
@@ -407,12 +413,12 @@ func (j *programJudge) event(f *facts, ev *sim.Event) {
 func (j *programJudge) decide(f *facts) Result {
 	c, ev := j.c, j.run
 	if ev == nil {
-		return fail("%s never ran", c.Match)
+		return fail("%s never ran", c.Program)
 	}
 	if ev.Error != "" {
-		return fail("%s: %s", c.Match, ev.Error)
+		return fail("%s: %s", c.Program, ev.Error)
 	}
-	d := fmt.Sprintf("%s (PID %d) ended with %s", c.Match, ev.PID, ExitText(ev.Code, ev.Signal))
+	d := fmt.Sprintf("%s (PID %d) ended with %s", c.Program, ev.PID, sim.ExitText(ev.Code, ev.Signal))
 	if ev.Code != c.Exit {
 		return fail("%s, not exit %d", d, c.Exit)
 	}
@@ -423,14 +429,14 @@ func (j *programJudge) decide(f *facts) Result {
 }
 
 type receivedJudge struct {
-	c    spec.Check
+	c    *spec.ReceivedCheck
 	want map[string]bool
 	gets []line         // values got by the task, in order (at most len(values)+1)
 	n    int            // values got in all
 	puts map[string]int // value → the PID that put it first
 }
 
-func newReceivedJudge(c spec.Check) judge {
+func newReceivedJudge(c *spec.ReceivedCheck) judge {
 	j := &receivedJudge{c: c, want: map[string]bool{}, puts: map[string]int{}}
 	for _, v := range c.Values {
 		j.want[v] = true
@@ -480,14 +486,14 @@ func (j *receivedJudge) decide(f *facts) Result {
 }
 
 type processesJudge struct {
-	c    spec.Check
+	c    *spec.ProcessesCheck
 	most int
 	ends map[string]bool // values that end the task's each loops
 	runs int
 }
 
-func newProcessesJudge(c spec.Check, sc *spec.Scenario) judge {
-	j := &processesJudge{c: c, most: int(c.Max), ends: map[string]bool{}}
+func newProcessesJudge(c *spec.ProcessesCheck, sc *spec.Scenario) judge {
+	j := &processesJudge{c: c, most: c.Max, ends: map[string]bool{}}
 	for _, t := range sc.Tasks {
 		if t.Name != c.Task {
 			continue
@@ -557,10 +563,10 @@ func (j *processesJudge) decide(f *facts) Result {
 	if peak > most || len(pids) > most {
 		return fail("%s", detail)
 	}
-	if c.Count > 0 {
+	if c.Runs > 0 {
 		detail += fmt.Sprintf("; %d tasks ran", j.runs)
-		if j.runs != c.Count {
-			return fail("%s, not %d", detail, c.Count)
+		if j.runs != c.Runs {
+			return fail("%s, not %d", detail, c.Runs)
 		}
 	}
 	return pass("%s", detail)
@@ -585,15 +591,15 @@ func (f *facts) exitsOf(task string) []*sim.Event {
 // together).
 type exitStatusJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.ExitStatusCheck
 }
 
 func (j *exitStatusJudge) decide(f *facts) Result {
 	c := j.c
 	var ends []string
 	for _, ev := range f.exitsOf(c.Task) {
-		got := ExitText(ev.Code, ev.Signal)
-		ok := ev.Signal == 0 && ev.Code == c.Exit && c.Signal == ""
+		got := sim.ExitText(ev.Code, ev.Signal)
+		ok := ev.Signal == 0 && ev.Code == c.Code && c.Signal == ""
 		if c.Signal != "" {
 			ok = ev.Signal == signalNumbers[c.Signal]
 		}
@@ -619,7 +625,7 @@ func (j *exitStatusJudge) decide(f *facts) Result {
 // ended.
 type survivedJudge struct {
 	noEvents
-	c spec.Check
+	c *spec.SurvivedCheck
 }
 
 func (j *survivedJudge) decide(f *facts) Result {
@@ -628,19 +634,19 @@ func (j *survivedJudge) decide(f *facts) Result {
 	if !ok {
 		return r
 	}
-	other, _, r, ok := f.firstProcess(c.Parent)
+	other, _, r, ok := f.firstProcess(c.After)
 	if !ok {
 		return r
 	}
 	end, ended := f.endedAt(other)
 	if !ended {
-		return undecided("the probe never saw %s (PID %d) end", c.Parent, other)
+		return undecided("the probe never saw %s (PID %d) end", c.After, other)
 	}
 	if sg == nil || !sg.alive {
 		return undecided("the probe never saw %s (PID %d) alive", c.Task, pid)
 	}
 	if sg.lastAlive <= end {
-		return fail("the probe last saw %s (PID %d) alive at %.2fs, not after %s ended at %.2fs", c.Task, pid, sg.lastAlive.Seconds(), c.Parent, end.Seconds())
+		return fail("the probe last saw %s (PID %d) alive at %.2fs, not after %s ended at %.2fs", c.Task, pid, sg.lastAlive.Seconds(), c.After, end.Seconds())
 	}
-	return pass("%s (PID %d) ended by %.2fs; the probe saw %s (PID %d) alive until %.2fs", c.Parent, other, end.Seconds(), c.Task, pid, sg.lastAlive.Seconds())
+	return pass("%s (PID %d) ended by %.2fs; the probe saw %s (PID %d) alive until %.2fs", c.After, other, end.Seconds(), c.Task, pid, sg.lastAlive.Seconds())
 }

@@ -1,0 +1,81 @@
+package verdict
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"mtviz/internal/probe"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+func procSample(t time.Duration, procs ...probe.Proc) probe.Sample {
+	return probe.Sample{T: t, Cores: []float64{50, 50}, Procs: append([]probe.Proc{{PID: 1000, PPID: 1, State: "S", Name: "mtviz"}}, procs...)}
+}
+
+// A process killed from outside the lesson (no step signalled it) makes every
+// check "not decided", never a pass.
+func TestKilledFromOutsideIsNotDecided(t *testing.T) {
+	sc := &spec.Scenario{ID: "pool", Rounds: 1, Tasks: []spec.Task{{Name: "worker", Kind: spec.Process, Count: 2}},
+		Checks: []spec.Check{{Kind: "processes", Name: "pool", Spec: &spec.ProcessesCheck{Of: spec.Of{Task: "worker"}}}}}
+	evs := []sim.Event{
+		{T: ms(10), Kind: sim.KProcess, Task: "worker-1", PID: 2001, PPID: 1000},
+		{T: ms(500), Kind: sim.KState, Task: "worker-1", State: sim.Done, End: sim.EndKilled, PID: 2001},
+		{T: ms(600), Kind: sim.KExit, Task: "worker-1", PID: 2001, Code: -1, Signal: 9, ReaperPID: 1000},
+		{T: ms(700), Kind: sim.KEnd},
+	}
+	ss := []probe.Sample{procSample(ms(100), probe.Proc{PID: 2001, PPID: 1000, State: "S"})}
+	sum := fold(sc, 2, evs, ss).Decide(false, nil)
+	if sum.Checks[0].Verdict != Undecided || !strings.Contains(sum.Checks[0].Detail, "worker-1 (PID 2001)") {
+		t.Errorf("a worker killed from outside: %+v", sum.Checks[0])
+	}
+	// The same kill sent by a step of the lesson is the lesson's own doing.
+	evs = append([]sim.Event{{T: ms(400), Kind: sim.KSignal, Task: "main", Target: "worker-1", PID: 2001, Signal: 9}}, evs...)
+	sum = fold(sc, 2, evs, ss).Decide(false, nil)
+	if sum.Checks[0].Verdict == Undecided {
+		t.Errorf("a kill the lesson sent made the check undecided: %+v", sum.Checks[0])
+	}
+}
+
+// A child seen for the first time in the same sample as its parent counts
+// from that sample on.
+func TestGrandchildCountsFromItsFirstSample(t *testing.T) {
+	ss := []probe.Sample{procSample(ms(100), probe.Proc{PID: 2000, PPID: 1000, State: "S"}, probe.Proc{PID: 2001, PPID: 2000, State: "S"})}
+	tl := fold(&spec.Scenario{ID: "p", Rounds: 1}, 2, nil, ss)
+	if sg := tl.f.seen[2001]; sg == nil || !sg.alive || sg.firstAlive != ms(100) {
+		t.Errorf("the grandchild's first sighting was lost: %+v", sg)
+	}
+}
+
+// How a task's processes ended is judged over every copy, in the order
+// they were reaped, so a replay decides as the live run did.
+func TestTerminatedJudgesEveryCopy(t *testing.T) {
+	sc := &spec.Scenario{ID: "t", Rounds: 1, Checks: []spec.Check{{Kind: "terminated", Name: "t", Spec: &spec.TerminatedCheck{Of: spec.Of{Task: "w"}}}}}
+	evs := []sim.Event{
+		{T: ms(10), Kind: sim.KSignal, Task: "main", Target: "w-1", Signal: 15},
+		{T: ms(20), Kind: sim.KExit, Task: "w-1", PID: 2001, Code: -1, Signal: 15},
+		{T: ms(30), Kind: sim.KExit, Task: "w-2", PID: 2002, Code: 0},
+	}
+	for i := 0; i < 50; i++ {
+		if sum := fold(sc, 2, evs, nil).Decide(false, nil); sum.Checks[0].Verdict != Fail {
+			t.Fatalf("a copy that exited on its own must fail the check: %+v", sum.Checks[0])
+		}
+	}
+}
+
+// Checks about processes the probe never saw are not decided, never passed.
+func TestUnseenProcessesAreNotDecided(t *testing.T) {
+	sc := &spec.Scenario{ID: "u", Rounds: 1, Tasks: []spec.Task{{Name: "w", Kind: spec.Process, Count: 1}, {Name: "p", Kind: spec.Process}},
+		Checks: []spec.Check{{Kind: "processes", Name: "a", Spec: &spec.ProcessesCheck{Of: spec.Of{Task: "w"}}}, {Kind: "gone_with", Name: "b", Spec: &spec.GoneWithCheck{Of: spec.Of{Task: "w"}, Parent: "p"}}, {Kind: "zombie", Name: "c", Spec: &spec.ZombieCheck{Of: spec.Of{Task: "w"}}}}}
+	evs := []sim.Event{
+		{T: ms(10), Kind: sim.KProcess, Task: "p", PID: 2000, PPID: 1000},
+		{T: ms(10), Kind: sim.KProcess, Task: "w", PID: 2001, PPID: 2000},
+	}
+	ss := []probe.Sample{procSample(ms(100), probe.Proc{PID: 2000, PPID: 1000, State: "S"}), procSample(ms(200), probe.Proc{PID: 2000, PPID: 1000, State: "Z"})}
+	for _, r := range fold(sc, 2, evs, ss).Decide(false, nil).Checks {
+		if r.Verdict != Undecided {
+			t.Errorf("%s: %v (%s)", r.Name, r.Verdict, r.Detail)
+		}
+	}
+}

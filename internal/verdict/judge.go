@@ -1,0 +1,230 @@
+package verdict
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"mtviz/internal/item"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+// Verdict is what a check came to.
+type Verdict uint8
+
+// Verdicts. A check that could not be decided (one core where the race
+// needs two, a machine too busy to compare CPU, a process killed from
+// outside) says so: it never passes.
+const (
+	Pass Verdict = iota
+	Fail
+	Undecided
+)
+
+var verdictNames = [...]string{"pass", "fail", "not decided"}
+
+func (v Verdict) String() string { return verdictNames[v] }
+
+// MarshalText writes the verdict's name in JSON.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText reads a verdict's name.
+func (v *Verdict) UnmarshalText(b []byte) error {
+	for i, n := range verdictNames {
+		if n == string(b) {
+			*v = Verdict(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown verdict %q", b)
+}
+
+// Result is the verdict of one check.
+type Result struct {
+	Name    string  `json:"name"`
+	OK      bool    `json:"ok"` // the check held (Verdict pass)
+	Verdict Verdict `json:"verdict"`
+	Detail  string  `json:"detail"`
+}
+
+// Summary is the verdict of a whole run.
+type Summary struct {
+	Scenario string        `json:"scenario"`
+	OK       bool          `json:"ok"` // every check held and the run ran to its end
+	Verdict  Verdict       `json:"verdict"`
+	Checks   []Result      `json:"checks"`
+	Rounds   int           `json:"rounds"`
+	Cores    int           `json:"cores"`
+	Duration time.Duration `json:"duration"`
+	Stopped  bool          `json:"stopped,omitempty"`
+	Errors   []string      `json:"errors,omitempty"`
+}
+
+func pass(format string, a ...any) Result {
+	return Result{Verdict: Pass, Detail: fmt.Sprintf(format, a...)}
+}
+func fail(format string, a ...any) Result {
+	return Result{Verdict: Fail, Detail: fmt.Sprintf(format, a...)}
+}
+func undecided(format string, a ...any) Result {
+	return Result{Verdict: Undecided, Detail: "not decided: " + fmt.Sprintf(format, a...)}
+}
+
+// judge decides one check: it sees every event as the run goes and keeps
+// what it needs, then decides from that and the shared facts.
+type judge interface {
+	event(f *facts, ev *sim.Event)
+	decide(f *facts) Result
+}
+
+// Config says what run is judged.
+type Config struct {
+	Scenario *spec.Scenario
+	Cores    int // cores the run had
+	Root     int // mtviz's own PID: the root of the run's process tree
+}
+
+// Judge reads a run's items, the same the fold reads, and keeps what the
+// checks and the figures need; it decides at the end. Memory is bounded by
+// the run's length and its number of processes, not by its events.
+type Judge struct {
+	f   facts
+	now time.Duration
+}
+
+// New starts judging a run.
+func New(cfg Config) *Judge {
+	j := &Judge{}
+	j.f.init(cfg)
+	return j
+}
+
+// Apply reads one item.
+func (j *Judge) Apply(it item.Item) {
+	if it.Sample != nil {
+		j.f.sample(it.Sample)
+		j.now = max(j.now, it.Sample.T)
+	}
+	for i := range it.Events {
+		ev := &it.Events[i]
+		j.f.event(ev)
+		j.now = max(j.now, ev.T)
+	}
+}
+
+// Decide decides every check of the run: stopped says the run was stopped
+// before its end, errs are errors of the run as a whole.
+func (j *Judge) Decide(stopped bool, errs []string) Summary {
+	f := &j.f
+	sum := Summary{Scenario: f.sc.ID, Cores: f.coreCount, Stopped: stopped,
+		Rounds: len(f.ends), Duration: f.duration, Errors: f.errors}
+	if f.errCount > len(f.errors) {
+		sum.Errors = append(sum.Errors, fmt.Sprintf("and %d more errors", f.errCount-len(f.errors)))
+	}
+	sum.Errors = append(sum.Errors, errs...)
+	if sum.Duration == 0 {
+		sum.Duration = j.now
+	}
+	outside := f.killedOutside()
+	for i, c := range f.sc.Checks {
+		r := f.judges[i].decide(f)
+		r.Name = c.Name
+		switch {
+		case stopped:
+			r = Result{Name: r.Name, Verdict: Undecided, Detail: "not decided: the run was stopped before its end; so far, " + r.Detail}
+		case len(outside) > 0:
+			r = Result{Name: r.Name, Verdict: Undecided, Detail: "not decided: ended from outside the lesson: " +
+				strings.Join(outside, "; ") + "; what it was doing was lost. So far, " + r.Detail}
+		}
+		r.OK = r.Verdict == Pass
+		sum.Checks = append(sum.Checks, r)
+	}
+	sum.Verdict = Worst(sum.Checks)
+	if stopped && sum.Verdict == Pass {
+		sum.Verdict = Undecided
+	}
+	sum.OK = sum.Verdict == Pass
+	return sum
+}
+
+// Worst is the verdict of several checks: any failure fails them, else any
+// check not decided leaves them undecided. No checks decide nothing.
+func Worst(rs []Result) Verdict {
+	if len(rs) == 0 {
+		return Undecided
+	}
+	v := Pass
+	for _, r := range rs {
+		if r.Verdict == Fail || r.Verdict == Undecided && v == Pass {
+			v = r.Verdict
+		}
+	}
+	return v
+}
+
+// judges makes a check's judge, by kind: one entry per check of the
+// vocabulary (a test fails when a check has none).
+var judges = map[string]func(c spec.CheckSpec, sc *spec.Scenario) judge{
+	"counter":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &counterJudge{c: c.(*spec.CounterCheck)} },
+	"threads":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &threadsJudge{c: c.(*spec.ThreadsCheck)} },
+	"cpu_time":     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuTimeJudge{c: c.(*spec.CPUTimeCheck)} },
+	"drift":        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &driftJudge{c: c.(*spec.DriftCheck)} },
+	"cpu":          func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuMaxJudge{c: c.(*spec.CPUCheck)} },
+	"cpu_ratio":    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &ratioJudge{c: c.(*spec.CPURatioCheck)} },
+	"cpu_min":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuMinJudge{c: c.(*spec.CPUMinCheck)} },
+	"parent":       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &parentJudge{c: c.(*spec.ParentCheck)} },
+	"overlap":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &overlapJudge{c: c.(*spec.OverlapCheck)} },
+	"lifetime":     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &lifetimeJudge{c: c.(*spec.LifetimeCheck)} },
+	"logs":         func(c spec.CheckSpec, _ *spec.Scenario) judge { return &logsJudge{c: c.(*spec.LogsCheck)} },
+	"never_logged": func(c spec.CheckSpec, _ *spec.Scenario) judge { return &neverJudge{c: c.(*spec.NeverLoggedCheck)} },
+	"after_exit":   func(c spec.CheckSpec, _ *spec.Scenario) judge { return &afterExitJudge{c: c.(*spec.AfterExitCheck)} },
+	"gone_with":    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &goneWithJudge{c: c.(*spec.GoneWithCheck)} },
+	"zombie":       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &zombieJudge{c: c.(*spec.ZombieCheck)} },
+	"adopted":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &adoptedJudge{c: c.(*spec.AdoptedCheck)} },
+	"terminated":   func(c spec.CheckSpec, _ *spec.Scenario) judge { return &terminatedJudge{c: c.(*spec.TerminatedCheck)} },
+	"exit_status":  func(c spec.CheckSpec, _ *spec.Scenario) judge { return &exitStatusJudge{c: c.(*spec.ExitStatusCheck)} },
+	"survived":     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &survivedJudge{c: c.(*spec.SurvivedCheck)} },
+	"program":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &programJudge{c: c.(*spec.ProgramCheck)} },
+	"received":     func(c spec.CheckSpec, _ *spec.Scenario) judge { return newReceivedJudge(c.(*spec.ReceivedCheck)) },
+	"processes": func(c spec.CheckSpec, sc *spec.Scenario) judge {
+		return newProcessesJudge(c.(*spec.ProcessesCheck), sc)
+	},
+	"transitions": func(c spec.CheckSpec, _ *spec.Scenario) judge {
+		return &transitionsJudge{c: c.(*spec.TransitionsCheck)}
+	},
+	"runtime":         func(c spec.CheckSpec, _ *spec.Scenario) judge { return newRuntimeJudge(c.(*spec.RuntimeCheck)) },
+	"lines":           func(c spec.CheckSpec, _ *spec.Scenario) judge { return &linesJudge{c: c.(*spec.LinesCheck)} },
+	"before":          func(c spec.CheckSpec, _ *spec.Scenario) judge { return &beforeJudge{c: c.(*spec.BeforeCheck)} },
+	"deadlock":        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &deadlockJudge{c: c.(*spec.DeadlockCheck)} },
+	"holds":           func(c spec.CheckSpec, _ *spec.Scenario) judge { return &holdsJudge{c: c.(*spec.HoldsCheck)} },
+	"stopped_blocked": func(c spec.CheckSpec, _ *spec.Scenario) judge { return &stoppedJudge{c: c.(*spec.StoppedBlockedCheck)} },
+	"recorded":        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &recordedJudge{c: c.(*spec.RecordedCheck)} },
+	"refused":         func(c spec.CheckSpec, _ *spec.Scenario) judge { return &refusedJudge{c: c.(*spec.RefusedCheck)} },
+	"redelivered": func(c spec.CheckSpec, _ *spec.Scenario) judge {
+		return &redeliveredJudge{c: c.(*spec.RedeliveredCheck)}
+	},
+	"resumed": func(c spec.CheckSpec, _ *spec.Scenario) judge { return &resumedJudge{c: c.(*spec.ResumedCheck)} },
+}
+
+// HasJudge reports whether a check kind can be decided.
+func HasJudge(kind string) bool { return judges[kind] != nil }
+
+func newJudge(c spec.Check, sc *spec.Scenario) judge {
+	if mk := judges[c.Kind]; mk != nil && c.Spec != nil {
+		return mk(c.Spec, sc)
+	}
+	return unknownJudge{c.Kind}
+}
+
+type unknownJudge struct{ kind string }
+
+func (unknownJudge) event(*facts, *sim.Event) {}
+func (u unknownJudge) decide(*facts) Result {
+	return undecided("this version cannot decide a %s check", u.kind)
+}
+
+// noEvents is embedded by judges that decide from the shared facts alone.
+type noEvents struct{}
+
+func (noEvents) event(*facts, *sim.Event) {}
