@@ -270,7 +270,9 @@ func (c *LinesCheck) Title() string { return "the lines came in the expected ord
 func (c *BeforeCheck) Title() string { return fmt.Sprintf("%q came before %q", c.First, c.Then) }
 
 // Title implements CheckSpec.
-func (c *DeadlockCheck) Title() string { return fmt.Sprintf("a deadlock of %s was found", join(c.Tasks)) }
+func (c *DeadlockCheck) Title() string {
+	return fmt.Sprintf("a deadlock of %s was found", join(c.Tasks))
+}
 
 // Title implements CheckSpec.
 func (c *HoldsCheck) Title() string {
@@ -294,16 +296,22 @@ func (c *OverlapCheck) Title() string {
 func (c *LifetimeCheck) Title() string { return fmt.Sprintf("%s lived at least %s", c.Task, c.AtLeast) }
 
 // Title implements CheckSpec.
-func (c *LogsCheck) Title() string { return fmt.Sprintf("%s logged %q %d times", c.Task, c.Match, c.Count) }
+func (c *LogsCheck) Title() string {
+	return fmt.Sprintf("%s logged %q %d times", c.Task, c.Match, c.Count)
+}
 
 // Title implements CheckSpec.
 func (c *NeverLoggedCheck) Title() string { return fmt.Sprintf("%s never logged %q", c.Task, c.Match) }
 
 // Title implements CheckSpec.
-func (c *AfterExitCheck) Title() string { return fmt.Sprintf("%q came after %s exited", c.Match, c.Task) }
+func (c *AfterExitCheck) Title() string {
+	return fmt.Sprintf("%q came after %s exited", c.Match, c.Task)
+}
 
 // Title implements CheckSpec.
-func (c *GoneWithCheck) Title() string { return fmt.Sprintf("%s was gone when %s was", c.Task, c.Parent) }
+func (c *GoneWithCheck) Title() string {
+	return fmt.Sprintf("%s was gone when %s was", c.Task, c.Parent)
+}
 
 // Title implements CheckSpec.
 func (c *ZombieCheck) Title() string { return fmt.Sprintf("%s was a zombie, then reaped", c.Task) }
@@ -322,7 +330,9 @@ func (c *ExitStatusCheck) Title() string {
 }
 
 // Title implements CheckSpec.
-func (c *SurvivedCheck) Title() string { return fmt.Sprintf("%s went on after %s ended", c.Task, c.After) }
+func (c *SurvivedCheck) Title() string {
+	return fmt.Sprintf("%s went on after %s ended", c.Task, c.After)
+}
 
 // Title implements CheckSpec.
 func (c *TerminatedCheck) Title() string { return fmt.Sprintf("%s was ended by a signal", c.Task) }
@@ -378,7 +388,9 @@ func (c *RedeliveredCheck) Title() string {
 }
 
 // Title implements CheckSpec.
-func (c *ResumedCheck) Title() string { return fmt.Sprintf("%s went on where %s stopped", c.Task, c.After) }
+func (c *ResumedCheck) Title() string {
+	return fmt.Sprintf("%s went on where %s stopped", c.Task, c.After)
+}
 
 // Title implements CheckSpec.
 func (c *CPUTimeCheck) Title() string {
@@ -389,7 +401,9 @@ func (c *CPUTimeCheck) Title() string {
 func (c *CPUCheck) Title() string { return fmt.Sprintf("%s uses at most %.1f cores", c.Phase, c.Max) }
 
 // Title implements CheckSpec.
-func (c *CPUMinCheck) Title() string { return fmt.Sprintf("%s uses at least %.1f cores", c.Phase, c.Min) }
+func (c *CPUMinCheck) Title() string {
+	return fmt.Sprintf("%s uses at least %.1f cores", c.Phase, c.Min)
+}
 
 // Title implements CheckSpec.
 func (c *CPURatioCheck) Title() string {
