@@ -295,6 +295,16 @@ func copiesOf(task, name string) bool {
 	return true
 }
 
+// everRan is whether the engine saw the task, or a copy of it, running.
+func (f *facts) everRan(task string) bool {
+	for name := range f.ran {
+		if copiesOf(task, name) {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *facts) pidsOf(task string) []int {
 	var out []int
 	for name, ps := range f.pids {

@@ -164,6 +164,9 @@ func (j *logsJudge) event(f *facts, ev *sim.Event) {
 
 func (j *logsJudge) decide(f *facts) Result {
 	c := j.c
+	if j.n == 0 && !f.everRan(c.Task) {
+		return undecided("%s never ran, so what it would have logged is unknown", c.Task)
+	}
 	if j.n != c.Count {
 		return fail("%s logged %q %d times, not %d", c.Task, c.Match, j.n, c.Count)
 	}
@@ -225,11 +228,7 @@ func (j *neverJudge) decide(f *facts) Result {
 	if j.first.has {
 		return fail("%s logged %q at %.2fs", c.Task, j.first.l.text, j.first.l.t.Seconds())
 	}
-	ran := false
-	for name := range f.ran {
-		ran = ran || copiesOf(c.Task, name)
-	}
-	if !ran {
+	if !f.everRan(c.Task) {
 		return undecided("%s never ran at all, so its silence proves nothing", c.Task)
 	}
 	return pass("%s ran but never logged %q", c.Task, c.Match)
@@ -419,6 +418,11 @@ func (j *programJudge) decide(f *facts) Result {
 		return fail("%s: %s", c.Program, ev.Error)
 	}
 	d := fmt.Sprintf("%s (PID %d) ended with %s", c.Program, ev.PID, sim.ExitText(ev.Code, ev.Signal))
+	if ev.Signal != 0 {
+		// Ended for it (its task was stopped, or the run ended): how it
+		// would have exited on its own is unknown.
+		return undecided("%s before it exited on its own", d)
+	}
 	if ev.Code != c.Exit {
 		return fail("%s, not exit %d", d, c.Exit)
 	}
@@ -463,6 +467,9 @@ func (j *receivedJudge) decide(f *facts) Result {
 	got := make([]string, len(j.gets))
 	for i, g := range j.gets {
 		got[i] = g.text
+	}
+	if j.n == 0 && !f.everRan(c.Task) {
+		return undecided("%s never ran, so what it would have received is unknown", c.Task)
 	}
 	if j.n != len(c.Values) || !slices.Equal(got, c.Values) {
 		return fail("%s received %v (%d values), not %v", c.Task, got, j.n, c.Values)

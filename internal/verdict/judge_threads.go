@@ -206,6 +206,11 @@ func (j *deadlockJudge) decide(f *facts) Result {
 	if len(j.other) > 0 {
 		return fail("other cycles were found: %s", strings.Join(j.other, "; "))
 	}
+	for _, t := range j.c.Tasks {
+		if !f.everRan(t) {
+			return undecided("%s never ran, so no cycle through it could form", t)
+		}
+	}
 	return fail("no cycle was found in the wait-for graph")
 }
 
@@ -264,6 +269,9 @@ func (j *stoppedJudge) event(f *facts, ev *sim.Event) {
 func (j *stoppedJudge) decide(f *facts) Result {
 	ev := j.end
 	if ev == nil {
+		if !f.everRan(j.c.Task) {
+			return undecided("%s never ran", j.c.Task)
+		}
 		return fail("%s never ended", j.c.Task)
 	}
 	how := sim.EndText(ev.End, ev.By, ev.Reason, ev.Object)
