@@ -110,7 +110,9 @@ func kill(t int, task string) sim.Event {
 var allDone = broker(sim.BrokerState{Tasks: 10, Published: 10, Recorded: 10, Results: 10})
 
 // Processes as the probe reads them.
-func alive(pid, ppid int) probe.Proc { return probe.Proc{PID: pid, PPID: ppid, State: "S", NThreads: 1} }
+func alive(pid, ppid int) probe.Proc {
+	return probe.Proc{PID: pid, PPID: ppid, State: "S", NThreads: 1}
+}
 func zombie(pid, ppid int) probe.Proc {
 	return probe.Proc{PID: pid, PPID: ppid, State: "Z"}
 }
@@ -446,4 +448,3 @@ func TestEveryCheckIsJudgedAndWitnessed(t *testing.T) {
 		}
 	}
 }
-
