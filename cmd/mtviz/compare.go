@@ -172,10 +172,11 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		rs = append(rs, r)
 	}
 	out.table(rs, f.allFigures)
+	own := out.checks(sc, rs)
 	if len(rs) < len(variants) {
 		return checkFailed{}
 	}
-	return verdictError(compare.Worst(rs))
+	return verdictError(own)
 }
 
 func (f *runFlags) options() session.Options {
@@ -240,7 +241,7 @@ func compareReplay(f compareFlags, files []string, stdout io.Writer) error {
 		out.variant(r)
 	}
 	out.table(rs, f.allFigures)
-	return verdictError(compare.Worst(rs))
+	return verdictError(out.checks(rs[0].Rec.Scenario, rs))
 }
 
 // comparePrinter writes a comparison headless.
@@ -280,26 +281,12 @@ func (p *comparePrinter) variant(r compare.Result) {
 		return
 	}
 	for _, c := range r.Summary.Checks {
-		fmt.Fprintf(p.w, "  %-11s %s\n              %s\n", verdictWord(c.Verdict), timeline.Clean(c.Name), timeline.Clean(c.Detail))
+		fmt.Fprintf(p.w, "  %-11s %s\n              %s\n", c.Verdict.Mark(), timeline.Clean(c.Name), timeline.Clean(c.Detail))
 	}
 	for _, e := range r.Summary.Errors {
 		fmt.Fprintf(p.w, "  error: %s\n", timeline.Clean(e))
 	}
-	state := verdictWord(r.Summary.Verdict)
-	if r.Summary.Stopped {
-		state = "STOPPED"
-	}
-	fmt.Fprintf(p.w, "  %s on %d core(s) in %.1fs\n", state, r.Summary.Cores, seconds(r.Summary.Duration))
-}
-
-func verdictWord(v verdict.Verdict) string {
-	switch v {
-	case verdict.Pass:
-		return "PASS"
-	case verdict.Fail:
-		return "FAIL"
-	}
-	return "NOT DECIDED"
+	fmt.Fprintf(p.w, "  %s, on %d core(s) in %.1fs\n", r.Summary.State(), r.Summary.Cores, seconds(r.Summary.Duration))
 }
 
 func (p *comparePrinter) table(rs []compare.Result, all bool) {
@@ -339,6 +326,9 @@ func (p *comparePrinter) table(rs []compare.Result, all bool) {
 		cells := []string{figureTitle(row.Figure)}
 		for i, v := range row.Values {
 			c := compare.Format(row.Figure, v)
+			if row.Apart {
+				c += " " + row.Units[i]
+			}
 			if i > 0 && row.Ratios[i] != 0 {
 				c += " (" + compare.Ratio(row.Ratios[i]) + ")"
 			}
@@ -347,6 +337,35 @@ func (p *comparePrinter) table(rs []compare.Result, all bool) {
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+	for _, row := range rows {
+		if row.Apart {
+			fmt.Fprintf(p.w, "%s is counted in different units by the variants (%s): no ratio is made\n", row.Figure.Name, strings.Join(row.Units, ", "))
+		}
+	}
+}
+
+// checks prints the comparison's own checks, and returns what the whole
+// comparison came to.
+func (p *comparePrinter) checks(sc *spec.Scenario, rs []compare.Result) verdict.Summary {
+	sum := compare.Outcome(sc, rs)
+	own := compare.Checks(sc, rs)
+	if p.json {
+		p.enc.Encode(struct {
+			Type    string           `json:"type"`
+			Checks  []verdict.Result `json:"checks"`
+			Verdict verdict.Verdict  `json:"verdict"`
+			State   string           `json:"state"`
+		}{"outcome", own, sum.Verdict, sum.State()})
+		return sum
+	}
+	if len(own) > 0 {
+		fmt.Fprintln(p.w)
+	}
+	for _, c := range own {
+		fmt.Fprintf(p.w, "%s  %s\n      %s\n", c.Verdict.Mark(), timeline.Clean(c.Name), timeline.Clean(c.Detail))
+	}
+	fmt.Fprintf(p.w, "\n%s: %s\n", sc.ID, sum.State())
+	return sum
 }
 
 func figureTitle(f spec.Figure) string {

@@ -406,26 +406,10 @@ func (p *printer) summary(sum verdict.Summary) {
 	}
 	fmt.Fprintln(p.w)
 	for _, r := range sum.Checks {
-		mark := "PASS"
-		switch r.Verdict {
-		case verdict.Fail:
-			mark = "FAIL"
-		case verdict.Undecided:
-			mark = "NOT DECIDED"
-		}
-		fmt.Fprintf(p.w, "%s  %s\n      %s\n", mark, timeline.Clean(r.Name), timeline.Clean(r.Detail))
+		fmt.Fprintf(p.w, "%s  %s\n      %s\n", r.Verdict.Mark(), timeline.Clean(r.Name), timeline.Clean(r.Detail))
 	}
 	for _, e := range sum.Errors {
 		fmt.Fprintf(p.w, "error: %s\n", timeline.Clean(e))
 	}
-	switch {
-	case sum.Stopped:
-		fmt.Fprintf(p.w, "stopped before the end after %.1fs\n", seconds(sum.Duration))
-	case sum.Verdict == verdict.Pass:
-		fmt.Fprintf(p.w, "ok: every check held (%.1fs)\n", seconds(sum.Duration))
-	case sum.Verdict == verdict.Undecided:
-		fmt.Fprintf(p.w, "NOT DECIDED: no check failed, but not every check could be decided (%.1fs)\n", seconds(sum.Duration))
-	default:
-		fmt.Fprintf(p.w, "FAILED: a check did not hold (%.1fs)\n", seconds(sum.Duration))
-	}
+	fmt.Fprintln(p.w, sum.Conclusion())
 }

@@ -217,7 +217,11 @@ func FromRecording(rec *record.Recording, name string) Result {
 type Row struct {
 	Figure spec.Figure
 	Values []float64
-	Ratios []float64 // each value over the first variant's (0 when that is 0)
+	Ratios []float64 // each value over the first variant's (0 when that is 0, or Apart)
+	// Apart: the variants measure this figure in different units (work in
+	// work units against work in answers): no ratio is made.
+	Apart bool
+	Units []string // each value's unit, when Apart
 }
 
 // Table is the figures that differ between the variants: by more than 5%
@@ -229,10 +233,15 @@ func Table(rs []Result, all bool) []Row {
 		differ := false
 		for _, res := range rs {
 			r.Values = append(r.Values, res.Figures.Get(f.Name))
+			r.Units = append(r.Units, res.Figures.WorkUnit)
+			r.Apart = r.Apart || f.Name == "work" && res.Figures.WorkUnit != rs[0].Figures.WorkUnit
+		}
+		if !r.Apart {
+			r.Units = nil
 		}
 		for _, v := range r.Values {
 			ratio := 0.0
-			if r.Values[0] != 0 {
+			if r.Values[0] != 0 && !r.Apart {
 				ratio = v / r.Values[0]
 			}
 			r.Ratios = append(r.Ratios, ratio)
@@ -240,7 +249,7 @@ func Table(rs []Result, all bool) []Row {
 				differ = true
 			}
 		}
-		if differ || all {
+		if differ || all || r.Apart {
 			rows = append(rows, r)
 		}
 	}
@@ -261,20 +270,42 @@ func Ratio(r float64) string {
 	return strconv.FormatFloat(r, 'f', 2, 64) + "×"
 }
 
+// Checks decides a comparison's own checks from its variants.
+func Checks(sc *spec.Scenario, rs []Result) []verdict.Result {
+	vs := make([]verdict.Variant, len(rs))
+	for i, r := range rs {
+		vs[i] = verdict.Variant{Set: r.Set, Figures: r.Figures}
+	}
+	return verdict.JudgeCompare(sc, vs)
+}
+
+// Outcome is what a comparison came to: its variants' checks and its own.
+func Outcome(sc *spec.Scenario, rs []Result) verdict.Summary {
+	w := Worst(rs)
+	own := Checks(sc, rs)
+	w.Checks = append(w.Checks, own...)
+	if v := verdict.Worst(w.Checks); w.Verdict != verdict.Fail {
+		w.Verdict = v
+	}
+	w.OK = w.Verdict == verdict.Pass && !w.Stopped
+	return w
+}
+
 // Worst is the verdict a set of runs reaches together: a failure or a
-// stopped run beats not decided, which beats a pass.
+// stopped run beats not decided, which beats a pass; runs with no checks
+// decide nothing. Its checks are every run's.
 func Worst(rs []Result) verdict.Summary {
-	w := verdict.Summary{Verdict: verdict.Pass, OK: true}
+	var w verdict.Summary
 	for _, r := range rs {
-		s := r.Summary
-		switch {
-		case s.Stopped:
-			w.Stopped, w.OK = true, false
-		case s.Verdict == verdict.Fail:
-			w.Verdict, w.OK = verdict.Fail, false
-		case s.Verdict == verdict.Undecided && w.Verdict == verdict.Pass:
-			w.Verdict, w.OK = verdict.Undecided, false
+		w.Checks = append(w.Checks, r.Summary.Checks...)
+		w.Stopped = w.Stopped || r.Summary.Stopped
+	}
+	w.Verdict = verdict.Worst(w.Checks)
+	for _, r := range rs {
+		if r.Summary.Verdict == verdict.Fail {
+			w.Verdict = verdict.Fail
 		}
 	}
+	w.OK = w.Verdict == verdict.Pass && !w.Stopped
 	return w
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,6 +153,9 @@ func LoadSet(name string, data []byte, set map[string]string) (sc *Scenario, err
 		return nil, Errors{{Pos: Pos{File: name, Line: line, Col: 1}, Msg: msg + "; a scenario is never that deep"}}
 	}
 	sc = l.load(data)
+	if len(l.errs) == 0 && set == nil {
+		l.compareUnits(sc, data)
+	}
 	if len(l.errs) > 0 {
 		return nil, l.errs
 	}
@@ -328,21 +330,7 @@ func (l *loader) load(data []byte) *Scenario {
 		sc.Checks = l.checks(n)
 	}
 	if n, ok := seen["compare"]; ok {
-		text, _ := l.str(n, "compare")
-		name, vals, _ := strings.Cut(text, "=")
-		sc.Compare = name
-		i := slices.IndexFunc(l.switchDecl, func(s Switch) bool { return s.Name == name })
-		if i < 0 {
-			l.errorf(n, "compare names switch %q, which is not declared under switches", name)
-		}
-		if vals != "" && i >= 0 {
-			sc.CompareValues = strings.Split(vals, ",")
-			for _, v := range sc.CompareValues {
-				if !slices.Contains(l.switchDecl[i].Values, v) {
-					l.errorf(n, "compare: %q is not a value of switch %s (%s)", v, name, strings.Join(l.switchDecl[i].Values, ", "))
-				}
-			}
-		}
+		l.compare(sc, n)
 	}
 	if n, ok := seen["sweep"]; ok {
 		sc.Sweep = l.sweep(n)

@@ -28,7 +28,7 @@ type Scenario struct {
 	Trace   bool
 	Objects []Object
 	Tasks   []Task
-	Checks  []Check
+	Checks  []Check `json:"-"` // a child process runs steps; it judges nothing
 	// Switches are the lesson's own settings; Set is the value each has in
 	// this load. Sweep, when set, makes the lesson a series of runs.
 	Switches []Switch
@@ -38,6 +38,8 @@ type Scenario struct {
 	// cores), over CompareValues (default: every value).
 	Compare       string
 	CompareValues []string
+	// CompareChecks are claims about the comparison's variants.
+	CompareChecks []Check `json:"-"`
 	File          string
 	// Source is the file as read, for recordings (a child process gets the
 	// scenario as loaded, not its source to parse again).

@@ -29,7 +29,7 @@ type Sweep struct {
 	Over    string
 	Series  string
 	Figures []string
-	Checks  []Check
+	Checks  []Check `json:"-"`
 }
 
 // Figure is one thing measured of a run, for comparisons and sweeps.

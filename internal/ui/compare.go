@@ -288,7 +288,7 @@ func (m *compareModel) header() string {
 		el := time.Since(m.started).Seconds()
 		state = sOK.Render(fmt.Sprintf("▶ running %d of %d (%.0fs)", m.running+1, len(m.cols), el))
 	default:
-		w := compare.Worst(m.results())
+		w := compare.Outcome(m.cfg.Scenario, m.results())
 		state = verdictText(w)
 	}
 	cursor := fmt.Sprintf("t %.1fs", m.at.Seconds())
@@ -304,16 +304,17 @@ func (m *compareModel) header() string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
+// verdictText is what a run (or a set of variants) came to, with its mark.
 func verdictText(s verdict.Summary) string {
 	switch {
 	case s.Stopped:
-		return sWarn.Render("■ a variant was stopped")
-	case s.Verdict == verdict.Pass:
-		return sOK.Render("✔ every check held")
+		return sWarn.Render("■ " + s.State())
+	case s.Verdict == verdict.Pass && len(s.Checks) > 0:
+		return sOK.Render("✔ " + s.State())
 	case s.Verdict == verdict.Fail:
-		return sBad.Render("✘ a check failed")
+		return sBad.Render("✘ " + s.State())
 	}
-	return sWarn.Render("? a check was not decided")
+	return sWarn.Render("? " + s.State())
 }
 
 func (m *compareModel) results() []compare.Result {
@@ -348,7 +349,7 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	title := timeline.Clean(c.v.Label)
 	switch {
 	case c.res != nil:
-		title += " " + verdictMark(c.res.Summary.Verdict)
+		title += " " + c.res.Summary.Verdict.Mark()
 	case c.tl != nil:
 		title += " ▶"
 	default:
@@ -411,6 +412,9 @@ func (m *compareModel) table() string {
 		cells := make([]string, len(m.cols))
 		for k, v := range row.Values {
 			cell := compare.Format(row.Figure, v)
+			if row.Apart {
+				cell += " " + row.Units[k]
+			}
 			if k > 0 && row.Ratios[k] != 0 {
 				cell += " " + compare.Ratio(row.Ratios[k])
 			}
@@ -429,6 +433,11 @@ func (m *compareModel) table() string {
 	}
 	if len(lines) > 6 {
 		lines = lines[:6]
+	}
+	if len(rs) == len(m.cols) {
+		for _, c := range compare.Checks(m.cfg.Scenario, rs) {
+			lines = append(lines, c.Verdict.Mark()+" "+timeline.Clean(c.Name)+": "+timeline.Clean(c.Detail))
+		}
 	}
 	return fitLines(strings.Join(lines, "\n"), m.w, len(lines))
 }
@@ -469,6 +478,6 @@ func (m *compareModel) outcome() *verdict.Summary {
 	if len(rs) < len(m.cols) {
 		return nil
 	}
-	w := compare.Worst(rs)
+	w := compare.Outcome(m.cfg.Scenario, rs)
 	return &w
 }

@@ -240,20 +240,10 @@ func (m *lessonModel) finish(sum verdict.Summary) {
 		case verdict.Undecided:
 			class = timeline.NotDecided
 		}
-		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", verdictMark(r.Verdict), timeline.Clean(r.Name), timeline.Clean(r.Detail)), Class: class})
+		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", r.Verdict.Mark(), timeline.Clean(r.Name), timeline.Clean(r.Detail)), Class: class})
 	}
 	m.freeze()
 	m.render()
-}
-
-func verdictMark(v verdict.Verdict) string {
-	switch v {
-	case verdict.Pass:
-		return "PASS"
-	case verdict.Fail:
-		return "FAIL"
-	}
-	return "NOT DECIDED"
 }
 
 func (m *lessonModel) freeze() {
@@ -462,14 +452,8 @@ func (m *lessonModel) header() string {
 		state = sWarn.Render("⏸ screen frozen (the program runs on)")
 	case m.watching():
 		state = sOK.Render("▶ watching")
-	case m.summary != nil && m.summary.Verdict == verdict.Pass:
-		state = sOK.Render("✔ every check held")
-	case m.summary != nil && m.summary.Stopped:
-		state = sWarn.Render("■ stopped before its end")
-	case m.summary != nil && m.summary.Verdict == verdict.Fail:
-		state = sBad.Render("✘ a check failed")
 	case m.summary != nil:
-		state = sWarn.Render("? a check was not decided")
+		state = verdictText(*m.summary)
 	case tl.Finished:
 		state = sDim.Render("judging…")
 	case m.paused():

@@ -279,7 +279,7 @@ func (m *sweepModel) checksText(w int) string {
 		lines = append(lines, sBad.Render("error: "+timeline.Clean(m.err.Error())))
 	}
 	for _, r := range m.results {
-		lines = append(lines, verdictMark(r.Verdict)+" "+timeline.Clean(r.Name))
+		lines = append(lines, r.Verdict.Mark()+" "+timeline.Clean(r.Name))
 		for _, l := range wrap(timeline.Clean(r.Detail), w-2) {
 			lines = append(lines, "  "+sDim.Render(l))
 		}

@@ -24,6 +24,9 @@ type Figures struct {
 	Others float64 `json:"others"`
 	Span   float64 `json:"span"` // seconds of work: first to last change of a work counter (the run without one)
 	Units  int64   `json:"units"`
+	// WorkUnit is what Work counts: "work units" (busy steps), "answers"
+	// (request steps): a run's work compares only with work of its unit.
+	WorkUnit string `json:"work_unit,omitempty"`
 }
 
 // figureOf measures each figure of the vocabulary (spec.Figures) from a
@@ -112,7 +115,7 @@ func (w *workSpan) event(ev *sim.Event) {
 // Figures measures the run read so far.
 func (j *Judge) Figures() Figures {
 	f := &j.f
-	fg := Figures{Wall: j.now.Seconds()}
+	fg := Figures{Wall: j.now.Seconds(), WorkUnit: spec.WorkUnit(f.sc)}
 	from, to := time.Duration(0), j.now
 	if f.work.seen && f.work.last > f.work.first {
 		from, to = f.work.first, f.work.last

@@ -437,6 +437,20 @@ func TestEveryCheckIsJudgedAndWitnessed(t *testing.T) {
 			t.Errorf("a judge for sweep check %q, which the vocabulary does not have", name)
 		}
 	}
+	compares := spec.CompareCheckNames()
+	for _, name := range compares {
+		if compareJudges[name] == nil {
+			t.Errorf("compare check %q has no judge", name)
+		}
+		if _, ok := compareWitnesses[name]; !ok {
+			t.Errorf("compare check %q has no witnesses", name)
+		}
+	}
+	for name := range compareJudges {
+		if !slices.Contains(compares, name) {
+			t.Errorf("a judge for compare check %q, which the vocabulary does not have", name)
+		}
+	}
 	for _, f := range spec.Figures {
 		if figureOf[f.Name] == nil {
 			t.Errorf("figure %q is not measured", f.Name)
@@ -446,5 +460,43 @@ func TestEveryCheckIsJudgedAndWitnessed(t *testing.T) {
 		if _, ok := spec.FigureNamed(name); !ok {
 			t.Errorf("a measure for figure %q, which the vocabulary does not have", name)
 		}
+	}
+}
+
+func variants(threads, goroutines, othersThreads float64, unitThreads string) []Variant {
+	return []Variant{
+		{Set: map[string]string{"kind": "goroutines"}, Figures: Figures{Switches: goroutines, Work: goroutines, WorkUnit: "work units"}},
+		{Set: map[string]string{"kind": "threads"}, Figures: Figures{Switches: threads, Work: threads, Others: othersThreads, WorkUnit: unitThreads}},
+	}
+}
+
+var compareWitnesses = map[string]struct {
+	check            spec.CheckSpec
+	pass, fail, open []Variant
+	says             [3]string
+}{
+	"more": {check: &spec.MoreCheck{Figure: "switches", Of: "threads", Than: "goroutines", Factor: 2},
+		pass: variants(3000, 500, 0, "work units"), fail: variants(600, 500, 0, "work units"), open: variants(600, 500, 1.2, "work units"),
+		says: [3]string{"3000/s for threads against 500/s for goroutines, 6.00×", "1.20×", "other programs used 1.20 cores during kind=threads"}},
+}
+
+// And for the checks of a comparison, over made-up variants.
+func TestEveryCompareCheckHasItsWitnesses(t *testing.T) {
+	for kind, ws := range compareWitnesses {
+		sc := &spec.Scenario{Compare: "kind", CompareChecks: []spec.Check{{Kind: kind, Name: kind, Spec: ws.check}}}
+		for i, c := range []struct {
+			want Verdict
+			vs   []Variant
+		}{{Pass, ws.pass}, {Fail, ws.fail}, {Undecided, ws.open}} {
+			r := JudgeCompare(sc, c.vs)[0]
+			if r.Verdict != c.want || !strings.Contains(r.Detail, ws.says[i]) {
+				t.Errorf("%s: %v %q; want %v saying %q", kind, r.Verdict, r.Detail, c.want, ws.says[i])
+			}
+		}
+	}
+	// Work of one unit is never set against work of another.
+	sc := &spec.Scenario{Compare: "kind", CompareChecks: []spec.Check{{Kind: "more", Name: "w", Spec: &spec.MoreCheck{Figure: "work", Of: "threads", Than: "goroutines", Factor: 2}}}}
+	if r := JudgeCompare(sc, variants(3000, 500, 0, "answers"))[0]; r.Verdict != Undecided || !strings.Contains(r.Detail, "cannot be compared") {
+		t.Errorf("work in answers against work units: %v %q", r.Verdict, r.Detail)
 	}
 }
