@@ -609,7 +609,7 @@ func (t *task) key(st *spec.Step) bool {
 	t.emit(Event{Kind: KKey, Task: t.name, Key: st.Object, Label: st.Text})
 	t.set(Blocked, ReasonKey, st.Object, "")
 	var auto <-chan time.Time
-	if t.w.e.opt.AutoKeys {
+	if t.w.e.opt.AutoKeys || st.Always {
 		d := st.Dur
 		if d <= 0 {
 			d = time.Second

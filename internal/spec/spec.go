@@ -139,6 +139,7 @@ type Step struct {
 	Until   string        // each: the value that ends the loop
 	Mode    string        // request: ModePoll or ModeBlock
 	Wrong   bool          // work: present a wrong key
+	Always  bool          // key: press it after Dur on screen too
 }
 
 // The modes of a request step.

@@ -273,3 +273,60 @@ func TestGoroutinesEndWithTheirProcess(t *testing.T) {
 		t.Errorf("calm: %+v", c)
 	}
 }
+
+// Processes share no memory: a gil taken in one process is that process's
+// own, shown apart from mtviz's and from every other process's.
+func TestEachProcessHasItsOwnLocks(t *testing.T) {
+	sc := &spec.Scenario{ID: "g", Rounds: 1, Objects: []spec.Object{{Name: "gil", Kind: spec.GIL}}}
+	evs := []sim.Event{
+		{T: ms(10), Kind: sim.KProcess, Task: "procs-1", PID: 2001, PPID: 1000},
+		{T: ms(10), Kind: sim.KProcess, Task: "procs-2", PID: 2002, PPID: 1000},
+		{T: ms(20), Kind: sim.KLock, Object: "gil", Holder: "procs-1", PID: 2001},
+		{T: ms(20), Kind: sim.KLock, Object: "gil", Holder: "procs-2", PID: 2002},
+		{T: ms(30), Kind: sim.KLock, Object: "gil", Holder: "locked-1", PID: 1000},
+	}
+	tl := fold(sc, 2, evs, nil)
+	holders := map[string]string{}
+	for _, o := range tl.Objects {
+		holders[o.Name] = o.Holder
+	}
+	want := map[string]string{"gil": "locked-1", "gil @procs-1": "procs-1", "gil @procs-2": "procs-2"}
+	for name, h := range want {
+		if holders[name] != h {
+			t.Errorf("%s held by %q, want %q (all: %v)", name, holders[name], h, holders)
+		}
+	}
+}
+
+// A counter's rate is over the last second: once its work stops, it falls
+// to 0 instead of showing the last speed it had.
+func TestRateStopsWithTheWork(t *testing.T) {
+	sc := &spec.Scenario{ID: "r", Rounds: 1, Objects: []spec.Object{{Name: "work", Kind: spec.Counter}}}
+	var evs []sim.Event
+	for i := 0; i <= 30; i++ {
+		evs = append(evs, sim.Event{T: ms(100 * i), Kind: sim.KCounter, Object: "work", Value: int64(1000 * i)})
+	}
+	tl := fold(sc, 2, evs, nil)
+	if r, ok := tl.Counters[0].Rate(ms(3000)); !ok || r < 9999 || r > 10001 {
+		t.Errorf("while working: %v/s (%v), want 10000", r, ok)
+	}
+	if r, _ := tl.Counters[0].Rate(ms(4500)); r != 0 {
+		t.Errorf("1.5 s after the work stopped: %v/s, want 0", r)
+	}
+}
+
+// A round's end line says what the Counters panel totals: mtviz's copy of
+// a counter plus what each process of the round counted in its own.
+func TestRoundEndCountsProcessCopies(t *testing.T) {
+	sc := &spec.Scenario{ID: "r", Rounds: 1, Objects: []spec.Object{{Name: "done", Kind: spec.Counter}}}
+	evs := []sim.Event{
+		{T: ms(10), Kind: sim.KCounter, Object: "done", Task: "worker-1", Value: 4, Round: 1},
+		{T: ms(20), Kind: sim.KCounter, Object: "done", Task: "worker-2", Value: 5, Round: 1},
+		{T: ms(30), Kind: sim.KRoundEnd, Round: 1, Values: map[string]int64{"done": 0}},
+	}
+	tl := fold(sc, 2, evs, nil)
+	last := tl.Log[len(tl.Log)-1].Text
+	if !strings.Contains(last, "done=9") {
+		t.Errorf("the round's end says %q, not done=9", last)
+	}
+}

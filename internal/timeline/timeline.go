@@ -11,6 +11,7 @@ package timeline
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -43,6 +44,7 @@ type Counter struct {
 	Init      int64
 	Ends      []int64 // the value each round ended at
 	TotalLost int64   // over the rounds that ended
+	Round     int     // the round of its latest report
 	hist      []point
 }
 
@@ -51,22 +53,31 @@ type point struct {
 	v int64
 }
 
-// Rate is the counter's change per second over about the last second.
-func (c *Counter) Rate() (float64, bool) {
+// Rate is the counter's change per second over the second before now. A
+// counter is reported only when it changes: one that has not changed for a
+// second has a rate of 0, however fast it went before.
+func (c *Counter) Rate(now time.Duration) (float64, bool) {
 	if len(c.hist) < 2 {
 		return 0, false
 	}
-	last := c.hist[len(c.hist)-1]
-	i := len(c.hist) - 2
-	for i > 0 && last.t-c.hist[i].t < time.Second {
-		i--
+	from := now - time.Second
+	first, last := c.hist[0], c.hist[len(c.hist)-1]
+	if from < first.t {
+		// Less than a second of history: the rate over what there is.
+		dt := (last.t - first.t).Seconds()
+		if dt <= 0 {
+			return 0, false
+		}
+		return float64(last.v-first.v) / dt, true
 	}
-	first := c.hist[i]
-	dt := (last.t - first.t).Seconds()
-	if dt <= 0 {
-		return 0, false
+	base := first
+	for _, p := range c.hist {
+		if p.t > from {
+			break
+		}
+		base = p
 	}
-	return float64(last.v-first.v) / dt, true
+	return float64(last.v-base.v) / time.Second.Seconds(), true
 }
 
 // Object is a lock, rlock, gil, flock, condition or event object.
@@ -248,7 +259,7 @@ func (tl *Timeline) Event(ev *sim.Event) {
 	if ev.T > tl.Now {
 		tl.Now = ev.T
 	}
-	if e, ok := Describe(ev, tl.Scenario.Rounds); ok {
+	if e, ok := Describe(tl.withCopies(ev), tl.Scenario.Rounds); ok {
 		tl.addLog(e)
 	}
 	switch ev.Kind {
@@ -281,7 +292,7 @@ func (tl *Timeline) Event(ev *sim.Event) {
 		}
 		tl.VerCounters++
 	case sim.KLock:
-		if o := tl.objIdx[ev.Object]; o != nil && o.Kind != spec.FileLock {
+		if o := tl.objectOf(ev); o != nil && o.Kind != spec.FileLock {
 			// A flock's holder is what /proc/locks says (see sample): each
 			// process only knows its own side of it.
 			o.Holder, o.Count, o.Waiters = ev.Holder, ev.Count, ev.Waiters
@@ -292,12 +303,12 @@ func (tl *Timeline) Event(ev *sim.Event) {
 			o.File = ev.File
 		}
 	case sim.KCond:
-		if o := tl.objIdx[ev.Object]; o != nil {
+		if o := tl.objectOf(ev); o != nil {
 			o.Waiters = ev.Waiters
 			tl.VerObjects++
 		}
 	case sim.KFlag:
-		if o := tl.objIdx[ev.Object]; o != nil {
+		if o := tl.objectOf(ev); o != nil {
 			o.Set, o.Waiters = ev.Set, ev.Waiters
 			tl.VerObjects++
 		}
@@ -370,6 +381,56 @@ func (tl *Timeline) Event(ev *sim.Event) {
 		}
 		tl.VerObjects++
 	}
+}
+
+// withCopies is a round's end as the Counters panel totals it: mtviz's
+// own copy of each counter plus what each process of the round added to
+// its own copy. Other events are as they came.
+func (tl *Timeline) withCopies(ev *sim.Event) *sim.Event {
+	if ev.Kind != sim.KRoundEnd {
+		return ev
+	}
+	var vals map[string]int64
+	for _, c := range tl.Counters {
+		if c.Task == "" || c.Round != ev.Round {
+			continue
+		}
+		if vals == nil {
+			vals = maps.Clone(ev.Values)
+			if vals == nil {
+				vals = map[string]int64{}
+			}
+		}
+		vals[c.Name] += c.Value - c.Init
+	}
+	if vals == nil {
+		return ev
+	}
+	e := *ev
+	e.Values = vals
+	return &e
+}
+
+// objectOf is the object an event is about. Processes share no memory:
+// each has its own copy of every lock, gil, condition and event (a flock
+// is the OS's, one for all), shown as an object of its own, "gil @procs-2".
+func (tl *Timeline) objectOf(ev *sim.Event) *Object {
+	o := tl.objIdx[ev.Object]
+	if o == nil || o.Kind == spec.FileLock || ev.PID == 0 || ev.PID == tl.Root {
+		return o
+	}
+	p := tl.Procs[ev.PID]
+	if p == nil || p.Task == "" {
+		return o
+	}
+	name := ev.Object + " @" + p.Task
+	c := tl.objIdx[name]
+	if c == nil {
+		c = &Object{Name: name, Kind: o.Kind}
+		tl.Objects = append(tl.Objects, c)
+		tl.objIdx[name] = c
+	}
+	return c
 }
 
 func runtimeState(s sim.State) OSState {
@@ -450,7 +511,7 @@ func (tl *Timeline) counter(ev *sim.Event) {
 	if c == nil {
 		return
 	}
-	c.Value, c.Lost = ev.Value, ev.Lost
+	c.Value, c.Lost, c.Round = ev.Value, ev.Lost, ev.Round
 	c.hist = append(c.hist, point{ev.T, ev.Value})
 	if len(c.hist) > maxCtrHist {
 		c.hist = append(c.hist[:0], c.hist[len(c.hist)-maxCtrHist:]...)

@@ -265,7 +265,7 @@ func countersView(tl *timeline.Timeline, width int) string {
 		if r.lost > 0 {
 			line += sBad.Render(fmt.Sprintf("  %d lost", r.lost))
 		}
-		if rate, ok := r.c.Rate(); ok && rate > 0 && !tl.Finished && !r.sum {
+		if rate, ok := r.c.Rate(tl.Now); ok && rate > 0 && !tl.Finished && !r.sum {
 			line += sDim.Render(fmt.Sprintf("  %s/s", human(rate)))
 		}
 		sb.WriteString(ansi.Truncate(line, width, "…"))
