@@ -65,12 +65,36 @@ type recordedJudge struct {
 	c     *spec.RecordedCheck
 	final *sim.BrokerState
 	dups  int
+	said  map[int64]string // tasks some worker said it did: who
+	took  map[int64]string // tasks some worker said it took: who, last
+	kills map[string]bool  // workers the lesson killed
 }
+
+// maxJob bounds the task ids a recorded judge keeps.
+const maxJob = 1 << 17
 
 func (j *recordedJudge) event(f *facts, ev *sim.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
-	if ev.Kind == sim.KWork && ev.Object == j.c.Broker && ev.Work != nil && ev.Work.Op == sim.WorkDone && ev.Work.Duplicate {
+	if ev.Kind == sim.KSignal && ev.Signal == int(syscall.SIGKILL) {
+		if j.kills == nil {
+			j.kills = map[string]bool{}
+		}
+		j.kills[ev.Target] = true
+	}
+	if ev.Kind != sim.KWork || ev.Object != j.c.Broker || ev.Work == nil {
+		return
+	}
+	if j.said == nil {
+		j.said, j.took = map[int64]string{}, map[int64]string{}
+	}
+	w := ev.Work
+	switch {
+	case w.Op == sim.WorkDone && w.Duplicate:
 		j.dups++
+	case w.Op == sim.WorkDone && len(j.said) < maxJob:
+		j.said[w.ID] = ev.Task
+	case w.Op == sim.WorkTook && len(j.took) < maxJob:
+		j.took[w.ID] = ev.Task
 	}
 }
 
@@ -82,8 +106,47 @@ func (j *recordedJudge) decide(f *facts) Result {
 	if bad := recordFault(b); bad != "" {
 		return fail("read from the server: %s", bad)
 	}
-	return pass("read from the server: each of the %d tasks has exactly one result, n*n, and was acknowledged; %d deliveries were repeats; the server refused %d second results for a task that had one",
-		b.Tasks, b.Redelivered, j.dups)
+	return pass("read from the server: each of the %d tasks has exactly one result, n*n, and was acknowledged; %d deliveries were repeats; the server refused %d second results for a task that had one%s",
+		b.Tasks, b.Redelivered, j.dups, j.gap(b))
+}
+
+// gap reconciles what the workers said with what the server holds: a
+// worker killed by the lesson dies with its last words, so the results
+// stored can outnumber the tasks workers said they did. Each such task is
+// named, with who took it.
+func (j *recordedJudge) gap(b *sim.BrokerState) string {
+	if b.Tasks > maxJob {
+		return ""
+	}
+	var unsaid []string
+	n := 0
+	for id := int64(1); id <= b.Tasks; id++ {
+		if _, ok := j.said[id]; ok {
+			continue
+		}
+		n++
+		if len(unsaid) >= 12 {
+			continue
+		}
+		who, ok := j.took[id]
+		switch {
+		case ok && j.kills[who]:
+			unsaid = append(unsaid, fmt.Sprintf("%d (taken by %s, killed before it said it was done)", id, who))
+		case ok:
+			unsaid = append(unsaid, fmt.Sprintf("%d (taken by %s, which never said it was done)", id, who))
+		default:
+			unsaid = append(unsaid, fmt.Sprintf("%d (no worker said it took it: its words died with it)", id))
+		}
+	}
+	if n == 0 {
+		return fmt.Sprintf("; the workers said they did all %d", b.Tasks)
+	}
+	more := ""
+	if n > len(unsaid) {
+		more = fmt.Sprintf(" and %d more", n-len(unsaid))
+	}
+	return fmt.Sprintf("; the workers said they did %d: the server holds the results of %d more, whose worker never said so: %s%s",
+		b.Tasks-int64(n), n, strings.Join(unsaid, ", "), more)
 }
 
 type refusedJudge struct {

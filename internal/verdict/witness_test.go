@@ -247,7 +247,7 @@ var lessonWitnesses = map[string]witnesses{
 		fail: witness{evs: []sim.Event{ran(0, "t"), state(10, "t", sim.Done)}, says: "not stopped while blocked"},
 		open: witness{says: "t never ran"}},
 	"recorded": {check: &spec.RecordedCheck{Broker: "nats"},
-		pass: witness{evs: []sim.Event{allDone}, says: "each of the 10 tasks"},
+		pass: witness{evs: []sim.Event{work(10, "worker-1", sim.Work{Op: sim.WorkTook, ID: 7}), kill(20, "worker-1"), allDone}, says: "the server holds the results of 10 more, whose worker never said so: 1 (no worker said it took it: its words died with it), 2 (no worker said it took it: its words died with it), 3 (no worker said it took it: its words died with it), 4 (no worker said it took it: its words died with it), 5 (no worker said it took it: its words died with it), 6 (no worker said it took it: its words died with it), 7 (taken by worker-1, killed before it said it was done)"},
 		fail: witness{evs: []sim.Event{broker(sim.BrokerState{Tasks: 10, Published: 10, Recorded: 9, NMissing: 1, Missing: []int64{7}})}, says: "1 tasks have no result (7)"},
 		open: witness{says: "did not read"}},
 	"refused": {check: &spec.RefusedCheck{Of: spec.Of{Task: "intruder"}, Broker: "nats"},
