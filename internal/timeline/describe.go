@@ -273,6 +273,8 @@ func (tl *Timeline) LaneText(l *Lane) string {
 		return "runnable: waiting for a P"
 	case ModeWaiting:
 		return "running steps; the runtime has it waiting"
+	case ModeBusy:
+		return "busy: running or runnable"
 	case ModeSleeping:
 		if len(l.Segs) == 0 {
 			return "sleeping (S in /proc)"

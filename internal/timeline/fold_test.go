@@ -242,7 +242,7 @@ func TestGoroutineEndIsDone(t *testing.T) {
 	}
 	tl = fold(sc, 2, evs[:3], nil)
 	tl.Now = 5 * time.Second // the trace was turned off long ago
-	if got := tl.LaneText(tl.Lane("a")); got != "running" {
+	if got := tl.LaneText(tl.Lane("a")); got != "busy: running or runnable" {
 		t.Errorf("a stale runtime word still describes the task: %q", got)
 	}
 }

@@ -32,10 +32,14 @@ const (
 	// alive: it waits for its child processes before it exits, as a Python
 	// process joins its non-daemon children at exit.
 	ModeChildren
+	// ModeBusy: the engine has the task on a step that computes, and neither
+	// the runtime's trace nor /proc says whether it is on a P (or core) or
+	// waiting for one: a lane says running only when they do.
+	ModeBusy
 	modeCount
 )
 
-var modeNames = [...]string{"", "new", "runnable", "running", "blocked", "sleeping", "done", "waiting", "zombie", "waiting for children"}
+var modeNames = [...]string{"", "new", "runnable", "running", "blocked", "sleeping", "done", "waiting", "zombie", "waiting for children", "busy"}
 
 func (m Mode) String() string {
 	if int(m) < len(modeNames) {
@@ -240,7 +244,8 @@ type Cell struct {
 //   - a task the engine has blocked or sleeping is shown so, never running;
 //   - a task the engine has busy is shown running on the P or core the
 //     runtime or OS named, runnable if it waited for one, or waiting if the
-//     runtime or kernel had it blocked (in a system call, say).
+//     runtime or kernel had it blocked (in a system call, say);
+//   - a task the engine has busy where neither says is busy, not running.
 func Merge(process bool, engine Mode, reason sim.Reason, os OSState, where int) Cell {
 	switch {
 	case os == OSZombie:
@@ -263,6 +268,10 @@ func Merge(process bool, engine Mode, reason sim.Reason, os OSState, where int) 
 		case OSWaiting:
 			if engine == ModeRunning {
 				return Cell{Mode: ModeWaiting, Where: -1}
+			}
+		case OSNone:
+			if engine == ModeRunning {
+				return Cell{Mode: ModeBusy, Where: -1}
 			}
 		}
 	}

@@ -44,6 +44,7 @@ var (
 	gNew      = glyph{'·', lipgloss.NewStyle().Foreground(cDim), "new"}
 	gRunnable = glyph{'▒', lipgloss.NewStyle().Foreground(cYellow), "runnable"}
 	gRunning  = glyph{'█', lipgloss.NewStyle().Foreground(cGreen), "running"}
+	gBusy     = glyph{'░', lipgloss.NewStyle().Foreground(cGreen), "busy"}
 	gSleeping = glyph{'z', lipgloss.NewStyle().Foreground(cBlue), "sleeping"}
 	gDone     = glyph{' ', lipgloss.NewStyle(), "done"}
 	gZombie   = glyph{'Z', lipgloss.NewStyle().Foreground(cMagenta).Bold(true), "zombie"}
@@ -82,6 +83,8 @@ func glyphFor(c timeline.Cell) glyph {
 		return gWaiting
 	case timeline.ModeChildren:
 		return gChildren
+	case timeline.ModeBusy:
+		return gBusy
 	case timeline.ModeBlocked:
 		r, ok := blockLetter[c.Reason]
 		if !ok {
@@ -97,11 +100,11 @@ func legendItems() []string {
 	item := func(g glyph, text string) string { return g.style.Render(string(g.r)) + " " + text }
 	b := func(r rune, text string) string { return gBlocked.Render(string(r)) + " " + text }
 	return []string{
-		item(gRunning, "running,") + " " + gRunning.style.Render("0-9") + " on P n or cpu n",
-		item(gRunnable, "runnable"), item(gSleeping, "sleeping"), item(gNew, "new"), item(gZombie, "zombie"),
+		item(gRunning, "running,") + " " + gRunning.style.Render("0-9") + " on P/cpu n",
+		item(gRunnable, "runnable"), item(gBusy, "running or runnable"), item(gSleeping, "sleeping"), item(gNew, "new"), item(gZombie, "zombie"),
 		item(gChildren, "waits for children"), item(gWaiting, "runtime: waiting"),
 		"blocked on: " + b('L', "lock"), b('F', "flock"), b('G', "gil"), b('J', "join"), b('C', "condition"),
-		b('E', "event"), b('Q', "queue"), b('K', "key"), b('I', "I/O"), b('N', "I/O in the net poller"), b('P', "paused"), b('T', "stopped (watch)"),
+		b('E', "event"), b('Q', "queue"), b('K', "key"), b('I', "I/O"), b('N', "net poller"), b('P', "paused"), b('T', "stopped (watch)"),
 	}
 }
 
