@@ -330,3 +330,27 @@ func TestRoundEndCountsProcessCopies(t *testing.T) {
 		t.Errorf("the round's end says %q, not done=9", last)
 	}
 }
+
+// A watched program's process that /proc reads Z is drawn Z on its lane.
+func TestWatchDrawsZombies(t *testing.T) {
+	tl := New(Config{Scenario: &spec.Scenario{ID: "watch"}, Cores: 2, Root: 2000, Watch: true})
+	for i := 1; i <= 10; i++ {
+		child := probe.Proc{PID: 2001, PPID: 2000, State: "S", Name: "python3"}
+		if i > 3 {
+			child.State = "Z"
+		}
+		s := probe.Sample{T: ms(100 * i), Cores: []float64{10, 10}, Procs: []probe.Proc{{PID: 2000, PPID: 1, State: "S", Name: "python3"}, child}}
+		tl.Apply(Item{Sample: &s})
+	}
+	l := tl.Lane("python3 2001")
+	if l == nil {
+		t.Fatalf("no lane for the child: %v", tl.Lanes)
+	}
+	cells := modes(tl, "python3 2001", ms(1000))
+	if c := cellAt(cells, ms(800)); c.Mode != ModeZombie {
+		t.Errorf("the zombie's lane shows %v", c.Mode)
+	}
+	if c := cellAt(cells, ms(250)); c.Mode != ModeSleeping {
+		t.Errorf("before it exited the lane shows %v", c.Mode)
+	}
+}

@@ -292,6 +292,8 @@ func osOnly(os OSState, where int) Cell {
 		return Cell{Mode: ModeBlocked, Reason: sim.ReasonIO, Where: -1}
 	case OSStopped:
 		return Cell{Mode: ModeBlocked, Reason: sim.ReasonStopped, Where: -1}
+	case OSZombie:
+		return Cell{Mode: ModeZombie, Where: -1}
 	case OSGone:
 		return Cell{Mode: ModeDone, Where: -1}
 	}
