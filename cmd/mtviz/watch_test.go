@@ -39,17 +39,18 @@ func TestWatchRefusesBadInput(t *testing.T) {
 	}
 }
 
-// A started command's output becomes log lines, its exit status is shown,
-// and what it left running in its group ends with the watch.
+// A started command's output becomes log lines, its exit status is shown;
+// the watch lasts while what it left runs, until --duration, and then what
+// is left in its group, or left it, ends with the watch, and the log says so.
 func TestWatchCommandEndsWithItsGroup(t *testing.T) {
 	mark := "watch-group-" + strconv.FormatInt(time.Now().UnixNano(), 10)
 	// One child stays in the group; one leaves it (setsid), as daemons do.
-	out, stderr, code := mtviz(t, "watch", "--headless", "--", "sh", "-c",
-		"echo hello; (exec -a "+mark+" sleep 30 &); setsid sh -c 'exec -a "+mark+" sleep 30' & sleep 0.3; exit 3")
+	out, stderr, code := mtviz(t, "watch", "--headless", "--duration", "3s", "--", "bash", "-c",
+		"echo hello; (exec -a "+mark+" sleep 30 &); setsid bash -c 'exec -a "+mark+" sleep 30' & sleep 0.3; exit 3")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"hello", "exit 3"} {
+	for _, want := range []string{"hello", "exit 3", "the watch goes on while the rest of its tree lives", "its --duration passed): mtviz ends what is left"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the watch did not say %q:\n%s", want, out)
 		}
@@ -372,5 +373,34 @@ func TestWatchCPUAgreesWithTheKernel(t *testing.T) {
 				t.Errorf("two busy threads under the GIL used %.2f cores on average over 2 s; the GIL allows about one", shown/2)
 			}
 		})
+	}
+}
+
+// A watch does not change what the program does: an orphan that its parent
+// left behind runs to its end, and what it prints is shown.
+func TestWatchLetsTheOrphanFinish(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Fatal("this test watches a small python3 program; install python3")
+	}
+	prog := `import os, sys, time
+if os.fork() == 0:
+    time.sleep(1.5)
+    print("orphan done, parent now", os.getppid(), flush=True)
+    sys.exit(0)
+time.sleep(0.3)
+print("parent leaves", flush=True)
+`
+	out, stderr, code := mtviz(t, "watch", "--headless", "--duration", "60s", "--", "python3", "-c", prog)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"parent leaves", "the watch goes on while the rest of its tree lives", "orphan done, parent now " + "%"} {
+		want = strings.TrimSuffix(want, "%")
+		if !strings.Contains(out, want) {
+			t.Errorf("the watch did not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "mtviz ends what is left") {
+		t.Errorf("the watch ended the orphan instead of letting it finish:\n%s", out)
 	}
 }

@@ -320,13 +320,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 		}
 		close(exited)
 	}()
-	var err error
-	select {
-	case <-exited:
-	case <-ctx.Done():
-		err = sim.ErrStopped
-	case <-timeout:
-	}
+	ended, err := w.follow(ctx, timeout, exited)
 	select {
 	case <-exited:
 	default:
@@ -338,6 +332,10 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 			syscall.Kill(-w.pid, syscall.SIGKILL)
 			<-exited
 		}
+	}
+	if left := w.tree(); len(left) > 0 {
+		w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
+			Text: fmt.Sprintf("the watch is over (%s): mtviz ends what is left of the program: PIDs %s", ended, pidList(left))})
 	}
 	// What the command left running in its group goes with it.
 	syscall.Kill(-w.pid, syscall.SIGKILL)
@@ -368,6 +366,110 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	}
 	w.say(ev)
 	return err
+}
+
+// follow waits while the program lives: the command, and once it has
+// exited, every process of its tree (what stayed in its group, and what
+// came to mtviz as subreaper when its parent ended: orphans, daemons).
+// It says why the watch ended.
+func (w *Watcher) follow(ctx context.Context, timeout <-chan time.Time, exited <-chan struct{}) (string, error) {
+	select {
+	case <-exited:
+	case <-ctx.Done():
+		return "stopped", sim.ErrStopped
+	case <-timeout:
+		return "its --duration passed", nil
+	}
+	left := w.tree()
+	if len(left) == 0 {
+		return "the program ended", nil
+	}
+	w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
+		Text: fmt.Sprintf("the command (PID %d) has exited; the watch goes on while the rest of its tree lives: PIDs %s (mtviz reaps the command when the watch ends)", w.pid, pidList(left))})
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return "stopped", sim.ErrStopped
+		case <-timeout:
+			return "its --duration passed", nil
+		case <-tick.C:
+			w.reapAdopted()
+			if len(w.tree()) == 0 {
+				return "the program ended", nil
+			}
+		}
+	}
+}
+
+// tree lists the live processes of the program other than the command:
+// members of its process group, and children of mtviz it adopted.
+func (w *Watcher) tree() []int {
+	me, guard := os.Getpid(), w.guardPID()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == w.pid || pid == guard || pid == me {
+			continue
+		}
+		st, ok := readStat(pid)
+		if !ok || st.state == "Z" || st.state == "X" {
+			continue
+		}
+		if st.pgrp == w.pid || st.ppid == me {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// reapAdopted reaps the adopted processes that have exited, each by its
+// own PID (never the command's, nor the guard's).
+func (w *Watcher) reapAdopted() {
+	me, guard := os.Getpid(), w.guardPID()
+	for _, pid := range childrenOf(me, guard) {
+		if st, ok := readStat(pid); pid != w.pid && ok && st.state == "Z" {
+			var ws unix.WaitStatus
+			unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+		}
+	}
+}
+
+type stat struct {
+	state      string
+	ppid, pgrp int
+}
+
+// readStat reads a process's state, parent and process group.
+func readStat(pid int) (stat, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return stat{}, false
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return stat{}, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 3 {
+		return stat{}, false
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	pgrp, _ := strconv.Atoi(f[2])
+	return stat{state: f[0], ppid: ppid, pgrp: pgrp}, true
+}
+
+func pidList(pids []int) string {
+	s := make([]string, len(pids))
+	for i, p := range pids {
+		s[i] = strconv.Itoa(p)
+	}
+	return strings.Join(s, ", ")
 }
 
 // endAdopted ends the processes the command left that came to mtviz as
