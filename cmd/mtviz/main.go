@@ -12,8 +12,10 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"mtviz/internal/sim"
 	"mtviz/internal/watch"
@@ -215,4 +217,38 @@ func fastTrace() {
 	}
 	env := append(os.Environ(), "GODEBUG="+godebug+setting)
 	syscall.Exec(exe, os.Args, env) // returns only on failure: then run as we are
+}
+
+// secondsFlag is a duration flag that also takes plain seconds: 5 is 5s, 0.5 is
+// 500ms; 1m30s is as Go writes durations.
+type secondsFlag struct{ d *time.Duration }
+
+func (s secondsFlag) String() string {
+	if s.d == nil {
+		return "0s"
+	}
+	return s.d.String()
+}
+
+func (s secondsFlag) Set(v string) error {
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		if f < 0 || f > 1e6 {
+			return fmt.Errorf("%q is not a number of seconds from 0 to 1000000", v)
+		}
+		*s.d = time.Duration(f * float64(time.Second))
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: write seconds (5, 0.5) or a Go duration (5s, 1m30s, 250ms)", v)
+	}
+	*s.d = d
+	return nil
+}
+
+// durationFlag defines a duration flag that takes plain seconds too.
+func durationFlag(fs *flag.FlagSet, name string, value time.Duration) *time.Duration {
+	d := value
+	fs.Var(secondsFlag{&d}, name, "")
+	return &d
 }

@@ -86,7 +86,8 @@ func (f *runFlags) register(fs *flag.FlagSet, withCores bool) {
 		fs.IntVar(&f.cores, "cores", 0, "")
 	}
 	fs.Float64Var(&f.hz, "hz", 10, "")
-	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "")
+	f.timeout = 10 * time.Minute
+	fs.Var(secondsFlag{&f.timeout}, "timeout", "")
 	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "")
 	fs.IntVar(&f.maxTasks, "max-tasks", session.DefaultMaxTasks, "")
 	fs.StringVar(&f.goTrace, "go-trace", "auto", "")

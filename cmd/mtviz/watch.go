@@ -47,7 +47,7 @@ func cmdWatch(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
 	pid := fs.Int("pid", 0, "")
 	hz := fs.Float64("hz", 10, "")
-	duration := fs.Duration("duration", 0, "")
+	duration := durationFlag(fs, "duration", 0)
 	headlessF := fs.Bool("headless", false, "")
 	asJSON := fs.Bool("json", false, "")
 	recordPath := fs.String("record", "", "")
