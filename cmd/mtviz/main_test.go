@@ -21,7 +21,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv("MTVIZ_MAIN") == "1" {
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	goleak.VerifyTestMain(m)
+	// The terminal tests' own tmux server lives for the whole run: a
+	// server whose last session ends exits, and a session started at that
+	// moment would find none.
+	keep := exec.Command("tmux", "-L", tmuxSocket, "new-session", "-d", "-s", "keep", "sleep 86400")
+	kept := keep.Run() == nil
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		if kept {
+			exec.Command("tmux", "-L", tmuxSocket, "kill-server").Run()
+		}
+		os.Exit(code)
+	}))
 }
 
 // mtviz runs the program as a separate process and returns its output.

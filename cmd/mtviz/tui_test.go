@@ -10,10 +10,14 @@ import (
 	"time"
 )
 
+// tmuxSocket is the tests' own tmux server: a person's own sessions, on the
+// default server, are never touched.
+const tmuxSocket = "mtviz-test"
+
 // tmux drives the real program in a real terminal, as a person would.
 func tmux(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := exec.Command("tmux", args...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-L", tmuxSocket}, args...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("tmux %v: %v: %s", args, err, out)
 	}
@@ -97,7 +101,7 @@ func startTUIEnv(t *testing.T, w, h int, env []string, args ...string) (session,
 	line := fmt.Sprintf("env MTVIZ_MAIN=1 MTVIZ_TEST_MARK=%s %s %s %s; echo MTVIZ-EXIT $?; sleep 60",
 		mark, strings.Join(env, " "), bin, strings.Join(args, " "))
 	tmux(t, "new-session", "-d", "-s", session, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), line)
-	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", session).Run() })
+	t.Cleanup(func() { exec.Command("tmux", "-L", tmuxSocket, "kill-session", "-t", session).Run() })
 	return session, mark
 }
 
@@ -179,6 +183,20 @@ func TestTUISweepStopKeepsPoints(t *testing.T) {
 	t.Logf("stopped sweep:\n%s", screen)
 	tmux(t, "send-keys", "-t", s, "q")
 	screenShows(t, s, "MTVIZ-EXIT 1")
+	if left := marked(mark); len(left) > 0 {
+		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
+	}
+}
+
+// orphan on screen, with no key pressed: the parent ends after the same
+// delay as headless, the child lives on under its adopter, mtviz, and every
+// check holds.
+func TestTUIOrphanWithoutAKey(t *testing.T) {
+	s, mark := startTUI(t, 120, 36, "run", "orphan")
+	screen := screenShows(t, s, "child: my parent is now", "every check held")
+	t.Logf("orphan:\n%s", screen)
+	tmux(t, "send-keys", "-t", s, "q")
+	screenShows(t, s, "MTVIZ-EXIT 0")
 	if left := marked(mark); len(left) > 0 {
 		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
 	}

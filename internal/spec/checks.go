@@ -110,9 +110,18 @@ type GoneWithCheck struct {
 // ZombieCheck: the task's process was read in state Z, then reaped.
 type ZombieCheck struct{ Of }
 
-// AdoptedCheck: the task's process got a new parent while it was alive and
-// its parent had ended, and was later reaped.
-type AdoptedCheck struct{ Of }
+// AdoptedCheck: the task's process got a new parent when its parent
+// ended, in the state While says, and was later reaped.
+type AdoptedCheck struct {
+	Of
+	While string // AdoptedAlive (an orphan that lives on) or AdoptedZombie (a zombie handed on)
+}
+
+// The states an adopted check may name.
+const (
+	AdoptedAlive  = "alive"
+	AdoptedZombie = "zombie"
+)
 
 // ExitStatusCheck: the task's process ended with Code, or by Signal.
 type ExitStatusCheck struct {
@@ -318,7 +327,10 @@ func (c *ZombieCheck) Title() string { return fmt.Sprintf("%s was a zombie, then
 
 // Title implements CheckSpec.
 func (c *AdoptedCheck) Title() string {
-	return fmt.Sprintf("%s was adopted after its parent ended", c.Task)
+	if c.While == AdoptedZombie {
+		return fmt.Sprintf("%s was handed on, a zombie, when its parent ended", c.Task)
+	}
+	return fmt.Sprintf("%s was adopted, alive, after its parent ended", c.Task)
 }
 
 // Title implements CheckSpec.

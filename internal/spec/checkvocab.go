@@ -86,8 +86,10 @@ var checks = []schema{
 			{name: "parent", kind: kString, required: true, doc: "the parent process task", set: func(d any, v any) { d.(*GoneWithCheck).Parent = v.(string) }}}},
 	{name: "zombie", doc: "the probe read state Z for the task's process, and later its PID was gone (reaped)",
 		check: func() CheckSpec { return &ZombieCheck{} }, fields: []field{taskField}},
-	{name: "adopted", doc: "the probe read a new parent for the task's process while it was alive, after its parent had ended, and later its PID was gone",
-		check: func() CheckSpec { return &AdoptedCheck{} }, fields: []field{taskField}},
+	{name: "adopted", doc: "the probe read a new parent for the task's process when its parent ended, in the state `while` says, and later its PID was gone",
+		check: func() CheckSpec { return &AdoptedCheck{While: AdoptedAlive} }, checkRules: ruleAdopted,
+		fields: []field{taskField,
+			{name: "while", kind: kString, doc: "alive (default): an orphan that lives on; zombie: a zombie handed on to its adopter", set: func(d any, v any) { d.(*AdoptedCheck).While = v.(string) }}}},
 	{name: "exit_status", doc: "the task's process ended with this exit code (or was killed by this signal), as its wait status said, and the probe then saw its PID, and every thread of it, gone",
 		check: func() CheckSpec { return &ExitStatusCheck{} }, checkRules: ruleExitStatus,
 		fields: []field{taskField,
@@ -172,6 +174,12 @@ var checks = []schema{
 			{name: "min", kind: kFloat, required: true, doc: "the least ratio", set: func(d any, v any) { d.(*CPURatioCheck).Min = v.(float64) }},
 			{name: "needs_cores", kind: kInt, doc: "below this many cores the check is not decided (default 2)", set: func(d any, v any) { d.(*CPURatioCheck).NeedsCores = int(v.(int64)) }},
 		}},
+}
+
+func ruleAdopted(l *loader, c CheckSpec, n ast.Node) {
+	if w := c.(*AdoptedCheck).While; w != AdoptedAlive && w != AdoptedZombie {
+		l.errorf(n, "check \"adopted\": while is alive or zombie, not %q", w)
+	}
 }
 
 func ruleTransitions(l *loader, c CheckSpec, n ast.Node) {

@@ -362,15 +362,18 @@ func (j *adoptedJudge) decide(f *facts) Result {
 			continue
 		}
 		detail := fmt.Sprintf("the probe read %s's (PID %d) parent change from %d to %s at %.2fs", c.Task, pid, first, f.rootName(r.ppid), r.t.Seconds())
-		if !isAlive(r.state) {
+		zombie := !isAlive(r.state)
+		switch {
+		case zombie && c.While != spec.AdoptedZombie:
 			// A child that died under its parent is a zombie handed on to the
 			// adopter with its parent's end: it never lived on as an orphan.
 			return fail("%s, but it had already exited (state %s) under its old parent: a zombie handed on, not an orphan that lived on", detail, r.state)
-		}
-		if !sg.gone {
+		case !zombie && c.While == spec.AdoptedZombie:
+			return fail("%s, alive (state %s): an orphan, not a zombie handed on", detail, r.state)
+		case !sg.gone:
 			return fail("%s, but never saw it reaped", detail)
 		}
-		return pass("%s, alive%s", detail, f.reapedBy(c.Task))
+		return pass("%s, %s%s", detail, map[bool]string{true: "a zombie", false: "alive"}[zombie], f.reapedBy(c.Task))
 	}
 	return fail("the probe always read PPID %d for %s (PID %d)", first, c.Task, pid)
 }

@@ -182,7 +182,7 @@ var lessonWitnesses = map[string]witnesses{
 		pass: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: []probe.Sample{seen(100, alive(2001, 1000)), seen(200, zombie(2001, 1000)), gone(seen(300), 2001)}, says: "read Z"},
 		fail: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: []probe.Sample{seen(100, alive(2001, 1000)), gone(seen(300), 2001)}, says: "never read state Z"},
 		open: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, says: "never saw p"}},
-	"adopted": {check: &spec.AdoptedCheck{Of: spec.Of{Task: "w"}},
+	"adopted": {check: &spec.AdoptedCheck{Of: spec.Of{Task: "w"}, While: spec.AdoptedAlive},
 		pass: witness{evs: []sim.Event{proc(0, "w", 2001, 2000)},
 			ss: []probe.Sample{seen(100, alive(2000, 1000), alive(2001, 2000)), gone(seen(200, alive(2001, 1000)), 2000), gone(seen(300), 2001)}, says: "to mtviz (PID 1000) at 0.20s, alive"},
 		fail: witness{evs: []sim.Event{proc(0, "w", 2001, 2000)},
@@ -269,6 +269,19 @@ var lessonWitnesses = map[string]witnesses{
 			work(900, "master-again", sim.Work{Op: sim.WorkCollected, Tasks: 10, Collected: 10}), allDone}, says: "found 6 of 10 tasks published"},
 		fail: witness{evs: []sim.Event{kill(200, "master"), work(300, "master-again", sim.Work{Op: sim.WorkBegun, Tasks: 10, Published: 6, Collected: 4}), allDone}, says: "did not collect"},
 		open: witness{evs: []sim.Event{work(100, "master", sim.Work{Op: sim.WorkCollected, Tasks: 10, Collected: 10}), kill(200, "master"), allDone}, says: "before it could be killed"}},
+}
+
+// A zombie handed on is the other claim adopted can make, and fails for an
+// orphan that lived on.
+func TestAdoptedZombie(t *testing.T) {
+	c := &spec.AdoptedCheck{Of: spec.Of{Task: "w"}, While: spec.AdoptedZombie}
+	ws := lessonWitnesses["adopted"]
+	if r := ws.fail.run("adopted", c); r.Verdict != Pass || !strings.HasSuffix(r.Detail, "at 0.30s, a zombie") {
+		t.Errorf("a zombie handed on: %v %q", r.Verdict, r.Detail)
+	}
+	if r := ws.pass.run("adopted", c); r.Verdict != Fail || !strings.Contains(r.Detail, "an orphan, not a zombie") {
+		t.Errorf("an orphan: %v %q", r.Verdict, r.Detail)
+	}
 }
 
 // run decides one witness of a lesson check.
