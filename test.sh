@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test the way CI does: gofmt, go mod tidy, go vet, go test.
+# Runs every test the way CI does: gofmt, go mod tidy, go vet, staticcheck,
+# go test.
 # The terminal tests drive mtviz in tmux; if tmux is missing and this
 # machine has apt-get, it is installed first.
 set -euo pipefail
@@ -23,5 +24,7 @@ if ! go mod tidy -diff >/dev/null; then
   exit 1
 fi
 go vet ./...
+# staticcheck, pinned; fetched through the module proxy the first time.
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 # -p 1: lessons measure CPU use, so test packages must not compete for cores.
 exec go test -race -p 1 -count=1 -timeout 20m ./...

@@ -52,13 +52,12 @@ func (f Figures) Get(name string) float64 {
 
 // workSpan follows the counters busy and request steps count work in.
 type workSpan struct {
-	counters       map[string]bool
-	workers        map[string]bool // tasks with a step that counts work
-	first, last    time.Duration
-	seen           bool
-	switches       []switchPoint
-	threadsMost    int
-	switchesMissed bool
+	counters    map[string]bool
+	workers     map[string]bool // tasks with a step that counts work
+	first, last time.Duration
+	seen        bool
+	switches    []switchPoint
+	threadsMost int
 }
 
 type switchPoint struct {
