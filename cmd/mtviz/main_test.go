@@ -12,11 +12,13 @@ import (
 	"go.uber.org/goleak"
 
 	"mtviz/internal/sim"
+	"mtviz/internal/testutil"
 )
 
 // The test binary is also mtviz: with MTVIZ_MAIN=1 it runs Main, so tests
 // drive the real program without building it first.
 func TestMain(m *testing.M) {
+	testutil.NoRaceExitSleep()
 	sim.MaybeChild()
 	if os.Getenv("MTVIZ_MAIN") == "1" {
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))

@@ -16,10 +16,12 @@ import (
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/testutil"
 	"mtviz/internal/verdict"
 )
 
 func TestMain(m *testing.M) {
+	testutil.NoRaceExitSleep()
 	sim.MaybeChild()
 	goleak.VerifyTestMain(m)
 }
@@ -92,6 +94,7 @@ func TestLessonRace(t *testing.T) {
 // decided": then the test confirms from the raw samples that other
 // programs were busy, instead of failing.
 func TestLessonGIL(t *testing.T) {
+	testutil.MeasuresCPU(t)
 	evs, ss, sum := runLesson(t, "gil")
 	for _, c := range sum.Checks {
 		if c.Verdict == verdict.Fail {

@@ -11,9 +11,11 @@ import (
 	"go.uber.org/goleak"
 
 	"mtviz/internal/spec"
+	"mtviz/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
+	testutil.NoRaceExitSleep()
 	MaybeChild()
 	goleak.VerifyTestMain(m)
 }

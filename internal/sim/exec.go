@@ -377,7 +377,7 @@ func runSpawn(t *task, in *instr) bool {
 	t.spawned = in.tasks
 	if in.st.Dur <= 0 {
 		w.startAll(in.tasks, t)
-		return true
+		return t.awaitStarted(in.tasks)
 	}
 	for i, c := range in.tasks {
 		if i > 0 {
@@ -389,6 +389,39 @@ func runSpawn(t *task, in *instr) bool {
 			t.running()
 		}
 		w.startAll([]*task{c}, t)
+	}
+	return true
+}
+
+// startWait bounds how long a spawn waits for its processes to start.
+const startWait = 10 * time.Second
+
+// awaitStarted returns once every process task of ts is running its steps
+// (it has said hello to mtviz), or has ended, as Python's Process.start()
+// returns once the child exists: what follows a spawn (a phase, say) is
+// not the processes' start-up. A process's own children start as they
+// may: only mtviz's hub knows who connected.
+func (t *task) awaitStarted(ts []*task) bool {
+	h := t.w.e.hub
+	if h == nil {
+		return true
+	}
+	limit := time.NewTimer(startWait)
+	defer limit.Stop()
+	for _, c := range ts {
+		if c.def.Kind != spec.Process {
+			continue
+		}
+		r := h.rec(t.w.round, c.name)
+		select {
+		case <-r.connected:
+		case <-r.ended:
+		case <-c.done:
+		case <-t.stop:
+			return false
+		case <-limit.C:
+			return true
+		}
 	}
 	return true
 }

@@ -133,7 +133,7 @@ var steps = []schema{
 		}},
 	{name: "get", short: "queue", doc: "take the next value from a queue, blocking while it is empty",
 		fields: []field{{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject}}},
-	{name: "spawn", short: "tasks", doc: "start tasks (a task some step spawns does not start with the round)",
+	{name: "spawn", short: "tasks", doc: "start tasks (a task some step spawns does not start with the round); a process task is started once its process runs (it has said hello), as Process.start() returns once the child exists",
 		fields: []field{
 			{name: "tasks", kind: kNames, required: true, doc: "a task name or a list; a counted task starts all its copies", set: stepTasks},
 			{name: "stagger", kind: kDur, doc: "start them one at a time, this long apart (default: all together)", set: stepDur},

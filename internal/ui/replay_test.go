@@ -17,6 +17,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/testutil"
 	"mtviz/internal/timeline"
 )
 
@@ -110,6 +111,7 @@ func body(s string) string {
 }
 
 func TestMain(m *testing.M) {
+	testutil.NoRaceExitSleep()
 	sim.MaybeChild()
 	goleak.VerifyTestMain(m)
 }
