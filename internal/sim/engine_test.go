@@ -596,3 +596,22 @@ func TestFastTaskWaitsForTheReader(t *testing.T) {
 		t.Errorf("a batch held %d events: the task did not wait for the reader (buffer %d)", most, maxTaskBuf)
 	}
 }
+
+// A put's value names counters as a log line does: "item {made}" is the
+// counter's value, not the braces.
+func TestPutExpandsCounters(t *testing.T) {
+	evs := run(t, `title: p
+objects:
+  made: {kind: counter}
+  q: {kind: queue}
+tasks:
+  - name: main
+    steps:
+      - add: {counter: made, n: 3}
+      - put: {queue: q, value: "item {made} from {task}"}
+      - get: q
+`, Options{})
+	if _, ev := find(evs, func(e Event) bool { return e.Kind == KGet }); ev.Item != "item 3 from main" {
+		t.Errorf("got %q", ev.Item)
+	}
+}

@@ -210,9 +210,12 @@ func compileRepeat(w *world, in *instr) error {
 }
 
 func compileCounter(w *world, in *instr) error { in.ctr = w.counters[in.st.Object]; return nil }
-func compileQueue(w *world, in *instr) error   { in.q = w.queues[in.st.Object]; return nil }
-func compileCond(w *world, in *instr) error    { in.cv = w.conds[in.st.Object]; return nil }
-func compileEvent(w *world, in *instr) error   { in.ev = w.events[in.st.Object]; return nil }
+func compileQueue(w *world, in *instr) error {
+	in.q = w.queues[in.st.Object]
+	return compileLog(w, in) // a put's value may name counters, as a log line does
+}
+func compileCond(w *world, in *instr) error  { in.cv = w.conds[in.st.Object]; return nil }
+func compileEvent(w *world, in *instr) error { in.ev = w.events[in.st.Object]; return nil }
 
 func compileWait(w *world, in *instr) error {
 	in.cv, in.ev = w.conds[in.st.Object], w.events[in.st.Object]
