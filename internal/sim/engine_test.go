@@ -600,8 +600,7 @@ func TestFastTaskWaitsForTheReader(t *testing.T) {
 // A put's value names counters as a log line does: "item {made}" is the
 // counter's value, not the braces.
 func TestPutExpandsCounters(t *testing.T) {
-	evs := run(t, `title: p
-objects:
+	evs := run(t, `objects:
   made: {kind: counter}
   q: {kind: queue}
 tasks:
