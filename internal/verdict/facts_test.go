@@ -79,3 +79,13 @@ func TestUnseenProcessesAreNotDecided(t *testing.T) {
 		}
 	}
 }
+
+// An error of a step fails the run, whatever its checks came to.
+func TestRuntimeErrorFailsTheRun(t *testing.T) {
+	sc := &spec.Scenario{ID: "e", Rounds: 1}
+	evs := []sim.Event{{T: ms(10), Kind: sim.KError, Task: "a", Error: "a released m without holding it"}, {T: ms(20), Kind: sim.KEnd}}
+	sum := fold(sc, 2, evs, nil).Decide(false, nil)
+	if sum.Verdict != Fail || len(sum.Checks) != 1 || !strings.Contains(sum.Checks[0].Detail, "released m without holding it") {
+		t.Errorf("%+v", sum)
+	}
+}

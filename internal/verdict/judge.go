@@ -140,6 +140,13 @@ func (j *Judge) Decide(stopped bool, errs []string) Summary {
 		r.OK = r.Verdict == Pass
 		sum.Checks = append(sum.Checks, r)
 	}
+	if f.errCount > 0 {
+		// An error of a step (a lock released that was not held, a process
+		// that could not start) is the lesson not doing what it says: the
+		// run fails, whatever its checks came to.
+		sum.Checks = append(sum.Checks, Result{Name: "the run had no errors", Verdict: Fail,
+			Detail: fmt.Sprintf("%d error(s): %s", f.errCount, strings.Join(f.errors[:min(3, len(f.errors))], "; "))})
+	}
 	sum.Verdict = Worst(sum.Checks)
 	if stopped && sum.Verdict == Pass {
 		sum.Verdict = Undecided
