@@ -294,3 +294,54 @@ func (l *loader) parentName(p string, n ast.Node) {
 		l.errorf(n, "check names parent %q, which is neither a task nor mtviz", p)
 	}
 }
+
+// processTasksOf names the tasks a check reads from /proc: they must be
+// process tasks, which have a process of their own.
+func processTasksOf(c CheckSpec) []string {
+	switch k := c.(type) {
+	case *ThreadsCheck:
+		return []string{k.Task}
+	case *CPUTimeCheck:
+		return k.Tasks
+	case *ParentCheck:
+		if k.Parent == Root {
+			return []string{k.Task}
+		}
+		return []string{k.Task, k.Parent}
+	case *OverlapCheck:
+		return k.Tasks
+	case *LifetimeCheck:
+		return []string{k.Task}
+	case *ZombieCheck:
+		return []string{k.Task}
+	case *AdoptedCheck:
+		return []string{k.Task}
+	case *ExitStatusCheck:
+		return []string{k.Task}
+	case *SurvivedCheck:
+		return []string{k.Task, k.After}
+	case *TerminatedCheck:
+		return []string{k.Task}
+	case *GoneWithCheck:
+		return []string{k.Task, k.Parent}
+	case *AfterExitCheck:
+		return []string{k.Task}
+	case *ProcessesCheck:
+		return []string{k.Task}
+	}
+	return nil
+}
+
+// processTasks refuses a check about a process on a task that has none: a
+// goroutine task runs inside mtviz's own process.
+func (l *loader) processTasks(kind string, c CheckSpec, n ast.Node) {
+	for _, task := range processTasksOf(c) {
+		base := task
+		if b, _, found := cutCopy(task); found && !l.tasks[task] {
+			base = b
+		}
+		if l.tasks[base] && !l.procs[base] {
+			l.errorf(n, "check %q reads the process of %s from /proc, but %s is a goroutine task with no process of its own: give it kind: process, or check it another way", kind, task, base)
+		}
+	}
+}

@@ -237,6 +237,7 @@ func (l *loader) taskList(n ast.Node) []Task {
 	// Names first, so that spawn and join can refer to tasks declared later.
 	l.tasks = map[string]bool{}
 	l.counts = map[string]int{}
+	l.procs = map[string]bool{}
 	taskNames := make([]string, len(items))
 	counters := map[TaskKind]int{}
 	for i, it := range items {
@@ -276,6 +277,9 @@ func (l *loader) taskList(n ast.Node) []Task {
 			l.errorf(it, "task %q is declared twice", name)
 		}
 		l.tasks[name] = true
+		if kind == Process {
+			l.procs[name] = true
+		}
 		taskNames[i] = name
 		// Known before any step is read, so that a step may name a copy
 		// of a task declared after it (kill worker-2); errors come later.
@@ -650,6 +654,7 @@ func (l *loader) check(it ast.Node, table []schema, what string) (Check, bool) {
 	if s.checkRules != nil {
 		s.checkRules(l, c.Spec, kv.Value)
 	}
+	l.processTasks(kind, c.Spec, kv.Value)
 	if c.Name == "" {
 		c.Name = c.Spec.Title()
 	}
@@ -658,6 +663,7 @@ func (l *loader) check(it ast.Node, table []schema, what string) (Check, bool) {
 
 // finish applies the rules that need the whole file.
 func (l *loader) finish(sc *Scenario, tasksNode ast.Node) {
+	defer l.traps(sc)
 	spawned := map[string]bool{}
 	var walk func([]Step, string)
 	walk = func(ss []Step, owner string) {

@@ -171,6 +171,7 @@ type loader struct {
 	objs   map[string]*Object
 	tasks  map[string]bool
 	counts map[string]int // each task's count (copies)
+	procs  map[string]bool // tasks of kind process
 	phases map[string]bool
 	nsteps int
 

@@ -1,0 +1,193 @@
+package spec
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Traps a lesson can fall into that no single step or check shows: they
+// need the whole file, and are caught when it loads.
+
+// traps runs every whole-file trap check.
+func (l *loader) traps(sc *Scenario) {
+	l.unchangedCounters(sc)
+	l.heldAtEnd(sc)
+	l.getsWithoutPuts(sc)
+}
+
+// walkAll calls f on every step of every task, branches and bodies too.
+func walkAll(sc *Scenario, f func(task *Task, st *Step)) {
+	var walk func(t *Task, ss []Step)
+	walk = func(t *Task, ss []Step) {
+		for i := range ss {
+			f(t, &ss[i])
+			walk(t, ss[i].Body)
+			walk(t, ss[i].Else)
+		}
+	}
+	for i := range sc.Tasks {
+		walk(&sc.Tasks[i], sc.Tasks[i].Steps)
+	}
+}
+
+// unchangedCounters refuses a check on a counter that nothing changes: it
+// is decided before the run starts.
+func (l *loader) unchangedCounters(sc *Scenario) {
+	changed := map[string]bool{}
+	walkAll(sc, func(_ *Task, st *Step) {
+		switch st.Op {
+		case "add", "write":
+			changed[st.Object] = true
+		case "busy", "request", "work":
+			changed[st.Counter] = true
+		}
+	})
+	for _, o := range sc.Objects {
+		for _, c := range []string{o.Waiting, o.InFlight, o.Redelivered, o.Results} {
+			changed[c] = true
+		}
+	}
+	for _, c := range sc.Checks {
+		name := ""
+		switch k := c.Spec.(type) {
+		case *CounterCheck:
+			name = k.Counter
+		case *DriftCheck:
+			name = k.Counter
+		}
+		if name != "" && !changed[name] {
+			l.errorAt(c.Pos, "check %q is about counter %s, which no step changes (no add, write, or busy, request or work step that counts into it): it would be decided before the run starts", c.Kind, name)
+		}
+	}
+}
+
+// heldAtEnd refuses a task that can end holding a lock: whoever waits for
+// that lock then waits forever, and nothing says why. A lock taken inside
+// a repeat or each body must be released in the same body; a branch's two
+// ways are followed apart.
+func (l *loader) heldAtEnd(sc *Scenario) {
+	for i := range sc.Tasks {
+		t := &sc.Tasks[i]
+		held := l.holds(t.Steps, nil)
+		if len(held) > 0 {
+			names := make([]string, len(held))
+			for i, h := range held {
+				names[i] = fmt.Sprintf("%s (taken at %d:%d)", h.lock, h.pos.Line, h.pos.Col)
+			}
+			l.errorAt(t.Pos, "task %q can end holding %s: whoever waits for it would wait forever; unlock it before the task's last step", t.Name, strings.Join(names, ", "))
+		}
+	}
+}
+
+type hold struct {
+	lock string
+	pos  Pos
+}
+
+// holds follows the steps with the locks held so far, and returns those
+// held at the end (on the way that holds the most).
+func (l *loader) holds(ss []Step, held []hold) []hold {
+	for _, st := range ss {
+		switch st.Op {
+		case "lock":
+			o := l.objs[st.Object]
+			if o != nil && o.Kind != RLock && slices.ContainsFunc(held, func(h hold) bool { return h.lock == st.Object }) {
+				// A plain lock taken again by its holder: the task blocks on
+				// itself here for good (a lesson may show just that), and
+				// never reaches its end.
+				return nil
+			}
+			held = append(held, hold{st.Object, st.Pos})
+		case "unlock":
+			if i := slices.IndexFunc(held, func(h hold) bool { return h.lock == st.Object }); i >= 0 {
+				held = slices.Delete(held, i, i+1)
+			}
+		case "exit", "crash":
+			// The process ends here, and the OS drops its locks with it.
+			return nil
+		case "repeat", "each":
+			if in := l.holds(st.Body, nil); len(in) > 0 {
+				l.errorAt(in[0].pos, "%s is taken inside a %s body and not released in it: the next turn would wait for itself", in[0].lock, st.Op)
+			}
+		case "branch":
+			a, b := l.holds(st.Body, slices.Clone(held)), l.holds(st.Else, slices.Clone(held))
+			held = a
+			if len(b) > len(a) {
+				held = b
+			}
+		}
+	}
+	return held
+}
+
+// getsWithoutPuts refuses a queue whose gets outnumber its puts, when both
+// can be counted: the last get would wait forever.
+func (l *loader) getsWithoutPuts(sc *Scenario) {
+	puts, gets := map[string]int{}, map[string]int{}
+	where := map[string]Pos{}
+	countable := map[string]bool{}
+	for _, o := range sc.Objects {
+		if o.Kind == Queue {
+			countable[o.Name] = true
+		}
+	}
+	for i := range sc.Tasks {
+		t := &sc.Tasks[i]
+		copies := t.Count
+		if copies == CountCores {
+			// Unknown until the run: a queue such a task uses is not counted.
+			copies = -1
+		}
+		l.countQueue(t.Steps, copies, puts, gets, where, countable)
+	}
+	for q, n := range gets {
+		if countable[q] && n > puts[q] {
+			l.errorAt(where[q], "queue %s: the tasks get %d values and put only %d: the last get would wait forever (give one more put, or one get less)", q, n, puts[q])
+		}
+	}
+}
+
+// countQueue adds each queue's puts and gets, times the task's copies and
+// the repeats around them; a queue whose count cannot be known (an each
+// loop, a repeat for a while, a branch) is not counted.
+func (l *loader) countQueue(ss []Step, times int, puts, gets map[string]int, where map[string]Pos, countable map[string]bool) {
+	for _, st := range ss {
+		switch st.Op {
+		case "put":
+			puts[st.Object] += times
+		case "get":
+			gets[st.Object] += times
+			if _, ok := where[st.Object]; !ok {
+				where[st.Object] = st.Pos
+			}
+		case "each":
+			countable[st.Object] = false
+			l.uncount(st.Body, countable)
+		case "repeat":
+			n := st.Times
+			if st.Dur > 0 || n == CountCores {
+				l.uncount(st.Body, countable)
+				continue
+			}
+			l.countQueue(st.Body, times*n, puts, gets, where, countable)
+		case "branch":
+			l.uncount(st.Body, countable)
+			l.uncount(st.Else, countable)
+		}
+		if times < 0 && (st.Op == "put" || st.Op == "get") {
+			countable[st.Object] = false
+		}
+	}
+}
+
+// uncount marks every queue the steps use as not countable.
+func (l *loader) uncount(ss []Step, countable map[string]bool) {
+	for _, st := range ss {
+		if st.Op == "put" || st.Op == "get" || st.Op == "each" {
+			countable[st.Object] = false
+		}
+		l.uncount(st.Body, countable)
+		l.uncount(st.Else, countable)
+	}
+}
