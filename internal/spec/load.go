@@ -170,7 +170,7 @@ type loader struct {
 	errs   Errors
 	objs   map[string]*Object
 	tasks  map[string]bool
-	counts map[string]int // each task's count (copies)
+	counts map[string]int  // each task's count (copies)
 	procs  map[string]bool // tasks of kind process
 	phases map[string]bool
 	nsteps int
