@@ -72,10 +72,14 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	bad := 0
 	for _, p := range pos {
-		if _, err := spec.LoadFileLimit(p, *maxSize); err != nil {
+		sc, err := spec.LoadFileLimit(p, *maxSize)
+		if err != nil {
 			fmt.Fprintln(stderr, err)
 			bad++
 			continue
+		}
+		for _, w := range sc.Warnings {
+			fmt.Fprintf(stdout, "%s: warning: %s\n", timeline.Clean(w.Pos.String()), timeline.Clean(w.Msg))
 		}
 		fmt.Fprintf(stdout, "%s: ok\n", p)
 	}

@@ -154,7 +154,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	if opt.Runner != nil {
 		eng, root, cores = opt.Runner, opt.Root, opt.Runner.Cores()
 	} else {
-		e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, EndDeadlocks: opt.AutoKeys})
+		e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys})
 		eng, cores = e, e.Cores()
 	}
 	s := &Session{Scenario: sc, engine: eng, root: root, Start: start, Cores: cores,

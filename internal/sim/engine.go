@@ -27,10 +27,6 @@ type Options struct {
 	// Tick is how often batches of events go out (default 100ms, the
 	// screen's frame rate).
 	Tick time.Duration
-	// EndDeadlocks stops the round's tasks once every one of them is
-	// blocked and a cycle was found, so that nobody waits for a run that
-	// cannot go on (headless runs; on screen the learner decides).
-	EndDeadlocks bool
 }
 
 // Engine runs one scenario once. Restart means a new Engine.

@@ -129,6 +129,7 @@ const (
 	KBroker   Kind = "broker"    // a broker's job as mtviz read it from the server (Object): Broker
 	KCopy     Kind = "copy"      // a task read a counter into its private copy, or wrote it back: Copy, Object, Value, N
 	KDeadlock Kind = "deadlock"  // a cycle in the wait-for graph: Cycle, Edges
+	KStuck    Kind = "stuck"     // every live task waits for good, with no cycle: Edges, each waiting task's wait
 	KRuntime  Kind = "runtime"   // the Go runtime's trace: State (running, runnable, blocked, done), P, Why
 	KEnd      Kind = "end"       // the run is over
 )
@@ -137,7 +138,7 @@ var known = map[Kind]bool{}
 
 func init() {
 	for _, k := range []Kind{KRound, KRoundEnd, KTask, KState, KLock, KLockFile, KCond, KFlag, KCounter, KLog, KStderr, KPhase,
-		KKey, KError, KPause, KProcess, KExit, KSignal, KPut, KGet, KQueue, KRun, KRefused, KWork, KBroker, KCopy, KDeadlock, KRuntime, KEnd} {
+		KKey, KError, KPause, KProcess, KExit, KSignal, KPut, KGet, KQueue, KRun, KRefused, KWork, KBroker, KCopy, KDeadlock, KStuck, KRuntime, KEnd} {
 		known[k] = true
 	}
 }
@@ -276,6 +277,7 @@ type WaitEdge struct {
 	Reason Reason `json:"reason"`
 	Object string `json:"object,omitempty"`
 	Holder string `json:"holder"`
+	Ended  bool   `json:"ended,omitempty"` // the holder has ended (it took the lock with it)
 }
 
 // MaxQueueItems is how many of a queue's items an event carries: a queue of

@@ -104,3 +104,28 @@ func CycleText(edges []WaitEdge) string {
 	b.WriteString(edges[0].Task)
 	return b.String()
 }
+
+// StuckText says, for a run that could not go on, who waited for what and
+// who held it.
+func StuckText(edges []WaitEdge) string {
+	parts := make([]string, len(edges))
+	for i, e := range edges {
+		switch {
+		case e.Reason == ReasonJoin:
+			parts[i] = fmt.Sprintf("%s joins %s", e.Task, e.Holder)
+		case e.Holder != "" && e.Ended:
+			parts[i] = fmt.Sprintf("%s waits for %s %s, held by %s, which has ended holding it", e.Task, e.Reason, e.Object, e.Holder)
+		case e.Holder != "":
+			parts[i] = fmt.Sprintf("%s waits for %s %s, held by %s", e.Task, e.Reason, e.Object, e.Holder)
+		case e.Reason == ReasonQueue:
+			parts[i] = fmt.Sprintf("%s waits on queue %s, and no task left will put to it", e.Task, e.Object)
+		case e.Reason == ReasonCond:
+			parts[i] = fmt.Sprintf("%s waits on condition %s, and no task left will notify it", e.Task, e.Object)
+		case e.Reason == ReasonEvent:
+			parts[i] = fmt.Sprintf("%s waits for event %s, and no task left will set it", e.Task, e.Object)
+		default:
+			parts[i] = fmt.Sprintf("%s waits for %s %s", e.Task, e.Reason, e.Object)
+		}
+	}
+	return "stuck: " + strings.Join(parts, "; ")
+}

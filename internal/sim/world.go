@@ -39,6 +39,7 @@ type world struct {
 	self   *task // in a child process, the task the process runs
 
 	deadlocks map[string]int // cycles seen, by description, and for how many ticks
+	stuckFor  int            // ticks in a row every live task was blocked for good
 
 	main sync.WaitGroup // non-daemon tasks started and not yet ended
 	all  sync.WaitGroup // every task goroutine
@@ -154,13 +155,12 @@ func (w *world) cutDaemons() {
 // something only another task of it could release (a process, a key or a
 // sleep might still move things).
 func (w *world) stuck() bool {
-	found := false
-	for _, n := range w.deadlocks {
-		found = found || n < 0
-	}
-	if !found || w.e.paused.Load() {
+	if w.e.paused.Load() || w.e.child != nil {
+		// A child's tasks may be woken by mtviz's (its queues are served
+		// there): only mtviz sees the whole run.
 		return false
 	}
+	live := 0
 	for _, t := range w.tasks {
 		if !t.started.Load() || t.isDone() {
 			continue
@@ -168,6 +168,7 @@ func (w *world) stuck() bool {
 		if t.def.Kind == spec.Process && t != w.self {
 			return false
 		}
+		live++
 		st := t.state()
 		if st.state != Blocked {
 			return false
@@ -178,7 +179,62 @@ func (w *world) stuck() bool {
 			return false
 		}
 	}
-	return true
+	return live > 0
+}
+
+// stuckTicks is how many ticks in a row a run must be stuck before it is
+// ended: a reading of the tasks one by one can mix two moments.
+const stuckTicks = 3
+
+// endIfStuck ends a run in which every live task waits for another and
+// nothing alive can wake any of them: it would wait forever. A cycle is
+// a deadlock (reported as one); any other stuck run is reported with who
+// waits for what, and who holds it.
+func (w *world) endIfStuck() {
+	if !w.stuck() {
+		w.stuckFor = 0
+		return
+	}
+	w.stuckFor++
+	if w.stuckFor != stuckTicks {
+		return
+	}
+	cycle := false
+	for _, n := range w.deadlocks {
+		cycle = cycle || n < 0
+	}
+	why := "mtviz: every task was blocked, in a deadlock"
+	if !cycle {
+		why = "mtviz: every task was blocked, and no task could wake one"
+		w.e.emit(Event{Kind: KStuck, Edges: w.waitEdges()})
+	}
+	for _, t := range w.tasks {
+		t.halt(EndStopped, why)
+	}
+}
+
+// waitEdges says, for each blocked task, what it waits for and who holds it.
+func (w *world) waitEdges() []WaitEdge {
+	var out []WaitEdge
+	for _, t := range w.tasks {
+		if !t.started.Load() || t.isDone() {
+			continue
+		}
+		t.mu.Lock()
+		on, st := t.waitsOn, t.cur
+		t.mu.Unlock()
+		e := WaitEdge{Task: t.name, Reason: st.reason, Object: st.object}
+		switch o := on.(type) {
+		case *lock:
+			if h := o.mu.holder.Load(); h != nil {
+				e.Holder, e.Ended = h.name, h.isDone()
+			}
+		case *task:
+			e.Holder, e.Ended = o.name, o.isDone()
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // gate holds tasks started together until every one of them is on a core,
@@ -303,11 +359,7 @@ func (t *task) halted() bool {
 // their folded state, and sends counters and locks whose value changed.
 func (w *world) tick(last map[string]Event) {
 	w.findDeadlocks()
-	if w.e.opt.EndDeadlocks && w.stuck() {
-		for _, t := range w.tasks {
-			t.halt(EndStopped, "mtviz: every task was blocked, in a deadlock")
-		}
-	}
+	w.endIfStuck()
 	for _, t := range w.tasks {
 		n := t.ops.Swap(0)
 		if t.quiet.Load() {

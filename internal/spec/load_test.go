@@ -176,3 +176,23 @@ func TestGoodFilesLoad(t *testing.T) {
 		}
 	}
 }
+
+// A trap a lesson may fall into on purpose is a warning: the file loads, and
+// says it.
+func TestWarnings(t *testing.T) {
+	files, _ := filepath.Glob("testdata/warn/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no files in testdata/warn")
+	}
+	for _, f := range files {
+		sc, err := LoadFile(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		want, _ := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".want")
+		if len(sc.Warnings) == 0 || !strings.Contains(sc.Warnings[0].Msg, strings.TrimSpace(string(want))) {
+			t.Errorf("%s: warnings %v, want one saying %q", f, sc.Warnings, want)
+		}
+	}
+}

@@ -41,6 +41,9 @@ type Scenario struct {
 	// CompareChecks are claims about the comparison's variants.
 	CompareChecks []Check `json:"-"`
 	File          string
+	// Warnings are traps the file may fall into on purpose: it loads, and
+	// check and run say them.
+	Warnings Errors `json:"-"`
 	// Source is the file as read, for recordings (a child process gets the
 	// scenario as loaded, not its source to parse again).
 	Source []byte `json:"-"`

@@ -62,7 +62,7 @@ func (l *loader) unchangedCounters(sc *Scenario) {
 	}
 }
 
-// heldAtEnd refuses a task that can end holding a lock: whoever waits for
+// heldAtEnd warns of a task that can end holding a lock: whoever waits for
 // that lock then waits forever, and nothing says why. A lock taken inside
 // a repeat or each body must be released in the same body; a branch's two
 // ways are followed apart.
@@ -75,7 +75,7 @@ func (l *loader) heldAtEnd(sc *Scenario) {
 			for i, h := range held {
 				names[i] = fmt.Sprintf("%s (taken at %d:%d)", h.lock, h.pos.Line, h.pos.Col)
 			}
-			l.errorAt(t.Pos, "task %q can end holding %s: whoever waits for it would wait forever; unlock it before the task's last step", t.Name, strings.Join(names, ", "))
+			l.warnAt(t.Pos, "task %q can end holding %s: whoever waits for it would wait forever; unlock it before the task's last step (unless the task is meant never to get there, as in a deadlock)", t.Name, strings.Join(names, ", "))
 		}
 	}
 }

@@ -170,6 +170,9 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 	case sim.KDeadlock:
 		e.Who, e.Class = "", Bad
 		e.Text = sim.DeadlockText(ev.Edges)
+	case sim.KStuck:
+		e.Who, e.Class = "", Bad
+		e.Text = sim.StuckText(ev.Edges) + "; mtviz ends the run"
 	case sim.KState:
 		if ev.State != sim.Done || ev.End == sim.EndNormal || ev.End == sim.EndHalted {
 			return e, false

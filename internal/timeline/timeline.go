@@ -217,6 +217,9 @@ func New(cfg Config) *Timeline {
 		}
 	}
 	tl.Watch = cfg.Watch
+	for _, w := range cfg.Scenario.Warnings {
+		tl.addLog(Entry{Who: "mtviz", Text: fmt.Sprintf("warning: %d:%d: %s", w.Pos.Line, w.Pos.Col, w.Msg), Class: NotDecided})
+	}
 	return tl
 }
 

@@ -38,6 +38,7 @@ type facts struct {
 	firstT     time.Duration
 	lastT      time.Duration
 	nsamples   int
+	stuck      *sim.Event // the run could not go on: every live task waited for good
 	tree       tree
 	counts     counts
 	pids       map[string][]int // task copy → PIDs it ran as (one per round)
@@ -122,6 +123,11 @@ func (f *facts) event(ev *sim.Event) {
 		}
 	case sim.KEnd:
 		f.duration = ev.T
+	case sim.KStuck:
+		if f.stuck == nil {
+			e := *ev
+			f.stuck = &e
+		}
 	case sim.KProcess:
 		f.tree.add(ev.PID)
 		if ev.Program == "" && ev.PID > 0 {

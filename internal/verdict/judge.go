@@ -140,6 +140,10 @@ func (j *Judge) Decide(stopped bool, errs []string) Summary {
 		r.OK = r.Verdict == Pass
 		sum.Checks = append(sum.Checks, r)
 	}
+	if f.stuck != nil {
+		sum.Checks = append(sum.Checks, Result{Name: "no task was left waiting forever", Verdict: Fail,
+			Detail: fmt.Sprintf("at %.2fs %s", f.stuck.T.Seconds(), sim.StuckText(f.stuck.Edges))})
+	}
 	if f.errCount > 0 {
 		// An error of a step (a lock released that was not held, a process
 		// that could not start) is the lesson not doing what it says: the
