@@ -153,11 +153,46 @@ type ReceivedCheck struct {
 }
 
 // ProcessesCheck: never more than Max of the task's processes alive at
-// once, and at most Max PIDs in all; Runs values through its each loops.
+// once, and at most Max PIDs in all; at least Min alive at once; Runs
+// values through its each loops.
 type ProcessesCheck struct {
 	Of
 	Max  int // 0: the task's count
+	Min  int // 0: not checked
 	Runs int // 0: not checked
+}
+
+// BlockedCheck: the task was blocked on the object at some moment.
+type BlockedCheck struct {
+	Of
+	On string
+}
+
+// QueueCheck: the queue held at least Reached values at some moment.
+type QueueCheck struct {
+	Queue   string
+	Reached int
+}
+
+// BoundsCheck: every value the counter was reported at is within
+// [Min, Max].
+type BoundsCheck struct {
+	Counter  string
+	Min, Max int64
+}
+
+// PIDsCheck: at least Min distinct processes of the task used CPU.
+type PIDsCheck struct {
+	Of
+	Min int
+}
+
+// LinesCountCheck: the task (or its copies) logged lines containing
+// Match at least Min and at most Max times (Max 0: no most).
+type LinesCountCheck struct {
+	Of
+	Match    string
+	Min, Max int
 }
 
 // CounterCheck: the counter ends at Equals in every round.
@@ -359,10 +394,37 @@ func (c *ReceivedCheck) Title() string {
 
 // Title implements CheckSpec.
 func (c *ProcessesCheck) Title() string {
+	if c.Min > 0 {
+		return fmt.Sprintf("at least %d %s processes at once", c.Min, c.Task)
+	}
 	if c.Max == 0 {
 		return fmt.Sprintf("at most one %s process per copy", c.Task)
 	}
 	return fmt.Sprintf("at most %d %s processes", c.Max, c.Task)
+}
+
+// Title implements CheckSpec.
+func (c *BlockedCheck) Title() string { return fmt.Sprintf("%s was blocked on %s", c.Task, c.On) }
+
+// Title implements CheckSpec.
+func (c *QueueCheck) Title() string { return fmt.Sprintf("%s reached %d values", c.Queue, c.Reached) }
+
+// Title implements CheckSpec.
+func (c *BoundsCheck) Title() string {
+	return fmt.Sprintf("%s stayed from %d to %d", c.Counter, c.Min, c.Max)
+}
+
+// Title implements CheckSpec.
+func (c *PIDsCheck) Title() string {
+	return fmt.Sprintf("at least %d processes of %s did work", c.Min, c.Task)
+}
+
+// Title implements CheckSpec.
+func (c *LinesCountCheck) Title() string {
+	if c.Max > 0 {
+		return fmt.Sprintf("%s logged %q %d to %d times", c.Task, c.Match, c.Min, c.Max)
+	}
+	return fmt.Sprintf("%s logged %q at least %d times", c.Task, c.Match, c.Min)
 }
 
 // Title implements CheckSpec.

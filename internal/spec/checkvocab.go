@@ -115,7 +115,33 @@ var checks = []schema{
 		check: func() CheckSpec { return &ProcessesCheck{} },
 		fields: []field{taskField,
 			{name: "max", kind: kInt, doc: "the most (default: the task's count)", set: func(d any, v any) { d.(*ProcessesCheck).Max = int(v.(int64)) }},
+			{name: "min", kind: kInt, doc: "and at least this many alive at once (a pool of 3 had 3 workers)", set: func(d any, v any) { d.(*ProcessesCheck).Min = int(v.(int64)) }},
 			{name: "runs", kind: kInt, doc: "and the task's `each` loops ran this many values in all", set: func(d any, v any) { d.(*ProcessesCheck).Runs = int(v.(int64)) }}}},
+	{name: "blocked", doc: "the task (or a copy of a counted task) was blocked on this object at some moment, as the engine recorded it",
+		check: func() CheckSpec { return &BlockedCheck{} },
+		fields: []field{taskField,
+			{name: "on", kind: kRef, refs: []ObjectKind{Lock, RLock, FileLock, GIL, Condition, Event, Queue}, required: true, doc: "the object", set: func(d any, v any) { d.(*BlockedCheck).On = v.(string) }}}},
+	{name: "queue", doc: "the queue held at least `reached` values at some moment (a bounded buffer filled up)",
+		check: func() CheckSpec { return &QueueCheck{} }, checkRules: func(l *loader, c CheckSpec, n ast.Node) { l.positive(n, "reached", float64(c.(*QueueCheck).Reached)) },
+		fields: []field{
+			{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: func(d any, v any) { d.(*QueueCheck).Queue = v.(string) }},
+			{name: "reached", kind: kInt, required: true, doc: "how many values it held at once", set: func(d any, v any) { d.(*QueueCheck).Reached = int(v.(int64)) }}}},
+	{name: "bounds", doc: "every value the counter was reported at, in every copy, stayed from `min` to `max` (a counter never exceeded N)",
+		check: func() CheckSpec { return &BoundsCheck{} }, checkRules: ruleBounds,
+		fields: []field{
+			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: func(d any, v any) { d.(*BoundsCheck).Counter = v.(string) }},
+			{name: "min", kind: kInt, required: true, doc: "the least value allowed", set: func(d any, v any) { d.(*BoundsCheck).Min = v.(int64) }},
+			{name: "max", kind: kInt, required: true, doc: "the most value allowed", set: func(d any, v any) { d.(*BoundsCheck).Max = v.(int64) }}}},
+	{name: "pids", doc: "at least `min` distinct processes of the task used CPU time, as the probe read it from /proc (work really spread over processes)",
+		check: func() CheckSpec { return &PIDsCheck{} }, checkRules: func(l *loader, c CheckSpec, n ast.Node) { l.positive(n, "min", float64(c.(*PIDsCheck).Min)) },
+		fields: []field{taskField,
+			{name: "min", kind: kInt, required: true, doc: "how many processes at least", set: func(d any, v any) { d.(*PIDsCheck).Min = int(v.(int64)) }}}},
+	{name: "logs_count", doc: "the task (every copy of a counted task together) logged lines containing `match` at least `min` and, with `max`, at most `max` times",
+		check: func() CheckSpec { return &LinesCountCheck{} }, checkRules: ruleLinesCount,
+		fields: []field{taskField,
+			{name: "match", kind: kString, required: true, doc: "text the lines contain", set: func(d any, v any) { d.(*LinesCountCheck).Match = v.(string) }},
+			{name: "min", kind: kInt, doc: "at least this many", set: func(d any, v any) { d.(*LinesCountCheck).Min = int(v.(int64)) }},
+			{name: "max", kind: kInt, doc: "at most this many", set: func(d any, v any) { d.(*LinesCountCheck).Max = int(v.(int64)) }}}},
 	{name: "counter", doc: "the counter ends at `equals` in every round",
 		check: func() CheckSpec { return &CounterCheck{} },
 		fields: []field{
@@ -174,6 +200,22 @@ var checks = []schema{
 			{name: "min", kind: kFloat, required: true, doc: "the least ratio", set: func(d any, v any) { d.(*CPURatioCheck).Min = v.(float64) }},
 			{name: "needs_cores", kind: kInt, doc: "below this many cores the check is not decided (default 2)", set: func(d any, v any) { d.(*CPURatioCheck).NeedsCores = int(v.(int64)) }},
 		}},
+}
+
+func ruleBounds(l *loader, c CheckSpec, n ast.Node) {
+	if b := c.(*BoundsCheck); b.Min > b.Max {
+		l.errorf(n, "check \"bounds\": min %d is above max %d: no value could pass", b.Min, b.Max)
+	}
+}
+
+func ruleLinesCount(l *loader, c CheckSpec, n ast.Node) {
+	k := c.(*LinesCountCheck)
+	switch {
+	case k.Min <= 0 && k.Max <= 0:
+		l.errorf(n, "check \"logs_count\" needs min or max, 1 or more: with neither it cannot fail")
+	case k.Max > 0 && k.Min > k.Max:
+		l.errorf(n, "check \"logs_count\": min %d is above max %d", k.Min, k.Max)
+	}
 }
 
 func ruleAdopted(l *loader, c CheckSpec, n ast.Node) {
@@ -327,6 +369,8 @@ func processTasksOf(c CheckSpec) []string {
 	case *AfterExitCheck:
 		return []string{k.Task}
 	case *ProcessesCheck:
+		return []string{k.Task}
+	case *PIDsCheck:
 		return []string{k.Task}
 	}
 	return nil

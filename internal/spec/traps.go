@@ -55,6 +55,8 @@ func (l *loader) unchangedCounters(sc *Scenario) {
 			name = k.Counter
 		case *DriftCheck:
 			name = k.Counter
+		case *BoundsCheck:
+			name = k.Counter
 		}
 		if name != "" && !changed[name] {
 			l.errorAt(c.Pos, "check %q is about counter %s, which no step changes (no add, write, or busy, request or work step that counts into it): it would be decided before the run starts", c.Kind, name)

@@ -177,6 +177,11 @@ func Worst(rs []Result) Verdict {
 // judges makes a check's judge, by kind: one entry per check of the
 // vocabulary (a test fails when a check has none).
 var judges = map[string]func(c spec.CheckSpec, sc *spec.Scenario) judge{
+	"blocked":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &blockedJudge{c: c.(*spec.BlockedCheck)} },
+	"queue":        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &queueJudge{c: c.(*spec.QueueCheck)} },
+	"bounds":       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &boundsJudge{c: c.(*spec.BoundsCheck)} },
+	"pids":         func(c spec.CheckSpec, _ *spec.Scenario) judge { return &pidsJudge{c: c.(*spec.PIDsCheck)} },
+	"logs_count":   func(c spec.CheckSpec, _ *spec.Scenario) judge { return &linesCountJudge{c: c.(*spec.LinesCountCheck)} },
 	"counter":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &counterJudge{c: c.(*spec.CounterCheck)} },
 	"threads":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &threadsJudge{c: c.(*spec.ThreadsCheck)} },
 	"cpu_time":     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuTimeJudge{c: c.(*spec.CPUTimeCheck)} },

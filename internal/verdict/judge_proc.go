@@ -573,6 +573,12 @@ func (j *processesJudge) decide(f *facts) Result {
 	if peak > most || len(pids) > most {
 		return fail("%s", detail)
 	}
+	if c.Min > 0 {
+		detail += fmt.Sprintf("; at least %d at once wanted", c.Min)
+		if peak < c.Min {
+			return fail("%s", detail)
+		}
+	}
 	if c.Runs > 0 {
 		detail += fmt.Sprintf("; %d tasks ran", j.runs)
 		if j.runs != c.Runs {

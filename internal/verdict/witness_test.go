@@ -284,6 +284,42 @@ func TestAdoptedZombie(t *testing.T) {
 	}
 }
 
+func init() {
+	lessonWitnesses["blocked"] = witnesses{check: &spec.BlockedCheck{Of: spec.Of{Task: "t"}, On: "m"},
+		pass: witness{evs: []sim.Event{ran(0, "t"), at(10, sim.Event{Kind: sim.KState, Task: "t", State: sim.Blocked, Reason: sim.ReasonLock, Object: "m"})}, says: "t was blocked on m at 0.01s"},
+		fail: witness{evs: []sim.Event{ran(0, "t"), state(10, "t", sim.Done)}, says: "never blocked on m"},
+		open: witness{says: "t never ran"}}
+	lessonWitnesses["queue"] = witnesses{check: &spec.QueueCheck{Queue: "q", Reached: 2},
+		pass: witness{evs: []sim.Event{at(10, sim.Event{Kind: sim.KQueue, Object: "q", Len: 1}), at(20, sim.Event{Kind: sim.KQueue, Object: "q", Len: 2})}, says: "q held 2 values at 0.02s"},
+		fail: witness{evs: []sim.Event{at(10, sim.Event{Kind: sim.KQueue, Object: "q", Len: 1})}, says: "held at most 1 values"},
+		open: witness{says: "nobody ever put to or got from q"}}
+	lessonWitnesses["bounds"] = witnesses{check: &spec.BoundsCheck{Counter: "c", Min: 0, Max: 2},
+		pass: witness{evs: []sim.Event{at(10, sim.Event{Kind: sim.KCounter, Object: "c", Value: 1}), at(20, sim.Event{Kind: sim.KCounter, Object: "c", Value: 2})}, says: "went from 1 (at 0.01s) to 2"},
+		fail: witness{evs: []sim.Event{at(10, sim.Event{Kind: sim.KCounter, Object: "c", Value: 1}), at(20, sim.Event{Kind: sim.KCounter, Object: "c", Task: "w-1", Value: 3})}, says: "to 3 (at 0.02s)"},
+		open: witness{says: "c was never reported"}}
+	lessonWitnesses["pids"] = witnesses{check: &spec.PIDsCheck{Of: spec.Of{Task: "w"}, Min: 2},
+		pass: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "R", CPU: 50}, probe.Proc{PID: 2002, PPID: 1000, State: "R", CPU: 50}), says: "2 of w's 2 processes used CPU time"},
+		fail: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "R", CPU: 50}, alive(2002, 1000)), says: "1 of w's 2 processes"},
+		open: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000)}, says: "never saw w-1 (PID 2001) alive"}}
+	lessonWitnesses["logs_count"] = witnesses{check: &spec.LinesCountCheck{Of: spec.Of{Task: "w"}, Match: "done", Min: 2, Max: 3},
+		pass: witness{evs: []sim.Event{ran(0, "w-1"), logged(10, "w-1", "done 1"), logged(20, "w-2", "done 2")}, says: `w logged "done" 2 times`},
+		fail: witness{evs: []sim.Event{ran(0, "w-1"), logged(10, "w-1", "done 1")}, says: "1 times (at least 2, at most 3 wanted)"},
+		open: witness{says: "w never ran"}}
+}
+
+// processes with min: a pool that should have had two workers at once.
+func TestProcessesMin(t *testing.T) {
+	c := &spec.ProcessesCheck{Of: spec.Of{Task: "w"}, Min: 2}
+	two := lessonWitnesses["processes"].pass
+	if r := two.run("processes", c); r.Verdict != Pass {
+		t.Errorf("two at once: %v %q", r.Verdict, r.Detail)
+	}
+	one := witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000)}, ss: samples(100, 200, alive(2001, 1000))}
+	if r := one.run("processes", c); r.Verdict != Fail || !strings.Contains(r.Detail, "at least 2 at once wanted") {
+		t.Errorf("one at a time: %v %q", r.Verdict, r.Detail)
+	}
+}
+
 // run decides one witness of a lesson check.
 func (w witness) run(kind string, c spec.CheckSpec) Result {
 	sc := witnessScenario
