@@ -94,6 +94,7 @@ type Object struct {
 // Queue is a queue's length, head and waiters.
 type Queue struct {
 	Name    string
+	Cap     int // its size: put blocks when it holds this many (0: unbounded)
 	Len     int
 	Items   []string // the first items
 	Waiters []string
@@ -205,7 +206,7 @@ func New(cfg Config) *Timeline {
 			tl.Counters = append(tl.Counters, c)
 			tl.ctrIdx[o.Name] = c
 		case spec.Queue:
-			q := &Queue{Name: o.Name}
+			q := &Queue{Name: o.Name, Cap: o.Size}
 			tl.Queues = append(tl.Queues, q)
 			tl.queueIdx[o.Name] = q
 		case spec.Server, spec.Broker:

@@ -442,6 +442,14 @@ func objectsView(tl *timeline.Timeline, width int) string {
 	var lines []string
 	for _, q := range tl.Queues {
 		line := padRight(ansi.Truncate(q.Name, nameW, "…"), nameW) + " queue "
+		if q.Cap > 0 {
+			// A bounded buffer says how full it is: 2/2 full.
+			fill := fmt.Sprintf("%d/%d ", q.Len, q.Cap)
+			if q.Len >= q.Cap {
+				fill = gBlocked.Render(fmt.Sprintf("%d/%d full", q.Len, q.Cap)) + " "
+			}
+			line += fill
+		}
 		switch {
 		case q.Len == 0:
 			line += sDim.Render("empty")
