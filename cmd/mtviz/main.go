@@ -40,13 +40,15 @@ const mainUsage = `mtviz: watch processes and threads being scheduled
 
 Usage:
   mtviz                       open the lesson picker
-  mtviz run LESSON|FILE       run one lesson on screen (or --headless)
+  mtviz run LESSON|FILE|DIR   run one lesson on screen (or --headless); a folder's lessons join the picker
   mtviz compare LESSON|FILE   run a lesson several ways (cores, its switches) side by side
   mtviz watch --pid PID       watch any program's processes and threads live (or: watch -- CMD ARGS)
   mtviz replay FILE           play a run recorded with 'run --record'
   mtviz list                  list the built-in lessons
   mtviz check FILE...         check scenario files without running them
   mtviz steps                 print the scenario vocabulary: steps, objects, checks
+  mtviz show LESSON           print a built-in lesson's scenario file
+  mtviz new NAME [--from L]   write NAME.yaml, a lesson of your own to start from
   mtviz master                start a NATS server and a master that hands out tasks
   mtviz worker                join a master's job, here or from another machine
   mtviz bench distributed     measure the master and workers on this machine
@@ -74,6 +76,8 @@ func init() {
 		{"list", listUsage, cmdList},
 		{"check", checkUsage, cmdCheck},
 		{"steps", stepsUsage, cmdSteps},
+		{"show", showUsage, cmdShow},
+		{"new", newUsage, cmdNew},
 		{"master", masterUsage, cmdMaster},
 		{"worker", workerUsage, cmdWorker},
 		{"bench", benchUsage, cmdBench},

@@ -145,6 +145,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := f.validate(fs); err != nil {
 		return err
 	}
+	if st, err := os.Stat(pos[0]); err == nil && st.IsDir() {
+		return runDir(pos[0], f, stdout, stderr)
+	}
 	sc, err := resolve(pos[0], f.maxSize)
 	if err != nil {
 		return err
@@ -224,12 +227,11 @@ func resolve(arg string, maxSize int64) (*spec.Scenario, error) {
 		}
 		return sc, nil
 	}
-	for _, sc := range builtins() {
-		if sc.ID == arg {
-			return sc, nil
-		}
+	sc, err := builtin(arg, "run")
+	if err != nil {
+		return nil, usagef("%s, or give a path to a .yaml file or a folder of them", strings.TrimSuffix(err.Error(), "; run 'mtviz list' for the lessons")+"; run 'mtviz list' for the lessons")
 	}
-	return nil, usagef("run: no lesson %q; run 'mtviz list' for the lessons, or give a path to a .yaml file", arg)
+	return sc, nil
 }
 
 func errText(err error) string {

@@ -297,10 +297,13 @@ func names(table []schema) string {
 // Vocabulary returns the documentation of every step, object kind and check.
 func Vocabulary() string {
 	var b strings.Builder
-	section := func(title string, table []schema) {
+	section := func(title string, table []schema, examples map[string]string) {
 		fmt.Fprintf(&b, "%s\n\n", title)
 		for _, s := range table {
 			fmt.Fprintf(&b, "  %-10s %s\n", s.name, s.doc)
+			if ex := examples[s.name]; ex != "" {
+				fmt.Fprintf(&b, "  %-10s   e.g. %s\n", "", ex)
+			}
 			for _, f := range s.fields {
 				req := ""
 				if f.required {
@@ -323,8 +326,14 @@ func Vocabulary() string {
 	b.WriteString("Tasks (under `tasks:`, a list):\n\n")
 	b.WriteString(taskDoc())
 	b.WriteString("\n")
-	section("Steps (each step is a mapping with one key, the step's name):", steps)
-	section("Objects (under `objects:`, name: {kind: KIND, ...}):", objects)
-	section("Checks (under `checks:`, each {KIND: {...}}):", checks)
+	section("Steps (each step is a mapping with one key, the step's name):", steps, stepExamples)
+	fmt.Fprintf(&b, "  %-10s %s\n  %-10s   e.g. %s\n\n", "choose", "keep the steps of one value of a switch (see switches above): the others are dropped when the file loads, and still checked", "", chooseExample)
+	section("Objects (under `objects:`, name: {kind: KIND, ...}):", objects, objectExamples)
+	section("Checks (under `checks:`, each {KIND: {...}}; every check also takes `name:`, what its verdict calls it, and `when: switch=value`, the switch values it applies to):", checks, checkExamples)
+	section("Checks of a sweep (under `sweep: {checks: [...]}`):", sweepChecks, map[string]string{
+		"grows": `grows: {figure: switches, series: [threads, processes], factor: 1.5}`, "levels_off": `levels_off: {figure: work, factor: 1.5}`,
+		"rises": `rises: {figure: speedup, series: io, factor: 4}`})
+	section("Checks of a comparison (under `compare: {switch: S, checks: [...]}`):", compareChecks, map[string]string{
+		"more": `more: {figure: switches, of: threads, than: goroutines, factor: 2}`})
 	return b.String()
 }
