@@ -229,10 +229,10 @@ func (t *task) remoteGet(q string) (string, bool) {
 	return r.Value.Value, true
 }
 
-func (t *task) remoteAwait(task string) bool {
+func (t *task) remoteAwait(task string, stop <-chan struct{}) bool {
 	c := t.w.e.child
 	id := c.nextID.Add(1)
-	_, ok := c.call(wire{Await: &awaitOp{ID: id, Task: task}}, id, t.stop)
+	_, ok := c.call(wire{Await: &awaitOp{ID: id, Task: task}}, id, stop)
 	return ok
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -612,5 +613,51 @@ tasks:
 `, Options{})
 	if _, ev := find(evs, func(e Event) bool { return e.Kind == KGet }); ev.Item != "item 3 from main" {
 		t.Errorf("got %q", ev.Item)
+	}
+}
+
+// A wait with a timeout gives up and goes on, saying so, as Python's
+// acquire(timeout=...) returns False; a task that gives up is not stuck.
+func TestTimeoutsGiveUp(t *testing.T) {
+	evs := run(t, `objects:
+  m: {kind: lock}
+  q: {kind: queue}
+  ev: {kind: event}
+tasks:
+  - name: main
+    steps:
+      - lock: m
+      - spawn: w
+      - join: {tasks: w, timeout: 150ms}
+      - log: main went on
+      - join: w
+      - unlock: m
+  - name: w
+    steps:
+      - lock: {lock: m, timeout: 100ms}
+      - log: w went on without m
+      - get: {queue: q, timeout: 50ms}
+      - wait: {on: ev, timeout: 50ms}
+      - log: w is done
+`, Options{})
+	var lines []string
+	for _, ev := range evs {
+		if ev.Kind == KLog {
+			lines = append(lines, ev.Task+": "+ev.Text)
+		}
+		if ev.Kind == KStuck || ev.Kind == KError {
+			t.Errorf("%s: %+v", ev.Kind, ev)
+		}
+	}
+	want := []string{"w: gave up waiting for m after 100ms (lock timeout)", "w: w went on without m",
+		"w: gave up waiting for q after 50ms (get timeout)", "w: gave up waiting for ev after 50ms (wait timeout)", "w: w is done"}
+	got := strings.Join(lines, "\n")
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("no %q in:\n%s", w, got)
+		}
+	}
+	if !strings.Contains(got, "main: gave up waiting for w after 150ms (join timeout)") || !strings.Contains(got, "main: main went on") {
+		t.Errorf("the join did not give up:\n%s", got)
 	}
 }

@@ -31,17 +31,17 @@ func init() {
 		"add":     {compile: compileCounter, run: func(t *task, in *instr) bool { in.ctr.add(in.st.N); return true }},
 		"read":    {compile: compileCounter, run: runRead},
 		"write":   {compile: compileCounter, run: runWrite},
-		"lock":    {compile: compileLock, run: func(t *task, in *instr) bool { return in.lk.acquire(t) }},
+		"lock":    {compile: compileLock, run: runLock},
 		"unlock":  {compile: compileLock, run: runUnlock},
 		"spawn":   {compile: compileTasks, run: runSpawn},
-		"join":    {compile: compileTasks, run: func(t *task, in *instr) bool { return t.join(in.tasks) }},
+		"join":    {compile: compileTasks, run: runJoin},
 		"stop":    {compile: compileTasks, run: runStop},
 		"kill":    {compile: compileTasks, run: func(t *task, in *instr) bool { t.kill(in); return true }},
 		"phase":   {run: runPhase},
 		"exit":    {run: runExit},
 		"key":     {run: func(t *task, in *instr) bool { return t.key(in.st) }},
 		"put":     {compile: compileQueue, run: func(t *task, in *instr) bool { return t.put(in) }},
-		"get":     {compile: compileQueue, run: func(t *task, in *instr) bool { _, ok := t.get(in); return ok }},
+		"get":     {compile: compileQueue, run: runGet},
 		"each":    {compile: compileEach, run: runEach},
 		"run":     {run: func(t *task, in *instr) bool { return t.runProgram(in.st.Program, in.st.Args, in.st.Text) }},
 		"crash":   {run: runCrash},
@@ -452,7 +452,7 @@ func runExit(t *task, in *instr) bool {
 
 func runEach(t *task, in *instr) bool {
 	for {
-		v, ok := t.get(in)
+		v, ok := t.get(in, t.stop)
 		if !ok {
 			return false
 		}
@@ -466,15 +466,77 @@ func runEach(t *task, in *instr) bool {
 }
 
 func runWait(t *task, in *instr) bool {
+	stop, end := t.within(in.st.Timeout)
+	defer end()
 	if in.cv == nil {
-		return in.ev.wait(t)
+		return t.orGaveUp(in.ev.wait(t, stop), in)
 	}
-	ok, held := in.cv.wait(t)
+	ok, held := in.cv.wait(t, stop)
 	if !held {
 		t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
 			Error: fmt.Sprintf("%s waited on %s without holding its lock", t.name, in.cv.name)})
 	}
-	return ok
+	return t.orGaveUp(ok, in)
+}
+
+func runLock(t *task, in *instr) bool {
+	stop, end := t.within(in.st.Timeout)
+	defer end()
+	return t.orGaveUp(in.lk.acquireUntil(t, stop), in)
+}
+
+func runJoin(t *task, in *instr) bool {
+	stop, end := t.within(in.st.Timeout)
+	defer end()
+	return t.orGaveUp(t.join(in.tasks, stop), in)
+}
+
+func runGet(t *task, in *instr) bool {
+	stop, end := t.within(in.st.Timeout)
+	defer end()
+	_, ok := t.get(in, stop)
+	return t.orGaveUp(ok, in)
+}
+
+// within is what a wait with a timeout ends on: the task's stop, or the
+// timeout's end (d 0: the stop alone). end releases it.
+func (t *task) within(d time.Duration) (<-chan struct{}, func()) {
+	if d <= 0 {
+		return t.stop, func() {}
+	}
+	ch, quit := make(chan struct{}), make(chan struct{})
+	t.timed.Store(true) // it wakes itself: never stuck
+	tm := time.NewTimer(d)
+	go func() {
+		select {
+		case <-t.stop:
+		case <-tm.C:
+		case <-quit:
+			return
+		}
+		close(ch)
+	}()
+	return ch, func() { tm.Stop(); close(quit); t.timed.Store(false) }
+}
+
+// orGaveUp turns a wait that ended without its object into the step's
+// outcome: a stopped task stops; one whose timeout passed says it gave up
+// and goes on to its next step, as a Python acquire(timeout=...) returns
+// False.
+func (t *task) orGaveUp(ok bool, in *instr) bool {
+	if ok || t.halted() || in.st.Timeout <= 0 {
+		return ok
+	}
+	t.mu.Lock()
+	t.waitsOn = nil
+	t.mu.Unlock()
+	t.running()
+	what := in.st.Object
+	if len(in.st.Tasks) > 0 {
+		what = strings.Join(in.st.Tasks, ", ")
+	}
+	t.emit(Event{Kind: KLog, Task: t.name, Text: fmt.Sprintf("gave up waiting for %s after %s (%s timeout)", what, in.st.Timeout, in.st.Op)})
+	return true
 }
 
 func runNotify(t *task, in *instr) bool {
@@ -535,7 +597,7 @@ func (t *task) pauseWait() bool {
 
 // join waits for tasks to end. A process task this process started is also
 // reaped, as wait() does; one started elsewhere is waited for until it is gone.
-func (t *task) join(ts []*task) bool {
+func (t *task) join(ts []*task, stop <-chan struct{}) bool {
 	for _, c := range ts {
 		elsewhere := c.def.Kind == spec.Process && !c.started.Load()
 		if !elsewhere && c.isDone() {
@@ -549,17 +611,17 @@ func (t *task) join(ts []*task) bool {
 		ok := true
 		switch {
 		case elsewhere && t.w.e.child != nil:
-			ok = t.remoteAwait(c.name)
+			ok = t.remoteAwait(c.name, stop)
 		case elsewhere && t.w.e.hub != nil:
 			select {
 			case <-t.w.e.hub.rec(t.w.round, c.name).gone:
-			case <-t.stop:
+			case <-stop:
 				ok = false
 			}
 		default:
 			select {
 			case <-c.done:
-			case <-t.stop:
+			case <-stop:
 				ok = false
 			}
 		}
@@ -599,15 +661,21 @@ func (t *task) put(in *instr) bool {
 	return true
 }
 
-func (t *task) get(in *instr) (string, bool) {
+func (t *task) get(in *instr, stop <-chan struct{}) (string, bool) {
 	var v string
 	var ok bool
 	if t.w.e.child != nil {
+		// The queue is served by mtviz: a get given up here could still
+		// take a value there, and lose it.
+		if in.st.Timeout > 0 {
+			t.emit(Event{Kind: KError, Task: t.name, Object: in.st.Object,
+				Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"})
+		}
 		t.set(Blocked, ReasonQueue, in.st.Object, "")
 		v, ok = t.remoteGet(in.st.Object)
 	} else {
 		q := in.q
-		v, ok = q.get(t.stop, func() {
+		v, ok = q.get(stop, func() {
 			q.waiters.add(t, q)
 			t.set(Blocked, ReasonQueue, q.name, "")
 			t.emit(q.snapshot())

@@ -132,7 +132,10 @@ type lock struct {
 }
 
 // acquire takes the lock for t; false if the run stopped while it waited.
-func (l *lock) acquire(t *task) bool {
+func (l *lock) acquire(t *task) bool { return l.acquireUntil(t, t.stop) }
+
+// acquireUntil takes the lock for t; false if stop closed while it waited.
+func (l *lock) acquireUntil(t *task, stop <-chan struct{}) bool {
 	if l.reentrant && l.mu.holder.Load() == t {
 		l.count.Add(1)
 		l.changed(t)
@@ -151,7 +154,7 @@ func (l *lock) acquire(t *task) bool {
 	l.waiters.add(t, l)
 	t.set(Blocked, ReasonLock, l.name, holderName(&l.mu.holder))
 	l.changed(t)
-	ok := l.mu.lockSlow(t, t.stop)
+	ok := l.mu.lockSlow(t, stop)
 	l.waiters.remove(t)
 	if !ok {
 		return false

@@ -16,7 +16,7 @@ type cond struct {
 
 // wait needs the lock held; false if the run stopped (the lock is then not
 // taken back).
-func (c *cond) wait(t *task) (ok, held bool) {
+func (c *cond) wait(t *task, stop <-chan struct{}) (ok, held bool) {
 	if c.lock.mu.holder.Load() != t {
 		return true, false
 	}
@@ -33,9 +33,10 @@ func (c *cond) wait(t *task) (ok, held bool) {
 	}
 	t.set(Blocked, ReasonCond, c.name, "")
 	t.emit(c.snapshot())
+	woken := true
 	select {
 	case <-ch:
-	case <-t.stop:
+	case <-stop:
 		c.mu.Lock()
 		for i, x := range c.queue {
 			if x == ch {
@@ -44,8 +45,12 @@ func (c *cond) wait(t *task) (ok, held bool) {
 			}
 		}
 		c.mu.Unlock()
-		c.waiters.remove(t)
-		return false, true
+		woken = false
+		if t.halted() {
+			c.waiters.remove(t)
+			return false, true
+		}
+		// A wait that timed out takes its lock back, as Python's does.
 	}
 	c.waiters.remove(t)
 	t.emit(c.snapshot())
@@ -55,7 +60,7 @@ func (c *cond) wait(t *task) (ok, held bool) {
 		}
 	}
 	t.running()
-	return true, true
+	return woken, true
 }
 
 // notify wakes one waiter, or all; false if t does not hold the lock.
@@ -115,7 +120,7 @@ func (e *event) state() bool {
 	return e.isSet
 }
 
-func (e *event) wait(t *task) bool {
+func (e *event) wait(t *task, stop <-chan struct{}) bool {
 	e.mu.Lock()
 	if e.isSet {
 		e.mu.Unlock()
@@ -134,7 +139,7 @@ func (e *event) wait(t *task) bool {
 	case <-ch:
 		t.running()
 		return true
-	case <-t.stop:
+	case <-stop:
 		return false
 	}
 }

@@ -29,7 +29,9 @@ type task struct {
 
 	// quiet is set by the collector while the task changes state faster than
 	// a screen can show; its changes are then folded into one event a tick.
-	quiet    atomic.Bool
+	quiet atomic.Bool
+	// timed is set while the task waits with a timeout: it will wake itself.
+	timed    atomic.Bool
 	ops      atomic.Int64
 	localOps int // changes counted by the task's own goroutine (see lock.changed)
 	folded   atomic.Int64

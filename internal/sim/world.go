@@ -170,7 +170,7 @@ func (w *world) stuck() bool {
 		}
 		live++
 		st := t.state()
-		if st.state != Blocked {
+		if st.state != Blocked || t.timed.Load() {
 			return false
 		}
 		switch st.reason {

@@ -143,6 +143,7 @@ type Step struct {
 	Mode    string        // request: ModePoll or ModeBlock
 	Wrong   bool          // work: present a wrong key
 	Always  bool          // key: press it after Dur on screen too
+	Timeout time.Duration // lock, get, wait, join: give up after this long and go on
 }
 
 // The modes of a request step.

@@ -159,6 +159,9 @@ func (l *loader) countQueue(ss []Step, times int, puts, gets map[string]int, whe
 		case "put":
 			puts[st.Object] += times
 		case "get":
+			if st.Timeout > 0 {
+				continue // it gives up rather than wait forever
+			}
 			gets[st.Object] += times
 			if _, ok := where[st.Object]; !ok {
 				where[st.Object] = st.Pos
