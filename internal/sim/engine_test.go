@@ -661,3 +661,34 @@ tasks:
 		t.Errorf("the join did not give up:\n%s", got)
 	}
 }
+
+// A semaphore of 2 lets two tasks in at once, and the third waits for a
+// permit; the snapshot says who holds them.
+func TestSemaphore(t *testing.T) {
+	evs := run(t, `objects:
+  s: {kind: semaphore, value: 2}
+tasks:
+  - name: main
+    steps:
+      - spawn: w
+  - name: w
+    count: 3
+    steps:
+      - lock: s
+      - sleep: 100ms
+      - unlock: s
+`, Options{})
+	most, waited := 0, false
+	for _, ev := range evs {
+		if ev.Kind == KLock && ev.Object == "s" {
+			most = max(most, ev.Count)
+			waited = waited || len(ev.Waiters) > 0
+		}
+		if ev.Kind == KError || ev.Kind == KStuck {
+			t.Errorf("%+v", ev)
+		}
+	}
+	if most != 2 || !waited {
+		t.Errorf("at most %d permits held at once, someone waited: %v; want 2 and true", most, waited)
+	}
+}

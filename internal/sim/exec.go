@@ -65,6 +65,7 @@ type instr struct {
 	run   func(t *task, in *instr) bool
 	st    *spec.Step
 	ctr   *counter
+	sm    *semaphore
 	lk    *lock
 	gil   *gil
 	work  *counter
@@ -223,6 +224,9 @@ func compileWait(w *world, in *instr) error {
 }
 
 func compileLock(w *world, in *instr) error {
+	if in.sm = w.sems[in.st.Object]; in.sm != nil {
+		return nil
+	}
 	in.lk = w.locks[in.st.Object]
 	if c := w.conds[in.st.Object]; c != nil {
 		in.lk = c.lock
@@ -368,6 +372,13 @@ func runWrite(t *task, in *instr) bool {
 }
 
 func runUnlock(t *task, in *instr) bool {
+	if in.sm != nil {
+		if !in.sm.release(t) {
+			t.emit(Event{Kind: KError, Task: t.name, Object: in.sm.name,
+				Error: fmt.Sprintf("%s released %s without holding a permit", t.name, in.sm.name)})
+		}
+		return true
+	}
 	if !in.lk.release(t) {
 		t.emit(Event{Kind: KError, Task: t.name, Object: in.lk.name,
 			Error: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)})
@@ -482,6 +493,9 @@ func runWait(t *task, in *instr) bool {
 func runLock(t *task, in *instr) bool {
 	stop, end := t.within(in.st.Timeout)
 	defer end()
+	if in.sm != nil {
+		return t.orGaveUp(in.sm.acquire(t, stop), in)
+	}
 	return t.orGaveUp(in.lk.acquireUntil(t, stop), in)
 }
 

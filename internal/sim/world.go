@@ -26,6 +26,7 @@ type world struct {
 	counters    map[string]*counter
 	counterList []*counter
 	locks       map[string]*lock
+	sems        map[string]*semaphore
 	lockList    []*lock
 	gils        map[string]*gil
 	gilList     []*gil
@@ -51,7 +52,7 @@ func newWorld(e *Engine, round int) (*world, error) {
 	w := &world{
 		e: e, round: round,
 		stop:     make(chan struct{}),
-		counters: map[string]*counter{}, locks: map[string]*lock{}, gils: map[string]*gil{},
+		counters: map[string]*counter{}, locks: map[string]*lock{}, sems: map[string]*semaphore{}, gils: map[string]*gil{},
 		byName: map[string][]*task{}, byCopy: map[string]*task{}, queues: map[string]*queue{},
 		conds: map[string]*cond{}, events: map[string]*event{}, deadlocks: map[string]int{},
 	}
@@ -77,6 +78,8 @@ func newWorld(e *Engine, round int) (*world, error) {
 			w.gilList = append(w.gilList, g)
 		case spec.Queue:
 			w.queues[o.Name] = newQueue(o.Name, o.Size)
+		case spec.Semaphore:
+			w.sems[o.Name] = newSemaphore(o.Name, int(o.Value))
 		case spec.Event:
 			w.events[o.Name] = newEvent(o.Name)
 		case spec.Condition:
@@ -229,6 +232,8 @@ func (w *world) waitEdges() []WaitEdge {
 			if h := o.mu.holder.Load(); h != nil {
 				e.Holder, e.Ended = h.name, h.isDone()
 			}
+		case *semaphore:
+			e.Holder = o.holderNames()
 		case *task:
 			e.Holder, e.Ended = o.name, o.isDone()
 		}

@@ -198,6 +198,13 @@ func (l *loader) objects(n ast.Node) []Object {
 		if o.Kind == Queue && o.Size < 0 {
 			l.errorf(kv.Key, "queue %q: size must be 0 (unbounded) or more", name)
 		}
+		if o.Kind == Semaphore {
+			if !hasKey(fields, "value") {
+				o.Value = 1
+			} else if o.Value < 1 {
+				l.errorf(kv.Key, "semaphore %q: value must be 1 or more, not %d: with no permit, every lock would wait forever", name, o.Value)
+			}
+		}
 		// The object is known even when a setting was wrong, so that later
 		// references to it do not add a second, misleading error.
 		l.objs[name] = &o

@@ -63,6 +63,7 @@ const (
 	Queue     ObjectKind = "queue"
 	FileLock  ObjectKind = "flock"
 	Server    ObjectKind = "server"
+	Semaphore ObjectKind = "semaphore"
 	Broker    ObjectKind = "broker"
 )
 
@@ -70,7 +71,7 @@ const (
 type Object struct {
 	Name     string
 	Kind     ObjectKind
-	Value    int64         // counter: starting value
+	Value    int64         // counter: starting value; semaphore: its permits
 	Interval time.Duration // gil: switch interval
 	Lock     string        // condition: the lock it waits with (own lock when empty)
 	Size     int           // queue: capacity, 0 = unbounded

@@ -80,7 +80,7 @@ func stepObject(dst any, v any) { dst.(*Step).Object = v.(string) }
 func stepText(dst any, v any)   { dst.(*Step).Text = v.(string) }
 func stepTasks(dst any, v any)  { dst.(*Step).Tasks = v.([]string) }
 
-var locks = []ObjectKind{Lock, RLock, FileLock, Condition}
+var locks = []ObjectKind{Lock, RLock, FileLock, Condition, Semaphore}
 
 // steps is the step vocabulary. It is the one place steps are documented:
 // `mtviz steps` prints it and the loader's errors point to it.
@@ -216,6 +216,8 @@ var objects = []schema{
 		fields: []field{{name: "value", kind: kInt, doc: "starting value (default 0)", set: func(d any, v any) { d.(*Object).Value = v.(int64) }}}},
 	{name: string(Lock), doc: "a mutual-exclusion lock; taking it twice blocks the holder on itself"},
 	{name: string(RLock), doc: "a re-entrant lock: its holder may take it again; it counts holds"},
+	{name: string(Semaphore), doc: "a counting semaphore, as threading.Semaphore(value): lock takes one of its permits, blocking while none is left; unlock gives one back; the panel shows the permits free and who holds them",
+		fields: []field{{name: "value", kind: kInt, doc: "its permits (default 1)", set: func(d any, v any) { d.(*Object).Value = v.(int64) }}}},
 	{name: string(GIL), doc: "a global interpreter lock: busy work holding it hands it over each switch interval",
 		fields: []field{{name: "interval", kind: kDur, doc: "switch interval (default 5ms, as CPython's)", set: func(d any, v any) { d.(*Object).Interval = v.(durVal).d }}}},
 	{name: string(Condition), doc: "a condition variable: wait releases its lock until notified",

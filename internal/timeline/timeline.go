@@ -84,6 +84,7 @@ func (c *Counter) Rate(now time.Duration) (float64, bool) {
 type Object struct {
 	Name    string
 	Kind    spec.ObjectKind
+	Permits int    // a semaphore's
 	File    string // a flock's file, as /proc/locks names it
 	Holder  string
 	Count   int
@@ -213,6 +214,9 @@ func New(cfg Config) *Timeline {
 			// A process: the Processes panel shows it.
 		default:
 			ob := &Object{Name: o.Name, Kind: o.Kind}
+			if o.Kind == spec.Semaphore {
+				ob.Permits = int(o.Value)
+			}
 			tl.Objects = append(tl.Objects, ob)
 			tl.objIdx[o.Name] = ob
 		}
@@ -430,7 +434,7 @@ func (tl *Timeline) objectOf(ev *sim.Event) *Object {
 	name := ev.Object + " @" + p.Task
 	c := tl.objIdx[name]
 	if c == nil {
-		c = &Object{Name: name, Kind: o.Kind}
+		c = &Object{Name: name, Kind: o.Kind, Permits: o.Permits}
 		tl.Objects = append(tl.Objects, c)
 		tl.objIdx[name] = c
 	}

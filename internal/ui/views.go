@@ -472,6 +472,11 @@ func objectsView(tl *timeline.Timeline, width int) string {
 			line += sDim.Render("clear")
 		case o.Kind == spec.Condition:
 			line += sDim.Render("waits for notify")
+		case o.Kind == spec.Semaphore:
+			line += fmt.Sprintf("%d of %d free", o.Permits-o.Count, o.Permits)
+			if o.Holder != "" {
+				line += ", held by " + sBold.Render(o.Holder)
+			}
 		case o.Holder == "":
 			line += sDim.Render("free")
 		default:
