@@ -372,7 +372,7 @@ func runWork(t *task, in *instr) bool {
 		Done: func(id, sq int64, dup bool) {
 			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Object, Work: &Work{Op: WorkDone, ID: id, Duplicate: dup}})
 			if in.work != nil {
-				in.work.v.Add(1)
+				t.mine(in.work).v.Add(1)
 			}
 		},
 		Idle: func(idle bool) {

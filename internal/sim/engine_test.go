@@ -692,3 +692,39 @@ tasks:
 		t.Errorf("at most %d permits held at once, someone waited: %v; want 2 and true", most, waited)
 	}
 }
+
+// A local is each task's own: two tasks adding to it each see only their
+// own additions, and each copy is reported under its task.
+func TestLocalIsEachTasksOwn(t *testing.T) {
+	evs := run(t, `objects:
+  mine: {kind: local, value: 10}
+tasks:
+  - name: main
+    steps:
+      - spawn: w
+      - join: w
+  - name: w
+    count: 2
+    steps:
+      - add: {counter: mine, n: 1}
+      - sleep: 150ms
+      - log: "{task} has {mine}"
+`, Options{})
+	var lines []string
+	copies := map[string]int64{}
+	for _, ev := range evs {
+		if ev.Kind == KLog {
+			lines = append(lines, ev.Text)
+		}
+		if ev.Kind == KCounter && ev.Object == "mine" {
+			copies[ev.Task] = ev.Value
+		}
+	}
+	slices.Sort(lines)
+	if strings.Join(lines, "; ") != "w-1 has 11; w-2 has 11" {
+		t.Errorf("lines %v", lines)
+	}
+	if copies["w-1"] != 11 || copies["w-2"] != 11 {
+		t.Errorf("copies reported %v", copies)
+	}
+}

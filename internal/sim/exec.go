@@ -28,7 +28,7 @@ func init() {
 		"sleep":   {run: runSleep},
 		"busy":    {compile: compileBusy, run: func(t *task, in *instr) bool { return t.busy(in) }},
 		"repeat":  {compile: compileRepeat, run: runRepeat},
-		"add":     {compile: compileCounter, run: func(t *task, in *instr) bool { in.ctr.add(in.st.N); return true }},
+		"add":     {compile: compileCounter, run: func(t *task, in *instr) bool { t.mine(in.ctr).add(in.st.N); return true }},
 		"read":    {compile: compileCounter, run: runRead},
 		"write":   {compile: compileCounter, run: runWrite},
 		"lock":    {compile: compileLock, run: runLock},
@@ -90,7 +90,7 @@ type instr struct {
 func (in *instr) text(t *task) string {
 	s := in.st.Text
 	for _, c := range in.vars {
-		s = strings.ReplaceAll(s, "{"+c.name+"}", strconv.FormatInt(c.v.Load(), 10))
+		s = strings.ReplaceAll(s, "{"+c.name+"}", strconv.FormatInt(t.mine(c).v.Load(), 10))
 	}
 	if strings.IndexByte(s, '{') < 0 {
 		return s
@@ -331,7 +331,7 @@ func (t *task) addLoop(in *instr) bool {
 			}
 		}
 		for i := range in.body {
-			in.body[i].ctr.add(in.body[i].st.N)
+			t.mine(in.body[i].ctr).add(in.body[i].st.N)
 		}
 	}
 	return true
@@ -359,14 +359,14 @@ func runCrash(t *task, in *instr) bool {
 }
 
 func runRead(t *task, in *instr) bool {
-	t.copy = in.ctr.v.Load()
+	t.copy = t.mine(in.ctr).v.Load()
 	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyRead, Object: in.ctr.name, Value: t.copy})
 	return true
 }
 
 func runWrite(t *task, in *instr) bool {
 	v := t.copy + in.st.N
-	in.ctr.v.Store(v)
+	t.mine(in.ctr).v.Store(v)
 	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyWrite, Object: in.ctr.name, Value: v, N: in.st.N})
 	return true
 }
@@ -776,7 +776,7 @@ func (t *task) busy(in *instr) bool {
 		left -= now.Sub(last)
 		last = now
 		if in.work != nil && (now.After(flushAt) || left <= 0) {
-			in.work.v.Add(units)
+			t.mine(in.work).v.Add(units)
 			units = 0
 			flushAt = now.Add(time.Millisecond)
 		}

@@ -13,10 +13,11 @@ import (
 // steps are atomic operations: the lost update is a real interleaving that
 // `go test -race` accepts, not undefined behaviour.
 type counter struct {
-	name string
-	init int64
-	v    atomic.Int64
-	lost atomic.Int64
+	name  string
+	init  int64
+	v     atomic.Int64
+	lost  atomic.Int64
+	local bool // a per-task value: each task uses its own copy (see task.own)
 }
 
 func (c *counter) add(n int64) {

@@ -92,7 +92,7 @@ func runRequest(t *task, in *instr) bool {
 			break
 		}
 		if in.work != nil {
-			in.work.v.Add(1)
+			t.mine(in.work).v.Add(1)
 		}
 	}
 	t.running()

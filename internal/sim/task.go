@@ -30,6 +30,8 @@ type task struct {
 	// quiet is set by the collector while the task changes state faster than
 	// a screen can show; its changes are then folded into one event a tick.
 	quiet atomic.Bool
+	// own holds the task's own copy of each local it used.
+	own map[*counter]*counter
 	// timed is set while the task waits with a timeout: it will wake itself.
 	timed    atomic.Bool
 	ops      atomic.Int64
@@ -194,4 +196,31 @@ func (t *task) label() {
 		t.epoch = ep
 		rtrace.Label(t.name)
 	}
+}
+
+// localCopy is a task's own copy of a local, for the collector to report.
+type localCopy struct {
+	task string
+	c    *counter
+}
+
+// mine is the copy of a counter the task uses: the shared one, or for a
+// local, its own, made from the local's start on first use.
+func (t *task) mine(c *counter) *counter {
+	if c == nil || !c.local {
+		return c
+	}
+	if own := t.own[c]; own != nil {
+		return own
+	}
+	own := &counter{name: c.name, init: c.init}
+	own.v.Store(c.init)
+	if t.own == nil {
+		t.own = map[*counter]*counter{}
+	}
+	t.own[c] = own
+	t.w.localsMu.Lock()
+	t.w.locals = append(t.w.locals, localCopy{t.name, own})
+	t.w.localsMu.Unlock()
+	return own
 }

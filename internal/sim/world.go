@@ -25,6 +25,8 @@ type world struct {
 
 	counters    map[string]*counter
 	counterList []*counter
+	localsMu    sync.Mutex
+	locals      []localCopy // each task's own copy of a local, as first used
 	locks       map[string]*lock
 	sems        map[string]*semaphore
 	lockList    []*lock
@@ -78,6 +80,10 @@ func newWorld(e *Engine, round int) (*world, error) {
 			w.gilList = append(w.gilList, g)
 		case spec.Queue:
 			w.queues[o.Name] = newQueue(o.Name, o.Size)
+		case spec.Local:
+			c := &counter{name: o.Name, init: o.Value, local: true}
+			c.v.Store(o.Value)
+			w.counters[o.Name] = c
 		case spec.Semaphore:
 			w.sems[o.Name] = newSemaphore(o.Name, int(o.Value))
 		case spec.Event:
@@ -383,6 +389,15 @@ func (w *world) tick(last map[string]Event) {
 			w.e.emit(ev)
 		}
 	}
+	w.localsMu.Lock()
+	for _, lc := range w.locals {
+		ev := Event{Kind: KCounter, Object: lc.c.name, Task: lc.task, Value: lc.c.v.Load()}
+		if k := "c:" + lc.c.name + "@" + lc.task; last[k].Value != ev.Value || last[k].Kind == "" {
+			last[k] = ev
+			w.e.emit(ev)
+		}
+	}
+	w.localsMu.Unlock()
 	emitIfChanged := func(ev Event) {
 		key := "l:" + ev.Object
 		if p, ok := last[key]; !ok || p.Holder != ev.Holder || p.Count != ev.Count || !slices.Equal(p.Waiters, ev.Waiters) {

@@ -495,7 +495,7 @@ func rulePlaceholders(l *loader, st *Step, n ast.Node) {
 		if BuiltinPlaceholders[name] {
 			continue
 		}
-		if o := l.objs[name]; o == nil || o.Kind != Counter {
+		if o := l.objs[name]; o == nil || o.Kind != Counter && o.Kind != Local {
 			l.errorf(n, "text names {%s}, which is neither a counter declared under objects nor one of {task}, {pid}, {ppid}, {child}, {value}, {cores}, {time}", name)
 		}
 	}

@@ -45,6 +45,7 @@ var objectExamples = map[string]string{
 	"event":     `ev: {kind: event}`,
 	"queue":     `q: {kind: queue, size: 2}`,
 	"semaphore": `s: {kind: semaphore, value: 3}`,
+	"local":     `mine: {kind: local, value: 0}`,
 	"flock":     `f: {kind: flock}`,
 	"server":    `disk: {kind: server, delay: 20ms}`,
 	"broker":    `nats: {kind: broker, ack_wait: 1s, results: c}`,

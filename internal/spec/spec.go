@@ -64,6 +64,7 @@ const (
 	FileLock  ObjectKind = "flock"
 	Server    ObjectKind = "server"
 	Semaphore ObjectKind = "semaphore"
+	Local     ObjectKind = "local"
 	Broker    ObjectKind = "broker"
 )
 

@@ -82,6 +82,9 @@ func stepTasks(dst any, v any)  { dst.(*Step).Tasks = v.([]string) }
 
 var locks = []ObjectKind{Lock, RLock, FileLock, Condition, Semaphore}
 
+// counters are what a step counts into: a shared counter, or a per-task local.
+var counters = []ObjectKind{Counter, Local}
+
 // steps is the step vocabulary. It is the one place steps are documented:
 // `mtviz steps` prints it and the loader's errors point to it.
 var steps = []schema{
@@ -97,7 +100,7 @@ var steps = []schema{
 			{name: "for", kind: kDur, required: true, doc: "how long", set: stepDur},
 			{name: "hold", kind: kRef, refs: []ObjectKind{GIL}, doc: "a gil the work must hold, handed over each switch interval",
 				set: func(d any, v any) { d.(*Step).Hold = v.(string) }},
-			{name: "count", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter that counts work units (one per 1000 loop turns)",
+			{name: "count", kind: kRef, refs: counters, doc: "a counter that counts work units (one per 1000 loop turns)",
 				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
 		}},
 	{name: "repeat", rules: ruleRepeat, doc: "run the steps a number of times, or again and again for a while",
@@ -108,7 +111,7 @@ var steps = []schema{
 		}},
 	{name: "add", doc: "counter = counter + n, as a separate read and write so that another task can slip between them",
 		fields: []field{
-			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: stepObject},
+			{name: "counter", kind: kRef, refs: counters, required: true, doc: "the counter", set: stepObject},
 			{name: "n", kind: kInt, required: true, doc: "the amount (negative to subtract)", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
 		}},
 	{name: "lock", short: "lock", doc: "acquire a lock; the lane shows Blocked while another task holds it",
@@ -153,10 +156,10 @@ var steps = []schema{
 			{name: "steps", kind: kSteps, required: true, doc: "the steps for each value", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
 		}},
 	{name: "read", short: "counter", doc: "copy a counter into the task's own private copy (the first half of balance = balance + n)",
-		fields: []field{{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: stepObject}}},
+		fields: []field{{name: "counter", kind: kRef, refs: counters, required: true, doc: "the counter", set: stepObject}}},
 	{name: "write", doc: "set a counter to the task's private copy plus n (the second half of balance = balance + n)",
 		fields: []field{
-			{name: "counter", kind: kRef, refs: []ObjectKind{Counter}, required: true, doc: "the counter", set: stepObject},
+			{name: "counter", kind: kRef, refs: counters, required: true, doc: "the counter", set: stepObject},
 			{name: "add", kind: kInt, required: true, doc: "what to add to the copy", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
 		}},
 	{name: "stop", short: "tasks", doc: "stop tasks at their next step or wait, even blocked ones (mtviz can; Python cannot)",
@@ -183,7 +186,7 @@ var steps = []schema{
 			{name: "server", kind: kRef, refs: []ObjectKind{Server}, required: true, doc: "the server", set: stepObject},
 			{name: "times", kind: kInt, doc: "how many requests, one after another (default 1; give times or for)", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
 			{name: "for", kind: kDur, doc: "or: request again and again until this long has passed", set: stepDur},
-			{name: "count", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter that counts the answers (each process counts in its own copy)",
+			{name: "count", kind: kRef, refs: counters, doc: "a counter that counts the answers (each process counts in its own copy)",
 				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
 			{name: "mode", kind: kString, doc: "poll (default): wait in Go's network poller (epoll), holding no thread while waiting; block: lock the goroutine to its OS thread and wait in a blocking read(2), one thread per waiting request",
 				set: func(d any, v any) { d.(*Step).Mode = v.(string) }},
@@ -197,7 +200,7 @@ var steps = []schema{
 		fields: []field{
 			{name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: stepObject},
 			{name: "pace", kind: kDur, doc: "how long each task takes (default 0), so that the work can be watched; a worker holds a few tasks ahead of its work", set: stepDur},
-			{name: "count", kind: kRef, refs: []ObjectKind{Counter}, doc: "a counter that counts the tasks done (each process counts in its own copy)",
+			{name: "count", kind: kRef, refs: counters, doc: "a counter that counts the tasks done (each process counts in its own copy)",
 				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
 			{name: "wrong_key", kind: kBool, doc: "present a wrong key: the server refuses the worker, which logs it and ends", set: func(d any, v any) { d.(*Step).Wrong = v.(bool) }},
 		}},
@@ -216,6 +219,8 @@ var objects = []schema{
 		fields: []field{{name: "value", kind: kInt, doc: "starting value (default 0)", set: func(d any, v any) { d.(*Object).Value = v.(int64) }}}},
 	{name: string(Lock), doc: "a mutual-exclusion lock; taking it twice blocks the holder on itself"},
 	{name: string(RLock), doc: "a re-entrant lock: its holder may take it again; it counts holds"},
+	{name: string(Local), doc: "a per-task value, as threading.local(): add, read, write, busy and request steps, and {name} in a text, use the task's own copy, made from `value` on its first use; the panel shows each task's copy",
+		fields: []field{{name: "value", kind: kInt, doc: "each copy's starting value (default 0)", set: func(d any, v any) { d.(*Object).Value = v.(int64) }}}},
 	{name: string(Semaphore), doc: "a counting semaphore, as threading.Semaphore(value): lock takes one of its permits, blocking while none is left; unlock gives one back; the panel shows the permits free and who holds them",
 		fields: []field{{name: "value", kind: kInt, doc: "its permits (default 1)", set: func(d any, v any) { d.(*Object).Value = v.(int64) }}}},
 	{name: string(GIL), doc: "a global interpreter lock: busy work holding it hands it over each switch interval",

@@ -202,7 +202,7 @@ func New(cfg Config) *Timeline {
 		queueIdx: map[string]*Queue{}, Procs: map[int]*Proc{}, Copies: map[string]Copy{}}
 	for _, o := range cfg.Scenario.Objects {
 		switch o.Kind {
-		case spec.Counter:
+		case spec.Counter, spec.Local:
 			c := &Counter{Name: o.Name, Value: o.Value, Init: o.Value}
 			tl.Counters = append(tl.Counters, c)
 			tl.ctrIdx[o.Name] = c
