@@ -728,3 +728,46 @@ tasks:
 		t.Errorf("copies reported %v", copies)
 	}
 }
+
+// An rwlock lets readers share it and a writer hold it alone.
+func TestRWLock(t *testing.T) {
+	evs := run(t, `objects:
+  rw: {kind: rwlock}
+tasks:
+  - name: main
+    steps:
+      - spawn: [reader, writer]
+  - name: reader
+    count: 2
+    steps:
+      - lock: {lock: rw, read: true}
+      - sleep: 150ms
+      - unlock: rw
+  - name: writer
+    steps:
+      - sleep: 50ms
+      - lock: rw
+      - log: writing alone
+      - unlock: rw
+`, Options{})
+	readers, wrote, waited := 0, false, false
+	for _, ev := range evs {
+		switch {
+		case ev.Kind == KLock && ev.Object == "rw" && strings.HasSuffix(ev.Holder, "(reading)"):
+			readers = max(readers, ev.Count)
+			if wrote {
+				t.Error("a reader held the lock while the writer wrote")
+			}
+			waited = waited || slices.Contains(ev.Waiters, "writer")
+		case ev.Kind == KLock && ev.Object == "rw" && ev.Holder == "writer (writing)":
+			wrote = true
+		case ev.Kind == KLock && ev.Object == "rw" && ev.Holder == "":
+			wrote = false
+		case ev.Kind == KError || ev.Kind == KStuck:
+			t.Errorf("%+v", ev)
+		}
+	}
+	if readers != 2 || !waited {
+		t.Errorf("readers at once %d (want 2), the writer waited for them: %v", readers, waited)
+	}
+}

@@ -66,6 +66,7 @@ type instr struct {
 	st    *spec.Step
 	ctr   *counter
 	sm    *semaphore
+	rw    *rwlock
 	lk    *lock
 	gil   *gil
 	work  *counter
@@ -227,6 +228,9 @@ func compileLock(w *world, in *instr) error {
 	if in.sm = w.sems[in.st.Object]; in.sm != nil {
 		return nil
 	}
+	if in.rw = w.rwlocks[in.st.Object]; in.rw != nil {
+		return nil
+	}
 	in.lk = w.locks[in.st.Object]
 	if c := w.conds[in.st.Object]; c != nil {
 		in.lk = c.lock
@@ -372,6 +376,13 @@ func runWrite(t *task, in *instr) bool {
 }
 
 func runUnlock(t *task, in *instr) bool {
+	if in.rw != nil {
+		if !in.rw.release(t) {
+			t.emit(Event{Kind: KError, Task: t.name, Object: in.rw.name,
+				Error: fmt.Sprintf("%s released %s without holding it", t.name, in.rw.name)})
+		}
+		return true
+	}
 	if in.sm != nil {
 		if !in.sm.release(t) {
 			t.emit(Event{Kind: KError, Task: t.name, Object: in.sm.name,
@@ -495,6 +506,9 @@ func runLock(t *task, in *instr) bool {
 	defer end()
 	if in.sm != nil {
 		return t.orGaveUp(in.sm.acquire(t, stop), in)
+	}
+	if in.rw != nil {
+		return t.orGaveUp(in.rw.acquire(t, in.st.Read, stop), in)
 	}
 	return t.orGaveUp(in.lk.acquireUntil(t, stop), in)
 }

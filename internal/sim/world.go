@@ -29,6 +29,7 @@ type world struct {
 	locals      []localCopy // each task's own copy of a local, as first used
 	locks       map[string]*lock
 	sems        map[string]*semaphore
+	rwlocks     map[string]*rwlock
 	lockList    []*lock
 	gils        map[string]*gil
 	gilList     []*gil
@@ -54,7 +55,7 @@ func newWorld(e *Engine, round int) (*world, error) {
 	w := &world{
 		e: e, round: round,
 		stop:     make(chan struct{}),
-		counters: map[string]*counter{}, locks: map[string]*lock{}, sems: map[string]*semaphore{}, gils: map[string]*gil{},
+		counters: map[string]*counter{}, locks: map[string]*lock{}, sems: map[string]*semaphore{}, rwlocks: map[string]*rwlock{}, gils: map[string]*gil{},
 		byName: map[string][]*task{}, byCopy: map[string]*task{}, queues: map[string]*queue{},
 		conds: map[string]*cond{}, events: map[string]*event{}, deadlocks: map[string]int{},
 	}
@@ -86,6 +87,8 @@ func newWorld(e *Engine, round int) (*world, error) {
 			w.counters[o.Name] = c
 		case spec.Semaphore:
 			w.sems[o.Name] = newSemaphore(o.Name, int(o.Value))
+		case spec.RWLock:
+			w.rwlocks[o.Name] = newRWLock(o.Name)
 		case spec.Event:
 			w.events[o.Name] = newEvent(o.Name)
 		case spec.Condition:
@@ -239,6 +242,8 @@ func (w *world) waitEdges() []WaitEdge {
 				e.Holder, e.Ended = h.name, h.isDone()
 			}
 		case *semaphore:
+			e.Holder = o.holderNames()
+		case *rwlock:
 			e.Holder = o.holderNames()
 		case *task:
 			e.Holder, e.Ended = o.name, o.isDone()

@@ -46,6 +46,7 @@ var objectExamples = map[string]string{
 	"queue":     `q: {kind: queue, size: 2}`,
 	"semaphore": `s: {kind: semaphore, value: 3}`,
 	"local":     `mine: {kind: local, value: 0}`,
+	"rwlock":    `rw: {kind: rwlock}`,
 	"flock":     `f: {kind: flock}`,
 	"server":    `disk: {kind: server, delay: 20ms}`,
 	"broker":    `nats: {kind: broker, ack_wait: 1s, results: c}`,

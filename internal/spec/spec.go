@@ -65,6 +65,7 @@ const (
 	Server    ObjectKind = "server"
 	Semaphore ObjectKind = "semaphore"
 	Local     ObjectKind = "local"
+	RWLock    ObjectKind = "rwlock"
 	Broker    ObjectKind = "broker"
 )
 
@@ -146,6 +147,7 @@ type Step struct {
 	Wrong   bool          // work: present a wrong key
 	Always  bool          // key: press it after Dur on screen too
 	Timeout time.Duration // lock, get, wait, join: give up after this long and go on
+	Read    bool          // lock of an rwlock: take it for reading, shared
 }
 
 // The modes of a request step.

@@ -80,7 +80,7 @@ func stepObject(dst any, v any) { dst.(*Step).Object = v.(string) }
 func stepText(dst any, v any)   { dst.(*Step).Text = v.(string) }
 func stepTasks(dst any, v any)  { dst.(*Step).Tasks = v.([]string) }
 
-var locks = []ObjectKind{Lock, RLock, FileLock, Condition, Semaphore}
+var locks = []ObjectKind{Lock, RLock, FileLock, Condition, Semaphore, RWLock}
 
 // counters are what a step counts into: a shared counter, or a per-task local.
 var counters = []ObjectKind{Counter, Local}
@@ -115,7 +115,8 @@ var steps = []schema{
 			{name: "n", kind: kInt, required: true, doc: "the amount (negative to subtract)", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
 		}},
 	{name: "lock", short: "lock", doc: "acquire a lock; the lane shows Blocked while another task holds it",
-		fields: []field{{name: "lock", kind: kRef, refs: locks, required: true, doc: "a lock, rlock or flock, or a condition (its lock)", set: stepObject}, {name: "timeout", kind: kDur, doc: "give up after this long and go on to the next step (the log says so), as Python's acquire(timeout=...) returns False", set: func(d any, v any) { d.(*Step).Timeout = v.(durVal).d }}}},
+		fields: []field{{name: "lock", kind: kRef, refs: locks, required: true, doc: "a lock, rlock, flock, semaphore or rwlock, or a condition (its lock)", set: stepObject},
+			{name: "read", kind: kBool, doc: "an rwlock: take it for reading, shared with other readers", set: func(d any, v any) { d.(*Step).Read = v.(bool) }}, {name: "timeout", kind: kDur, doc: "give up after this long and go on to the next step (the log says so), as Python's acquire(timeout=...) returns False", set: func(d any, v any) { d.(*Step).Timeout = v.(durVal).d }}}},
 	{name: "unlock", short: "lock", doc: "release a lock the task holds",
 		fields: []field{{name: "lock", kind: kRef, refs: locks, required: true, doc: "a lock, rlock or flock", set: stepObject}}},
 	{name: "wait", short: "on", doc: "wait on a condition (its lock held) or until an event is set",
@@ -221,6 +222,7 @@ var objects = []schema{
 	{name: string(RLock), doc: "a re-entrant lock: its holder may take it again; it counts holds"},
 	{name: string(Local), doc: "a per-task value, as threading.local(): add, read, write, busy and request steps, and {name} in a text, use the task's own copy, made from `value` on its first use; the panel shows each task's copy",
 		fields: []field{{name: "value", kind: kInt, doc: "each copy's starting value (default 0)", set: func(d any, v any) { d.(*Object).Value = v.(int64) }}}},
+	{name: string(RWLock), doc: "a reader/writer lock: `lock: {lock: rw, read: true}` shares it with other readers, `lock: rw` takes it alone to write; a waiting writer keeps new readers out; unlock gives back what the task holds"},
 	{name: string(Semaphore), doc: "a counting semaphore, as threading.Semaphore(value): lock takes one of its permits, blocking while none is left; unlock gives one back; the panel shows the permits free and who holds them",
 		fields: []field{{name: "value", kind: kInt, doc: "its permits (default 1)", set: func(d any, v any) { d.(*Object).Value = v.(int64) }}}},
 	{name: string(GIL), doc: "a global interpreter lock: busy work holding it hands it over each switch interval",
