@@ -110,7 +110,7 @@ func startTUIEnv(t *testing.T, w, h int, env []string, args ...string) (session,
 func TestTUIPickRaceAndQuit(t *testing.T) {
 	s, mark := startTUI(t, 100, 30)
 	screenShows(t, s, "fork", "zombie", "filter")
-	tmux(t, "send-keys", "-t", s, "race")
+	tmux(t, "send-keys", "-t", s, "/race")
 	screenShows(t, s, "race-steps", "Lost updates")
 	tmux(t, "send-keys", "-t", s, "Enter")
 	screen := screenShows(t, s, "balance", "locked", "cpu0", "Tasks", "racy-5", "ended off")
@@ -150,7 +150,7 @@ func TestTUIBackAndSmallTerminal(t *testing.T) {
 func TestTUICompareFromPicker(t *testing.T) {
 	s, mark := startTUI(t, 120, 36)
 	screenShows(t, s, "filter")
-	tmux(t, "send-keys", "-t", s, "gil")
+	tmux(t, "send-keys", "-t", s, "/gil")
 	screenShows(t, s, "One core for all threads")
 	tmux(t, "send-keys", "-t", s, "Tab")
 	screenShows(t, s, "mtviz compare", "mode=free", "mode=gil", "mode=processes", "running 1 of 3")

@@ -13,25 +13,26 @@ type lessonKeys = keymap.Lesson
 func newLessonKeys() lessonKeys { return keymap.NewLesson() }
 
 type pickerKeys struct {
-	Up, Down, Open, Compare, Clear, Help, Quit key.Binding
+	Up, Down, Open, Compare, Filter, Clear, Help, Quit key.Binding
 }
 
 func newPickerKeys() pickerKeys {
 	return pickerKeys{
-		Up:      key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
-		Down:    key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
+		Up:      key.NewBinding(key.WithKeys("up", "k", "ctrl+p"), key.WithHelp("↑/k", "up")),
+		Down:    key.NewBinding(key.WithKeys("down", "j", "ctrl+n"), key.WithHelp("↓/j", "down")),
+		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open lesson")),
 		Compare: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "compare: one core against all, or along the lesson's switch")),
-		Clear:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter / quit")),
+		Clear:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }
 
 func (k pickerKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Open, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "compare")), k.Clear, k.Help}
+	return []key.Binding{k.Up, k.Down, k.Open, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "compare")), k.Filter, k.Help, k.Quit}
 }
 
 func (k pickerKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Open, k.Compare}, {k.Clear, k.Help, k.Quit}}
+	return [][]key.Binding{{k.Up, k.Down, k.Open, k.Compare}, {k.Filter, k.Clear, k.Help, k.Quit}}
 }

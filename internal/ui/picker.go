@@ -20,12 +20,13 @@ type openMsg struct{ sc *spec.Scenario }
 // compareMsg asks to compare a lesson's variants side by side.
 type compareMsg struct{ sc *spec.Scenario }
 
-// picker lists the lessons; typing filters them.
+// picker lists the lessons; / filters them, as k9s, lazygit and htop do.
 type picker struct {
-	all      []*spec.Scenario
-	shown    []*spec.Scenario
-	cursor   int
-	filter   textinput.Model
+	all       []*spec.Scenario
+	shown     []*spec.Scenario
+	cursor    int
+	filtering bool // keys go to the filter until enter or esc
+	filter    textinput.Model
 	keys     pickerKeys
 	help     help.Model
 	showHelp bool
@@ -35,8 +36,7 @@ type picker struct {
 func newPicker(all []*spec.Scenario) *picker {
 	ti := textinput.New()
 	ti.Prompt = "filter: "
-	ti.Placeholder = "type to filter lessons"
-	ti.Focus()
+	ti.Placeholder = "press / to filter lessons"
 	p := &picker{all: all, shown: all, filter: ti, keys: newPickerKeys(), help: help.New()}
 	return p
 }
@@ -58,41 +58,73 @@ func (p *picker) Update(msg tea.Msg) tea.Cmd {
 		p.showHelp = false
 		return nil
 	}
+	if p.filtering {
+		return p.filterKey(km)
+	}
 	switch {
 	case key.Matches(km, p.keys.Up):
 		p.cursor = max(0, p.cursor-1)
-		return nil
 	case key.Matches(km, p.keys.Down):
 		p.cursor = min(len(p.shown)-1, p.cursor+1)
-		return nil
 	case key.Matches(km, p.keys.Open):
-		if len(p.shown) > 0 {
-			sc := p.shown[p.cursor]
-			return func() tea.Msg { return openMsg{sc} }
-		}
-		return nil
+		return p.open()
 	case key.Matches(km, p.keys.Compare):
 		if len(p.shown) > 0 {
 			sc := p.shown[p.cursor]
 			return func() tea.Msg { return compareMsg{sc} }
 		}
-		return nil
 	case key.Matches(km, p.keys.Help):
 		p.showHelp = true
-		return nil
+	case key.Matches(km, p.keys.Filter):
+		p.filtering = true
+		p.filter.Placeholder = "type to filter; enter opens, esc clears"
+		return p.filter.Focus()
 	case key.Matches(km, p.keys.Clear):
-		if p.filter.Value() == "" {
-			return tea.Quit
-		}
 		p.filter.SetValue("")
+		p.refilter()
+	case key.Matches(km, p.keys.Quit):
+		return tea.Quit
+	}
+	return nil
+}
+
+// filterKey is a key while the filter has the keys: enter opens the first
+// match, esc clears the filter; anything else edits it.
+func (p *picker) filterKey(km tea.KeyMsg) tea.Cmd {
+	switch {
+	case km.Type == tea.KeyEnter:
+		p.stopFiltering()
+		return p.open()
+	case km.Type == tea.KeyEsc:
+		p.filter.SetValue("")
+		p.stopFiltering()
+	case km.Type == tea.KeyUp || km.Type == tea.KeyDown || key.Matches(km, p.keys.Compare):
+		p.stopFiltering()
+		return p.Update(km)
+	case km.Type == tea.KeyCtrlC:
+		return tea.Quit
 	default:
 		var cmd tea.Cmd
-		p.filter, cmd = p.filter.Update(msg)
-		defer p.refilter()
+		p.filter, cmd = p.filter.Update(km)
+		p.refilter()
 		return cmd
 	}
 	p.refilter()
 	return nil
+}
+
+func (p *picker) stopFiltering() {
+	p.filtering = false
+	p.filter.Blur()
+	p.filter.Placeholder = "press / to filter lessons"
+}
+
+func (p *picker) open() tea.Cmd {
+	if len(p.shown) == 0 {
+		return nil
+	}
+	sc := p.shown[p.cursor]
+	return func() tea.Msg { return openMsg{sc} }
 }
 
 func (p *picker) refilter() {
@@ -135,7 +167,7 @@ func (p *picker) View() string {
 				fmt.Fprintf(&sb, "  %-10s %s\n", sKey.Render(b.Help().Key), b.Help().Desc)
 			}
 		}
-		sb.WriteString("\nType any letters to filter the lessons by id, title or summary.\n" +
+		sb.WriteString("\nPress / and type to filter the lessons by id, title or summary; q quits.\n" +
 			"Each lesson runs real goroutines and processes; the screen shows what the\n" +
 			"engine and the OS report about them.\n\n" + sDim.Render("press any key to close"))
 		return fitLines(sb.String(), p.w, p.h)

@@ -154,7 +154,7 @@ func TestPickerRanksIdsFirst(t *testing.T) {
 	}
 	p := newPicker(all)
 	p.SetSize(80, 24)
-	for _, r := range "dead" {
+	for _, r := range "/dead" {
 		p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
 	if len(p.shown) < 2 || p.shown[0].ID != "deadlock" {
@@ -165,7 +165,7 @@ func TestPickerRanksIdsFirst(t *testing.T) {
 func TestPickerFiltersByTyping(t *testing.T) {
 	p := newPicker([]*spec.Scenario{builtin(t, "race"), builtin(t, "gil")})
 	p.SetSize(80, 24)
-	for _, r := range "interp" {
+	for _, r := range "/interp" {
 		p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
 	if len(p.shown) != 1 || p.shown[0].ID != "gil" {
@@ -225,5 +225,26 @@ func TestBoundedQueueShowsItsFill(t *testing.T) {
 	tl.Event(&sim.Event{Kind: sim.KQueue, Object: "buf", Len: 2, Items: []string{"a", "b"}})
 	if v := ansi.Strip(objectsView(tl, 80)); !strings.Contains(v, "buf   queue 2/2 full [a b]") {
 		t.Errorf("the queue shows %q", v)
+	}
+}
+
+// q quits the picker, as in k9s, lazygit and htop; after /, q is a letter
+// of the filter.
+func TestPickerQQuitsSlashFilters(t *testing.T) {
+	p := newPicker([]*spec.Scenario{builtin(t, "race"), builtin(t, "gil")})
+	p.SetSize(80, 24)
+	if cmd := p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}}); cmd == nil || cmd() != tea.Quit() {
+		t.Error("q did not quit the picker")
+	}
+	p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'/'}})
+	if cmd := p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}}); cmd != nil && cmd() == tea.Quit() {
+		t.Error("q quit while filtering")
+	}
+	if p.filter.Value() != "q" {
+		t.Errorf("the filter holds %q, not q", p.filter.Value())
+	}
+	p.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	if p.filter.Value() != "" || p.filtering || len(p.shown) != 2 {
+		t.Errorf("esc left the filter %q (filtering %v, %d shown)", p.filter.Value(), p.filtering, len(p.shown))
 	}
 }
