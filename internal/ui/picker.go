@@ -27,10 +27,10 @@ type picker struct {
 	cursor    int
 	filtering bool // keys go to the filter until enter or esc
 	filter    textinput.Model
-	keys     pickerKeys
-	help     help.Model
-	showHelp bool
-	w, h     int
+	keys      pickerKeys
+	help      help.Model
+	showHelp  bool
+	w, h      int
 }
 
 func newPicker(all []*spec.Scenario) *picker {
