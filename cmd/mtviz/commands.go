@@ -109,7 +109,7 @@ func cmdSteps(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdPicker(stdout, stderr io.Writer) error {
-	return outcomeError(ui.Run(ui.Config{Scenarios: builtins()}))
+	return onScreen("mtviz", ui.Config{Scenarios: builtins()})
 }
 
 // limitCores makes the process use n cores (0: all).

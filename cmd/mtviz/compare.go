@@ -120,7 +120,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("compare: name one lesson or file, as in 'mtviz compare race --cores 1,all'")
 	}
-	sc, err := resolve(pos[0], f.maxSize)
+	sc, err := resolve("compare", pos[0], f.maxSize)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if !f.headless && !f.json {
-		return outcomeError(ui.Run(ui.Config{Scenarios: builtins(), Compare: &ui.CompareConfig{Scenario: sc, Variants: variants, Session: opt, RecordDir: f.recordDir}}))
+		return onScreen("compare", ui.Config{Scenarios: builtins(), Compare: &ui.CompareConfig{Scenario: sc, Variants: variants, Session: opt, RecordDir: f.recordDir}})
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
@@ -232,7 +232,7 @@ func compareReplay(f compareFlags, files []string, stdout io.Writer) error {
 		rs = append(rs, compare.FromRecording(rec, filepath.Base(file)))
 	}
 	if !f.headless && !f.json {
-		return outcomeError(ui.Run(ui.Config{Compare: &ui.CompareConfig{Scenario: rs[0].Rec.Scenario, Done: rs}}))
+		return onScreen("compare", ui.Config{Compare: &ui.CompareConfig{Scenario: rs[0].Rec.Scenario, Done: rs}})
 	}
 	out := newComparePrinter(stdout, f.json)
 	out.begin(rs[0].Rec.Scenario, len(rs))

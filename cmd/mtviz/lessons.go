@@ -219,7 +219,7 @@ func runDir(dir string, f runFlags, stdout, stderr io.Writer) error {
 		if err := limitCores(f.cores); err != nil {
 			return err
 		}
-		return outcomeError(ui.Run(ui.Config{Scenarios: append(scs, builtins()...), Session: opt}))
+		return onScreen("run", ui.Config{Scenarios: append(scs, builtins()...), Session: opt})
 	}
 	var all []verdict.Result
 	for _, sc := range scs {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"mtviz/internal/sim"
+	"mtviz/internal/timeline"
 	"mtviz/internal/watch"
 )
 
@@ -52,6 +53,8 @@ Usage:
   mtviz master                start a NATS server and a master that hands out tasks
   mtviz worker                join a master's job, here or from another machine
   mtviz bench distributed     measure the master and workers on this machine
+  mtviz version               which mtviz this is (also --version)
+  mtviz completion SHELL      shell completion for bash, zsh or fish
   mtviz help [COMMAND]        show help
 
 Run 'mtviz COMMAND --help' for a command's flags.
@@ -136,6 +139,10 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case watch.GuardCommand:
 		os.Exit(watch.RunGuard(args[1:]))
+	case "--version", "-version", "version":
+		return cmdVersion(args[1:], stdout, stderr)
+	case "completion":
+		return cmdCompletion(args[1:], stdout, stderr)
 	case "-h", "--help", "-help", "help":
 		if len(args) > 1 && args[0] == "help" {
 			for _, c := range commands {
@@ -158,9 +165,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if strings.HasPrefix(args[0], "-") {
-		return usagef("unknown flag %s; run 'mtviz --help'", args[0])
+		return usagef("unknown flag %s; run 'mtviz --help'", timeline.Clean(args[0]))
 	}
-	return usagef("unknown command %q; run 'mtviz --help'", args[0])
+	return unknownCommand(args[0])
 }
 
 // hiddenCommands are for mtviz's own use (child processes), not for people.
@@ -183,7 +190,7 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout io.Writer)
 				fmt.Fprint(stdout, usage)
 				return nil, err
 			}
-			return nil, usagef("%s: %s; run 'mtviz %s --help'", fs.Name(), flagMessage(err), fs.Name())
+			return nil, usagef("%s: %s; run 'mtviz %s --help'", fs.Name(), flagMessage(fs, args, err), fs.Name())
 		}
 		if fs.NArg() == 0 {
 			return append(pos, rest...), nil
@@ -193,13 +200,19 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout io.Writer)
 	}
 }
 
-// flagMessage turns the flag package's wording into a plain sentence.
-func flagMessage(err error) string {
+// flagMessage turns the flag package's wording into a plain sentence that
+// names the flag as it was typed.
+func flagMessage(fs *flag.FlagSet, args []string, err error) string {
 	m := err.Error()
-	if rest, ok := strings.CutPrefix(m, "flag provided but not defined: "); ok {
-		return "unknown flag " + rest
+	if rest, ok := strings.CutPrefix(m, "flag provided but not defined: -"); ok {
+		return unknownFlag(fs, args, rest)
 	}
-	return m
+	if strings.HasPrefix(m, "invalid value ") {
+		if i := strings.Index(m, " for flag -"); i > 0 {
+			m = m[:i] + " for flag --" + m[i+len(" for flag -"):]
+		}
+	}
+	return timeline.Clean(m)
 }
 
 // fastTrace makes the Go runtime hand out its trace every 100 ms instead of

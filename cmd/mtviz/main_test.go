@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,7 +40,14 @@ func TestMain(m *testing.M) {
 // mtviz runs the program as a separate process and returns its output.
 func mtviz(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	c := exec.Command(os.Args[0], args...)
+	return mtvizIn(t, nil, args...)
+}
+
+// mtvizIn runs the program under a wrapper command (setsid, say).
+func mtvizIn(t *testing.T, wrapper []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	argv := append(append(slices.Clone(wrapper), os.Args[0]), args...)
+	c := exec.Command(argv[0], argv[1:]...)
 	c.Env = append(os.Environ(), "MTVIZ_MAIN=1")
 	var out, errb bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errb
@@ -60,11 +68,11 @@ func TestBadUsage(t *testing.T) {
 	}{
 		{[]string{"run"}, "name one lesson or file"},
 		{[]string{"run", "nosuch"}, `no lesson "nosuch"`},
-		{[]string{"run", "race", "--bogus"}, "unknown flag -bogus"},
+		{[]string{"run", "race", "--bogus"}, "unknown flag --bogus"},
 		{[]string{"run", "race", "--cores", "999"}, "--cores must be from 1 to"},
 		{[]string{"run", "race", "--cores", "0"}, "--cores must be from 1 to"},
 		{[]string{"run", "race", "--hz", "0"}, "--hz must be from 1 to 100"},
-		{[]string{"run", "race", "--timeout", "soon"}, "invalid value \"soon\" for flag -timeout"},
+		{[]string{"run", "race", "--timeout", "soon"}, "invalid value \"soon\" for flag --timeout"},
 		{[]string{"run", "testdata/broken.yaml"}, "testdata/broken.yaml:5:16: \"for\" of step \"sleep\" needs a unit"},
 		{[]string{"run", "testdata/missing.yaml"}, "cannot read scenario file testdata/missing.yaml: no such file"},
 		{[]string{"check", "testdata/broken.yaml"}, "testdata/broken.yaml:5:16:"},

@@ -60,7 +60,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 		out.summary(sum)
 		return verdictError(sum)
 	}
-	return outcomeError(ui.Run(ui.Config{Replay: rec}))
+	return onScreen("replay", ui.Config{Replay: rec})
 }
 
 // writeTrace writes a recording in the Chrome trace event format.

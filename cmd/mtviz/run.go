@@ -148,7 +148,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if st, err := os.Stat(pos[0]); err == nil && st.IsDir() {
 		return runDir(pos[0], f, stdout, stderr)
 	}
-	sc, err := resolve(pos[0], f.maxSize)
+	sc, err := resolve("run", pos[0], f.maxSize)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		if f.headless || f.json {
 			return sweepHeadless(sc, opt, f, stdout)
 		}
-		return outcomeError(ui.Run(ui.Config{Scenarios: builtins(), Start: sc, Session: opt, CSV: f.csv}))
+		return onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt, CSV: f.csv})
 	}
 	if f.csv != "" {
 		return usagef("run: --csv is for lessons that sweep (switching, cpu-vs-io); %s is one run", sc.ID)
@@ -197,7 +197,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if f.headless || f.json {
 		return headless(sc, opt, f, stdout)
 	}
-	return outcomeError(ui.Run(ui.Config{Scenarios: builtins(), Start: sc, Session: opt}))
+	return onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt})
 }
 
 // outcomeError turns how the screen ended into the exit code's error: a
@@ -216,10 +216,10 @@ func outcomeError(out ui.Outcome, err error) error {
 
 // resolve finds a lesson by built-in id, or loads a file of at most
 // maxSize bytes.
-func resolve(arg string, maxSize int64) (*spec.Scenario, error) {
+func resolve(cmd, arg string, maxSize int64) (*spec.Scenario, error) {
 	if strings.ContainsAny(arg, "/\\") || strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") {
 		if _, err := os.Stat(arg); err != nil {
-			return nil, usagef("run: cannot read scenario file %s: %v", arg, errText(err))
+			return nil, usagef("%s: cannot read scenario file %s: %v", cmd, timeline.Clean(arg), errText(err))
 		}
 		sc, err := spec.LoadFileLimit(arg, maxSize)
 		if err != nil {
@@ -227,7 +227,7 @@ func resolve(arg string, maxSize int64) (*spec.Scenario, error) {
 		}
 		return sc, nil
 	}
-	sc, err := builtin(arg, "run")
+	sc, err := builtin(arg, cmd)
 	if err != nil {
 		return nil, usagef("%s, or give a path to a .yaml file or a folder of them", strings.TrimSuffix(err.Error(), "; run 'mtviz list' for the lessons")+"; run 'mtviz list' for the lessons")
 	}

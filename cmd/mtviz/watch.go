@@ -64,6 +64,12 @@ func cmdWatch(args []string, stdout, stderr io.Writer) error {
 	case *pid < 0:
 		return usagef("watch: --pid must be a process id, not %d", *pid)
 	}
+	if !*headlessF && !*asJSON {
+		// Said before any program starts.
+		if err := needTerminal("watch"); err != nil {
+			return err
+		}
+	}
 	// The output files first: a path that cannot be written is refused
 	// before any program starts.
 	var opt session.Options

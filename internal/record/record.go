@@ -14,13 +14,13 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/version"
 )
 
 // Format names the file kind in every header; Version is the newest format
@@ -73,12 +73,7 @@ func NewHeader(sc *spec.Scenario, cores int, start time.Time, root int, hz float
 		Start: start, Root: root, Hz: hz, Set: sc.Set}
 }
 
-func programVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return "mtviz " + bi.Main.Version
-	}
-	return "mtviz (devel)"
-}
+func programVersion() string { return version.String() }
 
 // Writer streams a run to a file.
 type Writer struct {

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The conventions of well-liked tools: a version; a misspelt command, flag
+// or lesson gets a suggestion, the flag named as it was typed and the
+// command naming itself; no terminal is exit 2 naming --headless; shell
+// completion for bash, zsh and fish that names the commands, the flags of
+// each and the lessons.
+func TestCLIConventions(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		if out, _, code := mtviz(t, args...); code != exitOK || !strings.HasPrefix(out, "mtviz ") || !strings.Contains(out, "go1.") {
+			t.Errorf("%v: exit %d, %q", args, code, out)
+		}
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lsit"}, `unknown command "lsit" (did you mean "list"?)`},
+		{[]string{"run", "race", "--headles"}, "run: unknown flag --headles (did you mean --headless?)"},
+		{[]string{"run", "race", "-headles"}, "run: unknown flag -headles (did you mean --headless?)"},
+		{[]string{"compare", "gl", "--headless"}, `compare: no lesson "gl" (did you mean "gil"?)`},
+		{[]string{"run", "gill", "--headless"}, `run: no lesson "gill" (did you mean "gil"?)`},
+		{[]string{"watch", "--duration", "5x", "--", "true"}, `invalid value "5x" for flag --duration`},
+	}
+	for _, c := range cases {
+		_, errb, code := mtviz(t, c.args...)
+		if code != exitUsage || !strings.Contains(errb, c.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", c.args, code, errb, c.want)
+		}
+	}
+	// No terminal: setsid leaves no controlling terminal to open.
+	if _, err := exec.LookPath("setsid"); err == nil {
+		_, errb, code := mtvizIn(t, []string{"setsid"}, "run", "race")
+		if code != exitUsage || !strings.Contains(errb, "no terminal to draw on") || !strings.Contains(errb, "--headless") {
+			t.Errorf("no terminal: exit %d, %q", code, errb)
+		}
+	}
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		out, errb, code := mtviz(t, "completion", shell)
+		if code != exitOK || !strings.Contains(out, "compare") || !strings.Contains(out, "headless") || !strings.Contains(out, "race-steps") {
+			t.Errorf("completion %s: exit %d %s:\n%.300s", shell, code, errb, out)
+		}
+	}
+	if bash, err := exec.LookPath("bash"); err == nil {
+		script, _, _ := mtviz(t, "completion", "bash")
+		check := exec.Command(bash, "-n")
+		check.Stdin = strings.NewReader(script)
+		if out, err := check.CombinedOutput(); err != nil {
+			t.Errorf("the bash completion does not parse: %v: %s", err, out)
+		}
+	}
+}
