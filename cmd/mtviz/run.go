@@ -23,6 +23,8 @@ import (
 	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
 	"mtviz/internal/verdict"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 const runUsage = `Usage: mtviz run [flags] LESSON|FILE
@@ -391,7 +393,8 @@ func (p *printer) flushLog() {
 		case timeline.Quiet:
 			fmt.Fprintf(p.w, "%8.3fs ---------- %s\n", seconds(e.T), e.Text)
 		default:
-			fmt.Fprintf(p.w, "%8.3fs %-10s %s\n", seconds(e.T), e.Who, e.Text)
+			// Padded by the cells a name takes: a Chinese name is two a character.
+			fmt.Fprintf(p.w, "%8.3fs %s %s\n", seconds(e.T), padCells(e.Who, 10), e.Text)
 		}
 	}
 	p.printed = p.tl.LogCount
@@ -415,4 +418,12 @@ func (p *printer) summary(sum verdict.Summary) {
 		fmt.Fprintf(p.w, "error: %s\n", timeline.Clean(e))
 	}
 	fmt.Fprintln(p.w, sum.Conclusion())
+}
+
+// padCells pads s with spaces to w terminal cells.
+func padCells(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
 }

@@ -53,7 +53,7 @@ const (
 )
 
 var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
-var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,39}$`)
+var nameRE = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}_.-]{0,39}$`)
 
 // MaxFile is the largest scenario file read unless the caller allows more:
 // the built-in lessons are a few kilobytes.

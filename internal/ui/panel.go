@@ -89,20 +89,35 @@ func wrap(text string, w int) []string {
 		}
 		line := indent
 		first := true
+		cont := strings.Repeat(" ", len(indent))
+		if indent == "- " {
+			cont = "  "
+		}
 		for _, word := range strings.Fields(strings.Join(para, " ")) {
-			if !first && ansi.StringWidth(line)+1+ansi.StringWidth(word) > w {
-				out = append(out, line)
-				line = strings.Repeat(" ", len(indent))
-				if indent == "- " {
-					line = "  "
+			for word != "" {
+				room := w - ansi.StringWidth(line)
+				if !first {
+					room--
 				}
-				first = true
+				piece, rest := word, ""
+				if ansi.StringWidth(word) > room && (breakable(word) || first && ansi.StringWidth(word) > w-ansi.StringWidth(line)) {
+					// A script written without spaces (Chinese, Japanese)
+					// breaks between any two characters, as does a word
+					// wider than the line.
+					piece, rest = cutCells(word, room)
+				}
+				if piece == "" || !first && ansi.StringWidth(piece) > room {
+					out = append(out, line)
+					line, first = cont, true
+					continue
+				}
+				if !first {
+					line += " "
+				}
+				line += piece
+				first = false
+				word = rest
 			}
-			if !first {
-				line += " "
-			}
-			line += word
-			first = false
 		}
 		out = append(out, line)
 		para, indent = nil, ""
@@ -125,4 +140,21 @@ func wrap(text string, w int) []string {
 	}
 	flush()
 	return out
+}
+
+// breakable is whether a word is of a script that breaks between any two
+// characters: one with wide (East Asian) characters.
+func breakable(word string) bool { return ansi.StringWidth(word) > len([]rune(word)) }
+
+// cutCells splits s after at most n terminal cells.
+func cutCells(s string, n int) (string, string) {
+	w := 0
+	for i, r := range s {
+		rw := ansi.StringWidth(string(r))
+		if w+rw > n {
+			return s[:i], s[i:]
+		}
+		w += rw
+	}
+	return s, ""
 }

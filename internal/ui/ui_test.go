@@ -248,3 +248,22 @@ func TestPickerQQuitsSlashFilters(t *testing.T) {
 		t.Errorf("esc left the filter %q (filtering %v, %d shown)", p.filter.Value(), p.filtering, len(p.shown))
 	}
 }
+
+// Chinese prose, written without spaces, wraps between characters and
+// loses none of them; a word wider than the line is cut, not dropped.
+func TestWrapKeepsEveryCharacter(t *testing.T) {
+	zh := "两个线程同时修改同一个余额，最后余额为 0。没有锁的时候，更新会丢失。"
+	lines := wrap(zh, 20)
+	if got := strings.ReplaceAll(strings.Join(lines, ""), " ", ""); got != strings.ReplaceAll(zh, " ", "") {
+		t.Errorf("wrapped text lost characters:\n%q\n%q", got, zh)
+	}
+	for _, l := range lines {
+		if ansi.StringWidth(l) > 20 {
+			t.Errorf("line %q is %d cells wide", l, ansi.StringWidth(l))
+		}
+	}
+	long := strings.Repeat("x", 50)
+	if got := strings.Join(wrap(long, 20), ""); got != long {
+		t.Errorf("a long word came out %q", got)
+	}
+}
