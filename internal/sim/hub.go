@@ -586,6 +586,32 @@ func groupAlive(g int, recs []*procRec) bool {
 }
 
 // endRound kills whatever is left of a round's processes and reaps them.
+// anyAlive reports whether a process of the round is not gone (reaped): it
+// may still wake a task of mtviz (a queue's put, a join's end).
+func (h *hub) anyAlive(round int) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, r := range h.procs {
+		if k.round != round {
+			continue
+		}
+		select {
+		case <-r.connected:
+		default:
+			if !r.owned {
+				continue // not started by mtviz, and not heard from
+			}
+		}
+		select {
+		case <-r.gone:
+		default:
+			// Alive, or ended and not reaped yet: a join waits for the reap.
+			return true
+		}
+	}
+	return false
+}
+
 func (h *hub) endRound(round int) {
 	h.mu.Lock()
 	pgids := make([]int, 0, len(h.pgids))

@@ -172,6 +172,11 @@ func (w *world) stuck() bool {
 		// there): only mtviz sees the whole run.
 		return false
 	}
+	if h := w.e.hub; h != nil && h.anyAlive(w.round) {
+		// A process of the run lives, a grandchild too: it may put to a
+		// queue, or end and so end a join.
+		return false
+	}
 	live := 0
 	for _, t := range w.tasks {
 		if !t.started.Load() || t.isDone() {

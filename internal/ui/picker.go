@@ -61,6 +61,11 @@ func (p *picker) Update(msg tea.Msg) tea.Cmd {
 	if p.filtering {
 		return p.filterKey(km)
 	}
+	if km.Type == tea.KeyRunes && len(km.Runes) > 1 && km.Runes[0] == '/' {
+		// Typed faster than read: "/race" comes as one message.
+		cmd := p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: km.Runes[:1]})
+		return tea.Batch(cmd, p.filterKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: km.Runes[1:]}))
+	}
 	switch {
 	case key.Matches(km, p.keys.Up):
 		p.cursor = max(0, p.cursor-1)
