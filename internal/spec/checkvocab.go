@@ -27,7 +27,7 @@ var RuntimeStateNames = []string{"running", "runnable", "waiting", "syscall"}
 // makes its kind's own struct and fills it; its rules refuse a check that
 // could not fail.
 var checks = []schema{
-	{name: "transitions", doc: "the task went through these states in this order (others may come between)",
+	{name: "transitions", doc: "the task went through these states in this order (others may come between); for a counted task, some copy did",
 		check: func() CheckSpec { return &TransitionsCheck{} }, checkRules: ruleTransitions,
 		fields: []field{taskField,
 			{name: "states", kind: kList, required: true, doc: "state names: new, runnable, running, blocked, sleeping, done", set: func(d any, v any) { d.(*TransitionsCheck).States = v.([]string) }}}},
@@ -227,7 +227,6 @@ func ruleAdopted(l *loader, c CheckSpec, n ast.Node) {
 func ruleTransitions(l *loader, c CheckSpec, n ast.Node) {
 	t := c.(*TransitionsCheck)
 	l.stateNames(n, t.States, StateNames)
-	l.oneCopy(n, "transitions", t.Task)
 }
 
 func ruleRuntime(l *loader, c CheckSpec, n ast.Node) {

@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -14,49 +15,77 @@ import (
 // maxSeen caps the state names a transitions or holds judge keeps to show.
 const maxSeen = 200
 
+// transitionsJudge follows the task's states; a counted task's copies are
+// followed each apart, and one going through the states is enough.
 type transitionsJudge struct {
 	c      *spec.TransitionsCheck
+	copies map[string]*stateTrack
+}
+
+// stateTrack is one task copy's states, as far as a judge keeps them.
+type stateTrack struct {
 	seen   []string
 	more   int
 	next   int   // how many of the wanted states came, in order
 	folded int64 // changes the engine folded instead of sending
 }
 
+// maxTracks bounds the copies a transitions judge follows.
+const maxTracks = 512
+
 func (j *transitionsJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind != sim.KState && ev.Kind != sim.KTask || ev.Task != j.c.Task || ev.State == sim.NoState {
+	if ev.Kind != sim.KState && ev.Kind != sim.KTask || !copiesOf(j.c.Task, ev.Task) || ev.State == sim.NoState {
 		return
 	}
-	j.folded += ev.Folded
+	if j.copies == nil {
+		j.copies = map[string]*stateTrack{}
+	}
+	tr := j.copies[ev.Task]
+	if tr == nil {
+		if len(j.copies) >= maxTracks {
+			return
+		}
+		tr = &stateTrack{}
+		j.copies[ev.Task] = tr
+	}
+	tr.folded += ev.Folded
 	name := ev.State.String()
-	if n := len(j.seen); n == 0 || j.seen[n-1] != name {
+	if n := len(tr.seen); n == 0 || tr.seen[n-1] != name {
 		if n < maxSeen {
-			j.seen = append(j.seen, name)
+			tr.seen = append(tr.seen, name)
 		} else {
-			j.more++
+			tr.more++
 		}
 	}
-	if j.next < len(j.c.States) && name == j.c.States[j.next] {
-		j.next++
+	if tr.next < len(j.c.States) && name == j.c.States[tr.next] {
+		tr.next++
 	}
 }
 
 func (j *transitionsJudge) decide(f *facts) Result {
-	went := strings.Join(j.seen, " → ")
-	if j.more > 0 {
-		went += fmt.Sprintf(" … (%d more)", j.more)
-	}
-	if len(j.seen) == 0 {
+	if len(j.copies) == 0 {
 		return undecided("%s never reported a state", j.c.Task)
 	}
-	if j.next < len(j.c.States) {
-		if j.folded > 0 {
+	var best string
+	for _, name := range slices.Sorted(maps.Keys(j.copies)) {
+		if best == "" || j.copies[name].next > j.copies[best].next {
+			best = name
+		}
+	}
+	tr := j.copies[best]
+	went := strings.Join(tr.seen, " → ")
+	if tr.more > 0 {
+		went += fmt.Sprintf(" … (%d more)", tr.more)
+	}
+	if tr.next < len(j.c.States) {
+		if tr.folded > 0 {
 			// The task changed state faster than the engine sends: the
 			// missing state may be among the folded ones.
-			return undecided("%s went %s, and %d changes were folded; %q may be among them", j.c.Task, went, j.folded, j.c.States[j.next])
+			return undecided("%s went %s, and %d changes were folded; %q may be among them", best, went, tr.folded, j.c.States[tr.next])
 		}
-		return fail("%s went %s; %q never came in that order", j.c.Task, went, j.c.States[j.next])
+		return fail("%s went %s; %q never came in that order", best, went, j.c.States[tr.next])
 	}
-	return pass("%s went %s", j.c.Task, went)
+	return pass("%s went %s", best, went)
 }
 
 type runtimeJudge struct {

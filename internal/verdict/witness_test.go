@@ -307,6 +307,20 @@ func init() {
 		open: witness{says: "w never ran"}}
 }
 
+// transitions on a counted task: one copy going through the states is
+// enough, and the verdict names it.
+func TestTransitionsAnyCopy(t *testing.T) {
+	c := &spec.TransitionsCheck{Of: spec.Of{Task: "w"}, States: []string{"running", "blocked"}}
+	w := witness{evs: []sim.Event{ran(0, "w-1"), state(5, "w-1", sim.Done), ran(0, "w-2"), state(10, "w-2", sim.Blocked)}}
+	if r := w.run("transitions", c); r.Verdict != Pass || !strings.Contains(r.Detail, "w-2 went running → blocked") {
+		t.Errorf("%v %q", r.Verdict, r.Detail)
+	}
+	w = witness{evs: []sim.Event{ran(0, "w-1"), state(5, "w-1", sim.Done), ran(0, "w-2"), state(10, "w-2", sim.Done)}}
+	if r := w.run("transitions", c); r.Verdict != Fail {
+		t.Errorf("no copy blocked: %v %q", r.Verdict, r.Detail)
+	}
+}
+
 // processes with min: a pool that should have had two workers at once.
 func TestProcessesMin(t *testing.T) {
 	c := &spec.ProcessesCheck{Of: spec.Of{Task: "w"}, Min: 2}
