@@ -167,3 +167,39 @@ func onScreen(cmd string, cfg ui.Config) error {
 	}
 	return outcomeError(ui.Run(cfg))
 }
+
+// takeLang takes --lang en|zh from anywhere before "--": the language of
+// the lessons' texts, for every command (MTVIZ_LANG, then LC_ALL, LANG,
+// when not given).
+func takeLang(args []string) ([]string, error) {
+	if v := os.Getenv("MTVIZ_LANG"); v != "" {
+		if !slices.Contains(spec.Languages, v) {
+			return nil, usagef("MTVIZ_LANG=%s: the languages are %s", timeline.Clean(v), strings.Join(spec.Languages, ", "))
+		}
+		spec.SetLang(v)
+	}
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...), nil
+		}
+		v, ok := strings.CutPrefix(strings.TrimPrefix(a, "-"), "-lang=")
+		if !ok && (a == "--lang" || a == "-lang") {
+			if i+1 >= len(args) {
+				return nil, usagef("--lang needs a language: %s", strings.Join(spec.Languages, ", "))
+			}
+			v, ok = args[i+1], true
+			i++
+		}
+		if !ok {
+			out = append(out, a)
+			continue
+		}
+		if !slices.Contains(spec.Languages, v) {
+			return nil, usagef("--lang %s: the languages are %s", timeline.Clean(v), strings.Join(spec.Languages, ", "))
+		}
+		spec.SetLang(v)
+	}
+	return out, nil
+}

@@ -81,6 +81,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		for _, w := range sc.Warnings {
 			fmt.Fprintf(stdout, "%s: warning: %s\n", timeline.Clean(w.Pos.String()), timeline.Clean(w.Msg))
 		}
+		for _, u := range sc.Untranslated {
+			fmt.Fprintf(stdout, "%s: translation: %s\n", timeline.Clean(u.Pos.String()), timeline.Clean(u.Msg))
+		}
 		fmt.Fprintf(stdout, "%s: ok\n", p)
 	}
 	if bad > 0 {

@@ -110,7 +110,10 @@ func main() {
 
 // Main runs mtviz with the given arguments and returns its exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	err := dispatch(args, stdout, stderr)
+	args, err := takeLang(args)
+	if err == nil {
+		err = dispatch(args, stdout, stderr)
+	}
 	var ue usageError
 	var ce checkFailed
 	var nd notDecided

@@ -106,7 +106,7 @@ var checks = []schema{
 		fields: []field{
 			{name: "program", kind: kString, required: true, doc: "the program as the step names it", set: func(d any, v any) { d.(*ProgramCheck).Program = v.(string) }},
 			{name: "exit", kind: kInt, required: true, doc: "its exit code", set: func(d any, v any) { d.(*ProgramCheck).Exit = int(v.(int64)) }},
-			{name: "output", kind: kText, doc: "text its output contains", set: func(d any, v any) { d.(*ProgramCheck).Output = v.(string) }}}},
+			{name: "output", kind: kString, doc: "text its output contains", set: func(d any, v any) { d.(*ProgramCheck).Output = v.(string) }}}},
 	{name: "received", doc: "the task got exactly these values from a queue, in this order, each once",
 		check: func() CheckSpec { return &ReceivedCheck{} }, checkRules: func(l *loader, c CheckSpec, n ast.Node) { l.notEmpty(n, "values", c.(*ReceivedCheck).Values) },
 		fields: []field{taskField,

@@ -66,8 +66,10 @@ func (l *loader) value(f *field, n ast.Node, dst any, what string) {
 	var v any
 	ok := false
 	switch f.kind {
-	case kString, kText:
+	case kString:
 		v, ok = l.str(n, label)
+	case kText:
+		v, ok = l.prose(n, label)
 	case kDur:
 		var d durVal
 		d.d, ok = l.duration(n, label)
@@ -433,6 +435,11 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 		return st, false
 	}
 	before := len(l.errs)
+	if s.short != "" && s.field(s.short).kind == kText && isLanguages(v) {
+		// log: {en: ..., zh: ...} is the short field in two languages.
+		l.value(s.field(s.short), v, &st, what)
+		return st, len(l.errs) == before
+	}
 	switch v.(type) {
 	case *ast.MappingNode, *ast.MappingValueNode:
 		fields, _ := l.mapping(v, what)
@@ -651,7 +658,7 @@ func (l *loader) check(it ast.Node, table []schema, what string) (Check, bool) {
 			w, _ := l.str(f.Value, "when")
 			applies = l.when(f.Value, w)
 		case "name":
-			c.Name, _ = l.str(f.Value, "name")
+			c.Name, _ = l.prose(f.Value, "name")
 		}
 	}
 	l.fill(s, fields, c.Spec, fmt.Sprintf("%s %q", what, kind), "when", "name")

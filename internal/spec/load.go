@@ -163,6 +163,7 @@ func LoadSet(name string, data []byte, set map[string]string) (sc *Scenario, err
 		return nil, &SetError{Msg: strings.Join(l.setErr, "; ")}
 	}
 	sc.Warnings = l.warns
+	sc.Untranslated = l.translations()
 	return sc, nil
 }
 
@@ -174,6 +175,11 @@ type loader struct {
 	counts map[string]int  // each task's count (copies)
 	procs  map[string]bool // tasks of kind process
 	warns  Errors
+	// Texts a person reads: given in some languages and not others
+	// (untranslated), or in one only (plainTexts); bilingual once any
+	// text of the file has two.
+	untranslated, plainTexts Errors
+	bilingual                bool
 	phases map[string]bool
 	nsteps int
 
@@ -309,15 +315,15 @@ func (l *loader) load(data []byte) *Scenario {
 		sc.ID = idFromName(l.file)
 	}
 	if n, ok := seen["title"]; ok {
-		sc.Title, _ = l.str(n, "title")
+		sc.Title, _ = l.prose(n, "title")
 	} else {
 		l.errorAt(Pos{File: l.file, Line: 1, Col: 1}, "a scenario needs a title")
 	}
 	if n, ok := seen["summary"]; ok {
-		sc.Summary, _ = l.str(n, "summary")
+		sc.Summary, _ = l.prose(n, "summary")
 	}
 	if n, ok := seen["lesson"]; ok {
-		sc.Lesson, _ = l.str(n, "lesson")
+		sc.Lesson, _ = l.prose(n, "lesson")
 	}
 	if n, ok := seen["trace"]; ok {
 		sc.Trace, _ = l.boolean(n, "trace")

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -193,6 +194,33 @@ func TestWarnings(t *testing.T) {
 		want, _ := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".want")
 		if len(sc.Warnings) == 0 || !strings.Contains(sc.Warnings[0].Msg, strings.TrimSpace(string(want))) {
 			t.Errorf("%s: warnings %v, want one saying %q", f, sc.Warnings, want)
+		}
+	}
+}
+
+// A lesson's text may speak English and Chinese: the language in effect is
+// taken, English when it has none; texts given in one language only are
+// listed for mtviz check.
+func TestBilingualText(t *testing.T) {
+	defer SetLang(Lang())
+	for lg, want := range map[string][]string{"en": {"Two workers", "one was added", "done: {c}"}, "zh": {"两个工人", "加了一个", "完成：{c}"}} {
+		SetLang(lg)
+		sc, err := LoadFile("testdata/good/bilingual.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := []string{sc.Title, sc.Checks[0].Name, sc.Tasks[0].Steps[1].Text}; !slices.Equal(got, want) {
+			t.Errorf("%s: %q, want %q", lg, got, want)
+		}
+		if sc.Summary != "two tasks count" {
+			t.Errorf("%s: a summary in English only is %q", lg, sc.Summary)
+		}
+		var msgs []string
+		for _, u := range sc.Untranslated {
+			msgs = append(msgs, u.Msg)
+		}
+		if !slices.Contains(msgs, "summary has no zh text") || !slices.ContainsFunc(msgs, func(m string) bool { return strings.HasPrefix(m, "lesson is in one language only") }) {
+			t.Errorf("untranslated: %q", msgs)
 		}
 	}
 }

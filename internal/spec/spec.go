@@ -44,6 +44,9 @@ type Scenario struct {
 	// Warnings are traps the file may fall into on purpose: it loads, and
 	// check and run say them.
 	Warnings Errors `json:"-"`
+	// Untranslated are the texts of a file written in two languages that
+	// lack one (mtviz check says them).
+	Untranslated Errors `json:"-"`
 	// Source is the file as read, for recordings (a child process gets the
 	// scenario as loaded, not its source to parse again).
 	Source []byte `json:"-"`

@@ -208,7 +208,7 @@ var steps = []schema{
 	{name: "key", rules: ruleKey, doc: "wait for the learner to press a key (headless runs press it after `auto`)",
 		fields: []field{
 			{name: "key", kind: kString, required: true, doc: "one character", set: func(d any, v any) { d.(*Step).Object = v.(string) }},
-			{name: "label", kind: kString, required: true, doc: "what the key does, shown on screen", set: stepText},
+			{name: "label", kind: kText, required: true, doc: "what the key does, shown on screen", set: stepText},
 			{name: "auto", kind: kDur, doc: "headless: press it after this long (default 1s)", set: stepDur},
 			{name: "always", kind: kBool, doc: "press it after `auto` on screen too, if the learner has not (for a text that says \"press x, or wait\")", set: func(d any, v any) { d.(*Step).Always = v.(bool) }},
 		}},
