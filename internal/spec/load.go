@@ -180,8 +180,8 @@ type loader struct {
 	// text of the file has two.
 	untranslated, plainTexts Errors
 	bilingual                bool
-	phases map[string]bool
-	nsteps int
+	phases                   map[string]bool
+	nsteps                   int
 
 	given      map[string]string // switches the caller set
 	switchDecl []Switch
