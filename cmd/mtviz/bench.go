@@ -20,20 +20,20 @@ import (
 
 // benchResult is what 'mtviz bench distributed' reports.
 type benchResult struct {
-	Workers      int     `json:"workers"`
-	Tasks        int64   `json:"tasks"`
-	PerMessage   int     `json:"tasks_per_message"`
-	Storage      string  `json:"storage"`
-	Seconds      float64 `json:"seconds"`
-	TasksPerSec  float64 `json:"tasks_per_s"`
-	LatencyMs    latency `json:"latency_ms"`
-	Acked        bool    `json:"every_task_acked"`
-	CountedOnce  int64   `json:"counted_once"`
-	Duplicates   int64   `json:"duplicates"`
-	RawPerSec    float64 `json:"raw_publish_ack_per_s"`
-	OfRaw        float64 `json:"of_raw"`
-	GoalRaw      float64 `json:"goal_of_raw"`
-	MeetsRaw     bool    `json:"meets_raw_goal"`
+	Workers     int     `json:"workers"`
+	Tasks       int64   `json:"tasks"`
+	PerMessage  int     `json:"tasks_per_message"`
+	Storage     string  `json:"storage"`
+	Seconds     float64 `json:"seconds"`
+	TasksPerSec float64 `json:"tasks_per_s"`
+	LatencyMs   latency `json:"latency_ms"`
+	Acked       bool    `json:"every_task_acked"`
+	CountedOnce int64   `json:"counted_once"`
+	Duplicates  int64   `json:"duplicates"`
+	RawPerSec   float64 `json:"raw_publish_ack_per_s"`
+	OfRaw       float64 `json:"of_raw"`
+	GoalRaw     float64 `json:"goal_of_raw"`
+	MeetsRaw    bool    `json:"meets_raw_goal"`
 }
 
 type latency struct {

@@ -20,6 +20,8 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"mtviz/internal/dist"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
 )
 
 const masterUsage = `Usage: mtviz master [flags]
@@ -515,5 +517,45 @@ func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return interrupted(ctx, err)
 	}
+	return nil
+}
+
+// runNATS are run's flags for a lesson's broker on a server of the
+// user's: 'mtviz run distributed --nats URL'.
+type runNATS struct {
+	urls     urlsFlag
+	af       authFlags
+	replicas *int
+}
+
+func addRunNATSFlags(fs *flag.FlagSet) *runNATS {
+	r := &runNATS{af: addAuthFlags(fs), replicas: fs.Int("replicas", 0, "")}
+	fs.Var(&r.urls, "nats", "")
+	return r
+}
+
+// apply makes the run's brokers use the server given, if one is.
+func (r *runNATS) apply(sc *spec.Scenario) error {
+	if len(r.urls) == 0 {
+		if *r.af.token != "" || *r.af.nkey != "" || *r.af.creds != "" || *r.replicas != 0 {
+			return usagef("run: --token-file, --nkey-seed, --creds and --replicas go with --nats URL")
+		}
+		return nil
+	}
+	if *r.replicas < 0 || *r.replicas > 5 {
+		return usagef("run: --replicas: from 1 to 5")
+	}
+	hasBroker := false
+	for _, o := range sc.Objects {
+		hasBroker = hasBroker || o.Kind == spec.Broker
+	}
+	if !hasBroker {
+		return usagef("run: --nats is for lessons with a broker (distributed); %s has none", sc.ID)
+	}
+	auth, err := r.af.auth("run")
+	if err != nil {
+		return err
+	}
+	sim.UseExternalBroker(&sim.ExternalBroker{URL: r.urls.String(), Auth: auth, Replicas: *r.replicas})
 	return nil
 }

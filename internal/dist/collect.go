@@ -380,9 +380,10 @@ func (k *checkpointer) write(ctx context.Context, data []byte, total int64) bool
 }
 
 // oursLanded says whether the message after the last one this master
-// knows of is its own (written, its confirmation lost).
+// knows of is its own (written, its confirmation lost). It asks until the
+// server answers or ctx ends.
 func (k *checkpointer) oursLanded(ctx context.Context, id string) bool {
-	for try := 0; try < 10; try++ {
+	for {
 		c, cancel := context.WithTimeout(ctx, 2*time.Second)
 		s, err := k.js.Stream(c, k.cfg.Job.resultsStream())
 		var m *jetstream.RawStreamMsg
@@ -396,9 +397,12 @@ func (k *checkpointer) oursLanded(ctx context.Context, id string) bool {
 		if errors.Is(err, jetstream.ErrMsgNotFound) || ctx.Err() != nil {
 			return false
 		}
-		time.Sleep(200 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(250 * time.Millisecond):
+		}
 	}
-	return false
 }
 
 func (k *checkpointer) stop(err error) {

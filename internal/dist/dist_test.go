@@ -28,6 +28,12 @@ func TestMain(m *testing.M) {
 		os.Exit(childWorker())
 	case "master":
 		os.Exit(childMaster())
+	case "node":
+		os.Exit(childNode())
+	case "cmaster":
+		os.Exit(childClusterMaster())
+	case "cworker":
+		os.Exit(childClusterWorker())
 	}
 	goleak.VerifyTestMain(m)
 }

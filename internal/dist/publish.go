@@ -165,56 +165,62 @@ func (p *publisher) stop(err error) {
 }
 
 // confirm waits for each publication's confirmation in turn; one that
-// failed or timed out is published again, with its message id, until the
-// server confirms it.
+// failed or timed out is published again, with its message id, and waited
+// for in its turn, until the server confirms it.
 func (p *publisher) confirm(ctx context.Context) {
+	var again []pending
+	failing := 0
+	var warned time.Time
 	for {
 		var pd pending
-		select {
-		case <-ctx.Done():
-			return
-		case pd = <-p.futs:
+		if len(again) > 0 {
+			pd, again = again[0], again[1:]
+		} else {
+			select {
+			case <-ctx.Done():
+				return
+			case pd = <-p.futs:
+			}
 		}
 		var err error
 		select {
 		case <-ctx.Done():
 			return
 		case <-pd.fut.Ok():
+			failing = 0
 			continue
 		case err = <-pd.fut.Err():
 		}
-		if !p.republish(ctx, pd, err) {
-			return
-		}
-	}
-}
-
-func (p *publisher) republish(ctx context.Context, pd pending, err error) bool {
-	data := formatTasks(pd.first, pd.last)
-	warned := false
-	for pause := 100 * time.Millisecond; ; pause = min(2*pause, 2*time.Second) {
 		if ferr := p.fatalErr(ctx, err); ferr != nil {
 			p.stop(ferr)
-			return false
+			return
 		}
-		if since := time.Since(pd.at); since > 2*time.Second && !warned {
-			warned = true
-			p.cfg.Warn(fmt.Sprintf("the server has not confirmed tasks %d to %d for %v (%v); publishing them again", pd.first, pd.last, since.Round(time.Second), err))
+		if failing++; failing > 1 {
+			// Many in a row: the server is electing a leader, or gone.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(min(time.Duration(failing)*10*time.Millisecond, 500*time.Millisecond)):
+			}
 		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(pause):
+		if time.Since(warned) > 2*time.Second {
+			warned = time.Now()
+			p.cfg.Warn(fmt.Sprintf("the server has not confirmed tasks %d to %d for %v (%v); publishing them again", pd.first, pd.last, time.Since(pd.at).Round(time.Second), err))
 		}
-		c, cancel := context.WithTimeout(ctx, pubTimeout)
-		_, err = p.js.Publish(c, p.subject, data, jetstream.WithMsgID(pd.id))
-		cancel()
-		if err == nil {
-			return true
+		fut, err := p.js.PublishAsync(p.subject, formatTasks(pd.first, pd.last), jetstream.WithMsgID(pd.id), jetstream.WithStallWait(stallWait))
+		for err != nil {
+			if ferr := p.fatalErr(ctx, err); ferr != nil {
+				p.stop(ferr)
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(250 * time.Millisecond):
+			}
+			fut, err = p.js.PublishAsync(p.subject, formatTasks(pd.first, pd.last), jetstream.WithMsgID(pd.id), jetstream.WithStallWait(stallWait))
 		}
-		if ctx.Err() != nil {
-			return false
-		}
+		again = append(again, pending{pd.first, pd.last, pd.id, fut, pd.at})
 	}
 }
 
