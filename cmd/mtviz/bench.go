@@ -54,6 +54,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "")
 	memory := fs.Bool("memory", false, "")
 	per := fs.Int("per-message", 1, "")
+	url := fs.String("nats", "", "")
+	keyArg := fs.String("token-file", "", "")
 	pos, err := parseFlags(fs, args[1:], benchUsage, stdout)
 	if err != nil {
 		return err
@@ -70,6 +72,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	if *per < 1 || *per > dist.MaxPerMessage {
 		return usagef("bench: --per-message: from 1 to %d", dist.MaxPerMessage)
 	}
+	if (*url == "") != (*keyArg == "") {
+		return usagef("bench: --nats URL and --token-file F go together")
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	dir, err := sim.RunDir()
@@ -77,22 +82,29 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	return benchRun(ctx, dir, *workers, *tasks, *per, *memory, *asJSON, stdout, stderr)
+	serverURL, keyFile := *url, *keyArg
+	tok := ""
+	if serverURL == "" {
+		tok = dist.NewToken()
+		keyFile = filepath.Join(dir, "key")
+		if err := os.WriteFile(keyFile, []byte(tok+"\n"), 0o600); err != nil {
+			return err
+		}
+		s, err := dist.StartServer(dist.ServerConfig{Token: tok, Dir: filepath.Join(dir, "jetstream"),
+			Warn: func(line string) { fmt.Fprintf(stderr, "mtviz bench: nats server: %s\n", line) }})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		serverURL = s.URL()
+	} else if tok, err = dist.ReadToken(keyFile); err != nil {
+		return usagef("bench: --token-file: %v", err)
+	}
+	return benchRun(ctx, serverURL, tok, keyFile, *workers, *tasks, *per, *memory, *asJSON, stdout, stderr)
 }
 
-func benchRun(ctx context.Context, dir string, workers int, tasks int64, per int, memory, asJSON bool, stdout, stderr io.Writer) error {
-	tok := dist.NewToken()
-	keyFile := filepath.Join(dir, "key")
-	if err := os.WriteFile(keyFile, []byte(tok+"\n"), 0o600); err != nil {
-		return err
-	}
-	s, err := dist.StartServer(dist.ServerConfig{Token: tok, Dir: filepath.Join(dir, "jetstream"),
-		Warn: func(line string) { fmt.Fprintf(stderr, "mtviz bench: nats server: %s\n", line) }})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	nc, err := dist.Connect(s.URL(), dist.Auth{Token: tok}, "mtviz bench", nil)
+func benchRun(ctx context.Context, url, tok, keyFile string, workers int, tasks int64, per int, memory, asJSON bool, stdout, stderr io.Writer) error {
+	nc, err := dist.Connect(url, dist.Auth{Token: tok}, "mtviz bench", nil)
 	if err != nil {
 		return err
 	}
@@ -110,7 +122,7 @@ func benchRun(ctx context.Context, dir string, workers int, tasks int64, per int
 		}
 	}()
 	for range workers {
-		c := exec.Command(exe, "worker", "--server", s.URL(), "--token-file", keyFile, "--job", job)
+		c := exec.Command(exe, "worker", "--server", url, "--token-file", keyFile, "--job", job)
 		c.Stderr = stderr
 		// The workers die with the bench, however it ends.
 		c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}

@@ -110,6 +110,8 @@ Flags:
                 items); the server's work is per message, not per task
   --json        one JSON object instead of text
   --memory      streams in memory instead of files (both measurements)
+  --nats URL    measure on this server instead of one of its own, with the key
+                in --token-file F (to compare with 'nats bench' on the same one)
 `
 
 func init() {

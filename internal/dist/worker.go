@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -395,20 +395,14 @@ func parseAnswer(b []byte) (map[int64]bool, error) {
 	if len(s) < 2 || s[:2] != "ok" || len(s) > 2 && s[2] != '\n' {
 		return nil, fmt.Errorf("the master refused the results: %q", clean(b))
 	}
-	var dups map[int64]bool
-	for rest := s[min(3, len(s)):]; rest != ""; {
-		line := rest
-		if i := bytesIndex([]byte(rest), '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		id, err := strconv.ParseInt(line, 10, 64)
+	if len(s) == 2 {
+		return nil, nil
+	}
+	dups := map[int64]bool{}
+	for _, line := range strings.Split(s[3:], "\n") {
+		id, err := ParseTask([]byte(line))
 		if err != nil {
 			return nil, fmt.Errorf("an answer that is not one: %q", clean([]byte(line)))
-		}
-		if dups == nil {
-			dups = map[int64]bool{}
 		}
 		dups[id] = true
 	}
