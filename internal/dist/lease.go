@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -106,7 +107,7 @@ func (l *lease) takeOver(ctx context.Context, e jetstream.KeyValueEntry) error {
 	host, _ := os.Hostname()
 	local := h.Host == host && h.PID > 0
 	switch {
-	case local && h.PID != l.me.PID && unix.Kill(h.PID, 0) == unix.ESRCH:
+	case local && h.PID != l.me.PID && !alive(h.PID):
 		// Its holder is a process of this machine that has ended.
 	case local && h.PID != l.me.PID:
 		return fmt.Errorf("%w: %s holds it", ErrHeld, h)
@@ -173,4 +174,19 @@ func isWrongSeq(err error) bool {
 	var apiErr *jetstream.APIError
 	return errors.Is(err, jetstream.ErrKeyExists) || errors.As(err, &apiErr) &&
 		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
+}
+
+// alive says whether a process of this machine runs: one that has ended
+// and waits to be reaped (a zombie) does not.
+func alive(pid int) bool {
+	if unix.Kill(pid, 0) == unix.ESRCH {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return !errors.Is(err, os.ErrNotExist)
+	}
+	// The state follows the name, which is in parentheses and may hold any.
+	i := strings.LastIndexByte(string(b), ')')
+	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z' && b[i+2] != 'X'
 }
