@@ -473,3 +473,31 @@ func TestTwoMastersOneJob(t *testing.T) {
 		}
 	}
 }
+
+// The lesson on a server of the user's: 'run distributed --nats URL'
+// with its key. The job is done on that server and removed from it.
+func TestLessonOnExternalServer(t *testing.T) {
+	mark := fmt.Sprintf("n%d", time.Now().UnixNano())
+	url, tok, key := startBroker(t, mark)
+	p := start(t, mark, "run", "distributed", "--headless", "--nats", url, "--token-file", key)
+	var lines []string
+	for l := range p.lines {
+		lines = append(lines, l)
+	}
+	p.wait()
+	out := strings.Join(lines, "\n")
+	for _, want := range []string{"PASS  every task's result is stored exactly once", "PASS  the master's restart lost nothing"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in the lesson's output", want)
+		}
+	}
+	nc, err := dist.Connect(url, dist.Auth{Token: tok}, "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	for n := range js.StreamNames(context.Background()).Name() {
+		t.Errorf("stream %s is left on the server", n)
+	}
+}

@@ -253,18 +253,24 @@ func (p *proc) wait(t *testing.T, d time.Duration) int {
 	}
 }
 
-// leader names the node leading a stream.
-func (c *cluster) leader(stream string) int {
+// js connects to the cluster; the connection closes with the test.
+func (c *cluster) js() jetstream.JetStream {
 	c.t.Helper()
 	nc, err := Connect(c.urls(), Auth{Token: c.tok}, "test", nil)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	defer nc.Close()
+	c.t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
+	return js
+}
+
+// leader names the node leading a stream.
+func (c *cluster) leader(stream string) int {
+	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := js.Stream(ctx, stream)
+	s, err := c.js().Stream(ctx, stream)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -281,12 +287,7 @@ func (c *cluster) leader(stream string) int {
 // exactly one result, and they sum to N(N+1)(2N+1)/6.
 func (c *cluster) checkJob(tasks int64) {
 	c.t.Helper()
-	nc, err := Connect(c.urls(), Auth{Token: c.tok}, "test", nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := c.js()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	r, err := ReadRecord(ctx, js, "c")
@@ -363,6 +364,19 @@ func TestClusterWorkerKilled(t *testing.T) {
 	ws[0].cmd.Process.Kill()
 	ws[0].wait(t, 10*time.Second)
 	finish(t, c, m, []*proc{nil, ws[1]})
+	// A master asking for fewer replicas than the job's streams have is
+	// refused, and says how many there are.
+	nc, err := Connect(c.urls(), Auth{Token: c.tok}, "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = RunMaster(ctx, nc, MasterConfig{Job: "c", Tasks: clusterTasks, Replicas: 1})
+	if err == nil || !strings.Contains(err.Error(), "has 3 replicas; --replicas 1 would lower it") {
+		t.Errorf("a master asking for 1 replica of an R3 job: %v", err)
+	}
 }
 
 // The master killed mid-job and started again: the second goes on.
