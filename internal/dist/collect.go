@@ -36,12 +36,6 @@ func newBitset(n int64) bitset    { return make(bitset, n/64+1) }
 func (b bitset) get(i int64) bool { return b[i/64]&(1<<(i%64)) != 0 }
 func (b bitset) set(i int64)      { b[i/64] |= 1 << (i % 64) }
 func (b bitset) clone() bitset    { return append(bitset(nil), b...) }
-func (b bitset) count() (n int64) {
-	for _, w := range b {
-		n += int64(bits.OnesCount64(w))
-	}
-	return n
-}
 
 // sum128 is a sum of squares that may pass int64 (10 million tasks do).
 type sum128 struct{ hi, lo uint64 }
