@@ -12,9 +12,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// stallWait is how long a publication may wait for room among those not
-// yet confirmed: long enough for a busy machine.
-const stallWait = 10 * time.Second
+// stallWait is how long a publication waits for room among those not yet
+// confirmed before it looks at its context again.
+const stallWait = 250 * time.Millisecond
 
 // publisher publishes a master's tasks: every task that had no result
 // when the master began, at most Window ahead of their results. Each
@@ -148,6 +148,14 @@ func (p *publisher) publish(ctx context.Context, first, last int64, id string) b
 			p.stop(err)
 			return false
 		}
+		if errors.Is(err, jetstream.ErrTooManyStalledMsgs) {
+			// Too many not yet confirmed: wait for room, not for ever.
+			if ctx.Err() != nil {
+				return false
+			}
+			pause = 50 * time.Millisecond
+			continue
+		}
 		p.cfg.Warn(fmt.Sprintf("publish tasks %d to %d: %v; trying again", first, last, err))
 		select {
 		case <-ctx.Done():
@@ -209,6 +217,9 @@ func (p *publisher) confirm(ctx context.Context) {
 		}
 		fut, err := p.js.PublishAsync(p.subject, formatTasks(pd.first, pd.last), jetstream.WithMsgID(pd.id), jetstream.WithStallWait(stallWait))
 		for err != nil {
+			if ctx.Err() != nil {
+				return
+			}
 			if ferr := p.fatalErr(ctx, err); ferr != nil {
 				p.stop(ferr)
 				return

@@ -269,8 +269,13 @@ func (w *worker) next(ctx context.Context, msgs chan jetstream.Msg, pullErr chan
 	var m jetstream.Msg
 	select {
 	case m = <-msgs:
-	default:
-		w.setIdle(true, 20*time.Millisecond)
+	case err := <-pullErr:
+		return nil, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-w.idleAfter():
+		// None for a moment: the worker is idle until one comes.
+		w.setIdle(true)
 		select {
 		case m = <-msgs:
 		case err := <-pullErr:
@@ -279,7 +284,7 @@ func (w *worker) next(ctx context.Context, msgs chan jetstream.Msg, pullErr chan
 			return nil, ctx.Err()
 		}
 	}
-	w.setIdle(false, 0)
+	w.setIdle(false)
 	var b []held
 	size := 0
 	for {
@@ -298,14 +303,19 @@ func (w *worker) next(ctx context.Context, msgs chan jetstream.Msg, pullErr chan
 	}
 }
 
-// setIdle tells Idle, when asked for, that the worker waits (after a
-// moment) or works again.
-func (w *worker) setIdle(idle bool, after time.Duration) {
+// idleAfter is when a worker waiting for a task says it is idle: after
+// 20 ms, if anyone listens.
+func (w *worker) idleAfter() <-chan time.Time {
+	if w.cfg.Idle == nil {
+		return nil
+	}
+	return time.After(20 * time.Millisecond)
+}
+
+// setIdle tells Idle that the worker waits, or works again.
+func (w *worker) setIdle(idle bool) {
 	if w.cfg.Idle == nil || w.idle == idle {
 		return
-	}
-	if after > 0 {
-		time.Sleep(after)
 	}
 	w.idle = idle
 	w.cfg.Idle(idle)
