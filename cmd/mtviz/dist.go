@@ -302,13 +302,22 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	serverURL, keyFile := strings.Join(f.urls, ","), *f.af.token
 	var sd *dist.StateDir
+	removeDir := false
 	if len(f.urls) == 0 {
 		var s *dist.Server
 		s, sd, keyFile, err = ownServer(f, &auth, stdout, stderr)
 		if err != nil {
 			return err
 		}
-		defer func() { s.Close(); sd.Close() }()
+		// The server stops before its files go (with a job done).
+		defer func() {
+			s.Close()
+			if removeDir {
+				sd.Remove()
+			} else {
+				sd.Close()
+			}
+		}()
 		serverURL = s.URL()
 		if f.remote {
 			if h, _, _, _ := dist.SplitListen(f.listen); h == "0.0.0.0" || h == "::" {
@@ -345,9 +354,7 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	printMaster(stdout, rep)
-	if sd != nil && !f.keep {
-		defer sd.Remove()
-	}
+	removeDir = sd != nil && !f.keep
 	return nil
 }
 
