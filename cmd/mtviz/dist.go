@@ -340,7 +340,11 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 	defer nc.Close()
 	rep, err := runMaster(ctx, nc, f, stdout, stderr)
 	done := err == nil
+	if done {
+		printMaster(stdout, rep)
+	}
 	if f.asJSON {
+		// The last line, however the master ends.
 		json.NewEncoder(stdout).Encode(jobLine(rep, done))
 	}
 	if !done {
@@ -353,7 +357,6 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	printMaster(stdout, rep)
 	removeDir = sd != nil && !f.keep
 	return nil
 }
