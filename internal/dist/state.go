@@ -68,7 +68,7 @@ func OpenStateDir(job Job) (*StateDir, error) {
 		f.Close()
 		who := ""
 		if b, err := os.ReadFile(filepath.Join(path, "pid")); err == nil && len(b) < 32 {
-			who = fmt.Sprintf(" (pid %s)", strings.TrimSpace(clean(b)))
+			who = fmt.Sprintf(" (pid %s)", clean([]byte(strings.TrimSpace(string(b)))))
 		}
 		return nil, fmt.Errorf("%w: job %s's directory %s is in use by another master%s", ErrHeld, job, path, who)
 	}
