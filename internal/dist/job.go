@@ -65,10 +65,13 @@ func openJob(ctx context.Context, js jetstream.JetStream, sp jobSpec) (*opened, 
 	o.kv = kv
 	if o.tasks, err = sp.stream(ctx, js, jetstream.StreamConfig{
 		Name: sp.job.tasksStream(), Subjects: []string{sp.job.tasksSubject()},
-		// A work queue: a task leaves the stream when a worker acknowledges
-		// it. A task is published with its id as message id, so that a
-		// master publishing it again does not queue it twice.
-		Retention: jetstream.WorkQueuePolicy, Duplicates: 2 * time.Minute,
+		// A queue that one consumer, the workers', hands out. A task the
+		// workers acknowledged is purged by the master every second, in one
+		// operation (a work queue would remove each on its own, writing to
+		// the store once per task). A task is published with its id as
+		// message id, so that a master publishing it again does not queue
+		// it twice.
+		Retention: jetstream.LimitsPolicy, Duplicates: 2 * time.Minute,
 	}, o); err != nil {
 		return nil, err
 	}

@@ -168,6 +168,7 @@ type master struct {
 	col     *collector
 	pub     *publisher
 	start   time.Time
+	purged  uint64 // tasks purged from the task stream, up to
 }
 
 func newMaster(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, job *opened, cfg MasterConfig, ls *lease) (*master, error) {
@@ -224,9 +225,28 @@ func (m *master) run(ctx context.Context) error {
 			sweep.progress()
 		case <-tick.C:
 			sweep.check(ctx, m)
+			m.purgeAcked(ctx)
 		}
 	}
 	return nil
+}
+
+// purgeAcked removes from the task stream the tasks below the workers'
+// acknowledgement floor, in one operation.
+func (m *master) purgeAcked(ctx context.Context) {
+	c, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	cons, err := m.job.tasks.Consumer(c, consumerName)
+	if err != nil {
+		return
+	}
+	floor := cons.CachedInfo().AckFloor.Stream
+	if floor <= m.purged {
+		return
+	}
+	if err := m.job.tasks.Purge(c, jetstream.WithPurgeSequence(floor+1)); err == nil {
+		m.purged = floor
+	}
 }
 
 // keepLease renews the master's lease until ctx ends; a lease another
@@ -318,6 +338,7 @@ func (m *master) finish(ctx context.Context, rep *MasterReport) error {
 	if err != nil {
 		return fmt.Errorf("read the job's record back: %w", err)
 	}
+	m.purgeAcked(ctx)
 	rep.Record = &r
 	if !m.cfg.Keep {
 		m.waitWorkersGone(ctx)

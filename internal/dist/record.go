@@ -13,7 +13,7 @@ import (
 type State struct {
 	Tasks       int64  // the job's size, as its master set it (0: no master yet)
 	Published   uint64 // tasks the task stream took in (its last sequence)
-	Left        uint64 // tasks still in the stream: not yet acknowledged
+	Left        uint64 // tasks not yet acknowledged
 	Waiting     uint64 // tasks no worker has been handed yet
 	InFlight    int    // tasks handed to a worker and not acknowledged
 	Redelivered uint64 // deliveries past each task's first, so far
@@ -43,6 +43,8 @@ func ReadState(ctx context.Context, js jetstream.JetStream, job Job) (State, err
 		if c, err := s.Consumer(ctx, consumerName); err == nil {
 			ci := c.CachedInfo()
 			st.Waiting, st.InFlight = ci.NumPending, ci.NumAckPending
+			// Not yet acknowledged: not yet handed out, or held.
+			st.Left = ci.NumPending + uint64(ci.NumAckPending)
 			// Each task is delivered in stream order; every delivery past
 			// the last task delivered is a redelivery.
 			if ci.Delivered.Consumer > ci.Delivered.Stream {
