@@ -270,7 +270,11 @@ func (c *cluster) leader(stream string) int {
 	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := c.js().Stream(ctx, stream)
+	var s jetstream.Stream
+	err := retry(ctx, 2*time.Second, func(c2 context.Context) (err error) {
+		s, err = c.js().Stream(c2, stream)
+		return err
+	})
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -290,7 +294,12 @@ func (c *cluster) checkJob(tasks int64) {
 	js := c.js()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	r, err := ReadRecord(ctx, js, "c")
+	// Right after a job, a busy cluster may not answer at once.
+	var r Record
+	err := retry(ctx, 10*time.Second, func(c2 context.Context) (err error) {
+		r, err = ReadRecord(c2, js, "c")
+		return err
+	})
 	if err != nil {
 		c.t.Fatal(err)
 	}

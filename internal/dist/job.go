@@ -26,6 +26,9 @@ func DefaultReplicas(nc *nats.Conn) int {
 // cannot place a stream's replicas, or its storage is full.
 const errInsufficientResources jetstream.ErrorCode = 10023
 
+// errPlacement is a server that cannot place a job's replicas.
+var errPlacement = errors.New("no room for the replicas")
+
 // jobSpec is what a master asks of a job's streams.
 type jobSpec struct {
 	job      Job
@@ -93,7 +96,7 @@ func openJob(ctx context.Context, js jetstream.JetStream, sp jobSpec) (*opened, 
 func (sp jobSpec) placeErr(err error) error {
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) && (apiErr.ErrorCode == errInsufficientResources || apiErr.ErrorCode == 10074 || apiErr.ErrorCode == 10005) {
-		return fmt.Errorf("open job %s with %d replicas: %v; a cluster of at least %d JetStream servers is needed (give --replicas)", sp.job, sp.replicas, err, sp.replicas)
+		return fmt.Errorf("%w: open job %s with %d replicas: %v; a cluster of at least %d JetStream servers is needed (give --replicas)", errPlacement, sp.job, sp.replicas, err, sp.replicas)
 	}
 	return fmt.Errorf("open job %s: %w", sp.job, err)
 }

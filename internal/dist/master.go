@@ -125,11 +125,8 @@ func RunMaster(ctx context.Context, nc *nats.Conn, cfg MasterConfig) (rep Master
 	if !sp.explicit {
 		sp.replicas = DefaultReplicas(nc)
 	}
-	var job *opened
-	if err := retry(ctx, 10*time.Second, func(c context.Context) (err error) {
-		job, err = openJob(c, js, sp)
-		return err
-	}); err != nil {
+	job, err := openRetry(ctx, js, sp, nc.ConnectedClusterName() != "")
+	if err != nil {
 		return rep, err
 	}
 	rep.Replicas = job.replicas
@@ -155,6 +152,28 @@ func RunMaster(ctx context.Context, nc *nats.Conn, cfg MasterConfig) (rep Master
 		return rep, err
 	}
 	return rep, m.finish(ctx, &rep)
+}
+
+// openRetry opens the job, asking again while the answer may change: no
+// answer in time, and for 10 s a cluster that cannot place the replicas
+// yet (its nodes are still joining, or one restarts).
+func openRetry(ctx context.Context, js jetstream.JetStream, sp jobSpec, clustered bool) (*opened, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var job *opened
+		err := retry(ctx, 10*time.Second, func(c context.Context) (err error) {
+			job, err = openJob(c, js, sp)
+			return err
+		})
+		if err == nil || !clustered || !errors.Is(err, errPlacement) || time.Now().After(deadline) {
+			return job, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 // master is one master's state while it runs.
