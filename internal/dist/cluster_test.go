@@ -31,7 +31,7 @@ import (
 func childNode() int {
 	port, _ := strconv.Atoi(os.Getenv("DIST_NODE_PORT"))
 	s, err := StartServer(ServerConfig{Listen: fmt.Sprintf("127.0.0.1:%d", port), Token: os.Getenv("DIST_TEST_TOKEN"),
-		Dir: os.Getenv("DIST_NODE_DIR"), Name: os.Getenv("DIST_NODE_NAME"),
+		Dir: os.Getenv("DIST_NODE_DIR"), Name: os.Getenv("DIST_NODE_NAME"), Warn: func(l string) { fmt.Fprintln(os.Stderr, "node:", l) },
 		Cluster: &ClusterConfig{Name: "mtviz-test", Listen: os.Getenv("DIST_NODE_CLUSTER"), Routes: strings.Split(os.Getenv("DIST_NODE_ROUTES"), ",")}})
 	if err != nil {
 		fmt.Println("error", err)

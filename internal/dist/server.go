@@ -133,10 +133,11 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	}
 	s.SetLoggerV2(&refusals{say: cfg.Refused, warn: cfg.Warn}, false, false, false)
 	s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
+	// A busy machine, a cluster node recovering its streams: be patient.
+	if !s.ReadyForConnections(30 * time.Second) {
 		s.Shutdown()
 		s.WaitForShutdown()
-		return nil, errors.New("the NATS server did not start within 10 s")
+		return nil, errors.New("the NATS server did not start within 30 s")
 	}
 	addr := s.Addr().(*net.TCPAddr)
 	h := host
@@ -224,6 +225,14 @@ func RefusedAddr(line string) (string, bool) {
 }
 
 func (r *refusals) Noticef(string, ...any) {}
-func (r *refusals) Fatalf(string, ...any)  {}
+
+// Fatalf is what stops the server from starting (a port taken): it is
+// said, as a warning, for the caller's error to explain.
+func (r *refusals) Fatalf(format string, v ...any) {
+	if r.warn != nil {
+		r.warn(fmt.Sprintf(format, v...))
+	}
+}
+
 func (r *refusals) Debugf(string, ...any)  {}
 func (r *refusals) Tracef(string, ...any)  {}
