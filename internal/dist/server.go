@@ -234,5 +234,5 @@ func (r *refusals) Fatalf(format string, v ...any) {
 	}
 }
 
-func (r *refusals) Debugf(string, ...any)  {}
-func (r *refusals) Tracef(string, ...any)  {}
+func (r *refusals) Debugf(string, ...any) {}
+func (r *refusals) Tracef(string, ...any) {}
