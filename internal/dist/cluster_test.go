@@ -93,6 +93,29 @@ type cluster struct {
 	t     *testing.T
 	tok   string
 	nodes []*node
+	errs  *tailBuffer // what the children said on stderr, shown if the test fails
+}
+
+// tailBuffer keeps the last 16 KiB written to it.
+type tailBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (w *tailBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b = append(w.b, p...)
+	if len(w.b) > 16<<10 {
+		w.b = w.b[len(w.b)-16<<10:]
+	}
+	return len(p), nil
+}
+
+func (w *tailBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.b)
 }
 
 func freePort(t *testing.T) int {
@@ -107,7 +130,12 @@ func freePort(t *testing.T) int {
 
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	c := &cluster{t: t, tok: NewToken()}
+	c := &cluster{t: t, tok: NewToken(), errs: &tailBuffer{}}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the children's stderr, last part:\n%s", c.errs)
+		}
+	})
 	for i := range 3 {
 		c.nodes = append(c.nodes, &node{name: fmt.Sprintf("n%d", i), dir: filepath.Join(t.TempDir(), "js"), port: freePort(t), cport: freePort(t)})
 	}
@@ -137,7 +165,7 @@ func (c *cluster) start(i int) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	in, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = c.errs
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
@@ -183,7 +211,7 @@ func (c *cluster) child(role, url string, env ...string) *proc {
 	cmd.Env = append(append(os.Environ(), "DIST_TEST_ROLE="+role, "DIST_TEST_URL="+url, "DIST_TEST_TOKEN="+c.tok), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = c.errs
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
