@@ -351,8 +351,13 @@ func (m *master) finish(ctx context.Context, rep *MasterReport) error {
 	}); err != nil {
 		return fmt.Errorf("say the job is done: %w", err)
 	}
-	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	r, err := ReadRecord(rctx, m.js, m.cfg.Job)
+	// A node just back in its cluster may not answer yet: ask again.
+	rctx, cancel := context.WithTimeout(ctx, time.Minute)
+	var r Record
+	err := retry(rctx, 30*time.Second, func(c context.Context) (err error) {
+		r, err = ReadRecord(c, m.js, m.cfg.Job)
+		return err
+	})
 	cancel()
 	if err != nil {
 		return fmt.Errorf("read the job's record back: %w", err)
