@@ -1,18 +1,27 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"mtviz/internal/dist"
 	"mtviz/internal/sim"
+	"mtviz/internal/spec"
 )
 
 const masterUsage = `Usage: mtviz master [flags]
@@ -23,58 +32,75 @@ queue, and collects each result, n*n, once by task id. It prints the
 command a worker runs, on this machine or another. Workers pull tasks; a
 task a worker does not acknowledge (it was killed, say) goes to another.
 A master killed and started again with the same job goes on where it
-stopped.
+stopped: it publishes every task that has no result and collects the
+rest. With its own server it keeps the job in the user's state directory
+(` + "`$XDG_STATE_HOME/mtviz/jobs/JOB`" + `, by default ~/.local/state), with its key
+and port, until the job is done. One master holds a job at a time: a
+second one refuses, naming the first.
 
 Flags:
   --tasks N          how many tasks (default 10000)
-  --listen ADDR      where the embedded server listens (default 127.0.0.1:0, a free port)
+  --listen ADDR      where the embedded server listens (default 127.0.0.1 and
+                     the job's port from last time, or a free one)
   --allow-remote     let --listen take an address other than loopback; every
                      client must still present the key
-  --token-file F     the key every client must present (default: a new random
-                     key, written to a private file while the master runs)
-  --nats URL         use this NATS server (JetStream on) instead of starting one,
-                     with the credentials of --token-file, --nkey-seed or --creds
+  --token-file F     the key every client must present (default: the job's
+                     key from last time, or a new random one in a private file)
+  --nats URL         use this NATS server or cluster (JetStream on) instead of
+                     starting one; give it again for more of the cluster's
+                     servers; with the credentials of --token-file, --nkey-seed
+                     or --creds
   --nkey-seed F      with --nats: an nkey seed file
   --creds F          with --nats: a credentials file
+  --replicas N       copies of each of the job's streams (default 3 on a
+                     cluster, 1 on one server); an existing stream with more
+                     is refused
   --job NAME         the job's name on the server (default squares)
   --memory           keep the job's streams in memory instead of files
   --ack-wait D       how long a worker may hold a task before the server hands
                      it to another (default 2s)
-  --keep             with --nats: leave the job on the server when it is done
+  --keep             leave the job on the server when it is done
   --per-message N    tasks one message carries (default 1); the server's work
                      is per message, so more per message is faster
+  --json             end with one JSON line: the job as the server holds it
 
-Exit codes: 0 every result collected, 1 stopped before that, 2 bad usage
-or a refused key.
+Exit codes: 0 every result collected, 1 stopped before that (a signal, a
+server that refuses to store more, a deleted job, a job another master
+holds), 2 bad usage or a refused key.
 `
 
 const workerUsage = `Usage: mtviz worker --server URL --token-file F [flags]
 
-Joins a master's job: pulls tasks from the server, publishes each result,
-and acknowledges the task once the server has stored the result. It
-returns when the master says the job is done. A server it cannot reach is
+Joins a master's job: pulls tasks from the server, sends each batch's
+results to the master, and acknowledges the tasks once the master has
+recorded them. It ends when the master says the job is done (exit 0). It
+rides out a server restarted, a network cut, a master gone for a while,
+saying so; it stops with exit 1 on a signal, a job deleted before it was
+done, or no server for --give-up. A server it cannot reach at first is
 tried again, with a growing pause; a key the server refuses ends it with
 exit code 2.
 
 Flags:
-  --server URL       the NATS server, as 'mtviz master' printed it
+  --server URL       the NATS server, as 'mtviz master' printed it; give it
+                     again for more of a cluster's servers
   --token-file F     a file holding the key
   --nkey-seed F      or: an nkey seed file
   --creds F          or: a credentials file
   --job NAME         the job (default squares)
   --batch N          tasks pulled ahead of the work (default 256)
   --pace D           how long each task takes, to watch it (default 0)
+  --give-up D        stop after this long without a server (default 2m)
 `
 
 const benchUsage = `Usage: mtviz bench distributed [--workers N] [--tasks N] [--per-message N] [--json] [--memory]
 
 Measures the distributed lesson's design on this machine: an embedded NATS
 server, a master in mtviz and N worker processes (mtviz worker); tasks per
-second from each task's publication to its result being collected, the
-latency percentiles of that, and that every task was acknowledged and
-counted once. Then, in the same command and on the same server, the floor
-it is compared with: one client publishing as many messages to a stream
-and getting the server's acknowledgement of each.
+second from each task's publication to its result being recorded, the
+latency percentiles of that, and that every task was acknowledged and has
+exactly one result. Then, in the same command and on the same server, the
+floor it is compared with: one client publishing as many messages to a
+stream and getting the server's acknowledgement of each (raw publish).
 
 Flags:
   --workers N   worker processes (default 2)
@@ -84,6 +110,8 @@ Flags:
                 items); the server's work is per message, not per task
   --json        one JSON object instead of text
   --memory      streams in memory instead of files (both measurements)
+  --nats URL    measure on this server instead of one of its own, with the key
+                in --token-file F (to compare with 'nats bench' on the same one)
 `
 
 func init() {
@@ -122,88 +150,184 @@ func (a authFlags) auth(cmd string) (dist.Auth, error) {
 	return au, nil
 }
 
-func cmdMaster(args []string, stdout, stderr io.Writer) error {
+// urlsFlag is a flag given as many times as there are URLs.
+type urlsFlag []string
+
+func (u *urlsFlag) String() string { return strings.Join(*u, ",") }
+func (u *urlsFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*u = append(*u, p)
+		}
+	}
+	return nil
+}
+
+// masterFlags are master's flags.
+type masterFlags struct {
+	tasks          int64
+	listen         string
+	remote         bool
+	urls           urlsFlag
+	job            string
+	memory, keep   bool
+	ackWait        time.Duration
+	per, replicas  int
+	asJSON         bool
+	listenExplicit bool
+	af             authFlags
+}
+
+func parseMaster(args []string, stdout io.Writer) (*masterFlags, error) {
+	f := &masterFlags{}
 	fs := flag.NewFlagSet("master", flag.ContinueOnError)
-	tasks := fs.Int64("tasks", 10000, "")
-	listen := fs.String("listen", "127.0.0.1:0", "")
-	remote := fs.Bool("allow-remote", false, "")
-	url := fs.String("nats", "", "")
-	job := fs.String("job", string(dist.DefaultJob), "")
-	memory := fs.Bool("memory", false, "")
-	ackWait := fs.Duration("ack-wait", 2*time.Second, "")
-	keep := fs.Bool("keep", false, "")
-	per := fs.Int("per-message", 1, "")
-	af := addAuthFlags(fs)
+	fs.Int64Var(&f.tasks, "tasks", 10000, "")
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:0", "")
+	fs.BoolVar(&f.remote, "allow-remote", false, "")
+	fs.Var(&f.urls, "nats", "")
+	fs.StringVar(&f.job, "job", string(dist.DefaultJob), "")
+	fs.BoolVar(&f.memory, "memory", false, "")
+	fs.DurationVar(&f.ackWait, "ack-wait", 2*time.Second, "")
+	fs.BoolVar(&f.keep, "keep", false, "")
+	fs.IntVar(&f.per, "per-message", 1, "")
+	fs.IntVar(&f.replicas, "replicas", 0, "")
+	fs.BoolVar(&f.asJSON, "json", false, "")
+	f.af = addAuthFlags(fs)
 	pos, err := parseFlags(fs, args, masterUsage, stdout)
+	if err != nil {
+		return nil, err
+	}
+	fs.Visit(func(fl *flag.Flag) { f.listenExplicit = f.listenExplicit || fl.Name == "listen" })
+	switch {
+	case len(pos) > 0:
+		return nil, usagef("master: takes no arguments, got %q", pos[0])
+	case f.tasks < 1 || f.tasks > dist.MaxTasks:
+		return nil, usagef("master: --tasks: from 1 to %d", dist.MaxTasks)
+	case !dist.Job(f.job).Valid():
+		return nil, usagef("master: --job: letters, digits, - and _ only")
+	case f.per < 1 || f.per > dist.MaxPerMessage:
+		return nil, usagef("master: --per-message: from 1 to %d", dist.MaxPerMessage)
+	case f.ackWait < 100*time.Millisecond:
+		return nil, usagef("master: --ack-wait: at least 100ms")
+	case f.replicas < 0 || f.replicas > 5:
+		return nil, usagef("master: --replicas: from 1 to 5")
+	}
+	return f, nil
+}
+
+// sayer writes warnings to stderr, at most one a second, counting the
+// rest.
+func sayer(stderr io.Writer, who string) func(string) {
+	var mu sync.Mutex
+	var last time.Time
+	skipped := 0
+	return func(msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(last) < time.Second {
+			skipped++
+			return
+		}
+		more := ""
+		if skipped > 0 {
+			more = fmt.Sprintf(" (and %d more like it)", skipped)
+		}
+		last, skipped = time.Now(), 0
+		fmt.Fprintf(stderr, "mtviz %s: %s%s\n", who, msg, more)
+	}
+}
+
+// ownServer starts the master's own server, its files and key in the
+// job's state directory; the port is the job's from last time unless
+// --listen says otherwise.
+func ownServer(f *masterFlags, auth *dist.Auth, stdout, stderr io.Writer) (*dist.Server, *dist.StateDir, string, error) {
+	if auth.NkeySeed != "" || auth.CredsFile != "" {
+		return nil, nil, "", usagef("master: --nkey-seed and --creds are for --nats; the embedded server takes --token-file")
+	}
+	if _, _, loop, err := dist.SplitListen(f.listen); err != nil {
+		return nil, nil, "", usagef("master: --listen: %v", err)
+	} else if !loop && !f.remote {
+		return nil, nil, "", usagef("master: --listen %s is not a loopback address: other machines could connect; add --allow-remote to mean it (the key is still required)", f.listen)
+	}
+	sd, err := dist.OpenStateDir(dist.Job(f.job))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	keyFile := *f.af.token
+	if auth.Token == "" {
+		keyFile = filepath.Join(sd.Path, "key")
+		tok, err := dist.ReadToken(keyFile)
+		if err != nil {
+			tok = dist.NewToken()
+			if err := os.WriteFile(keyFile, []byte(tok+"\n"), 0o600); err != nil {
+				sd.Close()
+				return nil, nil, "", err
+			}
+		}
+		auth.Token = tok
+	}
+	cfg := dist.ServerConfig{Listen: f.listen, Remote: f.remote, Token: auth.Token, Dir: filepath.Join(sd.Path, "jetstream"),
+		Refused: func(addr string) {
+			fmt.Fprintf(stderr, "mtviz master: the server refused a client with a wrong key: %s\n", addr)
+		},
+		Warn: sayer(stderr, "master: nats server")}
+	var s *dist.Server
+	if p := sd.Port(); p > 0 && !f.listenExplicit {
+		cfg.Listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(p))
+		s, err = dist.StartServer(cfg)
+		cfg.Listen = f.listen
+	}
+	if s == nil {
+		s, err = dist.StartServer(cfg)
+	}
+	if err != nil {
+		sd.Close()
+		return nil, nil, "", err
+	}
+	sd.SetPort(s.Port())
+	fmt.Fprintf(stdout, "NATS server with JetStream on %s (files in %s, kept until the job is done)\n", s.URL(), sd.Path)
+	return s, sd, keyFile, nil
+}
+
+func cmdMaster(args []string, stdout, stderr io.Writer) error {
+	f, err := parseMaster(args, stdout)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("master: takes no arguments, got %q", pos[0])
-	}
-	if *tasks < 1 || *tasks > dist.MaxTasks {
-		return usagef("master: --tasks: from 1 to %d", dist.MaxTasks)
-	}
-	if !dist.Job(*job).Valid() {
-		return usagef("master: --job: letters, digits, - and _ only")
-	}
-	if *per < 1 || *per > dist.MaxPerMessage {
-		return usagef("master: --per-message: from 1 to %d", dist.MaxPerMessage)
-	}
-	if *ackWait < 100*time.Millisecond {
-		return usagef("master: --ack-wait: at least 100ms")
-	}
-	auth, err := af.auth("master")
+	auth, err := f.af.auth("master")
 	if err != nil {
 		return err
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	cfg := dist.MasterConfig{Job: dist.Job(*job), Tasks: *tasks, Memory: *memory, AckWait: *ackWait, Keep: *keep, PerMessage: *per}
-	serverURL, keyFile := *url, *af.token
-	if *url == "" {
-		if auth.NkeySeed != "" || auth.CredsFile != "" {
-			return usagef("master: --nkey-seed and --creds are for --nats; the embedded server takes --token-file")
-		}
-		if _, _, loop, err := dist.SplitListen(*listen); err != nil {
-			return usagef("master: --listen: %v", err)
-		} else if !loop && !*remote {
-			return usagef("master: --listen %s is not a loopback address: other machines could connect; add --allow-remote to mean it (the key is still required)", *listen)
-		}
-		dir, err := sim.RunDir()
+	serverURL, keyFile := strings.Join(f.urls, ","), *f.af.token
+	var sd *dist.StateDir
+	removeDir := false
+	if len(f.urls) == 0 {
+		var s *dist.Server
+		s, sd, keyFile, err = ownServer(f, &auth, stdout, stderr)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
-		if auth.Token == "" {
-			auth.Token = dist.NewToken()
-			keyFile = filepath.Join(dir, "key")
-			if err := os.WriteFile(keyFile, []byte(auth.Token+"\n"), 0o600); err != nil {
-				return err
+		// The server stops before its files go (with a job done).
+		defer func() {
+			s.Close()
+			if removeDir {
+				sd.Remove()
+			} else {
+				sd.Close()
 			}
-		}
-		s, err := dist.StartServer(dist.ServerConfig{Listen: *listen, Remote: *remote, Token: auth.Token, Dir: filepath.Join(dir, "jetstream"),
-			Refused: func(addr string) {
-				fmt.Fprintf(stderr, "mtviz master: the server refused a client with a wrong key: %s\n", addr)
-			}})
-		if err != nil {
-			return err
-		}
-		defer s.Close()
+		}()
 		serverURL = s.URL()
-		if *remote {
-			if h, _, _, _ := dist.SplitListen(*listen); h == "0.0.0.0" || h == "::" {
+		if f.remote {
+			if h, _, _, _ := dist.SplitListen(f.listen); h == "0.0.0.0" || h == "::" {
 				name, _ := os.Hostname()
 				serverURL = fmt.Sprintf("nats://%s:%d", name, s.Port())
 			}
 		}
-		fmt.Fprintf(stdout, "NATS server with JetStream on %s (files in %s, removed at the end)\n", s.URL(), dir)
 	}
 	fmt.Fprintln(stdout, "Run workers, here or on another machine that can reach the server:")
-	fmt.Fprintf(stdout, "  %s\n", workerCommand(serverURL, keyFile, auth, dist.Job(*job)))
-	if *url == "" && *af.token == "" {
-		fmt.Fprintf(stdout, "(the key file exists while this master runs; copy it to the other machine)\n")
-	}
+	fmt.Fprintf(stdout, "  %s\n", workerCommand(serverURL, keyFile, auth, dist.Job(f.job)))
 	nc, err := dist.ConnectRetry(ctx, serverURL, auth, "mtviz master", nil, func(err error, next time.Duration) {
 		fmt.Fprintf(stderr, "mtviz master: %v; trying again in %v\n", err, next)
 	})
@@ -211,14 +335,49 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 		return usagef("master: %v", err)
 	}
 	if err != nil {
-		return err
+		return interrupted(ctx, err)
 	}
 	defer nc.Close()
+	rep, err := runMaster(ctx, nc, f, stdout, stderr)
+	done := err == nil
+	if done {
+		printMaster(stdout, rep)
+	}
+	if f.asJSON {
+		// The last line, however the master ends.
+		json.NewEncoder(stdout).Encode(jobLine(rep, done))
+	}
+	if !done {
+		if sd != nil {
+			fmt.Fprintf(stderr, "mtviz master: the job's files stay in %s: 'mtviz master --job %s' goes on from there\n", sd.Path, f.job)
+		}
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "mtviz master: stopped with %d of %d results collected\n", rep.Collected, rep.Tasks)
+			return checkFailed{}
+		}
+		return err
+	}
+	removeDir = sd != nil && !f.keep
+	return nil
+}
+
+// interrupted is err, or a plain stop when a signal came first.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return checkFailed{}
+	}
+	return err
+}
+
+// runMaster runs the master with its progress lines.
+func runMaster(ctx context.Context, nc *nats.Conn, f *masterFlags, stdout, stderr io.Writer) (dist.MasterReport, error) {
+	cfg := dist.MasterConfig{Job: dist.Job(f.job), Tasks: f.tasks, Memory: f.memory, AckWait: f.ackWait, Keep: f.keep,
+		PerMessage: f.per, Replicas: f.replicas, Warn: sayer(stderr, "master")}
 	cfg.Started = func(published, collected int64) {
 		if published > 0 || collected > 0 {
-			fmt.Fprintf(stdout, "job %s was begun: %d tasks published, %d results in; going on\n", *job, published, collected)
+			fmt.Fprintf(stdout, "job %s was begun: %d tasks published, %d results in; going on\n", f.job, published, collected)
 		}
-		fmt.Fprintf(stdout, "publishing %d tasks, collecting their results...\n", *tasks)
+		fmt.Fprintf(stdout, "publishing %d tasks, collecting their results...\n", f.tasks)
 	}
 	var collected atomic.Int64
 	cfg.Collected = func(id, sq int64, dup bool) {
@@ -226,33 +385,54 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 			collected.Add(1)
 		}
 	}
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
+	pctx, stopProgress := context.WithCancel(ctx)
 	progress := make(chan struct{})
 	go func() {
 		defer close(progress)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
 		for {
 			select {
 			case <-tick.C:
-			case <-ctx.Done():
+			case <-pctx.Done():
 				return
 			}
-			fmt.Fprintf(stderr, "mtviz master: %d of %d results collected\n", collected.Load(), *tasks)
+			fmt.Fprintf(stderr, "mtviz master: %d of %d results collected\n", collected.Load(), f.tasks)
 		}
 	}()
 	rep, err := dist.RunMaster(ctx, nc, cfg)
-	interrupted := ctx.Err() != nil
-	stop() // ends the progress lines too
+	stopProgress()
 	<-progress
-	if err != nil {
-		if interrupted {
-			fmt.Fprintf(stderr, "mtviz master: stopped with %d of %d results collected\n", rep.Collected, rep.Tasks)
-			return checkFailed{}
-		}
-		return err
+	return rep, err
+}
+
+// jobReport is master --json's last line: the job as the server holds it
+// when it is done (read back), or as the master counted it when stopped.
+type jobReport struct {
+	Type         string   `json:"type"`
+	Tasks        int64    `json:"tasks"`
+	Collected    int64    `json:"collected"`
+	Missing      int64    `json:"missing"`
+	CountedTwice int64    `json:"counted_twice"`
+	Sum          *big.Int `json:"sum"`
+	Wrong        int64    `json:"wrong"`
+	Duplicates   int64    `json:"duplicates_ignored"`
+	Replicas     int      `json:"replicas"`
+	Resumed      int64    `json:"resumed_from"`
+	Seconds      float64  `json:"seconds"`
+	Done         bool     `json:"done"`
+	ReadBack     bool     `json:"read_back"`
+}
+
+func jobLine(rep dist.MasterReport, done bool) jobReport {
+	j := jobReport{Type: "job", Tasks: rep.Tasks, Collected: rep.Collected, Missing: rep.Tasks - rep.Collected, Wrong: rep.Wrong,
+		Duplicates: rep.Duplicates, Replicas: rep.Replicas, Resumed: rep.Replayed, Seconds: rep.Elapsed.Seconds(), Done: done, Sum: rep.Sum.Big()}
+	if r := rep.Record; r != nil {
+		j.ReadBack = true
+		j.Collected, j.Missing, j.CountedTwice, j.Sum = r.Recorded, r.NMissing, r.NTwice, r.Sum.Big()
+		j.Wrong += r.NWrong
 	}
-	printMaster(stdout, rep)
-	return nil
+	return j
 }
 
 // workerCommand is the exact command a worker runs.
@@ -296,32 +476,32 @@ func printMaster(w io.Writer, rep dist.MasterReport) {
 
 func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	url := fs.String("server", "", "")
+	var urls urlsFlag
+	fs.Var(&urls, "server", "")
 	job := fs.String("job", string(dist.DefaultJob), "")
 	batch := fs.Int("batch", 256, "")
 	pace := fs.Duration("pace", 0, "")
+	giveUp := fs.Duration("give-up", 2*time.Minute, "")
 	af := addAuthFlags(fs)
 	pos, err := parseFlags(fs, args, workerUsage, stdout)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
+	switch {
+	case len(pos) > 0:
 		return usagef("worker: takes no arguments, got %q", pos[0])
-	}
-	if *url == "" {
+	case len(urls) == 0:
 		return usagef("worker: --server URL is required (the master prints it)")
-	}
-	if *af.token == "" && *af.nkey == "" && *af.creds == "" {
+	case *af.token == "" && *af.nkey == "" && *af.creds == "":
 		return usagef("worker: give the key: --token-file F (or --nkey-seed, --creds)")
-	}
-	if !dist.Job(*job).Valid() {
+	case !dist.Job(*job).Valid():
 		return usagef("worker: --job: letters, digits, - and _ only")
-	}
-	if *batch < 1 || *batch > 65536 {
+	case *batch < 1 || *batch > 65536:
 		return usagef("worker: --batch: from 1 to 65536")
-	}
-	if *pace < 0 {
+	case *pace < 0:
 		return usagef("worker: --pace: not negative")
+	case *giveUp < time.Second:
+		return usagef("worker: --give-up: at least 1s")
 	}
 	auth, err := af.auth("worker")
 	if err != nil {
@@ -329,29 +509,65 @@ func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
+	url := urls.String()
 	name := fmt.Sprintf("mtviz worker %d", os.Getpid())
-	nc, err := dist.ConnectRetry(ctx, *url, auth, name, nil, func(err error, next time.Duration) {
+	nc, err := dist.ConnectRetry(ctx, url, auth, name, nil, func(err error, next time.Duration) {
 		fmt.Fprintf(stderr, "mtviz worker: %v; trying again in %v\n", err, next.Round(time.Millisecond))
 	})
 	if errors.Is(err, dist.ErrRefused) {
 		return usagef("worker: %v", err)
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return checkFailed{}
-		}
-		return err
+		return interrupted(ctx, err)
 	}
 	defer nc.Close()
-	fmt.Fprintf(stdout, "worker %d: connected to %s\n", os.Getpid(), *url)
-	rep, err := dist.RunWorker(ctx, nc, dist.WorkerConfig{Job: dist.Job(*job), Batch: *batch, Pace: *pace,
-		Waiting: func() { fmt.Fprintf(stdout, "worker %d: waiting for a master to begin job %s\n", os.Getpid(), *job) }})
+	fmt.Fprintf(stdout, "worker %d: connected to %s\n", os.Getpid(), url)
+	rep, err := dist.RunWorker(ctx, nc, dist.WorkerConfig{Job: dist.Job(*job), Batch: *batch, Pace: *pace, GiveUp: *giveUp,
+		Waiting: func() { fmt.Fprintf(stdout, "worker %d: waiting for a master to begin job %s\n", os.Getpid(), *job) },
+		Warn:    sayer(stderr, "worker")})
+	fmt.Fprintf(stdout, "worker %d: did %d tasks (%d results the master already had)\n", os.Getpid(), rep.Done, rep.Duplicates)
+	if err != nil {
+		return interrupted(ctx, err)
+	}
+	return nil
+}
+
+// runNATS are run's flags for a lesson's broker on a server of the
+// user's: 'mtviz run distributed --nats URL'.
+type runNATS struct {
+	urls     urlsFlag
+	af       authFlags
+	replicas *int
+}
+
+func addRunNATSFlags(fs *flag.FlagSet) *runNATS {
+	r := &runNATS{af: addAuthFlags(fs), replicas: fs.Int("replicas", 0, "")}
+	fs.Var(&r.urls, "nats", "")
+	return r
+}
+
+// apply makes the run's brokers use the server given, if one is.
+func (r *runNATS) apply(sc *spec.Scenario) error {
+	if len(r.urls) == 0 {
+		if *r.af.token != "" || *r.af.nkey != "" || *r.af.creds != "" || *r.replicas != 0 {
+			return usagef("run: --token-file, --nkey-seed, --creds and --replicas go with --nats URL")
+		}
+		return nil
+	}
+	if *r.replicas < 0 || *r.replicas > 5 {
+		return usagef("run: --replicas: from 1 to 5")
+	}
+	hasBroker := false
+	for _, o := range sc.Objects {
+		hasBroker = hasBroker || o.Kind == spec.Broker
+	}
+	if !hasBroker {
+		return usagef("run: --nats is for lessons with a broker (distributed); %s has none", sc.ID)
+	}
+	auth, err := r.af.auth("run")
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "worker %d: did %d tasks (%d results the server already had)\n", os.Getpid(), rep.Done, rep.Duplicates)
-	if ctx.Err() != nil {
-		return checkFailed{}
-	}
+	sim.UseExternalBroker(&sim.ExternalBroker{URL: r.urls.String(), Auth: auth, Replicas: *r.replicas})
 	return nil
 }

@@ -31,7 +31,8 @@ type program struct {
 func start(t *testing.T, mark string, args ...string) *program {
 	t.Helper()
 	c := exec.Command(os.Args[0], args...)
-	c.Env = append(os.Environ(), "MTVIZ_MAIN=1", "MTVIZ_TEST_MARK="+mark)
+	// A master's state directory goes in the test's own.
+	c.Env = append(os.Environ(), "MTVIZ_MAIN=1", "MTVIZ_TEST_MARK="+mark, "XDG_STATE_HOME="+stateHome(t))
 	out, err := c.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -50,6 +51,18 @@ func start(t *testing.T, mark string, args ...string) *program {
 	}()
 	t.Cleanup(func() { c.Process.Kill(); p.wait() })
 	return p
+}
+
+var stateHomes sync.Map
+
+// stateHome is the test's state directory, the same for all its programs.
+func stateHome(t *testing.T) string {
+	if d, ok := stateHomes.Load(t.Name()); ok {
+		return d.(string)
+	}
+	d := t.TempDir()
+	stateHomes.Store(t.Name(), d)
+	return d
 }
 
 // lockedWriter is a program's stderr, read by the test while written.
@@ -222,32 +235,12 @@ func TestWorkerRetriesUnreachable(t *testing.T) {
 // --nats: the master and a worker do the job on it, and the master
 // removes the job from it at the end.
 func TestExternalServer(t *testing.T) {
-	dir := t.TempDir()
-	tok := dist.NewToken()
-	key := filepath.Join(dir, "key")
-	os.WriteFile(key, []byte(tok+"\n"), 0o600)
 	mark := fmt.Sprintf("x%d", time.Now().UnixNano())
-	srv := exec.Command(os.Args[0], dist.BrokerCommand)
-	srv.Env = append(os.Environ(), "MTVIZ_TEST_MARK="+mark)
-	in, _ := srv.StdinPipe()
-	out, _ := srv.StdoutPipe()
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { srv.Process.Kill(); srv.Wait() }()
-	cfg, _ := json.Marshal(dist.BrokerConfig{Token: tok, Dir: filepath.Join(dir, "js")})
-	fmt.Fprintf(in, "%s\n", cfg)
-	l, err := bufio.NewReader(out).ReadBytes('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	bl, err := dist.ParseBrokerLine(l)
-	if err != nil || bl.URL == "" {
-		t.Fatalf("the server said %q: %v", l, err)
-	}
-	m := start(t, mark, "master", "--nats", bl.URL, "--token-file", key, "--tasks", "2000", "--job", "ext")
+	url, tok, key := startBroker(t, mark)
+	// Every --nats is kept: the first names no server, the second does.
+	m := start(t, mark, "master", "--nats", "nats://127.0.0.1:1", "--nats", url, "--token-file", key, "--tasks", "2000", "--job", "ext")
 	args := workerArgs(t, m.line(t, "mtviz worker"))
-	if !strings.Contains(strings.Join(args, " "), "--server "+bl.URL) {
+	if !strings.Contains(strings.Join(args, " "), "--server nats://127.0.0.1:1,"+url) {
 		t.Errorf("the worker command does not name the external server: %v", args)
 	}
 	w := start(t, mark, args...)
@@ -261,7 +254,7 @@ func TestExternalServer(t *testing.T) {
 		t.Errorf("worker exited %d: %s", c, w.errb)
 	}
 	// The job is gone from the server.
-	nc, err := dist.Connect(bl.URL, dist.Auth{Token: tok}, "test", nil)
+	nc, err := dist.Connect(url, dist.Auth{Token: tok}, "test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,9 +264,6 @@ func TestExternalServer(t *testing.T) {
 		t.Errorf("stream %s is left on the server", n)
 	}
 	nc.Close()
-	in.Close()
-	srv.Wait()
-	noneLeft(t, mark)
 }
 
 // The benchmark measures, and checks what it measured: every task
@@ -318,14 +308,196 @@ func TestNoLeakDistributedLesson(t *testing.T) {
 			noneLeft(t, mark)
 			if sig == syscall.SIGKILL {
 				// The next mtviz that makes a directory removes the dead one's.
-				q := start(t, mark, "master", "--tasks", "1")
-				q.line(t, "mtviz worker")
-				q.cmd.Process.Signal(syscall.SIGTERM)
+				q := start(t, mark, "bench", "distributed", "--tasks", "10", "--workers", "1")
 				q.wait()
 			}
 			if d := runDirs(pid); len(d) > 0 {
 				t.Errorf("left behind: %v", d)
 			}
 		})
+	}
+}
+
+// startBroker starts mtviz's own server in its broker mode, as an
+// external server; it stops with the test.
+func startBroker(t *testing.T, mark string) (url, tok, key string) {
+	t.Helper()
+	dir := t.TempDir()
+	tok = dist.NewToken()
+	key = filepath.Join(dir, "key")
+	os.WriteFile(key, []byte(tok+"\n"), 0o600)
+	srv := exec.Command(os.Args[0], dist.BrokerCommand)
+	srv.Env = append(os.Environ(), "MTVIZ_TEST_MARK="+mark)
+	in, _ := srv.StdinPipe()
+	out, _ := srv.StdoutPipe()
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close(); srv.Wait(); noneLeft(t, mark) })
+	cfg, _ := json.Marshal(dist.BrokerConfig{Token: tok, Dir: filepath.Join(dir, "js")})
+	fmt.Fprintf(in, "%s\n", cfg)
+	l, err := bufio.NewReader(out).ReadBytes('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	bl, err := dist.ParseBrokerLine(l)
+	if err != nil || bl.URL == "" {
+		t.Fatalf("the server said %q: %v", l, err)
+	}
+	return bl.URL, tok, key
+}
+
+// waitStderr waits until a program's stderr holds s.
+func (p *program) waitStderr(t *testing.T, s string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(p.errb.String(), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q on stderr within a minute: %s", s, p.errb)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// collectedSoFar reads a master's last progress line.
+func collectedSoFar(p *program) int {
+	lines := strings.Split(p.errb.String(), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		var n, of int
+		if _, err := fmt.Sscanf(lines[i], "mtviz master: %d of %d results collected", &n, &of); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+// exitWithin waits for a program's end, generously, and says how long it
+// took and with what code.
+func (p *program) exitWithin(t *testing.T, d time.Duration) (int, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	done := make(chan int, 1)
+	go func() { done <- p.wait() }()
+	select {
+	case code := <-done:
+		return code, time.Since(start)
+	case <-time.After(d):
+		t.Fatalf("still running %v after it was told to stop; stderr:\n%s", d, p.errb)
+		return -1, d
+	}
+}
+
+// A worker whose master is gone (killed) waits for one, and SIGTERM ends
+// it: exit 1, what it did said.
+func TestWorkerStopsWhenMasterGone(t *testing.T) {
+	mark := fmt.Sprintf("g%d", time.Now().UnixNano())
+	url, _, key := startBroker(t, mark)
+	m := start(t, mark, "master", "--nats", url, "--token-file", key, "--tasks", "100000", "--job", "gone")
+	w := start(t, mark, workerArgs(t, m.line(t, "mtviz worker"))...)
+	m.waitStderr(t, "results collected")
+	m.cmd.Process.Kill()
+	m.wait()
+	w.waitStderr(t, "the master has not taken results")
+	w.cmd.Process.Signal(syscall.SIGTERM)
+	code, took := w.exitWithin(t, 20*time.Second)
+	if code != 1 {
+		t.Errorf("the worker exited %d after SIGTERM, want 1: %s", code, w.errb)
+	}
+	t.Logf("the worker ended %v after SIGTERM", took)
+}
+
+// A master killed and started again with the same job, its own server
+// and the defaults, finds the job's files, key and port where it left
+// them: the worker, which went on trying, rejoins it, and every task has
+// exactly one result.
+func TestDefaultMasterResumes(t *testing.T) {
+	mark := fmt.Sprintf("r%d", time.Now().UnixNano())
+	const tasks = 3000
+	m := start(t, mark, "master", "--tasks", fmt.Sprint(tasks))
+	line := m.line(t, "mtviz worker")
+	w := start(t, mark, append(workerArgs(t, line), "--pace", "1ms", "--batch", "16")...)
+	for deadline := time.Now().Add(time.Minute); collectedSoFar(m) < 100; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the master collected too little: %s", m.errb)
+		}
+	}
+	m.cmd.Process.Kill()
+	m.wait()
+	m2 := start(t, mark, "master", "--tasks", fmt.Sprint(tasks), "--json")
+	if l := m2.line(t, "mtviz worker"); strings.TrimSpace(l) != strings.TrimSpace(line) {
+		t.Errorf("the master started again prints %q, not %q: another key or port", l, line)
+	}
+	begun := m2.line(t, "was begun")
+	var j jobReport
+	if err := json.Unmarshal([]byte(m2.line(t, `{"type":"job"`)), &j); err != nil {
+		t.Fatal(err)
+	}
+	if code := m2.wait(); code != 0 {
+		t.Errorf("the second master exited %d: %s", code, m2.errb)
+	}
+	if code := w.wait(); code != 0 {
+		t.Errorf("the worker exited %d: %s", code, w.errb)
+	}
+	want := int64(tasks) * (tasks + 1) * (2*tasks + 1) / 6
+	if !j.Done || !j.ReadBack || j.Collected != tasks || j.Missing != 0 || j.CountedTwice != 0 || j.Sum.Int64() != want || j.Resumed < 100 {
+		t.Errorf("the job: %+v, want %d results summing to %d, going on from at least 100", j, tasks, want)
+	}
+	t.Logf("%s; %+v", begun, j)
+	if d, _ := filepath.Glob(filepath.Join(stateHome(t), "mtviz", "jobs", "*")); len(d) > 0 {
+		t.Errorf("the job's directory is left when the job is done: %v", d)
+	}
+}
+
+// Two masters on one job: the second refuses at once, naming the first,
+// whether they would share a state directory (their own servers) or a
+// server.
+func TestTwoMastersOneJob(t *testing.T) {
+	mark := fmt.Sprintf("m%d", time.Now().UnixNano())
+	m := start(t, mark, "master", "--tasks", "10")
+	m.line(t, "publishing")
+	m2 := start(t, mark, "master", "--tasks", "10")
+	if code, _ := m2.exitWithin(t, 30*time.Second); code != 1 || !strings.Contains(m2.errb.String(), fmt.Sprintf("in use by another master (pid %d)", m.cmd.Process.Pid)) {
+		t.Errorf("a second master on the same directory: exit %d, %s", code, m2.errb)
+	}
+	url, _, key := startBroker(t, mark)
+	a := start(t, mark, "master", "--nats", url, "--token-file", key, "--tasks", "10", "--job", "two")
+	a.line(t, "publishing")
+	b := start(t, mark, "master", "--nats", url, "--token-file", key, "--tasks", "10", "--job", "two")
+	if code, _ := b.exitWithin(t, 30*time.Second); code != 1 || !strings.Contains(b.errb.String(), fmt.Sprintf("the master with pid %d", a.cmd.Process.Pid)) {
+		t.Errorf("a second master on the same server: exit %d, %s", code, b.errb)
+	}
+	for _, p := range []*program{m, a} {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		if code, _ := p.exitWithin(t, 20*time.Second); code != 1 {
+			t.Errorf("a master stopped before its end exited %d", code)
+		}
+	}
+}
+
+// The lesson on a server of the user's: 'run distributed --nats URL'
+// with its key. The job is done on that server and removed from it.
+func TestLessonOnExternalServer(t *testing.T) {
+	mark := fmt.Sprintf("n%d", time.Now().UnixNano())
+	url, tok, key := startBroker(t, mark)
+	p := start(t, mark, "run", "distributed", "--headless", "--nats", url, "--token-file", key)
+	var lines []string
+	for l := range p.lines {
+		lines = append(lines, l)
+	}
+	p.wait()
+	out := strings.Join(lines, "\n")
+	for _, want := range []string{"PASS  every task's result is stored exactly once", "PASS  the master's restart lost nothing"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in the lesson's output", want)
+		}
+	}
+	nc, err := dist.Connect(url, dist.Auth{Token: tok}, "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	for n := range js.StreamNames(context.Background()).Name() {
+		t.Errorf("stream %s is left on the server", n)
 	}
 }

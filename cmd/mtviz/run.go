@@ -49,6 +49,9 @@ Flags:
   --csv FILE        a lesson that sweeps (runs once per task count, say): write
                     its points to FILE, one row each with every figure
   --max-size N      refuse a scenario file larger than N bytes (default 1 MiB)
+  --nats URL        a lesson with a broker (distributed): use this NATS server or
+                    cluster instead of starting one; again for more of its servers;
+                    with --token-file F, --nkey-seed F or --creds F, and --replicas N
 
 Exit codes: 0 every check held, 1 a check failed or the run was stopped,
 2 bad usage or input, 3 no check failed but one could not be decided.
@@ -137,6 +140,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	var f runFlags
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	f.register(fs, true)
+	nats := addRunNATSFlags(fs)
 	pos, err := parseFlags(fs, args, runUsage, stdout)
 	if err != nil {
 		return err
@@ -152,6 +156,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	sc, err := resolve("run", pos[0], f.maxSize)
 	if err != nil {
+		return err
+	}
+	if err := nats.apply(sc); err != nil {
 		return err
 	}
 	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs, MaxTasks: f.maxTasks, GoTrace: traceModes[f.goTrace]}

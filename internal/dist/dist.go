@@ -51,6 +51,9 @@ func (j Job) resultsSubject() string {
 }
 func (j Job) bucket() string { return "mtviz-" + string(j) }
 
+// collectSubject is where workers send results to the job's master.
+func (j Job) collectSubject() string { return "mtviz." + string(j) + ".collect" }
+
 // consumerName is the one durable consumer every worker of a job shares:
 // the server hands each task to one of them at a time.
 const consumerName = "workers"

@@ -141,3 +141,28 @@ func FuzzParseResults(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseAnswer: a master's answer is refused, or read as "ok" and task
+// ids that format back to the same bytes.
+func FuzzParseAnswer(f *testing.F) {
+	for _, s := range []string{"ok", "ok\n7", "ok\n7\n8", "ok\n", "ok\n+7", "ok7", "error: no", "ok\n0", "ok\n\n7", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dups, err := parseAnswer(b)
+		if err != nil {
+			return
+		}
+		ids := make([]string, 0, len(dups))
+		for _, l := range strings.Split(string(b), "\n")[1:] {
+			id, _ := strconv.ParseInt(l, 10, 64)
+			if !dups[id] || strconv.FormatInt(id, 10) != strings.TrimLeft(l, "0") {
+				t.Fatalf("%q read as %v", b, dups)
+			}
+			ids = append(ids, l)
+		}
+		if want := strings.Join(append([]string{"ok"}, ids...), "\n"); want != string(b) {
+			t.Fatalf("%q read as %v", b, dups)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package dist
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,6 +33,9 @@ func RawPublish(ctx context.Context, nc *nats.Conn, n int, memory bool) (time.Du
 	futs := make([]jetstream.PubAckFuture, 0, n)
 	for i := 1; i <= n; i++ {
 		f, err := js.PublishAsync(subj, formatResult(int64(i), int64(i)*int64(i)), jetstream.WithStallWait(stallWait))
+		for errors.Is(err, jetstream.ErrTooManyStalledMsgs) && ctx.Err() == nil {
+			f, err = js.PublishAsync(subj, formatResult(int64(i), int64(i)*int64(i)), jetstream.WithStallWait(stallWait))
+		}
 		if err != nil {
 			return 0, err
 		}

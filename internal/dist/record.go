@@ -3,11 +3,8 @@ package dist
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
-	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -16,11 +13,11 @@ import (
 type State struct {
 	Tasks       int64  // the job's size, as its master set it (0: no master yet)
 	Published   uint64 // tasks the task stream took in (its last sequence)
-	Left        uint64 // tasks still in the stream: not yet acknowledged
+	Left        uint64 // tasks not yet acknowledged
 	Waiting     uint64 // tasks no worker has been handed yet
 	InFlight    int    // tasks handed to a worker and not acknowledged
 	Redelivered uint64 // deliveries past each task's first, so far
-	Results     uint64 // results stored
+	Results     uint64 // results the master recorded
 	Done        bool   // the master said every task has its result
 }
 
@@ -46,6 +43,8 @@ func ReadState(ctx context.Context, js jetstream.JetStream, job Job) (State, err
 		if c, err := s.Consumer(ctx, consumerName); err == nil {
 			ci := c.CachedInfo()
 			st.Waiting, st.InFlight = ci.NumPending, ci.NumAckPending
+			// Not yet acknowledged: not yet handed out, or held.
+			st.Left = ci.NumPending + uint64(ci.NumAckPending)
 			// Each task is delivered in stream order; every delivery past
 			// the last task delivered is a redelivery.
 			if ci.Delivered.Consumer > ci.Delivered.Stream {
@@ -53,8 +52,11 @@ func ReadState(ctx context.Context, js jetstream.JetStream, job Job) (State, err
 			}
 		}
 	}
-	if s, err := js.Stream(ctx, job.resultsStream()); err == nil {
-		st.Results = s.CachedInfo().State.Msgs
+	if s, err := js.Stream(ctx, job.resultsStream()); err == nil && s.CachedInfo().State.Msgs > 0 {
+		// Each message of the record says how many results it holds with it.
+		if m, err := s.GetLastMsgForSubject(ctx, job.resultsSubject()); err == nil {
+			st.Results, _ = strconv.ParseUint(m.Header.Get(collectedHeader), 10, 64)
+		}
 	}
 	return st, nil
 }
@@ -70,6 +72,8 @@ type Record struct {
 	Twice                    []int64 // ids with more than one result
 	Wrong                    []int64 // results that are not n*n, or for no task of the job
 	NMissing, NTwice, NWrong int64
+	// Sum is the sum of the results, each task's once.
+	Sum sum128
 }
 
 // ReadRecord reads every result of a job from its results stream.
@@ -80,41 +84,27 @@ func ReadRecord(ctx context.Context, js jetstream.JetStream, job Job) (Record, e
 		return r, err
 	}
 	count := make([]uint8, st.Tasks+1)
-	if st.Results > 0 {
-		cons, err := js.OrderedConsumer(ctx, job.resultsStream(), jetstream.OrderedConsumerConfig{})
-		if err != nil {
-			return r, err
+	s, err := js.Stream(ctx, job.resultsStream())
+	if err != nil {
+		return r, err
+	}
+	var last uint64
+	err = readResults(ctx, js, s, func(id, sq int64) {
+		switch {
+		case id > st.Tasks || sq != id*id:
+			r.NWrong++
+			if len(r.Wrong) < maxListed {
+				r.Wrong = append(r.Wrong, id)
+			}
+		case count[id] < 255:
+			if count[id] == 0 {
+				r.Sum.add(sq)
+			}
+			count[id]++
 		}
-		for seen := uint64(0); seen < st.Results; {
-			// Ask for no more than are left: a fetch waits for its count.
-			batch, err := cons.Fetch(int(min(4096, st.Results-seen)), jetstream.FetchMaxWait(2*time.Second))
-			if err != nil {
-				return r, err
-			}
-			n := 0
-			for msg := range batch.Messages() {
-				n++
-				bad := ParseResults(msg.Data(), func(id, sq int64) {
-					switch {
-					case id > st.Tasks || sq != id*id:
-						r.NWrong++
-						if len(r.Wrong) < maxListed {
-							r.Wrong = append(r.Wrong, id)
-						}
-					case count[id] < 255:
-						count[id]++
-					}
-				})
-				r.NWrong += int64(bad)
-			}
-			if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
-				return r, err
-			}
-			if n == 0 {
-				return r, fmt.Errorf("read results: %d of %d came", seen, st.Results)
-			}
-			seen += uint64(n)
-		}
+	}, func(bad int) { r.NWrong += int64(bad) }, &last)
+	if err != nil {
+		return r, err
 	}
 	for id := int64(1); id <= st.Tasks; id++ {
 		switch {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,20 @@ type ServerConfig struct {
 	// Warn is told the server's warnings and errors (a stream it could not
 	// create, say), other than refused keys.
 	Warn func(line string)
+	// Name is the server's name, unique in a cluster (default "mtviz").
+	Name string
+	// Cluster, when set, makes the server one node of a cluster.
+	Cluster *ClusterConfig
+	// MaxStore bounds JetStream's files (default 1 GiB).
+	MaxStore int64
+}
+
+// ClusterConfig is a node's place in a cluster: where it listens for its
+// peers and where they are. Routes present the server's key too.
+type ClusterConfig struct {
+	Name   string
+	Listen string   // host:port for the other nodes (loopback unless Remote)
+	Routes []string // host:port of the other nodes
 }
 
 // Server is a running embedded server.
@@ -87,8 +102,14 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	if port == 0 {
 		port = server.RANDOM_PORT
 	}
+	if cfg.Name == "" {
+		cfg.Name = "mtviz"
+	}
+	if cfg.MaxStore <= 0 {
+		cfg.MaxStore = 1 << 30
+	}
 	opts := &server.Options{
-		ServerName: "mtviz",
+		ServerName: cfg.Name,
 		Host:       host,
 		Port:       port,
 		// mtviz handles its own signals; the server must not install
@@ -98,8 +119,13 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 		JetStream:          true,
 		StoreDir:           cfg.Dir,
 		JetStreamMaxMemory: 256 << 20,
-		JetStreamMaxStore:  1 << 30,
+		JetStreamMaxStore:  cfg.MaxStore,
 		MaxPayload:         64 << 10,
+	}
+	if cfg.Cluster != nil {
+		if err := clusterOptions(opts, cfg); err != nil {
+			return nil, err
+		}
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
@@ -107,10 +133,11 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	}
 	s.SetLoggerV2(&refusals{say: cfg.Refused, warn: cfg.Warn}, false, false, false)
 	s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
+	// A busy machine, a cluster node recovering its streams: be patient.
+	if !s.ReadyForConnections(30 * time.Second) {
 		s.Shutdown()
 		s.WaitForShutdown()
-		return nil, errors.New("the NATS server did not start within 10 s")
+		return nil, errors.New("the NATS server did not start within 30 s")
 	}
 	addr := s.Addr().(*net.TCPAddr)
 	h := host
@@ -118,6 +145,27 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 		h = "127.0.0.1"
 	}
 	return &Server{s: s, url: "nats://" + net.JoinHostPort(h, strconv.Itoa(addr.Port))}, nil
+}
+
+// clusterOptions sets a node's cluster: its routes listen on a loopback
+// address unless Remote, and every route presents the key.
+func clusterOptions(opts *server.Options, cfg ServerConfig) error {
+	c := cfg.Cluster
+	host, port, loop, err := SplitListen(c.Listen)
+	if err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	if !loop && !cfg.Remote {
+		return fmt.Errorf("cluster: %s is not a loopback address: other machines could connect; say so explicitly to allow it", c.Listen)
+	}
+	opts.Cluster = server.ClusterOpts{Name: c.Name, Host: host, Port: port, Username: "mtviz", Password: cfg.Token}
+	for _, r := range c.Routes {
+		if _, _, _, err := SplitListen(r); err != nil {
+			return fmt.Errorf("cluster route: %w", err)
+		}
+		opts.Routes = append(opts.Routes, &url.URL{Scheme: "nats-route", User: url.UserPassword("mtviz", cfg.Token), Host: r})
+	}
+	return nil
 }
 
 // URL is where clients on this machine connect.
@@ -177,6 +225,14 @@ func RefusedAddr(line string) (string, bool) {
 }
 
 func (r *refusals) Noticef(string, ...any) {}
-func (r *refusals) Fatalf(string, ...any)  {}
-func (r *refusals) Debugf(string, ...any)  {}
-func (r *refusals) Tracef(string, ...any)  {}
+
+// Fatalf is what stops the server from starting (a port taken): it is
+// said, as a warning, for the caller's error to explain.
+func (r *refusals) Fatalf(format string, v ...any) {
+	if r.warn != nil {
+		r.warn(fmt.Sprintf(format, v...))
+	}
+}
+
+func (r *refusals) Debugf(string, ...any) {}
+func (r *refusals) Tracef(string, ...any) {}

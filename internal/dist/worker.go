@@ -3,7 +3,8 @@ package dist
 import (
 	"context"
 	"errors"
-	"strconv"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +14,17 @@ import (
 
 // donePoll is how often a worker looks whether its job is done.
 const donePoll = 250 * time.Millisecond
+
+// resultWait bounds the wait for the master's answer to one batch of
+// results; a batch not answered is sent again.
+const resultWait = 2 * time.Second
+
+// inFlight is how many batches of results a worker may have sent and not
+// yet had answered.
+const inFlight = 4
+
+// ErrJobGone is a job that left the server before the worker saw it done.
+var ErrJobGone = errors.New("the job is no longer on the server")
 
 // WorkerConfig is one worker.
 type WorkerConfig struct {
@@ -28,213 +40,417 @@ type WorkerConfig struct {
 	// Took is told each task the server handed this worker, with how many
 	// times the server has handed it out (more than 1: redelivered).
 	Took func(id int64, delivery uint64)
-	// Done is told each task whose result the server stored and whose
-	// acknowledgement was sent; duplicate: the server already had a result
-	// for its id, and refused this one.
+	// Done is told each task whose result the master recorded and whose
+	// acknowledgement was sent; duplicate: the master already had a
+	// result for its id.
 	Done func(id, sq int64, duplicate bool)
 	// Idle is told when the worker runs out of tasks (true) and when it
 	// has one again (false).
 	Idle func(bool)
+	// GiveUp ends the worker when it has had no server for this long
+	// (0: never).
+	GiveUp time.Duration
+	// Warn is told what the worker rides out: a server gone, a master
+	// that does not answer. It goes on.
+	Warn func(msg string)
 }
 
 // WorkerReport is what one worker did.
 type WorkerReport struct {
 	Done       int64
 	Duplicates int64
+	AckErrors  int64 // acknowledgements the connection could not send
 }
 
-type held struct {
-	msg         jetstream.Msg
-	first, last int64
-	fut         jetstream.PubAckFuture
-}
-
-// RunWorker works on a job until the master says it is done, the job is
-// deleted, or ctx ends. Each task's result is published first; the task
-// is acknowledged only once the server has stored the result, so a worker
-// killed at any moment loses nothing: what it had not acknowledged, the
-// server hands to another worker after the job's AckWait.
+// RunWorker works on a job until the master says it is done (nil), ctx
+// ends (its error), or the job leaves the server undone (ErrJobGone).
+// Missing heartbeats, a server restarted, a master gone for a while: it
+// says so through Warn and goes on. Each batch's results go to the master
+// first; its tasks are acknowledged only once the master has recorded
+// them, so a worker killed at any moment loses nothing: what it had not
+// acknowledged, the server hands to another worker after the job's
+// AckWait.
 func RunWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (WorkerReport, error) {
-	var rep WorkerReport
-	batch := cfg.Batch
-	if batch <= 0 {
-		batch = 256
+	w := &worker{nc: nc, cfg: cfg}
+	if w.cfg.Batch <= 0 {
+		w.cfg.Batch = 256
 	}
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(2*max(batch, 64)))
+	if w.cfg.Warn == nil {
+		w.cfg.Warn = func(string) {}
+	}
+	js, err := jetstream.New(nc)
 	if err != nil {
-		return rep, err
+		return w.report(), err
 	}
-	defer js.CleanupPublisher()
-	var cons jetstream.Consumer
-	for said := false; ; said = true {
-		cons, err = js.Consumer(ctx, cfg.Job.tasksStream(), consumerName)
-		if err == nil {
+	w.js = js
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	watch := make(chan error, 1)
+	go func() {
+		err := watchDone(wctx, js, cfg.Job, nc, cfg.GiveUp)
+		watch <- err
+		stop()
+	}()
+	for {
+		err := w.session(wctx)
+		if wctx.Err() != nil {
 			break
 		}
-		if !errors.Is(err, jetstream.ErrStreamNotFound) && !errors.Is(err, jetstream.ErrConsumerNotFound) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
-			return rep, err
+		w.cfg.Warn(fmt.Sprintf("%v; going on", err))
+		select {
+		case <-wctx.Done():
+		case <-time.After(time.Second):
 		}
-		if !said && cfg.Waiting != nil {
-			cfg.Waiting()
+	}
+	w.wg.Wait()
+	// Acknowledgements are sent without waiting for an answer: make sure
+	// they have left before the caller closes the connection.
+	flushTimeout := 5 * time.Second
+	if ctx.Err() != nil {
+		flushTimeout = 500 * time.Millisecond
+	}
+	nc.FlushTimeout(flushTimeout)
+	if ctx.Err() != nil {
+		return w.report(), ctx.Err()
+	}
+	return w.report(), <-watch
+}
+
+type worker struct {
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	cfg WorkerConfig
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	rep WorkerReport
+	// ackWarned: an acknowledgement failed and was said.
+	ackWarned bool
+	waited    bool
+	idle      bool
+}
+
+func (w *worker) report() WorkerReport {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.rep
+}
+
+// watchDone returns nil when the job's bucket says done, ErrJobGone when
+// the bucket it saw has gone (three looks in a row), ctx's error when ctx
+// ends.
+func watchDone(ctx context.Context, js jetstream.JetStream, job Job, nc *nats.Conn, giveUp time.Duration) error {
+	seen, gone := false, 0
+	lost := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(donePoll):
+		}
+		switch {
+		case nc.IsConnected():
+			lost = time.Time{}
+		case lost.IsZero():
+			lost = time.Now()
+		case giveUp > 0 && time.Since(lost) > giveUp:
+			return fmt.Errorf("no server for %v: giving up", giveUp)
+		}
+		c, cancel := context.WithTimeout(ctx, 2*time.Second)
+		kv, err := js.KeyValue(c, job.bucket())
+		if err == nil {
+			seen, gone = true, 0
+			_, err = kv.Get(c, "done")
+			if err == nil {
+				cancel()
+				return nil
+			}
+		}
+		cancel()
+		if seen && errors.Is(err, jetstream.ErrBucketNotFound) {
+			if gone++; gone >= 3 {
+				return fmt.Errorf("%w: job %s was deleted before this worker saw it done", ErrJobGone, job)
+			}
+		}
+	}
+}
+
+// session pulls tasks from the workers' consumer until ctx ends or the
+// pull fails; its error says why.
+func (w *worker) session(ctx context.Context) error {
+	cons, err := w.consumer(ctx)
+	if err != nil {
+		return err
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(w.cfg.Batch), jetstream.WithMessagesErrOnMissingHeartbeat(false))
+	if err != nil {
+		return fmt.Errorf("pull tasks: %w", err)
+	}
+	defer it.Stop()
+	stopIt := context.AfterFunc(ctx, it.Stop)
+	defer stopIt()
+	msgs := make(chan jetstream.Msg, w.cfg.Batch)
+	pullErr := make(chan error, 1)
+	go func() {
+		for {
+			m, err := it.Next()
+			if err != nil {
+				pullErr <- err
+				return
+			}
+			select {
+			case msgs <- m:
+			case <-ctx.Done():
+				pullErr <- ctx.Err()
+				return
+			}
+		}
+	}()
+	sem := make(chan struct{}, inFlight)
+	for {
+		b, err := w.next(ctx, msgs, pullErr)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("pull tasks: %w", err)
+		}
+		res, ok := w.work(ctx, b)
+		if !ok {
+			return ctx.Err()
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		w.wg.Go(func() {
+			defer func() { <-sem }()
+			w.deliver(ctx, b, res)
+		})
+	}
+}
+
+// consumer waits for the job's consumer: the master makes it.
+func (w *worker) consumer(ctx context.Context) (jetstream.Consumer, error) {
+	for {
+		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		cons, err := w.js.Consumer(c, w.cfg.Job.tasksStream(), consumerName)
+		cancel()
+		if err == nil {
+			return cons, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, jetstream.ErrConsumerNotFound) {
+			if !w.waited && w.cfg.Waiting != nil {
+				w.cfg.Waiting()
+			}
+			w.waited = true
+		} else if !transient(err) {
+			w.cfg.Warn(fmt.Sprintf("find job %s: %v", w.cfg.Job, err))
 		}
 		select {
 		case <-ctx.Done():
-			return rep, nil
+			return nil, ctx.Err()
 		case <-time.After(donePoll):
 		}
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(batch))
-	if err != nil {
-		return rep, err
-	}
-	defer it.Stop()
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		watchDone(watchCtx, js, cfg.Job)
-		it.Stop()
-	}()
-	defer wg.Wait()
+}
 
-	acks := make(chan held, batch)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for h := range acks {
-			var dup bool
-			select {
-			case pa := <-h.fut.Ok():
-				dup = pa.Duplicate
-			case <-h.fut.Err():
-				// The result was not stored: the task goes back to the queue.
-				h.msg.Nak()
-				continue
-			}
-			h.msg.Ack()
-			for id := h.first; id <= h.last; id++ {
-				rep.Done++
-				if dup {
-					rep.Duplicates++
-				}
-				if cfg.Done != nil {
-					cfg.Done(id, id*id, dup)
-				}
-			}
+// held is a task message taken and the tasks it holds.
+type held struct {
+	msg         jetstream.Msg
+	first, last int64
+}
+
+// next waits for a task, then takes those already there, up to a batch.
+func (w *worker) next(ctx context.Context, msgs chan jetstream.Msg, pullErr chan error) ([]held, error) {
+	var m jetstream.Msg
+	select {
+	case m = <-msgs:
+	case err := <-pullErr:
+		return nil, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-w.idleAfter():
+		// None for a moment: the worker is idle until one comes.
+		w.setIdle(true)
+		select {
+		case m = <-msgs:
+		case err := <-pullErr:
+			return nil, err
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
-	}()
-	// Idle until the first task comes: the caller shows the wait before it.
-	idle := true
+	}
+	w.setIdle(false)
+	var b []held
+	size := 0
 	for {
-		msg, err := nextOrIdle(it, &idle, cfg.Idle)
-		if err != nil {
-			break
+		if h, ok := w.parse(m); ok {
+			b = append(b, h)
+			size += int(h.last-h.first+1) * 24
 		}
-		first, last, perr := ParseTasks(msg.Data())
-		if perr != nil {
-			// Not a task of ours: never hand it out again.
-			msg.Term()
-			continue
+		if len(b) >= w.cfg.Batch || size >= maxRequest/2 {
+			return b, nil
 		}
+		select {
+		case m = <-msgs:
+		default:
+			return b, nil
+		}
+	}
+}
+
+// idleAfter is when a worker waiting for a task says it is idle: after
+// 20 ms, if anyone listens.
+func (w *worker) idleAfter() <-chan time.Time {
+	if w.cfg.Idle == nil {
+		return nil
+	}
+	return time.After(20 * time.Millisecond)
+}
+
+// setIdle tells Idle that the worker waits, or works again.
+func (w *worker) setIdle(idle bool) {
+	if w.cfg.Idle == nil || w.idle == idle {
+		return
+	}
+	w.idle = idle
+	w.cfg.Idle(idle)
+}
+
+func (w *worker) parse(m jetstream.Msg) (held, bool) {
+	first, last, err := ParseTasks(m.Data())
+	if err != nil {
+		// Not a task of ours: never hand it out again.
+		if err := m.Term(); err != nil {
+			w.ackFailed(err)
+		}
+		return held{}, false
+	}
+	return held{m, first, last}, true
+}
+
+// work does a batch's tasks; false when ctx ended first.
+func (w *worker) work(ctx context.Context, b []held) ([]byte, bool) {
+	out := make([]byte, 0, 24*len(b))
+	for _, h := range b {
 		var delivery uint64 = 1
-		if md, err := msg.Metadata(); err == nil {
-			delivery = md.NumDelivered
-		}
-		out := make([]byte, 0, 24*(last-first+1))
-		stopped := false
-		for id := first; id <= last && !stopped; id++ {
-			if cfg.Took != nil {
-				cfg.Took(id, delivery)
+		if w.cfg.Took != nil {
+			if md, err := h.msg.Metadata(); err == nil {
+				delivery = md.NumDelivered
 			}
-			if cfg.Pace > 0 {
+		}
+		for id := h.first; id <= h.last; id++ {
+			if w.cfg.Took != nil {
+				w.cfg.Took(id, delivery)
+			}
+			if w.cfg.Pace > 0 {
 				select {
-				case <-time.After(cfg.Pace):
+				case <-time.After(w.cfg.Pace):
 				case <-ctx.Done():
-					stopped = true
+					return nil, false
 				}
 			}
 			out = appendResult(out, id, id*id)
 		}
-		if stopped {
-			break
-		}
-		// The message id is the first task's: a second result for it is
-		// refused by the server.
-		fut, err := js.PublishAsync(cfg.Job.resultsSubject(), out, jetstream.WithMsgID(strconv.FormatInt(first, 10)), jetstream.WithStallWait(stallWait))
-		if err != nil {
-			msg.Nak()
-			continue
-		}
-		acks <- held{msg, first, last, fut}
 	}
-	close(acks)
-	stopWatch()
-	wg.Wait()
-	// Acknowledgements are published without waiting for an answer; make
-	// sure they have left before the caller closes the connection.
-	nc.FlushTimeout(5 * time.Second)
-	return rep, nil
+	return out, true
 }
 
-// nextOrIdle waits for the next task, telling idle when there is none for
-// a moment (and when there is one again).
-func nextOrIdle(it jetstream.MessagesContext, idle *bool, say func(bool)) (jetstream.Msg, error) {
-	type got struct {
-		m   jetstream.Msg
-		err error
-	}
-	if say == nil {
-		return it.Next()
-	}
-	ch := make(chan got, 1)
-	go func() {
-		m, err := it.Next()
-		ch <- got{m, err}
-	}()
-	select {
-	case g := <-ch:
-		if *idle {
-			*idle = false
-			say(false)
+// deliver sends a batch's results to the master until it answers that
+// they are recorded, then acknowledges the batch's tasks. While no master
+// answers, it asks again; the tasks it holds meanwhile go to another
+// worker after AckWait, and its own late acknowledgement is harmless
+// (the results are recorded by then).
+func (w *worker) deliver(ctx context.Context, b []held, res []byte) {
+	subj := w.cfg.Job.collectSubject()
+	warned := false
+	for pause := 100 * time.Millisecond; ; pause = min(2*pause, time.Second) {
+		c, cancel := context.WithTimeout(ctx, resultWait)
+		reply, err := w.nc.RequestWithContext(c, subj, res)
+		cancel()
+		if err == nil {
+			dups, perr := parseAnswer(reply.Data)
+			if perr == nil {
+				w.acked(b, dups)
+				return
+			}
+			err = perr
 		}
-		return g.m, g.err
-	case <-time.After(20 * time.Millisecond):
-	}
-	if !*idle {
-		*idle = true
-		say(true)
-	}
-	g := <-ch
-	*idle = false
-	say(false)
-	return g.m, g.err
-}
-
-// watchDone returns when the job's bucket says done, or has gone, or ctx
-// ends.
-func watchDone(ctx context.Context, js jetstream.JetStream, job Job) {
-	var kv jetstream.KeyValue
-	for {
+		if ctx.Err() != nil {
+			return
+		}
+		if !warned {
+			warned = true
+			w.cfg.Warn(fmt.Sprintf("the master has not taken results (%v); trying again", err))
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(donePoll):
+		case <-time.After(pause):
 		}
-		var err error
-		if kv == nil {
-			kv, err = js.KeyValue(ctx, job.bucket())
-			if errors.Is(err, jetstream.ErrBucketNotFound) {
-				return
+	}
+}
+
+// parseAnswer reads the master's answer: "ok", then the ids it already
+// had, one a line.
+func parseAnswer(b []byte) (map[int64]bool, error) {
+	if len(b) > maxRequest {
+		return nil, errors.New("an answer too long")
+	}
+	s := string(b)
+	if len(s) < 2 || s[:2] != "ok" || len(s) > 2 && s[2] != '\n' {
+		return nil, fmt.Errorf("the master refused the results: %q", clean(b))
+	}
+	if len(s) == 2 {
+		return nil, nil
+	}
+	dups := map[int64]bool{}
+	for _, line := range strings.Split(s[3:], "\n") {
+		id, err := ParseTask([]byte(line))
+		if err != nil {
+			return nil, fmt.Errorf("an answer that is not one: %q", clean([]byte(line)))
+		}
+		dups[id] = true
+	}
+	return dups, nil
+}
+
+// acked acknowledges a batch whose results are recorded.
+func (w *worker) acked(b []held, dups map[int64]bool) {
+	for _, h := range b {
+		if err := h.msg.Ack(); err != nil {
+			w.ackFailed(err)
+		}
+		w.mu.Lock()
+		for id := h.first; id <= h.last; id++ {
+			w.rep.Done++
+			if dups[id] {
+				w.rep.Duplicates++
 			}
-			if err != nil {
-				continue
+		}
+		w.mu.Unlock()
+		if w.cfg.Done != nil {
+			for id := h.first; id <= h.last; id++ {
+				w.cfg.Done(id, id*id, dups[id])
 			}
 		}
-		_, err = kv.Get(ctx, "done")
-		if err == nil || errors.Is(err, jetstream.ErrBucketNotFound) {
-			return
-		}
+	}
+}
+
+// ackFailed counts an acknowledgement that could not be sent: the server
+// hands the task out again after AckWait, and its result is recorded
+// already, so nothing is lost; the first is said.
+func (w *worker) ackFailed(err error) {
+	w.mu.Lock()
+	w.rep.AckErrors++
+	first := !w.ackWarned
+	w.ackWarned = true
+	w.mu.Unlock()
+	if first {
+		w.cfg.Warn(fmt.Sprintf("acknowledge a task: %v (it will be handed out again; its result is recorded)", err))
 	}
 }

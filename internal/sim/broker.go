@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -24,11 +25,37 @@ import (
 
 // brokerInfo is what a run's processes need to reach a broker.
 type brokerInfo struct {
-	URL     string        `json:"url"`
-	Token   string        `json:"token"`
-	AckWait time.Duration `json:"ack_wait"`
-	Memory  bool          `json:"memory"`
+	URL      string        `json:"url"`
+	Token    string        `json:"token"`
+	NkeySeed string        `json:"nkey_seed,omitempty"`
+	Creds    string        `json:"creds,omitempty"`
+	AckWait  time.Duration `json:"ack_wait"`
+	Memory   bool          `json:"memory"`
+	Replicas int           `json:"replicas,omitempty"`
+	// Prefix makes a run's job names its own on a server others use.
+	Prefix string `json:"prefix,omitempty"`
+	// External: a server mtviz did not start; the run's jobs are removed
+	// from it at the end.
+	External bool `json:"external,omitempty"`
 }
+
+func (b brokerInfo) auth() dist.Auth {
+	return dist.Auth{Token: b.Token, NkeySeed: b.NkeySeed, CredsFile: b.Creds}
+}
+
+// ExternalBroker is a NATS server or cluster that a run's brokers use
+// instead of starting their own ('mtviz run distributed --nats URL').
+type ExternalBroker struct {
+	URL      string // one or more, comma-separated
+	Auth     dist.Auth
+	Replicas int // 0: the master's default
+}
+
+var external atomic.Pointer[ExternalBroker]
+
+// UseExternalBroker makes the runs of this process use b for their
+// brokers.
+func UseExternalBroker(b *ExternalBroker) { external.Store(b) }
 
 // broker is a broker object's process: an embedded NATS server in a child
 // of mtviz for the whole run (mtviz __broker). As for a server object,
@@ -49,6 +76,18 @@ const brokerStart = 20 * time.Second
 func (e *Engine) startBrokers() error {
 	for _, o := range e.sc.Objects {
 		if o.Kind != spec.Broker {
+			continue
+		}
+		if ext := external.Load(); ext != nil {
+			if e.brokerInfo == nil {
+				e.brokerInfo = map[string]brokerInfo{}
+			}
+			ack := o.AckWait
+			if ack <= 0 {
+				ack = time.Second
+			}
+			e.brokerInfo[o.Name] = brokerInfo{URL: ext.URL, Token: ext.Auth.Token, NkeySeed: ext.Auth.NkeySeed, Creds: ext.Auth.CredsFile,
+				AckWait: ack, Memory: o.Memory, Replicas: ext.Replicas, Prefix: "p" + strconv.Itoa(os.Getpid()), External: true}
 			continue
 		}
 		b, info, err := e.startBroker(o)
@@ -179,7 +218,10 @@ func (e *Engine) stopBrokers() {
 }
 
 // jobOf is a broker's job in a round: each round has a job of its own.
-func jobOf(broker string, round int) dist.Job {
+func jobOf(info brokerInfo, broker string, round int) dist.Job {
+	if info.Prefix != "" {
+		broker = info.Prefix + "-" + broker
+	}
 	clean := strings.Map(func(r rune) rune {
 		if r == '.' {
 			return '_'
@@ -212,7 +254,7 @@ func (e *Engine) watchBrokers(w *world) func() {
 		wg.Add(1)
 		guard.Go(func() {
 			defer wg.Done()
-			nc, err := dist.Connect(info.URL, dist.Auth{Token: info.Token}, "mtviz", nil)
+			nc, err := dist.Connect(info.URL, info.auth(), "mtviz", nil)
 			if err != nil {
 				e.emit(Event{Kind: KError, Task: "broker " + o.Name, Error: "mtviz could not read the broker: " + err.Error()})
 				return
@@ -222,7 +264,7 @@ func (e *Engine) watchBrokers(w *world) func() {
 			if err != nil {
 				return
 			}
-			job := jobOf(o.Name, w.round)
+			job := jobOf(info, o.Name, w.round)
 			tk := time.NewTicker(brokerEvery)
 			defer tk.Stop()
 			for {
@@ -241,6 +283,10 @@ func (e *Engine) watchBrokers(w *world) func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			r, err := dist.ReadRecord(ctx, js, job)
+			if info.External {
+				// Nothing of the run stays on a server mtviz did not start.
+				dist.DeleteJob(ctx, js, job)
+			}
 			if err != nil {
 				e.emit(Event{Kind: KError, Task: "broker " + o.Name, Error: "mtviz could not read the job's results: " + err.Error()})
 				return
@@ -304,7 +350,7 @@ func runMaster(t *task, in *instr) bool {
 	ctx, done := t.stepContext()
 	defer done()
 	t.set(Blocked, ReasonPoll, st.Object, "")
-	nc, err := dist.ConnectRetry(ctx, info.URL, dist.Auth{Token: info.Token}, t.name, nil, nil)
+	nc, err := dist.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
 	if err != nil {
 		if !t.halted() {
 			t.emit(Event{Kind: KError, Task: t.name, Object: st.Object, Error: "master: " + err.Error()})
@@ -312,8 +358,8 @@ func runMaster(t *task, in *instr) bool {
 		return !t.halted()
 	}
 	defer nc.Close()
-	job := jobOf(st.Object, t.w.round)
-	rep, err := dist.RunMaster(ctx, nc, dist.MasterConfig{Job: job, Tasks: st.N, Memory: info.Memory, AckWait: info.AckWait, Keep: true,
+	job := jobOf(info, st.Object, t.w.round)
+	rep, err := dist.RunMaster(ctx, nc, dist.MasterConfig{Job: job, Tasks: st.N, Memory: info.Memory, AckWait: info.AckWait, Keep: true, Replicas: info.Replicas,
 		Window: 256,
 		Started: func(published, collected int64) {
 			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Object, Work: &Work{Op: WorkBegun, Tasks: st.N, Published: published, Collected: collected}})
@@ -350,7 +396,7 @@ func runWork(t *task, in *instr) bool {
 		return true
 	}
 	t.set(Blocked, ReasonPoll, st.Object, "")
-	nc, err := dist.ConnectRetry(ctx, info.URL, dist.Auth{Token: info.Token}, t.name, nil, nil)
+	nc, err := dist.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
 	if err != nil {
 		if !t.halted() {
 			t.emit(Event{Kind: KError, Task: t.name, Object: st.Object, Error: "work: " + err.Error()})
@@ -365,7 +411,7 @@ func runWork(t *task, in *instr) bool {
 		batch = max(1, min(4, int(info.AckWait/st.Dur/4)))
 	}
 	var mu sync.Mutex
-	_, err = dist.RunWorker(ctx, nc, dist.WorkerConfig{Job: jobOf(st.Object, t.w.round), Batch: batch, Pace: st.Dur,
+	_, err = dist.RunWorker(ctx, nc, dist.WorkerConfig{Job: jobOf(info, st.Object, t.w.round), Batch: batch, Pace: st.Dur,
 		Took: func(id int64, delivery uint64) {
 			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Object, Work: &Work{Op: WorkTook, ID: id, Delivery: delivery}})
 		},
