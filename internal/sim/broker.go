@@ -294,7 +294,7 @@ func (e *Engine) watchBrokers(w *world) func() {
 			w.setBrokerCounters(o, r.State)
 			e.emit(Event{Kind: KBroker, Object: o.Name, Broker: &BrokerState{
 				Tasks: r.Tasks, Published: int64(r.Published), Left: int64(r.Left), Waiting: int64(r.Waiting), InFlight: int64(r.InFlight),
-				Redelivered: int64(r.Redelivered), Results: int64(r.Results), Final: true, Recorded: r.Recorded,
+				Redelivered: int64(r.Redelivered), Results: int64(r.Results), Final: true, External: info.External, Recorded: r.Recorded,
 				Missing: r.Missing, Twice: r.Twice, Wrong: r.Wrong, NMissing: r.NMissing, NTwice: r.NTwice, NWrong: r.NWrong}})
 		})
 	}

@@ -252,21 +252,23 @@ type Work struct {
 // a master or a worker said. Final: read whole at the round's end, with
 // every result counted by task id.
 type BrokerState struct {
-	Tasks       int64   `json:"tasks"`
-	Published   int64   `json:"published"`
-	Left        int64   `json:"left"`
-	Waiting     int64   `json:"waiting"`
-	InFlight    int64   `json:"in_flight"`
-	Redelivered int64   `json:"redelivered"`
-	Results     int64   `json:"results"`
-	Final       bool    `json:"final,omitempty"`
-	Recorded    int64   `json:"recorded,omitempty"`
-	Missing     []int64 `json:"missing,omitempty"`
-	Twice       []int64 `json:"twice,omitempty"`
-	Wrong       []int64 `json:"wrong,omitempty"`
-	NMissing    int64   `json:"n_missing,omitempty"`
-	NTwice      int64   `json:"n_twice,omitempty"`
-	NWrong      int64   `json:"n_wrong,omitempty"`
+	Tasks       int64 `json:"tasks"`
+	Published   int64 `json:"published"`
+	Left        int64 `json:"left"`
+	Waiting     int64 `json:"waiting"`
+	InFlight    int64 `json:"in_flight"`
+	Redelivered int64 `json:"redelivered"`
+	Results     int64 `json:"results"`
+	Final       bool  `json:"final,omitempty"`
+	// External: a server mtviz did not start, whose log mtviz cannot read.
+	External bool    `json:"external,omitempty"`
+	Recorded int64   `json:"recorded,omitempty"`
+	Missing  []int64 `json:"missing,omitempty"`
+	Twice    []int64 `json:"twice,omitempty"`
+	Wrong    []int64 `json:"wrong,omitempty"`
+	NMissing int64   `json:"n_missing,omitempty"`
+	NTwice   int64   `json:"n_twice,omitempty"`
+	NWrong   int64   `json:"n_wrong,omitempty"`
 }
 
 // WaitEdge is one arrow of the wait-for graph: Task waits for Holder,

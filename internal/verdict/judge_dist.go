@@ -151,12 +151,14 @@ func (j *recordedJudge) gap(b *sim.BrokerState) string {
 
 type refusedJudge struct {
 	c       *spec.RefusedCheck
+	final   *sim.BrokerState
 	refused map[string]time.Duration // addresses the server refused, when
 	from    []string                 // addresses the task connected from with its wrong key
 	did     int
 }
 
 func (j *refusedJudge) event(f *facts, ev *sim.Event) {
+	finalOf(ev, j.c.Broker, &j.final)
 	switch {
 	case ev.Kind == sim.KRefused && ev.Object == j.c.Broker && ev.Addr != "":
 		if j.refused == nil {
@@ -179,6 +181,11 @@ func (j *refusedJudge) decide(f *facts) Result {
 	}
 	if j.did > 0 {
 		return fail("%s did %d tasks", j.c.Task, j.did)
+	}
+	if len(j.refused) == 0 && j.final != nil && j.final.External {
+		// Refusals are named in the server's own log, which mtviz reads
+		// only of a server it started.
+		return undecided("%s was refused no task, but the server is not mtviz's: its log, which names each refused connection, cannot be read", j.c.Task)
 	}
 	var parts []string
 	for _, a := range j.from {

@@ -307,6 +307,16 @@ func init() {
 		open: witness{says: "w never ran"}}
 }
 
+// On a server mtviz did not start, a refusal cannot be read from its log:
+// not decided, not a failure.
+func TestRefusedOnAnExternalServer(t *testing.T) {
+	ext := broker(sim.BrokerState{Tasks: 10, Published: 10, Recorded: 10, Results: 10, External: true})
+	w := witness{evs: []sim.Event{work(101, "intruder", sim.Work{Op: sim.WorkRefused, Addr: "127.0.0.1:5000"}), ext}}
+	if r := w.run("refused", lessonWitnesses["refused"].check); r.Verdict != Undecided || !strings.Contains(r.Detail, "the server is not mtviz's") {
+		t.Errorf("%v %q", r.Verdict, r.Detail)
+	}
+}
+
 // transitions on a counted task: one copy going through the states is
 // enough, and the verdict names it.
 func TestTransitionsAnyCopy(t *testing.T) {
