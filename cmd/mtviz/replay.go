@@ -22,8 +22,8 @@ Keys: space pauses, ←/→ seek a second, home/end, > and < change the speed
 Flags:
   --headless        no screen: print what the live run printed, then the verdicts
   --json            no screen: every event, sample and the summary as JSON Lines
-  --trace FILE      write the recorded run in the Chrome trace event format, for
-                    Perfetto or chrome://tracing (with or without the screen)
+  --trace FILE      write the recorded run in the Trace Event format, for Perfetto's
+                    UI (ui.perfetto.dev) or speedscope (with or without the screen)
 
 A truncated, corrupted or foreign file is refused with exit code 2 and
 file:line: what is wrong. Exit codes are those of 'mtviz run'.

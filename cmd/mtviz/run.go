@@ -42,9 +42,10 @@ Flags:
   --max-tasks N     refuse a lesson with more than N task copies in a round (default 512)
   --go-trace MODE   read the Go runtime's trace, to tell running from runnable goroutines:
                     on, off, or auto (default: as the lesson asks; t toggles it on screen)
-  --trace FILE      also write the run to FILE in the Chrome trace event format, for
-                    Perfetto (ui.perfetto.dev) or chrome://tracing: a track per process
-                    and thread, its OS states, the cores' use, exits and re-parentings
+  --trace FILE      also write the run to FILE in the Trace Event format, for Perfetto's
+                    UI (ui.perfetto.dev) or speedscope: a track per process (named by
+                    its task), per thread (its OS states) and per lesson task (running,
+                    runnable, blocked on what), the cores' use and the counters
   --record FILE     write the run to FILE as it goes, for 'mtviz replay'
   --csv FILE        a lesson that sweeps (runs once per task count, say): write
                     its points to FILE, one row each with every figure

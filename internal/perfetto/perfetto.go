@@ -1,9 +1,13 @@
-// Package perfetto writes what a run saw in the Chrome trace event format,
-// which Perfetto's UI and chrome://tracing open: one track per process and
-// per thread, named by PID/TID and comm, a slice per stretch of one OS state
-// (and core), per-core utilisation as counters, and process exits, re-
-// parentings and the lesson's log lines as instant events. Timestamps are
-// microseconds from the run's start.
+// Package perfetto writes what a run saw in the Trace Event format, which
+// Perfetto's UI (ui.perfetto.dev) and speedscope open: a track group per
+// process, named by its task (parent, procs-1) or its comm, with a track
+// per OS thread (a slice per stretch of one /proc state: running on a core,
+// runnable, sleeping...) and a track per lesson task (running, runnable,
+// blocked on what and held by whom, as the engine and the runtime said);
+// the cores' use and the lesson's counters as counter tracks of mtviz's
+// process; exits, re-parentings and the log as instant events. Times are
+// whole microseconds from the run's start, so back-to-back slices meet
+// exactly and never overlap.
 package perfetto
 
 import (
@@ -24,8 +28,8 @@ import (
 type Event struct {
 	Name string         `json:"name"`
 	Ph   string         `json:"ph"`
-	Ts   float64        `json:"ts"`
-	Dur  float64        `json:"dur,omitempty"`
+	Ts   int64          `json:"ts"`
+	Dur  int64          `json:"dur,omitempty"`
 	Pid  int            `json:"pid"`
 	Tid  int            `json:"tid"`
 	S    string         `json:"s,omitempty"` // instant events: their scope
@@ -33,38 +37,41 @@ type Event struct {
 	Args map[string]any `json:"args,omitempty"`
 }
 
-// coresPid is the track group that holds the per-core counters: no real
-// process has PID 0.
-const coresPid = 0
+// taskTid numbers the tracks of lesson tasks inside their process: above
+// any thread id the kernel hands out (PID_MAX_LIMIT is 4194304).
+const taskTid = 1 << 23
 
 // Writer streams a run into a trace file.
 type Writer struct {
 	w      *bufio.Writer
 	root   int // mtviz's PID: where what happens in mtviz itself goes
 	n      int
-	open   map[[2]int]*slice // pid, tid: the state slice going on
+	open   map[[2]int]*slice // pid, tid: the slice going on
 	names  map[[2]int]string // pid, tid: the name given
 	ppid   map[int]int
+	task   map[int]string // PID → the task whose process it is
+	tasks  map[string]int // task → its track's tid
+	inPID  map[string]int // task → the process it runs in
 	last   time.Duration
 	err    error
 	closed bool
 }
 
 type slice struct {
-	state string
-	core  int
-	from  time.Duration
+	name string
+	from int64 // µs
 }
 
 // New starts a trace on w; root is the PID of mtviz (or the watched program).
 func New(w io.Writer, root int) *Writer {
-	pw := &Writer{root: root, w: bufio.NewWriterSize(w, 64<<10), open: map[[2]int]*slice{}, names: map[[2]int]string{}, ppid: map[int]int{}}
+	pw := &Writer{root: root, w: bufio.NewWriterSize(w, 64<<10), open: map[[2]int]*slice{}, names: map[[2]int]string{},
+		ppid: map[int]int{}, task: map[int]string{}, tasks: map[string]int{}, inPID: map[string]int{}}
 	pw.raw(`{"displayTimeUnit":"ms","traceEvents":[`)
-	pw.emit(Event{Name: "process_name", Ph: "M", Pid: coresPid, Args: map[string]any{"name": "CPU cores (% busy)"}})
 	return pw
 }
 
-func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+// us is a time in whole microseconds: slices that meet share one number.
+func us(d time.Duration) int64 { return d.Microseconds() }
 
 func (pw *Writer) raw(s string) {
 	if pw.err == nil {
@@ -95,27 +102,26 @@ func (pw *Writer) Item(it timeline.Item) {
 	}
 }
 
-// Sample adds one probe sample: counters for the cores, and each process's
+// Sample adds one probe sample: the cores' counters, and each process's
 // and thread's state, as a slice that lasts until the state changes.
 func (pw *Writer) Sample(s *probe.Sample) {
 	pw.last = max(pw.last, s.T)
 	ts := us(s.T)
 	for i, c := range s.Cores {
-		pw.emit(Event{Name: fmt.Sprintf("cpu%d", i), Ph: "C", Ts: ts, Pid: coresPid, Args: map[string]any{"busy": c}})
+		pw.emit(Event{Name: fmt.Sprintf("cpu%d %% busy", i), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"busy": c}})
 	}
 	seen := map[[2]int]bool{}
 	for _, p := range s.Procs {
-		pname := fmt.Sprintf("%s %d", timeline.Clean(p.Name), p.PID)
 		if old, ok := pw.ppid[p.PID]; ok && old != p.PPID {
 			pw.emit(Event{Name: fmt.Sprintf("re-parented: %d → %d", old, p.PPID), Ph: "i", S: "p", Ts: ts, Pid: p.PID, Tid: p.PID,
 				Args: map[string]any{"from": old, "to": p.PPID}})
 		}
 		pw.ppid[p.PID] = p.PPID
-		pw.name(p.PID, 0, "process_name", pname, ts)
+		pw.name(p.PID, 0, "process_name", pw.processName(p.PID, p.Name), ts)
 		if len(p.Threads) == 0 {
 			// Without threads read, the process's own state stands for its
 			// main thread.
-			pw.state(p.PID, p.PID, pname, p.State, p.Core, s.T)
+			pw.state(p.PID, p.PID, p.Name, osState(p.State, p.CPU, p.Core), ts)
 			seen[[2]int{p.PID, p.PID}] = true
 			continue
 		}
@@ -124,21 +130,31 @@ func (pw *Writer) Sample(s *probe.Sample) {
 			if n == "" || th.TID == p.PID {
 				n = p.Name // the main thread is the process's name
 			}
-			tname := fmt.Sprintf("%s %d", timeline.Clean(n), th.TID)
-			pw.state(p.PID, th.TID, tname, th.State, th.Core, s.T)
+			pw.state(p.PID, th.TID, n, osState(th.State, th.CPU, th.Core), ts)
 			seen[[2]int{p.PID, th.TID}] = true
 		}
 	}
-	// A track not in this sample has ended: close its slice where it was
-	// last seen to be alive, at this sample.
+	// A thread not in this sample has ended: close its slice at this sample.
 	for _, k := range pw.tracks() {
-		if !seen[k] {
-			pw.close(k, pw.open[k], s.T)
+		if k[1] < taskTid && !seen[k] {
+			pw.close(k, ts)
 		}
 	}
 }
 
-func (pw *Writer) name(pid, tid int, kind, name string, ts float64) {
+// processName names a process by its task when it has one: parent
+// (mtviz 1234), procs-1 (mtviz 1240).
+func (pw *Writer) processName(pid int, comm string) string {
+	if pid == pw.root {
+		return fmt.Sprintf("mtviz %d", pid)
+	}
+	if t := pw.task[pid]; t != "" {
+		return fmt.Sprintf("%s (%s %d)", timeline.Clean(t), timeline.Clean(comm), pid)
+	}
+	return fmt.Sprintf("%s %d", timeline.Clean(comm), pid)
+}
+
+func (pw *Writer) name(pid, tid int, kind, name string, ts int64) {
 	k := [2]int{pid, tid}
 	if kind == "process_name" {
 		k = [2]int{pid, -1}
@@ -150,63 +166,137 @@ func (pw *Writer) name(pid, tid int, kind, name string, ts float64) {
 	pw.emit(Event{Name: kind, Ph: "M", Ts: ts, Pid: pid, Tid: tid, Args: map[string]any{"name": name}})
 }
 
-// state continues or starts the track's slice. Running states carry the
-// core: a thread that moves between cores starts a new slice.
-func (pw *Writer) state(pid, tid int, name, state string, core int, t time.Duration) {
-	k := [2]int{pid, tid}
-	pw.name(pid, tid, "thread_name", name, us(t))
-	if !runs(state) {
-		core = -1
+// osState words a /proc state as ps's manual does; in state R, a thread
+// that got CPU time over the last interval ran (on its core), one that got
+// none waited for a core.
+func osState(state string, cpu float64, core int) string {
+	if state == "R" {
+		if cpu > 0 {
+			return fmt.Sprintf("running on cpu%d", core)
+		}
+		return "runnable: waiting for a core"
 	}
+	names := map[string]string{"S": "sleeping", "D": "waiting in the kernel (D)", "Z": "zombie",
+		"T": "stopped", "t": "traced", "X": "dead", "I": "idle", "W": "paging", "P": "parked"}
+	if n, ok := names[state]; ok {
+		return n
+	}
+	return "state " + state
+}
+
+// state continues or starts the track's slice.
+func (pw *Writer) state(pid, tid int, thread, name string, ts int64) {
+	k := [2]int{pid, tid}
+	label := fmt.Sprintf("%s %d", timeline.Clean(thread), tid)
+	if tid >= taskTid {
+		label = "task " + timeline.Clean(thread)
+	}
+	pw.name(pid, tid, "thread_name", label, ts)
 	if sl := pw.open[k]; sl != nil {
-		if sl.state == state && sl.core == core {
+		if sl.name == name {
 			return
 		}
-		pw.close(k, sl, t)
+		pw.close(k, ts)
 	}
-	pw.open[k] = &slice{state: state, core: core, from: t}
+	pw.open[k] = &slice{name: name, from: ts}
 }
 
-func runs(state string) bool { return state == "R" }
-
-func (pw *Writer) close(k [2]int, sl *slice, t time.Duration) {
+func (pw *Writer) close(k [2]int, ts int64) {
+	sl := pw.open[k]
 	delete(pw.open, k)
-	if t <= sl.from {
+	if sl == nil || ts <= sl.from {
 		return
 	}
-	pw.emit(Event{Name: stateName(sl.state, sl.core), Ph: "X", Cat: "state", Ts: us(sl.from), Dur: us(t - sl.from), Pid: k[0], Tid: k[1],
-		Args: map[string]any{"state": sl.state}})
+	pw.emit(Event{Name: sl.name, Ph: "X", Cat: "state", Ts: sl.from, Dur: ts - sl.from, Pid: k[0], Tid: k[1]})
 }
 
-// stateName words a /proc state letter as ps's manual does.
-func stateName(state string, core int) string {
-	names := map[string]string{"R": "running or runnable", "S": "sleeping", "D": "waiting in the kernel (D)", "Z": "zombie",
-		"T": "stopped", "t": "traced", "X": "dead", "I": "idle", "W": "paging", "P": "parked"}
-	n, ok := names[state]
-	if !ok {
-		n = "state " + state
-	}
-	if core >= 0 {
-		n += fmt.Sprintf(" on cpu%d", core)
-	}
-	return n
-}
-
-// event adds what the engine said that belongs on the timeline: exits and
-// log lines.
+// event adds what the engine and the runtime said that belongs on the
+// timeline: each task's state, counters, exits and log lines.
 func (pw *Writer) event(ev *sim.Event) {
 	pw.last = max(pw.last, ev.T)
+	ts := us(ev.T)
 	switch ev.Kind {
+	case sim.KProcess:
+		if ev.Program == "" && ev.PID > 0 {
+			pw.task[ev.PID] = ev.Task
+			pw.inPID[ev.Task] = ev.PID
+		}
+	case sim.KState:
+		pw.taskState(ev, taskSlice(ev))
+	case sim.KRuntime:
+		switch ev.State {
+		case sim.Running:
+			pw.taskState(ev, fmt.Sprintf("running on P%d", ev.P))
+		case sim.Runnable:
+			pw.taskState(ev, "runnable: waiting for a P")
+		}
+	case sim.KCounter:
+		name := ev.Object
+		if ev.Task != "" {
+			name += " @" + ev.Task
+		}
+		pw.emit(Event{Name: timeline.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": ev.Value}})
 	case sim.KExit:
-		pw.emit(Event{Name: "exit: " + sim.ExitText(ev.Code, ev.Signal), Ph: "i", S: "p", Ts: us(ev.T), Pid: ev.PID, Tid: ev.PID,
+		pw.emit(Event{Name: "exit: " + sim.ExitText(ev.Code, ev.Signal), Ph: "i", S: "p", Ts: ts, Pid: ev.PID, Tid: ev.PID,
 			Args: map[string]any{"code": ev.Code, "signal": ev.Signal, "reaper": ev.ReaperPID}})
 	case sim.KLog:
 		pid := ev.PID
 		if pid == 0 {
 			pid = pw.root
 		}
-		pw.emit(Event{Name: timeline.Clean(ev.Task + ": " + ev.Text), Ph: "i", S: "t", Ts: us(ev.T), Pid: pid, Tid: pid, Cat: "log"})
+		pw.emit(Event{Name: timeline.Clean(ev.Task + ": " + ev.Text), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: pid, Cat: "log"})
 	}
+}
+
+// taskSlice names what the engine says a task does.
+func taskSlice(ev *sim.Event) string {
+	switch ev.State {
+	case sim.Running:
+		return "busy (running or runnable)"
+	case sim.Runnable:
+		return "runnable"
+	case sim.Sleeping:
+		return "sleeping"
+	case sim.Created:
+		return "new"
+	case sim.Done:
+		return ""
+	case sim.Blocked:
+		n := "blocked on " + string(ev.Reason)
+		if ev.Object != "" {
+			n += " " + ev.Object
+		}
+		if ev.Holder != "" {
+			n += ", held by " + ev.Holder
+		}
+		return timeline.Clean(n)
+	}
+	return ""
+}
+
+// taskState continues or starts a lesson task's slice on its track, in
+// the process it runs in; "" ends it.
+func (pw *Writer) taskState(ev *sim.Event, name string) {
+	if ev.Task == "" {
+		return
+	}
+	tid, ok := pw.tasks[ev.Task]
+	if !ok {
+		tid = taskTid + len(pw.tasks)
+		pw.tasks[ev.Task] = tid
+	}
+	pid := pw.root
+	if p := pw.inPID[ev.Task]; p != 0 {
+		pid = p // a process task's track is in its own process
+	} else if ev.PID != 0 {
+		pid = ev.PID
+	}
+	ts := us(ev.T)
+	if name == "" {
+		pw.close([2]int{pid, tid}, ts)
+		return
+	}
+	pw.state(pid, tid, ev.Task, name, ts)
 }
 
 // tracks lists the open slices' tracks in order, so that a run always
@@ -227,7 +317,7 @@ func (pw *Writer) Close() error {
 	}
 	pw.closed = true
 	for _, k := range pw.tracks() {
-		pw.close(k, pw.open[k], pw.last)
+		pw.close(k, us(pw.last))
 	}
 	pw.raw("\n]}\n")
 	if pw.err == nil {

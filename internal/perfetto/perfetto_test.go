@@ -22,7 +22,7 @@ func traceOf(t *testing.T) []map[string]any {
 	t.Helper()
 	var buf bytes.Buffer
 	pw := New(&buf, 100)
-	th := func(tid int, st string, core int) probe.Thread { return probe.Thread{TID: tid, State: st, Core: core} }
+	th := func(tid int, st string, core int) probe.Thread { return probe.Thread{TID: tid, State: st, Core: core, CPU: 50} }
 	for i := 0; i <= 10; i++ {
 		tm := ms(100 * i)
 		main := probe.Proc{PID: 100, PPID: 1, Name: "mtviz", State: "S", Threads: []probe.Thread{th(100, "S", 0), th(101, "R", i%2)}}
@@ -34,7 +34,17 @@ func traceOf(t *testing.T) []map[string]any {
 			procs = append(procs, probe.Proc{PID: 200, PPID: 100, Name: "child", State: "Z", Threads: []probe.Thread{th(200, "Z", 1)}})
 		}
 		pw.Item(timeline.Item{Sample: &probe.Sample{T: tm, Cores: []float64{50, float64(10 * i)}, Procs: procs}})
-		if i == 7 {
+		switch i {
+		case 0:
+			pw.Item(timeline.Item{Events: []sim.Event{{T: tm, Kind: sim.KProcess, Task: "child", PID: 200, PPID: 150},
+				{T: tm, Kind: sim.KState, Task: "racy", State: sim.Running},
+				{T: tm, Kind: sim.KState, Task: "other", State: sim.Blocked, Reason: sim.ReasonGIL, Object: "gil", Holder: "racy"}}})
+		case 2:
+			pw.Item(timeline.Item{Events: []sim.Event{{T: tm + 333*time.Nanosecond, Kind: sim.KRuntime, Task: "racy", State: sim.Runnable},
+				{T: tm + 333*time.Nanosecond, Kind: sim.KState, Task: "other", State: sim.Running}}})
+		case 5:
+			pw.Item(timeline.Item{Events: []sim.Event{{T: tm, Kind: sim.KState, Task: "racy", State: sim.Done}}})
+		case 7:
 			pw.Item(timeline.Item{Events: []sim.Event{{T: tm, Kind: sim.KExit, PID: 200, Code: 3, ReaperPID: 100},
 				{T: tm, Kind: sim.KLog, Task: "main", Text: "reaped \x1b]2;x\x07"}}})
 		}
@@ -52,9 +62,10 @@ func traceOf(t *testing.T) []map[string]any {
 	return doc.TraceEvents
 }
 
-// The format: every event has ph, ts, pid and tid; slices on one track do
-// not overlap (so they nest trivially); timestamps are microseconds from the
-// start.
+// The format, as trace viewers read it: every event has ph, ts, pid and tid;
+// times are whole microseconds from the start; slices on one track never
+// overlap, so a viewer draws each track as one flat row; no event is on
+// pid 0.
 func TestTraceFormat(t *testing.T) {
 	evs := traceOf(t)
 	type track struct{ pid, tid float64 }
@@ -66,8 +77,14 @@ func TestTraceFormat(t *testing.T) {
 			}
 		}
 		ts := e["ts"].(float64)
-		if ts < 0 || ts > 1_000_000 {
-			t.Errorf("ts %v is not microseconds within the second the run lasted", ts)
+		if ts < 0 || ts > 1_000_000 || ts != float64(int64(ts)) {
+			t.Errorf("ts %v is not whole microseconds within the second the run lasted", ts)
+		}
+		if d, ok := e["dur"].(float64); ok && d != float64(int64(d)) {
+			t.Errorf("dur %v is not whole microseconds", d)
+		}
+		if e["pid"].(float64) == 0 {
+			t.Errorf("an event on pid 0: %v", e)
 		}
 		if e["ph"] == "X" {
 			k := track{e["pid"].(float64), e["tid"].(float64)}
@@ -96,8 +113,26 @@ func TestTraceSays(t *testing.T) {
 		return nil
 	}
 	// Thread 101 alternates cores: a slice per core, 100 ms each.
-	if e := find("X", "running or runnable on cpu1"); e != nil && (e["tid"].(float64) != 101 || e["dur"].(float64) != 100_000) {
+	if e := find("X", "running on cpu1"); e != nil && (e["tid"].(float64) != 101 || e["dur"].(float64) != 100_000) {
 		t.Errorf("cpu1 slice: %v", e)
+	}
+	// The lesson's tasks have tracks of their own, with why they waited.
+	if e := find("X", "blocked on gil gil, held by racy"); e != nil && (e["pid"].(float64) != 100 || e["dur"].(float64) != 200_000) {
+		t.Errorf("the GIL wait: %v", e)
+	}
+	if e := find("X", "runnable: waiting for a P"); e != nil && (e["ts"].(float64) != 200_000 || e["dur"].(float64) != 300_000) {
+		t.Errorf("the runnable stretch the runtime reported: %v", e)
+	}
+	names := map[string]bool{}
+	for _, e := range evs {
+		if e["ph"] == "M" {
+			names[e["args"].(map[string]any)["name"].(string)] = true
+		}
+	}
+	for _, n := range []string{"task racy", "task other", "child (child 200)", "mtviz 100"} {
+		if !names[n] {
+			t.Errorf("no track named %q: %v", n, names)
+		}
 	}
 	if e := find("X", "zombie"); e != nil && (e["ts"].(float64) != 400_000 || e["dur"].(float64) != 300_000) {
 		t.Errorf("the zombie slice should run from 0.4 s to 0.7 s: %v", e)
@@ -105,8 +140,8 @@ func TestTraceSays(t *testing.T) {
 	find("i", "re-parented: 150 → 100")
 	find("i", "exit: exit 3")
 	find("M", "thread_name")
-	if e := find("C", "cpu1"); e != nil && e["pid"].(float64) != 0 {
-		t.Errorf("core counters belong to the cores track: %v", e)
+	if e := find("C", "cpu1 % busy"); e != nil && e["pid"].(float64) != 100 {
+		t.Errorf("core counters are counter tracks of mtviz's process, not of pid 0: %v", e)
 	}
 	for _, e := range evs {
 		if name, _ := e["name"].(string); bytes.ContainsAny([]byte(name), "\x1b\x07") {
