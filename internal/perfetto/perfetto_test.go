@@ -22,7 +22,9 @@ func traceOf(t *testing.T) []map[string]any {
 	t.Helper()
 	var buf bytes.Buffer
 	pw := New(&buf, 100)
-	th := func(tid int, st string, core int) probe.Thread { return probe.Thread{TID: tid, State: st, Core: core, CPU: 50} }
+	th := func(tid int, st string, core int) probe.Thread {
+		return probe.Thread{TID: tid, State: st, Core: core, CPU: 50}
+	}
 	for i := 0; i <= 10; i++ {
 		tm := ms(100 * i)
 		main := probe.Proc{PID: 100, PPID: 1, Name: "mtviz", State: "S", Threads: []probe.Thread{th(100, "S", 0), th(101, "R", i%2)}}
