@@ -9,7 +9,7 @@ import (
 
 	"mtviz/internal/cpus"
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/text"
 	"mtviz/internal/ui"
 )
 
@@ -42,7 +42,7 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 				"switches": switches, "sweep": sc.Sweep != nil})
 			continue
 		}
-		fmt.Fprintf(stdout, "%-14s %s\n%-14s %s\n", sc.ID, timeline.Clean(sc.Title), "", timeline.Clean(sc.Summary))
+		fmt.Fprintf(stdout, "%-14s %s\n%-14s %s\n", sc.ID, text.Clean(sc.Title), "", text.Clean(sc.Summary))
 		for _, sw := range sc.Switches {
 			fmt.Fprintf(stdout, "%-14s switch %s: %s (default %s)\n", "", sw.Name, strings.Join(sw.Values, ", "), sw.Default)
 		}

@@ -19,6 +19,7 @@ import (
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
 )
@@ -256,13 +257,13 @@ func newComparePrinter(w io.Writer, asJSON bool) *comparePrinter {
 
 func (p *comparePrinter) begin(sc *spec.Scenario, n int) {
 	if !p.json {
-		fmt.Fprintf(p.w, "%s: %s, %d variants, one after another\n", sc.ID, timeline.Clean(sc.Title), n)
+		fmt.Fprintf(p.w, "%s: %s, %d variants, one after another\n", sc.ID, text.Clean(sc.Title), n)
 	}
 }
 
 func (p *comparePrinter) start(i, n int, v compare.Variant) {
 	if !p.json {
-		fmt.Fprintf(p.w, "\nvariant %d of %d: %s\n", i+1, n, timeline.Clean(v.Label))
+		fmt.Fprintf(p.w, "\nvariant %d of %d: %s\n", i+1, n, text.Clean(v.Label))
 	}
 }
 
@@ -279,10 +280,10 @@ func (p *comparePrinter) variant(r compare.Result) {
 		return
 	}
 	for _, c := range r.Summary.Checks {
-		fmt.Fprintf(p.w, "  %-11s %s\n              %s\n", verdictWord(c.Verdict), timeline.Clean(c.Name), timeline.Clean(c.Detail))
+		fmt.Fprintf(p.w, "  %-11s %s\n              %s\n", verdictWord(c.Verdict), text.Clean(c.Name), text.Clean(c.Detail))
 	}
 	for _, e := range r.Summary.Errors {
-		fmt.Fprintf(p.w, "  error: %s\n", timeline.Clean(e))
+		fmt.Fprintf(p.w, "  error: %s\n", text.Clean(e))
 	}
 	state := verdictWord(r.Summary.Verdict)
 	if r.Summary.Stopped {
@@ -331,7 +332,7 @@ func (p *comparePrinter) table(rs []compare.Result, all bool) {
 	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
 	head := []string{"figure"}
 	for _, r := range rs {
-		head = append(head, timeline.Clean(r.Label))
+		head = append(head, text.Clean(r.Label))
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, row := range rows {

@@ -20,6 +20,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
 )
@@ -328,7 +329,7 @@ func newPrinter(w io.Writer, asJSON bool, sc *spec.Scenario, cores, root int) *p
 	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(w),
 		tl: timeline.New(timeline.Config{Scenario: sc, Cores: cores, Root: root})}
 	if !asJSON {
-		fmt.Fprintf(w, "%s: %s (%d round(s), %d core(s))\n", sc.ID, timeline.Clean(sc.Title), sc.Rounds, cores)
+		fmt.Fprintf(w, "%s: %s (%d round(s), %d core(s))\n", sc.ID, text.Clean(sc.Title), sc.Rounds, cores)
 	}
 	return p
 }
@@ -412,10 +413,10 @@ func (p *printer) summary(sum timeline.Summary) {
 		case timeline.Undecided:
 			mark = "NOT DECIDED"
 		}
-		fmt.Fprintf(p.w, "%s  %s\n      %s\n", mark, timeline.Clean(r.Name), timeline.Clean(r.Detail))
+		fmt.Fprintf(p.w, "%s  %s\n      %s\n", mark, text.Clean(r.Name), text.Clean(r.Detail))
 	}
 	for _, e := range sum.Errors {
-		fmt.Fprintf(p.w, "error: %s\n", timeline.Clean(e))
+		fmt.Fprintf(p.w, "error: %s\n", text.Clean(e))
 	}
 	switch {
 	case sum.Stopped:

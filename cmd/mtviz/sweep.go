@@ -14,6 +14,7 @@ import (
 	"mtviz/internal/guard"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 )
 
@@ -29,7 +30,7 @@ func sweepHeadless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io
 	enc := json.NewEncoder(stdout)
 	n := len(compare.Plan(sc))
 	if !f.json {
-		fmt.Fprintf(stdout, "%s: %s\nsweep of %s%s: %d points, one after another\n", sc.ID, timeline.Clean(sc.Title), sc.Sweep.Over, seriesText(sc), n)
+		fmt.Fprintf(stdout, "%s: %s\nsweep of %s%s: %d points, one after another\n", sc.ID, text.Clean(sc.Title), sc.Sweep.Over, seriesText(sc), n)
 	}
 	began := time.Now()
 	pts, err := compare.RunSweep(ctx, sc, opt, func(k, n int, v compare.Variant) {

@@ -17,6 +17,7 @@ import (
 
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 )
 
@@ -105,7 +106,7 @@ func (pw *Writer) Sample(s *probe.Sample) {
 	}
 	seen := map[[2]int]bool{}
 	for _, p := range s.Procs {
-		pname := fmt.Sprintf("%s %d", timeline.Clean(p.Name), p.PID)
+		pname := fmt.Sprintf("%s %d", text.Clean(p.Name), p.PID)
 		if old, ok := pw.ppid[p.PID]; ok && old != p.PPID {
 			pw.emit(Event{Name: fmt.Sprintf("re-parented: %d → %d", old, p.PPID), Ph: "i", S: "p", Ts: ts, Pid: p.PID, Tid: p.PID,
 				Args: map[string]any{"from": old, "to": p.PPID}})
@@ -124,7 +125,7 @@ func (pw *Writer) Sample(s *probe.Sample) {
 			if n == "" || th.TID == p.PID {
 				n = p.Name // the main thread is the process's name
 			}
-			tname := fmt.Sprintf("%s %d", timeline.Clean(n), th.TID)
+			tname := fmt.Sprintf("%s %d", text.Clean(n), th.TID)
 			pw.state(p.PID, th.TID, tname, th.State, th.Core, s.T)
 			seen[[2]int{p.PID, th.TID}] = true
 		}
@@ -205,7 +206,7 @@ func (pw *Writer) event(ev *sim.Event) {
 		if pid == 0 {
 			pid = pw.root
 		}
-		pw.emit(Event{Name: timeline.Clean(ev.Task + ": " + ev.Text), Ph: "i", S: "t", Ts: us(ev.T), Pid: pid, Tid: pid, Cat: "log"})
+		pw.emit(Event{Name: text.Clean(ev.Task + ": " + ev.Text), Ph: "i", S: "t", Ts: us(ev.T), Pid: pid, Tid: pid, Cat: "log"})
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"mtviz/internal/keymap"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 )
 
@@ -282,7 +283,7 @@ func (m *compareModel) header() string {
 	state := ""
 	switch {
 	case m.err != nil:
-		state = sBad.Render("error: " + timeline.Clean(m.err.Error()))
+		state = sBad.Render("error: " + text.Clean(m.err.Error()))
 	case m.running < len(m.cols):
 		el := time.Since(m.started).Seconds()
 		state = sOK.Render(fmt.Sprintf("▶ running %d of %d (%.0fs)", m.running+1, len(m.cols), el))
@@ -344,7 +345,7 @@ func (m *compareModel) columns(h int) string {
 }
 
 func (m *compareModel) column(c *cmpCol, w, h int) string {
-	title := timeline.Clean(c.v.Label)
+	title := text.Clean(c.v.Label)
 	switch {
 	case c.res != nil:
 		title += " " + verdictMark(c.res.Summary.Verdict)

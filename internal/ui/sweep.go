@@ -16,6 +16,7 @@ import (
 	"mtviz/internal/keymap"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 )
 
@@ -196,7 +197,7 @@ func (m *sweepModel) render() {
 }
 
 func (m *sweepModel) header() string {
-	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+timeline.Clean(m.sc.Title))
+	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+text.Clean(m.sc.Title))
 	var right string
 	switch {
 	case m.summary != nil:
@@ -259,7 +260,7 @@ func (m *sweepModel) body(h int) string {
 	if m.summary != nil || m.live == nil {
 		return fitCount(out+"\n"+panel("Checks", m.checksText(m.w-4), m.w, lower, false), h)
 	}
-	title := "Running " + timeline.Clean(m.cur.Label)
+	title := "Running " + text.Clean(m.cur.Label)
 	lanes := lanesView(m.live, m.w-4, lower-2, 0, m.live.Now, zooms[defaultZoom])
 	return fitCount(out+"\n"+panel(title, lanes, m.w, lower, false), h)
 }
@@ -275,16 +276,16 @@ func (m *sweepModel) checksText(w int) string {
 	}
 	var lines []string
 	if m.err != nil {
-		lines = append(lines, sBad.Render("error: "+timeline.Clean(m.err.Error())))
+		lines = append(lines, sBad.Render("error: "+text.Clean(m.err.Error())))
 	}
 	for _, r := range m.results {
-		lines = append(lines, verdictMark(r.Verdict)+" "+timeline.Clean(r.Name))
-		for _, l := range wrap(timeline.Clean(r.Detail), w-2) {
+		lines = append(lines, verdictMark(r.Verdict)+" "+text.Clean(r.Name))
+		for _, l := range wrap(text.Clean(r.Detail), w-2) {
 			lines = append(lines, "  "+sDim.Render(l))
 		}
 	}
 	if m.csvPath != "" && m.err == nil {
-		lines = append(lines, sDim.Render("points written to "+timeline.Clean(m.csvPath)))
+		lines = append(lines, sDim.Render("points written to "+text.Clean(m.csvPath)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -297,7 +298,7 @@ func (m *sweepModel) helpView(h int) string {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "")
-	for _, l := range wrap(timeline.Clean(m.sc.Lesson), m.w-6) {
+	for _, l := range wrap(text.Clean(m.sc.Lesson), m.w-6) {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "", "  "+sDim.Render("any key closes"))

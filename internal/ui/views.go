@@ -12,6 +12,7 @@ import (
 
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 )
 
@@ -195,7 +196,7 @@ func coresView(tl *timeline.Timeline, width int) string {
 	}
 	who := "mtviz"
 	if p := tl.Procs[tl.Root]; tl.Watch && p != nil && p.Name != "" {
-		who = timeline.Clean(p.Name) // the watched program and its tree
+		who = text.Clean(p.Name) // the watched program and its tree
 	}
 	line := fmt.Sprintf("%s %.2f cores  %d proc  %d threads", sBold.Render(who), s.TotalCPU(), len(s.Procs), thr)
 	if tl.Cores > 0 {
@@ -302,7 +303,7 @@ func switchesView(tl *timeline.Timeline, width int) string {
 		if tl.Procs[p.PID] == nil {
 			continue
 		}
-		line := fmt.Sprintf("%-16s %8s voluntary %8s involuntary", ansi.Truncate(fmt.Sprintf("%s %d", timeline.Clean(p.Name), p.PID), 16, "…"),
+		line := fmt.Sprintf("%-16s %8s voluntary %8s involuntary", ansi.Truncate(fmt.Sprintf("%s %d", text.Clean(p.Name), p.PID), 16, "…"),
 			human(float64(p.Switches.Vol)/dt), human(float64(p.Switches.Invol)/dt))
 		lines = append(lines, ansi.Truncate(line, width, "…"))
 	}
@@ -406,7 +407,7 @@ func watchLocks(tl *timeline.Timeline) []string {
 	for _, fl := range tl.Sample.Locks {
 		who := fmt.Sprintf("PID %d", fl.PID)
 		if p := tl.Procs[fl.PID]; p != nil && p.Name != "" {
-			who = fmt.Sprintf("%s %d", timeline.Clean(p.Name), fl.PID)
+			who = fmt.Sprintf("%s %d", text.Clean(p.Name), fl.PID)
 		}
 		verb := "holds"
 		if fl.Waiting {
