@@ -224,11 +224,15 @@ func compareReplay(f compareFlags, files []string, stdout io.Writer) error {
 	}
 	var rs []compare.Result
 	for _, file := range files {
-		rec, err := record.ReadFile(file)
+		rec, err := record.ReadFile(file, record.Options{MaxScenario: f.maxSize})
 		if err != nil {
 			return usageError{"compare: " + err.Error()}
 		}
-		rs = append(rs, compare.FromRecording(rec, filepath.Base(file)))
+		r, err := compare.FromRecording(rec, filepath.Base(file))
+		if err != nil {
+			return usageError{"compare: " + err.Error()}
+		}
+		rs = append(rs, r)
 	}
 	if !f.headless && !f.json {
 		return outcomeError(ui.Run(ui.Config{Compare: &ui.CompareConfig{Scenario: rs[0].Rec.Scenario, Done: rs}}))
@@ -252,7 +256,7 @@ type comparePrinter struct {
 }
 
 func newComparePrinter(w io.Writer, asJSON bool) *comparePrinter {
-	return &comparePrinter{w: w, json: asJSON, enc: json.NewEncoder(w), t0: time.Now()}
+	return &comparePrinter{w: w, json: asJSON, enc: json.NewEncoder(text.NewJSONWriter(w)), t0: time.Now()}
 }
 
 func (p *comparePrinter) begin(sc *spec.Scenario, n int) {

@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"mtviz/internal/record"
 )
@@ -76,16 +75,13 @@ func TestCompareRunsInTurnAndReplaysTheSame(t *testing.T) {
 	// In turn: the second started after the first's last item.
 	var recs []*record.Recording
 	for i := 1; i <= 2; i++ {
-		rec, err := record.ReadFile(filepath.Join(dir, "variants-"+string(rune('0'+i))+".jsonl"))
+		rec, err := record.ReadFile(filepath.Join(dir, "variants-"+string(rune('0'+i))+".jsonl"), record.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		recs = append(recs, rec)
 	}
-	var last time.Duration
-	for _, it := range recs[0].Items {
-		last = max(last, it.T())
-	}
+	last := recs[0].Span
 	if end1 := recs[0].Header.Start.Add(last); recs[1].Header.Start.Before(end1) {
 		t.Errorf("the second variant started at %v, before the first's last item at %v", recs[1].Header.Start, end1)
 	}

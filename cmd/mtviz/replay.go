@@ -9,6 +9,8 @@ import (
 	"mtviz/internal/perfetto"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
 )
 
@@ -34,6 +36,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	asHeadless := fs.Bool("headless", false, "")
 	asJSON := fs.Bool("json", false, "")
 	tracePath := fs.String("trace", "", "")
+	maxSize := fs.Int64("max-size", spec.MaxFile, "")
 	pos, err := parseFlags(fs, args, replayUsage, stdout)
 	if err != nil {
 		return err
@@ -41,41 +44,52 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("replay: name one recording, as in 'mtviz replay run.jsonl'")
 	}
-	rec, err := record.ReadFile(pos[0])
+	if *maxSize < 1 {
+		return usagef("replay: --max-size must be above 0, not %d", *maxSize)
+	}
+	r, err := record.Open(pos[0], record.Options{MaxScenario: *maxSize})
 	if err != nil {
 		return usageError{"replay: " + err.Error()}
 	}
+	defer r.Close()
+	var consumers []func(timeline.Item)
+	var trace *perfetto.Writer
 	if *tracePath != "" {
-		if err := writeTrace(*tracePath, rec); err != nil {
-			return err
+		f, err := os.Create(*tracePath)
+		if err != nil {
+			return usagef("replay: --trace: %v", errText(err))
+		}
+		defer f.Close()
+		trace = perfetto.New(f, r.Header.Root)
+		consumers = append(consumers, trace.Item)
+	}
+	var out *printer
+	if *asHeadless || *asJSON {
+		out = newPrinter(stdout, *asJSON, r.Scenario, r.Header.Cores, r.Header.Root)
+		out.tl.Watch = r.Header.Watch
+		consumers = append(consumers, out.item)
+	}
+	// One pass reads the file, checks every line and feeds what is asked:
+	// the headless text streams out as the file is read. A line found wrong
+	// ends it with file:line and exit 2; the screen opens only on a file
+	// checked to its end.
+	rec, err := r.Finish(func(it timeline.Item) {
+		for _, c := range consumers {
+			c(it)
+		}
+	})
+	if err != nil {
+		return usageError{"replay: " + err.Error()}
+	}
+	if trace != nil {
+		if err := trace.Close(); err != nil {
+			return fmt.Errorf("replay: --trace %s: %w", *tracePath, err)
 		}
 	}
-	if *asHeadless || *asJSON {
-		out := newPrinter(stdout, *asJSON, rec.Scenario, rec.Header.Cores, rec.Header.Root)
-		out.tl.Watch = rec.Header.Watch
-		for _, it := range rec.Items {
-			out.item(it)
-		}
+	if out != nil {
 		sum := session.Judge(out.tl, rec.End)
 		out.summary(sum)
 		return verdictError(sum)
 	}
 	return outcomeError(ui.Run(ui.Config{Replay: rec}))
-}
-
-// writeTrace writes a recording in the Chrome trace event format.
-func writeTrace(path string, rec *record.Recording) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return usagef("replay: --trace: %v", errText(err))
-	}
-	pw := perfetto.New(f, rec.Header.Root)
-	for _, it := range rec.Items {
-		pw.Item(it)
-	}
-	if err := pw.Close(); err != nil {
-		f.Close()
-		return fmt.Errorf("replay: --trace: %w", err)
-	}
-	return f.Close()
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -326,7 +327,7 @@ type heldLine struct {
 const jsonLag = 500 * time.Millisecond
 
 func newPrinter(w io.Writer, asJSON bool, sc *spec.Scenario, cores, root int) *printer {
-	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(w),
+	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(text.NewJSONWriter(w)),
 		tl: timeline.New(timeline.Config{Scenario: sc, Cores: cores, Root: root})}
 	if !asJSON {
 		fmt.Fprintf(w, "%s: %s (%d round(s), %d core(s))\n", sc.ID, text.Clean(sc.Title), sc.Rounds, cores)
@@ -360,15 +361,28 @@ func (p *printer) item(it timeline.Item) {
 	p.flushLog()
 }
 
+// maxHeld bounds the JSON lines held back: a recording whose items all
+// claim one moment cannot make them pile up.
+const maxHeld = 4096
+
+// hold keeps a line until the lines before it in time have come; the held
+// lines stay in time order (most come last, and are appended).
 func (p *printer) hold(t time.Duration, v any) {
-	p.held = append(p.held, heldLine{t, v})
+	i := sort.Search(len(p.held), func(i int) bool { return p.held[i].t > t })
+	p.held = slices.Insert(p.held, i, heldLine{t, v})
 	p.latest = max(p.latest, t)
+	if n := len(p.held) - maxHeld; n > 0 {
+		p.write(n)
+	}
 }
 
 // flushJSON writes, in time order, the held lines up to until.
 func (p *printer) flushJSON(until time.Duration) {
-	sort.SliceStable(p.held, func(i, j int) bool { return p.held[i].t < p.held[j].t })
-	n := sort.Search(len(p.held), func(i int) bool { return p.held[i].t > until })
+	p.write(sort.Search(len(p.held), func(i int) bool { return p.held[i].t > until }))
+}
+
+// write writes the first n held lines.
+func (p *printer) write(n int) {
 	for _, l := range p.held[:n] {
 		p.enc.Encode(l.v)
 	}

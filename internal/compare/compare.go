@@ -163,13 +163,13 @@ func Run(ctx context.Context, base *spec.Scenario, v Variant, opt session.Option
 	if err := s.RecordError(); err != nil {
 		return Result{}, err
 	}
-	rec, err := record.Read(v.Label, bytes.NewReader(buf.Bytes()))
+	rec, err := record.ReadBytes(v.Label, buf.Bytes(), record.Options{MaxScenario: int64(len(sc.Source))})
 	if err != nil {
 		return Result{}, err
 	}
-	r := Measure(rec, v)
+	r, err := Measure(rec, v)
 	r.Raw = buf.Bytes()
-	return r, nil
+	return r, err
 }
 
 // Save writes a variant's recording into dir as ID-N.jsonl (N from 1).
@@ -194,16 +194,16 @@ func Writable(dir string) error {
 
 // Measure folds a recording and decides its checks and figures: the one path
 // for a live variant and a replayed one.
-func Measure(rec *record.Recording, v Variant) Result {
+func Measure(rec *record.Recording, v Variant) (Result, error) {
 	tl := timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
-	for _, it := range rec.Items {
-		tl.Apply(it)
+	if err := rec.Each(tl.Apply); err != nil {
+		return Result{}, err
 	}
-	return Result{Variant: v, Rec: rec, Summary: session.Judge(tl, rec.End), Figures: tl.Figures(), Timeline: tl}
+	return Result{Variant: v, Rec: rec, Summary: session.Judge(tl, rec.End), Figures: tl.Figures(), Timeline: tl}, nil
 }
 
 // FromRecording makes a variant of a saved run, labelled by what it was.
-func FromRecording(rec *record.Recording, name string) Result {
+func FromRecording(rec *record.Recording, name string) (Result, error) {
 	v := Variant{Label: rec.Header.Label, Cores: rec.Header.Cores, Set: rec.Header.Set}
 	if v.Label == "" {
 		v.Label = fmt.Sprintf("%s cores=%d", name, rec.Header.Cores)

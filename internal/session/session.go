@@ -200,6 +200,9 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		defer close(s.out)
 		evs, sams := eng.Events(), pr.Samples()
 		deliver := func(it Item) {
+			// Names from /proc, programs' output and children's words
+			// become screen text here, once, for every consumer.
+			it = timeline.CleanItem(it)
 			tl.Apply(it)
 			s.record(it)
 			s.out <- it

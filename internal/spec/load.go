@@ -56,6 +56,9 @@ const (
 var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,39}$`)
 
+// IsID reports whether s may be a lesson's id.
+func IsID(s string) bool { return idRE.MatchString(s) }
+
 // MaxFile is the largest scenario file read unless the caller allows more:
 // the built-in lessons are a few kilobytes.
 const MaxFile = 1 << 20

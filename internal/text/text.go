@@ -21,11 +21,16 @@ import (
 func bad(r rune) bool { return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f }
 
 // Dirty reports whether Clean would change s.
-func Dirty(s string) bool {
+func Dirty(s string) bool { return dirty(s, false) }
+
+// DirtyLines reports whether CleanLines would change s.
+func DirtyLines(s string) bool { return dirty(s, true) }
+
+func dirty(s string, lines bool) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c == 0x7f || c >= 0x80 {
-			return dirtyFrom(s, i)
+		if c < 0x20 && !(lines && c == '\n') || c == 0x7f || c >= 0x80 {
+			return dirtyFrom(s, i, lines)
 		}
 	}
 	return false
@@ -33,10 +38,10 @@ func Dirty(s string) bool {
 
 // dirtyFrom looks at runes from byte i on, once a byte that may start a
 // control (or invalid UTF-8) is found.
-func dirtyFrom(s string, i int) bool {
+func dirtyFrom(s string, i int, lines bool) bool {
 	for i < len(s) {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if bad(r) || r == utf8.RuneError && n == 1 {
+		if bad(r) && !(lines && r == '\n') || r == utf8.RuneError && n == 1 {
 			return true
 		}
 		i += n
@@ -56,7 +61,7 @@ func CleanLines(s string) string { return clean(s, true) }
 const hex = "0123456789abcdef"
 
 func clean(s string, lines bool) string {
-	if !Dirty(s) {
+	if !dirty(s, lines) {
 		return s
 	}
 	var b strings.Builder

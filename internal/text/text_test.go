@@ -107,7 +107,7 @@ func FuzzClean(f *testing.F) {
 		if !Dirty(s) && c != s {
 			t.Errorf("clean text changed: %q -> %q", s, c)
 		}
-		if l := CleanLines(s); !terminalSafe(strings.ReplaceAll(l, "\n", "")) {
+		if l := CleanLines(s); !terminalSafe(strings.ReplaceAll(l, "\n", "")) || DirtyLines(l) || DirtyLines(s) != (l != s) {
 			t.Errorf("CleanLines(%q) = %q", s, l)
 		}
 	})

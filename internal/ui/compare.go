@@ -13,6 +13,7 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/keymap"
+	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
@@ -65,10 +66,10 @@ type compareModel struct {
 // cmpCol is one variant: folded live while it runs, then from its
 // recording up to the cursor.
 type cmpCol struct {
-	v   compare.Variant
-	res *compare.Result
-	tl  *timeline.Timeline
-	pos int // recording items folded into tl
+	v    compare.Variant
+	res  *compare.Result
+	tl   *timeline.Timeline
+	play *record.Player // folds the finished variant's recording into tl
 }
 
 func newCompare(cfg CompareConfig, w, h int) *compareModel {
@@ -144,7 +145,7 @@ func (m *compareModel) handle(msg tea.Msg) {
 	case cmpResult:
 		c := m.cols[msg.i]
 		c.res = &msg.r
-		c.tl, c.pos = nil, 0
+		c.tl, c.play = nil, nil
 		m.running = msg.i + 1
 		m.seek()
 	case cmpErr:
@@ -172,8 +173,8 @@ func (m *compareModel) Update(msg tea.Msg) tea.Cmd {
 			} else {
 				m.at = m.end()
 			}
-			m.seek()
 		}
+		m.seek()
 		m.render()
 		return frameTick()
 	case tea.KeyMsg:
@@ -243,14 +244,15 @@ func (m *compareModel) seek() {
 			continue
 		}
 		rec := c.res.Rec
+		if c.play == nil {
+			c.play = record.NewPlayer(rec)
+		}
 		if c.tl == nil || c.tl.Now > m.at {
 			c.tl = timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
-			c.pos = 0
+			c.play.Rewind()
 		}
-		for c.pos < len(rec.Items) && rec.Items[c.pos].T() <= m.at {
-			c.tl.Apply(rec.Items[c.pos])
-			c.pos++
-		}
+		// What is left is folded at the next frames: keys are answered.
+		c.play.Until(m.at, foldPerFrame, c.tl.Apply)
 	}
 }
 

@@ -8,13 +8,22 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"mtviz/internal/compare"
+	"mtviz/internal/record"
 )
+
+func measure(tb testing.TB, rec *record.Recording, v compare.Variant) compare.Result {
+	r, err := compare.Measure(rec, v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
 
 // twoVariants is the sixteen-lane recording twice, as a replayed comparison.
 func twoVariants(b testing.TB, w, h int) *compareModel {
 	rec := recordSixteen(b)
-	a := compare.Measure(rec, compare.Variant{Label: "cores=1", Cores: 1})
-	c := compare.Measure(rec, compare.Variant{Label: "cores=all"})
+	a := measure(b, rec, compare.Variant{Label: "cores=1", Cores: 1})
+	c := measure(b, rec, compare.Variant{Label: "cores=all"})
 	m := newCompare(CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{a, c}}, w, h)
 	m.at = 0
 	m.seek()
@@ -44,8 +53,8 @@ func BenchmarkCompareFrame200x60(b *testing.B) {
 
 func TestCompareScreenShowsBothAndTheFigures(t *testing.T) {
 	rec := recordSixteen(t)
-	a := compare.Measure(rec, compare.Variant{Label: "first"})
-	c := compare.Measure(rec, compare.Variant{Label: "second"})
+	a := measure(t, rec, compare.Variant{Label: "first"})
+	c := measure(t, rec, compare.Variant{Label: "second"})
 	c.Figures.CPU = 2 * a.Figures.CPU // a figure that differs, to be listed with its ratio
 	m := newCompare(CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{a, c}}, 120, 40)
 	m.render()
