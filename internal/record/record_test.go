@@ -15,6 +15,7 @@ import (
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 )
 
@@ -136,19 +137,98 @@ func TestOnlyRegularFiles(t *testing.T) {
 	}
 }
 
-// The reader never panics and never accepts a file without its end line.
+// allStrings calls f on every string reachable from v.
+func allStrings(v reflect.Value, f func(string)) {
+	switch v.Kind() {
+	case reflect.String:
+		f(v.String())
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				allStrings(v.Field(i), f)
+			}
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			allStrings(v.Elem(), f)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			allStrings(v.Index(i), f)
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			allStrings(k, f)
+			allStrings(v.MapIndex(k), f)
+		}
+	}
+}
+
+// plausible says what no accepted recording may break, checked again here
+// apart from the reader's own checks.
+func plausible(t *testing.T, rec *Recording, its []timeline.Item) {
+	h := rec.Header
+	if h.Cores < 1 || h.Cores > MaxCores || h.Root < 1 || h.Root > MaxPID || h.Hz < 1 || h.Hz > 100 {
+		t.Errorf("an implausible header was accepted: %+v", h)
+	}
+	lastSample := time.Duration(-1)
+	for _, it := range its {
+		if it.T() < 0 || it.T() > MaxSpan {
+			t.Errorf("a time of %v was accepted", it.T())
+		}
+		if s := it.Sample; s != nil {
+			if s.T < lastSample || len(s.Cores) > MaxCores || len(s.Procs) > MaxProcs {
+				t.Errorf("an implausible sample was accepted: t %v after %v, %d cores, %d processes", s.T, lastSample, len(s.Cores), len(s.Procs))
+			}
+			lastSample = s.T
+			for _, p := range s.Procs {
+				if p.PID < 1 || p.PID > MaxPID || p.PPID < 0 || p.PPID > MaxPID {
+					t.Errorf("process %d (parent %d) was accepted", p.PID, p.PPID)
+				}
+			}
+		}
+		for i, ev := range it.Events {
+			if !ev.Kind.Known() || ev.PID < 0 || ev.PID > MaxPID || i > 0 && ev.T < it.Events[i-1].T {
+				t.Errorf("an implausible event was accepted: %+v", ev)
+			}
+		}
+	}
+}
+
+// The reader never panics, never accepts a file without its end line, and
+// what it accepts is plausible and clean: no string it hands out holds a
+// control character, wherever the file put one.
 func FuzzRead(f *testing.F) {
 	good := write(f, items(), true)
 	f.Add(good)
 	f.Add(good[:len(good)/2])
 	f.Add([]byte(`{"format":"mtviz-recording","version":1}` + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rec, _, err := read("f.jsonl", data)
-		if err == nil && rec.Scenario == nil {
+		rec, its, err := read("f.jsonl", data)
+		if err != nil {
+			return
+		}
+		if rec.Scenario == nil {
 			t.Error("a recording without a scenario was accepted")
 		}
-		if err == nil && !bytes.Contains(data, []byte(`"end"`)) {
+		if !bytes.Contains(data, []byte(`"end"`)) {
 			t.Error("a recording without an end line was accepted")
 		}
+		plausible(t, rec, its)
+		allStrings(reflect.ValueOf(its), func(s string) {
+			if text.DirtyLines(s) {
+				t.Errorf("a string not cleaned: %q", s)
+			}
+		})
+		allStrings(reflect.ValueOf(rec.Header), func(s string) {
+			if text.Dirty(s) && s != rec.Header.Source {
+				t.Errorf("a header string not cleaned: %q", s)
+			}
+		})
+		allStrings(reflect.ValueOf(rec.End), func(s string) {
+			if text.Dirty(s) {
+				t.Errorf("an end string not cleaned: %q", s)
+			}
+		})
 	})
 }
