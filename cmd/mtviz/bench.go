@@ -16,6 +16,7 @@ import (
 
 	"mtviz/internal/dist"
 	"mtviz/internal/sim"
+	"mtviz/internal/text"
 )
 
 // chapterRate is the chapter's own design (Python BaseManager queues, 2
@@ -167,7 +168,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	r.OfRaw, r.OfChapter = r.TasksPerSec/r.RawPerSec, r.TasksPerSec/chapterRate
 	r.MeetsChapter, r.MeetsRaw = r.OfChapter >= r.GoalChapter, r.OfRaw >= r.GoalRaw
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(r)
+		return json.NewEncoder(text.NewJSONWriter(stdout)).Encode(r)
 	}
 	fmt.Fprintf(stdout, "%d tasks, %d per message, %d workers, %s storage: %.0f tasks/s end to end (%.2f s)\n", r.Tasks, r.PerMessage, r.Workers, r.Storage, r.TasksPerSec, r.Seconds)
 	fmt.Fprintf(stdout, "latency, published to collected: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.LatencyMs.P50, r.LatencyMs.P90, r.LatencyMs.P99, r.LatencyMs.Max)

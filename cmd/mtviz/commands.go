@@ -31,7 +31,7 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usagef("list: takes no arguments, got %q", pos[0])
 	}
-	enc := json.NewEncoder(stdout)
+	enc := json.NewEncoder(text.NewJSONWriter(stdout))
 	for _, sc := range builtins() {
 		switches := map[string][]string{}
 		for _, sw := range sc.Switches {
@@ -73,7 +73,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	bad := 0
 	for _, p := range pos {
 		if _, err := spec.LoadFileLimit(p, *maxSize); err != nil {
-			fmt.Fprintln(stderr, err)
+			fmt.Fprintln(stderr, text.CleanLines(err.Error())) // it quotes the file
 			bad++
 			continue
 		}

@@ -13,6 +13,7 @@ import (
 
 	"mtviz/internal/dist"
 	"mtviz/internal/sim"
+	"mtviz/internal/text"
 )
 
 const masterUsage = `Usage: mtviz master [flags]
@@ -184,7 +185,7 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 		}
 		s, err := dist.StartServer(dist.ServerConfig{Listen: *listen, Remote: *remote, Token: auth.Token, Dir: filepath.Join(dir, "jetstream"),
 			Refused: func(addr string) {
-				fmt.Fprintf(stderr, "mtviz master: the server refused a client with a wrong key: %s\n", addr)
+				fmt.Fprintf(stderr, "mtviz master: the server refused a client with a wrong key: %s\n", text.Clean(addr))
 			}})
 		if err != nil {
 			return err
@@ -205,7 +206,7 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "(the key file exists while this master runs; copy it to the other machine)\n")
 	}
 	nc, err := dist.ConnectRetry(ctx, serverURL, auth, "mtviz master", nil, func(err error, next time.Duration) {
-		fmt.Fprintf(stderr, "mtviz master: %v; trying again in %v\n", err, next)
+		fmt.Fprintf(stderr, "mtviz master: %s; trying again in %v\n", text.Clean(err.Error()), next)
 	})
 	if errors.Is(err, dist.ErrRefused) {
 		return usagef("master: %v", err)
@@ -331,7 +332,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	name := fmt.Sprintf("mtviz worker %d", os.Getpid())
 	nc, err := dist.ConnectRetry(ctx, *url, auth, name, nil, func(err error, next time.Duration) {
-		fmt.Fprintf(stderr, "mtviz worker: %v; trying again in %v\n", err, next.Round(time.Millisecond))
+		fmt.Fprintf(stderr, "mtviz worker: %s; trying again in %v\n", text.Clean(err.Error()), next.Round(time.Millisecond))
 	})
 	if errors.Is(err, dist.ErrRefused) {
 		return usagef("worker: %v", err)

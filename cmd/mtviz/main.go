@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"mtviz/internal/sim"
+	"mtviz/internal/text"
 	"mtviz/internal/watch"
 )
 
@@ -111,14 +112,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintln(stderr, "mtviz: "+ue.msg)
+		// An error may quote a file or a server: its text is cleaned too.
+		fmt.Fprintln(stderr, "mtviz: "+text.CleanLines(ue.msg))
 		return exitUsage
 	case errors.As(err, &ce):
 		return exitCheck
 	case errors.As(err, &nd):
 		return exitUndecided
 	default:
-		fmt.Fprintln(stderr, "mtviz: "+err.Error())
+		fmt.Fprintln(stderr, "mtviz: "+text.CleanLines(err.Error()))
 		return exitCheck
 	}
 }

@@ -27,7 +27,7 @@ func sweepHeadless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io
 	defer cancelT()
 	guard.OnPanic(cancel)
 	defer guard.OnPanic(nil)
-	enc := json.NewEncoder(stdout)
+	enc := json.NewEncoder(text.NewJSONWriter(stdout))
 	n := len(compare.Plan(sc))
 	if !f.json {
 		fmt.Fprintf(stdout, "%s: %s\nsweep of %s%s: %d points, one after another\n", sc.ID, text.Clean(sc.Title), sc.Sweep.Over, seriesText(sc), n)

@@ -59,7 +59,7 @@ type slice struct {
 
 // New starts a trace on w; root is the PID of mtviz (or the watched program).
 func New(w io.Writer, root int) *Writer {
-	pw := &Writer{root: root, w: bufio.NewWriterSize(w, 64<<10), open: map[[2]int]*slice{}, names: map[[2]int]string{}, ppid: map[int]int{}}
+	pw := &Writer{root: root, w: bufio.NewWriterSize(text.NewJSONWriter(w), 64<<10), open: map[[2]int]*slice{}, names: map[[2]int]string{}, ppid: map[int]int{}}
 	pw.raw(`{"displayTimeUnit":"ms","traceEvents":[`)
 	pw.emit(Event{Name: "process_name", Ph: "M", Pid: coresPid, Args: map[string]any{"name": "CPU cores (% busy)"}})
 	return pw
