@@ -16,6 +16,7 @@ import (
 	"mtviz/internal/compare"
 	"mtviz/internal/cpus"
 	"mtviz/internal/guard"
+	"mtviz/internal/outfile"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
@@ -138,8 +139,18 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		if st, err := os.Stat(f.recordDir); err != nil || !st.IsDir() {
 			return usagef("compare: --record %s: not a directory", f.recordDir)
 		}
-		if err := compare.Writable(f.recordDir); err != nil {
-			return usageError{"compare: " + err.Error()}
+		// The files each variant will write, checked now: the directory
+		// can be written, and none of them is the lesson.
+		var inputs []outfile.Input
+		if isFile(pos[0]) {
+			inputs = append(inputs, outfile.Input{What: "the lesson being compared", Path: pos[0]})
+		}
+		var outs []outfile.Output
+		for i := range variants {
+			outs = append(outs, outfile.Output{Flag: "--record", Path: compare.SavePath(f.recordDir, sc.ID, i)})
+		}
+		if err := outfile.Check(inputs, outs); err != nil {
+			return usagef("compare: %v", err)
 		}
 	}
 	if !f.headless && !f.json {

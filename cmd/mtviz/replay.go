@@ -4,8 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
+	"mtviz/internal/outfile"
 	"mtviz/internal/perfetto"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
@@ -26,9 +26,14 @@ Flags:
   --json            no screen: every event, sample and the summary as JSON Lines
   --trace FILE      write the recorded run in the Chrome trace event format, for
                     Perfetto or chrome://tracing (with or without the screen)
+  --max-size N      refuse a recording whose lesson is larger than N bytes
+                    (default 1 MiB, as for a lesson file)
 
-A truncated, corrupted or foreign file is refused with exit code 2 and
-file:line: what is wrong. Exit codes are those of 'mtviz run'.
+The file is read as a stream: memory does not grow with it. A truncated,
+corrupted, foreign or implausible file (more than 4096 cores, a process
+tree more than 512 deep, times out of order or past 31 days...) is refused
+with exit code 2 and file:line: what is wrong; headless, what came before
+that line is already printed. Exit codes are those of 'mtviz run'.
 `
 
 func cmdReplay(args []string, stdout, stderr io.Writer) error {
@@ -47,25 +52,29 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	if *maxSize < 1 {
 		return usagef("replay: --max-size must be above 0, not %d", *maxSize)
 	}
-	r, err := record.Open(pos[0], record.Options{MaxScenario: *maxSize})
+	outs, files, err := openOutputs("replay", []outfile.Input{{What: "the recording being replayed", Path: pos[0]}},
+		outfile.Output{Flag: "--trace", Path: *tracePath})
+	if err != nil {
+		return err
+	}
+	return outs.finish(replay(pos[0], *maxSize, files[0], *asHeadless || *asJSON, *asJSON, stdout))
+}
+
+func replay(path string, maxSize int64, traceFile *outfile.File, headless, asJSON bool, stdout io.Writer) error {
+	r, err := record.Open(path, record.Options{MaxScenario: maxSize})
 	if err != nil {
 		return usageError{"replay: " + err.Error()}
 	}
 	defer r.Close()
 	var consumers []func(timeline.Item)
 	var trace *perfetto.Writer
-	if *tracePath != "" {
-		f, err := os.Create(*tracePath)
-		if err != nil {
-			return usagef("replay: --trace: %v", errText(err))
-		}
-		defer f.Close()
-		trace = perfetto.New(f, r.Header.Root)
+	if traceFile != nil {
+		trace = perfetto.New(traceFile, r.Header.Root)
 		consumers = append(consumers, trace.Item)
 	}
 	var out *printer
-	if *asHeadless || *asJSON {
-		out = newPrinter(stdout, *asJSON, r.Scenario, r.Header.Cores, r.Header.Root)
+	if headless {
+		out = newPrinter(stdout, asJSON, r.Scenario, r.Header.Cores, r.Header.Root)
 		out.tl.Watch = r.Header.Watch
 		consumers = append(consumers, out.item)
 	}
@@ -83,7 +92,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	}
 	if trace != nil {
 		if err := trace.Close(); err != nil {
-			return fmt.Errorf("replay: --trace %s: %w", *tracePath, err)
+			return fmt.Errorf("replay: %w", err)
 		}
 	}
 	if out != nil {

@@ -17,6 +17,7 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/guard"
+	"mtviz/internal/outfile"
 	"mtviz/internal/probe"
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
@@ -156,9 +157,23 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := limitCores(f.cores); err != nil {
 		return err
 	}
+	if sc.Sweep != nil && (f.record != "" || f.trace != "") {
+		return usagef("run: %s is a sweep of many runs: --record and --trace take one run; --csv FILE writes the sweep's points", sc.ID)
+	}
+	if sc.Sweep == nil && f.csv != "" {
+		return usagef("run: --csv is for lessons that sweep (switching, cpu-vs-io); %s is one run", sc.ID)
+	}
+	var inputs []outfile.Input
+	if isFile(pos[0]) {
+		inputs = append(inputs, outfile.Input{What: "the lesson being run", Path: pos[0]})
+	}
 	if sc.Sweep != nil {
-		if f.record != "" || f.trace != "" {
-			return usagef("run: %s is a sweep of many runs: --record and --trace take one run; --csv FILE writes the sweep's points", sc.ID)
+		// The points are written at the end, beside the file and renamed;
+		// the path is checked now, before the first point runs.
+		if f.csv != "" {
+			if err := outfile.Check(inputs, []outfile.Output{{Flag: "--csv", Path: f.csv}}); err != nil {
+				return usagef("run: %v", err)
+			}
 		}
 		opt.Cores = f.cores
 		// Every point must be able to run before the first one starts.
@@ -172,29 +187,25 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		}
 		return outcomeError(ui.Run(ui.Config{Scenarios: builtins(), Start: sc, Session: opt, CSV: f.csv}))
 	}
-	if f.csv != "" {
-		return usagef("run: --csv is for lessons that sweep (switching, cpu-vs-io); %s is one run", sc.ID)
+	outs, files, err := openOutputs("run", inputs, outfile.Output{Flag: "--record", Path: f.record}, outfile.Output{Flag: "--trace", Path: f.trace})
+	if err != nil {
+		return err
 	}
-	if f.record != "" {
-		file, err := os.Create(f.record)
-		if err != nil {
-			return usagef("run: --record: %v", errText(err))
-		}
-		defer file.Close()
-		opt.Record = file
-	}
-	if f.trace != "" {
-		file, err := os.Create(f.trace)
-		if err != nil {
-			return usagef("run: --trace: %v", errText(err))
-		}
-		defer file.Close()
-		opt.Trace = file
-	}
+	setOutputs(&opt, files[0], files[1])
 	if f.headless || f.json {
-		return headless(sc, opt, f, stdout)
+		return outs.finish(headless(sc, opt, f, stdout))
 	}
-	return outcomeError(ui.Run(ui.Config{Scenarios: builtins(), Start: sc, Session: opt}))
+	return outs.finish(outcomeError(ui.Run(ui.Config{Scenarios: builtins(), Start: sc, Session: opt})))
+}
+
+// setOutputs hands a run its recording and trace files, those asked for.
+func setOutputs(opt *session.Options, rec, trace *outfile.File) {
+	if rec != nil {
+		opt.Record = rec
+	}
+	if trace != nil {
+		opt.Trace = trace
+	}
 }
 
 // outcomeError turns how the screen ended into the exit code's error: a
@@ -203,6 +214,8 @@ func outcomeError(out ui.Outcome, err error) error {
 	switch {
 	case err != nil:
 		return err
+	case out.RecordError != nil:
+		return fmt.Errorf("the recording is incomplete: %w", out.RecordError)
 	case out.Finished && out.Summary != nil:
 		return verdictError(*out.Summary)
 	case out.Ran:
@@ -214,7 +227,7 @@ func outcomeError(out ui.Outcome, err error) error {
 // resolve finds a lesson by built-in id, or loads a file of at most
 // maxSize bytes.
 func resolve(arg string, maxSize int64) (*spec.Scenario, error) {
-	if strings.ContainsAny(arg, "/\\") || strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") {
+	if isFile(arg) {
 		if _, err := os.Stat(arg); err != nil {
 			return nil, usagef("run: cannot read scenario file %s: %v", arg, errText(err))
 		}
@@ -230,6 +243,11 @@ func resolve(arg string, maxSize int64) (*spec.Scenario, error) {
 		}
 	}
 	return nil, usagef("run: no lesson %q; run 'mtviz list' for the lessons, or give a path to a .yaml file", arg)
+}
+
+// isFile says whether a lesson argument names a file, not a built-in.
+func isFile(arg string) bool {
+	return strings.ContainsAny(arg, "/\\") || strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml")
 }
 
 func errText(err error) string {

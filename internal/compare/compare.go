@@ -11,12 +11,12 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"mtviz/internal/cpus"
+	"mtviz/internal/outfile"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
@@ -172,24 +172,15 @@ func Run(ctx context.Context, base *spec.Scenario, v Variant, opt session.Option
 	return r, err
 }
 
-// Save writes a variant's recording into dir as ID-N.jsonl (N from 1).
-func Save(dir, id string, i int, r Result) error {
-	name := filepath.Join(dir, fmt.Sprintf("%s-%d.jsonl", id, i+1))
-	if err := os.WriteFile(name, r.Raw, 0o644); err != nil {
-		return fmt.Errorf("--record: %w", err)
-	}
-	return nil
+// SavePath is where Save writes the i-th variant (from 0) of lesson id.
+func SavePath(dir, id string, i int) string {
+	return filepath.Join(dir, fmt.Sprintf("%s-%d.jsonl", id, i+1))
 }
 
-// Writable says whether files can be made in dir, before any run starts.
-func Writable(dir string) error {
-	f, err := os.CreateTemp(dir, ".mtviz-check-*")
-	if err != nil {
-		return fmt.Errorf("--record %s: %w", dir, err)
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
+// Save writes a variant's recording into dir as ID-N.jsonl (N from 1),
+// beside its old self and renamed over it once whole.
+func Save(dir, id string, i int, r Result) error {
+	return outfile.WriteFile("--record", SavePath(dir, id, i), r.Raw)
 }
 
 // Measure folds a recording and decides its checks and figures: the one path

@@ -38,6 +38,9 @@ type Outcome struct {
 	Ran      bool              // a lesson was opened
 	Finished bool              // and its run came to its end before the screen closed
 	Summary  *timeline.Summary // its verdicts, when it finished
+	// RecordError is why the first lesson's --record or --trace file could
+	// not be written, if it could not.
+	RecordError error
 }
 
 type root struct {
@@ -263,7 +266,9 @@ func Run(cfg Config) (Outcome, error) {
 		}()
 		select {
 		case <-done:
+			out.RecordError = s.RecordError()
 		case <-time.After(5 * time.Second):
+			out.RecordError = errors.New("the run did not end in time to finish its files")
 		}
 	}
 	if pn := guard.Panicked(); pn != nil {
