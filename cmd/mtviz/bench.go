@@ -82,11 +82,12 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	dir, err := sim.RunDir()
+	rd, err := sim.RunDir()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer rd.Remove()
+	dir := rd.Path
 	tok := dist.NewToken()
 	keyFile := filepath.Join(dir, "key")
 	if err := os.WriteFile(keyFile, []byte(tok+"\n"), 0o600); err != nil {

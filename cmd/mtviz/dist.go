@@ -171,11 +171,12 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 		} else if !loop && !*remote {
 			return usagef("master: --listen %s is not a loopback address: other machines could connect; add --allow-remote to mean it (the key is still required)", *listen)
 		}
-		dir, err := sim.RunDir()
+		rd, err := sim.RunDir()
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		defer rd.Remove()
+		dir := rd.Path
 		if auth.Token == "" {
 			auth.Token = dist.NewToken()
 			keyFile = filepath.Join(dir, "key")

@@ -70,13 +70,14 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 	if err != nil {
 		return nil, info, err
 	}
-	dir, err := runDir()
+	rd, err := RunDir()
 	if err != nil {
 		return nil, info, err
 	}
+	dir := rd.Path
 	r, w, err := os.Pipe()
 	if err != nil {
-		os.RemoveAll(dir)
+		rd.Remove()
 		return nil, info, err
 	}
 	defer r.Close()
@@ -87,7 +88,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		w.Close()
-		os.RemoveAll(dir)
+		rd.Remove()
 		return nil, info, err
 	}
 	if errPipe := e.stderrEvents(b.name); errPipe != nil {
@@ -97,7 +98,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := startOwned(cmd); err != nil {
 		w.Close()
-		os.RemoveAll(dir)
+		rd.Remove()
 		return nil, info, err
 	}
 	b.cmd = cmd
@@ -135,7 +136,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 		<-readDone
 		cmd.Wait()
 		disown(pid)
-		os.RemoveAll(dir)
+		rd.Remove()
 		ev := Event{Kind: KExit, Task: b.name, PID: pid, Code: -1, ReaperPID: os.Getpid()}
 		if st := cmd.ProcessState; st != nil {
 			ev.Code, ev.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))

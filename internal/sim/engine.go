@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -200,12 +199,12 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.hub = h
 		defer h.close()
 	} else if usesKind(e.sc, spec.FileLock) {
-		dir, err := runDir()
+		d, err := RunDir()
 		if err != nil {
 			return err
 		}
-		e.dir = dir
-		defer os.RemoveAll(dir)
+		e.dir = d.Path
+		defer d.Remove()
 	}
 	defer func() {
 		for _, f := range e.files {
