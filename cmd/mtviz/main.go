@@ -17,7 +17,6 @@ import (
 
 	"mtviz/internal/sim"
 	"mtviz/internal/text"
-	"mtviz/internal/watch"
 )
 
 // Exit codes.
@@ -130,8 +129,6 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdPicker(stdout, stderr)
 	}
 	switch args[0] {
-	case watch.GuardCommand:
-		os.Exit(watch.RunGuard(args[1:]))
 	case "-h", "--help", "-help", "help":
 		if len(args) > 1 && args[0] == "help" {
 			for _, c := range commands {

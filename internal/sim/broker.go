@@ -96,6 +96,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 		defer errPipe.Close()
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	e.box.Prepare(cmd)
 	if err := startOwned(cmd); err != nil {
 		w.Close()
 		rd.Remove()

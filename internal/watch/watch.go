@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"mtviz/internal/contain"
 	"mtviz/internal/cpus"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
@@ -40,8 +41,7 @@ type Watcher struct {
 	pid    int
 	start  uint64 // the root's start time (field 22), so a reused PID is not taken for it
 	cmd    *exec.Cmd
-	guard  *exec.Cmd
-	guardW io.WriteCloser
+	box    *contain.Box // the command and all it starts, daemons included
 	out    chan []sim.Event
 	outMu  sync.Mutex // guards closed: output lines may come after the end
 	closed bool
@@ -127,10 +127,11 @@ func startTime(pid int) (uint64, error) {
 	return strconv.ParseUint(f[19], 10, 64)
 }
 
-// startCmd starts the command in a process group of its own, with a guard:
-// a small process that kills the group when mtviz goes, however it goes
-// (the command itself gets SIGKILL from the kernel when mtviz dies; the
-// guard takes care of what the command started).
+// startCmd starts the command in a process group of its own and in a box
+// (a cgroup where the machine allows, else a mark its descendants
+// inherit) whose guard, a small process, ends everything in it if mtviz is
+// killed: the command gets SIGKILL from the kernel when mtviz dies, and the
+// guard takes care of what it started, daemons that left its group too.
 func (w *Watcher) startCmd() error {
 	// What the command starts and leaves (a daemon that left its group)
 	// comes to mtviz when its parent ends, to be ended with the rest.
@@ -143,18 +144,14 @@ func (w *Watcher) startCmd() error {
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdout, _ := c.StdoutPipe()
 	stderr, _ := c.StderrPipe()
+	w.box = contain.New()
+	w.box.Prepare(c)
 	if err := c.Start(); err != nil {
+		w.box.Close()
 		return &Error{fmt.Sprintf("watch: cannot start %s: %v", w.opt.Cmd[0], err)}
 	}
 	w.cmd, w.pid = c, c.Process.Pid
 	w.start, _ = startTime(w.pid)
-	if self, err := os.Executable(); err == nil {
-		g := exec.Command(self, GuardCommand, strconv.Itoa(w.pid))
-		g.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if in, err := g.StdinPipe(); err == nil && g.Start() == nil {
-			w.guard, w.guardW = g, in
-		}
-	}
 	w.lineWG.Add(2)
 	go w.lines(stdout, "out")
 	go w.lines(stderr, "err")
@@ -339,9 +336,10 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 			<-exited
 		}
 	}
-	// What the command left running in its group goes with it.
+	// What the command left running goes with it: its group, and
+	// everything else in its box (daemons that left the group).
 	syscall.Kill(-w.pid, syscall.SIGKILL)
-	w.releaseGuard()
+	w.box.Close()
 	// The pipes end when every process holding them has: a moment after
 	// the kill, unless one left the group; then its lines are not waited for.
 	lines := make(chan struct{})
@@ -377,7 +375,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 func (w *Watcher) endAdopted() {
 	me := os.Getpid()
 	for range 50 {
-		kids := childrenOf(me, w.guardPID())
+		kids := childrenOf(me, w.box.GuardPID())
 		if len(kids) == 0 {
 			return
 		}
@@ -387,13 +385,6 @@ func (w *Watcher) endAdopted() {
 			unix.Wait4(pid, &ws, 0, nil)
 		}
 	}
-}
-
-func (w *Watcher) guardPID() int {
-	if w.guard == nil || w.guard.Process == nil {
-		return 0
-	}
-	return w.guard.Process.Pid
 }
 
 // childrenOf lists the children of pid, less one, from /proc.
@@ -415,17 +406,6 @@ func childrenOf(pid, except int) []int {
 	return out
 }
 
-// releaseGuard tells the guard that the group was dealt with, so that it
-// signals nothing once the command is reaped.
-func (w *Watcher) releaseGuard() {
-	if w.guard == nil {
-		return
-	}
-	w.guardW.Write([]byte{'x'})
-	w.guardW.Close()
-	w.guard.Wait()
-}
-
 // Running reports whether the started command has not ended yet (false for
 // --pid: nothing of ours to kill).
 func (w *Watcher) Running() bool {
@@ -438,25 +418,4 @@ func (w *Watcher) Running() bool {
 	default:
 		return true
 	}
-}
-
-// GuardCommand is the argument that makes mtviz a watch guard.
-const GuardCommand = "__guard"
-
-// RunGuard waits for mtviz: end of input without a word means mtviz is gone,
-// and the watched command's process group is killed.
-func RunGuard(args []string) int {
-	if len(args) < 1 {
-		return 2
-	}
-	pgid, err := strconv.Atoi(args[0])
-	if err != nil || pgid <= 1 {
-		return 2
-	}
-	var b [1]byte
-	if n, _ := os.Stdin.Read(b[:]); n == 1 && b[0] == 'x' {
-		return 0
-	}
-	syscall.Kill(-pgid, syscall.SIGKILL)
-	return 0
 }
