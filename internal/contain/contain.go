@@ -32,9 +32,9 @@ const envNoCgroup = "MTVIZ_NO_CGROUP"
 
 // Box holds processes and everything they start.
 type Box struct {
-	mark  string   // this box's mark; a sub-box's is its parent's, a dot, and its name
-	cg    *cgroup  // nil: marks only
-	guard *guard   // the root box's (sub-boxes share it)
+	mark   string   // this box's mark; a sub-box's is its parent's, a dot, and its name
+	cg     *cgroup  // nil: marks only
+	guard  *guard   // the root box's (sub-boxes share it)
 	subs   []*Box   // sub-boxes
 	extra  []string // environment the box's processes get
 	closed bool
