@@ -209,7 +209,7 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 	nc, err := dist.ConnectRetry(ctx, serverURL, auth, "mtviz master", nil, func(err error, next time.Duration) {
 		fmt.Fprintf(stderr, "mtviz master: %s; trying again in %v\n", text.Clean(err.Error()), next)
 	})
-	if errors.Is(err, dist.ErrRefused) {
+	if errors.Is(err, dist.ErrRefused) || errors.Is(err, dist.ErrNotNATS) {
 		return usagef("master: %v", err)
 	}
 	if err != nil {
@@ -335,7 +335,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	nc, err := dist.ConnectRetry(ctx, *url, auth, name, nil, func(err error, next time.Duration) {
 		fmt.Fprintf(stderr, "mtviz worker: %s; trying again in %v\n", text.Clean(err.Error()), next.Round(time.Millisecond))
 	})
-	if errors.Is(err, dist.ErrRefused) {
+	if errors.Is(err, dist.ErrRefused) || errors.Is(err, dist.ErrNotNATS) {
 		return usagef("worker: %v", err)
 	}
 	if err != nil {

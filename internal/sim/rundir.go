@@ -21,7 +21,7 @@ type Dir struct {
 }
 
 // Directory names: one being made (not yet locked, never swept), and one
-// in use (locked while its owner lives).
+// in use (locked while its owner lives): mtviz-run-PID-RANDOM.
 const (
 	dirMaking = "mtviz-new-"
 	dirRun    = "mtviz-run-"
@@ -50,7 +50,9 @@ func RunDir() (*Dir, error) {
 		d.Remove()
 		return nil, fmt.Errorf("lock the run's directory %s: %w", tmp, err)
 	}
-	final := filepath.Join(filepath.Dir(tmp), dirRun+strings.TrimPrefix(filepath.Base(tmp), dirMaking))
+	// The PID in the name is for people (and tests) to tell whose it is;
+	// the sweep goes by the lock alone.
+	final := filepath.Join(filepath.Dir(tmp), fmt.Sprintf("%s%d-%s", dirRun, os.Getpid(), strings.TrimPrefix(filepath.Base(tmp), dirMaking)))
 	if err := os.Rename(tmp, final); err != nil {
 		d.Remove()
 		return nil, fmt.Errorf("name the run's directory %s: %w", final, err)
