@@ -48,15 +48,16 @@ type Reader struct {
 	Header   Header
 	Scenario *spec.Scenario
 
-	name   string
-	br     *bufio.Reader
-	closer io.Closer
-	line   int
-	buf    []byte
-	end    *End
-	err    error
-	check  checker
-	reopen func() (*Reader, error) // the same recording again, from its start
+	name    string
+	br      *bufio.Reader
+	closer  io.Closer
+	line    int
+	buf     []byte
+	lineLen int // the length of the last line read
+	end     *End
+	err     error
+	check   checker
+	reopen  func() (*Reader, error) // the same recording again, from its start
 }
 
 // Open opens a recording file and reads its header. Only a regular file is
@@ -219,6 +220,7 @@ func (r *Reader) item() (timeline.Item, error) {
 	if r.end != nil {
 		return timeline.Item{}, r.bad("a line after the end line")
 	}
+	r.lineLen = len(b)
 	var l recLine
 	if err := strict(b, &l); err != nil {
 		return timeline.Item{}, r.bad("not a recording line: %v", err)

@@ -95,7 +95,7 @@ func newCompare(cfg CompareConfig, w, h int) *compareModel {
 func (m *compareModel) Init() tea.Cmd {
 	if m.cfg.Done != nil {
 		m.render()
-		return nil
+		return frameTick() // the folds catch up with the cursor frame by frame
 	}
 	m.started = time.Now()
 	m.run = startRunner(m.runAll)
@@ -122,7 +122,10 @@ func (m *compareModel) runAll(ctx context.Context, send, _ func(tea.Msg)) {
 }
 
 // stop cancels the runs and reports once every process of theirs is gone.
-func (m *compareModel) stop() tea.Cmd { return m.run.stop() }
+func (m *compareModel) stop() tea.Cmd {
+	m.closePlayers()
+	return m.run.stop()
+}
 
 func (m *compareModel) SetSize(w, h int) {
 	m.w, m.h = w, h
@@ -145,7 +148,7 @@ func (m *compareModel) handle(msg tea.Msg) {
 	case cmpResult:
 		c := m.cols[msg.i]
 		c.res = &msg.r
-		c.tl, c.play = nil, nil
+		c.tl = nil
 		m.running = msg.i + 1
 		m.seek()
 	case cmpErr:
@@ -237,8 +240,10 @@ func (m *compareModel) end() time.Duration {
 }
 
 // seek folds every finished variant's recording up to the cursor (forward
-// from where it is, or again from its start).
-func (m *compareModel) seek() {
+// from where it is, or again from its start), within the frame's budget. It
+// reports whether some is left for the next frames.
+func (m *compareModel) seek() bool {
+	more := false
 	for _, c := range m.cols {
 		if c.res == nil {
 			continue
@@ -252,7 +257,19 @@ func (m *compareModel) seek() {
 			c.play.Rewind()
 		}
 		// What is left is folded at the next frames: keys are answered.
-		c.play.Until(m.at, foldPerFrame, c.tl.Apply)
+		if c.play.Until(m.at, time.Now().Add(frameBudget/time.Duration(len(m.cols))), c.tl.Apply) {
+			more = true
+		}
+	}
+	return more
+}
+
+// closePlayers stops reading the recordings ahead.
+func (m *compareModel) closePlayers() {
+	for _, c := range m.cols {
+		if c.play != nil {
+			c.play.Close()
+		}
 	}
 }
 
@@ -464,7 +481,10 @@ func (m *compareModel) helpView(h int) string {
 
 func (m *compareModel) helpShown() bool { return m.showHelp }
 
-func (m *compareModel) cancelRuns() <-chan struct{} { return m.run.cancelRuns() }
+func (m *compareModel) cancelRuns() <-chan struct{} {
+	m.closePlayers()
+	return m.run.cancelRuns()
+}
 
 func (m *compareModel) outcome() *timeline.Summary {
 	rs := m.results()

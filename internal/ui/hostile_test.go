@@ -105,6 +105,7 @@ func TestHostileRecordingScreensHoldNoEscapes(t *testing.T) {
 		m := newReplayLesson(rec, size[0], size[1])
 		m.rp.seek(m, rec.Span)
 		m.rp.settle(m)
+		m.rp.close()
 		views := map[string]string{"replay": m.View()}
 		for tab := focus(0); tab < focusCount; tab++ { // log, lesson, processes on a small screen
 			m.focus = tab
@@ -120,7 +121,10 @@ func TestHostileRecordingScreensHoldNoEscapes(t *testing.T) {
 		}
 		c := newCompare(CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{r, r}}, size[0], size[1])
 		c.at = rec.Span
-		c.seek()
+		for c.cols[0].tl.Now < rec.Span || c.cols[1].tl.Now < rec.Span {
+			c.seek()
+		}
+		c.closePlayers()
 		c.render()
 		views["compare"] = c.View()
 		for name, v := range views {

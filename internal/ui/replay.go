@@ -33,13 +33,9 @@ type replay struct {
 // speeds are playback rates; 0 stands for as fast as it can.
 var speeds = []float64{1, 2, 10, 0}
 
-// Bounds on a frame's work: items are folded foldChunk at a time until
-// frameBudget has passed (the screen draws 10 frames a second).
-const (
-	foldChunk    = 512
-	frameBudget  = 40 * time.Millisecond
-	foldPerFrame = 20000 // a comparison's column, per frame
-)
+// frameBudget bounds a frame's folding (the screen draws 10 frames a
+// second); the recording is read and checked ahead, off the update loop.
+const frameBudget = 30 * time.Millisecond
 
 func newReplay(rec *record.Recording) *replay {
 	return &replay{rec: rec, play: record.NewPlayer(rec), keys: keymap.NewReplay()}
@@ -95,10 +91,7 @@ func (r *replay) advance(m *lessonModel) bool {
 // fold applies items whose time has come, until the deadline. It reports
 // whether items up to until are left for the next frame.
 func (r *replay) fold(m *lessonModel, until time.Duration, deadline time.Time) bool {
-	more := true
-	for more && time.Now().Before(deadline) {
-		more = r.play.Until(until, foldChunk, m.tl.Apply)
-	}
+	more := r.play.Until(until, deadline, m.tl.Apply)
 	if err := r.play.Err(); err != nil && !r.failed {
 		r.failed = true
 		m.tl.AddLog(timeline.Entry{T: m.tl.Now, Text: "the recording could not be read on: " + text.Clean(err.Error()), Class: timeline.Bad})
@@ -108,9 +101,14 @@ func (r *replay) fold(m *lessonModel, until time.Duration, deadline time.Time) b
 
 // settle folds up to the clock with no bound on time (tests).
 func (r *replay) settle(m *lessonModel) {
-	r.behind = r.fold(m, r.at, time.Now().Add(time.Hour))
+	for r.behind = true; r.behind; {
+		r.behind = r.fold(m, r.at, time.Now().Add(time.Hour))
+	}
 	r.finish(m)
 }
+
+// close stops reading the recording ahead.
+func (r *replay) close() { r.play.Close() }
 
 // finish judges the run once every item is folded, as the live run did.
 func (r *replay) finish(m *lessonModel) {

@@ -85,6 +85,7 @@ func TestReplayShowsTheLiveScreens(t *testing.T) {
 				play := newReplayLesson(rec, 160, 48)
 				play.rp.seek(play, at)
 				play.rp.settle(play)
+				play.rp.close()
 				if k == len(items) && !reflect.DeepEqual(*play.summary, sum) {
 					t.Errorf("verdicts differ:\nlive   %+v\nreplay %+v", sum, *play.summary)
 				}

@@ -158,6 +158,9 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		old := r.lesson
 		r.lesson = nil
+		if old != nil && old.rp != nil {
+			old.rp.close()
+		}
 		if old != nil && old.sess != nil {
 			return r, stopSession(old.sess)
 		}
@@ -240,6 +243,9 @@ func Run(cfg Config) (Outcome, error) {
 	guard.OnPanic(end)
 	defer guard.OnPanic(nil)
 	final, err := p.Run()
+	if fr, ok := final.(*root); ok && fr.lesson != nil && fr.lesson.rp != nil {
+		fr.lesson.rp.close()
+	}
 	var out Outcome
 	if fr, ok := final.(*root); ok && fr.lesson != nil {
 		out.Ran = fr.ran || cfg.Start != nil || cfg.Replay != nil
