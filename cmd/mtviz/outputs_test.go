@@ -98,3 +98,12 @@ func TestFailedRunLeavesOldOutputWhole(t *testing.T) {
 		t.Errorf("the finished trace was not put in place: %.80q", b)
 	}
 }
+
+// A recording that cannot be written (a full disk) is said, naming the
+// output's path, not a temporary file's.
+func TestUnwritableRecordingNamesItsPath(t *testing.T) {
+	_, errb, code := mtviz(t, "run", "testdata/pass.yaml", "--headless", "--record", "/dev/full")
+	if code == exitOK || !strings.Contains(errb, "the recording is incomplete: --record /dev/full: no space left on device") {
+		t.Errorf("exit %d, %q", code, errb)
+	}
+}
