@@ -47,14 +47,22 @@ func startMarked(t *testing.T, env []string, ready string, n int, args ...string
 
 // daemonLesson runs, from mtviz and from a child process, a program that
 // leaves a setsid'd sleep behind (out of its group and session, its
-// parent gone), then waits or ends.
+// parent gone), then waits or ends. The program waits until the daemon
+// has left its group (it writes a file once setsid has run), so that the
+// step's own end, which kills the program's group, does not catch it
+// first on a busy machine.
 func daemonLesson(t *testing.T, then string) string {
-	file := filepath.Join(t.TempDir(), "daemon.yaml")
+	dir := t.TempDir()
+	leave := func(secs, tag string) string {
+		file := filepath.Join(dir, tag)
+		return fmt.Sprintf(`"setsid sh -c 'echo > %s; exec sleep %s' </dev/null >/dev/null 2>&1 & while [ ! -e %s ]; do sleep 0.01; done; echo left"`, file, secs, file)
+	}
+	file := filepath.Join(dir, "daemon.yaml")
 	os.WriteFile(file, []byte(`title: daemons left by programs
 tasks:
   - name: main
     steps:
-      - run: {program: sh, args: ["-c", "setsid sleep 301 </dev/null >/dev/null 2>&1 & echo left"]}
+      - run: {program: sh, args: ["-c", `+leave("301", "a")+`]}
       - spawn: child
       - join: child
       - log: both left theirs
@@ -62,7 +70,7 @@ tasks:
   - name: child
     kind: process
     steps:
-      - run: {program: sh, args: ["-c", "(setsid sleep 302 </dev/null >/dev/null 2>&1 &); echo left"]}
+      - run: {program: sh, args: ["-c", `+leave("302", "b")+`]}
 `), 0o600)
 	return file
 }

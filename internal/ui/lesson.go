@@ -212,7 +212,8 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case frameMsg:
 		if m.rp != nil {
-			if m.rp.advance(m) {
+			// A seek catching up is drawn once it has: a frame stays small.
+			if m.rp.advance(m) && !m.rp.behind {
 				m.render()
 			}
 			return frameTick()

@@ -35,7 +35,7 @@ var speeds = []float64{1, 2, 10, 0}
 
 // frameBudget bounds a frame's folding (the screen draws 10 frames a
 // second); the recording is read and checked ahead, off the update loop.
-const frameBudget = 30 * time.Millisecond
+const frameBudget = 25 * time.Millisecond
 
 func newReplay(rec *record.Recording) *replay {
 	return &replay{rec: rec, play: record.NewPlayer(rec), keys: keymap.NewReplay()}
