@@ -202,6 +202,9 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		defer close(s.out)
 		evs, sams := eng.Events(), pr.Samples()
 		deliver := func(it Item) {
+			// Names from /proc, programs' output and children's words
+			// become screen text here, once, for every consumer.
+			it = timeline.CleanItem(it)
 			tl.Apply(it)
 			vj.Apply(it)
 			s.record(it)
@@ -258,13 +261,25 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 }
 
 // Judge decides a recorded run's checks and measures it, as the live run
-// was decided: from the same items, read by the same judge.
-func Judge(rec *record.Recording) (Summary, verdict.Figures) {
-	vj := verdict.New(verdict.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
-	for _, it := range rec.Items {
-		vj.Apply(it)
+// was decided: from the same items, read by the same judge, streamed from
+// the file once.
+func Judge(rec *record.Recording) (Summary, verdict.Figures, error) {
+	vj := NewJudge(rec.Scenario, rec.Header)
+	if err := rec.Each(vj.Apply); err != nil {
+		return Summary{}, verdict.Figures{}, err
 	}
-	return vj.Decide(rec.End.Stopped, rec.End.Errors), vj.Figures()
+	return Decide(vj, rec.End), vj.Figures(), nil
+}
+
+// NewJudge is the judge of a recorded run, for a caller that feeds it
+// the items as it reads them.
+func NewJudge(sc *spec.Scenario, h record.Header) *verdict.Judge {
+	return verdict.New(verdict.Config{Scenario: sc, Cores: h.Cores, Root: h.Root})
+}
+
+// Decide is the verdict of a recorded run whose items the judge has had.
+func Decide(vj *verdict.Judge, end record.End) Summary {
+	return vj.Decide(end.Stopped, end.Errors)
 }
 
 // record writes an item to the recording, if there is one; the first

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"mtviz/internal/contain"
 	"mtviz/internal/spec"
 )
 
@@ -40,7 +41,8 @@ type world struct {
 	queues map[string]*queue
 	conds  map[string]*cond
 	events map[string]*event
-	self   *task // in a child process, the task the process runs
+	self   *task        // in a child process, the task the process runs
+	box    *contain.Box // the round's processes, in mtviz (nil in a child)
 
 	deadlocks map[string]int // cycles seen, by description, and for how many ticks
 	stuckFor  int            // ticks in a row every live task was blocked for good

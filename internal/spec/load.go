@@ -55,6 +55,9 @@ const (
 var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 var nameRE = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}_.-]{0,39}$`)
 
+// IsID reports whether s may be a lesson's id.
+func IsID(s string) bool { return idRE.MatchString(s) }
+
 // MaxFile is the largest scenario file read unless the caller allows more:
 // the built-in lessons are a few kilobytes.
 const MaxFile = 1 << 20

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mtviz/internal/sim"
+	"mtviz/internal/text"
 )
 
 // Class says how a log entry reads: plain, quiet, an error...
@@ -32,41 +33,13 @@ type Entry struct {
 	Class Class
 }
 
-// Clean makes text from a file, a program or a child safe to print: control
-// characters and escape sequences (which could retitle the terminal or
-// write its clipboard) are shown escaped, as \x1b, and tabs as spaces.
-func Clean(s string) string {
-	clean := true
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // Describe says an event in words, for the screen and the headless text
 // alike; ok is false for events that are not log lines (state changes,
 // counters, samples...). Text that came from a file, a program or a child
 // is cleaned of control characters.
 func Describe(ev *sim.Event, rounds int) (Entry, bool) {
 	e, ok := describe(ev, rounds)
-	e.Text, e.Who = Clean(e.Text), Clean(e.Who)
+	e.Text, e.Who = text.Clean(e.Text), text.Clean(e.Who)
 	return e, ok
 }
 

@@ -15,6 +15,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 )
@@ -212,7 +213,8 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case frameMsg:
 		if m.rp != nil {
-			if m.rp.advance(m) {
+			// A seek catching up is drawn once it has: a frame stays small.
+			if m.rp.advance(m) && !m.rp.behind {
 				m.render()
 			}
 			return frameTick()
@@ -240,7 +242,7 @@ func (m *lessonModel) finish(sum verdict.Summary) {
 		case verdict.Undecided:
 			class = timeline.NotDecided
 		}
-		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", r.Verdict.Mark(), timeline.Clean(r.Name), timeline.Clean(r.Detail)), Class: class})
+		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", r.Verdict.Mark(), text.Clean(r.Name), text.Clean(r.Detail)), Class: class})
 	}
 	m.freeze()
 	m.render()
@@ -470,7 +472,7 @@ func (m *lessonModel) header() string {
 	if tl.Phase != "" {
 		phase = "  phase " + sBold.Render(tl.Phase)
 	}
-	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+timeline.Clean(m.sc.Title))
+	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+text.Clean(m.sc.Title))
 	mode := sDim.Render("trace off")
 	if m.tracing() {
 		mode = sOK.Render("trace on")
@@ -508,7 +510,7 @@ func (m *lessonModel) footer() string {
 func (m *lessonModel) drawFooter() string {
 	var prompts []string
 	for _, p := range m.tl.Keys {
-		prompts = append(prompts, sKey.Render(timeline.Clean(p.Key))+" "+timeline.Clean(p.Label))
+		prompts = append(prompts, sKey.Render(text.Clean(p.Key))+" "+text.Clean(p.Label))
 	}
 	short := m.keys.ShortHelp()
 	if m.rp != nil {
@@ -566,7 +568,7 @@ func (m *lessonModel) lanesHeight(maxH, w int) int {
 func (m *lessonModel) lessonText(w, h int) string {
 	lines := wrap(m.sc.Lesson, w)
 	for i, l := range lines {
-		lines[i] = timeline.Clean(l)
+		lines[i] = text.Clean(l)
 	}
 	off := min(m.scroll[focusLesson], max(0, len(lines)-h))
 	m.scroll[focusLesson] = off
@@ -760,7 +762,7 @@ func (m *lessonModel) helpView(h int) string {
 		add("")
 		add(sBold.Render("This lesson waits for"))
 		for _, p := range m.tl.Keys {
-			add("  " + padRight(sKey.Render(timeline.Clean(p.Key)), 12) + " " + timeline.Clean(p.Label))
+			add("  " + padRight(sKey.Render(text.Clean(p.Key)), 12) + " " + text.Clean(p.Label))
 		}
 	}
 	add("")
