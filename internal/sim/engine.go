@@ -27,6 +27,10 @@ type Options struct {
 	// Tick is how often batches of events go out (default 100ms, the
 	// screen's frame rate).
 	Tick time.Duration
+	// Turns, when set, holds every goroutine task before each visible step
+	// until it is given its turn (see Turns); nil runs them freely, at no
+	// cost.
+	Turns *Turns
 }
 
 // Engine runs one scenario once. Restart means a new Engine.
@@ -188,6 +192,7 @@ var ErrStopped = errors.New("run stopped before its end")
 // next step or wait. The Events channel is closed when Run returns.
 func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.out)
+	defer e.opt.Turns.runEnded()
 	if HasProcesses(e.sc) {
 		h, err := newHub(e)
 		if err != nil {
@@ -468,6 +473,7 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	e.worlds = append(e.worlds, w)
 	e.worldsMu.Unlock()
 	e.cur.Store(w)
+	e.opt.Turns.attach(w)
 	e.emit(Event{Kind: KRound, Round: r})
 	for _, t := range w.tasks {
 		e.emit(Event{Kind: KTask, Task: t.name, TaskKind: t.def.Kind, Daemon: t.def.Daemon, State: Created})
