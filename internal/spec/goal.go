@@ -69,3 +69,7 @@ func init() {
 	topKeys = append(topKeys, struct{ name, doc string }{"goal",
 		"what a learner playing the scheduler (run --scheduler you) tries to make happen: {text: ..., check: {KIND: {...}}}; judged apart from the checks, and explore counts the orders that meet it"})
 }
+
+// SetText is switches as name=value, sorted, as a recording's header and
+// a schedule's say them.
+func SetText(set map[string]string) string { return setText(set) }

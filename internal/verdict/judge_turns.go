@@ -50,3 +50,21 @@ func (j *waitsForeverJudge) decide(f *facts) Result {
 	}
 	return fail("%s was never left waiting for good: the run never stood still with it waiting", j.c.Task)
 }
+
+// GoalJudge judges a lesson's goal alone, from the same items as the
+// checks; nil when the lesson has none.
+func GoalJudge(cfg Config) *Judge {
+	g := cfg.Scenario.Goal
+	if g == nil {
+		return nil
+	}
+	sc := *cfg.Scenario
+	sc.Checks = []spec.Check{g.Check}
+	cfg.Scenario = &sc
+	return New(cfg)
+}
+
+// DecideGoal decides a GoalJudge's goal: passed once the learner has met it.
+func (j *Judge) DecideGoal() Result {
+	return j.Decide(false, nil).Checks[0]
+}
