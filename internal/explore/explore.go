@@ -75,6 +75,7 @@ type Report struct {
 	Broken     []Shortest    // for each check some order breaks
 	Goal       *Shortest     // the shortest order meeting the lesson's goal, if any does
 	GoalText   string        // the lesson's goal, if it has one
+	GoalCheck  string        // and the name of its check
 	Elapsed    time.Duration // running the orders
 	Seed       uint64
 	Max        int
@@ -136,7 +137,7 @@ func newExplorer(sc *spec.Scenario, opt Options) *explorer {
 		r.Tasks += n
 	}
 	if sc.Goal != nil {
-		r.GoalText = sc.Goal.Text
+		r.GoalText, r.GoalCheck = sc.Goal.Text, sc.Goal.Check.Name
 	}
 	return &explorer{sc: sc, opt: opt, r: r, outcomes: map[string]*Outcome{}, classes: map[string]bool{},
 		broken: map[string]*Shortest{}, start: time.Now()}
