@@ -237,9 +237,18 @@ func writeShortest(dir string, sc *spec.Scenario, r *explore.Report) (map[string
 
 func plural(n int, one, many string) string {
 	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return thousands(n) + " " + many
+}
+
+// thousands writes n with its thousands apart: 9,465,511,770.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // printExplore writes what the exploration found, as text.
@@ -248,17 +257,21 @@ func printExplore(w io.Writer, sc *spec.Scenario, r *explore.Report, written map
 	if set := spec.SetText(sc.Set); set != "" {
 		name += " (" + set + ")"
 	}
-	fmt.Fprintf(w, "%s: %s, %d to %d visible steps an order\n", name, plural(r.Tasks, "task", "tasks"), r.MinSteps, r.MaxSteps)
+	steps := fmt.Sprintf("%d to %d", r.MinSteps, r.MaxSteps)
+	if r.MinSteps == r.MaxSteps {
+		steps = fmt.Sprint(r.MinSteps)
+	}
+	fmt.Fprintf(w, "%s: %s, %s visible steps an order\n", name, plural(r.Tasks, "task", "tasks"), steps)
 	switch {
 	case r.Stopped:
 		fmt.Fprintf(w, "stopped after %s: what follows covers those only\n", plural(r.Explored, "order", "orders"))
 	case r.Exhaustive:
 		fmt.Fprintf(w, "every order explored: %s", plural(r.Orders, "order", "orders"))
 	default:
-		fmt.Fprintf(w, "more than %d orders (about %d, estimated from the sample): a sample of %d, drawn at random with seed %d", r.Max, r.Orders, r.Explored, r.Seed)
+		fmt.Fprintf(w, "more than %s orders (about %s, estimated from the sample): a sample of %s, drawn at random with seed %d", thousands(r.Max), thousands(r.Orders), thousands(r.Explored), r.Seed)
 	}
 	if !r.Stopped {
-		fmt.Fprintf(w, ", %d up to steps that commute, in %.2fs (%.2f ms an order)\n", r.Classes, r.Elapsed.Seconds(), float64(r.PerOrder().Microseconds())/1000)
+		fmt.Fprintf(w, ", %s up to steps that commute, in %.2fs (%.2f ms an order)\n", thousands(r.Classes), r.Elapsed.Seconds(), float64(r.PerOrder().Microseconds())/1000)
 	}
 	fmt.Fprintf(w, "\n%s:\n", plural(len(r.Outcomes), "outcome", "outcomes"))
 	for _, o := range r.Outcomes {

@@ -77,16 +77,17 @@ type Report struct {
 	GoalText   string        // the lesson's goal, if it has one
 	GoalCheck  string        // and the name of its check
 	Elapsed    time.Duration // running the orders
+	Runs       int           // orders run in all: a sample may follow a first look, or an attempt at every order
 	Seed       uint64
 	Max        int
 }
 
 // PerOrder is the time one order took, on average.
 func (r *Report) PerOrder() time.Duration {
-	if r.Explored == 0 {
+	if r.Runs == 0 {
 		return 0
 	}
-	return r.Elapsed / time.Duration(r.Explored)
+	return r.Elapsed / time.Duration(r.Runs)
 }
 
 // explorer gathers orders into a report.
@@ -100,6 +101,7 @@ type explorer struct {
 	start    time.Time
 	last     time.Time
 	sampling bool
+	stack    [][]string // prefixes of the orders still to run, depth first
 }
 
 // Explore runs the lesson under every order of its visible steps, when
@@ -112,12 +114,27 @@ func Explore(ctx context.Context, sc *spec.Scenario, opt Options) (*Report, erro
 	if opt.Max <= 0 {
 		opt.Max = DefaultMax
 	}
+	start := time.Now()
 	x := newExplorer(sc, opt)
-	more, err := x.everyOrder(ctx)
+	runs := 0
+	more, err := x.everyOrder(ctx, min(opt.Max, lookAfter))
+	if err == nil && more && opt.Max > lookAfter {
+		// More than lookAfter orders: a few random ones estimate how many.
+		// When they say far more than Max, no time goes into running Max
+		// of them in order before sampling.
+		var many bool
+		many, runs, err = x.tooMany(ctx)
+		if err == nil && !many {
+			more, err = x.everyOrder(ctx, opt.Max)
+		}
+	}
 	if err == nil && more {
+		runs += x.r.Explored
 		x = newExplorer(sc, opt)
 		err = x.sample(ctx)
 	}
+	x.r.Runs = runs + x.r.Explored
+	defer func() { x.r.Elapsed = time.Since(start) }()
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		x.r.Stopped, x.r.Exhaustive, err = true, false, nil
 	}
@@ -147,14 +164,16 @@ func newExplorer(sc *spec.Scenario, opt Options) *explorer {
 // takes the first task that can move at each step, and leaves every other
 // choice it passed for a later run. It reports whether orders were left
 // when Max was reached.
-func (x *explorer) everyOrder(ctx context.Context) (bool, error) {
-	stack := [][]string{nil}
-	for len(stack) > 0 {
-		if x.r.Explored == x.opt.Max {
+func (x *explorer) everyOrder(ctx context.Context, limit int) (bool, error) {
+	if x.stack == nil {
+		x.stack = [][]string{nil}
+	}
+	for len(x.stack) > 0 {
+		if x.r.Explored == limit {
 			return true, nil
 		}
-		prefix := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+		prefix := x.stack[len(x.stack)-1]
+		x.stack = x.stack[:len(x.stack)-1]
 		var path []string
 		o, err := play(ctx, x.sc, x.opt.Cores, func(depth int, b sim.Board) (string, error) {
 			ready := b.Ready()
@@ -166,7 +185,7 @@ func (x *explorer) everyOrder(ctx context.Context) (bool, error) {
 				return prefix[depth], nil
 			}
 			for i := len(ready) - 1; i >= 1; i-- {
-				stack = append(stack, append(append([]string(nil), path...), ready[i]))
+				x.stack = append(x.stack, append(append([]string(nil), path...), ready[i]))
 			}
 			path = append(path, ready[0])
 			return ready[0], nil
@@ -179,6 +198,33 @@ func (x *explorer) everyOrder(ctx context.Context) (bool, error) {
 	x.r.Exhaustive = true
 	x.r.Orders = x.r.Explored
 	return false, nil
+}
+
+// lookAfter is how many orders are run in order before a look at how
+// many there are; lookRuns, how many random orders that look runs.
+const (
+	lookAfter = 1000
+	lookRuns  = 32
+)
+
+// tooMany says whether a first look, a few random orders, estimates more
+// than 4 × Max orders; it returns the runs it took.
+func (x *explorer) tooMany(ctx context.Context) (bool, int, error) {
+	rng := rand.New(rand.NewPCG(x.opt.Seed, 0x6c6f6f6b))
+	var sum float64
+	for i := 0; i < lookRuns; i++ {
+		width := 1.0
+		_, err := play(ctx, x.sc, x.opt.Cores, func(depth int, b sim.Board) (string, error) {
+			ready := b.Ready()
+			width *= float64(len(ready))
+			return ready[rng.IntN(len(ready))], nil
+		})
+		if err != nil {
+			return false, i, err
+		}
+		sum += width
+	}
+	return sum/lookRuns > 4*float64(x.opt.Max), lookRuns, nil
 }
 
 // sample runs Max orders, each step's task drawn at random among those
@@ -272,7 +318,6 @@ func (x *explorer) progress(final bool) {
 // the lesson lists them.
 func (x *explorer) finish() *Report {
 	r := x.r
-	r.Elapsed = time.Since(x.start)
 	r.Classes = len(x.classes)
 	for _, oc := range x.outcomes {
 		r.Outcomes = append(r.Outcomes, oc)
