@@ -45,7 +45,7 @@ func NewLesson() Lesson {
 // ShortHelp is the footer, less help and the way out (which the footer
 // always adds).
 func (k Lesson) ShortHelp() []key.Binding {
-	return []key.Binding{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Focus}
+	return []key.Binding{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Focus, key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scheduler"))}
 }
 
 // FullHelp is the ? overlay.

@@ -104,7 +104,7 @@ func legendItems() []string {
 		item(gRunnable, "runnable"), item(gBusy, "running or runnable"), item(gSleeping, "sleeping"), item(gNew, "new"), item(gZombie, "zombie"),
 		item(gChildren, "waits for children"), item(gWaiting, "runtime: waiting"),
 		"blocked on: " + b('L', "lock"), b('F', "flock"), b('G', "gil"), b('J', "join"), b('C', "condition"),
-		b('E', "event"), b('Q', "queue"), b('K', "key"), b('I', "I/O"), b('N', "net poller"), b('P', "paused"), b('T', "stopped (watch)"), b('S', "its turn (scheduler)"),
+		b('E', "event"), b('Q', "queue"), b('K', "key"), b('I', "I/O"), b('N', "net poller"), b('P', "paused"), b('T', "stopped (watch)"), b('S', "turn"),
 	}
 }
 
