@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"time"
 
@@ -145,14 +146,11 @@ func Explore(ctx context.Context, sc *spec.Scenario, opt Options) (*Report, erro
 }
 
 func newExplorer(sc *spec.Scenario, opt Options) *explorer {
-	r := &Report{Lesson: sc.ID, Set: sc.Set, Seed: opt.Seed, Max: opt.Max}
-	for _, t := range sc.Tasks {
-		n := t.Count
-		if n == spec.CountCores {
-			n = max(1, opt.Cores)
-		}
-		r.Tasks += n
+	cores := opt.Cores
+	if cores <= 0 {
+		cores = runtime.GOMAXPROCS(0)
 	}
+	r := &Report{Lesson: sc.ID, Set: sc.Set, Seed: opt.Seed, Max: opt.Max, Tasks: sim.TaskCount(sc, cores)}
 	if sc.Goal != nil {
 		r.GoalText, r.GoalCheck = sc.Goal.Text, sc.Goal.Check.Name
 	}

@@ -285,6 +285,7 @@ func (s *Turns) Settle(ctx context.Context) (Board, error) {
 		s.mu.Unlock()
 		var wait <-chan struct{}
 		var poll <-chan time.Time
+		var tm *time.Timer
 		switch {
 		case b.Over || b.Free:
 			return b, nil
@@ -295,15 +296,19 @@ func (s *Turns) Settle(ctx context.Context) (Board, error) {
 		case liveAtGates(b):
 			// Nothing can move: stuck (or a process may still act).
 			w.endStuckNow()
-			tm := time.NewTimer(stuckPoll)
+			tm = time.NewTimer(stuckPoll)
 			poll = tm.C
-			defer tm.Stop()
 		}
 		select {
 		case <-s.kick:
 		case <-wait:
 		case <-poll:
 		case <-ctx.Done():
+		}
+		if tm != nil {
+			tm.Stop()
+		}
+		if ctx.Err() != nil {
 			return b, ctx.Err()
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // turnsState is the lesson screen's scheduler: when it is on, every
@@ -196,8 +197,8 @@ func (m *lessonModel) saveOrder() string {
 // lesson, to say which would have met it in fewer steps.
 func (m *lessonModel) exploreGoal() tea.Cmd {
 	p := &m.play
-	if p.turns == nil || m.sc.Goal == nil || explore.Refuse(m.sc) != nil {
-		return nil
+	if p.turns == nil || m.sc.Goal == nil || m.sess.Goal() == nil || explore.Refuse(m.sc) != nil {
+		return nil // no goal, or a run stopped before its end: nothing to compare
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancelX, p.exploring = cancel, true
@@ -299,7 +300,7 @@ func (m *lessonModel) turnsFooter(b sim.Board) []string {
 	if m.sc.Goal == nil || g == nil {
 		return out
 	}
-	if g.Verdict.String() == "pass" {
+	if g.Verdict == verdict.Pass {
 		out = append(out, sOK.Render(fmt.Sprintf("★ goal met in %d steps: ", b.Steps))+timeline.Clean(g.Detail))
 	} else {
 		out = append(out, sWarn.Render("goal not met: ")+timeline.Clean(g.Detail))
