@@ -118,6 +118,14 @@ func TestScheduleReplaysFromTheCommandLine(t *testing.T) {
 			t.Fatalf("replay %d ended\n%s\nthe first\n%s", i+1, this, first)
 		}
 	}
+	// --record keeps the turns: the recording replays as the schedule did.
+	rec := filepath.Join(dir, "run.jsonl")
+	var ro, re bytes.Buffer
+	Main([]string{"run", "race-play", "--schedule", file, "--record", rec, "--headless"}, &ro, &re)
+	ro.Reset()
+	if code := Main([]string{"run", "race-play", "--schedule", rec, "--json"}, &ro, &re); code != exitCheck || !strings.Contains(ro.String(), first[:strings.Index(first, "}")]) {
+		t.Errorf("the recording's turns: exit %d %s\n%s", code, re.String(), first)
+	}
 	bad := filepath.Join(dir, "bad.schedule")
 	os.WriteFile(bad, []byte("# two, then b\na\na\nb\n"), 0o644)
 	var o, e bytes.Buffer
