@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -173,7 +175,10 @@ func TestExploreSampleAndSIGTERM(t *testing.T) {
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	// Once it has worked a while, it is exploring, not starting.
+	for deadline := time.Now().Add(30 * time.Second); cpuTicks(c.Process.Pid) < 30 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
 	c.Process.Signal(syscall.SIGTERM)
 	sent := time.Now()
 	err := c.Wait()
@@ -181,4 +186,20 @@ func TestExploreSampleAndSIGTERM(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitCheck || !strings.Contains(o.String(), "stopped after") {
 		t.Errorf("after SIGTERM: %v\n%s", err, o.String())
 	}
+}
+
+// cpuTicks is the CPU time a process used, in clock ticks (utime + stime).
+func cpuTicks(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	k, _ := strconv.Atoi(f[12])
+	return u + k
 }
