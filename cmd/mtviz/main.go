@@ -42,6 +42,7 @@ Usage:
   mtviz                       open the lesson picker
   mtviz run LESSON|FILE|DIR   run one lesson on screen (or --headless); a folder's lessons join the picker
   mtviz compare LESSON|FILE   run a lesson several ways (cores, its switches) side by side
+  mtviz explore LESSON|FILE   run a lesson under every order of its steps; count each outcome
   mtviz watch --pid PID       watch any program's processes and threads live (or: watch -- CMD ARGS)
   mtviz replay FILE           play a run recorded with 'run --record'
   mtviz list                  list the built-in lessons
@@ -73,6 +74,7 @@ func init() {
 	commands = []command{
 		{"run", runUsage, cmdRun},
 		{"compare", compareUsage, cmdCompare},
+		{"explore", exploreUsage, cmdExplore},
 		{"watch", watchUsage, cmdWatch},
 		{"replay", replayUsage, cmdReplay},
 		{"list", listUsage, cmdList},

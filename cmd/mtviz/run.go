@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"mtviz/internal/compare"
+	"mtviz/internal/explore"
 	"mtviz/internal/guard"
 	"mtviz/internal/outfile"
 	"mtviz/internal/probe"
@@ -86,6 +87,10 @@ type runFlags struct {
 	record         string
 	csv            string
 	maxSize        int64
+	// scheduler: the goroutine tasks take turns (--scheduler, --schedule);
+	// schedule, when set, gives the turns.
+	scheduler bool
+	schedule  *explore.Schedule
 }
 
 func (f *runFlags) register(fs *flag.FlagSet, withCores bool) {
@@ -142,9 +147,11 @@ func (f *runFlags) validate(fs *flag.FlagSet) error {
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	var f runFlags
+	var tf turnFlags
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	f.register(fs, true)
 	nats := addRunNATSFlags(fs)
+	tf.register(fs)
 	pos, err := parseFlags(fs, args, runUsage, stdout)
 	if err != nil {
 		return err
@@ -156,6 +163,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if st, err := os.Stat(pos[0]); err == nil && st.IsDir() {
+		if tf.given() {
+			return usagef("run: --set, --scheduler and --schedule take one lesson, not a folder of them")
+		}
 		return runDir(pos[0], f, stdout, stderr)
 	}
 	sc, err := resolve("run", pos[0], f.maxSize)
@@ -163,6 +173,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if err := nats.apply(sc); err != nil {
+		return err
+	}
+	if sc, err = tf.prepare(sc, &f); err != nil {
 		return err
 	}
 	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs, MaxTasks: f.maxTasks, GoTrace: traceModes[f.goTrace]}
@@ -210,7 +223,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if f.headless || f.json {
 		return outs.finish(headless(sc, opt, f, stdout))
 	}
-	return outs.finish(onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt}))
+	return outs.finish(onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt, Scheduler: f.scheduler, Schedule: f.schedule}))
 }
 
 // setOutputs hands a run its recording and trace files, those asked for.
@@ -295,8 +308,22 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 	opt.AutoKeys = true
 	guard.OnPanic(cancel)
 	defer guard.OnPanic(nil)
+	notes := make(chan string, 4)
+	var turns *sim.Turns
+	if f.schedule != nil {
+		turns = sim.NewTurns()
+		opt.Turns = turns
+	}
 	s := session.Start(ctx, sc, opt)
 	out := newPrinter(stdout, f.json, sc, s.Cores, session.RootPID())
+	if turns != nil {
+		go func() {
+			defer close(notes)
+			followSchedule(ctx, turns, f.schedule, func(n string) { notes <- n })
+		}()
+	} else {
+		close(notes)
+	}
 	items := s.Items()
 	for items != nil {
 		select {
@@ -317,6 +344,16 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 		}
 	}
 	sum := s.Wait()
+	if notes != nil {
+		for n := range notes {
+			out.note(n)
+		}
+	}
+	steps := 0
+	if turns != nil {
+		steps = len(turns.Steps())
+	}
+	out.goal(sc, s.Goal(), steps)
 	out.summary(sum)
 	if err := s.RecordError(); err != nil {
 		return fmt.Errorf("the recording is incomplete: %w", err)

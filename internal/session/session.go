@@ -54,6 +54,9 @@ type Options struct {
 	Switches bool
 	// SwitchesEvery reads them on one sample in this many (default 1).
 	SwitchesEvery int
+	// Turns, when set, is the scheduler the run's goroutine tasks take
+	// turns from (see sim.Turns): a person, or a schedule, chooses.
+	Turns *sim.Turns
 }
 
 // TraceMode says when to read the runtime trace.
@@ -140,6 +143,7 @@ type Session struct {
 
 	mu      sync.Mutex
 	summary Summary
+	goal    *verdict.Result // the lesson's goal, judged apart
 	rec     *record.Writer
 	recErr  error
 	trace   *perfetto.Writer
@@ -154,7 +158,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	if opt.Runner != nil {
 		eng, root, cores = opt.Runner, opt.Root, opt.Runner.Cores()
 	} else {
-		e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys})
+		e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, Turns: opt.Turns})
 		eng, cores = e, e.Cores()
 	}
 	s := &Session{Scenario: sc, engine: eng, root: root, Start: start, Cores: cores,
@@ -167,6 +171,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches, SwitchesEvery: opt.SwitchesEvery, Root: root})
 	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
 	vj := verdict.New(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
+	gj := verdict.GoalJudge(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
 	if opt.Record != nil {
 		s.rec = record.NewWriter(opt.Record)
 		h := record.NewHeader(sc, s.Cores, start, root, hz)
@@ -207,6 +212,9 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 			it = timeline.CleanItem(it)
 			tl.Apply(it)
 			vj.Apply(it)
+			if gj != nil {
+				gj.Apply(it)
+			}
 			s.record(it)
 			s.out <- it
 		}
@@ -245,6 +253,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		sum := vj.Decide(end.Stopped, end.Errors)
 		s.mu.Lock()
 		s.summary = sum
+		s.goal = decideGoal(gj, end.Stopped)
 		if s.rec != nil {
 			if err := s.rec.End(end); err != nil && s.recErr == nil {
 				s.recErr = err

@@ -28,6 +28,10 @@ type Options struct {
 	// Tick is how often batches of events go out (default 100ms, the
 	// screen's frame rate).
 	Tick time.Duration
+	// Turns, when set, holds every goroutine task before each visible step
+	// until it is given its turn (see Turns); nil runs them freely, at no
+	// cost.
+	Turns *Turns
 }
 
 // Engine runs one scenario once. Restart means a new Engine.
@@ -190,6 +194,7 @@ var ErrStopped = errors.New("run stopped before its end")
 // next step or wait. The Events channel is closed when Run returns.
 func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.out)
+	defer e.opt.Turns.runEnded()
 	if e.child == nil && ProcessCount(e.sc, e.opt.Cores) > 0 {
 		// Last of all, whatever the run's processes left running goes:
 		// daemons that left their group and session included.
@@ -477,6 +482,7 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	e.worldsMu.Unlock()
 	e.cur.Store(w)
 	w.box = e.box.Sub(strconv.Itoa(r))
+	e.opt.Turns.attach(w)
 	e.emit(Event{Kind: KRound, Round: r})
 	for _, t := range w.tasks {
 		e.emit(Event{Kind: KTask, Task: t.name, TaskKind: t.def.Kind, Daemon: t.def.Daemon, State: Created})

@@ -350,6 +350,9 @@ func (l *loader) load(data []byte) *Scenario {
 	if n, ok := seen["checks"]; ok {
 		sc.Checks = l.checks(n)
 	}
+	if n, ok := seen["goal"]; ok {
+		sc.Goal = l.goal(n)
+	}
 	if n, ok := seen["compare"]; ok {
 		l.compare(sc, n)
 	}

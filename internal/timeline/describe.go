@@ -146,6 +146,8 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 	case sim.KStuck:
 		e.Who, e.Class = "", Bad
 		e.Text = sim.StuckText(ev.Edges) + "; mtviz ends the run"
+	case sim.KTurn:
+		e.Text = "▸ " + ev.Text
 	case sim.KState:
 		if ev.State != sim.Done || ev.End == sim.EndNormal || ev.End == sim.EndHalted {
 			return e, false
@@ -269,6 +271,8 @@ func (tl *Timeline) LaneText(l *Lane) string {
 			return "blocked: waiting for key " + cur.Object
 		case sim.ReasonPaused:
 			return "blocked: paused"
+		case sim.ReasonTurn:
+			return "waits for its turn: the scheduler chooses who takes the next step"
 		case sim.ReasonFileLock:
 			return "blocked on flock " + cur.Object + ": another process holds it (see /proc/locks)"
 		case sim.ReasonPoll:

@@ -76,6 +76,7 @@ type lessonModel struct {
 	cache      map[string]cached
 	// clock is the live run's time now; tests fix it.
 	clock func() time.Duration
+	play  turnsState // the scheduler, when the learner chooses the order
 }
 
 // cached is a panel drawn for one version of its content and one size.
@@ -111,6 +112,7 @@ func newLesson(sc *spec.Scenario, opt session.Options, w, h int) *lessonModel {
 
 // start begins a new session for the lesson.
 func (m *lessonModel) start() tea.Cmd {
+	m.beginTurns()
 	m.sess = session.Start(context.Background(), m.sc, m.opt)
 	// --record and --trace files hold the first run: a restart writes none.
 	m.opt.Record, m.opt.Trace = nil, nil
@@ -201,6 +203,13 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 	case sessionDoneMsg:
 		if msg.s == m.sess {
 			m.finish(msg.s.Summary())
+			return m.exploreGoal()
+		}
+		return nil
+	case exploredMsg:
+		if msg.s == m.sess {
+			m.play.explored, m.play.exploring = msg.r, false
+			m.render()
 		}
 		return nil
 	case traceMsg:
@@ -219,6 +228,7 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 			}
 			return frameTick()
 		}
+		m.stepTurns()
 		// A frozen screen (paused or finished) changes only when data or keys
 		// do; those redraw it themselves.
 		if !m.frozen {
@@ -330,6 +340,10 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 			return cmd
 		}
 	}
+	if cmd, ok := m.turnsKey(msg); ok {
+		m.render()
+		return cmd
+	}
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Help):
@@ -338,6 +352,9 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		if m.programRunning() && !m.quitAsked {
 			m.quitAsked = true // leaving ends the watched program: ask
 			break
+		}
+		if m.play.cancelX != nil {
+			m.play.cancelX()
 		}
 		return func() tea.Msg { return backMsg{} }
 	case key.Matches(msg, k.Pause):
@@ -352,14 +369,12 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 			m.freeze()
 		}
 	case key.Matches(msg, k.Restart):
-		if m.sess == nil || m.restarting || m.watching() {
-			break // the old run is still stopping: one restart at a time
+		if m.watching() {
+			break
 		}
-		m.restarting = true
-		old := m.sess
-		m.restarts++
-		// The old run's tasks and processes end before the new run starts.
-		return tea.Sequence(stopSession(old), func() tea.Msg { return restartMsg{} })
+		// The old run's tasks and processes end before the new run starts;
+		// while it stops, r is ignored: one restart at a time.
+		return m.restart()
 	case key.Matches(msg, k.Trace):
 		if m.sess == nil || m.watching() {
 			break
@@ -432,6 +447,10 @@ func (m *lessonModel) render() {
 	}
 	header := m.header()
 	footer := m.footer()
+	if m.play.turns != nil && !m.showHelp {
+		// The scheduler goes above the panels, which keep what is left.
+		header += "\n" + m.turnsPanel(m.w)
+	}
 	bodyH := m.h - lipgloss.Height(header) - lipgloss.Height(footer)
 	var body string
 	if m.showHelp {

@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"mtviz/internal/compare"
+	"mtviz/internal/explore"
 	"mtviz/internal/guard"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
@@ -31,6 +32,11 @@ type Config struct {
 	Compare   *CompareConfig    // or compare these variants
 	Session   session.Options
 	CSV       string // a sweep also writes its points here
+	// Scheduler opens the lesson with the scheduler on: the learner
+	// chooses who takes each step. Schedule, when set, is replayed first,
+	// a step at a time, and then the learner goes on.
+	Scheduler bool
+	Schedule  *explore.Schedule
 }
 
 // Outcome is how the last lesson shown ended.
@@ -82,6 +88,10 @@ func newRoot(cfg Config) *root {
 		r.other = newSweep(cfg.Start, cfg.Session, cfg.CSV, r.w, r.h)
 	case cfg.Start != nil:
 		r.lesson = newLesson(cfg.Start, cfg.Session, r.w, r.h)
+		r.lesson.play.on = cfg.Scheduler || cfg.Schedule != nil
+		if cfg.Schedule != nil {
+			r.lesson.play.follow = cfg.Schedule.Tasks()
+		}
 		// The files belong to this first lesson, not to those opened later.
 		r.cfg.Session.Record, r.cfg.Session.Trace = nil, nil
 	case cfg.Compare != nil:
