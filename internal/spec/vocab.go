@@ -13,7 +13,14 @@ type kind int
 
 const (
 	kString kind = iota
+	// kText is a text a person reads: plain, or {en: ..., zh: ...}.
 	kText
+	// kLogText is text a check looks for in the log: plain, or one per
+	// language, {en: ..., zh: ...}, as the log lines it looks for are.
+	kLogText
+	// kLogLines are log lines a check expects: a list, or one list per
+	// language.
+	kLogLines
 	kDur
 	kInt
 	kCount // a whole number, or the word "cores" (stored as CountCores)
@@ -180,7 +187,7 @@ var steps = []schema{
 		fields: []field{
 			{name: "program", kind: kString, required: true, doc: "the program: a name looked up in PATH, or a path", set: func(d any, v any) { d.(*Step).Program = v.(string) }},
 			{name: "args", kind: kList, doc: "its arguments, a list", set: func(d any, v any) { d.(*Step).Args = v.([]string) }},
-			{name: "stdin", kind: kText, doc: "what to write to its standard input", set: stepText},
+			{name: "stdin", kind: kString, doc: "what to write to its standard input", set: stepText},
 		}},
 	{name: "request", rules: ruleRequest, short: "server", doc: "ask a server and wait for its answer, again and again: one request writes one byte and reads the one byte the server sends back after its delay; the lane shows the wait as I/O",
 		fields: []field{
