@@ -345,7 +345,7 @@ func Vocabulary() string {
 	section("Steps (each step is a mapping with one key, the step's name):", steps, stepExamples)
 	fmt.Fprintf(&b, "  %-10s %s\n  %-10s   e.g. %s\n\n", "choose", "keep the steps of one value of a switch (see switches above): the others are dropped when the file loads, and still checked", "", chooseExample)
 	section("Objects (under `objects:`, name: {kind: KIND, ...}):", objects, objectExamples)
-	section("Checks (under `checks:`, each {KIND: {...}}; every check also takes `name:`, what its verdict calls it, and `when: switch=value`, the switch values it applies to):", checks, checkExamples)
+	section("Checks (under `checks:`, each {KIND: {...}}; every check also takes `name:`, what its verdict calls it, and `when: switch=value`, the switch values it applies to; a text a check looks for in the log may be given per language, {en: ..., zh: ...}, as the log lines are):", checks, checkExamples)
 	section("Checks of a sweep (under `sweep: {checks: [...]}`):", sweepChecks, map[string]string{
 		"grows": `grows: {figure: switches, series: [threads, processes], factor: 1.5}`, "levels_off": `levels_off: {figure: work, factor: 1.5}`,
 		"rises": `rises: {figure: speedup, series: io, factor: 4}`})
