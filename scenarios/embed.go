@@ -17,7 +17,7 @@ var files embed.FS
 // not listed comes after these, by name.
 var order = []string{
 	"fork", "process", "clock", "daemon", "join", "pool", "subprocess", "ipc-queue", "zombie", "orphan",
-	"thread-states", "threads", "race", "race-steps", "rlock", "deadlock", "gil", "condition",
+	"thread-states", "threads", "race", "race-steps", "race-play", "rlock", "deadlock", "deadlock-play", "gil", "condition", "condition-play",
 	"thread-queue", "event", "daemon-thread", "crash", "switching", "cpu-vs-io", "async", "distributed",
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"mtviz/internal/dist"
 	"mtviz/internal/sim"
+	"mtviz/internal/text"
 )
 
 // benchResult is what 'mtviz bench distributed' reports.
@@ -77,11 +78,12 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	dir, err := sim.RunDir()
+	rd, err := sim.RunDir()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer rd.Remove()
+	dir := rd.Path
 	serverURL, keyFile := *url, *keyArg
 	tok := ""
 	if serverURL == "" {
@@ -174,7 +176,7 @@ func benchRun(ctx context.Context, url, tok, keyFile string, workers int, tasks 
 	r.OfRaw = r.TasksPerSec / r.RawPerSec
 	r.MeetsRaw = r.OfRaw >= r.GoalRaw
 	if asJSON {
-		return json.NewEncoder(stdout).Encode(r)
+		return json.NewEncoder(text.NewJSONWriter(stdout)).Encode(r)
 	}
 	fmt.Fprintf(stdout, "%d tasks, %d per message, %d workers, %s storage: %.0f tasks/s end to end (%.2f s)\n", r.Tasks, r.PerMessage, r.Workers, r.Storage, r.TasksPerSec, r.Seconds)
 	fmt.Fprintf(stdout, "latency, published to collected: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.LatencyMs.P50, r.LatencyMs.P90, r.LatencyMs.P99, r.LatencyMs.Max)

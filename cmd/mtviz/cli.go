@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/text"
 	"mtviz/internal/ui"
 	"mtviz/internal/version"
 )
@@ -39,7 +39,7 @@ func unknownCommand(word string) error {
 	if m := spec.Closest(word, commandNames()); m != "" {
 		hint = fmt.Sprintf(" (did you mean %q?)", m)
 	}
-	return usagef("unknown command %q%s; run 'mtviz --help'", timeline.Clean(word), hint)
+	return usagef("unknown command %q%s; run 'mtviz --help'", text.Clean(word), hint)
 }
 
 // unknownFlag says which flag was not known, as it was typed (the flag
@@ -58,7 +58,7 @@ func unknownFlag(fs *flag.FlagSet, args []string, name string) string {
 	if m := spec.Closest(name, known); m != "" {
 		hint = fmt.Sprintf(" (did you mean --%s?)", m)
 	}
-	return fmt.Sprintf("unknown flag %s%s", timeline.Clean(typed), hint)
+	return fmt.Sprintf("unknown flag %s%s", text.Clean(typed), hint)
 }
 
 // needTerminal refuses to open the screen where there is no terminal to
@@ -122,7 +122,7 @@ func cmdCompletion(args []string, stdout, stderr io.Writer) error {
 	case "fish":
 		return fishCompletion(stdout, cmds, flags, lessons)
 	}
-	return usagef("completion: %q is no shell mtviz completes; bash, zsh or fish", timeline.Clean(args[0]))
+	return usagef("completion: %q is no shell mtviz completes; bash, zsh or fish", text.Clean(args[0]))
 }
 
 func bashCompletion(w io.Writer, cmds []string, flags map[string][]string, lessons []string) error {
@@ -174,7 +174,7 @@ func onScreen(cmd string, cfg ui.Config) error {
 func takeLang(args []string) ([]string, error) {
 	if v := os.Getenv("MTVIZ_LANG"); v != "" {
 		if !slices.Contains(spec.Languages, v) {
-			return nil, usagef("MTVIZ_LANG=%s: the languages are %s", timeline.Clean(v), strings.Join(spec.Languages, ", "))
+			return nil, usagef("MTVIZ_LANG=%s: the languages are %s", text.Clean(v), strings.Join(spec.Languages, ", "))
 		}
 		spec.SetLang(v)
 	}
@@ -197,7 +197,7 @@ func takeLang(args []string) ([]string, error) {
 			continue
 		}
 		if !slices.Contains(spec.Languages, v) {
-			return nil, usagef("--lang %s: the languages are %s", timeline.Clean(v), strings.Join(spec.Languages, ", "))
+			return nil, usagef("--lang %s: the languages are %s", text.Clean(v), strings.Join(spec.Languages, ", "))
 		}
 		spec.SetLang(v)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"mtviz/internal/cpus"
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/text"
 	"mtviz/internal/ui"
 )
 
@@ -31,7 +31,7 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usagef("list: takes no arguments, got %q", pos[0])
 	}
-	enc := json.NewEncoder(stdout)
+	enc := json.NewEncoder(text.NewJSONWriter(stdout))
 	for _, sc := range builtins() {
 		switches := map[string][]string{}
 		for _, sw := range sc.Switches {
@@ -42,7 +42,7 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 				"switches": switches, "sweep": sc.Sweep != nil})
 			continue
 		}
-		fmt.Fprintf(stdout, "%-14s %s\n%-14s %s\n", sc.ID, timeline.Clean(sc.Title), "", timeline.Clean(sc.Summary))
+		fmt.Fprintf(stdout, "%-14s %s\n%-14s %s\n", sc.ID, text.Clean(sc.Title), "", text.Clean(sc.Summary))
 		for _, sw := range sc.Switches {
 			fmt.Fprintf(stdout, "%-14s switch %s: %s (default %s)\n", "", sw.Name, strings.Join(sw.Values, ", "), sw.Default)
 		}
@@ -74,15 +74,15 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	for _, p := range pos {
 		sc, err := spec.LoadFileLimit(p, *maxSize)
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			fmt.Fprintln(stderr, text.CleanLines(err.Error())) // it quotes the file
 			bad++
 			continue
 		}
 		for _, w := range sc.Warnings {
-			fmt.Fprintf(stdout, "%s: warning: %s\n", timeline.Clean(w.Pos.String()), timeline.Clean(w.Msg))
+			fmt.Fprintf(stdout, "%s: warning: %s\n", text.Clean(w.Pos.String()), text.Clean(w.Msg))
 		}
 		for _, u := range sc.Untranslated {
-			fmt.Fprintf(stdout, "%s: translation: %s\n", timeline.Clean(u.Pos.String()), timeline.Clean(u.Msg))
+			fmt.Fprintf(stdout, "%s: translation: %s\n", text.Clean(u.Pos.String()), text.Clean(u.Msg))
 		}
 		fmt.Fprintf(stdout, "%s: ok\n", p)
 	}

@@ -16,10 +16,11 @@ import (
 	"mtviz/internal/compare"
 	"mtviz/internal/cpus"
 	"mtviz/internal/guard"
+	"mtviz/internal/outfile"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/text"
 	"mtviz/internal/ui"
 	"mtviz/internal/verdict"
 )
@@ -138,8 +139,18 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		if st, err := os.Stat(f.recordDir); err != nil || !st.IsDir() {
 			return usagef("compare: --record %s: not a directory", f.recordDir)
 		}
-		if err := compare.Writable(f.recordDir); err != nil {
-			return usageError{"compare: " + err.Error()}
+		// The files each variant will write, checked now: the directory
+		// can be written, and none of them is the lesson.
+		var inputs []outfile.Input
+		if isFile(pos[0]) {
+			inputs = append(inputs, outfile.Input{What: "the lesson being compared", Path: pos[0]})
+		}
+		var outs []outfile.Output
+		for i := range variants {
+			outs = append(outs, outfile.Output{Flag: "--record", Path: compare.SavePath(f.recordDir, sc.ID, i)})
+		}
+		if err := outfile.Check(inputs, outs); err != nil {
+			return usagef("compare: %v", err)
 		}
 	}
 	if !f.headless && !f.json {
@@ -225,11 +236,15 @@ func compareReplay(f compareFlags, files []string, stdout io.Writer) error {
 	}
 	var rs []compare.Result
 	for _, file := range files {
-		rec, err := record.ReadFile(file)
+		rec, err := record.ReadFile(file, record.Options{MaxScenario: f.maxSize})
 		if err != nil {
 			return usageError{"compare: " + err.Error()}
 		}
-		rs = append(rs, compare.FromRecording(rec, filepath.Base(file)))
+		r, err := compare.FromRecording(rec, filepath.Base(file))
+		if err != nil {
+			return usageError{"compare: " + err.Error()}
+		}
+		rs = append(rs, r)
 	}
 	if !f.headless && !f.json {
 		return onScreen("compare", ui.Config{Compare: &ui.CompareConfig{Scenario: rs[0].Rec.Scenario, Done: rs}})
@@ -253,18 +268,18 @@ type comparePrinter struct {
 }
 
 func newComparePrinter(w io.Writer, asJSON bool) *comparePrinter {
-	return &comparePrinter{w: w, json: asJSON, enc: json.NewEncoder(w), t0: time.Now()}
+	return &comparePrinter{w: w, json: asJSON, enc: json.NewEncoder(text.NewJSONWriter(w)), t0: time.Now()}
 }
 
 func (p *comparePrinter) begin(sc *spec.Scenario, n int) {
 	if !p.json {
-		fmt.Fprintf(p.w, "%s: %s, %d variants, one after another\n", sc.ID, timeline.Clean(sc.Title), n)
+		fmt.Fprintf(p.w, "%s: %s, %d variants, one after another\n", sc.ID, text.Clean(sc.Title), n)
 	}
 }
 
 func (p *comparePrinter) start(i, n int, v compare.Variant) {
 	if !p.json {
-		fmt.Fprintf(p.w, "\nvariant %d of %d: %s\n", i+1, n, timeline.Clean(v.Label))
+		fmt.Fprintf(p.w, "\nvariant %d of %d: %s\n", i+1, n, text.Clean(v.Label))
 	}
 }
 
@@ -281,10 +296,10 @@ func (p *comparePrinter) variant(r compare.Result) {
 		return
 	}
 	for _, c := range r.Summary.Checks {
-		fmt.Fprintf(p.w, "  %-11s %s\n              %s\n", c.Verdict.Mark(), timeline.Clean(c.Name), timeline.Clean(c.Detail))
+		fmt.Fprintf(p.w, "  %-11s %s\n              %s\n", c.Verdict.Mark(), text.Clean(c.Name), text.Clean(c.Detail))
 	}
 	for _, e := range r.Summary.Errors {
-		fmt.Fprintf(p.w, "  error: %s\n", timeline.Clean(e))
+		fmt.Fprintf(p.w, "  error: %s\n", text.Clean(e))
 	}
 	fmt.Fprintf(p.w, "  %s, on %d core(s) in %.1fs\n", r.Summary.State(), r.Summary.Cores, seconds(r.Summary.Duration))
 }
@@ -319,7 +334,7 @@ func (p *comparePrinter) table(rs []compare.Result, all bool) {
 	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
 	head := []string{"figure"}
 	for _, r := range rs {
-		head = append(head, timeline.Clean(r.Label))
+		head = append(head, text.Clean(r.Label))
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, row := range rows {
@@ -362,7 +377,7 @@ func (p *comparePrinter) checks(sc *spec.Scenario, rs []compare.Result) verdict.
 		fmt.Fprintln(p.w)
 	}
 	for _, c := range own {
-		fmt.Fprintf(p.w, "%s  %s\n      %s\n", c.Verdict.Mark(), timeline.Clean(c.Name), timeline.Clean(c.Detail))
+		fmt.Fprintf(p.w, "%s  %s\n      %s\n", c.Verdict.Mark(), text.Clean(c.Name), text.Clean(c.Detail))
 	}
 	fmt.Fprintf(p.w, "\n%s: %s\n", sc.ID, sum.State())
 	return sum

@@ -22,6 +22,7 @@ import (
 	"mtviz/internal/dist"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 )
 
 const masterUsage = `Usage: mtviz master [flags]
@@ -268,7 +269,7 @@ func ownServer(f *masterFlags, auth *dist.Auth, stdout, stderr io.Writer) (*dist
 	}
 	cfg := dist.ServerConfig{Listen: f.listen, Remote: f.remote, Token: auth.Token, Dir: filepath.Join(sd.Path, "jetstream"),
 		Refused: func(addr string) {
-			fmt.Fprintf(stderr, "mtviz master: the server refused a client with a wrong key: %s\n", addr)
+			fmt.Fprintf(stderr, "mtviz master: the server refused a client with a wrong key: %s\n", text.Clean(addr))
 		},
 		Warn: sayer(stderr, "master: nats server")}
 	var s *dist.Server
@@ -329,9 +330,9 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, "Run workers, here or on another machine that can reach the server:")
 	fmt.Fprintf(stdout, "  %s\n", workerCommand(serverURL, keyFile, auth, dist.Job(f.job)))
 	nc, err := dist.ConnectRetry(ctx, serverURL, auth, "mtviz master", nil, func(err error, next time.Duration) {
-		fmt.Fprintf(stderr, "mtviz master: %v; trying again in %v\n", err, next)
+		fmt.Fprintf(stderr, "mtviz master: %s; trying again in %v\n", text.Clean(err.Error()), next)
 	})
-	if errors.Is(err, dist.ErrRefused) {
+	if errors.Is(err, dist.ErrRefused) || errors.Is(err, dist.ErrNotNATS) {
 		return usagef("master: %v", err)
 	}
 	if err != nil {
@@ -512,9 +513,9 @@ func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	url := urls.String()
 	name := fmt.Sprintf("mtviz worker %d", os.Getpid())
 	nc, err := dist.ConnectRetry(ctx, url, auth, name, nil, func(err error, next time.Duration) {
-		fmt.Fprintf(stderr, "mtviz worker: %v; trying again in %v\n", err, next.Round(time.Millisecond))
+		fmt.Fprintf(stderr, "mtviz worker: %s; trying again in %v\n", text.Clean(err.Error()), next.Round(time.Millisecond))
 	})
-	if errors.Is(err, dist.ErrRefused) {
+	if errors.Is(err, dist.ErrRefused) || errors.Is(err, dist.ErrNotNATS) {
 		return usagef("worker: %v", err)
 	}
 	if err != nil {

@@ -122,7 +122,7 @@ func workerArgs(t *testing.T, line string) []string {
 
 // runDirs lists mtviz's private directories of a process, in the temp dir.
 func runDirs(pid int) []string {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("mtviz-%d-*", pid)))
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("mtviz-run-%d-*", pid)))
 	return dirs
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -234,32 +235,67 @@ func contains(list []int, v int) bool {
 }
 
 // However mtviz ends, it leaves no socket file; the private directory a
-// SIGKILL leaves behind is removed by the next run that makes one.
+// SIGKILL leaves behind is removed by the next run that makes one, and a
+// directory a live mtviz holds, in another PID namespace, is not.
 func TestNoStaleRunFiles(t *testing.T) {
-	c, mark := headlessFamily(t)
-	pid := c.Process.Pid
+	tmp := t.TempDir()
+	c, mark := headlessFamily(t, "TMPDIR="+tmp)
 	c.Process.Signal(syscall.SIGKILL)
 	c.Wait()
 	noneLeft(t, mark)
-	left, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("mtviz-%d-*", pid)))
+	left, _ := filepath.Glob(filepath.Join(tmp, "mtviz-run-*"))
 	for _, d := range left {
 		if socks, _ := filepath.Glob(filepath.Join(d, "*.sock")); len(socks) > 0 {
 			t.Errorf("socket files left: %v", socks)
 		}
 	}
 	if len(left) == 0 {
-		t.Fatalf("the killed run (PID %d) had no private directory: was it a run with processes?", pid)
+		t.Fatal("the killed run had no private directory: was it a run with processes?")
+	}
+	// A run that holds its directory for a minute, in a PID namespace of its
+	// own (as in a container sharing /tmp), when the machine lets us make one.
+	held := filepath.Join(t.TempDir(), "held.yaml")
+	os.WriteFile(held, []byte("title: held\nobjects: {f: {kind: flock}}\ntasks:\n  - {name: a, steps: [{lock: f}, {log: holding}, {sleep: 60s}, {unlock: f}]}\n"), 0o600)
+	args := []string{os.Args[0], "run", held, "--headless"}
+	if exec.Command("unshare", "--pid", "--fork", "true").Run() == nil {
+		args = append([]string{"unshare", "--pid", "--fork"}, args...)
+	}
+	live := exec.Command(args[0], args[1:]...)
+	live.Env = append(os.Environ(), "MTVIZ_MAIN=1", "TMPDIR="+tmp)
+	live.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	out, _ := live.StdoutPipe()
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-live.Process.Pid, syscall.SIGKILL); live.Wait() })
+	sc := bufio.NewScanner(out)
+	for sc.Scan() && !strings.Contains(sc.Text(), "holding") {
+	}
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "mtviz-run-*"))
+	var liveDir string
+	for _, d := range dirs {
+		if !slices.Contains(left, d) {
+			liveDir = d
+		}
+	}
+	if liveDir == "" {
+		t.Fatalf("the live run's directory is not among %v", dirs)
 	}
 	file := filepath.Join(t.TempDir(), "p.yaml")
 	os.WriteFile(file, []byte("title: p\ntasks:\n  - {name: a, kind: process, steps: [{log: hi}]}\n"), 0o600)
 	// A lesson with no checks decides nothing: exit 3.
-	if _, errb, code := mtviz(t, "run", file, "--headless"); code != exitUndecided {
-		t.Fatalf("exit %d: %s", code, errb)
+	c = exec.Command(os.Args[0], "run", file, "--headless")
+	c.Env = append(os.Environ(), "MTVIZ_MAIN=1", "TMPDIR="+tmp)
+	if b, err := c.CombinedOutput(); c.ProcessState == nil || c.ProcessState.ExitCode() != exitUndecided {
+		t.Fatalf("%v: %s", err, b)
 	}
 	for _, d := range left {
 		if _, err := os.Stat(d); err == nil {
 			t.Errorf("the directory %s of the killed run is still there", d)
 		}
+	}
+	if _, err := os.Stat(liveDir); err != nil {
+		t.Errorf("the directory of a live run was removed: %v", err)
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/text"
 	"mtviz/internal/ui"
 	"mtviz/internal/verdict"
 )
@@ -58,7 +58,7 @@ func builtin(id, cmd string) (*spec.Scenario, error) {
 	if m := spec.Closest(id, ids); m != "" {
 		hint = fmt.Sprintf(" (did you mean %q?)", m)
 	}
-	return nil, usagef("%s: no lesson %q%s; run 'mtviz list' for the lessons", cmd, timeline.Clean(id), hint)
+	return nil, usagef("%s: no lesson %q%s; run 'mtviz list' for the lessons", cmd, text.Clean(id), hint)
 }
 
 const newUsage = `Usage: mtviz new NAME [--from LESSON]
@@ -135,34 +135,34 @@ func cmdNew(args []string, stdout, stderr io.Writer) error {
 	}
 	id := strings.TrimSuffix(filepath.Base(path), ".yaml")
 	if !lessonName.MatchString(id) {
-		return usagef("new: a lesson's name is lower-case letters, digits and dashes, starting with a letter, not %q", timeline.Clean(id))
+		return usagef("new: a lesson's name is lower-case letters, digits and dashes, starting with a letter, not %q", text.Clean(id))
 	}
-	text := strings.Replace(starter, "id: NAME", "id: "+id, 1)
+	body := strings.Replace(starter, "id: NAME", "id: "+id, 1)
 	if *from != "" {
 		sc, err := builtin(*from, "new")
 		if err != nil {
 			return err
 		}
-		text = renameID(string(sc.Source), id)
+		body = renameID(string(sc.Source), id)
 	}
-	if _, err := spec.Load(path, []byte(text)); err != nil {
+	if _, err := spec.Load(path, []byte(body)); err != nil {
 		return fmt.Errorf("new: the file would not load (a bug in mtviz): %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, os.ErrExist) {
-		return usagef("new: %s exists; mtviz never overwrites a file: choose another name", timeline.Clean(path))
+		return usagef("new: %s exists; mtviz never overwrites a file: choose another name", text.Clean(path))
 	}
 	if err != nil {
-		return usagef("new: %s: %v", timeline.Clean(path), errText(err))
+		return usagef("new: %s: %v", text.Clean(path), errText(err))
 	}
-	if _, err := f.WriteString(text); err != nil {
+	if _, err := f.WriteString(body); err != nil {
 		f.Close()
 		return fmt.Errorf("new: %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("new: %s: %w", path, err)
 	}
-	fmt.Fprintf(stdout, "wrote %s; run it with 'mtviz run %s'\n", timeline.Clean(path), timeline.Clean(path))
+	fmt.Fprintf(stdout, "wrote %s; run it with 'mtviz run %s'\n", text.Clean(path), text.Clean(path))
 	return nil
 }
 
@@ -194,13 +194,13 @@ func lessonsIn(dir string, maxSize int64, stderr io.Writer) ([]*spec.Scenario, e
 	for _, f := range files {
 		sc, err := spec.LoadFileLimit(f, maxSize)
 		if err != nil {
-			fmt.Fprintln(stderr, timeline.Clean(err.Error()))
+			fmt.Fprintln(stderr, text.Clean(err.Error()))
 			continue
 		}
 		out = append(out, sc)
 	}
 	if len(out) == 0 {
-		return nil, usagef("run: %s holds no lesson that loads (*.yaml)", timeline.Clean(dir))
+		return nil, usagef("run: %s holds no lesson that loads (*.yaml)", text.Clean(dir))
 	}
 	return out, nil
 }
@@ -224,7 +224,7 @@ func runDir(dir string, f runFlags, stdout, stderr io.Writer) error {
 	var all []verdict.Result
 	for _, sc := range scs {
 		if sc.Sweep != nil {
-			fmt.Fprintf(stdout, "%s: a sweep; run it alone with 'mtviz run %s'\n", sc.ID, timeline.Clean(sc.File))
+			fmt.Fprintf(stdout, "%s: a sweep; run it alone with 'mtviz run %s'\n", sc.ID, text.Clean(sc.File))
 			continue
 		}
 		if err := headless(sc, opt, f, stdout); err != nil {

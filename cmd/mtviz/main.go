@@ -18,8 +18,7 @@ import (
 	"time"
 
 	"mtviz/internal/sim"
-	"mtviz/internal/timeline"
-	"mtviz/internal/watch"
+	"mtviz/internal/text"
 )
 
 // Exit codes.
@@ -43,6 +42,7 @@ Usage:
   mtviz                       open the lesson picker
   mtviz run LESSON|FILE|DIR   run one lesson on screen (or --headless); a folder's lessons join the picker
   mtviz compare LESSON|FILE   run a lesson several ways (cores, its switches) side by side
+  mtviz explore LESSON|FILE   run a lesson under every order of its steps; count each outcome
   mtviz watch --pid PID       watch any program's processes and threads live (or: watch -- CMD ARGS)
   mtviz replay FILE           play a run recorded with 'run --record'
   mtviz list                  list the built-in lessons
@@ -74,6 +74,7 @@ func init() {
 	commands = []command{
 		{"run", runUsage, cmdRun},
 		{"compare", compareUsage, cmdCompare},
+		{"explore", exploreUsage, cmdExplore},
 		{"watch", watchUsage, cmdWatch},
 		{"replay", replayUsage, cmdReplay},
 		{"list", listUsage, cmdList},
@@ -123,14 +124,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintln(stderr, "mtviz: "+ue.msg)
+		// An error may quote a file or a server: its text is cleaned too.
+		fmt.Fprintln(stderr, "mtviz: "+text.CleanLines(ue.msg))
 		return exitUsage
 	case errors.As(err, &ce):
 		return exitCheck
 	case errors.As(err, &nd):
 		return exitUndecided
 	default:
-		fmt.Fprintln(stderr, "mtviz: "+err.Error())
+		fmt.Fprintln(stderr, "mtviz: "+text.CleanLines(err.Error()))
 		return exitCheck
 	}
 }
@@ -140,8 +142,6 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdPicker(stdout, stderr)
 	}
 	switch args[0] {
-	case watch.GuardCommand:
-		os.Exit(watch.RunGuard(args[1:]))
 	case "--version", "-version", "version":
 		return cmdVersion(args[1:], stdout, stderr)
 	case "completion":
@@ -168,7 +168,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if strings.HasPrefix(args[0], "-") {
-		return usagef("unknown flag %s; run 'mtviz --help'", timeline.Clean(args[0]))
+		return usagef("unknown flag %s; run 'mtviz --help'", text.Clean(args[0]))
 	}
 	return unknownCommand(args[0])
 }
@@ -215,7 +215,7 @@ func flagMessage(fs *flag.FlagSet, args []string, err error) string {
 			m = m[:i] + " for flag --" + m[i+len(" for flag -"):]
 		}
 	}
-	return timeline.Clean(m)
+	return text.Clean(m)
 }
 
 // fastTrace makes the Go runtime hand out its trace every 100 ms instead of

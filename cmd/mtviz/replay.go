@@ -4,12 +4,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
+	"mtviz/internal/outfile"
 	"mtviz/internal/perfetto"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
+	"mtviz/internal/verdict"
 )
 
 const replayUsage = `Usage: mtviz replay [flags] FILE
@@ -24,9 +27,14 @@ Flags:
   --json            no screen: every event, sample and the summary as JSON Lines
   --trace FILE      write the recorded run in the Trace Event format, for Perfetto's
                     UI (ui.perfetto.dev) or speedscope (with or without the screen)
+  --max-size N      refuse a recording whose lesson is larger than N bytes
+                    (default 1 MiB, as for a lesson file)
 
-A truncated, corrupted or foreign file is refused with exit code 2 and
-file:line: what is wrong. Exit codes are those of 'mtviz run'.
+The file is read as a stream: memory does not grow with it. A truncated,
+corrupted, foreign or implausible file (more than 4096 cores, a process
+tree more than 512 deep, times out of order or past 31 days...) is refused
+with exit code 2 and file:line: what is wrong; headless, what came before
+that line is already printed. Exit codes are those of 'mtviz run'.
 `
 
 func cmdReplay(args []string, stdout, stderr io.Writer) error {
@@ -34,6 +42,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	asHeadless := fs.Bool("headless", false, "")
 	asJSON := fs.Bool("json", false, "")
 	tracePath := fs.String("trace", "", "")
+	maxSize := fs.Int64("max-size", spec.MaxFile, "")
 	pos, err := parseFlags(fs, args, replayUsage, stdout)
 	if err != nil {
 		return err
@@ -41,41 +50,58 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("replay: name one recording, as in 'mtviz replay run.jsonl'")
 	}
-	rec, err := record.ReadFile(pos[0])
+	if *maxSize < 1 {
+		return usagef("replay: --max-size must be above 0, not %d", *maxSize)
+	}
+	outs, files, err := openOutputs("replay", []outfile.Input{{What: "the recording being replayed", Path: pos[0]}},
+		outfile.Output{Flag: "--trace", Path: *tracePath})
+	if err != nil {
+		return err
+	}
+	return outs.finish(replay(pos[0], *maxSize, files[0], *asHeadless || *asJSON, *asJSON, stdout))
+}
+
+func replay(path string, maxSize int64, traceFile *outfile.File, headless, asJSON bool, stdout io.Writer) error {
+	r, err := record.Open(path, record.Options{MaxScenario: maxSize})
 	if err != nil {
 		return usageError{"replay: " + err.Error()}
 	}
-	if *tracePath != "" {
-		if err := writeTrace(*tracePath, rec); err != nil {
-			return err
+	defer r.Close()
+	var consumers []func(timeline.Item)
+	var trace *perfetto.Writer
+	if traceFile != nil {
+		trace = perfetto.New(traceFile, r.Header.Root)
+		consumers = append(consumers, trace.Item)
+	}
+	var out *printer
+	var vj *verdict.Judge
+	if headless {
+		out = newPrinter(stdout, asJSON, r.Scenario, r.Header.Cores, r.Header.Root)
+		out.tl.Watch = r.Header.Watch
+		vj = session.NewJudge(r.Scenario, r.Header)
+		consumers = append(consumers, out.item, vj.Apply)
+	}
+	// One pass reads the file, checks every line and feeds what is asked:
+	// the headless text streams out as the file is read. A line found wrong
+	// ends it with file:line and exit 2; the screen opens only on a file
+	// checked to its end.
+	rec, err := r.Finish(func(it timeline.Item) {
+		for _, c := range consumers {
+			c(it)
+		}
+	})
+	if err != nil {
+		return usageError{"replay: " + err.Error()}
+	}
+	if trace != nil {
+		if err := trace.Close(); err != nil {
+			return fmt.Errorf("replay: %w", err)
 		}
 	}
-	if *asHeadless || *asJSON {
-		out := newPrinter(stdout, *asJSON, rec.Scenario, rec.Header.Cores, rec.Header.Root)
-		out.tl.Watch = rec.Header.Watch
-		for _, it := range rec.Items {
-			out.item(it)
-		}
-		sum, _ := session.Judge(rec)
+	if out != nil {
+		sum := session.Decide(vj, rec.End)
 		out.summary(sum)
 		return verdictError(sum)
 	}
 	return onScreen("replay", ui.Config{Replay: rec})
-}
-
-// writeTrace writes a recording in the Chrome trace event format.
-func writeTrace(path string, rec *record.Recording) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return usagef("replay: --trace: %v", errText(err))
-	}
-	pw := perfetto.New(f, rec.Header.Root)
-	for _, it := range rec.Items {
-		pw.Item(it)
-	}
-	if err := pw.Close(); err != nil {
-		f.Close()
-		return fmt.Errorf("replay: --trace: %w", err)
-	}
-	return f.Close()
 }

@@ -9,17 +9,21 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"mtviz/internal/compare"
+	"mtviz/internal/explore"
 	"mtviz/internal/guard"
+	"mtviz/internal/outfile"
 	"mtviz/internal/probe"
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
 	"mtviz/internal/verdict"
@@ -83,6 +87,10 @@ type runFlags struct {
 	record         string
 	csv            string
 	maxSize        int64
+	// scheduler: the goroutine tasks take turns (--scheduler, --schedule);
+	// schedule, when set, gives the turns.
+	scheduler bool
+	schedule  *explore.Schedule
 }
 
 func (f *runFlags) register(fs *flag.FlagSet, withCores bool) {
@@ -139,9 +147,11 @@ func (f *runFlags) validate(fs *flag.FlagSet) error {
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	var f runFlags
+	var tf turnFlags
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	f.register(fs, true)
 	nats := addRunNATSFlags(fs)
+	tf.register(fs)
 	pos, err := parseFlags(fs, args, runUsage, stdout)
 	if err != nil {
 		return err
@@ -153,6 +163,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if st, err := os.Stat(pos[0]); err == nil && st.IsDir() {
+		if tf.given() {
+			return usagef("run: --set, --scheduler and --schedule take one lesson, not a folder of them")
+		}
 		return runDir(pos[0], f, stdout, stderr)
 	}
 	sc, err := resolve("run", pos[0], f.maxSize)
@@ -162,6 +175,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := nats.apply(sc); err != nil {
 		return err
 	}
+	if sc, err = tf.prepare(sc, &f); err != nil {
+		return err
+	}
 	opt := session.Options{Cores: f.cores, Hz: f.hz, MaxProcs: f.maxProcs, MaxTasks: f.maxTasks, GoTrace: traceModes[f.goTrace]}
 	if err := session.Refuse(sc, opt); err != nil {
 		return usageError{"run: " + err.Error()}
@@ -169,9 +185,23 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := limitCores(f.cores); err != nil {
 		return err
 	}
+	if sc.Sweep != nil && (f.record != "" || f.trace != "") {
+		return usagef("run: %s is a sweep of many runs: --record and --trace take one run; --csv FILE writes the sweep's points", sc.ID)
+	}
+	if sc.Sweep == nil && f.csv != "" {
+		return usagef("run: --csv is for lessons that sweep (switching, cpu-vs-io); %s is one run", sc.ID)
+	}
+	var inputs []outfile.Input
+	if isFile(pos[0]) {
+		inputs = append(inputs, outfile.Input{What: "the lesson being run", Path: pos[0]})
+	}
 	if sc.Sweep != nil {
-		if f.record != "" || f.trace != "" {
-			return usagef("run: %s is a sweep of many runs: --record and --trace take one run; --csv FILE writes the sweep's points", sc.ID)
+		// The points are written at the end, beside the file and renamed;
+		// the path is checked now, before the first point runs.
+		if f.csv != "" {
+			if err := outfile.Check(inputs, []outfile.Output{{Flag: "--csv", Path: f.csv}}); err != nil {
+				return usagef("run: %v", err)
+			}
 		}
 		opt.Cores = f.cores
 		// Every point must be able to run before the first one starts.
@@ -185,29 +215,25 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		}
 		return onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt, CSV: f.csv})
 	}
-	if f.csv != "" {
-		return usagef("run: --csv is for lessons that sweep (switching, cpu-vs-io); %s is one run", sc.ID)
+	outs, files, err := openOutputs("run", inputs, outfile.Output{Flag: "--record", Path: f.record}, outfile.Output{Flag: "--trace", Path: f.trace})
+	if err != nil {
+		return err
 	}
-	if f.record != "" {
-		file, err := os.Create(f.record)
-		if err != nil {
-			return usagef("run: --record: %v", errText(err))
-		}
-		defer file.Close()
-		opt.Record = file
-	}
-	if f.trace != "" {
-		file, err := os.Create(f.trace)
-		if err != nil {
-			return usagef("run: --trace: %v", errText(err))
-		}
-		defer file.Close()
-		opt.Trace = file
-	}
+	setOutputs(&opt, files[0], files[1])
 	if f.headless || f.json {
-		return headless(sc, opt, f, stdout)
+		return outs.finish(headless(sc, opt, f, stdout))
 	}
-	return onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt})
+	return outs.finish(onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt, Scheduler: f.scheduler, Schedule: f.schedule}))
+}
+
+// setOutputs hands a run its recording and trace files, those asked for.
+func setOutputs(opt *session.Options, rec, trace *outfile.File) {
+	if rec != nil {
+		opt.Record = rec
+	}
+	if trace != nil {
+		opt.Trace = trace
+	}
 }
 
 // outcomeError turns how the screen ended into the exit code's error: a
@@ -216,6 +242,8 @@ func outcomeError(out ui.Outcome, err error) error {
 	switch {
 	case err != nil:
 		return err
+	case out.RecordError != nil:
+		return fmt.Errorf("the recording is incomplete: %w", out.RecordError)
 	case out.Finished && out.Summary != nil:
 		return verdictError(*out.Summary)
 	case out.Ran:
@@ -227,9 +255,9 @@ func outcomeError(out ui.Outcome, err error) error {
 // resolve finds a lesson by built-in id, or loads a file of at most
 // maxSize bytes.
 func resolve(cmd, arg string, maxSize int64) (*spec.Scenario, error) {
-	if strings.ContainsAny(arg, "/\\") || strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") {
+	if isFile(arg) {
 		if _, err := os.Stat(arg); err != nil {
-			return nil, usagef("%s: cannot read scenario file %s: %v", cmd, timeline.Clean(arg), errText(err))
+			return nil, usagef("%s: cannot read scenario file %s: %v", cmd, text.Clean(arg), errText(err))
 		}
 		sc, err := spec.LoadFileLimit(arg, maxSize)
 		if err != nil {
@@ -242,6 +270,11 @@ func resolve(cmd, arg string, maxSize int64) (*spec.Scenario, error) {
 		return nil, usagef("%s, or give a path to a .yaml file or a folder of them", strings.TrimSuffix(err.Error(), "; run 'mtviz list' for the lessons")+"; run 'mtviz list' for the lessons")
 	}
 	return sc, nil
+}
+
+// isFile says whether a lesson argument names a file, not a built-in.
+func isFile(arg string) bool {
+	return strings.ContainsAny(arg, "/\\") || strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml")
 }
 
 func errText(err error) string {
@@ -275,8 +308,22 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 	opt.AutoKeys = true
 	guard.OnPanic(cancel)
 	defer guard.OnPanic(nil)
+	notes := make(chan string, 4)
+	var turns *sim.Turns
+	if f.schedule != nil {
+		turns = sim.NewTurns()
+		opt.Turns = turns
+	}
 	s := session.Start(ctx, sc, opt)
 	out := newPrinter(stdout, f.json, sc, s.Cores, session.RootPID())
+	if turns != nil {
+		go func() {
+			defer close(notes)
+			followSchedule(ctx, turns, f.schedule, func(n string) { notes <- n })
+		}()
+	} else {
+		close(notes)
+	}
 	items := s.Items()
 	for items != nil {
 		select {
@@ -297,6 +344,16 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 		}
 	}
 	sum := s.Wait()
+	if notes != nil {
+		for n := range notes {
+			out.note(n)
+		}
+	}
+	steps := 0
+	if turns != nil {
+		steps = len(turns.Steps())
+	}
+	out.goal(sc, s.Goal(), steps)
 	out.summary(sum)
 	if err := s.RecordError(); err != nil {
 		return fmt.Errorf("the recording is incomplete: %w", err)
@@ -339,10 +396,10 @@ type heldLine struct {
 const jsonLag = 500 * time.Millisecond
 
 func newPrinter(w io.Writer, asJSON bool, sc *spec.Scenario, cores, root int) *printer {
-	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(w),
+	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(text.NewJSONWriter(w)),
 		tl: timeline.New(timeline.Config{Scenario: sc, Cores: cores, Root: root})}
 	if !asJSON {
-		fmt.Fprintf(w, "%s: %s (%d round(s), %d core(s))\n", sc.ID, timeline.Clean(sc.Title), sc.Rounds, cores)
+		fmt.Fprintf(w, "%s: %s (%d round(s), %d core(s))\n", sc.ID, text.Clean(sc.Title), sc.Rounds, cores)
 	}
 	return p
 }
@@ -373,15 +430,28 @@ func (p *printer) item(it timeline.Item) {
 	p.flushLog()
 }
 
+// maxHeld bounds the JSON lines held back: a recording whose items all
+// claim one moment cannot make them pile up.
+const maxHeld = 4096
+
+// hold keeps a line until the lines before it in time have come; the held
+// lines stay in time order (most come last, and are appended).
 func (p *printer) hold(t time.Duration, v any) {
-	p.held = append(p.held, heldLine{t, v})
+	i := sort.Search(len(p.held), func(i int) bool { return p.held[i].t > t })
+	p.held = slices.Insert(p.held, i, heldLine{t, v})
 	p.latest = max(p.latest, t)
+	if n := len(p.held) - maxHeld; n > 0 {
+		p.write(n)
+	}
 }
 
 // flushJSON writes, in time order, the held lines up to until.
 func (p *printer) flushJSON(until time.Duration) {
-	sort.SliceStable(p.held, func(i, j int) bool { return p.held[i].t < p.held[j].t })
-	n := sort.Search(len(p.held), func(i int) bool { return p.held[i].t > until })
+	p.write(sort.Search(len(p.held), func(i int) bool { return p.held[i].t > until }))
+}
+
+// write writes the first n held lines.
+func (p *printer) write(n int) {
 	for _, l := range p.held[:n] {
 		p.enc.Encode(l.v)
 	}
@@ -420,10 +490,10 @@ func (p *printer) summary(sum verdict.Summary) {
 	}
 	fmt.Fprintln(p.w)
 	for _, r := range sum.Checks {
-		fmt.Fprintf(p.w, "%s  %s\n      %s\n", r.Verdict.Mark(), timeline.Clean(r.Name), timeline.Clean(r.Detail))
+		fmt.Fprintf(p.w, "%s  %s\n      %s\n", r.Verdict.Mark(), text.Clean(r.Name), text.Clean(r.Detail))
 	}
 	for _, e := range sum.Errors {
-		fmt.Fprintf(p.w, "error: %s\n", timeline.Clean(e))
+		fmt.Fprintf(p.w, "error: %s\n", text.Clean(e))
 	}
 	fmt.Fprintln(p.w, sum.Conclusion())
 }

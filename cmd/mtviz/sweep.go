@@ -14,7 +14,7 @@ import (
 	"mtviz/internal/guard"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/text"
 	"mtviz/internal/verdict"
 )
 
@@ -27,10 +27,10 @@ func sweepHeadless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io
 	defer cancelT()
 	guard.OnPanic(cancel)
 	defer guard.OnPanic(nil)
-	enc := json.NewEncoder(stdout)
+	enc := json.NewEncoder(text.NewJSONWriter(stdout))
 	n := len(compare.Plan(sc))
 	if !f.json {
-		fmt.Fprintf(stdout, "%s: %s\nsweep of %s%s: %d points, one after another\n", sc.ID, timeline.Clean(sc.Title), sc.Sweep.Over, seriesText(sc), n)
+		fmt.Fprintf(stdout, "%s: %s\nsweep of %s%s: %d points, one after another\n", sc.ID, text.Clean(sc.Title), sc.Sweep.Over, seriesText(sc), n)
 	}
 	began := time.Now()
 	pts, err := compare.RunSweep(ctx, sc, opt, func(k, n int, v compare.Variant) {

@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"mtviz/internal/guard"
+	"mtviz/internal/outfile"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/ui"
@@ -70,24 +70,19 @@ func cmdWatch(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	// The output files first: a path that cannot be written is refused
-	// before any program starts.
+	// The output files first: a path that cannot be written, or that is
+	// the program or a file it names, is refused before any program starts.
 	var opt session.Options
-	for _, out := range []struct {
-		path string
-		dst  *io.Writer
-	}{{*recordPath, &opt.Record}, {*tracePath, &opt.Trace}} {
-		if out.path == "" {
-			continue
-		}
-		f, err := os.Create(out.path)
-		if err != nil {
-			return usagef("watch: %s: %v", out.path, errText(err))
-		}
-		defer f.Close()
-		*out.dst = f
+	outs, files, err := openOutputs("watch", fileInputs(pos), outfile.Output{Flag: "--record", Path: *recordPath}, outfile.Output{Flag: "--trace", Path: *tracePath})
+	if err != nil {
+		return err
 	}
-	w, err := watch.Start(watch.Options{PID: *pid, Cmd: pos, Duration: *duration, Start: time.Now()})
+	setOutputs(&opt, files[0], files[1])
+	return outs.finish(watchRun(opt, *pid, pos, *duration, *hz, *headlessF, *asJSON, stdout))
+}
+
+func watchRun(opt session.Options, pid int, cmd []string, duration time.Duration, hz float64, headless, asJSON bool, stdout io.Writer) error {
+	w, err := watch.Start(watch.Options{PID: pid, Cmd: cmd, Duration: duration, Start: time.Now()})
 	var we *watch.Error
 	if errors.As(err, &we) {
 		return usageError{we.Msg}
@@ -96,17 +91,19 @@ func cmdWatch(args []string, stdout, stderr io.Writer) error {
 	}
 	// Context switches cost a status read per thread: once a second is
 	// enough for a rate, and keeps a big tree's sample near the stat floor.
-	opt.Hz, opt.Runner, opt.Root = *hz, w, w.Root()
-	opt.Switches, opt.SwitchesEvery, opt.GoTrace = true, max(1, int(*hz)), session.TraceOff
+	opt.Hz, opt.Runner, opt.Root = hz, w, w.Root()
+	opt.Switches, opt.SwitchesEvery, opt.GoTrace = true, max(1, int(hz)), session.TraceOff
 	sc := w.Scenario()
-	if *headlessF || *asJSON {
-		return watchHeadless(sc, opt, *asJSON, stdout)
+	if headless || asJSON {
+		return watchHeadless(sc, opt, asJSON, stdout)
 	}
 	out, err := ui.Run(ui.Config{Start: sc, Session: opt})
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if !out.Finished {
+	case out.RecordError != nil:
+		return fmt.Errorf("the recording is incomplete: %w", out.RecordError)
+	case !out.Finished:
 		return checkFailed{}
 	}
 	return nil

@@ -11,12 +11,12 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"mtviz/internal/cpus"
+	"mtviz/internal/outfile"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
@@ -164,48 +164,39 @@ func Run(ctx context.Context, base *spec.Scenario, v Variant, opt session.Option
 	if err := s.RecordError(); err != nil {
 		return Result{}, err
 	}
-	rec, err := record.Read(v.Label, bytes.NewReader(buf.Bytes()))
+	rec, err := record.ReadBytes(v.Label, buf.Bytes(), record.Options{MaxScenario: int64(len(sc.Source))})
 	if err != nil {
 		return Result{}, err
 	}
-	r := Measure(rec, v)
+	r, err := Measure(rec, v)
 	r.Raw = buf.Bytes()
-	return r, nil
+	return r, err
 }
 
-// Save writes a variant's recording into dir as ID-N.jsonl (N from 1).
+// SavePath is where Save writes the i-th variant (from 0) of lesson id.
+func SavePath(dir, id string, i int) string {
+	return filepath.Join(dir, fmt.Sprintf("%s-%d.jsonl", id, i+1))
+}
+
+// Save writes a variant's recording into dir as ID-N.jsonl (N from 1),
+// beside its old self and renamed over it once whole.
 func Save(dir, id string, i int, r Result) error {
-	name := filepath.Join(dir, fmt.Sprintf("%s-%d.jsonl", id, i+1))
-	if err := os.WriteFile(name, r.Raw, 0o644); err != nil {
-		return fmt.Errorf("--record: %w", err)
-	}
-	return nil
-}
-
-// Writable says whether files can be made in dir, before any run starts.
-func Writable(dir string) error {
-	f, err := os.CreateTemp(dir, ".mtviz-check-*")
-	if err != nil {
-		return fmt.Errorf("--record %s: %w", dir, err)
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
+	return outfile.WriteFile("--record", SavePath(dir, id, i), r.Raw)
 }
 
 // Measure folds a recording and decides its checks and figures: the one path
 // for a live variant and a replayed one.
-func Measure(rec *record.Recording, v Variant) Result {
+func Measure(rec *record.Recording, v Variant) (Result, error) {
 	tl := timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
-	for _, it := range rec.Items {
-		tl.Apply(it)
+	vj := session.NewJudge(rec.Scenario, rec.Header)
+	if err := rec.Each(func(it timeline.Item) { tl.Apply(it); vj.Apply(it) }); err != nil {
+		return Result{}, err
 	}
-	sum, fg := session.Judge(rec)
-	return Result{Variant: v, Rec: rec, Summary: sum, Figures: fg, Timeline: tl}
+	return Result{Variant: v, Rec: rec, Summary: session.Decide(vj, rec.End), Figures: vj.Figures(), Timeline: tl}, nil
 }
 
 // FromRecording makes a variant of a saved run, labelled by what it was.
-func FromRecording(rec *record.Recording, name string) Result {
+func FromRecording(rec *record.Recording, name string) (Result, error) {
 	v := Variant{Label: rec.Header.Label, Cores: rec.Header.Cores, Set: rec.Header.Set}
 	if v.Label == "" {
 		v.Label = fmt.Sprintf("%s cores=%d", name, rec.Header.Cores)

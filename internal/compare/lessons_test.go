@@ -27,7 +27,11 @@ func readOS(r Result) osView {
 	// The engine's word on a child's PID can come after the first sample
 	// that shows the child: learn every PID first, then read the samples.
 	task := map[int]string{}
-	for _, it := range r.Rec.Items {
+	items, err := r.Rec.ReadAll()
+	if err != nil {
+		panic(err)
+	}
+	for _, it := range items {
 		for _, ev := range it.Events {
 			if ev.Kind == sim.KProcess && ev.PID > 0 {
 				base := ev.Task
@@ -40,7 +44,7 @@ func readOS(r Result) osView {
 		}
 	}
 	alive := map[int]bool{}
-	for _, it := range r.Rec.Items {
+	for _, it := range items {
 		s := it.Sample
 		if s == nil {
 			continue

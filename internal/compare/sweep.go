@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"mtviz/internal/outfile"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
@@ -117,10 +117,7 @@ func WriteCSV(path string, sc *spec.Scenario, pts []Point) error {
 		cw.Write(append(row, strconv.FormatFloat(p.Figures.Others, 'f', 3, 64), string(p.Measured)))
 	}
 	cw.Flush()
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		return fmt.Errorf("--csv: %w", err)
-	}
-	return nil
+	return outfile.WriteFile("--csv", path, []byte(b.String()))
 }
 
 // plain writes a number in plain decimal, never in e-notation: a figure of

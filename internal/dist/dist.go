@@ -87,6 +87,13 @@ func (a Auth) options() ([]nats.Option, error) {
 // ErrRefused is a server's refusal of the key a client presented.
 var ErrRefused = errors.New("the server refused the key")
 
+// ErrNotNATS is a server that took the connection but did not greet it as
+// a NATS server does (INFO, at once): an HTTP port, say. ConnectRetry gives
+// up on it after notNATSTries tries in a row.
+var ErrNotNATS = errors.New("not a NATS server")
+
+const notNATSTries = 4
+
 // Dialed is what Connect reports of the connection it made or tried: the
 // client's own address, which the server names when it refuses a key.
 type Dialed struct{ Local string }
@@ -112,6 +119,10 @@ func Connect(url string, auth Auth, name string, seen *Dialed, extra ...nats.Opt
 	if err != nil {
 		return nil, err
 	}
+	if seen == nil {
+		seen = &Dialed{}
+	}
+	seen.Local = ""
 	opts = append(opts, nats.Name(name), nats.Timeout(5*time.Second),
 		nats.SetCustomDialer(&dialer{d: net.Dialer{Timeout: 5 * time.Second}, seen: seen}),
 		// Keep trying while connected once: a server restarted, a network
@@ -122,6 +133,10 @@ func Connect(url string, auth Auth, name string, seen *Dialed, extra ...nats.Opt
 	nc, err := nats.Connect(url, opts...)
 	if errors.Is(err, nats.ErrAuthorization) || err != nil && strings.Contains(strings.ToLower(err.Error()), "authorization violation") {
 		return nil, fmt.Errorf("%w at %s: %v", ErrRefused, url, err)
+	}
+	var ne net.Error
+	if errors.Is(err, nats.ErrNoInfoReceived) || err != nil && seen.Local != "" && errors.As(err, &ne) && ne.Timeout() {
+		return nil, fmt.Errorf("%w: %s took the connection but did not greet it as NATS does (%v)", ErrNotNATS, url, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach %s: %w", url, err)
@@ -134,10 +149,17 @@ func Connect(url string, auth Auth, name string, seen *Dialed, extra ...nats.Opt
 // each failure and the pause before the next try.
 func ConnectRetry(ctx context.Context, url string, auth Auth, name string, seen *Dialed, say func(err error, next time.Duration)) (*nats.Conn, error) {
 	pause := 250 * time.Millisecond
+	notNATS := 0
 	for {
 		nc, err := Connect(url, auth, name, seen)
 		if err == nil || errors.Is(err, ErrRefused) {
 			return nc, err
+		}
+		if notNATS++; !errors.Is(err, ErrNotNATS) {
+			notNATS = 0
+		}
+		if notNATS >= notNATSTries {
+			return nil, fmt.Errorf("%w (%d tries)", err, notNATS)
 		}
 		if say != nil {
 			say(err, pause)

@@ -12,6 +12,10 @@ import (
 // Lesson is the keys of the lesson screen.
 type Lesson struct {
 	Pause, Restart, ZoomIn, ZoomOut, Trace, Focus, FocusBack, Up, Down, PageUp, PageDown, Help, Back, Quit key.Binding
+	// Scheduler turns the scheduler on or off (the round starts again);
+	// Save writes the order chosen so far. Take and Free act only while
+	// the scheduler is on, which a lesson with keys of its own cannot have.
+	Scheduler, Save, Take, Free key.Binding
 }
 
 // NewLesson returns the lesson screen's keys.
@@ -31,13 +35,17 @@ func NewLesson() Lesson {
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "lessons")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Scheduler: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scheduler: you choose who takes each step (the round starts again)")),
+		Save:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "scheduler: write the order so far to a schedule file")),
+		Take:      key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "scheduler: that task takes its next step")),
+		Free:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "scheduler: let every task run freely again")),
 	}
 }
 
 // ShortHelp is the footer, less help and the way out (which the footer
 // always adds).
 func (k Lesson) ShortHelp() []key.Binding {
-	return []key.Binding{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Focus}
+	return []key.Binding{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Focus, key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scheduler"))}
 }
 
 // FullHelp is the ? overlay.
@@ -46,6 +54,7 @@ func (k Lesson) FullHelp() [][]key.Binding {
 		{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Trace},
 		{k.Focus, k.FocusBack, k.Up, k.Down, k.PageUp, k.PageDown},
 		{k.Help, k.Back, k.Quit},
+		{k.Scheduler, k.Take, k.Free, k.Save},
 	}
 }
 
@@ -91,6 +100,9 @@ func Reserved() []string {
 	}
 	l, r := NewLesson(), NewReplay()
 	add(l.Pause, l.Restart, l.ZoomIn, l.ZoomOut, l.Trace, l.Focus, l.FocusBack, l.Up, l.Down, l.PageUp, l.PageDown, l.Help, l.Back, l.Quit)
+	// Take and Free act only while the scheduler is on, which a lesson
+	// waiting for keys of its own cannot have (sim.SchedulerRefuse).
+	add(l.Scheduler, l.Save)
 	add(r.Back, r.Forward, r.Start, r.End, r.Faster, r.Slower)
 	return out
 }

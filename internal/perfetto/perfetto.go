@@ -21,6 +21,7 @@ import (
 
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 )
 
@@ -64,7 +65,7 @@ type slice struct {
 
 // New starts a trace on w; root is the PID of mtviz (or the watched program).
 func New(w io.Writer, root int) *Writer {
-	pw := &Writer{root: root, w: bufio.NewWriterSize(w, 64<<10), open: map[[2]int]*slice{}, names: map[[2]int]string{},
+	pw := &Writer{root: root, w: bufio.NewWriterSize(text.NewJSONWriter(w), 64<<10), open: map[[2]int]*slice{}, names: map[[2]int]string{},
 		ppid: map[int]int{}, task: map[int]string{}, tasks: map[string]int{}, inPID: map[string]int{}}
 	pw.raw(`{"displayTimeUnit":"ms","traceEvents":[`)
 	return pw
@@ -149,9 +150,9 @@ func (pw *Writer) processName(pid int, comm string) string {
 		return fmt.Sprintf("mtviz %d", pid)
 	}
 	if t := pw.task[pid]; t != "" {
-		return fmt.Sprintf("%s (%s %d)", timeline.Clean(t), timeline.Clean(comm), pid)
+		return fmt.Sprintf("%s (%s %d)", text.Clean(t), text.Clean(comm), pid)
 	}
-	return fmt.Sprintf("%s %d", timeline.Clean(comm), pid)
+	return fmt.Sprintf("%s %d", text.Clean(comm), pid)
 }
 
 func (pw *Writer) name(pid, tid int, kind, name string, ts int64) {
@@ -187,9 +188,9 @@ func osState(state string, cpu float64, core int) string {
 // state continues or starts the track's slice.
 func (pw *Writer) state(pid, tid int, thread, name string, ts int64) {
 	k := [2]int{pid, tid}
-	label := fmt.Sprintf("%s %d", timeline.Clean(thread), tid)
+	label := fmt.Sprintf("%s %d", text.Clean(thread), tid)
 	if tid >= taskTid {
-		label = "task " + timeline.Clean(thread)
+		label = "task " + text.Clean(thread)
 	}
 	pw.name(pid, tid, "thread_name", label, ts)
 	if sl := pw.open[k]; sl != nil {
@@ -235,7 +236,7 @@ func (pw *Writer) event(ev *sim.Event) {
 		if ev.Task != "" {
 			name += " @" + ev.Task
 		}
-		pw.emit(Event{Name: timeline.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": ev.Value}})
+		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": ev.Value}})
 	case sim.KExit:
 		pw.emit(Event{Name: "exit: " + sim.ExitText(ev.Code, ev.Signal), Ph: "i", S: "p", Ts: ts, Pid: ev.PID, Tid: ev.PID,
 			Args: map[string]any{"code": ev.Code, "signal": ev.Signal, "reaper": ev.ReaperPID}})
@@ -244,7 +245,7 @@ func (pw *Writer) event(ev *sim.Event) {
 		if pid == 0 {
 			pid = pw.root
 		}
-		pw.emit(Event{Name: timeline.Clean(ev.Task + ": " + ev.Text), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: pid, Cat: "log"})
+		pw.emit(Event{Name: text.Clean(ev.Task + ": " + ev.Text), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: pid, Cat: "log"})
 	}
 }
 
@@ -269,7 +270,7 @@ func taskSlice(ev *sim.Event) string {
 		if ev.Holder != "" {
 			n += ", held by " + ev.Holder
 		}
-		return timeline.Clean(n)
+		return text.Clean(n)
 	}
 	return ""
 }

@@ -601,7 +601,7 @@ func TestLessonDistributed(t *testing.T) {
 			t.Errorf("task %d was handed out again but not done", id)
 		}
 	}
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("mtviz-%d-*", os.Getpid())))
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("mtviz-run-%d-*", os.Getpid())))
 	if len(dirs) > 0 {
 		t.Errorf("left behind: %v", dirs)
 	}

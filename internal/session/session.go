@@ -54,6 +54,9 @@ type Options struct {
 	Switches bool
 	// SwitchesEvery reads them on one sample in this many (default 1).
 	SwitchesEvery int
+	// Turns, when set, is the scheduler the run's goroutine tasks take
+	// turns from (see sim.Turns): a person, or a schedule, chooses.
+	Turns *sim.Turns
 }
 
 // TraceMode says when to read the runtime trace.
@@ -140,6 +143,7 @@ type Session struct {
 
 	mu      sync.Mutex
 	summary Summary
+	goal    *verdict.Result // the lesson's goal, judged apart
 	rec     *record.Writer
 	recErr  error
 	trace   *perfetto.Writer
@@ -154,7 +158,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	if opt.Runner != nil {
 		eng, root, cores = opt.Runner, opt.Root, opt.Runner.Cores()
 	} else {
-		e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys})
+		e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, Turns: opt.Turns})
 		eng, cores = e, e.Cores()
 	}
 	s := &Session{Scenario: sc, engine: eng, root: root, Start: start, Cores: cores,
@@ -167,6 +171,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches, SwitchesEvery: opt.SwitchesEvery, Root: root})
 	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
 	vj := verdict.New(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
+	gj := verdict.GoalJudge(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
 	if opt.Record != nil {
 		s.rec = record.NewWriter(opt.Record)
 		h := record.NewHeader(sc, s.Cores, start, root, hz)
@@ -202,8 +207,14 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		defer close(s.out)
 		evs, sams := eng.Events(), pr.Samples()
 		deliver := func(it Item) {
+			// Names from /proc, programs' output and children's words
+			// become screen text here, once, for every consumer.
+			it = timeline.CleanItem(it)
 			tl.Apply(it)
 			vj.Apply(it)
+			if gj != nil {
+				gj.Apply(it)
+			}
 			s.record(it)
 			s.out <- it
 		}
@@ -242,6 +253,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		sum := vj.Decide(end.Stopped, end.Errors)
 		s.mu.Lock()
 		s.summary = sum
+		s.goal = decideGoal(gj, end.Stopped)
 		if s.rec != nil {
 			if err := s.rec.End(end); err != nil && s.recErr == nil {
 				s.recErr = err
@@ -258,13 +270,25 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 }
 
 // Judge decides a recorded run's checks and measures it, as the live run
-// was decided: from the same items, read by the same judge.
-func Judge(rec *record.Recording) (Summary, verdict.Figures) {
-	vj := verdict.New(verdict.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
-	for _, it := range rec.Items {
-		vj.Apply(it)
+// was decided: from the same items, read by the same judge, streamed from
+// the file once.
+func Judge(rec *record.Recording) (Summary, verdict.Figures, error) {
+	vj := NewJudge(rec.Scenario, rec.Header)
+	if err := rec.Each(vj.Apply); err != nil {
+		return Summary{}, verdict.Figures{}, err
 	}
-	return vj.Decide(rec.End.Stopped, rec.End.Errors), vj.Figures()
+	return Decide(vj, rec.End), vj.Figures(), nil
+}
+
+// NewJudge is the judge of a recorded run, for a caller that feeds it
+// the items as it reads them.
+func NewJudge(sc *spec.Scenario, h record.Header) *verdict.Judge {
+	return verdict.New(verdict.Config{Scenario: sc, Cores: h.Cores, Root: h.Root})
+}
+
+// Decide is the verdict of a recorded run whose items the judge has had.
+func Decide(vj *verdict.Judge, end record.End) Summary {
+	return vj.Decide(end.Stopped, end.Errors)
 }
 
 // record writes an item to the recording, if there is one; the first

@@ -109,13 +109,14 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 	if err != nil {
 		return nil, info, err
 	}
-	dir, err := runDir()
+	rd, err := RunDir()
 	if err != nil {
 		return nil, info, err
 	}
+	dir := rd.Path
 	r, w, err := os.Pipe()
 	if err != nil {
-		os.RemoveAll(dir)
+		rd.Remove()
 		return nil, info, err
 	}
 	defer r.Close()
@@ -126,7 +127,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		w.Close()
-		os.RemoveAll(dir)
+		rd.Remove()
 		return nil, info, err
 	}
 	if errPipe := e.stderrEvents(b.name); errPipe != nil {
@@ -134,9 +135,10 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 		defer errPipe.Close()
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	e.box.Prepare(cmd)
 	if err := startOwned(cmd); err != nil {
 		w.Close()
-		os.RemoveAll(dir)
+		rd.Remove()
 		return nil, info, err
 	}
 	b.cmd = cmd
@@ -174,7 +176,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 		<-readDone
 		cmd.Wait()
 		disown(pid)
-		os.RemoveAll(dir)
+		rd.Remove()
 		ev := Event{Kind: KExit, Task: b.name, PID: pid, Code: -1, ReaperPID: os.Getpid()}
 		if st := cmd.ProcessState; st != nil {
 			ev.Code, ev.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))

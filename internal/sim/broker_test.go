@@ -57,7 +57,7 @@ tasks:
 	if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
 		t.Errorf("PID %d is still there", pid)
 	}
-	if dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("mtviz-%d-*", os.Getpid()))); len(dirs) > 0 {
+	if dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("mtviz-run-%d-*", os.Getpid()))); len(dirs) > 0 {
 		t.Errorf("left behind: %v", dirs)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"mtviz/internal/contain"
 	"mtviz/internal/dist"
 )
 
@@ -249,6 +250,8 @@ func MaybeChild() {
 			os.Exit(RunServer())
 		case dist.BrokerCommand:
 			os.Exit(dist.RunBroker(os.Stdin, os.Stdout))
+		case contain.GuardCommand:
+			os.Exit(contain.RunGuard(os.Stdin))
 		}
 	}
 }

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"mtviz/internal/contain"
 	"mtviz/internal/guard"
 	"mtviz/internal/spec"
 )
@@ -27,6 +28,10 @@ type Options struct {
 	// Tick is how often batches of events go out (default 100ms, the
 	// screen's frame rate).
 	Tick time.Duration
+	// Turns, when set, holds every goroutine task before each visible step
+	// until it is given its turn (see Turns); nil runs them freely, at no
+	// cost.
+	Turns *Turns
 }
 
 // Engine runs one scenario once. Restart means a new Engine.
@@ -52,6 +57,7 @@ type Engine struct {
 	keys  map[rune][]chan struct{}
 
 	hub     *hub              // mtviz's end of its child processes, when the scenario has any
+	box     *contain.Box      // every process of the run and all they start (mtviz's engine only)
 	dir     string            // lock files, when there is no hub
 	files   []*fileLock       // opened by this process, closed when the run ends
 	child   *childState       // set when this engine runs inside a child process
@@ -188,6 +194,13 @@ var ErrStopped = errors.New("run stopped before its end")
 // next step or wait. The Events channel is closed when Run returns.
 func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.out)
+	defer e.opt.Turns.runEnded()
+	if e.child == nil && ProcessCount(e.sc, e.opt.Cores) > 0 {
+		// Last of all, whatever the run's processes left running goes:
+		// daemons that left their group and session included.
+		e.box = contain.New()
+		defer e.box.Close()
+	}
 	if HasProcesses(e.sc) {
 		h, err := newHub(e)
 		if err != nil {
@@ -196,12 +209,12 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.hub = h
 		defer h.close()
 	} else if usesKind(e.sc, spec.FileLock) {
-		dir, err := runDir()
+		d, err := RunDir()
 		if err != nil {
 			return err
 		}
-		e.dir = dir
-		defer os.RemoveAll(dir)
+		e.dir = d.Path
+		defer d.Remove()
 	}
 	defer func() {
 		for _, f := range e.files {
@@ -468,6 +481,8 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	e.worlds = append(e.worlds, w)
 	e.worldsMu.Unlock()
 	e.cur.Store(w)
+	w.box = e.box.Sub(strconv.Itoa(r))
+	e.opt.Turns.attach(w)
 	e.emit(Event{Kind: KRound, Round: r})
 	for _, t := range w.tasks {
 		e.emit(Event{Kind: KTask, Task: t.name, TaskKind: t.def.Kind, Daemon: t.def.Daemon, State: Created})
@@ -500,6 +515,12 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	}
 	if e.hub != nil {
 		e.hub.endRound(r)
+	}
+	// Whatever the round's processes left behind (a run step's setsid
+	// daemon) ends with the round; those mtviz adopted are reaped.
+	if w.box != nil {
+		w.box.Close()
+		e.reapLeftovers()
 	}
 	w.over.Store(true)
 	final := map[string]int64{}

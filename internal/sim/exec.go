@@ -153,6 +153,9 @@ func (w *world) compile(steps []spec.Step) ([]instr, error) {
 				return nil, err
 			}
 		}
+		if w.turns != nil {
+			w.gateInstr(&out[i])
+		}
 	}
 	return out, nil
 }
@@ -474,6 +477,9 @@ func runExit(t *task, in *instr) bool {
 
 func runEach(t *task, in *instr) bool {
 	for {
+		if s := t.w.turns; s != nil && !s.turn(t, getMove(t, in)) {
+			return false
+		}
 		v, ok := t.get(in, t.stop)
 		if !ok {
 			return false

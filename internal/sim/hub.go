@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -27,11 +26,12 @@ import (
 // mtviz: when mtviz ends, however it ends, the connection closes and the
 // child exits.
 type hub struct {
-	e     *Engine
-	dir   string
-	path  string
-	token string
-	ln    *net.UnixListener
+	e      *Engine
+	dir    string
+	rundir *Dir
+	path   string
+	token  string
+	ln     *net.UnixListener
 
 	mu    sync.Mutex
 	peers map[*peer]bool
@@ -107,48 +107,8 @@ const (
 	envRound = "MTVIZ_ROUND"
 )
 
-// runDir makes a run's private directory (mode 0700), for its lock files.
-// Its name carries mtviz's PID, so that a later mtviz can remove the
-// directories of one that was killed before it could.
-func runDir() (string, error) {
-	removeStaleDirs()
-	dir, err := os.MkdirTemp("", fmt.Sprintf("mtviz-%d-", os.Getpid()))
-	if err != nil {
-		return "", fmt.Errorf("make a directory for the run: %w", err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		os.RemoveAll(dir)
-		return "", err
-	}
-	return dir, nil
-}
-
-// RunDir makes a private directory of mtviz's for the commands that need
-// one outside a lesson (a NATS server's files, its key), named as a run's
-// so that the next mtviz removes it if this one is killed.
-func RunDir() (string, error) { return runDir() }
-
-// removeStaleDirs removes the run directories of mtviz processes that are
-// gone: this user's, named mtviz-PID-..., whose PID no longer runs.
-func removeStaleDirs() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "mtviz-*-*"))
-	for _, d := range dirs {
-		var pid int
-		if _, err := fmt.Sscanf(filepath.Base(d), "mtviz-%d-", &pid); err != nil || pid <= 0 || pid == os.Getpid() {
-			continue
-		}
-		var st unix.Stat_t
-		if unix.Lstat(d, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR || int(st.Uid) != os.Getuid() {
-			continue
-		}
-		if unix.Kill(pid, 0) == unix.ESRCH {
-			os.RemoveAll(d)
-		}
-	}
-}
-
 func newHub(e *Engine) (*hub, error) {
-	dir, err := runDir()
+	d, err := RunDir()
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +118,11 @@ func newHub(e *Engine) (*hub, error) {
 	// An abstract socket: no file to leave behind, however mtviz ends. Any
 	// process can find it, so a connection must come from this user (the
 	// kernel says, SO_PEERCRED) and present the key.
-	h := &hub{e: e, dir: dir, path: "@mtviz-" + hex.EncodeToString(name), token: hex.EncodeToString(key),
+	h := &hub{e: e, dir: d.Path, rundir: d, path: "@mtviz-" + hex.EncodeToString(name), token: hex.EncodeToString(key),
 		peers: map[*peer]bool{}, procs: map[procKey]*procRec{}, pgids: map[int]bool{}, done: make(chan struct{})}
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: h.path, Net: "unix"})
 	if err != nil {
-		os.RemoveAll(dir)
+		d.Remove()
 		return nil, fmt.Errorf("listen for child processes: %w", err)
 	}
 	h.ln = ln
@@ -196,7 +156,7 @@ func (h *hub) close() {
 		}
 	}
 	h.mu.Unlock()
-	os.RemoveAll(h.dir)
+	h.rundir.Remove()
 }
 
 func (h *hub) rec(round int, task string) *procRec {

@@ -167,6 +167,7 @@ func (w *world) startProcess(t *task) (*procHandle, error) {
 	}
 	if w.e.child == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+		w.box.Prepare(cmd)
 	}
 	if h := w.e.hub; h != nil {
 		r := h.rec(w.round, t.name)
@@ -344,6 +345,7 @@ func (t *task) runProgram(program string, args []string, stdin string) bool {
 	out, errOut := &capped{max: maxOutput}, &capped{max: maxOutput}
 	cmd.Stdout, cmd.Stderr = out, errOut
 	cmd.WaitDelay = time.Second
+	t.w.box.Prepare(cmd) // in mtviz; a child's programs are in its box already
 	t.set(Blocked, ReasonIO, program, "")
 	if err := startOwned(cmd); err != nil {
 		t.emit(Event{Kind: KRun, Task: t.name, Program: program, Code: -1, Error: "could not start: " + err.Error()})
@@ -388,4 +390,14 @@ func (t *task) runProgram(program string, args []string, stdin string) bool {
 	t.emit(ev)
 	t.running()
 	return !stopped && (err == nil || !t.halted())
+}
+
+// reapLeftovers reaps the zombies a round's end left among mtviz's
+// children: processes it adopted as a subreaper and its box killed.
+func (e *Engine) reapLeftovers() {
+	if e.hub != nil {
+		e.hub.reapStrays()
+		return
+	}
+	reapStrays(func(int) bool { return false })
 }

@@ -99,6 +99,7 @@ func (e *Engine) startServer(o spec.Object) (*server, error) {
 		defer errPipe.Close()
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	e.box.Prepare(cmd)
 	if err := startOwned(cmd); err != nil {
 		w.Close()
 		return nil, err

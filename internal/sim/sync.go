@@ -33,6 +33,11 @@ func (c *cond) wait(t *task, stop <-chan struct{}) (ok, held bool) {
 	}
 	t.set(Blocked, ReasonCond, c.name, "")
 	t.emit(c.snapshot())
+	if s := t.w.turns; s != nil {
+		// Taking turns, the wake is a step of its own; a task stopped at
+		// its gate ends below, on stop.
+		s.turn(t, c.wakeStep(ch))
+	}
 	woken := true
 	select {
 	case <-ch:

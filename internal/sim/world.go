@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"mtviz/internal/contain"
 	"mtviz/internal/spec"
 )
 
@@ -40,7 +41,9 @@ type world struct {
 	queues map[string]*queue
 	conds  map[string]*cond
 	events map[string]*event
-	self   *task // in a child process, the task the process runs
+	self   *task        // in a child process, the task the process runs
+	box    *contain.Box // the round's processes, in mtviz (nil in a child)
+	turns  *Turns
 
 	deadlocks map[string]int // cycles seen, by description, and for how many ticks
 	stuckFor  int            // ticks in a row every live task was blocked for good
@@ -53,7 +56,7 @@ func defaultCores() int { return runtime.GOMAXPROCS(0) }
 
 func newWorld(e *Engine, round int) (*world, error) {
 	w := &world{
-		e: e, round: round,
+		e: e, round: round, turns: e.opt.Turns,
 		stop:     make(chan struct{}),
 		counters: map[string]*counter{}, locks: map[string]*lock{}, sems: map[string]*semaphore{}, rwlocks: map[string]*rwlock{}, gils: map[string]*gil{},
 		byName: map[string][]*task{}, byCopy: map[string]*task{}, queues: map[string]*queue{},
@@ -305,7 +308,7 @@ func (w *world) startAll(ts []*task, by *task) {
 		}
 	}
 	g.n = int32(len(fresh))
-	g.spin = g.n > 1 && int(g.n) <= runtime.GOMAXPROCS(0)
+	g.spin = g.n > 1 && int(g.n) <= runtime.GOMAXPROCS(0) && w.turns == nil // taking turns, nothing races
 	for _, t := range fresh {
 		w.launch(t, g)
 	}

@@ -55,6 +55,9 @@ const (
 var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 var nameRE = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}_.-]{0,39}$`)
 
+// IsID reports whether s may be a lesson's id.
+func IsID(s string) bool { return idRE.MatchString(s) }
+
 // MaxFile is the largest scenario file read unless the caller allows more:
 // the built-in lessons are a few kilobytes.
 const MaxFile = 1 << 20
@@ -346,6 +349,9 @@ func (l *loader) load(data []byte) *Scenario {
 	sc.Tasks = l.taskList(tn)
 	if n, ok := seen["checks"]; ok {
 		sc.Checks = l.checks(n)
+	}
+	if n, ok := seen["goal"]; ok {
+		sc.Goal = l.goal(n)
 	}
 	if n, ok := seen["compare"]; ok {
 		l.compare(sc, n)

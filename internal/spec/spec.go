@@ -29,6 +29,8 @@ type Scenario struct {
 	Objects []Object
 	Tasks   []Task
 	Checks  []Check `json:"-"` // a child process runs steps; it judges nothing
+	// Goal is what a learner playing the scheduler tries to make happen.
+	Goal *Goal `json:"-"`
 	// Switches are the lesson's own settings; Set is the value each has in
 	// this load. Sweep, when set, makes the lesson a series of runs.
 	Switches []Switch

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mtviz/internal/sim"
+	"mtviz/internal/text"
 )
 
 // Class says how a log entry reads: plain, quiet, an error...
@@ -32,41 +33,13 @@ type Entry struct {
 	Class Class
 }
 
-// Clean makes text from a file, a program or a child safe to print: control
-// characters and escape sequences (which could retitle the terminal or
-// write its clipboard) are shown escaped, as \x1b, and tabs as spaces.
-func Clean(s string) string {
-	clean := true
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // Describe says an event in words, for the screen and the headless text
 // alike; ok is false for events that are not log lines (state changes,
 // counters, samples...). Text that came from a file, a program or a child
 // is cleaned of control characters.
 func Describe(ev *sim.Event, rounds int) (Entry, bool) {
 	e, ok := describe(ev, rounds)
-	e.Text, e.Who = Clean(e.Text), Clean(e.Who)
+	e.Text, e.Who = text.Clean(e.Text), text.Clean(e.Who)
 	return e, ok
 }
 
@@ -173,6 +146,8 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 	case sim.KStuck:
 		e.Who, e.Class = "", Bad
 		e.Text = sim.StuckText(ev.Edges) + "; mtviz ends the run"
+	case sim.KTurn:
+		e.Text = "▸ " + ev.Text
 	case sim.KState:
 		if ev.State != sim.Done || ev.End == sim.EndNormal || ev.End == sim.EndHalted {
 			return e, false
@@ -296,6 +271,8 @@ func (tl *Timeline) LaneText(l *Lane) string {
 			return "blocked: waiting for key " + cur.Object
 		case sim.ReasonPaused:
 			return "blocked: paused"
+		case sim.ReasonTurn:
+			return "waits for its turn: the scheduler chooses who takes the next step"
 		case sim.ReasonFileLock:
 			return "blocked on flock " + cur.Object + ": another process holds it (see /proc/locks)"
 		case sim.ReasonPoll:

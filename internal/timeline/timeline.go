@@ -20,6 +20,7 @@ import (
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 )
 
 // Item is what a run delivers (see package item).
@@ -585,13 +586,13 @@ func (tl *Timeline) sample(s *probe.Sample) {
 		if tl.Watch && p.Seen && p.PPID != pp.PPID {
 			// A watched program's processes say nothing of themselves: the
 			// log says what /proc showed change.
-			tl.addLog(Entry{T: s.T, Who: Clean(pp.Name), Text: fmt.Sprintf("PID %d re-parented: its parent was %d, now %d", pp.PID, p.PPID, pp.PPID)})
+			tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: fmt.Sprintf("PID %d re-parented: its parent was %d, now %d", pp.PID, p.PPID, pp.PPID)})
 		}
 		if tl.Watch && pp.State == "Z" && (p.State != "Z" || !p.Seen) {
-			tl.addLog(Entry{T: s.T, Who: Clean(pp.Name), Text: fmt.Sprintf("PID %d is a zombie: it has exited and its parent %d has not reaped it", pp.PID, pp.PPID)})
+			tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: fmt.Sprintf("PID %d is a zombie: it has exited and its parent %d has not reaped it", pp.PID, pp.PPID)})
 		}
 		if tl.Watch && !p.Seen && pp.PID != tl.Root {
-			tl.addLog(Entry{T: s.T, Who: Clean(pp.Name), Text: fmt.Sprintf("PID %d appeared, child of %d", pp.PID, pp.PPID)})
+			tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: fmt.Sprintf("PID %d appeared, child of %d", pp.PID, pp.PPID)})
 		}
 		p.PPID, p.Name, p.State, p.CPU, p.Core, p.NThreads = pp.PPID, pp.Name, pp.State, pp.CPU, pp.Core, pp.NThreads
 		p.Seen, p.LastSeen = true, s.T

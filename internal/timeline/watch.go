@@ -6,6 +6,7 @@ import (
 
 	"mtviz/internal/probe"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 )
 
 // maxWatchLanes bounds what a long watch of a busy build keeps.
@@ -32,13 +33,13 @@ func (tl *Timeline) watchLanes(s *probe.Sample, interval time.Duration) {
 			threads = []probe.Thread{{TID: pp.PID, Name: pp.Name, State: pp.State, CPU: pp.CPU, Core: pp.Core}}
 		}
 		for _, th := range threads {
-			name := fmt.Sprintf("%s %d", Clean(pp.Name), pp.PID)
+			name := fmt.Sprintf("%s %d", text.Clean(pp.Name), pp.PID)
 			if th.TID != pp.PID {
 				n := th.Name
 				if n == "" {
 					n = pp.Name
 				}
-				name = fmt.Sprintf(" ├ %s %d", Clean(n), th.TID)
+				name = fmt.Sprintf(" ├ %s %d", text.Clean(n), th.TID)
 			}
 			// A lane is a thread: its name follows the thread's (a shell
 			// that execs python3 keeps its PID and changes its name).

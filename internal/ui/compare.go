@@ -13,8 +13,10 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/keymap"
+	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 )
@@ -65,10 +67,10 @@ type compareModel struct {
 // cmpCol is one variant: folded live while it runs, then from its
 // recording up to the cursor.
 type cmpCol struct {
-	v   compare.Variant
-	res *compare.Result
-	tl  *timeline.Timeline
-	pos int // recording items folded into tl
+	v    compare.Variant
+	res  *compare.Result
+	tl   *timeline.Timeline
+	play *record.Player // folds the finished variant's recording into tl
 }
 
 func newCompare(cfg CompareConfig, w, h int) *compareModel {
@@ -94,7 +96,7 @@ func newCompare(cfg CompareConfig, w, h int) *compareModel {
 func (m *compareModel) Init() tea.Cmd {
 	if m.cfg.Done != nil {
 		m.render()
-		return nil
+		return frameTick() // the folds catch up with the cursor frame by frame
 	}
 	m.started = time.Now()
 	m.run = startRunner(m.runAll)
@@ -121,7 +123,10 @@ func (m *compareModel) runAll(ctx context.Context, send, _ func(tea.Msg)) {
 }
 
 // stop cancels the runs and reports once every process of theirs is gone.
-func (m *compareModel) stop() tea.Cmd { return m.run.stop() }
+func (m *compareModel) stop() tea.Cmd {
+	m.closePlayers()
+	return m.run.stop()
+}
 
 func (m *compareModel) SetSize(w, h int) {
 	m.w, m.h = w, h
@@ -144,7 +149,7 @@ func (m *compareModel) handle(msg tea.Msg) {
 	case cmpResult:
 		c := m.cols[msg.i]
 		c.res = &msg.r
-		c.tl, c.pos = nil, 0
+		c.tl = nil
 		m.running = msg.i + 1
 		m.seek()
 	case cmpErr:
@@ -172,8 +177,8 @@ func (m *compareModel) Update(msg tea.Msg) tea.Cmd {
 			} else {
 				m.at = m.end()
 			}
-			m.seek()
 		}
+		m.seek()
 		m.render()
 		return frameTick()
 	case tea.KeyMsg:
@@ -236,20 +241,35 @@ func (m *compareModel) end() time.Duration {
 }
 
 // seek folds every finished variant's recording up to the cursor (forward
-// from where it is, or again from its start).
-func (m *compareModel) seek() {
+// from where it is, or again from its start), within the frame's budget. It
+// reports whether some is left for the next frames.
+func (m *compareModel) seek() bool {
+	more := false
 	for _, c := range m.cols {
 		if c.res == nil {
 			continue
 		}
 		rec := c.res.Rec
+		if c.play == nil {
+			c.play = record.NewPlayer(rec)
+		}
 		if c.tl == nil || c.tl.Now > m.at {
 			c.tl = timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
-			c.pos = 0
+			c.play.Rewind()
 		}
-		for c.pos < len(rec.Items) && rec.Items[c.pos].T() <= m.at {
-			c.tl.Apply(rec.Items[c.pos])
-			c.pos++
+		// What is left is folded at the next frames: keys are answered.
+		if c.play.Until(m.at, time.Now().Add(frameBudget/time.Duration(len(m.cols))), c.tl.Apply) {
+			more = true
+		}
+	}
+	return more
+}
+
+// closePlayers stops reading the recordings ahead.
+func (m *compareModel) closePlayers() {
+	for _, c := range m.cols {
+		if c.play != nil {
+			c.play.Close()
 		}
 	}
 }
@@ -283,7 +303,7 @@ func (m *compareModel) header() string {
 	state := ""
 	switch {
 	case m.err != nil:
-		state = sBad.Render("error: " + timeline.Clean(m.err.Error()))
+		state = sBad.Render("error: " + text.Clean(m.err.Error()))
 	case m.running < len(m.cols):
 		el := time.Since(m.started).Seconds()
 		state = sOK.Render(fmt.Sprintf("▶ running %d of %d (%.0fs)", m.running+1, len(m.cols), el))
@@ -346,7 +366,7 @@ func (m *compareModel) columns(h int) string {
 }
 
 func (m *compareModel) column(c *cmpCol, w, h int) string {
-	title := timeline.Clean(c.v.Label)
+	title := text.Clean(c.v.Label)
 	switch {
 	case c.res != nil:
 		title += " " + c.res.Summary.Verdict.Mark()
@@ -436,7 +456,7 @@ func (m *compareModel) table() string {
 	}
 	if len(rs) == len(m.cols) {
 		for _, c := range compare.Checks(m.cfg.Scenario, rs) {
-			lines = append(lines, c.Verdict.Mark()+" "+timeline.Clean(c.Name)+": "+timeline.Clean(c.Detail))
+			lines = append(lines, c.Verdict.Mark()+" "+text.Clean(c.Name)+": "+text.Clean(c.Detail))
 		}
 	}
 	return fitLines(strings.Join(lines, "\n"), m.w, len(lines))
@@ -471,7 +491,10 @@ func (m *compareModel) helpView(h int) string {
 
 func (m *compareModel) helpShown() bool { return m.showHelp }
 
-func (m *compareModel) cancelRuns() <-chan struct{} { return m.run.cancelRuns() }
+func (m *compareModel) cancelRuns() <-chan struct{} {
+	m.closePlayers()
+	return m.run.cancelRuns()
+}
 
 func (m *compareModel) outcome() *verdict.Summary {
 	rs := m.results()

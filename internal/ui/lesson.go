@@ -15,6 +15,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 )
@@ -75,6 +76,7 @@ type lessonModel struct {
 	cache      map[string]cached
 	// clock is the live run's time now; tests fix it.
 	clock func() time.Duration
+	play  turnsState // the scheduler, when the learner chooses the order
 }
 
 // cached is a panel drawn for one version of its content and one size.
@@ -110,6 +112,7 @@ func newLesson(sc *spec.Scenario, opt session.Options, w, h int) *lessonModel {
 
 // start begins a new session for the lesson.
 func (m *lessonModel) start() tea.Cmd {
+	m.beginTurns()
 	m.sess = session.Start(context.Background(), m.sc, m.opt)
 	// --record and --trace files hold the first run: a restart writes none.
 	m.opt.Record, m.opt.Trace = nil, nil
@@ -200,6 +203,13 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 	case sessionDoneMsg:
 		if msg.s == m.sess {
 			m.finish(msg.s.Summary())
+			return m.exploreGoal()
+		}
+		return nil
+	case exploredMsg:
+		if msg.s == m.sess {
+			m.play.explored, m.play.exploring = msg.r, false
+			m.render()
 		}
 		return nil
 	case traceMsg:
@@ -212,11 +222,13 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case frameMsg:
 		if m.rp != nil {
-			if m.rp.advance(m) {
+			// A seek catching up is drawn once it has: a frame stays small.
+			if m.rp.advance(m) && !m.rp.behind {
 				m.render()
 			}
 			return frameTick()
 		}
+		m.stepTurns()
 		// A frozen screen (paused or finished) changes only when data or keys
 		// do; those redraw it themselves.
 		if !m.frozen {
@@ -240,7 +252,7 @@ func (m *lessonModel) finish(sum verdict.Summary) {
 		case verdict.Undecided:
 			class = timeline.NotDecided
 		}
-		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", r.Verdict.Mark(), timeline.Clean(r.Name), timeline.Clean(r.Detail)), Class: class})
+		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", r.Verdict.Mark(), text.Clean(r.Name), text.Clean(r.Detail)), Class: class})
 	}
 	m.freeze()
 	m.render()
@@ -328,6 +340,10 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 			return cmd
 		}
 	}
+	if cmd, ok := m.turnsKey(msg); ok {
+		m.render()
+		return cmd
+	}
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Help):
@@ -336,6 +352,9 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		if m.programRunning() && !m.quitAsked {
 			m.quitAsked = true // leaving ends the watched program: ask
 			break
+		}
+		if m.play.cancelX != nil {
+			m.play.cancelX()
 		}
 		return func() tea.Msg { return backMsg{} }
 	case key.Matches(msg, k.Pause):
@@ -350,14 +369,12 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 			m.freeze()
 		}
 	case key.Matches(msg, k.Restart):
-		if m.sess == nil || m.restarting || m.watching() {
-			break // the old run is still stopping: one restart at a time
+		if m.watching() {
+			break
 		}
-		m.restarting = true
-		old := m.sess
-		m.restarts++
-		// The old run's tasks and processes end before the new run starts.
-		return tea.Sequence(stopSession(old), func() tea.Msg { return restartMsg{} })
+		// The old run's tasks and processes end before the new run starts;
+		// while it stops, r is ignored: one restart at a time.
+		return m.restart()
 	case key.Matches(msg, k.Trace):
 		if m.sess == nil || m.watching() {
 			break
@@ -430,6 +447,10 @@ func (m *lessonModel) render() {
 	}
 	header := m.header()
 	footer := m.footer()
+	if m.play.turns != nil && !m.showHelp {
+		// The scheduler goes above the panels, which keep what is left.
+		header += "\n" + m.turnsPanel(m.w)
+	}
 	bodyH := m.h - lipgloss.Height(header) - lipgloss.Height(footer)
 	var body string
 	if m.showHelp {
@@ -470,7 +491,7 @@ func (m *lessonModel) header() string {
 	if tl.Phase != "" {
 		phase = "  phase " + sBold.Render(tl.Phase)
 	}
-	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+timeline.Clean(m.sc.Title))
+	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+text.Clean(m.sc.Title))
 	mode := sDim.Render("trace off")
 	if m.tracing() {
 		mode = sOK.Render("trace on")
@@ -508,7 +529,7 @@ func (m *lessonModel) footer() string {
 func (m *lessonModel) drawFooter() string {
 	var prompts []string
 	for _, p := range m.tl.Keys {
-		prompts = append(prompts, sKey.Render(timeline.Clean(p.Key))+" "+timeline.Clean(p.Label))
+		prompts = append(prompts, sKey.Render(text.Clean(p.Key))+" "+text.Clean(p.Label))
 	}
 	short := m.keys.ShortHelp()
 	if m.rp != nil {
@@ -566,7 +587,7 @@ func (m *lessonModel) lanesHeight(maxH, w int) int {
 func (m *lessonModel) lessonText(w, h int) string {
 	lines := wrap(m.sc.Lesson, w)
 	for i, l := range lines {
-		lines[i] = timeline.Clean(l)
+		lines[i] = text.Clean(l)
 	}
 	off := min(m.scroll[focusLesson], max(0, len(lines)-h))
 	m.scroll[focusLesson] = off
@@ -760,7 +781,7 @@ func (m *lessonModel) helpView(h int) string {
 		add("")
 		add(sBold.Render("This lesson waits for"))
 		for _, p := range m.tl.Keys {
-			add("  " + padRight(sKey.Render(timeline.Clean(p.Key)), 12) + " " + timeline.Clean(p.Label))
+			add("  " + padRight(sKey.Render(text.Clean(p.Key)), 12) + " " + text.Clean(p.Label))
 		}
 	}
 	add("")

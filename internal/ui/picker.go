@@ -12,7 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/text"
 )
 
 type openMsg struct{ sc *spec.Scenario }
@@ -192,7 +192,7 @@ func (p *picker) View() string {
 		if i == p.cursor {
 			cursor, idStyle = sSelected.Render("▸ "), sSelected
 		}
-		fmt.Fprintf(&sb, "%s%s %s\n    %s\n", cursor, idStyle.Render(fmt.Sprintf("%-14s", sc.ID)), timeline.Clean(sc.Title), sDim.Render(timeline.Clean(sc.Summary)))
+		fmt.Fprintf(&sb, "%s%s %s\n    %s\n", cursor, idStyle.Render(fmt.Sprintf("%-14s", sc.ID)), text.Clean(sc.Title), sDim.Render(text.Clean(sc.Summary)))
 	}
 	body := fitLines(sb.String(), p.w, p.h-1)
 	return body + "\n" + lipgloss.NewStyle().Render(p.help.ShortHelpView(p.keys.ShortHelp()))

@@ -10,7 +10,7 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/text"
 	"mtviz/internal/verdict"
 )
 
@@ -133,7 +133,7 @@ func legendLine(series []string) string {
 	var parts []string
 	for i, s := range series {
 		look := seriesLook[i%len(seriesLook)]
-		parts = append(parts, look.style.Render(string(look.mark)+" "+timeline.Clean(s)))
+		parts = append(parts, look.style.Render(string(look.mark)+" "+text.Clean(s)))
 	}
 	return strings.Join(parts, "   ")
 }

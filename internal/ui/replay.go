@@ -9,34 +9,44 @@ import (
 	"mtviz/internal/keymap"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
 )
 
 // replay plays a recording through the same fold and screen as a live run:
-// a clock that runs at a chosen speed, pauses, and seeks (a seek back folds
-// again from the start, which is cheap: the fold runs far faster than
-// real time).
+// a clock that runs at a chosen speed, pauses, and seeks. The recording is
+// read as a stream (a seek back folds again from the start), and a frame
+// folds for at most frameBudget: a long recording, or a seek across it,
+// takes several frames, and keys are answered between them.
 type replay struct {
 	rec    *record.Recording
+	play   *record.Player
 	keys   keymap.Replay
-	pos    int           // items folded so far
 	at     time.Duration // the playback clock
 	speed  int           // index into speeds
 	paused bool
-	last   time.Time // wall time of the last advance
+	last   time.Time      // wall time of the last advance
+	behind bool           // the fold has not caught up with the clock yet
+	failed bool           // the recording could not be read to its end
+	judge  *verdict.Judge // the checks, fed what the fold is fed
 }
 
 // speeds are playback rates; 0 stands for as fast as it can.
 var speeds = []float64{1, 2, 10, 0}
 
-// fastest is how many items a frame folds at the top speed.
-const fastest = 4000
+// frameBudget bounds a frame's folding (the screen draws 10 frames a
+// second); the recording is read and checked ahead, off the update loop.
+const frameBudget = 25 * time.Millisecond
 
 func newReplay(rec *record.Recording) *replay {
-	return &replay{rec: rec, keys: keymap.NewReplay()}
+	return &replay{rec: rec, play: record.NewPlayer(rec), keys: keymap.NewReplay(), judge: session.NewJudge(rec.Scenario, rec.Header)}
 }
 
 func (r *replay) speedName() string {
+	if r.behind {
+		return "seeking…"
+	}
 	switch s := speeds[r.speed]; s {
 	case 0:
 		return "max"
@@ -50,70 +60,82 @@ func (r *replay) speedName() string {
 }
 
 // end is the recording's last moment.
-func (r *replay) end() time.Duration {
-	var t time.Duration
-	for i := range r.rec.Items {
-		t = max(t, r.rec.Items[i].T())
-	}
-	return t
-}
+func (r *replay) end() time.Duration { return r.rec.Span }
 
 // advance moves the clock on by the wall time since the last frame, at the
-// chosen speed, and folds what the recording holds up to it. It reports
-// whether anything changed.
+// chosen speed, and folds what the recording holds up to it, within the
+// frame's budget. It reports whether anything changed.
 func (r *replay) advance(m *lessonModel) bool {
 	now := time.Now()
 	dt := now.Sub(r.last)
-	if r.last.IsZero() {
-		dt = 0
+	if r.last.IsZero() || r.behind {
+		dt = 0 // the clock waits while a seek catches up
 	}
 	r.last = now
-	if r.paused || r.pos >= len(r.rec.Items) {
+	if r.play.Done() || (r.paused && !r.behind) {
 		r.finish(m)
 		return false
 	}
-	if s := speeds[r.speed]; s > 0 {
+	switch s := speeds[r.speed]; {
+	case r.behind:
+		r.behind = r.fold(m, r.at, now.Add(frameBudget))
+	case s > 0:
 		r.at += time.Duration(float64(dt) * s)
-		r.fold(m, r.at, len(r.rec.Items))
-	} else {
-		r.fold(m, 1<<62, fastest)
+		r.fold(m, r.at, now.Add(frameBudget))
+	default:
+		r.fold(m, 1<<62, now.Add(frameBudget))
 		r.at = max(r.at, m.tl.Now)
 	}
 	r.finish(m)
 	return true
 }
 
-// fold applies items whose time has come, at most n of them.
-func (r *replay) fold(m *lessonModel, until time.Duration, n int) {
-	items := r.rec.Items
-	for ; r.pos < len(items) && n > 0; n-- {
-		if items[r.pos].T() > until {
-			break
-		}
-		m.tl.Apply(items[r.pos])
-		r.pos++
+// fold applies items whose time has come, until the deadline. It reports
+// whether items up to until are left for the next frame.
+func (r *replay) fold(m *lessonModel, until time.Duration, deadline time.Time) bool {
+	more := r.play.Until(until, deadline, func(it timeline.Item) {
+		m.tl.Apply(it)
+		r.judge.Apply(it)
+	})
+	if err := r.play.Err(); err != nil && !r.failed {
+		r.failed = true
+		m.tl.AddLog(timeline.Entry{T: m.tl.Now, Text: "the recording could not be read on: " + text.Clean(err.Error()), Class: timeline.Bad})
 	}
+	return more
 }
+
+// settle folds up to the clock with no bound on time (tests).
+func (r *replay) settle(m *lessonModel) {
+	for r.behind = true; r.behind; {
+		r.behind = r.fold(m, r.at, time.Now().Add(time.Hour))
+	}
+	r.finish(m)
+}
+
+// close stops reading the recording ahead.
+func (r *replay) close() { r.play.Close() }
 
 // finish judges the run once every item is folded, as the live run did.
 func (r *replay) finish(m *lessonModel) {
-	if r.pos >= len(r.rec.Items) && m.summary == nil {
-		sum, _ := session.Judge(r.rec)
-		m.finish(sum)
+	if r.play.Done() && m.summary == nil {
+		m.finish(session.Decide(r.judge, r.rec.End))
 		m.frozen = false // the replay's clock, not a frozen one, says now
 	}
 }
 
-// seek folds the recording again from the start up to t.
+// seek moves the clock to t: forward from where the fold is, or again
+// from the start. The folding itself is done by this frame and the next.
 func (r *replay) seek(m *lessonModel, t time.Duration) {
 	t = max(0, min(t, r.end()))
-	if t < r.at || m.tl == nil {
+	if m.tl == nil || t < m.tl.Now {
 		m.reset(newFold(r.rec))
-		r.pos = 0
+		r.play.Rewind()
+		r.judge = session.NewJudge(r.rec.Scenario, r.rec.Header)
+		r.failed = false
 	}
 	r.at = t
-	r.fold(m, t, len(r.rec.Items))
-	if r.pos < len(r.rec.Items) {
+	r.behind = r.fold(m, t, time.Now().Add(frameBudget))
+	if !r.play.Done() {
 		m.summary = nil
 	}
 	r.finish(m)

@@ -62,12 +62,12 @@ func TestReplayShowsTheLiveScreens(t *testing.T) {
 			if err := s.RecordError(); err != nil {
 				t.Fatal(err)
 			}
-			rec, err := record.Read(id+".jsonl", &buf)
+			rec, err := record.ReadBytes(id+".jsonl", buf.Bytes(), record.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(rec.Items) != len(items) {
-				t.Fatalf("%d items recorded, %d delivered", len(rec.Items), len(items))
+			if rec.Count != len(items) {
+				t.Fatalf("%d items recorded, %d delivered", rec.Count, len(items))
 			}
 			for _, k := range instants(items) {
 				live := newLesson(sc, session.Options{}, 160, 48)
@@ -85,6 +85,8 @@ func TestReplayShowsTheLiveScreens(t *testing.T) {
 				}
 				play := newReplayLesson(rec, 160, 48)
 				play.rp.seek(play, at)
+				play.rp.settle(play)
+				play.rp.close()
 				if k == len(items) && !reflect.DeepEqual(*play.summary, sum) {
 					t.Errorf("verdicts differ:\nlive   %+v\nreplay %+v", sum, *play.summary)
 				}
@@ -119,10 +121,11 @@ func TestMain(m *testing.M) {
 // sixteen is a run of 16 tasks that lock, work and sleep for about five
 // seconds, recorded once for the benchmarks.
 var sixteen struct {
-	once sync.Once
-	rec  *record.Recording
-	err  error
-	size int
+	once  sync.Once
+	rec   *record.Recording
+	items []timeline.Item
+	err   error
+	size  int
 }
 
 const sixteenSrc = `title: sixteen lanes
@@ -147,7 +150,10 @@ func recordSixteen(b testing.TB) *record.Recording {
 		s := session.Start(context.Background(), sc, session.Options{Record: &buf, GoTrace: session.TraceOn})
 		s.Wait()
 		sixteen.size = buf.Len()
-		sixteen.rec, sixteen.err = record.Read("sixteen.jsonl", &buf)
+		sixteen.rec, sixteen.err = record.ReadBytes("sixteen.jsonl", buf.Bytes(), record.Options{})
+		if sixteen.err == nil {
+			sixteen.items, sixteen.err = sixteen.rec.ReadAll()
+		}
 	})
 	if sixteen.err != nil {
 		b.Fatal(sixteen.err)
@@ -161,16 +167,13 @@ func recordSixteen(b testing.TB) *record.Recording {
 // run itself that goes.
 func BenchmarkReplay16Lanes(b *testing.B) {
 	rec := recordSixteen(b)
-	var span time.Duration
-	for _, it := range rec.Items {
-		span = max(span, it.T())
-	}
+	span := rec.Span
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		m := newReplayLesson(rec, 200, 60)
 		next := time.Duration(0)
-		for _, it := range rec.Items {
+		for _, it := range sixteen.items {
 			m.tl.Apply(it)
 			if t := it.T(); t >= next {
 				m.rp.at = t
@@ -181,7 +184,7 @@ func BenchmarkReplay16Lanes(b *testing.B) {
 	}
 	per := time.Since(start) / time.Duration(b.N)
 	b.ReportMetric(span.Seconds()/per.Seconds(), "x_realtime")
-	b.ReportMetric(float64(len(rec.Items)), "items")
+	b.ReportMetric(float64(rec.Count), "items")
 	b.ReportMetric(float64(sixteen.size)/span.Seconds()/1024, "KB/s_recorded")
 }
 
@@ -190,17 +193,16 @@ func BenchmarkReplay16Lanes(b *testing.B) {
 // one frame at 10 frames a second folds.
 func BenchmarkFoldFrame(b *testing.B) {
 	rec := recordSixteen(b)
-	var span time.Duration
+	span := rec.Span
 	events := 0
-	for _, it := range rec.Items {
-		span = max(span, it.T())
+	for _, it := range sixteen.items {
 		events += len(it.Events)
 	}
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		tl := newFold(rec)
-		for _, it := range rec.Items {
+		for _, it := range sixteen.items {
 			tl.Apply(it)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"mtviz/internal/compare"
+	"mtviz/internal/explore"
 	"mtviz/internal/guard"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
@@ -31,6 +32,11 @@ type Config struct {
 	Compare   *CompareConfig    // or compare these variants
 	Session   session.Options
 	CSV       string // a sweep also writes its points here
+	// Scheduler opens the lesson with the scheduler on: the learner
+	// chooses who takes each step. Schedule, when set, is replayed first,
+	// a step at a time, and then the learner goes on.
+	Scheduler bool
+	Schedule  *explore.Schedule
 }
 
 // Outcome is how the last lesson shown ended.
@@ -38,6 +44,9 @@ type Outcome struct {
 	Ran      bool             // a lesson was opened
 	Finished bool             // and its run came to its end before the screen closed
 	Summary  *verdict.Summary // its verdicts, when it finished
+	// RecordError is why the first lesson's --record or --trace file could
+	// not be written, if it could not.
+	RecordError error
 }
 
 type root struct {
@@ -79,6 +88,10 @@ func newRoot(cfg Config) *root {
 		r.other = newSweep(cfg.Start, cfg.Session, cfg.CSV, r.w, r.h)
 	case cfg.Start != nil:
 		r.lesson = newLesson(cfg.Start, cfg.Session, r.w, r.h)
+		r.lesson.play.on = cfg.Scheduler || cfg.Schedule != nil
+		if cfg.Schedule != nil {
+			r.lesson.play.follow = cfg.Schedule.Tasks()
+		}
 		// The files belong to this first lesson, not to those opened later.
 		r.cfg.Session.Record, r.cfg.Session.Trace = nil, nil
 	case cfg.Compare != nil:
@@ -148,17 +161,7 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.ran = true
 		return r, r.lesson.Init()
 	case backMsg:
-		if r.other != nil {
-			old := r.other
-			r.other = nil
-			return r, old.stop()
-		}
-		old := r.lesson
-		r.lesson = nil
-		if old != nil && old.sess != nil {
-			return r, stopSession(old.sess)
-		}
-		return r, nil
+		return r, r.back()
 	case restartMsg:
 		if r.lesson != nil {
 			return r, r.lesson.start()
@@ -172,6 +175,24 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, r.lesson.Update(msg)
 	}
 	return r, r.picker.Update(msg)
+}
+
+// back leaves the screen shown for the picker, stopping what it runs.
+func (r *root) back() tea.Cmd {
+	if r.other != nil {
+		old := r.other
+		r.other = nil
+		return old.stop()
+	}
+	old := r.lesson
+	r.lesson = nil
+	if old != nil && old.rp != nil {
+		old.rp.close()
+	}
+	if old != nil && old.sess != nil {
+		return stopSession(old.sess)
+	}
+	return nil
 }
 
 // quit stops the running lesson, waits until its tasks and processes are gone,
@@ -200,6 +221,23 @@ func (r *root) View() string {
 		return r.lesson.View()
 	}
 	return r.picker.View()
+}
+
+// endSession stops a session and waits (5 s at most) for its end; it says
+// why its files could not be written, if they could not.
+func endSession(s *session.Session) error {
+	s.Stop()
+	done := make(chan struct{})
+	go func() {
+		s.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return s.RecordError()
+	case <-time.After(5 * time.Second):
+		return errors.New("the run did not end in time to finish its files")
+	}
 }
 
 // Run shows the UI until the user quits, then makes sure the running lesson
@@ -237,6 +275,9 @@ func Run(cfg Config) (Outcome, error) {
 	guard.OnPanic(end)
 	defer guard.OnPanic(nil)
 	final, err := p.Run()
+	if fr, ok := final.(*root); ok && fr.lesson != nil && fr.lesson.rp != nil {
+		fr.lesson.rp.close()
+	}
 	var out Outcome
 	if fr, ok := final.(*root); ok && fr.lesson != nil {
 		out.Ran = fr.ran || cfg.Start != nil || cfg.Replay != nil
@@ -254,17 +295,7 @@ func Run(cfg Config) (Outcome, error) {
 		}
 	}
 	if fr, ok := final.(*root); ok && fr.lesson != nil && fr.lesson.sess != nil {
-		s := fr.lesson.sess
-		s.Stop()
-		done := make(chan struct{})
-		go func() {
-			s.Wait()
-			close(done)
-		}()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-		}
+		out.RecordError = endSession(fr.lesson.sess)
 	}
 	if pn := guard.Panicked(); pn != nil {
 		return out, pn

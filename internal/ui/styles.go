@@ -56,7 +56,7 @@ var (
 var blockLetter = map[sim.Reason]rune{
 	sim.ReasonLock: 'L', sim.ReasonFileLock: 'F', sim.ReasonGIL: 'G', sim.ReasonJoin: 'J', sim.ReasonCond: 'C',
 	sim.ReasonEvent: 'E', sim.ReasonQueue: 'Q', sim.ReasonKey: 'K', sim.ReasonPaused: 'P', sim.ReasonIO: 'I',
-	sim.ReasonPoll: 'N', sim.ReasonStopped: 'T',
+	sim.ReasonPoll: 'N', sim.ReasonStopped: 'T', sim.ReasonTurn: 'S',
 }
 
 // gChildren: a process whose steps are done waits for its child processes.
@@ -104,7 +104,7 @@ func legendItems() []string {
 		item(gRunnable, "runnable"), item(gBusy, "running or runnable"), item(gSleeping, "sleeping"), item(gNew, "new"), item(gZombie, "zombie"),
 		item(gChildren, "waits for children"), item(gWaiting, "runtime: waiting"),
 		"blocked on: " + b('L', "lock"), b('F', "flock"), b('G', "gil"), b('J', "join"), b('C', "condition"),
-		b('E', "event"), b('Q', "queue"), b('K', "key"), b('I', "I/O"), b('N', "net poller"), b('P', "paused"), b('T', "stopped (watch)"),
+		b('E', "event"), b('Q', "queue"), b('K', "key"), b('I', "I/O"), b('N', "net poller"), b('P', "paused"), b('T', "stopped (watch)"), b('S', "turn"),
 	}
 }
 

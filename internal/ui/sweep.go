@@ -16,6 +16,7 @@ import (
 	"mtviz/internal/keymap"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 )
@@ -197,7 +198,7 @@ func (m *sweepModel) render() {
 }
 
 func (m *sweepModel) header() string {
-	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+timeline.Clean(m.sc.Title))
+	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+text.Clean(m.sc.Title))
 	var right string
 	switch {
 	case m.summary != nil:
@@ -260,7 +261,7 @@ func (m *sweepModel) body(h int) string {
 	if m.summary != nil || m.live == nil {
 		return fitCount(out+"\n"+panel("Checks", m.checksText(m.w-4), m.w, lower, false), h)
 	}
-	title := "Running " + timeline.Clean(m.cur.Label)
+	title := "Running " + text.Clean(m.cur.Label)
 	lanes := lanesView(m.live, m.w-4, lower-2, 0, m.live.Now, zooms[defaultZoom])
 	return fitCount(out+"\n"+panel(title, lanes, m.w, lower, false), h)
 }
@@ -276,16 +277,16 @@ func (m *sweepModel) checksText(w int) string {
 	}
 	var lines []string
 	if m.err != nil {
-		lines = append(lines, sBad.Render("error: "+timeline.Clean(m.err.Error())))
+		lines = append(lines, sBad.Render("error: "+text.Clean(m.err.Error())))
 	}
 	for _, r := range m.results {
-		lines = append(lines, r.Verdict.Mark()+" "+timeline.Clean(r.Name))
-		for _, l := range wrap(timeline.Clean(r.Detail), w-2) {
+		lines = append(lines, r.Verdict.Mark()+" "+text.Clean(r.Name))
+		for _, l := range wrap(text.Clean(r.Detail), w-2) {
 			lines = append(lines, "  "+sDim.Render(l))
 		}
 	}
 	if m.csvPath != "" && m.err == nil {
-		lines = append(lines, sDim.Render("points written to "+timeline.Clean(m.csvPath)))
+		lines = append(lines, sDim.Render("points written to "+text.Clean(m.csvPath)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -298,7 +299,7 @@ func (m *sweepModel) helpView(h int) string {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "")
-	for _, l := range wrap(timeline.Clean(m.sc.Lesson), m.w-6) {
+	for _, l := range wrap(text.Clean(m.sc.Lesson), m.w-6) {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "", "  "+sDim.Render("any key closes"))

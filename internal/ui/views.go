@@ -12,6 +12,7 @@ import (
 
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 )
 
@@ -195,7 +196,7 @@ func coresView(tl *timeline.Timeline, width int) string {
 	}
 	who := "mtviz"
 	if p := tl.Procs[tl.Root]; tl.Watch && p != nil && p.Name != "" {
-		who = timeline.Clean(p.Name) // the watched program and its tree
+		who = text.Clean(p.Name) // the watched program and its tree
 	}
 	line := fmt.Sprintf("%s %.2f cores  %d proc  %d threads", sBold.Render(who), s.TotalCPU(), len(s.Procs), thr)
 	if tl.Cores > 0 {
@@ -302,7 +303,7 @@ func switchesView(tl *timeline.Timeline, width int) string {
 		if tl.Procs[p.PID] == nil {
 			continue
 		}
-		line := fmt.Sprintf("%-16s %8s voluntary %8s involuntary", ansi.Truncate(fmt.Sprintf("%s %d", timeline.Clean(p.Name), p.PID), 16, "…"),
+		line := fmt.Sprintf("%-16s %8s voluntary %8s involuntary", ansi.Truncate(fmt.Sprintf("%s %d", text.Clean(p.Name), p.PID), 16, "…"),
 			human(float64(p.Switches.Vol)/dt), human(float64(p.Switches.Invol)/dt))
 		lines = append(lines, ansi.Truncate(line, width, "…"))
 	}
@@ -406,7 +407,7 @@ func watchLocks(tl *timeline.Timeline) []string {
 	for _, fl := range tl.Sample.Locks {
 		who := fmt.Sprintf("PID %d", fl.PID)
 		if p := tl.Procs[fl.PID]; p != nil && p.Name != "" {
-			who = fmt.Sprintf("%s %d", timeline.Clean(p.Name), fl.PID)
+			who = fmt.Sprintf("%s %d", text.Clean(p.Name), fl.PID)
 		}
 		verb := "holds"
 		if fl.Waiting {
@@ -504,117 +505,6 @@ func objectsView(tl *timeline.Timeline, width int) string {
 
 // keepGone is how long an ended process stays in the tree, greyed.
 const keepGone = 10 * time.Second
-
-// procsView is the process tree as the probe read it, with the task each
-// process runs, and for a while after, the processes that ended.
-func procsView(tl *timeline.Timeline, width, height int) string {
-	if tl.Sample == nil {
-		return sDim.Render("waiting for the first probe sample…")
-	}
-	type row struct {
-		pid, ppid int
-		cols      [6]string // state, cpu, threads, name, task, note
-		style     lipgloss.Style
-	}
-	rows := map[int]*row{}
-	var order []int
-	for _, pp := range tl.Sample.Procs {
-		task, note := "", ""
-		p := tl.Procs[pp.PID]
-		if p != nil {
-			task = p.Task
-			if p.Program != "" {
-				task = p.Task + ": " + p.Program
-			}
-			if p.FirstPPID != 0 && p.PPID != p.FirstPPID {
-				note = fmt.Sprintf("  parent was %d", p.FirstPPID)
-			}
-		}
-		if pp.PID == tl.Root {
-			task = "(this program)"
-		}
-		style := lipgloss.NewStyle()
-		if pp.State == "Z" {
-			style = gZombie.style
-			note += "  zombie: ended, not yet reaped"
-		}
-		rows[pp.PID] = &row{pp.PID, pp.PPID, [6]string{pp.State, fmt.Sprintf("%5.1f", pp.CPU), fmt.Sprint(pp.NThreads),
-			pp.Name, task, note}, style}
-		order = append(order, pp.PID)
-	}
-	for _, pid := range tl.Ended {
-		p := tl.Procs[pid]
-		if p == nil || rows[pid] != nil || tl.Now-p.GoneAt > keepGone || (!p.Seen && p.Exit == nil) {
-			continue
-		}
-		how := "ended"
-		if p.Exit != nil {
-			how = sim.ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + reaperShort(p.Exit)
-		}
-		task := p.Task
-		if p.Program != "" {
-			task = p.Task + ": " + p.Program
-		}
-		rows[pid] = &row{pid, p.PPID, [6]string{"-", "", "", p.Name, task, "  gone: " + how}, sDim}
-		order = append(order, pid)
-	}
-	children := map[int][]int{}
-	var roots []int
-	for _, pid := range order {
-		r := rows[pid]
-		if rows[r.ppid] != nil && r.ppid != pid {
-			children[r.ppid] = append(children[r.ppid], pid)
-		} else {
-			roots = append(roots, pid)
-		}
-	}
-	// Columns as wide as what they hold.
-	type line struct {
-		label string
-		r     *row
-	}
-	var out []line
-	var walk func(pid int, prefix string, last bool, depth int)
-	walk = func(pid int, prefix string, last bool, depth int) {
-		r := rows[pid]
-		branch, next := "", prefix
-		if depth > 0 {
-			if last {
-				branch, next = "└─", prefix+"  "
-			} else {
-				branch, next = "├─", prefix+"│ "
-			}
-		}
-		out = append(out, line{prefix + branch + fmt.Sprint(pid), r})
-		kids := children[pid]
-		for i, c := range kids {
-			walk(c, next, i == len(kids)-1, depth+1)
-		}
-	}
-	for _, r := range roots {
-		walk(r, "", true, 0)
-	}
-	pidW, ppidW, nameW := 3, 4, 4
-	for _, l := range out {
-		pidW = max(pidW, ansi.StringWidth(l.label))
-		ppidW = max(ppidW, len(fmt.Sprint(l.r.ppid)))
-		nameW = max(nameW, ansi.StringWidth(l.r.cols[3]))
-	}
-	nameW = min(nameW, 15)
-	var sb strings.Builder
-	sb.WriteString(sDim.Render(fmt.Sprintf("%s %s S  CPU%% THR %s TASK", padRight("PID", pidW), leftPad("PPID", ppidW), padRight("NAME", nameW))))
-	for i, l := range out {
-		if i+1 >= height {
-			sb.WriteString(sDim.Render(fmt.Sprintf("\n… %d more (tab to the Processes panel)", len(out)-i)))
-			break
-		}
-		c := l.r.cols
-		text := fmt.Sprintf("%s %s %-1s %5s %3s %s %s%s", padRight(l.label, pidW), leftPad(fmt.Sprint(l.r.ppid), ppidW),
-			c[0], c[1], c[2], padRight(ansi.Truncate(c[3], nameW, "…"), nameW), c[4], c[5])
-		sb.WriteString("\n" + l.r.style.Render(ansi.Truncate(text, width, "…")))
-	}
-	return sb.String()
-}
 
 func reaperShort(ev *sim.Event) string {
 	switch {

@@ -18,9 +18,11 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
+	"mtviz/internal/contain"
 	"mtviz/internal/cpus"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
@@ -40,13 +42,12 @@ type Watcher struct {
 	pid    int
 	start  uint64 // the root's start time (field 22), so a reused PID is not taken for it
 	cmd    *exec.Cmd
-	guard  *exec.Cmd
-	guardW io.WriteCloser
+	box    *contain.Box // the command and all it starts, daemons included
 	out    chan []sim.Event
 	outMu  sync.Mutex // guards closed: output lines may come after the end
 	closed bool
 	// dropped counts the program's output lines not shown: past maxLines,
-	// while the reader was behind, or cut by a line longer than the buffer.
+	// or while the reader was behind.
 	dropped atomic.Int64
 	lineWG  sync.WaitGroup
 	paused  bool
@@ -102,35 +103,69 @@ func ppidOf(pid int) int {
 	return n
 }
 
-// startTime reads a process's start time, which with its PID names it.
+// startTime reads a process's start time, which with its PID names it. A
+// zombie (it has ended) or a thread of another process is no process to
+// watch, and says so.
 func startTime(pid int) (uint64, error) {
+	st, state, err := readStat(pid)
+	if err != nil {
+		return 0, err
+	}
+	if state == "Z" {
+		return 0, &Error{fmt.Sprintf("watch: process %d is a zombie: it has ended, and waits for its parent to read its exit status; there is nothing to watch", pid)}
+	}
+	if tgid := tgidOf(pid); tgid != 0 && tgid != pid {
+		return 0, &Error{fmt.Sprintf("watch: %d is a thread of process %d, not a process; watch --pid %d shows it among that process's threads", pid, tgid, tgid)}
+	}
+	return st, nil
+}
+
+// readStat reads a process's start time and state from its stat.
+func readStat(pid int) (start uint64, state string, err error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return 0, &Error{fmt.Sprintf("watch: no process %d", pid)}
+		return 0, "", &Error{fmt.Sprintf("watch: no process %d", pid)}
 	case errors.Is(err, os.ErrPermission):
-		return 0, &Error{fmt.Sprintf("watch: process %d may not be read by this user", pid)}
+		return 0, "", &Error{fmt.Sprintf("watch: process %d may not be read by this user", pid)}
 	case err != nil:
-		return 0, &Error{fmt.Sprintf("watch: process %d: %v", pid, err)}
+		return 0, "", &Error{fmt.Sprintf("watch: process %d: %v", pid, err)}
 	}
 	if _, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(pid) + "/stat"); err != nil {
-		return 0, &Error{fmt.Sprintf("watch: the threads of process %d may not be read by this user", pid)}
+		return 0, "", &Error{fmt.Sprintf("watch: the threads of process %d may not be read by this user", pid)}
 	}
 	i := strings.LastIndexByte(string(b), ')')
 	if i < 0 {
-		return 0, &Error{fmt.Sprintf("watch: process %d: unreadable stat", pid)}
+		return 0, "", &Error{fmt.Sprintf("watch: process %d: unreadable stat", pid)}
 	}
 	f := strings.Fields(string(b[i+1:]))
 	if len(f) < 20 {
-		return 0, &Error{fmt.Sprintf("watch: process %d: unreadable stat", pid)}
+		return 0, "", &Error{fmt.Sprintf("watch: process %d: unreadable stat", pid)}
 	}
-	return strconv.ParseUint(f[19], 10, 64)
+	start, err = strconv.ParseUint(f[19], 10, 64)
+	return start, f[0], err
 }
 
-// startCmd starts the command in a process group of its own, with a guard:
-// a small process that kills the group when mtviz goes, however it goes
-// (the command itself gets SIGKILL from the kernel when mtviz dies; the
-// guard takes care of what the command started).
+// tgidOf reads the process a thread id belongs to (0 if unknown).
+func tgidOf(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "Tgid:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
+}
+
+// startCmd starts the command in a process group of its own and in a box
+// (a cgroup where the machine allows, else a mark its descendants
+// inherit) whose guard, a small process, ends everything in it if mtviz is
+// killed: the command gets SIGKILL from the kernel when mtviz dies, and the
+// guard takes care of what it started, daemons that left its group too.
 func (w *Watcher) startCmd() error {
 	// What the command starts and leaves (a daemon that left its group)
 	// comes to mtviz when its parent ends, to be ended with the rest.
@@ -143,56 +178,110 @@ func (w *Watcher) startCmd() error {
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdout, _ := c.StdoutPipe()
 	stderr, _ := c.StderrPipe()
+	w.box = contain.New()
+	w.box.Prepare(c)
 	if err := c.Start(); err != nil {
+		w.box.Close()
 		return &Error{fmt.Sprintf("watch: cannot start %s: %v", w.opt.Cmd[0], err)}
 	}
 	w.cmd, w.pid = c, c.Process.Pid
-	w.start, _ = startTime(w.pid)
-	if self, err := os.Executable(); err == nil {
-		g := exec.Command(self, GuardCommand, strconv.Itoa(w.pid))
-		g.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if in, err := g.StdinPipe(); err == nil && g.Start() == nil {
-			w.guard, w.guardW = g, in
-		}
-	}
+	w.start, _, _ = readStat(w.pid)
 	w.lineWG.Add(2)
 	go w.lines(stdout, "out")
 	go w.lines(stderr, "err")
 	return nil
 }
 
-// maxLine and maxLines bound what the program may write into the log.
+// maxLine and maxLines bound what the program may write into the log: a
+// longer line is shown in pieces of maxLine bytes, each a line of the log.
 const (
 	maxLine  = 512
 	maxLines = 10000
 )
 
-// lines turns what the program writes into log events, bounded.
+// lines turns what the program writes into log events, bounded. A line
+// longer than maxLine is split (at a character's boundary) into pieces, the
+// later ones marked "… ": nothing after it is lost. What was read at once
+// goes out in one batch.
 func (w *Watcher) lines(r io.Reader, which string) {
 	defer w.lineWG.Done()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 4096), 64<<10)
-	n := 0
-	for sc.Scan() {
-		n++
-		if n > maxLines {
-			w.dropped.Add(1)
-			continue // drained, not shown
-		}
-		text := sc.Text()
-		if len(text) > maxLine {
-			text = text[:maxLine] + "…"
-		}
-		kind := sim.KLog
-		if which == "err" {
-			kind = sim.KStderr
-		}
-		w.emit(sim.Event{Kind: kind, Task: w.name(), PID: w.pid, Text: text})
+	p := pieces{w: w, kind: sim.KLog}
+	if which == "err" {
+		p.kind = sim.KStderr
 	}
-	if sc.Err() != nil {
-		w.dropped.Add(1) // a line past 64 KiB: the rest is drained unread
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		chunk, err := br.ReadSlice('\n')
+		p.add(chunk, err == nil)
+		if br.Buffered() == 0 || len(p.batch) >= 256 {
+			w.emit(p.batch)
+			p.batch = nil
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			if len(p.carry) > 0 {
+				p.add(nil, true) // a last line without its newline
+			}
+			w.emit(p.batch)
+			return
+		}
 	}
-	io.Copy(io.Discard, r)
+}
+
+// pieces cuts a program's output into log lines of at most maxLine bytes.
+type pieces struct {
+	w     *Watcher
+	kind  sim.Kind
+	n     int    // lines so far
+	carry []byte // what is read of the line and not yet shown
+	cont  bool   // a piece of the current line was shown
+	batch []sim.Event
+}
+
+// add takes what was read; whole says it ends its line.
+func (p *pieces) add(b []byte, whole bool) {
+	p.carry = append(p.carry, b...)
+	for len(p.carry) > maxLine {
+		cut := runeStart(p.carry[:maxLine])
+		if cut == 0 {
+			cut = maxLine // no character starts there: bytes, not text
+		}
+		p.line(string(p.carry[:cut]))
+		p.cont = true
+		p.carry = p.carry[cut:]
+	}
+	if whole {
+		if text := strings.TrimRight(string(p.carry), "\r\n"); text != "" || !p.cont {
+			p.line(text)
+		}
+		p.carry, p.cont = p.carry[:0], false
+	}
+}
+
+func (p *pieces) line(text string) {
+	if p.cont {
+		text = "… " + text
+	}
+	p.n++
+	if p.n > maxLines {
+		p.w.dropped.Add(1) // drained, not shown
+		return
+	}
+	p.batch = append(p.batch, sim.Event{T: time.Since(p.w.opt.Start), Kind: p.kind, Task: p.w.name(), PID: p.w.pid, Text: text})
+}
+
+// runeStart is where the last whole character of b ends: the start of a
+// character cut short by the end of b, or len(b).
+func runeStart(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if !utf8.RuneStart(b[i]) {
+			continue
+		}
+		if utf8.FullRune(b[i:]) {
+			return len(b)
+		}
+		return i
+	}
+	return len(b)
 }
 
 func (w *Watcher) name() string {
@@ -202,19 +291,22 @@ func (w *Watcher) name() string {
 	return "PID " + strconv.Itoa(w.pid)
 }
 
-// emit sends a line of the program's output; when the reader is far
-// behind, the line is dropped rather than blocking the program.
-func (w *Watcher) emit(ev sim.Event) {
-	ev.T = time.Since(w.opt.Start)
+// emit sends lines of the program's output, those read at once in one
+// batch; when the reader is far behind, they are dropped rather than
+// blocking the program.
+func (w *Watcher) emit(evs []sim.Event) {
+	if len(evs) == 0 {
+		return
+	}
 	w.outMu.Lock()
 	defer w.outMu.Unlock()
 	if w.closed {
 		return
 	}
 	select {
-	case w.out <- []sim.Event{ev}:
+	case w.out <- evs:
 	default:
-		w.dropped.Add(1)
+		w.dropped.Add(int64(len(evs)))
 	}
 }
 
@@ -296,7 +388,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-timeout:
 			return nil
 		case <-tick.C:
-			if st, err := startTime(w.pid); err != nil || st != w.start {
+			// Gone, its PID reused, or a zombie: it has ended.
+			if st, state, err := readStat(w.pid); err != nil || st != w.start || state == "Z" {
 				w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
 					Text: fmt.Sprintf("process %d has ended (its exit status is for its parent to read)", w.pid)})
 				return nil
@@ -337,9 +430,10 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 		w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
 			Text: fmt.Sprintf("the watch is over (%s): mtviz ends what is left of the program: PIDs %s", ended, pidList(left))})
 	}
-	// What the command left running in its group goes with it.
+	// What the command left running goes with it: its group, and
+	// everything else in its box (daemons that left the group).
 	syscall.Kill(-w.pid, syscall.SIGKILL)
-	w.releaseGuard()
+	w.box.Close()
 	// The pipes end when every process holding them has: a moment after
 	// the kill, unless one left the group; then its lines are not waited for.
 	lines := make(chan struct{})
@@ -362,7 +456,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	}
 	if n := w.dropped.Load(); n > 0 {
 		w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
-			Text: fmt.Sprintf("%d lines of its output are not shown (past %d lines, a line over 64 KiB, or written faster than they could be shown)", n, maxLines)})
+			Text: fmt.Sprintf("%d lines of its output are not shown (past %d lines, or written faster than they could be shown)", n, maxLines)})
 	}
 	w.say(ev)
 	return err
@@ -406,7 +500,7 @@ func (w *Watcher) follow(ctx context.Context, timeout <-chan time.Time, exited <
 // tree lists the live processes of the program other than the command:
 // members of its process group, and children of mtviz it adopted.
 func (w *Watcher) tree() []int {
-	me, guard := os.Getpid(), w.guardPID()
+	me, guard := os.Getpid(), w.box.GuardPID()
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -417,7 +511,7 @@ func (w *Watcher) tree() []int {
 		if err != nil || pid == w.pid || pid == guard || pid == me {
 			continue
 		}
-		st, ok := readStat(pid)
+		st, ok := procStat(pid)
 		if !ok || st.state == "Z" || st.state == "X" {
 			continue
 		}
@@ -431,9 +525,9 @@ func (w *Watcher) tree() []int {
 // reapAdopted reaps the adopted processes that have exited, each by its
 // own PID (never the command's, nor the guard's).
 func (w *Watcher) reapAdopted() {
-	me, guard := os.Getpid(), w.guardPID()
+	me, guard := os.Getpid(), w.box.GuardPID()
 	for _, pid := range childrenOf(me, guard) {
-		if st, ok := readStat(pid); pid != w.pid && ok && st.state == "Z" {
+		if st, ok := procStat(pid); pid != w.pid && ok && st.state == "Z" {
 			var ws unix.WaitStatus
 			unix.Wait4(pid, &ws, unix.WNOHANG, nil)
 		}
@@ -445,8 +539,8 @@ type stat struct {
 	ppid, pgrp int
 }
 
-// readStat reads a process's state, parent and process group.
-func readStat(pid int) (stat, bool) {
+// procStat reads a process's state, parent and process group.
+func procStat(pid int) (stat, bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return stat{}, false
@@ -479,7 +573,7 @@ func pidList(pids []int) string {
 func (w *Watcher) endAdopted() {
 	me := os.Getpid()
 	for range 50 {
-		kids := childrenOf(me, w.guardPID())
+		kids := childrenOf(me, w.box.GuardPID())
 		if len(kids) == 0 {
 			return
 		}
@@ -489,13 +583,6 @@ func (w *Watcher) endAdopted() {
 			unix.Wait4(pid, &ws, 0, nil)
 		}
 	}
-}
-
-func (w *Watcher) guardPID() int {
-	if w.guard == nil || w.guard.Process == nil {
-		return 0
-	}
-	return w.guard.Process.Pid
 }
 
 // childrenOf lists the children of pid, less one, from /proc.
@@ -517,17 +604,6 @@ func childrenOf(pid, except int) []int {
 	return out
 }
 
-// releaseGuard tells the guard that the group was dealt with, so that it
-// signals nothing once the command is reaped.
-func (w *Watcher) releaseGuard() {
-	if w.guard == nil {
-		return
-	}
-	w.guardW.Write([]byte{'x'})
-	w.guardW.Close()
-	w.guard.Wait()
-}
-
 // Running reports whether the started command has not ended yet (false for
 // --pid: nothing of ours to kill).
 func (w *Watcher) Running() bool {
@@ -540,25 +616,4 @@ func (w *Watcher) Running() bool {
 	default:
 		return true
 	}
-}
-
-// GuardCommand is the argument that makes mtviz a watch guard.
-const GuardCommand = "__guard"
-
-// RunGuard waits for mtviz: end of input without a word means mtviz is gone,
-// and the watched command's process group is killed.
-func RunGuard(args []string) int {
-	if len(args) < 1 {
-		return 2
-	}
-	pgid, err := strconv.Atoi(args[0])
-	if err != nil || pgid <= 1 {
-		return 2
-	}
-	var b [1]byte
-	if n, _ := os.Stdin.Read(b[:]); n == 1 && b[0] == 'x' {
-		return 0
-	}
-	syscall.Kill(-pgid, syscall.SIGKILL)
-	return 0
 }

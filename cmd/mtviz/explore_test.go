@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+type exploreLine struct {
+	Type       string `json:"type"`
+	Orders     int    `json:"orders"`
+	Explored   int    `json:"explored"`
+	Exhaustive bool   `json:"exhaustive"`
+	Outcomes   []struct {
+		Orders   int               `json:"orders"`
+		Final    map[string]int64  `json:"final"`
+		Lost     map[string]int64  `json:"lost"`
+		Deadlock bool              `json:"deadlock"`
+		Forever  bool              `json:"waits_forever"`
+		Checks   map[string]string `json:"checks"`
+	} `json:"outcomes"`
+	Shortest map[string][]string `json:"shortest"`
+}
+
+func exploreJSON(t *testing.T, args ...string) exploreLine {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := Main(append([]string{"explore", "--json"}, args...), &out, &errb); code != 0 {
+		t.Fatalf("explore %v: exit %d: %s", args, code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var x exploreLine
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &x); err != nil || x.Type != "explore" {
+		t.Fatalf("the last line %q: %v", lines[len(lines)-1], err)
+	}
+	return x
+}
+
+// explore race-play --json runs every order; some lose an update and end
+// wrong; in its locked twin, none.
+func TestExploreRacePlayJSON(t *testing.T) {
+	x := exploreJSON(t, "race-play")
+	lost, wrong := 0, 0
+	for _, o := range x.Outcomes {
+		if o.Lost["balance"] > 0 {
+			lost += o.Orders
+		}
+		if o.Final["balance"] != 0 {
+			wrong += o.Orders
+			if o.Checks["the balance ended at 0"] != "fail" {
+				t.Errorf("an order that ended at %d passed the check", o.Final["balance"])
+			}
+		}
+	}
+	if !x.Exhaustive || x.Orders != 70 || x.Explored != 70 || lost == 0 || wrong != 40 || len(x.Shortest["the balance ended at 0"]) != 8 {
+		t.Errorf("race-play: %+v (%d orders lost an update, %d ended wrong)", x, lost, wrong)
+	}
+	x = exploreJSON(t, "race-play", "--set", "lock=on")
+	for _, o := range x.Outcomes {
+		if o.Lost["balance"] > 0 || o.Final["balance"] != 0 {
+			t.Errorf("the locked twin: %+v", o)
+		}
+	}
+	if !x.Exhaustive || x.Orders != 6 || len(x.Shortest) != 0 {
+		t.Errorf("the locked twin: %+v", x)
+	}
+}
+
+// The shortest order breaking the balance, written by explore --out, is
+// replayed by run --schedule to the same wrong balance and verdicts, 100
+// times out of 100; a schedule naming a task that cannot move there is
+// refused at its line.
+func TestScheduleReplaysFromTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := Main([]string{"explore", "deadlock-play", "--out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("explore deadlock-play: %d %s", code, errb.String())
+	}
+	if s := out.String(); !strings.Contains(s, "2 orders    deadlock") || !strings.Contains(s, "the shortest, 2 steps: a b") {
+		t.Errorf("explore deadlock-play says:\n%s", s)
+	}
+	out.Reset()
+	if code := Main([]string{"explore", "race-play", "--out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("explore race-play: %d %s", code, errb.String())
+	}
+	file := filepath.Join(dir, "race-play-the-balance-ended-at-0.schedule")
+	var first string
+	for i := 0; i < 100; i++ {
+		var o, e bytes.Buffer
+		code := Main([]string{"run", "race-play", "--schedule", file, "--json"}, &o, &e)
+		got := code
+		var end, sum string
+		sc := bufio.NewScanner(&o)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			l := sc.Text()
+			switch {
+			case strings.Contains(l, `"kind":"round_end"`):
+				end = l[strings.Index(l, `"values"`):]
+			case strings.HasPrefix(l, `{"type":"summary"`):
+				sum = l[strings.Index(l, `"checks"`):]
+			}
+		}
+		this := end + sum
+		if got != exitCheck || !strings.Contains(end, `"balance":`) || strings.Contains(end, `"balance":0}`) {
+			t.Fatalf("replay %d: exit %d, %s", i+1, got, this)
+		}
+		if first == "" {
+			first = this
+		} else if this != first {
+			t.Fatalf("replay %d ended\n%s\nthe first\n%s", i+1, this, first)
+		}
+	}
+	// --record keeps the turns: the recording replays as the schedule did.
+	rec := filepath.Join(dir, "run.jsonl")
+	var ro, re bytes.Buffer
+	Main([]string{"run", "race-play", "--schedule", file, "--record", rec, "--headless"}, &ro, &re)
+	ro.Reset()
+	if code := Main([]string{"run", "race-play", "--schedule", rec, "--json"}, &ro, &re); code != exitCheck || !strings.Contains(ro.String(), first[:strings.Index(first, "}")]) {
+		t.Errorf("the recording's turns: exit %d %s\n%s", code, re.String(), first)
+	}
+	bad := filepath.Join(dir, "bad.schedule")
+	os.WriteFile(bad, []byte("# two, then b\na\na\nb\n"), 0o644)
+	var o, e bytes.Buffer
+	if code := Main([]string{"run", "deadlock-play", "--schedule", bad, "--headless"}, &o, &e); code != exitUsage ||
+		!strings.Contains(e.String(), bad+":4: b cannot lock here: it waits for m2, held by a") {
+		t.Errorf("a bad schedule: exit %d: %s", code, e.String())
+	}
+}
+
+func TestExploreAndSchedulerUsage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"explore", "fork"}, "is a process, which runs outside the scheduler"},
+		{[]string{"explore", "race-steps"}, "waits for key n"},
+		{[]string{"explore", "race-play", "--max", "0"}, "--max must be from 1"},
+		{[]string{"explore", "race-play", "--set", "lock=maybe"}, `switch lock is one of off, on, not "maybe"`},
+		{[]string{"explore", "race-play", "--set", "lock=on,off"}, "takes one value"},
+		{[]string{"explore"}, "name one lesson"},
+		{[]string{"run", "race-play", "--scheduler", "me"}, "--scheduler takes you"},
+		{[]string{"run", "race-play", "--scheduler", "you", "--headless"}, "needs the screen"},
+		{[]string{"run", "race-steps", "--scheduler", "you"}, "waits for key n"},
+		{[]string{"run", "race-play", "--schedule", "testdata/none.schedule", "--headless"}, "testdata/none.schedule: cannot read it"},
+		{[]string{"run", "testdata", "--set", "lock=on"}, "take one lesson, not a folder"},
+	} {
+		var out, errb bytes.Buffer
+		if code := Main(c.args, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, %q; want %q", c.args, code, errb.String(), c.want)
+		}
+	}
+}
+
+// An exploration too long to finish is sampled, and says so; SIGTERM stops
+// it and keeps what was explored.
+func TestExploreSampleAndSIGTERM(t *testing.T) {
+	out, errs, code := mtviz(t, "explore", "testdata/many-orders.yaml", "--max", "50", "--seed", "3")
+	if code != 0 || !strings.Contains(out, "more than 50 orders") || !strings.Contains(out, "a sample of 50, drawn at random with seed 3") {
+		t.Errorf("exit %d: %s%s", code, out, errs)
+	}
+	c := exec.Command(os.Args[0], "explore", "testdata/many-orders.yaml", "--max", "1000000")
+	c.Env = append(os.Environ(), "MTVIZ_MAIN=1")
+	var o bytes.Buffer
+	c.Stdout = &o
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Once it has worked a while, it is exploring, not starting.
+	for deadline := time.Now().Add(30 * time.Second); cpuTicks(c.Process.Pid) < 30 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.Process.Signal(syscall.SIGTERM)
+	sent := time.Now()
+	err := c.Wait()
+	t.Logf("ended %v after SIGTERM", time.Since(sent).Round(time.Millisecond))
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitCheck || !strings.Contains(o.String(), "stopped after") {
+		t.Errorf("after SIGTERM: %v\n%s", err, o.String())
+	}
+}
+
+// cpuTicks is the CPU time a process used, in clock ticks (utime + stime).
+func cpuTicks(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	k, _ := strconv.Atoi(f[12])
+	return u + k
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"mtviz/internal/explore"
+	"mtviz/internal/record"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+	"mtviz/internal/text"
+	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
+)
+
+// turnFlags are run's flags for choosing the order of the steps.
+type turnFlags struct {
+	sets      setFlags
+	scheduler string
+	schedule  string
+}
+
+func (t *turnFlags) register(fs *flag.FlagSet) {
+	fs.Var(&t.sets, "set", "")
+	fs.StringVar(&t.scheduler, "scheduler", "", "")
+	fs.StringVar(&t.schedule, "schedule", "", "")
+}
+
+// given says whether any of them was.
+func (t *turnFlags) given() bool {
+	return len(t.sets) > 0 || t.scheduler != "" || t.schedule != ""
+}
+
+// prepare applies --set, and checks --scheduler and --schedule against the
+// lesson: a schedule is read, then played once on the engine alone, so
+// that a line naming a task which cannot take a step there is refused,
+// with the file and line, before anything is shown.
+func (t *turnFlags) prepare(sc *spec.Scenario, f *runFlags) (*spec.Scenario, error) {
+	sc, err := applySets("run", sc, t.sets)
+	if err != nil {
+		return nil, err
+	}
+	if t.scheduler != "" && t.scheduler != "you" {
+		return nil, usagef("run: --scheduler takes you (you choose who takes each step), not %q", t.scheduler)
+	}
+	if t.scheduler == "" && t.schedule == "" {
+		return sc, nil
+	}
+	if sc.Sweep != nil {
+		return nil, usagef("run: %s is a sweep of many runs; the scheduler plays one run", sc.ID)
+	}
+	if err := sim.SchedulerRefuse(sc); err != nil {
+		return nil, usageError{"run: " + err.Error()}
+	}
+	if t.scheduler != "" && (f.headless || f.json) {
+		return nil, usagef("run: --scheduler you needs the screen, where you choose; headless, give the order with --schedule FILE")
+	}
+	f.scheduler = true
+	if t.schedule == "" {
+		return sc, nil
+	}
+	if err := explore.Refuse(sc); err != nil {
+		return nil, usageError{"run: --schedule: " + err.Error()}
+	}
+	s, err := readSchedule(t.schedule)
+	if err != nil {
+		return nil, usageError{"run: " + err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
+	defer cancel()
+	if _, err := explore.Replay(ctx, sc, f.cores, s); err != nil {
+		return nil, usageError{"run: " + err.Error()}
+	}
+	f.schedule = s
+	return sc, nil
+}
+
+// readSchedule reads a schedule file, or the turns of a run recorded
+// while someone chose (--record).
+func readSchedule(path string) (*explore.Schedule, error) {
+	head := make([]byte, 64)
+	if fh, err := os.Open(path); err == nil {
+		n, _ := io.ReadFull(fh, head)
+		head = head[:n]
+		fh.Close()
+	}
+	if !bytes.HasPrefix(bytes.TrimSpace(head), []byte("{")) {
+		return explore.ReadFile(path)
+	}
+	// Only the turns are kept, at most a schedule's worth, as the file
+	// streams by.
+	var evs []sim.Event
+	r, err := record.Open(path, record.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if _, err := r.Finish(func(it timeline.Item) {
+		for _, ev := range it.Events {
+			if ev.Kind == sim.KTurn && len(evs) <= explore.MaxTurns {
+				evs = append(evs, ev)
+			}
+		}
+	}); err != nil {
+		return nil, err
+	}
+	if len(evs) > explore.MaxTurns {
+		return nil, fmt.Errorf("%s: a schedule has at most %d steps, and the recording holds more turns", path, explore.MaxTurns)
+	}
+	return explore.FromEvents(path, evs)
+}
+
+// followSchedule gives the run's tasks the schedule's turns, then lets the
+// rest run freely; it says, headless, what it did.
+func followSchedule(ctx context.Context, turns *sim.Turns, s *explore.Schedule, note func(string)) {
+	n, err := explore.Follow(ctx, turns, s)
+	if err != nil {
+		if ctx.Err() == nil {
+			note(fmt.Sprintf("the schedule stopped at step %d: %v; the rest ran freely", n+1, err))
+		}
+		turns.Free()
+		return
+	}
+	b, err := turns.Settle(ctx)
+	if err == nil && !b.Over {
+		note(fmt.Sprintf("the schedule's %d steps were taken; the rest ran freely", n))
+		turns.Free()
+	}
+}
+
+// goal prints whether the run met the lesson's goal.
+func (p *printer) goal(sc *spec.Scenario, g *verdict.Result, steps int) {
+	if g == nil || sc.Goal == nil {
+		return
+	}
+	if p.json {
+		p.flushJSON(1 << 62)
+		p.enc.Encode(struct {
+			Type    string          `json:"type"`
+			Text    string          `json:"text"`
+			Check   string          `json:"check"`
+			Verdict verdict.Verdict `json:"verdict"`
+			Detail  string          `json:"detail"`
+			Steps   int             `json:"steps"`
+		}{"goal", sc.Goal.Text, g.Name, g.Verdict, g.Detail, steps})
+		return
+	}
+	met := "not met"
+	if g.Verdict == verdict.Pass {
+		met = fmt.Sprintf("met in %d steps", steps)
+	}
+	fmt.Fprintf(p.w, "\ngoal, %s: %s\n      %s\n", text.Clean(sc.Goal.Text), met, text.Clean(g.Detail))
+}
+
+// note prints a line of the scheduler's own, headless, in the log's shape.
+func (p *printer) note(s string) {
+	if p.json {
+		return
+	}
+	p.flushLog()
+	fmt.Fprintf(p.w, "%9s ---------- %s\n", "", s)
+}

@@ -1,0 +1,324 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"mtviz/internal/explore"
+	"mtviz/internal/session"
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+	"mtviz/internal/text"
+	"mtviz/internal/timeline"
+	"mtviz/internal/verdict"
+)
+
+// turnsState is the lesson screen's scheduler: when it is on, every
+// goroutine task stops before each visible step and the learner picks, by
+// its number, who takes the next one.
+type turnsState struct {
+	on       bool       // the scheduler plays the runs started from now
+	turns    *sim.Turns // this run's, when on
+	follow   []string   // a schedule's turns still to give, one every followEvery
+	followAt time.Time
+	pending  []string // tasks pressed, given their turn once the board holds still
+	msg      string   // the last thing it said: a refused turn, a file written
+	// After the run: every order of the lesson, for the goal.
+	explored  *explore.Report
+	exploring bool
+	cancelX   context.CancelFunc
+}
+
+// followEvery paces a schedule replayed on screen, so each step can be seen.
+const followEvery = 400 * time.Millisecond
+
+// exploredMsg brings the explorer's report for the goal.
+type exploredMsg struct {
+	s *session.Session
+	r *explore.Report
+}
+
+// beginTurns gives the run about to start a scheduler, when it is on.
+func (m *lessonModel) beginTurns() {
+	p := &m.play
+	if p.cancelX != nil {
+		p.cancelX()
+		p.cancelX = nil
+	}
+	p.explored, p.exploring, p.pending = nil, false, nil
+	p.turns, m.opt.Turns = nil, nil
+	if !p.on || m.watching() || m.rp != nil {
+		return
+	}
+	if err := sim.SchedulerRefuse(m.sc); err != nil {
+		p.on, p.msg = false, err.Error()
+		return
+	}
+	p.turns = sim.NewTurns()
+	m.opt.Turns = p.turns
+	p.followAt = time.Now()
+}
+
+// stepTurns gives one turn when the board holds still: a key pressed, or
+// the next of a schedule being replayed.
+func (m *lessonModel) stepTurns() {
+	p := &m.play
+	if p.turns == nil || len(p.pending) == 0 && len(p.follow) == 0 {
+		return
+	}
+	b := p.turns.Board()
+	if !b.Settled() || b.Over || b.Free || len(b.Ready()) == 0 {
+		return
+	}
+	var name string
+	switch {
+	case len(p.pending) > 0:
+		name, p.pending = p.pending[0], p.pending[1:]
+	case time.Since(p.followAt) >= followEvery:
+		name, p.follow = p.follow[0], p.follow[1:]
+		p.followAt = time.Now()
+	default:
+		return
+	}
+	if err := p.turns.Take(name); err != nil {
+		p.msg = err.Error()
+		p.pending = nil
+		return
+	}
+	p.msg = ""
+}
+
+// turnsKey handles the scheduler's keys; ok is false for any other key.
+func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	k, p := m.keys, &m.play
+	if p.turns != nil && msg.Type == tea.KeyRunes && len(msg.Runes) > 1 {
+		// Keys typed faster than the screen reads them come as one: 112.
+		handled := true
+		for _, r := range msg.Runes {
+			_, ok := m.turnsKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			handled = handled && ok
+		}
+		return nil, handled
+	}
+	switch {
+	case key.Matches(msg, k.Scheduler) && m.sess != nil && !m.watching():
+		p.on = !p.on
+		p.follow = nil
+		if p.on {
+			if err := sim.SchedulerRefuse(m.sc); err != nil {
+				p.on = false
+				m.tl.AddLog(timeline.Entry{Text: "scheduler: " + err.Error(), Class: timeline.Bad})
+				return nil, true
+			}
+		}
+		return m.restart(), true
+	case p.turns == nil:
+		return nil, false
+	case key.Matches(msg, k.Take):
+		n := int(msg.Runes[0] - '1')
+		names := goroutineSlots(p.turns.Board())
+		if n >= len(names) {
+			p.msg = fmt.Sprintf("no task %d: the tasks are 1 to %d", n+1, len(names))
+			return nil, true
+		}
+		p.pending = append(p.pending, names[n])
+		m.stepTurns()
+		return nil, true
+	case key.Matches(msg, k.Free):
+		p.turns.Free()
+		p.follow, p.pending, p.msg = nil, nil, "every task runs freely now"
+		return nil, true
+	case key.Matches(msg, k.Save):
+		p.msg = m.saveOrder()
+		return nil, true
+	}
+	return nil, false
+}
+
+// restart stops the run and starts it again (r does the same).
+func (m *lessonModel) restart() tea.Cmd {
+	if m.sess == nil || m.restarting {
+		return nil
+	}
+	m.restarting = true
+	old := m.sess
+	m.restarts++
+	return tea.Sequence(stopSession(old), func() tea.Msg { return restartMsg{} })
+}
+
+// goroutineSlots are the tasks that take turns, in the order their
+// numbers give them.
+func goroutineSlots(b sim.Board) []string {
+	var out []string
+	for _, s := range b.Slots {
+		if s.State != sim.SlotOutside {
+			out = append(out, s.Task)
+		}
+	}
+	return out
+}
+
+// saveOrder writes the turns taken so far to a new schedule file in the
+// current directory, and says where.
+func (m *lessonModel) saveOrder() string {
+	steps := m.play.turns.Steps()
+	if len(steps) == 0 {
+		return "no step taken yet: nothing to save"
+	}
+	data := explore.Format(explore.Header{Lesson: m.sc.ID, Set: m.sc.Set, What: "the order chosen on screen"}, steps)
+	for i := 1; i < 1000; i++ {
+		name := fmt.Sprintf("%s-%d.schedule", m.sc.ID, i)
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if os.IsExist(err) {
+			continue
+		}
+		if err != nil {
+			return "could not save the order: " + err.Error()
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return "could not save the order: " + err.Error()
+		}
+		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("wrote the order so far (%d steps) to %s", len(steps), name), Class: timeline.Quiet})
+		return "wrote " + name
+	}
+	return "could not save the order: " + m.sc.ID + "-1.schedule to -999 all exist"
+}
+
+// exploreGoal runs, once a run with a goal has ended, every order of the
+// lesson, to say which would have met it in fewer steps.
+func (m *lessonModel) exploreGoal() tea.Cmd {
+	p := &m.play
+	if p.turns == nil || m.sc.Goal == nil || m.sess.Goal() == nil || explore.Refuse(m.sc) != nil {
+		return nil // no goal, or a run stopped before its end: nothing to compare
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancelX, p.exploring = cancel, true
+	s, sc, cores := m.sess, m.sc, m.sess.Cores
+	return func() tea.Msg {
+		r, err := explore.Explore(ctx, sc, explore.Options{Cores: cores})
+		if err != nil {
+			return exploredMsg{s, nil}
+		}
+		return exploredMsg{s, r}
+	}
+}
+
+// hasRunSteps says whether some task runs a program, which the scheduler
+// does not hold.
+func hasRunSteps(sc *spec.Scenario) bool {
+	var walk func([]spec.Step) bool
+	walk = func(ss []spec.Step) bool {
+		for _, st := range ss {
+			if st.Op == "run" || walk(st.Body) || walk(st.Else) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, t := range sc.Tasks {
+		if walk(t.Steps) {
+			return true
+		}
+	}
+	return false
+}
+
+// turnsPanel draws the scheduler: each task, its number and its next
+// step; what the learner may press; the goal, and once the run is over,
+// whether it was met and which orders would have met it sooner.
+func (m *lessonModel) turnsPanel(w int) string {
+	p := &m.play
+	b := p.turns.Board()
+	var lines []string
+	num := 0
+	for _, s := range b.Slots {
+		if s.State != sim.SlotOutside {
+			num++
+		}
+		lines = append(lines, slotLine(s, num))
+	}
+	if hasRunSteps(m.sc) {
+		lines = append(lines, sDim.Render("the programs of run steps run outside the scheduler"))
+	}
+	if n := len(m.tl.Deadlocks); n > 0 {
+		lines = append(lines, sBad.Render("deadlock: "+sim.CycleText(m.tl.Deadlocks[n-1].Edges)))
+	}
+	lines = append(lines, m.turnsFooter(b)...)
+	title := fmt.Sprintf("Scheduler: you choose · step %d", b.Steps)
+	if b.Free {
+		title = fmt.Sprintf("Scheduler: off since step %d, every task runs freely", b.Steps)
+	}
+	if g := m.sc.Goal; g != nil {
+		title += " · goal: " + text.Clean(g.Text)
+	}
+	return panel(title, strings.Join(lines, "\n"), w, len(lines)+2, false)
+}
+
+func slotLine(s sim.Slot, num int) string {
+	name := padRight(text.Clean(s.Task), 10)
+	switch s.State {
+	case sim.SlotOutside:
+		return "   " + name + sDim.Render(" a process: outside the scheduler, it runs freely")
+	case sim.SlotIdle:
+		return "   " + name + sDim.Render(" not started")
+	case sim.SlotDone:
+		return "   " + name + sDim.Render(" ended")
+	case sim.SlotMoving:
+		return fmt.Sprintf(" %s %s %s", sKey.Render(fmt.Sprint(num)), name, sDim.Render("… taking its step"))
+	}
+	if !s.Ready {
+		return fmt.Sprintf(" %s %s %s", sDim.Render(fmt.Sprint(num)), name,
+			sBad.Render("✗ "+s.Move.Op+": ")+text.Clean(s.Why))
+	}
+	return fmt.Sprintf(" %s %s ▸ %s", sKey.Render(fmt.Sprint(num)), name, text.Clean(s.Move.Text))
+}
+
+// turnsFooter is what the learner may do, or, once the run is over, the
+// goal's verdict and the explorer's word on it.
+func (m *lessonModel) turnsFooter(b sim.Board) []string {
+	p := &m.play
+	var out []string
+	if p.msg != "" {
+		out = append(out, sWarn.Render(text.Clean(p.msg)))
+	}
+	if m.summary == nil {
+		if !b.Over && !b.Free {
+			out = append(out, sDim.Render("press a task's number: it takes the step shown · a: all run freely · o: save the order · s: scheduler off"))
+		}
+		return out
+	}
+	g := m.sess.Goal()
+	if m.sc.Goal == nil || g == nil {
+		return out
+	}
+	if g.Verdict == verdict.Pass {
+		out = append(out, sOK.Render(fmt.Sprintf("★ goal met in %d steps: ", b.Steps))+text.Clean(g.Detail))
+	} else {
+		out = append(out, sWarn.Render("goal not met: ")+text.Clean(g.Detail))
+	}
+	switch r := p.explored; {
+	case p.exploring:
+		out = append(out, sDim.Render("exploring every order of the lesson…"))
+	case r == nil:
+	case r.Goal == nil:
+		out = append(out, fmt.Sprintf("no order of the %d explored meets it", r.Explored))
+	default:
+		shorter := "the shortest take"
+		if len(r.Goal.Tasks) < b.Steps {
+			shorter = "shorter orders take"
+		}
+		out = append(out, fmt.Sprintf("%d of %d orders meet it; %s %d steps, e.g. %s", r.Goal.Count, r.Explored, shorter,
+			len(r.Goal.Tasks), strings.Join(r.Goal.Tasks, " ")))
+	}
+	return out
+}

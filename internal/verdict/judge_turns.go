@@ -1,0 +1,70 @@
+package verdict
+
+import (
+	"slices"
+
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+)
+
+func init() {
+	judges["waits_forever"] = func(c spec.CheckSpec, _ *spec.Scenario) judge {
+		return &waitsForeverJudge{c: c.(*spec.WaitsForeverCheck)}
+	}
+}
+
+// waitsForeverJudge: the task was in a deadlock's cycle, or among the
+// waiting tasks of a run that could not go on.
+type waitsForeverJudge struct {
+	c     *spec.WaitsForeverCheck
+	found *sim.Event
+	edge  sim.WaitEdge
+	ended *sim.Event
+}
+
+func (j *waitsForeverJudge) event(f *facts, ev *sim.Event) {
+	switch {
+	case j.found != nil:
+	case ev.Kind == sim.KStuck || ev.Kind == sim.KDeadlock:
+		i := slices.IndexFunc(ev.Edges, func(e sim.WaitEdge) bool { return copiesOf(j.c.Task, e.Task) })
+		if i >= 0 {
+			e := *ev
+			j.found, j.edge = &e, ev.Edges[i]
+		}
+	case ev.Kind == sim.KState && ev.State == sim.Done && copiesOf(j.c.Task, ev.Task) && j.ended == nil:
+		e := *ev
+		j.ended = &e
+	}
+}
+
+func (j *waitsForeverJudge) decide(f *facts) Result {
+	switch {
+	case j.found != nil && j.found.Kind == sim.KDeadlock:
+		return pass("at %.2fs, in a %s", j.found.T.Seconds(), sim.DeadlockText(j.found.Edges))
+	case j.found != nil:
+		return pass("at %.2fs the run could not go on: %s", j.found.T.Seconds(), sim.StuckText([]sim.WaitEdge{j.edge}))
+	case !f.everRan(j.c.Task):
+		return undecided("%s never ran", j.c.Task)
+	case j.ended != nil && j.ended.End == sim.EndNormal:
+		return fail("%s ended at the end of its steps, at %.2fs: nothing left it waiting", j.c.Task, j.ended.T.Seconds())
+	}
+	return fail("%s was never left waiting for good: the run never stood still with it waiting", j.c.Task)
+}
+
+// GoalJudge judges a lesson's goal alone, from the same items as the
+// checks; nil when the lesson has none.
+func GoalJudge(cfg Config) *Judge {
+	g := cfg.Scenario.Goal
+	if g == nil {
+		return nil
+	}
+	sc := *cfg.Scenario
+	sc.Checks = []spec.Check{g.Check}
+	cfg.Scenario = &sc
+	return New(cfg)
+}
+
+// DecideGoal decides a GoalJudge's goal: passed once the learner has met it.
+func (j *Judge) DecideGoal() Result {
+	return j.Decide(false, nil).Checks[0]
+}
