@@ -11,11 +11,12 @@ import (
 )
 
 // Every built-in lesson speaks English and the chapter's Chinese: loaded in
-// zh, no text is left in one language, each text a person reads is written
-// in Chinese, a log line names the same placeholders in both languages, and
-// each text a check looks for in the log is one a log line of that language
-// can contain (else a never_logged check would pass on Chinese lines
-// whatever happened). A lesson given an English-only text fails here.
+// zh, no text is left in one language, each text a person reads (a goal's
+// too) is written in Chinese, a log line names the same placeholders in
+// both languages, and each text a check looks for in the log is one a log
+// line of that language can contain (else a never_logged check would pass
+// on Chinese lines whatever happened). A lesson given an English-only text
+// fails here.
 func TestBuiltinsSpeakBoth(t *testing.T) {
 	defer SetLang(Lang())
 	for _, name := range scenarios.Names() {
@@ -71,6 +72,10 @@ func speaksChinese(t *testing.T, what string, sc *Scenario) {
 	if sc.Sweep != nil {
 		checks = append(checks, sc.Sweep.Checks...)
 	}
+	if sc.Goal != nil {
+		texts = append(texts, sc.Goal.Text)
+		checks = append(checks, sc.Goal.Check)
+	}
 	for _, c := range checks {
 		texts = append(texts, c.Name) // a check given no name has its kind's English title
 	}
@@ -124,7 +129,11 @@ func logsReachable(t *testing.T, what string, sc *Scenario) {
 	part := func(s string) bool {
 		return whole(s) || slices.ContainsFunc(literal, func(l string) bool { return strings.Contains(l, s) })
 	}
-	for _, c := range sc.Checks {
+	checks := slices.Clone(sc.Checks)
+	if sc.Goal != nil {
+		checks = append(checks, sc.Goal.Check)
+	}
+	for _, c := range checks {
 		var looks []string
 		can := part
 		switch k := c.Spec.(type) {

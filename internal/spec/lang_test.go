@@ -85,3 +85,44 @@ func TestCheckTextInNoLanguageInEffect(t *testing.T) {
 		t.Errorf("err %v, want one saying the match has no en text", err)
 	}
 }
+
+const goalTwoLanguages = `title: {en: Two locks, zh: 两把锁}
+objects:
+  m1: {kind: lock}
+  m2: {kind: lock}
+tasks:
+  - name: a
+    steps: [{lock: m1}, {lock: m2}, {unlock: m2}, {unlock: m1}]
+  - name: b
+    steps: [{lock: m2}, {lock: m1}, {unlock: m1}, {unlock: m2}]
+goal:
+  text: {en: make them deadlock, zh: 让它们死锁}
+  check: {deadlock: {tasks: [a, b], name: {en: a and b deadlocked, zh: a 和 b 死锁了}}}
+`
+
+// A goal's text is read as the learner reads it: one per language, the
+// one in effect taken; a plain one in a bilingual file is noted.
+func TestGoalTextPerLanguage(t *testing.T) {
+	defer SetLang(Lang())
+	for lg, want := range map[string]string{"en": "make them deadlock|a and b deadlocked", "zh": "让它们死锁|a 和 b 死锁了"} {
+		SetLang(lg)
+		sc, err := Load("t.yaml", []byte(goalTwoLanguages))
+		if err != nil {
+			t.Fatalf("%s: %v", lg, err)
+		}
+		if got := sc.Goal.Text + "|" + sc.Goal.Check.Name; got != want {
+			t.Errorf("%s: goal %q, want %q", lg, got, want)
+		}
+		if len(sc.Untranslated) != 0 {
+			t.Errorf("%s: untranslated %v, want none", lg, sc.Untranslated)
+		}
+	}
+	src := strings.Replace(goalTwoLanguages, `{en: make them deadlock, zh: 让它们死锁}`, `make them deadlock`, 1)
+	sc, err := Load("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Untranslated) != 1 || sc.Untranslated[0].Msg != `text of goal is in one language only (write {en: ..., zh: ...})` {
+		t.Errorf("notes %v, want one saying the goal's text is in one language only", sc.Untranslated)
+	}
+}
