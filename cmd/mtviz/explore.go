@@ -192,7 +192,9 @@ func progressBar(w io.Writer) func(explore.Progress) {
 	}
 }
 
-var slugRE = regexp.MustCompile(`[^a-z0-9]+`)
+// slugRE is what a file name made of a check's name leaves out: all but
+// letters and digits, of any script, so that a Chinese name is kept.
+var slugRE = regexp.MustCompile(`[^\p{L}\p{N}]+`)
 
 // writeShortest writes, to dir, the shortest order breaking each check,
 // and the shortest meeting the goal; it returns each file by check.
@@ -204,8 +206,11 @@ func writeShortest(dir string, sc *spec.Scenario, r *explore.Report) (map[string
 	used := map[string]bool{}
 	write := func(key, slug, what string, tasks []string) error {
 		slug = strings.Trim(slugRE.ReplaceAllString(strings.ToLower(slug), "-"), "-")
-		if len(slug) > 40 {
-			slug = strings.TrimRight(slug[:40], "-")
+		if r := []rune(slug); len(r) > 40 {
+			slug = strings.TrimRight(string(r[:40]), "-")
+		}
+		if slug == "" {
+			slug = "check"
 		}
 		name := sc.ID + "-" + slug
 		for i := 2; used[name]; i++ {

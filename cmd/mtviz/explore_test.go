@@ -13,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mtviz/internal/explore"
+	"mtviz/internal/spec"
 )
 
 type exploreLine struct {
@@ -202,4 +205,33 @@ func cpuTicks(pid int) int {
 	u, _ := strconv.Atoi(f[11])
 	k, _ := strconv.Atoi(f[12])
 	return u + k
+}
+
+// explore --out names each schedule from its check's name in the language
+// in effect: a Chinese name is kept, not reduced to nothing, and a long
+// one is cut between characters, never inside one.
+func TestExploreOutNamesInChinese(t *testing.T) {
+	defer spec.SetLang(spec.Lang())
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := Main([]string{"--lang", "zh", "explore", "condition-play", "--out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("explore condition-play: %d %s", code, errb.String())
+	}
+	for _, f := range []string{"condition-play-消费者收到了消息", "condition-play-no-task-was-left-waiting-forever", "condition-play-goal"} {
+		if _, err := os.Stat(filepath.Join(dir, f+".schedule")); err != nil {
+			t.Errorf("%v; explore said:\n%s", err, out.String())
+		}
+	}
+	long := strings.Repeat("余额", 30)
+	r := &explore.Report{Broken: []explore.Shortest{{Check: long, Tasks: []string{"a"}}, {Check: "!?", Tasks: []string{"a"}}}}
+	written, err := writeShortest(dir, &spec.Scenario{ID: "x"}, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := written[long], filepath.Join(dir, "x-"+strings.Repeat("余额", 20)+".schedule"); got != want {
+		t.Errorf("a long name wrote %q, want %q", got, want)
+	}
+	if got, want := written["!?"], filepath.Join(dir, "x-check.schedule"); got != want {
+		t.Errorf("a name with no letter wrote %q, want %q", got, want)
+	}
 }

@@ -50,7 +50,7 @@ func (l *loader) compare(sc *Scenario, n ast.Node) {
 			case "switch":
 				sc.Compare, _ = l.str(f.Value, "switch of compare")
 			case "values":
-				vals, _ = l.nameListPlain(f.Value, "values of compare")
+				vals, _ = l.list(f.Value, "values of compare", false)
 			case "checks":
 				checksNode = f.Value
 			default:
@@ -98,17 +98,6 @@ func (l *loader) compare(sc *Scenario, n ast.Node) {
 		}
 		sc.CompareChecks = append(sc.CompareChecks, c)
 	}
-}
-
-func (l *loader) nameListPlain(n ast.Node, label string) ([]string, bool) {
-	items, ok := l.sequence(n, label)
-	var out []string
-	for _, it := range items {
-		s, sok := l.str(it, label)
-		ok = ok && sok
-		out = append(out, s)
-	}
-	return out, ok
 }
 
 // compareUnits refuses a compare check that sets a figure of one unit

@@ -103,20 +103,12 @@ func (l *loader) value(f *field, n ast.Node, dst any, what string) {
 		v = ns
 	case kSteps:
 		v, ok = l.stepList(n, 1), true
+	case kLogText:
+		v, ok = l.perLanguage(n, label, func(n ast.Node, what string) (any, bool) { return l.str(n, what) })
 	case kList:
-		var items []ast.Node
-		if _, seq := n.(*ast.SequenceNode); f.one && !seq {
-			items, ok = []ast.Node{n}, true
-		} else {
-			items, ok = l.sequence(n, label)
-		}
-		var list []string
-		for _, it := range items {
-			s, sok := l.str(it, label)
-			ok = ok && sok
-			list = append(list, s)
-		}
-		v = list
+		v, ok = l.list(n, label, f.one)
+	case kLogLines:
+		v, ok = l.perLanguage(n, label, func(n ast.Node, what string) (any, bool) { return l.list(n, what, false) })
 	case kRef:
 		var name string
 		name, ok = l.str(n, label)
@@ -128,6 +120,24 @@ func (l *loader) value(f *field, n ast.Node, dst any, what string) {
 	if ok {
 		f.set(dst, v)
 	}
+}
+
+// list reads a list of texts; one takes a single text without brackets.
+func (l *loader) list(n ast.Node, label string, one bool) ([]string, bool) {
+	var items []ast.Node
+	ok := true
+	if _, seq := n.(*ast.SequenceNode); one && !seq {
+		items = []ast.Node{n}
+	} else {
+		items, ok = l.sequence(n, label)
+	}
+	var list []string
+	for _, it := range items {
+		s, sok := l.str(it, label)
+		ok = ok && sok
+		list = append(list, s)
+	}
+	return list, ok
 }
 
 func (l *loader) ref(n ast.Node, name string, kinds []ObjectKind, label string) bool {

@@ -12,12 +12,13 @@ import (
 // apart from the lesson's checks: a run that misses its goal has not
 // failed, and explore reports the orders that meet it.
 type Goal struct {
-	Text  string // what to do, in words: "make the balance end wrong"
+	Text  string // what to do, in words: "make the balance end wrong"; prose, so one per language
 	Check Check
 	Pos   Pos
 }
 
-// goal reads `goal: {text: ..., check: {KIND: {...}}}`.
+// goal reads `goal: {text: ..., check: {KIND: {...}}}`. The text is one a
+// person reads, plain or {en: ..., zh: ...}, as a title is.
 func (l *loader) goal(n ast.Node) *Goal {
 	fields, ok := l.mapping(n, "goal")
 	if !ok {
@@ -32,7 +33,7 @@ func (l *loader) goal(n ast.Node) *Goal {
 		}
 		switch key {
 		case "text":
-			g.Text, _ = l.str(f.Value, "text of goal")
+			g.Text, _ = l.prose(f.Value, "text of goal")
 		case "check":
 			g.Check, applies = l.check(f.Value, checks, "goal check")
 			has = true

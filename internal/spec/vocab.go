@@ -13,7 +13,14 @@ type kind int
 
 const (
 	kString kind = iota
+	// kText is a text a person reads: plain, or {en: ..., zh: ...}.
 	kText
+	// kLogText is text a check looks for in the log: plain, or one per
+	// language, {en: ..., zh: ...}, as the log lines it looks for are.
+	kLogText
+	// kLogLines are log lines a check expects: a list, or one list per
+	// language.
+	kLogLines
 	kDur
 	kInt
 	kCount // a whole number, or the word "cores" (stored as CountCores)
@@ -180,7 +187,7 @@ var steps = []schema{
 		fields: []field{
 			{name: "program", kind: kString, required: true, doc: "the program: a name looked up in PATH, or a path", set: func(d any, v any) { d.(*Step).Program = v.(string) }},
 			{name: "args", kind: kList, doc: "its arguments, a list", set: func(d any, v any) { d.(*Step).Args = v.([]string) }},
-			{name: "stdin", kind: kText, doc: "what to write to its standard input", set: stepText},
+			{name: "stdin", kind: kString, doc: "what to write to its standard input", set: stepText},
 		}},
 	{name: "request", rules: ruleRequest, short: "server", doc: "ask a server and wait for its answer, again and again: one request writes one byte and reads the one byte the server sends back after its delay; the lane shows the wait as I/O",
 		fields: []field{
@@ -338,7 +345,7 @@ func Vocabulary() string {
 	section("Steps (each step is a mapping with one key, the step's name):", steps, stepExamples)
 	fmt.Fprintf(&b, "  %-10s %s\n  %-10s   e.g. %s\n\n", "choose", "keep the steps of one value of a switch (see switches above): the others are dropped when the file loads, and still checked", "", chooseExample)
 	section("Objects (under `objects:`, name: {kind: KIND, ...}):", objects, objectExamples)
-	section("Checks (under `checks:`, each {KIND: {...}}; every check also takes `name:`, what its verdict calls it, and `when: switch=value`, the switch values it applies to):", checks, checkExamples)
+	section("Checks (under `checks:`, each {KIND: {...}}; every check also takes `name:`, what its verdict calls it, and `when: switch=value`, the switch values it applies to; a text a check looks for in the log may be given per language, {en: ..., zh: ...}, as the log lines are):", checks, checkExamples)
 	section("Checks of a sweep (under `sweep: {checks: [...]}`):", sweepChecks, map[string]string{
 		"grows": `grows: {figure: switches, series: [threads, processes], factor: 1.5}`, "levels_off": `levels_off: {figure: work, factor: 1.5}`,
 		"rises": `rises: {figure: speedup, series: io, factor: 4}`})

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -105,6 +107,11 @@ func wrap(text string, w int) []string {
 					// breaks between any two characters, as does a word
 					// wider than the line.
 					piece, rest = cutCells(word, room)
+					if p := wholeRun(piece, rest); p != "" || !first {
+						// Latin words and numbers in Chinese prose
+						// (Runnable, I/O, 2.5) are not cut: they move on.
+						piece, rest = p, word[len(p):]
+					}
 				}
 				if piece == "" || !first && ansi.StringWidth(piece) > room {
 					out = append(out, line)
@@ -145,6 +152,18 @@ func wrap(text string, w int) []string {
 // breakable is whether a word is of a script that breaks between any two
 // characters: one with wide (East Asian) characters.
 func breakable(word string) bool { return ansi.StringWidth(word) > len([]rune(word)) }
+
+// wholeRun is piece without its tail when a cut at its end would split a
+// run of narrow characters (a Latin word, a number) that rest goes on with.
+func wholeRun(piece, rest string) string {
+	narrow := func(r rune) bool { return !unicode.IsSpace(r) && ansi.StringWidth(string(r)) == 1 }
+	last, _ := utf8.DecodeLastRuneInString(piece)
+	next, _ := utf8.DecodeRuneInString(rest)
+	if piece == "" || rest == "" || !narrow(last) || !narrow(next) {
+		return piece
+	}
+	return strings.TrimRightFunc(piece, narrow)
+}
 
 // cutCells splits s after at most n terminal cells.
 func cutCells(s string, n int) (string, string) {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -260,6 +261,20 @@ func TestWrapKeepsEveryCharacter(t *testing.T) {
 	for _, l := range lines {
 		if ansi.StringWidth(l) > 20 {
 			t.Errorf("line %q is %d cells wide", l, ansi.StringWidth(l))
+		}
+	}
+	// A Latin word or a number inside Chinese prose moves to the next
+	// line whole, where the line has room for it.
+	mixed := "线程在启动前是 New（新建），然后是 Runnable（就绪），等待 I/O 2.5 秒"
+	for w := 12; w <= 30; w++ {
+		lines := wrap(mixed, w)
+		for _, word := range []string{"Runnable", "I/O", "2.5"} {
+			if !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, word) }) {
+				t.Errorf("at %d cells %q was cut: %q", w, word, lines)
+			}
+		}
+		if got := strings.ReplaceAll(strings.Join(lines, ""), " ", ""); got != strings.ReplaceAll(mixed, " ", "") {
+			t.Errorf("at %d cells characters were lost: %q", w, lines)
 		}
 	}
 	long := strings.Repeat("x", 50)
