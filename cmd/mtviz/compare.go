@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/cpus"
-	"mtviz/internal/guard"
 	"mtviz/internal/outfile"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
@@ -156,12 +154,8 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	if !f.headless && !f.json {
 		return onScreen("compare", ui.Config{Scenarios: builtins(), Compare: &ui.CompareConfig{Scenario: sc, Variants: variants, Session: opt, RecordDir: f.recordDir}})
 	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, f.timeout)
-	defer cancelT()
-	guard.OnPanic(cancel)
-	defer guard.OnPanic(nil)
+	ctx, done := headlessContext(f.timeout)
+	defer done()
 	out := newComparePrinter(stdout, f.json)
 	out.begin(sc, len(variants))
 	var rs []compare.Result

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mtviz/internal/explore"
-	"mtviz/internal/guard"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/verdict"
@@ -110,12 +108,8 @@ func cmdExplore(args []string, stdout, stderr io.Writer) error {
 			return usagef("explore: --out %s: %v", f.out, errText(err))
 		}
 	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, f.timeout)
-	defer cancelT()
-	guard.OnPanic(cancel)
-	defer guard.OnPanic(nil)
+	ctx, done := headlessContext(f.timeout)
+	defer done()
 	bar := progressBar(stderr)
 	r, err := explore.Explore(ctx, sc, explore.Options{Max: f.max, Seed: f.seed, Cores: f.cores, Progress: bar})
 	if bar != nil {

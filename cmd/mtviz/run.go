@@ -300,14 +300,24 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 }
 
-func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writer) error {
+// headlessContext is a headless command's context: it ends on a signal,
+// after timeout, or when any goroutine panics (so that its processes are
+// ended before the panic is printed). done releases it.
+func headlessContext(timeout time.Duration) (context.Context, func()) {
 	ctx, cancel := signalContext()
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, f.timeout)
-	defer cancelT()
-	opt.AutoKeys = true
+	ctx, cancelT := context.WithTimeout(ctx, timeout)
 	guard.OnPanic(cancel)
-	defer guard.OnPanic(nil)
+	return ctx, func() {
+		guard.OnPanic(nil)
+		cancelT()
+		cancel()
+	}
+}
+
+func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writer) error {
+	ctx, done := headlessContext(f.timeout)
+	defer done()
+	opt.AutoKeys = true
 	notes := make(chan string, 4)
 	var turns *sim.Turns
 	if f.schedule != nil {

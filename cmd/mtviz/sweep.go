@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/cpus"
-	"mtviz/internal/guard"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
@@ -21,12 +19,8 @@ import (
 // sweepHeadless runs a lesson's sweep without a screen: a line per point as
 // it is measured (or a {"type":"point"} line), the table, the verdicts.
 func sweepHeadless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writer) error {
-	ctx, cancel := signalContext()
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, f.timeout)
-	defer cancelT()
-	guard.OnPanic(cancel)
-	defer guard.OnPanic(nil)
+	ctx, done := headlessContext(f.timeout)
+	defer done()
 	enc := json.NewEncoder(text.NewJSONWriter(stdout))
 	n := len(compare.Plan(sc))
 	if !f.json {
