@@ -1,0 +1,252 @@
+package sim
+
+import (
+	"time"
+
+	"mtviz/internal/spec"
+)
+
+// The waits and long steps a task takes: sleeping, joining, queues, keys
+// and busy work, each ending early when the round stops.
+
+func (t *task) sleep(d time.Duration) bool {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-t.stop:
+		return false
+	}
+}
+
+// pauseWait holds the task while the run is paused.
+func (t *task) pauseWait() bool {
+	ch := t.w.e.resumeCh()
+	if ch == nil {
+		return true
+	}
+	prev := t.state()
+	t.set(Blocked, ReasonPaused, "", "")
+	select {
+	case <-ch:
+	case <-t.stop:
+		return false
+	}
+	t.setState(prev)
+	return true
+}
+
+// join waits for tasks to end. A process task this process started is also
+// reaped, as wait() does; one started elsewhere is waited for until it is gone.
+func (t *task) join(ts []*task, stop <-chan struct{}) bool {
+	for _, c := range ts {
+		elsewhere := c.def.Kind == spec.Process && !c.started.Load()
+		if !elsewhere && c.isDone() {
+			t.reapChild(c)
+			continue
+		}
+		t.set(Blocked, ReasonJoin, c.name, "")
+		t.mu.Lock()
+		t.waitsOn = c
+		t.mu.Unlock()
+		ok := true
+		switch {
+		case elsewhere && t.w.e.child != nil:
+			ok = t.remoteAwait(c.name, stop)
+		case elsewhere && t.w.e.hub != nil:
+			select {
+			case <-t.w.e.hub.rec(t.w.round, c.name).gone:
+			case <-stop:
+				ok = false
+			}
+		default:
+			select {
+			case <-c.done:
+			case <-stop:
+				ok = false
+			}
+		}
+		if !ok {
+			return false
+		}
+		t.reapChild(c)
+		t.mu.Lock()
+		t.waitsOn = nil
+		t.mu.Unlock()
+	}
+	t.running()
+	return true
+}
+
+func (t *task) put(in *instr) bool {
+	v := in.text(t)
+	if t.w.e.child != nil {
+		t.set(Blocked, ReasonQueue, in.st.Object, "")
+		if !t.remotePut(in.st.Object, v) {
+			return false
+		}
+		t.running()
+		return true
+	}
+	q := in.q
+	ok := q.put(v, t.stop, func() {
+		q.waiters.add(t, q)
+		t.set(Blocked, ReasonQueue, q.name, "")
+	}, func() { t.emit(Event{Kind: KPut, Task: t.name, Object: q.name, Item: v}) })
+	q.waiters.remove(t)
+	if !ok {
+		return false
+	}
+	t.running()
+	t.emit(q.snapshot())
+	return true
+}
+
+func (t *task) get(in *instr, stop <-chan struct{}) (string, bool) {
+	var v string
+	var ok bool
+	if t.w.e.child != nil {
+		// The queue is served by mtviz: a get given up here could still
+		// take a value there, and lose it.
+		if in.st.Timeout > 0 {
+			t.emit(Event{Kind: KError, Task: t.name, Object: in.st.Object,
+				Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"})
+		}
+		t.set(Blocked, ReasonQueue, in.st.Object, "")
+		v, ok = t.remoteGet(in.st.Object)
+	} else {
+		q := in.q
+		v, ok = q.get(stop, func() {
+			q.waiters.add(t, q)
+			t.set(Blocked, ReasonQueue, q.name, "")
+			t.emit(q.snapshot())
+		}, func(v string) { t.emit(Event{Kind: KGet, Task: t.name, Object: q.name, Item: v}) })
+		q.waiters.remove(t)
+		if ok {
+			t.emit(q.snapshot())
+		}
+	}
+	if !ok {
+		return "", false
+	}
+	t.value = v
+	t.running()
+	return v, true
+}
+
+func (t *task) kill(in *instr) {
+	for _, name := range in.st.Tasks {
+		if c := t.w.e.child; c != nil {
+			c.link.send(wire{Kill: &killOp{Task: name, Signal: in.st.Signal, By: t.name}})
+			continue
+		}
+		if h := t.w.e.hub; h != nil {
+			h.kill(t.w, name, in.st.Signal, t.name)
+		} else {
+			t.emit(Event{Kind: KError, Task: t.name, Error: name + " is not a process task"})
+		}
+	}
+}
+
+func (t *task) key(st *spec.Step) bool {
+	r := []rune(st.Object)[0]
+	ch := t.w.e.waitKey(r)
+	t.emit(Event{Kind: KKey, Task: t.name, Key: st.Object, Label: st.Text})
+	t.set(Blocked, ReasonKey, st.Object, "")
+	var auto <-chan time.Time
+	if t.w.e.opt.AutoKeys || st.Always {
+		d := st.Dur
+		if d <= 0 {
+			d = time.Second
+		}
+		tm := time.NewTimer(d)
+		defer tm.Stop()
+		auto = tm.C
+	}
+	select {
+	case <-ch:
+	case <-auto:
+		t.w.e.Key(r)
+	case <-t.stop:
+		return false
+	}
+	t.running()
+	return true
+}
+
+// busy computes for st.Dur of wall time (a pause does not count). Under a
+// GIL, it may only work while holding the GIL and hands it over once per
+// switch interval when another task waits, as CPython does; time spent
+// waiting for the GIL counts, so GIL tasks do less work in the same time.
+func (t *task) busy(in *instr) bool {
+	g := in.gil
+	if g != nil && !g.take(t) {
+		return false
+	}
+	left := in.st.Dur
+	start := time.Now()
+	last := start
+	slice := start.Add(intervalOf(g))
+	flushAt := start.Add(time.Millisecond)
+	var units int64
+	x := uint64(start.UnixNano()) | 1
+	ok := true
+	for {
+		// One work unit: a thousand rounds of xorshift, about a microsecond.
+		for i := 0; i < 1000; i++ {
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+		}
+		units++
+		now := time.Now()
+		left -= now.Sub(last)
+		last = now
+		if in.work != nil && (now.After(flushAt) || left <= 0) {
+			t.mine(in.work).v.Add(units)
+			units = 0
+			flushAt = now.Add(time.Millisecond)
+		}
+		if left <= 0 {
+			break
+		}
+		if t.halted() {
+			ok = false
+			break
+		}
+		if g != nil && now.After(slice) {
+			if g.waiting.Load() > 0 {
+				g.give()
+				if !g.take(t) {
+					return false
+				}
+			}
+			slice = time.Now().Add(g.interval)
+		}
+		if t.w.e.paused.Load() {
+			if g != nil {
+				g.give()
+			}
+			if !t.pauseWait() {
+				return false
+			}
+			if g != nil && !g.take(t) {
+				return false
+			}
+			last = time.Now()
+		}
+	}
+	sink.Store(x)
+	if g != nil {
+		g.give()
+	}
+	return ok
+}
+
+func intervalOf(g *gil) time.Duration {
+	if g == nil {
+		return time.Hour
+	}
+	return g.interval
+}
