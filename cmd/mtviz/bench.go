@@ -42,21 +42,21 @@ type latency struct {
 }
 
 func cmdBench(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "distributed" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprint(stdout, benchUsage)
-			return nil
-		}
+	help := len(args) > 0 && (args[0] == "-h" || args[0] == "--help")
+	if !help && (len(args) == 0 || args[0] != "distributed") {
 		return usagef("bench: say what to measure: 'mtviz bench distributed'")
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	workers := fs.Int("workers", 2, "")
-	tasks := fs.Int64("tasks", 100000, "")
-	asJSON := fs.Bool("json", false, "")
-	memory := fs.Bool("memory", false, "")
-	per := fs.Int("per-message", 1, "")
-	url := fs.String("nats", "", "")
-	keyArg := fs.String("token-file", "", "")
+	workers := fs.Int("workers", 2, "`N` worker processes")
+	tasks := fs.Int64("tasks", 100000, "`N` tasks")
+	asJSON := fs.Bool("json", false, "one JSON object instead of text")
+	memory := fs.Bool("memory", false, "streams in memory instead of files (both measurements)")
+	per := fs.Int("per-message", 1, "`N` tasks one message carries, as the chapter's queue items; the server's work is per message, not per task")
+	url := fs.String("nats", "", "measure on the server at `URL` instead of one of its own, with the key in --token-file (to compare with 'nats bench' on the same one)")
+	keyArg := fs.String("token-file", "", "with --nats: read the key from `FILE`")
+	if help {
+		args = []string{"distributed", "--help"}
+	}
 	pos, err := parseFlags(fs, args[1:], benchUsage, stdout)
 	if err != nil {
 		return err

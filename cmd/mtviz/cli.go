@@ -84,11 +84,13 @@ built-in lessons in that shell. For example:
 
 var flagWord = regexp.MustCompile(`(?m)^\s+(--[a-z][a-z-]*)`)
 
-// flagsOf are the flags a command's usage names, from the same text its
-// --help prints.
-func flagsOf(usage string) []string {
+// flagsOf are the flags a command's --help lists, the list made from its
+// flag set.
+func flagsOf(c command) []string {
+	var help strings.Builder
+	c.run([]string{"--help"}, &help, io.Discard)
 	var out []string
-	for _, m := range flagWord.FindAllStringSubmatch(usage, -1) {
+	for _, m := range flagWord.FindAllStringSubmatch(help.String(), -1) {
 		if !slices.Contains(out, m[1]) {
 			out = append(out, m[1])
 		}
@@ -111,7 +113,7 @@ func cmdCompletion(args []string, stdout, stderr io.Writer) error {
 	cmds := commandNames()
 	flags := map[string][]string{}
 	for _, c := range commands {
-		flags[c.name] = append(flagsOf(c.usage), "--help")
+		flags[c.name] = append(flagsOf(c), "--help")
 	}
 	switch args[0] {
 	case "bash":

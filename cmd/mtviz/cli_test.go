@@ -56,3 +56,37 @@ func TestCLIConventions(t *testing.T) {
 		}
 	}
 }
+
+// Each flag is described once, where it is registered: every command's
+// --help (and 'mtviz help COMMAND') lists each of its flags with a text,
+// and no usage text describes a flag by hand.
+func TestHelpListsEveryFlagOnce(t *testing.T) {
+	for _, c := range commands {
+		out, errb, code := mtviz(t, "help", c.name)
+		if code != exitOK || !strings.HasPrefix(out, "Usage: mtviz "+c.name) {
+			t.Errorf("help %s: exit %d, %q %q", c.name, code, out, errb)
+			continue
+		}
+		if strings.Contains(out, flagsMark) {
+			t.Errorf("help %s: the flags were not listed:\n%s", c.name, out)
+		}
+		lines := strings.Split(out, "\n")
+		for i, l := range lines {
+			if !strings.HasPrefix(l, "  --") {
+				continue
+			}
+			// A flag line has its text beside it, or on the next line.
+			name, text, _ := strings.Cut(strings.TrimSpace(l), "  ")
+			if strings.TrimSpace(text) == "" && (i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], strings.Repeat(" ", 20))) {
+				t.Errorf("help %s: %s has no text", c.name, name)
+			}
+		}
+	}
+	// The list is made from the flag set: a flag registered is listed.
+	out, _, _ := mtviz(t, "run", "--help")
+	for _, f := range []string{"--headless ", "--scheduler you", "--schedule FILE", "--set NAME=V", "--nats URL", "--token-file FILE"} {
+		if !strings.Contains(out, "  "+f) {
+			t.Errorf("run --help does not list %s:\n%s", f, out)
+		}
+	}
+}

@@ -18,12 +18,12 @@ const listUsage = `Usage: mtviz list [--json]
 Lists the built-in lessons: id, title and summary.
 
 Flags:
-  --json    one JSON object per lesson
+{{flags}}
 `
 
 func cmdList(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "")
+	asJSON := fs.Bool("json", false, "one JSON object per lesson")
 	pos, err := parseFlags(fs, args, listUsage, stdout)
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ files of at most --max-size bytes (default 1 MiB) are read.
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	maxSize := fs.Int64("max-size", spec.MaxFile, "")
+	maxSize := fs.Int64("max-size", spec.MaxFile, "read only files of at most `N` bytes (default 1 MiB)")
 	pos, err := parseFlags(fs, args, checkUsage, stdout)
 	if err != nil {
 		return err

@@ -37,17 +37,7 @@ them, or along the switch the lesson names for comparing ('mtviz list' shows
 each lesson's switches).
 
 Flags:
-  --cores LIST      the cores of each variant: 1,all or 1,2,4 (all: every core)
-  --set NAME=A,B    one of the lesson's switches and the values to compare;
-                    give --set again for another switch (every combination runs)
-  --headless        no screen: print each variant's verdicts, then the table
-  --json            no screen: one {"type":"variant"} line per variant, then
-                    one {"type":"compare"} line
-  --all-figures     list every figure, not only those that differ
-  --record DIR      also write each variant's recording into DIR
-  --replay          compare recordings made with 'run --record' or 'compare
-                    --record', even from other machines, instead of running
-  --hz, --timeout, --max-procs, --max-tasks, --go-trace, --max-size: as for 'mtviz run'
+{{flags}}
 
 Exit codes: 0 every variant's checks held, 1 one failed or a run was stopped,
 2 bad usage or input, 3 none failed but one could not be decided.
@@ -101,11 +91,13 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	var f compareFlags
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	f.register(fs, false)
-	fs.StringVar(&f.cores, "cores", "", "")
-	fs.Var(&f.sets, "set", "")
-	fs.BoolVar(&f.allFigures, "all-figures", false, "")
-	fs.StringVar(&f.recordDir, "record", "", "")
-	fs.BoolVar(&f.replay, "replay", false, "")
+	fs.Lookup("headless").Usage = "no screen: print each variant's verdicts, then the table"
+	fs.Lookup("json").Usage = `no screen: one {"type":"variant"} line per variant, then one {"type":"compare"} line`
+	fs.StringVar(&f.cores, "cores", "", "the cores of each variant, a `LIST`: 1,all or 1,2,4 (all: every core)")
+	fs.Var(&f.sets, "set", "one of the lesson's switches and the values to compare, `NAME=A,B`; give --set again for another switch (every combination runs)")
+	fs.BoolVar(&f.allFigures, "all-figures", false, "list every figure, not only those that differ")
+	fs.StringVar(&f.recordDir, "record", "", "also write each variant's recording into `DIR`")
+	fs.BoolVar(&f.replay, "replay", false, "compare recordings made with 'run --record' or 'compare --record', even from other machines, instead of running")
 	pos, err := parseFlags(fs, args, compareUsage, stdout)
 	if err != nil {
 		return err

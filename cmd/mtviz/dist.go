@@ -40,30 +40,7 @@ and port, until the job is done. One master holds a job at a time: a
 second one refuses, naming the first.
 
 Flags:
-  --tasks N          how many tasks (default 10000)
-  --listen ADDR      where the embedded server listens (default 127.0.0.1 and
-                     the job's port from last time, or a free one)
-  --allow-remote     let --listen take an address other than loopback; every
-                     client must still present the key
-  --token-file F     the key every client must present (default: the job's
-                     key from last time, or a new random one in a private file)
-  --nats URL         use this NATS server or cluster (JetStream on) instead of
-                     starting one; give it again for more of the cluster's
-                     servers; with the credentials of --token-file, --nkey-seed
-                     or --creds
-  --nkey-seed F      with --nats: an nkey seed file
-  --creds F          with --nats: a credentials file
-  --replicas N       copies of each of the job's streams (default 3 on a
-                     cluster, 1 on one server); an existing stream with more
-                     is refused
-  --job NAME         the job's name on the server (default squares)
-  --memory           keep the job's streams in memory instead of files
-  --ack-wait D       how long a worker may hold a task before the server hands
-                     it to another (default 2s)
-  --keep             leave the job on the server when it is done
-  --per-message N    tasks one message carries (default 1); the server's work
-                     is per message, so more per message is faster
-  --json             end with one JSON line: the job as the server holds it
+{{flags}}
 
 Exit codes: 0 every result collected, 1 stopped before that (a signal, a
 server that refuses to store more, a deleted job, a job another master
@@ -82,15 +59,7 @@ tried again, with a growing pause; a key the server refuses ends it with
 exit code 2.
 
 Flags:
-  --server URL       the NATS server, as 'mtviz master' printed it; give it
-                     again for more of a cluster's servers
-  --token-file F     a file holding the key
-  --nkey-seed F      or: an nkey seed file
-  --creds F          or: a credentials file
-  --job NAME         the job (default squares)
-  --batch N          tasks pulled ahead of the work (default 256)
-  --pace D           how long each task takes, to watch it (default 0)
-  --give-up D        stop after this long without a server (default 2m)
+{{flags}}
 `
 
 const benchUsage = `Usage: mtviz bench distributed [--workers N] [--tasks N] [--per-message N] [--json] [--memory]
@@ -104,15 +73,7 @@ floor it is compared with: one client publishing as many messages to a
 stream and getting the server's acknowledgement of each (raw publish).
 
 Flags:
-  --workers N   worker processes (default 2)
-  --tasks N     tasks (default 100000)
-  --per-message N
-                tasks one message carries (default 1, as the chapter's queue
-                items); the server's work is per message, not per task
-  --json        one JSON object instead of text
-  --memory      streams in memory instead of files (both measurements)
-  --nats URL    measure on this server instead of one of its own, with the key
-                in --token-file F (to compare with 'nats bench' on the same one)
+{{flags}}
 `
 
 func init() {
@@ -126,7 +87,10 @@ func init() {
 type authFlags struct{ token, nkey, creds *string }
 
 func addAuthFlags(fs *flag.FlagSet) authFlags {
-	return authFlags{fs.String("token-file", "", ""), fs.String("nkey-seed", "", ""), fs.String("creds", "", "")}
+	return authFlags{
+		fs.String("token-file", "", "read the key every client presents from `FILE` (a master of its own server without one takes the job's key from last time, or makes a random one in a private file)"),
+		fs.String("nkey-seed", "", "or: read an nkey seed from `FILE`"),
+		fs.String("creds", "", "or: read credentials from `FILE`")}
 }
 
 func (a authFlags) auth(cmd string) (dist.Auth, error) {
@@ -182,17 +146,17 @@ type masterFlags struct {
 func parseMaster(args []string, stdout io.Writer) (*masterFlags, error) {
 	f := &masterFlags{}
 	fs := flag.NewFlagSet("master", flag.ContinueOnError)
-	fs.Int64Var(&f.tasks, "tasks", 10000, "")
-	fs.StringVar(&f.listen, "listen", "127.0.0.1:0", "")
-	fs.BoolVar(&f.remote, "allow-remote", false, "")
-	fs.Var(&f.urls, "nats", "")
-	fs.StringVar(&f.job, "job", string(dist.DefaultJob), "")
-	fs.BoolVar(&f.memory, "memory", false, "")
-	fs.DurationVar(&f.ackWait, "ack-wait", 2*time.Second, "")
-	fs.BoolVar(&f.keep, "keep", false, "")
-	fs.IntVar(&f.per, "per-message", 1, "")
-	fs.IntVar(&f.replicas, "replicas", 0, "")
-	fs.BoolVar(&f.asJSON, "json", false, "")
+	fs.Int64Var(&f.tasks, "tasks", 10000, "how many tasks, `N`")
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:0", "where the embedded server listens, `ADDR` (by default loopback, and the job's port from last time or a free one)")
+	fs.BoolVar(&f.remote, "allow-remote", false, "let --listen take an address other than loopback; every client must still present the key")
+	fs.Var(&f.urls, "nats", "use the NATS server or cluster at `URL` (JetStream on) instead of starting one; give it again for more of the cluster's servers; with --token-file, --nkey-seed or --creds")
+	fs.StringVar(&f.job, "job", string(dist.DefaultJob), "the job's `NAME` on the server")
+	fs.BoolVar(&f.memory, "memory", false, "keep the job's streams in memory instead of files")
+	fs.DurationVar(&f.ackWait, "ack-wait", 2*time.Second, "how long `D` a worker may hold a task before the server hands it to another")
+	fs.BoolVar(&f.keep, "keep", false, "leave the job on the server when it is done")
+	fs.IntVar(&f.per, "per-message", 1, "`N` tasks one message carries; the server's work is per message, so more per message is faster")
+	fs.IntVar(&f.replicas, "replicas", 0, "`N` copies of each of the job's streams (default 3 on a cluster, 1 on one server); an existing stream with more is refused")
+	fs.BoolVar(&f.asJSON, "json", false, "end with one JSON line: the job as the server holds it")
 	f.af = addAuthFlags(fs)
 	pos, err := parseFlags(fs, args, masterUsage, stdout)
 	if err != nil {
@@ -478,11 +442,11 @@ func printMaster(w io.Writer, rep dist.MasterReport) {
 func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	var urls urlsFlag
-	fs.Var(&urls, "server", "")
-	job := fs.String("job", string(dist.DefaultJob), "")
-	batch := fs.Int("batch", 256, "")
-	pace := fs.Duration("pace", 0, "")
-	giveUp := fs.Duration("give-up", 2*time.Minute, "")
+	fs.Var(&urls, "server", "the NATS server at `URL`, as 'mtviz master' printed it; give it again for more of a cluster's servers")
+	job := fs.String("job", string(dist.DefaultJob), "the job's `NAME`")
+	batch := fs.Int("batch", 256, "`N` tasks pulled ahead of the work")
+	pace := fs.Duration("pace", 0, "how long `D` each task takes, to watch it")
+	giveUp := fs.Duration("give-up", 2*time.Minute, "stop after `D` without a server")
 	af := addAuthFlags(fs)
 	pos, err := parseFlags(fs, args, workerUsage, stdout)
 	if err != nil {
@@ -542,8 +506,8 @@ type runNATS struct {
 }
 
 func addRunNATSFlags(fs *flag.FlagSet) *runNATS {
-	r := &runNATS{af: addAuthFlags(fs), replicas: fs.Int("replicas", 0, "")}
-	fs.Var(&r.urls, "nats", "")
+	r := &runNATS{af: addAuthFlags(fs), replicas: fs.Int("replicas", 0, "with --nats: `N` copies of each of the lesson's streams (default 3 on a cluster, 1 on one server)")}
+	fs.Var(&r.urls, "nats", "a lesson with a broker (distributed): use the NATS server or cluster at `URL` instead of starting one; again for more of its servers; with --token-file, --nkey-seed or --creds")
 	return r
 }
 

@@ -37,16 +37,7 @@ process tasks or key steps cannot be explored: processes run outside the
 scheduler.
 
 Flags:
-  --max N          run at most N orders (default 10000): more is a sample
-  --seed S         the sample's seed (default 1): the same seed, the same sample
-  --out DIR        write the shortest order that breaks each check (and the
-                   one that meets the goal) to DIR, a schedule file each,
-                   for 'mtviz run LESSON --schedule FILE'
-  --set NAME=V     one of the lesson's switches (give --set again for another)
-  --json           print one {"type":"explore",...} line
-  --cores N        the cores the runs may use (default: all)
-  --timeout D      stop after D (default 10m), keeping what was explored
-  --max-size N     refuse a scenario file larger than N bytes (default 1 MiB)
+{{flags}}
 
 ctrl+c stops it and keeps what was explored, and says so.
 Exit codes: 0 explored, 1 stopped before the end, 2 bad usage or input.
@@ -66,15 +57,15 @@ type exploreFlags struct {
 func cmdExplore(args []string, stdout, stderr io.Writer) error {
 	var f exploreFlags
 	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
-	fs.IntVar(&f.max, "max", explore.DefaultMax, "")
-	fs.Uint64Var(&f.seed, "seed", 1, "")
-	fs.StringVar(&f.out, "out", "", "")
-	fs.BoolVar(&f.json, "json", false, "")
-	fs.Var(&f.sets, "set", "")
-	fs.IntVar(&f.cores, "cores", 0, "")
+	fs.IntVar(&f.max, "max", explore.DefaultMax, "run at most `N` orders: more is a sample")
+	fs.Uint64Var(&f.seed, "seed", 1, "the sample's seed `S`: the same seed, the same sample")
+	fs.StringVar(&f.out, "out", "", "write the shortest order that breaks each check (and the one that meets the goal) to `DIR`, a schedule file each, for 'mtviz run LESSON --schedule FILE'")
+	fs.BoolVar(&f.json, "json", false, "print one {\"type\":\"explore\",...} line")
+	fs.Var(&f.sets, "set", "one of the lesson's switches, `NAME=V`; give --set again for another")
+	fs.IntVar(&f.cores, "cores", 0, "the `N` cores the runs may use (default: all)")
 	f.timeout = 10 * time.Minute
-	fs.Var(secondsFlag{&f.timeout}, "timeout", "")
-	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "")
+	fs.Var(secondsFlag{&f.timeout}, "timeout", "stop after `D`, keeping what was explored")
+	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "refuse a scenario file larger than `N` bytes (default 1 MiB)")
 	pos, err := parseFlags(fs, args, exploreUsage, stdout)
 	if err != nil {
 		return err

@@ -69,7 +69,7 @@ file is a copy of a built-in lesson, under your name. An existing file is
 never overwritten.
 
 Flags:
-  --from LESSON   start from a built-in lesson ('mtviz list' names them)
+{{flags}}
 `
 
 // starter is the file 'mtviz new' writes: every part of a lesson, each
@@ -121,7 +121,7 @@ var lessonName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 
 func cmdNew(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("new", flag.ContinueOnError)
-	from := fs.String("from", "", "")
+	from := fs.String("from", "", "start from the built-in `LESSON` ('mtviz list' names them)")
 	pos, err := parseFlags(fs, args, newUsage, stdout)
 	if err != nil {
 		return err

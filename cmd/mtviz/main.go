@@ -63,28 +63,27 @@ its end), 2 bad usage or input, 3 no check failed but one could not be decided.
 `
 
 type command struct {
-	name  string
-	usage string
-	run   func(args []string, stdout, stderr io.Writer) error
+	name string
+	run  func(args []string, stdout, stderr io.Writer) error // its --help prints its usage
 }
 
 var commands []command
 
 func init() {
 	commands = []command{
-		{"run", runUsage, cmdRun},
-		{"compare", compareUsage, cmdCompare},
-		{"explore", exploreUsage, cmdExplore},
-		{"watch", watchUsage, cmdWatch},
-		{"replay", replayUsage, cmdReplay},
-		{"list", listUsage, cmdList},
-		{"check", checkUsage, cmdCheck},
-		{"steps", stepsUsage, cmdSteps},
-		{"show", showUsage, cmdShow},
-		{"new", newUsage, cmdNew},
-		{"master", masterUsage, cmdMaster},
-		{"worker", workerUsage, cmdWorker},
-		{"bench", benchUsage, cmdBench},
+		{"run", cmdRun},
+		{"compare", cmdCompare},
+		{"explore", cmdExplore},
+		{"watch", cmdWatch},
+		{"replay", cmdReplay},
+		{"list", cmdList},
+		{"check", cmdCheck},
+		{"steps", cmdSteps},
+		{"show", cmdShow},
+		{"new", cmdNew},
+		{"master", cmdMaster},
+		{"worker", cmdWorker},
+		{"bench", cmdBench},
 	}
 }
 
@@ -150,8 +149,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if len(args) > 1 && args[0] == "help" {
 			for _, c := range commands {
 				if c.name == args[1] {
-					fmt.Fprint(stdout, c.usage)
-					return nil
+					// The command prints its own help, flags and all.
+					return c.run([]string{"--help"}, stdout, stderr)
 				}
 			}
 			return usagef("no command %q; run 'mtviz help'", args[1])
@@ -190,7 +189,7 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout io.Writer)
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, usage)
+				fmt.Fprint(stdout, helpText(fs, usage))
 				return nil, err
 			}
 			return nil, usagef("%s: %s; run 'mtviz %s --help'", fs.Name(), flagMessage(fs, args, err), fs.Name())
@@ -267,8 +266,8 @@ func (s secondsFlag) Set(v string) error {
 }
 
 // durationFlag defines a duration flag that takes plain seconds too.
-func durationFlag(fs *flag.FlagSet, name string, value time.Duration) *time.Duration {
+func durationFlag(fs *flag.FlagSet, name string, value time.Duration, usage string) *time.Duration {
 	d := value
-	fs.Var(secondsFlag{&d}, name, "")
+	fs.Var(secondsFlag{&d}, name, usage)
 	return &d
 }

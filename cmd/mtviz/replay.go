@@ -23,12 +23,7 @@ Keys: space pauses, ←/→ seek a second, home/end, > and < change the speed
 (1×, 2×, 10×, as fast as it can); ? lists them all.
 
 Flags:
-  --headless        no screen: print what the live run printed, then the verdicts
-  --json            no screen: every event, sample and the summary as JSON Lines
-  --trace FILE      write the recorded run in the Trace Event format, for Perfetto's
-                    UI (ui.perfetto.dev) or speedscope (with or without the screen)
-  --max-size N      refuse a recording whose lesson is larger than N bytes
-                    (default 1 MiB, as for a lesson file)
+{{flags}}
 
 The file is read as a stream: memory does not grow with it. A truncated,
 corrupted, foreign or implausible file (more than 4096 cores, a process
@@ -39,10 +34,10 @@ that line is already printed. Exit codes are those of 'mtviz run'.
 
 func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	asHeadless := fs.Bool("headless", false, "")
-	asJSON := fs.Bool("json", false, "")
-	tracePath := fs.String("trace", "", "")
-	maxSize := fs.Int64("max-size", spec.MaxFile, "")
+	asHeadless := fs.Bool("headless", false, "no screen: print what the live run printed, then the verdicts")
+	asJSON := fs.Bool("json", false, "no screen: every event, sample and the summary as JSON Lines")
+	tracePath := fs.String("trace", "", "write the recorded run to `FILE` in the Trace Event format, for Perfetto's UI (ui.perfetto.dev) or speedscope (with or without the screen)")
+	maxSize := fs.Int64("max-size", spec.MaxFile, "refuse a recording whose lesson is larger than `N` bytes (default 1 MiB, as for a lesson file)")
 	pos, err := parseFlags(fs, args, replayUsage, stdout)
 	if err != nil {
 		return err

@@ -37,26 +37,7 @@ Runs one lesson: a built-in id (see 'mtviz list') or a scenario file.
 Without --headless it opens the lesson on screen.
 
 Flags:
-  --headless        no screen: print the lesson's log lines and a verdict per check
-  --json            no screen: print every event, probe sample and the summary as JSON Lines
-  --cores N         use N cores (GOMAXPROCS and CPU affinity); default: all
-  --hz N            probe samples per second (default 10, 1 to 100)
-  --timeout D       headless: stop a run that lasts longer than D (default 10m)
-  --max-procs N     refuse a lesson that starts more than N processes in a round (default 64)
-  --max-tasks N     refuse a lesson with more than N task copies in a round (default 512)
-  --go-trace MODE   read the Go runtime's trace, to tell running from runnable goroutines:
-                    on, off, or auto (default: as the lesson asks; t toggles it on screen)
-  --trace FILE      also write the run to FILE in the Trace Event format, for Perfetto's
-                    UI (ui.perfetto.dev) or speedscope: a track per process (named by
-                    its task), per thread (its OS states) and per lesson task (running,
-                    runnable, blocked on what), the cores' use and the counters
-  --record FILE     write the run to FILE as it goes, for 'mtviz replay'
-  --csv FILE        a lesson that sweeps (runs once per task count, say): write
-                    its points to FILE, one row each with every figure
-  --max-size N      refuse a scenario file larger than N bytes (default 1 MiB)
-  --nats URL        a lesson with a broker (distributed): use this NATS server or
-                    cluster instead of starting one; again for more of its servers;
-                    with --token-file F, --nkey-seed F or --creds F, and --replicas N
+{{flags}}
 
 Exit codes: 0 every check held, 1 a check failed or the run was stopped,
 2 bad usage or input, 3 no check failed but one could not be decided.
@@ -94,25 +75,25 @@ type runFlags struct {
 }
 
 func (f *runFlags) register(fs *flag.FlagSet, withCores bool) {
-	fs.BoolVar(&f.headless, "headless", false, "")
-	fs.BoolVar(&f.json, "json", false, "")
+	fs.BoolVar(&f.headless, "headless", false, "no screen: print the log lines and a verdict per check")
+	fs.BoolVar(&f.json, "json", false, "no screen: print every event, probe sample and the summary as JSON Lines")
 	if withCores {
-		fs.IntVar(&f.cores, "cores", 0, "")
+		fs.IntVar(&f.cores, "cores", 0, "use `N` cores (GOMAXPROCS and CPU affinity); default: all")
 	}
-	fs.Float64Var(&f.hz, "hz", 10, "")
+	fs.Float64Var(&f.hz, "hz", 10, "probe samples per second, `N` from 1 to 100")
 	f.timeout = 10 * time.Minute
-	fs.Var(secondsFlag{&f.timeout}, "timeout", "")
-	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "")
-	fs.IntVar(&f.maxTasks, "max-tasks", session.DefaultMaxTasks, "")
-	fs.StringVar(&f.goTrace, "go-trace", "auto", "")
+	fs.Var(secondsFlag{&f.timeout}, "timeout", "headless: stop a run that lasts longer than `D` (10m, 90s, or plain seconds)")
+	fs.IntVar(&f.maxProcs, "max-procs", session.DefaultMaxProcs, "refuse a lesson that starts more than `N` processes in a round")
+	fs.IntVar(&f.maxTasks, "max-tasks", session.DefaultMaxTasks, "refuse a lesson with more than `N` task copies in a round")
+	fs.StringVar(&f.goTrace, "go-trace", "auto", "read the Go runtime's trace, to tell running from runnable goroutines: `MODE` on, off, or auto (as the lesson asks; t toggles it on screen)")
 	if withCores {
-		fs.StringVar(&f.trace, "trace", "", "")
+		fs.StringVar(&f.trace, "trace", "", "also write the run to `FILE` in the Trace Event format, for Perfetto's UI (ui.perfetto.dev) or speedscope: a track per process (named by its task), per thread (its OS states) and per lesson task (running, runnable, blocked on what), the cores' use and the counters")
 	}
 	if withCores {
-		fs.StringVar(&f.record, "record", "", "")
-		fs.StringVar(&f.csv, "csv", "", "")
+		fs.StringVar(&f.record, "record", "", "write the run to `FILE` as it goes, for 'mtviz replay'")
+		fs.StringVar(&f.csv, "csv", "", "a lesson that sweeps (runs once per task count, say): write its points to `FILE`, one row each with every figure")
 	}
-	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "")
+	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "refuse a scenario file larger than `N` bytes (default 1 MiB)")
 }
 
 func (f *runFlags) validate(fs *flag.FlagSet) error {

@@ -25,9 +25,9 @@ type turnFlags struct {
 }
 
 func (t *turnFlags) register(fs *flag.FlagSet) {
-	fs.Var(&t.sets, "set", "")
-	fs.StringVar(&t.scheduler, "scheduler", "", "")
-	fs.StringVar(&t.schedule, "schedule", "", "")
+	fs.Var(&t.sets, "set", "one of the lesson's switches, `NAME=V`; give --set again for another")
+	fs.StringVar(&t.scheduler, "scheduler", "", "`you`: the goroutine tasks stop before each visible step and you choose who takes it (s on the screen does the same)")
+	fs.StringVar(&t.schedule, "schedule", "", "give the tasks their turns in the order of `FILE` (a schedule, one task a line, or a recording made with the scheduler)")
 }
 
 // given says whether any of them was.

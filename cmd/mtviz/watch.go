@@ -30,13 +30,7 @@ its whole process group; q asks before ending it. The screen keeps showing
 what was seen once the program has ended, with its exit status.
 
 Flags:
-  --pid PID         watch this process and its descendants
-  --hz N            samples per second, 1 to 100 (default 10)
-  --duration D      stop watching after D (a started command is ended)
-  --headless        no screen: the program's output as log lines, then how it ended
-  --json            no screen: every sample and event as JSON Lines, as 'run --json'
-  --record FILE     record for 'mtviz replay'
-  --trace FILE      write the Chrome trace event format, for Perfetto
+{{flags}}
 
 Exit codes: 0 watched to the end (the program's own exit status is shown,
 not passed on), 1 the watch was stopped, 2 bad usage or input (no such
@@ -45,13 +39,13 @@ process, one this user may not read, a command that cannot start).
 
 func cmdWatch(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
-	pid := fs.Int("pid", 0, "")
-	hz := fs.Float64("hz", 10, "")
-	duration := durationFlag(fs, "duration", 0)
-	headlessF := fs.Bool("headless", false, "")
-	asJSON := fs.Bool("json", false, "")
-	recordPath := fs.String("record", "", "")
-	tracePath := fs.String("trace", "", "")
+	pid := fs.Int("pid", 0, "watch the process `PID` and its descendants")
+	hz := fs.Float64("hz", 10, "samples per second, `N` from 1 to 100")
+	duration := durationFlag(fs, "duration", 0, "stop watching after `D` (5, 5s, 1m30s); a started command is ended")
+	headlessF := fs.Bool("headless", false, "no screen: the program's output as log lines, then how it ended")
+	asJSON := fs.Bool("json", false, "no screen: every sample and event as JSON Lines, as 'run --json'")
+	recordPath := fs.String("record", "", "record to `FILE` for 'mtviz replay'")
+	tracePath := fs.String("trace", "", "write to `FILE` in the Trace Event format, for Perfetto's UI or speedscope")
 	pos, err := parseFlags(fs, args, watchUsage, stdout)
 	if err != nil {
 		return err
