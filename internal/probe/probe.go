@@ -115,7 +115,6 @@ type Probe struct {
 	// the previous one that did was taken.
 	readSwitches bool
 	lastSwitches time.Duration
-	dropped      int
 
 	// statusBuf is shared by every thread's status read: each is parsed
 	// before the next.
@@ -192,9 +191,6 @@ func New(opt Options) *Probe {
 // Samples delivers samples; it is closed when Run returns.
 func (p *Probe) Samples() <-chan Sample { return p.out }
 
-// Dropped is how many samples were dropped because nobody read them in time.
-func (p *Probe) Dropped() int { return p.dropped }
-
 // Run samples until ctx ends. A slow reader never slows the probe: a sample
 // that finds the channel full is dropped.
 func (p *Probe) Run(ctx context.Context) {
@@ -206,8 +202,7 @@ func (p *Probe) Run(ctx context.Context) {
 		s := p.Sample()
 		select {
 		case p.out <- s:
-		default:
-			p.dropped++
+		default: // nobody read the last one in time: this one goes
 		}
 		select {
 		case <-ctx.Done():
