@@ -257,109 +257,129 @@ func (l *loader) taskList(n ast.Node) []Task {
 	taskNames := make([]string, len(items))
 	counters := map[TaskKind]int{}
 	for i, it := range items {
-		entries, ok := l.mapping(it, "a task")
-		if !ok {
-			continue
-		}
-		kind := Goroutine
-		var nameNode, countNode ast.Node
-		for _, kv := range entries {
-			switch k, _ := scalar(kv.Key); k {
-			case "count":
-				countNode = kv.Value
-			case "name":
-				nameNode = kv.Value
-			case "kind":
-				if l.text(kv.Value) == string(Process) {
-					kind = Process
-				}
-			}
-		}
-		var name string
-		if nameNode != nil {
-			name, _ = l.str(nameNode, "a task's name")
-			if !nameRE.MatchString(name) {
-				l.errorf(nameNode, "task name %q must start with a letter and hold only letters, digits, _ . -", name)
-			}
-		} else {
-			counters[kind]++
-			prefix := "Thread"
-			if kind == Process {
-				prefix = "Process"
-			}
-			name = fmt.Sprintf("%s-%d", prefix, counters[kind])
-		}
-		if l.tasks[name] {
-			l.errorf(it, "task %q is declared twice", name)
-		}
-		l.tasks[name] = true
-		if kind == Process {
-			l.procs[name] = true
-		}
-		taskNames[i] = name
-		// Known before any step is read, so that a step may name a copy
-		// of a task declared after it (kill worker-2); errors come later.
-		if countNode != nil {
-			if l.text(countNode) == "cores" {
-				l.counts[name] = CountCores
-			} else if n, err := strconv.Atoi(l.text(countNode)); err == nil {
-				l.counts[name] = n
-			}
-		}
+		taskNames[i] = l.taskName(it, counters)
 	}
 	out := make([]Task, 0, len(items))
 	for i, it := range items {
-		entries, ok := l.mapping(it, "a task")
+		if t, ok := l.task(it, taskNames[i]); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// taskName reads a task's name (or gives it Thread-N, Process-N), its kind
+// and its count, before any step is read.
+func (l *loader) taskName(it ast.Node, counters map[TaskKind]int) string {
+	entries, ok := l.mapping(it, "a task")
+	if !ok {
+		return ""
+	}
+	kind := Goroutine
+	var nameNode, countNode ast.Node
+	for _, kv := range entries {
+		switch k, _ := scalar(kv.Key); k {
+		case "count":
+			countNode = kv.Value
+		case "name":
+			nameNode = kv.Value
+		case "kind":
+			if l.text(kv.Value) == string(Process) {
+				kind = Process
+			}
+		}
+	}
+	var name string
+	if nameNode != nil {
+		name, _ = l.str(nameNode, "a task's name")
+		if !nameRE.MatchString(name) {
+			l.errorf(nameNode, "task name %q must start with a letter and hold only letters, digits, _ . -", name)
+		}
+	} else {
+		counters[kind]++
+		prefix := "Thread"
+		if kind == Process {
+			prefix = "Process"
+		}
+		name = fmt.Sprintf("%s-%d", prefix, counters[kind])
+	}
+	if l.tasks[name] {
+		l.errorf(it, "task %q is declared twice", name)
+	}
+	l.tasks[name] = true
+	if kind == Process {
+		l.procs[name] = true
+	}
+	// Known before any step is read, so that a step may name a copy
+	// of a task declared after it (kill worker-2); errors come later.
+	if countNode != nil {
+		if l.text(countNode) == "cores" {
+			l.counts[name] = CountCores
+		} else if n, err := strconv.Atoi(l.text(countNode)); err == nil {
+			l.counts[name] = n
+		}
+	}
+	return name
+}
+
+// task decodes one task under the name taskName gave it.
+func (l *loader) task(it ast.Node, name string) (Task, bool) {
+	entries, ok := l.mapping(it, "a task")
+	if !ok {
+		return Task{}, false
+	}
+	t := Task{Name: name, Kind: Goroutine, Count: 1, Pos: l.pos(it)}
+	what := fmt.Sprintf("task %q", t.Name)
+	hasSteps := false
+	for _, kv := range entries {
+		key, ok := l.key(kv)
 		if !ok {
 			continue
 		}
-		t := Task{Name: taskNames[i], Kind: Goroutine, Count: 1, Pos: l.pos(it)}
-		what := fmt.Sprintf("task %q", t.Name)
-		hasSteps := false
-		for _, kv := range entries {
-			key, ok := l.key(kv)
-			if !ok {
-				continue
-			}
-			switch key {
-			case "name":
-			case "kind":
-				k, ok := l.str(kv.Value, "kind of "+what)
-				if ok && k != string(Goroutine) && k != string(Process) {
-					l.errorf(kv.Value, "kind of %s must be goroutine or process, not %q", what, k)
-				}
-				t.Kind = TaskKind(k)
-			case "daemon":
-				t.Daemon, _ = l.boolean(kv.Value, "daemon of "+what)
-			case "count":
-				if l.text(kv.Value) == "cores" {
-					t.Count = CountCores
-				} else if v, ok := l.integer(kv.Value, "count of "+what+" (or the word cores)", 1, maxCount); ok {
-					t.Count = int(v)
-				}
-			case "gomaxprocs":
-				if v, ok := l.integer(kv.Value, "gomaxprocs of "+what, 1, maxGoMaxProcs); ok {
-					t.GoMaxProcs = int(v)
-				}
-			case "locked":
-				t.Locked, _ = l.boolean(kv.Value, "locked of "+what)
-			case "steps":
-				hasSteps = true
-				t.Steps = l.stepList(kv.Value, 1)
-			default:
-				l.errorf(kv.Key, "unknown key %q in %s; a task takes: %s", key, what, taskSchema.fieldNames())
-			}
+		if key == "steps" {
+			hasSteps = true
 		}
-		if !hasSteps {
-			l.errorf(it, "%s needs steps", what)
-		}
-		if t.GoMaxProcs > 0 && t.Kind != Process {
-			l.errorf(it, "%s has gomaxprocs, which only a process task can have: goroutines share their process's", what)
-		}
-		l.counts[t.Name] = t.Count
-		out = append(out, t)
+		l.taskKey(&t, kv, key, what)
 	}
-	return out
+	if !hasSteps {
+		l.errorf(it, "%s needs steps", what)
+	}
+	if t.GoMaxProcs > 0 && t.Kind != Process {
+		l.errorf(it, "%s has gomaxprocs, which only a process task can have: goroutines share their process's", what)
+	}
+	l.counts[t.Name] = t.Count
+	return t, true
+}
+
+// taskKey decodes one key of a task.
+func (l *loader) taskKey(t *Task, kv *ast.MappingValueNode, key, what string) {
+	switch key {
+	case "name":
+	case "kind":
+		k, ok := l.str(kv.Value, "kind of "+what)
+		if ok && k != string(Goroutine) && k != string(Process) {
+			l.errorf(kv.Value, "kind of %s must be goroutine or process, not %q", what, k)
+		}
+		t.Kind = TaskKind(k)
+	case "daemon":
+		t.Daemon, _ = l.boolean(kv.Value, "daemon of "+what)
+	case "count":
+		if l.text(kv.Value) == "cores" {
+			t.Count = CountCores
+		} else if v, ok := l.integer(kv.Value, "count of "+what+" (or the word cores)", 1, maxCount); ok {
+			t.Count = int(v)
+		}
+	case "gomaxprocs":
+		if v, ok := l.integer(kv.Value, "gomaxprocs of "+what, 1, maxGoMaxProcs); ok {
+			t.GoMaxProcs = int(v)
+		}
+	case "locked":
+		t.Locked, _ = l.boolean(kv.Value, "locked of "+what)
+	case "steps":
+		t.Steps = l.stepList(kv.Value, 1)
+	default:
+		l.errorf(kv.Key, "unknown key %q in %s; a task takes: %s", key, what, taskSchema.fieldNames())
+	}
 }
 
 func (l *loader) stepList(n ast.Node, depth int) []Step {
@@ -388,6 +408,54 @@ func (l *loader) stepList(n ast.Node, depth int) []Step {
 		}
 	}
 	return out
+}
+
+// stepValue decodes a step's value: its settings, or its one short value.
+func (l *loader) stepValue(s *schema, st *Step, kv *ast.MappingValueNode, v ast.Node, depth int, what string) bool {
+	switch v.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		fields, _ := l.mapping(v, what)
+		switch st.Op {
+		case "repeat", "each":
+			// Nested steps are deeper; decode them with the depth known.
+			for _, f := range fields {
+				if k, _ := scalar(f.Key); k == "steps" {
+					st.Body = l.stepList(f.Value, depth+1)
+				}
+			}
+			l.fill(s, fields, st, what, "steps")
+			if !hasKey(fields, "steps") {
+				l.errorf(kv.Key, "%s needs %q: the steps to run", what, "steps")
+			}
+		case "branch":
+			for _, f := range fields {
+				switch k, _ := scalar(f.Key); k {
+				case "if_set":
+					st.Body = l.stepList(f.Value, depth+1)
+				case "if_clear":
+					st.Else = l.stepList(f.Value, depth+1)
+				}
+			}
+			l.fill(s, fields, st, what, "if_set", "if_clear")
+			if !hasKey(fields, "if_set") && !hasKey(fields, "if_clear") {
+				l.errorf(kv.Key, "%s needs if_set or if_clear", what)
+			}
+		default:
+			l.fill(s, fields, st, what)
+		}
+	default:
+		if s.short == "" {
+			l.errorf(v, "%s takes settings (%s), not a single value", what, s.fieldNames())
+			return false
+		}
+		l.value(s.field(s.short), v, st, what)
+		for _, f := range s.fields {
+			if f.required && f.name != s.short {
+				l.errorf(v, "%s needs %q too", what, f.name)
+			}
+		}
+	}
+	return true
 }
 
 func (l *loader) step(n ast.Node, depth int) (Step, bool) {
@@ -447,47 +515,8 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 		l.value(s.field(s.short), v, &st, what)
 		return st, len(l.errs) == before
 	}
-	switch v.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		fields, _ := l.mapping(v, what)
-		if name == "repeat" || name == "each" {
-			// Nested steps are deeper; decode them with the depth known.
-			for _, f := range fields {
-				if k, _ := scalar(f.Key); k == "steps" {
-					st.Body = l.stepList(f.Value, depth+1)
-				}
-			}
-			l.fill(s, fields, &st, what, "steps")
-			if !hasKey(fields, "steps") {
-				l.errorf(kv.Key, "%s needs %q: the steps to run", what, "steps")
-			}
-		} else if name == "branch" {
-			for _, f := range fields {
-				switch k, _ := scalar(f.Key); k {
-				case "if_set":
-					st.Body = l.stepList(f.Value, depth+1)
-				case "if_clear":
-					st.Else = l.stepList(f.Value, depth+1)
-				}
-			}
-			l.fill(s, fields, &st, what, "if_set", "if_clear")
-			if !hasKey(fields, "if_set") && !hasKey(fields, "if_clear") {
-				l.errorf(kv.Key, "%s needs if_set or if_clear", what)
-			}
-		} else {
-			l.fill(s, fields, &st, what)
-		}
-	default:
-		if s.short == "" {
-			l.errorf(v, "%s takes settings (%s), not a single value", what, s.fieldNames())
-			return st, false
-		}
-		l.value(s.field(s.short), v, &st, what)
-		for _, f := range s.fields {
-			if f.required && f.name != s.short {
-				l.errorf(v, "%s needs %q too", what, f.name)
-			}
-		}
+	if !l.stepValue(s, &st, kv, v, depth, what) {
+		return st, false
 	}
 	if len(l.errs) > before {
 		return st, false
