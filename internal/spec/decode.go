@@ -84,20 +84,7 @@ func (l *loader) value(f *field, n ast.Node, dst any, what string) {
 	case kBool:
 		v, ok = l.boolean(n, label)
 	case kNames, kTaskRefs:
-		var ns []string
-		ns, ok = l.nameList(n, label)
-		for _, name := range ns {
-			if l.tasks[name] || f.kind == kTaskRefs && l.isCopy(name) {
-				continue
-			}
-			if base, _, found := cutCopy(name); found && l.tasks[base] && f.kind == kNames {
-				l.errorf(n, "%s names %q, a copy of %s; a step names the task, and it covers every copy", label, name, base)
-			} else {
-				l.errorf(n, "%s names task %q, which is not declared under tasks", label, name)
-			}
-			ok = false
-		}
-		v = ns
+		v, ok = l.taskNames(f, n, label)
 	case kSteps:
 		v, ok = l.stepList(n, 1), true
 	case kLogText:
@@ -117,6 +104,24 @@ func (l *loader) value(f *field, n ast.Node, dst any, what string) {
 	if ok {
 		f.set(dst, v)
 	}
+}
+
+// taskNames reads a list of tasks a field names: tasks, or, where the
+// field takes them, copies of a counted task (worker-2).
+func (l *loader) taskNames(f *field, n ast.Node, label string) ([]string, bool) {
+	ns, ok := l.nameList(n, label)
+	for _, name := range ns {
+		if l.tasks[name] || f.kind == kTaskRefs && l.isCopy(name) {
+			continue
+		}
+		if base, _, found := cutCopy(name); found && l.tasks[base] && f.kind == kNames {
+			l.errorf(n, "%s names %q, a copy of %s; a step names the task, and it covers every copy", label, name, base)
+		} else {
+			l.errorf(n, "%s names task %q, which is not declared under tasks", label, name)
+		}
+		ok = false
+	}
+	return ns, ok
 }
 
 // list reads a list of texts; one takes a single text without brackets.

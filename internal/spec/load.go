@@ -260,13 +260,8 @@ func (l *loader) errorAt(p Pos, format string, args ...any) {
 	}
 }
 
-func (l *loader) load(data []byte) *Scenario {
-	sc := &Scenario{File: l.file, Rounds: 1, Source: data}
-	f, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		l.syntaxError(err)
-		return nil
-	}
+// topKeys reads the file's one document, and its top-level keys.
+func (l *loader) topKeys(f *ast.File) (map[string]ast.Node, bool) {
 	var docs []*ast.DocumentNode
 	for _, d := range f.Docs {
 		if d != nil && d.Body != nil {
@@ -275,15 +270,15 @@ func (l *loader) load(data []byte) *Scenario {
 	}
 	if len(docs) == 0 {
 		l.errorAt(Pos{File: l.file, Line: 1, Col: 1}, "the file is empty; a scenario needs at least title and tasks")
-		return nil
+		return nil, false
 	}
 	if len(docs) > 1 {
 		l.errorf(docs[1].Body, "a scenario file holds one document; this is a second one")
-		return nil
+		return nil, false
 	}
 	top, ok := l.mapping(docs[0].Body, "a scenario")
 	if !ok {
-		return nil
+		return nil, false
 	}
 	seen := map[string]ast.Node{}
 	for _, kv := range top {
@@ -301,12 +296,11 @@ func (l *loader) load(data []byte) *Scenario {
 			l.errorf(kv.Key, "unknown key %q in a scenario; known keys: %s", key, topKeyNames())
 		}
 	}
-	if n, ok := seen["switches"]; ok {
-		l.switchDecl = l.switches(n)
-		sc.Switches = l.switchDecl
-	}
-	l.set = l.applySet(l.switchDecl, l.given)
-	sc.Set = l.set
+	return seen, true
+}
+
+// prologue reads what a person reads first: id, title, summary, lesson.
+func (l *loader) prologue(sc *Scenario, seen map[string]ast.Node) {
 	if n, ok := seen["id"]; ok {
 		sc.ID, _ = l.str(n, "id")
 		if !idRE.MatchString(sc.ID) {
@@ -328,6 +322,26 @@ func (l *loader) load(data []byte) *Scenario {
 	if n, ok := seen["lesson"]; ok {
 		sc.Lesson, _ = l.prose(n, "lesson")
 	}
+}
+
+func (l *loader) load(data []byte) *Scenario {
+	sc := &Scenario{File: l.file, Rounds: 1, Source: data}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		l.syntaxError(err)
+		return nil
+	}
+	seen, ok := l.topKeys(f)
+	if !ok {
+		return nil
+	}
+	if n, ok := seen["switches"]; ok {
+		l.switchDecl = l.switches(n)
+		sc.Switches = l.switchDecl
+	}
+	l.set = l.applySet(l.switchDecl, l.given)
+	sc.Set = l.set
+	l.prologue(sc, seen)
 	if n, ok := seen["trace"]; ok {
 		sc.Trace, _ = l.boolean(n, "trace")
 	}
