@@ -177,24 +177,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		inputs = append(inputs, outfile.Input{What: "the lesson being run", Path: pos[0]})
 	}
 	if sc.Sweep != nil {
-		// The points are written at the end, beside the file and renamed;
-		// the path is checked now, before the first point runs.
-		if f.csv != "" {
-			if err := outfile.Check(inputs, []outfile.Output{{Flag: "--csv", Path: f.csv}}); err != nil {
-				return usagef("run: %v", err)
-			}
-		}
-		opt.Cores = f.cores
-		// Every point must be able to run before the first one starts.
-		for _, v := range compare.Plan(sc) {
-			if _, err := compare.Prepare(sc, v, opt); err != nil {
-				return usageError{"run: point " + v.Label + ": " + err.Error()}
-			}
-		}
-		if f.headless || f.json {
-			return sweepHeadless(sc, opt, f, stdout)
-		}
-		return onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt, CSV: f.csv})
+		return runSweep(sc, opt, f, inputs, stdout)
 	}
 	outs, files, err := openOutputs("run", inputs, outfile.Output{Flag: "--record", Path: f.record}, outfile.Output{Flag: "--trace", Path: f.trace})
 	if err != nil {
@@ -205,6 +188,28 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return outs.finish(headless(sc, opt, f, stdout))
 	}
 	return outs.finish(onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt, Scheduler: f.scheduler, Schedule: f.schedule}))
+}
+
+// runSweep runs a lesson that sweeps: its points, once each can run.
+func runSweep(sc *spec.Scenario, opt session.Options, f runFlags, inputs []outfile.Input, stdout io.Writer) error {
+	// The points are written at the end, beside the file and renamed;
+	// the path is checked now, before the first point runs.
+	if f.csv != "" {
+		if err := outfile.Check(inputs, []outfile.Output{{Flag: "--csv", Path: f.csv}}); err != nil {
+			return usagef("run: %v", err)
+		}
+	}
+	opt.Cores = f.cores
+	// Every point must be able to run before the first one starts.
+	for _, v := range compare.Plan(sc) {
+		if _, err := compare.Prepare(sc, v, opt); err != nil {
+			return usageError{"run: point " + v.Label + ": " + err.Error()}
+		}
+	}
+	if f.headless || f.json {
+		return sweepHeadless(sc, opt, f, stdout)
+	}
+	return onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt, CSV: f.csv})
 }
 
 // setOutputs hands a run its recording and trace files, those asked for.

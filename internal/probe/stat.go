@@ -84,42 +84,55 @@ func parseStat(b []byte, withComm bool) (st stat, ok bool) {
 		for j < len(b) && b[j] != ' ' && b[j] != '\n' {
 			j++
 		}
-		tok := b[i:j]
-		switch field {
-		case 3:
-			// One letter: R, S, D, Z, T, t, X, I...
-			if len(tok) != 1 || !(tok[0] >= 'A' && tok[0] <= 'Z' || tok[0] >= 'a' && tok[0] <= 'z') {
-				return st, false
-			}
-			st.state = tok[0]
-		case 4:
-			v := atou(tok)
-			if v > maxID {
-				return st, false
-			}
-			st.ppid = int(v)
-		case 14:
-			utime = atou(tok)
-		case 15:
-			st.ticks = utime + atou(tok)
-		case 20:
-			v := atou(tok)
-			if v > maxID {
-				return st, false
-			}
-			st.nthreads = int(v)
-		case 39:
-			v := atou(tok)
-			if v > maxID {
-				return st, false
-			}
-			st.processor = int(v)
+		switch st.field(field, b[i:j], &utime) {
+		case fieldBad:
+			return st, false
+		case fieldLast:
 			return st, true
 		}
 		field++
 		i = j + 1
 	}
 	return st, field > 20
+}
+
+// What a field of a stat line tells parseStat.
+const (
+	fieldOK = iota
+	fieldBad
+	fieldLast
+)
+
+// field reads field n of a stat line (1-based, as proc(5) numbers them)
+// into st; utime is kept until stime (field 15) gives the sum.
+func (st *stat) field(n int, tok []byte, utime *uint64) int {
+	switch n {
+	case 3:
+		// One letter: R, S, D, Z, T, t, X, I...
+		if len(tok) != 1 || !(tok[0] >= 'A' && tok[0] <= 'Z' || tok[0] >= 'a' && tok[0] <= 'z') {
+			return fieldBad
+		}
+		st.state = tok[0]
+	case 4, 20, 39:
+		v := atou(tok)
+		if v > maxID {
+			return fieldBad
+		}
+		switch n {
+		case 4:
+			st.ppid = int(v)
+		case 20:
+			st.nthreads = int(v)
+		default:
+			st.processor = int(v)
+			return fieldLast
+		}
+	case 14:
+		*utime = atou(tok)
+	case 15:
+		st.ticks = *utime + atou(tok)
+	}
+	return fieldOK
 }
 
 // maxID bounds PIDs, thread counts and CPU numbers: a bigger value means
