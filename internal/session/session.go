@@ -149,18 +149,34 @@ type Session struct {
 	trace   *perfetto.Writer
 }
 
+// runnerFor is what runs: the watcher given, or the lesson's engine; with
+// the process the probe follows from, and the cores.
+func runnerFor(sc *spec.Scenario, opt Options, start time.Time) (eng Runner, root, cores int) {
+	if opt.Runner != nil {
+		return opt.Runner, opt.Root, opt.Runner.Cores()
+	}
+	e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, Turns: opt.Turns})
+	return e, os.Getpid(), e.Cores()
+}
+
+// openOutputs starts the recording and the Perfetto trace, those asked for.
+func (s *Session) openOutputs(opt Options, hz float64, watching bool) {
+	if opt.Record != nil {
+		s.rec = record.NewWriter(opt.Record)
+		h := record.NewHeader(s.Scenario, s.Cores, s.Start, s.root, hz)
+		h.Label, h.Watch = opt.Label, watching
+		s.recErr = s.rec.Header(h)
+	}
+	if opt.Trace != nil {
+		s.trace = perfetto.New(opt.Trace, s.root)
+	}
+}
+
 // Start begins a run. Items must be read until the channel closes.
 func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	ctx, cancel := context.WithCancel(parent)
 	start := time.Now()
-	var eng Runner
-	root, cores := os.Getpid(), 0
-	if opt.Runner != nil {
-		eng, root, cores = opt.Runner, opt.Root, opt.Runner.Cores()
-	} else {
-		e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, Turns: opt.Turns})
-		eng, cores = e, e.Cores()
-	}
+	eng, root, cores := runnerFor(sc, opt, start)
 	s := &Session{Scenario: sc, engine: eng, root: root, Start: start, Cores: cores,
 		out: make(chan Item, 4), cancel: cancel, done: make(chan struct{})}
 	hz := opt.Hz
@@ -172,15 +188,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
 	vj := verdict.New(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
 	gj := verdict.GoalJudge(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
-	if opt.Record != nil {
-		s.rec = record.NewWriter(opt.Record)
-		h := record.NewHeader(sc, s.Cores, start, root, hz)
-		h.Label, h.Watch = opt.Label, watching
-		s.recErr = s.rec.Header(h)
-	}
-	if opt.Trace != nil {
-		s.trace = perfetto.New(opt.Trace, root)
-	}
+	s.openOutputs(opt, hz, watching)
 	injectFault()
 	s.changes = make(chan []rtrace.Change, 64)
 	changes := (<-chan []rtrace.Change)(s.changes)
