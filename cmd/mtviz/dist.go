@@ -76,13 +76,6 @@ Flags:
 {{flags}}
 `
 
-func init() {
-	hiddenCommands[dist.BrokerCommand] = func([]string, io.Writer, io.Writer) error {
-		os.Exit(dist.RunBroker(os.Stdin, os.Stdout))
-		return nil
-	}
-}
-
 // authFlags are the ways a client proves itself.
 type authFlags struct{ token, nkey, creds *string }
 

@@ -158,9 +158,6 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, mainUsage)
 		return nil
 	}
-	if hidden, ok := hiddenCommands[args[0]]; ok {
-		return hidden(args[1:], stdout, stderr)
-	}
 	for _, c := range commands {
 		if c.name == args[0] {
 			return c.run(args[1:], stdout, stderr)
@@ -171,9 +168,6 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	}
 	return unknownCommand(args[0])
 }
-
-// hiddenCommands are for mtviz's own use (child processes), not for people.
-var hiddenCommands = map[string]func(args []string, stdout, stderr io.Writer) error{}
 
 // parseFlags parses flags wherever they stand among the positional arguments,
 // so that `mtviz run race --headless` works as well as `mtviz run --headless race`.

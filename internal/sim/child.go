@@ -237,8 +237,9 @@ func (t *task) remoteAwait(task string, stop <-chan struct{}) bool {
 	return ok
 }
 
-// MaybeChild runs the child-process body (or a server's) and exits if this
-// process was started as one of mtviz's children. Programs (and test
+// MaybeChild runs the child-process body (or a server's, a broker's, a
+// box's guard) and exits if this process was started as one of mtviz's
+// children: the one table of mtviz's hidden commands. Programs (and test
 // binaries) that run scenarios with process tasks or servers call it first
 // thing.
 func MaybeChild() {
