@@ -218,7 +218,7 @@ func setOutputs(opt *session.Options, rec, trace *outfile.File) {
 		opt.Record = rec
 	}
 	if trace != nil {
-		opt.Trace = trace
+		opt.Perfetto = trace
 	}
 }
 

@@ -153,7 +153,7 @@ func Run(ctx context.Context, base *spec.Scenario, v Variant, opt session.Option
 	defer cpus.Use(before)
 	var buf bytes.Buffer
 	opt.Cores, opt.AutoKeys, opt.Record, opt.Label, opt.Switches = v.Cores, true, &buf, v.Label, true
-	opt.Trace = nil // a --trace file is the screen's first run's, not a variant's
+	opt.Perfetto = nil // a --trace file is the screen's first run's, not a variant's
 	s := session.Start(ctx, sc, opt)
 	for it := range s.Items() {
 		if each != nil {

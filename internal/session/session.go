@@ -34,7 +34,7 @@ type Options struct {
 	AutoKeys bool    // headless: press the keys `key` steps wait for
 	MaxProcs int     // the most processes a round may start (default 64)
 	MaxTasks int     // the most task copies a round may have (default 512)
-	// Trace reads the Go runtime's own trace live, to tell running from
+	// GoTrace reads the Go runtime's own trace live, to tell running from
 	// runnable goroutines and the P each ran on: TraceOn always, TraceOff
 	// never, TraceAuto when the scenario asks for it.
 	GoTrace TraceMode
@@ -42,9 +42,9 @@ type Options struct {
 	Record io.Writer
 	// Label names the run in its recording: the variant of a comparison.
 	Label string
-	// Trace, when set, receives the run in the Chrome/Perfetto trace event
-	// format (see package perfetto).
-	Trace io.Writer
+	// Perfetto, when set, receives the run in the Trace Event format that
+	// Perfetto's UI and speedscope read (see package perfetto): --trace.
+	Perfetto io.Writer
 	// Runner, when set, runs in place of the scenario engine: a watched
 	// program (package watch); Root is then the process the probe follows.
 	Runner Runner
@@ -141,12 +141,12 @@ type Session struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	mu      sync.Mutex
-	summary Summary
-	goal    *verdict.Result // the lesson's goal, judged apart
-	rec     *record.Writer
-	recErr  error
-	trace   *perfetto.Writer
+	mu       sync.Mutex
+	summary  Summary
+	goal     *verdict.Result // the lesson's goal, judged apart
+	rec      *record.Writer
+	recErr   error
+	perfetto *perfetto.Writer // the --trace file, if any
 }
 
 // runnerFor is what runs: the watcher given, or the lesson's engine; with
@@ -167,8 +167,8 @@ func (s *Session) openOutputs(opt Options, hz float64, watching bool) {
 		h.Label, h.Watch = opt.Label, watching
 		s.recErr = s.rec.Header(h)
 	}
-	if opt.Trace != nil {
-		s.trace = perfetto.New(opt.Trace, s.root)
+	if opt.Perfetto != nil {
+		s.perfetto = perfetto.New(opt.Perfetto, s.root)
 	}
 }
 
@@ -193,7 +193,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	s.changes = make(chan []rtrace.Change, 64)
 	changes := (<-chan []rtrace.Change)(s.changes)
 	if opt.GoTrace == TraceOn || opt.GoTrace == TraceAuto && sc.Trace {
-		s.SetTrace(true)
+		s.SetRuntimeTrace(true)
 	}
 	probeCtx, stopProbe := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -233,7 +233,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 					evs = nil
 					// The run is over: one more sample covers its last moments.
 					stopProbe()
-					go s.endTrace()
+					go s.endRuntimeTrace()
 					continue
 				}
 				deliver(Item{Events: b})
@@ -267,8 +267,8 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 				s.recErr = err
 			}
 		}
-		if s.trace != nil {
-			if err := s.trace.Close(); err != nil && s.recErr == nil {
+		if s.perfetto != nil {
+			if err := s.perfetto.Close(); err != nil && s.recErr == nil {
 				s.recErr = fmt.Errorf("--trace: %w", err)
 			}
 		}
@@ -302,7 +302,7 @@ func Decide(vj *verdict.Judge, end record.End) Summary {
 // record writes an item to the recording, if there is one; the first
 // failure is kept and the rest of the run goes unrecorded.
 func (s *Session) record(it Item) {
-	if s.rec == nil && s.trace == nil {
+	if s.rec == nil && s.perfetto == nil {
 		return
 	}
 	s.mu.Lock()
@@ -310,8 +310,8 @@ func (s *Session) record(it Item) {
 	if s.rec != nil && s.recErr == nil {
 		s.recErr = s.rec.Item(it)
 	}
-	if s.trace != nil {
-		s.trace.Item(it)
+	if s.perfetto != nil {
+		s.perfetto.Item(it)
 	}
 }
 
@@ -342,10 +342,10 @@ func (s *Session) Paused() bool { return s.engine.Paused() }
 // was waiting for it.
 func (s *Session) Key(r rune) bool { return s.engine.Key(r) }
 
-// SetTrace starts or stops reading the runtime's trace during the run. The
+// SetRuntimeTrace starts or stops reading the runtime's trace during the run. The
 // trace can slow goroutines that block and wake very often, so the learner
 // can turn it off.
-func (s *Session) SetTrace(on bool) error {
+func (s *Session) SetRuntimeTrace(on bool) error {
 	s.traceMu.Lock()
 	defer s.traceMu.Unlock()
 	if s.traceEnd || on == (s.tracer != nil) {
@@ -380,8 +380,8 @@ func (s *Session) Tracing() (bool, error) {
 	return s.tracer != nil, s.traceErr
 }
 
-// endTrace stops the trace for good at the end of the run.
-func (s *Session) endTrace() {
+// endRuntimeTrace stops the runtime trace for good at the end of the run.
+func (s *Session) endRuntimeTrace() {
 	s.traceMu.Lock()
 	s.traceEnd = true
 	if s.tracer != nil {

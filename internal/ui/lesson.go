@@ -115,7 +115,7 @@ func (m *lessonModel) start() tea.Cmd {
 	m.beginTurns()
 	m.sess = session.Start(context.Background(), m.sc, m.opt)
 	// --record and --trace files hold the first run: a restart writes none.
-	m.opt.Record, m.opt.Trace = nil, nil
+	m.opt.Record, m.opt.Perfetto = nil, nil
 	s := m.sess
 	m.clock = func() time.Duration { return time.Since(s.Start) }
 	m.reset(timeline.New(timeline.Config{Scenario: m.sc, Cores: m.sess.Cores, Root: m.sess.Root(), Watch: m.watching()}))
@@ -381,7 +381,7 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		s, on := m.sess, !m.tracing()
 		return func() tea.Msg {
-			return traceMsg{s, s.SetTrace(on)}
+			return traceMsg{s, s.SetRuntimeTrace(on)}
 		}
 	case key.Matches(msg, k.ZoomIn):
 		m.zoom = max(0, m.zoom-1)

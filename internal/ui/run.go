@@ -93,7 +93,7 @@ func newRoot(cfg Config) *root {
 			r.lesson.play.follow = cfg.Schedule.Tasks()
 		}
 		// The files belong to this first lesson, not to those opened later.
-		r.cfg.Session.Record, r.cfg.Session.Trace = nil, nil
+		r.cfg.Session.Record, r.cfg.Session.Perfetto = nil, nil
 	case cfg.Compare != nil:
 		r.other = newCompare(*cfg.Compare, r.w, r.h)
 	}
