@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"mtviz/internal/ui"
 )
 
 // The conventions of well-liked tools: a version; a misspelt command, flag
@@ -54,5 +56,35 @@ func TestCLIConventions(t *testing.T) {
 		if out, err := check.CombinedOutput(); err != nil {
 			t.Errorf("the bash completion does not parse: %v: %s", err, out)
 		}
+	}
+}
+
+// --theme is taken from anywhere before "--", as --lang is, and a wrong
+// word (on the command line or in MTVIZ_THEME) is a usage error.
+func TestThemeFlag(t *testing.T) {
+	defer ui.SetTheme(ui.ThemeAuto)
+	out, err := takeTheme([]string{"run", "--theme", "light", "race", "--", "--theme", "dark"})
+	if err != nil || strings.Join(out, " ") != "run race -- --theme dark" || ui.ChosenTheme() != ui.ThemeLight {
+		t.Errorf("--theme light: %q %v, theme %v", out, err, ui.ChosenTheme())
+	}
+	if _, err := takeTheme([]string{"-theme=dark", "list"}); err != nil || ui.ChosenTheme() != ui.ThemeDark {
+		t.Errorf("-theme=dark: %v, theme %v", err, ui.ChosenTheme())
+	}
+	for _, args := range [][]string{{"--theme", "pink"}, {"list", "--theme"}, {"--theme=Light"}} {
+		if _, err := takeTheme(args); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+	t.Setenv("MTVIZ_THEME", "light")
+	if _, err := takeTheme([]string{"list"}); err != nil || ui.ChosenTheme() != ui.ThemeLight {
+		t.Errorf("MTVIZ_THEME=light: %v, theme %v", err, ui.ChosenTheme())
+	}
+	if _, err := takeTheme([]string{"--theme", "dark"}); err != nil || ui.ChosenTheme() != ui.ThemeDark {
+		t.Errorf("the flag does not win over MTVIZ_THEME: theme %v", ui.ChosenTheme())
+	}
+	t.Setenv("MTVIZ_THEME", "sepia")
+	var stderr strings.Builder
+	if code := Main([]string{"list"}, &strings.Builder{}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "MTVIZ_THEME=sepia") {
+		t.Errorf("MTVIZ_THEME=sepia: exit %d, %q", code, stderr.String())
 	}
 }

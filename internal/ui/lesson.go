@@ -104,7 +104,7 @@ func (m *lessonModel) cachedPanel(name string, k panelKey, draw func() string) s
 }
 
 func newLesson(sc *spec.Scenario, opt session.Options, w, h int) *lessonModel {
-	m := &lessonModel{sc: sc, opt: opt, keys: newLessonKeys(), help: help.New(), zoom: defaultZoom, w: w, h: h,
+	m := &lessonModel{sc: sc, opt: opt, keys: newLessonKeys(), help: newHelp(), zoom: defaultZoom, w: w, h: h,
 		cache: map[string]cached{}}
 	m.help.ShortSeparator = "  "
 	return m

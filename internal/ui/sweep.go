@@ -68,7 +68,7 @@ type sweepModel struct {
 }
 
 func newSweep(sc *spec.Scenario, opt session.Options, csvPath string, w, h int) *sweepModel {
-	m := &sweepModel{sc: sc, opt: opt, csvPath: csvPath, keys: keymap.NewLesson(), help: help.New(), w: w, h: h,
+	m := &sweepModel{sc: sc, opt: opt, csvPath: csvPath, keys: keymap.NewLesson(), help: newHelp(), w: w, h: h,
 		stopKey: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stop the sweep, keep its points")),
 		n:       len(compare.Plan(sc))}
 	m.help.ShortSeparator = "  "
