@@ -88,3 +88,20 @@ func TestThemeFlag(t *testing.T) {
 		t.Errorf("MTVIZ_THEME=sepia: exit %d, %q", code, stderr.String())
 	}
 }
+
+// One happening, one log line: a value taken from a queue is said once
+// (the engine's "got X from q"), not again by the lesson in other words.
+func TestQueueLogsOnceAHappening(t *testing.T) {
+	var out, errb strings.Builder
+	if code := Main([]string{"--lang", "en", "run", "thread-queue", "--headless"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, v := range []string{"two drops", "three drops", "four drops"} {
+		if n := strings.Count(out.String(), v+" from"); n != 1 {
+			t.Errorf("getting %s is logged %d times:\n%s", v, n, out.String())
+		}
+		if n := strings.Count(out.String(), "put "+v+" on"); n != 1 {
+			t.Errorf("putting %s is logged %d times:\n%s", v, n, out.String())
+		}
+	}
+}

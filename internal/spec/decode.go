@@ -461,7 +461,7 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 				}
 			}
 			l.fill(s, fields, &st, what, "steps")
-			if !hasKey(fields, "steps") {
+			if name == "repeat" && !hasKey(fields, "steps") {
 				l.errorf(kv.Key, "%s needs %q: the steps to run", what, "steps")
 			}
 		} else if name == "branch" {
