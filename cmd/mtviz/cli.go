@@ -180,16 +180,43 @@ func takeLang(args []string) ([]string, error) {
 		}
 		spec.SetLang(v)
 	}
+	return takeGlobal(args, "lang", "language", spec.Languages, spec.SetLang)
+}
+
+// takeTheme takes --theme dark|light|auto from anywhere before "--": the
+// screen's palette, for every command that opens one (MTVIZ_THEME when
+// not given; auto, the default, asks the terminal).
+func takeTheme(args []string) ([]string, error) {
+	set := func(v string) {
+		t, _ := ui.ParseTheme(v)
+		ui.SetTheme(t)
+	}
+	if v := os.Getenv("MTVIZ_THEME"); v != "" {
+		if !slices.Contains(ui.Themes, v) {
+			return nil, usagef("MTVIZ_THEME=%s: the themes are %s", text.Clean(v), strings.Join(ui.Themes, ", "))
+		}
+		set(v)
+	}
+	return takeGlobal(args, "theme", "theme", ui.Themes, set)
+}
+
+// takeGlobal takes --NAME VALUE or --NAME=VALUE (one dash or two) from
+// anywhere before "--", checks VALUE (a what) against values and hands it
+// to set; the other arguments are returned in their order.
+func takeGlobal(args []string, name, what string, values []string, set func(string)) ([]string, error) {
 	var out []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
 			return append(out, args[i:]...), nil
 		}
-		v, ok := strings.CutPrefix(strings.TrimPrefix(a, "-"), "-lang=")
-		if !ok && (a == "--lang" || a == "-lang") {
+		bare, dashed := strings.CutPrefix(a, "-")
+		bare = strings.TrimPrefix(bare, "-")
+		v, ok := strings.CutPrefix(bare, name+"=")
+		ok = ok && dashed
+		if !ok && dashed && bare == name {
 			if i+1 >= len(args) {
-				return nil, usagef("--lang needs a language: %s", strings.Join(spec.Languages, ", "))
+				return nil, usagef("--%s needs a %s: %s", name, what, strings.Join(values, ", "))
 			}
 			v, ok = args[i+1], true
 			i++
@@ -198,10 +225,10 @@ func takeLang(args []string) ([]string, error) {
 			out = append(out, a)
 			continue
 		}
-		if !slices.Contains(spec.Languages, v) {
-			return nil, usagef("--lang %s: the languages are %s", text.Clean(v), strings.Join(spec.Languages, ", "))
+		if !slices.Contains(values, v) {
+			return nil, usagef("--%s %s: the %ss are %s", name, text.Clean(v), what, strings.Join(values, ", "))
 		}
-		spec.SetLang(v)
+		set(v)
 	}
 	return out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"mtviz/internal/ui"
 )
 
 // The conventions of well-liked tools: a version; a misspelt command, flag
@@ -87,6 +89,53 @@ func TestHelpListsEveryFlagOnce(t *testing.T) {
 	for _, f := range []string{"--headless ", "--scheduler you", "--schedule FILE", "--set NAME=V", "--nats URL", "--token-file FILE"} {
 		if !strings.Contains(out, "  "+f) {
 			t.Errorf("run --help does not list %s:\n%s", f, out)
+		}
+	}
+}
+
+// --theme is taken from anywhere before "--", as --lang is, and a wrong
+// word (on the command line or in MTVIZ_THEME) is a usage error.
+func TestThemeFlag(t *testing.T) {
+	defer ui.SetTheme(ui.ThemeAuto)
+	out, err := takeTheme([]string{"run", "--theme", "light", "race", "--", "--theme", "dark"})
+	if err != nil || strings.Join(out, " ") != "run race -- --theme dark" || ui.ChosenTheme() != ui.ThemeLight {
+		t.Errorf("--theme light: %q %v, theme %v", out, err, ui.ChosenTheme())
+	}
+	if _, err := takeTheme([]string{"-theme=dark", "list"}); err != nil || ui.ChosenTheme() != ui.ThemeDark {
+		t.Errorf("-theme=dark: %v, theme %v", err, ui.ChosenTheme())
+	}
+	for _, args := range [][]string{{"--theme", "pink"}, {"list", "--theme"}, {"--theme=Light"}} {
+		if _, err := takeTheme(args); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+	t.Setenv("MTVIZ_THEME", "light")
+	if _, err := takeTheme([]string{"list"}); err != nil || ui.ChosenTheme() != ui.ThemeLight {
+		t.Errorf("MTVIZ_THEME=light: %v, theme %v", err, ui.ChosenTheme())
+	}
+	if _, err := takeTheme([]string{"--theme", "dark"}); err != nil || ui.ChosenTheme() != ui.ThemeDark {
+		t.Errorf("the flag does not win over MTVIZ_THEME: theme %v", ui.ChosenTheme())
+	}
+	t.Setenv("MTVIZ_THEME", "sepia")
+	var stderr strings.Builder
+	if code := Main([]string{"list"}, &strings.Builder{}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "MTVIZ_THEME=sepia") {
+		t.Errorf("MTVIZ_THEME=sepia: exit %d, %q", code, stderr.String())
+	}
+}
+
+// One happening, one log line: a value taken from a queue is said once
+// (the engine's "got X from q"), not again by the lesson in other words.
+func TestQueueLogsOnceAHappening(t *testing.T) {
+	var out, errb strings.Builder
+	if code := Main([]string{"--lang", "en", "run", "thread-queue", "--headless"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, v := range []string{"two drops", "three drops", "four drops"} {
+		if n := strings.Count(out.String(), v+" from"); n != 1 {
+			t.Errorf("getting %s is logged %d times:\n%s", v, n, out.String())
+		}
+		if n := strings.Count(out.String(), "put "+v+" on"); n != 1 {
+			t.Errorf("putting %s is logged %d times:\n%s", v, n, out.String())
 		}
 	}
 }

@@ -57,6 +57,11 @@ Usage:
   mtviz completion SHELL      shell completion for bash, zsh or fish
   mtviz help [COMMAND]        show help
 
+Flags for every command, anywhere before "--":
+  --lang en|zh                the lessons' language (or MTVIZ_LANG; else LC_ALL, LANG)
+  --theme dark|light|auto     the screen's colours (or MTVIZ_THEME); auto asks the
+                              terminal for its background, then reads COLORFGBG
+
 Run 'mtviz COMMAND --help' for a command's flags.
 Exit codes: 0 ok, 1 a lesson's check failed (or the run was stopped before
 its end), 2 bad usage or input, 3 no check failed but one could not be decided.
@@ -111,6 +116,9 @@ func main() {
 // Main runs mtviz with the given arguments and returns its exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
 	args, err := takeLang(args)
+	if err == nil {
+		args, err = takeTheme(args)
+	}
 	if err == nil {
 		err = dispatch(args, stdout, stderr)
 	}

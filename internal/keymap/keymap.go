@@ -58,14 +58,18 @@ func (k Lesson) FullHelp() [][]key.Binding {
 	}
 }
 
-// Replay is the keys a replay adds.
+// Replay is the keys of a replay: its own, and space and r, which act
+// on the playback there.
 type Replay struct {
-	Back, Forward, Start, End, Faster, Slower key.Binding
+	Pause, Restart, Back, Forward, Start, End, Faster, Slower key.Binding
 }
 
 // NewReplay returns the replay keys.
 func NewReplay() Replay {
+	l := NewLesson()
 	return Replay{
+		Pause:   key.NewBinding(key.WithKeys(l.Pause.Keys()...), key.WithHelp(l.Pause.Help().Key, "pause/resume the playback")),
+		Restart: key.NewBinding(key.WithKeys(l.Restart.Keys()...), key.WithHelp(l.Restart.Help().Key, "play from the start")),
 		Back:    key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "back one second")),
 		Forward: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "forward one second")),
 		Start:   key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "to the start")),
@@ -77,12 +81,24 @@ func NewReplay() Replay {
 
 // ShortHelp is the replay footer.
 func (k Replay) ShortHelp() []key.Binding {
-	return []key.Binding{k.Back, k.Forward, k.Faster, k.Slower}
+	return []key.Binding{k.Pause, k.Back, k.Forward, k.Faster, k.Slower}
 }
 
 // FullHelp is the replay part of the ? overlay.
 func (k Replay) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Back, k.Forward, k.Start, k.End, k.Faster, k.Slower}}
+	return [][]key.Binding{{k.Pause, k.Restart, k.Back, k.Forward, k.Start, k.End, k.Faster, k.Slower}}
+}
+
+// ReplayHelp is the ? overlay of a replay: the replay's keys and those of
+// the lesson screen that act on a recording (zoom, panels, scrolling, the
+// way out). The runtime trace, the scheduler and a lesson's own keys act
+// on a live run only, and are not offered.
+func (k Lesson) ReplayHelp(r Replay) [][]key.Binding {
+	return [][]key.Binding{
+		r.FullHelp()[0],
+		{k.ZoomIn, k.ZoomOut, k.Focus, k.FocusBack, k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.Help, k.Back, k.Quit},
+	}
 }
 
 // Reserved lists the single characters the lesson screen (live or replay)

@@ -429,7 +429,7 @@ func (l *loader) stepValue(s *schema, st *Step, kv *ast.MappingValueNode, v ast.
 				}
 			}
 			l.fill(s, fields, st, what, "steps")
-			if !hasKey(fields, "steps") {
+			if st.Op == "repeat" && !hasKey(fields, "steps") {
 				l.errorf(kv.Key, "%s needs %q: the steps to run", what, "steps")
 			}
 		case "branch":

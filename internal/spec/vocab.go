@@ -161,7 +161,7 @@ var steps = []schema{
 		fields: []field{
 			{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject},
 			{name: "until", kind: kString, required: true, doc: "the value that ends the loop", set: func(d any, v any) { d.(*Step).Until = v.(string) }},
-			{name: "steps", kind: kSteps, required: true, doc: "the steps for each value", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
+			{name: "steps", kind: kSteps, doc: "the steps for each value (none: each value is only taken; the log says \"got VALUE from QUEUE\" either way)", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
 		}},
 	{name: "read", short: "counter", doc: "copy a counter into the task's own private copy (the first half of balance = balance + n)",
 		fields: []field{{name: "counter", kind: kRef, refs: counters, required: true, doc: "the counter", set: stepObject}}},

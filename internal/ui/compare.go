@@ -74,7 +74,7 @@ type cmpCol struct {
 }
 
 func newCompare(cfg CompareConfig, w, h int) *compareModel {
-	m := &compareModel{cfg: cfg, keys: keymap.NewLesson(), rkeys: keymap.NewReplay(), help: help.New(), w: w, h: h, follow: true}
+	m := &compareModel{cfg: cfg, keys: keymap.NewLesson(), rkeys: keymap.NewReplay(), help: newHelp(), w: w, h: h, follow: true}
 	m.help.ShortSeparator = "  "
 	if cfg.Done != nil {
 		for i := range cfg.Done {

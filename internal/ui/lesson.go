@@ -104,7 +104,7 @@ func (m *lessonModel) cachedPanel(name string, k panelKey, draw func() string) s
 }
 
 func newLesson(sc *spec.Scenario, opt session.Options, w, h int) *lessonModel {
-	m := &lessonModel{sc: sc, opt: opt, keys: newLessonKeys(), help: help.New(), zoom: defaultZoom, w: w, h: h,
+	m := &lessonModel{sc: sc, opt: opt, keys: newLessonKeys(), help: newHelp(), zoom: defaultZoom, w: w, h: h,
 		cache: map[string]cached{}}
 	m.help.ShortSeparator = "  "
 	return m
@@ -528,7 +528,7 @@ func (m *lessonModel) footer() string {
 // the way out (esc, q) is always on it.
 func (m *lessonModel) drawFooter() string {
 	var prompts []string
-	for _, p := range m.tl.Keys {
+	for _, p := range m.lessonPrompts() {
 		prompts = append(prompts, sKey.Render(text.Clean(p.Key))+" "+text.Clean(p.Label))
 	}
 	short := m.keys.ShortHelp()
@@ -765,22 +765,15 @@ func (m *lessonModel) helpView(h int) string {
 	add(sDim.Render("↑/↓ scroll · any other key closes"))
 	add("")
 	add(sBold.Render("Keys"))
-	for _, col := range m.keys.FullHelp() {
+	for _, col := range m.helpKeys() {
 		for _, b := range col {
 			keyLine(b)
 		}
 	}
-	if m.rp != nil {
-		add("")
-		add(sBold.Render("Replay"))
-		for _, b := range m.rp.keys.FullHelp()[0] {
-			keyLine(b)
-		}
-	}
-	if len(m.tl.Keys) > 0 {
+	if prompts := m.lessonPrompts(); len(prompts) > 0 {
 		add("")
 		add(sBold.Render("This lesson waits for"))
-		for _, p := range m.tl.Keys {
+		for _, p := range prompts {
 			add("  " + padRight(sKey.Render(text.Clean(p.Key)), 12) + " " + text.Clean(p.Label))
 		}
 	}

@@ -37,7 +37,8 @@ func newPicker(all []*spec.Scenario) *picker {
 	ti := textinput.New()
 	ti.Prompt = "filter: "
 	ti.Placeholder = "press / to filter lessons"
-	p := &picker{all: all, shown: all, filter: ti, keys: newPickerKeys(), help: help.New()}
+	ti.PlaceholderStyle = sDim
+	p := &picker{all: all, shown: all, filter: ti, keys: newPickerKeys(), help: newHelp()}
 	return p
 }
 

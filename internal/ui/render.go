@@ -25,13 +25,14 @@ type sgr struct{ pre, suf string }
 
 type sgrKey struct {
 	profile termenv.Profile
+	dark    bool // the theme
 	r       rune
 }
 
 var sgrCache sync.Map // sgrKey → sgr
 
 func codesFor(r rune, st lipgloss.Style) sgr {
-	k := sgrKey{lipgloss.ColorProfile(), r}
+	k := sgrKey{lipgloss.ColorProfile(), lipgloss.HasDarkBackground(), r}
 	if c, ok := sgrCache.Load(k); ok {
 		return c.(sgr)
 	}

@@ -148,7 +148,7 @@ func newFold(rec *record.Recording) *timeline.Timeline {
 // key handles the replay's own keys, and space (pause the playback).
 func (r *replay) key(m *lessonModel, msg tea.KeyMsg) (tea.Cmd, bool) {
 	switch {
-	case key.Matches(msg, m.keys.Pause):
+	case key.Matches(msg, r.keys.Pause):
 		r.paused = !r.paused
 		r.last = time.Now()
 	case key.Matches(msg, r.keys.Back):
@@ -163,7 +163,7 @@ func (r *replay) key(m *lessonModel, msg tea.KeyMsg) (tea.Cmd, bool) {
 		r.speed = min(len(speeds)-1, r.speed+1)
 	case key.Matches(msg, r.keys.Slower):
 		r.speed = max(0, r.speed-1)
-	case key.Matches(msg, m.keys.Restart):
+	case key.Matches(msg, r.keys.Restart):
 		r.seek(m, 0)
 		r.paused = false
 	default:
@@ -179,4 +179,22 @@ func newReplayLesson(rec *record.Recording, w, h int) *lessonModel {
 	m.reset(newFold(rec))
 	m.render()
 	return m
+}
+
+// helpKeys are the key columns the ? help lists: in a replay only those
+// that act on a recording.
+func (m *lessonModel) helpKeys() [][]key.Binding {
+	if m.rp != nil {
+		return m.keys.ReplayHelp(m.rp.keys)
+	}
+	return m.keys.FullHelp()
+}
+
+// lessonPrompts are the keys the lesson waits for, which a live run
+// offers; a replay cannot press them, so it offers none.
+func (m *lessonModel) lessonPrompts() []timeline.KeyPrompt {
+	if m.rp != nil {
+		return nil
+	}
+	return m.tl.Keys
 }

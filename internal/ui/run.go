@@ -243,6 +243,7 @@ func endSession(s *session.Session) error {
 // Run shows the UI until the user quits, then makes sure the running lesson
 // has stopped before returning. It says how the last lesson ended.
 func Run(cfg Config) (Outcome, error) {
+	applyTheme(chosenTheme)
 	r := newRoot(cfg)
 	p := tea.NewProgram(r, tea.WithAltScreen(), tea.WithFPS(fps))
 	// Bubble Tea restores the terminal on SIGINT and SIGTERM but not on

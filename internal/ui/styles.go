@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
@@ -8,17 +9,37 @@ import (
 	"mtviz/internal/timeline"
 )
 
-// Colours are ANSI 16-colour indexes, so they read the same on any terminal
-// that has colour at all; light and dark backgrounds get their own shade.
+// Colours come in two shades, chosen once per run by the theme (see
+// theme.go): on a dark background the bright ANSI 16 colours, which every
+// colour terminal has; on a light one darker 256-colour shades, since
+// bright cyan, green and yellow all but vanish on white. palette_test.go
+// holds each shade to a contrast of at least 3:1 against its background.
 var (
-	cGreen   = lipgloss.AdaptiveColor{Light: "2", Dark: "10"}
-	cYellow  = lipgloss.AdaptiveColor{Light: "3", Dark: "11"}
-	cRed     = lipgloss.AdaptiveColor{Light: "1", Dark: "9"}
-	cBlue    = lipgloss.AdaptiveColor{Light: "4", Dark: "12"}
-	cMagenta = lipgloss.AdaptiveColor{Light: "5", Dark: "13"}
-	cCyan    = lipgloss.AdaptiveColor{Light: "6", Dark: "14"}
-	cDim     = lipgloss.AdaptiveColor{Light: "8", Dark: "8"}
+	cGreen   = lipgloss.AdaptiveColor{Light: "28", Dark: "10"}  // #008700
+	cYellow  = lipgloss.AdaptiveColor{Light: "130", Dark: "11"} // #af5f00
+	cRed     = lipgloss.AdaptiveColor{Light: "124", Dark: "9"}  // #af0000
+	cBlue    = lipgloss.AdaptiveColor{Light: "25", Dark: "12"}  // #005faf
+	cMagenta = lipgloss.AdaptiveColor{Light: "90", Dark: "13"}  // #870087
+	cCyan    = lipgloss.AdaptiveColor{Light: "31", Dark: "14"}  // #0087af
+	cDim     = lipgloss.AdaptiveColor{Light: "243", Dark: "8"}  // #767676
+	// cHelpKey is the keys in a footer: quieter than text, plainer than a
+	// colour (bubbles' own greys fall under 3:1 on both backgrounds).
+	cHelpKey = lipgloss.AdaptiveColor{Light: "238", Dark: "250"} // #444444
 )
+
+// palette lists every colour, for the contrast test.
+var palette = map[string]lipgloss.AdaptiveColor{
+	"green": cGreen, "yellow": cYellow, "red": cRed, "blue": cBlue, "magenta": cMagenta, "cyan": cCyan, "dim": cDim, "help key": cHelpKey,
+}
+
+// newHelp is a bubbles help view in the palette's colours.
+func newHelp() help.Model {
+	h := help.New()
+	k := lipgloss.NewStyle().Foreground(cHelpKey)
+	d := lipgloss.NewStyle().Foreground(cDim)
+	h.Styles = help.Styles{Ellipsis: d, ShortKey: k, ShortDesc: d, ShortSeparator: d, FullKey: k, FullDesc: d, FullSeparator: d}
+	return h
+}
 
 var (
 	sTitle       = lipgloss.NewStyle().Bold(true).Foreground(cCyan)

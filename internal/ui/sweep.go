@@ -53,6 +53,7 @@ type sweepModel struct {
 	cur      compare.Variant
 	live     *timeline.Timeline
 	began    time.Time
+	due      time.Time // when the sweep should end, from the points done
 	finished bool
 	stopped  bool
 	err      error
@@ -68,7 +69,7 @@ type sweepModel struct {
 }
 
 func newSweep(sc *spec.Scenario, opt session.Options, csvPath string, w, h int) *sweepModel {
-	m := &sweepModel{sc: sc, opt: opt, csvPath: csvPath, keys: keymap.NewLesson(), help: help.New(), w: w, h: h,
+	m := &sweepModel{sc: sc, opt: opt, csvPath: csvPath, keys: keymap.NewLesson(), help: newHelp(), w: w, h: h,
 		stopKey: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stop the sweep, keep its points")),
 		n:       len(compare.Plan(sc))}
 	m.help.ShortSeparator = "  "
@@ -120,6 +121,7 @@ func (m *sweepModel) handle(msg tea.Msg) {
 		m.live.Apply(msg.it)
 	case swPoint:
 		m.pts = append(m.pts, msg.p)
+		m.due = eta(m.began, time.Now(), len(m.pts), m.n)
 	case swDone:
 		m.finish(msg.pts, msg.err)
 	}
@@ -168,7 +170,7 @@ func (m *sweepModel) Update(msg tea.Msg) tea.Cmd {
 				m.showHelp = true
 			case key.Matches(msg, m.keys.Back):
 				return func() tea.Msg { return backMsg{} }
-			case key.Matches(msg, m.stopKey):
+			case key.Matches(msg, m.stopKey) && m.running():
 				m.stopped = true
 				m.run.cancel()
 			}
@@ -186,7 +188,11 @@ func (m *sweepModel) render() {
 		return
 	}
 	header := m.header()
-	footer := fitLines(m.help.ShortHelpView([]key.Binding{m.stopKey, m.keys.Help, m.keys.Back, m.keys.Quit}), m.w, 1)
+	keys := []key.Binding{m.keys.Help, m.keys.Back, m.keys.Quit}
+	if m.running() {
+		keys = append([]key.Binding{m.stopKey}, keys...)
+	}
+	footer := fitLines(m.help.ShortHelpView(keys), m.w, 1)
 	bodyH := m.h - lipgloss.Height(header) - 1
 	var body string
 	if m.showHelp {
@@ -207,9 +213,8 @@ func (m *sweepModel) header() string {
 		right = sWarn.Render("stopping…")
 	default:
 		right = sOK.Render(fmt.Sprintf("▶ point %d of %d", m.k+1, m.n))
-		if k := len(m.pts); k > 0 {
-			per := time.Since(m.began) / time.Duration(k)
-			right += fmt.Sprintf("  about %s left", (per * time.Duration(m.n-k)).Round(time.Second))
+		if !m.due.IsZero() {
+			right += "  " + timeLeft(m.due, time.Now())
 		}
 	}
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
@@ -299,11 +304,46 @@ func (m *sweepModel) helpView(h int) string {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "")
-	for _, l := range wrap(text.Clean(m.sc.Lesson), m.w-6) {
+	for _, l := range proseLines(m.sc.Lesson, m.w-6) {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "", "  "+sDim.Render("any key closes"))
 	return panel("Help", strings.Join(lines, "\n"), m.w, h, true)
+}
+
+// running: the sweep has points still to run and s has not stopped it,
+// so s can stop it.
+func (m *sweepModel) running() bool { return !m.finished && !m.stopped }
+
+// eta is when a sweep begun at began should end, now that done of its n
+// points took until now: the rest at the same pace.
+func eta(began, now time.Time, done, n int) time.Time {
+	if done <= 0 {
+		return time.Time{}
+	}
+	per := now.Sub(began) / time.Duration(done)
+	return now.Add(per * time.Duration(max(0, n-done)))
+}
+
+// timeLeft counts down to due; it only falls between points, and past due
+// it says the last point is about to end rather than a time.
+func timeLeft(due, now time.Time) string {
+	left := due.Sub(now).Round(time.Second)
+	if left < time.Second {
+		return "ending soon"
+	}
+	return "about " + left.String() + " left"
+}
+
+// proseLines wraps a lesson's text, kept line by line as written, to w
+// cells and cleans each line: newlines are the text's own structure, and
+// must not reach the sanitiser, which would show them as \x0a.
+func proseLines(s string, w int) []string {
+	lines := wrap(s, w)
+	for i, l := range lines {
+		lines[i] = text.Clean(l)
+	}
+	return lines
 }
 
 func (m *sweepModel) helpShown() bool { return m.showHelp }
