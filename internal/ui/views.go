@@ -56,20 +56,34 @@ func renderLane(b *strings.Builder, tl *timeline.Timeline, l *timeline.Lane, now
 	flush()
 }
 
-// lanesView is the timeline panel's content.
-// lanesView is the timeline panel's content; first is the first lane shown
-// (the panel scrolls when the lanes do not all fit).
+// lanesView is the timeline panel's content, every lane in scenario order;
+// first is the first lane shown (the panel scrolls when the lanes do not
+// all fit).
 func lanesView(tl *timeline.Timeline, width, height, first int, now, zoom time.Duration) string {
+	rows := make([]laneRow, len(tl.Lanes))
+	for i, l := range tl.Lanes {
+		rows[i] = laneRow{lane: l, name: laneName(l)}
+	}
+	return rowsView(tl, rows, width, height, first, now, zoom)
+}
+
+// rowsView draws lane rows: a name, the lane's cells ending at now, and
+// what the task (or the copies a row stands for) is doing.
+func rowsView(tl *timeline.Timeline, rows []laneRow, width, height, first int, now, zoom time.Duration) string {
 	nameW := 10
-	for _, l := range tl.Lanes {
-		nameW = max(nameW, min(18, ansi.StringWidth(laneName(l))+1))
+	for _, r := range rows {
+		nameW = max(nameW, min(18, ansi.StringWidth(r.name)+1))
 	}
 	// The state column is as wide as what it says, up to two fifths of the
 	// panel; the lanes get the rest, at least 30 cells.
 	descW := 0
-	texts := make([]string, len(tl.Lanes))
-	for i, l := range tl.Lanes {
-		texts[i] = tl.LaneText(l)
+	texts := make([]string, len(rows))
+	for i, r := range rows {
+		if r.copies != nil {
+			texts[i] = copiesText(tl, r)
+		} else {
+			texts[i] = tl.LaneText(r.lane)
+		}
 		descW = max(descW, ansi.StringWidth(texts[i]))
 	}
 	descW = min(max(descW, 12), width*2/5, max(0, width-nameW-2-30))
@@ -80,26 +94,25 @@ func lanesView(tl *timeline.Timeline, width, height, first int, now, zoom time.D
 	var sb strings.Builder
 	// One line goes to the time axis; if the lanes do not all fit, one more
 	// says how many are hidden and how to see them.
-	lanes, names := tl.Lanes, texts
-	first = max(0, min(first, len(lanes)-1))
-	shown, shownText := lanes, names
-	if avail := height - 1; avail > 1 && len(lanes) > avail {
-		first = min(first, len(lanes)-(avail-1))
-		shown, shownText = lanes[first:first+avail-1], names[first:first+avail-1]
+	first = max(0, min(first, len(rows)-1))
+	shown, shownText := rows, texts
+	if avail := height - 1; avail > 1 && len(rows) > avail {
+		first = min(first, len(rows)-(avail-1))
+		shown, shownText = rows[first:first+avail-1], texts[first:first+avail-1]
 	} else {
 		first = 0
 	}
-	for i, l := range shown {
-		sb.WriteString(sBold.Render(padRight(truncateKeep(laneName(l), nameW-1, l.Daemon), nameW)))
-		renderLane(&sb, tl, l, now, zoom, cells)
+	for i, r := range shown {
+		sb.WriteString(sBold.Render(padRight(truncateKeep(r.name, nameW-1, r.lane.Daemon && r.copies == nil), nameW)))
+		renderLane(&sb, tl, r.lane, now, zoom, cells)
 		if descW > 0 {
 			sb.WriteString("  ")
-			sb.WriteString(descStyle(tl, l).Render(ansi.Truncate(shownText[i], descW, "…")))
+			sb.WriteString(descStyle(tl, r.lane).Render(ansi.Truncate(shownText[i], descW, "…")))
 		}
 		sb.WriteByte('\n')
 	}
-	if len(shown) < len(tl.Lanes) {
-		sb.WriteString(sDim.Render(fmt.Sprintf("… lanes %d-%d of %d: ↑/↓ with Tasks in focus, or a taller window", first+1, first+len(shown), len(tl.Lanes))))
+	if len(shown) < len(rows) {
+		sb.WriteString(sDim.Render(fmt.Sprintf("… lanes %d-%d of %d: ↑/↓ with Tasks in focus, or a taller window", first+1, first+len(shown), len(rows))))
 		sb.WriteByte('\n')
 	}
 	sb.WriteString(strings.Repeat(" ", nameW))
@@ -269,9 +282,9 @@ func countersView(tl *timeline.Timeline, width int) string {
 		if rate, ok := r.c.Rate(tl.Now); ok && rate > 0 && !tl.Finished && !r.sum {
 			line += sDim.Render(fmt.Sprintf("  %s/s", human(rate)))
 		}
-		sb.WriteString(ansi.Truncate(line, width, "…"))
+		sb.WriteString(strings.Join(wrapLine(line, width, nameW+1), "\n"))
 		if tl.Scenario.Rounds > 1 && r.c.Task == "" {
-			sb.WriteString("\n" + ansi.Truncate(roundEnds(tl, r.c), width, "…"))
+			sb.WriteString("\n" + strings.Join(wrapLine(roundEnds(tl, r.c), width, 4), "\n"))
 		}
 	}
 	if len(tl.Copies) > 0 {
@@ -285,7 +298,7 @@ func countersView(tl *timeline.Timeline, width int) string {
 			c := tl.Copies[t]
 			parts[i] = fmt.Sprintf("%s: %s=%d", t, c.Counter, c.Value)
 		}
-		sb.WriteString("\n" + ansi.Truncate(sDim.Render("private copies  ")+strings.Join(parts, "  "), width, "…"))
+		sb.WriteString("\n" + strings.Join(packParts(sDim.Render("private copies"), parts, width, 2), "\n"))
 	}
 	return sb.String()
 }
@@ -310,22 +323,45 @@ func switchesView(tl *timeline.Timeline, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// counterLines is how many lines countersView draws.
-func counterLines(tl *timeline.Timeline) int {
-	if tl.Watch && tl.SwitchSample != nil {
-		return 1 + len(tl.SwitchSample.Procs)
+// counterLines is how many lines countersView draws width cells wide.
+func counterLines(tl *timeline.Timeline, width int) int {
+	return lineCount(countersView(tl, width))
+}
+
+// packParts lays head and parts out on lines of at most width cells, two
+// spaces apart, a part never split unless it is wider than a line alone;
+// the lines after the first are indented.
+func packParts(head string, parts []string, width, indent int) []string {
+	lines := []string{head}
+	for _, p := range parts {
+		cur := lines[len(lines)-1]
+		if ansi.StringWidth(cur)+2+ansi.StringWidth(p) <= width {
+			lines[len(lines)-1] = cur + "  " + p
+			continue
+		}
+		lines = append(lines, wrapLine(strings.Repeat(" ", indent)+p, width, indent)...)
 	}
-	n := 0
-	for _, r := range counterRows(tl) {
-		n++
-		if tl.Scenario.Rounds > 1 && r.c.Task == "" {
-			n++
+	return lines
+}
+
+// lineCount is how many lines s holds.
+func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
+
+// wrapLine breaks a line that is wider than width at spaces, the lines
+// after the first indented; a line that fits is left as it is.
+func wrapLine(s string, width, indent int) []string {
+	if width < 8 || ansi.StringWidth(s) <= width {
+		return []string{s}
+	}
+	indent = min(indent, width/4)
+	lines := strings.Split(ansi.Wrap(s, width-indent, " ,"), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+		if i > 0 {
+			lines[i] = strings.Repeat(" ", indent) + strings.TrimLeft(lines[i], " ")
 		}
 	}
-	if len(tl.Copies) > 0 {
-		n++
-	}
-	return n
+	return lines
 }
 
 // roundEnds shows the value a counter ended each round at: the drifting
@@ -365,7 +401,7 @@ func human(v float64) string {
 
 // graphLines draws the wait-for graph of the last deadlock found: one arrow
 // per task, from it to the task it waits for, through what it waits on.
-func graphLines(tl *timeline.Timeline) []string {
+func graphLines(tl *timeline.Timeline, width int) []string {
 	if len(tl.Deadlocks) == 0 {
 		return nil
 	}
@@ -374,7 +410,10 @@ func graphLines(tl *timeline.Timeline) []string {
 	if tl.Finished {
 		head = fmt.Sprintf("deadlock found at %.2fs: the wait-for graph had a cycle", d.T.Seconds())
 	}
-	out := []string{sBad.Render(head)}
+	var out []string
+	for _, l := range wrapLine(head, width, 2) {
+		out = append(out, sBad.Render(l))
+	}
 	w := 0
 	for _, e := range d.Edges {
 		w = max(w, ansi.StringWidth(e.Task))
@@ -384,17 +423,16 @@ func graphLines(tl *timeline.Timeline) []string {
 		if e.Reason != sim.ReasonJoin {
 			via = "waits for " + e.Object + ", held by"
 		}
-		out = append(out, "  "+padRight(e.Task, w)+" ─ "+via+" ─▶ "+e.Holder)
+		// An edge too wide for the panel goes on over lines, under its
+		// task: every edge of the cycle is shown whole.
+		out = append(out, wrapLine("  "+padRight(e.Task, w)+" ─ "+via+" ─▶ "+e.Holder, width, w+5)...)
 	}
 	return out
 }
 
-// objectLines is how many lines objectsView draws.
-func objectLines(tl *timeline.Timeline) int {
-	if tl.Watch {
-		return max(1, len(watchLocks(tl)))
-	}
-	return max(1, len(tl.Objects)+len(tl.Queues)) + len(graphLines(tl))
+// objectLines is how many lines objectsView draws width cells wide.
+func objectLines(tl *timeline.Timeline, width int) int {
+	return lineCount(objectsView(tl, width))
 }
 
 // watchLocks words the file locks /proc/locks lists for a watched program:
@@ -424,10 +462,11 @@ func objectsView(tl *timeline.Timeline, width int) string {
 		if len(lines) == 0 {
 			return sDim.Render("no file lock held or awaited (/proc/locks)")
 		}
-		for i, l := range lines {
-			lines[i] = ansi.Truncate(l, width, "…")
+		var out []string
+		for _, l := range lines {
+			out = append(out, wrapLine(l, width, 2)...)
 		}
-		return strings.Join(lines, "\n")
+		return strings.Join(out, "\n")
 	}
 	if len(tl.Objects) == 0 && len(tl.Queues) == 0 {
 		return sDim.Render("no locks or queues in this lesson")
@@ -462,7 +501,7 @@ func objectsView(tl *timeline.Timeline, width int) string {
 		if len(q.Waiters) > 0 {
 			line += gBlocked.Render("  waiting: " + strings.Join(q.Waiters, ", "))
 		}
-		lines = append(lines, ansi.Truncate(line, width, "…"))
+		lines = append(lines, wrapLine(line, width, nameW+1)...)
 	}
 	for _, o := range tl.Objects {
 		line := padRight(ansi.Truncate(o.Name, nameW, "…"), nameW) + " " + padRight(string(o.Kind), 5) + " "
@@ -495,11 +534,9 @@ func objectsView(tl *timeline.Timeline, width int) string {
 		if len(o.Waiters) > 0 {
 			line += gBlocked.Render("  waiting: " + strings.Join(o.Waiters, ", "))
 		}
-		lines = append(lines, ansi.Truncate(line, width, "…"))
+		lines = append(lines, wrapLine(line, width, nameW+1)...)
 	}
-	for _, l := range graphLines(tl) {
-		lines = append(lines, ansi.Truncate(l, width, "…"))
-	}
+	lines = append(lines, graphLines(tl, width)...)
 	return strings.Join(lines, "\n")
 }
 
