@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 
 	"mtviz/internal/sim"
@@ -107,7 +108,7 @@ func (m *lessonModel) wide(h int) string {
 		m.cachedPanel("counters", panelKey{ver: tl.VerCounters, w: rightW, h: ctrH}, func() string {
 			return panel("Counters", countersView(tl, rightW-4), rightW, ctrH, false)
 		}) + "\n" +
-		m.cachedPanel("locks", panelKey{ver: tl.VerObjects, w: rightW, h: lockH}, func() string {
+		m.cachedPanel("locks", panelKey{ver: tl.VerObjects, w: rightW, h: lockH, extra: len(tl.Deadlocks)}, func() string {
 			return panel("Locks · Queues", objectsView(tl, rightW-4), rightW, lockH, false)
 		}) + "\n" +
 		m.cachedPanel("procs", panelKey{tl.VerProcs, rightW, procH, m.focus == focusProcs, 0}, func() string {
@@ -312,4 +313,56 @@ func (m *lessonModel) narrow(h int) string {
 	}
 	parts = append(parts, panel(strings.TrimSpace(title)+"  (tab)", content, m.w, p.bottomH, m.focus != focusLanes))
 	return fitLines(strings.Join(parts, "\n"), m.w, h)
+}
+
+// helpView lists every key once and every glyph of the lanes; it scrolls.
+func (m *lessonModel) helpView(h int) string {
+	var lines []string
+	add := func(s string) { lines = append(lines, s) }
+	keyLine := func(b key.Binding) {
+		add("  " + padRight(sKey.Render(b.Help().Key), 12) + " " + b.Help().Desc)
+	}
+	add(sDim.Render("↑/↓ scroll · any other key closes"))
+	add("")
+	add(sBold.Render("Keys"))
+	for _, col := range m.keys.FullHelp() {
+		for _, b := range col {
+			keyLine(b)
+		}
+	}
+	if m.rp != nil {
+		add("")
+		add(sBold.Render("Replay"))
+		for _, b := range m.rp.keys.FullHelp()[0] {
+			keyLine(b)
+		}
+	}
+	if len(m.tl.Keys) > 0 {
+		add("")
+		add(sBold.Render("This lesson waits for"))
+		for _, p := range m.tl.Keys {
+			add("  " + padRight(sKey.Render(text.Clean(p.Key)), 12) + " " + text.Clean(p.Label))
+		}
+	}
+	add("")
+	add(sBold.Render("Lanes"))
+	for _, l := range wrap("One row per task; time runs left to right, now at the right edge. A name ending in * is a daemon.", m.w-6) {
+		add("  " + l)
+	}
+	for _, l := range legendLines(m.w - 6) {
+		add("  " + l)
+	}
+	for _, l := range wrap("Why a task waits comes from the engine as it happens. Whether a goroutine was running (the digit is its P) "+
+		"or runnable comes from the Go runtime's own trace, read live about 0.1 s behind; for a process task, from /proc "+
+		"(the digit is the CPU core it last ran on). When the engine and /proc disagree, the lane says so: a process whose "+
+		"steps are done but which /proc reads alive waits for its children (W); one /proc reads Z is a zombie until reaped. "+
+		"The trace can slow goroutines that block and wake very often: t turns it off; the header says which. "+
+		"Cores, processes and CPU come from the probe.", m.w-6) {
+		add("  " + l)
+	}
+	add("")
+	add(sDim.Render("↑/↓ scroll · any other key closes"))
+	off := min(m.helpScroll, max(0, len(lines)-(h-2)))
+	m.helpScroll = off
+	return panel("Help", strings.Join(lines[off:], "\n"), m.w, h, true)
 }
