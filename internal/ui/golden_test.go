@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
@@ -320,5 +321,35 @@ func TestLessonScreensGolden(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// enter shows a lane per copy of a task counted many times, and enter again
+// one summary lane; tab reaches the counters when they do not fit above.
+func TestExpandCopiesAndTabToCounters(t *testing.T) {
+	m := goldenLesson(t, "async", 80, 24)
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "poller ×250") || strings.Contains(v, "poller-1 ") {
+		t.Fatalf("async's 250 pollers are not one summary lane:\n%s", v)
+	}
+	m.key(tea.KeyMsg{Type: tea.KeyEnter})
+	if v := ansi.Strip(m.View()); strings.Contains(v, "poller ×250") || !strings.Contains(v, "lanes 1-") {
+		t.Fatalf("enter does not give each copy a lane:\n%s", v)
+	}
+	m.key(tea.KeyMsg{Type: tea.KeyEnter})
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "poller ×250") {
+		t.Fatalf("enter again does not gather the copies:\n%s", v)
+	}
+	m = goldenLesson(t, "deadlock", 60, 20) // too narrow for counters beside the cores
+	if v := ansi.Strip(m.View()); strings.Contains(v, "a ─ waits for m2") {
+		t.Fatalf("at 60 columns the objects were expected below, on tab:\n%s", v)
+	}
+	for range focusCount {
+		m.key(tea.KeyMsg{Type: tea.KeyTab})
+		if m.focus == focusCounters {
+			break
+		}
+	}
+	if v := ansi.Strip(m.View()); m.focus != focusCounters || !strings.Contains(v, "a ─ waits for m2, held by ─▶ b") || !strings.Contains(v, "b ─ waits for m1, held by ─▶ a") {
+		t.Fatalf("tab does not bring the whole wait-for cycle into view:\n%s", v)
 	}
 }

@@ -217,7 +217,12 @@ func (m *lessonModel) planNarrow(h int) narrowPlan {
 		p.lanesH = lanesHeight(n, h/3, m.w)
 	}
 	p.midH = min(want, h-p.lanesH-minBottom)
-	p.ctrWhole = p.midH == want
+	p.ctrWhole = p.ctrInMid && p.midH == want
+	if !p.ctrWhole && (m.focus == focusCounters || m.focus == focusCores) {
+		// The bottom panel shows the counters or the cores: the middle
+		// row gives it its room.
+		p.midH = 0
+	}
 	if p.midH < coresH {
 		// Too short for everything: drop the middle row; tab shows it.
 		p.midH, p.ctrInMid, p.ctrWhole = 0, false, false
