@@ -132,7 +132,7 @@ func TestTUIPickRaceAndQuit(t *testing.T) {
 // esc goes back to the picker, and the terminal is usable at 80×24.
 func TestTUIBackAndSmallTerminal(t *testing.T) {
 	s, mark := startTUI(t, 80, 24, "run", "gil")
-	screenShows(t, s, "gil", "cpu0", "free-phase")
+	screenShows(t, s, "gil", "cpu0", "free-1") // the running phase's lanes come first
 	tmux(t, "send-keys", "-t", s, " ")
 	screenShows(t, s, "paused")
 	tmux(t, "send-keys", "-t", s, "Escape")

@@ -12,6 +12,9 @@ import (
 // Lesson is the keys of the lesson screen.
 type Lesson struct {
 	Pause, Restart, ZoomIn, ZoomOut, Trace, Focus, FocusBack, Up, Down, PageUp, PageDown, Help, Back, Quit key.Binding
+	// Expand shows every copy of a task counted many times as a lane of
+	// its own, or one summary lane again.
+	Expand key.Binding
 	// Scheduler turns the scheduler on or off (the round starts again);
 	// Save writes the order chosen so far. Take and Free act only while
 	// the scheduler is on, which a lesson with keys of its own cannot have.
@@ -33,6 +36,7 @@ func NewLesson() Lesson {
 		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Expand:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "a lane per copy of a task counted many times, or one summary lane")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "lessons")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Scheduler: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scheduler: you choose who takes each step (the round starts again)")),
@@ -52,7 +56,7 @@ func (k Lesson) ShortHelp() []key.Binding {
 func (k Lesson) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Trace},
-		{k.Focus, k.FocusBack, k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.Focus, k.FocusBack, k.Up, k.Down, k.PageUp, k.PageDown, k.Expand},
 		{k.Help, k.Back, k.Quit},
 		{k.Scheduler, k.Take, k.Free, k.Save},
 	}

@@ -382,7 +382,7 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	cores := coresView(tl, w-4)
 	coresH := lipgloss.Height(cores) + 2
 	ctr := countersView(tl, w-4)
-	ctrH := max(3, counterLines(tl)+2)
+	ctrH := max(3, counterLines(tl, w-4)+2)
 	lanesH := h - coresH - ctrH
 	if lanesH < 5 || lanesH < len(tl.Lanes)+3 {
 		// The lanes are the point: the counters give way first.

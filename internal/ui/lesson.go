@@ -44,10 +44,14 @@ const (
 	focusLog
 	focusLesson
 	focusProcs
+	// The counters and the cores take focus only on a narrow screen, where
+	// tab brings them into the bottom panel when they do not fit above it.
+	focusCounters
+	focusCores
 	focusCount
 )
 
-var focusNames = [...]string{"Tasks", "Log", "Lesson", "Processes"}
+var focusNames = [...]string{"Tasks", "Log", "Lesson", "Processes", "Counters", "Cores"}
 
 // lessonModel is the lesson screen: one scenario, its running session (or
 // a recording played back) and the fold of what it delivered.
@@ -62,6 +66,8 @@ type lessonModel struct {
 	help    help.Model
 
 	w, h       int
+	bodyH      int  // the panels' height, as the last frame laid them out
+	expanded   bool // a row per copy of a task counted many times
 	zoom       int
 	focus      focus
 	scroll     [focusCount]int
@@ -388,9 +394,12 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.ZoomOut):
 		m.zoom = min(len(zooms)-1, m.zoom+1)
 	case key.Matches(msg, k.Focus):
-		m.focus = (m.focus + 1) % focusCount
+		m.moveFocus(1)
 	case key.Matches(msg, k.FocusBack):
-		m.focus = (m.focus + focusCount - 1) % focusCount
+		m.moveFocus(-1)
+	case key.Matches(msg, k.Expand):
+		m.expanded = !m.expanded
+		m.scroll[focusLanes] = 0
 	case key.Matches(msg, k.Up, k.Down, k.PageUp, k.PageDown):
 		m.scrollBy(msg)
 	}
@@ -452,10 +461,11 @@ func (m *lessonModel) render() {
 		header += "\n" + m.turnsPanel(m.w)
 	}
 	bodyH := m.h - lipgloss.Height(header) - lipgloss.Height(footer)
+	m.bodyH = bodyH
 	var body string
 	if m.showHelp {
 		body = m.helpView(bodyH)
-	} else if m.w >= 120 && m.h >= 32 {
+	} else if m.isWide() {
 		body = m.wide(bodyH)
 	} else {
 		body = m.narrow(bodyH)
@@ -512,6 +522,15 @@ func (m *lessonModel) header() string {
 	right += "  " + shortDur(zooms[m.zoom]) + "/cell"
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
+		// The title gives way first: one line more for the panels.
+		room := m.w - lipgloss.Width(right) - 1 - lipgloss.Width(sTitle.Render("mtviz")+" "+sBold.Render(m.sc.ID)+" · ")
+		left = sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID)
+		if room >= 8 {
+			left += sDim.Render(" · " + ansi.Truncate(text.Clean(m.sc.Title), room, "…"))
+		}
+		gap = m.w - lipgloss.Width(left) - lipgloss.Width(right)
+	}
+	if gap < 1 {
 		return fitLines(left+"\n"+strings.TrimLeft(right, " "), m.w, 2)
 	}
 	return left + strings.Repeat(" ", gap) + right
@@ -562,240 +581,4 @@ func (m *lessonModel) drawFooter() string {
 		return fitLines(exit, m.w, 1)
 	}
 	return fitLines(h+"  "+exit, m.w, 1)
-}
-
-func (m *lessonModel) lanesPanel(w, h int) string {
-	zoom := zooms[m.zoom]
-	legH := legendHeight(w - 4)
-	if len(m.tl.Lanes)+1+legH > h-2 {
-		// Lanes before the legend: the help has it too.
-		legH = 0
-	}
-	content := lanesView(m.tl, w-4, h-2-legH, m.scroll[focusLanes], m.now(), zoom)
-	if legH > 0 {
-		content += "\n" + m.cachedPanel("legend", panelKey{w: w}, func() string { return strings.Join(legendLines(w-4), "\n") })
-	}
-	return panel("Tasks", content, w, h, m.focus == focusLanes)
-}
-
-// lanesHeight is the lanes panel's height for a panel w wide: every lane,
-// the axis, the legend and the borders, if it fits in maxH.
-func (m *lessonModel) lanesHeight(maxH, w int) int {
-	return max(5, min(maxH, len(m.tl.Lanes)+3+legendHeight(w-4)))
-}
-
-func (m *lessonModel) lessonText(w, h int) string {
-	lines := wrap(m.sc.Lesson, w)
-	for i, l := range lines {
-		lines[i] = text.Clean(l)
-	}
-	off := min(m.scroll[focusLesson], max(0, len(lines)-h))
-	m.scroll[focusLesson] = off
-	lines = lines[off:]
-	if len(lines) > h && h > 1 {
-		// Say that there is more, and how to read it.
-		lines = append(lines[:h-1], sDim.Render(fmt.Sprintf("… %d more lines: tab to Lesson, then ↓", len(lines)-(h-1))))
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (m *lessonModel) wide(h int) string {
-	leftW := m.w * 62 / 100
-	rightW := m.w - leftW
-	lanesH := m.lanesHeight(h/2, leftW)
-	logH := h - lanesH
-	tl := m.tl
-	left := m.lanesPanel(leftW, lanesH) + "\n" +
-		m.cachedPanel("log", panelKey{tl.VerLog, leftW, logH, m.focus == focusLog, m.scroll[focusLog]}, func() string {
-			return panel("Log", logView(tl, leftW-4, logH-2, m.scroll[focusLog]), leftW, logH, m.focus == focusLog)
-		})
-
-	coresH := len(m.coreCount()) + 3
-	ctrH := max(3, counterLines(tl)+2)
-	lockH := max(3, objectLines(tl)+2)
-	procH := min(14, max(4, m.procCount()+3))
-	lessonH := max(3, h-coresH-ctrH-lockH-procH)
-	right := m.cachedPanel("cores", panelKey{ver: tl.VerProcs, w: rightW, h: coresH}, func() string {
-		return panel("Cores", coresView(tl, rightW-4), rightW, coresH, false)
-	}) + "\n" +
-		m.cachedPanel("counters", panelKey{ver: tl.VerCounters, w: rightW, h: ctrH}, func() string {
-			return panel("Counters", countersView(tl, rightW-4), rightW, ctrH, false)
-		}) + "\n" +
-		m.cachedPanel("locks", panelKey{ver: tl.VerObjects, w: rightW, h: lockH}, func() string {
-			return panel("Locks · Queues", objectsView(tl, rightW-4), rightW, lockH, false)
-		}) + "\n" +
-		m.cachedPanel("procs", panelKey{tl.VerProcs, rightW, procH, m.focus == focusProcs, 0}, func() string {
-			return panel("Processes", procsView(tl, rightW-4, procH-2), rightW, procH, m.focus == focusProcs)
-		}) + "\n" +
-		m.cachedPanel("lesson", panelKey{0, rightW, lessonH, m.focus == focusLesson, m.scroll[focusLesson]}, func() string {
-			return panel("Lesson", m.lessonText(rightW-4, lessonH-2), rightW, lessonH, m.focus == focusLesson)
-		})
-	// Every panel is drawn to its exact width: only the line count needs fitting.
-	return fitCount(joinColumns(left, right), h)
-}
-
-func (m *lessonModel) coreCount() []float64 {
-	if m.tl.Sample == nil {
-		return []float64{0}
-	}
-	return m.tl.Sample.Cores
-}
-
-func (m *lessonModel) procCount() int {
-	if m.tl.Sample == nil {
-		return 1
-	}
-	n := len(m.tl.Sample.Procs)
-	for _, pid := range m.tl.Ended {
-		if p := m.tl.Procs[pid]; p != nil && m.tl.Now-p.GoneAt <= keepGone {
-			n++
-		}
-	}
-	return n
-}
-
-// fitCount cuts or pads text to exactly h lines, leaving each line as it is.
-func fitCount(s string, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// joinColumns puts two blocks of lines side by side. Every panel is drawn
-// exactly to its width, so lines are simply concatenated.
-func joinColumns(left, right string) string {
-	l := strings.Split(left, "\n")
-	r := strings.Split(right, "\n")
-	n := max(len(l), len(r))
-	var sb strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			sb.WriteByte('\n')
-		}
-		if i < len(l) {
-			sb.WriteString(l[i])
-		}
-		if i < len(r) {
-			sb.WriteString(r[i])
-		}
-	}
-	return sb.String()
-}
-
-// narrow stacks the panels for small terminals: the lanes, cores beside
-// counters and locks, then one of log, lesson or processes, chosen by tab.
-func (m *lessonModel) narrow(h int) string {
-	tl := m.tl
-	lanesMax := h / 2
-	if len(tl.Lanes)+3 > lanesMax {
-		// The lanes scroll anyway: a third of the screen shows them as
-		// well, and leaves the panel below room for the process tree.
-		lanesMax = h / 3
-	}
-	lanesH := m.lanesHeight(lanesMax, m.w)
-	coresH := len(m.coreCount()) + 3
-	mid := ""
-	midH := 0
-	if m.w >= 70 {
-		half := m.w / 2
-		ctr := countersView(tl, m.w-half-4) + "\n" + objectsView(tl, m.w-half-4)
-		midH = max(coresH, counterLines(tl)+objectLines(tl)+2)
-		mid = lipgloss.JoinHorizontal(lipgloss.Top,
-			panel("Cores", coresView(tl, half-4), half, midH, false),
-			panel("Counters · Objects", ctr, m.w-half, midH, false))
-	} else {
-		midH = coresH
-		mid = panel("Cores", coresView(tl, m.w-4), m.w, midH, false)
-	}
-	restH := h - lanesH - midH
-	if restH < 3 {
-		// Too short for everything: drop the middle row first.
-		mid, midH = "", 0
-		restH = h - lanesH
-	}
-	f := m.focus
-	if f == focusLanes {
-		// Before any tab: the process tree for a lesson about processes,
-		// the log otherwise.
-		f = focusLog
-		if sim.HasProcesses(m.sc) {
-			f = focusProcs
-		}
-	}
-	var content string
-	switch f {
-	case focusLesson:
-		content = m.lessonText(m.w-4, restH-2)
-	case focusProcs:
-		content = procsView(tl, m.w-4, restH-2)
-	default:
-		content = logView(tl, m.w-4, restH-2, m.scroll[focusLog])
-	}
-	title := ""
-	for i := focusLog; i < focusCount; i++ {
-		name := focusNames[i]
-		switch {
-		case i == f && m.focus == i:
-			name = "[" + name + "]" // shown and in focus
-		case i == f:
-			name = "(" + name + ")" // shown
-		}
-		title += name + " "
-	}
-	parts := []string{m.lanesPanel(m.w, lanesH)}
-	if mid != "" {
-		parts = append(parts, mid)
-	}
-	parts = append(parts, panel(strings.TrimSpace(title)+"  (tab)", content, m.w, restH, m.focus != focusLanes))
-	return fitLines(strings.Join(parts, "\n"), m.w, h)
-}
-
-// helpView lists every key once and every glyph of the lanes; it scrolls.
-func (m *lessonModel) helpView(h int) string {
-	var lines []string
-	add := func(s string) { lines = append(lines, s) }
-	keyLine := func(b key.Binding) {
-		add("  " + padRight(sKey.Render(b.Help().Key), 12) + " " + b.Help().Desc)
-	}
-	add(sDim.Render("↑/↓ scroll · any other key closes"))
-	add("")
-	add(sBold.Render("Keys"))
-	for _, col := range m.helpKeys() {
-		for _, b := range col {
-			keyLine(b)
-		}
-	}
-	if prompts := m.lessonPrompts(); len(prompts) > 0 {
-		add("")
-		add(sBold.Render("This lesson waits for"))
-		for _, p := range prompts {
-			add("  " + padRight(sKey.Render(text.Clean(p.Key)), 12) + " " + text.Clean(p.Label))
-		}
-	}
-	add("")
-	add(sBold.Render("Lanes"))
-	for _, l := range wrap("One row per task; time runs left to right, now at the right edge. A name ending in * is a daemon.", m.w-6) {
-		add("  " + l)
-	}
-	for _, l := range legendLines(m.w - 6) {
-		add("  " + l)
-	}
-	for _, l := range wrap("Why a task waits comes from the engine as it happens. Whether a goroutine was running (the digit is its P) "+
-		"or runnable comes from the Go runtime's own trace, read live about 0.1 s behind; for a process task, from /proc "+
-		"(the digit is the CPU core it last ran on). When the engine and /proc disagree, the lane says so: a process whose "+
-		"steps are done but which /proc reads alive waits for its children (W); one /proc reads Z is a zombie until reaped. "+
-		"The trace can slow goroutines that block and wake very often: t turns it off; the header says which. "+
-		"Cores, processes and CPU come from the probe.", m.w-6) {
-		add("  " + l)
-	}
-	add("")
-	add(sDim.Render("↑/↓ scroll · any other key closes"))
-	off := min(m.helpScroll, max(0, len(lines)-(h-2)))
-	m.helpScroll = off
-	return panel("Help", strings.Join(lines[off:], "\n"), m.w, h, true)
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -56,20 +55,34 @@ func renderLane(b *strings.Builder, tl *timeline.Timeline, l *timeline.Lane, now
 	flush()
 }
 
-// lanesView is the timeline panel's content.
-// lanesView is the timeline panel's content; first is the first lane shown
-// (the panel scrolls when the lanes do not all fit).
+// lanesView is the timeline panel's content, every lane in scenario order;
+// first is the first lane shown (the panel scrolls when the lanes do not
+// all fit).
 func lanesView(tl *timeline.Timeline, width, height, first int, now, zoom time.Duration) string {
+	rows := make([]laneRow, len(tl.Lanes))
+	for i, l := range tl.Lanes {
+		rows[i] = laneRow{lane: l, name: laneName(l)}
+	}
+	return rowsView(tl, rows, width, height, first, now, zoom)
+}
+
+// rowsView draws lane rows: a name, the lane's cells ending at now, and
+// what the task (or the copies a row stands for) is doing.
+func rowsView(tl *timeline.Timeline, rows []laneRow, width, height, first int, now, zoom time.Duration) string {
 	nameW := 10
-	for _, l := range tl.Lanes {
-		nameW = max(nameW, min(18, ansi.StringWidth(laneName(l))+1))
+	for _, r := range rows {
+		nameW = max(nameW, min(18, ansi.StringWidth(r.name)+1))
 	}
 	// The state column is as wide as what it says, up to two fifths of the
 	// panel; the lanes get the rest, at least 30 cells.
 	descW := 0
-	texts := make([]string, len(tl.Lanes))
-	for i, l := range tl.Lanes {
-		texts[i] = tl.LaneText(l)
+	texts := make([]string, len(rows))
+	for i, r := range rows {
+		if r.copies != nil {
+			texts[i] = copiesText(tl, r)
+		} else {
+			texts[i] = tl.LaneText(r.lane)
+		}
 		descW = max(descW, ansi.StringWidth(texts[i]))
 	}
 	descW = min(max(descW, 12), width*2/5, max(0, width-nameW-2-30))
@@ -80,26 +93,25 @@ func lanesView(tl *timeline.Timeline, width, height, first int, now, zoom time.D
 	var sb strings.Builder
 	// One line goes to the time axis; if the lanes do not all fit, one more
 	// says how many are hidden and how to see them.
-	lanes, names := tl.Lanes, texts
-	first = max(0, min(first, len(lanes)-1))
-	shown, shownText := lanes, names
-	if avail := height - 1; avail > 1 && len(lanes) > avail {
-		first = min(first, len(lanes)-(avail-1))
-		shown, shownText = lanes[first:first+avail-1], names[first:first+avail-1]
+	first = max(0, min(first, len(rows)-1))
+	shown, shownText := rows, texts
+	if avail := height - 1; avail > 1 && len(rows) > avail {
+		first = min(first, len(rows)-(avail-1))
+		shown, shownText = rows[first:first+avail-1], texts[first:first+avail-1]
 	} else {
 		first = 0
 	}
-	for i, l := range shown {
-		sb.WriteString(sBold.Render(padRight(truncateKeep(laneName(l), nameW-1, l.Daemon), nameW)))
-		renderLane(&sb, tl, l, now, zoom, cells)
+	for i, r := range shown {
+		sb.WriteString(sBold.Render(padRight(truncateKeep(r.name, nameW-1, r.lane.Daemon && r.copies == nil), nameW)))
+		renderLane(&sb, tl, r.lane, now, zoom, cells)
 		if descW > 0 {
 			sb.WriteString("  ")
-			sb.WriteString(descStyle(tl, l).Render(ansi.Truncate(shownText[i], descW, "…")))
+			sb.WriteString(descStyle(tl, r.lane).Render(ansi.Truncate(shownText[i], descW, "…")))
 		}
 		sb.WriteByte('\n')
 	}
-	if len(shown) < len(tl.Lanes) {
-		sb.WriteString(sDim.Render(fmt.Sprintf("… lanes %d-%d of %d: ↑/↓ with Tasks in focus, or a taller window", first+1, first+len(shown), len(tl.Lanes))))
+	if len(shown) < len(rows) {
+		sb.WriteString(sDim.Render(fmt.Sprintf("… lanes %d-%d of %d: ↑/↓ with Tasks in focus, or a taller window", first+1, first+len(shown), len(rows))))
 		sb.WriteByte('\n')
 	}
 	sb.WriteString(strings.Repeat(" ", nameW))
@@ -206,166 +218,9 @@ func coresView(tl *timeline.Timeline, width int) string {
 	return sb.String()
 }
 
-// counterRow is one line of the counters panel: a counter, or one
-// process's own copy of it (processes share no memory), shown under it.
-type counterRow struct {
-	c     *timeline.Counter
-	label string
-	value int64
-	lost  int64
-	sum   bool // the counter's total over the processes' copies
-}
-
-// counterRows lists the counters, each followed by the copies processes
-// changed; a counter that only processes changed shows their total.
-func counterRows(tl *timeline.Timeline) []counterRow {
-	var rows []counterRow
-	for _, c := range tl.Counters {
-		if c.Task != "" {
-			continue
-		}
-		var copies []counterRow
-		total, lost := c.Value, c.Lost
-		for _, cp := range tl.Counters {
-			if cp.Task == "" || cp.Name != c.Name || cp.Value == cp.Init && cp.Lost == 0 {
-				continue
-			}
-			copies = append(copies, counterRow{c: cp, label: "  @" + cp.Task, value: cp.Value, lost: cp.Lost})
-			total += cp.Value - cp.Init
-			lost += cp.Lost
-		}
-		row := counterRow{c: c, label: c.Name, value: c.Value, lost: c.Lost}
-		if len(copies) > 0 && c.Value == c.Init {
-			row = counterRow{c: c, label: c.Name + " Σ", value: total, lost: lost, sum: true}
-		}
-		rows = append(rows, row)
-		rows = append(rows, copies...)
-	}
-	return rows
-}
-
-func countersView(tl *timeline.Timeline, width int) string {
-	if tl.Watch {
-		return switchesView(tl, width)
-	}
-	rows := counterRows(tl)
-	if len(rows) == 0 && len(tl.Copies) == 0 {
-		return sDim.Render("no counters in this lesson")
-	}
-	nameW := 8
-	for _, r := range rows {
-		nameW = max(nameW, ansi.StringWidth(r.label))
-	}
-	nameW = min(nameW, max(8, width/3))
-	var sb strings.Builder
-	for i, r := range rows {
-		if i > 0 {
-			sb.WriteByte('\n')
-		}
-		line := padRight(ansi.Truncate(r.label, nameW, "…"), nameW) + " " + sBold.Render(fmt.Sprintf("%12d", r.value))
-		if r.lost > 0 {
-			line += sBad.Render(fmt.Sprintf("  %d lost", r.lost))
-		}
-		if rate, ok := r.c.Rate(tl.Now); ok && rate > 0 && !tl.Finished && !r.sum {
-			line += sDim.Render(fmt.Sprintf("  %s/s", human(rate)))
-		}
-		sb.WriteString(ansi.Truncate(line, width, "…"))
-		if tl.Scenario.Rounds > 1 && r.c.Task == "" {
-			sb.WriteString("\n" + ansi.Truncate(roundEnds(tl, r.c), width, "…"))
-		}
-	}
-	if len(tl.Copies) > 0 {
-		names := make([]string, 0, len(tl.Copies))
-		for t := range tl.Copies {
-			names = append(names, t)
-		}
-		sort.Strings(names)
-		parts := make([]string, len(names))
-		for i, t := range names {
-			c := tl.Copies[t]
-			parts[i] = fmt.Sprintf("%s: %s=%d", t, c.Counter, c.Value)
-		}
-		sb.WriteString("\n" + ansi.Truncate(sDim.Render("private copies  ")+strings.Join(parts, "  "), width, "…"))
-	}
-	return sb.String()
-}
-
-// switchesView: a watched program has no counters; its context switches
-// per second, per process, as /proc counted them, take their place.
-func switchesView(tl *timeline.Timeline, width int) string {
-	s := tl.SwitchSample
-	if s == nil {
-		return sDim.Render("context switches: counted once a second")
-	}
-	dt := s.SwitchesSpan.Seconds()
-	lines := []string{sDim.Render(fmt.Sprintf("context switches /s: all %s", human(float64(s.Switches.Vol+s.Switches.Invol)/dt)))}
-	for _, p := range s.Procs {
-		if tl.Procs[p.PID] == nil {
-			continue
-		}
-		line := fmt.Sprintf("%-16s %8s voluntary %8s involuntary", ansi.Truncate(fmt.Sprintf("%s %d", text.Clean(p.Name), p.PID), 16, "…"),
-			human(float64(p.Switches.Vol)/dt), human(float64(p.Switches.Invol)/dt))
-		lines = append(lines, ansi.Truncate(line, width, "…"))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// counterLines is how many lines countersView draws.
-func counterLines(tl *timeline.Timeline) int {
-	if tl.Watch && tl.SwitchSample != nil {
-		return 1 + len(tl.SwitchSample.Procs)
-	}
-	n := 0
-	for _, r := range counterRows(tl) {
-		n++
-		if tl.Scenario.Rounds > 1 && r.c.Task == "" {
-			n++
-		}
-	}
-	if len(tl.Copies) > 0 {
-		n++
-	}
-	return n
-}
-
-// roundEnds shows the value a counter ended each round at: the drifting
-// racy balance beside the steady locked one.
-func roundEnds(tl *timeline.Timeline, c *timeline.Counter) string {
-	off := 0
-	var parts []string
-	for _, v := range c.Ends {
-		st := sOK
-		if v != c.Init {
-			st = sBad
-			off++
-		}
-		parts = append(parts, st.Render(fmt.Sprint(v)))
-	}
-	head := fmt.Sprintf("  round %d/%d, %d ended off %d", len(c.Ends), tl.Scenario.Rounds, off, c.Init)
-	if c.TotalLost > 0 {
-		head += fmt.Sprintf(", %d updates lost in all", c.TotalLost)
-	}
-	if len(parts) == 0 {
-		return sDim.Render(head)
-	}
-	return sDim.Render(head+"; ended at:") + " " + strings.Join(parts, " ")
-}
-
-func human(v float64) string {
-	switch {
-	case v >= 1e9:
-		return fmt.Sprintf("%.2fG", v/1e9)
-	case v >= 1e6:
-		return fmt.Sprintf("%.2fM", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.1fk", v/1e3)
-	}
-	return fmt.Sprintf("%.0f", v)
-}
-
 // graphLines draws the wait-for graph of the last deadlock found: one arrow
 // per task, from it to the task it waits for, through what it waits on.
-func graphLines(tl *timeline.Timeline) []string {
+func graphLines(tl *timeline.Timeline, width int) []string {
 	if len(tl.Deadlocks) == 0 {
 		return nil
 	}
@@ -374,27 +229,34 @@ func graphLines(tl *timeline.Timeline) []string {
 	if tl.Finished {
 		head = fmt.Sprintf("deadlock found at %.2fs: the wait-for graph had a cycle", d.T.Seconds())
 	}
-	out := []string{sBad.Render(head)}
+	var out []string
+	for _, l := range wrapLine(head, width, 2) {
+		out = append(out, sBad.Render(l))
+	}
 	w := 0
 	for _, e := range d.Edges {
 		w = max(w, ansi.StringWidth(e.Task))
 	}
 	for _, e := range d.Edges {
-		via := "joins"
+		head, tail := "  "+padRight(e.Task, w)+" ─ joins", "─▶ "+e.Holder
 		if e.Reason != sim.ReasonJoin {
-			via = "waits for " + e.Object + ", held by"
+			head, tail = "  "+padRight(e.Task, w)+" ─ waits for "+e.Object+",", "held by ─▶ "+e.Holder
 		}
-		out = append(out, "  "+padRight(e.Task, w)+" ─ "+via+" ─▶ "+e.Holder)
+		if ansi.StringWidth(head)+1+ansi.StringWidth(tail) <= width {
+			out = append(out, head+" "+tail)
+			continue
+		}
+		// An edge too wide for the panel goes on over lines, under its
+		// task: every edge of the cycle is shown whole.
+		out = append(out, wrapLine(head, width, w+5)...)
+		out = append(out, wrapLine(strings.Repeat(" ", min(w+5, width/4))+tail, width, w+5)...)
 	}
 	return out
 }
 
-// objectLines is how many lines objectsView draws.
-func objectLines(tl *timeline.Timeline) int {
-	if tl.Watch {
-		return max(1, len(watchLocks(tl)))
-	}
-	return max(1, len(tl.Objects)+len(tl.Queues)) + len(graphLines(tl))
+// objectLines is how many lines objectsView draws width cells wide.
+func objectLines(tl *timeline.Timeline, width int) int {
+	return lineCount(objectsView(tl, width))
 }
 
 // watchLocks words the file locks /proc/locks lists for a watched program:
@@ -424,10 +286,11 @@ func objectsView(tl *timeline.Timeline, width int) string {
 		if len(lines) == 0 {
 			return sDim.Render("no file lock held or awaited (/proc/locks)")
 		}
-		for i, l := range lines {
-			lines[i] = ansi.Truncate(l, width, "…")
+		var out []string
+		for _, l := range lines {
+			out = append(out, wrapLine(l, width, 2)...)
 		}
-		return strings.Join(lines, "\n")
+		return strings.Join(out, "\n")
 	}
 	if len(tl.Objects) == 0 && len(tl.Queues) == 0 {
 		return sDim.Render("no locks or queues in this lesson")
@@ -462,7 +325,7 @@ func objectsView(tl *timeline.Timeline, width int) string {
 		if len(q.Waiters) > 0 {
 			line += gBlocked.Render("  waiting: " + strings.Join(q.Waiters, ", "))
 		}
-		lines = append(lines, ansi.Truncate(line, width, "…"))
+		lines = append(lines, wrapLine(line, width, nameW+1)...)
 	}
 	for _, o := range tl.Objects {
 		line := padRight(ansi.Truncate(o.Name, nameW, "…"), nameW) + " " + padRight(string(o.Kind), 5) + " "
@@ -495,11 +358,9 @@ func objectsView(tl *timeline.Timeline, width int) string {
 		if len(o.Waiters) > 0 {
 			line += gBlocked.Render("  waiting: " + strings.Join(o.Waiters, ", "))
 		}
-		lines = append(lines, ansi.Truncate(line, width, "…"))
+		lines = append(lines, wrapLine(line, width, nameW+1)...)
 	}
-	for _, l := range graphLines(tl) {
-		lines = append(lines, ansi.Truncate(l, width, "…"))
-	}
+	lines = append(lines, graphLines(tl, width)...)
 	return strings.Join(lines, "\n")
 }
 

@@ -1,0 +1,179 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"mtviz/internal/sim"
+	"mtviz/internal/spec"
+	"mtviz/internal/timeline"
+)
+
+// collapseAt is how many copies of one counted task (count: N) make the
+// lanes panel show them as one summary lane until the learner expands
+// them: async's 250 pollers and 250 readers become two lanes side by side.
+// Fewer copies (gil's one per core) stay lanes of their own: their
+// alternation is the point.
+const collapseAt = 8
+
+// laneRow is one row of the lanes panel: a task's lane, or a summary of
+// the copies of one counted task, drawn with the first copy's lane.
+type laneRow struct {
+	lane   *timeline.Lane
+	copies []*timeline.Lane // a summary row: every copy, in order
+	name   string
+}
+
+// laneRows orders the lanes for the panel: the tasks at work first (running,
+// runnable, waiting on a lock, a queue, I/O...), then those that only wait
+// for others (join, a key), then those that ended, then those not started;
+// in scenario order within each group. Unless expanded, the copies of a
+// task counted collapseAt times or more are one row.
+func laneRows(tl *timeline.Timeline, expanded bool) []laneRow {
+	groups := map[string][]*timeline.Lane{}
+	var rows []laneRow
+	seen := map[string]bool{}
+	for _, l := range tl.Lanes {
+		g := copyOf(tl.Scenario, l.Name)
+		if g == "" || expanded {
+			rows = append(rows, laneRow{lane: l, name: laneName(l)})
+			continue
+		}
+		groups[g] = append(groups[g], l)
+	}
+	for _, l := range tl.Lanes {
+		g := copyOf(tl.Scenario, l.Name)
+		if g == "" || expanded || seen[g] {
+			continue
+		}
+		seen[g] = true
+		cs := groups[g]
+		if len(cs) < collapseAt {
+			for _, c := range cs {
+				rows = append(rows, laneRow{lane: c, name: laneName(c)})
+			}
+			continue
+		}
+		rows = append(rows, laneRow{lane: cs[0], copies: cs, name: fmt.Sprintf("%s ×%d", g, len(cs))})
+	}
+	// Rows were built lanes first, then groups: back into scenario order.
+	order := map[*timeline.Lane]int{}
+	for i, l := range tl.Lanes {
+		order[l] = i
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		ai, aj := rowActivity(tl, rows[i]), rowActivity(tl, rows[j])
+		if ai != aj {
+			return ai < aj
+		}
+		return order[rows[i].lane] < order[rows[j].lane]
+	})
+	return rows
+}
+
+// copyOf is the counted task a lane is a copy of ("poller" for
+// "poller-12"), or "" for a task of its own.
+func copyOf(sc *spec.Scenario, name string) string {
+	if sc == nil {
+		return ""
+	}
+	i := strings.LastIndexByte(name, '-')
+	if i <= 0 || i == len(name)-1 || strings.Trim(name[i+1:], "0123456789") != "" {
+		return ""
+	}
+	for _, t := range sc.Tasks {
+		if t.Name == name[:i] && (t.Count > 1 || t.Count == spec.CountCores) {
+			return t.Name
+		}
+	}
+	return ""
+}
+
+// activity groups, in the order the panel shows them.
+const (
+	actWorking = iota
+	actWaitsForOthers
+	actEnded
+	actNotStarted
+)
+
+func laneActivity(tl *timeline.Timeline, l *timeline.Lane) int {
+	c := l.Now(tl.OSUntil(l), tl.Now)
+	switch c.Mode {
+	case timeline.ModeNone, timeline.ModeNew:
+		return actNotStarted
+	case timeline.ModeDone:
+		return actEnded
+	case timeline.ModeBlocked:
+		if r := l.Current().Reason; r == sim.ReasonJoin || r == sim.ReasonKey {
+			return actWaitsForOthers
+		}
+	}
+	return actWorking
+}
+
+func rowActivity(tl *timeline.Timeline, r laneRow) int {
+	if r.copies == nil {
+		return laneActivity(tl, r.lane)
+	}
+	a := actNotStarted
+	for _, c := range r.copies {
+		a = min(a, laneActivity(tl, c))
+	}
+	return a
+}
+
+// copiesText says what the copies of a summary row are doing now, the
+// commonest first: "240 blocked on poll, 10 running (enter: a lane each)".
+func copiesText(tl *timeline.Timeline, r laneRow) string {
+	count := map[string]int{}
+	for _, c := range r.copies {
+		count[modeWord(tl, c)]++
+	}
+	words := make([]string, 0, len(count))
+	for w := range count {
+		words = append(words, w)
+	}
+	slices.SortFunc(words, func(a, b string) int {
+		if count[a] != count[b] {
+			return count[b] - count[a]
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(words))
+	for i, w := range words {
+		parts[i] = fmt.Sprintf("%d %s", count[w], w)
+	}
+	return strings.Join(parts, ", ") + " (enter: a lane each)"
+}
+
+// modeWord is a lane's state now in a word or three, for counting copies.
+func modeWord(tl *timeline.Timeline, l *timeline.Lane) string {
+	c := l.Now(tl.OSUntil(l), tl.Now)
+	switch c.Mode {
+	case timeline.ModeNone, timeline.ModeNew:
+		return "new"
+	case timeline.ModeRunning:
+		return "running"
+	case timeline.ModeRunnable:
+		return "runnable"
+	case timeline.ModeBlocked:
+		if r := l.Current().Reason; r != "" {
+			return "blocked on " + string(r)
+		}
+		return "blocked"
+	case timeline.ModeSleeping:
+		return "sleeping"
+	case timeline.ModeDone:
+		return "done"
+	case timeline.ModeZombie:
+		return "zombie"
+	case timeline.ModeChildren:
+		return "waiting for children"
+	case timeline.ModeWaiting:
+		return "runtime: waiting"
+	}
+	return "busy"
+}
