@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -149,11 +150,68 @@ func (e *Engine) stderrEvents(task string) *os.File {
 	guard.Go(func() {
 		defer r.Close()
 		sc := bufio.NewScanner(r)
+		var st stackTrim
+		say := func(line string) { e.emit(Event{Kind: KStderr, Task: task, Text: line}) }
 		for sc.Scan() {
-			e.emit(Event{Kind: KStderr, Task: task, Text: sc.Text()})
+			if line, ok := st.line(sc.Text()); ok {
+				say(line)
+			}
+		}
+		if line, ok := st.end(); ok {
+			say(line)
 		}
 	})
 	return w
+}
+
+// stackTrim shortens a Go stack trace in a child's standard error: the
+// frames of a goroutine are mtviz's own code (the step that panicked, the
+// engine that ran it), with paths of the machine it was built on, and say
+// nothing of the lesson; the panic's message, which names the step, and
+// the goroutine's header stay, and the frames become one line saying how
+// many were left out.
+type stackTrim struct {
+	in      bool // inside a goroutine's frames
+	frames  int  // lines left out of it so far
+	created bool // the last line was "created by ..."
+}
+
+// line takes one line of standard error and says what to log, if anything.
+func (t *stackTrim) line(s string) (string, bool) {
+	if t.in {
+		if s == "" {
+			return t.end()
+		}
+		t.frames++
+		// A goroutine's last frame says who created it: its file line
+		// ends the frames, whether more follows or not.
+		last := t.created && strings.HasPrefix(s, "\t")
+		t.created = strings.HasPrefix(s, "created by ")
+		if last {
+			return t.end()
+		}
+		return "", false
+	}
+	if strings.HasPrefix(s, "goroutine ") && strings.HasSuffix(s, "]:") {
+		t.in, t.frames = true, 0
+	}
+	return s, true
+}
+
+// end closes a goroutine's frames: the line that stands for them.
+func (t *stackTrim) end() (string, bool) {
+	if !t.in {
+		return "", false
+	}
+	t.in, t.created = false, false
+	if t.frames == 0 {
+		return "", false
+	}
+	lines := "lines"
+	if t.frames == 1 {
+		lines = "line"
+	}
+	return fmt.Sprintf("  (%d %s of the stack trace left out: mtviz's own code, which ran the step)", t.frames, lines), true
 }
 
 // RunServer is the body of a server's process: it serves the listener it
