@@ -277,8 +277,10 @@ func (p *comparePrinter) variant(r compare.Result) {
 			Cores   int               `json:"cores"`
 			Set     map[string]string `json:"set,omitempty"`
 			Figures verdict.Figures   `json:"figures"`
+			// Seconds, as every time mtviz prints (the summary's own is a Duration).
+			Duration float64 `json:"duration"`
 			verdict.Summary
-		}{"variant", r.Label, r.Summary.Cores, r.Set, r.Figures, r.Summary})
+		}{"variant", r.Label, r.Summary.Cores, r.Set, r.Figures, seconds(r.Summary.Duration), r.Summary})
 		return
 	}
 	for _, c := range r.Summary.Checks {

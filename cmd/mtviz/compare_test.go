@@ -64,6 +64,10 @@ func TestCompareRunsInTurnAndReplaysTheSame(t *testing.T) {
 	if len(vs) != 2 || len(lines["compare"]) != 1 {
 		t.Fatalf("exit %d, %d variant and %d compare lines, want 2 and 1:\n%s\n%s", code, len(vs), len(lines["compare"]), out, stderr)
 	}
+	// Times are seconds, as everywhere: a variant of 0.2 s of work, not 2e8.
+	if d, _ := vs[0]["duration"].(float64); d <= 0 || d > 600 {
+		t.Errorf("variant 1's duration is %v: not seconds", vs[0]["duration"])
+	}
 	if vs[0]["label"] != "lock=on kind=goroutines" || vs[0]["verdict"] != "pass" {
 		t.Errorf("variant 1: label %v verdict %v, want lock=on kind=goroutines pass", vs[0]["label"], vs[0]["verdict"])
 	}
@@ -94,8 +98,8 @@ func TestCompareRunsInTurnAndReplaysTheSame(t *testing.T) {
 		t.Errorf("the second recording does not keep lock=off: %v", recs[1].Header.Set)
 	}
 	again, stderr, code := mtviz(t, "compare", "--replay", "--json", filepath.Join(dir, "variants-1.jsonl"), filepath.Join(dir, "variants-2.jsonl"))
-	if code != exitOK {
-		t.Fatalf("replay exit %d: %s", code, stderr)
+	if code != wantCode {
+		t.Fatalf("replay exit %d, want %d as live: %s", code, wantCode, stderr)
 	}
 	got := jsonLines(t, again)["compare"]
 	if len(got) != 1 || !reflect.DeepEqual(got[0], lines["compare"][0]) {
