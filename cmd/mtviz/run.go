@@ -407,10 +407,11 @@ func (p *printer) item(it timeline.Item) {
 	if p.json {
 		if it.Sample != nil {
 			p.hold(it.Sample.T, struct {
-				Type string  `json:"type"`
-				T    float64 `json:"t"`
+				Type         string  `json:"type"`
+				T            float64 `json:"t"`
+				SwitchesSpan float64 `json:"switches_span,omitempty"` // seconds, as every time printed
 				*probe.Sample
-			}{"sample", seconds(it.Sample.T), it.Sample})
+			}{"sample", seconds(it.Sample.T), seconds(it.Sample.SwitchesSpan), it.Sample})
 		}
 		for i := range it.Events {
 			ev := it.Events[i]
