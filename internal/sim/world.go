@@ -198,8 +198,27 @@ func (w *world) stuck() bool {
 		default:
 			return false
 		}
+		if t.waitsForFree() {
+			return false
+		}
 	}
 	return live > 0
+}
+
+// waitsForFree says whether t waits for a lock or a GIL nobody holds: one
+// just let go, which a waiter is about to take (its goroutine woken, not
+// yet run, on a busy machine). Such a wait ends by itself.
+func (t *task) waitsForFree() bool {
+	t.mu.Lock()
+	on := t.waitsOn
+	t.mu.Unlock()
+	switch o := on.(type) {
+	case *lock:
+		return o.mu.holder.Load() == nil
+	case *gil:
+		return o.holder.Load() == nil
+	}
+	return false
 }
 
 // stuckTicks is how many ticks in a row a run must be stuck before it is
