@@ -51,22 +51,7 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 		e.Text = fmt.Sprintf("round %d of %d", ev.Round, rounds)
 	case sim.KRoundEnd:
 		e.Who, e.Class = "", Quiet
-		e.Text = fmt.Sprintf("round %d ended", ev.Round)
-		keys := make([]string, 0, len(ev.Values))
-		for k := range ev.Values {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for i, k := range keys {
-			sep := ", "
-			if i == 0 {
-				sep = ": "
-			}
-			e.Text += fmt.Sprintf("%s%s=%d", sep, k, ev.Values[k])
-			if n := ev.LostBy[k]; n > 0 {
-				e.Text += fmt.Sprintf(" (%d updates lost)", n)
-			}
-		}
+		e.Text = roundEndText(ev)
 	case sim.KLog:
 		e.Text = ev.Text
 	case sim.KStderr:
@@ -91,6 +76,51 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 		} else {
 			e.Text = fmt.Sprintf("wrote its copy %+d = %d to %s", ev.N, ev.Value, ev.Object)
 		}
+	case sim.KProcess, sim.KExit, sim.KSignal, sim.KRun:
+		return describeProc(e, ev), true
+	case sim.KRefused, sim.KWork, sim.KBroker, sim.KDeadlock, sim.KStuck:
+		return describeTrouble(e, ev)
+	case sim.KTurn:
+		e.Text = "▸ " + ev.Text
+	case sim.KState:
+		if ev.State != sim.Done || ev.End == sim.EndNormal || ev.End == sim.EndHalted {
+			return e, false
+		}
+		e.Text = "ended: " + EndText(Seg{End: ev.End, By: ev.By, Reason: ev.Reason, Object: ev.Object})
+		if ev.End == sim.EndKilled || ev.End == sim.EndFault || ev.End == sim.EndNoStart || ev.End == sim.EndCrashed {
+			e.Class = Bad
+		}
+	default:
+		return e, false
+	}
+	return e, true
+}
+
+// roundEndText is a round's end with every counter and its lost updates.
+func roundEndText(ev *sim.Event) string {
+	out := fmt.Sprintf("round %d ended", ev.Round)
+	keys := make([]string, 0, len(ev.Values))
+	for k := range ev.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		sep := ", "
+		if i == 0 {
+			sep = ": "
+		}
+		out += fmt.Sprintf("%s%s=%d", sep, k, ev.Values[k])
+		if n := ev.LostBy[k]; n > 0 {
+			out += fmt.Sprintf(" (%d updates lost)", n)
+		}
+	}
+	return out
+}
+
+// describeProc says what happened to a process: started, reaped, signalled,
+// a run step's program ended.
+func describeProc(e Entry, ev *sim.Event) Entry {
+	switch ev.Kind {
 	case sim.KProcess:
 		if ev.Program != "" {
 			e.Text = fmt.Sprintf("started %s as PID %d", ev.Program, ev.PID)
@@ -118,6 +148,14 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 		} else {
 			e.Text = fmt.Sprintf("%s (PID %d) ended: %s", ev.Program, ev.PID, sim.ExitText(ev.Code, ev.Signal))
 		}
+	}
+	return e
+}
+
+// describeTrouble says what went wrong or what a broker's job did: a
+// refused key, a worker's step, the job's count, a deadlock, a stuck run.
+func describeTrouble(e Entry, ev *sim.Event) (Entry, bool) {
+	switch ev.Kind {
 	case sim.KRefused:
 		e.Who, e.Class = "", Bad
 		why := ev.Error
@@ -146,18 +184,6 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 	case sim.KStuck:
 		e.Who, e.Class = "", Bad
 		e.Text = sim.StuckText(ev.Edges) + "; mtviz ends the run"
-	case sim.KTurn:
-		e.Text = "▸ " + ev.Text
-	case sim.KState:
-		if ev.State != sim.Done || ev.End == sim.EndNormal || ev.End == sim.EndHalted {
-			return e, false
-		}
-		e.Text = "ended: " + EndText(Seg{End: ev.End, By: ev.By, Reason: ev.Reason, Object: ev.Object})
-		if ev.End == sim.EndKilled || ev.End == sim.EndFault || ev.End == sim.EndNoStart || ev.End == sim.EndCrashed {
-			e.Class = Bad
-		}
-	default:
-		return e, false
 	}
 	return e, true
 }
@@ -221,7 +247,6 @@ func ProcName(p *Proc, pid int) string {
 // LaneText says in words what a lane's task is doing now, by the same rule
 // that draws its cells.
 func (tl *Timeline) LaneText(l *Lane) string {
-	cur := l.Current()
 	c := l.Now(tl.OSUntil(l), tl.Now)
 	switch c.Mode {
 	case ModeZombie:
@@ -258,52 +283,63 @@ func (tl *Timeline) LaneText(l *Lane) string {
 			return "sleeping (S in /proc)"
 		}
 	case ModeBlocked:
-		if len(l.Segs) == 0 {
-			if c.Reason == sim.ReasonStopped {
-				return "stopped (T in /proc)"
-			}
-			return "waiting in the kernel (D in /proc), usually for I/O"
-		}
-		switch cur.Reason {
-		case sim.ReasonJoin:
-			return "blocked: joining " + cur.Object
-		case sim.ReasonKey:
-			return "blocked: waiting for key " + cur.Object
-		case sim.ReasonPaused:
-			return "blocked: paused"
-		case sim.ReasonTurn:
-			return "waits for its turn: the scheduler chooses who takes the next step"
-		case sim.ReasonFileLock:
-			return "blocked on flock " + cur.Object + ": another process holds it (see /proc/locks)"
-		case sim.ReasonPoll:
-			return "blocked on " + cur.Object + " in the net poller"
-		}
-		d := "blocked on " + string(cur.Reason)
-		if cur.Object != "" && cur.Object != string(cur.Reason) {
-			d += " " + cur.Object
-		}
-		if cur.Holder != "" {
-			d += " held by " + cur.Holder
-		}
-		return d
+		return tl.blockedText(l, c)
 	case ModeDone:
-		if len(l.Segs) == 0 {
-			if p := tl.Procs[l.PID]; p != nil && l.PID == l.InPID && p.Exit != nil {
-				return "ended: " + sim.ExitText(p.Exit.Code, p.Exit.Signal)
-			}
-			return "ended"
-		}
-		if l.Process() && l.PID != 0 {
-			if p := tl.Procs[l.PID]; p != nil && p.Exit != nil {
-				return "done: " + sim.ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + sim.ReaperText(p.Exit)
-			}
-		}
-		if t := EndText(cur); t != "" {
-			return "done (" + t + ")"
-		}
-		return "done"
+		return tl.doneText(l)
 	case ModeNone:
 		return ""
 	}
 	return c.Mode.String()
+}
+
+// blockedText says what a blocked lane waits for.
+func (tl *Timeline) blockedText(l *Lane, c Cell) string {
+	cur := l.Current()
+	if len(l.Segs) == 0 {
+		if c.Reason == sim.ReasonStopped {
+			return "stopped (T in /proc)"
+		}
+		return "waiting in the kernel (D in /proc), usually for I/O"
+	}
+	switch cur.Reason {
+	case sim.ReasonJoin:
+		return "blocked: joining " + cur.Object
+	case sim.ReasonKey:
+		return "blocked: waiting for key " + cur.Object
+	case sim.ReasonPaused:
+		return "blocked: paused"
+	case sim.ReasonTurn:
+		return "waits for its turn: the scheduler chooses who takes the next step"
+	case sim.ReasonFileLock:
+		return "blocked on flock " + cur.Object + ": another process holds it (see /proc/locks)"
+	case sim.ReasonPoll:
+		return "blocked on " + cur.Object + " in the net poller"
+	}
+	d := "blocked on " + string(cur.Reason)
+	if cur.Object != "" && cur.Object != string(cur.Reason) {
+		d += " " + cur.Object
+	}
+	if cur.Holder != "" {
+		d += " held by " + cur.Holder
+	}
+	return d
+}
+
+// doneText says how a lane's task ended, and for a process how it was reaped.
+func (tl *Timeline) doneText(l *Lane) string {
+	if len(l.Segs) == 0 {
+		if p := tl.Procs[l.PID]; p != nil && l.PID == l.InPID && p.Exit != nil {
+			return "ended: " + sim.ExitText(p.Exit.Code, p.Exit.Signal)
+		}
+		return "ended"
+	}
+	if l.Process() && l.PID != 0 {
+		if p := tl.Procs[l.PID]; p != nil && p.Exit != nil {
+			return "done: " + sim.ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + sim.ReaperText(p.Exit)
+		}
+	}
+	if t := EndText(l.Current()); t != "" {
+		return "done (" + t + ")"
+	}
+	return "done"
 }
