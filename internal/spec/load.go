@@ -39,6 +39,9 @@ func (es Errors) Error() string {
 
 const maxErrors = 20
 
+// MaxRounds is the most rounds a lesson may have.
+const MaxRounds = 1000
+
 // Limits on what a file may ask for, so that a typo cannot ask for a year of sleep.
 const (
 	maxDur   = time.Hour
@@ -47,7 +50,7 @@ const (
 	// per process); --max-tasks is the limit of a run.
 	maxCount      = 1000
 	maxGoMaxProcs = 256
-	maxRounds     = 1000
+	maxRounds     = MaxRounds
 	maxSteps      = 10_000
 	maxDepth      = 16
 )

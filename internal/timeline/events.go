@@ -5,6 +5,10 @@ import (
 	"mtviz/internal/spec"
 )
 
+// maxKept bounds the prompts and deadlocks the fold keeps: a run has a
+// few; a recording cannot make it keep more.
+const maxKept = 256
+
 // folds is how each kind of event changes the fold: one entry a kind; a
 // kind without one is only said in the log.
 var folds = map[sim.Kind]func(*Timeline, *sim.Event){
@@ -41,6 +45,9 @@ func (tl *Timeline) task(ev *sim.Event) {
 }
 
 func (tl *Timeline) key(ev *sim.Event) {
+	if len(tl.Keys) >= maxKept {
+		return // a recording's flood of prompts keeps its first
+	}
 	tl.Keys = append(tl.Keys, KeyPrompt{Task: ev.Task, Key: ev.Key, Label: ev.Label})
 	tl.VerKeys++
 }
@@ -50,7 +57,7 @@ func (tl *Timeline) roundEnd(ev *sim.Event) {
 		if c.Task != "" {
 			continue
 		}
-		if v, ok := ev.Values[c.Name]; ok {
+		if v, ok := ev.Values[c.Name]; ok && len(c.Ends) < spec.MaxRounds {
 			c.Ends = append(c.Ends, v)
 			c.TotalLost += ev.LostBy[c.Name]
 		}
@@ -102,6 +109,9 @@ func (tl *Timeline) runtimeEvent(ev *sim.Event) {
 }
 
 func (tl *Timeline) deadlock(ev *sim.Event) {
+	if len(tl.Deadlocks) >= maxKept {
+		return
+	}
 	tl.Deadlocks = append(tl.Deadlocks, Deadlock{T: ev.T, Cycle: ev.Cycle, Edges: ev.Edges})
 	tl.VerCounters++
 }

@@ -87,6 +87,15 @@ type reading struct {
 const (
 	maxChanges = 64
 	maxErrors  = 100
+	// maxPoints bounds the per-sample history the judge keeps (CPU,
+	// switches): past it, neighbours are merged two by two, so a long run
+	// or a long recording keeps a coarser history, never a longer one
+	// (65,536 samples are 1.8 hours at 10 a second).
+	maxPoints = 1 << 16
+	// maxWindows and maxPhases bound the runs of phases kept: a lesson has
+	// a few phases in each of its rounds.
+	maxWindows = 4096
+	maxPhases  = 256
 	maxExits   = 4096
 )
 
@@ -112,7 +121,11 @@ func (f *facts) event(ev *sim.Event) {
 	f.work.event(ev)
 	switch ev.Kind {
 	case sim.KRoundEnd:
-		f.ends = append(f.ends, *ev)
+		// A lesson has at most spec.MaxRounds rounds; a recording that
+		// claims more round ends cannot make the judge keep them all.
+		if len(f.ends) < spec.MaxRounds {
+			f.ends = append(f.ends, *ev)
+		}
 		for _, lost := range ev.LostBy {
 			f.counts.lost += lost
 		}
@@ -208,7 +221,10 @@ func (f *facts) phases(ev *sim.Event) {
 		return
 	}
 	if f.phase != "" {
-		f.windows[f.phase] = append(f.windows[f.phase], window{f.phaseFrom, ev.T})
+		ws := f.windows[f.phase]
+		if len(ws) < maxWindows && (ws != nil || len(f.windows) < maxPhases) {
+			f.windows[f.phase] = append(ws, window{f.phaseFrom, ev.T})
+		}
 		f.phase = ""
 	}
 	if ev.Kind == sim.KPhase {
@@ -231,7 +247,7 @@ func (f *facts) sample(s *probe.Sample) {
 	for _, c := range s.Cores {
 		machine += c / 100
 	}
-	f.cpu = append(f.cpu, cpuPoint{t: s.T, tree: s.TotalCPU(), machine: machine})
+	f.cpu = appendHalving(f.cpu, cpuPoint{t: s.T, tree: s.TotalCPU(), machine: machine}, mergeCPU)
 	threads := 0
 	for _, p := range s.Procs {
 		if isAlive(p.State) {
@@ -239,7 +255,7 @@ func (f *facts) sample(s *probe.Sample) {
 		}
 	}
 	f.work.threadsMost = max(f.work.threadsMost, threads)
-	f.work.switches = append(f.work.switches, switchPoint{s.T, s.Switches.Vol + s.Switches.Invol})
+	f.work.switches = appendHalving(f.work.switches, switchPoint{s.T, s.Switches.Vol + s.Switches.Invol}, mergeSwitches)
 	for _, p := range s.Procs {
 		sg := f.seen[p.PID]
 		if sg == nil {
@@ -354,3 +370,27 @@ func (f *facts) phaseCPU(phase string) (tree, others float64, n int) {
 	}
 	return tree / float64(n), others / float64(n), n
 }
+
+// appendHalving appends p to ps; at maxPoints, it first merges neighbours
+// two by two (each point covers the interval before it, so a merged point
+// covers both).
+func appendHalving[T any](ps []T, p T, merge func(a, b T) T) []T {
+	if len(ps) >= maxPoints {
+		n := len(ps) / 2
+		for i := 0; i < n; i++ {
+			ps[i] = merge(ps[2*i], ps[2*i+1])
+		}
+		if len(ps)%2 == 1 {
+			ps[n] = ps[len(ps)-1]
+			n++
+		}
+		ps = ps[:n]
+	}
+	return append(ps, p)
+}
+
+func mergeCPU(a, b cpuPoint) cpuPoint {
+	return cpuPoint{t: b.t, tree: (a.tree + b.tree) / 2, machine: (a.machine + b.machine) / 2}
+}
+
+func mergeSwitches(a, b switchPoint) switchPoint { return switchPoint{t: b.t, n: a.n + b.n} }
