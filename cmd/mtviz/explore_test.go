@@ -141,6 +141,21 @@ func TestScheduleReplaysFromTheCommandLine(t *testing.T) {
 }
 
 func TestExploreAndSchedulerUsage(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sched := filepath.Join(dir, "s")
+	os.WriteFile(sched, []byte("t1\n"), 0o600)
+	rec := filepath.Join(dir, "deadlock.jsonl")
+	if code := Main([]string{"run", "deadlock-play", "--schedule", "testdata/none.schedule", "--headless"}, &bytes.Buffer{}, &bytes.Buffer{}); code != exitUsage {
+		t.Fatalf("exit %d", code)
+	}
+	var ob, eb bytes.Buffer
+	if code := Main([]string{"run", "deadlock-play", "--headless", "--record", rec}, &ob, &eb); code == exitUsage {
+		t.Fatalf("recording deadlock-play: %s", eb.String())
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -156,6 +171,11 @@ func TestExploreAndSchedulerUsage(t *testing.T) {
 		{[]string{"run", "race-steps", "--scheduler", "you"}, "waits for key n"},
 		{[]string{"run", "race-play", "--schedule", "testdata/none.schedule", "--headless"}, "testdata/none.schedule: cannot read it"},
 		{[]string{"run", "testdata", "--set", "lock=on"}, "take one lesson, not a folder"},
+		// A FIFO would be read for ever; the schedule is an input no
+		// output may overwrite; a recording's turns are its own lesson's.
+		{[]string{"run", "race-play", "--schedule", fifo, "--headless"}, fifo + ": not a regular file"},
+		{[]string{"run", "race-play", "--schedule", sched, "--headless", "--record", sched}, "is the schedule being followed"},
+		{[]string{"run", "race-play", "--schedule", rec, "--headless"}, "is a recording of deadlock-play"},
 	} {
 		var out, errb bytes.Buffer
 		if code := Main(c.args, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), c.want) {

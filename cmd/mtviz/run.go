@@ -176,6 +176,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if isFile(pos[0]) {
 		inputs = append(inputs, outfile.Input{What: "the lesson being run", Path: pos[0]})
 	}
+	if tf.schedule != "" {
+		inputs = append(inputs, outfile.Input{What: "the schedule being followed", Path: tf.schedule})
+	}
 	if sc.Sweep != nil {
 		return runSweep(sc, opt, f, inputs, stdout)
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 
 	"mtviz/internal/explore"
@@ -66,7 +67,7 @@ func (t *turnFlags) prepare(sc *spec.Scenario, f *runFlags) (*spec.Scenario, err
 	if err := explore.Refuse(sc); err != nil {
 		return nil, usageError{"run: --schedule: " + err.Error()}
 	}
-	s, err := readSchedule(t.schedule)
+	s, err := readSchedule(t.schedule, sc, f.maxSize)
 	if err != nil {
 		return nil, usageError{"run: " + err.Error()}
 	}
@@ -79,9 +80,17 @@ func (t *turnFlags) prepare(sc *spec.Scenario, f *runFlags) (*spec.Scenario, err
 	return sc, nil
 }
 
-// readSchedule reads a schedule file, or the turns of a run recorded
-// while someone chose (--record).
-func readSchedule(path string) (*explore.Schedule, error) {
+// readSchedule reads a schedule file, or the turns of a run of the same
+// lesson recorded while someone chose (--record). Only a regular file is
+// read: a FIFO or a device would wait for ever or never end.
+func readSchedule(path string, sc *spec.Scenario, maxSize int64) (*explore.Schedule, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, &explore.LineError{File: path, Msg: "cannot read it: " + errText(err)}
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &explore.LineError{File: path, Msg: "not a regular file"}
+	}
 	head := make([]byte, 64)
 	if fh, err := os.Open(path); err == nil {
 		n, _ := io.ReadFull(fh, head)
@@ -94,9 +103,14 @@ func readSchedule(path string) (*explore.Schedule, error) {
 	// Only the turns are kept, at most a schedule's worth, as the file
 	// streams by.
 	var evs []sim.Event
-	r, err := record.Open(path, record.Options{})
+	r, err := record.Open(path, record.Options{MaxScenario: maxSize})
 	if err != nil {
 		return nil, err
+	}
+	if r.Header.Scenario != sc.ID || !maps.Equal(r.Header.Set, sc.Set) {
+		r.Close()
+		return nil, fmt.Errorf("--schedule %s is a recording of %s %s, not of %s %s: its turns are another lesson's", text.Clean(path),
+			r.Header.Scenario, spec.SetText(r.Header.Set), sc.ID, spec.SetText(sc.Set))
 	}
 	defer r.Close()
 	if _, err := r.Finish(func(it timeline.Item) {
