@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
+
+	"mtviz/internal/words"
 )
 
 // Lesson is the keys of the lesson screen.
@@ -24,32 +26,32 @@ type Lesson struct {
 // NewLesson returns the lesson screen's keys.
 func NewLesson() Lesson {
 	return Lesson{
-		Pause:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause/resume")),
-		Restart:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
-		ZoomIn:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "zoom in")),
-		ZoomOut:   key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "zoom out")),
-		Trace:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "runtime trace on/off")),
-		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
-		FocusBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
-		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
-		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
-		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Expand:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "a lane per copy of a task counted many times, or one summary lane")),
-		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "lessons")),
-		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Scheduler: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scheduler: you choose who takes each step (the round starts again)")),
-		Save:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "scheduler: write the order so far to a schedule file")),
-		Take:      key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "scheduler: that task takes its next step")),
-		Free:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "scheduler: let every task run freely again")),
+		Pause:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", words.T("pause/resume"))),
+		Restart:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", words.T("restart"))),
+		ZoomIn:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", words.T("zoom in"))),
+		ZoomOut:   key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", words.T("zoom out"))),
+		Trace:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", words.T("runtime trace on/off"))),
+		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", words.T("next panel"))),
+		FocusBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", words.T("previous panel"))),
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", words.T("scroll up"))),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", words.T("scroll down"))),
+		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", words.T("page up"))),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", words.T("page down"))),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", words.T("help"))),
+		Expand:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", words.T("a lane per copy of a task counted many times, or one summary lane"))),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", words.T("lessons"))),
+		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", words.T("quit"))),
+		Scheduler: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", words.T("scheduler: you choose who takes each step (the round starts again)"))),
+		Save:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", words.T("scheduler: write the order so far to a schedule file"))),
+		Take:      key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", words.T("scheduler: that task takes its next step"))),
+		Free:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", words.T("scheduler: let every task run freely again"))),
 	}
 }
 
 // ShortHelp is the footer, less help and the way out (which the footer
 // always adds).
 func (k Lesson) ShortHelp() []key.Binding {
-	return []key.Binding{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Focus, key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scheduler"))}
+	return []key.Binding{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Focus, key.NewBinding(key.WithKeys("s"), key.WithHelp("s", words.T("scheduler")))}
 }
 
 // FullHelp is the ? overlay.
@@ -72,14 +74,14 @@ type Replay struct {
 func NewReplay() Replay {
 	l := NewLesson()
 	return Replay{
-		Pause:   key.NewBinding(key.WithKeys(l.Pause.Keys()...), key.WithHelp(l.Pause.Help().Key, "pause/resume the playback")),
-		Restart: key.NewBinding(key.WithKeys(l.Restart.Keys()...), key.WithHelp(l.Restart.Help().Key, "play from the start")),
-		Back:    key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "back one second")),
-		Forward: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "forward one second")),
-		Start:   key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "to the start")),
-		End:     key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "to the end")),
-		Faster:  key.NewBinding(key.WithKeys(">", "."), key.WithHelp(">", "faster: 1×, 2×, 10×, as fast as it can")),
-		Slower:  key.NewBinding(key.WithKeys("<", ","), key.WithHelp("<", "slower")),
+		Pause:   key.NewBinding(key.WithKeys(l.Pause.Keys()...), key.WithHelp(l.Pause.Help().Key, words.T("pause/resume the playback"))),
+		Restart: key.NewBinding(key.WithKeys(l.Restart.Keys()...), key.WithHelp(l.Restart.Help().Key, words.T("play from the start"))),
+		Back:    key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", words.T("back one second"))),
+		Forward: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", words.T("forward one second"))),
+		Start:   key.NewBinding(key.WithKeys("home"), key.WithHelp("home", words.T("to the start"))),
+		End:     key.NewBinding(key.WithKeys("end"), key.WithHelp("end", words.T("to the end"))),
+		Faster:  key.NewBinding(key.WithKeys(">", "."), key.WithHelp(">", words.T("faster: 1×, 2×, 10×, as fast as it can"))),
+		Slower:  key.NewBinding(key.WithKeys("<", ","), key.WithHelp("<", words.T("slower"))),
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"mtviz/internal/words"
 )
 
 // Languages a lesson's text may be written in: English, and the chapter's
@@ -17,10 +19,14 @@ var Languages = []string{"en", "zh"}
 
 var lang atomic.Value // the language texts are loaded in
 
-func init() { lang.Store(LangFromEnv()) }
+func init() { SetLang(LangFromEnv()) }
 
-// SetLang chooses the language lessons are loaded in ("en" or "zh").
-func SetLang(l string) { lang.Store(l) }
+// SetLang chooses the language lessons are loaded in ("en" or "zh"), and
+// the screen's own words are shown in.
+func SetLang(l string) {
+	lang.Store(l)
+	words.Set(l)
+}
 
 // Lang is the language lessons are loaded in.
 func Lang() string { return lang.Load().(string) }

@@ -19,6 +19,7 @@ import (
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
+	"mtviz/internal/words"
 )
 
 // CompareConfig is a comparison to show: variants to run one after another,
@@ -303,17 +304,17 @@ func (m *compareModel) header() string {
 	state := ""
 	switch {
 	case m.err != nil:
-		state = sBad.Render("error: " + text.Clean(m.err.Error()))
+		state = sBad.Render(words.T("error: ") + text.Clean(m.err.Error()))
 	case m.running < len(m.cols):
 		el := time.Since(m.started).Seconds()
-		state = sOK.Render(fmt.Sprintf("▶ running %d of %d (%.0fs)", m.running+1, len(m.cols), el))
+		state = sOK.Render(words.F("▶ running %d of %d (%.0fs)", m.running+1, len(m.cols), el))
 	default:
 		w := compare.Outcome(m.cfg.Scenario, m.results())
 		state = verdictText(w)
 	}
 	cursor := fmt.Sprintf("t %.1fs", m.at.Seconds())
 	if m.follow {
-		cursor += " (following)"
+		cursor += words.T(" (following)")
 	}
 	left := sTitle.Render("mtviz compare") + " " + sBold.Render(m.cfg.Scenario.ID)
 	right := cursor + "  " + state
@@ -373,10 +374,10 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	case c.tl != nil:
 		title += " ▶"
 	default:
-		title += " (waits)"
+		title += words.T(" (waits)")
 	}
 	if c.tl == nil {
-		return panel(title, sDim.Render("runs after the variants before it"), w, h, false)
+		return panel(title, sDim.Render(words.T("runs after the variants before it")), w, h, false)
 	}
 	tl := c.tl
 	cores := coresView(tl, w-4)
@@ -392,7 +393,7 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	now := min(m.at, tl.Now)
 	out := panel(title, cores, w, coresH, false)
 	if ctrH > 0 {
-		out += "\n" + panel("Counters", ctr, w, ctrH, false)
+		out += "\n" + panel(words.T("Counters"), ctr, w, ctrH, false)
 	}
 	// The lanes take what they need; the log what is left, if enough.
 	need := len(tl.Lanes) + 3
@@ -400,9 +401,9 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	if lanesH-need >= 5 {
 		lanesH, logH = need, lanesH-need
 	}
-	out += "\n" + panel("Tasks", lanesView(tl, w-4, lanesH-2, 0, now, zooms[defaultZoom]), w, lanesH, false)
+	out += "\n" + panel(words.T("Tasks"), lanesView(tl, w-4, lanesH-2, 0, now, zooms[defaultZoom]), w, lanesH, false)
 	if logH > 0 {
-		out += "\n" + panel("Log", logView(tl, w-4, logH-2, 0), w, logH, false)
+		out += "\n" + panel(words.T("Log"), logView(tl, w-4, logH-2, 0), w, logH, false)
 	}
 	return out
 }
@@ -418,11 +419,11 @@ func (m *compareModel) table() string {
 		}
 	}
 	if len(rs) < 2 {
-		return sDim.Render(fmt.Sprintf("figures once two variants have run (%d of %d done)", len(rs), len(m.cols)))
+		return sDim.Render(words.F("figures once two variants have run (%d of %d done)", len(rs), len(m.cols)))
 	}
 	rows := compare.Table(rs, false)
 	if len(rows) == 0 {
-		return sDim.Render("no figure differs by more than 5% between the variants")
+		return sDim.Render(words.T("no figure differs by more than 5% between the variants"))
 	}
 	// Each value sits under its variant's column; the figure's name leads.
 	colW := m.w / len(m.cols)
@@ -470,23 +471,23 @@ func figureName(f spec.Figure) string {
 }
 
 func (m *compareModel) footer() string {
-	keys := []key.Binding{m.rkeys.Back, m.rkeys.Forward, key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "follow/hold")), m.keys.Help, m.keys.Back, m.keys.Quit}
+	keys := []key.Binding{m.rkeys.Back, m.rkeys.Forward, key.NewBinding(key.WithKeys(" "), key.WithHelp("space", words.T("follow/hold"))), m.keys.Help, m.keys.Back, m.keys.Quit}
 	return fitLines(m.help.ShortHelpView(keys), m.w, 1)
 }
 
 func (m *compareModel) helpView(h int) string {
 	lines := []string{
-		sBold.Render("Compare"),
+		sBold.Render(words.T("Compare")),
 		"",
 	}
-	for _, l := range wrap("The variants run one after another, each with the whole machine, and stand side by side aligned at their start. "+
+	for _, l := range wrap(words.T("The variants run one after another, each with the whole machine, and stand side by side aligned at their start. "+
 		"One cursor steps them all: ←/→ a second, home/end, space to follow the running variant or hold. "+
 		"Below, the figures that differ by more than 5%, with each variant's ratio to the first. "+
-		"CPU, context switches and threads are what /proc read; work and lost updates are the lesson's counters.", m.w-6) {
+		"CPU, context switches and threads are what /proc read; work and lost updates are the lesson's counters."), m.w-6) {
 		lines = append(lines, "  "+l)
 	}
-	lines = append(lines, "", "  "+sDim.Render("any key closes"))
-	return panel("Help", strings.Join(lines, "\n"), m.w, h, true)
+	lines = append(lines, "", "  "+sDim.Render(words.T("any key closes")))
+	return panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
 }
 
 func (m *compareModel) helpShown() bool { return m.showHelp }

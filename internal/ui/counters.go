@@ -9,6 +9,7 @@ import (
 
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
+	"mtviz/internal/words"
 )
 
 // The counters panel, and the wrapping of the lines that carry a
@@ -58,7 +59,7 @@ func countersView(tl *timeline.Timeline, width int) string {
 	}
 	rows := counterRows(tl)
 	if len(rows) == 0 && len(tl.Copies) == 0 {
-		return sDim.Render("no counters in this lesson")
+		return sDim.Render(words.T("no counters in this lesson"))
 	}
 	nameW := 8
 	for _, r := range rows {
@@ -72,7 +73,7 @@ func countersView(tl *timeline.Timeline, width int) string {
 		}
 		line := padRight(ansi.Truncate(r.label, nameW, "…"), nameW) + " " + sBold.Render(fmt.Sprintf("%12d", r.value))
 		if r.lost > 0 {
-			line += sBad.Render(fmt.Sprintf("  %d lost", r.lost))
+			line += sBad.Render(words.F("  %d lost", r.lost))
 		}
 		if rate, ok := r.c.Rate(tl.Now); ok && rate > 0 && !tl.Finished && !r.sum {
 			line += sDim.Render(fmt.Sprintf("  %s/s", human(rate)))
@@ -93,7 +94,7 @@ func countersView(tl *timeline.Timeline, width int) string {
 			c := tl.Copies[t]
 			parts[i] = fmt.Sprintf("%s: %s=%d", t, c.Counter, c.Value)
 		}
-		sb.WriteString("\n" + strings.Join(packParts(sDim.Render("private copies"), parts, width, 2), "\n"))
+		sb.WriteString("\n" + strings.Join(packParts(sDim.Render(words.T("private copies")), parts, width, 2), "\n"))
 	}
 	return sb.String()
 }
@@ -103,15 +104,15 @@ func countersView(tl *timeline.Timeline, width int) string {
 func switchesView(tl *timeline.Timeline, width int) string {
 	s := tl.SwitchSample
 	if s == nil {
-		return sDim.Render("context switches: counted once a second")
+		return sDim.Render(words.T("context switches: counted once a second"))
 	}
 	dt := s.SwitchesSpan.Seconds()
-	lines := []string{sDim.Render(fmt.Sprintf("context switches /s: all %s", human(float64(s.Switches.Vol+s.Switches.Invol)/dt)))}
+	lines := []string{sDim.Render(words.F("context switches /s: all %s", human(float64(s.Switches.Vol+s.Switches.Invol)/dt)))}
 	for _, p := range s.Procs {
 		if tl.Procs[p.PID] == nil {
 			continue
 		}
-		line := fmt.Sprintf("%-16s %8s voluntary %8s involuntary", ansi.Truncate(fmt.Sprintf("%s %d", text.Clean(p.Name), p.PID), 16, "…"),
+		line := words.F("%-16s %8s voluntary %8s involuntary", ansi.Truncate(fmt.Sprintf("%s %d", text.Clean(p.Name), p.PID), 16, "…"),
 			human(float64(p.Switches.Vol)/dt), human(float64(p.Switches.Invol)/dt))
 		lines = append(lines, ansi.Truncate(line, width, "…"))
 	}
@@ -183,14 +184,14 @@ func roundEnds(tl *timeline.Timeline, c *timeline.Counter) string {
 		}
 		parts = append(parts, st.Render(fmt.Sprint(v)))
 	}
-	head := fmt.Sprintf("  round %d/%d, %d ended off %d", len(c.Ends), tl.Scenario.Rounds, off, c.Init)
+	head := words.F("  round %d/%d, %d ended off %d", len(c.Ends), tl.Scenario.Rounds, off, c.Init)
 	if c.TotalLost > 0 {
-		head += fmt.Sprintf(", %d updates lost in all", c.TotalLost)
+		head += words.F(", %d updates lost in all", c.TotalLost)
 	}
 	if len(parts) == 0 {
 		return sDim.Render(head)
 	}
-	return sDim.Render(head+"; ended at:") + " " + strings.Join(parts, " ")
+	return sDim.Render(head+words.T("; ended at:")) + " " + strings.Join(parts, " ")
 }
 
 func human(v float64) string {

@@ -18,6 +18,7 @@ import (
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/words"
 )
 
 // Golden lesson screens: every built-in lesson, drawn from a synthetic
@@ -255,14 +256,14 @@ func mustShow(t *testing.T, m *lessonModel) []string {
 	}
 	for _, d := range m.tl.Deadlocks {
 		for _, e := range d.Edges {
-			want = append(want, e.Task+" ─ waits for "+e.Object+",", "held by ─▶ "+e.Holder)
+			want = append(want, e.Task+words.F(" ─ waits for %s,", e.Object), words.T("held by ─▶ ")+e.Holder)
 		}
 	}
 	switch m.sc.ID {
 	case "gil":
-		want = append(want, "locked-1", "locked-2", "held by locked-1")
+		want = append(want, "locked-1", "locked-2", words.T("held by ")+"locked-1")
 	case "async":
-		want = append(want, "poller ×250", "reader ×250", "250 blocked on poll", "250 blocked on I/O")
+		want = append(want, "poller ×250", "reader ×250", "250 "+words.T("blocked on ")+"poll", "250 "+words.T("blocked on ")+"I/O")
 	case "race-steps":
 		want = append(want, "t1: balance=5", "t2: balance=0")
 	case "distributed":

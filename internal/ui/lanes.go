@@ -9,6 +9,7 @@ import (
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
+	"mtviz/internal/words"
 )
 
 // collapseAt is how many copies of one counted task (count: N) make the
@@ -132,21 +133,21 @@ func copiesText(tl *timeline.Timeline, r laneRow) string {
 	for _, c := range r.copies {
 		count[modeWord(tl, c)]++
 	}
-	words := make([]string, 0, len(count))
+	kinds := make([]string, 0, len(count))
 	for w := range count {
-		words = append(words, w)
+		kinds = append(kinds, w)
 	}
-	slices.SortFunc(words, func(a, b string) int {
+	slices.SortFunc(kinds, func(a, b string) int {
 		if count[a] != count[b] {
 			return count[b] - count[a]
 		}
 		return strings.Compare(a, b)
 	})
-	parts := make([]string, len(words))
-	for i, w := range words {
+	parts := make([]string, len(kinds))
+	for i, w := range kinds {
 		parts[i] = fmt.Sprintf("%d %s", count[w], w)
 	}
-	return strings.Join(parts, ", ") + " (enter: a lane each)"
+	return strings.Join(parts, words.T(", ")) + words.T(" (enter: a lane each)")
 }
 
 // modeWord is a lane's state now in a word or three, for counting copies.
@@ -154,26 +155,26 @@ func modeWord(tl *timeline.Timeline, l *timeline.Lane) string {
 	c := l.Now(tl.OSUntil(l), tl.Now)
 	switch c.Mode {
 	case timeline.ModeNone, timeline.ModeNew:
-		return "new"
+		return words.T("new")
 	case timeline.ModeRunning:
-		return "running"
+		return words.T("running")
 	case timeline.ModeRunnable:
-		return "runnable"
+		return words.T("runnable")
 	case timeline.ModeBlocked:
 		if r := l.Current().Reason; r != "" {
-			return "blocked on " + string(r)
+			return words.T("blocked on ") + string(r)
 		}
-		return "blocked"
+		return words.T("blocked")
 	case timeline.ModeSleeping:
-		return "sleeping"
+		return words.T("sleeping")
 	case timeline.ModeDone:
-		return "done"
+		return words.T("done")
 	case timeline.ModeZombie:
-		return "zombie"
+		return words.T("zombie")
 	case timeline.ModeChildren:
-		return "waiting for children"
+		return words.T("waiting for children")
 	case timeline.ModeWaiting:
-		return "runtime: waiting"
+		return words.T("runtime: waiting")
 	}
-	return "busy"
+	return words.T("busy")
 }

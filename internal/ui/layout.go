@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -9,6 +8,7 @@ import (
 
 	"mtviz/internal/sim"
 	"mtviz/internal/text"
+	"mtviz/internal/words"
 )
 
 // The lesson screen's layouts: wide (every panel at once) and narrow
@@ -28,7 +28,7 @@ func (m *lessonModel) lanesPanel(rows []laneRow, w, h int) string {
 	if legH > 0 {
 		content += "\n" + m.cachedPanel("legend", panelKey{w: w}, func() string { return strings.Join(legendLines(w-4), "\n") })
 	}
-	return panel("Tasks", content, w, h, m.focus == focusLanes)
+	return panel(words.T("Tasks"), content, w, h, m.focus == focusLanes)
 }
 
 // lanesHeight is the lanes panel's height for n rows in a panel w wide:
@@ -48,7 +48,7 @@ func scrolled(lines []string, h int, off *int, name string) string {
 	*off = min(*off, max(0, len(lines)-h))
 	lines = lines[*off:]
 	if len(lines) > h && h > 1 {
-		lines = append(lines[:h-1:h-1], sDim.Render(fmt.Sprintf("… %d more lines: tab to %s, then ↓", len(lines)-(h-1), name)))
+		lines = append(lines[:h-1:h-1], sDim.Render(words.F("… %d more lines: tab to %s, then ↓", len(lines)-(h-1), words.T(name))))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -82,7 +82,7 @@ func (m *lessonModel) countersText(w int) string {
 	case hasCtr:
 		return countersView(tl, w)
 	}
-	return sDim.Render("no counters, locks or queues in this lesson")
+	return sDim.Render(words.T("no counters, locks or queues in this lesson"))
 }
 
 func (m *lessonModel) wide(h int) string {
@@ -94,7 +94,7 @@ func (m *lessonModel) wide(h int) string {
 	tl := m.tl
 	left := m.lanesPanel(rows, leftW, lanesH) + "\n" +
 		m.cachedPanel("log", panelKey{tl.VerLog, leftW, logH, m.focus == focusLog, m.scroll[focusLog]}, func() string {
-			return panel("Log", logView(tl, leftW-4, logH-2, m.scroll[focusLog]), leftW, logH, m.focus == focusLog)
+			return panel(words.T("Log"), logView(tl, leftW-4, logH-2, m.scroll[focusLog]), leftW, logH, m.focus == focusLog)
 		})
 
 	coresH := len(m.coreCount()) + 3
@@ -103,19 +103,19 @@ func (m *lessonModel) wide(h int) string {
 	procH := min(14, max(4, m.procCount()+3))
 	lessonH := max(3, h-coresH-ctrH-lockH-procH)
 	right := m.cachedPanel("cores", panelKey{ver: tl.VerProcs, w: rightW, h: coresH}, func() string {
-		return panel("Cores", coresView(tl, rightW-4), rightW, coresH, false)
+		return panel(words.T("Cores"), coresView(tl, rightW-4), rightW, coresH, false)
 	}) + "\n" +
 		m.cachedPanel("counters", panelKey{ver: tl.VerCounters, w: rightW, h: ctrH}, func() string {
-			return panel("Counters", countersView(tl, rightW-4), rightW, ctrH, false)
+			return panel(words.T("Counters"), countersView(tl, rightW-4), rightW, ctrH, false)
 		}) + "\n" +
 		m.cachedPanel("locks", panelKey{ver: tl.VerObjects, w: rightW, h: lockH, extra: len(tl.Deadlocks)}, func() string {
-			return panel("Locks · Queues", objectsView(tl, rightW-4), rightW, lockH, false)
+			return panel(words.T("Locks · Queues"), objectsView(tl, rightW-4), rightW, lockH, false)
 		}) + "\n" +
 		m.cachedPanel("procs", panelKey{tl.VerProcs, rightW, procH, m.focus == focusProcs, 0}, func() string {
-			return panel("Processes", procsView(tl, rightW-4, procH-2), rightW, procH, m.focus == focusProcs)
+			return panel(words.T("Processes"), procsView(tl, rightW-4, procH-2), rightW, procH, m.focus == focusProcs)
 		}) + "\n" +
 		m.cachedPanel("lesson", panelKey{0, rightW, lessonH, m.focus == focusLesson, m.scroll[focusLesson]}, func() string {
-			return panel("Lesson", m.lessonText(rightW-4, lessonH-2), rightW, lessonH, m.focus == focusLesson)
+			return panel(words.T("Lesson"), m.lessonText(rightW-4, lessonH-2), rightW, lessonH, m.focus == focusLesson)
 		})
 	// Every panel is drawn to its exact width: only the line count needs fitting.
 	return fitCount(joinColumns(left, right), h)
@@ -276,10 +276,10 @@ func (m *lessonModel) narrow(h int) string {
 			ctr := strings.Split(m.countersText(m.w-half-4), "\n")
 			off := 0
 			parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top,
-				panel("Cores", coresView(tl, half-4), half, p.midH, false),
-				panel("Counters · Objects", scrolled(ctr, p.midH-2, &off, "Counters"), m.w-half, p.midH, false)))
+				panel(words.T("Cores"), coresView(tl, half-4), half, p.midH, false),
+				panel(words.T("Counters · Objects"), scrolled(ctr, p.midH-2, &off, "Counters"), m.w-half, p.midH, false)))
 		} else {
-			parts = append(parts, panel("Cores", coresView(tl, m.w-4), m.w, min(coresH, p.midH), false))
+			parts = append(parts, panel(words.T("Cores"), coresView(tl, m.w-4), m.w, min(coresH, p.midH), false))
 		}
 	}
 	f := m.focus
@@ -307,7 +307,7 @@ func (m *lessonModel) narrow(h int) string {
 	}
 	title := ""
 	for _, i := range m.cycleFor(p)[1:] {
-		name := focusNames[i]
+		name := words.T(focusNames[i])
 		switch {
 		case i == f && m.focus == i:
 			name = "[" + name + "]" // shown and in focus
@@ -327,9 +327,9 @@ func (m *lessonModel) helpView(h int) string {
 	keyLine := func(b key.Binding) {
 		add("  " + padRight(sKey.Render(b.Help().Key), 12) + " " + b.Help().Desc)
 	}
-	add(sDim.Render("↑/↓ scroll · any other key closes"))
+	add(sDim.Render(words.T("↑/↓ scroll · any other key closes")))
 	add("")
-	add(sBold.Render("Keys"))
+	add(sBold.Render(words.T("Keys")))
 	for _, col := range m.helpKeys() {
 		for _, b := range col {
 			keyLine(b)
@@ -337,30 +337,30 @@ func (m *lessonModel) helpView(h int) string {
 	}
 	if prompts := m.lessonPrompts(); len(prompts) > 0 {
 		add("")
-		add(sBold.Render("This lesson waits for"))
+		add(sBold.Render(words.T("This lesson waits for")))
 		for _, p := range prompts {
 			add("  " + padRight(sKey.Render(text.Clean(p.Key)), 12) + " " + text.Clean(p.Label))
 		}
 	}
 	add("")
-	add(sBold.Render("Lanes"))
-	for _, l := range wrap("One row per task; time runs left to right, now at the right edge. A name ending in * is a daemon.", m.w-6) {
+	add(sBold.Render(words.T("Lanes")))
+	for _, l := range wrap(words.T("One row per task; time runs left to right, now at the right edge. A name ending in * is a daemon."), m.w-6) {
 		add("  " + l)
 	}
 	for _, l := range legendLines(m.w - 6) {
 		add("  " + l)
 	}
-	for _, l := range wrap("Why a task waits comes from the engine as it happens. Whether a goroutine was running (the digit is its P) "+
+	for _, l := range wrap(words.T("Why a task waits comes from the engine as it happens. Whether a goroutine was running (the digit is its P) "+
 		"or runnable comes from the Go runtime's own trace, read live about 0.1 s behind; for a process task, from /proc "+
 		"(the digit is the CPU core it last ran on). When the engine and /proc disagree, the lane says so: a process whose "+
 		"steps are done but which /proc reads alive waits for its children (W); one /proc reads Z is a zombie until reaped. "+
 		"The trace can slow goroutines that block and wake very often: t turns it off; the header says which. "+
-		"Cores, processes and CPU come from the probe.", m.w-6) {
+		"Cores, processes and CPU come from the probe."), m.w-6) {
 		add("  " + l)
 	}
 	add("")
-	add(sDim.Render("↑/↓ scroll · any other key closes"))
+	add(sDim.Render(words.T("↑/↓ scroll · any other key closes")))
 	off := min(m.helpScroll, max(0, len(lines)-(h-2)))
 	m.helpScroll = off
-	return panel("Help", strings.Join(lines[off:], "\n"), m.w, h, true)
+	return panel(words.T("Help"), strings.Join(lines[off:], "\n"), m.w, h, true)
 }

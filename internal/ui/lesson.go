@@ -18,6 +18,7 @@ import (
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
+	"mtviz/internal/words"
 )
 
 // Messages between the lesson screen and its session.
@@ -51,7 +52,9 @@ const (
 	focusCount
 )
 
-var focusNames = [...]string{"Tasks", "Log", "Lesson", "Processes", "Counters", "Cores"}
+// focusNames are the panels that take focus, in English: words.T says
+// them in the screen's language.
+var focusNames = [...]string{words.N("Tasks"), words.N("Log"), words.N("Lesson"), words.N("Processes"), words.N("Counters"), words.N("Cores")}
 
 // lessonModel is the lesson screen: one scenario, its running session (or
 // a recording played back) and the fold of what it delivered.
@@ -475,45 +478,45 @@ func (m *lessonModel) render() {
 
 func (m *lessonModel) header() string {
 	tl := m.tl
-	state := sOK.Render("▶ running")
+	state := sOK.Render(words.T("▶ running"))
 	switch {
 	case m.watching() && m.summary != nil:
-		state = sOK.Render("■ the watch has ended")
+		state = sOK.Render(words.T("■ the watch has ended"))
 	case m.watching() && m.paused():
-		state = sWarn.Render("⏸ screen frozen (the program runs on)")
+		state = sWarn.Render(words.T("⏸ screen frozen (the program runs on)"))
 	case m.watching():
-		state = sOK.Render("▶ watching")
+		state = sOK.Render(words.T("▶ watching"))
 	case m.summary != nil:
 		state = verdictText(*m.summary)
 	case tl.Finished:
-		state = sDim.Render("judging…")
+		state = sDim.Render(words.T("judging…"))
 	case m.paused():
-		state = sWarn.Render("⏸ paused")
+		state = sWarn.Render(words.T("⏸ paused"))
 	}
 	if n := len(tl.Deadlocks); n > 0 && !tl.Finished {
 		state = sBad.Render("⚠ "+sim.CycleText(tl.Deadlocks[n-1].Edges)) + " " + state
 	}
 	round := ""
 	if m.sc.Rounds > 1 {
-		round = fmt.Sprintf("  round %d/%d", tl.Round, m.sc.Rounds)
+		round = words.F("  round %d/%d", tl.Round, m.sc.Rounds)
 	}
 	phase := ""
 	if tl.Phase != "" {
-		phase = "  phase " + sBold.Render(tl.Phase)
+		phase = words.T("  phase ") + sBold.Render(tl.Phase)
 	}
 	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+text.Clean(m.sc.Title))
-	mode := sDim.Render("trace off")
+	mode := sDim.Render(words.T("trace off"))
 	if m.tracing() {
-		mode = sOK.Render("trace on")
+		mode = sOK.Render(words.T("trace on"))
 	} else if m.w < 100 {
 		mode = "" // room for what matters
 	}
 	if m.rp != nil {
-		mode = sKey.Render("replay " + m.rp.speedName())
+		mode = sKey.Render(words.T("replay ") + m.rp.speedName())
 	}
-	cores := fmt.Sprintf("%d cores", tl.Cores)
+	cores := words.F("%d cores", tl.Cores)
 	if tl.Cores == 1 {
-		cores = "1 core"
+		cores = words.T("1 core")
 	}
 	right := fmt.Sprintf("%s%s  t %.1fs  %s  %s", round, phase, m.now().Seconds(), state, cores)
 	if mode != "" {
@@ -538,7 +541,7 @@ func (m *lessonModel) header() string {
 
 func (m *lessonModel) footer() string {
 	if m.quitAsked {
-		return fitLines(sWarn.Render("the watched program still runs: q or esc again ends it; any other key stays"), m.w, 1)
+		return fitLines(sWarn.Render(words.T("the watched program still runs: q or esc again ends it; any other key stays")), m.w, 1)
 	}
 	return m.cachedPanel("footer", panelKey{ver: m.tl.VerKeys, w: m.w}, m.drawFooter)
 }
@@ -555,7 +558,7 @@ func (m *lessonModel) drawFooter() string {
 		short = m.rp.keys.ShortHelp()
 	}
 	if m.watching() {
-		pause := key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "freeze/unfreeze the screen"))
+		pause := key.NewBinding(key.WithKeys(" "), key.WithHelp("space", words.T("freeze/unfreeze the screen")))
 		short = []key.Binding{pause, m.keys.ZoomIn, m.keys.ZoomOut, m.keys.Focus}
 	}
 	// The way out and the help always show; the lesson's own keys come

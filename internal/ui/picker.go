@@ -13,6 +13,7 @@ import (
 
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
+	"mtviz/internal/words"
 )
 
 type openMsg struct{ sc *spec.Scenario }
@@ -35,8 +36,8 @@ type picker struct {
 
 func newPicker(all []*spec.Scenario) *picker {
 	ti := textinput.New()
-	ti.Prompt = "filter: "
-	ti.Placeholder = "press / to filter lessons"
+	ti.Prompt = words.T("filter: ")
+	ti.Placeholder = words.T("press / to filter lessons")
 	ti.PlaceholderStyle = sDim
 	p := &picker{all: all, shown: all, filter: ti, keys: newPickerKeys(), help: newHelp()}
 	return p
@@ -83,7 +84,7 @@ func (p *picker) Update(msg tea.Msg) tea.Cmd {
 		p.showHelp = true
 	case key.Matches(km, p.keys.Filter):
 		p.filtering = true
-		p.filter.Placeholder = "type to filter; enter opens, esc clears"
+		p.filter.Placeholder = words.T("type to filter; enter opens, esc clears")
 		return p.filter.Focus()
 	case key.Matches(km, p.keys.Clear):
 		p.filter.SetValue("")
@@ -122,7 +123,7 @@ func (p *picker) filterKey(km tea.KeyMsg) tea.Cmd {
 func (p *picker) stopFiltering() {
 	p.filtering = false
 	p.filter.Blur()
-	p.filter.Placeholder = "press / to filter lessons"
+	p.filter.Placeholder = words.T("press / to filter lessons")
 }
 
 func (p *picker) open() tea.Cmd {
@@ -164,18 +165,18 @@ func (p *picker) refilter() {
 
 func (p *picker) View() string {
 	var sb strings.Builder
-	sb.WriteString(sTitle.Render("mtviz") + sDim.Render(" · watch processes and threads being scheduled") + "\n\n")
+	sb.WriteString(sTitle.Render("mtviz") + sDim.Render(words.T(" · watch processes and threads being scheduled")) + "\n\n")
 	sb.WriteString(p.filter.View() + "\n\n")
 	if p.showHelp {
-		sb.WriteString(sBold.Render("Keys") + "\n")
+		sb.WriteString(sBold.Render(words.T("Keys")) + "\n")
 		for _, col := range p.keys.FullHelp() {
 			for _, b := range col {
-				fmt.Fprintf(&sb, "  %-10s %s\n", sKey.Render(b.Help().Key), b.Help().Desc)
+				sb.WriteString("  " + padRight(sKey.Render(b.Help().Key), 10) + " " + b.Help().Desc + "\n")
 			}
 		}
-		sb.WriteString("\nPress / and type to filter the lessons by id, title or summary; q quits.\n" +
-			"Each lesson runs real goroutines and processes; the screen shows what the\n" +
-			"engine and the OS report about them.\n\n" + sDim.Render("press any key to close"))
+		sb.WriteString(words.T("\nPress / and type to filter the lessons by id, title or summary; q quits.\n"+
+			"Each lesson runs real goroutines and processes; the screen shows what the\n"+
+			"engine and the OS report about them.\n\n") + sDim.Render(words.T("press any key to close")))
 		return fitLines(sb.String(), p.w, p.h)
 	}
 	listH := p.h - 6
@@ -185,7 +186,7 @@ func (p *picker) View() string {
 		first = p.cursor - visible + 1
 	}
 	if len(p.shown) == 0 {
-		sb.WriteString(sDim.Render("  no lesson matches; esc clears the filter") + "\n")
+		sb.WriteString(sDim.Render(words.T("  no lesson matches; esc clears the filter")) + "\n")
 	}
 	for i := first; i < len(p.shown) && (i-first)*per < listH; i++ {
 		sc := p.shown[i]

@@ -11,13 +11,14 @@ import (
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/timeline"
+	"mtviz/internal/words"
 )
 
 // procsView is the process tree as the probe read it, with the task each
 // process runs, and for a while after, the processes that ended.
 func procsView(tl *timeline.Timeline, width, height int) string {
 	if tl.Sample == nil {
-		return sDim.Render("waiting for the first probe sample…")
+		return sDim.Render(words.T("waiting for the first probe sample…"))
 	}
 	// Every process is placed in the tree, in arrays; only the lines shown
 	// are written out, so a sample of tens of thousands costs little more
@@ -58,16 +59,17 @@ func procsView(tl *timeline.Timeline, width, height int) string {
 		nameW = max(nameW, ansi.StringWidth(l.r.cols[3]))
 	}
 	nameW = min(nameW, 15)
+	thrW := max(3, ansi.StringWidth(words.T("THR")))
 	var sb strings.Builder
-	sb.WriteString(sDim.Render(fmt.Sprintf("%s %s S  CPU%% THR %s TASK", padRight("PID", pidW), leftPad("PPID", ppidW), padRight("NAME", nameW))))
+	sb.WriteString(sDim.Render(fmt.Sprintf("%s %s S  CPU%% %s %s %s", padRight("PID", pidW), leftPad("PPID", ppidW), leftPad(words.T("THR"), thrW), padRight(words.T("NAME"), nameW), words.T("TASK"))))
 	for i, l := range out {
 		if i+1 >= height {
-			sb.WriteString(sDim.Render(fmt.Sprintf("\n… %d more (tab to the Processes panel)", len(t.rows)-i)))
+			sb.WriteString(sDim.Render("\n" + words.F("… %d more (tab to the Processes panel)", len(t.rows)-i)))
 			break
 		}
 		c := l.r.cols
-		text := fmt.Sprintf("%s %s %-1s %5s %3s %s %s%s", padRight(l.label, pidW), leftPad(fmt.Sprint(l.r.ppid), ppidW),
-			c[0], c[1], c[2], padRight(ansi.Truncate(c[3], nameW, "…"), nameW), c[4], c[5])
+		text := fmt.Sprintf("%s %s %-1s %5s %s %s %s%s", padRight(l.label, pidW), leftPad(fmt.Sprint(l.r.ppid), ppidW),
+			c[0], c[1], leftPad(c[2], thrW), padRight(ansi.Truncate(c[3], nameW, "…"), nameW), c[4], c[5])
 		sb.WriteString("\n" + l.r.style.Render(ansi.Truncate(text, width, "…")))
 	}
 	return sb.String()
@@ -140,27 +142,27 @@ func (r *procRow) fill(tl *timeline.Timeline) {
 		}
 	}
 	if r.live == nil {
-		how := "ended"
+		how := words.T("ended")
 		if p.Exit != nil {
-			how = sim.ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + reaperShort(p.Exit)
+			how = sim.ExitText(p.Exit.Code, p.Exit.Signal) + words.T(", reaped by ") + reaperShort(p.Exit)
 		}
-		r.cols, r.style = [6]string{"-", "", "", p.Name, task, "  gone: " + how}, sDim
+		r.cols, r.style = [6]string{"-", "", "", p.Name, task, words.T("  gone: ") + how}, sDim
 		return
 	}
 	note := ""
 	if p != nil && p.FirstPPID != 0 && p.PPID != p.FirstPPID {
-		note = fmt.Sprintf("  parent was %d", p.FirstPPID)
+		note = words.F("  parent was %d", p.FirstPPID)
 	}
 	switch {
 	case r.pid == tl.Root:
-		task = "(this program)"
+		task = words.T("(this program)")
 	case r.ppid == tl.Root && r.live.Name == contain.GuardName:
-		task = "(mtviz's guard: ends the lesson's processes if mtviz is killed)"
+		task = words.T("(mtviz's guard: ends the lesson's processes if mtviz is killed)")
 	}
 	r.style = lipgloss.NewStyle()
 	if r.live.State == "Z" {
 		r.style = gZombie.style
-		note += "  zombie: ended, not yet reaped"
+		note += words.T("  zombie: ended, not yet reaped")
 	}
 	pp := r.live
 	r.cols = [6]string{pp.State, fmt.Sprintf("%5.1f", pp.CPU), fmt.Sprint(pp.NThreads), pp.Name, task, note}

@@ -12,6 +12,7 @@ import (
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
+	"mtviz/internal/words"
 )
 
 // replay plays a recording through the same fold and screen as a live run:
@@ -45,11 +46,11 @@ func newReplay(rec *record.Recording) *replay {
 
 func (r *replay) speedName() string {
 	if r.behind {
-		return "seeking…"
+		return words.T("seeking…")
 	}
 	switch s := speeds[r.speed]; s {
 	case 0:
-		return "max"
+		return words.T("max")
 	case 1:
 		return "1×"
 	case 2:

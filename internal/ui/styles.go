@@ -7,6 +7,7 @@ import (
 
 	"mtviz/internal/sim"
 	"mtviz/internal/timeline"
+	"mtviz/internal/words"
 )
 
 // Colours come in two shades, chosen once per run by the theme (see
@@ -121,11 +122,11 @@ func legendItems() []string {
 	item := func(g glyph, text string) string { return g.style.Render(string(g.r)) + " " + text }
 	b := func(r rune, text string) string { return gBlocked.Render(string(r)) + " " + text }
 	return []string{
-		item(gRunning, "running,") + " " + gRunning.style.Render("0-9") + " on P/cpu n",
-		item(gRunnable, "runnable"), item(gBusy, "running or runnable"), item(gSleeping, "sleeping"), item(gNew, "new"), item(gZombie, "zombie"),
-		item(gChildren, "waits for children"), item(gWaiting, "runtime: waiting"),
-		"blocked on: " + b('L', "lock"), b('F', "flock"), b('G', "gil"), b('J', "join"), b('C', "condition"),
-		b('E', "event"), b('Q', "queue"), b('K', "key"), b('I', "I/O"), b('N', "net poller"), b('P', "paused"), b('T', "stopped (watch)"), b('S', "turn"),
+		item(gRunning, words.T("running,")) + " " + gRunning.style.Render("0-9") + words.T(" on P/cpu n"),
+		item(gRunnable, words.T("runnable")), item(gBusy, words.T("running or runnable")), item(gSleeping, words.T("sleeping")), item(gNew, words.T("new")), item(gZombie, words.T("zombie")),
+		item(gChildren, words.T("waits for children")), item(gWaiting, words.T("runtime: waiting")),
+		words.T("blocked on: ") + b('L', words.T("lock")), b('F', "flock"), b('G', "gil"), b('J', words.T("join")), b('C', words.T("condition")),
+		b('E', words.T("event")), b('Q', words.T("queue")), b('K', words.T("key")), b('I', "I/O"), b('N', words.T("net poller")), b('P', words.T("paused")), b('T', words.T("stopped (watch)")), b('S', words.T("turn")),
 	}
 }
 

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
+	"mtviz/internal/words"
 )
 
 // Messages from the goroutine that runs a sweep.
@@ -70,7 +70,7 @@ type sweepModel struct {
 
 func newSweep(sc *spec.Scenario, opt session.Options, csvPath string, w, h int) *sweepModel {
 	m := &sweepModel{sc: sc, opt: opt, csvPath: csvPath, keys: keymap.NewLesson(), help: newHelp(), w: w, h: h,
-		stopKey: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stop the sweep, keep its points")),
+		stopKey: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", words.T("stop the sweep, keep its points"))),
 		n:       len(compare.Plan(sc))}
 	m.help.ShortSeparator = "  "
 	m.series = []string{""}
@@ -208,11 +208,11 @@ func (m *sweepModel) header() string {
 	var right string
 	switch {
 	case m.summary != nil:
-		right = fmt.Sprintf("%d of %d points  ", len(m.pts), m.n) + verdictText(*m.summary)
+		right = words.F("%d of %d points  ", len(m.pts), m.n) + verdictText(*m.summary)
 	case m.stopped:
-		right = sWarn.Render("stopping…")
+		right = sWarn.Render(words.T("stopping…"))
 	default:
-		right = sOK.Render(fmt.Sprintf("▶ point %d of %d", m.k+1, m.n))
+		right = sOK.Render(words.F("▶ point %d of %d", m.k+1, m.n))
 		if !m.due.IsZero() {
 			right += "  " + timeLeft(m.due, time.Now())
 		}
@@ -264,25 +264,25 @@ func (m *sweepModel) body(h int) string {
 		return fitCount(out, h)
 	}
 	if m.summary != nil || m.live == nil {
-		return fitCount(out+"\n"+panel("Checks", m.checksText(m.w-4), m.w, lower, false), h)
+		return fitCount(out+"\n"+panel(words.T("Checks"), m.checksText(m.w-4), m.w, lower, false), h)
 	}
-	title := "Running " + text.Clean(m.cur.Label)
+	title := words.T("Running ") + text.Clean(m.cur.Label)
 	lanes := lanesView(m.live, m.w-4, lower-2, 0, m.live.Now, zooms[defaultZoom])
 	return fitCount(out+"\n"+panel(title, lanes, m.w, lower, false), h)
 }
 
 func (m *sweepModel) chartTitle(figure string) string {
 	fg, _ := spec.FigureNamed(figure)
-	return figureName(fg) + " against " + m.sc.Sweep.Over
+	return figureName(fg) + words.T(" against ") + m.sc.Sweep.Over
 }
 
 func (m *sweepModel) checksText(w int) string {
 	if m.summary == nil {
-		return sDim.Render("the checks are decided when every point has run")
+		return sDim.Render(words.T("the checks are decided when every point has run"))
 	}
 	var lines []string
 	if m.err != nil {
-		lines = append(lines, sBad.Render("error: "+text.Clean(m.err.Error())))
+		lines = append(lines, sBad.Render(words.T("error: ")+text.Clean(m.err.Error())))
 	}
 	for _, r := range m.results {
 		lines = append(lines, r.Verdict.Mark()+" "+text.Clean(r.Name))
@@ -291,24 +291,24 @@ func (m *sweepModel) checksText(w int) string {
 		}
 	}
 	if m.csvPath != "" && m.err == nil {
-		lines = append(lines, sDim.Render("points written to "+text.Clean(m.csvPath)))
+		lines = append(lines, sDim.Render(words.T("points written to ")+text.Clean(m.csvPath)))
 	}
 	return strings.Join(lines, "\n")
 }
 
 func (m *sweepModel) helpView(h int) string {
 	var lines []string
-	for _, l := range wrap("A sweep runs the lesson once per value of "+m.sc.Sweep.Over+", one run after another, each with the machine to itself, "+
+	for _, l := range wrap(words.F("A sweep runs the lesson once per value of %s, one run after another, each with the machine to itself, "+
 		"and plots what each run measured: work per second from the lesson's counters, context switches and threads from /proc. "+
-		"The curves fill in as the points arrive; s stops the sweep and keeps the points so far (the checks then say what could not be decided).", m.w-6) {
+		"The curves fill in as the points arrive; s stops the sweep and keeps the points so far (the checks then say what could not be decided).", m.sc.Sweep.Over), m.w-6) {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "")
 	for _, l := range proseLines(m.sc.Lesson, m.w-6) {
 		lines = append(lines, "  "+l)
 	}
-	lines = append(lines, "", "  "+sDim.Render("any key closes"))
-	return panel("Help", strings.Join(lines, "\n"), m.w, h, true)
+	lines = append(lines, "", "  "+sDim.Render(words.T("any key closes")))
+	return panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
 }
 
 // running: the sweep has points still to run and s has not stopped it,
@@ -330,9 +330,9 @@ func eta(began, now time.Time, done, n int) time.Time {
 func timeLeft(due, now time.Time) string {
 	left := due.Sub(now).Round(time.Second)
 	if left < time.Second {
-		return "ending soon"
+		return words.T("ending soon")
 	}
-	return "about " + left.String() + " left"
+	return words.F("about %s left", left.String())
 }
 
 // proseLines wraps a lesson's text, kept line by line as written, to w

@@ -17,6 +17,7 @@ import (
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
+	"mtviz/internal/words"
 )
 
 // turnsState is the lesson screen's scheduler: when it is on, every
@@ -124,7 +125,7 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		n := int(msg.Runes[0] - '1')
 		names := goroutineSlots(p.turns.Board())
 		if n >= len(names) {
-			p.msg = fmt.Sprintf("no task %d: the tasks are 1 to %d", n+1, len(names))
+			p.msg = words.F("no task %d: the tasks are 1 to %d", n+1, len(names))
 			return nil, true
 		}
 		p.pending = append(p.pending, names[n])
@@ -132,7 +133,7 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(msg, k.Free):
 		p.turns.Free()
-		p.follow, p.pending, p.msg = nil, nil, "every task runs freely now"
+		p.follow, p.pending, p.msg = nil, nil, words.T("every task runs freely now")
 		return nil, true
 	case key.Matches(msg, k.Save):
 		p.msg = m.saveOrder()
@@ -169,7 +170,7 @@ func goroutineSlots(b sim.Board) []string {
 func (m *lessonModel) saveOrder() string {
 	steps := m.play.turns.Steps()
 	if len(steps) == 0 {
-		return "no step taken yet: nothing to save"
+		return words.T("no step taken yet: nothing to save")
 	}
 	data := explore.Format(explore.Header{Lesson: m.sc.ID, Set: m.sc.Set, What: "the order chosen on screen"}, steps)
 	for i := 1; i < 1000; i++ {
@@ -248,18 +249,18 @@ func (m *lessonModel) turnsPanel(w int) string {
 		lines = append(lines, slotLine(s, num))
 	}
 	if hasRunSteps(m.sc) {
-		lines = append(lines, sDim.Render("the programs of run steps run outside the scheduler"))
+		lines = append(lines, sDim.Render(words.T("the programs of run steps run outside the scheduler")))
 	}
 	if n := len(m.tl.Deadlocks); n > 0 {
-		lines = append(lines, sBad.Render("deadlock: "+sim.CycleText(m.tl.Deadlocks[n-1].Edges)))
+		lines = append(lines, sBad.Render(words.T("deadlock: ")+sim.CycleText(m.tl.Deadlocks[n-1].Edges)))
 	}
 	lines = append(lines, m.turnsFooter(b)...)
-	title := fmt.Sprintf("Scheduler: you choose · step %d", b.Steps)
+	title := words.F("Scheduler: you choose · step %d", b.Steps)
 	if b.Free {
-		title = fmt.Sprintf("Scheduler: off since step %d, every task runs freely", b.Steps)
+		title = words.F("Scheduler: off since step %d, every task runs freely", b.Steps)
 	}
 	if g := m.sc.Goal; g != nil {
-		title += " · goal: " + text.Clean(g.Text)
+		title += words.T(" · goal: ") + text.Clean(g.Text)
 	}
 	return panel(title, strings.Join(lines, "\n"), w, len(lines)+2, false)
 }
@@ -268,13 +269,13 @@ func slotLine(s sim.Slot, num int) string {
 	name := padRight(text.Clean(s.Task), 10)
 	switch s.State {
 	case sim.SlotOutside:
-		return "   " + name + sDim.Render(" a process: outside the scheduler, it runs freely")
+		return "   " + name + sDim.Render(words.T(" a process: outside the scheduler, it runs freely"))
 	case sim.SlotIdle:
-		return "   " + name + sDim.Render(" not started")
+		return "   " + name + sDim.Render(words.T(" not started"))
 	case sim.SlotDone:
-		return "   " + name + sDim.Render(" ended")
+		return "   " + name + sDim.Render(words.T(" ended"))
 	case sim.SlotMoving:
-		return fmt.Sprintf(" %s %s %s", sKey.Render(fmt.Sprint(num)), name, sDim.Render("… taking its step"))
+		return fmt.Sprintf(" %s %s %s", sKey.Render(fmt.Sprint(num)), name, sDim.Render(words.T("… taking its step")))
 	}
 	if !s.Ready {
 		return fmt.Sprintf(" %s %s %s", sDim.Render(fmt.Sprint(num)), name,
@@ -293,7 +294,7 @@ func (m *lessonModel) turnsFooter(b sim.Board) []string {
 	}
 	if m.summary == nil {
 		if !b.Over && !b.Free {
-			out = append(out, sDim.Render("press a task's number: it takes the step shown · a: all run freely · o: save the order · s: scheduler off"))
+			out = append(out, sDim.Render(words.T("press a task's number: it takes the step shown · a: all run freely · o: save the order · s: scheduler off")))
 		}
 		return out
 	}
@@ -302,22 +303,22 @@ func (m *lessonModel) turnsFooter(b sim.Board) []string {
 		return out
 	}
 	if g.Verdict == verdict.Pass {
-		out = append(out, sOK.Render(fmt.Sprintf("★ goal met in %d steps: ", b.Steps))+text.Clean(g.Detail))
+		out = append(out, sOK.Render(words.F("★ goal met in %d steps: ", b.Steps))+text.Clean(g.Detail))
 	} else {
-		out = append(out, sWarn.Render("goal not met: ")+text.Clean(g.Detail))
+		out = append(out, sWarn.Render(words.T("goal not met: "))+text.Clean(g.Detail))
 	}
 	switch r := p.explored; {
 	case p.exploring:
-		out = append(out, sDim.Render("exploring every order of the lesson…"))
+		out = append(out, sDim.Render(words.T("exploring every order of the lesson…")))
 	case r == nil:
 	case r.Goal == nil:
-		out = append(out, fmt.Sprintf("no order of the %d explored meets it", r.Explored))
+		out = append(out, words.F("no order of the %d explored meets it", r.Explored))
 	default:
-		shorter := "the shortest take"
+		shorter := words.T("the shortest take")
 		if len(r.Goal.Tasks) < b.Steps {
-			shorter = "shorter orders take"
+			shorter = words.T("shorter orders take")
 		}
-		out = append(out, fmt.Sprintf("%d of %d orders meet it; %s %d steps, e.g. %s", r.Goal.Count, r.Explored, shorter,
+		out = append(out, words.F("%d of %d orders meet it; %s %d steps, e.g. %s", r.Goal.Count, r.Explored, shorter,
 			len(r.Goal.Tasks), strings.Join(r.Goal.Tasks, " ")))
 	}
 	return out

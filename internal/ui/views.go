@@ -13,6 +13,7 @@ import (
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
+	"mtviz/internal/words"
 )
 
 // The panels' contents, each drawn from the fold alone.
@@ -111,7 +112,7 @@ func rowsView(tl *timeline.Timeline, rows []laneRow, width, height, first int, n
 		sb.WriteByte('\n')
 	}
 	if len(shown) < len(rows) {
-		sb.WriteString(sDim.Render(fmt.Sprintf("… lanes %d-%d of %d: ↑/↓ with Tasks in focus, or a taller window", first+1, first+len(shown), len(rows))))
+		sb.WriteString(sDim.Render(words.F("… lanes %d-%d of %d: ↑/↓ with Tasks in focus, or a taller window", first+1, first+len(shown), len(rows))))
 		sb.WriteByte('\n')
 	}
 	sb.WriteString(strings.Repeat(" ", nameW))
@@ -194,7 +195,7 @@ func bar(pct float64, w int) string {
 func coresView(tl *timeline.Timeline, width int) string {
 	s := tl.Sample
 	if s == nil || len(s.Cores) == 0 {
-		return sDim.Render("waiting for the first probe sample…")
+		return sDim.Render(words.T("waiting for the first probe sample…"))
 	}
 	var sb strings.Builder
 	histW := max(0, min(30, (width-16)/2))
@@ -210,9 +211,9 @@ func coresView(tl *timeline.Timeline, width int) string {
 	if p := tl.Procs[tl.Root]; tl.Watch && p != nil && p.Name != "" {
 		who = text.Clean(p.Name) // the watched program and its tree
 	}
-	line := fmt.Sprintf("%s %.2f cores  %d proc  %d threads", sBold.Render(who), s.TotalCPU(), len(s.Procs), thr)
+	line := words.F("%s %.2f cores  %d proc  %d threads", sBold.Render(who), s.TotalCPU(), len(s.Procs), thr)
 	if tl.Cores > 0 {
-		line += fmt.Sprintf("  (run uses %d)", tl.Cores)
+		line += words.F("  (run uses %d)", tl.Cores)
 	}
 	sb.WriteString(ansi.Truncate(line, width, "…"))
 	return sb.String()
@@ -225,9 +226,9 @@ func graphLines(tl *timeline.Timeline, width int) []string {
 		return nil
 	}
 	d := tl.Deadlocks[len(tl.Deadlocks)-1]
-	head := "deadlock: the wait-for graph has a cycle"
+	head := words.T("deadlock: the wait-for graph has a cycle")
 	if tl.Finished {
-		head = fmt.Sprintf("deadlock found at %.2fs: the wait-for graph had a cycle", d.T.Seconds())
+		head = words.F("deadlock found at %.2fs: the wait-for graph had a cycle", d.T.Seconds())
 	}
 	var out []string
 	for _, l := range wrapLine(head, width, 2) {
@@ -238,9 +239,9 @@ func graphLines(tl *timeline.Timeline, width int) []string {
 		w = max(w, ansi.StringWidth(e.Task))
 	}
 	for _, e := range d.Edges {
-		head, tail := "  "+padRight(e.Task, w)+" ─ joins", "─▶ "+e.Holder
+		head, tail := "  "+padRight(e.Task, w)+words.T(" ─ joins"), "─▶ "+e.Holder
 		if e.Reason != sim.ReasonJoin {
-			head, tail = "  "+padRight(e.Task, w)+" ─ waits for "+e.Object+",", "held by ─▶ "+e.Holder
+			head, tail = "  "+padRight(e.Task, w)+words.F(" ─ waits for %s,", e.Object), words.T("held by ─▶ ")+e.Holder
 		}
 		if ansi.StringWidth(head)+1+ansi.StringWidth(tail) <= width {
 			out = append(out, head+" "+tail)
@@ -271,11 +272,11 @@ func watchLocks(tl *timeline.Timeline) []string {
 		if p := tl.Procs[fl.PID]; p != nil && p.Name != "" {
 			who = fmt.Sprintf("%s %d", text.Clean(p.Name), fl.PID)
 		}
-		verb := "holds"
+		verb := words.T("holds")
 		if fl.Waiting {
-			verb = gBlocked.Render("waits for")
+			verb = gBlocked.Render(words.T("waits for"))
 		}
-		lines = append(lines, fmt.Sprintf("%s %s %s %s on inode %s", who, verb, fl.Mode, fl.Type, fl.File))
+		lines = append(lines, words.F("%s %s %s %s on inode %s", who, verb, fl.Mode, fl.Type, fl.File))
 	}
 	return lines
 }
@@ -284,7 +285,7 @@ func objectsView(tl *timeline.Timeline, width int) string {
 	if tl.Watch {
 		lines := watchLocks(tl)
 		if len(lines) == 0 {
-			return sDim.Render("no file lock held or awaited (/proc/locks)")
+			return sDim.Render(words.T("no file lock held or awaited (/proc/locks)"))
 		}
 		var out []string
 		for _, l := range lines {
@@ -293,7 +294,7 @@ func objectsView(tl *timeline.Timeline, width int) string {
 		return strings.Join(out, "\n")
 	}
 	if len(tl.Objects) == 0 && len(tl.Queues) == 0 {
-		return sDim.Render("no locks or queues in this lesson")
+		return sDim.Render(words.T("no locks or queues in this lesson"))
 	}
 	nameW := 5
 	for _, o := range tl.Objects {
@@ -305,25 +306,25 @@ func objectsView(tl *timeline.Timeline, width int) string {
 	nameW = min(nameW, max(5, width/4))
 	var lines []string
 	for _, q := range tl.Queues {
-		line := padRight(ansi.Truncate(q.Name, nameW, "…"), nameW) + " queue "
+		line := padRight(ansi.Truncate(q.Name, nameW, "…"), nameW) + words.T(" queue ")
 		if q.Cap > 0 {
 			// A bounded buffer says how full it is: 2/2 full.
 			fill := fmt.Sprintf("%d/%d ", q.Len, q.Cap)
 			if q.Len >= q.Cap {
-				fill = gBlocked.Render(fmt.Sprintf("%d/%d full", q.Len, q.Cap)) + " "
+				fill = gBlocked.Render(words.F("%d/%d full", q.Len, q.Cap)) + " "
 			}
 			line += fill
 		}
 		switch {
 		case q.Len == 0:
-			line += sDim.Render("empty")
+			line += sDim.Render(words.T("empty"))
 		case q.Len > len(q.Items):
-			line += fmt.Sprintf("%d items [%s …]", q.Len, strings.Join(q.Items, " "))
+			line += words.F("%d items [%s …]", q.Len, strings.Join(q.Items, " "))
 		default:
 			line += fmt.Sprintf("[%s]", strings.Join(q.Items, " "))
 		}
 		if len(q.Waiters) > 0 {
-			line += gBlocked.Render("  waiting: " + strings.Join(q.Waiters, ", "))
+			line += gBlocked.Render(words.T("  waiting: ") + strings.Join(q.Waiters, ", "))
 		}
 		lines = append(lines, wrapLine(line, width, nameW+1)...)
 	}
@@ -331,32 +332,32 @@ func objectsView(tl *timeline.Timeline, width int) string {
 		line := padRight(ansi.Truncate(o.Name, nameW, "…"), nameW) + " " + padRight(string(o.Kind), 5) + " "
 		switch {
 		case o.Kind == spec.Event && o.Set:
-			line += sOK.Render("set")
+			line += sOK.Render(words.T("set"))
 		case o.Kind == spec.Event:
-			line += sDim.Render("clear")
+			line += sDim.Render(words.T("clear"))
 		case o.Kind == spec.Condition:
-			line += sDim.Render("waits for notify")
+			line += sDim.Render(words.T("waits for notify"))
 		case o.Kind == spec.Semaphore:
-			line += fmt.Sprintf("%d of %d free", o.Permits-o.Count, o.Permits)
+			line += words.F("%d of %d free", o.Permits-o.Count, o.Permits)
 			if o.Holder != "" {
-				line += ", held by " + sBold.Render(o.Holder)
+				line += words.T(", held by ") + sBold.Render(o.Holder)
 			}
 		case o.Holder == "":
-			line += sDim.Render("free")
+			line += sDim.Render(words.T("free"))
 		default:
-			line += "held by " + sBold.Render(o.Holder)
+			line += words.T("held by ") + sBold.Render(o.Holder)
 			if o.Count > 1 || o.Kind == spec.RLock {
 				line += fmt.Sprintf(" ×%d", o.Count)
 			}
 			if l := tl.Lane(o.Holder); l != nil && l.Current().State == sim.Done {
-				line += sDim.Render(" (its holder has ended)")
+				line += sDim.Render(words.T(" (its holder has ended)"))
 			}
 		}
 		if o.Kind == spec.FileLock {
 			line += sDim.Render(" (/proc/locks)")
 		}
 		if len(o.Waiters) > 0 {
-			line += gBlocked.Render("  waiting: " + strings.Join(o.Waiters, ", "))
+			line += gBlocked.Render(words.T("  waiting: ") + strings.Join(o.Waiters, ", "))
 		}
 		lines = append(lines, wrapLine(line, width, nameW+1)...)
 	}
@@ -370,7 +371,7 @@ const keepGone = 10 * time.Second
 func reaperShort(ev *sim.Event) string {
 	switch {
 	case ev.Adopted:
-		return "mtviz (adopter)"
+		return words.T("mtviz (adopter)")
 	case ev.Reaper != "":
 		return ev.Reaper
 	}
@@ -424,9 +425,9 @@ func logView(tl *timeline.Timeline, width, height, back int) string {
 	}
 	if i < 0 && tl.LogCount > len(log) && len(out) > 0 && len(out) == height {
 		// The oldest lines were dropped to keep memory bounded: say so.
-		out[0] = sDim.Render(fmt.Sprintf("… %d older lines dropped", tl.LogCount-len(log)))
+		out[0] = sDim.Render(words.F("… %d older lines dropped", tl.LogCount-len(log)))
 	} else if i < 0 && tl.LogCount > len(log) && len(out) < height {
-		out = append([]string{sDim.Render(fmt.Sprintf("… %d older lines dropped", tl.LogCount-len(log)))}, out...)
+		out = append([]string{sDim.Render(words.F("… %d older lines dropped", tl.LogCount-len(log)))}, out...)
 	}
 	return strings.Join(out, "\n")
 }

@@ -1,0 +1,173 @@
+package words
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// asked is every word the screens ask the catalog for: the constant first
+// argument of each words.T, words.F and words.N in the packages that draw
+// them, with whether it is a format (F).
+func asked(t *testing.T) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	files, err := filepath.Glob("../*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || !isWords(sel) {
+				return true
+			}
+			s, ok := constString(call.Args[0])
+			switch {
+			case ok:
+				out[s] = out[s] || sel.Sel.Name == "F"
+			case sel.Sel.Name != "T":
+				// T may look up a word N marked; F and N take it as written.
+				t.Errorf("%s: words.%s of a value the catalog's test cannot read; write the text there", fset.Position(call.Pos()), sel.Sel.Name)
+			}
+			return true
+		})
+	}
+	if len(out) < 100 {
+		t.Fatalf("found only %d screen words in %v: is the scan looking in the right place?", len(out), files)
+	}
+	return out
+}
+
+func isWords(sel *ast.SelectorExpr) bool {
+	id, ok := sel.X.(*ast.Ident)
+	return ok && id.Name == "words" && slices.Contains([]string{"T", "F", "N"}, sel.Sel.Name)
+}
+
+// constString is a string literal, or literals joined by +.
+func constString(e ast.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(e.Value)
+		return s, err == nil
+	case *ast.BinaryExpr:
+		a, ok1 := constString(e.X)
+		b, ok2 := constString(e.Y)
+		return a + b, ok1 && ok2 && e.Op == token.ADD
+	case *ast.ParenExpr:
+		return constString(e.X)
+	}
+	return "", false
+}
+
+// Every word a screen shows has its Chinese.
+func TestEveryScreenWordHasChinese(t *testing.T) {
+	zh := Chinese()
+	for en := range asked(t) {
+		if strings.TrimSpace(zh[en]) == "" {
+			t.Errorf("no Chinese for the screen word %q (add it to zh.go)", en)
+		}
+	}
+}
+
+// The catalog holds no word no screen asks for (a word renamed in the code
+// and not in the catalog would show English).
+func TestNoStaleWords(t *testing.T) {
+	used := asked(t)
+	for en := range Chinese() {
+		if _, ok := used[en]; !ok {
+			t.Errorf("the catalog translates %q, which no screen asks for", en)
+		}
+	}
+}
+
+var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
+
+// verbs is a format's verbs, in argument order (an explicit index puts a
+// verb where it says).
+func verbs(format string) []string {
+	var out []string
+	next := 0
+	for _, v := range verb.FindAllStringSubmatch(format, -1) {
+		if v[0] == "%%" {
+			continue
+		}
+		i := next
+		if v[1] != "" {
+			i, _ = strconv.Atoi(strings.Trim(v[1], "[]"))
+			i--
+		}
+		for len(out) <= i {
+			out = append(out, "")
+		}
+		out[i] = strings.Replace(v[0], v[1], "", 1)
+		next = i + 1
+	}
+	return out
+}
+
+// A translated format fills in the same values, of the same kinds.
+func TestFormatsKeepTheirVerbs(t *testing.T) {
+	zh := Chinese()
+	for en, isFormat := range asked(t) {
+		if !isFormat || zh[en] == "" {
+			continue
+		}
+		want := verbs(en)
+		got := verbs(zh[en])
+		// A width is the English layout's; Chinese may pad otherwise.
+		strip := func(vs []string) []string {
+			out := make([]string, len(vs))
+			for i, v := range vs {
+				out[i] = v[len(v)-1:]
+			}
+			return out
+		}
+		if !slices.Equal(strip(want), strip(got)) {
+			t.Errorf("%q has verbs %v, its Chinese %q has %v", en, want, zh[en], got)
+		}
+	}
+}
+
+// T says a word in the language chosen, and English as written.
+func TestTFollowsTheLanguage(t *testing.T) {
+	defer Set(Lang())
+	Set("en")
+	if got := T("Tasks"); got != "Tasks" {
+		t.Errorf("English T(Tasks) = %q", got)
+	}
+	if got := F("%d cores", 2); got != "2 cores" {
+		t.Errorf("English F = %q", got)
+	}
+	Set("zh")
+	if got := T("Tasks"); got != "任务" {
+		t.Errorf("Chinese T(Tasks) = %q", got)
+	}
+	if got := F("%d cores", 2); got != "2 核" {
+		t.Errorf("Chinese F = %q", got)
+	}
+	if got := T("a word nobody translated"); got != "a word nobody translated" {
+		t.Errorf("a word with no Chinese = %q, not its English", got)
+	}
+}
