@@ -58,6 +58,9 @@ const checkUsage = `Usage: mtviz check [--max-size N] FILE...
 Checks scenario files without running them. Each problem is printed as
 file:line:col: what is wrong. Exit code 2 if any file is wrong. Only regular
 files of at most --max-size bytes (default 1 MiB) are read.
+
+Flags:
+{{flags}}
 `
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
@@ -84,7 +87,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		for _, u := range sc.Untranslated {
 			fmt.Fprintf(stdout, "%s: translation: %s\n", text.Clean(u.Pos.String()), text.Clean(u.Msg))
 		}
-		fmt.Fprintf(stdout, "%s: ok\n", p)
+		fmt.Fprintf(stdout, "%s: ok\n", text.Clean(p))
 	}
 	if bad > 0 {
 		return usagef("check: %d of %d file(s) have problems", bad, len(pos))

@@ -79,11 +79,11 @@ Flags:
 // authFlags are the ways a client proves itself.
 type authFlags struct{ token, nkey, creds *string }
 
-func addAuthFlags(fs *flag.FlagSet) authFlags {
+func addAuthFlags(fs *flag.FlagSet, key string) authFlags {
 	return authFlags{
-		fs.String("token-file", "", "read the key every client presents from `FILE` (a master of its own server without one takes the job's key from last time, or makes a random one in a private file)"),
-		fs.String("nkey-seed", "", "or: read an nkey seed from `FILE`"),
-		fs.String("creds", "", "or: read credentials from `FILE`")}
+		fs.String("token-file", "", key),
+		fs.String("nkey-seed", "", "instead of a key: read an nkey seed from `FILE`"),
+		fs.String("creds", "", "instead of a key: read credentials (a JWT and its nkey seed) from `FILE`")}
 }
 
 func (a authFlags) auth(cmd string) (dist.Auth, error) {
@@ -150,7 +150,7 @@ func parseMaster(args []string, stdout io.Writer) (*masterFlags, error) {
 	fs.IntVar(&f.per, "per-message", 1, "`N` tasks one message carries; the server's work is per message, so more per message is faster")
 	fs.IntVar(&f.replicas, "replicas", 0, "`N` copies of each of the job's streams (default 3 on a cluster, 1 on one server); an existing stream with more is refused")
 	fs.BoolVar(&f.asJSON, "json", false, "end with one JSON line: the job as the server holds it")
-	f.af = addAuthFlags(fs)
+	f.af = addAuthFlags(fs, "the key every client must present, read from `FILE` (default: the job's key from last time, or a new random one in a private file)")
 	pos, err := parseFlags(fs, args, masterUsage, stdout)
 	if err != nil {
 		return nil, err
@@ -440,7 +440,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	batch := fs.Int("batch", 256, "`N` tasks pulled ahead of the work")
 	pace := fs.Duration("pace", 0, "how long `D` each task takes, to watch it")
 	giveUp := fs.Duration("give-up", 2*time.Minute, "stop after `D` without a server")
-	af := addAuthFlags(fs)
+	af := addAuthFlags(fs, "read the key the server asks for from `FILE`, as 'mtviz master' printed it")
 	pos, err := parseFlags(fs, args, workerUsage, stdout)
 	if err != nil {
 		return err
@@ -499,7 +499,7 @@ type runNATS struct {
 }
 
 func addRunNATSFlags(fs *flag.FlagSet) *runNATS {
-	r := &runNATS{af: addAuthFlags(fs), replicas: fs.Int("replicas", 0, "with --nats: `N` copies of each of the lesson's streams (default 3 on a cluster, 1 on one server)")}
+	r := &runNATS{af: addAuthFlags(fs, "with --nats: read the key from `FILE`"), replicas: fs.Int("replicas", 0, "with --nats: `N` copies of each of the lesson's streams (default 3 on a cluster, 1 on one server)")}
 	fs.Var(&r.urls, "nats", "a lesson with a broker (distributed): use the NATS server or cluster at `URL` instead of starting one; again for more of its servers; with --token-file, --nkey-seed or --creds")
 	return r
 }

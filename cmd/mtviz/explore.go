@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mtviz/internal/explore"
+	"mtviz/internal/outfile"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/verdict"
@@ -96,7 +97,13 @@ func cmdExplore(args []string, stdout, stderr io.Writer) error {
 	}
 	if f.out != "" {
 		if err := os.MkdirAll(f.out, 0o755); err != nil {
-			return usagef("explore: --out %s: %v", f.out, errText(err))
+			return usagef("explore: --out %s: %v", text.Clean(f.out), errText(err))
+		}
+		// Where the schedules go can be written: found now, not after the
+		// exploration.
+		probe := filepath.Join(f.out, sc.ID+".schedule")
+		if err := outfile.Check(nil, []outfile.Output{{Flag: "--out", Path: probe}}); err != nil {
+			return usagef("explore: %v", err)
 		}
 	}
 	ctx, done := headlessContext(f.timeout)

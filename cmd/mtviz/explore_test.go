@@ -171,6 +171,7 @@ func TestExploreAndSchedulerUsage(t *testing.T) {
 		{[]string{"run", "race-steps", "--scheduler", "you"}, "waits for key n"},
 		{[]string{"run", "race-play", "--schedule", "testdata/none.schedule", "--headless"}, "testdata/none.schedule: cannot read it"},
 		{[]string{"run", "testdata", "--set", "lock=on"}, "take one lesson, not a folder"},
+		{[]string{"run", "testdata", "--headless", "--record", filepath.Join(dir, "r.jsonl"), "--nats", "nats://127.0.0.1:1"}, "--nats, --record: for one lesson, not a folder"},
 		// A FIFO would be read for ever; the schedule is an input no
 		// output may overwrite; a recording's turns are its own lesson's.
 		{[]string{"run", "race-play", "--schedule", fifo, "--headless"}, fifo + ": not a regular file"},

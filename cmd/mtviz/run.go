@@ -147,6 +147,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		if tf.given() {
 			return usagef("run: --set, --scheduler and --schedule take one lesson, not a folder of them")
 		}
+		// What names one run's files or one lesson's broker cannot serve
+		// a folder of lessons: refused, never silently dropped.
+		var oneRun []string
+		fs.Visit(func(fl *flag.Flag) {
+			switch fl.Name {
+			case "record", "trace", "csv", "nats", "token-file", "nkey-seed", "creds", "replicas":
+				oneRun = append(oneRun, "--"+fl.Name)
+			}
+		})
+		if len(oneRun) > 0 {
+			return usagef("run: %s: for one lesson, not a folder of them", strings.Join(oneRun, ", "))
+		}
 		return runDir(pos[0], f, stdout, stderr)
 	}
 	sc, err := resolve("run", pos[0], f.maxSize)

@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -82,14 +81,14 @@ func (g *guard) release() {
 // GuardName is the name a guard gives itself (its comm in /proc).
 const GuardName = "mtviz-guard"
 
-var guardComm = []byte(GuardName + "\x00")
-
 // RunGuard is a guard's life: read what to guard, then wait for mtviz. An
 // 'x' means mtviz ended the box itself; the end of input without it means
 // mtviz is gone, however it went, and the guard ends the box.
 func RunGuard(in io.Reader) int {
-	// Named for whoever lists processes (mtviz's own Processes panel too).
-	unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&guardComm[0])), 0, 0, 0)
+	// Named for whoever lists processes (mtviz's own Processes panel too):
+	// /proc/self/comm is the process's main thread, whichever thread of
+	// the Go runtime writes it (prctl would name only the calling thread).
+	os.WriteFile("/proc/self/comm", []byte(GuardName), 0)
 	// Signals for mtviz's terminal are not the guard's business.
 	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT)
 	br := bufio.NewReader(in)

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 
+	"mtviz/internal/outfile"
 	"mtviz/internal/spec"
 )
 
@@ -189,10 +190,23 @@ func WriteFile(path string, data []byte) error {
 		if !st.Mode().IsRegular() {
 			return fmt.Errorf("%s exists and is not a regular file: not written over", path)
 		}
-		old, err := os.ReadFile(path)
-		if err != nil || !bytes.HasPrefix(old, []byte(magic)) {
+		if !startsWithMagic(path) {
 			return fmt.Errorf("%s exists and is not a schedule mtviz wrote: not written over", path)
 		}
 	}
-	return os.WriteFile(path, data, 0o644)
+	// Beside it, then renamed: a failed write leaves the old file whole.
+	return outfile.WriteFile("--out", path, data)
+}
+
+// startsWithMagic reads only the first bytes of a file: a schedule mtviz
+// wrote begins with its mark.
+func startsWithMagic(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(magic))
+	n, _ := io.ReadFull(f, head)
+	return bytes.Equal(head[:n], []byte(magic))
 }
