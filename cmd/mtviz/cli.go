@@ -138,7 +138,7 @@ _mtviz() {
 `, strings.Join(cmds, " "))
 	for _, c := range commands {
 		words := strings.Join(flags[c.name], " ")
-		if slices.Contains([]string{"run", "compare", "show"}, c.name) {
+		if slices.Contains(lessonCommands, c.name) {
 			words += " " + strings.Join(lessons, " ")
 		}
 		fmt.Fprintf(w, "    %s) COMPREPLY=($(compgen -W %q -- \"$cur\") $(compgen -f -- \"$cur\")) ;;\n", c.name, words)
@@ -147,6 +147,9 @@ _mtviz() {
 	return nil
 }
 
+// lessonCommands take a lesson's name: completion offers the built-ins.
+var lessonCommands = []string{"run", "compare", "explore", "show", "new"}
+
 func fishCompletion(w io.Writer, cmds []string, flags map[string][]string, lessons []string) error {
 	fmt.Fprintln(w, "# mtviz completion for fish (mtviz completion fish)")
 	fmt.Fprintf(w, "complete -c mtviz -n __fish_use_subcommand -f -a %q\n", strings.Join(cmds, " "))
@@ -154,7 +157,7 @@ func fishCompletion(w io.Writer, cmds []string, flags map[string][]string, lesso
 		for _, f := range flags[c.name] {
 			fmt.Fprintf(w, "complete -c mtviz -n '__fish_seen_subcommand_from %s' -l %s\n", c.name, strings.TrimPrefix(f, "--"))
 		}
-		if slices.Contains([]string{"run", "compare", "show"}, c.name) {
+		if slices.Contains(lessonCommands, c.name) {
 			fmt.Fprintf(w, "complete -c mtviz -n '__fish_seen_subcommand_from %s' -a %q\n", c.name, strings.Join(lessons, " "))
 		}
 	}

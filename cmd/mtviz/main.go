@@ -161,6 +161,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 					return c.run([]string{"--help"}, stdout, stderr)
 				}
 			}
+			if args[1] == "completion" || args[1] == "version" {
+				return dispatch([]string{args[1], "--help"}, stdout, stderr)
+			}
 			return usagef("no command %q; run 'mtviz help'", args[1])
 		}
 		fmt.Fprint(stdout, mainUsage)
