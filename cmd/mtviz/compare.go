@@ -93,6 +93,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	f.register(fs, false)
 	fs.Lookup("headless").Usage = "no screen: print each variant's verdicts, then the table"
 	fs.Lookup("json").Usage = `no screen: one {"type":"variant"} line per variant, then one {"type":"compare"} line`
+	fs.Lookup("timeout").Usage = "headless: stop the comparison when it has lasted longer than `D` (10m, 90s, or plain seconds)"
 	fs.StringVar(&f.cores, "cores", "", "the cores of each variant, a `LIST`: 1,all or 1,2,4 (all: every core)")
 	fs.Var(&f.sets, "set", "one of the lesson's switches and the values to compare, `NAME=A,B`; give --set again for another switch (every combination runs)")
 	fs.BoolVar(&f.allFigures, "all-figures", false, "list every figure, not only those that differ")

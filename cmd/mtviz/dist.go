@@ -140,7 +140,7 @@ func parseMaster(args []string, stdout io.Writer) (*masterFlags, error) {
 	f := &masterFlags{}
 	fs := flag.NewFlagSet("master", flag.ContinueOnError)
 	fs.Int64Var(&f.tasks, "tasks", 10000, "how many tasks, `N`")
-	fs.StringVar(&f.listen, "listen", "127.0.0.1:0", "where the embedded server listens, `ADDR` (by default loopback, and the job's port from last time or a free one)")
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:0", "where the embedded server listens, `ADDR` (default 127.0.0.1 and the job's port from last time, or a free one)")
 	fs.BoolVar(&f.remote, "allow-remote", false, "let --listen take an address other than loopback; every client must still present the key")
 	fs.Var(&f.urls, "nats", "use the NATS server or cluster at `URL` (JetStream on) instead of starting one; give it again for more of the cluster's servers; with --token-file, --nkey-seed or --creds")
 	fs.StringVar(&f.job, "job", string(dist.DefaultJob), "the job's `NAME` on the server")
