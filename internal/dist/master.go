@@ -188,6 +188,7 @@ type master struct {
 	pub     *publisher
 	start   time.Time
 	purged  uint64 // tasks purged from the task stream, up to
+	taskSeq uint64 // the task stream's last sequence when it began
 }
 
 func newMaster(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, job *opened, cfg MasterConfig, ls *lease) (*master, error) {
@@ -204,6 +205,7 @@ func newMaster(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, job *
 	}); err != nil {
 		return nil, fmt.Errorf("read the task stream: %w", err)
 	}
+	m.taskSeq = ti.State.LastSeq
 	m.resumed = min(int64(ti.State.LastSeq)*int64(cfg.PerMessage), cfg.Tasks)
 	return m, nil
 }
@@ -222,7 +224,7 @@ func (m *master) run(ctx context.Context) error {
 		return err
 	}
 	defer sub.Unsubscribe()
-	m.pub = newPublisher(m.js, m.cfg, m.col.done.clone(), fatal)
+	m.pub = newPublisher(m.js, m.cfg, m.col.done.clone(), m.taskSeq, fatal)
 	m.col.released = m.pub.release
 	ck := newCheckpointer(m.js, m.job.results, m.col, fatal)
 	wg.Go(func() { m.pub.run(ctx) })
