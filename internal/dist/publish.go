@@ -47,6 +47,9 @@ type publisher struct {
 	// has been published once.
 	published atomic.Int64
 	fin       atomic.Bool
+	// regrouped counts messages published again on their own because
+	// their group did not add up.
+	regrouped atomic.Int64
 	// held is the newest message, not yet sent: it goes out as the next
 	// message of the group or as its marker; group is what was sent
 	// without an acknowledgement since the last marker (run's only).
@@ -187,7 +190,9 @@ func (p *publisher) add(ctx context.Context, m taskMsg) bool {
 		msg := &nats.Msg{Subject: p.subject, Data: formatTasks(h.first, h.last), Header: nats.Header{jetstream.MsgIDHeader: []string{h.id}}}
 		// An error here (the connection closed) shows as a group that does
 		// not add up: its messages are then published one by one.
-		_ = p.nc.PublishMsg(msg)
+		if p.cfg.lose == nil || !p.cfg.lose(h.first) {
+			_ = p.nc.PublishMsg(msg)
+		}
 		p.published.Add(h.last - h.first + 1)
 		p.group = append(p.group, *h)
 	}
@@ -352,6 +357,7 @@ func (p *publisher) groupStored(pd pending, pa *jetstream.PubAck) bool {
 // unGroup publishes each message of a group that did not add up again, on
 // its own, to be confirmed in turn; false when the master must stop.
 func (p *publisher) unGroup(ctx context.Context, group []taskMsg, again *[]pending) bool {
+	p.regrouped.Add(int64(len(group)))
 	for _, m := range group {
 		for {
 			fut, err := p.js.PublishAsync(p.subject, formatTasks(m.first, m.last), jetstream.WithMsgID(m.id), jetstream.WithStallWait(stallWait))
