@@ -31,7 +31,10 @@ const groupSize = 256
 // lost, refused, or one already there), or the marker is not confirmed,
 // each message of the group is published again on its own with its
 // message id, which the server does not queue twice, and its confirmation
-// awaited (bounded); one not confirmed is made again, the same way.
+// awaited (bounded); one not confirmed is made again, the same way. The
+// count cannot see a lost message when another writer's (or this
+// master's own re-publication of another group) landed in the same
+// group: such a task is left to the sweep of tasks in no queue.
 type publisher struct {
 	js      jetstream.JetStream
 	nc      *nats.Conn
