@@ -123,9 +123,13 @@ func benchRun(ctx context.Context, url, tok, keyFile string, workers int, tasks 
 			c.Wait()
 		}
 	}()
-	for range workers {
+	for i := range workers {
 		c := exec.Command(exe, "worker", "--server", url, "--token-file", keyFile, "--job", job)
 		c.Stderr = stderr
+		// A CPU profile asked for is the master's; each worker writes its own.
+		if path := os.Getenv("MTVIZ_CPUPROFILE"); path != "" {
+			c.Env = append(os.Environ(), fmt.Sprintf("MTVIZ_CPUPROFILE=%s.worker%d", path, i+1))
+		}
 		// The workers die with the bench, however it ends.
 		c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 		if err := c.Start(); err != nil {

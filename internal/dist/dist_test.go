@@ -485,3 +485,44 @@ func TestLoopbackByDefault(t *testing.T) {
 		}
 	}
 }
+
+// Tasks go out in groups, only each group's last message acknowledged: a
+// message of a group lost on its way (here dropped by the master) is seen
+// by the group's marker, whose sequence does not add up, and the group is
+// published again message by message, at once, not by the sweep of tasks
+// in no queue. (One message lost: a second writer's message landing in the
+// same group would hide the loss from the count, and leave it to the
+// sweep.)
+func TestGroupLostPublishedAgain(t *testing.T) {
+	s, tok, _ := testServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const tasks = 3*groupSize + 10
+	var mu sync.Mutex
+	var warns []string
+	done := make(chan MasterReport, 1)
+	go func() {
+		rep, err := RunMaster(ctx, connect(t, s, tok), MasterConfig{Job: "t", Tasks: tasks, Keep: true,
+			lose: func(first int64) bool { return first == groupSize+3 },
+			Warn: func(m string) { mu.Lock(); warns = append(warns, m); mu.Unlock() }})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- rep
+	}()
+	if _, err := RunWorker(ctx, connect(t, s, tok), WorkerConfig{Job: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	rep := <-done
+	if rep.Collected != tasks || rep.Regrouped < groupSize-1 {
+		t.Errorf("master: collected %d of %d, published again on their own %d (a group lost a message: want at least %d)", rep.Collected, tasks, rep.Regrouped, groupSize-1)
+	}
+	mu.Lock()
+	for _, w := range warns {
+		if strings.Contains(w, "in no queue") {
+			t.Errorf("a lost task was found by the sweep, not by its group: %s", w)
+		}
+	}
+	mu.Unlock()
+	checkRecord(t, readRecord(t, connect(t, s, tok), "t"), tasks)
+}

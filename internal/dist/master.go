@@ -47,6 +47,9 @@ type MasterConfig struct {
 	// Warn is told what the master rides out: a server that does not
 	// answer, publications not confirmed. It goes on.
 	Warn func(msg string)
+	// lose, in tests, drops the task message that begins with first
+	// instead of sending it without an acknowledgement.
+	lose func(first int64) bool
 }
 
 // MasterReport is what one master saw of its job.
@@ -56,6 +59,7 @@ type MasterReport struct {
 	Resumed    int64 // tasks already published when this master began
 	Replayed   int64 // results already recorded when it began
 	Published  int64 // task publications this master made
+	Regrouped  int64 // task messages published again on their own: their group did not add up
 	Collected  int64 // distinct task ids with a right result, recorded
 	Duplicates int64 // results for an id collected before
 	Wrong      int64 // results that were not n*n, or for no task of the job
@@ -188,6 +192,7 @@ type master struct {
 	pub     *publisher
 	start   time.Time
 	purged  uint64 // tasks purged from the task stream, up to
+	taskSeq uint64 // the task stream's last sequence when it began
 }
 
 func newMaster(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, job *opened, cfg MasterConfig, ls *lease) (*master, error) {
@@ -204,6 +209,7 @@ func newMaster(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, job *
 	}); err != nil {
 		return nil, fmt.Errorf("read the task stream: %w", err)
 	}
+	m.taskSeq = ti.State.LastSeq
 	m.resumed = min(int64(ti.State.LastSeq)*int64(cfg.PerMessage), cfg.Tasks)
 	return m, nil
 }
@@ -222,7 +228,7 @@ func (m *master) run(ctx context.Context) error {
 		return err
 	}
 	defer sub.Unsubscribe()
-	m.pub = newPublisher(m.js, m.cfg, m.col.done.clone(), fatal)
+	m.pub = newPublisher(m.js, m.cfg, m.col.done.clone(), m.taskSeq, fatal)
 	m.col.released = m.pub.release
 	ck := newCheckpointer(m.js, m.job.results, m.col, fatal)
 	wg.Go(func() { m.pub.run(ctx) })
@@ -335,6 +341,7 @@ func (m *master) report(rep *MasterReport) {
 	rep.Latencies = m.col.latencies
 	if m.pub != nil {
 		rep.Published = m.pub.published.Load()
+		rep.Regrouped = m.pub.regrouped.Load()
 	}
 	if !m.start.IsZero() {
 		rep.Elapsed = time.Since(m.start)

@@ -16,13 +16,28 @@ import (
 // confirmed before it looks at its context again.
 const stallWait = 250 * time.Millisecond
 
+// groupSize is how many task messages go out as one group: all but the
+// last without asking the server for an acknowledgement, the last (the
+// group's marker) with one.
+const groupSize = 256
+
 // publisher publishes a master's tasks: every task that had no result
-// when the master began, at most Window ahead of their results. Each
-// publication's confirmation is awaited (bounded) and one not confirmed is
-// made again with the same message id, which the server does not queue
-// twice.
+// when the master began, at most Window ahead of their results. Tasks go
+// out in groups: every message of a group but the last without an
+// acknowledgement, the last asking for one. The server stores a
+// connection's messages in the order they came, so the marker's stream
+// sequence, less the previous marker's, says whether every message of the
+// group was stored: when it is not exactly the group's size (a message
+// lost, refused, or one already there), or the marker is not confirmed,
+// each message of the group is published again on its own with its
+// message id, which the server does not queue twice, and its confirmation
+// awaited (bounded); one not confirmed is made again, the same way. The
+// count cannot see a lost message when another writer's (or this
+// master's own re-publication of another group) landed in the same
+// group: such a task is left to the sweep of tasks in no queue.
 type publisher struct {
 	js      jetstream.JetStream
+	nc      *nats.Conn
 	cfg     MasterConfig
 	subject string
 	done    bitset // results recorded before this master began
@@ -35,19 +50,40 @@ type publisher struct {
 	// has been published once.
 	published atomic.Int64
 	fin       atomic.Bool
+	// regrouped counts messages published again on their own because
+	// their group did not add up.
+	regrouped atomic.Int64
+	// held is the newest message, not yet sent: it goes out as the next
+	// message of the group or as its marker; group is what was sent
+	// without an acknowledgement since the last marker (run's only).
+	held  *taskMsg
+	group []taskMsg
+	// base is the stream sequence of the last marker confirmed, when
+	// known (confirm's only).
+	base      uint64
+	baseKnown bool
+}
+
+// taskMsg is one task message: its tasks and its message id.
+type taskMsg struct {
+	first, last int64
+	id          string
 }
 
 type pending struct {
-	first, last int64
-	id          string
-	fut         jetstream.PubAckFuture
-	at          time.Time
+	taskMsg
+	fut jetstream.PubAckFuture
+	at  time.Time
+	// group is what was sent before this marker without an
+	// acknowledgement; nil for a message confirmed on its own.
+	group []taskMsg
 }
 
-func newPublisher(js jetstream.JetStream, cfg MasterConfig, done bitset, fatal chan<- error) *publisher {
-	return &publisher{js: js, cfg: cfg, subject: cfg.Job.tasksSubject(), done: done, fatal: fatal,
+func newPublisher(js jetstream.JetStream, cfg MasterConfig, done bitset, lastSeq uint64, fatal chan<- error) *publisher {
+	return &publisher{js: js, nc: js.Conn(), cfg: cfg, subject: cfg.Job.tasksSubject(), done: done, fatal: fatal,
 		sent: make([]atomic.Int64, cfg.Tasks+1), slots: make(chan struct{}, cfg.Window),
-		futs: make(chan pending, max(64, cfg.Window/cfg.PerMessage)), againCh: make(chan []int64, 1)}
+		futs: make(chan pending, max(64, cfg.Window/cfg.PerMessage)), againCh: make(chan []int64, 1),
+		base: lastSeq, baseKnown: true}
 }
 
 func (p *publisher) finished() bool { return p.fin.Load() }
@@ -102,16 +138,17 @@ func (p *publisher) run(ctx context.Context) {
 			if p.done.get(id) {
 				continue
 			}
-			select {
-			case p.slots <- struct{}{}:
-			case <-ctx.Done():
+			if !p.slot(ctx) {
 				return
 			}
 			p.sent[id].Store(now)
 		}
-		if !p.publish(ctx, first, last, strconv.FormatInt(first, 10)) {
+		if !p.add(ctx, taskMsg{first, last, strconv.FormatInt(first, 10)}) {
 			return
 		}
+	}
+	if !p.closeGroup(ctx) {
+		return
 	}
 	p.fin.Store(true)
 	for round := 1; ; round++ {
@@ -129,16 +166,76 @@ func (p *publisher) run(ctx context.Context) {
 	}
 }
 
-// publish publishes one task message, asynchronously; false when the
-// master must stop.
+// slot takes a task's place in the window. When it has to wait for one,
+// the group so far goes out first with its marker: its confirmation does
+// not wait for room.
+func (p *publisher) slot(ctx context.Context) bool {
+	select {
+	case p.slots <- struct{}{}:
+		return true
+	default:
+	}
+	if !p.closeGroup(ctx) {
+		return false
+	}
+	select {
+	case p.slots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// add sends the message held before m, without an acknowledgement, and
+// holds m; a full group goes out with its marker.
+func (p *publisher) add(ctx context.Context, m taskMsg) bool {
+	if h := p.held; h != nil {
+		msg := &nats.Msg{Subject: p.subject, Data: formatTasks(h.first, h.last), Header: nats.Header{jetstream.MsgIDHeader: []string{h.id}}}
+		// An error here (the connection closed) shows as a group that does
+		// not add up: its messages are then published one by one.
+		if p.cfg.lose == nil || !p.cfg.lose(h.first) {
+			_ = p.nc.PublishMsg(msg)
+		}
+		p.published.Add(h.last - h.first + 1)
+		p.group = append(p.group, *h)
+	}
+	p.held = &m
+	if len(p.group)+1 >= groupSize {
+		return p.closeGroup(ctx)
+	}
+	return true
+}
+
+// closeGroup sends the held message as the group's marker, asking for an
+// acknowledgement.
+func (p *publisher) closeGroup(ctx context.Context) bool {
+	h := p.held
+	if h == nil {
+		return true
+	}
+	p.held = nil
+	group := p.group
+	p.group = make([]taskMsg, 0, groupSize)
+	return p.publishGroup(ctx, *h, group)
+}
+
+// publish publishes one task message, asynchronously, to be confirmed on
+// its own; false when the master must stop.
 func (p *publisher) publish(ctx context.Context, first, last int64, id string) bool {
+	return p.publishGroup(ctx, taskMsg{first, last, id}, nil)
+}
+
+// publishGroup publishes m asking for an acknowledgement; group is what
+// went before it without one, nil for none.
+func (p *publisher) publishGroup(ctx context.Context, m taskMsg, group []taskMsg) bool {
+	first, last, id := m.first, m.last, m.id
 	data := formatTasks(first, last)
 	for pause := 100 * time.Millisecond; ; pause = min(2*pause, 2*time.Second) {
 		fut, err := p.js.PublishAsync(p.subject, data, jetstream.WithMsgID(id), jetstream.WithStallWait(stallWait))
 		if err == nil {
 			p.published.Add(last - first + 1)
 			select {
-			case p.futs <- pending{first, last, id, fut, time.Now()}:
+			case p.futs <- pending{m, fut, time.Now(), group}:
 				return true
 			case <-ctx.Done():
 				return false
@@ -194,10 +291,21 @@ func (p *publisher) confirm(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-pd.fut.Ok():
+		case pa := <-pd.fut.Ok():
 			failing = 0
+			if !p.groupStored(pd, pa) && !p.unGroup(ctx, pd.group, &again) {
+				return
+			}
 			continue
 		case err = <-pd.fut.Err():
+		}
+		if pd.group != nil {
+			// Whether the group is stored is not known: each of its
+			// messages goes again on its own, and so does the marker.
+			p.baseKnown = false
+		}
+		if !p.unGroup(ctx, pd.group, &again) {
+			return
 		}
 		if ferr := p.fatalErr(ctx, err); ferr != nil {
 			p.stop(ferr)
@@ -231,8 +339,47 @@ func (p *publisher) confirm(ctx context.Context) {
 			}
 			fut, err = p.js.PublishAsync(p.subject, formatTasks(pd.first, pd.last), jetstream.WithMsgID(pd.id), jetstream.WithStallWait(stallWait))
 		}
-		again = append(again, pending{pd.first, pd.last, pd.id, fut, pd.at})
+		again = append(again, pending{pd.taskMsg, fut, pd.at, nil})
 	}
+}
+
+// groupStored says whether a confirmed marker shows its whole group
+// stored: its sequence is the previous marker's plus the group and
+// itself, nothing more or less. It keeps the marker's sequence for the
+// next group. A message confirmed on its own says nothing of groups.
+func (p *publisher) groupStored(pd pending, pa *jetstream.PubAck) bool {
+	if pd.group == nil {
+		return true
+	}
+	ok := p.baseKnown && !pa.Duplicate && pa.Sequence == p.base+uint64(len(pd.group))+1
+	// A duplicate's sequence is the first copy's, not the stream's last.
+	p.base, p.baseKnown = pa.Sequence, !pa.Duplicate
+	return ok
+}
+
+// unGroup publishes each message of a group that did not add up again, on
+// its own, to be confirmed in turn; false when the master must stop.
+func (p *publisher) unGroup(ctx context.Context, group []taskMsg, again *[]pending) bool {
+	p.regrouped.Add(int64(len(group)))
+	for _, m := range group {
+		for {
+			fut, err := p.js.PublishAsync(p.subject, formatTasks(m.first, m.last), jetstream.WithMsgID(m.id), jetstream.WithStallWait(stallWait))
+			if err == nil {
+				*again = append(*again, pending{m, fut, time.Now(), nil})
+				break
+			}
+			if ferr := p.fatalErr(ctx, err); ferr != nil {
+				p.stop(ferr)
+				return false
+			}
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	return true
 }
 
 // fatalErr says whether a publication's failure ends the master: storage

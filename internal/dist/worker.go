@@ -181,29 +181,44 @@ func (w *worker) session(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(w.cfg.Batch), jetstream.WithMessagesErrOnMissingHeartbeat(false))
+	msgs := make(chan jetstream.Msg, w.cfg.Batch)
+	// The client calls the handler in its own goroutine, one message at a
+	// time: a full channel holds the next pull back.
+	var mu sync.Mutex
+	var last error
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		select {
+		case msgs <- m:
+		case <-ctx.Done():
+		}
+	}, jetstream.PullMaxMessages(w.cfg.Batch), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		// Missing heartbeats, a leader changed: the client pulls again
+		// by itself. What ends the pull closes cc, after being said here.
+		mu.Lock()
+		last = err
+		mu.Unlock()
+	}))
 	if err != nil {
 		return fmt.Errorf("pull tasks: %w", err)
 	}
-	defer it.Stop()
-	stopIt := context.AfterFunc(ctx, it.Stop)
-	defer stopIt()
-	msgs := make(chan jetstream.Msg, w.cfg.Batch)
+	defer cc.Stop()
+	stopCC := context.AfterFunc(ctx, cc.Stop)
+	defer stopCC()
 	pullErr := make(chan error, 1)
 	go func() {
-		for {
-			m, err := it.Next()
-			if err != nil {
-				pullErr <- err
-				return
-			}
-			select {
-			case msgs <- m:
-			case <-ctx.Done():
-				pullErr <- ctx.Err()
-				return
-			}
+		select {
+		case <-cc.Closed():
+		case <-ctx.Done():
+			pullErr <- ctx.Err()
+			return
 		}
+		mu.Lock()
+		err := last
+		mu.Unlock()
+		if err == nil {
+			err = jetstream.ErrMsgIteratorClosed
+		}
+		pullErr <- err
 	}()
 	sem := make(chan struct{}, inFlight)
 	for {
