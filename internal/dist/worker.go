@@ -183,13 +183,16 @@ func (w *worker) session(ctx context.Context) error {
 	}
 	msgs := make(chan jetstream.Msg, w.cfg.Batch)
 	// The client calls the handler in its own goroutine, one message at a
-	// time: a full channel holds the next pull back.
+	// time: a full channel holds the next pull back. The session's end
+	// lets a handler still waiting go (its message is redelivered).
+	ended := make(chan struct{})
 	var mu sync.Mutex
 	var last error
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		select {
 		case msgs <- m:
 		case <-ctx.Done():
+		case <-ended:
 		}
 	}, jetstream.PullMaxMessages(w.cfg.Batch), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		// Missing heartbeats, a leader changed: the client pulls again
@@ -204,6 +207,7 @@ func (w *worker) session(ctx context.Context) error {
 	defer cc.Stop()
 	stopCC := context.AfterFunc(ctx, cc.Stop)
 	defer stopCC()
+	defer close(ended) // first of the three: a waiting handler goes before Stop
 	pullErr := make(chan error, 1)
 	go func() {
 		select {
