@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"mtviz/internal/words"
 
@@ -37,4 +38,49 @@ func (k pickerKeys) ShortHelp() []key.Binding {
 
 func (k pickerKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.Open, k.Compare}, {k.Filter, k.Clear, k.Help, k.Quit}}
+}
+
+// helpKey scrolls the help; any other key closes it, and does nothing else.
+func (m *lessonModel) helpKey(msg tea.KeyMsg) {
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.helpScroll = max(0, m.helpScroll-1)
+	case key.Matches(msg, m.keys.Down):
+		m.helpScroll++
+	case key.Matches(msg, m.keys.PageUp):
+		m.helpScroll = max(0, m.helpScroll-10)
+	case key.Matches(msg, m.keys.PageDown):
+		m.helpScroll += 10
+	default:
+		m.showHelp = false
+	}
+}
+
+// lessonKey hands a key a lesson step waits for to the run; false if no
+// step waits for it.
+func (m *lessonModel) lessonKey(msg tea.KeyMsg) bool {
+	if m.sess == nil || msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
+		return false
+	}
+	for _, p := range m.tl.Keys {
+		if p.Key == string(msg.Runes) {
+			m.sess.Key(msg.Runes[0])
+			return true
+		}
+	}
+	return false
+}
+
+// togglePause pauses or resumes the run, while it runs.
+func (m *lessonModel) togglePause() {
+	if m.finished() || m.sess == nil {
+		return
+	}
+	if m.sess.Paused() {
+		m.sess.Resume()
+		m.frozen = false
+	} else {
+		m.sess.Pause()
+		m.freeze()
+	}
 }

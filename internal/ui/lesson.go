@@ -317,31 +317,14 @@ func (m *lessonModel) paused() bool {
 
 func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 	if m.showHelp {
-		// The help scrolls; any other key closes it, and does nothing else.
-		switch {
-		case key.Matches(msg, m.keys.Up):
-			m.helpScroll = max(0, m.helpScroll-1)
-		case key.Matches(msg, m.keys.Down):
-			m.helpScroll++
-		case key.Matches(msg, m.keys.PageUp):
-			m.helpScroll = max(0, m.helpScroll-10)
-		case key.Matches(msg, m.keys.PageDown):
-			m.helpScroll += 10
-		default:
-			m.showHelp = false
-		}
+		m.helpKey(msg)
 		m.render()
 		return nil
 	}
 	// A key a lesson step is waiting for comes first.
-	if m.sess != nil && msg.Type == tea.KeyRunes && len(msg.Runes) == 1 {
-		for _, p := range m.tl.Keys {
-			if p.Key == string(msg.Runes) {
-				m.sess.Key(msg.Runes[0])
-				m.render()
-				return nil
-			}
-		}
+	if m.lessonKey(msg) {
+		m.render()
+		return nil
 	}
 	if m.rp != nil {
 		if cmd, ok := m.rp.key(m, msg); ok {
@@ -367,16 +350,7 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return func() tea.Msg { return backMsg{} }
 	case key.Matches(msg, k.Pause):
-		if m.finished() || m.sess == nil {
-			break
-		}
-		if m.sess.Paused() {
-			m.sess.Resume()
-			m.frozen = false
-		} else {
-			m.sess.Pause()
-			m.freeze()
-		}
+		m.togglePause()
 	case key.Matches(msg, k.Restart):
 		if m.watching() {
 			break

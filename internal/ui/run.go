@@ -123,22 +123,8 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return r, nil
 	case tea.KeyMsg:
-		if r.other != nil && !r.other.helpShown() && key.Matches(msg, r.keys.Quit) {
-			return r, r.quit()
-		}
-		// The lesson screen's quit keys quit there; in the picker q is a
-		// letter to filter by, and only its own quit key (ctrl+c) quits.
-		if key.Matches(msg, r.pkeys.Quit) || (r.lesson != nil && !r.lesson.showHelp && key.Matches(msg, r.keys.Quit)) {
-			// A program started by 'mtviz watch --' ends with mtviz: ask first.
-			if r.lesson != nil && r.lesson.programRunning() && !r.lesson.quitAsked && msg.String() != "ctrl+c" {
-				r.lesson.quitAsked = true
-				r.lesson.render()
-				return r, nil
-			}
-			return r, r.quit()
-		}
-		if r.lesson != nil && r.lesson.quitAsked && !key.Matches(msg, r.keys.Back) {
-			r.lesson.quitAsked = false // any other key: stay
+		if cmd, done := r.quitKey(msg); done {
+			return r, cmd
 		}
 	case quitNowMsg:
 		return r, tea.Quit
@@ -175,6 +161,29 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, r.lesson.Update(msg)
 	}
 	return r, r.picker.Update(msg)
+}
+
+// quitKey answers the keys that quit: on a comparison or a sweep; on the
+// lesson screen (asking first when a watched program would end with it);
+// in the picker only its own quit key (ctrl+c), q being a letter to filter
+// by. done says the key was taken.
+func (r *root) quitKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	if r.other != nil && !r.other.helpShown() && key.Matches(msg, r.keys.Quit) {
+		return r.quit(), true
+	}
+	if key.Matches(msg, r.pkeys.Quit) || (r.lesson != nil && !r.lesson.showHelp && key.Matches(msg, r.keys.Quit)) {
+		// A program started by 'mtviz watch --' ends with mtviz: ask first.
+		if r.lesson != nil && r.lesson.programRunning() && !r.lesson.quitAsked && msg.String() != "ctrl+c" {
+			r.lesson.quitAsked = true
+			r.lesson.render()
+			return nil, true
+		}
+		return r.quit(), true
+	}
+	if r.lesson != nil && r.lesson.quitAsked && !key.Matches(msg, r.keys.Back) {
+		r.lesson.quitAsked = false // any other key: stay
+	}
+	return nil, false
 }
 
 // back leaves the screen shown for the picker, stopping what it runs.

@@ -281,6 +281,31 @@ func watchLocks(tl *timeline.Timeline) []string {
 	return lines
 }
 
+// queueLine is a queue's line: how full, what it holds, who waits.
+func queueLine(q *timeline.Queue, nameW int) string {
+	line := padRight(ansi.Truncate(q.Name, nameW, "…"), nameW) + words.T(" queue ")
+	if q.Cap > 0 {
+		// A bounded buffer says how full it is: 2/2 full.
+		fill := fmt.Sprintf("%d/%d ", q.Len, q.Cap)
+		if q.Len >= q.Cap {
+			fill = gBlocked.Render(words.F("%d/%d full", q.Len, q.Cap)) + " "
+		}
+		line += fill
+	}
+	switch {
+	case q.Len == 0:
+		line += sDim.Render(words.T("empty"))
+	case q.Len > len(q.Items):
+		line += words.F("%d items [%s …]", q.Len, strings.Join(q.Items, " "))
+	default:
+		line += fmt.Sprintf("[%s]", strings.Join(q.Items, " "))
+	}
+	if len(q.Waiters) > 0 {
+		line += gBlocked.Render(words.T("  waiting: ") + strings.Join(q.Waiters, ", "))
+	}
+	return line
+}
+
 func objectsView(tl *timeline.Timeline, width int) string {
 	if tl.Watch {
 		lines := watchLocks(tl)
@@ -306,27 +331,7 @@ func objectsView(tl *timeline.Timeline, width int) string {
 	nameW = min(nameW, max(5, width/4))
 	var lines []string
 	for _, q := range tl.Queues {
-		line := padRight(ansi.Truncate(q.Name, nameW, "…"), nameW) + words.T(" queue ")
-		if q.Cap > 0 {
-			// A bounded buffer says how full it is: 2/2 full.
-			fill := fmt.Sprintf("%d/%d ", q.Len, q.Cap)
-			if q.Len >= q.Cap {
-				fill = gBlocked.Render(words.F("%d/%d full", q.Len, q.Cap)) + " "
-			}
-			line += fill
-		}
-		switch {
-		case q.Len == 0:
-			line += sDim.Render(words.T("empty"))
-		case q.Len > len(q.Items):
-			line += words.F("%d items [%s …]", q.Len, strings.Join(q.Items, " "))
-		default:
-			line += fmt.Sprintf("[%s]", strings.Join(q.Items, " "))
-		}
-		if len(q.Waiters) > 0 {
-			line += gBlocked.Render(words.T("  waiting: ") + strings.Join(q.Waiters, ", "))
-		}
-		lines = append(lines, wrapLine(line, width, nameW+1)...)
+		lines = append(lines, wrapLine(queueLine(q, nameW), width, nameW+1)...)
 	}
 	for _, o := range tl.Objects {
 		line := padRight(ansi.Truncate(o.Name, nameW, "…"), nameW) + " " + padRight(string(o.Kind), 5) + " "
