@@ -224,7 +224,7 @@ func TestWatchAgreesWithPs(t *testing.T) {
 			t.Errorf("ps lists thread %d of PID %d, the watch does not", r.tid, r.pid)
 			continue
 		}
-		if stable := r.stat[0] == 'S' || r.stat[0] == 'Z'; stable && th.State != r.stat[:1] {
+		if stable := r.stat[0] == 'S' || r.stat[0] == 'Z'; stable && th.State != probe.State(r.stat[:1]) {
 			t.Errorf("thread %d: the watch says %s, ps says %s", r.tid, th.State, r.stat)
 		}
 		if r.stat[0] == 'S' && th.Core != r.psr {

@@ -170,19 +170,19 @@ func (pw *Writer) name(pid, tid int, kind, name string, ts int64) {
 // osState words a /proc state as ps's manual does; in state R, a thread
 // that got CPU time over the last interval ran (on its core), one that got
 // none waited for a core.
-func osState(state string, cpu float64, core int) string {
-	if state == "R" {
+func osState(state probe.State, cpu float64, core int) string {
+	if state == probe.Running {
 		if cpu > 0 {
 			return fmt.Sprintf("running on cpu%d", core)
 		}
 		return "runnable: waiting for a core"
 	}
-	names := map[string]string{"S": "sleeping", "D": "waiting in the kernel (D)", "Z": "zombie",
+	names := map[probe.State]string{"S": "sleeping", "D": "waiting in the kernel (D)", "Z": "zombie",
 		"T": "stopped", "t": "traced", "X": "dead", "I": "idle", "W": "paging", "P": "parked"}
 	if n, ok := names[state]; ok {
 		return n
 	}
-	return "state " + state
+	return "state " + string(state)
 }
 
 // state continues or starts the track's slice.

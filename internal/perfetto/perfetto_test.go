@@ -22,7 +22,7 @@ func traceOf(t *testing.T) []map[string]any {
 	t.Helper()
 	var buf bytes.Buffer
 	pw := New(&buf, 100)
-	th := func(tid int, st string, core int) probe.Thread {
+	th := func(tid int, st probe.State, core int) probe.Thread {
 		return probe.Thread{TID: tid, State: st, Core: core, CPU: 50}
 	}
 	for i := 0; i <= 10; i++ {

@@ -109,7 +109,7 @@ type Proc struct {
 	Task      string
 	Program   string // a run step's program
 	Name      string
-	State     string // as /proc gives it
+	State     probe.State // as /proc gives it
 	CPU       float64
 	Core      int
 	NThreads  int
@@ -464,7 +464,7 @@ func (tl *Timeline) Children(pid int) []*Proc {
 		return nil
 	}
 	for _, pp := range tl.Sample.Procs {
-		if pp.PPID == pid && pp.State != "Z" {
+		if pp.PPID == pid && pp.State != probe.Zombie {
 			if p := tl.Procs[pp.PID]; p != nil {
 				out = append(out, p)
 			}
