@@ -11,10 +11,11 @@ import (
 
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
+	"mtviz/internal/testutil"
 	"mtviz/internal/timeline"
 )
 
-func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+var ms = testutil.Ms
 
 // traceOf writes a small run: a process with two threads that change state
 // and core, a child that is re-parented, becomes a zombie and is reaped.
