@@ -21,6 +21,7 @@ import (
 
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
+	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 )
@@ -234,7 +235,7 @@ func (pw *Writer) event(ev *sim.Event) {
 	case sim.KCounter:
 		name := ev.Object
 		if ev.Task != "" {
-			name += " @" + ev.Task
+			name = spec.ProcessCopy(name, ev.Task)
 		}
 		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": ev.Value}})
 	case sim.KExit:
