@@ -42,7 +42,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 var (
-	number = regexp.MustCompile(`[0-9]+(\.[0-9]+)?k?`)
+	number = regexp.MustCompile(`[0-9]+(\.[0-9]+)?[kMG]?`)
 	spaces = regexp.MustCompile(`[ \t]+`)
 	// A sweep's point is busy or quiet as the machine was meanwhile.
 	busy = regexp.MustCompile(` \(busy: [^)]*\)`)
