@@ -1,8 +1,9 @@
 // Package session runs one scenario: the engine, the probe and the runtime
 // trace side by side on one clock. It owns the run: pause, keys and the
 // trace toggle are its methods, so a view never holds the engine. Every item
-// it delivers is folded into a timeline and read by the verdicts' judge as
-// it goes; the checks are decided by the judge at the end.
+// it delivers is folded, once, into the run's timeline (ReadFold reads it)
+// and read by the verdicts' judge as it goes; the checks are decided by the
+// judge at the end.
 package session
 
 import (
@@ -141,6 +142,11 @@ type Session struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
+	// fold is the run's one fold, applied as each item is delivered;
+	// foldMu guards it (ReadFold reads it from another goroutine).
+	foldMu sync.Mutex
+	fold   *timeline.Timeline
+
 	mu       sync.Mutex
 	summary  Summary
 	goal     *verdict.Result // the lesson's goal, judged apart
@@ -185,7 +191,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	}
 	watching := opt.Runner != nil
 	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches, SwitchesEvery: opt.SwitchesEvery, Root: root})
-	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
+	s.fold = timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
 	vj := verdict.New(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
 	gj := verdict.GoalJudge(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
 	s.openOutputs(opt, hz, watching)
@@ -218,7 +224,9 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 			// Names from /proc, programs' output and children's words
 			// become screen text here, once, for every consumer.
 			it = timeline.CleanItem(it)
-			tl.Apply(it)
+			s.foldMu.Lock()
+			s.fold.Apply(it)
+			s.foldMu.Unlock()
 			vj.Apply(it)
 			if gj != nil {
 				gj.Apply(it)
@@ -396,6 +404,16 @@ func (s *Session) endRuntimeTrace() {
 // Items delivers events and samples as they come; closed when the run is over
 // and judged.
 func (s *Session) Items() <-chan Item { return s.out }
+
+// ReadFold calls read with the run's fold as it stands: every item
+// delivered so far, and up to a few more on their way (an item is folded
+// before it is sent). read must not keep the timeline, nor wait for the
+// session: the run waits while it reads.
+func (s *Session) ReadFold(read func(*timeline.Timeline)) {
+	s.foldMu.Lock()
+	defer s.foldMu.Unlock()
+	read(s.fold)
+}
 
 // Stop ends the run early.
 func (s *Session) Stop() { s.cancel() }
