@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"mtviz/internal/compare"
@@ -43,12 +42,11 @@ func (p *textReporter) Table(rs []compare.Result, all bool) {
 		fmt.Fprintln(p.w, words.T("no figure differs by more than 5% between the variants"))
 		return
 	}
-	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
 	head := []string{words.T("figure")}
 	for _, r := range rs {
 		head = append(head, text.Clean(r.Label))
 	}
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	lines := [][]string{head}
 	for _, row := range rows {
 		cells := []string{FigureTitle(row.Figure)}
 		for i, v := range row.Values {
@@ -61,9 +59,9 @@ func (p *textReporter) Table(rs []compare.Result, all bool) {
 			}
 			cells = append(cells, c)
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		lines = append(lines, cells)
 	}
-	tw.Flush()
+	table(p.w, lines, false)
 	for _, row := range rows {
 		if row.Apart {
 			fmt.Fprintln(p.w, words.F("%s is counted in different units by the variants (%s): no ratio is made", row.Figure.Name, strings.Join(row.Units, ", ")))
@@ -124,7 +122,6 @@ func (p *textReporter) Point(sc *spec.Scenario, pt compare.Point) {
 // SweepEnd prints the sweep's table, then its verdicts.
 func (p *textReporter) SweepEnd(sc *spec.Scenario, pts []compare.Point, sum verdict.Summary) {
 	fmt.Fprintln(p.w)
-	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{}
 	if sc.Sweep.Series != "" {
 		head = append(head, sc.Sweep.Series)
@@ -134,7 +131,7 @@ func (p *textReporter) SweepEnd(sc *spec.Scenario, pts []compare.Point, sum verd
 		fg, _ := spec.FigureNamed(name)
 		head = append(head, FigureTitle(fg))
 	}
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	lines := [][]string{head}
 	for _, pt := range pts {
 		cells := []string{}
 		if sc.Sweep.Series != "" {
@@ -145,8 +142,8 @@ func (p *textReporter) SweepEnd(sc *spec.Scenario, pts []compare.Point, sum verd
 			fg, _ := spec.FigureNamed(name)
 			cells = append(cells, compare.Format(fg, pt.Value(name)))
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		lines = append(lines, cells)
 	}
-	tw.Flush()
+	table(p.w, lines, true)
 	p.Summary(sum)
 }
