@@ -321,7 +321,7 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 	}
 	s := session.Start(ctx, sc, opt)
 	// The session folds the run, once; the text reads its fold.
-	out := report.New(stdout, f.json, s.ReadFold)
+	out := report.New(stdout, f.json, s.Read)
 	out.Begin(sc, s.Cores)
 	if turns != nil {
 		go func() {

@@ -111,7 +111,7 @@ func watchHeadless(sc *spec.Scenario, opt session.Options, asJSON bool, stdout i
 	guard.OnPanic(cancel)
 	defer guard.OnPanic(nil)
 	s := session.Start(ctx, sc, opt)
-	p := report.New(stdout, asJSON, s.ReadFold)
+	p := report.New(stdout, asJSON, s.Read)
 	p.Begin(sc, s.Cores)
 	for it := range s.Items() {
 		p.Item(it)

@@ -62,7 +62,7 @@ type Reporter interface {
 }
 
 // Fold reads a run's fold: read is given the timeline as it stands, and
-// keeps nothing of it. A session's ReadFold is one; Own is another.
+// keeps nothing of it. A session's Read is one; Own is another.
 type Fold func(read func(*timeline.Timeline))
 
 // Own is the fold of a caller that folds the items itself, on the

@@ -1,9 +1,8 @@
 // Package session runs one scenario: the engine, the probe and the runtime
 // trace side by side on one clock. It owns the run: pause, keys and the
 // trace toggle are its methods, so a view never holds the engine. Every item
-// it delivers is folded, once, into the run's timeline (ReadFold reads it)
-// and read by the verdicts' judge as it goes; the checks are decided by the
-// judge at the end.
+// it delivers is folded into a timeline and read by the verdicts' judge as
+// it goes; the checks are decided by the judge at the end.
 package session
 
 import (
@@ -142,8 +141,8 @@ type Session struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	// fold is the run's one fold, applied as each item is delivered;
-	// foldMu guards it (ReadFold reads it from another goroutine).
+	// The run's fold: the one a screen draws, folded here as items are
+	// delivered (see Read).
 	foldMu sync.Mutex
 	fold   *timeline.Timeline
 
@@ -285,17 +284,6 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	return s
 }
 
-// Judge decides a recorded run's checks and measures it, as the live run
-// was decided: from the same items, read by the same judge, streamed from
-// the file once.
-func Judge(rec *record.Recording) (Summary, verdict.Figures, error) {
-	vj := NewJudge(rec.Scenario, rec.Header)
-	if err := rec.Each(vj.Apply); err != nil {
-		return Summary{}, verdict.Figures{}, err
-	}
-	return Decide(vj, rec.End), vj.Figures(), nil
-}
-
 // NewJudge is the judge of a recorded run, for a caller that feeds it
 // the items as it reads them.
 func NewJudge(sc *spec.Scenario, h record.Header) *verdict.Judge {
@@ -401,19 +389,19 @@ func (s *Session) endRuntimeTrace() {
 	close(s.changes)
 }
 
+// Read calls f with the run's fold, every item delivered so far folded in,
+// and holds it still meanwhile: a screen draws this fold rather than fold
+// the items again. f may add to the log; it must not wait for the session
+// (its deliverer waits for f).
+func (s *Session) Read(f func(tl *timeline.Timeline)) {
+	s.foldMu.Lock()
+	defer s.foldMu.Unlock()
+	f(s.fold)
+}
+
 // Items delivers events and samples as they come; closed when the run is over
 // and judged.
 func (s *Session) Items() <-chan Item { return s.out }
-
-// ReadFold calls read with the run's fold as it stands: every item
-// delivered so far, and up to a few more on their way (an item is folded
-// before it is sent). read must not keep the timeline, nor wait for the
-// session: the run waits while it reads.
-func (s *Session) ReadFold(read func(*timeline.Timeline)) {
-	s.foldMu.Lock()
-	defer s.foldMu.Unlock()
-	read(s.fold)
-}
 
 // Stop ends the run early.
 func (s *Session) Stop() { s.cancel() }
