@@ -171,3 +171,23 @@ func TestReportShapeLive(t *testing.T) {
 	wantCode(t, "watch --json", code, exitOK, stderr)
 	golden(t, "watch.json.shape", jsonShape(t, out))
 }
+
+// An exploration prints what it did before: its text with the numbers
+// masked (its timings differ), its JSON line likewise, every key in place.
+func TestReportShapeExplored(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"explore-deadlock", []string{"explore", "deadlock-play", "--out", dir}},
+		{"explore-sample", []string{"explore", "race-play", "--max", "10", "--seed", "7"}},
+	} {
+		out, stderr, code := mtviz(t, c.args...)
+		wantCode(t, c.name, code, exitOK, stderr)
+		golden(t, c.name+".txt.shape", masked(strings.ReplaceAll(out, dir, "DIR")))
+		out, stderr, code = mtviz(t, append(c.args, "--json")...)
+		wantCode(t, c.name+" --json", code, exitOK, stderr)
+		golden(t, c.name+".json.shape", masked(out))
+	}
+}
