@@ -106,3 +106,51 @@ type PointLine struct {
 	Type Kind `json:"type"`
 	compare.Point
 }
+
+// KindExplore is the one line of an exploration: ExploreLine.
+const KindExplore Kind = "explore"
+
+// ExploreLine is what 'mtviz explore' found: the orders, how many were
+// run, and each outcome with an order that reached it.
+type ExploreLine struct {
+	Type       Kind                `json:"type"`
+	Lesson     string              `json:"lesson"`
+	Set        map[string]string   `json:"set,omitempty"`
+	Orders     int                 `json:"orders"`
+	Explored   int                 `json:"explored"`
+	Exhaustive bool                `json:"exhaustive"`
+	Stopped    bool                `json:"stopped,omitempty"`
+	Classes    int                 `json:"commuting_classes"`
+	Tasks      int                 `json:"tasks"`
+	MinSteps   int                 `json:"min_steps"`
+	MaxSteps   int                 `json:"max_steps"`
+	Seconds    float64             `json:"seconds"`
+	PerOrder   float64             `json:"per_order_ms"`
+	Seed       uint64              `json:"seed,omitempty"`
+	Outcomes   []ExploreOutcome    `json:"outcomes"`
+	Shortest   map[string][]string `json:"shortest"`
+	Goal       *ExploreGoal        `json:"goal,omitempty"`
+}
+
+// ExploreOutcome is one outcome of an exploration: the orders that reach
+// it, the counters' final values and lost updates, each check's verdict,
+// the goal's, and one order that reaches it.
+type ExploreOutcome struct {
+	Orders   int                        `json:"orders"`
+	Final    map[string]int64           `json:"final"`
+	Lost     map[string]int64           `json:"lost,omitempty"`
+	Deadlock bool                       `json:"deadlock"`
+	Forever  bool                       `json:"waits_forever"`
+	Checks   map[string]verdict.Verdict `json:"checks"`
+	Goal     *verdict.Verdict           `json:"goal,omitempty"`
+	Example  []string                   `json:"example"`
+}
+
+// ExploreGoal is the lesson's goal in an exploration: how many orders
+// meet it, and the shortest that does.
+type ExploreGoal struct {
+	Text     string   `json:"text"`
+	Check    string   `json:"check"`
+	Orders   int      `json:"orders"`
+	Shortest []string `json:"shortest,omitempty"`
+}

@@ -1,9 +1,9 @@
 // Package report turns a run into lines: its items, verdicts and figures
 // as text for a reader, or as JSON Lines for a program. run, replay,
-// compare, sweep and watch print through one Reporter, so that each kind of
-// line is written in one place; the verdicts' words are internal/verdict's,
-// and the text's own words are said in the screen's language (package
-// words), while JSON keys and values stay English.
+// compare, sweep, watch and explore print through one Reporter, so that
+// each kind of line is written in one place; the verdicts' words are
+// internal/verdict's, and the text's own words are said in the screen's
+// language (package words), while JSON keys and values stay English.
 package report
 
 import (
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mtviz/internal/compare"
+	"mtviz/internal/explore"
 	"mtviz/internal/item"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
@@ -59,6 +60,10 @@ type Reporter interface {
 	PointStart(k, n int, v compare.Variant, left time.Duration)
 	Point(sc *spec.Scenario, p compare.Point)
 	SweepEnd(sc *spec.Scenario, pts []compare.Point, sum verdict.Summary)
+
+	// Explored is what an exploration of sc's orders found; written names
+	// the schedule file written for each broken check (and "goal").
+	Explored(sc *spec.Scenario, r *explore.Report, written map[string]string)
 }
 
 // Fold reads a run's fold: read is given the timeline as it stands, and
