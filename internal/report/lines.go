@@ -1,6 +1,8 @@
 package report
 
 import (
+	"math/big"
+
 	"mtviz/internal/compare"
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
@@ -153,4 +155,25 @@ type ExploreGoal struct {
 	Check    string   `json:"check"`
 	Orders   int      `json:"orders"`
 	Shortest []string `json:"shortest,omitempty"`
+}
+
+// KindJob is master --json's last line: JobLine.
+const KindJob Kind = "job"
+
+// JobLine is a distributed job as the server holds it when it is done
+// (read back), or as the master counted it when stopped.
+type JobLine struct {
+	Type         Kind     `json:"type"`
+	Tasks        int64    `json:"tasks"`
+	Collected    int64    `json:"collected"`
+	Missing      int64    `json:"missing"`
+	CountedTwice int64    `json:"counted_twice"`
+	Sum          *big.Int `json:"sum"`
+	Wrong        int64    `json:"wrong"`
+	Duplicates   int64    `json:"duplicates_ignored"`
+	Replicas     int      `json:"replicas"`
+	Resumed      int64    `json:"resumed_from"`
+	Seconds      float64  `json:"seconds"`
+	Done         bool     `json:"done"`
+	ReadBack     bool     `json:"read_back"`
 }
