@@ -191,3 +191,22 @@ func TestReportShapeExplored(t *testing.T) {
 		golden(t, c.name+".json.shape", masked(out))
 	}
 }
+
+// Under --lang zh the text's own words are Chinese, and the JSON is the
+// same, to the byte, as in English.
+func TestReportInChinese(t *testing.T) {
+	rec := filepath.Join(fixtures, "pass.jsonl")
+	out, stderr, code := mtviz(t, "--lang", "zh", "replay", "--json", rec)
+	wantCode(t, "replay --json in Chinese", code, exitOK, stderr)
+	golden(t, "replay-pass.json", out)
+	out, stderr, code = mtviz(t, "--lang", "zh", "replay", "--headless", rec)
+	wantCode(t, "replay --headless in Chinese", code, exitOK, stderr)
+	if !strings.HasPrefix(out, "pass：") || !strings.Contains(out, "（1 轮，2 核）\n") {
+		t.Errorf("the run's head is not in Chinese:\n%s", out)
+	}
+	out, stderr, code = mtviz(t, "--lang", "zh", "compare", "--replay", "--headless", filepath.Join(fixtures, "compare-1.jsonl"), filepath.Join(fixtures, "compare-2.jsonl"))
+	wantCode(t, "compare in Chinese", code, exitOK, stderr)
+	if !strings.Contains(out, "\n变体 1/2：cores=1\n") || !strings.Contains(out, "\n指标           cores=1  cores=all\n") {
+		t.Errorf("the comparison is not in Chinese, or its table not aligned by cells:\n%s", out)
+	}
+}
