@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -9,16 +8,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"mtviz/internal/compare"
 	"mtviz/internal/cpus"
 	"mtviz/internal/outfile"
 	"mtviz/internal/record"
+	"mtviz/internal/report"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
-	"mtviz/internal/text"
 	"mtviz/internal/ui"
 	"mtviz/internal/verdict"
 )
@@ -149,14 +146,14 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, done := headlessContext(f.timeout)
 	defer done()
-	out := newComparePrinter(stdout, f.json)
-	out.begin(sc, len(variants))
+	out := report.New(stdout, f.json, nil)
+	out.CompareBegin(sc, len(variants))
 	var rs []compare.Result
 	for i, v := range variants {
 		if ctx.Err() != nil {
 			break
 		}
-		out.start(i, len(variants), v)
+		out.VariantStart(i, len(variants), v)
 		r, err := compare.Run(ctx, sc, v, opt, nil)
 		if err != nil {
 			return err
@@ -166,11 +163,11 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("compare: %w", err)
 			}
 		}
-		out.variant(r)
+		out.Variant(r)
 		rs = append(rs, r)
 	}
-	out.table(rs, f.allFigures)
-	own := out.checks(sc, rs)
+	out.Table(rs, f.allFigures)
+	own := compareOutcome(out, sc, rs)
 	if len(rs) < len(variants) {
 		return checkFailed{}
 	}
@@ -236,145 +233,20 @@ func compareReplay(f compareFlags, files []string, stdout io.Writer) error {
 	if !f.headless && !f.json {
 		return onScreen("compare", ui.Config{Compare: &ui.CompareConfig{Scenario: rs[0].Rec.Scenario, Done: rs}})
 	}
-	out := newComparePrinter(stdout, f.json)
-	out.begin(rs[0].Rec.Scenario, len(rs))
+	out := report.New(stdout, f.json, nil)
+	out.CompareBegin(rs[0].Rec.Scenario, len(rs))
 	for i, r := range rs {
-		out.start(i, len(rs), r.Variant)
-		out.variant(r)
+		out.VariantStart(i, len(rs), r.Variant)
+		out.Variant(r)
 	}
-	out.table(rs, f.allFigures)
-	return verdictError(out.checks(rs[0].Rec.Scenario, rs))
+	out.Table(rs, f.allFigures)
+	return verdictError(compareOutcome(out, rs[0].Rec.Scenario, rs))
 }
 
-// comparePrinter writes a comparison headless.
-type comparePrinter struct {
-	w    io.Writer
-	json bool
-	enc  *json.Encoder
-	t0   time.Time
-}
-
-func newComparePrinter(w io.Writer, asJSON bool) *comparePrinter {
-	return &comparePrinter{w: w, json: asJSON, enc: json.NewEncoder(text.NewJSONWriter(w)), t0: time.Now()}
-}
-
-func (p *comparePrinter) begin(sc *spec.Scenario, n int) {
-	if !p.json {
-		fmt.Fprintf(p.w, "%s: %s, %d variants, one after another\n", sc.ID, text.Clean(sc.Title), n)
-	}
-}
-
-func (p *comparePrinter) start(i, n int, v compare.Variant) {
-	if !p.json {
-		fmt.Fprintf(p.w, "\nvariant %d of %d: %s\n", i+1, n, text.Clean(v.Label))
-	}
-}
-
-func (p *comparePrinter) variant(r compare.Result) {
-	if p.json {
-		p.enc.Encode(struct {
-			Type    string            `json:"type"`
-			Label   string            `json:"label"`
-			Cores   int               `json:"cores"`
-			Set     map[string]string `json:"set,omitempty"`
-			Figures verdict.Figures   `json:"figures"`
-			// Seconds, as every time mtviz prints (the summary's own is a Duration).
-			Duration float64 `json:"duration"`
-			verdict.Summary
-		}{"variant", r.Label, r.Summary.Cores, r.Set, r.Figures, seconds(r.Summary.Duration), r.Summary})
-		return
-	}
-	for _, c := range r.Summary.Checks {
-		fmt.Fprintf(p.w, "  %-11s %s\n              %s\n", c.Verdict.Mark(), text.Clean(c.Name), text.Clean(c.Detail))
-	}
-	for _, e := range r.Summary.Errors {
-		fmt.Fprintf(p.w, "  error: %s\n", text.Clean(e))
-	}
-	fmt.Fprintf(p.w, "  %s, on %d core(s) in %.1fs\n", r.Summary.State(), r.Summary.Cores, seconds(r.Summary.Duration))
-}
-
-func (p *comparePrinter) table(rs []compare.Result, all bool) {
-	rows := compare.Table(rs, all)
-	if p.json {
-		type fig struct {
-			Unit   string    `json:"unit"`
-			Values []float64 `json:"values"`
-			Ratios []float64 `json:"ratios"`
-		}
-		out := struct {
-			Type     string         `json:"type"`
-			Variants []string       `json:"variants"`
-			Figures  map[string]fig `json:"figures"`
-		}{Type: "compare", Figures: map[string]fig{}}
-		for _, r := range rs {
-			out.Variants = append(out.Variants, r.Label)
-		}
-		for _, r := range rows {
-			out.Figures[r.Figure.Name] = fig{r.Figure.Unit, r.Values, r.Ratios}
-		}
-		p.enc.Encode(out)
-		return
-	}
-	fmt.Fprintln(p.w)
-	if len(rows) == 0 {
-		fmt.Fprintln(p.w, "no figure differs by more than 5% between the variants")
-		return
-	}
-	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
-	head := []string{"figure"}
-	for _, r := range rs {
-		head = append(head, text.Clean(r.Label))
-	}
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
-	for _, row := range rows {
-		cells := []string{figureTitle(row.Figure)}
-		for i, v := range row.Values {
-			c := compare.Format(row.Figure, v)
-			if row.Apart {
-				c += " " + row.Units[i]
-			}
-			if i > 0 && row.Ratios[i] != 0 {
-				c += " (" + compare.Ratio(row.Ratios[i]) + ")"
-			}
-			cells = append(cells, c)
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
-	}
-	tw.Flush()
-	for _, row := range rows {
-		if row.Apart {
-			fmt.Fprintf(p.w, "%s is counted in different units by the variants (%s): no ratio is made\n", row.Figure.Name, strings.Join(row.Units, ", "))
-		}
-	}
-}
-
-// checks prints the comparison's own checks, and returns what the whole
-// comparison came to.
-func (p *comparePrinter) checks(sc *spec.Scenario, rs []compare.Result) verdict.Summary {
+// compareOutcome reports a comparison's own checks and what it came to,
+// and returns that.
+func compareOutcome(out report.Reporter, sc *spec.Scenario, rs []compare.Result) verdict.Summary {
 	sum := compare.Outcome(sc, rs)
-	own := compare.Checks(sc, rs)
-	if p.json {
-		p.enc.Encode(struct {
-			Type    string           `json:"type"`
-			Checks  []verdict.Result `json:"checks"`
-			Verdict verdict.Verdict  `json:"verdict"`
-			State   string           `json:"state"`
-		}{"outcome", own, sum.Verdict, sum.State()})
-		return sum
-	}
-	if len(own) > 0 {
-		fmt.Fprintln(p.w)
-	}
-	for _, c := range own {
-		fmt.Fprintf(p.w, "%s  %s\n      %s\n", c.Verdict.Mark(), text.Clean(c.Name), text.Clean(c.Detail))
-	}
-	fmt.Fprintf(p.w, "\n%s: %s\n", sc.ID, sum.State())
+	out.Outcome(sc, compare.Checks(sc, rs), sum)
 	return sum
-}
-
-func figureTitle(f spec.Figure) string {
-	if f.Unit == "" {
-		return f.Name
-	}
-	return f.Name + " (" + f.Unit + ")"
 }

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"mtviz/internal/dist"
+	"mtviz/internal/report"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
@@ -364,26 +364,11 @@ func runMaster(ctx context.Context, nc *nats.Conn, f *masterFlags, stdout, stder
 	return rep, err
 }
 
-// jobReport is master --json's last line: the job as the server holds it
-// when it is done (read back), or as the master counted it when stopped.
-type jobReport struct {
-	Type         string   `json:"type"`
-	Tasks        int64    `json:"tasks"`
-	Collected    int64    `json:"collected"`
-	Missing      int64    `json:"missing"`
-	CountedTwice int64    `json:"counted_twice"`
-	Sum          *big.Int `json:"sum"`
-	Wrong        int64    `json:"wrong"`
-	Duplicates   int64    `json:"duplicates_ignored"`
-	Replicas     int      `json:"replicas"`
-	Resumed      int64    `json:"resumed_from"`
-	Seconds      float64  `json:"seconds"`
-	Done         bool     `json:"done"`
-	ReadBack     bool     `json:"read_back"`
-}
-
-func jobLine(rep dist.MasterReport, done bool) jobReport {
-	j := jobReport{Type: "job", Tasks: rep.Tasks, Collected: rep.Collected, Missing: rep.Tasks - rep.Collected, Wrong: rep.Wrong,
+// jobLine is master --json's last line (report.JobLine): the job as the
+// server holds it when it is done (read back), or as the master counted it
+// when stopped.
+func jobLine(rep dist.MasterReport, done bool) report.JobLine {
+	j := report.JobLine{Type: report.KindJob, Tasks: rep.Tasks, Collected: rep.Collected, Missing: rep.Tasks - rep.Collected, Wrong: rep.Wrong,
 		Duplicates: rep.Duplicates, Replicas: rep.Replicas, Resumed: rep.Replayed, Seconds: rep.Elapsed.Seconds(), Done: done, Sum: rep.Sum.Big()}
 	if r := rep.Record; r != nil {
 		j.ReadBack = true

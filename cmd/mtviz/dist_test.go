@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"mtviz/internal/dist"
+	"mtviz/internal/report"
 )
 
 // program is mtviz started as a person would, with a marker in its
@@ -428,7 +429,7 @@ func TestDefaultMasterResumes(t *testing.T) {
 		t.Errorf("the master started again prints %q, not %q: another key or port", l, line)
 	}
 	begun := m2.line(t, "was begun")
-	var j jobReport
+	var j report.JobLine
 	if err := json.Unmarshal([]byte(m2.line(t, `{"type":"job"`)), &j); err != nil {
 		t.Fatal(err)
 	}

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"maps"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,9 +14,9 @@ import (
 
 	"mtviz/internal/explore"
 	"mtviz/internal/outfile"
+	"mtviz/internal/report"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
-	"mtviz/internal/verdict"
 )
 
 const exploreUsage = `Usage: mtviz explore [flags] LESSON|FILE
@@ -120,11 +116,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("explore: --out: %w", err)
 	}
-	if f.json {
-		printExploreJSON(stdout, r)
-	} else {
-		printExplore(stdout, sc, r, written)
-	}
+	report.New(stdout, f.json, nil).Explored(sc, r, written)
 	if r.Stopped {
 		return checkFailed{}
 	}
@@ -227,178 +219,4 @@ func writeShortest(dir string, sc *spec.Scenario, r *explore.Report) (map[string
 		}
 	}
 	return written, nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return thousands(n) + " " + many
-}
-
-// thousands writes n with its thousands apart: 9,465,511,770.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// printExplore writes what the exploration found, as text.
-func printExplore(w io.Writer, sc *spec.Scenario, r *explore.Report, written map[string]string) {
-	name := sc.ID
-	if set := spec.SetText(sc.Set); set != "" {
-		name += " (" + set + ")"
-	}
-	steps := fmt.Sprintf("%d to %d", r.MinSteps, r.MaxSteps)
-	if r.MinSteps == r.MaxSteps {
-		steps = fmt.Sprint(r.MinSteps)
-	}
-	fmt.Fprintf(w, "%s: %s, %s visible steps an order\n", name, plural(r.Tasks, "task", "tasks"), steps)
-	switch {
-	case r.Stopped:
-		fmt.Fprintf(w, "stopped after %s: what follows covers those only\n", plural(r.Explored, "order", "orders"))
-	case r.Exhaustive:
-		fmt.Fprintf(w, "every order explored: %s", plural(r.Orders, "order", "orders"))
-	default:
-		fmt.Fprintf(w, "more than %s orders (about %s, estimated from the sample): a sample of %s, drawn at random with seed %d", thousands(r.Max), thousands(r.Orders), thousands(r.Explored), r.Seed)
-	}
-	if !r.Stopped {
-		fmt.Fprintf(w, ", %s up to steps that commute, in %.2fs (%.2f ms an order)\n", thousands(r.Classes), r.Elapsed.Seconds(), float64(r.PerOrder().Microseconds())/1000)
-	}
-	fmt.Fprintf(w, "\n%s:\n", plural(len(r.Outcomes), "outcome", "outcomes"))
-	for _, o := range r.Outcomes {
-		fmt.Fprintf(w, "  %-11s %s\n", plural(o.Orders, "order", "orders"), outcomeText(o))
-	}
-	of := r.Explored
-	if r.GoalText != "" {
-		fmt.Fprintf(w, "\ngoal, %s: ", text.Clean(r.GoalText))
-		if r.Goal == nil {
-			fmt.Fprintf(w, "no order meets it\n")
-		} else {
-			fmt.Fprintf(w, "met by %d of %d orders; the shortest, %s: %s%s\n", r.Goal.Count, of, plural(len(r.Goal.Tasks), "step", "steps"), strings.Join(r.Goal.Tasks, " "), wrote(written["goal"]))
-		}
-	}
-	if len(r.Broken) == 0 {
-		fmt.Fprintln(w, "\nno order breaks a check")
-		return
-	}
-	fmt.Fprintln(w, "\nchecks some order breaks, and the shortest order that does:")
-	for _, b := range r.Broken {
-		fmt.Fprintf(w, "  %s: broken by %d of %d orders; %s: %s%s\n", text.Clean(b.Check), b.Count, of, plural(len(b.Tasks), "step", "steps"), strings.Join(b.Tasks, " "), wrote(written[b.Check]))
-	}
-}
-
-func wrote(path string) string {
-	if path == "" {
-		return ""
-	}
-	return " (written to " + path + ")"
-}
-
-// outcomeText is one outcome in a line: final values, what went wrong,
-// the checks that failed, the goal.
-func outcomeText(o *explore.Outcome) string {
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(o.Final)) {
-		v := fmt.Sprintf("%s=%d", k, o.Final[k])
-		if n := o.Lost[k]; n > 0 {
-			v += fmt.Sprintf(" (%s lost)", plural(int(n), "update", "updates"))
-		}
-		parts = append(parts, v)
-	}
-	if o.Deadlock {
-		parts = append(parts, "deadlock")
-	}
-	if o.Forever {
-		parts = append(parts, "a task waits forever")
-	}
-	var failed []string
-	for _, c := range o.Checks {
-		if c.Verdict != verdict.Pass {
-			failed = append(failed, c.Verdict.String()+": "+text.Clean(c.Name))
-		}
-	}
-	if len(failed) == 0 {
-		parts = append(parts, "every check held")
-	} else {
-		parts = append(parts, strings.Join(failed, "; "))
-	}
-	if o.Goal != nil && o.Goal.Verdict == verdict.Pass {
-		parts = append(parts, "goal met")
-	}
-	return strings.Join(parts, ", ")
-}
-
-type exploreOutcomeJSON struct {
-	Orders   int                        `json:"orders"`
-	Final    map[string]int64           `json:"final"`
-	Lost     map[string]int64           `json:"lost,omitempty"`
-	Deadlock bool                       `json:"deadlock"`
-	Forever  bool                       `json:"waits_forever"`
-	Checks   map[string]verdict.Verdict `json:"checks"`
-	Goal     *verdict.Verdict           `json:"goal,omitempty"`
-	Example  []string                   `json:"example"`
-}
-
-type exploreGoalJSON struct {
-	Text     string   `json:"text"`
-	Check    string   `json:"check"`
-	Orders   int      `json:"orders"`
-	Shortest []string `json:"shortest,omitempty"`
-}
-
-// printExploreJSON writes the exploration as one JSON line.
-func printExploreJSON(w io.Writer, r *explore.Report) {
-	out := struct {
-		Type       string               `json:"type"`
-		Lesson     string               `json:"lesson"`
-		Set        map[string]string    `json:"set,omitempty"`
-		Orders     int                  `json:"orders"`
-		Explored   int                  `json:"explored"`
-		Exhaustive bool                 `json:"exhaustive"`
-		Stopped    bool                 `json:"stopped,omitempty"`
-		Classes    int                  `json:"commuting_classes"`
-		Tasks      int                  `json:"tasks"`
-		MinSteps   int                  `json:"min_steps"`
-		MaxSteps   int                  `json:"max_steps"`
-		Seconds    float64              `json:"seconds"`
-		PerOrder   float64              `json:"per_order_ms"`
-		Seed       uint64               `json:"seed,omitempty"`
-		Outcomes   []exploreOutcomeJSON `json:"outcomes"`
-		Shortest   map[string][]string  `json:"shortest"`
-		Goal       *exploreGoalJSON     `json:"goal,omitempty"`
-	}{Type: "explore", Lesson: r.Lesson, Set: r.Set, Orders: r.Orders, Explored: r.Explored, Exhaustive: r.Exhaustive,
-		Stopped: r.Stopped, Classes: r.Classes, Tasks: r.Tasks, MinSteps: r.MinSteps, MaxSteps: r.MaxSteps,
-		Seconds: r.Elapsed.Seconds(), PerOrder: math.Round(float64(r.PerOrder().Microseconds())) / 1000,
-		Outcomes: []exploreOutcomeJSON{}, Shortest: map[string][]string{}}
-	if !r.Exhaustive {
-		out.Seed = r.Seed
-	}
-	for _, o := range r.Outcomes {
-		oj := exploreOutcomeJSON{Orders: o.Orders, Final: o.Final, Lost: o.Lost, Deadlock: o.Deadlock, Forever: o.Forever,
-			Checks: map[string]verdict.Verdict{}, Example: o.Example}
-		if oj.Final == nil {
-			oj.Final = map[string]int64{}
-		}
-		for _, c := range o.Checks {
-			oj.Checks[c.Name] = c.Verdict
-		}
-		if o.Goal != nil {
-			v := o.Goal.Verdict
-			oj.Goal = &v
-		}
-		out.Outcomes = append(out.Outcomes, oj)
-	}
-	for _, b := range r.Broken {
-		out.Shortest[b.Check] = b.Tasks
-	}
-	if r.GoalText != "" {
-		out.Goal = &exploreGoalJSON{Text: r.GoalText, Check: r.GoalCheck}
-		if r.Goal != nil {
-			out.Goal.Orders, out.Goal.Shortest = r.Goal.Count, r.Goal.Tasks
-		}
-	}
-	json.NewEncoder(w).Encode(out)
 }

@@ -8,6 +8,7 @@ import (
 	"mtviz/internal/outfile"
 	"mtviz/internal/perfetto"
 	"mtviz/internal/record"
+	"mtviz/internal/report"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
@@ -68,13 +69,20 @@ func replay(path string, maxSize int64, traceFile *outfile.File, headless, asJSO
 		trace = perfetto.New(traceFile, r.Header.Root)
 		consumers = append(consumers, trace.Item)
 	}
-	var out *printer
+	var out report.Reporter
 	var vj *verdict.Judge
 	if headless {
-		out = newPrinter(stdout, asJSON, r.Scenario, r.Header.Cores, r.Header.Root)
-		out.tl.Watch = r.Header.Watch
+		// The replay's one fold: the text reads it, the JSON needs none.
+		var fold report.Fold
+		if !asJSON {
+			tl := timeline.New(timeline.Config{Scenario: r.Scenario, Cores: r.Header.Cores, Root: r.Header.Root, Watch: r.Header.Watch})
+			consumers = append(consumers, tl.Apply)
+			fold = report.Own(tl)
+		}
+		out = report.New(stdout, asJSON, fold)
+		out.Begin(r.Scenario, r.Header.Cores)
 		vj = session.NewJudge(r.Scenario, r.Header)
-		consumers = append(consumers, out.item, vj.Apply)
+		consumers = append(consumers, out.Item, vj.Apply)
 	}
 	// One pass reads the file, checks every line and feeds what is asked:
 	// the headless text streams out as the file is read. A line found wrong
@@ -95,7 +103,7 @@ func replay(path string, maxSize int64, traceFile *outfile.File, headless, asJSO
 	}
 	if out != nil {
 		sum := session.Decide(vj, rec.End)
-		out.summary(sum)
+		out.Summary(sum)
 		return verdictError(sum)
 	}
 	return onScreen("replay", ui.Config{Replay: rec})

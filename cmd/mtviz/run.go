@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime"
-	"slices"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -19,16 +16,13 @@ import (
 	"mtviz/internal/explore"
 	"mtviz/internal/guard"
 	"mtviz/internal/outfile"
-	"mtviz/internal/probe"
+	"mtviz/internal/report"
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
 	"mtviz/internal/verdict"
-
-	"github.com/charmbracelet/x/ansi"
 )
 
 const runUsage = `Usage: mtviz run [flags] LESSON|FILE
@@ -326,7 +320,9 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 		opt.Turns = turns
 	}
 	s := session.Start(ctx, sc, opt)
-	out := newPrinter(stdout, f.json, sc, s.Cores, session.RootPID())
+	// The session folds the run, once; the text reads its fold.
+	out := report.New(stdout, f.json, s.Read)
+	out.Begin(sc, s.Cores)
 	if turns != nil {
 		go func() {
 			defer close(notes)
@@ -343,7 +339,7 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 				items = nil
 				continue
 			}
-			out.item(it)
+			out.Item(it)
 		case <-guard.Signal():
 			// The run's own goroutines may be the ones that failed: give the
 			// engine a moment to stop its processes, then leave.
@@ -357,15 +353,15 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 	sum := s.Wait()
 	if notes != nil {
 		for n := range notes {
-			out.note(n)
+			out.Note(n)
 		}
 	}
 	steps := 0
 	if turns != nil {
 		steps = len(turns.Steps())
 	}
-	out.goal(sc, s.Goal(), steps)
-	out.summary(sum)
+	out.Goal(sc, s.Goal(), steps)
+	out.Summary(sum)
 	if err := s.RecordError(); err != nil {
 		return fmt.Errorf("the recording is incomplete: %w", err)
 	}
@@ -381,139 +377,4 @@ func verdictError(sum verdict.Summary) error {
 		return notDecided{}
 	}
 	return nil
-}
-
-// printer writes a run headless: the lines of the run's log as the fold
-// says them (the very lines the screen's Log shows), then the verdicts; or,
-// with --json, every event and sample and the summary.
-type printer struct {
-	w       io.Writer
-	json    bool
-	enc     *json.Encoder
-	tl      *timeline.Timeline
-	printed int // log entries printed so far
-	// JSON lines wait here a moment to go out in time order: events from
-	// child processes and samples arrive up to a tick late.
-	held   []heldLine
-	latest time.Duration
-}
-
-type heldLine struct {
-	t time.Duration
-	v any
-}
-
-// jsonLag is how long a JSON line is held for earlier ones to come.
-const jsonLag = 500 * time.Millisecond
-
-func newPrinter(w io.Writer, asJSON bool, sc *spec.Scenario, cores, root int) *printer {
-	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(text.NewJSONWriter(w)),
-		tl: timeline.New(timeline.Config{Scenario: sc, Cores: cores, Root: root})}
-	if !asJSON {
-		fmt.Fprintf(w, "%s: %s (%d round(s), %d core(s))\n", sc.ID, text.Clean(sc.Title), sc.Rounds, cores)
-	}
-	return p
-}
-
-func seconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1e6 }
-
-func (p *printer) item(it timeline.Item) {
-	p.tl.Apply(it)
-	if p.json {
-		if it.Sample != nil {
-			p.hold(it.Sample.T, struct {
-				Type         string  `json:"type"`
-				T            float64 `json:"t"`
-				SwitchesSpan float64 `json:"switches_span,omitempty"` // seconds, as every time printed
-				*probe.Sample
-			}{"sample", seconds(it.Sample.T), seconds(it.Sample.SwitchesSpan), it.Sample})
-		}
-		for i := range it.Events {
-			ev := it.Events[i]
-			p.hold(ev.T, struct {
-				Type string  `json:"type"`
-				T    float64 `json:"t"`
-				*sim.Event
-			}{"event", seconds(ev.T), &ev})
-		}
-		p.flushJSON(p.latest - jsonLag)
-		return
-	}
-	p.flushLog()
-}
-
-// maxHeld bounds the JSON lines held back: a recording whose items all
-// claim one moment cannot make them pile up.
-const maxHeld = 4096
-
-// hold keeps a line until the lines before it in time have come; the held
-// lines stay in time order (most come last, and are appended).
-func (p *printer) hold(t time.Duration, v any) {
-	i := sort.Search(len(p.held), func(i int) bool { return p.held[i].t > t })
-	p.held = slices.Insert(p.held, i, heldLine{t, v})
-	p.latest = max(p.latest, t)
-	if n := len(p.held) - maxHeld; n > 0 {
-		p.write(n)
-	}
-}
-
-// flushJSON writes, in time order, the held lines up to until.
-func (p *printer) flushJSON(until time.Duration) {
-	p.write(sort.Search(len(p.held), func(i int) bool { return p.held[i].t > until }))
-}
-
-// write writes the first n held lines.
-func (p *printer) write(n int) {
-	for _, l := range p.held[:n] {
-		p.enc.Encode(l.v)
-	}
-	p.held = append(p.held[:0], p.held[n:]...)
-}
-
-// flushLog prints the log entries the fold added since the last call.
-func (p *printer) flushLog() {
-	fresh := p.tl.LogCount - p.printed
-	log := p.tl.Log
-	if fresh > len(log) {
-		fmt.Fprintf(p.w, "… %d lines not shown (more than %d at once)\n", fresh-len(log), timeline.MaxLog)
-		fresh = len(log)
-	}
-	for _, e := range log[len(log)-fresh:] {
-		switch e.Class {
-		case timeline.Quiet:
-			fmt.Fprintf(p.w, "%8.3fs ---------- %s\n", seconds(e.T), e.Text)
-		default:
-			// Padded by the cells a name takes: a Chinese name is two a character.
-			fmt.Fprintf(p.w, "%8.3fs %s %s\n", seconds(e.T), padCells(e.Who, 10), e.Text)
-		}
-	}
-	p.printed = p.tl.LogCount
-}
-
-func (p *printer) summary(sum verdict.Summary) {
-	if p.json {
-		p.flushJSON(1 << 62)
-		p.enc.Encode(struct {
-			Type     string  `json:"type"`
-			Duration float64 `json:"duration"`
-			verdict.Summary
-		}{"summary", seconds(sum.Duration), sum})
-		return
-	}
-	fmt.Fprintln(p.w)
-	for _, r := range sum.Checks {
-		fmt.Fprintf(p.w, "%s  %s\n      %s\n", r.Verdict.Mark(), text.Clean(r.Name), text.Clean(r.Detail))
-	}
-	for _, e := range sum.Errors {
-		fmt.Fprintf(p.w, "error: %s\n", text.Clean(e))
-	}
-	fmt.Fprintln(p.w, sum.Conclusion())
-}
-
-// padCells pads s with spaces to w terminal cells.
-func padCells(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
 }

@@ -11,11 +11,11 @@ import (
 
 	"mtviz/internal/explore"
 	"mtviz/internal/record"
+	"mtviz/internal/report"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
-	"mtviz/internal/verdict"
 )
 
 // turnFlags are run's flags for choosing the order of the steps.
@@ -134,47 +134,14 @@ func followSchedule(ctx context.Context, turns *sim.Turns, s *explore.Schedule, 
 	n, err := explore.Follow(ctx, turns, s)
 	if err != nil {
 		if ctx.Err() == nil {
-			note(fmt.Sprintf("the schedule stopped at step %d: %v; the rest ran freely", n+1, err))
+			note(report.ScheduleStopped(n+1, err))
 		}
 		turns.Free()
 		return
 	}
 	b, err := turns.Settle(ctx)
 	if err == nil && !b.Over {
-		note(fmt.Sprintf("the schedule's %d steps were taken; the rest ran freely", n))
+		note(report.ScheduleTaken(n))
 		turns.Free()
 	}
-}
-
-// goal prints whether the run met the lesson's goal.
-func (p *printer) goal(sc *spec.Scenario, g *verdict.Result, steps int) {
-	if g == nil || sc.Goal == nil {
-		return
-	}
-	if p.json {
-		p.flushJSON(1 << 62)
-		p.enc.Encode(struct {
-			Type    string          `json:"type"`
-			Text    string          `json:"text"`
-			Check   string          `json:"check"`
-			Verdict verdict.Verdict `json:"verdict"`
-			Detail  string          `json:"detail"`
-			Steps   int             `json:"steps"`
-		}{"goal", sc.Goal.Text, g.Name, g.Verdict, g.Detail, steps})
-		return
-	}
-	met := "not met"
-	if g.Verdict == verdict.Pass {
-		met = fmt.Sprintf("met in %d steps", steps)
-	}
-	fmt.Fprintf(p.w, "\ngoal, %s: %s\n      %s\n", text.Clean(sc.Goal.Text), met, text.Clean(g.Detail))
-}
-
-// note prints a line of the scheduler's own, headless, in the log's shape.
-func (p *printer) note(s string) {
-	if p.json {
-		return
-	}
-	p.flushLog()
-	fmt.Fprintf(p.w, "%9s ---------- %s\n", "", s)
 }

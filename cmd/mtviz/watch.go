@@ -9,6 +9,7 @@ import (
 
 	"mtviz/internal/guard"
 	"mtviz/internal/outfile"
+	"mtviz/internal/report"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/ui"
@@ -110,23 +111,13 @@ func watchHeadless(sc *spec.Scenario, opt session.Options, asJSON bool, stdout i
 	guard.OnPanic(cancel)
 	defer guard.OnPanic(nil)
 	s := session.Start(ctx, sc, opt)
-	p := newPrinter(stdout, asJSON, sc, s.Cores, s.Root())
-	p.tl.Watch = true
+	p := report.New(stdout, asJSON, s.Read)
+	p.Begin(sc, s.Cores)
 	for it := range s.Items() {
-		p.item(it)
+		p.Item(it)
 	}
 	sum := s.Wait()
-	if asJSON {
-		p.summary(sum)
-	} else {
-		seen := 0
-		for _, pr := range p.tl.Procs {
-			if pr.Seen {
-				seen++
-			}
-		}
-		fmt.Fprintf(stdout, "\nwatched %d process(es) for %.1fs\n", seen, seconds(sum.Duration))
-	}
+	p.Watched(sum)
 	if err := s.RecordError(); err != nil {
 		return fmt.Errorf("the recording is incomplete: %w", err)
 	}
