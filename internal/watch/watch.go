@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mtviz/internal/words"
 	"os"
 	"os/exec"
 	"strconv"
@@ -391,7 +392,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			// Gone, its PID reused, or a zombie: it has ended.
 			if st, state, err := readStat(w.pid); err != nil || st != w.start || state == "Z" {
 				w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
-					Text: fmt.Sprintf("process %d has ended (its exit status is for its parent to read)", w.pid)})
+					Text: words.F("process %d has ended (its exit status is for its parent to read)", w.pid)})
 				return nil
 			}
 		}
@@ -428,7 +429,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	}
 	if left := w.tree(); len(left) > 0 {
 		w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
-			Text: fmt.Sprintf("the watch is over (%s): mtviz ends what is left of the program: PIDs %s", ended, pidList(left))})
+			Text: words.F("the watch is over (%s): mtviz ends what is left of the program: PIDs %s", ended, pidList(left))})
 	}
 	// What the command left running goes with it: its group, and
 	// everything else in its box (daemons that left the group).
@@ -456,7 +457,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	}
 	if n := w.dropped.Load(); n > 0 {
 		w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
-			Text: fmt.Sprintf("%d lines of its output are not shown (past %d lines, or written faster than they could be shown)", n, maxLines)})
+			Text: words.F("%d lines of its output are not shown (past %d lines, or written faster than they could be shown)", n, maxLines)})
 	}
 	w.say(ev)
 	return err
@@ -470,28 +471,28 @@ func (w *Watcher) follow(ctx context.Context, timeout <-chan time.Time, exited <
 	select {
 	case <-exited:
 	case <-ctx.Done():
-		return "stopped", sim.ErrStopped
+		return words.T("stopped"), sim.ErrStopped
 	case <-timeout:
-		return "its --duration passed", nil
+		return words.T("its --duration passed"), nil
 	}
 	left := w.tree()
 	if len(left) == 0 {
-		return "the program ended", nil
+		return words.T("the program ended"), nil
 	}
 	w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
-		Text: fmt.Sprintf("the command (PID %d) has exited; the watch goes on while the rest of its tree lives: PIDs %s (mtviz reaps the command when the watch ends)", w.pid, pidList(left))})
+		Text: words.F("the command (PID %d) has exited; the watch goes on while the rest of its tree lives: PIDs %s (mtviz reaps the command when the watch ends)", w.pid, pidList(left))})
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return "stopped", sim.ErrStopped
+			return words.T("stopped"), sim.ErrStopped
 		case <-timeout:
-			return "its --duration passed", nil
+			return words.T("its --duration passed"), nil
 		case <-tick.C:
 			w.reapAdopted()
 			if len(w.tree()) == 0 {
-				return "the program ended", nil
+				return words.T("the program ended"), nil
 			}
 		}
 	}

@@ -36,17 +36,17 @@ func asked(t *testing.T) map[string]bool {
 			if !ok || len(call.Args) == 0 {
 				return true
 			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || !isWords(sel) {
+			fn, ok := wordsCall(name, call)
+			if !ok {
 				return true
 			}
 			s, ok := constString(call.Args[0])
 			switch {
 			case ok:
-				out[s] = out[s] || sel.Sel.Name == "F"
-			case sel.Sel.Name != "T":
+				out[s] = out[s] || fn == "F"
+			case fn != "T":
 				// T may look up a word N marked; F and N take it as written.
-				t.Errorf("%s: words.%s of a value the catalog's test cannot read; write the text there", fset.Position(call.Pos()), sel.Sel.Name)
+				t.Errorf("%s: words.%s of a value the catalog's test cannot read; write the text there", fset.Position(call.Pos()), fn)
 			}
 			return true
 		})
@@ -60,6 +60,23 @@ func asked(t *testing.T) map[string]bool {
 func isWords(sel *ast.SelectorExpr) bool {
 	id, ok := sel.X.(*ast.Ident)
 	return ok && id.Name == "words" && slices.Contains([]string{"T", "F", "N"}, sel.Sel.Name)
+}
+
+// formatters are functions that pass their first argument to words.F, by
+// the folder they are in: a verdict's pass, fail and undecided.
+var formatters = map[string][]string{"verdict": {"pass", "fail", "undecided"}}
+
+// wordsCall says whether call asks the catalog for its first argument, and
+// as which of T, F and N.
+func wordsCall(file string, call *ast.CallExpr) (string, bool) {
+	switch fun := call.Fun.(type) {
+	case *ast.SelectorExpr:
+		return fun.Sel.Name, isWords(fun)
+	case *ast.Ident:
+		dir := filepath.Base(filepath.Dir(file))
+		return "F", slices.Contains(formatters[dir], fun.Name)
+	}
+	return "", false
 }
 
 // constString is a string literal, or literals joined by +.
@@ -169,5 +186,12 @@ func TestTFollowsTheLanguage(t *testing.T) {
 	}
 	if got := T("a word nobody translated"); got != "a word nobody translated" {
 		t.Errorf("a word with no Chinese = %q, not its English", got)
+	}
+}
+
+// No word is in both halves of the catalog.
+func TestNoWordGivenTwice(t *testing.T) {
+	for _, en := range givenTwice {
+		t.Errorf("%q is translated both in zh.go and in zh_engine.go", en)
 	}
 }
