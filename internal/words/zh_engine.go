@@ -62,7 +62,7 @@ var zhEngine = map[string]string{
 	"started %s as PID %d":                    "启动了 %s，PID %d",
 	"runs as PID %d, child of PID %d":         "以 PID %d 运行，是 PID %d 的子进程",
 	", with GOMAXPROCS %d":                    "，GOMAXPROCS %d",
-	"PID %d reaped by %s: %s":                 "PID %d 被 %s 回收：%s",
+	"PID %d reaped by %s: %s":                 "PID %[1]d 已被回收：%[3]s；回收者 %[2]s",
 	"sent %s to %s (PID %d)":                  "向 %[2]s（PID %[3]d）发送 %[1]s",
 	"%s (PID %d) ended: %s":                   "%s（PID %d）结束：%s",
 	"a wrong key":                             "密钥错误",
