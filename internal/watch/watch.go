@@ -336,11 +336,17 @@ func (w *Watcher) scenario() *spec.Scenario {
 	if len(w.opt.Cmd) > 0 {
 		what = strings.Join(w.opt.Cmd, " ")
 	}
-	src := fmt.Sprintf("id: watch\ntitle: %s\nsummary: a program watched from the OS\nlesson: %s\ntasks:\n  - name: watched\n    steps: [{log: watched}]\n",
+	// The summary and the lesson in both of the chapter's languages, as a
+	// lesson file gives them: the one in effect is loaded.
+	src := fmt.Sprintf("id: watch\ntitle: %s\nsummary: {en: a program watched from the OS, zh: 从操作系统观察的程序}\n"+
+		"lesson: {en: %s, zh: %s}\ntasks:\n  - name: watched\n    steps: [{log: watched}]\n",
 		strconv.Quote(what), strconv.Quote(
 			"Each lane is a thread of the watched program (its main thread first), drawn by the state /proc reads: "+
 				"running on core n (the digit), runnable (waiting for a core), sleeping, I for uninterruptible waits (D, usually I/O), "+
-				"T stopped, Z zombie. The Processes panel is its process tree as it changes; Locks lists the file locks its processes hold or wait for."))
+				"T stopped, Z zombie. The Processes panel is its process tree as it changes; Locks lists the file locks its processes hold or wait for."),
+		strconv.Quote("每条泳道是被观察程序的一个线程（主线程在最前），按 /proc 读到的状态绘制："+
+			"在核心 n 上运行（数字），可运行（等待一个核心），睡眠，I 表示不可中断的等待（D，通常是 I/O），"+
+			"T 已停止，Z 僵尸进程。进程树面板是它随时变化的进程树；锁面板列出它的进程持有或等待的文件锁。"))
 	sc, err := spec.Load("watch.yaml", []byte(src))
 	if err != nil {
 		// The source is ours; a failure is a bug, and the screen can do
