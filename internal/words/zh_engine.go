@@ -45,7 +45,9 @@ var zhEngine = map[string]string{
 	"%s waits on condition %s, and no task left will notify it":     "%s 在条件变量 %s 上等待，而剩下的任务没有谁会再 notify",
 	"%s waits for event %s, and no task left will set it":           "%s 等待事件 %s，而剩下的任务没有谁会再 set",
 	"stuck: ": "卡住：",
-	"gave up waiting for %s after %s (%s timeout)": "等待 %s %[2]s 后放弃（%[3]s 超时）",
+	"mtviz: every task was blocked, in a deadlock":              "mtviz（所有任务都阻塞了，陷入死锁）",
+	"mtviz: every task was blocked, and no task could wake one": "mtviz（所有任务都阻塞了，没有任务能唤醒谁）",
+	"gave up waiting for %s after %s (%s timeout)":              "等待 %s %[2]s 后放弃（%[3]s 超时）",
 
 	// The log's lines (timeline).
 	"round %d of %d":                          "第 %d/%d 轮",
