@@ -1,6 +1,7 @@
 package words
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -119,7 +120,9 @@ func TestNoStaleWords(t *testing.T) {
 	}
 }
 
-var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
+// verb is a format's verb; its argument's index ([2]) stands before the
+// verb letter, after any width and precision (%.2[3]f).
+var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?(\[\d+\])?[a-zA-Z%]`)
 
 // verbs is a format's verbs, in argument order (an explicit index puts a
 // verb where it says).
@@ -130,15 +133,15 @@ func verbs(format string) []string {
 		if v[0] == "%%" {
 			continue
 		}
-		i := next
-		if v[1] != "" {
-			i, _ = strconv.Atoi(strings.Trim(v[1], "[]"))
+		i, index := next, v[1]+v[3]
+		if index != "" {
+			i, _ = strconv.Atoi(strings.Trim(index, "[]"))
 			i--
 		}
 		for len(out) <= i {
 			out = append(out, "")
 		}
-		out[i] = strings.Replace(v[0], v[1], "", 1)
+		out[i] = strings.Replace(v[0], index, "", 1)
 		next = i + 1
 	}
 	return out
@@ -164,8 +167,19 @@ func TestFormatsKeepTheirVerbs(t *testing.T) {
 		if !slices.Equal(strip(want), strip(got)) {
 			t.Errorf("%q has verbs %v, its Chinese %q has %v", en, want, zh[en], got)
 		}
+		// And fmt reads the Chinese so: no verb it cannot fill (%!).
+		args := make([]any, len(want))
+		for i, v := range strip(want) {
+			args[i] = sample[v]
+		}
+		if out := fmt.Sprintf(zh[en], args...); strings.Contains(out, "%!") {
+			t.Errorf("%q fills in as %q", zh[en], out)
+		}
 	}
 }
+
+// sample is a value of the kind each verb letter takes.
+var sample = map[string]any{"d": 1, "s": "x", "q": "x", "v": []int{1}, "f": 1.5, "g": 1.5}
 
 // T says a word in the language chosen, and English as written.
 func TestTFollowsTheLanguage(t *testing.T) {
