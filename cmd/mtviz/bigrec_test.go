@@ -13,26 +13,16 @@ import (
 	"mtviz/internal/record"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/testutil"
 	"mtviz/internal/timeline"
 )
-
-const bigSrc = `title: sixteen lanes
-objects: {m: {kind: lock}, c: {kind: counter}}
-tasks:
-  - name: w
-    count: 16
-    steps:
-      - repeat:
-          times: 300
-          steps: [{lock: m}, {add: {counter: c, n: 1}}, {busy: 1ms}, {unlock: m}, {sleep: 15ms}]
-`
 
 // bigRecording writes a recording of about size bytes shaped as a busy
 // sixteen-lane run records (about 500 KB a second, 6,000 events a second):
 // every 100 ms a batch of 600 lock, counter and state events and a sample
 // of a process with 18 threads. It returns the recorded time.
 func bigRecording(tb testing.TB, path string, size int64) time.Duration {
-	sc, err := spec.Load("sixteen.yaml", []byte(bigSrc))
+	sc, err := spec.Load("sixteen.yaml", []byte(testutil.SixteenLanes))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -110,13 +111,29 @@ func psNow(t *testing.T) []psRow {
 	return rows
 }
 
-// What watch shows agrees with ps and /proc/locks taken in the same moment:
-// state letters, parents (an orphan's new one included), thread ids, the
-// core a sleeping thread last ran on, the flock's holder and its waiter.
-func TestWatchAgreesWithPs(t *testing.T) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Fatal("this test watches small python3 programs; install python3")
-	}
+// watchLine is one JSON line of watch --json, as these tests read it.
+type watchLine struct {
+	Type  string  `json:"type"`
+	T     float64 `json:"t"`
+	Kind  string  `json:"kind"`
+	PID   int     `json:"pid"`
+	Code  int     `json:"code"`
+	Procs []probe.Proc
+	Locks []probe.FileLock
+}
+
+// truthRun is a watch of testdata/watch/truth.py, with ps and /proc/locks
+// read in the moment its flock waiter was first shown.
+type truthRun struct {
+	lines []watchLine
+	ps    []psRow
+	locks string  // /proc/locks then
+	trigT float64 // the time of the sample that set off the reading
+	root  int     // the watched program's PID
+}
+
+func watchTruth(t *testing.T) truthRun {
+	t.Helper()
 	lock := filepath.Join(t.TempDir(), "turns.lock")
 	// The interpreter itself, not a shim that runs it (pyenv's is a shell
 	// script with children of its own).
@@ -134,73 +151,112 @@ func TestWatchAgreesWithPs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Wait()
-	type line struct {
-		Type  string  `json:"type"`
-		T     float64 `json:"t"`
-		Kind  string  `json:"kind"`
-		PID   int     `json:"pid"`
-		Code  int     `json:"code"`
-		Procs []probe.Proc
-		Locks []probe.FileLock
-	}
-	var lines []line
-	var ps []psRow
-	var locks string
-	trigT := -1.0
-	root := 0
+	r := truthRun{trigT: -1}
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(nil, 4<<20)
 	for sc.Scan() {
-		var l line
+		var l watchLine
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("not JSON: %q", sc.Text())
 		}
-		if l.Type == "event" && l.Kind == "process" && root == 0 {
-			root = l.PID
+		if l.Type == "event" && l.Kind == "process" && r.root == 0 {
+			r.root = l.PID
 		}
 		waiting := false
 		for _, fl := range l.Locks {
 			waiting = waiting || fl.Waiting
 		}
-		if ps == nil && waiting && root != 0 {
+		if r.ps == nil && waiting && r.root != 0 {
 			// Everything is in place (the waiter waits last of all):
 			// take the OS's own word now.
-			ps = psNow(t)
+			r.ps = psNow(t)
 			b, _ := os.ReadFile("/proc/locks")
-			locks, trigT = string(b), l.T
+			r.locks, r.trigT = string(b), l.T
 		}
-		lines = append(lines, l)
+		r.lines = append(r.lines, l)
 	}
-	if ps == nil {
+	if r.ps == nil {
 		t.Fatal("the watch never showed the flock waiter; so no comparison")
 	}
-	// JSON lines are held half a second to go out in time order: ps ran
-	// about half a second after the sample that set it off was read.
-	var best *line
-	for i := range lines {
-		l := &lines[i]
+	return r
+}
+
+// sampleAtPs is the sample closest to when ps ran. JSON lines are held
+// half a second to go out in time order: ps ran about half a second after
+// the sample that set it off was read.
+func (r truthRun) sampleAtPs(t *testing.T) *watchLine {
+	var best *watchLine
+	for i := range r.lines {
+		l := &r.lines[i]
 		if l.Type != "sample" {
 			continue
 		}
-		if best == nil || math.Abs(l.T-trigT-0.55) < math.Abs(best.T-trigT-0.55) {
+		if best == nil || math.Abs(l.T-r.trigT-0.55) < math.Abs(best.T-r.trigT-0.55) {
 			best = l
 		}
 	}
-	t.Logf("ps ran at about %.2fs; comparing with the sample of %.2fs", trigT+0.55, best.T)
+	t.Logf("ps ran at about %.2fs; comparing with the sample of %.2fs", r.trigT+0.55, best.T)
+	return best
+}
+
+// psTree is the tree as ps has it: the root and its descendants.
+func (r truthRun) psTree() map[int]bool {
+	tree := map[int]bool{r.root: true}
+	for changed := true; changed; {
+		changed = false
+		for _, row := range r.ps {
+			if tree[row.ppid] && !tree[row.pid] {
+				tree[row.pid], changed = true, true
+			}
+		}
+	}
+	return tree
+}
+
+// What watch shows agrees with ps and /proc/locks taken in the same moment:
+// state letters, parents (an orphan's new one included), thread ids, the
+// core a sleeping thread last ran on, the flock's holder and its waiter.
+func TestWatchAgreesWithPs(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Fatal("this test watches small python3 programs; install python3")
+	}
+	r := watchTruth(t)
+	best := r.sampleAtPs(t)
 	byPID := map[int]probe.Proc{}
 	for _, p := range best.Procs {
 		byPID[p.PID] = p
 	}
-	// The tree as ps has it: the root and its descendants.
-	tree := map[int]bool{root: true}
-	for changed := true; changed; {
-		changed = false
-		for _, r := range ps {
-			if tree[r.ppid] && !tree[r.pid] {
-				tree[r.pid], changed = true, true
-			}
+	tree := r.psTree()
+	threadsAgree(t, r.ps, tree, byPID)
+	zombies, orphans := 0, 0
+	for pid, p := range byPID {
+		if p.State == probe.Zombie && p.PPID == r.root {
+			zombies++
+		}
+		if !tree[pid] && pid != r.root {
+			orphans++ // in the watch, re-parented out of the tree by ps's account
 		}
 	}
+	if zombies != 1 || orphans != 1 {
+		t.Errorf("%d zombies and %d orphans in the watch, want 1 and 1", zombies, orphans)
+	}
+	locksAgree(t, best.Locks, r.locks)
+	// The program's own exit status, as its parent (mtviz) read it.
+	exited := false
+	for _, l := range r.lines {
+		if l.Type == "event" && l.Kind == "exit" && l.PID == r.root && l.Code == 0 {
+			exited = true
+		}
+	}
+	if !exited {
+		t.Error("no exit event with status 0 for the watched program")
+	}
+}
+
+// threadsAgree compares every thread of ps's tree with the watch's sample:
+// parent, thread id, a stable state letter, a sleeping thread's last core.
+func threadsAgree(t *testing.T, ps []psRow, tree map[int]bool, byPID map[int]probe.Proc) {
+	t.Helper()
 	compared := 0
 	for _, r := range ps {
 		if !tree[r.pid] && byPID[r.pid].PID == 0 {
@@ -214,17 +270,13 @@ func TestWatchAgreesWithPs(t *testing.T) {
 		if p.PPID != r.ppid {
 			t.Errorf("PID %d: the watch says parent %d, ps says %d", r.pid, p.PPID, r.ppid)
 		}
-		var th *probe.Thread
-		for i := range p.Threads {
-			if p.Threads[i].TID == r.tid {
-				th = &p.Threads[i]
-			}
-		}
-		if th == nil {
+		i := slices.IndexFunc(p.Threads, func(th probe.Thread) bool { return th.TID == r.tid })
+		if i < 0 {
 			t.Errorf("ps lists thread %d of PID %d, the watch does not", r.tid, r.pid)
 			continue
 		}
-		if stable := r.stat[0] == 'S' || r.stat[0] == 'Z'; stable && th.State != r.stat[:1] {
+		th := p.Threads[i]
+		if stable := r.stat[0] == 'S' || r.stat[0] == 'Z'; stable && th.State != probe.State(r.stat[:1]) {
 			t.Errorf("thread %d: the watch says %s, ps says %s", r.tid, th.State, r.stat)
 		}
 		if r.stat[0] == 'S' && th.Core != r.psr {
@@ -236,21 +288,14 @@ func TestWatchAgreesWithPs(t *testing.T) {
 	if compared < 6 {
 		t.Errorf("only %d threads compared; ps:\n%v", compared, ps)
 	}
-	zombies, orphans := 0, 0
-	for pid, p := range byPID {
-		if p.State == "Z" && p.PPID == root {
-			zombies++
-		}
-		if !tree[pid] && pid != root {
-			orphans++ // in the watch, re-parented out of the tree by ps's account
-		}
-	}
-	if zombies != 1 || orphans != 1 {
-		t.Errorf("%d zombies and %d orphans in the watch, want 1 and 1", zombies, orphans)
-	}
-	// The flock: its holder and its waiter, as /proc/locks lists them.
+}
+
+// locksAgree: the watch's flocks, its holder and its waiter, are as
+// /proc/locks lists them.
+func locksAgree(t *testing.T, got []probe.FileLock, locks string) {
+	t.Helper()
 	holders := 0
-	for _, fl := range best.Locks {
+	for _, fl := range got {
 		want := " " + strconv.Itoa(fl.PID) + " "
 		found := false
 		for _, l := range strings.Split(locks, "\n") {
@@ -265,18 +310,8 @@ func TestWatchAgreesWithPs(t *testing.T) {
 			holders++
 		}
 	}
-	if holders != 1 || len(best.Locks) != 2 {
-		t.Errorf("locks %+v: want one holder and one waiter", best.Locks)
-	}
-	// The program's own exit status, as its parent (mtviz) read it.
-	exited := false
-	for _, l := range lines {
-		if l.Type == "event" && l.Kind == "exit" && l.PID == root && l.Code == 0 {
-			exited = true
-		}
-	}
-	if !exited {
-		t.Error("no exit event with status 0 for the watched program")
+	if holders != 1 || len(got) != 2 {
+		t.Errorf("locks %+v: want one holder and one waiter", got)
 	}
 }
 

@@ -3,14 +3,8 @@ package compare
 import (
 	"testing"
 
-	"go.uber.org/goleak"
-
 	"mtviz/internal/sim"
 	"mtviz/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	testutil.NoRaceExitSleep()
-	sim.MaybeChild()
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { testutil.Main(m, sim.MaybeChild) }

@@ -21,6 +21,7 @@ import (
 
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
+	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
 )
@@ -170,19 +171,19 @@ func (pw *Writer) name(pid, tid int, kind, name string, ts int64) {
 // osState words a /proc state as ps's manual does; in state R, a thread
 // that got CPU time over the last interval ran (on its core), one that got
 // none waited for a core.
-func osState(state string, cpu float64, core int) string {
-	if state == "R" {
+func osState(state probe.State, cpu float64, core int) string {
+	if state == probe.Running {
 		if cpu > 0 {
 			return fmt.Sprintf("running on cpu%d", core)
 		}
 		return "runnable: waiting for a core"
 	}
-	names := map[string]string{"S": "sleeping", "D": "waiting in the kernel (D)", "Z": "zombie",
+	names := map[probe.State]string{"S": "sleeping", "D": "waiting in the kernel (D)", "Z": "zombie",
 		"T": "stopped", "t": "traced", "X": "dead", "I": "idle", "W": "paging", "P": "parked"}
 	if n, ok := names[state]; ok {
 		return n
 	}
-	return "state " + state
+	return "state " + string(state)
 }
 
 // state continues or starts the track's slice.
@@ -234,7 +235,7 @@ func (pw *Writer) event(ev *sim.Event) {
 	case sim.KCounter:
 		name := ev.Object
 		if ev.Task != "" {
-			name += " @" + ev.Task
+			name = spec.ProcessCopy(name, ev.Task)
 		}
 		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": ev.Value}})
 	case sim.KExit:

@@ -11,10 +11,11 @@ import (
 
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
+	"mtviz/internal/testutil"
 	"mtviz/internal/timeline"
 )
 
-func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+var ms = testutil.Ms
 
 // traceOf writes a small run: a process with two threads that change state
 // and core, a child that is re-parented, becomes a zombie and is reaped.
@@ -22,7 +23,7 @@ func traceOf(t *testing.T) []map[string]any {
 	t.Helper()
 	var buf bytes.Buffer
 	pw := New(&buf, 100)
-	th := func(tid int, st string, core int) probe.Thread {
+	th := func(tid int, st probe.State, core int) probe.Thread {
 		return probe.Thread{TID: tid, State: st, Core: core, CPU: 50}
 	}
 	for i := 0; i <= 10; i++ {

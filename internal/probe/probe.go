@@ -21,7 +21,7 @@ import (
 type Thread struct {
 	TID   int     `json:"tid"`
 	Name  string  `json:"name,omitempty"` // its comm, read when the thread was first seen
-	State string  `json:"state"`
+	State State   `json:"state"`
 	CPU   float64 `json:"cpu"`
 	Core  int     `json:"core"`
 	// Switches since the thread's previous reading; zero at its first.
@@ -33,7 +33,7 @@ type Proc struct {
 	PID      int      `json:"pid"`
 	PPID     int      `json:"ppid"`
 	Name     string   `json:"name"`
-	State    string   `json:"state"`
+	State    State    `json:"state"`
 	CPU      float64  `json:"cpu"`  // percent of one core over the last interval
 	Core     int      `json:"core"` // the core its busiest thread last ran on (field 39 of the thread's stat)
 	NThreads int      `json:"nthreads"`
@@ -288,7 +288,7 @@ func (p *Probe) Sample() Sample {
 			s.Gone = append(s.Gone, pid)
 			continue
 		}
-		out := Proc{PID: pid, PPID: st.ppid, Name: pr.name, State: string(st.state), NThreads: st.nthreads, Core: st.processor}
+		out := Proc{PID: pid, PPID: st.ppid, Name: pr.name, State: State(st.state), NThreads: st.nthreads, Core: st.processor}
 		out.CPU = pr.cpu.update(st.ticks, time.Now())
 		if p.opt.Threads {
 			out.Threads = p.threads(pr, st.nthreads)
@@ -477,7 +477,7 @@ func (p *Probe) threads(pr *proc, n int) []Thread {
 			pr.nthreads = -1
 			continue
 		}
-		th := Thread{TID: tid, Name: t.name, State: string(st.state), Core: st.processor}
+		th := Thread{TID: tid, Name: t.name, State: State(st.state), Core: st.processor}
 		th.CPU = min(t.cpu.update(st.ticks, time.Now()), 100)
 		if t.status != nil && p.readSwitches {
 			// /proc/PID/status counts the main thread only; each thread

@@ -217,62 +217,8 @@ func TestSwitchesCountWakeups(t *testing.T) {
 
 	p := New(Options{Switches: true})
 	defer p.Close()
-	var thread, proc, all Switches
-	sample := func(first bool) {
-		// The probe's reading of each thread it knew lies between two
-		// readings of that thread's own status: it read the right file.
-		before := map[int]Switches{}
-		if pr := p.procs[pid]; pr != nil {
-			for id := range pr.threads {
-				if sw, ok := readSwitches(id); ok {
-					before[id] = sw
-				}
-			}
-		}
-		s := p.Sample()
-		for id, b := range before {
-			a, ok := readSwitches(id)
-			th := p.procs[pid].threads[id]
-			if !ok || th == nil {
-				continue // ended meanwhile
-			}
-			if !inOrder(b, th.sw.last, a) {
-				t.Fatalf("thread %d: the probe read %+v between %+v and %+v", id, th.sw.last, b, a)
-			}
-		}
-		if _, ok := before[tid]; !ok && !first {
-			t.Fatalf("thread %d of %d not read", tid, pid)
-		}
-		var sum Switches
-		seen := false
-		for _, pr := range s.Procs {
-			var threads Switches
-			for _, th := range pr.Threads {
-				threads.add(th.Switches)
-				if pr.PID == pid && th.TID == tid {
-					thread.add(th.Switches)
-					seen = true
-				}
-			}
-			if threads != pr.Switches {
-				t.Errorf("process %d: %+v, its threads %+v", pr.PID, pr.Switches, threads)
-			}
-			if pr.PID == pid {
-				proc.add(pr.Switches)
-			}
-			sum.add(pr.Switches)
-		}
-		if sum != s.Switches {
-			t.Errorf("sample: %+v, its processes %+v", s.Switches, sum)
-		}
-		all.add(s.Switches)
-		if !seen {
-			t.Fatalf("thread %d of %d not in the sample", tid, pid)
-		}
-		if first && (thread != Switches{}) {
-			t.Errorf("a thread's first reading counted %+v", thread)
-		}
-	}
+	var tl switchTally
+	sample := func(first bool) { tl.sample(t, p, pid, tid, first) }
 	sample(true)
 	for i := range n {
 		// woke says the thread ran, so the sleep seen next is a new one.
@@ -283,10 +229,78 @@ func TestSwitchesCountWakeups(t *testing.T) {
 			sample(false)
 		}
 	}
-	if thread.Vol < n || proc.Vol < thread.Vol || all.Vol < proc.Vol {
-		t.Errorf("after %d sleeps: thread %d voluntary switches, process %d, samples %d", n, thread.Vol, proc.Vol, all.Vol)
+	if tl.thread.Vol < n || tl.proc.Vol < tl.thread.Vol || tl.all.Vol < tl.proc.Vol {
+		t.Errorf("after %d sleeps: thread %d voluntary switches, process %d, samples %d", n, tl.thread.Vol, tl.proc.Vol, tl.all.Vol)
 	}
-	t.Logf("%d sleeps: thread %+v, process %+v, samples %+v", n, thread, proc, all)
+	t.Logf("%d sleeps: thread %+v, process %+v, samples %+v", n, tl.thread, tl.proc, tl.all)
+}
+
+// switchTally sums the switches the probe reported for one thread, its
+// process and whole samples.
+type switchTally struct{ thread, proc, all Switches }
+
+// sample takes one sample and checks the probe read each known thread's
+// own status between two readings of it, then adds up what it reported.
+func (tl *switchTally) sample(t *testing.T, p *Probe, pid, tid int, first bool) {
+	t.Helper()
+	before := map[int]Switches{}
+	if pr := p.procs[pid]; pr != nil {
+		for id := range pr.threads {
+			if sw, ok := readSwitches(id); ok {
+				before[id] = sw
+			}
+		}
+	}
+	s := p.Sample()
+	for id, b := range before {
+		a, ok := readSwitches(id)
+		th := p.procs[pid].threads[id]
+		if !ok || th == nil {
+			continue // ended meanwhile
+		}
+		if !inOrder(b, th.sw.last, a) {
+			t.Fatalf("thread %d: the probe read %+v between %+v and %+v", id, th.sw.last, b, a)
+		}
+	}
+	if _, ok := before[tid]; !ok && !first {
+		t.Fatalf("thread %d of %d not read", tid, pid)
+	}
+	if !tl.add(t, s, pid, tid) {
+		t.Fatalf("thread %d of %d not in the sample", tid, pid)
+	}
+	if first && (tl.thread != Switches{}) {
+		t.Errorf("a thread's first reading counted %+v", tl.thread)
+	}
+}
+
+// add sums a sample's switches, checking each total is its parts' sum; it
+// says whether the thread was in the sample.
+func (tl *switchTally) add(t *testing.T, s Sample, pid, tid int) bool {
+	t.Helper()
+	var sum Switches
+	seen := false
+	for _, pr := range s.Procs {
+		var threads Switches
+		for _, th := range pr.Threads {
+			threads.add(th.Switches)
+			if pr.PID == pid && th.TID == tid {
+				tl.thread.add(th.Switches)
+				seen = true
+			}
+		}
+		if threads != pr.Switches {
+			t.Errorf("process %d: %+v, its threads %+v", pr.PID, pr.Switches, threads)
+		}
+		if pr.PID == pid {
+			tl.proc.add(pr.Switches)
+		}
+		sum.add(pr.Switches)
+	}
+	if sum != s.Switches {
+		t.Errorf("sample: %+v, its processes %+v", s.Switches, sum)
+	}
+	tl.all.add(s.Switches)
+	return seen
 }
 
 // The probe's reading of a main thread agrees with gopsutil's, which reads

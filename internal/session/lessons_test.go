@@ -3,15 +3,11 @@ package session
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
@@ -20,11 +16,7 @@ import (
 	"mtviz/internal/verdict"
 )
 
-func TestMain(m *testing.M) {
-	testutil.NoRaceExitSleep()
-	sim.MaybeChild()
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { testutil.Main(m, sim.MaybeChild) }
 
 // drain keeps every event and sample a session delivers, until its end.
 func drain(s *Session) ([]sim.Event, []probe.Sample) {
@@ -201,140 +193,18 @@ func (f facts) logged(task, text string) bool {
 // itself from the probe's raw samples.
 func TestProcessLessons(t *testing.T) {
 	lessons := []lessonFacts{
-		{"fork", func(t *testing.T, f facts) {
-			parent, child := f.pid(t, "parent"), f.pid(t, "child")
-			r := f.read(child)
-			if len(r) == 0 || r[0].PPID != parent {
-				t.Errorf("the probe did not read child %d with parent %d: %+v", child, parent, r)
-			}
-		}},
-		{"process", func(t *testing.T, f facts) {
-			a, b, c := f.pid(t, "two-seconds"), f.pid(t, "three-seconds"), f.pid(t, "four-seconds")
-			if a == b || b == c || a == c {
-				t.Errorf("PIDs not distinct: %d %d %d", a, b, c)
-			}
-			if len(f.read(c)) <= len(f.read(a)) {
-				t.Error("the 4 s child was not seen for longer than the 2 s one")
-			}
-		}},
-		{"clock", func(t *testing.T, f facts) {
-			clock := f.pid(t, "clock")
-			if clock == os.Getpid() || len(f.read(clock)) == 0 {
-				t.Errorf("the clock did not run as a separate process the probe saw")
-			}
-		}},
-		{"daemon", func(t *testing.T, f facts) {
-			if f.logged("helper", "finished my work") {
-				t.Error("the daemon child finished its work")
-			}
-			if !f.logged("worker", "finished my work") {
-				t.Error("the non-daemon child did not finish")
-			}
-		}},
+		{"fork", procFork},
+		{"process", procProcess},
+		{"clock", procClock},
+		{"daemon", procDaemon},
 		{"join", nil},
-		{"pool", func(t *testing.T, f facts) {
-			pids := map[int]bool{}
-			for _, ev := range f.events {
-				if ev.Kind == sim.KProcess && strings.HasPrefix(ev.Task, "worker-") {
-					pids[ev.PID] = true
-				}
-			}
-			if len(pids) > runtime.GOMAXPROCS(0) {
-				t.Errorf("%d worker processes for %d cores", len(pids), runtime.GOMAXPROCS(0))
-			}
-		}},
-		{"subprocess", func(t *testing.T, f facts) {
-			for _, ev := range f.events {
-				if ev.Kind == sim.KRun && ev.Program == "sort" && ev.Output != "apple\nbanana\ncherry\n" {
-					t.Errorf("sort printed %q", ev.Output)
-				}
-			}
-		}},
-		{"ipc-queue", func(t *testing.T, f facts) {
-			var got []string
-			for _, ev := range f.events {
-				if ev.Kind == sim.KGet {
-					got = append(got, ev.Item)
-				}
-			}
-			if strings.Join(got, "") != "ABC" {
-				t.Errorf("reader got %v", got)
-			}
-		}},
-		{"zombie", func(t *testing.T, f facts) {
-			child := f.pid(t, "child")
-			sawZ := false
-			for _, p := range f.read(child) {
-				sawZ = sawZ || p.State == "Z"
-			}
-			if !sawZ {
-				t.Error("the probe never read Z for the child")
-			}
-		}},
-		{"crash", func(t *testing.T, f facts) {
-			panicky, threaded, master := f.pid(t, "panicky"), f.pid(t, "threaded"), f.pid(t, "master")
-			var crashedAt time.Duration
-			codes := map[int]int{}
-			for _, ev := range f.events {
-				if ev.Kind == sim.KExit {
-					codes[ev.PID] = ev.Code
-					if ev.PID == panicky {
-						crashedAt = ev.T
-					}
-				}
-			}
-			if codes[panicky] != 2 || codes[threaded] != 2 {
-				t.Errorf("exit codes: panicky %d, threaded %d; a Go panic exits 2", codes[panicky], codes[threaded])
-			}
-			later := false
-			for _, s := range f.samples {
-				for _, p := range s.Procs {
-					later = later || p.PID == master && s.T > crashedAt && p.State != "Z"
-				}
-			}
-			if crashedAt == 0 || !later {
-				t.Errorf("the probe did not see the master alive after the crash at %v", crashedAt)
-			}
-		}},
-		{"async", func(t *testing.T, f facts) {
-			loop, threads, server := f.pid(t, "eventloop"), f.pid(t, "threads"), f.pid(t, "server disk")
-			most := func(pid int) int {
-				n := 0
-				for _, p := range f.read(pid) {
-					n = max(n, p.NThreads)
-				}
-				return n
-			}
-			if n := most(loop); n == 0 || n > 16 {
-				t.Errorf("the probe read at most %d threads in eventloop (PID %d), want 1 to 16", n, loop)
-			}
-			if n := most(threads); n < 250 {
-				t.Errorf("the probe read at most %d threads in threads (PID %d), want 250 or more", n, threads)
-			}
-			for _, ev := range f.events {
-				if ev.Kind == sim.KProcess && ev.Task == "eventloop" && ev.GoMaxProcs != 1 {
-					t.Errorf("eventloop said GOMAXPROCS %d", ev.GoMaxProcs)
-				}
-			}
-			// The server was mtviz's child, and the probe saw it go.
-			if r := f.read(server); len(r) == 0 || r[0].PPID != os.Getpid() {
-				t.Errorf("the probe did not read the server (PID %d) as mtviz's child: %+v", server, r)
-			}
-			gone := false
-			for _, s := range f.samples {
-				gone = gone || slices.Contains(s.Gone, server)
-			}
-			if !gone {
-				t.Errorf("the probe never saw the server (PID %d) gone", server)
-			}
-		}},
-		{"orphan", func(t *testing.T, f facts) {
-			parent, child := f.pid(t, "parent"), f.pid(t, "child")
-			r := f.read(child)
-			if len(r) < 2 || r[0].PPID != parent || r[len(r)-1].PPID == parent {
-				t.Errorf("the probe did not read the orphan's new parent: %+v", r)
-			}
-		}},
+		{"pool", procPool},
+		{"subprocess", procSubprocess},
+		{"ipc-queue", procIpcQueue},
+		{"zombie", procZombie},
+		{"crash", procCrash},
+		{"async", procAsync},
+		{"orphan", procOrphan},
 	}
 	runLessons(t, lessons)
 }
@@ -385,65 +255,86 @@ func (f facts) lines(task string) []string {
 // from the raw events (the engine's, and the runtime trace's).
 func TestThreadLessons(t *testing.T) {
 	lessons := []lessonFacts{
-		{"thread-states", func(t *testing.T, f facts) {
-			runnable, blocked := false, false
-			for _, ev := range f.events {
-				runnable = runnable || ev.Kind == sim.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.State == sim.Runnable
-				blocked = blocked || ev.Kind == sim.KState && ev.Task == "waiter" && ev.State == sim.Blocked && ev.Reason == sim.ReasonLock && ev.Holder == "holder"
-			}
-			if !runnable || !blocked {
-				t.Errorf("runtime runnable spinner: %v; waiter blocked on holder's lock: %v", runnable, blocked)
-			}
-		}},
-		{"threads", func(t *testing.T, f facts) {
-			if len(f.lines("Thread-2")) != 2 {
-				t.Errorf("Thread-2 said %v", f.lines("Thread-2"))
-			}
-		}},
+		{"thread-states", threadThreadStates},
+		{"threads", threadThreads},
 		{"rlock", nil},
-		{"deadlock", func(t *testing.T, f facts) {
-			for _, ev := range f.events {
-				if ev.Kind == sim.KDeadlock && len(ev.Cycle) == 2 {
-					return
-				}
-			}
-			t.Error("no two-task deadlock was reported")
-		}},
-		{"condition", func(t *testing.T, f facts) {
-			l := f.lines("")
-			if len(l) != 8 || !strings.HasPrefix(l[0], "buyer") || !strings.HasPrefix(l[1], "seller") {
-				t.Errorf("dialogue %q", l)
-			}
-		}},
+		{"deadlock", threadDeadlock},
+		{"condition", threadCondition},
 		{"thread-queue", nil},
-		{"event", func(t *testing.T, f facts) {
-			l := f.lines("")
-			if len(l) < 2 || l[0] != "thread-2" || l[1] != "thread-1" {
-				t.Errorf("release order %v", l)
-			}
-		}},
-		{"daemon-thread", func(t *testing.T, f facts) {
-			for _, l := range f.lines("background") {
-				if strings.Contains(l, "last step") {
-					t.Error("the daemon thread ran its last step")
-				}
-			}
-		}},
-		{"race-steps", func(t *testing.T, f facts) {
-			var copies []string
-			for _, ev := range f.events {
-				if ev.Kind == sim.KCopy {
-					copies = append(copies, fmt.Sprintf("%s:%d", ev.Task, ev.Value))
-				}
-			}
-			// The chapter's walk: every read and write, down to -8.
-			want := []string{"t1:0", "t2:0", "t2:8", "t1:5", "t1:5", "t1:0", "t2:0", "t2:-8"}
-			if !slices.Equal(copies, want) {
-				t.Errorf("reads and writes %v, want %v", copies, want)
-			}
-		}},
+		{"event", threadEvent},
+		{"daemon-thread", threadDaemonThread},
+		{"race-steps", threadRaceSteps},
 	}
 	runLessons(t, lessons)
+}
+
+// threadThreadStates confirms the thread-states lesson's main fact from the raw run.
+func threadThreadStates(t *testing.T, f facts) {
+	runnable, blocked := false, false
+	for _, ev := range f.events {
+		runnable = runnable || ev.Kind == sim.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.State == sim.Runnable
+		blocked = blocked || ev.Kind == sim.KState && ev.Task == "waiter" && ev.State == sim.Blocked && ev.Reason == sim.ReasonLock && ev.Holder == "holder"
+	}
+	if !runnable || !blocked {
+		t.Errorf("runtime runnable spinner: %v; waiter blocked on holder's lock: %v", runnable, blocked)
+	}
+}
+
+// threadThreads confirms the threads lesson's main fact from the raw run.
+func threadThreads(t *testing.T, f facts) {
+	if len(f.lines("Thread-2")) != 2 {
+		t.Errorf("Thread-2 said %v", f.lines("Thread-2"))
+	}
+}
+
+// threadDeadlock confirms the deadlock lesson's main fact from the raw run.
+func threadDeadlock(t *testing.T, f facts) {
+	for _, ev := range f.events {
+		if ev.Kind == sim.KDeadlock && len(ev.Cycle) == 2 {
+			return
+		}
+	}
+	t.Error("no two-task deadlock was reported")
+}
+
+// threadCondition confirms the condition lesson's main fact from the raw run.
+func threadCondition(t *testing.T, f facts) {
+	l := f.lines("")
+	if len(l) != 8 || !strings.HasPrefix(l[0], "buyer") || !strings.HasPrefix(l[1], "seller") {
+		t.Errorf("dialogue %q", l)
+	}
+}
+
+// threadEvent confirms the event lesson's main fact from the raw run.
+func threadEvent(t *testing.T, f facts) {
+	l := f.lines("")
+	if len(l) < 2 || l[0] != "thread-2" || l[1] != "thread-1" {
+		t.Errorf("release order %v", l)
+	}
+}
+
+// threadDaemonThread confirms the daemon-thread lesson's main fact from the raw run.
+func threadDaemonThread(t *testing.T, f facts) {
+	for _, l := range f.lines("background") {
+		if strings.Contains(l, "last step") {
+			t.Error("the daemon thread ran its last step")
+		}
+	}
+}
+
+// threadRaceSteps confirms the race-steps lesson's main fact from the raw run.
+func threadRaceSteps(t *testing.T, f facts) {
+	var copies []string
+	for _, ev := range f.events {
+		if ev.Kind == sim.KCopy {
+			copies = append(copies, fmt.Sprintf("%s:%d", ev.Task, ev.Value))
+		}
+	}
+	// The chapter's walk: every read and write, down to -8.
+	want := []string{"t1:0", "t2:0", "t2:8", "t1:5", "t1:5", "t1:0", "t2:0", "t2:-8"}
+	if !slices.Equal(copies, want) {
+		t.Errorf("reads and writes %v, want %v", copies, want)
+	}
 }
 
 // The runtime trace tells the truth about a blocked goroutine: while a task
@@ -536,73 +427,5 @@ func runLessons(t *testing.T, lessons []lessonFacts) {
 			}
 			noSignalAfterReap(t, evs)
 		})
-	}
-}
-
-// distributed: its checks pass, and the test confirms from the raw events
-// and samples what they say: the broker, the master and the workers were
-// separate processes, children of mtviz, seen alive by the probe; the
-// server's record at the end has every task once; the killed worker died
-// of SIGKILL; the task ids handed out again after the kill were done by
-// other workers; the server refused the intruder's own address; and no
-// private directory of this process is left.
-func TestLessonDistributed(t *testing.T) {
-	evs, ss, sum := runLesson(t, "distributed")
-	if !sum.OK {
-		t.Errorf("distributed's checks: %+v", sum.Checks)
-	}
-	f := facts{evs, ss}
-	broker, master, again := f.pid(t, "broker nats"), f.pid(t, "master"), f.pid(t, "master-again")
-	w1, w2 := f.pid(t, "worker-1"), f.pid(t, "worker-2")
-	pids := []int{broker, master, again, w1, w2}
-	for _, pid := range pids {
-		if r := f.read(pid); len(r) == 0 || r[0].PPID != os.Getpid() {
-			t.Errorf("the probe did not read PID %d as mtviz's child: %+v", pid, r)
-		}
-	}
-	if len(slices.Compact(slices.Sorted(slices.Values(pids)))) != len(pids) {
-		t.Errorf("PIDs not distinct: %v", pids)
-	}
-	var final *sim.BrokerState
-	var killedAt time.Duration
-	refused, intruderFrom := "", ""
-	took := map[int64]int{}
-	for _, ev := range evs {
-		switch {
-		case ev.Kind == sim.KBroker && ev.Broker != nil && ev.Broker.Final:
-			final = ev.Broker
-		case ev.Kind == sim.KExit && ev.PID == w1:
-			if ev.Signal != 9 {
-				t.Errorf("worker-1 ended with signal %d, want 9", ev.Signal)
-			}
-		case ev.Kind == sim.KSignal && ev.Target == "worker-1":
-			killedAt = ev.T
-		case ev.Kind == sim.KRefused && ev.Task == "broker nats":
-			refused = ev.Addr
-		case ev.Kind == sim.KWork && ev.Work.Op == sim.WorkRefused:
-			intruderFrom = ev.Work.Addr
-		case ev.Kind == sim.KWork && ev.Work.Op == sim.WorkTook && ev.Work.Delivery >= 2 && killedAt > 0:
-			took[ev.Work.ID]++
-		case ev.Kind == sim.KWork && ev.Work.Op == sim.WorkDone && took[ev.Work.ID] > 0:
-			took[ev.Work.ID] = -1 // done
-		}
-	}
-	if final == nil || final.Tasks != 3000 || final.Recorded != 3000 || final.Left != 0 || final.Published != 3000 {
-		t.Errorf("the server's record at the end: %+v", final)
-	}
-	if refused == "" || refused != intruderFrom {
-		t.Errorf("the server refused %q; the intruder connected from %q", refused, intruderFrom)
-	}
-	if len(took) == 0 {
-		t.Error("no task was handed out again after worker-1 was killed")
-	}
-	for id, n := range took {
-		if n != -1 {
-			t.Errorf("task %d was handed out again but not done", id)
-		}
-	}
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("mtviz-run-%d-*", os.Getpid())))
-	if len(dirs) > 0 {
-		t.Errorf("left behind: %v", dirs)
 	}
 }

@@ -277,17 +277,6 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	return s
 }
 
-// Judge decides a recorded run's checks and measures it, as the live run
-// was decided: from the same items, read by the same judge, streamed from
-// the file once.
-func Judge(rec *record.Recording) (Summary, verdict.Figures, error) {
-	vj := NewJudge(rec.Scenario, rec.Header)
-	if err := rec.Each(vj.Apply); err != nil {
-		return Summary{}, verdict.Figures{}, err
-	}
-	return Decide(vj, rec.End), vj.Figures(), nil
-}
-
 // NewJudge is the judge of a recorded run, for a caller that feeds it
 // the items as it reads them.
 func NewJudge(sc *spec.Scenario, h record.Header) *verdict.Judge {

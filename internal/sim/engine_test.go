@@ -9,17 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"mtviz/internal/spec"
 	"mtviz/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	testutil.NoRaceExitSleep()
-	MaybeChild()
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { testutil.Main(m, MaybeChild) }
 
 func load(t testing.TB, src string) *spec.Scenario {
 	t.Helper()

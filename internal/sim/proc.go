@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mtviz/internal/guard"
+	"mtviz/internal/probe"
 )
 
 // procHandle is a process task's process, held by the process that started
@@ -112,20 +113,7 @@ func reapStrays(skip func(pid int) bool) {
 		if err != nil || owned[pid] || skip(pid) {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// "pid (comm) S ppid ...": the fields after the last ')'.
-		i := strings.LastIndexByte(string(b), ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b[i+1:]))
-		if len(f) < 2 || f[0] != "Z" {
-			continue
-		}
-		if ppid, _ := strconv.Atoi(f[1]); ppid == me {
+		if st, err := probe.ReadStat(pid); err == nil && st.State == probe.Zombie && st.PPID == me {
 			var ws unix.WaitStatus
 			unix.Wait4(pid, &ws, unix.WNOHANG, nil)
 		}

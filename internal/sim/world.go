@@ -122,7 +122,7 @@ func newWorld(e *Engine, round int) (*world, error) {
 		for k := 1; k <= n; k++ {
 			name := def.Name
 			if n > 1 || def.Count == spec.CountCores {
-				name = fmt.Sprintf("%s-%d", def.Name, k)
+				name = spec.CopyName(def.Name, k)
 			}
 			t := &task{name: name, def: def, w: w, done: make(chan struct{}), daemon: def.Daemon}
 			t.cur = taskState{state: Created}

@@ -380,7 +380,7 @@ func processTasksOf(c CheckSpec) []string {
 func (l *loader) processTasks(kind string, c CheckSpec, n ast.Node) {
 	for _, task := range processTasksOf(c) {
 		base := task
-		if b, _, found := cutCopy(task); found && !l.tasks[task] {
+		if b, _, found := CutCopy(task); found && !l.tasks[task] {
 			base = b
 		}
 		if l.tasks[base] && !l.procs[base] {

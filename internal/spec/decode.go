@@ -114,7 +114,7 @@ func (l *loader) taskNames(f *field, n ast.Node, label string) ([]string, bool) 
 		if l.tasks[name] || f.kind == kTaskRefs && l.isCopy(name) {
 			continue
 		}
-		if base, _, found := cutCopy(name); found && l.tasks[base] && f.kind == kNames {
+		if base, _, found := CutCopy(name); found && l.tasks[base] && f.kind == kNames {
 			l.errorf(n, "%s names %q, a copy of %s; a step names the task, and it covers every copy", label, name, base)
 		} else {
 			l.errorf(n, "%s names task %q, which is not declared under tasks", label, name)

@@ -15,8 +15,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// cutCopy splits "worker-2" into "worker" and 2.
-func cutCopy(name string) (base string, n int, ok bool) {
+// CutCopy splits a task copy's name, "worker-2", into its task's name
+// and its number: "worker" and 2. A name without a number is no copy.
+func CutCopy(name string) (base string, n int, ok bool) {
 	i := strings.LastIndexByte(name, '-')
 	if i <= 0 || i == len(name)-1 {
 		return "", 0, false
@@ -33,7 +34,7 @@ func cutCopy(name string) (base string, n int, ok bool) {
 // isCopy reports whether name is a copy of a counted task: worker-2 of a
 // task worker with count 4 (or count cores, which any copy number fits).
 func (l *loader) isCopy(name string) bool {
-	base, n, ok := cutCopy(name)
+	base, n, ok := CutCopy(name)
 	if !ok || !l.tasks[base] || n < 1 {
 		return false
 	}
@@ -136,3 +137,35 @@ func Placeholders(text string) []string {
 		text = text[i+j+1:]
 	}
 }
+
+// CopyName is copy n of a counted task: "worker-2"; CutCopy reads it back.
+func CopyName(task string, n int) string { return task + "-" + strconv.Itoa(n) }
+
+// CopyOf is the counted task a task copy belongs to ("poller" for
+// "poller-12" of a task poller with count 2 or more), or "" for a task of
+// its own.
+func (sc *Scenario) CopyOf(name string) string {
+	base, _, ok := CutCopy(name)
+	if sc == nil || !ok {
+		return ""
+	}
+	for _, t := range sc.Tasks {
+		if t.Name == base && (t.Count > 1 || t.Count == CountCores) {
+			return t.Name
+		}
+	}
+	return ""
+}
+
+// BaseTask is a task copy's task ("worker" for "worker-2"), or the name
+// itself for a task of its own.
+func BaseTask(name string) string {
+	if base, _, ok := CutCopy(name); ok {
+		return base
+	}
+	return name
+}
+
+// ProcessCopy names a process's own copy of an object: counter c of the
+// process task procs-1 is "c @procs-1".
+func ProcessCopy(object, task string) string { return object + " @" + task }

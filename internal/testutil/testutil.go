@@ -4,6 +4,10 @@ package testutil
 import (
 	"os"
 	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
 )
 
 // NoRaceExitSleep makes the processes a race-built test starts exit at
@@ -26,4 +30,31 @@ func MeasuresCPU(t interface{ Skip(args ...any) }) {
 	if Race {
 		t.Skip("CPU figures of a race-built binary are not mtviz's; test.sh runs this test without -race")
 	}
+}
+
+// SixteenLanes is a lesson of 16 tasks that lock, add, work and sleep for
+// about five seconds: the busy many-lane run the replay benchmarks and the
+// big-recording tests are shaped after.
+const SixteenLanes = `title: sixteen lanes
+objects: {m: {kind: lock}, c: {kind: counter}}
+tasks:
+  - name: w
+    count: 16
+    steps:
+      - repeat:
+          times: 300
+          steps: [{lock: m}, {add: {counter: c, n: 1}}, {busy: 1ms}, {unlock: m}, {sleep: 15ms}]
+`
+
+// Ms is n milliseconds.
+func Ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// Main runs the tests of a package whose tests start lesson processes:
+// child is the engine's re-exec entry (sim.MaybeChild), which a child
+// process takes and never returns from; race-built children exit at once;
+// and no goroutine may outlive the tests.
+func Main(m *testing.M, child func()) {
+	NoRaceExitSleep()
+	child()
+	goleak.VerifyTestMain(m)
 }

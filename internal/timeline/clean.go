@@ -112,11 +112,11 @@ func cleanKeys(m map[string]int64) map[string]int64 {
 func sampleDirty(s *probe.Sample) bool {
 	for i := range s.Procs {
 		p := &s.Procs[i]
-		if text.Dirty(p.Name) || text.Dirty(p.State) {
+		if text.Dirty(p.Name) || text.Dirty(string(p.State)) {
 			return true
 		}
 		for j := range p.Threads {
-			if text.Dirty(p.Threads[j].Name) || text.Dirty(p.Threads[j].State) {
+			if text.Dirty(p.Threads[j].Name) || text.Dirty(string(p.Threads[j].State)) {
 				return true
 			}
 		}
@@ -135,11 +135,11 @@ func cleanSample(s *probe.Sample) *probe.Sample {
 	c.Procs = slices.Clone(s.Procs)
 	for i := range c.Procs {
 		p := &c.Procs[i]
-		p.Name, p.State = text.Clean(p.Name), text.Clean(p.State)
+		p.Name, p.State = text.Clean(p.Name), probe.State(text.Clean(string(p.State)))
 		p.Threads = slices.Clone(p.Threads)
 		for j := range p.Threads {
 			th := &p.Threads[j]
-			th.Name, th.State = text.Clean(th.Name), text.Clean(th.State)
+			th.Name, th.State = text.Clean(th.Name), probe.State(text.Clean(string(th.State)))
 		}
 	}
 	c.Locks = slices.Clone(s.Locks)

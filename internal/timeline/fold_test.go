@@ -9,6 +9,7 @@ import (
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/testutil"
 )
 
 // modes draws a lane's cells of 100 ms from 0 to `until` and names each.
@@ -23,7 +24,7 @@ func modes(tl *Timeline, name string, until time.Duration) []Cell {
 // cellAt is the cell covering time t (cells of 100 ms from 0).
 func cellAt(cells []Cell, t time.Duration) Cell { return cells[int(t/(100*time.Millisecond))] }
 
-func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+var ms = testutil.Ms
 
 // fold runs events and samples, in time order, through a fresh timeline.
 func fold(sc *spec.Scenario, cores int, evs []sim.Event, ss []probe.Sample) *Timeline {

@@ -23,7 +23,7 @@ func (tl *Timeline) sample(s *probe.Sample) {
 	}
 	kids := map[int]int{} // live children per PID, as /proc read them
 	for _, pp := range s.Procs {
-		if pp.State != "Z" && pp.State != "X" {
+		if !pp.State.Gone() {
 			kids[pp.PPID]++
 		}
 	}
@@ -100,7 +100,7 @@ func (tl *Timeline) watchChanges(s *probe.Sample, pp *probe.Proc, p *Proc) {
 	if p.Seen && p.PPID != pp.PPID {
 		tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: words.F("PID %d re-parented: its parent was %d, now %d", pp.PID, p.PPID, pp.PPID)})
 	}
-	if pp.State == "Z" && (p.State != "Z" || !p.Seen) {
+	if pp.State == probe.Zombie && (p.State != probe.Zombie || !p.Seen) {
 		tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: words.F("PID %d is a zombie: it has exited and its parent %d has not reaped it", pp.PID, pp.PPID)})
 	}
 	if !p.Seen && pp.PID != tl.Root {
@@ -111,14 +111,14 @@ func (tl *Timeline) watchChanges(s *probe.Sample, pp *probe.Proc, p *Proc) {
 // procLaneState is a lesson process's state as its lane draws it.
 func procLaneState(pp *probe.Proc) OSState {
 	switch {
-	case pp.State == "Z" || pp.State == "X":
+	case pp.State.Gone():
 		return OSZombie
-	case pp.State == "R" && pp.CPU > 0, pp.CPU > 1:
+	case pp.State == probe.Running && pp.CPU > 0, pp.CPU > 1:
 		// In state R, a process that got CPU time over the last interval
 		// ran; one that did not was runnable (/proc's R covers both). A
 		// sleeper that used a core's percent ran too.
 		return OSRunning
-	case pp.State == "R":
+	case pp.State == probe.Running:
 		return OSRunnable
 	}
 	return OSWaiting

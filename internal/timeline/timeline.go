@@ -109,7 +109,7 @@ type Proc struct {
 	Task      string
 	Program   string // a run step's program
 	Name      string
-	State     string // as /proc gives it
+	State     probe.State // as /proc gives it
 	CPU       float64
 	Core      int
 	NThreads  int
@@ -315,7 +315,7 @@ func (tl *Timeline) objectOf(ev *sim.Event) *Object {
 	if p == nil || p.Task == "" {
 		return o
 	}
-	name := ev.Object + " @" + p.Task
+	name := spec.ProcessCopy(ev.Object, p.Task)
 	c := tl.objIdx[name]
 	if c == nil {
 		c = &Object{Name: name, Kind: o.Kind, Permits: o.Permits}
@@ -388,7 +388,7 @@ func (tl *Timeline) counter(ev *sim.Event) {
 	name := ev.Object
 	if ev.Task != "" {
 		// A process's own copy of the counter: a row of its own.
-		name = ev.Object + " @" + ev.Task
+		name = spec.ProcessCopy(ev.Object, ev.Task)
 		if tl.ctrIdx[name] == nil {
 			base := tl.ctrIdx[ev.Object]
 			if base == nil {
@@ -464,7 +464,7 @@ func (tl *Timeline) Children(pid int) []*Proc {
 		return nil
 	}
 	for _, pp := range tl.Sample.Procs {
-		if pp.PPID == pid && pp.State != "Z" {
+		if pp.PPID == pid && pp.State != probe.Zombie {
 			if p := tl.Procs[pp.PID]; p != nil {
 				out = append(out, p)
 			}

@@ -79,19 +79,19 @@ func (tl *Timeline) watchLanes(s *probe.Sample, interval time.Duration) {
 
 // osStateOf reads a thread's /proc state: R with CPU time over the interval
 // ran, R without it waited for a core.
-func osStateOf(procState, state string, cpu float64) OSState {
-	if procState == "Z" || state == "Z" || state == "X" {
+func osStateOf(procState, state probe.State, cpu float64) OSState {
+	if procState == probe.Zombie || state.Gone() {
 		return OSZombie
 	}
 	switch state {
-	case "R":
+	case probe.Running:
 		if cpu > 0 {
 			return OSRunning
 		}
 		return OSRunnable
-	case "D":
+	case probe.DiskSleep:
 		return OSDisk
-	case "T", "t":
+	case probe.Stopped, probe.Traced:
 		return OSStopped
 	}
 	return OSSleeping

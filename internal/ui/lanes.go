@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"mtviz/internal/sim"
-	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
 	"mtviz/internal/words"
 )
@@ -37,7 +36,7 @@ func laneRows(tl *timeline.Timeline, expanded bool) []laneRow {
 	var rows []laneRow
 	seen := map[string]bool{}
 	for _, l := range tl.Lanes {
-		g := copyOf(tl.Scenario, l.Name)
+		g := tl.Scenario.CopyOf(l.Name)
 		if g == "" || expanded {
 			rows = append(rows, laneRow{lane: l, name: laneName(l)})
 			continue
@@ -45,7 +44,7 @@ func laneRows(tl *timeline.Timeline, expanded bool) []laneRow {
 		groups[g] = append(groups[g], l)
 	}
 	for _, l := range tl.Lanes {
-		g := copyOf(tl.Scenario, l.Name)
+		g := tl.Scenario.CopyOf(l.Name)
 		if g == "" || expanded || seen[g] {
 			continue
 		}
@@ -72,24 +71,6 @@ func laneRows(tl *timeline.Timeline, expanded bool) []laneRow {
 		return order[rows[i].lane] < order[rows[j].lane]
 	})
 	return rows
-}
-
-// copyOf is the counted task a lane is a copy of ("poller" for
-// "poller-12"), or "" for a task of its own.
-func copyOf(sc *spec.Scenario, name string) string {
-	if sc == nil {
-		return ""
-	}
-	i := strings.LastIndexByte(name, '-')
-	if i <= 0 || i == len(name)-1 || strings.Trim(name[i+1:], "0123456789") != "" {
-		return ""
-	}
-	for _, t := range sc.Tasks {
-		if t.Name == name[:i] && (t.Count > 1 || t.Count == spec.CountCores) {
-			return t.Name
-		}
-	}
-	return ""
 }
 
 // activity groups, in the order the panel shows them.

@@ -160,10 +160,10 @@ func (r *procRow) fill(tl *timeline.Timeline) {
 		task = words.T("(mtviz's guard: ends the lesson's processes if mtviz is killed)")
 	}
 	r.style = lipgloss.NewStyle()
-	if r.live.State == "Z" {
+	if r.live.State == probe.Zombie {
 		r.style = gZombie.style
 		note += words.T("  zombie: ended, not yet reaped")
 	}
 	pp := r.live
-	r.cols = [6]string{pp.State, fmt.Sprintf("%5.1f", pp.CPU), fmt.Sprint(pp.NThreads), pp.Name, task, note}
+	r.cols = [6]string{string(pp.State), fmt.Sprintf("%5.1f", pp.CPU), fmt.Sprint(pp.NThreads), pp.Name, task, note}
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
-	"go.uber.org/goleak"
 
 	"mtviz/internal/record"
 	"mtviz/internal/session"
@@ -112,11 +111,7 @@ func body(s string) string {
 	return strings.Join(lines[1:len(lines)-1], "\n")
 }
 
-func TestMain(m *testing.M) {
-	testutil.NoRaceExitSleep()
-	sim.MaybeChild()
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { testutil.Main(m, sim.MaybeChild) }
 
 // sixteen is a run of 16 tasks that lock, work and sleep for about five
 // seconds, recorded once for the benchmarks.
@@ -128,20 +123,9 @@ var sixteen struct {
 	size  int
 }
 
-const sixteenSrc = `title: sixteen lanes
-objects: {m: {kind: lock}, c: {kind: counter}}
-tasks:
-  - name: w
-    count: 16
-    steps:
-      - repeat:
-          times: 300
-          steps: [{lock: m}, {add: {counter: c, n: 1}}, {busy: 1ms}, {unlock: m}, {sleep: 15ms}]
-`
-
 func recordSixteen(b testing.TB) *record.Recording {
 	sixteen.once.Do(func() {
-		sc, err := spec.Load("sixteen.yaml", []byte(sixteenSrc))
+		sc, err := spec.Load("sixteen.yaml", []byte(testutil.SixteenLanes))
 		if err != nil {
 			sixteen.err = err
 			return

@@ -80,7 +80,7 @@ type sighting struct {
 
 type reading struct {
 	t     time.Duration
-	state string
+	state probe.State
 	ppid  int
 }
 
@@ -289,7 +289,7 @@ func (f *facts) sample(s *probe.Sample) {
 }
 
 // isAlive is whether a /proc state is of a running process, not a zombie.
-func isAlive(state string) bool { return state != "Z" && state != "X" }
+func isAlive(state probe.State) bool { return !state.Gone() }
 
 // interval is the probe's sampling interval, as the samples show it.
 func (f *facts) interval() time.Duration {

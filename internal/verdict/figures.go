@@ -1,7 +1,6 @@
 package verdict
 
 import (
-	"strings"
 	"time"
 
 	"mtviz/internal/sim"
@@ -84,19 +83,11 @@ func workCounters(sc *spec.Scenario) (counters, workers map[string]bool) {
 	return counters, workers
 }
 
-// baseTask is a task copy's task: worker-2 is worker's.
-func baseTask(name string) string {
-	if i := strings.LastIndexByte(name, '-'); i > 0 && strings.Trim(name[i+1:], "0123456789") == "" {
-		return name[:i]
-	}
-	return name
-}
-
 func (w *workSpan) event(ev *sim.Event) {
 	// The work starts when a task that counts it first runs: that event is
 	// stamped by the task itself, where the counter's reports come from a
 	// collector that many busy tasks can keep waiting.
-	if ev.Kind == sim.KState && ev.State == sim.Running && w.workers[baseTask(ev.Task)] {
+	if ev.Kind == sim.KState && ev.State == sim.Running && w.workers[spec.BaseTask(ev.Task)] {
 		if !w.seen || ev.T < w.first {
 			w.first, w.seen = ev.T, true
 		}

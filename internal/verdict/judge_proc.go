@@ -6,6 +6,7 @@ import (
 	"syscall"
 	"time"
 
+	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
@@ -195,7 +196,7 @@ func (j *zombieJudge) decide(f *facts) Result {
 	var zAt time.Duration
 	zombie := false
 	for _, r := range sg.changes {
-		if r.state == "Z" {
+		if r.state == probe.Zombie {
 			zAt, zombie = r.t, true
 			break
 		}

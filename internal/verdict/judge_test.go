@@ -4,15 +4,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"mtviz/internal/item"
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/testutil"
 )
 
-func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+var ms = testutil.Ms
 
 // fold runs events and samples, in time order, through a fresh judge.
 func fold(sc *spec.Scenario, cores int, evs []sim.Event, ss []probe.Sample) *Judge {

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"mtviz/internal/probe"
 	"os"
 	"strconv"
 	"strings"
@@ -26,11 +27,11 @@ func (w *Watcher) tree() []int {
 		if err != nil || pid == w.pid || pid == guard || pid == me {
 			continue
 		}
-		st, ok := procStat(pid)
-		if !ok || st.state == "Z" || st.state == "X" {
+		st, err := probe.ReadStat(pid)
+		if err != nil || st.State.Gone() {
 			continue
 		}
-		if st.pgrp == w.pid || st.ppid == me {
+		if st.PGRP == w.pid || st.PPID == me {
 			out = append(out, pid)
 		}
 	}
@@ -42,35 +43,11 @@ func (w *Watcher) tree() []int {
 func (w *Watcher) reapAdopted() {
 	me, guard := os.Getpid(), w.box.GuardPID()
 	for _, pid := range childrenOf(me, guard) {
-		if st, ok := procStat(pid); pid != w.pid && ok && st.state == "Z" {
+		if st, err := probe.ReadStat(pid); pid != w.pid && err == nil && st.State == probe.Zombie {
 			var ws unix.WaitStatus
 			unix.Wait4(pid, &ws, unix.WNOHANG, nil)
 		}
 	}
-}
-
-type stat struct {
-	state      string
-	ppid, pgrp int
-}
-
-// procStat reads a process's state, parent and process group.
-func procStat(pid int) (stat, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return stat{}, false
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return stat{}, false
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 3 {
-		return stat{}, false
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	pgrp, _ := strconv.Atoi(f[2])
-	return stat{state: f[0], ppid: ppid, pgrp: pgrp}, true
 }
 
 func pidList(pids []int) string {

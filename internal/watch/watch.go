@@ -25,6 +25,7 @@ import (
 
 	"mtviz/internal/contain"
 	"mtviz/internal/cpus"
+	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
@@ -112,7 +113,7 @@ func startTime(pid int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if state == "Z" {
+	if state == probe.Zombie {
 		return 0, &Error{fmt.Sprintf("watch: process %d is a zombie: it has ended, and waits for its parent to read its exit status; there is nothing to watch", pid)}
 	}
 	if tgid := tgidOf(pid); tgid != 0 && tgid != pid {
@@ -122,8 +123,8 @@ func startTime(pid int) (uint64, error) {
 }
 
 // readStat reads a process's start time and state from its stat.
-func readStat(pid int) (start uint64, state string, err error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+func readStat(pid int) (start uint64, state probe.State, err error) {
+	st, err := probe.ReadStat(pid)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return 0, "", &Error{fmt.Sprintf("watch: no process %d", pid)}
@@ -135,16 +136,7 @@ func readStat(pid int) (start uint64, state string, err error) {
 	if _, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(pid) + "/stat"); err != nil {
 		return 0, "", &Error{fmt.Sprintf("watch: the threads of process %d may not be read by this user", pid)}
 	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0, "", &Error{fmt.Sprintf("watch: process %d: unreadable stat", pid)}
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 20 {
-		return 0, "", &Error{fmt.Sprintf("watch: process %d: unreadable stat", pid)}
-	}
-	start, err = strconv.ParseUint(f[19], 10, 64)
-	return start, f[0], err
+	return st.Start, st.State, nil
 }
 
 // tgidOf reads the process a thread id belongs to (0 if unknown).
@@ -396,7 +388,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			return nil
 		case <-tick.C:
 			// Gone, its PID reused, or a zombie: it has ended.
-			if st, state, err := readStat(w.pid); err != nil || st != w.start || state == "Z" {
+			if st, state, err := readStat(w.pid); err != nil || st != w.start || state == probe.Zombie {
 				w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
 					Text: words.F("process %d has ended (its exit status is for its parent to read)", w.pid)})
 				return nil
