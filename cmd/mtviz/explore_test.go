@@ -230,7 +230,8 @@ func cpuTicks(pid int) int {
 
 // explore --out names each schedule from its check's name in the language
 // in effect: a Chinese name is kept, not reduced to nothing, and a long
-// one is cut between characters, never inside one.
+// one is cut between characters, never inside one. mtviz's own check (no
+// task was left waiting forever) speaks the language too.
 func TestExploreOutNamesInChinese(t *testing.T) {
 	defer spec.SetLang(spec.Lang())
 	dir := t.TempDir()
@@ -238,7 +239,7 @@ func TestExploreOutNamesInChinese(t *testing.T) {
 	if code := Main([]string{"--lang", "zh", "explore", "condition-play", "--out", dir}, &out, &errb); code != 0 {
 		t.Fatalf("explore condition-play: %d %s", code, errb.String())
 	}
-	for _, f := range []string{"condition-play-消费者收到了消息", "condition-play-no-task-was-left-waiting-forever", "condition-play-goal"} {
+	for _, f := range []string{"condition-play-消费者收到了消息", "condition-play-没有任务被永远晾在等待中", "condition-play-goal"} {
 		if _, err := os.Stat(filepath.Join(dir, f+".schedule")); err != nil {
 			t.Errorf("%v; explore said:\n%s", err, out.String())
 		}

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"mtviz/internal/words"
 	"os"
 	"strconv"
 	"strings"
@@ -483,7 +484,7 @@ func (t *task) orGaveUp(ok bool, in *instr) bool {
 	if len(in.st.Tasks) > 0 {
 		what = strings.Join(in.st.Tasks, ", ")
 	}
-	t.emit(Event{Kind: KLog, Task: t.name, Text: fmt.Sprintf("gave up waiting for %s after %s (%s timeout)", what, in.st.Timeout, in.st.Op)})
+	t.emit(Event{Kind: KLog, Task: t.name, Text: words.F("gave up waiting for %s after %s (%s timeout)", what, in.st.Timeout.String(), in.st.Op)})
 	return true
 }
 

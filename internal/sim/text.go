@@ -1,23 +1,25 @@
 package sim
 
 import (
-	"fmt"
 	"strings"
 	"syscall"
+
+	"mtviz/internal/words"
 )
 
 // Events in words, for every reader of events: the fold's log, the
-// verdicts, the trace export.
+// verdicts, the trace export; in the language of the screen's words
+// (words.Set), English as written here.
 
 // ExitText is a wait status in words.
 func ExitText(code, signal int) string {
 	if signal != 0 {
-		return fmt.Sprintf("killed by signal %d (%s)", signal, syscall.Signal(signal))
+		return words.F("killed by signal %d (%s)", signal, syscall.Signal(signal).String())
 	}
 	if code < 0 {
-		return "ended"
+		return words.T("ended")
 	}
-	return fmt.Sprintf("exit %d", code)
+	return words.F("exit %d", code)
 }
 
 // SignalName is SIGTERM for 15.
@@ -30,60 +32,76 @@ func SignalName(sig int) string {
 	case syscall.SIGINT:
 		return "SIGINT"
 	}
-	return fmt.Sprintf("signal %d", sig)
+	return words.F("signal %d", sig)
 }
 
 // ReaperText says who reaped a process.
 func ReaperText(ev *Event) string {
 	switch {
 	case ev.Adopted:
-		return fmt.Sprintf("mtviz (PID %d), which adopted it as subreaper", ev.ReaperPID)
+		return words.F("mtviz (PID %d), which adopted it as subreaper", ev.ReaperPID)
 	case ev.Reaper != "":
-		return fmt.Sprintf("%s (PID %d), its parent", ev.Reaper, ev.ReaperPID)
+		return words.F("%s (PID %d), its parent", ev.Reaper, ev.ReaperPID)
 	}
-	return fmt.Sprintf("mtviz (PID %d), its parent", ev.ReaperPID)
+	return words.F("mtviz (PID %d), its parent", ev.ReaperPID)
 }
 
 // EndText says how a task ended.
 func EndText(end End, by string, reason Reason, object string) string {
 	switch end {
 	case EndStopped:
-		t := "stopped by " + by
-		if reason != "" {
-			t += ", while blocked on " + string(reason)
-			if object != "" {
-				t += " " + object
-			}
+		switch {
+		case reason == "":
+			return words.F("stopped by %s", by)
+		case object == "":
+			return words.F("stopped by %s, while blocked on %s", by, words.T(string(reason)))
 		}
-		return t
+		return words.F("stopped by %s, while blocked on %s %s", by, words.T(string(reason)), object)
 	case EndCutOff:
-		return "cut off: daemon"
+		return words.T("cut off: daemon")
 	case EndKilled:
-		return "its process ended before its steps did (a signal, or a crash)"
+		return words.T("its process ended before its steps did (a signal, or a crash)")
 	case EndCrashed:
-		return "crashed: a panic ended its whole process"
+		return words.T("crashed: a panic ended its whole process")
 	}
-	return string(end)
+	return words.T(string(end))
+}
+
+// The ends EndText says by their own name, for the catalog.
+var _ = []string{words.N("exit"), words.N("engine fault"), words.N("could not start"), words.N("run stopped")}
+
+// What a task may be blocked on, by its name, for the catalog.
+var _ = []string{words.N("lock"), words.N("flock"), words.N("gil"), words.N("join"), words.N("condition"),
+	words.N("event"), words.N("queue"), words.N("sleep"), words.N("key"), words.N("paused"), words.N("I/O"),
+	words.N("poll"), words.N("stopped"), words.N("turn")}
+
+// ReasonText is what a task waits for, in words: "lock m1".
+func ReasonText(reason Reason, object string) string {
+	t := words.T(string(reason))
+	if object != "" && object != string(reason) {
+		t += " " + object
+	}
+	return t
 }
 
 // DeadlockText names a wait-for cycle.
 func DeadlockText(edges []WaitEdge) string {
-	kind := "deadlock"
+	kind := words.T("deadlock: ")
 	if len(edges) == 1 {
-		kind = "self-deadlock"
+		kind = words.T("self-deadlock: ")
 	}
 	parts := make([]string, len(edges))
 	for i, e := range edges {
 		switch {
 		case e.Reason == ReasonJoin:
-			parts[i] = fmt.Sprintf("%s joins %s", e.Task, e.Holder)
+			parts[i] = words.F("%s joins %s", e.Task, e.Holder)
 		case e.Holder == e.Task:
-			parts[i] = fmt.Sprintf("%s waits for %s, which it holds itself", e.Task, e.Object)
+			parts[i] = words.F("%s waits for %s, which it holds itself", e.Task, e.Object)
 		default:
-			parts[i] = fmt.Sprintf("%s waits for %s, held by %s", e.Task, e.Object, e.Holder)
+			parts[i] = words.F("%s waits for %s, held by %s", e.Task, e.Object, e.Holder)
 		}
 	}
-	return kind + ": " + strings.Join(parts, "; ")
+	return kind + strings.Join(parts, words.T("; "))
 }
 
 // CycleText is a cycle in one line: a → m2 → b → m1 → a.
@@ -110,22 +128,23 @@ func CycleText(edges []WaitEdge) string {
 func StuckText(edges []WaitEdge) string {
 	parts := make([]string, len(edges))
 	for i, e := range edges {
+		why := words.T(string(e.Reason))
 		switch {
 		case e.Reason == ReasonJoin:
-			parts[i] = fmt.Sprintf("%s joins %s", e.Task, e.Holder)
+			parts[i] = words.F("%s joins %s", e.Task, e.Holder)
 		case e.Holder != "" && e.Ended:
-			parts[i] = fmt.Sprintf("%s waits for %s %s, held by %s, which has ended holding it", e.Task, e.Reason, e.Object, e.Holder)
+			parts[i] = words.F("%s waits for %s %s, held by %s, which has ended holding it", e.Task, why, e.Object, e.Holder)
 		case e.Holder != "":
-			parts[i] = fmt.Sprintf("%s waits for %s %s, held by %s", e.Task, e.Reason, e.Object, e.Holder)
+			parts[i] = words.F("%s waits for %s %s, held by %s", e.Task, why, e.Object, e.Holder)
 		case e.Reason == ReasonQueue:
-			parts[i] = fmt.Sprintf("%s waits on queue %s, and no task left will put to it", e.Task, e.Object)
+			parts[i] = words.F("%s waits on queue %s, and no task left will put to it", e.Task, e.Object)
 		case e.Reason == ReasonCond:
-			parts[i] = fmt.Sprintf("%s waits on condition %s, and no task left will notify it", e.Task, e.Object)
+			parts[i] = words.F("%s waits on condition %s, and no task left will notify it", e.Task, e.Object)
 		case e.Reason == ReasonEvent:
-			parts[i] = fmt.Sprintf("%s waits for event %s, and no task left will set it", e.Task, e.Object)
+			parts[i] = words.F("%s waits for event %s, and no task left will set it", e.Task, e.Object)
 		default:
-			parts[i] = fmt.Sprintf("%s waits for %s %s", e.Task, e.Reason, e.Object)
+			parts[i] = words.F("%s waits for %s %s", e.Task, why, e.Object)
 		}
 	}
-	return "stuck: " + strings.Join(parts, "; ")
+	return words.T("stuck: ") + strings.Join(parts, words.T("; "))
 }

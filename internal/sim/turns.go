@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // Turns is a scheduler someone else plays: a person at the screen, a
@@ -343,28 +344,28 @@ func (s *Turns) Take(name string) error {
 	w := s.w
 	switch {
 	case s.ended:
-		return turnError{"the run is over"}
+		return turnError{words.T("the run is over")}
 	case s.free:
-		return turnError{"every task runs freely now"}
+		return turnError{words.T("every task runs freely now")}
 	case w == nil:
-		return turnError{"the run has not started"}
+		return turnError{words.T("the run has not started")}
 	}
 	t := w.byCopy[name]
 	if t == nil || t.def.Kind == spec.Process && t != w.self {
-		return turnError{fmt.Sprintf("%s is not a goroutine task of %s (%s)", name, w.e.sc.ID, strings.Join(s.goroutines(), ", "))}
+		return turnError{words.F("%s is not a goroutine task of %s (%s)", name, w.e.sc.ID, strings.Join(s.goroutines(), words.T(", ")))}
 	}
 	if mv := s.moving(); mv != nil {
-		return turnError{fmt.Sprintf("%s is still taking its step", mv.name)}
+		return turnError{words.F("%s is still taking its step", mv.name)}
 	}
 	g := s.gates[t]
 	switch {
 	case g == nil && t.isDone():
-		return turnError{name + " has ended: it has no step left"}
+		return turnError{words.F("%s has ended: it has no step left", name)}
 	case g == nil:
-		return turnError{name + " has not started"}
+		return turnError{words.F("%s has not started", name)}
 	}
 	if ok, why := g.step.ready(t); !ok {
-		return turnError{fmt.Sprintf("%s cannot %s now: it %s", name, g.step.Op, why.why)}
+		return turnError{words.F("%s cannot %s now: it %s", name, g.step.Op, why.why)}
 	}
 	delete(s.gates, t)
 	s.steps = append(s.steps, name)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // turnStep is a visible step as the scheduler sees it: what it is, and
@@ -118,12 +119,12 @@ func one(name string, op, text string, ready func(*task) (bool, waitInfo)) turnS
 }
 
 func readMove(t *task, in *instr) turnStep {
-	return one(in.ctr.name, "read", "reads "+in.ctr.name+" into its copy", always)
+	return one(in.ctr.name, "read", words.F("reads %s into its copy", in.ctr.name), always)
 }
 
 func writeMove(t *task, in *instr) turnStep {
 	v := t.copy + in.st.N
-	return one(in.ctr.name, "write", fmt.Sprintf("writes its copy %d %+d = %d to %s", t.copy, in.st.N, v, in.ctr.name), always)
+	return one(in.ctr.name, "write", words.F("writes its copy %d %+d = %d to %s", t.copy, in.st.N, v, in.ctr.name), always)
 }
 
 // runAddTurns is `x = x + n` in two visible steps: the read into the
@@ -135,13 +136,13 @@ func runAddTurns(t *task, in *instr) bool {
 		c.add(n)
 		return true
 	}
-	if !s.turn(t, one(c.name, "read", fmt.Sprintf("reads %s into its copy (to add %+d)", c.name, n), always)) {
+	if !s.turn(t, one(c.name, "read", words.F("reads %s into its copy (to add %+d)", c.name, n), always)) {
 		return false
 	}
 	old := c.v.Load()
 	t.copy = old
 	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyRead, Object: c.name, Value: old})
-	if !s.turn(t, one(c.name, "write", fmt.Sprintf("writes its copy %d %+d = %d to %s", old, n, old+n, c.name), always)) {
+	if !s.turn(t, one(c.name, "write", words.F("writes its copy %d %+d = %d to %s", old, n, old+n, c.name), always)) {
 		return false
 	}
 	if !c.v.CompareAndSwap(old, old+n) {
@@ -154,7 +155,7 @@ func runAddTurns(t *task, in *instr) bool {
 
 func lockMove(t *task, in *instr) turnStep {
 	if sm := in.sm; sm != nil {
-		return one(sm.name, "lock", "takes a permit of "+sm.name, func(t *task) (bool, waitInfo) {
+		return one(sm.name, "lock", words.F("takes a permit of %s", sm.name), func(t *task) (bool, waitInfo) {
 			sm.mu.Lock()
 			free := len(sm.holders) < sm.size
 			sm.mu.Unlock()
@@ -163,41 +164,41 @@ func lockMove(t *task, in *instr) turnStep {
 			}
 			h := sm.holderNames()
 			return false, waitInfo{reason: ReasonLock, object: sm.name, holder: h, on: sm, list: &sm.waiters, snap: sm.snapshot,
-				why: fmt.Sprintf("waits for a permit of %s, held by %s", sm.name, h)}
+				why: words.F("waits for a permit of %s, held by %s", sm.name, h)}
 		})
 	}
 	l := in.lk
-	return one(l.name, "lock", "takes "+in.st.Object, func(t *task) (bool, waitInfo) {
+	return one(l.name, "lock", words.F("takes %s", in.st.Object), func(t *task) (bool, waitInfo) {
 		h := l.mu.holder.Load()
 		if h == nil || l.reentrant && h == t {
 			return true, waitInfo{}
 		}
 		return false, waitInfo{reason: ReasonLock, object: l.name, holder: h.name, on: l, list: &l.waiters, snap: l.snapshot,
-			why: fmt.Sprintf("waits for %s, held by %s", in.st.Object, h.name)}
+			why: words.F("waits for %s, held by %s", in.st.Object, h.name)}
 	})
 }
 
 func unlockMove(t *task, in *instr) turnStep {
 	name := in.st.Object
 	if in.sm != nil {
-		return one(in.sm.name, "unlock", "gives back a permit of "+name, always)
+		return one(in.sm.name, "unlock", words.F("gives back a permit of %s", name), always)
 	}
-	return one(in.lk.name, "unlock", "lets go of "+name, always)
+	return one(in.lk.name, "unlock", words.F("lets go of %s", name), always)
 }
 
 func waitMove(t *task, in *instr) turnStep {
 	if c := in.cv; c != nil {
-		st := one(c.name, "wait", fmt.Sprintf("waits on %s (lets go of its lock)", c.name), always)
+		st := one(c.name, "wait", words.F("waits on %s (lets go of its lock)", c.name), always)
 		st.Objects = append(st.Objects, c.lock.name)
 		return st
 	}
 	ev := in.ev
-	return one(ev.name, "wait", "waits for "+ev.name, func(t *task) (bool, waitInfo) {
+	return one(ev.name, "wait", words.F("waits for %s", ev.name), func(t *task) (bool, waitInfo) {
 		if ev.state() {
 			return true, waitInfo{}
 		}
 		return false, waitInfo{reason: ReasonEvent, object: ev.name, on: ev, list: &ev.waiters, snap: ev.snapshot,
-			why: "waits for " + ev.name + " to be set"}
+			why: words.F("waits for %s to be set", ev.name)}
 	})
 }
 
@@ -205,16 +206,16 @@ func waitMove(t *task, in *instr) turnStep {
 // waiter takes the lock back. Before the notify it waits on the condition;
 // after it, for the lock.
 func (c *cond) wakeStep(ch chan struct{}) turnStep {
-	st := one(c.name, "wake", fmt.Sprintf("wakes on %s and takes its lock back", c.name), func(t *task) (bool, waitInfo) {
+	st := one(c.name, "wake", words.F("wakes on %s and takes its lock back", c.name), func(t *task) (bool, waitInfo) {
 		select {
 		case <-ch:
 		default:
 			return false, waitInfo{reason: ReasonCond, object: c.name, on: c,
-				why: "waits on " + c.name + " for a notify"}
+				why: words.F("waits on %s for a notify", c.name)}
 		}
 		if h := c.lock.mu.holder.Load(); h != nil && h != t {
 			return false, waitInfo{reason: ReasonLock, object: c.lock.name, holder: h.name, on: c.lock, list: &c.lock.waiters, snap: c.lock.snapshot,
-				why: fmt.Sprintf("was notified; waits for %s's lock, held by %s", c.name, h.name)}
+				why: words.F("was notified; waits for %s's lock, held by %s", c.name, h.name)}
 		}
 		return true, waitInfo{}
 	})
@@ -223,22 +224,25 @@ func (c *cond) wakeStep(ch chan struct{}) turnStep {
 }
 
 func notifyMove(t *task, in *instr) turnStep {
-	text := "notifies " + in.cv.name
+	text := words.F("notifies %s", in.cv.name)
 	if in.st.All {
-		text = "notifies every waiter on " + in.cv.name
+		text = words.F("notifies every waiter on %s", in.cv.name)
 	}
 	return one(in.cv.name, "notify", text, always)
 }
 
+// flagTexts says an event's set and clear as a step (op+"s" in English).
+var flagTexts = map[string]string{"set": words.N("sets %s"), "clear": words.N("clears %s")}
+
 func flagMove(op string) func(t *task, in *instr) turnStep {
 	return func(t *task, in *instr) turnStep {
-		return one(in.ev.name, op, op+"s "+in.ev.name, always)
+		return one(in.ev.name, op, fmt.Sprintf(words.T(flagTexts[op]), in.ev.name), always)
 	}
 }
 
 func putMove(t *task, in *instr) turnStep {
 	q := in.q
-	return one(q.name, "put", fmt.Sprintf("puts %s on %s", in.text(t), q.name), func(t *task) (bool, waitInfo) {
+	return one(q.name, "put", words.F("puts %s on %s", in.text(t), q.name), func(t *task) (bool, waitInfo) {
 		q.mu.Lock()
 		n := len(q.items)
 		q.mu.Unlock()
@@ -246,13 +250,13 @@ func putMove(t *task, in *instr) turnStep {
 			return true, waitInfo{}
 		}
 		return false, waitInfo{reason: ReasonQueue, object: q.name, on: q, list: &q.waiters, snap: q.snapshot,
-			why: fmt.Sprintf("waits for room in %s (%d/%d full)", q.name, n, q.size)}
+			why: words.F("waits for room in %s (%d/%d full)", q.name, n, q.size)}
 	})
 }
 
 func getMove(t *task, in *instr) turnStep {
 	q := in.q
-	return one(q.name, "get", "gets a value from "+q.name, func(t *task) (bool, waitInfo) {
+	return one(q.name, "get", words.F("gets a value from %s", q.name), func(t *task) (bool, waitInfo) {
 		q.mu.Lock()
 		n := len(q.items)
 		q.mu.Unlock()
@@ -260,15 +264,15 @@ func getMove(t *task, in *instr) turnStep {
 			return true, waitInfo{}
 		}
 		return false, waitInfo{reason: ReasonQueue, object: q.name, on: q, list: &q.waiters, snap: q.snapshot,
-			why: "waits for a value in " + q.name + " (empty)"}
+			why: words.F("waits for a value in %s (empty)", q.name)}
 	})
 }
 
 func joinMove(t *task, in *instr) turnStep {
-	st := one(strings.Join(in.st.Tasks, ", "), "join", "joins "+strings.Join(in.st.Tasks, ", "), func(t *task) (bool, waitInfo) {
+	st := one(strings.Join(in.st.Tasks, ", "), "join", words.F("joins %s", strings.Join(in.st.Tasks, words.T(", "))), func(t *task) (bool, waitInfo) {
 		for _, c := range in.tasks {
 			if !c.isDone() {
-				return false, waitInfo{reason: ReasonJoin, object: c.name, on: c, why: "waits for " + c.name + " to end"}
+				return false, waitInfo{reason: ReasonJoin, object: c.name, on: c, why: words.F("waits for %s to end", c.name)}
 			}
 		}
 		return true, waitInfo{}

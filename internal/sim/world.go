@@ -11,6 +11,7 @@ import (
 
 	"mtviz/internal/contain"
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // world is one round: fresh objects and fresh copies of every task.
@@ -242,9 +243,9 @@ func (w *world) endIfStuck() {
 	for _, n := range w.deadlocks {
 		cycle = cycle || n < 0
 	}
-	why := "mtviz: every task was blocked, in a deadlock"
+	why := words.T("mtviz: every task was blocked, in a deadlock")
 	if !cycle {
-		why = "mtviz: every task was blocked, and no task could wake one"
+		why = words.T("mtviz: every task was blocked, and no task could wake one")
 		w.e.emit(Event{Kind: KStuck, Edges: w.waitEdges()})
 	}
 	for _, t := range w.tasks {

@@ -8,6 +8,7 @@ import (
 
 	"mtviz/internal/sim"
 	"mtviz/internal/text"
+	"mtviz/internal/words"
 )
 
 // Class says how a log entry reads: plain, quiet, an error...
@@ -48,7 +49,7 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 	switch ev.Kind {
 	case sim.KRound:
 		e.Who, e.Class = "", Quiet
-		e.Text = fmt.Sprintf("round %d of %d", ev.Round, rounds)
+		e.Text = words.F("round %d of %d", ev.Round, rounds)
 	case sim.KRoundEnd:
 		e.Who, e.Class = "", Quiet
 		e.Text = roundEndText(ev)
@@ -56,25 +57,25 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 		e.Text = ev.Text
 	case sim.KStderr:
 		e.Class = Bad
-		e.Text = "stderr: " + ev.Text
+		e.Text = words.T("stderr: ") + ev.Text
 	case sim.KPhase:
 		e.Who, e.Class = "", Quiet
-		e.Text = "phase " + ev.Phase
+		e.Text = words.T("phase ") + ev.Phase
 	case sim.KError:
 		e.Class = Bad
-		e.Text = "error: " + ev.Error
+		e.Text = words.T("error: ") + ev.Error
 	case sim.KKey:
 		e.Class = Prompt
-		e.Text = fmt.Sprintf("waits for key %s: %s", ev.Key, ev.Label)
+		e.Text = words.F("waits for key %s: %s", ev.Key, ev.Label)
 	case sim.KPut:
-		e.Text = fmt.Sprintf("put %s on %s", ev.Item, ev.Object)
+		e.Text = words.F("put %s on %s", ev.Item, ev.Object)
 	case sim.KGet:
-		e.Text = fmt.Sprintf("got %s from %s", ev.Item, ev.Object)
+		e.Text = words.F("got %s from %s", ev.Item, ev.Object)
 	case sim.KCopy:
 		if ev.Copy == sim.CopyRead {
-			e.Text = fmt.Sprintf("read %s = %d into its own copy", ev.Object, ev.Value)
+			e.Text = words.F("read %s = %d into its own copy", ev.Object, ev.Value)
 		} else {
-			e.Text = fmt.Sprintf("wrote its copy %+d = %d to %s", ev.N, ev.Value, ev.Object)
+			e.Text = words.F("wrote its copy %+d = %d to %s", ev.N, ev.Value, ev.Object)
 		}
 	case sim.KProcess, sim.KExit, sim.KSignal, sim.KRun:
 		return describeProc(e, ev), true
@@ -86,7 +87,7 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 		if ev.State != sim.Done || ev.End == sim.EndNormal || ev.End == sim.EndHalted {
 			return e, false
 		}
-		e.Text = "ended: " + EndText(Seg{End: ev.End, By: ev.By, Reason: ev.Reason, Object: ev.Object})
+		e.Text = words.T("ended: ") + EndText(Seg{End: ev.End, By: ev.By, Reason: ev.Reason, Object: ev.Object})
 		if ev.End == sim.EndKilled || ev.End == sim.EndFault || ev.End == sim.EndNoStart || ev.End == sim.EndCrashed {
 			e.Class = Bad
 		}
@@ -98,20 +99,20 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 
 // roundEndText is a round's end with every counter and its lost updates.
 func roundEndText(ev *sim.Event) string {
-	out := fmt.Sprintf("round %d ended", ev.Round)
+	out := words.F("round %d ended", ev.Round)
 	keys := make([]string, 0, len(ev.Values))
 	for k := range ev.Values {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for i, k := range keys {
-		sep := ", "
+		sep := words.T(", ")
 		if i == 0 {
-			sep = ": "
+			sep = words.T(": ")
 		}
 		out += fmt.Sprintf("%s%s=%d", sep, k, ev.Values[k])
 		if n := ev.LostBy[k]; n > 0 {
-			out += fmt.Sprintf(" (%d updates lost)", n)
+			out += words.F(" (%d updates lost)", n)
 		}
 	}
 	return out
@@ -123,20 +124,20 @@ func describeProc(e Entry, ev *sim.Event) Entry {
 	switch ev.Kind {
 	case sim.KProcess:
 		if ev.Program != "" {
-			e.Text = fmt.Sprintf("started %s as PID %d", ev.Program, ev.PID)
+			e.Text = words.F("started %s as PID %d", ev.Program, ev.PID)
 		} else {
-			e.Text = fmt.Sprintf("runs as PID %d, child of PID %d", ev.PID, ev.PPID)
+			e.Text = words.F("runs as PID %d, child of PID %d", ev.PID, ev.PPID)
 		}
 		if ev.GoMaxProcs > 0 {
-			e.Text += fmt.Sprintf(", with GOMAXPROCS %d", ev.GoMaxProcs)
+			e.Text += words.F(", with GOMAXPROCS %d", ev.GoMaxProcs)
 		}
 	case sim.KExit:
-		e.Text = fmt.Sprintf("PID %d reaped by %s: %s", ev.PID, sim.ReaperText(ev), sim.ExitText(ev.Code, ev.Signal))
+		e.Text = words.F("PID %d reaped by %s: %s", ev.PID, sim.ReaperText(ev), sim.ExitText(ev.Code, ev.Signal))
 	case sim.KSignal:
-		e.Text = fmt.Sprintf("sent %s to %s (PID %d)", sim.SignalName(ev.Signal), ev.Target, ev.PID)
+		e.Text = words.F("sent %s to %s (PID %d)", sim.SignalName(ev.Signal), ev.Target, ev.PID)
 		if ev.Error != "" {
 			e.Class = Bad
-			e.Text += ": " + ev.Error
+			e.Text += words.T(": ") + ev.Error
 		}
 		if ev.Task == "" {
 			e.Who = "mtviz"
@@ -146,7 +147,7 @@ func describeProc(e Entry, ev *sim.Event) Entry {
 			e.Class = Bad
 			e.Text = fmt.Sprintf("%s: %s", ev.Program, ev.Error)
 		} else {
-			e.Text = fmt.Sprintf("%s (PID %d) ended: %s", ev.Program, ev.PID, sim.ExitText(ev.Code, ev.Signal))
+			e.Text = words.F("%s (PID %d) ended: %s", ev.Program, ev.PID, sim.ExitText(ev.Code, ev.Signal))
 		}
 	}
 	return e
@@ -160,14 +161,14 @@ func describeTrouble(e Entry, ev *sim.Event) (Entry, bool) {
 		e.Who, e.Class = "", Bad
 		why := ev.Error
 		if why == "" {
-			why = "a wrong key"
+			why = words.T("a wrong key")
 		}
 		if ev.Addr != "" {
 			e.Who = ev.Task
-			e.Text = fmt.Sprintf("the server refused the client at %s: %s", ev.Addr, why)
+			e.Text = words.F("the server refused the client at %s: %s", ev.Addr, why)
 			break
 		}
-		e.Text = fmt.Sprintf("process %d was refused: %s", ev.PID, why)
+		e.Text = words.F("process %d was refused: %s", ev.PID, why)
 	case sim.KWork:
 		return describeWork(e, ev)
 	case sim.KBroker:
@@ -176,14 +177,14 @@ func describeTrouble(e Entry, ev *sim.Event) (Entry, bool) {
 			return e, false
 		}
 		e.Who = "mtviz"
-		e.Text = fmt.Sprintf("read from broker %s: %d of %d tasks have one result each (%d missing, %d with two or more, %d wrong); %d tasks taken by the server, %d not acknowledged; %d redeliveries",
+		e.Text = words.F("read from broker %s: %d of %d tasks have one result each (%d missing, %d with two or more, %d wrong); %d tasks taken by the server, %d not acknowledged; %d redeliveries",
 			ev.Object, b.Recorded, b.Tasks, b.NMissing, b.NTwice, b.NWrong, b.Published, b.Left, b.Redelivered)
 	case sim.KDeadlock:
 		e.Who, e.Class = "", Bad
 		e.Text = sim.DeadlockText(ev.Edges)
 	case sim.KStuck:
 		e.Who, e.Class = "", Bad
-		e.Text = sim.StuckText(ev.Edges) + "; mtviz ends the run"
+		e.Text = sim.StuckText(ev.Edges) + words.T("; mtviz ends the run")
 	}
 	return e, true
 }
@@ -198,25 +199,25 @@ func describeWork(e Entry, ev *sim.Event) (Entry, bool) {
 	switch w.Op {
 	case sim.WorkBegun:
 		if w.Published > 0 || w.Collected > 0 {
-			e.Text = fmt.Sprintf("found the job begun: %d of %d tasks published, %d results in; going on from there", w.Published, w.Tasks, w.Collected)
+			e.Text = words.F("found the job begun: %d of %d tasks published, %d results in; going on from there", w.Published, w.Tasks, w.Collected)
 		} else {
-			e.Text = fmt.Sprintf("publishing %d tasks to %s", w.Tasks, ev.Object)
+			e.Text = words.F("publishing %d tasks to %s", w.Tasks, ev.Object)
 		}
 	case sim.WorkCollected:
-		e.Text = fmt.Sprintf("collected %d of %d results, each once by task id (%d duplicates ignored)", w.Collected, w.Tasks, w.Duplicates)
+		e.Text = words.F("collected %d of %d results, each once by task id (%d duplicates ignored)", w.Collected, w.Tasks, w.Duplicates)
 	case sim.WorkTook:
 		if w.Delivery < 2 {
 			return e, false
 		}
-		e.Text = fmt.Sprintf("took task %d, delivered for the %s time: a worker before did not acknowledge it", w.ID, ordinal(w.Delivery))
+		e.Text = words.F("took task %d, delivered for the %s time: a worker before did not acknowledge it", w.ID, ordinal(w.Delivery))
 	case sim.WorkDone:
 		if !w.Duplicate {
 			return e, false
 		}
-		e.Text = fmt.Sprintf("the server already had task %d's result, and refused this one", w.ID)
+		e.Text = words.F("the server already had task %d's result, and refused this one", w.ID)
 	case sim.WorkRefused:
 		e.Class = Bad
-		e.Text = fmt.Sprintf("connected from %s with a wrong key: the server refused it", w.Addr)
+		e.Text = words.F("connected from %s with a wrong key: the server refused it", w.Addr)
 	default:
 		return e, false
 	}
@@ -226,11 +227,11 @@ func describeWork(e Entry, ev *sim.Event) (Entry, bool) {
 func ordinal(n uint64) string {
 	switch n {
 	case 2:
-		return "second"
+		return words.T("second")
 	case 3:
-		return "third"
+		return words.T("third")
 	}
-	return fmt.Sprintf("%dth", n)
+	return words.F("%dth", n)
 }
 
 // EndText says how a task ended.
@@ -250,37 +251,37 @@ func (tl *Timeline) LaneText(l *Lane) string {
 	c := l.Now(tl.OSUntil(l), tl.Now)
 	switch c.Mode {
 	case ModeZombie:
-		return "zombie: ended, not yet reaped (Z in /proc)"
+		return words.T("zombie: ended, not yet reaped (Z in /proc)")
 	case ModeChildren:
 		kids := tl.Children(l.PID)
 		if len(kids) == 0 {
-			return "steps done; its process is exiting"
+			return words.T("steps done; its process is exiting")
 		}
 		names := make([]string, len(kids))
 		for i, k := range kids {
 			names[i] = ProcName(k, k.PID)
 		}
-		return "steps done; waits for its children: " + strings.Join(names, ", ")
+		return words.T("steps done; waits for its children: ") + strings.Join(names, words.T(", "))
 	case ModeRunning:
 		switch {
 		case c.Where < 0:
-			return "running"
+			return words.T("running")
 		case l.Process():
-			return fmt.Sprintf("running on cpu%d", c.Where)
+			return words.F("running on cpu%d", c.Where)
 		}
-		return fmt.Sprintf("running on P%d", c.Where)
+		return words.F("running on P%d", c.Where)
 	case ModeRunnable:
 		if l.Process() {
-			return "runnable: waiting for a core"
+			return words.T("runnable: waiting for a core")
 		}
-		return "runnable: waiting for a P"
+		return words.T("runnable: waiting for a P")
 	case ModeWaiting:
-		return "running steps; the runtime has it waiting"
+		return words.T("running steps; the runtime has it waiting")
 	case ModeBusy:
-		return "busy: running or runnable"
+		return words.T("busy: running or runnable")
 	case ModeSleeping:
 		if len(l.Segs) == 0 {
-			return "sleeping (S in /proc)"
+			return words.T("sleeping (S in /proc)")
 		}
 	case ModeBlocked:
 		return tl.blockedText(l, c)
@@ -289,7 +290,7 @@ func (tl *Timeline) LaneText(l *Lane) string {
 	case ModeNone:
 		return ""
 	}
-	return c.Mode.String()
+	return words.T(c.Mode.String())
 }
 
 // blockedText says what a blocked lane waits for.
@@ -297,49 +298,46 @@ func (tl *Timeline) blockedText(l *Lane, c Cell) string {
 	cur := l.Current()
 	if len(l.Segs) == 0 {
 		if c.Reason == sim.ReasonStopped {
-			return "stopped (T in /proc)"
+			return words.T("stopped (T in /proc)")
 		}
-		return "waiting in the kernel (D in /proc), usually for I/O"
+		return words.T("waiting in the kernel (D in /proc), usually for I/O")
 	}
 	switch cur.Reason {
 	case sim.ReasonJoin:
-		return "blocked: joining " + cur.Object
+		return words.T("blocked: joining ") + cur.Object
 	case sim.ReasonKey:
-		return "blocked: waiting for key " + cur.Object
+		return words.T("blocked: waiting for key ") + cur.Object
 	case sim.ReasonPaused:
-		return "blocked: paused"
+		return words.T("blocked: paused")
 	case sim.ReasonTurn:
-		return "waits for its turn: the scheduler chooses who takes the next step"
+		return words.T("waits for its turn: the scheduler chooses who takes the next step")
 	case sim.ReasonFileLock:
-		return "blocked on flock " + cur.Object + ": another process holds it (see /proc/locks)"
+		return words.F("blocked on flock %s: another process holds it (see /proc/locks)", cur.Object)
 	case sim.ReasonPoll:
-		return "blocked on " + cur.Object + " in the net poller"
+		return words.F("blocked on %s in the net poller", cur.Object)
 	}
-	d := "blocked on " + string(cur.Reason)
-	if cur.Object != "" && cur.Object != string(cur.Reason) {
-		d += " " + cur.Object
-	}
+	what := sim.ReasonText(cur.Reason, cur.Object)
 	if cur.Holder != "" {
-		d += " held by " + cur.Holder
+		return words.F("blocked on %s held by %s", what, cur.Holder)
 	}
-	return d
+	return words.T("blocked on ") + what
 }
 
 // doneText says how a lane's task ended, and for a process how it was reaped.
 func (tl *Timeline) doneText(l *Lane) string {
 	if len(l.Segs) == 0 {
 		if p := tl.Procs[l.PID]; p != nil && l.PID == l.InPID && p.Exit != nil {
-			return "ended: " + sim.ExitText(p.Exit.Code, p.Exit.Signal)
+			return words.T("ended: ") + sim.ExitText(p.Exit.Code, p.Exit.Signal)
 		}
-		return "ended"
+		return words.T("ended")
 	}
 	if l.Process() && l.PID != 0 {
 		if p := tl.Procs[l.PID]; p != nil && p.Exit != nil {
-			return "done: " + sim.ExitText(p.Exit.Code, p.Exit.Signal) + ", reaped by " + sim.ReaperText(p.Exit)
+			return words.F("done: %s, reaped by %s", sim.ExitText(p.Exit.Code, p.Exit.Signal), sim.ReaperText(p.Exit))
 		}
 	}
 	if t := EndText(l.Current()); t != "" {
-		return "done (" + t + ")"
+		return words.F("done (%s)", t)
 	}
-	return "done"
+	return words.T("done")
 }

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"mtviz/internal/words"
 	"slices"
 	"sort"
 	"time"
@@ -39,7 +40,8 @@ const (
 	modeCount
 )
 
-var modeNames = [...]string{"", "new", "runnable", "running", "blocked", "sleeping", "done", "waiting", "zombie", "waiting for children", "busy"}
+var modeNames = [...]string{"", words.N("new"), words.N("runnable"), words.N("running"), words.N("blocked"), words.N("sleeping"),
+	words.N("done"), words.N("waiting"), words.N("zombie"), words.N("waiting for children"), words.N("busy")}
 
 func (m Mode) String() string {
 	if int(m) < len(modeNames) {

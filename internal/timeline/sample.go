@@ -1,7 +1,7 @@
 package timeline
 
 import (
-	"fmt"
+	"mtviz/internal/words"
 	"slices"
 	"time"
 
@@ -98,13 +98,13 @@ func (tl *Timeline) sampleProc(s *probe.Sample, pp *probe.Proc, interval time.Du
 // process, which says nothing of itself.
 func (tl *Timeline) watchChanges(s *probe.Sample, pp *probe.Proc, p *Proc) {
 	if p.Seen && p.PPID != pp.PPID {
-		tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: fmt.Sprintf("PID %d re-parented: its parent was %d, now %d", pp.PID, p.PPID, pp.PPID)})
+		tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: words.F("PID %d re-parented: its parent was %d, now %d", pp.PID, p.PPID, pp.PPID)})
 	}
 	if pp.State == probe.Zombie && (p.State != probe.Zombie || !p.Seen) {
-		tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: fmt.Sprintf("PID %d is a zombie: it has exited and its parent %d has not reaped it", pp.PID, pp.PPID)})
+		tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: words.F("PID %d is a zombie: it has exited and its parent %d has not reaped it", pp.PID, pp.PPID)})
 	}
 	if !p.Seen && pp.PID != tl.Root {
-		tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: fmt.Sprintf("PID %d appeared, child of %d", pp.PID, pp.PPID)})
+		tl.addLog(Entry{T: s.T, Who: text.Clean(pp.Name), Text: words.F("PID %d appeared, child of %d", pp.PID, pp.PPID)})
 	}
 }
 

@@ -10,8 +10,8 @@
 package timeline
 
 import (
-	"fmt"
 	"maps"
+	"mtviz/internal/words"
 	"slices"
 	"sort"
 	"time"
@@ -223,7 +223,7 @@ func New(cfg Config) *Timeline {
 	}
 	tl.Watch = cfg.Watch
 	for _, w := range cfg.Scenario.Warnings {
-		tl.addLog(Entry{Who: "mtviz", Text: fmt.Sprintf("warning: %d:%d: %s", w.Pos.Line, w.Pos.Col, w.Msg), Class: NotDecided})
+		tl.addLog(Entry{Who: "mtviz", Text: words.F("warning: %d:%d: %s", w.Pos.Line, w.Pos.Col, w.Msg), Class: NotDecided})
 	}
 	return tl
 }

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"mtviz/internal/words"
 	"time"
 
 	"mtviz/internal/probe"
@@ -49,7 +50,7 @@ func (tl *Timeline) watchLanes(s *probe.Sample, interval time.Duration) {
 				if len(tl.Lanes) >= maxWatchLanes {
 					if !tl.lanesFull {
 						tl.lanesFull = true
-						tl.addLog(Entry{T: s.T, Who: "mtviz", Text: fmt.Sprintf("more than %d threads seen: later ones get no lane (the Processes panel still lists their processes)", maxWatchLanes)})
+						tl.addLog(Entry{T: s.T, Who: "mtviz", Text: words.F("more than %d threads seen: later ones get no lane (the Processes panel still lists their processes)", maxWatchLanes)})
 					}
 					continue
 				}

@@ -1,9 +1,8 @@
 package verdict
 
 import (
-	"fmt"
-
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // Variant is one run of a comparison, as the comparison's checks see it:
@@ -54,7 +53,7 @@ func judgeMore(c spec.CheckSpec, sw string, vs []Variant) Result {
 	if b <= 0 {
 		return undecided("%s was measured as 0 for %s, nothing to compare with", m.Figure, m.Than)
 	}
-	d := fmt.Sprintf("%s: %s for %s against %s for %s, %.2f× (at least %.3g× wanted)",
+	d := words.F("%s: %s for %s against %s for %s, %.2f× (at least %.3g× wanted)",
 		m.Figure, WithUnit(m.Figure, a), m.Of, WithUnit(m.Figure, b), m.Than, a/b, m.Factor)
 	if a >= m.Factor*b {
 		return pass("%s", d)

@@ -1,7 +1,6 @@
 package verdict
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // facts is what the checks are decided from: what every check may need
@@ -167,7 +167,7 @@ func (f *facts) event(ev *sim.Event) {
 			break
 		}
 		if ev.End == sim.EndKilled && !f.done[ev.Task] {
-			f.fromOutside(ev.Task, ev.PID, "its process died without a word")
+			f.fromOutside(ev.Task, ev.PID, words.T("its process died without a word"))
 		}
 		f.done[ev.Task] = true
 	}
@@ -207,7 +207,7 @@ func (f *facts) killedOutside() []string {
 	var out []string
 	for _, o := range f.outside {
 		if !f.signalled[o.task] {
-			out = append(out, fmt.Sprintf("%s (PID %d): %s", o.task, o.pid, o.how))
+			out = append(out, words.F("%s (PID %d): %s", o.task, o.pid, o.how))
 		}
 	}
 	return out

@@ -8,6 +8,7 @@ import (
 	"mtviz/internal/item"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // Verdict is what a check came to.
@@ -61,14 +62,17 @@ type Summary struct {
 	Errors   []string      `json:"errors,omitempty"`
 }
 
+// pass, fail and undecided say a verdict's detail in the language of the
+// screen's words: format is looked up in the catalog as words.F does (its
+// test reads their formats as it reads words.F's).
 func pass(format string, a ...any) Result {
-	return Result{Verdict: Pass, Detail: fmt.Sprintf(format, a...)}
+	return Result{Verdict: Pass, Detail: fmt.Sprintf(words.T(format), a...)}
 }
 func fail(format string, a ...any) Result {
-	return Result{Verdict: Fail, Detail: fmt.Sprintf(format, a...)}
+	return Result{Verdict: Fail, Detail: fmt.Sprintf(words.T(format), a...)}
 }
 func undecided(format string, a ...any) Result {
-	return Result{Verdict: Undecided, Detail: "not decided: " + fmt.Sprintf(format, a...)}
+	return Result{Verdict: Undecided, Detail: words.T("not decided: ") + fmt.Sprintf(words.T(format), a...)}
 }
 
 // judge decides one check: it sees every event as the run goes and keeps
@@ -132,24 +136,24 @@ func (j *Judge) Decide(stopped bool, errs []string) Summary {
 		r.Name = c.Name
 		switch {
 		case stopped:
-			r = Result{Name: r.Name, Verdict: Undecided, Detail: "not decided: the run was stopped before its end; so far, " + r.Detail}
+			r = undecided("the run was stopped before its end; so far, %s", r.Detail)
 		case len(outside) > 0:
-			r = Result{Name: r.Name, Verdict: Undecided, Detail: "not decided: ended from outside the lesson: " +
-				strings.Join(outside, "; ") + "; what it was doing was lost. So far, " + r.Detail}
+			r = undecided("ended from outside the lesson: %s; what it was doing was lost. So far, %s", strings.Join(outside, words.T("; ")), r.Detail)
 		}
+		r.Name = c.Name
 		r.OK = r.Verdict == Pass
 		sum.Checks = append(sum.Checks, r)
 	}
 	if f.stuck != nil {
-		sum.Checks = append(sum.Checks, Result{Name: "no task was left waiting forever", Verdict: Fail,
-			Detail: fmt.Sprintf("at %.2fs %s", f.stuck.T.Seconds(), sim.StuckText(f.stuck.Edges))})
+		sum.Checks = append(sum.Checks, Result{Name: words.T("no task was left waiting forever"), Verdict: Fail,
+			Detail: words.F("at %.2fs %s", f.stuck.T.Seconds(), sim.StuckText(f.stuck.Edges))})
 	}
 	if f.errCount > 0 {
 		// An error of a step (a lock released that was not held, a process
 		// that could not start) is the lesson not doing what it says: the
 		// run fails, whatever its checks came to.
-		sum.Checks = append(sum.Checks, Result{Name: "the run had no errors", Verdict: Fail,
-			Detail: fmt.Sprintf("%d error(s): %s", f.errCount, strings.Join(f.errors[:min(3, len(f.errors))], "; "))})
+		sum.Checks = append(sum.Checks, Result{Name: words.T("the run had no errors"), Verdict: Fail,
+			Detail: words.F("%d error(s): %s", f.errCount, strings.Join(f.errors[:min(3, len(f.errors))], words.T("; ")))})
 	}
 	sum.Verdict = Worst(sum.Checks)
 	if stopped && sum.Verdict == Pass {

@@ -1,11 +1,11 @@
 package verdict
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // What a task's processes cost, as the probe read it from /proc: threads
@@ -33,7 +33,7 @@ func (f *facts) procsOf(task string) (seen []procOf, unseen []string) {
 			if sg := f.seen[pid]; sg != nil && sg.alive {
 				seen = append(seen, procOf{name, pid, sg})
 			} else {
-				unseen = append(unseen, fmt.Sprintf("%s (PID %d)", name, pid))
+				unseen = append(unseen, words.F("%s (PID %d)", name, pid))
 			}
 		}
 	}
@@ -43,7 +43,7 @@ func (f *facts) procsOf(task string) (seen []procOf, unseen []string) {
 // cost says what one process used: its most threads and its CPU time.
 func (p procOf) cost() string {
 	life := p.sg.lastAlive - p.sg.firstAlive
-	return fmt.Sprintf("%s (PID %d): %d threads at most, %.2f CPU seconds in %.1fs", p.task, p.pid, p.sg.threads, p.sg.cpu, life.Seconds())
+	return words.F("%s (PID %d): %d threads at most, %.2f CPU seconds in %.1fs", p.task, p.pid, p.sg.threads, p.sg.cpu, life.Seconds())
 }
 
 // threads: the most threads the probe read in each of the task's
@@ -58,7 +58,7 @@ func (j *threadsJudge) decide(f *facts) Result {
 	procs, unseen := f.procsOf(c.Task)
 	if len(procs) == 0 {
 		if len(unseen) > 0 {
-			return undecided("the probe never saw %s alive", strings.Join(unseen, ", "))
+			return undecided("the probe never saw %s alive", strings.Join(unseen, words.T(", ")))
 		}
 		return noProcess(c.Task)
 	}
@@ -71,12 +71,12 @@ func (j *threadsJudge) decide(f *facts) Result {
 	}
 	var want []string
 	if c.Min > 0 {
-		want = append(want, fmt.Sprintf("at least %d", c.Min))
+		want = append(want, words.F("at least %d", c.Min))
 	}
 	if c.Max > 0 {
-		want = append(want, fmt.Sprintf("at most %d", c.Max))
+		want = append(want, words.F("at most %d", c.Max))
 	}
-	d := fmt.Sprintf("the probe read %s (%s threads wanted)", strings.Join(parts, "; "), strings.Join(want, " and "))
+	d := words.F("the probe read %s (%s threads wanted)", strings.Join(parts, words.T("; ")), strings.Join(want, words.T(" and ")))
 	if !ok {
 		return fail("%s", d)
 	}
@@ -97,7 +97,7 @@ func (j *cpuTimeJudge) decide(f *facts) Result {
 	for _, task := range c.Tasks {
 		procs, unseen := f.procsOf(task)
 		if len(unseen) > 0 {
-			return undecided("the probe never saw %s alive", strings.Join(unseen, ", "))
+			return undecided("the probe never saw %s alive", strings.Join(unseen, words.T(", ")))
 		}
 		if len(procs) == 0 {
 			return noProcess(task)
@@ -107,7 +107,7 @@ func (j *cpuTimeJudge) decide(f *facts) Result {
 			parts = append(parts, p.cost())
 		}
 	}
-	d := "the probe read " + strings.Join(parts, "; ") + fmt.Sprintf(" (at most %.2f CPU seconds each allowed)", c.Max)
+	d := words.F("the probe read %s (at most %.2f CPU seconds each allowed)", strings.Join(parts, words.T("; ")), c.Max)
 	if !ok {
 		return fail("%s", d)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // counterJudge: a counter's value at each round's end is mtviz's own copy
@@ -47,22 +48,22 @@ func (j *counterJudge) decide(f *facts) Result {
 			d := byTask[task] - init
 			v += d
 			if len(f.ends) == 1 && d != 0 {
-				procs = append(procs, fmt.Sprintf("%s %+d", task, d))
+				procs = append(procs, words.F("%s %+d", task, d))
 			}
 		}
 		if v != c.Equals {
-			bad = append(bad, fmt.Sprintf("round %d ended at %d", ev.Round, v))
+			bad = append(bad, words.F("round %d ended at %d", ev.Round, v))
 		}
 	}
 	from := ""
 	switch {
 	case len(procs) > 0:
-		from = "; processes counted in their own copies: " + strings.Join(procs, ", ")
+		from = words.T("; processes counted in their own copies: ") + strings.Join(procs, words.T(", "))
 	case len(j.copies) > 0:
-		from = ", with what processes counted in their own copies"
+		from = words.T(", with what processes counted in their own copies")
 	}
 	if len(bad) > 0 {
-		return fail("%s ended at %d in %d of %d rounds; %s%s", c.Counter, c.Equals, len(f.ends)-len(bad), len(f.ends), strings.Join(bad, ", "), from)
+		return fail("%s ended at %d in %d of %d rounds; %s%s", c.Counter, c.Equals, len(f.ends)-len(bad), len(f.ends), strings.Join(bad, words.T(", ")), from)
 	}
 	if len(f.ends) == 1 {
 		return pass("%s ended at %d%s", c.Counter, c.Equals, from)
@@ -90,14 +91,14 @@ func (j *driftJudge) decide(f *facts) Result {
 		lost += ev.LostBy[c.Counter]
 		finals = append(finals, fmt.Sprint(v))
 	}
-	detail := fmt.Sprintf("%s ended away from %d in %d of %d rounds (final values %s); %d updates were lost to a stale write",
-		c.Counter, c.Equals, drifted, len(f.ends), strings.Join(finals, ", "), lost)
+	detail := words.F("%s ended away from %d in %d of %d rounds (final values %s); %d updates were lost to a stale write",
+		c.Counter, c.Equals, drifted, len(f.ends), strings.Join(finals, words.T(", ")), lost)
 	if drifted > 0 {
 		return pass("%s", detail)
 	}
 	if lost > 0 {
 		// Lost updates that cancel out leave the balance where it began.
-		detail += " (they cancelled out)"
+		detail += words.T(" (they cancelled out)")
 	}
 	if cores := f.cores(); cores < c.NeedsCores {
 		return undecided("%s; with %d core(s) tasks seldom switch mid-update, and no round drifted (the race is expected with %d cores)", detail, cores, c.NeedsCores)

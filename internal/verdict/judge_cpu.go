@@ -1,10 +1,10 @@
 package verdict
 
 import (
-	"fmt"
 	"math"
 
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // BusyLimit is how many cores other programs may use during a phase before
@@ -36,7 +36,7 @@ func (f *facts) use(phase string) phaseUse {
 }
 
 func (u phaseUse) String() string {
-	return fmt.Sprintf("during %s this run used %.2f cores (mean of %d probe samples of mtviz and its processes), other programs %.2f, leaving %.2f free",
+	return words.F("during %s this run used %.2f cores (mean of %d probe samples of mtviz and its processes), other programs %.2f, leaving %.2f free",
 		u.phase, u.used, u.n, u.others, u.free)
 }
 
@@ -53,7 +53,7 @@ func (j *cpuMaxJudge) decide(f *facts) Result {
 	if u.n == 0 {
 		return undecided("no probe sample fell inside phase %s", c.Phase)
 	}
-	d := fmt.Sprintf("%s; at most %.2f allowed", u, c.Max)
+	d := words.F("%s; at most %.2f allowed", u, c.Max)
 	if round2(u.used) > c.Max {
 		return fail("%s", d)
 	}
@@ -75,7 +75,7 @@ func (j *cpuMinJudge) decide(f *facts) Result {
 	if u.n == 0 {
 		return undecided("no probe sample fell inside phase %s", c.Phase)
 	}
-	d := fmt.Sprintf("%s; at least %.2f wanted", u, c.Min)
+	d := words.F("%s; at least %.2f wanted", u, c.Min)
 	need := c.NeedsCores
 	if need == 0 {
 		need = int(math.Ceil(c.Min))
@@ -114,7 +114,7 @@ func (j *ratioJudge) decide(f *facts) Result {
 		return undecided("%s used no measurable CPU, so there is nothing to compare %s with", c.Over, c.Phase)
 	}
 	ratio := a.used / b.used
-	d := fmt.Sprintf("%s used %.2f cores, %s used %.2f: ratio %.2f (at least %.2f wanted)", c.Phase, a.used, c.Over, b.used, ratio, c.Min)
+	d := words.F("%s used %.2f cores, %s used %.2f: ratio %.2f (at least %.2f wanted)", c.Phase, a.used, c.Over, b.used, ratio, c.Min)
 	if cores := f.cores(); cores < need {
 		return undecided("%s; the comparison needs %d cores and this run had %d", d, need, cores)
 	}

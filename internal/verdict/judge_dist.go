@@ -10,6 +10,7 @@ import (
 
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // The distributed lesson's checks. What the server holds is read by mtviz
@@ -29,24 +30,24 @@ func finalOf(ev *sim.Event, broker string, into **sim.BrokerState) {
 func recordFault(b *sim.BrokerState) string {
 	var bad []string
 	if b.Tasks == 0 {
-		return "no master began the job"
+		return words.T("no master began the job")
 	}
 	if b.NMissing > 0 {
-		bad = append(bad, fmt.Sprintf("%d tasks have no result (%s)", b.NMissing, ids(b.Missing, b.NMissing)))
+		bad = append(bad, words.F("%d tasks have no result (%s)", b.NMissing, ids(b.Missing, b.NMissing)))
 	}
 	if b.NTwice > 0 {
-		bad = append(bad, fmt.Sprintf("%d tasks have more than one (%s)", b.NTwice, ids(b.Twice, b.NTwice)))
+		bad = append(bad, words.F("%d tasks have more than one (%s)", b.NTwice, ids(b.Twice, b.NTwice)))
 	}
 	if b.NWrong > 0 {
-		bad = append(bad, fmt.Sprintf("%d results are wrong (%s)", b.NWrong, ids(b.Wrong, b.NWrong)))
+		bad = append(bad, words.F("%d results are wrong (%s)", b.NWrong, ids(b.Wrong, b.NWrong)))
 	}
 	if b.Left > 0 {
-		bad = append(bad, fmt.Sprintf("%d tasks were never acknowledged", b.Left))
+		bad = append(bad, words.F("%d tasks were never acknowledged", b.Left))
 	}
 	if b.Published != b.Tasks {
-		bad = append(bad, fmt.Sprintf("the server took %d tasks for a job of %d", b.Published, b.Tasks))
+		bad = append(bad, words.F("the server took %d tasks for a job of %d", b.Published, b.Tasks))
 	}
-	return strings.Join(bad, "; ")
+	return strings.Join(bad, words.T("; "))
 }
 
 func ids(list []int64, n int64) string {
@@ -54,7 +55,7 @@ func ids(list []int64, n int64) string {
 	for i, id := range list {
 		s[i] = fmt.Sprint(id)
 	}
-	out := strings.Join(s, ", ")
+	out := strings.Join(s, words.T(", "))
 	if n > int64(len(list)) {
 		out += ", …"
 	}
@@ -131,22 +132,22 @@ func (j *recordedJudge) gap(b *sim.BrokerState) string {
 		who, ok := j.took[id]
 		switch {
 		case ok && j.kills[who]:
-			unsaid = append(unsaid, fmt.Sprintf("%d (taken by %s, killed before it said it was done)", id, who))
+			unsaid = append(unsaid, words.F("%d (taken by %s, killed before it said it was done)", id, who))
 		case ok:
-			unsaid = append(unsaid, fmt.Sprintf("%d (taken by %s, which never said it was done)", id, who))
+			unsaid = append(unsaid, words.F("%d (taken by %s, which never said it was done)", id, who))
 		default:
-			unsaid = append(unsaid, fmt.Sprintf("%d (no worker said it took it: its words died with it)", id))
+			unsaid = append(unsaid, words.F("%d (no worker said it took it: its words died with it)", id))
 		}
 	}
 	if n == 0 {
-		return fmt.Sprintf("; the workers said they did all %d", b.Tasks)
+		return words.F("; the workers said they did all %d", b.Tasks)
 	}
 	more := ""
 	if n > len(unsaid) {
-		more = fmt.Sprintf(" and %d more", n-len(unsaid))
+		more = words.F(" and %d more", n-len(unsaid))
 	}
-	return fmt.Sprintf("; the workers said they did %d: the server holds the results of %d more, whose worker never said so: %s%s",
-		b.Tasks-int64(n), n, strings.Join(unsaid, ", "), more)
+	return words.F("; the workers said they did %d: the server holds the results of %d more, whose worker never said so: %s%s",
+		b.Tasks-int64(n), n, strings.Join(unsaid, words.T(", ")), more)
 }
 
 type refusedJudge struct {
@@ -193,9 +194,9 @@ func (j *refusedJudge) decide(f *facts) Result {
 		if !ok {
 			return fail("%s connected from %s, and the server's log names no refusal of it (it refused %d other clients)", j.c.Task, a, len(j.refused))
 		}
-		parts = append(parts, fmt.Sprintf("%s at %.2fs", a, t.Seconds()))
+		parts = append(parts, words.F("%s at %.2fs", a, t.Seconds()))
 	}
-	return pass("the server of %s refused %s's connection with a wrong key (%s, as the server named it); %s did no task", j.c.Broker, j.c.Task, strings.Join(parts, "; "), j.c.Task)
+	return pass("the server of %s refused %s's connection with a wrong key (%s, as the server named it); %s did no task", j.c.Broker, j.c.Task, strings.Join(parts, words.T("; ")), j.c.Task)
 }
 
 type redeliveredJudge struct {
@@ -276,11 +277,11 @@ func (j *redeliveredJudge) decide(f *facts) Result {
 	for _, w := range j.again {
 		whom[w] = true
 	}
-	d := fmt.Sprintf("%s was killed with SIGKILL at %.2fs; the server handed %d tasks out again after it (%s), to %s, and each was done; the server's record holds every task once",
-		c.Task, j.killedAt.Seconds(), len(j.again), setText(keysOf(j.again)), strings.Join(slices.Sorted(maps.Keys(whom)), ", "))
+	d := words.F("%s was killed with SIGKILL at %.2fs; the server handed %d tasks out again after it (%s), to %s, and each was done; the server's record holds every task once",
+		c.Task, j.killedAt.Seconds(), len(j.again), setText(keysOf(j.again)), strings.Join(slices.Sorted(maps.Keys(whom)), words.T(", ")))
 	if len(stored) > 0 {
 		slices.Sort(stored)
-		d += fmt.Sprintf(" (tasks %v it had finished before dying, without saying so, were not needed again)", stored)
+		d += words.F(" (tasks %v it had finished before dying, without saying so, were not needed again)", stored)
 	}
 	return pass("%s", d)
 }
@@ -296,7 +297,7 @@ func keysOf(m map[int64]string) map[int64]bool {
 func setText(m map[int64]bool) string {
 	list := slices.Sorted(maps.Keys(m))
 	if len(list) > 12 {
-		return fmt.Sprintf("%v and %d more", list[:12], len(list)-12)
+		return words.F("%v and %d more", list[:12], len(list)-12)
 	}
 	return fmt.Sprint(list)
 }

@@ -1,13 +1,13 @@
 package verdict
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // The checks of log lines: what a task said, how often, and when.
@@ -50,7 +50,7 @@ func (j *logsJudge) decide(f *facts) Result {
 	if j.n != c.Count {
 		return fail("%s logged %q %d times, not %d", c.Task, c.Match, j.n, c.Count)
 	}
-	detail := fmt.Sprintf("%s logged %q %d times", c.Task, c.Match, j.n)
+	detail := words.F("%s logged %q %d times", c.Task, c.Match, j.n)
 	if pids := f.pidsOf(c.Task); len(pids) > 0 {
 		for _, l := range j.lines {
 			if !slices.Contains(pids, l.pid) || l.pid == f.root {
@@ -60,7 +60,7 @@ func (j *logsJudge) decide(f *facts) Result {
 		if f.seen[pids[0]] == nil {
 			return undecided("the probe never saw PID %d", pids[0])
 		}
-		detail += fmt.Sprintf(", from its own process PID %d (mtviz is %d)", pids[0], f.root)
+		detail += words.F(", from its own process PID %d (mtviz is %d)", pids[0], f.root)
 	}
 	if c.Gap > 0 && len(j.lines) > 1 {
 		ts := make([]time.Duration, len(j.lines))
@@ -72,7 +72,7 @@ func (j *logsJudge) decide(f *facts) Result {
 		for i := 1; i < len(ts); i++ {
 			least = min(least, ts[i]-ts[i-1])
 		}
-		detail += fmt.Sprintf("; closest two %.3fs apart", least.Seconds())
+		detail += words.F("; closest two %.3fs apart", least.Seconds())
 		if least < c.Gap {
 			return fail("%s, less than %s", detail, c.Gap)
 		}

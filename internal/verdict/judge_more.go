@@ -1,13 +1,13 @@
 package verdict
 
 import (
-	"fmt"
 	"math"
 	"strings"
 	"time"
 
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // Checks a teacher asks for: blocked on an object, a queue that filled, a
@@ -89,7 +89,7 @@ func (j *boundsJudge) decide(f *facts) Result {
 	if j.n == 0 {
 		return undecided("%s was never reported", c.Counter)
 	}
-	d := fmt.Sprintf("%s went from %d (at %.2fs) to %d (at %.2fs) over %d reports (%d to %d allowed)", c.Counter, j.lo, j.loAt.Seconds(), j.hi, j.hiAt.Seconds(), j.n, c.Min, c.Max)
+	d := words.F("%s went from %d (at %.2fs) to %d (at %.2fs) over %d reports (%d to %d allowed)", c.Counter, j.lo, j.loAt.Seconds(), j.hi, j.hiAt.Seconds(), j.n, c.Min, c.Max)
 	if j.lo < c.Min || j.hi > c.Max {
 		return fail("%s", d)
 	}
@@ -106,17 +106,17 @@ func (j *pidsJudge) decide(f *facts) Result {
 	procs, unseen := f.procsOf(c.Task)
 	if len(procs) == 0 {
 		if len(unseen) > 0 {
-			return undecided("the probe never saw %s alive", strings.Join(unseen, ", "))
+			return undecided("the probe never saw %s alive", strings.Join(unseen, words.T(", ")))
 		}
 		return noProcess(c.Task)
 	}
 	var worked []string
 	for _, p := range procs {
 		if p.sg.cpu > 0 {
-			worked = append(worked, fmt.Sprintf("PID %d (%.2f CPU seconds)", p.pid, p.sg.cpu))
+			worked = append(worked, words.F("PID %d (%.2f CPU seconds)", p.pid, p.sg.cpu))
 		}
 	}
-	d := fmt.Sprintf("%d of %s's %d processes used CPU time: %s (at least %d wanted)", len(worked), c.Task, len(procs), strings.Join(worked, ", "), c.Min)
+	d := words.F("%d of %s's %d processes used CPU time: %s (at least %d wanted)", len(worked), c.Task, len(procs), strings.Join(worked, words.T(", ")), c.Min)
 	if len(worked) >= c.Min {
 		return pass("%s", d)
 	}
@@ -143,12 +143,12 @@ func (j *linesCountJudge) decide(f *facts) Result {
 	if most <= 0 {
 		most = math.MaxInt
 	}
-	d := fmt.Sprintf("%s logged %q %d times", c.Task, c.Match, j.n)
-	want := fmt.Sprintf(" (at least %d", c.Min)
+	d := words.F("%s logged %q %d times", c.Task, c.Match, j.n)
+	want := words.F(" (at least %d", c.Min)
 	if c.Max > 0 {
-		want += fmt.Sprintf(", at most %d", c.Max)
+		want += words.F(", at most %d", c.Max)
 	}
-	d += want + " wanted)"
+	d += want + words.T(" wanted)")
 	if j.n < c.Min || j.n > most {
 		return fail("%s", d)
 	}

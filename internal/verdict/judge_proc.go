@@ -1,7 +1,6 @@
 package verdict
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"syscall"
@@ -10,6 +9,7 @@ import (
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 func noProcess(task string) Result {
@@ -19,11 +19,11 @@ func noProcess(task string) Result {
 func (f *facts) rootName(pid int) string {
 	switch pid {
 	case f.root:
-		return fmt.Sprintf("mtviz (PID %d)", pid)
+		return words.F("mtviz (PID %d)", pid)
 	case 1:
 		return "init (PID 1)"
 	}
-	return fmt.Sprintf("PID %d", pid)
+	return words.F("PID %d", pid)
 }
 
 type parentJudge struct {
@@ -55,9 +55,9 @@ func (j *parentJudge) decide(f *facts) Result {
 		if !want[first] {
 			return fail("the probe read PPID %d for %s (PID %d), not %s's", first, c.Task, pid, c.Parent)
 		}
-		parts = append(parts, fmt.Sprintf("PID %d has PPID %d", pid, first))
+		parts = append(parts, words.F("PID %d has PPID %d", pid, first))
 	}
-	return pass("the probe read: %s (%s)", strings.Join(parts, "; "), c.Parent)
+	return pass("the probe read: %s (%s)", strings.Join(parts, words.T("; ")), c.Parent)
 }
 
 type overlapJudge struct {
@@ -124,9 +124,9 @@ func (j *lifetimeJudge) decide(f *facts) Result {
 		if life+slack < c.AtLeast {
 			ok = false
 		}
-		parts = append(parts, fmt.Sprintf("PID %d lived about %.1fs", pid, life.Seconds()))
+		parts = append(parts, words.F("PID %d lived about %.1fs", pid, life.Seconds()))
 	}
-	d := fmt.Sprintf("%s (at least %s wanted, give or take %s of probe interval)", strings.Join(parts, "; "), c.AtLeast, slack)
+	d := words.F("%s (at least %s wanted, give or take %s of probe interval)", strings.Join(parts, words.T("; ")), c.AtLeast, slack)
 	if !ok {
 		return fail("%s", d)
 	}
@@ -164,7 +164,7 @@ func (j *goneWithJudge) decide(f *facts) Result {
 
 func (f *facts) reapedBy(task string) string {
 	if exits := f.exitsOf(task); len(exits) > 0 {
-		return ", reaped by " + sim.ReaperText(exits[0])
+		return words.F(", reaped by %s", sim.ReaperText(exits[0]))
 	}
 	return ""
 }
@@ -229,7 +229,7 @@ func (j *adoptedJudge) decide(f *facts) Result {
 		if r.ppid == first {
 			continue
 		}
-		detail := fmt.Sprintf("the probe read %s's (PID %d) parent change from %d to %s at %.2fs", c.Task, pid, first, f.rootName(r.ppid), r.t.Seconds())
+		detail := words.F("the probe read %s's (PID %d) parent change from %d to %s at %.2fs", c.Task, pid, first, f.rootName(r.ppid), r.t.Seconds())
 		zombie := !isAlive(r.state)
 		switch {
 		case zombie && c.While != spec.AdoptedZombie:
@@ -241,7 +241,7 @@ func (j *adoptedJudge) decide(f *facts) Result {
 		case !sg.gone:
 			return fail("%s, but never saw it reaped", detail)
 		}
-		return pass("%s, %s%s", detail, map[bool]string{true: "a zombie", false: "alive"}[zombie], f.reapedBy(c.Task))
+		return pass("%s, %s%s", detail, map[bool]string{true: words.T("a zombie"), false: words.T("alive")}[zombie], f.reapedBy(c.Task))
 	}
 	return fail("the probe always read PPID %d for %s (PID %d)", first, c.Task, pid)
 }
@@ -260,12 +260,12 @@ func (j *terminatedJudge) decide(f *facts) Result {
 		if ev.Signal == 0 {
 			return fail("%s (PID %d) ended with %s, not by a signal", ev.Task, ev.PID, sim.ExitText(ev.Code, ev.Signal))
 		}
-		ends = append(ends, fmt.Sprintf("%s (PID %d) was %s", ev.Task, ev.PID, sim.ExitText(ev.Code, ev.Signal)))
+		ends = append(ends, words.F("%s (PID %d) was %s", ev.Task, ev.PID, sim.ExitText(ev.Code, ev.Signal)))
 	}
 	if len(ends) == 0 {
 		return undecided("nobody reaped %s, so how it ended is unknown", c.Task)
 	}
-	return pass("%s, as its wait status said", strings.Join(ends, "; "))
+	return pass("%s, as its wait status said", strings.Join(ends, words.T("; ")))
 }
 
 type programJudge struct {
@@ -288,7 +288,7 @@ func (j *programJudge) decide(f *facts) Result {
 	if ev.Error != "" {
 		return fail("%s: %s", c.Program, ev.Error)
 	}
-	d := fmt.Sprintf("%s (PID %d) ended with %s", c.Program, ev.PID, sim.ExitText(ev.Code, ev.Signal))
+	d := words.F("%s (PID %d) ended with %s", c.Program, ev.PID, sim.ExitText(ev.Code, ev.Signal))
 	if ev.Signal != 0 {
 		// Ended for it (its task was stopped, or the run ended): how it
 		// would have exited on its own is unknown.
@@ -350,7 +350,7 @@ func (j *receivedJudge) decide(f *facts) Result {
 		threads = threads && (g.pid == 0 || g.pid == f.root)
 	}
 	if threads {
-		return pass("%s got %s in order, each once, between threads of one process", c.Task, strings.Join(got, ", "))
+		return pass("%s got %s in order, each once, between threads of one process", c.Task, strings.Join(got, words.T(", ")))
 	}
 	// Each value crossed a process boundary: the process that put it is not
 	// the one that got it, and both are real processes the probe saw.
@@ -360,7 +360,7 @@ func (j *receivedJudge) decide(f *facts) Result {
 			return fail("value %q went from PID %d to PID %d: not between two processes the probe saw", g.text, p, g.pid)
 		}
 	}
-	return pass("%s got %s in order, each once, sent from PID %d to PID %d through mtviz", c.Task, strings.Join(got, ", "), j.puts[got[0]], j.gets[0].pid)
+	return pass("%s got %s in order, each once, sent from PID %d to PID %d through mtviz", c.Task, strings.Join(got, words.T(", ")), j.puts[got[0]], j.gets[0].pid)
 }
 
 type processesJudge struct {
@@ -437,18 +437,18 @@ func (j *processesJudge) decide(f *facts) Result {
 		}
 		peak = max(peak, n)
 	}
-	detail := fmt.Sprintf("at most %d %s processes alive at once (of %d allowed), %d distinct PIDs", peak, c.Task, most, len(pids))
+	detail := words.F("at most %d %s processes alive at once (of %d allowed), %d distinct PIDs", peak, c.Task, most, len(pids))
 	if peak > most || len(pids) > most {
 		return fail("%s", detail)
 	}
 	if c.Min > 0 {
-		detail += fmt.Sprintf("; at least %d at once wanted", c.Min)
+		detail += words.F("; at least %d at once wanted", c.Min)
 		if peak < c.Min {
 			return fail("%s", detail)
 		}
 	}
 	if c.Runs > 0 {
-		detail += fmt.Sprintf("; %d tasks ran", j.runs)
+		detail += words.F("; %d tasks ran", j.runs)
 		if j.runs != c.Runs {
 			return fail("%s, not %d", detail, c.Runs)
 		}
@@ -497,12 +497,12 @@ func (j *exitStatusJudge) decide(f *facts) Result {
 		if !sg.gone {
 			return fail("%s (PID %d) ended with %s, but the probe never saw its PID gone", ev.Task, ev.PID, got)
 		}
-		ends = append(ends, fmt.Sprintf("%s (PID %d) ended with %s, as its wait status said; the probe saw it gone by %.2fs", ev.Task, ev.PID, got, sg.goneAt.Seconds()))
+		ends = append(ends, words.F("%s (PID %d) ended with %s, as its wait status said; the probe saw it gone by %.2fs", ev.Task, ev.PID, got, sg.goneAt.Seconds()))
 	}
 	if len(ends) == 0 {
 		return undecided("nobody reaped %s, so how it ended is unknown", c.Task)
 	}
-	return pass("%s", strings.Join(ends, "; "))
+	return pass("%s", strings.Join(ends, words.T("; ")))
 }
 
 // survived: the probe saw the task's process alive after the other's had

@@ -1,7 +1,6 @@
 package verdict
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -10,6 +9,7 @@ import (
 
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // maxSeen caps the state names a transitions or holds judge keeps to show.
@@ -75,7 +75,7 @@ func (j *transitionsJudge) decide(f *facts) Result {
 	tr := j.copies[best]
 	went := strings.Join(tr.seen, " → ")
 	if tr.more > 0 {
-		went += fmt.Sprintf(" … (%d more)", tr.more)
+		went += words.F(" … (%d more)", tr.more)
 	}
 	if tr.next < len(j.c.States) {
 		if tr.folded > 0 {
@@ -128,10 +128,10 @@ func (j *runtimeJudge) decide(f *facts) Result {
 		procs = append(procs, "P"+strconv.Itoa(p))
 	}
 	slices.Sort(procs)
-	detail := fmt.Sprintf("the runtime trace showed %s running %d times (on %s), runnable %d times, waiting %d times",
-		c.Task, j.got[sim.Running], strings.Join(procs, ", "), j.got[sim.Runnable], j.got[sim.Blocked])
+	detail := words.F("the runtime trace showed %s running %d times (on %s), runnable %d times, waiting %d times",
+		c.Task, j.got[sim.Running], strings.Join(procs, words.T(", ")), j.got[sim.Runnable], j.got[sim.Blocked])
 	if len(missing) > 0 {
-		return fail("%s; never %s", detail, strings.Join(missing, ", "))
+		return fail("%s; never %s", detail, strings.Join(missing, words.T(", ")))
 	}
 	return pass("%s", detail)
 }
@@ -233,7 +233,7 @@ func (j *deadlockJudge) decide(f *facts) Result {
 		return pass("found at %.2fs: %s", j.found.T.Seconds(), sim.DeadlockText(j.found.Edges))
 	}
 	if len(j.other) > 0 {
-		return fail("other cycles were found: %s", strings.Join(j.other, "; "))
+		return fail("other cycles were found: %s", strings.Join(j.other, words.T("; ")))
 	}
 	for _, t := range j.c.Tasks {
 		if !f.everRan(t) {
@@ -270,9 +270,9 @@ func (j *holdsJudge) event(f *facts, ev *sim.Event) {
 }
 
 func (j *holdsJudge) decide(f *facts) Result {
-	went := strings.Join(j.got, ", ")
+	went := strings.Join(j.got, words.T(", "))
 	if j.more > 0 {
-		went += fmt.Sprintf(" … (%d more)", j.more)
+		went += words.F(" … (%d more)", j.more)
 	}
 	if len(j.got) == 0 {
 		return undecided("nobody ever took %s", j.c.Lock)
@@ -308,7 +308,7 @@ func (j *stoppedJudge) decide(f *facts) Result {
 		return pass("%s ended %s", j.c.Task, how)
 	}
 	if how == "" {
-		how = "at the end of its steps"
+		how = words.T("at the end of its steps")
 	}
 	return fail("%s ended %s, not stopped while blocked", j.c.Task, how)
 }

@@ -2,13 +2,13 @@ package verdict
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"mtviz/internal/spec"
+	"mtviz/internal/words"
 )
 
 // Measured says whether a sweep point's figures can be judged.
@@ -116,11 +116,11 @@ func judgeSweep(sc *spec.Scenario, c spec.Check, pts []Point, cores int) Result 
 		slices.SortFunc(line, func(a, b Point) int { return cmp.Compare(a.X, b.X) })
 		name := s
 		if name == "" {
-			name = "the sweep"
+			name = words.T("the sweep")
 		}
 		if len(line) < want {
 			verdicts = append(verdicts, Result{Verdict: Undecided})
-			details = append(details, fmt.Sprintf("%s: not decided, %d of %d points ran", name, len(line), want))
+			details = append(details, words.F("%s: not decided, %d of %d points ran", name, len(line), want))
 			continue
 		}
 		at := line[0]
@@ -131,9 +131,9 @@ func judgeSweep(sc *spec.Scenario, c spec.Check, pts []Point, cores int) Result 
 		}
 		v, d := decide(c.Spec, line, at, cores)
 		verdicts = append(verdicts, Result{Verdict: v})
-		details = append(details, name+": "+d)
+		details = append(details, name+words.T(": ")+d)
 	}
-	return Result{Verdict: Worst(verdicts), Detail: strings.Join(details, "; ")}
+	return Result{Verdict: Worst(verdicts), Detail: strings.Join(details, words.T("; "))}
 }
 
 func switchValues(sc *spec.Scenario, name string) []string {
@@ -151,7 +151,7 @@ type curveView struct{ cv *spec.Curve }
 func (v curveView) get(p Point) float64 { return p.Value(v.cv.Figure) }
 
 func (v curveView) show(p Point) string {
-	return fmt.Sprintf("%s at %s", WithUnit(v.cv.Figure, v.get(p)), p.Over)
+	return words.F("%s at %s", WithUnit(v.cv.Figure, v.get(p)), p.Over)
 }
 
 // busy says why the points cannot fail a check: one ran while other
@@ -159,7 +159,7 @@ func (v curveView) show(p Point) string {
 func busy(ps ...Point) (string, bool) {
 	for _, p := range ps {
 		if p.Measured == Busy {
-			return fmt.Sprintf("not decided: other programs used %.2f cores during the point at %s", p.Figures.Others, p.Over), true
+			return words.F("not decided: other programs used %.2f cores during the point at %s", p.Figures.Others, p.Over), true
 		}
 	}
 	return "", false
@@ -167,7 +167,7 @@ func busy(ps ...Point) (string, bool) {
 
 // none: a base of nothing measured proves nothing, as x ≥ factor × 0 always holds.
 func (v curveView) none(p Point) (Verdict, string) {
-	return Undecided, fmt.Sprintf("not decided: %s was measured as 0 at %s, nothing to compare with", v.cv.Figure, p.Over)
+	return Undecided, words.F("not decided: %s was measured as 0 at %s, nothing to compare with", v.cv.Figure, p.Over)
 }
 
 // held turns a claim and what it rests on into a verdict: a claim that did
@@ -177,7 +177,7 @@ func held(ok bool, d string, on ...Point) (Verdict, string) {
 		return Pass, d
 	}
 	if why, b := busy(on...); b {
-		return Undecided, d + "; " + why
+		return Undecided, d + words.T("; ") + why
 	}
 	return Fail, d
 }
@@ -188,7 +188,7 @@ func judgeGrows(c spec.CheckSpec, line []Point, _ Point, _ int) (Verdict, string
 	if v.get(first) <= 0 {
 		return v.none(first)
 	}
-	d := fmt.Sprintf("%s against %s (at least %.3g× wanted)", v.show(last), v.show(first), v.cv.Factor)
+	d := words.F("%s against %s (at least %.3g× wanted)", v.show(last), v.show(first), v.cv.Factor)
 	return held(v.get(last) >= v.cv.Factor*v.get(first), d, first, last)
 }
 
@@ -198,10 +198,10 @@ func judgeLevelsOff(c spec.CheckSpec, line []Point, at Point, cores int) (Verdic
 	v := curveView{&c.(*spec.LevelsOffCheck).Curve}
 	first, last := line[0], line[len(line)-1]
 	if last.X <= at.X {
-		return Undecided, fmt.Sprintf("not decided: no point past %s (the cores)", at.Over)
+		return Undecided, words.F("not decided: no point past %s (the cores)", at.Over)
 	}
 	if at.X <= first.X {
-		return Undecided, fmt.Sprintf("not decided: no point below tasks = cores (%s) to grow from", at.Over)
+		return Undecided, words.F("not decided: no point below tasks = cores (%s) to grow from", at.Over)
 	}
 	if v.get(first) <= 0 {
 		return v.none(first)
@@ -210,7 +210,7 @@ func judgeLevelsOff(c spec.CheckSpec, line []Point, at Point, cores int) (Verdic
 	// worth: with 2 cores, 1.5× what one task did.
 	grow := 1 + 0.5*(min(at.X, float64(cores))-first.X)
 	if v.get(at) < grow*v.get(first) {
-		d := fmt.Sprintf("it never grew: %s against %s with one task (at least %.3g× wanted up to tasks = cores)", v.show(at), v.show(first), grow)
+		d := words.F("it never grew: %s against %s with one task (at least %.3g× wanted up to tasks = cores)", v.show(at), v.show(first), grow)
 		return held(false, d, first, at)
 	}
 	top := last
@@ -219,7 +219,7 @@ func judgeLevelsOff(c spec.CheckSpec, line []Point, at Point, cores int) (Verdic
 			top = p
 		}
 	}
-	d := fmt.Sprintf("it grew to %s with tasks = cores (from %s); past it at most %s (at most %.3g× allowed)", v.show(at), v.show(first), v.show(top), v.cv.Factor)
+	d := words.F("it grew to %s with tasks = cores (from %s); past it at most %s (at most %.3g× allowed)", v.show(at), v.show(first), v.show(top), v.cv.Factor)
 	return held(v.get(top) <= v.cv.Factor*v.get(at), d, line...)
 }
 
@@ -227,12 +227,12 @@ func judgeRises(c spec.CheckSpec, line []Point, at Point, _ int) (Verdict, strin
 	v := curveView{&c.(*spec.RisesCheck).Curve}
 	last := line[len(line)-1]
 	if last.X <= at.X {
-		return Undecided, fmt.Sprintf("not decided: no point past %s (the cores)", at.Over)
+		return Undecided, words.F("not decided: no point past %s (the cores)", at.Over)
 	}
 	if v.get(at) <= 0 {
 		return v.none(at)
 	}
-	d := fmt.Sprintf("%s against %s with tasks = cores (at least %.3g× wanted)", v.show(last), v.show(at), v.cv.Factor)
+	d := words.F("%s against %s with tasks = cores (at least %.3g× wanted)", v.show(last), v.show(at), v.cv.Factor)
 	return held(v.get(last) >= v.cv.Factor*v.get(at), d, at, last)
 }
 

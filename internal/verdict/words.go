@@ -1,18 +1,19 @@
 package verdict
 
-import "fmt"
+import "mtviz/internal/words"
 
-// The words every report uses for verdicts, on screen and headless.
+// The words every report uses for verdicts, on screen and headless, in
+// the language of the screen's words (English as written here).
 
 // Mark is a verdict as a report prints it beside a check.
 func (v Verdict) Mark() string {
 	switch v {
 	case Pass:
-		return "PASS"
+		return words.T("PASS")
 	case Fail:
-		return "FAIL"
+		return words.T("FAIL")
 	}
-	return "NOT DECIDED"
+	return words.T("NOT DECIDED")
 }
 
 // State is what a run came to, in a few words: the screen's header and the
@@ -20,15 +21,15 @@ func (v Verdict) Mark() string {
 func (s Summary) State() string {
 	switch {
 	case s.Stopped:
-		return "stopped before its end"
+		return words.T("stopped before its end")
 	case len(s.Checks) == 0 && s.Verdict != Fail:
-		return "no checks: nothing was decided"
+		return words.T("no checks: nothing was decided")
 	case s.Verdict == Pass:
-		return "every check held"
+		return words.T("every check held")
 	case s.Verdict == Fail:
-		return "a check failed"
+		return words.T("a check failed")
 	}
-	return "a check was not decided"
+	return words.T("a check was not decided")
 }
 
 // Conclusion is a run's last line, headless: what it came to and how long
@@ -37,13 +38,13 @@ func (s Summary) Conclusion() string {
 	took := s.Duration.Seconds()
 	switch {
 	case s.Stopped:
-		return fmt.Sprintf("stopped before the end after %.1fs", took)
+		return words.F("stopped before the end after %.1fs", took)
 	case len(s.Checks) == 0 && s.Verdict != Fail:
-		return fmt.Sprintf("NOT DECIDED: no checks: nothing was decided (%.1fs)", took)
+		return words.F("NOT DECIDED: no checks: nothing was decided (%.1fs)", took)
 	case s.Verdict == Pass:
-		return fmt.Sprintf("ok: every check held (%.1fs)", took)
+		return words.F("ok: every check held (%.1fs)", took)
 	case s.Verdict == Undecided:
-		return fmt.Sprintf("NOT DECIDED: no check failed, but not every check could be decided (%.1fs)", took)
+		return words.F("NOT DECIDED: no check failed, but not every check could be decided (%.1fs)", took)
 	}
-	return fmt.Sprintf("FAILED: a check did not hold (%.1fs)", took)
+	return words.F("FAILED: a check did not hold (%.1fs)", took)
 }

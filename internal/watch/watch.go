@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mtviz/internal/words"
 	"os"
 	"os/exec"
 	"strconv"
@@ -327,11 +328,17 @@ func (w *Watcher) scenario() *spec.Scenario {
 	if len(w.opt.Cmd) > 0 {
 		what = strings.Join(w.opt.Cmd, " ")
 	}
-	src := fmt.Sprintf("id: watch\ntitle: %s\nsummary: a program watched from the OS\nlesson: %s\ntasks:\n  - name: watched\n    steps: [{log: watched}]\n",
+	// The summary and the lesson in both of the chapter's languages, as a
+	// lesson file gives them: the one in effect is loaded.
+	src := fmt.Sprintf("id: watch\ntitle: %s\nsummary: {en: a program watched from the OS, zh: 从操作系统观察的程序}\n"+
+		"lesson: {en: %s, zh: %s}\ntasks:\n  - name: watched\n    steps: [{log: watched}]\n",
 		strconv.Quote(what), strconv.Quote(
 			"Each lane is a thread of the watched program (its main thread first), drawn by the state /proc reads: "+
 				"running on core n (the digit), runnable (waiting for a core), sleeping, I for uninterruptible waits (D, usually I/O), "+
-				"T stopped, Z zombie. The Processes panel is its process tree as it changes; Locks lists the file locks its processes hold or wait for."))
+				"T stopped, Z zombie. The Processes panel is its process tree as it changes; Locks lists the file locks its processes hold or wait for."),
+		strconv.Quote("每条泳道是被观察程序的一个线程（主线程在最前），按 /proc 读到的状态绘制："+
+			"在核心 n 上运行（数字），可运行（等待一个核心），睡眠，I 表示不可中断的等待（D，通常是 I/O），"+
+			"T 已停止，Z 僵尸进程。进程树面板是它随时变化的进程树；锁面板列出它的进程持有或等待的文件锁。"))
 	sc, err := spec.Load("watch.yaml", []byte(src))
 	if err != nil {
 		// The source is ours; a failure is a bug, and the screen can do
@@ -383,7 +390,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			// Gone, its PID reused, or a zombie: it has ended.
 			if st, state, err := readStat(w.pid); err != nil || st != w.start || state == probe.Zombie {
 				w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
-					Text: fmt.Sprintf("process %d has ended (its exit status is for its parent to read)", w.pid)})
+					Text: words.F("process %d has ended (its exit status is for its parent to read)", w.pid)})
 				return nil
 			}
 		}
@@ -420,7 +427,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	}
 	if left := w.tree(); len(left) > 0 {
 		w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
-			Text: fmt.Sprintf("the watch is over (%s): mtviz ends what is left of the program: PIDs %s", ended, pidList(left))})
+			Text: words.F("the watch is over (%s): mtviz ends what is left of the program: PIDs %s", ended, pidList(left))})
 	}
 	// What the command left running goes with it: its group, and
 	// everything else in its box (daemons that left the group).
@@ -448,7 +455,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	}
 	if n := w.dropped.Load(); n > 0 {
 		w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
-			Text: fmt.Sprintf("%d lines of its output are not shown (past %d lines, or written faster than they could be shown)", n, maxLines)})
+			Text: words.F("%d lines of its output are not shown (past %d lines, or written faster than they could be shown)", n, maxLines)})
 	}
 	w.say(ev)
 	return err
@@ -462,28 +469,28 @@ func (w *Watcher) follow(ctx context.Context, timeout <-chan time.Time, exited <
 	select {
 	case <-exited:
 	case <-ctx.Done():
-		return "stopped", sim.ErrStopped
+		return words.T("stopped"), sim.ErrStopped
 	case <-timeout:
-		return "its --duration passed", nil
+		return words.T("its --duration passed"), nil
 	}
 	left := w.tree()
 	if len(left) == 0 {
-		return "the program ended", nil
+		return words.T("the program ended"), nil
 	}
 	w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
-		Text: fmt.Sprintf("the command (PID %d) has exited; the watch goes on while the rest of its tree lives: PIDs %s (mtviz reaps the command when the watch ends)", w.pid, pidList(left))})
+		Text: words.F("the command (PID %d) has exited; the watch goes on while the rest of its tree lives: PIDs %s (mtviz reaps the command when the watch ends)", w.pid, pidList(left))})
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return "stopped", sim.ErrStopped
+			return words.T("stopped"), sim.ErrStopped
 		case <-timeout:
-			return "its --duration passed", nil
+			return words.T("its --duration passed"), nil
 		case <-tick.C:
 			w.reapAdopted()
 			if len(w.tree()) == 0 {
-				return "the program ended", nil
+				return words.T("the program ended"), nil
 			}
 		}
 	}

@@ -3,8 +3,9 @@
 // looked up by its English text, so English screens read exactly as
 // written in the code; the language is the one lessons are loaded in
 // (spec.SetLang sets both). Lesson texts speak for themselves (their
-// {en, zh} in the lesson file); the engine's descriptions, verdicts and
-// mtviz's log lines stay English.
+// {en, zh} in the lesson file). What the engine, the fold and the verdicts
+// say (a lane's description, mtviz's own log lines, a verdict's detail)
+// goes through the same catalog (zh_engine.go); errors stay English.
 package words
 
 import (

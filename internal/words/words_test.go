@@ -1,6 +1,7 @@
 package words
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -36,17 +37,17 @@ func asked(t *testing.T) map[string]bool {
 			if !ok || len(call.Args) == 0 {
 				return true
 			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || !isWords(sel) {
+			fn, ok := wordsCall(name, call)
+			if !ok {
 				return true
 			}
 			s, ok := constString(call.Args[0])
 			switch {
 			case ok:
-				out[s] = out[s] || sel.Sel.Name == "F"
-			case sel.Sel.Name != "T":
+				out[s] = out[s] || fn == "F"
+			case fn != "T":
 				// T may look up a word N marked; F and N take it as written.
-				t.Errorf("%s: words.%s of a value the catalog's test cannot read; write the text there", fset.Position(call.Pos()), sel.Sel.Name)
+				t.Errorf("%s: words.%s of a value the catalog's test cannot read; write the text there", fset.Position(call.Pos()), fn)
 			}
 			return true
 		})
@@ -60,6 +61,23 @@ func asked(t *testing.T) map[string]bool {
 func isWords(sel *ast.SelectorExpr) bool {
 	id, ok := sel.X.(*ast.Ident)
 	return ok && id.Name == "words" && slices.Contains([]string{"T", "F", "N"}, sel.Sel.Name)
+}
+
+// formatters are functions that pass their first argument to words.F, by
+// the folder they are in: a verdict's pass, fail and undecided.
+var formatters = map[string][]string{"verdict": {"pass", "fail", "undecided"}}
+
+// wordsCall says whether call asks the catalog for its first argument, and
+// as which of T, F and N.
+func wordsCall(file string, call *ast.CallExpr) (string, bool) {
+	switch fun := call.Fun.(type) {
+	case *ast.SelectorExpr:
+		return fun.Sel.Name, isWords(fun)
+	case *ast.Ident:
+		dir := filepath.Base(filepath.Dir(file))
+		return "F", slices.Contains(formatters[dir], fun.Name)
+	}
+	return "", false
 }
 
 // constString is a string literal, or literals joined by +.
@@ -102,7 +120,9 @@ func TestNoStaleWords(t *testing.T) {
 	}
 }
 
-var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
+// verb is a format's verb; its argument's index ([2]) stands before the
+// verb letter, after any width and precision (%.2[3]f).
+var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?(\[\d+\])?[a-zA-Z%]`)
 
 // verbs is a format's verbs, in argument order (an explicit index puts a
 // verb where it says).
@@ -113,15 +133,15 @@ func verbs(format string) []string {
 		if v[0] == "%%" {
 			continue
 		}
-		i := next
-		if v[1] != "" {
-			i, _ = strconv.Atoi(strings.Trim(v[1], "[]"))
+		i, index := next, v[1]+v[3]
+		if index != "" {
+			i, _ = strconv.Atoi(strings.Trim(index, "[]"))
 			i--
 		}
 		for len(out) <= i {
 			out = append(out, "")
 		}
-		out[i] = strings.Replace(v[0], v[1], "", 1)
+		out[i] = strings.Replace(v[0], index, "", 1)
 		next = i + 1
 	}
 	return out
@@ -147,8 +167,19 @@ func TestFormatsKeepTheirVerbs(t *testing.T) {
 		if !slices.Equal(strip(want), strip(got)) {
 			t.Errorf("%q has verbs %v, its Chinese %q has %v", en, want, zh[en], got)
 		}
+		// And fmt reads the Chinese so: no verb it cannot fill (%!).
+		args := make([]any, len(want))
+		for i, v := range strip(want) {
+			args[i] = sample[v]
+		}
+		if out := fmt.Sprintf(zh[en], args...); strings.Contains(out, "%!") {
+			t.Errorf("%q fills in as %q", zh[en], out)
+		}
 	}
 }
+
+// sample is a value of the kind each verb letter takes.
+var sample = map[string]any{"d": 1, "s": "x", "q": "x", "v": []int{1}, "f": 1.5, "g": 1.5}
 
 // T says a word in the language chosen, and English as written.
 func TestTFollowsTheLanguage(t *testing.T) {
@@ -169,5 +200,12 @@ func TestTFollowsTheLanguage(t *testing.T) {
 	}
 	if got := T("a word nobody translated"); got != "a word nobody translated" {
 		t.Errorf("a word with no Chinese = %q, not its English", got)
+	}
+}
+
+// No word is in both halves of the catalog.
+func TestNoWordGivenTwice(t *testing.T) {
+	for _, en := range givenTwice {
+		t.Errorf("%q is translated both in zh.go and in zh_engine.go", en)
 	}
 }
