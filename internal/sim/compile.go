@@ -72,23 +72,8 @@ func compileCounter(w *world, in *instr) error {
 	return nil
 }
 
-// queueOf is the queue a put, get or each step uses, and how long a get
-// waits for a value before it gives up (0: as long as it takes).
-func queueOf(st *spec.Step) (string, time.Duration) {
-	switch d := st.Do.(type) {
-	case *spec.PutStep:
-		return d.Queue, 0
-	case *spec.GetStep:
-		return d.Queue, d.Timeout
-	case *spec.EachStep:
-		return d.Queue, 0
-	}
-	return "", 0
-}
-
 func compileQueue(w *world, in *instr) error {
-	name, _ := queueOf(in.st)
-	in.q = w.queues[name]
+	in.q = w.queues[in.st.Queue()]
 	return compileLog(w, in) // a put's value may name counters, as a log line does
 }
 func compileCond(w *world, in *instr) error {
@@ -166,9 +151,8 @@ func compileTasks(w *world, in *instr) error {
 }
 
 func compileEach(w *world, in *instr) error {
-	e := do[*spec.EachStep](in)
-	in.q = w.queues[e.Queue]
-	return compileBody(w, in, e.Steps)
+	in.q = w.queues[in.st.Queue()]
+	return compileBody(w, in, do[*spec.EachStep](in).Steps)
 }
 
 func compileBranch(w *world, in *instr) error {

@@ -82,7 +82,7 @@ func (t *task) join(ts []*task, stop <-chan struct{}) bool {
 func (t *task) put(in *instr) bool {
 	v := in.text(t)
 	if t.w.e.child != nil {
-		name := do[*spec.PutStep](in).Queue
+		name := in.st.Queue()
 		t.set(Blocked, ReasonQueue, name, "")
 		if !t.remotePut(name, v) {
 			return false
@@ -110,8 +110,8 @@ func (t *task) get(in *instr, stop <-chan struct{}) (string, bool) {
 	if t.w.e.child != nil {
 		// The queue is served by mtviz: a get given up here could still
 		// take a value there, and lose it.
-		name, timeout := queueOf(in.st)
-		if timeout > 0 {
+		name := in.st.Queue()
+		if _, timeout := waitOf(in.st); timeout > 0 {
 			t.emit(Event{Kind: KError, Task: t.name, Object: name,
 				Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"})
 		}

@@ -329,6 +329,19 @@ func (s *Step) Counts() string {
 	return ""
 }
 
+// Queue is the queue a put, get or each step uses ("" for other steps).
+func (s *Step) Queue() string {
+	switch d := s.Do.(type) {
+	case *PutStep:
+		return d.Queue
+	case *GetStep:
+		return d.Queue
+	case *EachStep:
+		return d.Queue
+	}
+	return ""
+}
+
 // UnmarshalJSON reads a step as encoding/json wrote it, its settings into
 // the struct its name says (a child process gets its scenario so).
 func (s *Step) UnmarshalJSON(b []byte) error {

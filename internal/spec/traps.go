@@ -159,29 +159,16 @@ func (l *loader) countQueue(ss []Step, times int, puts, gets map[string]int, whe
 			uncount(d.IfSet, countable)
 			uncount(d.IfClear, countable)
 		}
-		if q := queueOf(st); times < 0 && q != "" {
+		if q := st.Queue(); times < 0 && q != "" {
 			countable[q] = false
 		}
 	}
 }
 
-// queueOf is the queue a put, get or each step uses ("" for other steps).
-func queueOf(st Step) string {
-	switch d := st.Do.(type) {
-	case *PutStep:
-		return d.Queue
-	case *GetStep:
-		return d.Queue
-	case *EachStep:
-		return d.Queue
-	}
-	return ""
-}
-
 // uncount marks every queue the steps use as not countable.
 func uncount(ss []Step, countable map[string]bool) {
 	Walk(ss, func(st *Step) {
-		if q := queueOf(*st); q != "" {
+		if q := st.Queue(); q != "" {
 			countable[q] = false
 		}
 	})
