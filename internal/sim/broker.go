@@ -326,10 +326,16 @@ func (w *world) setBrokerCounters(o spec.Object, st dist.State) {
 // The master and work steps.
 
 func compileBroker(w *world, in *instr) error {
-	if _, ok := w.e.brokerInfo[in.st.Object]; !ok {
-		return fmt.Errorf("%s: broker %q is not running", in.st.Pos, in.st.Object)
+	var broker string
+	switch d := in.st.Do.(type) {
+	case *spec.MasterStep:
+		broker = d.Broker
+	case *spec.WorkStep:
+		broker, in.work = d.Broker, w.counters[d.Count]
 	}
-	in.work = w.counters[in.st.Counter]
+	if _, ok := w.e.brokerInfo[broker]; !ok {
+		return fmt.Errorf("%s: broker %q is not running", in.st.Pos, broker)
+	}
 	return nil
 }
 
@@ -347,61 +353,61 @@ func (t *task) stepContext() (context.Context, func()) {
 }
 
 func runMaster(t *task, in *instr) bool {
-	st := in.st
-	info := t.w.e.brokerInfo[st.Object]
+	st := do[*spec.MasterStep](in)
+	info := t.w.e.brokerInfo[st.Broker]
 	ctx, done := t.stepContext()
 	defer done()
-	t.set(Blocked, ReasonPoll, st.Object, "")
+	t.set(Blocked, ReasonPoll, st.Broker, "")
 	nc, err := dist.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
 	if err != nil {
 		if !t.halted() {
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Object, Error: "master: " + err.Error()})
+			t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "master: " + err.Error()})
 		}
 		return !t.halted()
 	}
 	defer nc.Close()
-	job := jobOf(info, st.Object, t.w.round)
-	rep, err := dist.RunMaster(ctx, nc, dist.MasterConfig{Job: job, Tasks: st.N, Memory: info.Memory, AckWait: info.AckWait, Keep: true, Replicas: info.Replicas,
+	job := jobOf(info, st.Broker, t.w.round)
+	rep, err := dist.RunMaster(ctx, nc, dist.MasterConfig{Job: job, Tasks: st.Tasks, Memory: info.Memory, AckWait: info.AckWait, Keep: true, Replicas: info.Replicas,
 		Window: 256,
 		Started: func(published, collected int64) {
-			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Object, Work: &Work{Op: WorkBegun, Tasks: st.N, Published: published, Collected: collected}})
+			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Broker, Work: &Work{Op: WorkBegun, Tasks: st.Tasks, Published: published, Collected: collected}})
 		}})
 	if err != nil {
 		if !t.halted() {
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Object, Error: "master: " + err.Error()})
+			t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "master: " + err.Error()})
 		}
 		return !t.halted()
 	}
-	t.emit(Event{Kind: KWork, Task: t.name, Object: st.Object, Work: &Work{Op: WorkCollected, Tasks: rep.Tasks, Collected: rep.Collected, Duplicates: rep.Duplicates}})
+	t.emit(Event{Kind: KWork, Task: t.name, Object: st.Broker, Work: &Work{Op: WorkCollected, Tasks: rep.Tasks, Collected: rep.Collected, Duplicates: rep.Duplicates}})
 	t.running()
 	return true
 }
 
 func runWork(t *task, in *instr) bool {
-	st := in.st
-	info := t.w.e.brokerInfo[st.Object]
+	st := do[*spec.WorkStep](in)
+	info := t.w.e.brokerInfo[st.Broker]
 	ctx, done := t.stepContext()
 	defer done()
-	if st.Wrong {
+	if st.WrongKey {
 		var d dist.Dialed
 		nc, err := dist.Connect(info.URL, dist.Auth{Token: dist.NewToken()}, t.name, &d)
 		if err == nil {
 			nc.Close()
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Object, Error: "the server took a wrong key"})
+			t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "the server took a wrong key"})
 			return true
 		}
 		if errors.Is(err, dist.ErrRefused) {
-			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Object, Work: &Work{Op: WorkRefused, Addr: d.Local}})
+			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Broker, Work: &Work{Op: WorkRefused, Addr: d.Local}})
 		} else {
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Object, Error: "work: " + err.Error()})
+			t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "work: " + err.Error()})
 		}
 		return true
 	}
-	t.set(Blocked, ReasonPoll, st.Object, "")
+	t.set(Blocked, ReasonPoll, st.Broker, "")
 	nc, err := dist.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
 	if err != nil {
 		if !t.halted() {
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Object, Error: "work: " + err.Error()})
+			t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "work: " + err.Error()})
 		}
 		return !t.halted()
 	}
@@ -409,16 +415,16 @@ func runWork(t *task, in *instr) bool {
 	// A paced worker holds few tasks ahead: each must be done well
 	// within the broker's AckWait, or it goes to another worker.
 	batch := 256
-	if st.Dur > 0 {
-		batch = max(1, min(4, int(info.AckWait/st.Dur/4)))
+	if st.Pace > 0 {
+		batch = max(1, min(4, int(info.AckWait/st.Pace/4)))
 	}
 	var mu sync.Mutex
-	_, err = dist.RunWorker(ctx, nc, dist.WorkerConfig{Job: jobOf(info, st.Object, t.w.round), Batch: batch, Pace: st.Dur,
+	_, err = dist.RunWorker(ctx, nc, dist.WorkerConfig{Job: jobOf(info, st.Broker, t.w.round), Batch: batch, Pace: st.Pace,
 		Took: func(id int64, delivery uint64) {
-			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Object, Work: &Work{Op: WorkTook, ID: id, Delivery: delivery}})
+			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Broker, Work: &Work{Op: WorkTook, ID: id, Delivery: delivery}})
 		},
 		Done: func(id, sq int64, dup bool) {
-			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Object, Work: &Work{Op: WorkDone, ID: id, Duplicate: dup}})
+			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Broker, Work: &Work{Op: WorkDone, ID: id, Duplicate: dup}})
 			if in.work != nil {
 				t.mine(in.work).v.Add(1)
 			}
@@ -427,13 +433,13 @@ func runWork(t *task, in *instr) bool {
 			mu.Lock()
 			defer mu.Unlock()
 			if idle {
-				t.set(Blocked, ReasonPoll, st.Object, "")
+				t.set(Blocked, ReasonPoll, st.Broker, "")
 			} else {
 				t.running()
 			}
 		}})
 	if err != nil && !t.halted() {
-		t.emit(Event{Kind: KError, Task: t.name, Object: st.Object, Error: "work: " + err.Error()})
+		t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "work: " + err.Error()})
 	}
 	t.running()
 	return !t.halted()

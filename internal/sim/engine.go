@@ -100,20 +100,14 @@ func Supported(sc *spec.Scenario) error {
 			return fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}
 	}
-	var walk func([]spec.Step) error
-	walk = func(ss []spec.Step) error {
-		for _, st := range ss {
-			if !HasExecutor(st.Op) {
-				return fmt.Errorf("%s: step %q is not supported by this version of the engine", st.Pos, st.Op)
-			}
-			if err := walk(st.Body); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	var err error
 	for _, t := range sc.Tasks {
-		if err := walk(t.Steps); err != nil {
+		spec.Walk(t.Steps, func(st *spec.Step) {
+			if err == nil && !HasExecutor(st.Op) {
+				err = fmt.Errorf("%s: step %q is not supported by this version of the engine", st.Pos, st.Op)
+			}
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -179,12 +173,7 @@ func TaskCount(sc *spec.Scenario, cores int) int {
 }
 
 func runs(ss []spec.Step) bool {
-	for _, st := range ss {
-		if st.Op == "run" || runs(st.Body) || runs(st.Else) {
-			return true
-		}
-	}
-	return false
+	return spec.Has(ss, spec.OpRun)
 }
 
 // ErrStopped is returned by Run when its context ended the run early.

@@ -25,37 +25,47 @@ var ops map[spec.Op]*op
 
 func init() {
 	ops = map[spec.Op]*op{
-		"log":     {compile: compileLog, run: runLog},
-		"sleep":   {run: runSleep},
-		"busy":    {compile: compileBusy, run: func(t *task, in *instr) bool { return t.busy(in) }},
-		"repeat":  {compile: compileRepeat, run: runRepeat},
-		"add":     {compile: compileCounter, run: func(t *task, in *instr) bool { t.mine(in.ctr).add(in.st.N); return true }},
-		"read":    {compile: compileCounter, run: runRead},
-		"write":   {compile: compileCounter, run: runWrite},
-		"lock":    {compile: compileLock, run: runLock},
-		"unlock":  {compile: compileLock, run: runUnlock},
-		"spawn":   {compile: compileTasks, run: runSpawn},
-		"join":    {compile: compileTasks, run: runJoin},
-		"stop":    {compile: compileTasks, run: runStop},
-		"kill":    {compile: compileTasks, run: func(t *task, in *instr) bool { t.kill(in); return true }},
-		"phase":   {run: runPhase},
-		"exit":    {run: runExit},
-		"key":     {run: func(t *task, in *instr) bool { return t.key(in.st) }},
-		"put":     {compile: compileQueue, run: func(t *task, in *instr) bool { return t.put(in) }},
-		"get":     {compile: compileQueue, run: runGet},
-		"each":    {compile: compileEach, run: runEach},
-		"run":     {run: func(t *task, in *instr) bool { return t.runProgram(in.st.Program, in.st.Args, in.st.Text) }},
-		"crash":   {run: runCrash},
-		"wait":    {compile: compileWait, run: runWait},
-		"notify":  {compile: compileCond, run: runNotify},
-		"set":     {compile: compileEvent, run: runSet},
-		"clear":   {compile: compileEvent, run: runClear},
-		"branch":  {compile: compileBranch, run: runBranch},
-		"request": {compile: compileRequest, run: runRequest},
-		"master":  {compile: compileBroker, run: runMaster},
-		"work":    {compile: compileBroker, run: runWork},
+		spec.OpLog:    {compile: compileLog, run: runLog},
+		spec.OpSleep:  {run: runSleep},
+		spec.OpBusy:   {compile: compileBusy, run: func(t *task, in *instr) bool { return t.busy(in) }},
+		spec.OpRepeat: {compile: compileRepeat, run: runRepeat},
+		spec.OpAdd: {compile: compileCounter, run: func(t *task, in *instr) bool {
+			t.mine(in.ctr).add(do[*spec.AddStep](in).N)
+			return true
+		}},
+		spec.OpRead:   {compile: compileCounter, run: runRead},
+		spec.OpWrite:  {compile: compileCounter, run: runWrite},
+		spec.OpLock:   {compile: compileLock, run: runLock},
+		spec.OpUnlock: {compile: compileLock, run: runUnlock},
+		spec.OpSpawn:  {compile: compileTasks, run: runSpawn},
+		spec.OpJoin:   {compile: compileTasks, run: runJoin},
+		spec.OpStop:   {compile: compileTasks, run: runStop},
+		spec.OpKill:   {compile: compileTasks, run: func(t *task, in *instr) bool { t.kill(in); return true }},
+		spec.OpPhase:  {run: runPhase},
+		spec.OpExit:   {run: runExit},
+		spec.OpKey:    {run: func(t *task, in *instr) bool { return t.key(do[*spec.KeyStep](in)) }},
+		spec.OpPut:    {compile: compileQueue, run: func(t *task, in *instr) bool { return t.put(in) }},
+		spec.OpGet:    {compile: compileQueue, run: runGet},
+		spec.OpEach:   {compile: compileEach, run: runEach},
+		spec.OpRun: {run: func(t *task, in *instr) bool {
+			r := do[*spec.RunStep](in)
+			return t.runProgram(r.Program, r.Args, r.Stdin)
+		}},
+		spec.OpCrash:   {run: runCrash},
+		spec.OpWait:    {compile: compileWait, run: runWait},
+		spec.OpNotify:  {compile: compileCond, run: runNotify},
+		spec.OpSet:     {compile: compileEvent, run: runSet},
+		spec.OpClear:   {compile: compileEvent, run: runClear},
+		spec.OpBranch:  {compile: compileBranch, run: runBranch},
+		spec.OpRequest: {compile: compileRequest, run: runRequest},
+		spec.OpMaster:  {compile: compileBroker, run: runMaster},
+		spec.OpWork:    {compile: compileBroker, run: runWork},
 	}
 }
+
+// do is a step's own settings, as the struct of its kind: the executor of
+// a kind reads only its own.
+func do[T spec.StepSpec](in *instr) T { return in.st.Do.(T) }
 
 // HasExecutor reports whether the engine can run a step.
 func HasExecutor(name spec.Op) bool { return ops[name] != nil && ops[name].run != nil }
@@ -90,7 +100,7 @@ type instr struct {
 // PID and parent PID of the process the task runs in, the value an each
 // loop is on, the run's cores, the wall-clock time.
 func (in *instr) text(t *task) string {
-	s := in.st.Text
+	s := textOf(in.st)
 	for _, c := range in.vars {
 		s = strings.ReplaceAll(s, "{"+c.name+"}", strconv.FormatInt(t.mine(c).v.Load(), 10))
 	}
@@ -190,9 +200,10 @@ func runLog(t *task, in *instr) bool {
 
 func runSleep(t *task, in *instr) bool {
 	t.set(Sleeping, ReasonSleep, "", "")
-	d := in.st.Dur
-	if in.st.Random > 0 {
-		d += rand.N(in.st.Random)
+	s := do[*spec.SleepStep](in)
+	d := s.For
+	if s.Random > 0 {
+		d += rand.N(s.Random)
 	}
 	if !t.sleep(d) {
 		return false
@@ -205,7 +216,8 @@ func runRepeat(t *task, in *instr) bool {
 	if in.adds {
 		return t.addLoop(in)
 	}
-	if d := in.st.Dur; d > 0 {
+	r := do[*spec.RepeatStep](in)
+	if d := r.For; d > 0 {
 		// Again and again for a while: the clock is read every few turns,
 		// so the loop stays what it repeats.
 		end := time.Now().Add(d)
@@ -218,7 +230,7 @@ func runRepeat(t *task, in *instr) bool {
 			}
 		}
 	}
-	times := in.st.Times
+	times := r.Times
 	if times == spec.CountCores {
 		times = t.w.e.opt.Cores
 	}
@@ -235,13 +247,14 @@ func runRepeat(t *task, in *instr) bool {
 // task anywhere, between a load and its store too. Every 64 turns it looks
 // at the clock, a pause and a stop.
 func (t *task) addLoop(in *instr) bool {
-	times := in.st.Times
+	r := do[*spec.RepeatStep](in)
+	times := r.Times
 	if times == spec.CountCores {
 		times = t.w.e.opt.Cores
 	}
 	var end time.Time
-	if in.st.Dur > 0 {
-		end, times = time.Now().Add(in.st.Dur), -1
+	if r.For > 0 {
+		end, times = time.Now().Add(r.For), -1
 	}
 	for n := 0; times < 0 || n < times; n++ {
 		if n&63 == 0 {
@@ -253,7 +266,7 @@ func (t *task) addLoop(in *instr) bool {
 			}
 		}
 		for i := range in.body {
-			t.mine(in.body[i].ctr).add(in.body[i].st.N)
+			t.mine(in.body[i].ctr).add(do[*spec.AddStep](&in.body[i]).N)
 		}
 	}
 	return true
@@ -275,7 +288,7 @@ func runCrash(t *task, in *instr) bool {
 		w.self.setState(taskState{state: Done, end: EndCrashed})
 	}
 	w.e.flushNow()
-	go func() { panic("crash step of " + t.name + ": " + in.st.Text) }()
+	go func() { panic("crash step of " + t.name + ": " + do[*spec.CrashStep](in).Message) }()
 	<-t.stop // the process ends first
 	return false
 }
@@ -287,9 +300,10 @@ func runRead(t *task, in *instr) bool {
 }
 
 func runWrite(t *task, in *instr) bool {
-	v := t.copy + in.st.N
+	n := do[*spec.WriteStep](in).Add
+	v := t.copy + n
 	t.mine(in.ctr).v.Store(v)
-	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyWrite, Object: in.ctr.name, Value: v, N: in.st.N})
+	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyWrite, Object: in.ctr.name, Value: v, N: n})
 	return true
 }
 
@@ -318,7 +332,8 @@ func runUnlock(t *task, in *instr) bool {
 func runSpawn(t *task, in *instr) bool {
 	w := t.w
 	t.spawned = in.tasks
-	if in.st.Dur <= 0 {
+	stagger := do[*spec.SpawnStep](in).Stagger
+	if stagger <= 0 {
 		w.startAll(in.tasks, t)
 		return t.awaitStarted(in.tasks)
 	}
@@ -326,7 +341,7 @@ func runSpawn(t *task, in *instr) bool {
 		if i > 0 {
 			// The spawner sleeps between starts: its lane says so.
 			t.set(Sleeping, ReasonSleep, "", "")
-			if !t.sleep(in.st.Dur) {
+			if !t.sleep(stagger) {
 				return false
 			}
 			t.running()
@@ -377,7 +392,7 @@ func runStop(t *task, in *instr) bool {
 }
 
 func runPhase(t *task, in *instr) bool {
-	t.emit(Event{Kind: KPhase, Task: t.name, Phase: in.st.Text})
+	t.emit(Event{Kind: KPhase, Task: t.name, Phase: do[*spec.PhaseStep](in).Name})
 	return true
 }
 
@@ -385,7 +400,7 @@ func runExit(t *task, in *instr) bool {
 	if w := t.w; w.self == t {
 		// A process task's own exit ends its process at once.
 		t.setState(taskState{state: Done, end: EndExit})
-		w.e.exitNow(int(in.st.N))
+		w.e.exitNow(do[*spec.ExitStep](in).Code)
 	}
 	return false
 }
@@ -399,7 +414,7 @@ func runEach(t *task, in *instr) bool {
 		if !ok {
 			return false
 		}
-		if v == in.st.Until {
+		if v == do[*spec.EachStep](in).Until {
 			return true
 		}
 		if !t.exec(in.body) {
@@ -409,7 +424,7 @@ func runEach(t *task, in *instr) bool {
 }
 
 func runWait(t *task, in *instr) bool {
-	stop, end := t.within(in.st.Timeout)
+	stop, end := t.within(do[*spec.WaitStep](in).Timeout)
 	defer end()
 	if in.cv == nil {
 		return t.orGaveUp(in.ev.wait(t, stop), in)
@@ -423,25 +438,26 @@ func runWait(t *task, in *instr) bool {
 }
 
 func runLock(t *task, in *instr) bool {
-	stop, end := t.within(in.st.Timeout)
+	l := do[*spec.LockStep](in)
+	stop, end := t.within(l.Timeout)
 	defer end()
 	if in.sm != nil {
 		return t.orGaveUp(in.sm.acquire(t, stop), in)
 	}
 	if in.rw != nil {
-		return t.orGaveUp(in.rw.acquire(t, in.st.Read, stop), in)
+		return t.orGaveUp(in.rw.acquire(t, l.Read, stop), in)
 	}
 	return t.orGaveUp(in.lk.acquireUntil(t, stop), in)
 }
 
 func runJoin(t *task, in *instr) bool {
-	stop, end := t.within(in.st.Timeout)
+	stop, end := t.within(do[*spec.JoinStep](in).Timeout)
 	defer end()
 	return t.orGaveUp(t.join(in.tasks, stop), in)
 }
 
 func runGet(t *task, in *instr) bool {
-	stop, end := t.within(in.st.Timeout)
+	stop, end := t.within(do[*spec.GetStep](in).Timeout)
 	defer end()
 	_, ok := t.get(in, stop)
 	return t.orGaveUp(ok, in)
@@ -473,23 +489,20 @@ func (t *task) within(d time.Duration) (<-chan struct{}, func()) {
 // and goes on to its next step, as a Python acquire(timeout=...) returns
 // False.
 func (t *task) orGaveUp(ok bool, in *instr) bool {
-	if ok || t.halted() || in.st.Timeout <= 0 {
+	what, timeout := waitOf(in.st)
+	if ok || t.halted() || timeout <= 0 {
 		return ok
 	}
 	t.mu.Lock()
 	t.waitsOn = nil
 	t.mu.Unlock()
 	t.running()
-	what := in.st.Object
-	if len(in.st.Tasks) > 0 {
-		what = strings.Join(in.st.Tasks, ", ")
-	}
-	t.emit(Event{Kind: KLog, Task: t.name, Text: words.F("gave up waiting for %s after %s (%s timeout)", what, in.st.Timeout.String(), in.st.Op)})
+	t.emit(Event{Kind: KLog, Task: t.name, Text: words.F("gave up waiting for %s after %s (%s timeout)", what, timeout, in.st.Op)})
 	return true
 }
 
 func runNotify(t *task, in *instr) bool {
-	if !in.cv.notify(in.st.All, t) {
+	if !in.cv.notify(do[*spec.NotifyStep](in).All, t) {
 		t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
 			Error: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)})
 	}

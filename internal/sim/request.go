@@ -24,10 +24,11 @@ type conn interface {
 }
 
 func compileRequest(w *world, in *instr) error {
-	in.work = w.counters[in.st.Counter]
-	in.addr = w.e.addrs[in.st.Object]
+	r := do[*spec.RequestStep](in)
+	in.work = w.counters[r.Count]
+	in.addr = w.e.addrs[r.Server]
 	if in.addr == "" {
-		return fmt.Errorf("%s: server %q is not running", in.st.Pos, in.st.Object)
+		return fmt.Errorf("%s: server %q is not running", in.st.Pos, r.Server)
 	}
 	return nil
 }
@@ -37,7 +38,7 @@ func compileRequest(w *world, in *instr) error {
 // pause and a stop; a stop during a wait wakes the wait (the connection is
 // shut from the stop's side), so a stopped task never hangs in a read.
 func runRequest(t *task, in *instr) bool {
-	st := in.st
+	st := do[*spec.RequestStep](in)
 	reason := ReasonPoll
 	var c conn
 	var err error
@@ -52,7 +53,7 @@ func runRequest(t *task, in *instr) bool {
 		c, err = dialPoll(in.addr)
 	}
 	if err != nil {
-		t.emit(Event{Kind: KError, Task: t.name, Object: st.Object, Error: fmt.Sprintf("could not connect to server %s: %v", st.Object, err)})
+		t.emit(Event{Kind: KError, Task: t.name, Object: st.Server, Error: fmt.Sprintf("could not connect to server %s: %v", st.Server, err)})
 		return !t.halted()
 	}
 	done, watched := make(chan struct{}), make(chan struct{})
@@ -71,16 +72,16 @@ func runRequest(t *task, in *instr) bool {
 	}()
 	var end time.Time
 	times := st.Times
-	if st.Dur > 0 {
-		end = time.Now().Add(st.Dur)
+	if st.For > 0 {
+		end = time.Now().Add(st.For)
 	} else if times < 1 {
 		times = 1 // as the loader says, for steps built in Go
 	}
 	// The task is shown blocked for the whole loop: between two waits it
 	// runs for microseconds, and a state change per request would cost
 	// more CPU than the requests themselves.
-	t.set(Blocked, reason, st.Object, "")
-	for n := 0; st.Dur > 0 && time.Now().Before(end) || st.Dur <= 0 && n < times; n++ {
+	t.set(Blocked, reason, st.Server, "")
+	for n := 0; st.For > 0 && time.Now().Before(end) || st.For <= 0 && n < times; n++ {
 		if t.halted() || t.w.e.paused.Load() && !t.pauseWait() {
 			return false
 		}
@@ -88,7 +89,7 @@ func runRequest(t *task, in *instr) bool {
 			if t.halted() {
 				return false
 			}
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Object, Error: fmt.Sprintf("request to server %s: %v", st.Object, err)})
+			t.emit(Event{Kind: KError, Task: t.name, Object: st.Server, Error: fmt.Sprintf("request to server %s: %v", st.Server, err)})
 			break
 		}
 		if in.work != nil {

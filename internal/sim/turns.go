@@ -415,18 +415,12 @@ func (w *world) endStuckNow() {
 // task that waits for the learner's keys would hold every turn up.
 func SchedulerRefuse(sc *spec.Scenario) error {
 	var bad error
-	var walk func(t string, ss []spec.Step)
-	walk = func(t string, ss []spec.Step) {
-		for _, st := range ss {
-			if st.Op == "key" && bad == nil {
-				bad = fmt.Errorf("%s: task %s waits for key %s; a lesson that waits for keys of its own cannot be played with the scheduler", st.Pos, t, st.Object)
-			}
-			walk(t, st.Body)
-			walk(t, st.Else)
-		}
-	}
 	for _, t := range sc.Tasks {
-		walk(t.Name, t.Steps)
+		spec.Walk(t.Steps, func(st *spec.Step) {
+			if k, ok := st.Do.(*spec.KeyStep); ok && bad == nil {
+				bad = fmt.Errorf("%s: task %s waits for key %s; a lesson that waits for keys of its own cannot be played with the scheduler", st.Pos, t.Name, k.Key)
+			}
+		})
 	}
 	return bad
 }

@@ -81,26 +81,26 @@ func (g *turnGate) unshow(t *task) {
 // stepMoves make, for each visible step, its turnStep. A step with none
 // runs unseen, as part of the visible step before it.
 var stepMoves = map[spec.Op]func(t *task, in *instr) turnStep{
-	"read":   readMove,
-	"write":  writeMove,
-	"lock":   lockMove,
-	"unlock": unlockMove,
-	"wait":   waitMove,
-	"notify": notifyMove,
-	"set":    flagMove("set"),
-	"clear":  flagMove("clear"),
-	"put":    putMove,
-	"get":    getMove,
-	"join":   joinMove,
+	spec.OpRead:   readMove,
+	spec.OpWrite:  writeMove,
+	spec.OpLock:   lockMove,
+	spec.OpUnlock: unlockMove,
+	spec.OpWait:   waitMove,
+	spec.OpNotify: notifyMove,
+	spec.OpSet:    flagMove("set"),
+	spec.OpClear:  flagMove("clear"),
+	spec.OpPut:    putMove,
+	spec.OpGet:    getMove,
+	spec.OpJoin:   joinMove,
 }
 
 // gateInstr puts a gate before a visible step; free mode never comes here.
 func (w *world) gateInstr(in *instr) {
 	switch in.st.Op {
-	case "repeat":
+	case spec.OpRepeat:
 		in.adds = false // the tight loop of adds has no gates
 		return
-	case "add":
+	case spec.OpAdd:
 		in.run = runAddTurns
 		return
 	}
@@ -123,15 +123,15 @@ func readMove(t *task, in *instr) turnStep {
 }
 
 func writeMove(t *task, in *instr) turnStep {
-	v := t.copy + in.st.N
-	return one(in.ctr.name, "write", words.F("writes its copy %d %+d = %d to %s", t.copy, in.st.N, v, in.ctr.name), always)
+	n := do[*spec.WriteStep](in).Add
+	return one(in.ctr.name, "write", words.F("writes its copy %d %+d = %d to %s", t.copy, n, t.copy+n, in.ctr.name), always)
 }
 
 // runAddTurns is `x = x + n` in two visible steps: the read into the
 // task's copy, then the write of the copy plus n. A write over a value
 // another task wrote since the read loses that update, as add counts it.
 func runAddTurns(t *task, in *instr) bool {
-	s, c, n := t.w.turns, in.ctr, in.st.N
+	s, c, n := t.w.turns, in.ctr, do[*spec.AddStep](in).N
 	if s.isFree() {
 		c.add(n)
 		return true
@@ -167,19 +167,19 @@ func lockMove(t *task, in *instr) turnStep {
 				why: words.F("waits for a permit of %s, held by %s", sm.name, h)}
 		})
 	}
-	l := in.lk
-	return one(l.name, "lock", words.F("takes %s", in.st.Object), func(t *task) (bool, waitInfo) {
+	l, name := in.lk, do[*spec.LockStep](in).Lock
+	return one(l.name, "lock", words.F("takes %s", name), func(t *task) (bool, waitInfo) {
 		h := l.mu.holder.Load()
 		if h == nil || l.reentrant && h == t {
 			return true, waitInfo{}
 		}
 		return false, waitInfo{reason: ReasonLock, object: l.name, holder: h.name, on: l, list: &l.waiters, snap: l.snapshot,
-			why: words.F("waits for %s, held by %s", in.st.Object, h.name)}
+			why: words.F("waits for %s, held by %s", name, h.name)}
 	})
 }
 
 func unlockMove(t *task, in *instr) turnStep {
-	name := in.st.Object
+	name := do[*spec.UnlockStep](in).Lock
 	if in.sm != nil {
 		return one(in.sm.name, "unlock", words.F("gives back a permit of %s", name), always)
 	}
@@ -225,7 +225,7 @@ func (c *cond) wakeStep(ch chan struct{}) turnStep {
 
 func notifyMove(t *task, in *instr) turnStep {
 	text := words.F("notifies %s", in.cv.name)
-	if in.st.All {
+	if do[*spec.NotifyStep](in).All {
 		text = words.F("notifies every waiter on %s", in.cv.name)
 	}
 	return one(in.cv.name, "notify", text, always)
@@ -269,7 +269,8 @@ func getMove(t *task, in *instr) turnStep {
 }
 
 func joinMove(t *task, in *instr) turnStep {
-	st := one(strings.Join(in.st.Tasks, ", "), "join", words.F("joins %s", strings.Join(in.st.Tasks, words.T(", "))), func(t *task) (bool, waitInfo) {
+	names := do[*spec.JoinStep](in).Tasks
+	st := one(strings.Join(names, ", "), "join", words.F("joins %s", strings.Join(names, words.T(", "))), func(t *task) (bool, waitInfo) {
 		for _, c := range in.tasks {
 			if !c.isDone() {
 				return false, waitInfo{reason: ReasonJoin, object: c.name, on: c, why: words.F("waits for %s to end", c.name)}
@@ -277,6 +278,6 @@ func joinMove(t *task, in *instr) turnStep {
 		}
 		return true, waitInfo{}
 	})
-	st.Objects = append([]string(nil), in.st.Tasks...)
+	st.Objects = append([]string(nil), names...)
 	return st
 }

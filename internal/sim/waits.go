@@ -82,8 +82,9 @@ func (t *task) join(ts []*task, stop <-chan struct{}) bool {
 func (t *task) put(in *instr) bool {
 	v := in.text(t)
 	if t.w.e.child != nil {
-		t.set(Blocked, ReasonQueue, in.st.Object, "")
-		if !t.remotePut(in.st.Object, v) {
+		name := in.st.Queue()
+		t.set(Blocked, ReasonQueue, name, "")
+		if !t.remotePut(name, v) {
 			return false
 		}
 		t.running()
@@ -109,12 +110,13 @@ func (t *task) get(in *instr, stop <-chan struct{}) (string, bool) {
 	if t.w.e.child != nil {
 		// The queue is served by mtviz: a get given up here could still
 		// take a value there, and lose it.
-		if in.st.Timeout > 0 {
-			t.emit(Event{Kind: KError, Task: t.name, Object: in.st.Object,
+		name := in.st.Queue()
+		if _, timeout := waitOf(in.st); timeout > 0 {
+			t.emit(Event{Kind: KError, Task: t.name, Object: name,
 				Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"})
 		}
-		t.set(Blocked, ReasonQueue, in.st.Object, "")
-		v, ok = t.remoteGet(in.st.Object)
+		t.set(Blocked, ReasonQueue, name, "")
+		v, ok = t.remoteGet(name)
 	} else {
 		q := in.q
 		v, ok = q.get(stop, func() {
@@ -136,27 +138,28 @@ func (t *task) get(in *instr, stop <-chan struct{}) (string, bool) {
 }
 
 func (t *task) kill(in *instr) {
-	for _, name := range in.st.Tasks {
+	k := do[*spec.KillStep](in)
+	for _, name := range k.Tasks {
 		if c := t.w.e.child; c != nil {
-			c.link.send(wire{Kill: &killOp{Task: name, Signal: in.st.Signal, By: t.name}})
+			c.link.send(wire{Kill: &killOp{Task: name, Signal: k.Signal, By: t.name}})
 			continue
 		}
 		if h := t.w.e.hub; h != nil {
-			h.kill(t.w, name, in.st.Signal, t.name)
+			h.kill(t.w, name, k.Signal, t.name)
 		} else {
 			t.emit(Event{Kind: KError, Task: t.name, Error: name + " is not a process task"})
 		}
 	}
 }
 
-func (t *task) key(st *spec.Step) bool {
-	r := []rune(st.Object)[0]
+func (t *task) key(st *spec.KeyStep) bool {
+	r := []rune(st.Key)[0]
 	ch := t.w.e.waitKey(r)
-	t.emit(Event{Kind: KKey, Task: t.name, Key: st.Object, Label: st.Text})
-	t.set(Blocked, ReasonKey, st.Object, "")
+	t.emit(Event{Kind: KKey, Task: t.name, Key: st.Key, Label: st.Label})
+	t.set(Blocked, ReasonKey, st.Key, "")
 	var auto <-chan time.Time
 	if t.w.e.opt.AutoKeys || st.Always {
-		d := st.Dur
+		d := st.Auto
 		if d <= 0 {
 			d = time.Second
 		}
@@ -175,7 +178,7 @@ func (t *task) key(st *spec.Step) bool {
 	return true
 }
 
-// busy computes for st.Dur of wall time (a pause does not count). Under a
+// busy computes for the step's For of wall time (a pause does not count). Under a
 // GIL, it may only work while holding the GIL and hands it over once per
 // switch interval when another task waits, as CPython does; time spent
 // waiting for the GIL counts, so GIL tasks do less work in the same time.
@@ -184,7 +187,7 @@ func (t *task) busy(in *instr) bool {
 	if g != nil && !g.take(t) {
 		return false
 	}
-	left := in.st.Dur
+	left := do[*spec.BusyStep](in).For
 	start := time.Now()
 	last := start
 	slice := start.Add(intervalOf(g))

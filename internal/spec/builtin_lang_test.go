@@ -80,8 +80,11 @@ func speaksChinese(t *testing.T, what string, sc *Scenario) {
 		texts = append(texts, c.Name) // a check given no name has its kind's English title
 	}
 	walk(sc.Tasks, func(st Step) {
-		if st.Op == "log" || st.Op == "key" {
-			texts = append(texts, st.Text)
+		switch d := st.Do.(type) {
+		case *LogStep:
+			texts = append(texts, d.Text)
+		case *KeyStep:
+			texts = append(texts, d.Label)
 		}
 	})
 	for _, s := range texts {
@@ -105,8 +108,8 @@ func sameShape(t *testing.T, what string, en, zh []Task) {
 		if a[i].Op != b[i].Op {
 			t.Errorf("%s: step %d is %s in en, %s in zh", what, i, a[i].Op, b[i].Op)
 		}
-		if pa, pb := placeholderSet(a[i].Text), placeholderSet(b[i].Text); !slices.Equal(pa, pb) {
-			t.Errorf("%s: %q names %v, its zh %q names %v", what, a[i].Text, pa, b[i].Text, pb)
+		if pa, pb := placeholderSet(textOf(a[i])), placeholderSet(textOf(b[i])); !slices.Equal(pa, pb) {
+			t.Errorf("%s: %q names %v, its zh %q names %v", what, textOf(a[i]), pa, textOf(b[i]), pb)
 		}
 	}
 }
@@ -118,9 +121,9 @@ func logsReachable(t *testing.T, what string, sc *Scenario) {
 	var lines []*regexp.Regexp
 	var literal []string
 	walk(sc.Tasks, func(st Step) {
-		if st.Op == "log" {
-			lines = append(lines, lineRE(sc, st.Text))
-			literal = append(literal, st.Text)
+		if l, ok := st.Do.(*LogStep); ok {
+			lines = append(lines, lineRE(sc, l.Text))
+			literal = append(literal, l.Text)
 		}
 	})
 	whole := func(s string) bool {
@@ -189,15 +192,26 @@ func lineRE(sc *Scenario, text string) *regexp.Regexp {
 
 // walk calls f on every step, nested ones too.
 func walk(tasks []Task, f func(Step)) {
-	var steps func([]Step)
-	steps = func(ss []Step) {
-		for _, st := range ss {
-			f(st)
-			steps(st.Body)
-			steps(st.Else)
-		}
-	}
 	for _, tk := range tasks {
-		steps(tk.Steps)
+		Walk(tk.Steps, func(st *Step) { f(*st) })
 	}
+}
+
+// textOf is the text a step carries, whatever its kind calls it.
+func textOf(st Step) string {
+	switch d := st.Do.(type) {
+	case *LogStep:
+		return d.Text
+	case *KeyStep:
+		return d.Label
+	case *PutStep:
+		return d.Value
+	case *PhaseStep:
+		return d.Name
+	case *CrashStep:
+		return d.Message
+	case *RunStep:
+		return d.Stdin
+	}
+	return ""
 }

@@ -130,25 +130,19 @@ func (l *loader) compareUnits(sc *Scenario, data []byte) {
 // "answers" (request steps), both, or "" when nothing counts work.
 func WorkUnit(sc *Scenario) string {
 	kinds := map[Op]bool{}
-	var walk func([]Step)
-	walk = func(ss []Step) {
-		for _, st := range ss {
-			if st.Counter != "" && (st.Op == "busy" || st.Op == "request") {
+	for _, t := range sc.Tasks {
+		Walk(t.Steps, func(st *Step) {
+			if st.Counts() != "" && (st.Op == OpBusy || st.Op == OpRequest) {
 				kinds[st.Op] = true
 			}
-			walk(st.Body)
-			walk(st.Else)
-		}
-	}
-	for _, t := range sc.Tasks {
-		walk(t.Steps)
+		})
 	}
 	switch {
-	case kinds["busy"] && kinds["request"]:
+	case kinds[OpBusy] && kinds[OpRequest]:
 		return "work units and answers"
-	case kinds["busy"]:
+	case kinds[OpBusy]:
 		return "work units"
-	case kinds["request"]:
+	case kinds[OpRequest]:
 		return "answers"
 	}
 	return ""

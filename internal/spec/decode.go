@@ -420,40 +420,28 @@ func (l *loader) stepValue(s *schema, st *Step, kv *ast.MappingValueNode, v ast.
 	switch v.(type) {
 	case *ast.MappingNode, *ast.MappingValueNode:
 		fields, _ := l.mapping(v, what)
-		switch st.Op {
-		case "repeat", "each":
-			// Nested steps are deeper; decode them with the depth known.
-			for _, f := range fields {
-				if k, _ := scalar(f.Key); k == "steps" {
-					st.Body = l.stepList(f.Value, depth+1)
-				}
+		// Nested steps are deeper; decode them with the depth known.
+		var nested []string
+		for _, f := range fields {
+			k, _ := scalar(f.Key)
+			if sf := s.field(k); sf != nil && sf.kind == kSteps {
+				sf.set(st.Do, l.stepList(f.Value, depth+1))
+				nested = append(nested, k)
 			}
-			l.fill(s, fields, st, what, "steps")
-			if st.Op == "repeat" && !hasKey(fields, "steps") {
-				l.errorf(kv.Key, "%s needs %q: the steps to run", what, "steps")
-			}
-		case "branch":
-			for _, f := range fields {
-				switch k, _ := scalar(f.Key); k {
-				case "if_set":
-					st.Body = l.stepList(f.Value, depth+1)
-				case "if_clear":
-					st.Else = l.stepList(f.Value, depth+1)
-				}
-			}
-			l.fill(s, fields, st, what, "if_set", "if_clear")
-			if !hasKey(fields, "if_set") && !hasKey(fields, "if_clear") {
-				l.errorf(kv.Key, "%s needs if_set or if_clear", what)
-			}
-		default:
-			l.fill(s, fields, st, what)
+		}
+		l.fill(s, fields, st.Do, what, nested...)
+		switch {
+		case st.Op == OpRepeat && !hasKey(fields, "steps"):
+			l.errorf(kv.Key, "%s needs %q: the steps to run", what, "steps")
+		case st.Op == OpBranch && !hasKey(fields, "if_set") && !hasKey(fields, "if_clear"):
+			l.errorf(kv.Key, "%s needs if_set or if_clear", what)
 		}
 	default:
 		if s.short == "" {
 			l.errorf(v, "%s takes settings (%s), not a single value", what, s.fieldNames())
 			return false
 		}
-		l.value(s.field(s.short), v, st, what)
+		l.value(s.field(s.short), v, st.Do, what)
 		for _, f := range s.fields {
 			if f.required && f.name != s.short {
 				l.errorf(v, "%s needs %q too", what, f.name)
@@ -504,7 +492,7 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 		l.errorf(kv.Key, "unknown step %q%s; run 'mtviz steps' for the list", name, hint)
 		return st, false
 	}
-	st.Op, st.Pos = Op(name), l.pos(kv.Key)
+	st.Op, st.Pos, st.Do = Op(name), l.pos(kv.Key), s.step()
 	what := fmt.Sprintf("step %q", name)
 	v := l.plain(kv.Value)
 	if v == nil {
@@ -517,7 +505,7 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 	before := len(l.errs)
 	if s.short != "" && s.field(s.short).kind == kText && isLanguages(v) {
 		// log: {en: ..., zh: ...} is the short field in two languages.
-		l.value(s.field(s.short), v, &st, what)
+		l.value(s.field(s.short), v, st.Do, what)
 		return st, len(l.errs) == before
 	}
 	if !l.stepValue(s, &st, kv, v, depth, what) {
@@ -529,8 +517,8 @@ func (l *loader) step(n ast.Node, depth int) (Step, bool) {
 	if s.rules != nil {
 		s.rules(l, &st, v)
 	}
-	if st.Op == "phase" {
-		l.phases[st.Text] = true
+	if p, ok := st.Do.(*PhaseStep); ok {
+		l.phases[p.Name] = true
 	}
 	return st, true
 }

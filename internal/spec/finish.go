@@ -75,23 +75,19 @@ func (l *loader) check(it ast.Node, table []schema, what string) (Check, bool) {
 func (l *loader) finish(sc *Scenario, tasksNode ast.Node) {
 	defer l.traps(sc)
 	spawned := map[string]bool{}
-	var walk func([]Step, string)
-	walk = func(ss []Step, owner string) {
-		for _, st := range ss {
-			if st.Op == "spawn" {
-				for _, t := range st.Tasks {
-					if t == owner {
-						l.errorAt(st.Pos, "task %q spawns itself", owner)
-					}
-					spawned[t] = true
-				}
-			}
-			walk(st.Body, owner)
-			walk(st.Else, owner)
-		}
-	}
 	for _, t := range sc.Tasks {
-		walk(t.Steps, t.Name)
+		Walk(t.Steps, func(st *Step) {
+			s, ok := st.Do.(*SpawnStep)
+			if !ok {
+				return
+			}
+			for _, name := range s.Tasks {
+				if name == t.Name {
+					l.errorAt(st.Pos, "task %q spawns itself", t.Name)
+				}
+				spawned[name] = true
+			}
+		})
 	}
 	l.dropUnchosen(sc, spawned)
 	if len(sc.Tasks) == 0 {
@@ -120,18 +116,7 @@ func (l *loader) crashRule(sc *Scenario) {
 		kind[t.Name] = t.Kind
 	}
 	inChild := map[string]bool{}
-	var spawns func([]Step, func(string))
-	spawns = func(ss []Step, f func(string)) {
-		for _, st := range ss {
-			if st.Op == "spawn" {
-				for _, n := range st.Tasks {
-					f(n)
-				}
-			}
-			spawns(st.Body, f)
-			spawns(st.Else, f)
-		}
-	}
+	spawns := walkSpawns
 	// A task runs in a child if it is a process, or some task in a child
 	// spawns it; spread until nothing changes.
 	for _, t := range sc.Tasks {
@@ -162,17 +147,11 @@ func (l *loader) crashRule(sc *Scenario) {
 			})
 		}
 	}
-	var walk func([]Step, Task)
-	walk = func(ss []Step, t Task) {
-		for _, st := range ss {
-			if st.Op == "crash" && (t.Kind != Process && inMtviz[t.Name]) {
+	for _, t := range sc.Tasks {
+		Walk(t.Steps, func(st *Step) {
+			if st.Op == OpCrash && (t.Kind != Process && inMtviz[t.Name]) {
 				l.errorAt(st.Pos, "task %q would crash mtviz itself: a crash ends the process it runs in, so put it in a process task or a task a process task spawns", t.Name)
 			}
-			walk(st.Body, t)
-			walk(st.Else, t)
-		}
-	}
-	for _, t := range sc.Tasks {
-		walk(t.Steps, t)
+		})
 	}
 }

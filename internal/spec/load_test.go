@@ -124,13 +124,7 @@ checks:
 	if w.Count != CountCores || !w.Daemon {
 		t.Errorf("count or daemon wrong: %+v", w)
 	}
-	rep := w.Steps[0]
-	if rep.Op != "repeat" || rep.Times != 2 || len(rep.Body) != 3 || rep.Body[1].N != -3 || rep.Body[2].Object != "m" {
-		t.Errorf("repeat decoded wrong: %+v", rep)
-	}
-	if b := w.Steps[1]; b.Hold != "g" || b.Counter != "c" || b.Dur.Milliseconds() != 10 {
-		t.Errorf("busy decoded wrong: %+v", b)
-	}
+	goodSteps(t, w.Steps)
 	if c, ok := sc.Checks[0].Spec.(*CounterCheck); sc.Checks[0].Name == "" || !ok || c.Equals != 1 {
 		t.Errorf("check decoded wrong: %+v", sc.Checks[0])
 	}
@@ -209,7 +203,7 @@ func TestBilingualText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := []string{sc.Title, sc.Checks[0].Name, sc.Tasks[0].Steps[1].Text}; !slices.Equal(got, want) {
+		if got := []string{sc.Title, sc.Checks[0].Name, textOf(sc.Tasks[0].Steps[1])}; !slices.Equal(got, want) {
 			t.Errorf("%s: %q, want %q", lg, got, want)
 		}
 		if sc.Summary != "two tasks count" {
@@ -222,5 +216,24 @@ func TestBilingualText(t *testing.T) {
 		if !slices.Contains(msgs, "summary has no zh text") || !slices.ContainsFunc(msgs, func(m string) bool { return strings.HasPrefix(m, "lesson is in one language only") }) {
 			t.Errorf("untranslated: %q", msgs)
 		}
+	}
+}
+
+// goodSteps checks the steps of good.yaml's task w, each in its kind's
+// struct.
+func goodSteps(t *testing.T, ss []Step) {
+	t.Helper()
+	rep, ok := ss[0].Do.(*RepeatStep)
+	if !ok || ss[0].Op != OpRepeat || rep.Times != 2 || len(rep.Steps) != 3 {
+		t.Fatalf("repeat decoded wrong: %+v", ss[0])
+	}
+	if a, ok := rep.Steps[1].Do.(*AddStep); !ok || a.Counter != "c" || a.N != -3 {
+		t.Errorf("add decoded wrong: %+v", rep.Steps[1])
+	}
+	if u, ok := rep.Steps[2].Do.(*UnlockStep); !ok || u.Lock != "m" {
+		t.Errorf("unlock decoded wrong: %+v", rep.Steps[2])
+	}
+	if b, ok := ss[1].Do.(*BusyStep); !ok || b.Hold != "g" || b.Count != "c" || b.For.Milliseconds() != 10 {
+		t.Errorf("busy decoded wrong: %+v", ss[1])
 	}
 }

@@ -14,7 +14,14 @@ import (
 // in the vocabulary.
 
 func rulePlaceholders(l *loader, st *Step, n ast.Node) {
-	for _, name := range Placeholders(st.Text) {
+	text := ""
+	switch d := st.Do.(type) {
+	case *LogStep:
+		text = d.Text
+	case *PutStep:
+		text = d.Value
+	}
+	for _, name := range Placeholders(text) {
 		if BuiltinPlaceholders[name] {
 			continue
 		}
@@ -24,25 +31,36 @@ func rulePlaceholders(l *loader, st *Step, n ast.Node) {
 	}
 }
 
-func ruleRepeat(l *loader, st *Step, n ast.Node) {
+// timesOrFor checks a step that runs a number of times or for a while:
+// one of them, not both; none leaves times at its default (0: required).
+func (l *loader) timesOrFor(n ast.Node, op Op, times *int, d time.Duration, def int) {
 	hasTimes := false
 	if m, ok := n.(*ast.MappingNode); ok {
 		hasTimes = hasKey(m.Values, "times")
 	}
 	switch {
-	case st.Dur > 0 && hasTimes:
-		l.errorf(n, "repeat takes times or for, not both")
-	case st.Dur > 0:
+	case d > 0 && hasTimes:
+		l.errorf(n, "%s takes times or for, not both", op)
+	case d > 0:
+	case !hasTimes && def == 0:
+		l.errorf(n, "%s needs times (how many) or for (how long)", op)
 	case !hasTimes:
-		l.errorf(n, "repeat needs times (how many) or for (how long)")
-	case st.Times != CountCores && (st.Times < 1 || st.Times > maxTimes):
-		l.errorf(n, "repeat times must be from 1 to %d", maxTimes)
+		*times = def
+	case *times == CountCores && op == OpRepeat:
+	case *times < 1 || *times > maxTimes:
+		l.errorf(n, "%s times must be from 1 to %d", op, maxTimes)
 	}
+}
+
+func ruleRepeat(l *loader, st *Step, n ast.Node) {
+	r := st.Do.(*RepeatStep)
+	l.timesOrFor(n, OpRepeat, &r.Times, r.For, 0)
 }
 
 func ruleKey(l *loader, st *Step, n ast.Node) {
 	reserved := keymap.Reserved()
-	if len([]rune(st.Object)) != 1 || slices.Contains(reserved, st.Object) {
+	k := st.Do.(*KeyStep).Key
+	if len([]rune(k)) != 1 || slices.Contains(reserved, k) {
 		shown := make([]string, len(reserved))
 		for i, k := range reserved {
 			shown[i] = strings.ReplaceAll(k, " ", "space")
@@ -52,67 +70,65 @@ func ruleKey(l *loader, st *Step, n ast.Node) {
 }
 
 func rulePositive(l *loader, st *Step, n ast.Node) {
-	if st.Dur <= 0 {
+	var d time.Duration
+	switch s := st.Do.(type) {
+	case *SleepStep:
+		d = s.For
+	case *BusyStep:
+		d = s.For
+	}
+	if d <= 0 {
 		l.errorf(n, "%s needs a duration above 0", st.Op)
 	}
 }
 
 func ruleExit(l *loader, st *Step, n ast.Node) {
-	if st.N < 0 || st.N > 255 {
+	if c := st.Do.(*ExitStep).Code; c < 0 || c > 255 {
 		l.errorf(n, "exit code must be from 0 to 255")
 	}
 }
 
 func ruleKill(l *loader, st *Step, n ast.Node) {
-	switch st.Signal {
+	k := st.Do.(*KillStep)
+	switch k.Signal {
 	case "":
-		st.Signal = "TERM"
+		k.Signal = "TERM"
 	case "TERM", "KILL", "INT":
 	default:
-		l.errorf(n, "signal must be TERM, KILL or INT, not %q", st.Signal)
+		l.errorf(n, "signal must be TERM, KILL or INT, not %q", k.Signal)
 	}
 }
 
 func ruleRequest(l *loader, st *Step, n ast.Node) {
-	hasTimes := false
-	if m, ok := n.(*ast.MappingNode); ok {
-		hasTimes = hasKey(m.Values, "times")
-	}
-	switch {
-	case st.Dur > 0 && hasTimes:
-		l.errorf(n, "request takes times or for, not both")
-	case st.Dur > 0:
-	case !hasTimes:
-		st.Times = 1
-	case st.Times < 1 || st.Times > maxTimes:
-		l.errorf(n, "request times must be from 1 to %d", maxTimes)
-	}
-	switch st.Mode {
+	r := st.Do.(*RequestStep)
+	l.timesOrFor(n, OpRequest, &r.Times, r.For, 1)
+	switch r.Mode {
 	case "":
-		st.Mode = ModePoll
+		r.Mode = ModePoll
 	case ModePoll, ModeBlock:
 	default:
-		l.errorf(n, "request mode must be poll or block, not %q", st.Mode)
+		l.errorf(n, "request mode must be poll or block, not %q", r.Mode)
 	}
 }
 
 func ruleMaster(l *loader, st *Step, n ast.Node) {
+	m := st.Do.(*MasterStep)
 	switch {
-	case st.N == 0:
-		st.N = 1000
-	case st.N < 1 || st.N > 1_000_000:
+	case m.Tasks == 0:
+		m.Tasks = 1000
+	case m.Tasks < 1 || m.Tasks > 1_000_000:
 		l.errorf(n, "master tasks must be from 1 to 1000000")
 	}
 }
 
 func ruleWork(l *loader, st *Step, n ast.Node) {
-	if st.Dur < 0 || st.Dur > time.Minute {
+	if p := st.Do.(*WorkStep).Pace; p < 0 || p > time.Minute {
 		l.errorf(n, "work pace must be from 0 to 1m")
 	}
 }
 
 func ruleRun(l *loader, st *Step, n ast.Node) {
-	if strings.TrimSpace(st.Program) == "" {
+	if strings.TrimSpace(st.Do.(*RunStep).Program) == "" {
 		l.errorf(n, "run needs a program")
 	}
 }

@@ -124,44 +124,5 @@ type Task struct {
 // CountCores as a Task.Count means "as many as the run has cores".
 const CountCores = -1
 
-// Op is the name of a step.
-type Op string
-
-// Step is one instruction of a task. Which fields mean something depends on Op;
-// the vocabulary in vocab.go says which.
-type Step struct {
-	Op      Op
-	Pos     Pos
-	Dur     time.Duration
-	Times   int
-	N       int64
-	Object  string // the lock, counter, condition, event, queue or gil the step uses
-	Counter string // busy: where work units are counted
-	Hold    string // busy: a gil to hold while working
-	Text    string
-	Tasks   []string
-	All     bool
-	Body    []Step
-	Else    []Step        // branch: the steps when the event is clear
-	Random  time.Duration // sleep: up to this much more, at random
-	Program string        // run: the program
-	Args    []string      // run: its arguments
-	Signal  string        // kill: TERM, KILL or INT
-	Until   string        // each: the value that ends the loop
-	Mode    string        // request: ModePoll or ModeBlock
-	Wrong   bool          // work: present a wrong key
-	Always  bool          // key: press it after Dur on screen too
-	Timeout time.Duration // lock, get, wait, join: give up after this long and go on
-	Read    bool          // lock of an rwlock: take it for reading, shared
-}
-
-// The modes of a request step.
-const (
-	// ModePoll waits through Go's network poller (epoll): no thread is held.
-	ModePoll = "poll"
-	// ModeBlock waits in a blocking read(2) on a thread of its own.
-	ModeBlock = "block"
-)
-
 // Root is the name checks use for mtviz's own process.
 const Root = "mtviz"

@@ -400,16 +400,16 @@ func (l *loader) sweepChecks(n ast.Node) []Check {
 	return out
 }
 
+// walkSpawns calls f on every task a spawn step of ss, or of the steps
+// inside them, names.
 func walkSpawns(ss []Step, f func(string)) {
-	for _, st := range ss {
-		if st.Op == "spawn" {
-			for _, t := range st.Tasks {
+	Walk(ss, func(st *Step) {
+		if s, ok := st.Do.(*SpawnStep); ok {
+			for _, t := range s.Tasks {
 				f(t)
 			}
 		}
-		walkSpawns(st.Body, f)
-		walkSpawns(st.Else, f)
-	}
+	})
 }
 
 // dropUnchosen removes the tasks only a case not chosen would have started,

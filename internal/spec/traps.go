@@ -16,33 +16,13 @@ func (l *loader) traps(sc *Scenario) {
 	l.getsWithoutPuts(sc)
 }
 
-// walkAll calls f on every step of every task, branches and bodies too.
-func walkAll(sc *Scenario, f func(task *Task, st *Step)) {
-	var walk func(t *Task, ss []Step)
-	walk = func(t *Task, ss []Step) {
-		for i := range ss {
-			f(t, &ss[i])
-			walk(t, ss[i].Body)
-			walk(t, ss[i].Else)
-		}
-	}
-	for i := range sc.Tasks {
-		walk(&sc.Tasks[i], sc.Tasks[i].Steps)
-	}
-}
-
 // unchangedCounters refuses a check on a counter that nothing changes: it
 // is decided before the run starts.
 func (l *loader) unchangedCounters(sc *Scenario) {
 	changed := map[string]bool{}
-	walkAll(sc, func(_ *Task, st *Step) {
-		switch st.Op {
-		case "add", "write":
-			changed[st.Object] = true
-		case "busy", "request", "work":
-			changed[st.Counter] = true
-		}
-	})
+	for _, t := range sc.Tasks {
+		Walk(t.Steps, func(st *Step) { changed[st.Counts()] = true })
+	}
 	for _, o := range sc.Objects {
 		for _, c := range []string{o.Waiting, o.InFlight, o.Redelivered, o.Results} {
 			changed[c] = true
@@ -91,29 +71,29 @@ type hold struct {
 // held at the end (on the way that holds the most).
 func (l *loader) holds(ss []Step, held []hold) []hold {
 	for _, st := range ss {
-		switch st.Op {
-		case "lock":
-			o := l.objs[st.Object]
-			if o != nil && o.Kind != RLock && slices.ContainsFunc(held, func(h hold) bool { return h.lock == st.Object }) {
+		switch d := st.Do.(type) {
+		case *LockStep:
+			o := l.objs[d.Lock]
+			if o != nil && o.Kind != RLock && slices.ContainsFunc(held, func(h hold) bool { return h.lock == d.Lock }) {
 				// A plain lock taken again by its holder: the task blocks on
 				// itself here for good (a lesson may show just that), and
 				// never reaches its end.
 				return nil
 			}
-			held = append(held, hold{st.Object, st.Pos})
-		case "unlock":
-			if i := slices.IndexFunc(held, func(h hold) bool { return h.lock == st.Object }); i >= 0 {
+			held = append(held, hold{d.Lock, st.Pos})
+		case *UnlockStep:
+			if i := slices.IndexFunc(held, func(h hold) bool { return h.lock == d.Lock }); i >= 0 {
 				held = slices.Delete(held, i, i+1)
 			}
-		case "exit", "crash":
+		case *ExitStep, *CrashStep:
 			// The process ends here, and the OS drops its locks with it.
 			return nil
-		case "repeat", "each":
-			if in := l.holds(st.Body, nil); len(in) > 0 {
+		case *RepeatStep, *EachStep:
+			if in := l.holds(d.Bodies()[0], nil); len(in) > 0 {
 				l.errorAt(in[0].pos, "%s is taken inside a %s body and not released in it: the next turn would wait for itself", in[0].lock, st.Op)
 			}
-		case "branch":
-			a, b := l.holds(st.Body, slices.Clone(held)), l.holds(st.Else, slices.Clone(held))
+		case *BranchStep:
+			a, b := l.holds(d.IfSet, slices.Clone(held)), l.holds(d.IfClear, slices.Clone(held))
 			held = a
 			if len(b) > len(a) {
 				held = b
@@ -155,44 +135,41 @@ func (l *loader) getsWithoutPuts(sc *Scenario) {
 // loop, a repeat for a while, a branch) is not counted.
 func (l *loader) countQueue(ss []Step, times int, puts, gets map[string]int, where map[string]Pos, countable map[string]bool) {
 	for _, st := range ss {
-		switch st.Op {
-		case "put":
-			puts[st.Object] += times
-		case "get":
-			if st.Timeout > 0 {
+		switch d := st.Do.(type) {
+		case *PutStep:
+			puts[d.Queue] += times
+		case *GetStep:
+			if d.Timeout > 0 {
 				continue // it gives up rather than wait forever
 			}
-			gets[st.Object] += times
-			if _, ok := where[st.Object]; !ok {
-				where[st.Object] = st.Pos
+			gets[d.Queue] += times
+			if _, ok := where[d.Queue]; !ok {
+				where[d.Queue] = st.Pos
 			}
-		case "each":
-			countable[st.Object] = false
-			l.uncount(st.Body, countable)
-		case "repeat":
-			n := st.Times
-			if st.Dur > 0 || n == CountCores {
-				l.uncount(st.Body, countable)
+		case *EachStep:
+			uncount([]Step{st}, countable)
+		case *RepeatStep:
+			n := d.Times
+			if d.For > 0 || n == CountCores {
+				uncount(d.Steps, countable)
 				continue
 			}
-			l.countQueue(st.Body, times*n, puts, gets, where, countable)
-		case "branch":
-			l.uncount(st.Body, countable)
-			l.uncount(st.Else, countable)
+			l.countQueue(d.Steps, times*n, puts, gets, where, countable)
+		case *BranchStep:
+			uncount(d.IfSet, countable)
+			uncount(d.IfClear, countable)
 		}
-		if times < 0 && (st.Op == "put" || st.Op == "get") {
-			countable[st.Object] = false
+		if q := st.Queue(); times < 0 && q != "" {
+			countable[q] = false
 		}
 	}
 }
 
 // uncount marks every queue the steps use as not countable.
-func (l *loader) uncount(ss []Step, countable map[string]bool) {
-	for _, st := range ss {
-		if st.Op == "put" || st.Op == "get" || st.Op == "each" {
-			countable[st.Object] = false
+func uncount(ss []Step, countable map[string]bool) {
+	Walk(ss, func(st *Step) {
+		if q := st.Queue(); q != "" {
+			countable[q] = false
 		}
-		l.uncount(st.Body, countable)
-		l.uncount(st.Else, countable)
-	}
+	})
 }

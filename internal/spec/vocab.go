@@ -56,7 +56,9 @@ type schema struct {
 	short  string // the field a plain scalar fills, as in "sleep: 2s"
 	doc    string
 	fields []field
-	// rules checks what the fields alone cannot (steps).
+	// step makes a step kind's own settings, to decode into.
+	step func() StepSpec
+	// rules checks what a step's fields alone cannot.
 	rules func(l *loader, st *Step, n ast.Node)
 	// check makes a check kind's own settings, to decode into.
 	check func() CheckSpec
@@ -79,146 +81,6 @@ func (s *schema) fieldNames() string {
 		names[i] = f.name
 	}
 	return strings.Join(names, ", ")
-}
-
-// Setters keep the tables below short.
-func stepDur(dst any, v any)    { dst.(*Step).Dur = v.(durVal).d }
-func stepObject(dst any, v any) { dst.(*Step).Object = v.(string) }
-func stepText(dst any, v any)   { dst.(*Step).Text = v.(string) }
-func stepTasks(dst any, v any)  { dst.(*Step).Tasks = v.([]string) }
-
-var locks = []ObjectKind{Lock, RLock, FileLock, Condition, Semaphore, RWLock}
-
-// counters are what a step counts into: a shared counter, or a per-task local.
-var counters = []ObjectKind{Counter, Local}
-
-// steps is the step vocabulary. It is the one place steps are documented:
-// `mtviz steps` prints it and the loader's errors point to it.
-var steps = []schema{
-	{name: "log", rules: rulePlaceholders, short: "text", doc: "print a line, as the chapter's print() does; {name} is replaced by counter name's value, {task} by the task's name, {pid} and {ppid} by the real PID and parent PID of the task's process, {child} by the PID of the process task it spawned last (as fork() returns it), {value} by the value an each loop is on, {cores} by the run's cores, {time} by the time of day",
-		fields: []field{{name: "text", kind: kText, required: true, doc: "the line", set: stepText}}},
-	{name: "sleep", rules: rulePositive, short: "for", doc: "sleep; the lane shows Sleeping",
-		fields: []field{
-			{name: "for", kind: kDur, required: true, doc: "how long, e.g. 2s or 150ms", set: stepDur},
-			{name: "random", kind: kDur, doc: "sleep up to this much longer, chosen at random", set: func(d any, v any) { d.(*Step).Random = v.(durVal).d }},
-		}},
-	{name: "busy", rules: rulePositive, short: "for", doc: "compute without pause (CPU-bound work)",
-		fields: []field{
-			{name: "for", kind: kDur, required: true, doc: "how long", set: stepDur},
-			{name: "hold", kind: kRef, refs: []ObjectKind{GIL}, doc: "a gil the work must hold, handed over each switch interval",
-				set: func(d any, v any) { d.(*Step).Hold = v.(string) }},
-			{name: "count", kind: kRef, refs: counters, doc: "a counter that counts work units (one per 1000 loop turns)",
-				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
-		}},
-	{name: "repeat", rules: ruleRepeat, doc: "run the steps a number of times, or again and again for a while",
-		fields: []field{
-			{name: "times", kind: kCount, doc: "how many times, or `cores` for once per core (give times or for)", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
-			{name: "for", kind: kDur, doc: "or: again and again until this long has passed, e.g. 400ms (a loop that runs for many of the scheduler's time slices)", set: stepDur},
-			{name: "steps", kind: kSteps, required: true, doc: "the steps to repeat", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
-		}},
-	{name: "add", doc: "counter = counter + n, as a separate read and write so that another task can slip between them",
-		fields: []field{
-			{name: "counter", kind: kRef, refs: counters, required: true, doc: "the counter", set: stepObject},
-			{name: "n", kind: kInt, required: true, doc: "the amount (negative to subtract)", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
-		}},
-	{name: "lock", short: "lock", doc: "acquire a lock; the lane shows Blocked while another task holds it",
-		fields: []field{{name: "lock", kind: kRef, refs: locks, required: true, doc: "a lock, rlock, flock, semaphore or rwlock, or a condition (its lock)", set: stepObject},
-			{name: "read", kind: kBool, doc: "an rwlock: take it for reading, shared with other readers", set: func(d any, v any) { d.(*Step).Read = v.(bool) }}, {name: "timeout", kind: kDur, doc: "give up after this long and go on to the next step (the log says so), as Python's acquire(timeout=...) returns False", set: func(d any, v any) { d.(*Step).Timeout = v.(durVal).d }}}},
-	{name: "unlock", short: "lock", doc: "release a lock the task holds",
-		fields: []field{{name: "lock", kind: kRef, refs: locks, required: true, doc: "a lock, rlock or flock", set: stepObject}}},
-	{name: "wait", short: "on", doc: "wait on a condition (its lock held) or until an event is set",
-		fields: []field{{name: "on", kind: kRef, refs: []ObjectKind{Condition, Event}, required: true, doc: "a condition or an event", set: stepObject}, {name: "timeout", kind: kDur, doc: "give up after this long and go on to the next step (the log says so), as Python's acquire(timeout=...) returns False", set: func(d any, v any) { d.(*Step).Timeout = v.(durVal).d }}}},
-	{name: "notify", short: "condition", doc: "wake one waiter of a condition (its lock held)",
-		fields: []field{
-			{name: "condition", kind: kRef, refs: []ObjectKind{Condition}, required: true, doc: "the condition", set: stepObject},
-			{name: "all", kind: kBool, doc: "wake every waiter", set: func(d any, v any) { d.(*Step).All = v.(bool) }},
-		}},
-	{name: "set", short: "event", doc: "set an event, releasing its waiters",
-		fields: []field{{name: "event", kind: kRef, refs: []ObjectKind{Event}, required: true, doc: "the event", set: stepObject}}},
-	{name: "clear", short: "event", doc: "clear an event so that waiters block again",
-		fields: []field{{name: "event", kind: kRef, refs: []ObjectKind{Event}, required: true, doc: "the event", set: stepObject}}},
-	{name: "put", rules: rulePlaceholders, doc: "put a value on a queue",
-		fields: []field{
-			{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject},
-			{name: "value", kind: kString, required: true, doc: "the value", set: stepText},
-		}},
-	{name: "get", short: "queue", doc: "take the next value from a queue, blocking while it is empty",
-		fields: []field{{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject}, {name: "timeout", kind: kDur, doc: "give up after this long and go on to the next step (the log says so), as Python's acquire(timeout=...) returns False", set: func(d any, v any) { d.(*Step).Timeout = v.(durVal).d }}}},
-	{name: "spawn", short: "tasks", doc: "start tasks (a task some step spawns does not start with the round); a process task is started once its process runs (it has said hello), as Process.start() returns once the child exists",
-		fields: []field{
-			{name: "tasks", kind: kNames, required: true, doc: "a task name or a list; a counted task starts all its copies", set: stepTasks},
-			{name: "stagger", kind: kDur, doc: "start them one at a time, this long apart (default: all together)", set: stepDur},
-		}},
-	{name: "join", short: "tasks", doc: "wait until tasks have ended",
-		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "a task name or a list", set: stepTasks}, {name: "timeout", kind: kDur, doc: "give up after this long and go on to the next step (the log says so), as Python's acquire(timeout=...) returns False", set: func(d any, v any) { d.(*Step).Timeout = v.(durVal).d }}}},
-	{name: "phase", short: "name", doc: "mark the start of a named part of the run, for checks and the screen",
-		fields: []field{{name: "name", kind: kString, required: true, doc: "the phase name", set: stepText}}},
-	{name: "exit", rules: ruleExit, short: "code", doc: "end the task here; in a process task, end the process at once with this code, leaving its children behind",
-		fields: []field{{name: "code", kind: kInt, doc: "exit code (processes)", set: func(d any, v any) { d.(*Step).N = v.(int64) }}}},
-	{name: "crash", short: "message", doc: "panic: the whole process the task runs in ends at once, every goroutine in it, as an uncaught Go panic ends a Go program (exit status 2); only in a process task, or a task a process task spawns",
-		fields: []field{{name: "message", kind: kString, required: true, doc: "what the panic says", set: stepText}}},
-	{name: "each", doc: "take values from a queue until a given value, running the steps for each; {value} in a log is the value",
-		fields: []field{
-			{name: "queue", kind: kRef, refs: []ObjectKind{Queue}, required: true, doc: "the queue", set: stepObject},
-			{name: "until", kind: kString, required: true, doc: "the value that ends the loop", set: func(d any, v any) { d.(*Step).Until = v.(string) }},
-			{name: "steps", kind: kSteps, doc: "the steps for each value (none: each value is only taken; the log says \"got VALUE from QUEUE\" either way)", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
-		}},
-	{name: "read", short: "counter", doc: "copy a counter into the task's own private copy (the first half of balance = balance + n)",
-		fields: []field{{name: "counter", kind: kRef, refs: counters, required: true, doc: "the counter", set: stepObject}}},
-	{name: "write", doc: "set a counter to the task's private copy plus n (the second half of balance = balance + n)",
-		fields: []field{
-			{name: "counter", kind: kRef, refs: counters, required: true, doc: "the counter", set: stepObject},
-			{name: "add", kind: kInt, required: true, doc: "what to add to the copy", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
-		}},
-	{name: "stop", short: "tasks", doc: "stop tasks at their next step or wait, even blocked ones (mtviz can; Python cannot)",
-		fields: []field{{name: "tasks", kind: kNames, required: true, doc: "a task name or a list", set: stepTasks}}},
-	{name: "branch", doc: "run one list of steps if an event is set, another if it is clear (like `if event.isSet():`)",
-		fields: []field{
-			{name: "event", kind: kRef, refs: []ObjectKind{Event}, required: true, doc: "the event", set: stepObject},
-			{name: "if_set", kind: kSteps, doc: "steps when it is set", set: func(d any, v any) { d.(*Step).Body = v.([]Step) }},
-			{name: "if_clear", kind: kSteps, doc: "steps when it is clear", set: func(d any, v any) { d.(*Step).Else = v.([]Step) }},
-		}},
-	{name: "kill", rules: ruleKill, short: "task", doc: "send a signal to a process task's process",
-		fields: []field{
-			{name: "task", kind: kTaskRefs, required: true, doc: "the process task (every copy), or one copy of a counted task (worker-2)", set: stepTasks},
-			{name: "signal", kind: kString, doc: "TERM (default), KILL or INT", set: func(d any, v any) { d.(*Step).Signal = v.(string) }},
-		}},
-	{name: "run", rules: ruleRun, doc: "run an external program as a child process (never through a shell), feed it stdin, log its output and exit code",
-		fields: []field{
-			{name: "program", kind: kString, required: true, doc: "the program: a name looked up in PATH, or a path", set: func(d any, v any) { d.(*Step).Program = v.(string) }},
-			{name: "args", kind: kList, doc: "its arguments, a list", set: func(d any, v any) { d.(*Step).Args = v.([]string) }},
-			{name: "stdin", kind: kString, doc: "what to write to its standard input", set: stepText},
-		}},
-	{name: "request", rules: ruleRequest, short: "server", doc: "ask a server and wait for its answer, again and again: one request writes one byte and reads the one byte the server sends back after its delay; the lane shows the wait as I/O",
-		fields: []field{
-			{name: "server", kind: kRef, refs: []ObjectKind{Server}, required: true, doc: "the server", set: stepObject},
-			{name: "times", kind: kInt, doc: "how many requests, one after another (default 1; give times or for)", set: func(d any, v any) { d.(*Step).Times = int(v.(int64)) }},
-			{name: "for", kind: kDur, doc: "or: request again and again until this long has passed", set: stepDur},
-			{name: "count", kind: kRef, refs: counters, doc: "a counter that counts the answers (each process counts in its own copy)",
-				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
-			{name: "mode", kind: kString, doc: "poll (default): wait in Go's network poller (epoll), holding no thread while waiting; block: lock the goroutine to its OS thread and wait in a blocking read(2), one thread per waiting request",
-				set: func(d any, v any) { d.(*Step).Mode = v.(string) }},
-		}},
-	{name: "master", rules: ruleMaster, short: "broker", doc: "be the master of a broker's job: publish tasks 1..N to its work queue, a few hundred ahead of their results, and collect each result (n*n) once by task id, until all are in; a master started again after one was killed goes on where it stopped",
-		fields: []field{
-			{name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: stepObject},
-			{name: "tasks", kind: kInt, doc: "how many tasks (default 1000)", set: func(d any, v any) { d.(*Step).N = v.(int64) }},
-		}},
-	{name: "work", rules: ruleWork, short: "broker", doc: "be a worker of a broker's job: pull tasks, publish each result, acknowledge the task once the server has stored the result, until the master says the job is done; the lane shows the waits for tasks as I/O in the net poller",
-		fields: []field{
-			{name: "broker", kind: kRef, refs: []ObjectKind{Broker}, required: true, doc: "the broker", set: stepObject},
-			{name: "pace", kind: kDur, doc: "how long each task takes (default 0), so that the work can be watched; a worker holds a few tasks ahead of its work", set: stepDur},
-			{name: "count", kind: kRef, refs: counters, doc: "a counter that counts the tasks done (each process counts in its own copy)",
-				set: func(d any, v any) { d.(*Step).Counter = v.(string) }},
-			{name: "wrong_key", kind: kBool, doc: "present a wrong key: the server refuses the worker, which logs it and ends", set: func(d any, v any) { d.(*Step).Wrong = v.(bool) }},
-		}},
-	{name: "key", rules: ruleKey, doc: "wait for the learner to press a key (headless runs press it after `auto`)",
-		fields: []field{
-			{name: "key", kind: kString, required: true, doc: "one character", set: func(d any, v any) { d.(*Step).Object = v.(string) }},
-			{name: "label", kind: kText, required: true, doc: "what the key does, shown on screen", set: stepText},
-			{name: "auto", kind: kDur, doc: "headless: press it after this long (default 1s)", set: stepDur},
-			{name: "always", kind: kBool, doc: "press it after `auto` on screen too, if the learner has not (for a text that says \"press x, or wait\")", set: func(d any, v any) { d.(*Step).Always = v.(bool) }},
-		}},
 }
 
 // objects is the vocabulary of shared objects.

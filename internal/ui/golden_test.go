@@ -64,12 +64,7 @@ var blockedOn = map[string][2]string{"a": {"m2", "b"}, "b": {"m1", "a"}, "plain-
 
 // hasJoin says whether steps join another task, at any depth.
 func hasJoin(steps []spec.Step) bool {
-	for _, st := range steps {
-		if st.Op == "join" || hasJoin(st.Body) || hasJoin(st.Else) {
-			return true
-		}
-	}
-	return false
+	return spec.Has(steps, spec.OpJoin)
 }
 
 // goldenLesson is the lesson screen of a built-in lesson fed with a fixed
@@ -107,8 +102,8 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 			}
 		}
 		for _, st := range def.Steps {
-			if st.Op == "log" && len(logs) < 6 {
-				logs = append(logs, names[0]+"\x00"+st.Text)
+			if l, ok := st.Do.(*spec.LogStep); ok && len(logs) < 6 {
+				logs = append(logs, names[0]+"\x00"+l.Text)
 			}
 		}
 		for i, name := range names {

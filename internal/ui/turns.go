@@ -217,17 +217,8 @@ func (m *lessonModel) exploreGoal() tea.Cmd {
 // hasRunSteps says whether some task runs a program, which the scheduler
 // does not hold.
 func hasRunSteps(sc *spec.Scenario) bool {
-	var walk func([]spec.Step) bool
-	walk = func(ss []spec.Step) bool {
-		for _, st := range ss {
-			if st.Op == "run" || walk(st.Body) || walk(st.Else) {
-				return true
-			}
-		}
-		return false
-	}
 	for _, t := range sc.Tasks {
-		if walk(t.Steps) {
+		if spec.Has(t.Steps, spec.OpRun) {
 			return true
 		}
 	}

@@ -66,19 +66,13 @@ type switchPoint struct {
 
 func workCounters(sc *spec.Scenario) (counters, workers map[string]bool) {
 	counters, workers = map[string]bool{}, map[string]bool{}
-	var walk func(string, []spec.Step)
-	walk = func(task string, ss []spec.Step) {
-		for _, st := range ss {
-			if st.Counter != "" && (st.Op == "busy" || st.Op == "request") {
-				counters[st.Counter] = true
-				workers[task] = true
-			}
-			walk(task, st.Body)
-			walk(task, st.Else)
-		}
-	}
 	for _, t := range sc.Tasks {
-		walk(t.Name, t.Steps)
+		spec.Walk(t.Steps, func(st *spec.Step) {
+			if c := st.Counts(); c != "" && (st.Op == spec.OpBusy || st.Op == spec.OpRequest) {
+				counters[c] = true
+				workers[t.Name] = true
+			}
+		})
 	}
 	return counters, workers
 }

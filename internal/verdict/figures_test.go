@@ -16,7 +16,7 @@ import (
 func TestFiguresOverTheWork(t *testing.T) {
 	sc := &spec.Scenario{ID: "f", Rounds: 1,
 		Objects: []spec.Object{{Name: "work", Kind: spec.Counter}, {Name: "other", Kind: spec.Counter}},
-		Tasks:   []spec.Task{{Name: "main", Steps: []spec.Step{{Op: "busy", Dur: time.Second, Counter: "work"}}}}}
+		Tasks:   []spec.Task{{Name: "main", Steps: []spec.Step{{Op: spec.OpBusy, Do: &spec.BusyStep{For: time.Second, Count: "work"}}}}}}
 	evs := []sim.Event{
 		{T: ms(1000), Kind: sim.KCounter, Object: "work", Value: 10},
 		{T: ms(1500), Kind: sim.KCounter, Object: "other", Value: 999_999}, // not work

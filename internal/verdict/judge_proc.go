@@ -379,21 +379,13 @@ func newProcessesJudge(c *spec.ProcessesCheck, sc *spec.Scenario) judge {
 		if j.most == 0 {
 			j.most = t.Count
 		}
-		walkSteps(t.Steps, func(st spec.Step) {
-			if st.Op == "each" {
-				j.ends[st.Until] = true
+		spec.Walk(t.Steps, func(st *spec.Step) {
+			if e, ok := st.Do.(*spec.EachStep); ok {
+				j.ends[e.Until] = true
 			}
 		})
 	}
 	return j
-}
-
-func walkSteps(ss []spec.Step, f func(spec.Step)) {
-	for _, st := range ss {
-		f(st)
-		walkSteps(st.Body, f)
-		walkSteps(st.Else, f)
-	}
 }
 
 func (j *processesJudge) event(f *facts, ev *sim.Event) {
