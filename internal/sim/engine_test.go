@@ -407,25 +407,28 @@ func deadlocks(evs []Event) [][]string {
 }
 
 func TestDeadlockCycles(t *testing.T) {
+	// Each task says it holds its first lock (an event) and waits for the
+	// next one's word before it asks for its second: the cycle forms
+	// however late a task starts on a loaded machine.
 	two := `
-objects: {m1: {kind: lock}, m2: {kind: lock}}
+objects: {m1: {kind: lock}, m2: {kind: lock}, ha: {kind: event}, hb: {kind: event}}
 tasks:
-  - {name: a, steps: [{lock: m1}, {sleep: 50ms}, {lock: m2}]}
-  - {name: b, steps: [{lock: m2}, {sleep: 50ms}, {lock: m1}]}
+  - {name: a, steps: [{lock: m1}, {set: ha}, {wait: hb}, {lock: m2}]}
+  - {name: b, steps: [{lock: m2}, {set: hb}, {wait: ha}, {lock: m1}]}
 `
 	three := `
-objects: {m1: {kind: lock}, m2: {kind: lock}, m3: {kind: lock}}
+objects: {m1: {kind: lock}, m2: {kind: lock}, m3: {kind: lock}, ha: {kind: event}, hb: {kind: event}, hc: {kind: event}}
 tasks:
-  - {name: a, steps: [{lock: m1}, {sleep: 50ms}, {lock: m2}]}
-  - {name: b, steps: [{lock: m2}, {sleep: 50ms}, {lock: m3}]}
-  - {name: c, steps: [{lock: m3}, {sleep: 50ms}, {lock: m1}]}
-  - {name: bystander, steps: [{sleep: 100ms}, {lock: m1}]}
+  - {name: a, steps: [{lock: m1}, {set: ha}, {wait: hb}, {lock: m2}]}
+  - {name: b, steps: [{lock: m2}, {set: hb}, {wait: hc}, {lock: m3}]}
+  - {name: c, steps: [{lock: m3}, {set: hc}, {wait: ha}, {lock: m1}]}
+  - {name: bystander, steps: [{wait: ha}, {lock: m1}]}
 `
 	joins := `
-objects: {m: {kind: lock}}
+objects: {m: {kind: lock}, ha: {kind: event}}
 tasks:
-  - {name: a, steps: [{lock: m}, {sleep: 50ms}, {join: b}]}
-  - {name: b, steps: [{sleep: 20ms}, {lock: m}]}
+  - {name: a, steps: [{lock: m}, {set: ha}, {join: b}]}
+  - {name: b, steps: [{wait: ha}, {lock: m}]}
 `
 	for _, c := range []struct {
 		name, src string
