@@ -62,7 +62,10 @@ func (r *Runs) Next() ([]*File, error) {
 	if r.handed == 1 {
 		return r.first, nil
 	}
-	n := r.freeNumber()
+	n, err := r.freeNumber()
+	if err != nil {
+		return nil, err
+	}
 	named := func(o Output) string {
 		if streamed(o.Path) {
 			return o.Path
@@ -81,10 +84,13 @@ func (r *Runs) Next() ([]*File, error) {
 	return r.create(named, true)
 }
 
+// maxTries bounds the numbers tried for a run's files.
+const maxTries = 10000
+
 // freeNumber is the next number after the last one given whose paths are
 // all free.
-func (r *Runs) freeNumber() int {
-	for n := r.number + 1; ; n++ {
+func (r *Runs) freeNumber() (int, error) {
+	for n := r.number + 1; n <= r.number+maxTries; n++ {
 		free := true
 		for _, o := range r.outs {
 			if o.Path == "" || streamed(o.Path) {
@@ -97,9 +103,17 @@ func (r *Runs) freeNumber() int {
 		}
 		if free {
 			r.number = n
-			return n
+			return n, nil
 		}
 	}
+	o := r.first[0]
+	for _, f := range r.first {
+		if f != nil {
+			o = f
+			break
+		}
+	}
+	return 0, fmt.Errorf("%s %s: %d names numbered after it are all taken", o.flag, o.path, maxTries)
 }
 
 // create makes one run's files; on an error none is left.
