@@ -19,6 +19,7 @@ import (
 // The test binary is also mtviz: with MTVIZ_MAIN=1 it runs Main, so tests
 // drive the real program without building it first.
 func TestMain(m *testing.M) {
+	slowTrue()
 	testutil.NoRaceExitSleep()
 	sim.MaybeChild()
 	if os.Getenv("MTVIZ_MAIN") == "1" {

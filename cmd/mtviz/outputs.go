@@ -6,12 +6,15 @@ import (
 	"os/exec"
 
 	"mtviz/internal/outfile"
+	"mtviz/internal/ui"
 )
 
 // outputs are a command's output files, from the check before anything
-// runs to their commit at the end.
+// runs to their commit at the end. A screen writes each run it starts to
+// files of its own (runs).
 type outputs struct {
-	files []*outfile.File
+	runs  *outfile.Runs
+	files []*outfile.File // the first run's
 }
 
 // openOutputs checks the outputs against the inputs and against each other,
@@ -22,30 +25,36 @@ func openOutputs(cmd string, inputs []outfile.Input, outs ...outfile.Output) (*o
 	if exe, err := os.Executable(); err == nil {
 		inputs = append(inputs, outfile.Input{What: "mtviz's own program", Path: exe})
 	}
-	var asked []outfile.Output
-	for _, o := range outs {
-		if o.Path != "" {
-			asked = append(asked, o)
-		}
-	}
-	if err := outfile.Check(inputs, asked); err != nil {
+	runs, err := outfile.NewRuns(inputs, outs)
+	if err != nil {
 		return nil, nil, usagef("%s: %v", cmd, err)
 	}
-	o := &outputs{}
-	files := make([]*outfile.File, len(outs))
-	for i, out := range outs {
-		if out.Path == "" {
-			continue
+	o := &outputs{runs: runs}
+	for _, f := range runs.First() {
+		if f != nil {
+			o.files = append(o.files, f)
 		}
-		f, err := outfile.Create(out.Flag, out.Path)
-		if err != nil {
-			o.abort()
-			return nil, nil, usagef("%s: %v", cmd, err)
-		}
-		files[i] = f
-		o.files = append(o.files, f)
 	}
-	return o, files, nil
+	return o, runs.First(), nil
+}
+
+// screen hands the screen's runs their files (--record, --trace, in that
+// order in openOutputs), when any was asked for.
+func (o *outputs) screen() ui.Outputs {
+	if len(o.files) == 0 {
+		return nil
+	}
+	return screenOutputs{o.runs}
+}
+
+type screenOutputs struct{ runs *outfile.Runs }
+
+func (s screenOutputs) Next() (rec, trace *outfile.File, err error) {
+	files, err := s.runs.Next()
+	if err != nil {
+		return nil, nil, err
+	}
+	return files[0], files[1], nil
 }
 
 // finish puts the outputs in place when the command ended with a verdict

@@ -192,11 +192,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	setOutputs(&opt, files[0], files[1])
 	if f.headless || f.json {
+		setOutputs(&opt, files[0], files[1])
 		return outs.finish(headless(sc, opt, f, stdout))
 	}
-	return outs.finish(onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt, Scheduler: f.scheduler, Schedule: f.schedule}))
+	// On screen, every run (a restart, another lesson) is written: the
+	// first to the paths asked, the next ones beside them, numbered.
+	return outs.finish(onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt, Scheduler: f.scheduler, Schedule: f.schedule, Outputs: outs.screen()}))
 }
 
 // runSweep runs a lesson that sweeps: its points, once each can run.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mtviz/internal/record"
 )
 
 // tmuxSocket is the tests' own tmux server: a person's own sessions, on the
@@ -199,5 +202,57 @@ func TestTUIOrphanWithoutAKey(t *testing.T) {
 	screenShows(t, s, "MTVIZ-EXIT 0")
 	if left := marked(mark); len(left) > 0 {
 		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
+	}
+}
+
+// Every run on the screen is written: the first to the paths asked, a
+// restart's and another lesson's beside them, numbered, past a file that
+// is there already (never replaced); the log says where each goes.
+func TestTUIEveryRunWritten(t *testing.T) {
+	dir := t.TempDir()
+	rec, trace := filepath.Join(dir, "run.jsonl"), filepath.Join(dir, "run.json")
+	taken := filepath.Join(dir, "run-2.json")
+	os.WriteFile(taken, []byte("someone else's"), 0o644)
+	s, mark := startTUI(t, 160, 40, "run", "testdata/pass.yaml", "--record", rec, "--trace", trace)
+	// The log wraps between words: a path is one.
+	screenShows(t, s, "this run is written to --record", rec+",", "--trace", trace, "every check held", "the run is written")
+	tmux(t, "send-keys", "-t", s, "r")
+	// run-2.json is taken: the second run is -3, both files alike.
+	screenShows(t, s, "this run is written to --record", filepath.Join(dir, "run-3.jsonl")+",", filepath.Join(dir, "run-3.json")+" ", "every check held", "the run is written")
+	tmux(t, "send-keys", "-t", s, "Escape")
+	screenShows(t, s, "filter")
+	tmux(t, "send-keys", "-t", s, "/fork")
+	screenShows(t, s, "fork()")
+	tmux(t, "send-keys", "-t", s, "Enter")
+	screenShows(t, s, "this run is written to --record", filepath.Join(dir, "run-4.jsonl")+",")
+	tmux(t, "send-keys", "-t", s, "q")
+	// fork was stopped before its end: exit 1, its files written all the same.
+	screenShows(t, s, "MTVIZ-EXIT 1")
+	if left := marked(mark); len(left) > 0 {
+		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
+	}
+	if b, _ := os.ReadFile(taken); string(b) != "someone else's" {
+		t.Errorf("%s was replaced: %q", taken, b)
+	}
+	for path, lesson := range map[string]string{rec: "pass", filepath.Join(dir, "run-3.jsonl"): "pass", filepath.Join(dir, "run-4.jsonl"): "fork"} {
+		r, err := record.ReadFile(path, record.Options{})
+		if err != nil {
+			t.Errorf("run %s: %v", path, err)
+			continue
+		}
+		if r.Header.Scenario != lesson || r.Count == 0 {
+			t.Errorf("%s holds %s (%d items), want %s", path, r.Header.Scenario, r.Count, lesson)
+		}
+	}
+	for _, path := range []string{trace, filepath.Join(dir, "run-3.json"), filepath.Join(dir, "run-4.json")} {
+		var doc struct {
+			TraceEvents []json.RawMessage `json:"traceEvents"`
+		}
+		if b, err := os.ReadFile(path); err != nil || json.Unmarshal(b, &doc) != nil || len(doc.TraceEvents) == 0 {
+			t.Errorf("trace %s: not a trace with events (%v)", path, err)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*mtviz-*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }

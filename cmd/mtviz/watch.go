@@ -72,11 +72,13 @@ func cmdWatch(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	setOutputs(&opt, files[0], files[1])
-	return outs.finish(watchRun(opt, *pid, pos, *duration, *hz, *headlessF, *asJSON, stdout))
+	if *headlessF || *asJSON {
+		setOutputs(&opt, files[0], files[1])
+	}
+	return outs.finish(watchRun(opt, outs.screen(), *pid, pos, *duration, *hz, *headlessF, *asJSON, stdout))
 }
 
-func watchRun(opt session.Options, pid int, cmd []string, duration time.Duration, hz float64, headless, asJSON bool, stdout io.Writer) error {
+func watchRun(opt session.Options, files ui.Outputs, pid int, cmd []string, duration time.Duration, hz float64, headless, asJSON bool, stdout io.Writer) error {
 	w, err := watch.Start(watch.Options{PID: pid, Cmd: cmd, Duration: duration, Start: time.Now()})
 	var we *watch.Error
 	if errors.As(err, &we) {
@@ -92,7 +94,7 @@ func watchRun(opt session.Options, pid int, cmd []string, duration time.Duration
 	if headless || asJSON {
 		return watchHeadless(sc, opt, asJSON, stdout)
 	}
-	out, err := ui.Run(ui.Config{Start: sc, Session: opt})
+	out, err := ui.Run(ui.Config{Start: sc, Session: opt, Outputs: files})
 	switch {
 	case err != nil:
 		return err

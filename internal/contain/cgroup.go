@@ -70,9 +70,48 @@ func ownCgroup() string {
 }
 
 var (
-	probeOnce sync.Once
-	canClone  bool // clone3 with CLONE_INTO_CGROUP works here (no seccomp filter refuses it)
+	probeMu  sync.Mutex
+	probed   bool
+	canClone bool // clone3 with CLONE_INTO_CGROUP works here (no seccomp filter refuses it)
 )
+
+// Ready finds out, once, what the first box would find out when it makes
+// its cgroup: whether a process can be started in a cgroup here. It starts
+// a short-lived process (true) in a cgroup made for the try: a program
+// that watches its own children calls Ready before it begins to, so that
+// the try is not among them.
+func Ready() {
+	if os.Getenv(envNoCgroup) == "1" {
+		return
+	}
+	probeMu.Lock()
+	done := probed
+	probeMu.Unlock()
+	if done {
+		return
+	}
+	own := ownCgroup()
+	if own == "" {
+		return
+	}
+	c := makeCgroup(filepath.Join(own, "mtviz-try-"+randomMark()))
+	if c == nil {
+		return
+	}
+	cloneWorks(c)
+	c.remove()
+}
+
+// cloneWorks tries, the first time, a process in the cgroup c; then says
+// what it found.
+func cloneWorks(c *cgroup) bool {
+	probeMu.Lock()
+	defer probeMu.Unlock()
+	if !probed {
+		canClone, probed = startsIn(c), true
+	}
+	return canClone
+}
 
 // newCgroup makes a cgroup named name beside mtviz's processes, in its own
 // cgroup, if this machine lets it; nil when it does not.
@@ -85,8 +124,7 @@ func newCgroup(name string) *cgroup {
 	if c == nil {
 		return nil
 	}
-	probeOnce.Do(func() { canClone = startsIn(c) })
-	if !canClone {
+	if !cloneWorks(c) {
 		c.remove()
 		return nil
 	}

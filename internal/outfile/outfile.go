@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 )
 
@@ -135,8 +136,13 @@ type File struct {
 	final      string // the path renamed to: links resolved
 	f          *os.File
 	temp       bool
+	fresh      bool       // a later run's: never put in place of a file
+	mu         sync.Mutex // Commit and Abort may come from two goroutines
 	done       bool
 }
+
+// Path is the path the output is written to, as asked.
+func (f *File) Path() string { return f.path }
 
 // Create starts writing an output. The temporary file is made at once, so
 // a directory that cannot be written is found before anything runs.
@@ -176,6 +182,8 @@ func (f *File) Write(p []byte) (int, error) {
 
 // Commit ends the file and puts it in place of the old one.
 func (f *File) Commit() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.done {
 		return nil
 	}
@@ -187,6 +195,9 @@ func (f *File) Commit() error {
 	if !f.temp {
 		return nil
 	}
+	if f.fresh {
+		return f.commitFresh()
+	}
 	if err := os.Rename(f.f.Name(), f.final); err != nil {
 		f.remove()
 		return fmt.Errorf("%s %s: %v", f.flag, f.path, unwrap(err))
@@ -196,6 +207,8 @@ func (f *File) Commit() error {
 
 // Abort drops what was written; the old file, if any, stays as it was.
 func (f *File) Abort() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.done {
 		return
 	}

@@ -6,8 +6,10 @@
 // blocked on what and held by whom, as the engine and the runtime said);
 // the cores' use and the lesson's counters as counter tracks of mtviz's
 // process; exits, re-parentings and the log as instant events. Times are
-// whole microseconds from the run's start, so back-to-back slices meet
-// exactly and never overlap.
+// whole microseconds from the run's start, and a track's slice never starts
+// before the track's latest moment, so back-to-back slices meet exactly and
+// never overlap: each track is one row (scripts/tracecheck checks it with
+// speedscope's own importer).
 package perfetto
 
 import (
@@ -49,6 +51,7 @@ type Writer struct {
 	root   int // mtviz's PID: where what happens in mtviz itself goes
 	n      int
 	open   map[[2]int]*slice // pid, tid: the slice going on
+	edge   map[[2]int]int64  // pid, tid: the latest moment its slices reached (µs)
 	names  map[[2]int]string // pid, tid: the name given
 	ppid   map[int]int
 	task   map[int]string // PID → the task whose process it is
@@ -66,7 +69,7 @@ type slice struct {
 
 // New starts a trace on w; root is the PID of mtviz (or the watched program).
 func New(w io.Writer, root int) *Writer {
-	pw := &Writer{root: root, w: bufio.NewWriterSize(text.NewJSONWriter(w), 64<<10), open: map[[2]int]*slice{}, names: map[[2]int]string{},
+	pw := &Writer{root: root, w: bufio.NewWriterSize(text.NewJSONWriter(w), 64<<10), open: map[[2]int]*slice{}, edge: map[[2]int]int64{}, names: map[[2]int]string{},
 		ppid: map[int]int{}, task: map[int]string{}, tasks: map[string]int{}, inPID: map[string]int{}}
 	pw.raw(`{"displayTimeUnit":"ms","traceEvents":[`)
 	return pw
@@ -186,9 +189,14 @@ func osState(state probe.State, cpu float64, core int) string {
 	return "state " + string(state)
 }
 
-// state continues or starts the track's slice.
+// state continues or starts the track's slice. A task's events come from
+// two sources, the engine and the runtime's trace, a little out of time
+// order: a slice never starts before the track's latest moment, so that
+// the slices of one track never overlap (a viewer would draw them nested,
+// one row more each).
 func (pw *Writer) state(pid, tid int, thread, name string, ts int64) {
 	k := [2]int{pid, tid}
+	ts = max(ts, pw.edge[k])
 	label := fmt.Sprintf("%s %d", text.Clean(thread), tid)
 	if tid >= taskTid {
 		label = "task " + text.Clean(thread)
@@ -201,6 +209,7 @@ func (pw *Writer) state(pid, tid int, thread, name string, ts int64) {
 		pw.close(k, ts)
 	}
 	pw.open[k] = &slice{name: name, from: ts}
+	pw.edge[k] = ts
 }
 
 func (pw *Writer) close(k [2]int, ts int64) {
@@ -210,6 +219,7 @@ func (pw *Writer) close(k [2]int, ts int64) {
 		return
 	}
 	pw.emit(Event{Name: sl.name, Ph: "X", Cat: "state", Ts: sl.from, Dur: ts - sl.from, Pid: k[0], Tid: k[1]})
+	pw.edge[k] = ts
 }
 
 // event adds what the engine and the runtime said that belongs on the

@@ -55,6 +55,12 @@ func traceOf(t *testing.T) []map[string]any {
 	if err := pw.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return parse(t, &buf)
+}
+
+// parse reads a trace's events.
+func parse(t *testing.T, buf *bytes.Buffer) []map[string]any {
+	t.Helper()
 	var doc struct {
 		DisplayTimeUnit string           `json:"displayTimeUnit"`
 		TraceEvents     []map[string]any `json:"traceEvents"`
@@ -71,8 +77,6 @@ func traceOf(t *testing.T) []map[string]any {
 // pid 0.
 func TestTraceFormat(t *testing.T) {
 	evs := traceOf(t)
-	type track struct{ pid, tid float64 }
-	slices := map[track][][2]float64{}
 	for _, e := range evs {
 		for _, k := range []string{"ph", "ts", "pid", "tid", "name"} {
 			if _, ok := e[k]; !ok {
@@ -89,8 +93,19 @@ func TestTraceFormat(t *testing.T) {
 		if e["pid"].(float64) == 0 {
 			t.Errorf("an event on pid 0: %v", e)
 		}
+	}
+	noOverlap(t, evs)
+}
+
+// noOverlap: the slices of each track follow one another.
+func noOverlap(t *testing.T, evs []map[string]any) {
+	t.Helper()
+	type track struct{ pid, tid float64 }
+	slices := map[track][][2]float64{}
+	for _, e := range evs {
 		if e["ph"] == "X" {
 			k := track{e["pid"].(float64), e["tid"].(float64)}
+			ts := e["ts"].(float64)
 			slices[k] = append(slices[k], [2]float64{ts, ts + e["dur"].(float64)})
 		}
 	}
@@ -101,6 +116,32 @@ func TestTraceFormat(t *testing.T) {
 				t.Errorf("track %v: slices %v and %v overlap", k, ss[i-1], ss[i])
 			}
 		}
+	}
+}
+
+// A task's events come from the engine and from the runtime's trace, a
+// little out of time order: its slices still follow one another.
+func TestTraceEventsOutOfOrder(t *testing.T) {
+	var buf bytes.Buffer
+	pw := New(&buf, 100)
+	pw.Item(timeline.Item{Events: []sim.Event{{T: ms(10), Kind: sim.KState, Task: "racy", State: sim.Runnable},
+		{T: ms(30), Kind: sim.KState, Task: "racy", State: sim.Running}}})
+	pw.Item(timeline.Item{Events: []sim.Event{{T: ms(20), Kind: sim.KRuntime, Task: "racy", State: sim.Running, P: 1},
+		{T: ms(25), Kind: sim.KRuntime, Task: "racy", State: sim.Runnable}}})
+	pw.Item(timeline.Item{Events: []sim.Event{{T: ms(40), Kind: sim.KState, Task: "racy", State: sim.Done}}})
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	evs := parse(t, &buf)
+	noOverlap(t, evs)
+	n := 0
+	for _, e := range evs {
+		if e["ph"] == "X" {
+			n++
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d slices for the task, want its runnable and what came after", n)
 	}
 }
 

@@ -86,6 +86,7 @@ type lessonModel struct {
 	// clock is the live run's time now; tests fix it.
 	clock func() time.Duration
 	play  turnsState // the scheduler, when the learner chooses the order
+	files *runFiles  // where each run is written, when asked
 }
 
 // cached is a panel drawn for one version of its content and one size.
@@ -122,15 +123,19 @@ func newLesson(sc *spec.Scenario, opt session.Options, w, h int) *lessonModel {
 // start begins a new session for the lesson.
 func (m *lessonModel) start() tea.Cmd {
 	m.beginTurns()
-	m.sess = session.Start(context.Background(), m.sc, m.opt)
-	// --record and --trace files hold the first run: a restart writes none.
-	m.opt.Record, m.opt.Perfetto = nil, nil
+	// Every run is written to files of its own (--record, --trace).
+	opt := m.opt
+	files, note := m.files.open(&opt)
+	m.sess = session.Start(context.Background(), m.sc, opt)
 	s := m.sess
 	m.clock = func() time.Duration { return time.Since(s.Start) }
 	m.reset(timeline.New(timeline.Config{Scenario: m.sc, Cores: m.sess.Cores, Root: m.sess.Root(), Watch: m.watching()}))
+	if note.Text != "" {
+		m.tl.AddLog(note)
+	}
 	m.restarting = false
 	m.render()
-	return waitItems(m.sess)
+	return tea.Batch(waitItems(m.sess), m.files.close(s, files))
 }
 
 // reset shows a fresh fold.
@@ -214,6 +219,9 @@ func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
 			m.finish(msg.s.Summary())
 			return m.exploreGoal()
 		}
+		return nil
+	case filesMsg:
+		m.filesDone(msg)
 		return nil
 	case exploredMsg:
 		if msg.s == m.sess {

@@ -37,6 +37,10 @@ type Config struct {
 	// a step at a time, and then the learner goes on.
 	Scheduler bool
 	Schedule  *explore.Schedule
+	// Outputs, when set, gives each lesson run on the screen its --record
+	// and --trace files: the first run's, then a restart's or another
+	// lesson's. Session.Record and Session.Perfetto are not used.
+	Outputs Outputs
 }
 
 // Outcome is how the last lesson shown ended.
@@ -44,8 +48,8 @@ type Outcome struct {
 	Ran      bool             // a lesson was opened
 	Finished bool             // and its run came to its end before the screen closed
 	Summary  *verdict.Summary // its verdicts, when it finished
-	// RecordError is why the first lesson's --record or --trace file could
-	// not be written, if it could not.
+	// RecordError is why a run's --record or --trace file could not be
+	// written, if one could not.
 	RecordError error
 }
 
@@ -59,6 +63,7 @@ type root struct {
 	w, h     int
 	quitting bool
 	ran      bool
+	files    *runFiles
 }
 
 type quitNowMsg struct{}
@@ -81,19 +86,23 @@ type screen interface {
 func newRoot(cfg Config) *root {
 	r := &root{cfg: cfg, picker: newPicker(cfg.Scenarios), w: 80, h: 24, keys: newLessonKeys(), pkeys: newPickerKeys()}
 	r.picker.SetSize(r.w, r.h)
+	// Files are handed to each run by Outputs, never shared through Session.
+	r.cfg.Session.Record, r.cfg.Session.Perfetto = nil, nil
+	if cfg.Outputs != nil {
+		r.files = &runFiles{outs: cfg.Outputs}
+	}
 	switch {
 	case cfg.Replay != nil:
 		r.lesson = newReplayLesson(cfg.Replay, r.w, r.h)
 	case cfg.Start != nil && cfg.Start.Sweep != nil:
 		r.other = newSweep(cfg.Start, cfg.Session, cfg.CSV, r.w, r.h)
 	case cfg.Start != nil:
-		r.lesson = newLesson(cfg.Start, cfg.Session, r.w, r.h)
+		r.lesson = newLesson(cfg.Start, r.cfg.Session, r.w, r.h)
+		r.lesson.files = r.files
 		r.lesson.play.on = cfg.Scheduler || cfg.Schedule != nil
 		if cfg.Schedule != nil {
 			r.lesson.play.follow = cfg.Schedule.Tasks()
 		}
-		// The files belong to this first lesson, not to those opened later.
-		r.cfg.Session.Record, r.cfg.Session.Perfetto = nil, nil
 	case cfg.Compare != nil:
 		r.other = newCompare(*cfg.Compare, r.w, r.h)
 	}
@@ -144,6 +153,7 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return r, r.other.Init()
 		}
 		r.lesson = newLesson(msg.sc, r.cfg.Session, r.w, r.h)
+		r.lesson.files = r.files
 		r.ran = true
 		return r, r.lesson.Init()
 	case backMsg:
@@ -289,23 +299,8 @@ func Run(cfg Config) (Outcome, error) {
 		fr.lesson.rp.close()
 	}
 	var out Outcome
-	if fr, ok := final.(*root); ok && fr.lesson != nil {
-		out.Ran = fr.ran || cfg.Start != nil || cfg.Replay != nil
-		out.Finished, out.Summary = fr.lesson.finished(), fr.lesson.summary
-	}
-	if fr, ok := final.(*root); ok && fr.other != nil {
-		out.Ran = true
-		out.Summary = fr.other.outcome()
-		out.Finished = out.Summary != nil
-		if done := fr.other.cancelRuns(); done != nil {
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-			}
-		}
-	}
-	if fr, ok := final.(*root); ok && fr.lesson != nil && fr.lesson.sess != nil {
-		out.RecordError = endSession(fr.lesson.sess)
+	if fr, ok := final.(*root); ok {
+		out = fr.end(cfg)
 	}
 	if pn := guard.Panicked(); pn != nil {
 		return out, pn
@@ -314,4 +309,32 @@ func Run(cfg Config) (Outcome, error) {
 		return out, fmt.Errorf("terminal: %w", err)
 	}
 	return out, nil
+}
+
+// end stops what the screen ran, waits for its files, and says how the
+// last lesson shown ended.
+func (r *root) end(cfg Config) Outcome {
+	var out Outcome
+	if r.lesson != nil {
+		out.Ran = r.ran || cfg.Start != nil || cfg.Replay != nil
+		out.Finished, out.Summary = r.lesson.finished(), r.lesson.summary
+	}
+	if r.other != nil {
+		out.Ran = true
+		out.Summary = r.other.outcome()
+		out.Finished = out.Summary != nil
+		if done := r.other.cancelRuns(); done != nil {
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+			}
+		}
+	}
+	if r.lesson != nil && r.lesson.sess != nil {
+		out.RecordError = endSession(r.lesson.sess)
+	}
+	if err := r.files.wait(5 * time.Second); err != nil && out.RecordError == nil {
+		out.RecordError = err
+	}
+	return out
 }
