@@ -258,26 +258,9 @@ func (t *task) addLoop(in *instr) bool {
 	return true
 }
 
-// runCrash panics in a goroutine of its own, where nothing recovers: the
-// whole process ends, every goroutine in it, as an uncaught panic ends a Go
-// program. Before, it says so, for the task and for its process's own task,
-// since the process will not get to.
-func runCrash(t *task, in *instr) bool {
-	w := t.w
-	if w.e.child == nil {
-		// The loader refuses this: it would end mtviz.
-		t.emit(Event{Kind: KError, Task: t.name, Error: "a crash step in mtviz itself was not run"})
-		return false
-	}
-	t.setState(taskState{state: Done, end: EndCrashed})
-	if w.self != nil && w.self != t {
-		w.self.setState(taskState{state: Done, end: EndCrashed})
-	}
-	w.e.flushNow()
-	go func() { panic("crash step of " + t.name + ": " + in.st.Text) }()
-	<-t.stop // the process ends first
-	return false
-}
+// runCrash ends the task's process as an uncaught panic does, in a process
+// task's process; mtviz itself refuses (see the outlets' crash).
+func runCrash(t *task, in *instr) bool { return t.w.e.outlet.crash(t, in.st.Text) }
 
 func runRead(t *task, in *instr) bool {
 	t.copy = t.mine(in.ctr).v.Load()
@@ -384,7 +367,7 @@ func runExit(t *task, in *instr) bool {
 	if w := t.w; w.self == t {
 		// A process task's own exit ends its process at once.
 		t.setState(taskState{state: Done, end: EndExit})
-		w.e.exitNow(int(in.st.N))
+		w.e.outlet.exit(int(in.st.N))
 	}
 	return false
 }
