@@ -19,11 +19,6 @@ import (
 // task in a child process (Go has no fork: the child is mtviz itself).
 const ChildCommand = "__child"
 
-// envSource gives the environment a child process needs to find the hub.
-type envSource interface {
-	env(task string, round int) []string
-}
-
 type childHub struct{ path, dir, token string }
 
 func (c childHub) env(task string, round int) []string {
@@ -250,7 +245,7 @@ func (c *remote) kill(t *task, name, sig string) {
 // there): only mtviz sees the whole run.
 func (c *remote) outside(round int) bool { return true }
 
-func (c *remote) env() envSource { return c.hub }
+func (c *remote) childEnv() envSource { return c.hub }
 
 func (c *remote) lockDir() string { return c.hub.dir }
 

@@ -39,9 +39,9 @@ type outlet interface {
 	// outside reports whether something other than this process's tasks
 	// may still wake a task of the round.
 	outside(round int) bool
-	// env is where the child processes this process starts connect, nil
-	// when there is no hub.
-	env() envSource
+	// childEnv is where the child processes this process starts connect,
+	// nil when there is no hub.
+	childEnv() envSource
 	// lockDir is where the run's lock files live.
 	lockDir() string
 	// start starts the child process that runs process task t.
@@ -52,6 +52,11 @@ type outlet interface {
 	// task with code.
 	crash(t *task, text string) bool
 	exit(code int)
+}
+
+// envSource gives the environment a child process needs to find the hub.
+type envSource interface {
+	env(task string, round int) []string
 }
 
 // local is the host's outlet: mtviz's own engine.
@@ -113,7 +118,7 @@ func (l local) outside(round int) bool {
 	return h != nil && h.anyAlive(round)
 }
 
-func (l local) env() envSource {
+func (l local) childEnv() envSource {
 	if h := l.e.hub; h != nil {
 		return h
 	}

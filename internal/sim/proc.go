@@ -138,7 +138,7 @@ func self() (string, error) { return os.Executable() }
 // startProcess starts a child process that runs task t's steps; the
 // outlet starts it as mtviz's own child or as a child's child.
 func (w *world) startProcess(t *task) (*procHandle, error) {
-	h := w.e.outlet.env()
+	h := w.e.outlet.childEnv()
 	if h == nil {
 		return nil, errors.New("no hub for child processes")
 	}
