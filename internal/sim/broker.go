@@ -246,7 +246,7 @@ func (e *Engine) watchBrokers(w *world) func() {
 			objs = append(objs, o)
 		}
 	}
-	if len(objs) == 0 || e.child != nil {
+	if len(objs) == 0 {
 		return func() {}
 	}
 	stop := make(chan struct{})

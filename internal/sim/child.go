@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"sync"
@@ -18,30 +19,18 @@ import (
 // task in a child process (Go has no fork: the child is mtviz itself).
 const ChildCommand = "__child"
 
-// envSource gives the environment a child process needs to find the hub.
-type envSource interface {
-	env(task string, round int) []string
-}
-
 type childHub struct{ path, dir, token string }
 
 func (c childHub) env(task string, round int) []string {
 	return []string{envHub + "=" + c.path, envDir + "=" + c.dir, envToken + "=" + c.token, envTask + "=" + task, envRound + "=" + strconv.Itoa(round)}
 }
 
-// hubInfo is where children started by this process connect.
-func (e *Engine) hubInfo() envSource {
-	if e.child != nil {
-		return e.child.hub
-	}
-	if e.hub != nil {
-		return e.hub
-	}
-	return nil
-}
-
-// childState is what an engine running inside a child process knows.
-type childState struct {
+// remote is a child's outlet: the engine inside a child process runs one
+// process task and forwards, over its link to mtviz's hub, its events and
+// whatever only mtviz can do: queues (they live in mtviz), signals, joins
+// of tasks other processes started.
+type remote struct {
+	e     *Engine
 	hub   childHub
 	link  *peer
 	task  string
@@ -53,7 +42,7 @@ type childState struct {
 	replies map[int64]chan wire
 }
 
-func (c *childState) call(m wire, id int64, stop <-chan struct{}) (wire, bool) {
+func (c *remote) call(m wire, id int64, stop <-chan struct{}) (wire, bool) {
 	ch := make(chan wire, 1)
 	c.mu.Lock()
 	c.replies[id] = ch
@@ -106,13 +95,13 @@ func RunChild() int {
 		return 1
 	}
 	e := New(sc, Options{Cores: a.Cores, Start: time.Unix(0, a.Start), AutoKeys: a.AutoKeys, Tick: 20 * time.Millisecond})
-	cs := &childState{hub: childHub{path, os.Getenv(envDir), token}, link: p, task: a.Task, round: a.Round, replies: map[int64]chan wire{}}
-	e.child, e.addrs, e.brokerInfo = cs, a.Servers, a.Brokers
+	cs := &remote{e: e, hub: childHub{path, os.Getenv(envDir), token}, link: p, task: a.Task, round: a.Round, replies: map[int64]chan wire{}}
+	e.outlet, e.addrs, e.brokerInfo = cs, a.Servers, a.Brokers
 	if a.Paused {
 		e.Pause()
 	}
 	go cs.read(e)
-	code := e.runChild()
+	code := e.runChild(cs)
 	e.flushNow()
 	cs.leaving.Store(true)
 	p.send(wire{Bye: &bye{Code: code}})
@@ -122,7 +111,7 @@ func RunChild() int {
 
 // read handles what mtviz sends; when the connection closes, mtviz is gone
 // and so is this process.
-func (c *childState) read(e *Engine) {
+func (c *remote) read(e *Engine) {
 	for {
 		m, err := c.link.recv()
 		if err != nil {
@@ -162,15 +151,15 @@ func (c *childState) read(e *Engine) {
 // runChild runs the one task this process was started for. At its end the
 // process does what a Python process does at exit: it waits for its
 // non-daemon children and terminates its daemon ones.
-func (e *Engine) runChild() int {
-	w, err := newWorld(e, e.child.round)
+func (e *Engine) runChild(c *remote) int {
+	w, err := newWorld(e, c.round)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mtviz child:", err)
 		return 1
 	}
-	t := w.byCopy[e.child.task]
+	t := w.byCopy[c.task]
 	if t == nil {
-		fmt.Fprintf(os.Stderr, "mtviz child: no task %q\n", e.child.task)
+		fmt.Fprintf(os.Stderr, "mtviz child: no task %q\n", c.task)
 		return 1
 	}
 	w.self = t
@@ -192,9 +181,9 @@ func (e *Engine) runChild() int {
 	w.main.Wait()
 	w.cutDaemons()
 	w.all.Wait()
-	for _, c := range w.tasks {
-		if c != t {
-			t.reapChild(c)
+	for _, o := range w.tasks {
+		if o != t {
+			t.reapChild(o)
 		}
 	}
 	w.over.Store(true)
@@ -203,38 +192,95 @@ func (e *Engine) runChild() int {
 	return 0
 }
 
-// exitNow ends a child process at once, as os._exit does, after sending
-// what it has recorded.
-func (e *Engine) exitNow(code int) {
-	e.flushNow()
-	e.child.leaving.Store(true)
-	e.child.link.send(wire{Bye: &bye{Code: code}})
-	os.Exit(code)
+func (c *remote) deliver(batch []Event) { c.link.send(wire{Events: batch}) }
+
+// lag: events of this process's tasks are all in hand at once; those of
+// its own children go to mtviz directly.
+func (c *remote) lag() time.Duration { return 0 }
+
+func (c *remote) owner() string { return c.task }
+
+// paused, pressed: mtviz tells every process of the run itself.
+func (c *remote) paused(on bool) {}
+func (c *remote) pressed(r rune) {}
+
+// put, get: the queue lives in mtviz, which answers when it is done.
+func (c *remote) put(t *task, q *queue, v string) bool {
+	t.set(Blocked, ReasonQueue, q.name, "")
+	id := c.nextID.Add(1)
+	r, ok := c.call(wire{Put: &queueOp{ID: id, Queue: q.name, Task: t.name, Value: v}}, id, t.stop)
+	if !ok || r.Value == nil || !r.Value.OK {
+		return false
+	}
+	t.running()
+	return true
 }
 
-// Remote queue operations, for a child: the queue lives in mtviz.
-func (t *task) remotePut(q, v string) bool {
-	c := t.w.e.child
+func (c *remote) get(t *task, q *queue, timed bool, stop <-chan struct{}) (string, bool) {
+	// A get given up here could still take a value there, and lose it.
+	if timed {
+		t.emit(Event{Kind: KError, Task: t.name, Object: q.name,
+			Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"})
+	}
+	t.set(Blocked, ReasonQueue, q.name, "")
 	id := c.nextID.Add(1)
-	r, ok := c.call(wire{Put: &queueOp{ID: id, Queue: q, Task: t.name, Value: v}}, id, t.stop)
-	return ok && r.Value != nil && r.Value.OK
-}
-
-func (t *task) remoteGet(q string) (string, bool) {
-	c := t.w.e.child
-	id := c.nextID.Add(1)
-	r, ok := c.call(wire{Get: &queueOp{ID: id, Queue: q, Task: t.name}}, id, t.stop)
+	r, ok := c.call(wire{Get: &queueOp{ID: id, Queue: q.name, Task: t.name}}, id, t.stop)
 	if !ok || r.Value == nil || !r.Value.OK {
 		return "", false
 	}
 	return r.Value.Value, true
 }
 
-func (t *task) remoteAwait(task string, stop <-chan struct{}) bool {
-	c := t.w.e.child
+func (c *remote) awaitGone(t, o *task, stop <-chan struct{}) bool {
 	id := c.nextID.Add(1)
-	_, ok := c.call(wire{Await: &awaitOp{ID: id, Task: task}}, id, stop)
+	_, ok := c.call(wire{Await: &awaitOp{ID: id, Task: o.name}}, id, stop)
 	return ok
+}
+
+func (c *remote) kill(t *task, name, sig string) {
+	c.link.send(wire{Kill: &killOp{Task: name, Signal: sig, By: t.name}})
+}
+
+// outside: a child's tasks may be woken by mtviz's (its queues are served
+// there): only mtviz sees the whole run.
+func (c *remote) outside(round int) bool { return true }
+
+func (c *remote) childEnv() envSource { return c.hub }
+
+func (c *remote) lockDir() string { return c.hub.dir }
+
+// start: children of children get neither Pdeathsig nor a group of their
+// own, so that an orphan outlives its parent, as the lessons need (it still
+// dies with mtviz: its connection closes); their standard error is this
+// process's, mtviz's pipe.
+func (c *remote) start(w *world, t *task, cmd *exec.Cmd) error { return startOwned(cmd) }
+
+// reaped: mtviz learns of the reap from the exit event.
+func (c *remote) reaped(round int, name string) {}
+
+// crash panics in a goroutine of its own, where nothing recovers: the whole
+// process ends, every goroutine in it, as an uncaught panic ends a Go
+// program. Before, it says so, for the task and for its process's own task,
+// since the process will not get to.
+func (c *remote) crash(t *task, text string) bool {
+	w := t.w
+	t.setState(taskState{state: Done, end: EndCrashed})
+	if w.self != nil && w.self != t {
+		w.self.setState(taskState{state: Done, end: EndCrashed})
+	}
+	c.e.flushNow()
+	go func() { panic("crash step of " + t.name + ": " + text) }()
+	<-t.stop // the process ends first
+	return false
+}
+
+// exit ends the child process at once, as os._exit does, after sending
+// what it has recorded.
+func (c *remote) exit(code int) {
+	c.e.flushNow()
+	c.leaving.Store(true)
+	c.link.send(wire{Bye: &bye{Code: code}})
+	os.Exit(code)
 }
 
 // MaybeChild runs the child-process body (or a server's, a broker's, a

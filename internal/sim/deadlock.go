@@ -79,9 +79,5 @@ func (w *world) reportCycle(cycle []*task, why map[*task]WaitEdge, seen map[stri
 	for i, t := range cycle {
 		edges[i] = why[t]
 	}
-	ev := Event{Kind: KDeadlock, Cycle: names, Edges: edges}
-	if w.e.child != nil {
-		ev.Task = w.e.child.task
-	}
-	w.e.emit(ev)
+	w.e.emit(Event{Kind: KDeadlock, Task: w.e.outlet.owner(), Cycle: names, Edges: edges})
 }

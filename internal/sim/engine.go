@@ -56,11 +56,11 @@ type Engine struct {
 	keyMu sync.Mutex
 	keys  map[rune][]chan struct{}
 
+	outlet  outlet            // the engine's role: local in mtviz, remote in a child process
 	hub     *hub              // mtviz's end of its child processes, when the scenario has any
 	box     *contain.Box      // every process of the run and all they start (mtviz's engine only)
 	dir     string            // lock files, when there is no hub
 	files   []*fileLock       // opened by this process, closed when the run ends
-	child   *childState       // set when this engine runs inside a child process
 	servers []*server         // the run's server processes (mtviz's engine only)
 	addrs   map[string]string // each server object's address, here and in children
 	brokers []*broker         // the run's brokers' processes (mtviz's engine only)
@@ -84,7 +84,9 @@ func New(sc *spec.Scenario, opt Options) *Engine {
 	}
 	// A few batches in flight: a reader that falls behind holds the
 	// engine back instead of letting batches pile up in memory.
-	return &Engine{sc: sc, opt: opt, out: make(chan []Event, 4), keys: map[rune][]chan struct{}{}, last: map[string]Event{}}
+	e := &Engine{sc: sc, opt: opt, out: make(chan []Event, 4), keys: map[rune][]chan struct{}{}, last: map[string]Event{}}
+	e.outlet = local{e}
+	return e
 }
 
 // Events delivers the run's events in batches; it is closed when Run returns.
@@ -179,12 +181,14 @@ func runs(ss []spec.Step) bool {
 // ErrStopped is returned by Run when its context ended the run early.
 var ErrStopped = errors.New("run stopped before its end")
 
-// Run runs every round, then returns. Cancelling ctx stops every task at its
-// next step or wait. The Events channel is closed when Run returns.
+// Run runs every round, then returns: mtviz's engine, the host of the run
+// (a child process's engine runs its one task with RunChild). Cancelling ctx
+// stops every task at its next step or wait. The Events channel is closed
+// when Run returns.
 func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.out)
 	defer e.opt.Turns.runEnded()
-	if e.child == nil && ProcessCount(e.sc, e.opt.Cores) > 0 {
+	if ProcessCount(e.sc, e.opt.Cores) > 0 {
 		// Last of all, whatever the run's processes left running goes:
 		// daemons that left their group and session included.
 		e.box = contain.New()
@@ -247,26 +251,7 @@ func (e *Engine) Pause() {
 	}
 	e.resume = make(chan struct{})
 	e.paused.Store(true)
-	if e.child == nil {
-		e.emit(Event{Kind: KPause, Paused: true})
-	}
-	e.broadcast(wire{Cmd: "pause"})
-}
-
-// broadcast sends a command to every child process.
-func (e *Engine) broadcast(m wire) {
-	if e.hub == nil {
-		return
-	}
-	e.hub.mu.Lock()
-	peers := make([]*peer, 0, len(e.hub.peers))
-	for p := range e.hub.peers {
-		peers = append(peers, p)
-	}
-	e.hub.mu.Unlock()
-	for _, p := range peers {
-		p.send(m)
-	}
+	e.outlet.paused(true)
 }
 
 // Resume undoes Pause.
@@ -278,10 +263,7 @@ func (e *Engine) Resume() {
 	}
 	e.paused.Store(false)
 	close(e.resume)
-	if e.child == nil {
-		e.emit(Event{Kind: KPause, Paused: false})
-	}
-	e.broadcast(wire{Cmd: "resume"})
+	e.outlet.paused(false)
 }
 
 // Paused reports whether the run is paused.
@@ -299,7 +281,7 @@ func (e *Engine) resumeCh() chan struct{} {
 // Key presses a key for the `key` steps waiting for it. It reports whether a
 // step was waiting.
 func (e *Engine) Key(r rune) bool {
-	e.broadcast(wire{Key: string(r)})
+	e.outlet.pressed(r)
 	e.keyMu.Lock()
 	waiters := e.keys[r]
 	delete(e.keys, r)
@@ -322,6 +304,17 @@ func (e *Engine) waitKey(r rune) chan struct{} {
 func (e *Engine) Cores() int { return e.opt.Cores }
 
 func (e *Engine) now() time.Duration { return time.Since(e.opt.Start) }
+
+// current is the round under way (nil before the first).
+func (e *Engine) current() *world { return e.cur.Load() }
+
+// assignment is what a child process of the run is told when it says
+// hello: the scenario as mtviz loaded and checked it, its task, and the
+// run's settings and objects' addresses.
+func (e *Engine) assignment(task string, round int) *assign {
+	return &assign{Scenario: e.sc, Task: task, Round: round, Cores: e.opt.Cores, AutoKeys: e.opt.AutoKeys,
+		Start: e.opt.Start.UnixNano(), Paused: e.paused.Load(), Servers: e.addrs, Brokers: e.brokerInfo}
+}
 
 func (e *Engine) emit(ev Event) {
 	e.bufMu.Lock()
@@ -371,8 +364,8 @@ func (e *Engine) collectOnce(final bool) {
 		w.tick(e.last)
 	}
 	cut := e.now()
-	if e.hub != nil && !final {
-		cut -= 3 * childTick
+	if !final {
+		cut -= e.outlet.lag()
 	}
 	pending := e.takeTaskEvents(e.pending)
 	e.bufMu.Lock()
@@ -392,21 +385,13 @@ func (e *Engine) collectOnce(final bool) {
 		batch := make([]Event, n)
 		copy(batch, pending[:n])
 		pending = append(pending[:0], pending[n:]...)
-		e.deliver(batch)
+		e.outlet.deliver(batch)
 	}
 	e.pending = pending
 }
 
 // childTick is how often a child process sends its events.
 const childTick = 20 * time.Millisecond
-
-func (e *Engine) deliver(batch []Event) {
-	if e.child != nil {
-		e.child.link.send(wire{Events: batch})
-		return
-	}
-	e.out <- batch
-}
 
 // maxInjected is how many events from child processes may wait for the
 // collector; beyond it the hub stops reading that child, whose own writes

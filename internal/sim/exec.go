@@ -272,25 +272,10 @@ func (t *task) addLoop(in *instr) bool {
 	return true
 }
 
-// runCrash panics in a goroutine of its own, where nothing recovers: the
-// whole process ends, every goroutine in it, as an uncaught panic ends a Go
-// program. Before, it says so, for the task and for its process's own task,
-// since the process will not get to.
+// runCrash ends the task's process as an uncaught panic does, in a process
+// task's process; mtviz itself refuses (see the outlets' crash).
 func runCrash(t *task, in *instr) bool {
-	w := t.w
-	if w.e.child == nil {
-		// The loader refuses this: it would end mtviz.
-		t.emit(Event{Kind: KError, Task: t.name, Error: "a crash step in mtviz itself was not run"})
-		return false
-	}
-	t.setState(taskState{state: Done, end: EndCrashed})
-	if w.self != nil && w.self != t {
-		w.self.setState(taskState{state: Done, end: EndCrashed})
-	}
-	w.e.flushNow()
-	go func() { panic("crash step of " + t.name + ": " + do[*spec.CrashStep](in).Message) }()
-	<-t.stop // the process ends first
-	return false
+	return t.w.e.outlet.crash(t, do[*spec.CrashStep](in).Message)
 }
 
 func runRead(t *task, in *instr) bool {
@@ -400,7 +385,7 @@ func runExit(t *task, in *instr) bool {
 	if w := t.w; w.self == t {
 		// A process task's own exit ends its process at once.
 		t.setState(taskState{state: Done, end: EndExit})
-		w.e.exitNow(do[*spec.ExitStep](in).Code)
+		w.e.outlet.exit(do[*spec.ExitStep](in).Code)
 	}
 	return false
 }

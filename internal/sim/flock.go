@@ -84,15 +84,3 @@ func (fl *fileLock) close() {
 		fl.f.Close()
 	}
 }
-
-// lockDir is where a run's lock files live: the hub's private directory,
-// which children find from the hub's path in their environment.
-func (e *Engine) lockDir() string {
-	switch {
-	case e.child != nil:
-		return e.child.hub.dir
-	case e.hub != nil:
-		return e.hub.dir
-	}
-	return e.dir
-}

@@ -26,7 +26,7 @@ import (
 // mtviz: when mtviz ends, however it ends, the connection closes and the
 // child exits.
 type hub struct {
-	e      *Engine
+	host   host
 	dir    string
 	rundir *Dir
 	path   string
@@ -41,6 +41,17 @@ type hub struct {
 	reapMu sync.Mutex
 	wg     sync.WaitGroup
 	done   chan struct{}
+}
+
+// host is what the hub needs of the engine it serves: the run's record,
+// the round under way, and what a child that says hello is assigned.
+type host interface {
+	emit(ev Event)
+	// inject adds events a child recorded, with their own stamps; it
+	// waits while too many are pending, until stop closes.
+	inject(evs []Event, stop <-chan struct{})
+	current() *world
+	assignment(task string, round int) *assign
 }
 
 type procKey struct {
@@ -107,7 +118,7 @@ const (
 	envRound = "MTVIZ_ROUND"
 )
 
-func newHub(e *Engine) (*hub, error) {
+func newHub(e host) (*hub, error) {
 	d, err := RunDir()
 	if err != nil {
 		return nil, err
@@ -118,7 +129,7 @@ func newHub(e *Engine) (*hub, error) {
 	// An abstract socket: no file to leave behind, however mtviz ends. Any
 	// process can find it, so a connection must come from this user (the
 	// kernel says, SO_PEERCRED) and present the key.
-	h := &hub{e: e, dir: d.Path, rundir: d, path: "@mtviz-" + hex.EncodeToString(name), token: hex.EncodeToString(key),
+	h := &hub{host: e, dir: d.Path, rundir: d, path: "@mtviz-" + hex.EncodeToString(name), token: hex.EncodeToString(key),
 		peers: map[*peer]bool{}, procs: map[procKey]*procRec{}, pgids: map[int]bool{}, done: make(chan struct{})}
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: h.path, Net: "unix"})
 	if err != nil {
@@ -157,6 +168,38 @@ func (h *hub) close() {
 	}
 	h.mu.Unlock()
 	h.rundir.Remove()
+}
+
+// broadcast sends a message to every child process connected.
+func (h *hub) broadcast(m wire) {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	peers := make([]*peer, 0, len(h.peers))
+	for p := range h.peers {
+		peers = append(peers, p)
+	}
+	h.mu.Unlock()
+	for _, p := range peers {
+		p.send(m)
+	}
+}
+
+// own says that mtviz itself starts the process of task of round (its
+// exec.Cmd reaps it), and group that pid leads a process group of the
+// round's.
+func (h *hub) own(round int, task string) {
+	r := h.rec(round, task)
+	h.mu.Lock()
+	r.owned = true
+	h.mu.Unlock()
+}
+
+func (h *hub) group(pid int) {
+	h.mu.Lock()
+	h.pgids[pid] = true
+	h.mu.Unlock()
 }
 
 func (h *hub) rec(round int, task string) *procRec {
@@ -264,7 +307,7 @@ func (h *hub) serve(c *net.UnixConn) {
 	if err != nil {
 		c.Close()
 		if pid > 0 {
-			h.e.emit(Event{Kind: KRefused, PID: pid, Error: err.Error()})
+			h.host.emit(Event{Kind: KRefused, PID: pid, Error: err.Error()})
 		}
 		return
 	}
@@ -279,10 +322,10 @@ func (h *hub) serve(c *net.UnixConn) {
 		h.mu.Unlock()
 	}()
 	if subtle.ConstantTimeCompare([]byte(hi.Token), []byte(h.token)) != 1 {
-		h.e.emit(Event{Kind: KRefused, PID: pid, Error: "a wrong key"})
+		h.host.emit(Event{Kind: KRefused, PID: pid, Error: "a wrong key"})
 		return
 	}
-	w := h.e.cur.Load()
+	w := h.host.current()
 	if w == nil || w.round != hi.Round || w.byCopy[hi.Task] == nil {
 		return
 	}
@@ -302,16 +345,14 @@ func (h *hub) serve(c *net.UnixConn) {
 	if w.byCopy[hi.Task].def.GoMaxProcs > 0 {
 		ev.GoMaxProcs = hi.GoMaxProcs
 	}
-	h.e.emit(ev)
-	a := &assign{Scenario: h.e.sc, Task: hi.Task, Round: hi.Round, Cores: h.e.opt.Cores,
-		AutoKeys: h.e.opt.AutoKeys, Start: h.e.opt.Start.UnixNano(), Paused: h.e.paused.Load(), Servers: h.e.addrs, Brokers: h.e.brokerInfo}
-	if p.send(wire{Assign: a}) != nil {
+	h.host.emit(ev)
+	if p.send(wire{Assign: h.host.assignment(hi.Task, hi.Round)}) != nil {
 		return
 	}
 	defer func() {
 		if !r.sawDone {
 			// It died without a word: killed, or crashed.
-			h.e.emit(Event{Kind: KState, Task: hi.Task, State: Done, End: EndKilled, PID: pid, Round: hi.Round})
+			h.host.emit(Event{Kind: KState, Task: hi.Task, State: Done, End: EndKilled, PID: pid, Round: hi.Round})
 		}
 		r.markEnded()
 	}()
@@ -341,7 +382,7 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 				h.rec(r.round, ev.Task).markGone()
 			}
 		}
-		h.e.inject(m.Events, h.done)
+		h.host.inject(m.Events, h.done)
 	case m.Put != nil:
 		h.serveQueue(p, w, r, *m.Put, true)
 	case m.Get != nil:
@@ -382,7 +423,7 @@ func (h *hub) serveQueue(p *peer, w *world, r *procRec, op queueOp, put bool) {
 		defer release()
 		v, ok := op.Value, false
 		record := func(kind Kind) func(v string) {
-			return func(v string) { h.e.emit(Event{Kind: kind, Task: op.Task, Object: q.name, Item: v, PID: r.pid}) }
+			return func(v string) { h.host.emit(Event{Kind: kind, Task: op.Task, Object: q.name, Item: v, PID: r.pid}) }
 		}
 		if put {
 			ok = q.put(v, stop, nil, func() { record(KPut)(v) })
@@ -390,7 +431,7 @@ func (h *hub) serveQueue(p *peer, w *world, r *procRec, op queueOp, put bool) {
 			v, ok = q.get(stop, nil, record(KGet))
 		}
 		if ok {
-			h.e.emit(q.snapshot())
+			h.host.emit(q.snapshot())
 		}
 		p.send(wire{Value: &queueOp{ID: op.ID, Queue: op.Queue, Value: v, OK: ok}})
 	})
@@ -424,7 +465,7 @@ func (h *hub) kill(w *world, name, sig, by string) {
 		select {
 		case <-r.connected:
 		case <-time.After(2 * time.Second):
-			h.e.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("%s has no process to signal", t.name)})
+			h.host.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("%s has no process to signal", t.name)})
 			continue
 		}
 		if isClosed(r.gone) {
@@ -432,9 +473,9 @@ func (h *hub) kill(w *world, name, sig, by string) {
 		}
 		// Recorded first, so that the record has the signal before the end it
 		// causes.
-		h.e.emit(Event{Kind: KSignal, Task: by, Target: t.name, PID: r.pid, Signal: int(signals[sig])})
+		h.host.emit(Event{Kind: KSignal, Task: by, Target: t.name, PID: r.pid, Signal: int(signals[sig])})
 		if err := r.signal(signals[sig]); err != nil {
-			h.e.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("could not send SIG%s to %s (PID %d): %v", sig, t.name, r.pid, err)})
+			h.host.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("could not send SIG%s to %s (PID %d): %v", sig, t.name, r.pid, err)})
 		}
 	}
 }

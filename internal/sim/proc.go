@@ -123,13 +123,10 @@ func reapStrays(skip func(pid int) bool) {
 // self is the path of the running program, for starting child processes.
 func self() (string, error) { return os.Executable() }
 
-// startProcess starts a child process that runs task t's steps. In mtviz
-// itself, children get Pdeathsig and a process group of their own, so that
-// they die with mtviz and a whole run can be killed at once; children of
-// children get neither, so that an orphan outlives its parent, as the
-// lessons need (it still dies with mtviz: its connection closes).
+// startProcess starts a child process that runs task t's steps; the
+// outlet starts it as mtviz's own child or as a child's child.
 func (w *world) startProcess(t *task) (*procHandle, error) {
-	h := w.e.hubInfo()
+	h := w.e.outlet.childEnv()
 	if h == nil {
 		return nil, errors.New("no hub for child processes")
 	}
@@ -140,40 +137,14 @@ func (w *world) startProcess(t *task) (*procHandle, error) {
 	cmd := exec.Command(exe, ChildCommand)
 	cmd.Env = append(os.Environ(), h.env(t.name, w.round)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, os.Stderr
-	var errPipe *os.File
-	if w.e.child == nil {
-		// Grandchildren inherit the same pipe.
-		if errPipe = w.e.stderrEvents(t.name); errPipe != nil {
-			cmd.Stderr = errPipe
-		}
-	}
 	if n := t.def.GoMaxProcs; n > 0 {
 		// Set before the child's runtime starts, so that it runs with n
 		// from its first instruction and says so in its hello. Its own
 		// children set theirs again; a run step's program inherits it.
 		cmd.Env = append(cmd.Env, fmt.Sprintf("GOMAXPROCS=%d", n))
 	}
-	if w.e.child == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-		w.box.Prepare(cmd)
-	}
-	if h := w.e.hub; h != nil {
-		r := h.rec(w.round, t.name)
-		h.mu.Lock()
-		r.owned = true
-		h.mu.Unlock()
-	}
-	err = startOwned(cmd)
-	if errPipe != nil {
-		errPipe.Close() // the child holds its own copy
-	}
-	if err != nil {
+	if err := w.e.outlet.start(w, t, cmd); err != nil {
 		return nil, err
-	}
-	if w.e.hub != nil {
-		w.e.hub.mu.Lock()
-		w.e.hub.pgids[cmd.Process.Pid] = true
-		w.e.hub.mu.Unlock()
 	}
 	ph := &procHandle{cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{}), reaped: make(chan struct{})}
 	guard.Go(ph.watch)
@@ -259,17 +230,15 @@ func (t *task) reapChild(c *task) {
 		ev := Event{Kind: KExit, Task: c.name, PID: ph.pid, Code: ph.code, Signal: ph.signal, ReaperPID: os.Getpid()}
 		if t != nil && t != w.self {
 			ev.Reaper = t.name
-		} else if w.e.child != nil {
-			ev.Reaper = w.e.child.task
+		} else {
+			ev.Reaper = w.e.outlet.owner()
 		}
 		if t != nil {
 			t.emit(ev)
 		} else {
 			w.e.emit(ev)
 		}
-		if h := w.e.hub; h != nil {
-			h.rec(w.round, c.name).markGone()
-		}
+		w.e.outlet.reaped(w.round, c.name)
 	}
 }
 

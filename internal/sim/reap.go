@@ -66,7 +66,7 @@ func (h *hub) reapAdopted(force bool) {
 		switch {
 		case pid == r.pid:
 			code, sig := exitStatus(ws)
-			h.e.emit(Event{Kind: KExit, Task: r.task, PID: r.pid, Code: code, Signal: sig,
+			h.host.emit(Event{Kind: KExit, Task: r.task, PID: r.pid, Code: code, Signal: sig,
 				ReaperPID: os.Getpid(), Adopted: true, Round: r.round})
 			r.markGone()
 		case errors.Is(err, unix.ECHILD):

@@ -51,16 +51,9 @@ func (t *task) join(ts []*task, stop <-chan struct{}) bool {
 		t.waitsOn = c
 		t.mu.Unlock()
 		ok := true
-		switch {
-		case elsewhere && t.w.e.child != nil:
-			ok = t.remoteAwait(c.name, stop)
-		case elsewhere && t.w.e.hub != nil:
-			select {
-			case <-t.w.e.hub.rec(t.w.round, c.name).gone:
-			case <-stop:
-				ok = false
-			}
-		default:
+		if elsewhere {
+			ok = t.w.e.outlet.awaitGone(t, c, stop)
+		} else {
 			select {
 			case <-c.done:
 			case <-stop:
@@ -79,18 +72,10 @@ func (t *task) join(ts []*task, stop <-chan struct{}) bool {
 	return true
 }
 
-func (t *task) put(in *instr) bool {
-	v := in.text(t)
-	if t.w.e.child != nil {
-		name := in.st.Queue()
-		t.set(Blocked, ReasonQueue, name, "")
-		if !t.remotePut(name, v) {
-			return false
-		}
-		t.running()
-		return true
-	}
-	q := in.q
+func (t *task) put(in *instr) bool { return t.w.e.outlet.put(t, in.q, in.text(t)) }
+
+// putLocal puts v on a queue of this process.
+func (t *task) putLocal(q *queue, v string) bool {
 	ok := q.put(v, t.stop, func() {
 		q.waiters.add(t, q)
 		t.set(Blocked, ReasonQueue, q.name, "")
@@ -105,30 +90,8 @@ func (t *task) put(in *instr) bool {
 }
 
 func (t *task) get(in *instr, stop <-chan struct{}) (string, bool) {
-	var v string
-	var ok bool
-	if t.w.e.child != nil {
-		// The queue is served by mtviz: a get given up here could still
-		// take a value there, and lose it.
-		name := in.st.Queue()
-		if _, timeout := waitOf(in.st); timeout > 0 {
-			t.emit(Event{Kind: KError, Task: t.name, Object: name,
-				Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"})
-		}
-		t.set(Blocked, ReasonQueue, name, "")
-		v, ok = t.remoteGet(name)
-	} else {
-		q := in.q
-		v, ok = q.get(stop, func() {
-			q.waiters.add(t, q)
-			t.set(Blocked, ReasonQueue, q.name, "")
-			t.emit(q.snapshot())
-		}, func(v string) { t.emit(Event{Kind: KGet, Task: t.name, Object: q.name, Item: v}) })
-		q.waiters.remove(t)
-		if ok {
-			t.emit(q.snapshot())
-		}
-	}
+	_, timeout := waitOf(in.st)
+	v, ok := t.w.e.outlet.get(t, in.q, timeout > 0, stop)
 	if !ok {
 		return "", false
 	}
@@ -137,18 +100,24 @@ func (t *task) get(in *instr, stop <-chan struct{}) (string, bool) {
 	return v, true
 }
 
+// getLocal gets from a queue of this process.
+func (t *task) getLocal(q *queue, stop <-chan struct{}) (string, bool) {
+	v, ok := q.get(stop, func() {
+		q.waiters.add(t, q)
+		t.set(Blocked, ReasonQueue, q.name, "")
+		t.emit(q.snapshot())
+	}, func(v string) { t.emit(Event{Kind: KGet, Task: t.name, Object: q.name, Item: v}) })
+	q.waiters.remove(t)
+	if ok {
+		t.emit(q.snapshot())
+	}
+	return v, ok
+}
+
 func (t *task) kill(in *instr) {
 	k := do[*spec.KillStep](in)
 	for _, name := range k.Tasks {
-		if c := t.w.e.child; c != nil {
-			c.link.send(wire{Kill: &killOp{Task: name, Signal: k.Signal, By: t.name}})
-			continue
-		}
-		if h := t.w.e.hub; h != nil {
-			h.kill(t.w, name, k.Signal, t.name)
-		} else {
-			t.emit(Event{Kind: KError, Task: t.name, Error: name + " is not a process task"})
-		}
+		t.w.e.outlet.kill(t, name, k.Signal)
 	}
 }
 

@@ -73,7 +73,7 @@ func newWorld(e *Engine, round int) (*world, error) {
 		case spec.Lock, spec.RLock, spec.FileLock:
 			l := &lock{name: o.Name, reentrant: o.Kind == spec.RLock, w: w, mu: newMutex()}
 			if o.Kind == spec.FileLock {
-				l.file = &fileLock{path: filepath.Join(e.lockDir(), o.Name+".lock")}
+				l.file = &fileLock{path: filepath.Join(e.outlet.lockDir(), o.Name+".lock")}
 				l.file.open()
 				e.files = append(e.files, l.file)
 			}
@@ -171,14 +171,7 @@ func (w *world) cutDaemons() {
 // something only another task of it could release (a process, a key or a
 // sleep might still move things).
 func (w *world) stuck() bool {
-	if w.e.paused.Load() || w.e.child != nil {
-		// A child's tasks may be woken by mtviz's (its queues are served
-		// there): only mtviz sees the whole run.
-		return false
-	}
-	if h := w.e.hub; h != nil && h.anyAlive(w.round) {
-		// A process of the run lives, a grandchild too: it may put to a
-		// queue, or end and so end a join.
+	if w.e.paused.Load() || w.e.outlet.outside(w.round) {
 		return false
 	}
 	live := 0
@@ -412,11 +405,8 @@ func (w *world) tick(last map[string]Event) {
 		t.quiet.Store(n > quietAbove && !t.isDone())
 	}
 	for _, c := range w.counterList {
-		ev := Event{Kind: KCounter, Object: c.name, Value: c.v.Load(), Lost: c.lost.Load()}
-		if w.e.child != nil {
-			// A process has its own copy of every counter.
-			ev.Task = w.e.child.task
-		}
+		// A process has its own copy of every counter.
+		ev := Event{Kind: KCounter, Object: c.name, Task: w.e.outlet.owner(), Value: c.v.Load(), Lost: c.lost.Load()}
 		if p, ok := last["c:"+c.name]; !ok || p.Value != ev.Value || p.Lost != ev.Lost {
 			last["c:"+c.name] = ev
 			w.e.emit(ev)
