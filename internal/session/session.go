@@ -141,6 +141,11 @@ type Session struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
+	// The run's fold: the one a screen draws, folded here as items are
+	// delivered (see Read).
+	foldMu sync.Mutex
+	fold   *timeline.Timeline
+
 	mu       sync.Mutex
 	summary  Summary
 	goal     *verdict.Result // the lesson's goal, judged apart
@@ -185,7 +190,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	}
 	watching := opt.Runner != nil
 	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches, SwitchesEvery: opt.SwitchesEvery, Root: root})
-	tl := timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
+	s.fold = timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
 	vj := verdict.New(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
 	gj := verdict.GoalJudge(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
 	s.openOutputs(opt, hz, watching)
@@ -218,7 +223,9 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 			// Names from /proc, programs' output and children's words
 			// become screen text here, once, for every consumer.
 			it = timeline.CleanItem(it)
-			tl.Apply(it)
+			s.foldMu.Lock()
+			s.fold.Apply(it)
+			s.foldMu.Unlock()
 			vj.Apply(it)
 			if gj != nil {
 				gj.Apply(it)
@@ -391,6 +398,16 @@ func (s *Session) endRuntimeTrace() {
 	s.traceMu.Unlock()
 	s.traceWG.Wait()
 	close(s.changes)
+}
+
+// Read calls f with the run's fold, every item delivered so far folded in,
+// and holds it still meanwhile: a screen draws this fold rather than fold
+// the items again. f may add to the log; it must not wait for the session
+// (its deliverer waits for f).
+func (s *Session) Read(f func(tl *timeline.Timeline)) {
+	s.foldMu.Lock()
+	defer s.foldMu.Unlock()
+	f(s.fold)
 }
 
 // Items delivers events and samples as they come; closed when the run is over

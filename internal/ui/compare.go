@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"mtviz/internal/compare"
-	"mtviz/internal/keymap"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
@@ -48,19 +47,17 @@ type (
 // compareModel shows the variants side by side, aligned at their start, with
 // one time cursor for them all, and the figures that differ below.
 type compareModel struct {
-	cfg   CompareConfig
-	cols  []*cmpCol
-	run   *runner // nil for a replayed comparison
-	err   error
-	keys  keymap.Lesson
-	rkeys keymap.Replay
-	help  help.Model
+	*Common
+	cfg  CompareConfig
+	cols []*cmpCol
+	run  *runner // nil for a replayed comparison
+	err  error
+	help help.Model
 
 	at       time.Duration // the cursor, from each variant's start
 	follow   bool          // the cursor follows the running variant
 	running  int           // the variant running now (len(cols): none)
 	started  time.Time
-	w, h     int
 	showHelp bool
 	frame    string
 }
@@ -74,8 +71,8 @@ type cmpCol struct {
 	play *record.Player // folds the finished variant's recording into tl
 }
 
-func newCompare(cfg CompareConfig, w, h int) *compareModel {
-	m := &compareModel{cfg: cfg, keys: keymap.NewLesson(), rkeys: keymap.NewReplay(), help: newHelp(), w: w, h: h, follow: true}
+func newCompare(c *Common, cfg CompareConfig) *compareModel {
+	m := &compareModel{Common: c, cfg: cfg, help: newHelp(), follow: true}
 	m.help.ShortSeparator = "  "
 	if cfg.Done != nil {
 		for i := range cfg.Done {
@@ -84,7 +81,7 @@ func newCompare(cfg CompareConfig, w, h int) *compareModel {
 		}
 		m.running = len(m.cols)
 		m.follow = false
-		m.at = m.end()
+		m.at = m.lastAt()
 		m.seek()
 		return m
 	}
@@ -176,7 +173,7 @@ func (m *compareModel) Update(msg tea.Msg) tea.Cmd {
 			if c := m.live(); c != nil {
 				m.at = c.tl.Now
 			} else {
-				m.at = m.end()
+				m.at = m.lastAt()
 			}
 		}
 		m.seek()
@@ -206,13 +203,13 @@ func (m *compareModel) key(msg tea.KeyMsg) tea.Cmd {
 		m.at = max(0, m.at-time.Second)
 	case key.Matches(msg, m.rkeys.Forward):
 		m.follow = false
-		m.at = min(m.end(), m.at+time.Second)
+		m.at = min(m.lastAt(), m.at+time.Second)
 	case key.Matches(msg, m.rkeys.Start):
 		m.follow = false
 		m.at = 0
 	case key.Matches(msg, m.rkeys.End):
 		m.follow = false
-		m.at = m.end()
+		m.at = m.lastAt()
 	}
 	m.seek()
 	m.render()
@@ -227,8 +224,8 @@ func (m *compareModel) live() *cmpCol {
 	return nil
 }
 
-// end is the latest moment any variant reached.
-func (m *compareModel) end() time.Duration {
+// lastAt is the latest moment any variant reached.
+func (m *compareModel) lastAt() time.Duration {
 	var t time.Duration
 	for _, c := range m.cols {
 		switch {
@@ -471,8 +468,13 @@ func figureName(f spec.Figure) string {
 }
 
 func (m *compareModel) footer() string {
+	return fitLines(m.help.ShortHelpView(m.keyMap().ShortHelp()), m.w, 1)
+}
+
+// keyMap: the cursor's keys, and the way out.
+func (m *compareModel) keyMap() help.KeyMap {
 	keys := []key.Binding{m.rkeys.Back, m.rkeys.Forward, key.NewBinding(key.WithKeys(" "), key.WithHelp("space", words.T("follow/hold"))), m.keys.Help, m.keys.Back, m.keys.Quit}
-	return fitLines(m.help.ShortHelpView(keys), m.w, 1)
+	return keyList{short: keys, full: [][]key.Binding{keys}}
 }
 
 func (m *compareModel) helpView(h int) string {
@@ -490,11 +492,13 @@ func (m *compareModel) helpView(h int) string {
 	return panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
 }
 
-func (m *compareModel) helpShown() bool { return m.showHelp }
+func (m *compareModel) asksBeforeQuit(tea.KeyMsg) bool { return false }
 
-func (m *compareModel) cancelRuns() <-chan struct{} {
+// end cancels the runs and waits for their end.
+func (m *compareModel) end() error {
 	m.closePlayers()
-	return m.run.cancelRuns()
+	waitDone(m.run.cancelRuns())
+	return nil
 }
 
 func (m *compareModel) outcome() *verdict.Summary {

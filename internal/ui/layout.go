@@ -330,12 +330,12 @@ func (m *lessonModel) helpView(h int) string {
 	add(sDim.Render(words.T("↑/↓ scroll · any other key closes")))
 	add("")
 	add(sBold.Render(words.T("Keys")))
-	for _, col := range m.helpKeys() {
+	for _, col := range m.keyMap().FullHelp() {
 		for _, b := range col {
 			keyLine(b)
 		}
 	}
-	if prompts := m.lessonPrompts(); len(prompts) > 0 {
+	if prompts := m.src.prompts(m.tl); len(prompts) > 0 {
 		add("")
 		add(sBold.Render(words.T("This lesson waits for")))
 		for _, p := range prompts {

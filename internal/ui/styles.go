@@ -42,6 +42,28 @@ func newHelp() help.Model {
 	return h
 }
 
+// Styles are the text styles every screen draws with, made from the
+// theme's palette; Common holds them.
+type Styles struct {
+	Title, Dim, Bold, OK, Bad, Warn, Key, Selected, FocusBorder lipgloss.Style
+}
+
+// newStyles makes the styles from the palette, whose shade the theme
+// chose (see applyTheme).
+func newStyles() *Styles {
+	return &Styles{
+		Title:       lipgloss.NewStyle().Bold(true).Foreground(cCyan),
+		Dim:         lipgloss.NewStyle().Foreground(cDim),
+		Bold:        lipgloss.NewStyle().Bold(true),
+		OK:          lipgloss.NewStyle().Foreground(cGreen).Bold(true),
+		Bad:         lipgloss.NewStyle().Foreground(cRed).Bold(true),
+		Warn:        lipgloss.NewStyle().Foreground(cYellow),
+		Key:         lipgloss.NewStyle().Foreground(cMagenta).Bold(true),
+		Selected:    lipgloss.NewStyle().Foreground(cCyan).Bold(true),
+		FocusBorder: lipgloss.NewStyle().Foreground(cCyan),
+	}
+}
+
 var (
 	sTitle       = lipgloss.NewStyle().Bold(true).Foreground(cCyan)
 	sDim         = lipgloss.NewStyle().Foreground(cDim)

@@ -12,7 +12,6 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/cpus"
-	"mtviz/internal/keymap"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
@@ -41,10 +40,9 @@ type (
 // sweepModel runs a lesson's sweep, one point after another, and draws its
 // curves as the points arrive, with the running point's lanes below.
 type sweepModel struct {
-	sc      *spec.Scenario
-	opt     session.Options
-	csvPath string
-	series  []string
+	*Common
+	sc     *spec.Scenario
+	series []string
 
 	run *runner
 
@@ -60,16 +58,14 @@ type sweepModel struct {
 	results  []verdict.Result
 	summary  *verdict.Summary
 
-	keys     keymap.Lesson
 	stopKey  key.Binding
 	help     help.Model
-	w, h     int
 	showHelp bool
 	frame    string
 }
 
-func newSweep(sc *spec.Scenario, opt session.Options, csvPath string, w, h int) *sweepModel {
-	m := &sweepModel{sc: sc, opt: opt, csvPath: csvPath, keys: keymap.NewLesson(), help: newHelp(), w: w, h: h,
+func newSweep(c *Common, sc *spec.Scenario) *sweepModel {
+	m := &sweepModel{Common: c, sc: sc, help: newHelp(),
 		stopKey: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", words.T("stop the sweep, keep its points"))),
 		n:       len(compare.Plan(sc))}
 	m.help.ShortSeparator = "  "
@@ -87,7 +83,7 @@ func newSweep(sc *spec.Scenario, opt session.Options, csvPath string, w, h int) 
 func (m *sweepModel) Init() tea.Cmd {
 	m.began = time.Now()
 	m.run = startRunner(func(ctx context.Context, send, last func(tea.Msg)) {
-		pts, err := compare.RunSweep(ctx, m.sc, m.opt,
+		pts, err := compare.RunSweep(ctx, m.sc, m.runOpt,
 			func(k, n int, v compare.Variant) { send(swStart{k, n, v}) },
 			func(s *session.Session, it timeline.Item) { send(swItem{s.Cores, it}) },
 			func(p compare.Point, _ compare.Result) { send(swPoint{p}) })
@@ -130,15 +126,15 @@ func (m *sweepModel) handle(msg tea.Msg) {
 // finish judges the sweep from the points it has and writes the CSV.
 func (m *sweepModel) finish(pts []compare.Point, err error) {
 	m.pts, m.finished, m.err, m.live = pts, true, err, nil
-	cores := m.opt.Cores
+	cores := m.runOpt.Cores
 	if cores <= 0 {
 		cores = cpus.All()
 	}
 	sum := compare.SweepSummary(m.sc, pts, cores, time.Since(m.began))
 	m.results = sum.Checks
 	m.summary = &sum
-	if m.csvPath != "" {
-		if werr := compare.WriteCSV(m.csvPath, m.sc, pts); werr != nil && m.err == nil {
+	if m.csv != "" {
+		if werr := compare.WriteCSV(m.csv, m.sc, pts); werr != nil && m.err == nil {
 			m.err = werr
 		}
 	}
@@ -188,11 +184,7 @@ func (m *sweepModel) render() {
 		return
 	}
 	header := m.header()
-	keys := []key.Binding{m.keys.Help, m.keys.Back, m.keys.Quit}
-	if m.running() {
-		keys = append([]key.Binding{m.stopKey}, keys...)
-	}
-	footer := fitLines(m.help.ShortHelpView(keys), m.w, 1)
+	footer := fitLines(m.help.ShortHelpView(m.keyMap().ShortHelp()), m.w, 1)
 	bodyH := m.h - lipgloss.Height(header) - 1
 	var body string
 	if m.showHelp {
@@ -290,8 +282,8 @@ func (m *sweepModel) checksText(w int) string {
 			lines = append(lines, "  "+sDim.Render(l))
 		}
 	}
-	if m.csvPath != "" && m.err == nil {
-		lines = append(lines, sDim.Render(words.T("points written to ")+text.Clean(m.csvPath)))
+	if m.csv != "" && m.err == nil {
+		lines = append(lines, sDim.Render(words.T("points written to ")+text.Clean(m.csv)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -346,8 +338,21 @@ func proseLines(s string, w int) []string {
 	return lines
 }
 
-func (m *sweepModel) helpShown() bool { return m.showHelp }
+// keyMap: s while the sweep runs, and the way out.
+func (m *sweepModel) keyMap() help.KeyMap {
+	keys := []key.Binding{m.keys.Help, m.keys.Back, m.keys.Quit}
+	if m.running() {
+		keys = append([]key.Binding{m.stopKey}, keys...)
+	}
+	return keyList{short: keys, full: [][]key.Binding{keys}}
+}
 
-func (m *sweepModel) cancelRuns() <-chan struct{} { return m.run.cancelRuns() }
+func (m *sweepModel) asksBeforeQuit(tea.KeyMsg) bool { return false }
+
+// end cancels the sweep and waits for its end.
+func (m *sweepModel) end() error {
+	waitDone(m.run.cancelRuns())
+	return nil
+}
 
 func (m *sweepModel) outcome() *verdict.Summary { return m.summary }

@@ -45,16 +45,17 @@ type exploredMsg struct {
 	r *explore.Report
 }
 
-// beginTurns gives the run about to start a scheduler, when it is on.
-func (m *lessonModel) beginTurns() {
+// beginTurns gives the run about to start a scheduler, when it is on and
+// allowed (a lesson's live run).
+func (m *lessonModel) beginTurns(allowed bool) {
 	p := &m.play
 	if p.cancelX != nil {
 		p.cancelX()
 		p.cancelX = nil
 	}
 	p.explored, p.exploring, p.pending = nil, false, nil
-	p.turns, m.opt.Turns = nil, nil
-	if !p.on || m.watching() || m.rp != nil {
+	p.turns = nil
+	if !p.on || !allowed {
 		return
 	}
 	if err := sim.SchedulerRefuse(m.sc); err != nil {
@@ -62,7 +63,6 @@ func (m *lessonModel) beginTurns() {
 		return
 	}
 	p.turns = sim.NewTurns()
-	m.opt.Turns = p.turns
 	p.followAt = time.Now()
 }
 
@@ -108,7 +108,7 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, handled
 	}
 	switch {
-	case key.Matches(msg, k.Scheduler) && m.sess != nil && !m.watching():
+	case key.Matches(msg, k.Scheduler) && m.src.lessonRun() != nil:
 		p.on = !p.on
 		p.follow = nil
 		if p.on {
@@ -118,7 +118,7 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 				return nil, true
 			}
 		}
-		return m.restart(), true
+		return m.src.restart(m), true
 	case p.turns == nil:
 		return nil, false
 	case key.Matches(msg, k.Take):
@@ -140,17 +140,6 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	return nil, false
-}
-
-// restart stops the run and starts it again (r does the same).
-func (m *lessonModel) restart() tea.Cmd {
-	if m.sess == nil || m.restarting {
-		return nil
-	}
-	m.restarting = true
-	old := m.sess
-	m.restarts++
-	return tea.Sequence(stopSession(old), func() tea.Msg { return restartMsg{} })
 }
 
 // goroutineSlots are the tasks that take turns, in the order their
@@ -199,12 +188,13 @@ func (m *lessonModel) saveOrder() string {
 // lesson, to say which would have met it in fewer steps.
 func (m *lessonModel) exploreGoal() tea.Cmd {
 	p := &m.play
-	if p.turns == nil || m.sc.Goal == nil || m.sess.Goal() == nil || explore.Refuse(m.sc) != nil {
+	sess := m.src.lessonRun()
+	if p.turns == nil || sess == nil || m.sc.Goal == nil || sess.Goal() == nil || explore.Refuse(m.sc) != nil {
 		return nil // no goal, or a run stopped before its end: nothing to compare
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancelX, p.exploring = cancel, true
-	s, sc, cores := m.sess, m.sc, m.sess.Cores
+	s, sc, cores := sess, m.sc, sess.Cores
 	return func() tea.Msg {
 		r, err := explore.Explore(ctx, sc, explore.Options{Cores: cores})
 		if err != nil {
@@ -298,8 +288,12 @@ func (m *lessonModel) turnsFooter(b sim.Board) []string {
 		}
 		return out
 	}
-	g := m.sess.Goal()
-	if m.sc.Goal == nil || g == nil {
+	sess := m.src.lessonRun()
+	if m.sc.Goal == nil || sess == nil || sess.Goal() == nil {
+		return out
+	}
+	g := sess.Goal()
+	if g == nil {
 		return out
 	}
 	if g.Verdict == verdict.Pass {
