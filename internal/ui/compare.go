@@ -33,9 +33,10 @@ type CompareConfig struct {
 
 // Messages from the goroutine that runs the variants.
 type (
-	cmpItem struct {
-		i, cores int
-		it       timeline.Item
+	// cmpLive is a variant's session, whose fold the screen draws.
+	cmpLive struct {
+		i int
+		s *session.Session
 	}
 	cmpResult struct {
 		i int
@@ -62,13 +63,24 @@ type compareModel struct {
 	frame    string
 }
 
-// cmpCol is one variant: folded live while it runs, then from its
-// recording up to the cursor.
+// cmpCol is one variant: its session's fold while it runs, then its
+// recording's, folded up to the cursor.
 type cmpCol struct {
 	v    compare.Variant
 	res  *compare.Result
-	tl   *timeline.Timeline
-	play *record.Player // folds the finished variant's recording into tl
+	sess *session.Session   // the variant running now
+	tl   *timeline.Timeline // the finished variant's fold
+	play *record.Player     // folds the finished variant's recording into tl
+}
+
+// read calls f with the variant's fold (nil: it has not begun), held
+// still while f reads it.
+func (c *cmpCol) read(f func(tl *timeline.Timeline)) {
+	if c.res == nil && c.sess != nil {
+		c.sess.Read(f)
+		return
+	}
+	f(c.tl)
 }
 
 func newCompare(c *Common, cfg CompareConfig) *compareModel {
@@ -108,7 +120,7 @@ func (m *compareModel) runAll(ctx context.Context, send, _ func(tea.Msg)) {
 		if ctx.Err() != nil {
 			return
 		}
-		r, err := compare.Run(ctx, m.cfg.Scenario, v, m.cfg.Session, func(s *session.Session, it timeline.Item) { send(cmpItem{i, s.Cores, it}) })
+		r, err := compare.Run(ctx, m.cfg.Scenario, v, m.cfg.Session, liveRuns(send, func(s *session.Session) tea.Msg { return cmpLive{i, s} }))
 		if err == nil && m.cfg.RecordDir != "" {
 			err = compare.Save(m.cfg.RecordDir, m.cfg.Scenario.ID, i, r)
 		}
@@ -133,21 +145,13 @@ func (m *compareModel) SetSize(w, h int) {
 
 func (m *compareModel) handle(msg tea.Msg) {
 	switch msg := msg.(type) {
-	case cmpItem:
-		c := m.cols[msg.i]
-		if c.tl == nil {
-			m.running = msg.i
-			sc, err := spec.Reload(m.cfg.Scenario, c.v.Set)
-			if err != nil {
-				sc = m.cfg.Scenario // it loaded before the run began
-			}
-			c.tl = timeline.New(timeline.Config{Scenario: sc, Cores: msg.cores, Root: session.RootPID()})
-		}
-		c.tl.Apply(msg.it)
+	case cmpLive:
+		m.running = msg.i
+		m.cols[msg.i].sess = msg.s
 	case cmpResult:
 		c := m.cols[msg.i]
 		c.res = &msg.r
-		c.tl = nil
+		c.sess, c.tl = nil, nil
 		m.running = msg.i + 1
 		m.seek()
 	case cmpErr:
@@ -171,7 +175,7 @@ func (m *compareModel) Update(msg tea.Msg) tea.Cmd {
 	case frameMsg:
 		if m.follow {
 			if c := m.live(); c != nil {
-				m.at = c.tl.Now
+				c.read(func(tl *timeline.Timeline) { m.at = tl.Now })
 			} else {
 				m.at = m.lastAt()
 			}
@@ -218,7 +222,7 @@ func (m *compareModel) key(msg tea.KeyMsg) tea.Cmd {
 
 // live is the variant running now, if any.
 func (m *compareModel) live() *cmpCol {
-	if m.running < len(m.cols) && m.cols[m.running].res == nil && m.cols[m.running].tl != nil {
+	if m.running < len(m.cols) && m.cols[m.running].res == nil && m.cols[m.running].sess != nil {
 		return m.cols[m.running]
 	}
 	return nil
@@ -231,8 +235,8 @@ func (m *compareModel) lastAt() time.Duration {
 		switch {
 		case c.res != nil:
 			t = max(t, c.res.Timeline.Now)
-		case c.tl != nil:
-			t = max(t, c.tl.Now)
+		case c.sess != nil:
+			c.read(func(tl *timeline.Timeline) { t = max(t, tl.Now) })
 		}
 	}
 	return t
@@ -368,15 +372,24 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	switch {
 	case c.res != nil:
 		title += " " + c.res.Summary.Verdict.Mark()
-	case c.tl != nil:
+	case c.sess != nil:
 		title += " ▶"
 	default:
 		title += words.T(" (waits)")
 	}
-	if c.tl == nil {
-		return panel(title, sDim.Render(words.T("runs after the variants before it")), w, h, false)
-	}
-	tl := c.tl
+	var out string
+	c.read(func(tl *timeline.Timeline) {
+		if tl == nil {
+			out = panel(title, sDim.Render(words.T("runs after the variants before it")), w, h, false)
+			return
+		}
+		out = m.drawColumn(title, tl, w, h)
+	})
+	return out
+}
+
+// drawColumn is a variant's cores, counters, lanes and log at the cursor.
+func (m *compareModel) drawColumn(title string, tl *timeline.Timeline, w, h int) string {
 	cores := coresView(tl, w-4)
 	coresH := lipgloss.Height(cores) + 2
 	ctr := countersView(tl, w-4)

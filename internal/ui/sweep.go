@@ -26,10 +26,8 @@ type (
 		k, n int
 		v    compare.Variant
 	}
-	swItem struct {
-		cores int
-		it    timeline.Item
-	}
+	// swLive is the running point's session, whose fold the screen draws.
+	swLive  struct{ s *session.Session }
 	swPoint struct{ p compare.Point }
 	swDone  struct {
 		pts []compare.Point
@@ -49,7 +47,7 @@ type sweepModel struct {
 	pts      []compare.Point
 	k, n     int
 	cur      compare.Variant
-	live     *timeline.Timeline
+	live     *session.Session // the running point's
 	began    time.Time
 	due      time.Time // when the sweep should end, from the points done
 	finished bool
@@ -85,7 +83,7 @@ func (m *sweepModel) Init() tea.Cmd {
 	m.run = startRunner(func(ctx context.Context, send, last func(tea.Msg)) {
 		pts, err := compare.RunSweep(ctx, m.sc, m.runOpt,
 			func(k, n int, v compare.Variant) { send(swStart{k, n, v}) },
-			func(s *session.Session, it timeline.Item) { send(swItem{s.Cores, it}) },
+			liveRuns(send, func(s *session.Session) tea.Msg { return swLive{s} }),
 			func(p compare.Point, _ compare.Result) { send(swPoint{p}) })
 		// The points go out even after s stopped the sweep.
 		last(swDone{pts, err})
@@ -106,15 +104,8 @@ func (m *sweepModel) handle(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case swStart:
 		m.k, m.n, m.cur, m.live = msg.k, msg.n, msg.v, nil
-	case swItem:
-		if m.live == nil {
-			sc, err := spec.Reload(m.sc, m.cur.Set)
-			if err != nil {
-				sc = m.sc
-			}
-			m.live = timeline.New(timeline.Config{Scenario: sc, Cores: msg.cores, Root: session.RootPID()})
-		}
-		m.live.Apply(msg.it)
+	case swLive:
+		m.live = msg.s
 	case swPoint:
 		m.pts = append(m.pts, msg.p)
 		m.due = eta(m.began, time.Now(), len(m.pts), m.n)
@@ -259,7 +250,8 @@ func (m *sweepModel) body(h int) string {
 		return fitCount(out+"\n"+panel(words.T("Checks"), m.checksText(m.w-4), m.w, lower, false), h)
 	}
 	title := words.T("Running ") + text.Clean(m.cur.Label)
-	lanes := lanesView(m.live, m.w-4, lower-2, 0, m.live.Now, zooms[defaultZoom])
+	var lanes string
+	m.live.Read(func(tl *timeline.Timeline) { lanes = lanesView(tl, m.w-4, lower-2, 0, tl.Now, zooms[defaultZoom]) })
 	return fitCount(out+"\n"+panel(title, lanes, m.w, lower, false), h)
 }
 
