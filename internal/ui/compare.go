@@ -84,7 +84,7 @@ func (c *cmpCol) read(f func(tl *timeline.Timeline)) {
 }
 
 func newCompare(c *Common, cfg CompareConfig) *compareModel {
-	m := &compareModel{Common: c, cfg: cfg, help: newHelp(), follow: true}
+	m := &compareModel{Common: c, cfg: cfg, help: c.st.newHelp(), follow: true}
 	m.help.ShortSeparator = "  "
 	if cfg.Done != nil {
 		for i := range cfg.Done {
@@ -305,19 +305,19 @@ func (m *compareModel) header() string {
 	state := ""
 	switch {
 	case m.err != nil:
-		state = sBad.Render(words.T("error: ") + text.Clean(m.err.Error()))
+		state = m.st.Bad.Render(words.T("error: ") + text.Clean(m.err.Error()))
 	case m.running < len(m.cols):
 		el := time.Since(m.started).Seconds()
-		state = sOK.Render(words.F("▶ running %d of %d (%.0fs)", m.running+1, len(m.cols), el))
+		state = m.st.OK.Render(words.F("▶ running %d of %d (%.0fs)", m.running+1, len(m.cols), el))
 	default:
 		w := compare.Outcome(m.cfg.Scenario, m.results())
-		state = verdictText(w)
+		state = m.st.verdictText(w)
 	}
 	cursor := fmt.Sprintf("t %.1fs", m.at.Seconds())
 	if m.follow {
 		cursor += words.T(" (following)")
 	}
-	left := sTitle.Render("mtviz compare") + " " + sBold.Render(m.cfg.Scenario.ID)
+	left := m.st.Title.Render("mtviz compare") + " " + m.st.Bold.Render(m.cfg.Scenario.ID)
 	right := cursor + "  " + state
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -327,16 +327,16 @@ func (m *compareModel) header() string {
 }
 
 // verdictText is what a run (or a set of variants) came to, with its mark.
-func verdictText(s verdict.Summary) string {
+func (st *Styles) verdictText(s verdict.Summary) string {
 	switch {
 	case s.Stopped:
-		return sWarn.Render("■ " + s.State())
+		return st.Warn.Render("■ " + s.State())
 	case s.Verdict == verdict.Pass && len(s.Checks) > 0:
-		return sOK.Render("✔ " + s.State())
+		return st.OK.Render("✔ " + s.State())
 	case s.Verdict == verdict.Fail:
-		return sBad.Render("✘ " + s.State())
+		return st.Bad.Render("✘ " + s.State())
 	}
-	return sWarn.Render("? " + s.State())
+	return st.Warn.Render("? " + s.State())
 }
 
 func (m *compareModel) results() []compare.Result {
@@ -380,7 +380,7 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	var out string
 	c.read(func(tl *timeline.Timeline) {
 		if tl == nil {
-			out = panel(title, sDim.Render(words.T("runs after the variants before it")), w, h, false)
+			out = m.st.panel(title, m.st.Dim.Render(words.T("runs after the variants before it")), w, h, false)
 			return
 		}
 		out = m.drawColumn(title, tl, w, h)
@@ -390,10 +390,10 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 
 // drawColumn is a variant's cores, counters, lanes and log at the cursor.
 func (m *compareModel) drawColumn(title string, tl *timeline.Timeline, w, h int) string {
-	cores := coresView(tl, w-4)
+	cores := m.st.coresView(tl, w-4)
 	coresH := lipgloss.Height(cores) + 2
-	ctr := countersView(tl, w-4)
-	ctrH := max(3, counterLines(tl, w-4)+2)
+	ctr := m.st.countersView(tl, w-4)
+	ctrH := max(3, m.st.counterLines(tl, w-4)+2)
 	lanesH := h - coresH - ctrH
 	if lanesH < 5 || lanesH < len(tl.Lanes)+3 {
 		// The lanes are the point: the counters give way first.
@@ -401,9 +401,9 @@ func (m *compareModel) drawColumn(title string, tl *timeline.Timeline, w, h int)
 		lanesH = h - coresH
 	}
 	now := min(m.at, tl.Now)
-	out := panel(title, cores, w, coresH, false)
+	out := m.st.panel(title, cores, w, coresH, false)
 	if ctrH > 0 {
-		out += "\n" + panel(words.T("Counters"), ctr, w, ctrH, false)
+		out += "\n" + m.st.panel(words.T("Counters"), ctr, w, ctrH, false)
 	}
 	// The lanes take what they need; the log what is left, if enough.
 	need := len(tl.Lanes) + 3
@@ -411,9 +411,9 @@ func (m *compareModel) drawColumn(title string, tl *timeline.Timeline, w, h int)
 	if lanesH-need >= 5 {
 		lanesH, logH = need, lanesH-need
 	}
-	out += "\n" + panel(words.T("Tasks"), lanesView(tl, w-4, lanesH-2, 0, now, zooms[defaultZoom]), w, lanesH, false)
+	out += "\n" + m.st.panel(words.T("Tasks"), m.st.lanesView(tl, w-4, lanesH-2, 0, now, zooms[defaultZoom]), w, lanesH, false)
 	if logH > 0 {
-		out += "\n" + panel(words.T("Log"), logView(tl, w-4, logH-2, 0), w, logH, false)
+		out += "\n" + m.st.panel(words.T("Log"), m.st.logView(tl, w-4, logH-2, 0), w, logH, false)
 	}
 	return out
 }
@@ -429,11 +429,11 @@ func (m *compareModel) table() string {
 		}
 	}
 	if len(rs) < 2 {
-		return sDim.Render(words.F("figures once two variants have run (%d of %d done)", len(rs), len(m.cols)))
+		return m.st.Dim.Render(words.F("figures once two variants have run (%d of %d done)", len(rs), len(m.cols)))
 	}
 	rows := compare.Table(rs, false)
 	if len(rows) == 0 {
-		return sDim.Render(words.T("no figure differs by more than 5% between the variants"))
+		return m.st.Dim.Render(words.T("no figure differs by more than 5% between the variants"))
 	}
 	// Each value sits under its variant's column; the figure's name leads.
 	colW := m.w / len(m.cols)
@@ -455,7 +455,7 @@ func (m *compareModel) table() string {
 		for i, c := range cells {
 			w := colW
 			if i == 0 {
-				line = padRight(sBold.Render(figureName(row.Figure)), min(nameW, colW/2))
+				line = padRight(m.st.Bold.Render(figureName(row.Figure)), min(nameW, colW/2))
 				w = colW - min(nameW, colW/2)
 			}
 			line += padRight(" "+c, w)
@@ -492,7 +492,7 @@ func (m *compareModel) keyMap() help.KeyMap {
 
 func (m *compareModel) helpView(h int) string {
 	lines := []string{
-		sBold.Render(words.T("Compare")),
+		m.st.Bold.Render(words.T("Compare")),
 		"",
 	}
 	for _, l := range wrap(words.T("The variants run one after another, each with the whole machine, and stand side by side aligned at their start. "+
@@ -501,8 +501,8 @@ func (m *compareModel) helpView(h int) string {
 		"CPU, context switches and threads are what /proc read; work and lost updates are the lesson's counters."), m.w-6) {
 		lines = append(lines, "  "+l)
 	}
-	lines = append(lines, "", "  "+sDim.Render(words.T("any key closes")))
-	return panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
+	lines = append(lines, "", "  "+m.st.Dim.Render(words.T("any key closes")))
+	return m.st.panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
 }
 
 func (m *compareModel) asksBeforeQuit(tea.KeyMsg) bool { return false }

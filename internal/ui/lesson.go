@@ -115,7 +115,7 @@ func newLesson(c *Common, sc *spec.Scenario, opt session.Options) *lessonModel {
 }
 
 func newLessonOf(c *Common, sc *spec.Scenario, src source) *lessonModel {
-	m := &lessonModel{Common: c, sc: sc, src: src, help: newHelp(), zoom: defaultZoom, cache: map[string]cached{}}
+	m := &lessonModel{Common: c, sc: sc, src: src, help: c.st.newHelp(), zoom: defaultZoom, cache: map[string]cached{}}
 	m.help.ShortSeparator = "  "
 	return m
 }
@@ -357,7 +357,7 @@ func (m *lessonModel) header() string {
 	tl := m.tl
 	state := m.state()
 	if n := len(tl.Deadlocks); n > 0 && !tl.Finished {
-		state = sBad.Render("⚠ "+sim.CycleText(tl.Deadlocks[n-1].Edges)) + " " + state
+		state = m.st.Bad.Render("⚠ "+sim.CycleText(tl.Deadlocks[n-1].Edges)) + " " + state
 	}
 	round := ""
 	if m.sc.Rounds > 1 {
@@ -365,9 +365,9 @@ func (m *lessonModel) header() string {
 	}
 	phase := ""
 	if tl.Phase != "" {
-		phase = words.T("  phase ") + sBold.Render(tl.Phase)
+		phase = words.T("  phase ") + m.st.Bold.Render(tl.Phase)
 	}
-	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+text.Clean(m.sc.Title))
+	left := m.st.Title.Render("mtviz") + " " + m.st.Bold.Render(m.sc.ID) + m.st.Dim.Render(" · "+text.Clean(m.sc.Title))
 	mode := m.src.mode(m)
 	cores := words.F("%d cores", tl.Cores)
 	if tl.Cores == 1 {
@@ -381,10 +381,10 @@ func (m *lessonModel) header() string {
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		// The title gives way first: one line more for the panels.
-		room := m.w - lipgloss.Width(right) - 1 - lipgloss.Width(sTitle.Render("mtviz")+" "+sBold.Render(m.sc.ID)+" · ")
-		left = sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID)
+		room := m.w - lipgloss.Width(right) - 1 - lipgloss.Width(m.st.Title.Render("mtviz")+" "+m.st.Bold.Render(m.sc.ID)+" · ")
+		left = m.st.Title.Render("mtviz") + " " + m.st.Bold.Render(m.sc.ID)
 		if room >= 8 {
-			left += sDim.Render(" · " + ansi.Truncate(text.Clean(m.sc.Title), room, "…"))
+			left += m.st.Dim.Render(" · " + ansi.Truncate(text.Clean(m.sc.Title), room, "…"))
 		}
 		gap = m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	}
@@ -402,18 +402,18 @@ func (m *lessonModel) state() string {
 	}
 	switch {
 	case m.summary != nil:
-		return verdictText(*m.summary)
+		return m.st.verdictText(*m.summary)
 	case m.tl.Finished:
-		return sDim.Render(words.T("judging…"))
+		return m.st.Dim.Render(words.T("judging…"))
 	case m.src.paused():
-		return sWarn.Render(words.T("⏸ paused"))
+		return m.st.Warn.Render(words.T("⏸ paused"))
 	}
-	return sOK.Render(words.T("▶ running"))
+	return m.st.OK.Render(words.T("▶ running"))
 }
 
 func (m *lessonModel) footer() string {
 	if m.quitAsked {
-		return fitLines(sWarn.Render(words.T("the watched program still runs: q or esc again ends it; any other key stays")), m.w, 1)
+		return fitLines(m.st.Warn.Render(words.T("the watched program still runs: q or esc again ends it; any other key stays")), m.w, 1)
 	}
 	return m.cachedPanel("footer", panelKey{ver: m.tl.VerKeys, w: m.w}, m.drawFooter)
 }
@@ -423,7 +423,7 @@ func (m *lessonModel) footer() string {
 func (m *lessonModel) drawFooter() string {
 	var prompts []string
 	for _, p := range m.src.prompts(m.tl) {
-		prompts = append(prompts, sKey.Render(text.Clean(p.Key))+" "+text.Clean(p.Label))
+		prompts = append(prompts, m.st.Key.Render(text.Clean(p.Key))+" "+text.Clean(p.Label))
 	}
 	short := m.keyMap().ShortHelp()
 	// The way out and the help always show; the lesson's own keys come

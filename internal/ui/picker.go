@@ -38,8 +38,8 @@ func newPicker(c *Common, all []*spec.Scenario) *picker {
 	ti := textinput.New()
 	ti.Prompt = words.T("filter: ")
 	ti.Placeholder = words.T("press / to filter lessons")
-	ti.PlaceholderStyle = sDim
-	p := &picker{Common: c, all: all, shown: all, filter: ti, help: newHelp()}
+	ti.PlaceholderStyle = c.st.Dim
+	p := &picker{Common: c, all: all, shown: all, filter: ti, help: c.st.newHelp()}
 	return p
 }
 
@@ -175,18 +175,18 @@ func (p *picker) outcome() *verdict.Summary      { return nil }
 
 func (p *picker) View() string {
 	var sb strings.Builder
-	sb.WriteString(sTitle.Render("mtviz") + sDim.Render(words.T(" · watch processes and threads being scheduled")) + "\n\n")
+	sb.WriteString(p.st.Title.Render("mtviz") + p.st.Dim.Render(words.T(" · watch processes and threads being scheduled")) + "\n\n")
 	sb.WriteString(p.filter.View() + "\n\n")
 	if p.showHelp {
-		sb.WriteString(sBold.Render(words.T("Keys")) + "\n")
+		sb.WriteString(p.st.Bold.Render(words.T("Keys")) + "\n")
 		for _, col := range p.keyMap().FullHelp() {
 			for _, b := range col {
-				sb.WriteString("  " + padRight(sKey.Render(b.Help().Key), 10) + " " + b.Help().Desc + "\n")
+				sb.WriteString("  " + padRight(p.st.Key.Render(b.Help().Key), 10) + " " + b.Help().Desc + "\n")
 			}
 		}
 		sb.WriteString(words.T("\nPress / and type to filter the lessons by id, title or summary; q quits.\n"+
 			"Each lesson runs real goroutines and processes; the screen shows what the\n"+
-			"engine and the OS report about them.\n\n") + sDim.Render(words.T("press any key to close")))
+			"engine and the OS report about them.\n\n") + p.st.Dim.Render(words.T("press any key to close")))
 		return fitLines(sb.String(), p.w, p.h)
 	}
 	listH := p.h - 6
@@ -196,15 +196,15 @@ func (p *picker) View() string {
 		first = p.cursor - visible + 1
 	}
 	if len(p.shown) == 0 {
-		sb.WriteString(sDim.Render(words.T("  no lesson matches; esc clears the filter")) + "\n")
+		sb.WriteString(p.st.Dim.Render(words.T("  no lesson matches; esc clears the filter")) + "\n")
 	}
 	for i := first; i < len(p.shown) && (i-first)*per < listH; i++ {
 		sc := p.shown[i]
-		cursor, idStyle := "  ", sBold
+		cursor, idStyle := "  ", p.st.Bold
 		if i == p.cursor {
-			cursor, idStyle = sSelected.Render("▸ "), sSelected
+			cursor, idStyle = p.st.Selected.Render("▸ "), p.st.Selected
 		}
-		fmt.Fprintf(&sb, "%s%s %s\n    %s\n", cursor, idStyle.Render(fmt.Sprintf("%-14s", sc.ID)), text.Clean(sc.Title), sDim.Render(text.Clean(sc.Summary)))
+		fmt.Fprintf(&sb, "%s%s %s\n    %s\n", cursor, idStyle.Render(fmt.Sprintf("%-14s", sc.ID)), text.Clean(sc.Title), p.st.Dim.Render(text.Clean(sc.Summary)))
 	}
 	body := fitLines(sb.String(), p.w, p.h-1)
 	return body + "\n" + lipgloss.NewStyle().Render(p.help.ShortHelpView(p.keyMap().ShortHelp()))

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"mtviz/internal/keymap"
 	"mtviz/internal/session"
@@ -30,7 +31,7 @@ type Common struct {
 
 // newCommon is a Common of a w×h terminal, in the theme's styles.
 func newCommon(w, h int, opt session.Options, csv string) *Common {
-	return &Common{w: w, h: h, st: newStyles(), keys: keymap.NewLesson(), rkeys: keymap.NewReplay(), pkeys: newPickerKeys(),
+	return &Common{w: w, h: h, st: newStyles(lipgloss.HasDarkBackground()), keys: keymap.NewLesson(), rkeys: keymap.NewReplay(), pkeys: newPickerKeys(),
 		runOpt: opt, csv: csv}
 }
 

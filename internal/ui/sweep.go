@@ -63,7 +63,7 @@ type sweepModel struct {
 }
 
 func newSweep(c *Common, sc *spec.Scenario) *sweepModel {
-	m := &sweepModel{Common: c, sc: sc, help: newHelp(),
+	m := &sweepModel{Common: c, sc: sc, help: c.st.newHelp(),
 		stopKey: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", words.T("stop the sweep, keep its points"))),
 		n:       len(compare.Plan(sc))}
 	m.help.ShortSeparator = "  "
@@ -187,15 +187,15 @@ func (m *sweepModel) render() {
 }
 
 func (m *sweepModel) header() string {
-	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+text.Clean(m.sc.Title))
+	left := m.st.Title.Render("mtviz") + " " + m.st.Bold.Render(m.sc.ID) + m.st.Dim.Render(" · "+text.Clean(m.sc.Title))
 	var right string
 	switch {
 	case m.summary != nil:
-		right = words.F("%d of %d points  ", len(m.pts), m.n) + verdictText(*m.summary)
+		right = words.F("%d of %d points  ", len(m.pts), m.n) + m.st.verdictText(*m.summary)
 	case m.stopped:
-		right = sWarn.Render(words.T("stopping…"))
+		right = m.st.Warn.Render(words.T("stopping…"))
 	default:
-		right = sOK.Render(words.F("▶ point %d of %d", m.k+1, m.n))
+		right = m.st.OK.Render(words.F("▶ point %d of %d", m.k+1, m.n))
 		if !m.due.IsZero() {
 			right += "  " + timeLeft(m.due, time.Now())
 		}
@@ -221,12 +221,12 @@ func (m *sweepModel) body(h int) string {
 			if i == len(figs)-1 {
 				cw = m.w - w*(len(figs)-1)
 			}
-			charts = append(charts, panel(m.chartTitle(f), plotView(m.sc, m.pts, f, m.series, cw-4, chartH-2), cw, chartH, false))
+			charts = append(charts, m.st.panel(m.chartTitle(f), m.st.plotView(m.sc, m.pts, f, m.series, cw-4, chartH-2), cw, chartH, false))
 		}
 	} else {
 		each := max(6, chartH/len(figs))
 		for _, f := range figs {
-			charts = append(charts, panel(m.chartTitle(f), plotView(m.sc, m.pts, f, m.series, m.w-4, each-2), m.w, each, false))
+			charts = append(charts, m.st.panel(m.chartTitle(f), m.st.plotView(m.sc, m.pts, f, m.series, m.w-4, each-2), m.w, each, false))
 		}
 		lower = h - each*len(figs) - 1
 	}
@@ -238,21 +238,21 @@ func (m *sweepModel) body(h int) string {
 	} else {
 		top = strings.Join(charts, "\n")
 	}
-	legend := "  " + legendLine(m.series) + sDim.Render("   x: "+m.sc.Sweep.Over)
+	legend := "  " + m.st.legendLine(m.series) + m.st.Dim.Render("   x: "+m.sc.Sweep.Over)
 	if len(m.series) == 1 {
-		legend = sDim.Render("  x: " + m.sc.Sweep.Over)
+		legend = m.st.Dim.Render("  x: " + m.sc.Sweep.Over)
 	}
 	out := top + "\n" + fitLines(legend, m.w, 1)
 	if lower < 3 {
 		return fitCount(out, h)
 	}
 	if m.summary != nil || m.live == nil {
-		return fitCount(out+"\n"+panel(words.T("Checks"), m.checksText(m.w-4), m.w, lower, false), h)
+		return fitCount(out+"\n"+m.st.panel(words.T("Checks"), m.checksText(m.w-4), m.w, lower, false), h)
 	}
 	title := words.T("Running ") + text.Clean(m.cur.Label)
 	var lanes string
-	m.live.Read(func(tl *timeline.Timeline) { lanes = lanesView(tl, m.w-4, lower-2, 0, tl.Now, zooms[defaultZoom]) })
-	return fitCount(out+"\n"+panel(title, lanes, m.w, lower, false), h)
+	m.live.Read(func(tl *timeline.Timeline) { lanes = m.st.lanesView(tl, m.w-4, lower-2, 0, tl.Now, zooms[defaultZoom]) })
+	return fitCount(out+"\n"+m.st.panel(title, lanes, m.w, lower, false), h)
 }
 
 func (m *sweepModel) chartTitle(figure string) string {
@@ -262,20 +262,20 @@ func (m *sweepModel) chartTitle(figure string) string {
 
 func (m *sweepModel) checksText(w int) string {
 	if m.summary == nil {
-		return sDim.Render(words.T("the checks are decided when every point has run"))
+		return m.st.Dim.Render(words.T("the checks are decided when every point has run"))
 	}
 	var lines []string
 	if m.err != nil {
-		lines = append(lines, sBad.Render(words.T("error: ")+text.Clean(m.err.Error())))
+		lines = append(lines, m.st.Bad.Render(words.T("error: ")+text.Clean(m.err.Error())))
 	}
 	for _, r := range m.results {
 		lines = append(lines, r.Verdict.Mark()+" "+text.Clean(r.Name))
 		for _, l := range wrap(text.Clean(r.Detail), w-2) {
-			lines = append(lines, "  "+sDim.Render(l))
+			lines = append(lines, "  "+m.st.Dim.Render(l))
 		}
 	}
 	if m.csv != "" && m.err == nil {
-		lines = append(lines, sDim.Render(words.T("points written to ")+text.Clean(m.csv)))
+		lines = append(lines, m.st.Dim.Render(words.T("points written to ")+text.Clean(m.csv)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -291,8 +291,8 @@ func (m *sweepModel) helpView(h int) string {
 	for _, l := range proseLines(m.sc.Lesson, m.w-6) {
 		lines = append(lines, "  "+l)
 	}
-	lines = append(lines, "", "  "+sDim.Render(words.T("any key closes")))
-	return panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
+	lines = append(lines, "", "  "+m.st.Dim.Render(words.T("any key closes")))
+	return m.st.panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
 }
 
 // running: the sweep has points still to run and s has not stopped it,

@@ -236,13 +236,13 @@ func (m *lessonModel) turnsPanel(w int) string {
 		if s.State != sim.SlotOutside {
 			num++
 		}
-		lines = append(lines, slotLine(s, num))
+		lines = append(lines, m.st.slotLine(s, num))
 	}
 	if hasRunSteps(m.sc) {
-		lines = append(lines, sDim.Render(words.T("the programs of run steps run outside the scheduler")))
+		lines = append(lines, m.st.Dim.Render(words.T("the programs of run steps run outside the scheduler")))
 	}
 	if n := len(m.tl.Deadlocks); n > 0 {
-		lines = append(lines, sBad.Render(words.T("deadlock: ")+sim.CycleText(m.tl.Deadlocks[n-1].Edges)))
+		lines = append(lines, m.st.Bad.Render(words.T("deadlock: ")+sim.CycleText(m.tl.Deadlocks[n-1].Edges)))
 	}
 	lines = append(lines, m.turnsFooter(b)...)
 	title := words.F("Scheduler: you choose · step %d", b.Steps)
@@ -252,26 +252,26 @@ func (m *lessonModel) turnsPanel(w int) string {
 	if g := m.sc.Goal; g != nil {
 		title += words.T(" · goal: ") + text.Clean(g.Text)
 	}
-	return panel(title, strings.Join(lines, "\n"), w, len(lines)+2, false)
+	return m.st.panel(title, strings.Join(lines, "\n"), w, len(lines)+2, false)
 }
 
-func slotLine(s sim.Slot, num int) string {
+func (st *Styles) slotLine(s sim.Slot, num int) string {
 	name := padRight(text.Clean(s.Task), 10)
 	switch s.State {
 	case sim.SlotOutside:
-		return "   " + name + sDim.Render(words.T(" a process: outside the scheduler, it runs freely"))
+		return "   " + name + st.Dim.Render(words.T(" a process: outside the scheduler, it runs freely"))
 	case sim.SlotIdle:
-		return "   " + name + sDim.Render(words.T(" not started"))
+		return "   " + name + st.Dim.Render(words.T(" not started"))
 	case sim.SlotDone:
-		return "   " + name + sDim.Render(words.T(" ended"))
+		return "   " + name + st.Dim.Render(words.T(" ended"))
 	case sim.SlotMoving:
-		return fmt.Sprintf(" %s %s %s", sKey.Render(fmt.Sprint(num)), name, sDim.Render(words.T("… taking its step")))
+		return fmt.Sprintf(" %s %s %s", st.Key.Render(fmt.Sprint(num)), name, st.Dim.Render(words.T("… taking its step")))
 	}
 	if !s.Ready {
-		return fmt.Sprintf(" %s %s %s", sDim.Render(fmt.Sprint(num)), name,
-			sBad.Render("✗ "+s.Move.Op+": ")+text.Clean(s.Why))
+		return fmt.Sprintf(" %s %s %s", st.Dim.Render(fmt.Sprint(num)), name,
+			st.Bad.Render("✗ "+s.Move.Op+": ")+text.Clean(s.Why))
 	}
-	return fmt.Sprintf(" %s %s ▸ %s", sKey.Render(fmt.Sprint(num)), name, text.Clean(s.Move.Text))
+	return fmt.Sprintf(" %s %s ▸ %s", st.Key.Render(fmt.Sprint(num)), name, text.Clean(s.Move.Text))
 }
 
 // turnsFooter is what the learner may do, or, once the run is over, the
@@ -280,11 +280,11 @@ func (m *lessonModel) turnsFooter(b sim.Board) []string {
 	p := &m.play
 	var out []string
 	if p.msg != "" {
-		out = append(out, sWarn.Render(text.Clean(p.msg)))
+		out = append(out, m.st.Warn.Render(text.Clean(p.msg)))
 	}
 	if m.summary == nil {
 		if !b.Over && !b.Free {
-			out = append(out, sDim.Render(words.T("press a task's number: it takes the step shown · a: all run freely · o: save the order · s: scheduler off")))
+			out = append(out, m.st.Dim.Render(words.T("press a task's number: it takes the step shown · a: all run freely · o: save the order · s: scheduler off")))
 		}
 		return out
 	}
@@ -297,13 +297,13 @@ func (m *lessonModel) turnsFooter(b sim.Board) []string {
 		return out
 	}
 	if g.Verdict == verdict.Pass {
-		out = append(out, sOK.Render(words.F("★ goal met in %d steps: ", b.Steps))+text.Clean(g.Detail))
+		out = append(out, m.st.OK.Render(words.F("★ goal met in %d steps: ", b.Steps))+text.Clean(g.Detail))
 	} else {
-		out = append(out, sWarn.Render(words.T("goal not met: "))+text.Clean(g.Detail))
+		out = append(out, m.st.Warn.Render(words.T("goal not met: "))+text.Clean(g.Detail))
 	}
 	switch r := p.explored; {
 	case p.exploring:
-		out = append(out, sDim.Render(words.T("exploring every order of the lesson…")))
+		out = append(out, m.st.Dim.Render(words.T("exploring every order of the lesson…")))
 	case r == nil:
 	case r.Goal == nil:
 		out = append(out, words.F("no order of the %d explored meets it", r.Explored))

@@ -224,7 +224,7 @@ func TestBoundedQueueShowsItsFill(t *testing.T) {
 	sc := &spec.Scenario{ID: "q", Rounds: 1, Objects: []spec.Object{{Name: "buf", Kind: spec.Queue, Size: 2}}}
 	tl := timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 1})
 	tl.Event(&sim.Event{Kind: sim.KQueue, Object: "buf", Len: 2, Items: []string{"a", "b"}})
-	if v := ansi.Strip(objectsView(tl, 80)); !strings.Contains(v, "buf   queue 2/2 full [a b]") {
+	if v := ansi.Strip(tc(80, 24).st.objectsView(tl, 80)); !strings.Contains(v, "buf   queue 2/2 full [a b]") {
 		t.Errorf("the queue shows %q", v)
 	}
 }
