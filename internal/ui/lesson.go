@@ -260,9 +260,14 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Pause):
 		m.src.pause(m)
 	case key.Matches(msg, k.Restart):
-		return m.src.restart(m)
+		// One restart at a time; a watched program is not restarted.
+		if cmd := m.src.restart(m); cmd != nil {
+			return cmd
+		}
 	case key.Matches(msg, k.Trace):
-		return m.src.trace()
+		if cmd := m.src.trace(); cmd != nil {
+			return cmd
+		}
 	case key.Matches(msg, k.ZoomIn):
 		m.zoom = max(0, m.zoom-1)
 	case key.Matches(msg, k.ZoomOut):
