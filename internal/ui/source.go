@@ -66,10 +66,15 @@ type liveSource struct {
 	sess       *session.Session
 	restarting bool // the old run is being stopped: r waits for it
 	tracing    bool // the session's word, asked before its fold is held
-	// The clock on screen stands still at heldAt while held: the run is
-	// paused, or has ended.
-	held   bool
+	// heldAt is where the clock on screen stands while it is held (see
+	// held): the moment the run was paused or ended.
 	heldAt time.Duration
+}
+
+// held says the clock on screen stands still: the run has not begun, is
+// paused (the session's word, the only one on it) or has ended.
+func (s *liveSource) held(m *lessonModel) bool {
+	return s.sess == nil || s.sess.Paused() || m.finished()
 }
 
 func (s *liveSource) start(m *lessonModel) tea.Cmd {
@@ -79,7 +84,7 @@ func (s *liveSource) start(m *lessonModel) tea.Cmd {
 	s.sess = session.Start(context.Background(), m.sc, opt)
 	// --record and --trace files hold the first run: a restart writes none.
 	s.opt.Record, s.opt.Perfetto = nil, nil
-	s.restarting, s.held = false, false
+	s.restarting = false
 	s.read(m, func() {
 		m.reset(m.tl)
 		m.render()
@@ -109,7 +114,7 @@ func (s *liveSource) update(m *lessonModel, msg tea.Msg) (tea.Cmd, bool) {
 		if msg.s != s.sess {
 			return nil, true // a stopped run's last words
 		}
-		if s.held {
+		if s.held(m) {
 			m.render()
 		}
 		return waitItems(s.sess), true
@@ -141,11 +146,11 @@ func (s *liveSource) frame(m *lessonModel) bool {
 	m.stepTurns()
 	// A held screen (paused or finished) changes only when data or keys
 	// do; those redraw it themselves.
-	return !s.held
+	return !s.held(m)
 }
 
 func (s *liveSource) now(m *lessonModel) time.Duration {
-	if s.held {
+	if s.held(m) {
 		return s.heldAt
 	}
 	return s.clock(m)
@@ -171,17 +176,17 @@ func (s *liveSource) pause(m *lessonModel) {
 	}
 	if s.sess.Paused() {
 		s.sess.Resume()
-		s.held = false
-	} else {
-		s.sess.Pause()
-		s.hold(m)
+		return
 	}
+	s.heldAt = s.clock(m)
+	s.sess.Pause()
 }
 
+// hold keeps the moment the run ended, unless it was paused then: the
+// clock stands where the pause stopped it.
 func (s *liveSource) hold(m *lessonModel) {
-	if !s.held {
+	if s.sess != nil && !s.sess.Paused() {
 		s.heldAt = s.clock(m)
-		s.held = true
 	}
 }
 

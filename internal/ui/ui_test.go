@@ -289,8 +289,5 @@ func tc(w, h int) *Common { return newCommon(w, h, session.Options{}, "") }
 // rp is the replay a lesson screen plays.
 func rp(m *lessonModel) *replay { return m.src.(*replay) }
 
-// holdAt stops a live lesson screen's clock at t, as a pause does.
-func holdAt(m *lessonModel, t time.Duration) {
-	s := m.src.(*liveSource)
-	s.held, s.heldAt = true, t
-}
+// holdAt sets where the clock of a lesson screen with no run yet stands.
+func holdAt(m *lessonModel, t time.Duration) { m.src.(*liveSource).heldAt = t }
