@@ -22,10 +22,7 @@ import (
 
 // Messages between the lesson screen and its session.
 type (
-	itemsMsg struct {
-		s     *session.Session
-		items []session.Item
-	}
+	itemsMsg       struct{ s *session.Session } // the run's fold moved
 	sessionDoneMsg struct{ s *session.Session }
 	frameMsg       struct{}
 	// stoppedMsg says an old session has ended and reaped everything it started.
@@ -137,29 +134,27 @@ func frameTick() tea.Cmd {
 	return tea.Tick(time.Second/fps, func(time.Time) tea.Msg { return frameMsg{} })
 }
 
-// waitItems reads what the session produced: it blocks for one item, then
-// takes whatever else is ready, so a burst becomes one message.
+// waitItems waits while the session delivers: it blocks for one item,
+// then takes whatever else is ready, so a burst becomes one message. The
+// session has folded them; the screen only learns that the fold moved.
 func waitItems(s *session.Session) tea.Cmd {
 	return func() tea.Msg {
-		it, ok := <-s.Items()
-		if !ok {
+		if _, ok := <-s.Items(); !ok {
 			<-s.Done()
 			return sessionDoneMsg{s}
 		}
-		items := []session.Item{it}
-		for len(items) < 512 {
+		for n := 1; n < 512; n++ {
 			select {
-			case it, ok := <-s.Items():
+			case _, ok := <-s.Items():
 				if !ok {
-					return itemsMsg{s, items}
+					return itemsMsg{s}
 				}
-				items = append(items, it)
 				continue
 			default:
 			}
 			break
 		}
-		return itemsMsg{s, items}
+		return itemsMsg{s}
 	}
 }
 
