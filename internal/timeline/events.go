@@ -10,7 +10,8 @@ import (
 const maxKept = 256
 
 // folds is how each kind of event changes the fold: one entry a kind; a
-// kind without one is only said in the log.
+// kind without one is only said in the log (a pause: whether a run is
+// paused is its session's word, or its replay's, never the fold's).
 var folds = map[sim.Kind]func(*Timeline, *sim.Event){
 	sim.KRound:    func(tl *Timeline, ev *sim.Event) { tl.Round = ev.Round },
 	sim.KTask:     (*Timeline).task,
@@ -30,7 +31,6 @@ var folds = map[sim.Kind]func(*Timeline, *sim.Event){
 	sim.KExit:     (*Timeline).exit,
 	sim.KRun:      (*Timeline).programEnded,
 	sim.KPhase:    func(tl *Timeline, ev *sim.Event) { tl.Phase = ev.Phase },
-	sim.KPause:    func(tl *Timeline, ev *sim.Event) { tl.Paused = ev.Paused },
 	sim.KEnd:      (*Timeline).end,
 }
 

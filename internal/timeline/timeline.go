@@ -165,8 +165,7 @@ type Timeline struct {
 	Round    int
 	Phase    string
 	Now      time.Duration // the latest time an item carried
-	Paused   bool
-	Finished bool // the engine said the run is over
+	Finished bool          // the engine said the run is over
 	// RuntimeUntil: the runtime trace has reported goroutine states up to here.
 	RuntimeUntil time.Duration
 

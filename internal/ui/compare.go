@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"mtviz/internal/compare"
-	"mtviz/internal/keymap"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
@@ -34,9 +33,10 @@ type CompareConfig struct {
 
 // Messages from the goroutine that runs the variants.
 type (
-	cmpItem struct {
-		i, cores int
-		it       timeline.Item
+	// cmpLive is a variant's session, whose fold the screen draws.
+	cmpLive struct {
+		i int
+		s *session.Session
 	}
 	cmpResult struct {
 		i int
@@ -48,34 +48,43 @@ type (
 // compareModel shows the variants side by side, aligned at their start, with
 // one time cursor for them all, and the figures that differ below.
 type compareModel struct {
-	cfg   CompareConfig
-	cols  []*cmpCol
-	run   *runner // nil for a replayed comparison
-	err   error
-	keys  keymap.Lesson
-	rkeys keymap.Replay
-	help  help.Model
+	*Common
+	cfg  CompareConfig
+	cols []*cmpCol
+	run  *runner // nil for a replayed comparison
+	err  error
+	help help.Model
 
 	at       time.Duration // the cursor, from each variant's start
 	follow   bool          // the cursor follows the running variant
 	running  int           // the variant running now (len(cols): none)
 	started  time.Time
-	w, h     int
 	showHelp bool
 	frame    string
 }
 
-// cmpCol is one variant: folded live while it runs, then from its
-// recording up to the cursor.
+// cmpCol is one variant: its session's fold while it runs, then its
+// recording's, folded up to the cursor.
 type cmpCol struct {
 	v    compare.Variant
 	res  *compare.Result
-	tl   *timeline.Timeline
-	play *record.Player // folds the finished variant's recording into tl
+	sess *session.Session   // the variant running now
+	tl   *timeline.Timeline // the finished variant's fold
+	play *record.Player     // folds the finished variant's recording into tl
 }
 
-func newCompare(cfg CompareConfig, w, h int) *compareModel {
-	m := &compareModel{cfg: cfg, keys: keymap.NewLesson(), rkeys: keymap.NewReplay(), help: newHelp(), w: w, h: h, follow: true}
+// read calls f with the variant's fold (nil: it has not begun), held
+// still while f reads it.
+func (c *cmpCol) read(f func(tl *timeline.Timeline)) {
+	if c.res == nil && c.sess != nil {
+		c.sess.Read(f)
+		return
+	}
+	f(c.tl)
+}
+
+func newCompare(c *Common, cfg CompareConfig) *compareModel {
+	m := &compareModel{Common: c, cfg: cfg, help: c.st.newHelp(), follow: true}
 	m.help.ShortSeparator = "  "
 	if cfg.Done != nil {
 		for i := range cfg.Done {
@@ -84,7 +93,7 @@ func newCompare(cfg CompareConfig, w, h int) *compareModel {
 		}
 		m.running = len(m.cols)
 		m.follow = false
-		m.at = m.end()
+		m.at = m.lastAt()
 		m.seek()
 		return m
 	}
@@ -111,7 +120,7 @@ func (m *compareModel) runAll(ctx context.Context, send, _ func(tea.Msg)) {
 		if ctx.Err() != nil {
 			return
 		}
-		r, err := compare.Run(ctx, m.cfg.Scenario, v, m.cfg.Session, func(s *session.Session, it timeline.Item) { send(cmpItem{i, s.Cores, it}) })
+		r, err := compare.Run(ctx, m.cfg.Scenario, v, m.cfg.Session, liveRuns(send, func(s *session.Session) tea.Msg { return cmpLive{i, s} }))
 		if err == nil && m.cfg.RecordDir != "" {
 			err = compare.Save(m.cfg.RecordDir, m.cfg.Scenario.ID, i, r)
 		}
@@ -136,21 +145,13 @@ func (m *compareModel) SetSize(w, h int) {
 
 func (m *compareModel) handle(msg tea.Msg) {
 	switch msg := msg.(type) {
-	case cmpItem:
-		c := m.cols[msg.i]
-		if c.tl == nil {
-			m.running = msg.i
-			sc, err := spec.Reload(m.cfg.Scenario, c.v.Set)
-			if err != nil {
-				sc = m.cfg.Scenario // it loaded before the run began
-			}
-			c.tl = timeline.New(timeline.Config{Scenario: sc, Cores: msg.cores, Root: session.RootPID()})
-		}
-		c.tl.Apply(msg.it)
+	case cmpLive:
+		m.running = msg.i
+		m.cols[msg.i].sess = msg.s
 	case cmpResult:
 		c := m.cols[msg.i]
 		c.res = &msg.r
-		c.tl = nil
+		c.sess, c.tl = nil, nil
 		m.running = msg.i + 1
 		m.seek()
 	case cmpErr:
@@ -174,9 +175,9 @@ func (m *compareModel) Update(msg tea.Msg) tea.Cmd {
 	case frameMsg:
 		if m.follow {
 			if c := m.live(); c != nil {
-				m.at = c.tl.Now
+				c.read(func(tl *timeline.Timeline) { m.at = tl.Now })
 			} else {
-				m.at = m.end()
+				m.at = m.lastAt()
 			}
 		}
 		m.seek()
@@ -206,13 +207,13 @@ func (m *compareModel) key(msg tea.KeyMsg) tea.Cmd {
 		m.at = max(0, m.at-time.Second)
 	case key.Matches(msg, m.rkeys.Forward):
 		m.follow = false
-		m.at = min(m.end(), m.at+time.Second)
+		m.at = min(m.lastAt(), m.at+time.Second)
 	case key.Matches(msg, m.rkeys.Start):
 		m.follow = false
 		m.at = 0
 	case key.Matches(msg, m.rkeys.End):
 		m.follow = false
-		m.at = m.end()
+		m.at = m.lastAt()
 	}
 	m.seek()
 	m.render()
@@ -221,21 +222,21 @@ func (m *compareModel) key(msg tea.KeyMsg) tea.Cmd {
 
 // live is the variant running now, if any.
 func (m *compareModel) live() *cmpCol {
-	if m.running < len(m.cols) && m.cols[m.running].res == nil && m.cols[m.running].tl != nil {
+	if m.running < len(m.cols) && m.cols[m.running].res == nil && m.cols[m.running].sess != nil {
 		return m.cols[m.running]
 	}
 	return nil
 }
 
-// end is the latest moment any variant reached.
-func (m *compareModel) end() time.Duration {
+// lastAt is the latest moment any variant reached.
+func (m *compareModel) lastAt() time.Duration {
 	var t time.Duration
 	for _, c := range m.cols {
 		switch {
 		case c.res != nil:
 			t = max(t, c.res.Timeline.Now)
-		case c.tl != nil:
-			t = max(t, c.tl.Now)
+		case c.sess != nil:
+			c.read(func(tl *timeline.Timeline) { t = max(t, tl.Now) })
 		}
 	}
 	return t
@@ -304,19 +305,19 @@ func (m *compareModel) header() string {
 	state := ""
 	switch {
 	case m.err != nil:
-		state = sBad.Render(words.T("error: ") + text.Clean(m.err.Error()))
+		state = m.st.Bad.Render(words.T("error: ") + text.Clean(m.err.Error()))
 	case m.running < len(m.cols):
 		el := time.Since(m.started).Seconds()
-		state = sOK.Render(words.F("▶ running %d of %d (%.0fs)", m.running+1, len(m.cols), el))
+		state = m.st.OK.Render(words.F("▶ running %d of %d (%.0fs)", m.running+1, len(m.cols), el))
 	default:
 		w := compare.Outcome(m.cfg.Scenario, m.results())
-		state = verdictText(w)
+		state = m.st.verdictText(w)
 	}
 	cursor := fmt.Sprintf("t %.1fs", m.at.Seconds())
 	if m.follow {
 		cursor += words.T(" (following)")
 	}
-	left := sTitle.Render("mtviz compare") + " " + sBold.Render(m.cfg.Scenario.ID)
+	left := m.st.Title.Render("mtviz compare") + " " + m.st.Bold.Render(m.cfg.Scenario.ID)
 	right := cursor + "  " + state
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -326,16 +327,16 @@ func (m *compareModel) header() string {
 }
 
 // verdictText is what a run (or a set of variants) came to, with its mark.
-func verdictText(s verdict.Summary) string {
+func (st *Styles) verdictText(s verdict.Summary) string {
 	switch {
 	case s.Stopped:
-		return sWarn.Render("■ " + s.State())
+		return st.Warn.Render("■ " + s.State())
 	case s.Verdict == verdict.Pass && len(s.Checks) > 0:
-		return sOK.Render("✔ " + s.State())
+		return st.OK.Render("✔ " + s.State())
 	case s.Verdict == verdict.Fail:
-		return sBad.Render("✘ " + s.State())
+		return st.Bad.Render("✘ " + s.State())
 	}
-	return sWarn.Render("? " + s.State())
+	return st.Warn.Render("? " + s.State())
 }
 
 func (m *compareModel) results() []compare.Result {
@@ -371,19 +372,28 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	switch {
 	case c.res != nil:
 		title += " " + c.res.Summary.Verdict.Mark()
-	case c.tl != nil:
+	case c.sess != nil:
 		title += " ▶"
 	default:
 		title += words.T(" (waits)")
 	}
-	if c.tl == nil {
-		return panel(title, sDim.Render(words.T("runs after the variants before it")), w, h, false)
-	}
-	tl := c.tl
-	cores := coresView(tl, w-4)
+	var out string
+	c.read(func(tl *timeline.Timeline) {
+		if tl == nil {
+			out = m.st.panel(title, m.st.Dim.Render(words.T("runs after the variants before it")), w, h, false)
+			return
+		}
+		out = m.drawColumn(title, tl, w, h)
+	})
+	return out
+}
+
+// drawColumn is a variant's cores, counters, lanes and log at the cursor.
+func (m *compareModel) drawColumn(title string, tl *timeline.Timeline, w, h int) string {
+	cores := m.st.coresView(tl, w-4)
 	coresH := lipgloss.Height(cores) + 2
-	ctr := countersView(tl, w-4)
-	ctrH := max(3, counterLines(tl, w-4)+2)
+	ctr := m.st.countersView(tl, w-4)
+	ctrH := max(3, m.st.counterLines(tl, w-4)+2)
 	lanesH := h - coresH - ctrH
 	if lanesH < 5 || lanesH < len(tl.Lanes)+3 {
 		// The lanes are the point: the counters give way first.
@@ -391,9 +401,9 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 		lanesH = h - coresH
 	}
 	now := min(m.at, tl.Now)
-	out := panel(title, cores, w, coresH, false)
+	out := m.st.panel(title, cores, w, coresH, false)
 	if ctrH > 0 {
-		out += "\n" + panel(words.T("Counters"), ctr, w, ctrH, false)
+		out += "\n" + m.st.panel(words.T("Counters"), ctr, w, ctrH, false)
 	}
 	// The lanes take what they need; the log what is left, if enough.
 	need := len(tl.Lanes) + 3
@@ -401,9 +411,9 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 	if lanesH-need >= 5 {
 		lanesH, logH = need, lanesH-need
 	}
-	out += "\n" + panel(words.T("Tasks"), lanesView(tl, w-4, lanesH-2, 0, now, zooms[defaultZoom]), w, lanesH, false)
+	out += "\n" + m.st.panel(words.T("Tasks"), m.st.lanesView(tl, w-4, lanesH-2, 0, now, zooms[defaultZoom]), w, lanesH, false)
 	if logH > 0 {
-		out += "\n" + panel(words.T("Log"), logView(tl, w-4, logH-2, 0), w, logH, false)
+		out += "\n" + m.st.panel(words.T("Log"), m.st.logView(tl, w-4, logH-2, 0), w, logH, false)
 	}
 	return out
 }
@@ -419,11 +429,11 @@ func (m *compareModel) table() string {
 		}
 	}
 	if len(rs) < 2 {
-		return sDim.Render(words.F("figures once two variants have run (%d of %d done)", len(rs), len(m.cols)))
+		return m.st.Dim.Render(words.F("figures once two variants have run (%d of %d done)", len(rs), len(m.cols)))
 	}
 	rows := compare.Table(rs, false)
 	if len(rows) == 0 {
-		return sDim.Render(words.T("no figure differs by more than 5% between the variants"))
+		return m.st.Dim.Render(words.T("no figure differs by more than 5% between the variants"))
 	}
 	// Each value sits under its variant's column; the figure's name leads.
 	colW := m.w / len(m.cols)
@@ -445,7 +455,7 @@ func (m *compareModel) table() string {
 		for i, c := range cells {
 			w := colW
 			if i == 0 {
-				line = padRight(sBold.Render(figureName(row.Figure)), min(nameW, colW/2))
+				line = padRight(m.st.Bold.Render(figureName(row.Figure)), min(nameW, colW/2))
 				w = colW - min(nameW, colW/2)
 			}
 			line += padRight(" "+c, w)
@@ -471,13 +481,18 @@ func figureName(f spec.Figure) string {
 }
 
 func (m *compareModel) footer() string {
+	return fitLines(m.help.ShortHelpView(m.keyMap().ShortHelp()), m.w, 1)
+}
+
+// keyMap: the cursor's keys, and the way out.
+func (m *compareModel) keyMap() help.KeyMap {
 	keys := []key.Binding{m.rkeys.Back, m.rkeys.Forward, key.NewBinding(key.WithKeys(" "), key.WithHelp("space", words.T("follow/hold"))), m.keys.Help, m.keys.Back, m.keys.Quit}
-	return fitLines(m.help.ShortHelpView(keys), m.w, 1)
+	return keyList{short: keys, full: [][]key.Binding{keys}}
 }
 
 func (m *compareModel) helpView(h int) string {
 	lines := []string{
-		sBold.Render(words.T("Compare")),
+		m.st.Bold.Render(words.T("Compare")),
 		"",
 	}
 	for _, l := range wrap(words.T("The variants run one after another, each with the whole machine, and stand side by side aligned at their start. "+
@@ -486,15 +501,17 @@ func (m *compareModel) helpView(h int) string {
 		"CPU, context switches and threads are what /proc read; work and lost updates are the lesson's counters."), m.w-6) {
 		lines = append(lines, "  "+l)
 	}
-	lines = append(lines, "", "  "+sDim.Render(words.T("any key closes")))
-	return panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
+	lines = append(lines, "", "  "+m.st.Dim.Render(words.T("any key closes")))
+	return m.st.panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
 }
 
-func (m *compareModel) helpShown() bool { return m.showHelp }
+func (m *compareModel) asksBeforeQuit(tea.KeyMsg) bool { return false }
 
-func (m *compareModel) cancelRuns() <-chan struct{} {
+// end cancels the runs and waits for their end.
+func (m *compareModel) end() error {
 	m.closePlayers()
-	return m.run.cancelRuns()
+	waitDone(m.run.cancelRuns())
+	return nil
 }
 
 func (m *compareModel) outcome() *verdict.Summary {

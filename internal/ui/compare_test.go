@@ -24,7 +24,7 @@ func twoVariants(b testing.TB, w, h int) *compareModel {
 	rec := recordSixteen(b)
 	a := measure(b, rec, compare.Variant{Label: "cores=1", Cores: 1})
 	c := measure(b, rec, compare.Variant{Label: "cores=all"})
-	m := newCompare(CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{a, c}}, w, h)
+	m := newCompare(tc(w, h), CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{a, c}})
 	b.Cleanup(m.closePlayers)
 	m.at = 0
 	settle(m)
@@ -42,7 +42,7 @@ func settle(m *compareModel) {
 // drawn.
 func BenchmarkCompareFrame200x60(b *testing.B) {
 	m := twoVariants(b, 200, 60)
-	end := m.end()
+	end := m.lastAt()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -63,7 +63,7 @@ func TestCompareScreenShowsBothAndTheFigures(t *testing.T) {
 	a := measure(t, rec, compare.Variant{Label: "first"})
 	c := measure(t, rec, compare.Variant{Label: "second"})
 	c.Figures.CPU = 2 * a.Figures.CPU // a figure that differs, to be listed with its ratio
-	m := newCompare(CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{a, c}}, 120, 40)
+	m := newCompare(tc(120, 40), CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{a, c}})
 	t.Cleanup(m.closePlayers)
 	settle(m)
 	m.render()

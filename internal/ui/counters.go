@@ -53,13 +53,13 @@ func counterRows(tl *timeline.Timeline) []counterRow {
 	return rows
 }
 
-func countersView(tl *timeline.Timeline, width int) string {
+func (st *Styles) countersView(tl *timeline.Timeline, width int) string {
 	if tl.Watch {
-		return switchesView(tl, width)
+		return st.switchesView(tl, width)
 	}
 	rows := counterRows(tl)
 	if len(rows) == 0 && len(tl.Copies) == 0 {
-		return sDim.Render(words.T("no counters in this lesson"))
+		return st.Dim.Render(words.T("no counters in this lesson"))
 	}
 	nameW := 8
 	for _, r := range rows {
@@ -71,16 +71,16 @@ func countersView(tl *timeline.Timeline, width int) string {
 		if i > 0 {
 			sb.WriteByte('\n')
 		}
-		line := padRight(ansi.Truncate(r.label, nameW, "…"), nameW) + " " + sBold.Render(fmt.Sprintf("%12d", r.value))
+		line := padRight(ansi.Truncate(r.label, nameW, "…"), nameW) + " " + st.Bold.Render(fmt.Sprintf("%12d", r.value))
 		if r.lost > 0 {
-			line += sBad.Render(words.F("  %d lost", r.lost))
+			line += st.Bad.Render(words.F("  %d lost", r.lost))
 		}
 		if rate, ok := r.c.Rate(tl.Now); ok && rate > 0 && !tl.Finished && !r.sum {
-			line += sDim.Render(fmt.Sprintf("  %s/s", human(rate)))
+			line += st.Dim.Render(fmt.Sprintf("  %s/s", human(rate)))
 		}
 		sb.WriteString(strings.Join(wrapLine(line, width, nameW+1), "\n"))
 		if tl.Scenario.Rounds > 1 && r.c.Task == "" {
-			sb.WriteString("\n" + strings.Join(wrapLine(roundEnds(tl, r.c), width, 4), "\n"))
+			sb.WriteString("\n" + strings.Join(wrapLine(st.roundEnds(tl, r.c), width, 4), "\n"))
 		}
 	}
 	if len(tl.Copies) > 0 {
@@ -94,20 +94,20 @@ func countersView(tl *timeline.Timeline, width int) string {
 			c := tl.Copies[t]
 			parts[i] = fmt.Sprintf("%s: %s=%d", t, c.Counter, c.Value)
 		}
-		sb.WriteString("\n" + strings.Join(packParts(sDim.Render(words.T("private copies")), parts, width, 2), "\n"))
+		sb.WriteString("\n" + strings.Join(packParts(st.Dim.Render(words.T("private copies")), parts, width, 2), "\n"))
 	}
 	return sb.String()
 }
 
 // switchesView: a watched program has no counters; its context switches
 // per second, per process, as /proc counted them, take their place.
-func switchesView(tl *timeline.Timeline, width int) string {
+func (st *Styles) switchesView(tl *timeline.Timeline, width int) string {
 	s := tl.SwitchSample
 	if s == nil {
-		return sDim.Render(words.T("context switches: counted once a second"))
+		return st.Dim.Render(words.T("context switches: counted once a second"))
 	}
 	dt := s.SwitchesSpan.Seconds()
-	lines := []string{sDim.Render(words.F("context switches /s: all %s", human(float64(s.Switches.Vol+s.Switches.Invol)/dt)))}
+	lines := []string{st.Dim.Render(words.F("context switches /s: all %s", human(float64(s.Switches.Vol+s.Switches.Invol)/dt)))}
 	for _, p := range s.Procs {
 		if tl.Procs[p.PID] == nil {
 			continue
@@ -120,8 +120,8 @@ func switchesView(tl *timeline.Timeline, width int) string {
 }
 
 // counterLines is how many lines countersView draws width cells wide.
-func counterLines(tl *timeline.Timeline, width int) int {
-	return lineCount(countersView(tl, width))
+func (st *Styles) counterLines(tl *timeline.Timeline, width int) int {
+	return lineCount(st.countersView(tl, width))
 }
 
 // packParts lays head and parts out on lines of at most width cells, two
@@ -173,25 +173,25 @@ const nbHyphen = "\u2011"
 
 // roundEnds shows the value a counter ended each round at: the drifting
 // racy balance beside the steady locked one.
-func roundEnds(tl *timeline.Timeline, c *timeline.Counter) string {
+func (st *Styles) roundEnds(tl *timeline.Timeline, c *timeline.Counter) string {
 	off := 0
 	var parts []string
 	for _, v := range c.Ends {
-		st := sOK
+		look := st.OK
 		if v != c.Init {
-			st = sBad
+			look = st.Bad
 			off++
 		}
-		parts = append(parts, st.Render(fmt.Sprint(v)))
+		parts = append(parts, look.Render(fmt.Sprint(v)))
 	}
 	head := words.F("  round %d/%d, %d ended off %d", len(c.Ends), tl.Scenario.Rounds, off, c.Init)
 	if c.TotalLost > 0 {
 		head += words.F(", %d updates lost in all", c.TotalLost)
 	}
 	if len(parts) == 0 {
-		return sDim.Render(head)
+		return st.Dim.Render(head)
 	}
-	return sDim.Render(head+words.T("; ended at:")) + " " + strings.Join(parts, " ")
+	return st.Dim.Render(head+words.T("; ended at:")) + " " + strings.Join(parts, " ")
 }
 
 func human(v float64) string {

@@ -71,9 +71,9 @@ func hasJoin(steps []spec.Step) bool {
 // synthetic history and frozen at 3 s.
 func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 	sc := builtin(t, id)
-	m := newLesson(sc, session.Options{}, w, h)
+	m := newLesson(tc(w, h), sc, session.Options{})
 	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 4242}))
-	m.frozen, m.frozenAt = true, 3*time.Second
+	holdAt(m, 3*time.Second)
 	ev := func(e sim.Event) { m.tl.Event(&e) }
 	ev(sim.Event{T: 0, Kind: sim.KRound, Round: 1})
 	ms := time.Millisecond

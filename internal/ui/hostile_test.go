@@ -102,10 +102,10 @@ func TestHostileRecordingScreensHoldNoEscapes(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.ANSI)
 	rec := hostileRecording(t)
 	for _, size := range [][2]int{{160, 48}, {80, 24}} {
-		m := newReplayLesson(rec, size[0], size[1])
-		m.rp.seek(m, rec.Span)
-		m.rp.settle(m)
-		m.rp.close()
+		m := newReplayLesson(tc(size[0], size[1]), rec)
+		rp(m).seek(m, rec.Span)
+		rp(m).settle(m)
+		rp(m).close()
 		views := map[string]string{"replay": m.View()}
 		for tab := focus(0); tab < focusCount; tab++ { // log, lesson, processes on a small screen
 			m.focus = tab
@@ -119,7 +119,7 @@ func TestHostileRecordingScreensHoldNoEscapes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := newCompare(CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{r, r}}, size[0], size[1])
+		c := newCompare(tc(size[0], size[1]), CompareConfig{Scenario: rec.Scenario, Done: []compare.Result{r, r}})
 		c.at = rec.Span
 		for c.cols[0].tl.Now < rec.Span || c.cols[1].tl.Now < rec.Span {
 			c.seek()

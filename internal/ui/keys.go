@@ -55,32 +55,3 @@ func (m *lessonModel) helpKey(msg tea.KeyMsg) {
 		m.showHelp = false
 	}
 }
-
-// lessonKey hands a key a lesson step waits for to the run; false if no
-// step waits for it.
-func (m *lessonModel) lessonKey(msg tea.KeyMsg) bool {
-	if m.sess == nil || msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
-		return false
-	}
-	for _, p := range m.tl.Keys {
-		if p.Key == string(msg.Runes) {
-			m.sess.Key(msg.Runes[0])
-			return true
-		}
-	}
-	return false
-}
-
-// togglePause pauses or resumes the run, while it runs.
-func (m *lessonModel) togglePause() {
-	if m.finished() || m.sess == nil {
-		return
-	}
-	if m.sess.Paused() {
-		m.sess.Resume()
-		m.frozen = false
-	} else {
-		m.sess.Pause()
-		m.freeze()
-	}
-}

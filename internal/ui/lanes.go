@@ -131,31 +131,24 @@ func copiesText(tl *timeline.Timeline, r laneRow) string {
 	return strings.Join(parts, words.T(", ")) + words.T(" (enter: a lane each)")
 }
 
-// modeWord is a lane's state now in a word or three, for counting copies.
+// modeWords name each mode of a lane, in English: words.T says them in the
+// screen's language. A mode not named here is busy.
+var modeWords = map[timeline.Mode]string{
+	timeline.ModeNone: words.N("new"), timeline.ModeNew: words.N("new"), timeline.ModeRunning: words.N("running"),
+	timeline.ModeRunnable: words.N("runnable"), timeline.ModeBlocked: words.N("blocked"), timeline.ModeSleeping: words.N("sleeping"),
+	timeline.ModeDone: words.N("done"), timeline.ModeZombie: words.N("zombie"), timeline.ModeChildren: words.N("waiting for children"),
+	timeline.ModeWaiting: words.N("runtime: waiting"),
+}
+
+// modeWord is a lane's state now in a word or three, for counting copies:
+// a blocked lane says on what.
 func modeWord(tl *timeline.Timeline, l *timeline.Lane) string {
 	c := l.Now(tl.OSUntil(l), tl.Now)
-	switch c.Mode {
-	case timeline.ModeNone, timeline.ModeNew:
-		return words.T("new")
-	case timeline.ModeRunning:
-		return words.T("running")
-	case timeline.ModeRunnable:
-		return words.T("runnable")
-	case timeline.ModeBlocked:
-		if r := l.Current().Reason; r != "" {
-			return words.T("blocked on ") + string(r)
-		}
-		return words.T("blocked")
-	case timeline.ModeSleeping:
-		return words.T("sleeping")
-	case timeline.ModeDone:
-		return words.T("done")
-	case timeline.ModeZombie:
-		return words.T("zombie")
-	case timeline.ModeChildren:
-		return words.T("waiting for children")
-	case timeline.ModeWaiting:
-		return words.T("runtime: waiting")
+	if r := l.Current().Reason; c.Mode == timeline.ModeBlocked && r != "" {
+		return words.T("blocked on ") + string(r)
+	}
+	if w, ok := modeWords[c.Mode]; ok {
+		return words.T(w)
 	}
 	return words.T("busy")
 }

@@ -19,24 +19,24 @@ func (m *lessonModel) rows() []laneRow { return laneRows(m.tl, m.expanded) }
 
 func (m *lessonModel) lanesPanel(rows []laneRow, w, h int) string {
 	zoom := zooms[m.zoom]
-	legH := legendHeight(w - 4)
+	legH := m.st.legendHeight(w - 4)
 	if len(rows)+1+legH > h-2 {
 		// Lanes before the legend: the help has it too.
 		legH = 0
 	}
-	content := rowsView(m.tl, rows, w-4, h-2-legH, m.scroll[focusLanes], m.now(), zoom)
+	content := m.st.rowsView(m.tl, rows, w-4, h-2-legH, m.scroll[focusLanes], m.now(), zoom)
 	if legH > 0 {
-		content += "\n" + m.cachedPanel("legend", panelKey{w: w}, func() string { return strings.Join(legendLines(w-4), "\n") })
+		content += "\n" + m.cachedPanel("legend", panelKey{w: w}, func() string { return strings.Join(m.st.legendLines(w-4), "\n") })
 	}
-	return panel(words.T("Tasks"), content, w, h, m.focus == focusLanes)
+	return m.st.panel(words.T("Tasks"), content, w, h, m.focus == focusLanes)
 }
 
 // lanesHeight is the lanes panel's height for n rows in a panel w wide:
 // every row, the axis, the legend (when it fits too) and the borders, if
 // that fits in maxH.
-func lanesHeight(n, maxH, w int) int {
+func (st *Styles) lanesHeight(n, maxH, w int) int {
 	want := n + 3
-	if leg := legendHeight(w - 4); want+leg <= maxH {
+	if leg := st.legendHeight(w - 4); want+leg <= maxH {
 		want += leg
 	}
 	return max(5, min(maxH, want))
@@ -44,11 +44,11 @@ func lanesHeight(n, maxH, w int) int {
 
 // scrolled shows h of lines from *off on (which it keeps in range); when
 // more follow, the last line says how many and how to read them.
-func scrolled(lines []string, h int, off *int, name string) string {
+func (st *Styles) scrolled(lines []string, h int, off *int, name string) string {
 	*off = min(*off, max(0, len(lines)-h))
 	lines = lines[*off:]
 	if len(lines) > h && h > 1 {
-		lines = append(lines[:h-1:h-1], sDim.Render(words.F("… %d more lines: tab to %s, then ↓", len(lines)-(h-1), words.T(name))))
+		lines = append(lines[:h-1:h-1], st.Dim.Render(words.F("… %d more lines: tab to %s, then ↓", len(lines)-(h-1), words.T(name))))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -58,7 +58,7 @@ func (m *lessonModel) lessonText(w, h int) string {
 	for i, l := range lines {
 		lines[i] = text.Clean(l)
 	}
-	return scrolled(lines, h, &m.scroll[focusLesson], "Lesson")
+	return m.st.scrolled(lines, h, &m.scroll[focusLesson], "Lesson")
 }
 
 // hasCounters says whether the lesson has counters, locks, queues (or, for
@@ -76,46 +76,46 @@ func (m *lessonModel) countersText(w int) string {
 	hasObj := tl.Watch || len(tl.Objects) > 0 || len(tl.Queues) > 0 || len(tl.Deadlocks) > 0
 	switch {
 	case hasCtr && hasObj:
-		return countersView(tl, w) + "\n" + objectsView(tl, w)
+		return m.st.countersView(tl, w) + "\n" + m.st.objectsView(tl, w)
 	case hasObj:
-		return objectsView(tl, w)
+		return m.st.objectsView(tl, w)
 	case hasCtr:
-		return countersView(tl, w)
+		return m.st.countersView(tl, w)
 	}
-	return sDim.Render(words.T("no counters, locks or queues in this lesson"))
+	return m.st.Dim.Render(words.T("no counters, locks or queues in this lesson"))
 }
 
 func (m *lessonModel) wide(h int) string {
 	leftW := m.w * 62 / 100
 	rightW := m.w - leftW
 	rows := m.rows()
-	lanesH := lanesHeight(len(rows), h/2, leftW)
+	lanesH := m.st.lanesHeight(len(rows), h/2, leftW)
 	logH := h - lanesH
 	tl := m.tl
 	left := m.lanesPanel(rows, leftW, lanesH) + "\n" +
 		m.cachedPanel("log", panelKey{tl.VerLog, leftW, logH, m.focus == focusLog, m.scroll[focusLog]}, func() string {
-			return panel(words.T("Log"), logView(tl, leftW-4, logH-2, m.scroll[focusLog]), leftW, logH, m.focus == focusLog)
+			return m.st.panel(words.T("Log"), m.st.logView(tl, leftW-4, logH-2, m.scroll[focusLog]), leftW, logH, m.focus == focusLog)
 		})
 
 	coresH := len(m.coreCount()) + 3
-	ctrH := max(3, counterLines(tl, rightW-4)+2)
-	lockH := max(3, objectLines(tl, rightW-4)+2)
+	ctrH := max(3, m.st.counterLines(tl, rightW-4)+2)
+	lockH := max(3, m.st.objectLines(tl, rightW-4)+2)
 	procH := min(14, max(4, m.procCount()+3))
 	lessonH := max(3, h-coresH-ctrH-lockH-procH)
 	right := m.cachedPanel("cores", panelKey{ver: tl.VerProcs, w: rightW, h: coresH}, func() string {
-		return panel(words.T("Cores"), coresView(tl, rightW-4), rightW, coresH, false)
+		return m.st.panel(words.T("Cores"), m.st.coresView(tl, rightW-4), rightW, coresH, false)
 	}) + "\n" +
 		m.cachedPanel("counters", panelKey{ver: tl.VerCounters, w: rightW, h: ctrH}, func() string {
-			return panel(words.T("Counters"), countersView(tl, rightW-4), rightW, ctrH, false)
+			return m.st.panel(words.T("Counters"), m.st.countersView(tl, rightW-4), rightW, ctrH, false)
 		}) + "\n" +
 		m.cachedPanel("locks", panelKey{ver: tl.VerObjects, w: rightW, h: lockH, extra: len(tl.Deadlocks)}, func() string {
-			return panel(words.T("Locks · Queues"), objectsView(tl, rightW-4), rightW, lockH, false)
+			return m.st.panel(words.T("Locks · Queues"), m.st.objectsView(tl, rightW-4), rightW, lockH, false)
 		}) + "\n" +
 		m.cachedPanel("procs", panelKey{tl.VerProcs, rightW, procH, m.focus == focusProcs, 0}, func() string {
-			return panel(words.T("Processes"), procsView(tl, rightW-4, procH-2), rightW, procH, m.focus == focusProcs)
+			return m.st.panel(words.T("Processes"), m.st.procsView(tl, rightW-4, procH-2), rightW, procH, m.focus == focusProcs)
 		}) + "\n" +
 		m.cachedPanel("lesson", panelKey{0, rightW, lessonH, m.focus == focusLesson, m.scroll[focusLesson]}, func() string {
-			return panel(words.T("Lesson"), m.lessonText(rightW-4, lessonH-2), rightW, lessonH, m.focus == focusLesson)
+			return m.st.panel(words.T("Lesson"), m.lessonText(rightW-4, lessonH-2), rightW, lessonH, m.focus == focusLesson)
 		})
 	// Every panel is drawn to its exact width: only the line count needs fitting.
 	return fitCount(joinColumns(left, right), h)
@@ -206,7 +206,7 @@ func (m *lessonModel) planNarrow(h int) narrowPlan {
 		// well, and leaves the panel below room for the process tree.
 		lanesMax = h / 3
 	}
-	p.lanesH = lanesHeight(n, lanesMax, m.w)
+	p.lanesH = m.st.lanesHeight(n, lanesMax, m.w)
 	coresH := len(m.coreCount()) + 3
 	want := coresH
 	p.ctrInMid = m.w >= 70 && m.hasCounters()
@@ -214,7 +214,7 @@ func (m *lessonModel) planNarrow(h int) narrowPlan {
 		want = max(coresH, lineCount(m.countersText(m.w-m.w/2-4))+2)
 	}
 	if h-p.lanesH-want < minBottom && n+3 > h/3 {
-		p.lanesH = lanesHeight(n, h/3, m.w)
+		p.lanesH = m.st.lanesHeight(n, h/3, m.w)
 	}
 	p.midH = min(want, h-p.lanesH-minBottom)
 	p.ctrWhole = p.ctrInMid && p.midH == want
@@ -276,10 +276,10 @@ func (m *lessonModel) narrow(h int) string {
 			ctr := strings.Split(m.countersText(m.w-half-4), "\n")
 			off := 0
 			parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top,
-				panel(words.T("Cores"), coresView(tl, half-4), half, p.midH, false),
-				panel(words.T("Counters · Objects"), scrolled(ctr, p.midH-2, &off, "Counters"), m.w-half, p.midH, false)))
+				m.st.panel(words.T("Cores"), m.st.coresView(tl, half-4), half, p.midH, false),
+				m.st.panel(words.T("Counters · Objects"), m.st.scrolled(ctr, p.midH-2, &off, "Counters"), m.w-half, p.midH, false)))
 		} else {
-			parts = append(parts, panel(words.T("Cores"), coresView(tl, m.w-4), m.w, min(coresH, p.midH), false))
+			parts = append(parts, m.st.panel(words.T("Cores"), m.st.coresView(tl, m.w-4), m.w, min(coresH, p.midH), false))
 		}
 	}
 	f := m.focus
@@ -297,13 +297,13 @@ func (m *lessonModel) narrow(h int) string {
 	case focusLesson:
 		content = m.lessonText(m.w-4, ch)
 	case focusProcs:
-		content = procsView(tl, m.w-4, ch)
+		content = m.st.procsView(tl, m.w-4, ch)
 	case focusCounters:
-		content = scrolled(strings.Split(m.countersText(m.w-4), "\n"), ch, &m.scroll[focusCounters], "Counters")
+		content = m.st.scrolled(strings.Split(m.countersText(m.w-4), "\n"), ch, &m.scroll[focusCounters], "Counters")
 	case focusCores:
-		content = coresView(tl, m.w-4)
+		content = m.st.coresView(tl, m.w-4)
 	default:
-		content = logView(tl, m.w-4, ch, m.scroll[focusLog])
+		content = m.st.logView(tl, m.w-4, ch, m.scroll[focusLog])
 	}
 	title := ""
 	for _, i := range m.cycleFor(p)[1:] {
@@ -316,7 +316,7 @@ func (m *lessonModel) narrow(h int) string {
 		}
 		title += name + " "
 	}
-	parts = append(parts, panel(strings.TrimSpace(title)+"  (tab)", content, m.w, p.bottomH, m.focus != focusLanes))
+	parts = append(parts, m.st.panel(strings.TrimSpace(title)+"  (tab)", content, m.w, p.bottomH, m.focus != focusLanes))
 	return fitLines(strings.Join(parts, "\n"), m.w, h)
 }
 
@@ -325,29 +325,29 @@ func (m *lessonModel) helpView(h int) string {
 	var lines []string
 	add := func(s string) { lines = append(lines, s) }
 	keyLine := func(b key.Binding) {
-		add("  " + padRight(sKey.Render(b.Help().Key), 12) + " " + b.Help().Desc)
+		add("  " + padRight(m.st.Key.Render(b.Help().Key), 12) + " " + b.Help().Desc)
 	}
-	add(sDim.Render(words.T("↑/↓ scroll · any other key closes")))
+	add(m.st.Dim.Render(words.T("↑/↓ scroll · any other key closes")))
 	add("")
-	add(sBold.Render(words.T("Keys")))
-	for _, col := range m.helpKeys() {
+	add(m.st.Bold.Render(words.T("Keys")))
+	for _, col := range m.keyMap().FullHelp() {
 		for _, b := range col {
 			keyLine(b)
 		}
 	}
-	if prompts := m.lessonPrompts(); len(prompts) > 0 {
+	if prompts := m.src.prompts(m.tl); len(prompts) > 0 {
 		add("")
-		add(sBold.Render(words.T("This lesson waits for")))
+		add(m.st.Bold.Render(words.T("This lesson waits for")))
 		for _, p := range prompts {
-			add("  " + padRight(sKey.Render(text.Clean(p.Key)), 12) + " " + text.Clean(p.Label))
+			add("  " + padRight(m.st.Key.Render(text.Clean(p.Key)), 12) + " " + text.Clean(p.Label))
 		}
 	}
 	add("")
-	add(sBold.Render(words.T("Lanes")))
+	add(m.st.Bold.Render(words.T("Lanes")))
 	for _, l := range wrap(words.T("One row per task; time runs left to right, now at the right edge. A name ending in * is a daemon."), m.w-6) {
 		add("  " + l)
 	}
-	for _, l := range legendLines(m.w - 6) {
+	for _, l := range m.st.legendLines(m.w - 6) {
 		add("  " + l)
 	}
 	for _, l := range wrap(words.T("Why a task waits comes from the engine as it happens. Whether a goroutine was running (the digit is its P) "+
@@ -359,8 +359,8 @@ func (m *lessonModel) helpView(h int) string {
 		add("  " + l)
 	}
 	add("")
-	add(sDim.Render(words.T("↑/↓ scroll · any other key closes")))
+	add(m.st.Dim.Render(words.T("↑/↓ scroll · any other key closes")))
 	off := min(m.helpScroll, max(0, len(lines)-(h-2)))
 	m.helpScroll = off
-	return panel(words.T("Help"), strings.Join(lines[off:], "\n"), m.w, h, true)
+	return m.st.panel(words.T("Help"), strings.Join(lines[off:], "\n"), m.w, h, true)
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -23,10 +22,7 @@ import (
 
 // Messages between the lesson screen and its session.
 type (
-	itemsMsg struct {
-		s     *session.Session
-		items []session.Item
-	}
+	itemsMsg       struct{ s *session.Session } // the run's fold moved
 	sessionDoneMsg struct{ s *session.Session }
 	frameMsg       struct{}
 	// stoppedMsg says an old session has ended and reaped everything it started.
@@ -59,16 +55,13 @@ var focusNames = [...]string{words.N("Tasks"), words.N("Log"), words.N("Lesson")
 // lessonModel is the lesson screen: one scenario, its running session (or
 // a recording played back) and the fold of what it delivered.
 type lessonModel struct {
+	*Common
 	sc      *spec.Scenario
-	opt     session.Options
-	sess    *session.Session // a live run
-	rp      *replay          // or a recorded one
-	tl      *timeline.Timeline
+	src     source             // where the run comes from
+	tl      *timeline.Timeline // the run's fold, as src.read shows it
 	summary *verdict.Summary
-	keys    lessonKeys
 	help    help.Model
 
-	w, h       int
 	bodyH      int  // the panels' height, as the last frame laid them out
 	expanded   bool // a row per copy of a task counted many times
 	zoom       int
@@ -76,17 +69,11 @@ type lessonModel struct {
 	scroll     [focusCount]int
 	showHelp   bool
 	helpScroll int
-	frozenAt   time.Duration // "now" while paused or finished
-	frozen     bool
 	frame      string
 	restarts   int
-	restarting bool // the old run is being stopped: r waits for it
 	quitAsked  bool // q once while a watched command runs: q again ends it
 	cache      map[string]cached
-	// clock is the live run's time now; tests fix it.
-	clock func() time.Duration
-	play  turnsState // the scheduler, when the learner chooses the order
-	files *runFiles  // where each run is written, when asked
+	play       turnsState // the scheduler, when the learner chooses the order
 }
 
 // cached is a panel drawn for one version of its content and one size.
@@ -113,29 +100,21 @@ func (m *lessonModel) cachedPanel(name string, k panelKey, draw func() string) s
 	return out
 }
 
-func newLesson(sc *spec.Scenario, opt session.Options, w, h int) *lessonModel {
-	m := &lessonModel{sc: sc, opt: opt, keys: newLessonKeys(), help: newHelp(), zoom: defaultZoom, w: w, h: h,
-		cache: map[string]cached{}}
-	m.help.ShortSeparator = "  "
-	return m
+// newLesson is the lesson screen of a live run (a watched program's, when
+// opt has a runner); Init starts it.
+func newLesson(c *Common, sc *spec.Scenario, opt session.Options) *lessonModel {
+	live := liveSource{opt: opt}
+	var src source = &live
+	if opt.Runner != nil {
+		src = &watchSource{live}
+	}
+	return newLessonOf(c, sc, src)
 }
 
-// start begins a new session for the lesson.
-func (m *lessonModel) start() tea.Cmd {
-	m.beginTurns()
-	// Every run is written to files of its own (--record, --trace).
-	opt := m.opt
-	files, note := m.files.open(&opt)
-	m.sess = session.Start(context.Background(), m.sc, opt)
-	s := m.sess
-	m.clock = func() time.Duration { return time.Since(s.Start) }
-	m.reset(timeline.New(timeline.Config{Scenario: m.sc, Cores: m.sess.Cores, Root: m.sess.Root(), Watch: m.watching()}))
-	if note.Text != "" {
-		m.tl.AddLog(note)
-	}
-	m.restarting = false
-	m.render()
-	return tea.Batch(waitItems(m.sess), m.files.close(s, files))
+func newLessonOf(c *Common, sc *spec.Scenario, src source) *lessonModel {
+	m := &lessonModel{Common: c, sc: sc, src: src, help: c.st.newHelp(), zoom: defaultZoom, cache: map[string]cached{}}
+	m.help.ShortSeparator = "  "
+	return m
 }
 
 // reset shows a fresh fold.
@@ -143,43 +122,39 @@ func (m *lessonModel) reset(tl *timeline.Timeline) {
 	m.tl = tl
 	m.summary = nil
 	m.cache = map[string]cached{}
-	m.frozen = false
 }
 
-func (m *lessonModel) Init() tea.Cmd {
-	if m.rp != nil {
-		return frameTick()
-	}
-	return tea.Batch(m.start(), frameTick())
-}
+func (m *lessonModel) Init() tea.Cmd { return tea.Batch(m.src.start(m), frameTick()) }
+
+// locked runs f while m.tl is the source's fold and holds still: every
+// way into the screen (Update, SetSize) goes through it once.
+func (m *lessonModel) locked(f func()) { m.src.read(m, f) }
 
 func frameTick() tea.Cmd {
 	return tea.Tick(time.Second/fps, func(time.Time) tea.Msg { return frameMsg{} })
 }
 
-// waitItems reads what the session produced: it blocks for one item, then
-// takes whatever else is ready, so a burst becomes one message.
+// waitItems waits while the session delivers: it blocks for one item,
+// then takes whatever else is ready, so a burst becomes one message. The
+// session has folded them; the screen only learns that the fold moved.
 func waitItems(s *session.Session) tea.Cmd {
 	return func() tea.Msg {
-		it, ok := <-s.Items()
-		if !ok {
+		if _, ok := <-s.Items(); !ok {
 			<-s.Done()
 			return sessionDoneMsg{s}
 		}
-		items := []session.Item{it}
-		for len(items) < 512 {
+		for n := 1; n < 512; n++ {
 			select {
-			case it, ok := <-s.Items():
+			case _, ok := <-s.Items():
 				if !ok {
-					return itemsMsg{s, items}
+					return itemsMsg{s}
 				}
-				items = append(items, it)
 				continue
 			default:
 			}
 			break
 		}
-		return itemsMsg{s, items}
+		return itemsMsg{s}
 	}
 }
 
@@ -195,60 +170,28 @@ func stopSession(s *session.Session) tea.Cmd {
 func (m *lessonModel) SetSize(w, h int) {
 	m.w, m.h = w, h
 	m.help.Width = w
-	m.render()
+	m.locked(m.render)
 }
 
 // finished says the run is over and judged.
 func (m *lessonModel) finished() bool { return m.summary != nil }
 
 func (m *lessonModel) Update(msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(restartMsg); ok {
+		return m.src.start(m) // a new run, and a new fold to hold
+	}
+	var cmd tea.Cmd
+	m.locked(func() { cmd = m.update(msg) })
+	return cmd
+}
+
+func (m *lessonModel) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.src.update(m, msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
-	case itemsMsg:
-		if msg.s != m.sess {
-			return nil // a stopped run's last words
-		}
-		for _, it := range msg.items {
-			m.tl.Apply(it)
-		}
-		if m.frozen {
-			m.render()
-		}
-		return waitItems(m.sess)
-	case sessionDoneMsg:
-		if msg.s == m.sess {
-			m.finish(msg.s.Summary())
-			return m.exploreGoal()
-		}
-		return nil
-	case filesMsg:
-		m.filesDone(msg)
-		return nil
-	case exploredMsg:
-		if msg.s == m.sess {
-			m.play.explored, m.play.exploring = msg.r, false
-			m.render()
-		}
-		return nil
-	case traceMsg:
-		if msg.s == m.sess {
-			if msg.err != nil {
-				m.tl.AddLog(timeline.Entry{Text: "runtime trace: " + msg.err.Error(), Class: timeline.Bad})
-			}
-			m.render()
-		}
-		return nil
 	case frameMsg:
-		if m.rp != nil {
-			// A seek catching up is drawn once it has: a frame stays small.
-			if m.rp.advance(m) && !m.rp.behind {
-				m.render()
-			}
-			return frameTick()
-		}
-		m.stepTurns()
-		// A frozen screen (paused or finished) changes only when data or keys
-		// do; those redraw it themselves.
-		if !m.frozen {
+		if m.src.frame(m) {
 			m.render()
 		}
 		return frameTick()
@@ -271,74 +214,26 @@ func (m *lessonModel) finish(sum verdict.Summary) {
 		}
 		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", r.Verdict.Mark(), text.Clean(r.Name), text.Clean(r.Detail)), Class: class})
 	}
-	m.freeze()
+	m.src.hold(m)
 	m.render()
 }
 
-func (m *lessonModel) freeze() {
-	if !m.frozen {
-		m.frozenAt = m.liveNow()
-		m.frozen = true
-	}
-}
-
-func (m *lessonModel) liveNow() time.Duration {
-	if m.rp != nil {
-		return m.rp.at
-	}
-	if m.tl != nil && m.tl.Finished {
-		return m.tl.Now
-	}
-	if m.clock == nil {
-		return 0
-	}
-	return m.clock()
-}
-
-func (m *lessonModel) now() time.Duration {
-	if m.frozen {
-		return m.frozenAt
-	}
-	return m.liveNow()
-}
-
-// tracing says whether the runtime trace is being read: the session's word.
-func (m *lessonModel) tracing() bool {
-	if m.sess == nil {
-		return false
-	}
-	on, _ := m.sess.Tracing()
-	return on
-}
-
-// paused says whether the run (or the playback) is paused: the session's
-// word, or the replay's.
-func (m *lessonModel) paused() bool {
-	switch {
-	case m.rp != nil:
-		return m.rp.paused
-	case m.sess != nil:
-		return m.sess.Paused()
-	}
-	return false
-}
+func (m *lessonModel) now() time.Duration { return m.src.now(m) }
 
 func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
+	if m.quitAsked && !key.Matches(msg, m.keys.Back) {
+		m.quitAsked = false // any other key: stay
+	}
 	if m.showHelp {
 		m.helpKey(msg)
 		m.render()
 		return nil
 	}
-	// A key a lesson step is waiting for comes first.
-	if m.lessonKey(msg) {
+	// A key a lesson step is waiting for comes first, then the keys of a
+	// replay, then the scheduler's.
+	if cmd, ok := m.src.key(m, msg); ok {
 		m.render()
-		return nil
-	}
-	if m.rp != nil {
-		if cmd, ok := m.rp.key(m, msg); ok {
-			m.render()
-			return cmd
-		}
+		return cmd
 	}
 	if cmd, ok := m.turnsKey(msg); ok {
 		m.render()
@@ -349,7 +244,7 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		m.showHelp, m.helpScroll = true, 0
 	case key.Matches(msg, k.Back):
-		if m.programRunning() && !m.quitAsked {
+		if m.src.programRunning(m) && !m.quitAsked {
 			m.quitAsked = true // leaving ends the watched program: ask
 			break
 		}
@@ -358,21 +253,15 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return func() tea.Msg { return backMsg{} }
 	case key.Matches(msg, k.Pause):
-		m.togglePause()
+		m.src.pause(m)
 	case key.Matches(msg, k.Restart):
-		if m.watching() {
-			break
+		// One restart at a time; a watched program is not restarted.
+		if cmd := m.src.restart(m); cmd != nil {
+			return cmd
 		}
-		// The old run's tasks and processes end before the new run starts;
-		// while it stops, r is ignored: one restart at a time.
-		return m.restart()
 	case key.Matches(msg, k.Trace):
-		if m.sess == nil || m.watching() {
-			break
-		}
-		s, on := m.sess, !m.tracing()
-		return func() tea.Msg {
-			return traceMsg{s, s.SetRuntimeTrace(on)}
+		if cmd := m.src.trace(); cmd != nil {
+			return cmd
 		}
 	case key.Matches(msg, k.ZoomIn):
 		m.zoom = max(0, m.zoom-1)
@@ -392,15 +281,21 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// watching: the screen shows a watched program, not a lesson.
-func (m *lessonModel) watching() bool { return m.opt.Runner != nil }
-
-// programRunning: a command started by 'mtviz watch --' still runs, and
-// quitting would end it.
-func (m *lessonModel) programRunning() bool {
-	r, ok := m.opt.Runner.(interface{ Running() bool })
-	return ok && r.Running() && !m.finished()
+// asksBeforeQuit asks once before q ends a watched program with mtviz.
+func (m *lessonModel) asksBeforeQuit(tea.KeyMsg) bool {
+	if !m.src.programRunning(m) || m.quitAsked {
+		return false
+	}
+	m.quitAsked = true
+	m.locked(m.render)
+	return true
 }
+
+func (m *lessonModel) keyMap() help.KeyMap { return m.src.keys(m.Common) }
+
+func (m *lessonModel) stop() tea.Cmd             { return m.src.stop() }
+func (m *lessonModel) end() error                { return m.src.end() }
+func (m *lessonModel) outcome() *verdict.Summary { return m.summary }
 
 // scrollBy moves the focused panel: the log counts lines back from its
 // newest, the lanes and the lesson text from their top.
@@ -460,23 +355,9 @@ func (m *lessonModel) render() {
 
 func (m *lessonModel) header() string {
 	tl := m.tl
-	state := sOK.Render(words.T("▶ running"))
-	switch {
-	case m.watching() && m.summary != nil:
-		state = sOK.Render(words.T("■ the watch has ended"))
-	case m.watching() && m.paused():
-		state = sWarn.Render(words.T("⏸ screen frozen (the program runs on)"))
-	case m.watching():
-		state = sOK.Render(words.T("▶ watching"))
-	case m.summary != nil:
-		state = verdictText(*m.summary)
-	case tl.Finished:
-		state = sDim.Render(words.T("judging…"))
-	case m.paused():
-		state = sWarn.Render(words.T("⏸ paused"))
-	}
+	state := m.state()
 	if n := len(tl.Deadlocks); n > 0 && !tl.Finished {
-		state = sBad.Render("⚠ "+sim.CycleText(tl.Deadlocks[n-1].Edges)) + " " + state
+		state = m.st.Bad.Render("⚠ "+sim.CycleText(tl.Deadlocks[n-1].Edges)) + " " + state
 	}
 	round := ""
 	if m.sc.Rounds > 1 {
@@ -484,18 +365,10 @@ func (m *lessonModel) header() string {
 	}
 	phase := ""
 	if tl.Phase != "" {
-		phase = words.T("  phase ") + sBold.Render(tl.Phase)
+		phase = words.T("  phase ") + m.st.Bold.Render(tl.Phase)
 	}
-	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+text.Clean(m.sc.Title))
-	mode := sDim.Render(words.T("trace off"))
-	if m.tracing() {
-		mode = sOK.Render(words.T("trace on"))
-	} else if m.w < 100 {
-		mode = "" // room for what matters
-	}
-	if m.rp != nil {
-		mode = sKey.Render(words.T("replay ") + m.rp.speedName())
-	}
+	left := m.st.Title.Render("mtviz") + " " + m.st.Bold.Render(m.sc.ID) + m.st.Dim.Render(" · "+text.Clean(m.sc.Title))
+	mode := m.src.mode(m)
 	cores := words.F("%d cores", tl.Cores)
 	if tl.Cores == 1 {
 		cores = words.T("1 core")
@@ -508,10 +381,10 @@ func (m *lessonModel) header() string {
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		// The title gives way first: one line more for the panels.
-		room := m.w - lipgloss.Width(right) - 1 - lipgloss.Width(sTitle.Render("mtviz")+" "+sBold.Render(m.sc.ID)+" · ")
-		left = sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID)
+		room := m.w - lipgloss.Width(right) - 1 - lipgloss.Width(m.st.Title.Render("mtviz")+" "+m.st.Bold.Render(m.sc.ID)+" · ")
+		left = m.st.Title.Render("mtviz") + " " + m.st.Bold.Render(m.sc.ID)
 		if room >= 8 {
-			left += sDim.Render(" · " + ansi.Truncate(text.Clean(m.sc.Title), room, "…"))
+			left += m.st.Dim.Render(" · " + ansi.Truncate(text.Clean(m.sc.Title), room, "…"))
 		}
 		gap = m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	}
@@ -521,9 +394,26 @@ func (m *lessonModel) header() string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
+// state is the header's word on the run: the source's own, or where the
+// lesson is.
+func (m *lessonModel) state() string {
+	if st, ok := m.src.state(m); ok {
+		return st
+	}
+	switch {
+	case m.summary != nil:
+		return m.st.verdictText(*m.summary)
+	case m.tl.Finished:
+		return m.st.Dim.Render(words.T("judging…"))
+	case m.src.paused():
+		return m.st.Warn.Render(words.T("⏸ paused"))
+	}
+	return m.st.OK.Render(words.T("▶ running"))
+}
+
 func (m *lessonModel) footer() string {
 	if m.quitAsked {
-		return fitLines(sWarn.Render(words.T("the watched program still runs: q or esc again ends it; any other key stays")), m.w, 1)
+		return fitLines(m.st.Warn.Render(words.T("the watched program still runs: q or esc again ends it; any other key stays")), m.w, 1)
 	}
 	return m.cachedPanel("footer", panelKey{ver: m.tl.VerKeys, w: m.w}, m.drawFooter)
 }
@@ -532,17 +422,10 @@ func (m *lessonModel) footer() string {
 // the way out (esc, q) is always on it.
 func (m *lessonModel) drawFooter() string {
 	var prompts []string
-	for _, p := range m.lessonPrompts() {
-		prompts = append(prompts, sKey.Render(text.Clean(p.Key))+" "+text.Clean(p.Label))
+	for _, p := range m.src.prompts(m.tl) {
+		prompts = append(prompts, m.st.Key.Render(text.Clean(p.Key))+" "+text.Clean(p.Label))
 	}
-	short := m.keys.ShortHelp()
-	if m.rp != nil {
-		short = m.rp.keys.ShortHelp()
-	}
-	if m.watching() {
-		pause := key.NewBinding(key.WithKeys(" "), key.WithHelp("space", words.T("freeze/unfreeze the screen")))
-		short = []key.Binding{pause, m.keys.ZoomIn, m.keys.ZoomOut, m.keys.Focus}
-	}
+	short := m.keyMap().ShortHelp()
 	// The way out and the help always show; the lesson's own keys come
 	// first; the other keys as room allows, whole or not at all.
 	exit := m.help.ShortHelpView([]key.Binding{m.keys.Help, m.keys.Back, m.keys.Quit})

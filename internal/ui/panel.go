@@ -10,17 +10,17 @@ import (
 
 // panel draws a box of exactly w×h cells with a title in its top border.
 // Content lines are cut to fit, never wrapped, so the layout cannot shift.
-func panel(title, content string, w, h int, focused bool) string {
+func (st *Styles) panel(title, content string, w, h int, focused bool) string {
 	if w < 4 || h < 2 {
 		return ""
 	}
 	// The border's escape codes are worked out once (codesFor), not styled
 	// line by line: panels are drawn every frame.
-	border := codesFor('│'|1<<21, sDim)
-	tc := codesFor('T'|1<<21, sBold)
+	border := codesFor('│'|1<<21, st.Dim)
+	tc := codesFor('T'|1<<21, st.Bold)
 	if focused {
-		border = codesFor('│'|1<<22, sFocusBorder)
-		tc = codesFor('T'|1<<22, sSelected)
+		border = codesFor('│'|1<<22, st.FocusBorder)
+		tc = codesFor('T'|1<<22, st.Selected)
 	}
 	paint := func(sb *strings.Builder, c sgr, s string) {
 		sb.WriteString(c.pre)

@@ -13,6 +13,7 @@ import (
 
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
+	"mtviz/internal/verdict"
 	"mtviz/internal/words"
 )
 
@@ -23,25 +24,26 @@ type compareMsg struct{ sc *spec.Scenario }
 
 // picker lists the lessons; / filters them, as k9s, lazygit and htop do.
 type picker struct {
+	*Common
 	all       []*spec.Scenario
 	shown     []*spec.Scenario
 	cursor    int
 	filtering bool // keys go to the filter until enter or esc
 	filter    textinput.Model
-	keys      pickerKeys
 	help      help.Model
 	showHelp  bool
-	w, h      int
 }
 
-func newPicker(all []*spec.Scenario) *picker {
+func newPicker(c *Common, all []*spec.Scenario) *picker {
 	ti := textinput.New()
 	ti.Prompt = words.T("filter: ")
 	ti.Placeholder = words.T("press / to filter lessons")
-	ti.PlaceholderStyle = sDim
-	p := &picker{all: all, shown: all, filter: ti, keys: newPickerKeys(), help: newHelp()}
+	ti.PlaceholderStyle = c.st.Dim
+	p := &picker{Common: c, all: all, shown: all, filter: ti, help: c.st.newHelp()}
 	return p
 }
+
+func (p *picker) Init() tea.Cmd { return nil }
 
 func (p *picker) SetSize(w, h int) {
 	p.w, p.h = w, h
@@ -69,27 +71,27 @@ func (p *picker) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, p.filterKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: km.Runes[1:]}))
 	}
 	switch {
-	case key.Matches(km, p.keys.Up):
+	case key.Matches(km, p.pkeys.Up):
 		p.cursor = max(0, p.cursor-1)
-	case key.Matches(km, p.keys.Down):
+	case key.Matches(km, p.pkeys.Down):
 		p.cursor = min(len(p.shown)-1, p.cursor+1)
-	case key.Matches(km, p.keys.Open):
+	case key.Matches(km, p.pkeys.Open):
 		return p.open()
-	case key.Matches(km, p.keys.Compare):
+	case key.Matches(km, p.pkeys.Compare):
 		if len(p.shown) > 0 {
 			sc := p.shown[p.cursor]
 			return func() tea.Msg { return compareMsg{sc} }
 		}
-	case key.Matches(km, p.keys.Help):
+	case key.Matches(km, p.pkeys.Help):
 		p.showHelp = true
-	case key.Matches(km, p.keys.Filter):
+	case key.Matches(km, p.pkeys.Filter):
 		p.filtering = true
 		p.filter.Placeholder = words.T("type to filter; enter opens, esc clears")
 		return p.filter.Focus()
-	case key.Matches(km, p.keys.Clear):
+	case key.Matches(km, p.pkeys.Clear):
 		p.filter.SetValue("")
 		p.refilter()
-	case key.Matches(km, p.keys.Quit):
+	case key.Matches(km, p.pkeys.Quit):
 		return tea.Quit
 	}
 	return nil
@@ -105,7 +107,7 @@ func (p *picker) filterKey(km tea.KeyMsg) tea.Cmd {
 	case km.Type == tea.KeyEsc:
 		p.filter.SetValue("")
 		p.stopFiltering()
-	case km.Type == tea.KeyUp || km.Type == tea.KeyDown || key.Matches(km, p.keys.Compare):
+	case km.Type == tea.KeyUp || km.Type == tea.KeyDown || key.Matches(km, p.pkeys.Compare):
 		p.stopFiltering()
 		return p.Update(km)
 	case km.Type == tea.KeyCtrlC:
@@ -163,20 +165,28 @@ func (p *picker) refilter() {
 	p.cursor = max(0, min(p.cursor, len(p.shown)-1))
 }
 
+func (p *picker) keyMap() help.KeyMap { return p.pkeys }
+
+// The picker runs nothing, and quits at once.
+func (p *picker) asksBeforeQuit(tea.KeyMsg) bool { return false }
+func (p *picker) stop() tea.Cmd                  { return nil }
+func (p *picker) end() error                     { return nil }
+func (p *picker) outcome() *verdict.Summary      { return nil }
+
 func (p *picker) View() string {
 	var sb strings.Builder
-	sb.WriteString(sTitle.Render("mtviz") + sDim.Render(words.T(" · watch processes and threads being scheduled")) + "\n\n")
+	sb.WriteString(p.st.Title.Render("mtviz") + p.st.Dim.Render(words.T(" · watch processes and threads being scheduled")) + "\n\n")
 	sb.WriteString(p.filter.View() + "\n\n")
 	if p.showHelp {
-		sb.WriteString(sBold.Render(words.T("Keys")) + "\n")
-		for _, col := range p.keys.FullHelp() {
+		sb.WriteString(p.st.Bold.Render(words.T("Keys")) + "\n")
+		for _, col := range p.keyMap().FullHelp() {
 			for _, b := range col {
-				sb.WriteString("  " + padRight(sKey.Render(b.Help().Key), 10) + " " + b.Help().Desc + "\n")
+				sb.WriteString("  " + padRight(p.st.Key.Render(b.Help().Key), 10) + " " + b.Help().Desc + "\n")
 			}
 		}
 		sb.WriteString(words.T("\nPress / and type to filter the lessons by id, title or summary; q quits.\n"+
 			"Each lesson runs real goroutines and processes; the screen shows what the\n"+
-			"engine and the OS report about them.\n\n") + sDim.Render(words.T("press any key to close")))
+			"engine and the OS report about them.\n\n") + p.st.Dim.Render(words.T("press any key to close")))
 		return fitLines(sb.String(), p.w, p.h)
 	}
 	listH := p.h - 6
@@ -186,16 +196,16 @@ func (p *picker) View() string {
 		first = p.cursor - visible + 1
 	}
 	if len(p.shown) == 0 {
-		sb.WriteString(sDim.Render(words.T("  no lesson matches; esc clears the filter")) + "\n")
+		sb.WriteString(p.st.Dim.Render(words.T("  no lesson matches; esc clears the filter")) + "\n")
 	}
 	for i := first; i < len(p.shown) && (i-first)*per < listH; i++ {
 		sc := p.shown[i]
-		cursor, idStyle := "  ", sBold
+		cursor, idStyle := "  ", p.st.Bold
 		if i == p.cursor {
-			cursor, idStyle = sSelected.Render("▸ "), sSelected
+			cursor, idStyle = p.st.Selected.Render("▸ "), p.st.Selected
 		}
-		fmt.Fprintf(&sb, "%s%s %s\n    %s\n", cursor, idStyle.Render(fmt.Sprintf("%-14s", sc.ID)), text.Clean(sc.Title), sDim.Render(text.Clean(sc.Summary)))
+		fmt.Fprintf(&sb, "%s%s %s\n    %s\n", cursor, idStyle.Render(fmt.Sprintf("%-14s", sc.ID)), text.Clean(sc.Title), p.st.Dim.Render(text.Clean(sc.Summary)))
 	}
 	body := fitLines(sb.String(), p.w, p.h-1)
-	return body + "\n" + lipgloss.NewStyle().Render(p.help.ShortHelpView(p.keys.ShortHelp()))
+	return body + "\n" + lipgloss.NewStyle().Render(p.help.ShortHelpView(p.keyMap().ShortHelp()))
 }

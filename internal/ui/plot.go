@@ -14,23 +14,10 @@ import (
 	"mtviz/internal/verdict"
 )
 
-// seriesLook tells the curves apart by colour and by the mark at each
-// point, so that they still read without colour.
-var seriesLook = []struct {
-	mark  rune
-	style lipgloss.Style
-}{
-	{'●', lipgloss.NewStyle().Foreground(cCyan)},
-	{'■', lipgloss.NewStyle().Foreground(cMagenta)},
-	{'▲', lipgloss.NewStyle().Foreground(cYellow)},
-	{'◆', lipgloss.NewStyle().Foreground(cGreen)},
-	{'✚', lipgloss.NewStyle().Foreground(cBlue)},
-}
-
 // plotView draws one figure of a sweep's points as one curve per series,
 // the swept value on a log₂ axis when it is a count, in w×h cells (the
 // legend is the caller's).
-func plotView(sc *spec.Scenario, pts []compare.Point, figure string, series []string, w, h int) string {
+func (st *Styles) plotView(sc *spec.Scenario, pts []compare.Point, figure string, series []string, w, h int) string {
 	fg, _ := spec.FigureNamed(figure)
 	xs := sweepXs(sc)
 	logX := isCounts(xs)
@@ -61,7 +48,7 @@ func plotView(sc *spec.Scenario, pts []compare.Point, figure string, series []st
 	yfmt := func(_ int, v float64) string { return compare.Format(fg, v) }
 	lc := linechart.New(w, h, minX, maxX, 0, maxY,
 		linechart.WithXLabelFormatter(xfmt), linechart.WithYLabelFormatter(yfmt),
-		linechart.WithStyles(sDim, sDim, lipgloss.NewStyle()))
+		linechart.WithStyles(st.Dim, st.Dim, lipgloss.NewStyle()))
 	// The chart would label the x axis at even steps (1, 3, 11 on a log
 	// axis); label it at the swept values instead, where the points are.
 	lc.SetXStep(1 << 20)
@@ -80,11 +67,11 @@ func plotView(sc *spec.Scenario, pts []compare.Point, figure string, series []st
 		if col < free {
 			continue // no room: the neighbour's label stands
 		}
-		lc.Canvas.SetStringWithStyle(canvas.Point{X: col, Y: origin.Y + 1}, label, sDim)
+		lc.Canvas.SetStringWithStyle(canvas.Point{X: col, Y: origin.Y + 1}, label, st.Dim)
 		free = col + len(label) + 1
 	}
 	for si, s := range series {
-		look := seriesLook[si%len(seriesLook)]
+		look := st.series[si%len(st.series)]
 		var line []canvas.Float64Point
 		for _, p := range pts {
 			if p.Series == s && p.Measured != verdict.Cut {
@@ -129,10 +116,10 @@ func isCounts(xs []float64) bool {
 }
 
 // legendLine names each series with its mark.
-func legendLine(series []string) string {
+func (st *Styles) legendLine(series []string) string {
 	var parts []string
 	for i, s := range series {
-		look := seriesLook[i%len(seriesLook)]
+		look := st.series[i%len(st.series)]
 		parts = append(parts, look.style.Render(string(look.mark)+" "+text.Clean(s)))
 	}
 	return strings.Join(parts, "   ")

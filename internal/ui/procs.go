@@ -16,9 +16,9 @@ import (
 
 // procsView is the process tree as the probe read it, with the task each
 // process runs, and for a while after, the processes that ended.
-func procsView(tl *timeline.Timeline, width, height int) string {
+func (st *Styles) procsView(tl *timeline.Timeline, width, height int) string {
 	if tl.Sample == nil {
-		return sDim.Render(words.T("waiting for the first probe sample…"))
+		return st.Dim.Render(words.T("waiting for the first probe sample…"))
 	}
 	// Every process is placed in the tree, in arrays; only the lines shown
 	// are written out, so a sample of tens of thousands costs little more
@@ -53,7 +53,7 @@ func procsView(tl *timeline.Timeline, width, height int) string {
 	// Columns as wide as what they hold.
 	pidW, ppidW, nameW := 3, 4, 4
 	for _, l := range out {
-		l.r.fill(tl)
+		l.r.fill(st, tl)
 		pidW = max(pidW, ansi.StringWidth(l.label))
 		ppidW = max(ppidW, len(fmt.Sprint(l.r.ppid)))
 		nameW = max(nameW, ansi.StringWidth(l.r.cols[3]))
@@ -61,10 +61,10 @@ func procsView(tl *timeline.Timeline, width, height int) string {
 	nameW = min(nameW, 15)
 	thrW := max(3, ansi.StringWidth(words.T("THR")))
 	var sb strings.Builder
-	sb.WriteString(sDim.Render(fmt.Sprintf("%s %s S  CPU%% %s %s %s", padRight("PID", pidW), leftPad("PPID", ppidW), leftPad(words.T("THR"), thrW), padRight(words.T("NAME"), nameW), words.T("TASK"))))
+	sb.WriteString(st.Dim.Render(fmt.Sprintf("%s %s S  CPU%% %s %s %s", padRight("PID", pidW), leftPad("PPID", ppidW), leftPad(words.T("THR"), thrW), padRight(words.T("NAME"), nameW), words.T("TASK"))))
 	for i, l := range out {
 		if i+1 >= height {
-			sb.WriteString(sDim.Render("\n" + words.F("… %d more (tab to the Processes panel)", len(t.rows)-i)))
+			sb.WriteString(st.Dim.Render("\n" + words.F("… %d more (tab to the Processes panel)", len(t.rows)-i)))
 			break
 		}
 		c := l.r.cols
@@ -132,7 +132,7 @@ type procRow struct {
 }
 
 // fill writes the row's columns.
-func (r *procRow) fill(tl *timeline.Timeline) {
+func (r *procRow) fill(st *Styles, tl *timeline.Timeline) {
 	p := tl.Procs[r.pid]
 	task := ""
 	if p != nil {
@@ -146,7 +146,7 @@ func (r *procRow) fill(tl *timeline.Timeline) {
 		if p.Exit != nil {
 			how = sim.ExitText(p.Exit.Code, p.Exit.Signal) + words.T(", reaped by ") + reaperShort(p.Exit)
 		}
-		r.cols, r.style = [6]string{"-", "", "", p.Name, task, words.T("  gone: ") + how}, sDim
+		r.cols, r.style = [6]string{"-", "", "", p.Name, task, words.T("  gone: ") + how}, st.Dim
 		return
 	}
 	note := ""
@@ -161,7 +161,7 @@ func (r *procRow) fill(tl *timeline.Timeline) {
 	}
 	r.style = lipgloss.NewStyle()
 	if r.live.State == probe.Zombie {
-		r.style = gZombie.style
+		r.style = st.gZombie.style
 		note += words.T("  zombie: ended, not yet reaped")
 	}
 	pp := r.live

@@ -44,7 +44,7 @@ func codesFor(r rune, st lipgloss.Style) sgr {
 }
 
 // axis draws time labels under the lanes: seconds before now.
-func axis(now, zoom time.Duration, cells int) string {
+func (st *Styles) axis(now, zoom time.Duration, cells int) string {
 	line := []rune(strings.Repeat(" ", cells))
 	step := 10
 	for c := cells; c >= 0; c -= step {
@@ -65,7 +65,7 @@ func axis(now, zoom time.Duration, cells int) string {
 			line[min(c, cells-1)] = '╵'
 		}
 	}
-	return sDim.Render(string(line))
+	return st.Dim.Render(string(line))
 }
 
 func shortDur(d time.Duration) string {

@@ -23,10 +23,10 @@ import (
 type replay struct {
 	rec    *record.Recording
 	play   *record.Player
-	keys   keymap.Replay
-	at     time.Duration // the playback clock
-	speed  int           // index into speeds
-	paused bool
+	rkeys  keymap.Replay
+	at     time.Duration  // the playback clock
+	speed  int            // index into speeds
+	held   bool           // the playback is paused
 	last   time.Time      // wall time of the last advance
 	behind bool           // the fold has not caught up with the clock yet
 	failed bool           // the recording could not be read to its end
@@ -41,7 +41,7 @@ var speeds = []float64{1, 2, 10, 0}
 const frameBudget = 25 * time.Millisecond
 
 func newReplay(rec *record.Recording) *replay {
-	return &replay{rec: rec, play: record.NewPlayer(rec), keys: keymap.NewReplay(), judge: session.NewJudge(rec.Scenario, rec.Header)}
+	return &replay{rec: rec, play: record.NewPlayer(rec), rkeys: keymap.NewReplay(), judge: session.NewJudge(rec.Scenario, rec.Header)}
 }
 
 func (r *replay) speedName() string {
@@ -60,8 +60,8 @@ func (r *replay) speedName() string {
 	}
 }
 
-// end is the recording's last moment.
-func (r *replay) end() time.Duration { return r.rec.Span }
+// lastAt is the recording's last moment.
+func (r *replay) lastAt() time.Duration { return r.rec.Span }
 
 // advance moves the clock on by the wall time since the last frame, at the
 // chosen speed, and folds what the recording holds up to it, within the
@@ -73,7 +73,7 @@ func (r *replay) advance(m *lessonModel) bool {
 		dt = 0 // the clock waits while a seek catches up
 	}
 	r.last = now
-	if r.play.Done() || (r.paused && !r.behind) {
+	if r.play.Done() || (r.held && !r.behind) {
 		r.finish(m)
 		return false
 	}
@@ -120,14 +120,13 @@ func (r *replay) close() { r.play.Close() }
 func (r *replay) finish(m *lessonModel) {
 	if r.play.Done() && m.summary == nil {
 		m.finish(session.Decide(r.judge, r.rec.End))
-		m.frozen = false // the replay's clock, not a frozen one, says now
 	}
 }
 
 // seek moves the clock to t: forward from where the fold is, or again
 // from the start. The folding itself is done by this frame and the next.
 func (r *replay) seek(m *lessonModel, t time.Duration) {
-	t = max(0, min(t, r.end()))
+	t = max(0, min(t, r.lastAt()))
 	if m.tl == nil || t < m.tl.Now {
 		m.reset(newFold(r.rec))
 		r.play.Rewind()
@@ -149,24 +148,23 @@ func newFold(rec *record.Recording) *timeline.Timeline {
 // key handles the replay's own keys, and space (pause the playback).
 func (r *replay) key(m *lessonModel, msg tea.KeyMsg) (tea.Cmd, bool) {
 	switch {
-	case key.Matches(msg, r.keys.Pause):
-		r.paused = !r.paused
-		r.last = time.Now()
-	case key.Matches(msg, r.keys.Back):
+	case key.Matches(msg, r.rkeys.Pause):
+		r.pause(m)
+	case key.Matches(msg, r.rkeys.Back):
 		r.seek(m, r.at-time.Second)
-	case key.Matches(msg, r.keys.Forward):
+	case key.Matches(msg, r.rkeys.Forward):
 		r.seek(m, r.at+time.Second)
-	case key.Matches(msg, r.keys.Start):
+	case key.Matches(msg, r.rkeys.Start):
 		r.seek(m, 0)
-	case key.Matches(msg, r.keys.End):
-		r.seek(m, r.end())
-	case key.Matches(msg, r.keys.Faster):
+	case key.Matches(msg, r.rkeys.End):
+		r.seek(m, r.lastAt())
+	case key.Matches(msg, r.rkeys.Faster):
 		r.speed = min(len(speeds)-1, r.speed+1)
-	case key.Matches(msg, r.keys.Slower):
+	case key.Matches(msg, r.rkeys.Slower):
 		r.speed = max(0, r.speed-1)
-	case key.Matches(msg, r.keys.Restart):
+	case key.Matches(msg, r.rkeys.Restart):
 		r.seek(m, 0)
-		r.paused = false
+		r.held = false
 	default:
 		return nil, false
 	}
@@ -174,28 +172,46 @@ func (r *replay) key(m *lessonModel, msg tea.KeyMsg) (tea.Cmd, bool) {
 }
 
 // newReplayLesson is the lesson screen playing a recording.
-func newReplayLesson(rec *record.Recording, w, h int) *lessonModel {
-	m := newLesson(rec.Scenario, session.Options{}, w, h)
-	m.rp = newReplay(rec)
+func newReplayLesson(c *Common, rec *record.Recording) *lessonModel {
+	m := newLessonOf(c, rec.Scenario, newReplay(rec))
 	m.reset(newFold(rec))
 	m.render()
 	return m
 }
 
-// helpKeys are the key columns the ? help lists: in a replay only those
-// that act on a recording.
-func (m *lessonModel) helpKeys() [][]key.Binding {
-	if m.rp != nil {
-		return m.keys.ReplayHelp(m.rp.keys)
-	}
-	return m.keys.FullHelp()
+// The replay as the lesson screen's source: the only fold of the run is
+// the screen's own, and its clock is the playback's.
+
+func (r *replay) start(*lessonModel) tea.Cmd                   { return nil } // the frames play it
+func (r *replay) read(_ *lessonModel, f func())                { f() }
+func (r *replay) update(*lessonModel, tea.Msg) (tea.Cmd, bool) { return nil, false }
+
+// frame: a seek catching up is drawn once it has, so a frame stays small.
+func (r *replay) frame(m *lessonModel) bool         { return r.advance(m) && !r.behind }
+func (r *replay) now(*lessonModel) time.Duration    { return r.at }
+func (r *replay) paused() bool                      { return r.held }
+func (r *replay) hold(*lessonModel)                 {} // the playback's clock says when
+func (r *replay) restart(*lessonModel) tea.Cmd      { return nil }
+func (r *replay) trace() tea.Cmd                    { return nil }
+func (r *replay) state(*lessonModel) (string, bool) { return "", false }
+func (r *replay) lessonRun() *session.Session       { return nil }
+func (r *replay) programRunning(*lessonModel) bool  { return false }
+func (r *replay) stop() tea.Cmd                     { r.close(); return nil }
+func (r *replay) end() error                        { r.close(); return nil }
+
+func (r *replay) pause(*lessonModel) {
+	r.held = !r.held
+	r.last = time.Now()
 }
 
-// lessonPrompts are the keys the lesson waits for, which a live run
-// offers; a replay cannot press them, so it offers none.
-func (m *lessonModel) lessonPrompts() []timeline.KeyPrompt {
-	if m.rp != nil {
-		return nil
-	}
-	return m.tl.Keys
+// keys: in a replay the help lists only the keys that act on a recording.
+func (r *replay) keys(c *Common) keyList {
+	return keyList{short: r.rkeys.ShortHelp(), full: c.keys.ReplayHelp(r.rkeys)}
 }
+
+func (r *replay) mode(m *lessonModel) string {
+	return m.st.Key.Render(words.T("replay ") + r.speedName())
+}
+
+// prompts: a replay cannot press the keys the lesson waited for.
+func (r *replay) prompts(*timeline.Timeline) []timeline.KeyPrompt { return nil }

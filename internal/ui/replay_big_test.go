@@ -55,9 +55,9 @@ func heavyRecording(tb testing.TB, n int) *record.Recording {
 func TestReplayScreenAnswersQWhileFolding(t *testing.T) {
 	rec := heavyRecording(t, 12)
 	r := newRoot(Config{Replay: rec})
-	defer r.lesson.rp.close()
+	defer rp(r.screen.(*lessonModel)).close()
 	r.Update(tea.KeyMsg{Type: tea.KeyEnd})
-	rp := r.lesson.rp
+	rp := rp(r.screen.(*lessonModel))
 	if !rp.behind || rp.play.Folded() >= rec.Count {
 		t.Fatalf("one frame folded %d of %d items: the seek was not split across frames", rp.play.Folded(), rec.Count)
 	}
@@ -92,13 +92,13 @@ func BenchmarkReplayUpdateWhileSeeking(b *testing.B) {
 			k := fmt.Sprintf("%T", msg)
 			slow[k] = max(slow[k], time.Since(start))
 		}
-		for r.lesson.rp.behind {
+		for rp(r.screen.(*lessonModel)).behind {
 			start := time.Now()
 			r.Update(frameMsg{})
 			worst = max(worst, time.Since(start))
 			slow["frame"] = max(slow["frame"], time.Since(start))
 		}
-		r.lesson.rp.close()
+		rp(r.screen.(*lessonModel)).close()
 	}
 	b.ReportMetric(float64(worst.Microseconds())/1000, "ms_worst")
 }

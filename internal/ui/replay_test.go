@@ -69,23 +69,23 @@ func TestReplayShowsTheLiveScreens(t *testing.T) {
 				t.Fatalf("%d items recorded, %d delivered", rec.Count, len(items))
 			}
 			for _, k := range instants(items) {
-				live := newLesson(sc, session.Options{}, 160, 48)
+				live := newLesson(tc(160, 48), sc, session.Options{})
 				live.reset(timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: session.RootPID()}))
 				at := time.Duration(0)
 				for _, it := range items[:k] {
 					live.tl.Apply(it)
 					at = max(at, it.T())
 				}
-				live.frozen, live.frozenAt = true, at
+				holdAt(live, at)
 				if k == len(items) {
 					live.finish(sum)
 					at = live.tl.Now
-					live.frozenAt = at
+					holdAt(live, at)
 				}
-				play := newReplayLesson(rec, 160, 48)
-				play.rp.seek(play, at)
-				play.rp.settle(play)
-				play.rp.close()
+				play := newReplayLesson(tc(160, 48), rec)
+				rp(play).seek(play, at)
+				rp(play).settle(play)
+				rp(play).close()
 				if k == len(items) && !reflect.DeepEqual(*play.summary, sum) {
 					t.Errorf("verdicts differ:\nlive   %+v\nreplay %+v", sum, *play.summary)
 				}
@@ -155,12 +155,12 @@ func BenchmarkReplay16Lanes(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		m := newReplayLesson(rec, 200, 60)
+		m := newReplayLesson(tc(200, 60), rec)
 		next := time.Duration(0)
 		for _, it := range sixteen.items {
 			m.tl.Apply(it)
 			if t := it.T(); t >= next {
-				m.rp.at = t
+				rp(m).at = t
 				m.render()
 				next = t + 100*time.Millisecond
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mtviz/internal/record"
+	"mtviz/internal/session"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
@@ -45,10 +46,10 @@ func keyRecording(t *testing.T) *record.Recording {
 // trace, not the scheduler. The same lesson's help, live, offers them.
 func TestReplayOffersOnlyItsKeys(t *testing.T) {
 	rec := keyRecording(t)
-	play := newReplayLesson(rec, 160, 48)
-	defer play.rp.close()
-	play.rp.seek(play, 100*time.Millisecond)
-	play.rp.settle(play)
+	play := newReplayLesson(tc(160, 48), rec)
+	defer rp(play).close()
+	rp(play).seek(play, 100*time.Millisecond)
+	rp(play).settle(play)
 	if len(play.tl.Keys) != 1 {
 		t.Fatalf("the recording's key prompt was not folded: %+v", play.tl.Keys)
 	}
@@ -75,7 +76,7 @@ func TestReplayOffersOnlyItsKeys(t *testing.T) {
 	}
 
 	// The live screen, folded from the same events, offers all of them.
-	live := newLesson(rec.Scenario, play.opt, 160, 48)
+	live := newLesson(tc(160, 48), rec.Scenario, session.Options{})
 	live.reset(timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: 2, Root: 7}))
 	live.tl.Event(&sim.Event{T: 3 * time.Millisecond, Kind: sim.KKey, Task: "main", Key: "w", Label: "wake the parent"})
 	live.showHelp = true
@@ -92,15 +93,15 @@ func TestReplayOffersOnlyItsKeys(t *testing.T) {
 // screen or its position changes.
 func TestReplayHelpKeysAllAct(t *testing.T) {
 	rec := keyRecording(t)
-	for _, col := range newLessonKeys().ReplayHelp(newReplay(rec).keys) {
+	for _, col := range newLessonKeys().ReplayHelp(newReplay(rec).rkeys) {
 		for _, b := range col {
 			if b.Keys()[0] == "q" {
 				continue // the root model quits
 			}
-			m := newReplayLesson(rec, 120, 40)
-			m.rp.seek(m, 500*time.Millisecond)
-			m.rp.settle(m)
-			m.rp.speed, m.scroll[m.focus] = 1, 5 // room to go either way
+			m := newReplayLesson(tc(120, 40), rec)
+			rp(m).seek(m, 500*time.Millisecond)
+			rp(m).settle(m)
+			rp(m).speed, m.scroll[m.focus] = 1, 5 // room to go either way
 			before := replayState(m)
 			k := b.Keys()[0]
 			msg := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
@@ -111,7 +112,7 @@ func TestReplayHelpKeysAllAct(t *testing.T) {
 			if replayState(m) == before && cmd == nil {
 				t.Errorf("key %q (%s) does nothing in a replay", k, b.Help().Desc)
 			}
-			m.rp.close()
+			rp(m).close()
 		}
 	}
 }
@@ -130,5 +131,5 @@ type replayKeyState struct {
 }
 
 func replayState(m *lessonModel) replayKeyState {
-	return replayKeyState{m.rp.at, m.rp.paused, m.showHelp, m.rp.speed, m.zoom, int(m.focus), m.scroll}
+	return replayKeyState{rp(m).at, rp(m).held, m.showHelp, rp(m).speed, m.zoom, int(m.focus), m.scroll}
 }

@@ -55,80 +55,52 @@ type Outcome struct {
 
 type root struct {
 	cfg      Config
+	c        *Common
 	picker   *picker
-	lesson   *lessonModel
-	other    screen // a comparison or a sweep, when shown
-	keys     lessonKeys
-	pkeys    pickerKeys
-	w, h     int
+	screen   screen // what is shown: the picker, or a screen opened from it
 	quitting bool
-	ran      bool
-	files    *runFiles
 }
 
 type quitNowMsg struct{}
 
-// screen is a comparison or a sweep: screens that run their own sessions.
-type screen interface {
-	Init() tea.Cmd
-	Update(tea.Msg) tea.Cmd
-	View() string
-	SetSize(w, h int)
-	helpShown() bool
-	// stop cancels the runs; its message comes once their processes are gone.
-	stop() tea.Cmd
-	// cancelRuns cancels the runs and says when they are over (nil: none ran).
-	cancelRuns() <-chan struct{}
-	// outcome is the verdict once every run ended (nil before).
-	outcome() *verdict.Summary
-}
-
 func newRoot(cfg Config) *root {
-	r := &root{cfg: cfg, picker: newPicker(cfg.Scenarios), w: 80, h: 24, keys: newLessonKeys(), pkeys: newPickerKeys()}
-	r.picker.SetSize(r.w, r.h)
-	// Files are handed to each run by Outputs, never shared through Session.
-	r.cfg.Session.Record, r.cfg.Session.Perfetto = nil, nil
+	c := newCommon(80, 24, cfg.Session, cfg.CSV)
+	// Files are handed to each run by Outputs, never shared through the
+	// options: every lesson run on the screen is written to files of its own.
+	c.runOpt.Record, c.runOpt.Perfetto = nil, nil
 	if cfg.Outputs != nil {
-		r.files = &runFiles{outs: cfg.Outputs}
+		c.files = &runFiles{outs: cfg.Outputs}
 	}
+	r := &root{cfg: cfg, c: c, picker: newPicker(c, cfg.Scenarios)}
+	r.picker.SetSize(c.w, c.h)
+	r.screen = r.picker
 	switch {
 	case cfg.Replay != nil:
-		r.lesson = newReplayLesson(cfg.Replay, r.w, r.h)
+		r.screen = newReplayLesson(c, cfg.Replay)
 	case cfg.Start != nil && cfg.Start.Sweep != nil:
-		r.other = newSweep(cfg.Start, cfg.Session, cfg.CSV, r.w, r.h)
+		r.screen = newSweep(c, cfg.Start)
 	case cfg.Start != nil:
-		r.lesson = newLesson(cfg.Start, r.cfg.Session, r.w, r.h)
-		r.lesson.files = r.files
-		r.lesson.play.on = cfg.Scheduler || cfg.Schedule != nil
+		m := newLesson(c, cfg.Start, c.runOpt)
+		m.play.on = cfg.Scheduler || cfg.Schedule != nil
 		if cfg.Schedule != nil {
-			r.lesson.play.follow = cfg.Schedule.Tasks()
+			m.play.follow = cfg.Schedule.Tasks()
 		}
+		r.screen = m
 	case cfg.Compare != nil:
-		r.other = newCompare(*cfg.Compare, r.w, r.h)
+		r.screen = newCompare(c, *cfg.Compare)
 	}
 	return r
 }
 
-func (r *root) Init() tea.Cmd {
-	if r.other != nil {
-		return r.other.Init()
-	}
-	if r.lesson != nil {
-		return r.lesson.Init()
-	}
-	return nil
-}
+func (r *root) Init() tea.Cmd { return r.screen.Init() }
 
 func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		r.w, r.h = msg.Width, msg.Height
+		r.c.w, r.c.h = msg.Width, msg.Height
 		r.picker.SetSize(msg.Width, msg.Height)
-		if r.lesson != nil {
-			r.lesson.SetSize(msg.Width, msg.Height)
-		}
-		if r.other != nil {
-			r.other.SetSize(msg.Width, msg.Height)
+		if r.screen != screen(r.picker) {
+			r.screen.SetSize(msg.Width, msg.Height)
 		}
 		return r, nil
 	case tea.KeyMsg:
@@ -143,104 +115,60 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return r, nil
 	case compareMsg:
-		r.other = newCompare(CompareConfig{Scenario: msg.sc, Variants: compare.Default(msg.sc), Session: r.cfg.Session}, r.w, r.h)
-		r.ran = true
-		return r, r.other.Init()
+		return r, r.open(newCompare(r.c, CompareConfig{Scenario: msg.sc, Variants: compare.Default(msg.sc), Session: r.c.runOpt}))
 	case openMsg:
 		if msg.sc.Sweep != nil {
-			r.other = newSweep(msg.sc, r.cfg.Session, r.cfg.CSV, r.w, r.h)
-			r.ran = true
-			return r, r.other.Init()
+			return r, r.open(newSweep(r.c, msg.sc))
 		}
-		r.lesson = newLesson(msg.sc, r.cfg.Session, r.w, r.h)
-		r.lesson.files = r.files
-		r.ran = true
-		return r, r.lesson.Init()
+		return r, r.open(newLesson(r.c, msg.sc, r.c.runOpt))
 	case backMsg:
 		return r, r.back()
-	case restartMsg:
-		if r.lesson != nil {
-			return r, r.lesson.start()
-		}
-		return r, nil
 	}
-	if r.other != nil {
-		return r, r.other.Update(msg)
-	}
-	if r.lesson != nil {
-		return r, r.lesson.Update(msg)
-	}
-	return r, r.picker.Update(msg)
+	return r, r.screen.Update(msg)
 }
 
-// quitKey answers the keys that quit: on a comparison or a sweep; on the
-// lesson screen (asking first when a watched program would end with it);
-// in the picker only its own quit key (ctrl+c), q being a letter to filter
-// by. done says the key was taken.
+// open shows a screen opened from the picker.
+func (r *root) open(s screen) tea.Cmd {
+	r.screen = s
+	return s.Init()
+}
+
+// quitKey answers the keys that quit (q and ctrl+c, on every screen; q is
+// no letter to filter by): the screen may ask first. done says the key
+// was taken.
 func (r *root) quitKey(msg tea.KeyMsg) (tea.Cmd, bool) {
-	if r.other != nil && !r.other.helpShown() && key.Matches(msg, r.keys.Quit) {
-		return r.quit(), true
+	if !key.Matches(msg, r.c.pkeys.Quit) {
+		return nil, false
 	}
-	if key.Matches(msg, r.pkeys.Quit) || (r.lesson != nil && !r.lesson.showHelp && key.Matches(msg, r.keys.Quit)) {
-		// A program started by 'mtviz watch --' ends with mtviz: ask first.
-		if r.lesson != nil && r.lesson.programRunning() && !r.lesson.quitAsked && msg.String() != "ctrl+c" {
-			r.lesson.quitAsked = true
-			r.lesson.render()
-			return nil, true
-		}
-		return r.quit(), true
+	if msg.String() != "ctrl+c" && r.screen.asksBeforeQuit(msg) {
+		return nil, true
 	}
-	if r.lesson != nil && r.lesson.quitAsked && !key.Matches(msg, r.keys.Back) {
-		r.lesson.quitAsked = false // any other key: stay
-	}
-	return nil, false
+	return r.quit(), true
 }
 
 // back leaves the screen shown for the picker, stopping what it runs.
 func (r *root) back() tea.Cmd {
-	if r.other != nil {
-		old := r.other
-		r.other = nil
-		return old.stop()
-	}
-	old := r.lesson
-	r.lesson = nil
-	if old != nil && old.rp != nil {
-		old.rp.close()
-	}
-	if old != nil && old.sess != nil {
-		return stopSession(old.sess)
-	}
-	return nil
+	old := r.screen
+	r.screen = r.picker
+	return old.stop()
 }
 
-// quit stops the running lesson, waits until its tasks and processes are gone,
-// then quits; if that takes more than a few seconds it quits anyway, and the
-// caller of Run stops the session again.
+// quit stops what the screen runs, waits until its tasks and processes are
+// gone, then quits; if that takes more than a few seconds it quits anyway,
+// and Run stops the runs again.
 func (r *root) quit() tea.Cmd {
 	if r.quitting {
 		return tea.Quit
 	}
 	r.quitting = true
-	if r.other != nil {
-		return tea.Batch(r.other.stop(), tea.Tick(5*time.Second, func(time.Time) tea.Msg { return quitNowMsg{} }))
-	}
-	if r.lesson == nil || r.lesson.sess == nil {
+	stop := r.screen.stop()
+	if stop == nil {
 		return tea.Quit
 	}
-	return tea.Batch(stopSession(r.lesson.sess),
-		tea.Tick(3*time.Second, func(time.Time) tea.Msg { return quitNowMsg{} }))
+	return tea.Batch(stop, tea.Tick(stopGrace, func(time.Time) tea.Msg { return quitNowMsg{} }))
 }
 
-func (r *root) View() string {
-	if r.other != nil {
-		return r.other.View()
-	}
-	if r.lesson != nil {
-		return r.lesson.View()
-	}
-	return r.picker.View()
-}
+func (r *root) View() string { return r.screen.View() }
 
 // endSession stops a session and waits (5 s at most) for its end; it says
 // why its files could not be written, if they could not.
@@ -295,12 +223,17 @@ func Run(cfg Config) (Outcome, error) {
 	guard.OnPanic(end)
 	defer guard.OnPanic(nil)
 	final, err := p.Run()
-	if fr, ok := final.(*root); ok && fr.lesson != nil && fr.lesson.rp != nil {
-		fr.lesson.rp.close()
-	}
 	var out Outcome
 	if fr, ok := final.(*root); ok {
-		out = fr.end(cfg)
+		if fr.screen != screen(fr.picker) {
+			out.Ran = true
+			out.Summary = fr.screen.outcome()
+			out.Finished = out.Summary != nil
+			out.RecordError = fr.screen.end()
+		}
+		if err := fr.c.files.wait(5 * time.Second); err != nil && out.RecordError == nil {
+			out.RecordError = err
+		}
 	}
 	if pn := guard.Panicked(); pn != nil {
 		return out, pn
@@ -309,32 +242,4 @@ func Run(cfg Config) (Outcome, error) {
 		return out, fmt.Errorf("terminal: %w", err)
 	}
 	return out, nil
-}
-
-// end stops what the screen ran, waits for its files, and says how the
-// last lesson shown ended.
-func (r *root) end(cfg Config) Outcome {
-	var out Outcome
-	if r.lesson != nil {
-		out.Ran = r.ran || cfg.Start != nil || cfg.Replay != nil
-		out.Finished, out.Summary = r.lesson.finished(), r.lesson.summary
-	}
-	if r.other != nil {
-		out.Ran = true
-		out.Summary = r.other.outcome()
-		out.Finished = out.Summary != nil
-		if done := r.other.cancelRuns(); done != nil {
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-			}
-		}
-	}
-	if r.lesson != nil && r.lesson.sess != nil {
-		out.RecordError = endSession(r.lesson.sess)
-	}
-	if err := r.files.wait(5 * time.Second); err != nil && out.RecordError == nil {
-		out.RecordError = err
-	}
-	return out
 }

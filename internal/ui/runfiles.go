@@ -121,12 +121,10 @@ func (f *runFiles) wait(d time.Duration) error {
 	return f.err
 }
 
-// filesDone says in the log where the shown run's files are, or why they
+// filesDone says in the log where the shown run's files are (the source
+// passes only the shown run's message: an earlier run's log is gone), or why they
 // could not be written.
 func (m *lessonModel) filesDone(msg filesMsg) {
-	if msg.s != m.sess {
-		return // an earlier run's: its log is gone
-	}
 	if msg.err != nil {
 		m.tl.AddLog(timeline.Entry{Text: text.Clean("the run's files could not be written: " + msg.err.Error()), Class: timeline.Bad})
 	} else {

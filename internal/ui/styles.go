@@ -34,25 +34,71 @@ var palette = map[string]lipgloss.AdaptiveColor{
 }
 
 // newHelp is a bubbles help view in the palette's colours.
-func newHelp() help.Model {
+func (st *Styles) newHelp() help.Model {
 	h := help.New()
-	k := lipgloss.NewStyle().Foreground(cHelpKey)
-	d := lipgloss.NewStyle().Foreground(cDim)
+	k, d := st.helpKey, st.Dim
 	h.Styles = help.Styles{Ellipsis: d, ShortKey: k, ShortDesc: d, ShortSeparator: d, FullKey: k, FullDesc: d, FullSeparator: d}
 	return h
 }
 
-var (
-	sTitle       = lipgloss.NewStyle().Bold(true).Foreground(cCyan)
-	sDim         = lipgloss.NewStyle().Foreground(cDim)
-	sBold        = lipgloss.NewStyle().Bold(true)
-	sOK          = lipgloss.NewStyle().Foreground(cGreen).Bold(true)
-	sBad         = lipgloss.NewStyle().Foreground(cRed).Bold(true)
-	sWarn        = lipgloss.NewStyle().Foreground(cYellow)
-	sKey         = lipgloss.NewStyle().Foreground(cMagenta).Bold(true)
-	sSelected    = lipgloss.NewStyle().Foreground(cCyan).Bold(true)
-	sFocusBorder = lipgloss.NewStyle().Foreground(cCyan)
-)
+// Styles are the styles every screen draws with, made from the theme's
+// shade of the palette; Common holds them.
+type Styles struct {
+	Title, Dim, Bold, OK, Bad, Warn, Key, Selected, FocusBorder lipgloss.Style
+	helpKey                                                     lipgloss.Style
+	// The lanes' glyphs (see glyphFor); gBlocked styles the letters that
+	// say on what a task is blocked.
+	gNone, gNew, gRunnable, gRunning, gBusy, gSleeping, gDone, gZombie, gWaiting, gChildren glyph
+	gBlocked                                                                                lipgloss.Style
+	// series tells a sweep's curves apart (see plotView).
+	series []look
+}
+
+// look is a sweep's curve: a colour, and a mark at each point, so that the
+// curves still read without colour.
+type look struct {
+	mark  rune
+	style lipgloss.Style
+}
+
+// newStyles makes the styles from the palette, in the theme's shade: dark
+// for a dark background.
+func newStyles(dark bool) *Styles {
+	shade := func(c lipgloss.AdaptiveColor) lipgloss.Style {
+		if dark {
+			return lipgloss.NewStyle().Foreground(lipgloss.Color(c.Dark))
+		}
+		return lipgloss.NewStyle().Foreground(lipgloss.Color(c.Light))
+	}
+	blocked := shade(cRed).Bold(true)
+	return &Styles{
+		Title:       shade(cCyan).Bold(true),
+		Dim:         shade(cDim),
+		Bold:        lipgloss.NewStyle().Bold(true),
+		OK:          shade(cGreen).Bold(true),
+		Bad:         shade(cRed).Bold(true),
+		Warn:        shade(cYellow),
+		Key:         shade(cMagenta).Bold(true),
+		Selected:    shade(cCyan).Bold(true),
+		FocusBorder: shade(cCyan),
+		helpKey:     shade(cHelpKey),
+
+		gNone:     glyph{' ', lipgloss.NewStyle(), ""},
+		gNew:      glyph{'·', shade(cDim), "new"},
+		gRunnable: glyph{'▒', shade(cYellow), "runnable"},
+		gRunning:  glyph{'█', shade(cGreen), "running"},
+		gBusy:     glyph{'░', shade(cGreen), "busy"},
+		gSleeping: glyph{'z', shade(cBlue), "sleeping"},
+		gDone:     glyph{' ', lipgloss.NewStyle(), "done"},
+		gZombie:   glyph{'Z', shade(cMagenta).Bold(true), "zombie"},
+		gWaiting:  glyph{'w', shade(cRed), "waiting"},
+		// A process whose steps are done waits for its child processes.
+		gChildren: glyph{'W', blocked, "waiting for children"},
+		gBlocked:  blocked,
+
+		series: []look{{'●', shade(cCyan)}, {'■', shade(cMagenta)}, {'▲', shade(cYellow)}, {'◆', shade(cGreen)}, {'✚', shade(cBlue)}},
+	}
+}
 
 // A lane cell is a glyph and a colour, so that state reads without colour too.
 type glyph struct {
@@ -61,19 +107,6 @@ type glyph struct {
 	name  string
 }
 
-var (
-	gNone     = glyph{' ', lipgloss.NewStyle(), ""}
-	gNew      = glyph{'·', lipgloss.NewStyle().Foreground(cDim), "new"}
-	gRunnable = glyph{'▒', lipgloss.NewStyle().Foreground(cYellow), "runnable"}
-	gRunning  = glyph{'█', lipgloss.NewStyle().Foreground(cGreen), "running"}
-	gBusy     = glyph{'░', lipgloss.NewStyle().Foreground(cGreen), "busy"}
-	gSleeping = glyph{'z', lipgloss.NewStyle().Foreground(cBlue), "sleeping"}
-	gDone     = glyph{' ', lipgloss.NewStyle(), "done"}
-	gZombie   = glyph{'Z', lipgloss.NewStyle().Foreground(cMagenta).Bold(true), "zombie"}
-	gWaiting  = glyph{'w', lipgloss.NewStyle().Foreground(cRed), "waiting"}
-	gBlocked  = lipgloss.NewStyle().Foreground(cRed).Bold(true)
-)
-
 // blockLetter names why a task is blocked, in one cell.
 var blockLetter = map[sim.Reason]rune{
 	sim.ReasonLock: 'L', sim.ReasonFileLock: 'F', sim.ReasonGIL: 'G', sim.ReasonJoin: 'J', sim.ReasonCond: 'C',
@@ -81,60 +114,57 @@ var blockLetter = map[sim.Reason]rune{
 	sim.ReasonPoll: 'N', sim.ReasonStopped: 'T', sim.ReasonTurn: 'S',
 }
 
-// gChildren: a process whose steps are done waits for its child processes.
-var gChildren = glyph{'W', gBlocked, "waiting for children"}
-
-func glyphFor(c timeline.Cell) glyph {
+func (st *Styles) glyphFor(c timeline.Cell) glyph {
 	switch c.Mode {
 	case timeline.ModeNew:
-		return gNew
+		return st.gNew
 	case timeline.ModeRunnable:
-		return gRunnable
+		return st.gRunnable
 	case timeline.ModeRunning:
 		if c.Where >= 0 {
-			return glyph{rune(pDigits[c.Where%len(pDigits)]), gRunning.style, "running"}
+			return glyph{rune(pDigits[c.Where%len(pDigits)]), st.gRunning.style, "running"}
 		}
-		return gRunning
+		return st.gRunning
 	case timeline.ModeSleeping:
-		return gSleeping
+		return st.gSleeping
 	case timeline.ModeDone:
-		return gDone
+		return st.gDone
 	case timeline.ModeZombie:
-		return gZombie
+		return st.gZombie
 	case timeline.ModeWaiting:
-		return gWaiting
+		return st.gWaiting
 	case timeline.ModeChildren:
-		return gChildren
+		return st.gChildren
 	case timeline.ModeBusy:
-		return gBusy
+		return st.gBusy
 	case timeline.ModeBlocked:
 		r, ok := blockLetter[c.Reason]
 		if !ok {
 			r = 'B'
 		}
-		return glyph{r, gBlocked, "blocked"}
+		return glyph{r, st.gBlocked, "blocked"}
 	}
-	return gNone
+	return st.gNone
 }
 
 // legendItems explain the lane glyphs, one item each.
-func legendItems() []string {
+func (st *Styles) legendItems() []string {
 	item := func(g glyph, text string) string { return g.style.Render(string(g.r)) + " " + text }
-	b := func(r rune, text string) string { return gBlocked.Render(string(r)) + " " + text }
+	b := func(r rune, text string) string { return st.gBlocked.Render(string(r)) + " " + text }
 	return []string{
-		item(gRunning, words.T("running,")) + " " + gRunning.style.Render("0-9") + words.T(" on P/cpu n"),
-		item(gRunnable, words.T("runnable")), item(gBusy, words.T("running or runnable")), item(gSleeping, words.T("sleeping")), item(gNew, words.T("new")), item(gZombie, words.T("zombie")),
-		item(gChildren, words.T("waits for children")), item(gWaiting, words.T("runtime: waiting")),
+		item(st.gRunning, words.T("running,")) + " " + st.gRunning.style.Render("0-9") + words.T(" on P/cpu n"),
+		item(st.gRunnable, words.T("runnable")), item(st.gBusy, words.T("running or runnable")), item(st.gSleeping, words.T("sleeping")), item(st.gNew, words.T("new")), item(st.gZombie, words.T("zombie")),
+		item(st.gChildren, words.T("waits for children")), item(st.gWaiting, words.T("runtime: waiting")),
 		words.T("blocked on: ") + b('L', words.T("lock")), b('F', "flock"), b('G', "gil"), b('J', words.T("join")), b('C', words.T("condition")),
 		b('E', words.T("event")), b('Q', words.T("queue")), b('K', words.T("key")), b('I', "I/O"), b('N', words.T("net poller")), b('P', words.T("paused")), b('T', words.T("stopped (watch)")), b('S', words.T("turn")),
 	}
 }
 
 // legendLines flows the legend into lines of at most w cells.
-func legendLines(w int) []string {
+func (st *Styles) legendLines(w int) []string {
 	var lines []string
 	cur := ""
-	for _, it := range legendItems() {
+	for _, it := range st.legendItems() {
 		switch {
 		case cur == "":
 			cur = it
@@ -156,8 +186,8 @@ func legendLines(w int) []string {
 
 // legendHeight is how many lines the lanes panel gives its legend: all of
 // it when it fits in three, else none (the ? help has it).
-func legendHeight(w int) int {
-	if n := len(legendLines(w)); n <= 3 {
+func (st *Styles) legendHeight(w int) int {
+	if n := len(st.legendLines(w)); n <= 3 {
 		return n
 	}
 	return 0

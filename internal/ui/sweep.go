@@ -12,7 +12,6 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/cpus"
-	"mtviz/internal/keymap"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
@@ -27,10 +26,8 @@ type (
 		k, n int
 		v    compare.Variant
 	}
-	swItem struct {
-		cores int
-		it    timeline.Item
-	}
+	// swLive is the running point's session, whose fold the screen draws.
+	swLive  struct{ s *session.Session }
 	swPoint struct{ p compare.Point }
 	swDone  struct {
 		pts []compare.Point
@@ -41,17 +38,16 @@ type (
 // sweepModel runs a lesson's sweep, one point after another, and draws its
 // curves as the points arrive, with the running point's lanes below.
 type sweepModel struct {
-	sc      *spec.Scenario
-	opt     session.Options
-	csvPath string
-	series  []string
+	*Common
+	sc     *spec.Scenario
+	series []string
 
 	run *runner
 
 	pts      []compare.Point
 	k, n     int
 	cur      compare.Variant
-	live     *timeline.Timeline
+	live     *session.Session // the running point's
 	began    time.Time
 	due      time.Time // when the sweep should end, from the points done
 	finished bool
@@ -60,16 +56,14 @@ type sweepModel struct {
 	results  []verdict.Result
 	summary  *verdict.Summary
 
-	keys     keymap.Lesson
 	stopKey  key.Binding
 	help     help.Model
-	w, h     int
 	showHelp bool
 	frame    string
 }
 
-func newSweep(sc *spec.Scenario, opt session.Options, csvPath string, w, h int) *sweepModel {
-	m := &sweepModel{sc: sc, opt: opt, csvPath: csvPath, keys: keymap.NewLesson(), help: newHelp(), w: w, h: h,
+func newSweep(c *Common, sc *spec.Scenario) *sweepModel {
+	m := &sweepModel{Common: c, sc: sc, help: c.st.newHelp(),
 		stopKey: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", words.T("stop the sweep, keep its points"))),
 		n:       len(compare.Plan(sc))}
 	m.help.ShortSeparator = "  "
@@ -87,9 +81,9 @@ func newSweep(sc *spec.Scenario, opt session.Options, csvPath string, w, h int) 
 func (m *sweepModel) Init() tea.Cmd {
 	m.began = time.Now()
 	m.run = startRunner(func(ctx context.Context, send, last func(tea.Msg)) {
-		pts, err := compare.RunSweep(ctx, m.sc, m.opt,
+		pts, err := compare.RunSweep(ctx, m.sc, m.runOpt,
 			func(k, n int, v compare.Variant) { send(swStart{k, n, v}) },
-			func(s *session.Session, it timeline.Item) { send(swItem{s.Cores, it}) },
+			liveRuns(send, func(s *session.Session) tea.Msg { return swLive{s} }),
 			func(p compare.Point, _ compare.Result) { send(swPoint{p}) })
 		// The points go out even after s stopped the sweep.
 		last(swDone{pts, err})
@@ -110,15 +104,8 @@ func (m *sweepModel) handle(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case swStart:
 		m.k, m.n, m.cur, m.live = msg.k, msg.n, msg.v, nil
-	case swItem:
-		if m.live == nil {
-			sc, err := spec.Reload(m.sc, m.cur.Set)
-			if err != nil {
-				sc = m.sc
-			}
-			m.live = timeline.New(timeline.Config{Scenario: sc, Cores: msg.cores, Root: session.RootPID()})
-		}
-		m.live.Apply(msg.it)
+	case swLive:
+		m.live = msg.s
 	case swPoint:
 		m.pts = append(m.pts, msg.p)
 		m.due = eta(m.began, time.Now(), len(m.pts), m.n)
@@ -130,15 +117,15 @@ func (m *sweepModel) handle(msg tea.Msg) {
 // finish judges the sweep from the points it has and writes the CSV.
 func (m *sweepModel) finish(pts []compare.Point, err error) {
 	m.pts, m.finished, m.err, m.live = pts, true, err, nil
-	cores := m.opt.Cores
+	cores := m.runOpt.Cores
 	if cores <= 0 {
 		cores = cpus.All()
 	}
 	sum := compare.SweepSummary(m.sc, pts, cores, time.Since(m.began))
 	m.results = sum.Checks
 	m.summary = &sum
-	if m.csvPath != "" {
-		if werr := compare.WriteCSV(m.csvPath, m.sc, pts); werr != nil && m.err == nil {
+	if m.csv != "" {
+		if werr := compare.WriteCSV(m.csv, m.sc, pts); werr != nil && m.err == nil {
 			m.err = werr
 		}
 	}
@@ -188,11 +175,7 @@ func (m *sweepModel) render() {
 		return
 	}
 	header := m.header()
-	keys := []key.Binding{m.keys.Help, m.keys.Back, m.keys.Quit}
-	if m.running() {
-		keys = append([]key.Binding{m.stopKey}, keys...)
-	}
-	footer := fitLines(m.help.ShortHelpView(keys), m.w, 1)
+	footer := fitLines(m.help.ShortHelpView(m.keyMap().ShortHelp()), m.w, 1)
 	bodyH := m.h - lipgloss.Height(header) - 1
 	var body string
 	if m.showHelp {
@@ -204,15 +187,15 @@ func (m *sweepModel) render() {
 }
 
 func (m *sweepModel) header() string {
-	left := sTitle.Render("mtviz") + " " + sBold.Render(m.sc.ID) + sDim.Render(" · "+text.Clean(m.sc.Title))
+	left := m.st.Title.Render("mtviz") + " " + m.st.Bold.Render(m.sc.ID) + m.st.Dim.Render(" · "+text.Clean(m.sc.Title))
 	var right string
 	switch {
 	case m.summary != nil:
-		right = words.F("%d of %d points  ", len(m.pts), m.n) + verdictText(*m.summary)
+		right = words.F("%d of %d points  ", len(m.pts), m.n) + m.st.verdictText(*m.summary)
 	case m.stopped:
-		right = sWarn.Render(words.T("stopping…"))
+		right = m.st.Warn.Render(words.T("stopping…"))
 	default:
-		right = sOK.Render(words.F("▶ point %d of %d", m.k+1, m.n))
+		right = m.st.OK.Render(words.F("▶ point %d of %d", m.k+1, m.n))
 		if !m.due.IsZero() {
 			right += "  " + timeLeft(m.due, time.Now())
 		}
@@ -238,12 +221,12 @@ func (m *sweepModel) body(h int) string {
 			if i == len(figs)-1 {
 				cw = m.w - w*(len(figs)-1)
 			}
-			charts = append(charts, panel(m.chartTitle(f), plotView(m.sc, m.pts, f, m.series, cw-4, chartH-2), cw, chartH, false))
+			charts = append(charts, m.st.panel(m.chartTitle(f), m.st.plotView(m.sc, m.pts, f, m.series, cw-4, chartH-2), cw, chartH, false))
 		}
 	} else {
 		each := max(6, chartH/len(figs))
 		for _, f := range figs {
-			charts = append(charts, panel(m.chartTitle(f), plotView(m.sc, m.pts, f, m.series, m.w-4, each-2), m.w, each, false))
+			charts = append(charts, m.st.panel(m.chartTitle(f), m.st.plotView(m.sc, m.pts, f, m.series, m.w-4, each-2), m.w, each, false))
 		}
 		lower = h - each*len(figs) - 1
 	}
@@ -255,20 +238,21 @@ func (m *sweepModel) body(h int) string {
 	} else {
 		top = strings.Join(charts, "\n")
 	}
-	legend := "  " + legendLine(m.series) + sDim.Render("   x: "+m.sc.Sweep.Over)
+	legend := "  " + m.st.legendLine(m.series) + m.st.Dim.Render("   x: "+m.sc.Sweep.Over)
 	if len(m.series) == 1 {
-		legend = sDim.Render("  x: " + m.sc.Sweep.Over)
+		legend = m.st.Dim.Render("  x: " + m.sc.Sweep.Over)
 	}
 	out := top + "\n" + fitLines(legend, m.w, 1)
 	if lower < 3 {
 		return fitCount(out, h)
 	}
 	if m.summary != nil || m.live == nil {
-		return fitCount(out+"\n"+panel(words.T("Checks"), m.checksText(m.w-4), m.w, lower, false), h)
+		return fitCount(out+"\n"+m.st.panel(words.T("Checks"), m.checksText(m.w-4), m.w, lower, false), h)
 	}
 	title := words.T("Running ") + text.Clean(m.cur.Label)
-	lanes := lanesView(m.live, m.w-4, lower-2, 0, m.live.Now, zooms[defaultZoom])
-	return fitCount(out+"\n"+panel(title, lanes, m.w, lower, false), h)
+	var lanes string
+	m.live.Read(func(tl *timeline.Timeline) { lanes = m.st.lanesView(tl, m.w-4, lower-2, 0, tl.Now, zooms[defaultZoom]) })
+	return fitCount(out+"\n"+m.st.panel(title, lanes, m.w, lower, false), h)
 }
 
 func (m *sweepModel) chartTitle(figure string) string {
@@ -278,20 +262,20 @@ func (m *sweepModel) chartTitle(figure string) string {
 
 func (m *sweepModel) checksText(w int) string {
 	if m.summary == nil {
-		return sDim.Render(words.T("the checks are decided when every point has run"))
+		return m.st.Dim.Render(words.T("the checks are decided when every point has run"))
 	}
 	var lines []string
 	if m.err != nil {
-		lines = append(lines, sBad.Render(words.T("error: ")+text.Clean(m.err.Error())))
+		lines = append(lines, m.st.Bad.Render(words.T("error: ")+text.Clean(m.err.Error())))
 	}
 	for _, r := range m.results {
 		lines = append(lines, r.Verdict.Mark()+" "+text.Clean(r.Name))
 		for _, l := range wrap(text.Clean(r.Detail), w-2) {
-			lines = append(lines, "  "+sDim.Render(l))
+			lines = append(lines, "  "+m.st.Dim.Render(l))
 		}
 	}
-	if m.csvPath != "" && m.err == nil {
-		lines = append(lines, sDim.Render(words.T("points written to ")+text.Clean(m.csvPath)))
+	if m.csv != "" && m.err == nil {
+		lines = append(lines, m.st.Dim.Render(words.T("points written to ")+text.Clean(m.csv)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -307,8 +291,8 @@ func (m *sweepModel) helpView(h int) string {
 	for _, l := range proseLines(m.sc.Lesson, m.w-6) {
 		lines = append(lines, "  "+l)
 	}
-	lines = append(lines, "", "  "+sDim.Render(words.T("any key closes")))
-	return panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
+	lines = append(lines, "", "  "+m.st.Dim.Render(words.T("any key closes")))
+	return m.st.panel(words.T("Help"), strings.Join(lines, "\n"), m.w, h, true)
 }
 
 // running: the sweep has points still to run and s has not stopped it,
@@ -346,8 +330,21 @@ func proseLines(s string, w int) []string {
 	return lines
 }
 
-func (m *sweepModel) helpShown() bool { return m.showHelp }
+// keyMap: s while the sweep runs, and the way out.
+func (m *sweepModel) keyMap() help.KeyMap {
+	keys := []key.Binding{m.keys.Help, m.keys.Back, m.keys.Quit}
+	if m.running() {
+		keys = append([]key.Binding{m.stopKey}, keys...)
+	}
+	return keyList{short: keys, full: [][]key.Binding{keys}}
+}
 
-func (m *sweepModel) cancelRuns() <-chan struct{} { return m.run.cancelRuns() }
+func (m *sweepModel) asksBeforeQuit(tea.KeyMsg) bool { return false }
+
+// end cancels the sweep and waits for its end.
+func (m *sweepModel) end() error {
+	waitDone(m.run.cancelRuns())
+	return nil
+}
 
 func (m *sweepModel) outcome() *verdict.Summary { return m.summary }

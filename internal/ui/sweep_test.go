@@ -7,14 +7,13 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"mtviz/internal/session"
 	"mtviz/internal/verdict"
 )
 
 // The sweep screen offers s (stop) while points remain to run, and not
 // once the sweep has ended or been stopped.
 func TestSweepStopKeyOnlyWhileRunning(t *testing.T) {
-	m := newSweep(builtin(t, "switching"), session.Options{}, "", 120, 40)
+	m := newSweep(tc(120, 40), builtin(t, "switching"))
 	m.render()
 	if f := lastLine(m.View()); !strings.Contains(f, "stop the sweep") {
 		t.Errorf("a running sweep does not offer s: %q", f)
@@ -79,7 +78,7 @@ func TestSweepLessonTextKeepsItsLines(t *testing.T) {
 		if !strings.Contains(strings.TrimSpace(sc.Lesson), "\n") {
 			t.Fatalf("%s: its lesson text has one line; the test needs several", id)
 		}
-		m := newSweep(sc, session.Options{}, "", 200, 60)
+		m := newSweep(tc(200, 60), sc)
 		m.showHelp = true
 		m.render()
 		v := ansi.Strip(m.View())

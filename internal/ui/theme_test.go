@@ -162,9 +162,9 @@ func TestLightThemeGolden(t *testing.T) {
 	defer func() { lipgloss.SetColorProfile(prof); lipgloss.SetHasDarkBackground(dark) }()
 	lipgloss.SetColorProfile(termenv.ANSI256)
 	lipgloss.SetHasDarkBackground(false)
-	p := newPicker([]*spec.Scenario{builtin(t, "race"), builtin(t, "deadlock"), builtin(t, "event")})
+	p := newPicker(tc(80, 24), []*spec.Scenario{builtin(t, "race"), builtin(t, "deadlock"), builtin(t, "event")})
 	p.SetSize(80, 12)
-	got := p.View() + "\n" + strings.Join(legendLines(80), "\n") + "\n"
+	got := p.View() + "\n" + strings.Join(p.st.legendLines(80), "\n") + "\n"
 	const file = "testdata/picker-light-80x12.golden"
 	if *update {
 		os.WriteFile(file, []byte(got), 0o644)

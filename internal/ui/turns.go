@@ -45,16 +45,17 @@ type exploredMsg struct {
 	r *explore.Report
 }
 
-// beginTurns gives the run about to start a scheduler, when it is on.
-func (m *lessonModel) beginTurns() {
+// beginTurns gives the run about to start a scheduler, when it is on and
+// allowed (a lesson's live run).
+func (m *lessonModel) beginTurns(allowed bool) {
 	p := &m.play
 	if p.cancelX != nil {
 		p.cancelX()
 		p.cancelX = nil
 	}
 	p.explored, p.exploring, p.pending = nil, false, nil
-	p.turns, m.opt.Turns = nil, nil
-	if !p.on || m.watching() || m.rp != nil {
+	p.turns = nil
+	if !p.on || !allowed {
 		return
 	}
 	if err := sim.SchedulerRefuse(m.sc); err != nil {
@@ -62,7 +63,6 @@ func (m *lessonModel) beginTurns() {
 		return
 	}
 	p.turns = sim.NewTurns()
-	m.opt.Turns = p.turns
 	p.followAt = time.Now()
 }
 
@@ -108,7 +108,7 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, handled
 	}
 	switch {
-	case key.Matches(msg, k.Scheduler) && m.sess != nil && !m.watching():
+	case key.Matches(msg, k.Scheduler) && m.src.lessonRun() != nil:
 		p.on = !p.on
 		p.follow = nil
 		if p.on {
@@ -118,7 +118,7 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 				return nil, true
 			}
 		}
-		return m.restart(), true
+		return m.src.restart(m), true
 	case p.turns == nil:
 		return nil, false
 	case key.Matches(msg, k.Take):
@@ -140,17 +140,6 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	return nil, false
-}
-
-// restart stops the run and starts it again (r does the same).
-func (m *lessonModel) restart() tea.Cmd {
-	if m.sess == nil || m.restarting {
-		return nil
-	}
-	m.restarting = true
-	old := m.sess
-	m.restarts++
-	return tea.Sequence(stopSession(old), func() tea.Msg { return restartMsg{} })
 }
 
 // goroutineSlots are the tasks that take turns, in the order their
@@ -199,12 +188,13 @@ func (m *lessonModel) saveOrder() string {
 // lesson, to say which would have met it in fewer steps.
 func (m *lessonModel) exploreGoal() tea.Cmd {
 	p := &m.play
-	if p.turns == nil || m.sc.Goal == nil || m.sess.Goal() == nil || explore.Refuse(m.sc) != nil {
+	sess := m.src.lessonRun()
+	if p.turns == nil || sess == nil || m.sc.Goal == nil || sess.Goal() == nil || explore.Refuse(m.sc) != nil {
 		return nil // no goal, or a run stopped before its end: nothing to compare
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancelX, p.exploring = cancel, true
-	s, sc, cores := m.sess, m.sc, m.sess.Cores
+	s, sc, cores := sess, m.sc, sess.Cores
 	return func() tea.Msg {
 		r, err := explore.Explore(ctx, sc, explore.Options{Cores: cores})
 		if err != nil {
@@ -237,13 +227,13 @@ func (m *lessonModel) turnsPanel(w int) string {
 		if s.State != sim.SlotOutside {
 			num++
 		}
-		lines = append(lines, slotLine(s, num))
+		lines = append(lines, m.st.slotLine(s, num))
 	}
 	if hasRunSteps(m.sc) {
-		lines = append(lines, sDim.Render(words.T("the programs of run steps run outside the scheduler")))
+		lines = append(lines, m.st.Dim.Render(words.T("the programs of run steps run outside the scheduler")))
 	}
 	if n := len(m.tl.Deadlocks); n > 0 {
-		lines = append(lines, sBad.Render(words.T("deadlock: ")+sim.CycleText(m.tl.Deadlocks[n-1].Edges)))
+		lines = append(lines, m.st.Bad.Render(words.T("deadlock: ")+sim.CycleText(m.tl.Deadlocks[n-1].Edges)))
 	}
 	lines = append(lines, m.turnsFooter(b)...)
 	title := words.F("Scheduler: you choose · step %d", b.Steps)
@@ -253,26 +243,26 @@ func (m *lessonModel) turnsPanel(w int) string {
 	if g := m.sc.Goal; g != nil {
 		title += words.T(" · goal: ") + text.Clean(g.Text)
 	}
-	return panel(title, strings.Join(lines, "\n"), w, len(lines)+2, false)
+	return m.st.panel(title, strings.Join(lines, "\n"), w, len(lines)+2, false)
 }
 
-func slotLine(s sim.Slot, num int) string {
+func (st *Styles) slotLine(s sim.Slot, num int) string {
 	name := padRight(text.Clean(s.Task), 10)
 	switch s.State {
 	case sim.SlotOutside:
-		return "   " + name + sDim.Render(words.T(" a process: outside the scheduler, it runs freely"))
+		return "   " + name + st.Dim.Render(words.T(" a process: outside the scheduler, it runs freely"))
 	case sim.SlotIdle:
-		return "   " + name + sDim.Render(words.T(" not started"))
+		return "   " + name + st.Dim.Render(words.T(" not started"))
 	case sim.SlotDone:
-		return "   " + name + sDim.Render(words.T(" ended"))
+		return "   " + name + st.Dim.Render(words.T(" ended"))
 	case sim.SlotMoving:
-		return fmt.Sprintf(" %s %s %s", sKey.Render(fmt.Sprint(num)), name, sDim.Render(words.T("… taking its step")))
+		return fmt.Sprintf(" %s %s %s", st.Key.Render(fmt.Sprint(num)), name, st.Dim.Render(words.T("… taking its step")))
 	}
 	if !s.Ready {
-		return fmt.Sprintf(" %s %s %s", sDim.Render(fmt.Sprint(num)), name,
-			sBad.Render("✗ "+s.Move.Op+": ")+text.Clean(s.Why))
+		return fmt.Sprintf(" %s %s %s", st.Dim.Render(fmt.Sprint(num)), name,
+			st.Bad.Render("✗ "+s.Move.Op+": ")+text.Clean(s.Why))
 	}
-	return fmt.Sprintf(" %s %s ▸ %s", sKey.Render(fmt.Sprint(num)), name, text.Clean(s.Move.Text))
+	return fmt.Sprintf(" %s %s ▸ %s", st.Key.Render(fmt.Sprint(num)), name, text.Clean(s.Move.Text))
 }
 
 // turnsFooter is what the learner may do, or, once the run is over, the
@@ -281,26 +271,30 @@ func (m *lessonModel) turnsFooter(b sim.Board) []string {
 	p := &m.play
 	var out []string
 	if p.msg != "" {
-		out = append(out, sWarn.Render(text.Clean(p.msg)))
+		out = append(out, m.st.Warn.Render(text.Clean(p.msg)))
 	}
 	if m.summary == nil {
 		if !b.Over && !b.Free {
-			out = append(out, sDim.Render(words.T("press a task's number: it takes the step shown · a: all run freely · o: save the order · s: scheduler off")))
+			out = append(out, m.st.Dim.Render(words.T("press a task's number: it takes the step shown · a: all run freely · o: save the order · s: scheduler off")))
 		}
 		return out
 	}
-	g := m.sess.Goal()
-	if m.sc.Goal == nil || g == nil {
+	sess := m.src.lessonRun()
+	if m.sc.Goal == nil || sess == nil || sess.Goal() == nil {
+		return out
+	}
+	g := sess.Goal()
+	if g == nil {
 		return out
 	}
 	if g.Verdict == verdict.Pass {
-		out = append(out, sOK.Render(words.F("★ goal met in %d steps: ", b.Steps))+text.Clean(g.Detail))
+		out = append(out, m.st.OK.Render(words.F("★ goal met in %d steps: ", b.Steps))+text.Clean(g.Detail))
 	} else {
-		out = append(out, sWarn.Render(words.T("goal not met: "))+text.Clean(g.Detail))
+		out = append(out, m.st.Warn.Render(words.T("goal not met: "))+text.Clean(g.Detail))
 	}
 	switch r := p.explored; {
 	case p.exploring:
-		out = append(out, sDim.Render(words.T("exploring every order of the lesson…")))
+		out = append(out, m.st.Dim.Render(words.T("exploring every order of the lesson…")))
 	case r == nil:
 	case r.Goal == nil:
 		out = append(out, words.F("no order of the %d explored meets it", r.Explored))

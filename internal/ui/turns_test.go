@@ -25,15 +25,15 @@ type pump struct {
 
 func startScheduled(t *testing.T, sc *spec.Scenario) *pump {
 	t.Helper()
-	m := newLesson(sc, session.Options{}, 120, 40)
+	m := newLesson(tc(120, 40), sc, session.Options{})
 	m.play.on = true
 	p := &pump{m: m, msgs: make(chan tea.Msg, 64)}
-	p.run(m.start())
+	p.run(m.src.start(m))
 	t.Cleanup(func() {
 		if m.play.cancelX != nil {
 			m.play.cancelX()
 		}
-		m.sess.Stop()
+		m.src.lessonRun().Stop()
 		p.until(t, func() bool { return m.summary != nil && !m.play.exploring })
 	})
 	return p
@@ -51,7 +51,7 @@ func (p *pump) until(t *testing.T, cond func() bool) {
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			p.m.render()
+			p.m.locked(p.m.render)
 			t.Fatalf("never came; the screen shows:\n%s", p.m.View())
 		}
 		select {
@@ -61,7 +61,7 @@ func (p *pump) until(t *testing.T, cond func() bool) {
 			p.m.Update(frameMsg{})
 		}
 	}
-	p.m.render()
+	p.m.locked(p.m.render)
 }
 
 func (p *pump) settledAt(steps int) func() bool {
@@ -88,7 +88,7 @@ func TestSchedulerKeysOnTheLessonScreen(t *testing.T) {
 		}
 	}
 	press(m, '3')
-	if m.render(); !strings.Contains(m.View(), "no task 3: the tasks are 1 to 2") {
+	if m.locked(m.render); !strings.Contains(m.View(), "no task 3: the tasks are 1 to 2") {
 		t.Errorf("a third task:\n%s", m.View())
 	}
 	// o writes the order so far to a new file, never over one.
@@ -120,13 +120,13 @@ func TestSchedulerReachesTheDeadlock(t *testing.T) {
 	press(m, '1')
 	p.until(t, p.settledAt(2))
 	press(m, '2') // b's m2 is a's now
-	if m.render(); !strings.Contains(m.View(), "b cannot lock now: it waits for m2, held by a") {
+	if m.locked(m.render); !strings.Contains(m.View(), "b cannot lock now: it waits for m2, held by a") {
 		t.Errorf("b's refused turn:\n%s", m.View())
 	}
 	// Again from the start, as r does.
-	m.sess.Stop()
+	m.src.lessonRun().Stop()
 	p.until(t, func() bool { return m.summary != nil })
-	p.run(m.start())
+	p.run(m.src.start(m))
 	p.until(t, p.settledAt(0))
 	press(m, '1')
 	press(m, '2')
@@ -157,9 +157,9 @@ tasks:
 	}
 	p := startScheduled(t, sc)
 	p.until(t, func() bool { return strings.Contains(p.m.View(), "a process: outside the scheduler, it runs freely") })
-	m := newLesson(builtin(t, "race-steps"), session.Options{}, 100, 30)
+	m := newLesson(tc(100, 30), builtin(t, "race-steps"), session.Options{})
 	m.play.on = true
-	m.beginTurns()
+	m.beginTurns(true)
 	if m.play.turns != nil || !strings.Contains(m.play.msg, "waits for key n") {
 		t.Errorf("race-steps with the scheduler: %v %q", m.play.turns, m.play.msg)
 	}

@@ -35,9 +35,9 @@ func builtin(t testing.TB, id string) *spec.Scenario {
 // samples, frozen at a fixed time, so its drawing is repeatable.
 func fakeLesson(t testing.TB, lanes int, w, h int) *lessonModel {
 	sc := builtin(t, "race")
-	m := newLesson(sc, session.Options{}, w, h)
+	m := newLesson(tc(w, h), sc, session.Options{})
 	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 4242}))
-	m.frozen, m.frozenAt = true, 3*time.Second
+	holdAt(m, 3*time.Second)
 	names := []string{"main", "racy-5", "racy-8", "locked-5", "locked-8"}
 	for i := 5; i < lanes; i++ {
 		names = append(names, fmt.Sprintf("worker-%d", i))
@@ -153,7 +153,7 @@ func TestPickerRanksIdsFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newPicker(all)
+	p := newPicker(tc(80, 24), all)
 	p.SetSize(80, 24)
 	for _, r := range "/dead" {
 		p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
@@ -164,7 +164,7 @@ func TestPickerRanksIdsFirst(t *testing.T) {
 }
 
 func TestPickerFiltersByTyping(t *testing.T) {
-	p := newPicker([]*spec.Scenario{builtin(t, "race"), builtin(t, "gil")})
+	p := newPicker(tc(80, 24), []*spec.Scenario{builtin(t, "race"), builtin(t, "gil")})
 	p.SetSize(80, 24)
 	for _, r := range "/interp" {
 		p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
@@ -208,7 +208,7 @@ func TestScreenShowsEscapesEscaped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := newLesson(sc, session.Options{}, 120, 40)
+	m := newLesson(tc(120, 40), sc, session.Options{})
 	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 1}))
 	m.tl.Event(&sim.Event{Kind: sim.KLog, Task: "main", Text: "x \x1b]2;owned\x07"})
 	m.tl.Event(&sim.Event{Kind: sim.KKey, Task: "main", Key: "g", Label: "go \x1b]52;c;eA==\x07"})
@@ -224,7 +224,7 @@ func TestBoundedQueueShowsItsFill(t *testing.T) {
 	sc := &spec.Scenario{ID: "q", Rounds: 1, Objects: []spec.Object{{Name: "buf", Kind: spec.Queue, Size: 2}}}
 	tl := timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 1})
 	tl.Event(&sim.Event{Kind: sim.KQueue, Object: "buf", Len: 2, Items: []string{"a", "b"}})
-	if v := ansi.Strip(objectsView(tl, 80)); !strings.Contains(v, "buf   queue 2/2 full [a b]") {
+	if v := ansi.Strip(tc(80, 24).st.objectsView(tl, 80)); !strings.Contains(v, "buf   queue 2/2 full [a b]") {
 		t.Errorf("the queue shows %q", v)
 	}
 }
@@ -232,7 +232,7 @@ func TestBoundedQueueShowsItsFill(t *testing.T) {
 // q quits the picker, as in k9s, lazygit and htop; after /, q is a letter
 // of the filter.
 func TestPickerQQuitsSlashFilters(t *testing.T) {
-	p := newPicker([]*spec.Scenario{builtin(t, "race"), builtin(t, "gil")})
+	p := newPicker(tc(80, 24), []*spec.Scenario{builtin(t, "race"), builtin(t, "gil")})
 	p.SetSize(80, 24)
 	if cmd := p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}}); cmd == nil || cmd() != tea.Quit() {
 		t.Error("q did not quit the picker")
@@ -282,3 +282,12 @@ func TestWrapKeepsEveryCharacter(t *testing.T) {
 		t.Errorf("a long word came out %q", got)
 	}
 }
+
+// tc is a Common of a w×h terminal, with no options.
+func tc(w, h int) *Common { return newCommon(w, h, session.Options{}, "") }
+
+// rp is the replay a lesson screen plays.
+func rp(m *lessonModel) *replay { return m.src.(*replay) }
+
+// holdAt sets where the clock of a lesson screen with no run yet stands.
+func holdAt(m *lessonModel, t time.Duration) { m.src.(*liveSource).heldAt = t }

@@ -22,7 +22,7 @@ const pDigits = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 // renderLane draws a lane's last `cells` cells ending at now, styling each
 // run of equal cells once.
-func renderLane(b *strings.Builder, tl *timeline.Timeline, l *timeline.Lane, now, zoom time.Duration, cells int) {
+func (st *Styles) renderLane(b *strings.Builder, tl *timeline.Timeline, l *timeline.Lane, now, zoom time.Duration, cells int) {
 	osUntil := tl.OSUntil(l)
 	var run []rune
 	var runStyle lipgloss.Style
@@ -37,7 +37,7 @@ func renderLane(b *strings.Builder, tl *timeline.Timeline, l *timeline.Lane, now
 		}
 	}
 	l.Cells(now, zoom, cells, osUntil, func(c timeline.Cell) {
-		g := glyphFor(c)
+		g := st.glyphFor(c)
 		key := g.r
 		switch c.Mode {
 		case timeline.ModeNone, timeline.ModeDone:
@@ -59,17 +59,17 @@ func renderLane(b *strings.Builder, tl *timeline.Timeline, l *timeline.Lane, now
 // lanesView is the timeline panel's content, every lane in scenario order;
 // first is the first lane shown (the panel scrolls when the lanes do not
 // all fit).
-func lanesView(tl *timeline.Timeline, width, height, first int, now, zoom time.Duration) string {
+func (st *Styles) lanesView(tl *timeline.Timeline, width, height, first int, now, zoom time.Duration) string {
 	rows := make([]laneRow, len(tl.Lanes))
 	for i, l := range tl.Lanes {
 		rows[i] = laneRow{lane: l, name: laneName(l)}
 	}
-	return rowsView(tl, rows, width, height, first, now, zoom)
+	return st.rowsView(tl, rows, width, height, first, now, zoom)
 }
 
 // rowsView draws lane rows: a name, the lane's cells ending at now, and
 // what the task (or the copies a row stands for) is doing.
-func rowsView(tl *timeline.Timeline, rows []laneRow, width, height, first int, now, zoom time.Duration) string {
+func (st *Styles) rowsView(tl *timeline.Timeline, rows []laneRow, width, height, first int, now, zoom time.Duration) string {
 	nameW := 10
 	for _, r := range rows {
 		nameW = max(nameW, min(18, ansi.StringWidth(r.name)+1))
@@ -103,20 +103,20 @@ func rowsView(tl *timeline.Timeline, rows []laneRow, width, height, first int, n
 		first = 0
 	}
 	for i, r := range shown {
-		sb.WriteString(sBold.Render(padRight(truncateKeep(r.name, nameW-1, r.lane.Daemon && r.copies == nil), nameW)))
-		renderLane(&sb, tl, r.lane, now, zoom, cells)
+		sb.WriteString(st.Bold.Render(padRight(truncateKeep(r.name, nameW-1, r.lane.Daemon && r.copies == nil), nameW)))
+		st.renderLane(&sb, tl, r.lane, now, zoom, cells)
 		if descW > 0 {
 			sb.WriteString("  ")
-			sb.WriteString(descStyle(tl, r.lane).Render(ansi.Truncate(shownText[i], descW, "…")))
+			sb.WriteString(st.descStyle(tl, r.lane).Render(ansi.Truncate(shownText[i], descW, "…")))
 		}
 		sb.WriteByte('\n')
 	}
 	if len(shown) < len(rows) {
-		sb.WriteString(sDim.Render(words.F("… lanes %d-%d of %d: ↑/↓ with Tasks in focus, or a taller window", first+1, first+len(shown), len(rows))))
+		sb.WriteString(st.Dim.Render(words.F("… lanes %d-%d of %d: ↑/↓ with Tasks in focus, or a taller window", first+1, first+len(shown), len(rows))))
 		sb.WriteByte('\n')
 	}
 	sb.WriteString(strings.Repeat(" ", nameW))
-	sb.WriteString(axis(now, zoom, cells))
+	sb.WriteString(st.axis(now, zoom, cells))
 	return sb.String()
 }
 
@@ -139,20 +139,20 @@ func truncateKeep(s string, w int, daemon bool) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-func descStyle(tl *timeline.Timeline, l *timeline.Lane) lipgloss.Style {
+func (st *Styles) descStyle(tl *timeline.Timeline, l *timeline.Lane) lipgloss.Style {
 	switch l.Now(tl.OSUntil(l), tl.Now).Mode {
 	case timeline.ModeBlocked, timeline.ModeChildren:
-		return gBlocked
+		return st.gBlocked
 	case timeline.ModeRunning:
-		return gRunning.style
+		return st.gRunning.style
 	case timeline.ModeRunnable:
-		return gRunnable.style
+		return st.gRunnable.style
 	case timeline.ModeSleeping:
-		return gSleeping.style
+		return st.gSleeping.style
 	case timeline.ModeZombie:
-		return gZombie.style
+		return st.gZombie.style
 	}
-	return sDim
+	return st.Dim
 }
 
 func padRight(s string, w int) string {
@@ -179,29 +179,29 @@ func sparkline(vals []float64, n int, top float64) string {
 	return string(out)
 }
 
-func bar(pct float64, w int) string {
+func (st *Styles) bar(pct float64, w int) string {
 	full := int(math.Round(pct / 100 * float64(w)))
 	full = max(0, min(w, full))
-	style := gRunning.style
+	style := st.gRunning.style
 	if pct > 90 {
-		style = sBad
+		style = st.Bad
 	} else if pct > 60 {
-		style = sWarn
+		style = st.Warn
 	}
-	return style.Render(strings.Repeat("█", full)) + sDim.Render(strings.Repeat("░", w-full))
+	return style.Render(strings.Repeat("█", full)) + st.Dim.Render(strings.Repeat("░", w-full))
 }
 
 // coresView shows each core's use as the probe measured it, with history.
-func coresView(tl *timeline.Timeline, width int) string {
+func (st *Styles) coresView(tl *timeline.Timeline, width int) string {
 	s := tl.Sample
 	if s == nil || len(s.Cores) == 0 {
-		return sDim.Render(words.T("waiting for the first probe sample…"))
+		return st.Dim.Render(words.T("waiting for the first probe sample…"))
 	}
 	var sb strings.Builder
 	histW := max(0, min(30, (width-16)/2))
 	barW := max(4, width-16-histW)
 	for i, v := range s.Cores {
-		fmt.Fprintf(&sb, "cpu%-2d %s %3.0f%% %s\n", i, bar(v, barW), v, sDim.Render(sparkline(tl.CoreHist[i], histW, 100)))
+		fmt.Fprintf(&sb, "cpu%-2d %s %3.0f%% %s\n", i, st.bar(v, barW), v, st.Dim.Render(sparkline(tl.CoreHist[i], histW, 100)))
 	}
 	thr := 0
 	for _, p := range s.Procs {
@@ -211,7 +211,7 @@ func coresView(tl *timeline.Timeline, width int) string {
 	if p := tl.Procs[tl.Root]; tl.Watch && p != nil && p.Name != "" {
 		who = text.Clean(p.Name) // the watched program and its tree
 	}
-	line := words.F("%s %.2f cores  %d proc  %d threads", sBold.Render(who), s.TotalCPU(), len(s.Procs), thr)
+	line := words.F("%s %.2f cores  %d proc  %d threads", st.Bold.Render(who), s.TotalCPU(), len(s.Procs), thr)
 	if tl.Cores > 0 {
 		line += words.F("  (run uses %d)", tl.Cores)
 	}
@@ -221,7 +221,7 @@ func coresView(tl *timeline.Timeline, width int) string {
 
 // graphLines draws the wait-for graph of the last deadlock found: one arrow
 // per task, from it to the task it waits for, through what it waits on.
-func graphLines(tl *timeline.Timeline, width int) []string {
+func (st *Styles) graphLines(tl *timeline.Timeline, width int) []string {
 	if len(tl.Deadlocks) == 0 {
 		return nil
 	}
@@ -232,7 +232,7 @@ func graphLines(tl *timeline.Timeline, width int) []string {
 	}
 	var out []string
 	for _, l := range wrapLine(head, width, 2) {
-		out = append(out, sBad.Render(l))
+		out = append(out, st.Bad.Render(l))
 	}
 	w := 0
 	for _, e := range d.Edges {
@@ -256,13 +256,13 @@ func graphLines(tl *timeline.Timeline, width int) []string {
 }
 
 // objectLines is how many lines objectsView draws width cells wide.
-func objectLines(tl *timeline.Timeline, width int) int {
-	return lineCount(objectsView(tl, width))
+func (st *Styles) objectLines(tl *timeline.Timeline, width int) int {
+	return lineCount(st.objectsView(tl, width))
 }
 
 // watchLocks words the file locks /proc/locks lists for a watched program:
 // who holds each file, and who waits for it.
-func watchLocks(tl *timeline.Timeline) []string {
+func (st *Styles) watchLocks(tl *timeline.Timeline) []string {
 	if tl.Sample == nil {
 		return nil
 	}
@@ -274,7 +274,7 @@ func watchLocks(tl *timeline.Timeline) []string {
 		}
 		verb := words.T("holds")
 		if fl.Waiting {
-			verb = gBlocked.Render(words.T("waits for"))
+			verb = st.gBlocked.Render(words.T("waits for"))
 		}
 		lines = append(lines, words.F("%s %s %s %s on inode %s", who, verb, fl.Mode, fl.Type, fl.File))
 	}
@@ -282,35 +282,35 @@ func watchLocks(tl *timeline.Timeline) []string {
 }
 
 // queueLine is a queue's line: how full, what it holds, who waits.
-func queueLine(q *timeline.Queue, nameW int) string {
+func (st *Styles) queueLine(q *timeline.Queue, nameW int) string {
 	line := padRight(ansi.Truncate(q.Name, nameW, "…"), nameW) + words.T(" queue ")
 	if q.Cap > 0 {
 		// A bounded buffer says how full it is: 2/2 full.
 		fill := fmt.Sprintf("%d/%d ", q.Len, q.Cap)
 		if q.Len >= q.Cap {
-			fill = gBlocked.Render(words.F("%d/%d full", q.Len, q.Cap)) + " "
+			fill = st.gBlocked.Render(words.F("%d/%d full", q.Len, q.Cap)) + " "
 		}
 		line += fill
 	}
 	switch {
 	case q.Len == 0:
-		line += sDim.Render(words.T("empty"))
+		line += st.Dim.Render(words.T("empty"))
 	case q.Len > len(q.Items):
 		line += words.F("%d items [%s …]", q.Len, strings.Join(q.Items, " "))
 	default:
 		line += fmt.Sprintf("[%s]", strings.Join(q.Items, " "))
 	}
 	if len(q.Waiters) > 0 {
-		line += gBlocked.Render(words.T("  waiting: ") + strings.Join(q.Waiters, ", "))
+		line += st.gBlocked.Render(words.T("  waiting: ") + strings.Join(q.Waiters, ", "))
 	}
 	return line
 }
 
-func objectsView(tl *timeline.Timeline, width int) string {
+func (st *Styles) objectsView(tl *timeline.Timeline, width int) string {
 	if tl.Watch {
-		lines := watchLocks(tl)
+		lines := st.watchLocks(tl)
 		if len(lines) == 0 {
-			return sDim.Render(words.T("no file lock held or awaited (/proc/locks)"))
+			return st.Dim.Render(words.T("no file lock held or awaited (/proc/locks)"))
 		}
 		var out []string
 		for _, l := range lines {
@@ -319,7 +319,7 @@ func objectsView(tl *timeline.Timeline, width int) string {
 		return strings.Join(out, "\n")
 	}
 	if len(tl.Objects) == 0 && len(tl.Queues) == 0 {
-		return sDim.Render(words.T("no locks or queues in this lesson"))
+		return st.Dim.Render(words.T("no locks or queues in this lesson"))
 	}
 	nameW := 5
 	for _, o := range tl.Objects {
@@ -331,42 +331,42 @@ func objectsView(tl *timeline.Timeline, width int) string {
 	nameW = min(nameW, max(5, width/4))
 	var lines []string
 	for _, q := range tl.Queues {
-		lines = append(lines, wrapLine(queueLine(q, nameW), width, nameW+1)...)
+		lines = append(lines, wrapLine(st.queueLine(q, nameW), width, nameW+1)...)
 	}
 	for _, o := range tl.Objects {
 		line := padRight(ansi.Truncate(o.Name, nameW, "…"), nameW) + " " + padRight(string(o.Kind), 5) + " "
 		switch {
 		case o.Kind == spec.Event && o.Set:
-			line += sOK.Render(words.T("set"))
+			line += st.OK.Render(words.T("set"))
 		case o.Kind == spec.Event:
-			line += sDim.Render(words.T("clear"))
+			line += st.Dim.Render(words.T("clear"))
 		case o.Kind == spec.Condition:
-			line += sDim.Render(words.T("waits for notify"))
+			line += st.Dim.Render(words.T("waits for notify"))
 		case o.Kind == spec.Semaphore:
 			line += words.F("%d of %d free", o.Permits-o.Count, o.Permits)
 			if o.Holder != "" {
-				line += words.T(", held by ") + sBold.Render(o.Holder)
+				line += words.T(", held by ") + st.Bold.Render(o.Holder)
 			}
 		case o.Holder == "":
-			line += sDim.Render(words.T("free"))
+			line += st.Dim.Render(words.T("free"))
 		default:
-			line += words.T("held by ") + sBold.Render(o.Holder)
+			line += words.T("held by ") + st.Bold.Render(o.Holder)
 			if o.Count > 1 || o.Kind == spec.RLock {
 				line += fmt.Sprintf(" ×%d", o.Count)
 			}
 			if l := tl.Lane(o.Holder); l != nil && l.Current().State == sim.Done {
-				line += sDim.Render(words.T(" (its holder has ended)"))
+				line += st.Dim.Render(words.T(" (its holder has ended)"))
 			}
 		}
 		if o.Kind == spec.FileLock {
-			line += sDim.Render(" (/proc/locks)")
+			line += st.Dim.Render(" (/proc/locks)")
 		}
 		if len(o.Waiters) > 0 {
-			line += gBlocked.Render(words.T("  waiting: ") + strings.Join(o.Waiters, ", "))
+			line += st.gBlocked.Render(words.T("  waiting: ") + strings.Join(o.Waiters, ", "))
 		}
 		lines = append(lines, wrapLine(line, width, nameW+1)...)
 	}
-	lines = append(lines, graphLines(tl, width)...)
+	lines = append(lines, st.graphLines(tl, width)...)
 	return strings.Join(lines, "\n")
 }
 
@@ -391,7 +391,7 @@ func leftPad(s string, w int) string {
 }
 
 // logView renders the log, newest last, scrolled `back` lines up.
-func logView(tl *timeline.Timeline, width, height, back int) string {
+func (st *Styles) logView(tl *timeline.Timeline, width, height, back int) string {
 	log := tl.Log
 	end := len(log) - back
 	end = max(0, min(len(log), end))
@@ -406,7 +406,7 @@ func logView(tl *timeline.Timeline, width, height, back int) string {
 			who = l.Who + " "
 		}
 		text := fmt.Sprintf("%7.3fs %s%s", l.T.Seconds(), who, l.Text)
-		st := classStyle(l.Class)
+		st := st.classStyle(l.Class)
 		var lines []string
 		if ansi.StringWidth(text) <= width {
 			lines = []string{st.Render(text)}
@@ -430,25 +430,25 @@ func logView(tl *timeline.Timeline, width, height, back int) string {
 	}
 	if i < 0 && tl.LogCount > len(log) && len(out) > 0 && len(out) == height {
 		// The oldest lines were dropped to keep memory bounded: say so.
-		out[0] = sDim.Render(words.F("… %d older lines dropped", tl.LogCount-len(log)))
+		out[0] = st.Dim.Render(words.F("… %d older lines dropped", tl.LogCount-len(log)))
 	} else if i < 0 && tl.LogCount > len(log) && len(out) < height {
-		out = append([]string{sDim.Render(words.F("… %d older lines dropped", tl.LogCount-len(log)))}, out...)
+		out = append([]string{st.Dim.Render(words.F("… %d older lines dropped", tl.LogCount-len(log)))}, out...)
 	}
 	return strings.Join(out, "\n")
 }
 
-func classStyle(c timeline.Class) lipgloss.Style {
+func (st *Styles) classStyle(c timeline.Class) lipgloss.Style {
 	switch c {
 	case timeline.Bad, timeline.Failed:
-		return sBad
+		return st.Bad
 	case timeline.Held:
-		return sOK
+		return st.OK
 	case timeline.NotDecided:
-		return sWarn
+		return st.Warn
 	case timeline.Quiet:
-		return sDim
+		return st.Dim
 	case timeline.Prompt:
-		return sKey
+		return st.Key
 	}
 	return lipgloss.NewStyle()
 }

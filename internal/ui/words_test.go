@@ -60,7 +60,7 @@ func TestPickerAndHelpSpeakChinese(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newPicker(all)
+	p := newPicker(tc(80, 24), all)
 	p.SetSize(100, 30)
 	v := ansi.Strip(p.View())
 	for _, w := range []string{"观察进程与线程如何被调度", "按 / 筛选课程", "enter 打开课程", "q 退出"} {
