@@ -7,6 +7,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
@@ -25,6 +27,11 @@ type pump struct {
 
 func startScheduled(t *testing.T, sc *spec.Scenario) *pump {
 	t.Helper()
+	// The tests read the screen's words: no colour codes between them,
+	// whatever profile an earlier test left (as with -count=20).
+	prof := lipgloss.ColorProfile()
+	lipgloss.SetColorProfile(termenv.Ascii)
+	t.Cleanup(func() { lipgloss.SetColorProfile(prof) })
 	m := newLesson(tc(120, 40), sc, session.Options{})
 	m.play.on = true
 	p := &pump{m: m, msgs: make(chan tea.Msg, 64)}
