@@ -100,7 +100,7 @@ func (r *replay) fold(m *lessonModel, until time.Duration, deadline time.Time) b
 	})
 	if err := r.play.Err(); err != nil && !r.failed {
 		r.failed = true
-		m.tl.AddLog(timeline.Entry{T: m.tl.Now, Text: "the recording could not be read on: " + text.Clean(err.Error()), Class: timeline.Bad})
+		m.tl.AddLog(timeline.Entry{T: m.tl.Now, Text: words.F("the recording could not be read on: %s", text.Clean(err.Error())), Class: timeline.Bad})
 	}
 	return more
 }

@@ -12,6 +12,7 @@ import (
 	"mtviz/internal/session"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
+	"mtviz/internal/words"
 )
 
 // Outputs hands each run the screen starts its files: --record's and
@@ -45,7 +46,7 @@ func (f *runFiles) open(opt *session.Options) (files []*outfile.File, note timel
 	rec, trace, err := f.outs.Next()
 	if err != nil {
 		f.fail(err)
-		return nil, timeline.Entry{Text: "this run is not written: " + text.Clean(err.Error()), Class: timeline.Bad}
+		return nil, timeline.Entry{Text: words.F("this run is not written: %s", text.Clean(err.Error())), Class: timeline.Bad}
 	}
 	var said []string
 	if rec != nil {
@@ -58,7 +59,7 @@ func (f *runFiles) open(opt *session.Options) (files []*outfile.File, note timel
 		files = append(files, trace)
 		said = append(said, "--trace "+trace.Path())
 	}
-	return files, timeline.Entry{Text: text.Clean("this run is written to " + strings.Join(said, ", ")), Class: timeline.Quiet}
+	return files, timeline.Entry{Text: text.Clean(words.F("this run is written to %s", strings.Join(said, words.T(", ")))), Class: timeline.Quiet}
 }
 
 // close puts a run's files in place once its session is over: whole, or
@@ -126,9 +127,9 @@ func (f *runFiles) wait(d time.Duration) error {
 // could not be written.
 func (m *lessonModel) filesDone(msg filesMsg) {
 	if msg.err != nil {
-		m.tl.AddLog(timeline.Entry{Text: text.Clean("the run's files could not be written: " + msg.err.Error()), Class: timeline.Bad})
+		m.tl.AddLog(timeline.Entry{Text: text.Clean(words.F("the run's files could not be written: %s", msg.err.Error())), Class: timeline.Bad})
 	} else {
-		m.tl.AddLog(timeline.Entry{Text: text.Clean("the run is written: " + strings.Join(msg.paths, ", ")), Class: timeline.Quiet})
+		m.tl.AddLog(timeline.Entry{Text: text.Clean(words.F("the run is written: %s", strings.Join(msg.paths, words.T(", ")))), Class: timeline.Quiet})
 	}
 	m.render()
 }

@@ -141,7 +141,7 @@ func (s *liveSource) update(m *lessonModel, msg tea.Msg) (tea.Cmd, bool) {
 	case traceMsg:
 		if msg.s == s.sess {
 			if msg.err != nil {
-				m.tl.AddLog(timeline.Entry{Text: "runtime trace: " + msg.err.Error(), Class: timeline.Bad})
+				m.tl.AddLog(timeline.Entry{Text: words.F("runtime trace: %s", msg.err.Error()), Class: timeline.Bad})
 			}
 			m.render()
 		}

@@ -114,7 +114,7 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		if p.on {
 			if err := sim.SchedulerRefuse(m.sc); err != nil {
 				p.on = false
-				m.tl.AddLog(timeline.Entry{Text: "scheduler: " + err.Error(), Class: timeline.Bad})
+				m.tl.AddLog(timeline.Entry{Text: words.F("scheduler: %s", err.Error()), Class: timeline.Bad})
 				return nil, true
 			}
 		}
@@ -178,7 +178,7 @@ func (m *lessonModel) saveOrder() string {
 		if err != nil {
 			return "could not save the order: " + err.Error()
 		}
-		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("wrote the order so far (%d steps) to %s", len(steps), name), Class: timeline.Quiet})
+		m.tl.AddLog(timeline.Entry{Text: words.F("wrote the order so far (%d steps) to %s", len(steps), name), Class: timeline.Quiet})
 		return "wrote " + name
 	}
 	return "could not save the order: " + m.sc.ID + "-1.schedule to -999 all exist"

@@ -243,4 +243,13 @@ var zh = map[string]string{
 		"一个光标同时移动它们：←/→ 一秒，home/end，space 跟随正在运行的变体或停住。" +
 		"下方是相差超过 5% 的数据，以及每个变体相对第一个的比值。" +
 		"CPU、上下文切换和线程数是从 /proc 读到的；工作量和丢失的更新来自课程的计数器。",
+	// A screen session's run files.
+	"this run is not written: %s":              "本次运行不会写入文件：%s",
+	"this run is written to %s":                "本次运行写入 %s",
+	"the run's files could not be written: %s": "本次运行的文件没能写入：%s",
+	"the run is written: %s":                   "本次运行已写入：%s",
+	"the recording could not be read on: %s":   "录制文件没法继续读下去：%s",
+	"runtime trace: %s":                        "运行时跟踪：%s",
+	"scheduler: %s":                            "调度器：%s",
+	"wrote the order so far (%d steps) to %s":  "已把到目前为止的顺序（%d 步）写入 %s",
 }
