@@ -189,13 +189,23 @@ func (x *explorer) everyOrder(ctx context.Context, limit int) (bool, error) {
 			return ready[0], nil
 		})
 		if err != nil {
-			return false, err
+			return false, stoppedOr(ctx, err)
 		}
 		x.add(o)
 	}
 	x.r.Exhaustive = true
 	x.r.Orders = x.r.Explored
 	return false, nil
+}
+
+// stoppedOr is err, unless the exploration was stopped: a run cut short
+// by the stop may fail in any way (a task stopped is not ready to follow
+// its prefix), and that is the stop, not a fault of the lesson.
+func stoppedOr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
 }
 
 // lookAfter is how many orders are run in order before a look at how
@@ -218,7 +228,7 @@ func (x *explorer) tooMany(ctx context.Context) (bool, int, error) {
 			return ready[rng.IntN(len(ready))], nil
 		})
 		if err != nil {
-			return false, i, err
+			return false, i, stoppedOr(ctx, err)
 		}
 		sum += width
 	}
@@ -240,7 +250,7 @@ func (x *explorer) sample(ctx context.Context) error {
 			return ready[rng.IntN(len(ready))], nil
 		})
 		if err != nil {
-			return err
+			return stoppedOr(ctx, err)
 		}
 		sum += width
 		x.add(o)

@@ -169,6 +169,26 @@ func TestExploreSampleAndStop(t *testing.T) {
 	}
 }
 
+// A stop that cuts a run short, at whatever moment, is a stop: never an
+// error that the lesson did not run the same way twice (a task stopped is
+// not ready to follow its prefix). The moments vary; any one may fail.
+func TestExploreStoppedMidRun(t *testing.T) {
+	sc := lesson(t, "race-play", nil)
+	for i := range 40 {
+		ctx, cancel := context.WithCancel(context.Background())
+		stop := time.AfterFunc(time.Duration(i%8)*time.Millisecond+time.Duration(i)*37*time.Microsecond, cancel)
+		r, err := Explore(ctx, sc, Options{Max: 1000000})
+		stop.Stop()
+		cancel()
+		if err != nil {
+			t.Fatalf("stop %d: %v", i, err)
+		}
+		if !r.Stopped && !r.Exhaustive {
+			t.Fatalf("stop %d: neither stopped nor done", i)
+		}
+	}
+}
+
 // A schedule that names a task which cannot take a step there is refused
 // at its line.
 func TestScheduleRefused(t *testing.T) {
