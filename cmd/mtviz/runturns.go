@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 
+	"mtviz/internal/event"
 	"mtviz/internal/explore"
 	"mtviz/internal/record"
 	"mtviz/internal/report"
@@ -102,7 +103,7 @@ func readSchedule(path string, sc *spec.Scenario, maxSize int64) (*explore.Sched
 	}
 	// Only the turns are kept, at most a schedule's worth, as the file
 	// streams by.
-	var evs []sim.Event
+	var evs []event.Event
 	r, err := record.Open(path, record.Options{MaxScenario: maxSize})
 	if err != nil {
 		return nil, err
@@ -115,7 +116,7 @@ func readSchedule(path string, sc *spec.Scenario, maxSize int64) (*explore.Sched
 	defer r.Close()
 	if _, err := r.Finish(func(it timeline.Item) {
 		for _, ev := range it.Events {
-			if ev.Kind == sim.KTurn && len(evs) <= explore.MaxTurns {
+			if ev.Kind == event.KTurn && len(evs) <= explore.MaxTurns {
 				evs = append(evs, ev)
 			}
 		}

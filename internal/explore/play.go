@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"mtviz/internal/event"
 	"mtviz/internal/item"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
@@ -134,11 +135,11 @@ func fold(sc *spec.Scenario, e *sim.Engine) *Order {
 		}
 		for i := range b {
 			switch ev := &b[i]; ev.Kind {
-			case sim.KDeadlock:
+			case event.KDeadlock:
 				o.Deadlock = true
-			case sim.KStuck:
+			case event.KStuck:
 				o.Forever = true
-			case sim.KRoundEnd:
+			case event.KRoundEnd:
 				o.Final = ev.Values
 				for k, n := range ev.LostBy {
 					if n > 0 {
@@ -247,10 +248,10 @@ func Follow(ctx context.Context, turns *sim.Turns, s *Schedule) (int, error) {
 
 // FromEvents is the schedule a recorded run took: the task of each turn
 // event, in order (a run recorded with --record while someone chose).
-func FromEvents(file string, evs []sim.Event) (*Schedule, error) {
+func FromEvents(file string, evs []event.Event) (*Schedule, error) {
 	s := &Schedule{File: file}
 	for _, ev := range evs {
-		if ev.Kind == sim.KTurn {
+		if ev.Kind == event.KTurn {
 			s.Turns = append(s.Turns, Turn{Task: ev.Task})
 		}
 	}

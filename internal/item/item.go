@@ -7,13 +7,13 @@ package item
 import (
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 )
 
 // Item is a batch of events, or one probe sample.
 type Item struct {
-	Events []sim.Event   `json:"events,omitempty"`
+	Events []event.Event `json:"events,omitempty"`
 	Sample *probe.Sample `json:"sample,omitempty"`
 }
 

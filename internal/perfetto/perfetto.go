@@ -21,8 +21,8 @@ import (
 	"slices"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
@@ -224,34 +224,34 @@ func (pw *Writer) close(k [2]int, ts int64) {
 
 // event adds what the engine and the runtime said that belongs on the
 // timeline: each task's state, counters, exits and log lines.
-func (pw *Writer) event(ev *sim.Event) {
+func (pw *Writer) event(ev *event.Event) {
 	pw.last = max(pw.last, ev.T)
 	ts := us(ev.T)
 	switch ev.Kind {
-	case sim.KProcess:
+	case event.KProcess:
 		if ev.Program == "" && ev.PID > 0 {
 			pw.task[ev.PID] = ev.Task
 			pw.inPID[ev.Task] = ev.PID
 		}
-	case sim.KState:
+	case event.KState:
 		pw.taskState(ev, taskSlice(ev))
-	case sim.KRuntime:
+	case event.KRuntime:
 		switch ev.State {
-		case sim.Running:
+		case event.Running:
 			pw.taskState(ev, fmt.Sprintf("running on P%d", ev.P))
-		case sim.Runnable:
+		case event.Runnable:
 			pw.taskState(ev, "runnable: waiting for a P")
 		}
-	case sim.KCounter:
+	case event.KCounter:
 		name := ev.Object
 		if ev.Task != "" {
 			name = spec.ProcessCopy(name, ev.Task)
 		}
 		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": ev.Value}})
-	case sim.KExit:
-		pw.emit(Event{Name: "exit: " + sim.ExitText(ev.Code, ev.Signal), Ph: "i", S: "p", Ts: ts, Pid: ev.PID, Tid: ev.PID,
+	case event.KExit:
+		pw.emit(Event{Name: "exit: " + event.ExitText(ev.Code, ev.Signal), Ph: "i", S: "p", Ts: ts, Pid: ev.PID, Tid: ev.PID,
 			Args: map[string]any{"code": ev.Code, "signal": ev.Signal, "reaper": ev.ReaperPID}})
-	case sim.KLog:
+	case event.KLog:
 		pid := ev.PID
 		if pid == 0 {
 			pid = pw.root
@@ -261,19 +261,19 @@ func (pw *Writer) event(ev *sim.Event) {
 }
 
 // taskSlice names what the engine says a task does.
-func taskSlice(ev *sim.Event) string {
+func taskSlice(ev *event.Event) string {
 	switch ev.State {
-	case sim.Running:
+	case event.Running:
 		return "busy (running or runnable)"
-	case sim.Runnable:
+	case event.Runnable:
 		return "runnable"
-	case sim.Sleeping:
+	case event.Sleeping:
 		return "sleeping"
-	case sim.Created:
+	case event.Created:
 		return "new"
-	case sim.Done:
+	case event.Done:
 		return ""
-	case sim.Blocked:
+	case event.Blocked:
 		n := "blocked on " + string(ev.Reason)
 		if ev.Object != "" {
 			n += " " + ev.Object
@@ -288,7 +288,7 @@ func taskSlice(ev *sim.Event) string {
 
 // taskState continues or starts a lesson task's slice on its track, in
 // the process it runs in; "" ends it.
-func (pw *Writer) taskState(ev *sim.Event, name string) {
+func (pw *Writer) taskState(ev *event.Event, name string) {
 	if ev.Task == "" {
 		return
 	}

@@ -5,8 +5,8 @@ import (
 	"math"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
 )
@@ -221,12 +221,12 @@ func deepError(chain []int) error {
 
 // events checks a batch of events: kinds, times in order within the batch
 // and not far behind the batches before it, ids, and list lengths.
-func (c *checker) events(evs []sim.Event) error {
+func (c *checker) events(evs []event.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
 	last := &c.latest
-	if evs[0].Kind == sim.KRuntime {
+	if evs[0].Kind == event.KRuntime {
 		last = &c.runtime // the runtime trace's batches are a stream of their own
 	}
 	if evs[0].T < *last-MaxLate {
@@ -247,7 +247,7 @@ func (c *checker) events(evs []sim.Event) error {
 	return nil
 }
 
-func (c *checker) event(ev *sim.Event) error {
+func (c *checker) event(ev *event.Event) error {
 	if !ev.Kind.Known() {
 		return fmt.Errorf("an event of unknown kind %q", ev.Kind)
 	}
@@ -268,7 +268,7 @@ func (c *checker) event(ev *sim.Event) error {
 		}
 		c.tasks[ev.Task] = true
 	}
-	if len(ev.Waiters) > MaxList || len(ev.Cycle) > MaxList || len(ev.Edges) > MaxList || len(ev.Items) > sim.MaxQueueItems {
+	if len(ev.Waiters) > MaxList || len(ev.Cycle) > MaxList || len(ev.Edges) > MaxList || len(ev.Items) > event.MaxQueueItems {
 		return fmt.Errorf("a %s event with lists longer than a run makes", ev.Kind)
 	}
 	if ev.Round < 0 || ev.Signal < 0 || ev.Signal > 128 || ev.P < 0 || ev.P > MaxCores || ev.GoMaxProcs < 0 || ev.GoMaxProcs > math.MaxInt32 {

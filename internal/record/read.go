@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
@@ -188,9 +188,9 @@ func cleanHeader(h *Header) {
 
 // recLine is one line of a recording after the header.
 type recLine struct {
-	Events *[]sim.Event  `json:"events"`
-	Sample *probe.Sample `json:"sample"`
-	End    *End          `json:"end"`
+	Events *[]event.Event `json:"events"`
+	Sample *probe.Sample  `json:"sample"`
+	End    *End           `json:"end"`
 }
 
 // Next returns the next item; io.EOF once the end line is read (End then

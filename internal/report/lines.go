@@ -4,8 +4,8 @@ import (
 	"math/big"
 
 	"mtviz/internal/compare"
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/verdict"
 )
 
@@ -29,11 +29,11 @@ const (
 )
 
 // EventLine is one event of the engine (or of a watched program): its time,
-// then the fields of its kind, as sim.Event names them.
+// then the fields of its kind, as event.Event names them.
 type EventLine struct {
 	Type Kind    `json:"type"`
 	T    float64 `json:"t"`
-	*sim.Event
+	*event.Event
 }
 
 // SampleLine is one probe sample: its time, the seconds its context

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 )
 
 // distributed: its checks pass, and the test confirms from the raw events
@@ -59,33 +59,33 @@ func TestLessonDistributed(t *testing.T) {
 
 // distFacts is what distributed's events say, gathered once.
 type distFacts struct {
-	final                 *sim.BrokerState // the server's record at the end
-	refused, intruderFrom string           // the address the server refused, and the intruder's own
-	took                  map[int64]int    // tasks handed out again after the kill: -1 once done
+	final                 *event.BrokerState // the server's record at the end
+	refused, intruderFrom string             // the address the server refused, and the intruder's own
+	took                  map[int64]int      // tasks handed out again after the kill: -1 once done
 }
 
-func distFactsOf(t *testing.T, evs []sim.Event, w1 int) distFacts {
+func distFactsOf(t *testing.T, evs []event.Event, w1 int) distFacts {
 	t.Helper()
 	var d distFacts
 	var killedAt time.Duration
 	d.took = map[int64]int{}
 	for _, ev := range evs {
 		switch {
-		case ev.Kind == sim.KBroker && ev.Broker != nil && ev.Broker.Final:
+		case ev.Kind == event.KBroker && ev.Broker != nil && ev.Broker.Final:
 			d.final = ev.Broker
-		case ev.Kind == sim.KExit && ev.PID == w1:
+		case ev.Kind == event.KExit && ev.PID == w1:
 			if ev.Signal != 9 {
 				t.Errorf("worker-1 ended with signal %d, want 9", ev.Signal)
 			}
-		case ev.Kind == sim.KSignal && ev.Target == "worker-1":
+		case ev.Kind == event.KSignal && ev.Target == "worker-1":
 			killedAt = ev.T
-		case ev.Kind == sim.KRefused && ev.Task == "broker nats":
+		case ev.Kind == event.KRefused && ev.Task == "broker nats":
 			d.refused = ev.Addr
-		case ev.Kind == sim.KWork && ev.Work.Op == sim.WorkRefused:
+		case ev.Kind == event.KWork && ev.Work.Op == event.WorkRefused:
 			d.intruderFrom = ev.Work.Addr
-		case ev.Kind == sim.KWork && ev.Work.Op == sim.WorkTook && ev.Work.Delivery >= 2 && killedAt > 0:
+		case ev.Kind == event.KWork && ev.Work.Op == event.WorkTook && ev.Work.Delivery >= 2 && killedAt > 0:
 			d.took[ev.Work.ID]++
-		case ev.Kind == sim.KWork && ev.Work.Op == sim.WorkDone && d.took[ev.Work.ID] > 0:
+		case ev.Kind == event.KWork && ev.Work.Op == event.WorkDone && d.took[ev.Work.ID] > 0:
 			d.took[ev.Work.ID] = -1 // done
 		}
 	}

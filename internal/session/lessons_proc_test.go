@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 )
 
 // procFork confirms the fork lesson's main fact from the raw run.
@@ -54,7 +54,7 @@ func procDaemon(t *testing.T, f facts) {
 func procPool(t *testing.T, f facts) {
 	pids := map[int]bool{}
 	for _, ev := range f.events {
-		if ev.Kind == sim.KProcess && strings.HasPrefix(ev.Task, "worker-") {
+		if ev.Kind == event.KProcess && strings.HasPrefix(ev.Task, "worker-") {
 			pids[ev.PID] = true
 		}
 	}
@@ -66,7 +66,7 @@ func procPool(t *testing.T, f facts) {
 // procSubprocess confirms the subprocess lesson's main fact from the raw run.
 func procSubprocess(t *testing.T, f facts) {
 	for _, ev := range f.events {
-		if ev.Kind == sim.KRun && ev.Program == "sort" && ev.Output != "apple\nbanana\ncherry\n" {
+		if ev.Kind == event.KRun && ev.Program == "sort" && ev.Output != "apple\nbanana\ncherry\n" {
 			t.Errorf("sort printed %q", ev.Output)
 		}
 	}
@@ -76,7 +76,7 @@ func procSubprocess(t *testing.T, f facts) {
 func procIpcQueue(t *testing.T, f facts) {
 	var got []string
 	for _, ev := range f.events {
-		if ev.Kind == sim.KGet {
+		if ev.Kind == event.KGet {
 			got = append(got, ev.Item)
 		}
 	}
@@ -103,7 +103,7 @@ func procCrash(t *testing.T, f facts) {
 	var crashedAt time.Duration
 	codes := map[int]int{}
 	for _, ev := range f.events {
-		if ev.Kind == sim.KExit {
+		if ev.Kind == event.KExit {
 			codes[ev.PID] = ev.Code
 			if ev.PID == panicky {
 				crashedAt = ev.T
@@ -141,7 +141,7 @@ func procAsync(t *testing.T, f facts) {
 		t.Errorf("the probe read at most %d threads in threads (PID %d), want 250 or more", n, threads)
 	}
 	for _, ev := range f.events {
-		if ev.Kind == sim.KProcess && ev.Task == "eventloop" && ev.GoMaxProcs != 1 {
+		if ev.Kind == event.KProcess && ev.Task == "eventloop" && ev.GoMaxProcs != 1 {
 			t.Errorf("eventloop said GOMAXPROCS %d", ev.GoMaxProcs)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
 	"mtviz/internal/sim"
 	"mtviz/internal/spec"
@@ -19,8 +20,8 @@ import (
 func TestMain(m *testing.M) { testutil.Main(m, sim.MaybeChild) }
 
 // drain keeps every event and sample a session delivers, until its end.
-func drain(s *Session) ([]sim.Event, []probe.Sample) {
-	var evs []sim.Event
+func drain(s *Session) ([]event.Event, []probe.Sample) {
+	var evs []event.Event
 	var ss []probe.Sample
 	for it := range s.Items() {
 		evs = append(evs, it.Events...)
@@ -32,7 +33,7 @@ func drain(s *Session) ([]sim.Event, []probe.Sample) {
 }
 
 // runLesson runs a built-in lesson headless and keeps everything it produced.
-func runLesson(t *testing.T, id string) ([]sim.Event, []probe.Sample, Summary) {
+func runLesson(t *testing.T, id string) ([]event.Event, []probe.Sample, Summary) {
 	t.Helper()
 	sc, err := spec.Builtin(id)
 	if err != nil {
@@ -58,7 +59,7 @@ func TestLessonRace(t *testing.T) {
 	}
 	rounds, drifted := 0, 0
 	for _, ev := range evs {
-		if ev.Kind != sim.KRoundEnd {
+		if ev.Kind != event.KRoundEnd {
 			continue
 		}
 		rounds++
@@ -95,10 +96,10 @@ func TestLessonGIL(t *testing.T) {
 	}
 	span := func(name string) (from, to time.Duration) {
 		for i, ev := range evs {
-			if ev.Kind == sim.KPhase && ev.Phase == name {
+			if ev.Kind == event.KPhase && ev.Phase == name {
 				from = ev.T
 				for _, next := range evs[i+1:] {
-					if next.Kind == sim.KPhase || next.Kind == sim.KRoundEnd {
+					if next.Kind == event.KPhase || next.Kind == event.KRoundEnd {
 						return from, next.T
 					}
 				}
@@ -152,14 +153,14 @@ func TestLessonGIL(t *testing.T) {
 // facts indexes a run for the lesson tests, independently of the judge:
 // which PID each task ran as (the engine says) and what the probe read.
 type facts struct {
-	events  []sim.Event
+	events  []event.Event
 	samples []probe.Sample
 }
 
 func (f facts) pid(t *testing.T, task string) int {
 	t.Helper()
 	for _, ev := range f.events {
-		if ev.Kind == sim.KProcess && ev.Task == task {
+		if ev.Kind == event.KProcess && ev.Task == task {
 			return ev.PID
 		}
 	}
@@ -182,7 +183,7 @@ func (f facts) read(pid int) []probe.Proc {
 
 func (f facts) logged(task, text string) bool {
 	for _, ev := range f.events {
-		if ev.Kind == sim.KLog && ev.Task == task && strings.Contains(ev.Text, text) {
+		if ev.Kind == event.KLog && ev.Task == task && strings.Contains(ev.Text, text) {
 			return true
 		}
 	}
@@ -244,7 +245,7 @@ func TestFileLockSeenByProbe(t *testing.T) {
 func (f facts) lines(task string) []string {
 	var out []string
 	for _, ev := range f.events {
-		if ev.Kind == sim.KLog && (task == "" || ev.Task == task) {
+		if ev.Kind == event.KLog && (task == "" || ev.Task == task) {
 			out = append(out, ev.Text)
 		}
 	}
@@ -272,8 +273,8 @@ func TestThreadLessons(t *testing.T) {
 func threadThreadStates(t *testing.T, f facts) {
 	runnable, blocked := false, false
 	for _, ev := range f.events {
-		runnable = runnable || ev.Kind == sim.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.State == sim.Runnable
-		blocked = blocked || ev.Kind == sim.KState && ev.Task == "waiter" && ev.State == sim.Blocked && ev.Reason == sim.ReasonLock && ev.Holder == "holder"
+		runnable = runnable || ev.Kind == event.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.State == event.Runnable
+		blocked = blocked || ev.Kind == event.KState && ev.Task == "waiter" && ev.State == event.Blocked && ev.Reason == event.ReasonLock && ev.Holder == "holder"
 	}
 	if !runnable || !blocked {
 		t.Errorf("runtime runnable spinner: %v; waiter blocked on holder's lock: %v", runnable, blocked)
@@ -290,7 +291,7 @@ func threadThreads(t *testing.T, f facts) {
 // threadDeadlock confirms the deadlock lesson's main fact from the raw run.
 func threadDeadlock(t *testing.T, f facts) {
 	for _, ev := range f.events {
-		if ev.Kind == sim.KDeadlock && len(ev.Cycle) == 2 {
+		if ev.Kind == event.KDeadlock && len(ev.Cycle) == 2 {
 			return
 		}
 	}
@@ -326,7 +327,7 @@ func threadDaemonThread(t *testing.T, f facts) {
 func threadRaceSteps(t *testing.T, f facts) {
 	var copies []string
 	for _, ev := range f.events {
-		if ev.Kind == sim.KCopy {
+		if ev.Kind == event.KCopy {
 			copies = append(copies, fmt.Sprintf("%s:%d", ev.Task, ev.Value))
 		}
 	}
@@ -354,13 +355,13 @@ tasks:
 	s := Start(context.Background(), sc, Options{GoTrace: TraceOn})
 	evs, _ := drain(s)
 	s.Wait()
-	slices.SortStableFunc(evs, func(a, b sim.Event) int { return int(a.T - b.T) })
+	slices.SortStableFunc(evs, func(a, b event.Event) int { return int(a.T - b.T) })
 	var blockedAt, releasedAt time.Duration
 	for _, ev := range evs {
-		if ev.Kind == sim.KState && ev.Task == "waiter" && ev.State == sim.Blocked && ev.Reason == sim.ReasonEvent {
+		if ev.Kind == event.KState && ev.Task == "waiter" && ev.State == event.Blocked && ev.Reason == event.ReasonEvent {
 			blockedAt = ev.T
 		}
-		if ev.Kind == sim.KFlag && ev.Object == "e" && ev.Set && releasedAt == 0 {
+		if ev.Kind == event.KFlag && ev.Object == "e" && ev.Set && releasedAt == 0 {
 			releasedAt = ev.T
 		}
 	}
@@ -369,19 +370,19 @@ tasks:
 	}
 	sawRunning, sawWaiting := false, false
 	for _, ev := range evs {
-		if ev.Kind != sim.KRuntime || ev.Task != "waiter" {
+		if ev.Kind != event.KRuntime || ev.Task != "waiter" {
 			continue
 		}
 		// A little slack at both ends: the engine stamps the block just
 		// before the goroutine parks, and the set just before it wakes it.
 		inside := ev.T > blockedAt+5*time.Millisecond && ev.T < releasedAt-5*time.Millisecond
-		if inside && ev.State == sim.Running {
+		if inside && ev.State == event.Running {
 			t.Errorf("the runtime showed the blocked waiter running at %v (blocked %v..%v)", ev.T, blockedAt, releasedAt)
 		}
-		if ev.State == sim.Running {
+		if ev.State == event.Running {
 			sawRunning = true
 		}
-		if ev.State == sim.Blocked && ev.T >= blockedAt-5*time.Millisecond && ev.T <= releasedAt {
+		if ev.State == event.Blocked && ev.T >= blockedAt-5*time.Millisecond && ev.T <= releasedAt {
 			sawWaiting = true
 		}
 	}
@@ -392,16 +393,16 @@ tasks:
 
 // noSignalAfterReap checks the record: no signal went to a PID after it
 // was reaped (the number may then be another process's).
-func noSignalAfterReap(t *testing.T, evs []sim.Event) {
+func noSignalAfterReap(t *testing.T, evs []event.Event) {
 	t.Helper()
 	sorted := slices.Clone(evs)
-	slices.SortStableFunc(sorted, func(a, b sim.Event) int { return int(a.T - b.T) })
+	slices.SortStableFunc(sorted, func(a, b event.Event) int { return int(a.T - b.T) })
 	reaped := map[int]time.Duration{}
 	for _, ev := range sorted {
 		switch ev.Kind {
-		case sim.KExit:
+		case event.KExit:
 			reaped[ev.PID] = ev.T
-		case sim.KSignal:
+		case event.KSignal:
 			if at, ok := reaped[ev.PID]; ok {
 				t.Errorf("signal %d sent to PID %d at %v, after it was reaped at %v", ev.Signal, ev.PID, ev.T, at)
 			}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"mtviz/internal/contain"
+	"mtviz/internal/event"
 	"mtviz/internal/guard"
 	"mtviz/internal/perfetto"
 	"mtviz/internal/probe"
@@ -74,7 +75,7 @@ const (
 // program.
 type Runner interface {
 	Run(ctx context.Context) error
-	Events() <-chan []sim.Event
+	Events() <-chan []event.Event
 	Cores() int
 	Pause()
 	Resume()
@@ -453,19 +454,19 @@ func injectFault() {
 }
 
 // runtimeEvents turns the runtime trace's changes into events.
-func runtimeEvents(cs []rtrace.Change) []sim.Event {
-	out := make([]sim.Event, 0, len(cs))
+func runtimeEvents(cs []rtrace.Change) []event.Event {
+	out := make([]event.Event, 0, len(cs))
 	for _, c := range cs {
-		ev := sim.Event{T: c.T, Kind: sim.KRuntime, Task: c.Task, Why: c.Why}
+		ev := event.Event{T: c.T, Kind: event.KRuntime, Task: c.Task, Why: c.Why}
 		switch c.State {
 		case rtrace.Running:
-			ev.State, ev.P = sim.Running, c.P
+			ev.State, ev.P = event.Running, c.P
 		case rtrace.Runnable:
-			ev.State = sim.Runnable
+			ev.State = event.Runnable
 		case rtrace.Waiting, rtrace.Syscall:
-			ev.State = sim.Blocked
+			ev.State = event.Blocked
 		case rtrace.Gone:
-			ev.State = sim.Done
+			ev.State = event.Done
 		default:
 			continue
 		}

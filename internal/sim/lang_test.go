@@ -3,6 +3,7 @@ package sim
 import (
 	"testing"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/words"
 )
 
@@ -25,7 +26,7 @@ func TestTurnsSpeakTheLanguage(t *testing.T) {
 		}
 		s, _ := p.boards[2].Slot("b")
 		first, _ := p.boards[0].Slot("a")
-		got := []string{p.err.Error(), s.Why, first.Move.Text, DeadlockText(edges)}
+		got := []string{p.err.Error(), s.Why, first.Move.Text, evt.DeadlockText(edges)}
 		for i, w := range want[lang] {
 			if got[i] != w {
 				t.Errorf("%s: %q, want %q", lang, got[i], w)

@@ -37,16 +37,6 @@ type Turns struct {
 	kick  chan struct{}
 }
 
-// ReasonTurn: a task at its gate, able to take its step, waits for the
-// scheduler to give it its turn.
-const ReasonTurn Reason = "turn"
-
-// KTurn: a task was given its turn and takes one visible step: Object, Text
-// (the step, in words).
-const KTurn Kind = "turn"
-
-func init() { known[KTurn] = true }
-
 // Move is a visible step a task is about to take.
 type Move struct {
 	Op string `json:"op"` // read, write, lock, unlock, wait, wake, notify, set, clear, put, get, join

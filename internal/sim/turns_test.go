@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	evt "mtviz/internal/event"
 )
 
 const turnsRace = `
@@ -178,10 +180,10 @@ func TestTurnsDeadlock(t *testing.T) {
 		t.Fatal(p.err)
 	}
 	dl := kinds(p.evs, KDeadlock)
-	if len(dl) != 1 || CycleText(dl[0].Edges) == "" {
+	if len(dl) != 1 || evt.CycleText(dl[0].Edges) == "" {
 		t.Fatalf("deadlocks: %+v", dl)
 	}
-	if got := CycleText(dl[0].Edges); got != "a → m2 → b → m1 → a" && got != "b → m1 → a → m2 → b" {
+	if got := evt.CycleText(dl[0].Edges); got != "a → m2 → b → m1 → a" && got != "b → m1 → a → m2 → b" {
 		t.Errorf("cycle %q", got)
 	}
 	if last := p.boards[len(p.boards)-1]; !last.Over || last.Steps != 2 {
@@ -228,7 +230,7 @@ func TestTurnsCondition(t *testing.T) {
 		t.Fatal(p.err)
 	}
 	st := kinds(p.evs, KStuck)
-	if len(st) != 1 || !strings.Contains(StuckText(st[0].Edges), "consumer waits on condition c, and no task left will notify it") {
+	if len(st) != 1 || !strings.Contains(evt.StuckText(st[0].Edges), "consumer waits on condition c, and no task left will notify it") {
 		t.Fatalf("stuck: %+v", st)
 	}
 	p = play(t, turnsCondition, []string{"consumer", "consumer", "producer", "producer"}, Options{})

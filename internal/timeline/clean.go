@@ -4,8 +4,8 @@ import (
 	"maps"
 	"slices"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/text"
 )
 
@@ -32,7 +32,7 @@ func CleanItem(it Item) Item {
 }
 
 // eventStrings calls f on each plain string field of an event.
-func eventStrings(ev *sim.Event, f func(*string)) {
+func eventStrings(ev *event.Event, f func(*string)) {
 	for _, p := range [...]*string{&ev.Task, &ev.Object, &ev.Holder, &ev.By, &ev.File, &ev.Item, &ev.Text, &ev.Phase,
 		&ev.Key, &ev.Label, &ev.Error, &ev.Program, &ev.Reaper, &ev.Target, &ev.Why, &ev.Addr,
 		(*string)(&ev.Kind), (*string)(&ev.TaskKind), (*string)(&ev.Reason), (*string)(&ev.End), (*string)(&ev.Copy)} {
@@ -44,7 +44,7 @@ func eventStrings(ev *sim.Event, f func(*string)) {
 
 func anyDirty(ss []string) bool { return slices.ContainsFunc(ss, text.Dirty) }
 
-func eventDirty(ev *sim.Event) bool {
+func eventDirty(ev *event.Event) bool {
 	dirty := false
 	eventStrings(ev, func(p *string) { dirty = dirty || text.Dirty(*p) })
 	if dirty || text.DirtyLines(ev.Output) || anyDirty(ev.Waiters) || anyDirty(ev.Items) || anyDirty(ev.Cycle) {
@@ -70,7 +70,7 @@ func eventDirty(ev *sim.Event) bool {
 
 // cleanEvent cleans an event that is the caller's own copy; what it points
 // to is copied before it changes.
-func cleanEvent(ev *sim.Event) {
+func cleanEvent(ev *event.Event) {
 	eventStrings(ev, func(p *string) { *p = text.Clean(*p) })
 	ev.Output = text.CleanLines(ev.Output)
 	for _, l := range []*[]string{&ev.Waiters, &ev.Items, &ev.Cycle} {
@@ -83,12 +83,12 @@ func cleanEvent(ev *sim.Event) {
 		for i := range ev.Edges {
 			e := &ev.Edges[i]
 			e.Task, e.Object, e.Holder = text.Clean(e.Task), text.Clean(e.Object), text.Clean(e.Holder)
-			e.Reason = sim.Reason(text.Clean(string(e.Reason)))
+			e.Reason = event.Reason(text.Clean(string(e.Reason)))
 		}
 	}
 	if ev.Work != nil {
 		w := *ev.Work
-		w.Op, w.Addr = sim.WorkOp(text.Clean(string(w.Op))), text.Clean(w.Addr)
+		w.Op, w.Addr = event.WorkOp(text.Clean(string(w.Op))), text.Clean(w.Addr)
 		ev.Work = &w
 	}
 	ev.Values, ev.LostBy = cleanKeys(ev.Values), cleanKeys(ev.LostBy)

@@ -4,8 +4,8 @@ import (
 	"reflect"
 	"testing"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/text"
 )
 
@@ -77,11 +77,11 @@ func dirty(v reflect.Value, path string) []string {
 // Every string of an event and of a sample, those fields added later
 // included, comes out of CleanItem clean; what went in is not changed.
 func TestCleanItemCleansEveryString(t *testing.T) {
-	var ev sim.Event
+	var ev event.Event
 	fill(reflect.ValueOf(&ev).Elem(), osc)
 	var smp probe.Sample
 	fill(reflect.ValueOf(&smp).Elem(), osc)
-	in := Item{Events: []sim.Event{{Kind: sim.KLog, Text: "plain"}, ev}, Sample: &smp}
+	in := Item{Events: []event.Event{{Kind: event.KLog, Text: "plain"}, ev}, Sample: &smp}
 	out := CleanItem(in)
 	if left := dirty(reflect.ValueOf(out), "item"); len(left) > 0 {
 		t.Errorf("strings not cleaned: %v", left)
@@ -92,7 +92,7 @@ func TestCleanItemCleansEveryString(t *testing.T) {
 	if out.Events[1].Text != text.Clean(osc) {
 		t.Errorf("text is %q, want %q", out.Events[1].Text, text.Clean(osc))
 	}
-	clean := Item{Events: []sim.Event{{Kind: sim.KLog, Text: "plain", Waiters: []string{"a"}}}}
+	clean := Item{Events: []event.Event{{Kind: event.KLog, Text: "plain", Waiters: []string{"a"}}}}
 	if got := CleanItem(clean); &got.Events[0] != &clean.Events[0] {
 		t.Error("a clean item was copied")
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/text"
 	"mtviz/internal/words"
 )
@@ -38,57 +38,57 @@ type Entry struct {
 // alike; ok is false for events that are not log lines (state changes,
 // counters, samples...). Text that came from a file, a program or a child
 // is cleaned of control characters.
-func Describe(ev *sim.Event, rounds int) (Entry, bool) {
+func Describe(ev *event.Event, rounds int) (Entry, bool) {
 	e, ok := describe(ev, rounds)
 	e.Text, e.Who = text.Clean(e.Text), text.Clean(e.Who)
 	return e, ok
 }
 
-func describe(ev *sim.Event, rounds int) (Entry, bool) {
+func describe(ev *event.Event, rounds int) (Entry, bool) {
 	e := Entry{T: ev.T, Who: ev.Task}
 	switch ev.Kind {
-	case sim.KRound:
+	case event.KRound:
 		e.Who, e.Class = "", Quiet
 		e.Text = words.F("round %d of %d", ev.Round, rounds)
-	case sim.KRoundEnd:
+	case event.KRoundEnd:
 		e.Who, e.Class = "", Quiet
 		e.Text = roundEndText(ev)
-	case sim.KLog:
+	case event.KLog:
 		e.Text = ev.Text
-	case sim.KStderr:
+	case event.KStderr:
 		e.Class = Bad
 		e.Text = words.T("stderr: ") + ev.Text
-	case sim.KPhase:
+	case event.KPhase:
 		e.Who, e.Class = "", Quiet
 		e.Text = words.T("phase ") + ev.Phase
-	case sim.KError:
+	case event.KError:
 		e.Class = Bad
 		e.Text = words.T("error: ") + ev.Error
-	case sim.KKey:
+	case event.KKey:
 		e.Class = Prompt
 		e.Text = words.F("waits for key %s: %s", ev.Key, ev.Label)
-	case sim.KPut:
+	case event.KPut:
 		e.Text = words.F("put %s on %s", ev.Item, ev.Object)
-	case sim.KGet:
+	case event.KGet:
 		e.Text = words.F("got %s from %s", ev.Item, ev.Object)
-	case sim.KCopy:
-		if ev.Copy == sim.CopyRead {
+	case event.KCopy:
+		if ev.Copy == event.CopyRead {
 			e.Text = words.F("read %s = %d into its own copy", ev.Object, ev.Value)
 		} else {
 			e.Text = words.F("wrote its copy %+d = %d to %s", ev.N, ev.Value, ev.Object)
 		}
-	case sim.KProcess, sim.KExit, sim.KSignal, sim.KRun:
+	case event.KProcess, event.KExit, event.KSignal, event.KRun:
 		return describeProc(e, ev), true
-	case sim.KRefused, sim.KWork, sim.KBroker, sim.KDeadlock, sim.KStuck:
+	case event.KRefused, event.KWork, event.KBroker, event.KDeadlock, event.KStuck:
 		return describeTrouble(e, ev)
-	case sim.KTurn:
+	case event.KTurn:
 		e.Text = "▸ " + ev.Text
-	case sim.KState:
-		if ev.State != sim.Done || ev.End == sim.EndNormal || ev.End == sim.EndHalted {
+	case event.KState:
+		if ev.State != event.Done || ev.End == event.EndNormal || ev.End == event.EndHalted {
 			return e, false
 		}
 		e.Text = words.T("ended: ") + EndText(Seg{End: ev.End, By: ev.By, Reason: ev.Reason, Object: ev.Object})
-		if ev.End == sim.EndKilled || ev.End == sim.EndFault || ev.End == sim.EndNoStart || ev.End == sim.EndCrashed {
+		if ev.End == event.EndKilled || ev.End == event.EndFault || ev.End == event.EndNoStart || ev.End == event.EndCrashed {
 			e.Class = Bad
 		}
 	default:
@@ -98,7 +98,7 @@ func describe(ev *sim.Event, rounds int) (Entry, bool) {
 }
 
 // roundEndText is a round's end with every counter and its lost updates.
-func roundEndText(ev *sim.Event) string {
+func roundEndText(ev *event.Event) string {
 	out := words.F("round %d ended", ev.Round)
 	keys := make([]string, 0, len(ev.Values))
 	for k := range ev.Values {
@@ -120,9 +120,9 @@ func roundEndText(ev *sim.Event) string {
 
 // describeProc says what happened to a process: started, reaped, signalled,
 // a run step's program ended.
-func describeProc(e Entry, ev *sim.Event) Entry {
+func describeProc(e Entry, ev *event.Event) Entry {
 	switch ev.Kind {
-	case sim.KProcess:
+	case event.KProcess:
 		if ev.Program != "" {
 			e.Text = words.F("started %s as PID %d", ev.Program, ev.PID)
 		} else {
@@ -131,10 +131,10 @@ func describeProc(e Entry, ev *sim.Event) Entry {
 		if ev.GoMaxProcs > 0 {
 			e.Text += words.F(", with GOMAXPROCS %d", ev.GoMaxProcs)
 		}
-	case sim.KExit:
-		e.Text = words.F("PID %d reaped by %s: %s", ev.PID, sim.ReaperText(ev), sim.ExitText(ev.Code, ev.Signal))
-	case sim.KSignal:
-		e.Text = words.F("sent %s to %s (PID %d)", sim.SignalName(ev.Signal), ev.Target, ev.PID)
+	case event.KExit:
+		e.Text = words.F("PID %d reaped by %s: %s", ev.PID, event.ReaperText(ev), event.ExitText(ev.Code, ev.Signal))
+	case event.KSignal:
+		e.Text = words.F("sent %s to %s (PID %d)", event.SignalName(ev.Signal), ev.Target, ev.PID)
 		if ev.Error != "" {
 			e.Class = Bad
 			e.Text += words.T(": ") + ev.Error
@@ -142,12 +142,12 @@ func describeProc(e Entry, ev *sim.Event) Entry {
 		if ev.Task == "" {
 			e.Who = "mtviz"
 		}
-	case sim.KRun:
+	case event.KRun:
 		if ev.Error != "" {
 			e.Class = Bad
 			e.Text = fmt.Sprintf("%s: %s", ev.Program, ev.Error)
 		} else {
-			e.Text = words.F("%s (PID %d) ended: %s", ev.Program, ev.PID, sim.ExitText(ev.Code, ev.Signal))
+			e.Text = words.F("%s (PID %d) ended: %s", ev.Program, ev.PID, event.ExitText(ev.Code, ev.Signal))
 		}
 	}
 	return e
@@ -155,9 +155,9 @@ func describeProc(e Entry, ev *sim.Event) Entry {
 
 // describeTrouble says what went wrong or what a broker's job did: a
 // refused key, a worker's step, the job's count, a deadlock, a stuck run.
-func describeTrouble(e Entry, ev *sim.Event) (Entry, bool) {
+func describeTrouble(e Entry, ev *event.Event) (Entry, bool) {
 	switch ev.Kind {
-	case sim.KRefused:
+	case event.KRefused:
 		e.Who, e.Class = "", Bad
 		why := ev.Error
 		if why == "" {
@@ -169,9 +169,9 @@ func describeTrouble(e Entry, ev *sim.Event) (Entry, bool) {
 			break
 		}
 		e.Text = words.F("process %d was refused: %s", ev.PID, why)
-	case sim.KWork:
+	case event.KWork:
 		return describeWork(e, ev)
-	case sim.KBroker:
+	case event.KBroker:
 		b := ev.Broker
 		if b == nil || !b.Final {
 			return e, false
@@ -179,43 +179,43 @@ func describeTrouble(e Entry, ev *sim.Event) (Entry, bool) {
 		e.Who = "mtviz"
 		e.Text = words.F("read from broker %s: %d of %d tasks have one result each (%d missing, %d with two or more, %d wrong); %d tasks taken by the server, %d not acknowledged; %d redeliveries",
 			ev.Object, b.Recorded, b.Tasks, b.NMissing, b.NTwice, b.NWrong, b.Published, b.Left, b.Redelivered)
-	case sim.KDeadlock:
+	case event.KDeadlock:
 		e.Who, e.Class = "", Bad
-		e.Text = sim.DeadlockText(ev.Edges)
-	case sim.KStuck:
+		e.Text = event.DeadlockText(ev.Edges)
+	case event.KStuck:
 		e.Who, e.Class = "", Bad
-		e.Text = sim.StuckText(ev.Edges) + words.T("; mtviz ends the run")
+		e.Text = event.StuckText(ev.Edges) + words.T("; mtviz ends the run")
 	}
 	return e, true
 }
 
 // describeWork says what a master or a worker did; a worker's ordinary
 // tasks are not log lines (there are thousands), only redelivered ones.
-func describeWork(e Entry, ev *sim.Event) (Entry, bool) {
+func describeWork(e Entry, ev *event.Event) (Entry, bool) {
 	w := ev.Work
 	if w == nil {
 		return e, false
 	}
 	switch w.Op {
-	case sim.WorkBegun:
+	case event.WorkBegun:
 		if w.Published > 0 || w.Collected > 0 {
 			e.Text = words.F("found the job begun: %d of %d tasks published, %d results in; going on from there", w.Published, w.Tasks, w.Collected)
 		} else {
 			e.Text = words.F("publishing %d tasks to %s", w.Tasks, ev.Object)
 		}
-	case sim.WorkCollected:
+	case event.WorkCollected:
 		e.Text = words.F("collected %d of %d results, each once by task id (%d duplicates ignored)", w.Collected, w.Tasks, w.Duplicates)
-	case sim.WorkTook:
+	case event.WorkTook:
 		if w.Delivery < 2 {
 			return e, false
 		}
 		e.Text = words.F("took task %d, delivered for the %s time: a worker before did not acknowledge it", w.ID, ordinal(w.Delivery))
-	case sim.WorkDone:
+	case event.WorkDone:
 		if !w.Duplicate {
 			return e, false
 		}
 		e.Text = words.F("the server already had task %d's result, and refused this one", w.ID)
-	case sim.WorkRefused:
+	case event.WorkRefused:
 		e.Class = Bad
 		e.Text = words.F("connected from %s with a wrong key: the server refused it", w.Addr)
 	default:
@@ -235,7 +235,7 @@ func ordinal(n uint64) string {
 }
 
 // EndText says how a task ended.
-func EndText(s Seg) string { return sim.EndText(s.End, s.By, s.Reason, s.Object) }
+func EndText(s Seg) string { return event.EndText(s.End, s.By, s.Reason, s.Object) }
 
 // ProcName names a process by its task, when it has one.
 func ProcName(p *Proc, pid int) string {
@@ -297,26 +297,26 @@ func (tl *Timeline) LaneText(l *Lane) string {
 func (tl *Timeline) blockedText(l *Lane, c Cell) string {
 	cur := l.Current()
 	if len(l.Segs) == 0 {
-		if c.Reason == sim.ReasonStopped {
+		if c.Reason == event.ReasonStopped {
 			return words.T("stopped (T in /proc)")
 		}
 		return words.T("waiting in the kernel (D in /proc), usually for I/O")
 	}
 	switch cur.Reason {
-	case sim.ReasonJoin:
+	case event.ReasonJoin:
 		return words.T("blocked: joining ") + cur.Object
-	case sim.ReasonKey:
+	case event.ReasonKey:
 		return words.T("blocked: waiting for key ") + cur.Object
-	case sim.ReasonPaused:
+	case event.ReasonPaused:
 		return words.T("blocked: paused")
-	case sim.ReasonTurn:
+	case event.ReasonTurn:
 		return words.T("waits for its turn: the scheduler chooses who takes the next step")
-	case sim.ReasonFileLock:
+	case event.ReasonFileLock:
 		return words.F("blocked on flock %s: another process holds it (see /proc/locks)", cur.Object)
-	case sim.ReasonPoll:
+	case event.ReasonPoll:
 		return words.F("blocked on %s in the net poller", cur.Object)
 	}
-	what := sim.ReasonText(cur.Reason, cur.Object)
+	what := event.ReasonText(cur.Reason, cur.Object)
 	if cur.Holder != "" {
 		return words.F("blocked on %s held by %s", what, cur.Holder)
 	}
@@ -327,13 +327,13 @@ func (tl *Timeline) blockedText(l *Lane, c Cell) string {
 func (tl *Timeline) doneText(l *Lane) string {
 	if len(l.Segs) == 0 {
 		if p := tl.Procs[l.PID]; p != nil && l.PID == l.InPID && p.Exit != nil {
-			return words.T("ended: ") + sim.ExitText(p.Exit.Code, p.Exit.Signal)
+			return words.T("ended: ") + event.ExitText(p.Exit.Code, p.Exit.Signal)
 		}
 		return words.T("ended")
 	}
 	if l.Process() && l.PID != 0 {
 		if p := tl.Procs[l.PID]; p != nil && p.Exit != nil {
-			return words.F("done: %s, reaped by %s", sim.ExitText(p.Exit.Code, p.Exit.Signal), sim.ReaperText(p.Exit))
+			return words.F("done: %s, reaped by %s", event.ExitText(p.Exit.Code, p.Exit.Signal), event.ReaperText(p.Exit))
 		}
 	}
 	if t := EndText(l.Current()); t != "" {

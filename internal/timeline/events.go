@@ -1,7 +1,7 @@
 package timeline
 
 import (
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/spec"
 )
 
@@ -12,39 +12,39 @@ const maxKept = 256
 // folds is how each kind of event changes the fold: one entry a kind; a
 // kind without one is only said in the log (a pause: whether a run is
 // paused is its session's word, or its replay's, never the fold's).
-var folds = map[sim.Kind]func(*Timeline, *sim.Event){
-	sim.KRound:    func(tl *Timeline, ev *sim.Event) { tl.Round = ev.Round },
-	sim.KTask:     (*Timeline).task,
-	sim.KState:    (*Timeline).state,
-	sim.KKey:      (*Timeline).key,
-	sim.KCounter:  (*Timeline).counter,
-	sim.KRoundEnd: (*Timeline).roundEnd,
-	sim.KLock:     (*Timeline).lockEvent,
-	sim.KLockFile: (*Timeline).lockFile,
-	sim.KCond:     (*Timeline).condEvent,
-	sim.KFlag:     (*Timeline).flagEvent,
-	sim.KQueue:    (*Timeline).queueEvent,
-	sim.KRuntime:  (*Timeline).runtimeEvent,
-	sim.KDeadlock: (*Timeline).deadlock,
-	sim.KCopy:     (*Timeline).copyEvent,
-	sim.KProcess:  (*Timeline).process,
-	sim.KExit:     (*Timeline).exit,
-	sim.KRun:      (*Timeline).programEnded,
-	sim.KPhase:    func(tl *Timeline, ev *sim.Event) { tl.Phase = ev.Phase },
-	sim.KEnd:      (*Timeline).end,
+var folds = map[event.Kind]func(*Timeline, *event.Event){
+	event.KRound:    func(tl *Timeline, ev *event.Event) { tl.Round = ev.Round },
+	event.KTask:     (*Timeline).task,
+	event.KState:    (*Timeline).state,
+	event.KKey:      (*Timeline).key,
+	event.KCounter:  (*Timeline).counter,
+	event.KRoundEnd: (*Timeline).roundEnd,
+	event.KLock:     (*Timeline).lockEvent,
+	event.KLockFile: (*Timeline).lockFile,
+	event.KCond:     (*Timeline).condEvent,
+	event.KFlag:     (*Timeline).flagEvent,
+	event.KQueue:    (*Timeline).queueEvent,
+	event.KRuntime:  (*Timeline).runtimeEvent,
+	event.KDeadlock: (*Timeline).deadlock,
+	event.KCopy:     (*Timeline).copyEvent,
+	event.KProcess:  (*Timeline).process,
+	event.KExit:     (*Timeline).exit,
+	event.KRun:      (*Timeline).programEnded,
+	event.KPhase:    func(tl *Timeline, ev *event.Event) { tl.Phase = ev.Phase },
+	event.KEnd:      (*Timeline).end,
 }
 
-func (tl *Timeline) task(ev *sim.Event) {
+func (tl *Timeline) task(ev *event.Event) {
 	l := tl.lane(ev.Task)
 	l.Kind, l.Daemon = ev.TaskKind, ev.Daemon
 	if l.Kind == "" {
 		l.Kind = spec.Goroutine
 	}
 	l.PID = 0
-	l.add(Seg{T: ev.T, State: sim.Created})
+	l.add(Seg{T: ev.T, State: event.Created})
 }
 
-func (tl *Timeline) key(ev *sim.Event) {
+func (tl *Timeline) key(ev *event.Event) {
 	if len(tl.Keys) >= maxKept {
 		return // a recording's flood of prompts keeps its first
 	}
@@ -52,7 +52,7 @@ func (tl *Timeline) key(ev *sim.Event) {
 	tl.VerKeys++
 }
 
-func (tl *Timeline) roundEnd(ev *sim.Event) {
+func (tl *Timeline) roundEnd(ev *event.Event) {
 	for _, c := range tl.Counters {
 		if c.Task != "" {
 			continue
@@ -65,7 +65,7 @@ func (tl *Timeline) roundEnd(ev *sim.Event) {
 	tl.VerCounters++
 }
 
-func (tl *Timeline) lockEvent(ev *sim.Event) {
+func (tl *Timeline) lockEvent(ev *event.Event) {
 	if o := tl.objectOf(ev); o != nil && o.Kind != spec.FileLock {
 		// A flock's holder is what /proc/locks says (see sample): each
 		// process only knows its own side of it.
@@ -74,41 +74,41 @@ func (tl *Timeline) lockEvent(ev *sim.Event) {
 	}
 }
 
-func (tl *Timeline) lockFile(ev *sim.Event) {
+func (tl *Timeline) lockFile(ev *event.Event) {
 	if o := tl.objIdx[ev.Object]; o != nil {
 		o.File = ev.File
 	}
 }
 
-func (tl *Timeline) condEvent(ev *sim.Event) {
+func (tl *Timeline) condEvent(ev *event.Event) {
 	if o := tl.objectOf(ev); o != nil {
 		o.Waiters = ev.Waiters
 		tl.VerObjects++
 	}
 }
 
-func (tl *Timeline) flagEvent(ev *sim.Event) {
+func (tl *Timeline) flagEvent(ev *event.Event) {
 	if o := tl.objectOf(ev); o != nil {
 		o.Set, o.Waiters = ev.Set, ev.Waiters
 		tl.VerObjects++
 	}
 }
 
-func (tl *Timeline) queueEvent(ev *sim.Event) {
+func (tl *Timeline) queueEvent(ev *event.Event) {
 	if q := tl.queueIdx[ev.Object]; q != nil {
 		q.Len, q.Items, q.Waiters = max(ev.Len, len(ev.Items)), ev.Items, ev.Waiters
 		tl.VerObjects++
 	}
 }
 
-func (tl *Timeline) runtimeEvent(ev *sim.Event) {
+func (tl *Timeline) runtimeEvent(ev *event.Event) {
 	if l := tl.byName[ev.Task]; l != nil && !l.Process() {
 		l.addOS(OSSeg{T: ev.T, State: runtimeState(ev.State), Where: ev.P})
 	}
 	tl.RuntimeUntil = max(tl.RuntimeUntil, ev.T)
 }
 
-func (tl *Timeline) deadlock(ev *sim.Event) {
+func (tl *Timeline) deadlock(ev *event.Event) {
 	if len(tl.Deadlocks) >= maxKept {
 		return
 	}
@@ -116,8 +116,8 @@ func (tl *Timeline) deadlock(ev *sim.Event) {
 	tl.VerCounters++
 }
 
-func (tl *Timeline) copyEvent(ev *sim.Event) {
-	if ev.Copy == sim.CopyRead {
+func (tl *Timeline) copyEvent(ev *event.Event) {
+	if ev.Copy == event.CopyRead {
 		// The task's private copy is what it read; a write changes the
 		// counter, not the copy.
 		tl.Copies[ev.Task] = Copy{Counter: ev.Object, Value: ev.Value}
@@ -125,7 +125,7 @@ func (tl *Timeline) copyEvent(ev *sim.Event) {
 	}
 }
 
-func (tl *Timeline) process(ev *sim.Event) {
+func (tl *Timeline) process(ev *event.Event) {
 	p := tl.proc(ev.PID)
 	p.Task, p.Program = ev.Task, ev.Program
 	if p.PPID == 0 {
@@ -139,7 +139,7 @@ func (tl *Timeline) process(ev *sim.Event) {
 	tl.VerProcs++
 }
 
-func (tl *Timeline) exit(ev *sim.Event) {
+func (tl *Timeline) exit(ev *event.Event) {
 	p := tl.proc(ev.PID)
 	e := *ev
 	p.Exit = &e
@@ -148,13 +148,13 @@ func (tl *Timeline) exit(ev *sim.Event) {
 
 // programEnded is a run step's program: over in milliseconds, often between
 // two samples, the panel shows it ended, with its status, reaped by its task.
-func (tl *Timeline) programEnded(ev *sim.Event) {
+func (tl *Timeline) programEnded(ev *event.Event) {
 	if ev.PID <= 0 {
 		return
 	}
 	p := tl.proc(ev.PID)
 	p.Task, p.Program = ev.Task, ev.Program
-	p.Exit = &sim.Event{Kind: sim.KExit, Task: ev.Task, PID: ev.PID, Code: ev.Code, Signal: ev.Signal, Reaper: ev.Task, ReaperPID: tl.Root}
+	p.Exit = &event.Event{Kind: event.KExit, Task: ev.Task, PID: ev.PID, Code: ev.Code, Signal: ev.Signal, Reaper: ev.Task, ReaperPID: tl.Root}
 	if p.PPID == 0 {
 		p.PPID, p.FirstPPID = tl.Root, tl.Root
 	}
@@ -164,7 +164,7 @@ func (tl *Timeline) programEnded(ev *sim.Event) {
 	tl.gone(p, ev.T)
 }
 
-func (tl *Timeline) end(*sim.Event) {
+func (tl *Timeline) end(*event.Event) {
 	tl.Finished = true
 	tl.Keys = nil
 	tl.VerKeys++

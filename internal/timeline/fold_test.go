@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/testutil"
 )
@@ -27,7 +27,7 @@ func cellAt(cells []Cell, t time.Duration) Cell { return cells[int(t/(100*time.M
 var ms = testutil.Ms
 
 // fold runs events and samples, in time order, through a fresh timeline.
-func fold(sc *spec.Scenario, cores int, evs []sim.Event, ss []probe.Sample) *Timeline {
+func fold(sc *spec.Scenario, cores int, evs []event.Event, ss []probe.Sample) *Timeline {
 	tl := New(Config{Scenario: sc, Cores: cores, Root: 1000})
 	i, j := 0, 0
 	for i < len(evs) || j < len(ss) {
@@ -51,14 +51,14 @@ var procScenario = &spec.Scenario{ID: "p", Rounds: 1, Tasks: []spec.Task{{Name: 
 // A process /proc reads as Z shows Z on its lane until it is reaped, even
 // after the engine has said the task is done; then it shows who reaped it.
 func TestZombieShownUntilReaped(t *testing.T) {
-	evs := []sim.Event{
-		{T: 0, Kind: sim.KTask, Task: "child", TaskKind: spec.Process, State: sim.Created},
-		{T: ms(100), Kind: sim.KProcess, Task: "child", PID: 2001, PPID: 1000},
-		{T: ms(150), Kind: sim.KState, Task: "child", State: sim.Running, PID: 2001},
-		{T: ms(300), Kind: sim.KState, Task: "child", State: sim.Done, PID: 2001},
+	evs := []event.Event{
+		{T: 0, Kind: event.KTask, Task: "child", TaskKind: spec.Process, State: event.Created},
+		{T: ms(100), Kind: event.KProcess, Task: "child", PID: 2001, PPID: 1000},
+		{T: ms(150), Kind: event.KState, Task: "child", State: event.Running, PID: 2001},
+		{T: ms(300), Kind: event.KState, Task: "child", State: event.Done, PID: 2001},
 		// The hub's late word that the process's connection closed.
-		{T: ms(1500), Kind: sim.KState, Task: "child", State: sim.Done, End: sim.EndKilled, PID: 2001},
-		{T: ms(2050), Kind: sim.KExit, Task: "child", PID: 2001, ReaperPID: 2000, Reaper: "parent"},
+		{T: ms(1500), Kind: event.KState, Task: "child", State: event.Done, End: event.EndKilled, PID: 2001},
+		{T: ms(2050), Kind: event.KExit, Task: "child", PID: 2001, ReaperPID: 2000, Reaper: "parent"},
 	}
 	var ss []probe.Sample
 	for t := ms(200); t <= ms(2500); t += ms(100) {
@@ -93,13 +93,13 @@ func TestZombieShownUntilReaped(t *testing.T) {
 // A process task whose steps are done while /proc still reads its process
 // alive waits for its children; it is never drawn done.
 func TestParentWaitsForChildren(t *testing.T) {
-	evs := []sim.Event{
-		{T: 0, Kind: sim.KTask, Task: "parent", TaskKind: spec.Process, State: sim.Created},
-		{T: ms(50), Kind: sim.KProcess, Task: "parent", PID: 2000, PPID: 1000},
-		{T: ms(60), Kind: sim.KState, Task: "parent", State: sim.Running, PID: 2000},
-		{T: ms(80), Kind: sim.KProcess, Task: "child", PID: 2001, PPID: 2000},
-		{T: ms(1000), Kind: sim.KState, Task: "parent", State: sim.Done, PID: 2000},
-		{T: ms(3000), Kind: sim.KExit, Task: "parent", PID: 2000, ReaperPID: 1000},
+	evs := []event.Event{
+		{T: 0, Kind: event.KTask, Task: "parent", TaskKind: spec.Process, State: event.Created},
+		{T: ms(50), Kind: event.KProcess, Task: "parent", PID: 2000, PPID: 1000},
+		{T: ms(60), Kind: event.KState, Task: "parent", State: event.Running, PID: 2000},
+		{T: ms(80), Kind: event.KProcess, Task: "child", PID: 2001, PPID: 2000},
+		{T: ms(1000), Kind: event.KState, Task: "parent", State: event.Done, PID: 2000},
+		{T: ms(3000), Kind: event.KExit, Task: "parent", PID: 2000, ReaperPID: 1000},
 	}
 	var ss []probe.Sample
 	for t := ms(100); t <= ms(3300); t += ms(100) {
@@ -125,15 +125,15 @@ func TestParentWaitsForChildren(t *testing.T) {
 // goroutine ran (a timer firing, say), and a busy one shows the P it ran on.
 func TestSleepingNeverDrawnRunning(t *testing.T) {
 	sc := &spec.Scenario{ID: "g", Rounds: 1}
-	evs := []sim.Event{
-		{T: 0, Kind: sim.KTask, Task: "a", TaskKind: spec.Goroutine, State: sim.Created},
-		{T: 0, Kind: sim.KState, Task: "a", State: sim.Running},
-		{T: ms(500), Kind: sim.KState, Task: "a", State: sim.Sleeping, Reason: sim.ReasonSleep},
-		{T: ms(1500), Kind: sim.KState, Task: "a", State: sim.Running},
-		{T: ms(10), Kind: sim.KRuntime, Task: "a", State: sim.Running, P: 3},
-		{T: ms(500), Kind: sim.KRuntime, Task: "a", State: sim.Running, P: 1}, // the runtime late to say it parked
-		{T: ms(1500), Kind: sim.KRuntime, Task: "a", State: sim.Running, P: 1},
-		{T: ms(2000), Kind: sim.KRuntime, Task: "a", State: sim.Running, P: 1},
+	evs := []event.Event{
+		{T: 0, Kind: event.KTask, Task: "a", TaskKind: spec.Goroutine, State: event.Created},
+		{T: 0, Kind: event.KState, Task: "a", State: event.Running},
+		{T: ms(500), Kind: event.KState, Task: "a", State: event.Sleeping, Reason: event.ReasonSleep},
+		{T: ms(1500), Kind: event.KState, Task: "a", State: event.Running},
+		{T: ms(10), Kind: event.KRuntime, Task: "a", State: event.Running, P: 3},
+		{T: ms(500), Kind: event.KRuntime, Task: "a", State: event.Running, P: 1}, // the runtime late to say it parked
+		{T: ms(1500), Kind: event.KRuntime, Task: "a", State: event.Running, P: 1},
+		{T: ms(2000), Kind: event.KRuntime, Task: "a", State: event.Running, P: 1},
 	}
 	tl := fold(sc, 2, evs, nil)
 	cells := modes(tl, "a", ms(2000))
@@ -149,10 +149,10 @@ func TestSleepingNeverDrawnRunning(t *testing.T) {
 
 // Process lanes show the core /proc named (field 39); goroutine lanes the P.
 func TestProcessLaneShowsCore(t *testing.T) {
-	evs := []sim.Event{
-		{T: 0, Kind: sim.KTask, Task: "child", TaskKind: spec.Process, State: sim.Created},
-		{T: ms(10), Kind: sim.KProcess, Task: "child", PID: 2001, PPID: 1000},
-		{T: ms(20), Kind: sim.KState, Task: "child", State: sim.Running, PID: 2001},
+	evs := []event.Event{
+		{T: 0, Kind: event.KTask, Task: "child", TaskKind: spec.Process, State: event.Created},
+		{T: ms(10), Kind: event.KProcess, Task: "child", PID: 2001, PPID: 1000},
+		{T: ms(20), Kind: event.KState, Task: "child", State: event.Running, PID: 2001},
 	}
 	var ss []probe.Sample
 	for t := ms(100); t <= ms(1000); t += ms(100) {
@@ -171,9 +171,9 @@ func TestProcessLaneShowsCore(t *testing.T) {
 // A task that ended waits for nothing: a queue's waiters lose it.
 func TestEndedTaskWaitsForNothing(t *testing.T) {
 	sc := &spec.Scenario{ID: "q", Rounds: 1, Objects: []spec.Object{{Name: "q", Kind: spec.Queue}}}
-	evs := []sim.Event{
-		{T: ms(10), Kind: sim.KQueue, Object: "q", Waiters: []string{"reader"}},
-		{T: ms(20), Kind: sim.KState, Task: "reader", State: sim.Done, End: sim.EndCutOff},
+	evs := []event.Event{
+		{T: ms(10), Kind: event.KQueue, Object: "q", Waiters: []string{"reader"}},
+		{T: ms(20), Kind: event.KState, Task: "reader", State: event.Done, End: event.EndCutOff},
 	}
 	tl := fold(sc, 2, evs, nil)
 	if w := tl.Queues[0].Waiters; len(w) != 0 {
@@ -186,11 +186,11 @@ func TestEndedTaskWaitsForNothing(t *testing.T) {
 func TestFoldStaysSmall(t *testing.T) {
 	sc := &spec.Scenario{ID: "m", Rounds: 1}
 	tl := New(Config{Scenario: sc, Cores: 2, Root: 1000})
-	ev := sim.Event{Kind: sim.KState, Task: "a"}
-	lg := sim.Event{Kind: sim.KLog, Task: "a", Text: "hello"}
+	ev := event.Event{Kind: event.KState, Task: "a"}
+	lg := event.Event{Kind: event.KLog, Task: "a", Text: "hello"}
 	for i := 0; i < 200_000; i++ {
 		ev.T = time.Duration(i) * time.Microsecond
-		ev.State = sim.State(sim.Running + sim.State(i%2))
+		ev.State = event.State(event.Running + event.State(i%2))
 		tl.Event(&ev)
 		lg.T = ev.T
 		tl.Event(&lg)
@@ -209,11 +209,11 @@ func BenchmarkFoldMillionEvents(b *testing.B) {
 	var ms runtime.MemStats
 	for i := 0; i < b.N; i++ {
 		tl := New(Config{Scenario: &spec.Scenario{ID: "m", Rounds: 1}, Cores: 2, Root: 1000})
-		ev := sim.Event{Kind: sim.KState, Task: "a"}
-		lg := sim.Event{Kind: sim.KLog, Task: "a", Text: "hello"}
+		ev := event.Event{Kind: event.KState, Task: "a"}
+		lg := event.Event{Kind: event.KLog, Task: "a", Text: "hello"}
 		for k := 0; k < 500_000; k++ {
 			ev.T = time.Duration(k) * time.Microsecond
-			ev.State = sim.Running + sim.State(k%2)
+			ev.State = event.Running + event.State(k%2)
 			tl.Event(&ev)
 			lg.T = ev.T
 			tl.Event(&lg)
@@ -230,12 +230,12 @@ func BenchmarkFoldMillionEvents(b *testing.B) {
 // moment does not describe the task now.
 func TestGoroutineEndIsDone(t *testing.T) {
 	sc := &spec.Scenario{ID: "g", Rounds: 1}
-	evs := []sim.Event{
-		{T: 0, Kind: sim.KTask, Task: "a", TaskKind: spec.Goroutine, State: sim.Created},
-		{T: ms(10), Kind: sim.KState, Task: "a", State: sim.Running},
-		{T: ms(20), Kind: sim.KRuntime, Task: "a", State: sim.Blocked},
-		{T: ms(900), Kind: sim.KState, Task: "a", State: sim.Done},
-		{T: ms(900), Kind: sim.KRuntime, Task: "a", State: sim.Running, P: 1},
+	evs := []event.Event{
+		{T: 0, Kind: event.KTask, Task: "a", TaskKind: spec.Goroutine, State: event.Created},
+		{T: ms(10), Kind: event.KState, Task: "a", State: event.Running},
+		{T: ms(20), Kind: event.KRuntime, Task: "a", State: event.Blocked},
+		{T: ms(900), Kind: event.KState, Task: "a", State: event.Done},
+		{T: ms(900), Kind: event.KRuntime, Task: "a", State: event.Running, P: 1},
 	}
 	tl := fold(sc, 2, evs, nil)
 	if c := tl.Lane("a").Now(tl.OSUntil(tl.Lane("a")), ms(900)); c.Mode != ModeDone {
@@ -252,25 +252,25 @@ func TestGoroutineEndIsDone(t *testing.T) {
 // own last words arrive; when those come, late from the child, they stand.
 func TestGoroutinesEndWithTheirProcess(t *testing.T) {
 	sc := &spec.Scenario{ID: "c", Rounds: 1, Tasks: []spec.Task{{Name: "p", Kind: spec.Process}, {Name: "calm"}, {Name: "bad"}}}
-	evs := []sim.Event{
-		{T: 0, Kind: sim.KTask, Task: "p", TaskKind: spec.Process, State: sim.Created},
-		{T: 0, Kind: sim.KTask, Task: "calm", TaskKind: spec.Goroutine, State: sim.Created},
-		{T: 0, Kind: sim.KTask, Task: "bad", TaskKind: spec.Goroutine, State: sim.Created},
-		{T: ms(10), Kind: sim.KProcess, Task: "p", PID: 2000, PPID: 1000},
-		{T: ms(20), Kind: sim.KState, Task: "calm", State: sim.Sleeping, PID: 2000},
-		{T: ms(20), Kind: sim.KState, Task: "bad", State: sim.Sleeping, PID: 2000},
+	evs := []event.Event{
+		{T: 0, Kind: event.KTask, Task: "p", TaskKind: spec.Process, State: event.Created},
+		{T: 0, Kind: event.KTask, Task: "calm", TaskKind: spec.Goroutine, State: event.Created},
+		{T: 0, Kind: event.KTask, Task: "bad", TaskKind: spec.Goroutine, State: event.Created},
+		{T: ms(10), Kind: event.KProcess, Task: "p", PID: 2000, PPID: 1000},
+		{T: ms(20), Kind: event.KState, Task: "calm", State: event.Sleeping, PID: 2000},
+		{T: ms(20), Kind: event.KState, Task: "bad", State: event.Sleeping, PID: 2000},
 	}
 	// /proc reads the process Z before the child's last words arrive.
 	ss := []probe.Sample{procSample(ms(1100), probe.Proc{PID: 2000, PPID: 1000, State: "Z"})}
 	tl := fold(sc, 2, evs, ss)
-	if c := tl.Lane("calm").Current(); c.State != sim.Done {
+	if c := tl.Lane("calm").Current(); c.State != event.Done {
 		t.Errorf("a goroutine of a dead process is still %v", c.State)
 	}
-	tl.Event(&sim.Event{T: ms(1040), Kind: sim.KState, Task: "bad", State: sim.Done, End: sim.EndCrashed, PID: 2000})
-	if c := tl.Lane("bad").Current(); c.End != sim.EndCrashed {
+	tl.Event(&event.Event{T: ms(1040), Kind: event.KState, Task: "bad", State: event.Done, End: event.EndCrashed, PID: 2000})
+	if c := tl.Lane("bad").Current(); c.End != event.EndCrashed {
 		t.Errorf("the task's own word did not replace the inferred end: %+v", c)
 	}
-	if c := tl.Lane("calm").Current(); !c.Inferred || c.End != sim.EndKilled {
+	if c := tl.Lane("calm").Current(); !c.Inferred || c.End != event.EndKilled {
 		t.Errorf("calm: %+v", c)
 	}
 }
@@ -279,12 +279,12 @@ func TestGoroutinesEndWithTheirProcess(t *testing.T) {
 // own, shown apart from mtviz's and from every other process's.
 func TestEachProcessHasItsOwnLocks(t *testing.T) {
 	sc := &spec.Scenario{ID: "g", Rounds: 1, Objects: []spec.Object{{Name: "gil", Kind: spec.GIL}}}
-	evs := []sim.Event{
-		{T: ms(10), Kind: sim.KProcess, Task: "procs-1", PID: 2001, PPID: 1000},
-		{T: ms(10), Kind: sim.KProcess, Task: "procs-2", PID: 2002, PPID: 1000},
-		{T: ms(20), Kind: sim.KLock, Object: "gil", Holder: "procs-1", PID: 2001},
-		{T: ms(20), Kind: sim.KLock, Object: "gil", Holder: "procs-2", PID: 2002},
-		{T: ms(30), Kind: sim.KLock, Object: "gil", Holder: "locked-1", PID: 1000},
+	evs := []event.Event{
+		{T: ms(10), Kind: event.KProcess, Task: "procs-1", PID: 2001, PPID: 1000},
+		{T: ms(10), Kind: event.KProcess, Task: "procs-2", PID: 2002, PPID: 1000},
+		{T: ms(20), Kind: event.KLock, Object: "gil", Holder: "procs-1", PID: 2001},
+		{T: ms(20), Kind: event.KLock, Object: "gil", Holder: "procs-2", PID: 2002},
+		{T: ms(30), Kind: event.KLock, Object: "gil", Holder: "locked-1", PID: 1000},
 	}
 	tl := fold(sc, 2, evs, nil)
 	holders := map[string]string{}
@@ -303,9 +303,9 @@ func TestEachProcessHasItsOwnLocks(t *testing.T) {
 // to 0 instead of showing the last speed it had.
 func TestRateStopsWithTheWork(t *testing.T) {
 	sc := &spec.Scenario{ID: "r", Rounds: 1, Objects: []spec.Object{{Name: "work", Kind: spec.Counter}}}
-	var evs []sim.Event
+	var evs []event.Event
 	for i := 0; i <= 30; i++ {
-		evs = append(evs, sim.Event{T: ms(100 * i), Kind: sim.KCounter, Object: "work", Value: int64(1000 * i)})
+		evs = append(evs, event.Event{T: ms(100 * i), Kind: event.KCounter, Object: "work", Value: int64(1000 * i)})
 	}
 	tl := fold(sc, 2, evs, nil)
 	if r, ok := tl.Counters[0].Rate(ms(3000)); !ok || r < 9999 || r > 10001 {
@@ -320,10 +320,10 @@ func TestRateStopsWithTheWork(t *testing.T) {
 // a counter plus what each process of the round counted in its own.
 func TestRoundEndCountsProcessCopies(t *testing.T) {
 	sc := &spec.Scenario{ID: "r", Rounds: 1, Objects: []spec.Object{{Name: "done", Kind: spec.Counter}}}
-	evs := []sim.Event{
-		{T: ms(10), Kind: sim.KCounter, Object: "done", Task: "worker-1", Value: 4, Round: 1},
-		{T: ms(20), Kind: sim.KCounter, Object: "done", Task: "worker-2", Value: 5, Round: 1},
-		{T: ms(30), Kind: sim.KRoundEnd, Round: 1, Values: map[string]int64{"done": 0}},
+	evs := []event.Event{
+		{T: ms(10), Kind: event.KCounter, Object: "done", Task: "worker-1", Value: 4, Round: 1},
+		{T: ms(20), Kind: event.KCounter, Object: "done", Task: "worker-2", Value: 5, Round: 1},
+		{T: ms(30), Kind: event.KRoundEnd, Round: 1, Values: map[string]int64{"done": 0}},
 	}
 	tl := fold(sc, 2, evs, nil)
 	last := tl.Log[len(tl.Log)-1].Text

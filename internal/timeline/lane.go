@@ -1,12 +1,13 @@
 package timeline
 
 import (
-	"mtviz/internal/words"
 	"slices"
 	"sort"
 	"time"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
+	"mtviz/internal/words"
+
 	"mtviz/internal/spec"
 )
 
@@ -50,19 +51,19 @@ func (m Mode) String() string {
 	return "?"
 }
 
-func modeOf(s sim.State) Mode {
+func modeOf(s event.State) Mode {
 	switch s {
-	case sim.Created:
+	case event.Created:
 		return ModeNew
-	case sim.Runnable:
+	case event.Runnable:
 		return ModeRunnable
-	case sim.Running:
+	case event.Running:
 		return ModeRunning
-	case sim.Blocked:
+	case event.Blocked:
 		return ModeBlocked
-	case sim.Sleeping:
+	case event.Sleeping:
 		return ModeSleeping
-	case sim.Done:
+	case event.Done:
 		return ModeDone
 	}
 	return ModeNone
@@ -72,11 +73,11 @@ func modeOf(s sim.State) Mode {
 // reported it.
 type Seg struct {
 	T      time.Duration
-	State  sim.State
-	Reason sim.Reason
+	State  event.State
+	Reason event.Reason
 	Object string
 	Holder string
-	End    sim.End
+	End    event.End
 	By     string
 	// Inferred: not the engine's word but the fold's (the task's process
 	// ended); the engine's own word, arriving later, replaces it.
@@ -233,8 +234,8 @@ func coarsen[S any](segs []S, at func(S) time.Duration, setAt func(*S, time.Dura
 // merges the engine's view with the runtime's or the OS's.
 type Cell struct {
 	Mode   Mode
-	Reason sim.Reason // what a blocked task waited for
-	Where  int        // running: the P or core; -1 when the runtime or OS did not say
+	Reason event.Reason // what a blocked task waited for
+	Where  int          // running: the P or core; -1 when the runtime or OS did not say
 }
 
 // Merge is the rule by which the engine's state and what the runtime or the
@@ -248,7 +249,7 @@ type Cell struct {
 //     runtime or OS named, runnable if it waited for one, or waiting if the
 //     runtime or kernel had it blocked (in a system call, say);
 //   - a task the engine has busy where neither says is busy, not running.
-func Merge(process bool, engine Mode, reason sim.Reason, os OSState, where int) Cell {
+func Merge(process bool, engine Mode, reason event.Reason, os OSState, where int) Cell {
 	switch {
 	case os == OSZombie:
 		return Cell{Mode: ModeZombie, Where: -1}
@@ -291,9 +292,9 @@ func osOnly(os OSState, where int) Cell {
 	case OSSleeping, OSWaiting:
 		return Cell{Mode: ModeSleeping, Where: -1}
 	case OSDisk:
-		return Cell{Mode: ModeBlocked, Reason: sim.ReasonIO, Where: -1}
+		return Cell{Mode: ModeBlocked, Reason: event.ReasonIO, Where: -1}
 	case OSStopped:
-		return Cell{Mode: ModeBlocked, Reason: sim.ReasonStopped, Where: -1}
+		return Cell{Mode: ModeBlocked, Reason: event.ReasonStopped, Where: -1}
 	case OSZombie:
 		return Cell{Mode: ModeZombie, Where: -1}
 	case OSGone:
@@ -307,9 +308,9 @@ func osOnly(os OSState, where int) Cell {
 // blocks are what a learner looks for); new or done only when the task did
 // nothing else then. So a task that ran for 3 ms still shows in a 50 ms
 // cell. It returns where to start looking for the next cell.
-func engineAt(segs []Seg, i int, from, to time.Duration) (Mode, sim.Reason, int) {
+func engineAt(segs []Seg, i int, from, to time.Duration) (Mode, event.Reason, int) {
 	var durs [modeCount]time.Duration
-	var reason sim.Reason
+	var reason event.Reason
 	var reasonDur time.Duration
 	for ; i < len(segs); i++ {
 		s := segs[i]
@@ -401,7 +402,7 @@ func (l *Lane) Cells(now, zoom time.Duration, n int, osUntil time.Duration, f fu
 	for c := 0; c < n; c++ {
 		cf := from + time.Duration(c)*zoom
 		ct := cf + zoom
-		mode, reason := ModeNone, sim.Reason("")
+		mode, reason := ModeNone, event.Reason("")
 		if len(segs) > 0 && i < len(segs) && segs[0].T < ct {
 			mode, reason, i = engineAt(segs, i, cf, ct)
 		}

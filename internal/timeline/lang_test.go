@@ -3,7 +3,7 @@ package timeline
 import (
 	"testing"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -12,12 +12,12 @@ import (
 // language of the screen's words: Chinese in zh, English exactly as before.
 func TestDescriptionsSpeakTheLanguage(t *testing.T) {
 	defer words.Set(words.Lang())
-	evs := []sim.Event{
-		{Kind: sim.KProcess, Task: "child", PID: 5, PPID: 4, GoMaxProcs: 2},
-		{Kind: sim.KExit, Task: "child", PID: 5, ReaperPID: 4, Reaper: "parent", Signal: 9},
-		{Kind: sim.KStuck, Edges: []sim.WaitEdge{{Task: "b", Reason: sim.ReasonLock, Object: "m", Holder: "a", Ended: true}}},
-		{Kind: sim.KRound, Round: 1},
-		{Kind: sim.KState, Task: "b", State: sim.Done, End: sim.EndStopped, By: "a", Reason: sim.ReasonLock, Object: "m"},
+	evs := []event.Event{
+		{Kind: event.KProcess, Task: "child", PID: 5, PPID: 4, GoMaxProcs: 2},
+		{Kind: event.KExit, Task: "child", PID: 5, ReaperPID: 4, Reaper: "parent", Signal: 9},
+		{Kind: event.KStuck, Edges: []event.WaitEdge{{Task: "b", Reason: event.ReasonLock, Object: "m", Holder: "a", Ended: true}}},
+		{Kind: event.KRound, Round: 1},
+		{Kind: event.KState, Task: "b", State: event.Done, End: event.EndStopped, By: "a", Reason: event.ReasonLock, Object: "m"},
 	}
 	want := map[string][]string{
 		"en": {
@@ -40,9 +40,9 @@ func TestDescriptionsSpeakTheLanguage(t *testing.T) {
 	sc := &spec.Scenario{ID: "x", Rounds: 2, Tasks: []spec.Task{{Name: "a"}, {Name: "b"}}}
 	for _, lang := range []string{"en", "zh"} {
 		words.Set(lang)
-		tl := fold(sc, 2, []sim.Event{
-			{Kind: sim.KTask, Task: "b", State: sim.Created},
-			{T: ms(100), Kind: sim.KState, Task: "b", State: sim.Blocked, Reason: sim.ReasonLock, Object: "m", Holder: "a"},
+		tl := fold(sc, 2, []event.Event{
+			{Kind: event.KTask, Task: "b", State: event.Created},
+			{T: ms(100), Kind: event.KState, Task: "b", State: event.Blocked, Reason: event.ReasonLock, Object: "m", Holder: "a"},
 		}, nil)
 		got := []string{tl.LaneText(tl.Lane("b"))}
 		for i := range evs {

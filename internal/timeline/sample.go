@@ -1,12 +1,13 @@
 package timeline
 
 import (
-	"mtviz/internal/words"
 	"slices"
 	"time"
 
+	"mtviz/internal/event"
+	"mtviz/internal/words"
+
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/text"
 )
 
@@ -78,7 +79,7 @@ func (tl *Timeline) sampleProc(s *probe.Sample, pp *probe.Proc, interval time.Du
 		return
 	}
 	st := procLaneState(pp)
-	if st != OSZombie && l.Current().State == sim.Done && kids[pp.PID] == 0 {
+	if st != OSZombie && l.Current().State == event.Done && kids[pp.PID] == 0 {
 		// Its steps are done and it has no children left to wait for:
 		// it is on its way out, which the engine's "done" says well.
 		st = OSNone
@@ -129,8 +130,8 @@ func procLaneState(pp *probe.Proc) OSState {
 // end with it, whatever they last said.
 func (tl *Timeline) endGoroutinesOf(pid int, t time.Duration) {
 	for _, l := range tl.Lanes {
-		if l.InPID == pid && !l.Process() && l.Current().State != sim.Done {
-			l.add(Seg{T: t, State: sim.Done, End: sim.EndKilled, Inferred: true})
+		if l.InPID == pid && !l.Process() && l.Current().State != event.Done {
+			l.add(Seg{T: t, State: event.Done, End: event.EndKilled, Inferred: true})
 		}
 	}
 }

@@ -11,14 +11,15 @@ package timeline
 
 import (
 	"maps"
-	"mtviz/internal/words"
 	"slices"
 	"sort"
 	"time"
 
+	"mtviz/internal/event"
+	"mtviz/internal/words"
+
 	"mtviz/internal/item"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
 
@@ -117,7 +118,7 @@ type Proc struct {
 	LastSeen  time.Duration
 	Gone      bool
 	GoneAt    time.Duration
-	Exit      *sim.Event // how it ended, from whoever reaped it
+	Exit      *event.Event // how it ended, from whoever reaped it
 }
 
 // KeyPrompt is a key a task waits for.
@@ -135,7 +136,7 @@ type Copy struct {
 type Deadlock struct {
 	T     time.Duration
 	Cycle []string
-	Edges []sim.WaitEdge
+	Edges []event.WaitEdge
 }
 
 // Timeline is the folded state of one run. Its fields are for reading;
@@ -262,7 +263,7 @@ func (tl *Timeline) Apply(it Item) {
 }
 
 // Event folds one event.
-func (tl *Timeline) Event(ev *sim.Event) {
+func (tl *Timeline) Event(ev *event.Event) {
 	if ev.T > tl.Now {
 		tl.Now = ev.T
 	}
@@ -277,8 +278,8 @@ func (tl *Timeline) Event(ev *sim.Event) {
 // withCopies is a round's end as the Counters panel totals it: mtviz's
 // own copy of each counter plus what each process of the round added to
 // its own copy. Other events are as they came.
-func (tl *Timeline) withCopies(ev *sim.Event) *sim.Event {
-	if ev.Kind != sim.KRoundEnd {
+func (tl *Timeline) withCopies(ev *event.Event) *event.Event {
+	if ev.Kind != event.KRoundEnd {
 		return ev
 	}
 	var vals map[string]int64
@@ -305,7 +306,7 @@ func (tl *Timeline) withCopies(ev *sim.Event) *sim.Event {
 // objectOf is the object an event is about. Processes share no memory:
 // each has its own copy of every lock, gil, condition and event (a flock
 // is the OS's, one for all), shown as an object of its own, "gil @procs-2".
-func (tl *Timeline) objectOf(ev *sim.Event) *Object {
+func (tl *Timeline) objectOf(ev *event.Event) *Object {
 	o := tl.objIdx[ev.Object]
 	if o == nil || o.Kind == spec.FileLock || ev.PID == 0 || ev.PID == tl.Root {
 		return o
@@ -324,39 +325,39 @@ func (tl *Timeline) objectOf(ev *sim.Event) *Object {
 	return c
 }
 
-func runtimeState(s sim.State) OSState {
+func runtimeState(s event.State) OSState {
 	switch s {
-	case sim.Running:
+	case event.Running:
 		return OSRunning
-	case sim.Runnable:
+	case event.Runnable:
 		return OSRunnable
-	case sim.Blocked:
+	case event.Blocked:
 		return OSWaiting
-	case sim.Done:
+	case event.Done:
 		return OSGone
 	}
 	return OSNone
 }
 
-func (tl *Timeline) state(ev *sim.Event) {
+func (tl *Timeline) state(ev *event.Event) {
 	l := tl.lane(ev.Task)
 	if !l.Process() && ev.PID != 0 && ev.PID != tl.Root {
 		l.InPID = ev.PID
 	}
-	if ev.State == sim.Done && l.Current().State == sim.Done && ev.End == sim.EndKilled {
+	if ev.State == event.Done && l.Current().State == event.Done && ev.End == event.EndKilled {
 		// The hub's "died without a word" after the task had ended on its
 		// own is about the process, not the task: the task's end stands.
 		return
 	}
 	l.add(Seg{T: ev.T, State: ev.State, Reason: ev.Reason, Object: ev.Object, Holder: ev.Holder, End: ev.End, By: ev.By})
 	l.Folded += ev.Folded
-	if l.Process() && l.PID != 0 && (ev.End == sim.EndCrashed || ev.End == sim.EndKilled) {
+	if l.Process() && l.PID != 0 && (ev.End == event.EndCrashed || ev.End == event.EndKilled) {
 		tl.endGoroutinesOf(l.PID, ev.T)
 	}
-	if ev.State != sim.Blocked || ev.Reason != sim.ReasonKey {
+	if ev.State != event.Blocked || ev.Reason != event.ReasonKey {
 		tl.dropKey(ev.Task)
 	}
-	if ev.State == sim.Done {
+	if ev.State == event.Done {
 		// A task that has ended waits for nothing.
 		for _, o := range tl.Objects {
 			if i := slices.Index(o.Waiters, ev.Task); i >= 0 {
@@ -383,7 +384,7 @@ func (tl *Timeline) dropKey(task string) {
 	}
 }
 
-func (tl *Timeline) counter(ev *sim.Event) {
+func (tl *Timeline) counter(ev *event.Event) {
 	name := ev.Object
 	if ev.Task != "" {
 		// A process's own copy of the counter: a row of its own.

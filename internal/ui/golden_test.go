@@ -13,9 +13,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
 	"mtviz/internal/session"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
 	"mtviz/internal/words"
@@ -74,8 +74,8 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 	m := newLesson(tc(w, h), sc, session.Options{})
 	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 4242}))
 	holdAt(m, 3*time.Second)
-	ev := func(e sim.Event) { m.tl.Event(&e) }
-	ev(sim.Event{T: 0, Kind: sim.KRound, Round: 1})
+	ev := func(e event.Event) { m.tl.Event(&e) }
+	ev(event.Event{T: 0, Kind: event.KRound, Round: 1})
 	ms := time.Millisecond
 	procs := []probe.Proc{{PID: 4242, PPID: 1, Name: "mtviz", State: "R", CPU: 100, NThreads: 9}}
 	var workers, logs []string
@@ -107,10 +107,10 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 			}
 		}
 		for i, name := range names {
-			ev(sim.Event{T: 0, Kind: sim.KTask, Task: name, State: sim.Created})
+			ev(event.Event{T: 0, Kind: event.KTask, Task: name, State: event.Created})
 			if def.Kind == spec.Process {
 				pid := 5000 + len(procs)
-				ev(sim.Event{T: ms, Kind: sim.KProcess, Task: name, PID: pid, PPID: 4242})
+				ev(event.Event{T: ms, Kind: event.KProcess, Task: name, PID: pid, PPID: 4242})
 				procs = append(procs, probe.Proc{PID: pid, PPID: 4242, Name: "mtviz", State: "S", CPU: 10, NThreads: 5})
 			}
 			if r == roleWork {
@@ -121,7 +121,7 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 	}
 	for i, l := range logs {
 		who, text, _ := strings.Cut(l, "\x00")
-		ev(sim.Event{T: time.Duration(100*(i+1)) * ms, Kind: sim.KLog, Task: who, Text: text})
+		ev(event.Event{T: time.Duration(100*(i+1)) * ms, Kind: event.KLog, Task: who, Text: text})
 	}
 	goldenObjects(m.tl, ev, sc, workers)
 	m.tl.Apply(timeline.Item{Sample: &probe.Sample{T: 2900 * ms, Cores: []float64{97, 41}, Procs: procs}})
@@ -130,39 +130,39 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 }
 
 // goldenStates sends one task's states for its role over 3 s.
-func goldenStates(ev func(sim.Event), r role, name string, i int, process bool) {
+func goldenStates(ev func(event.Event), r role, name string, i int, process bool) {
 	ms := time.Millisecond
-	st := func(t time.Duration, s sim.State, reason sim.Reason, obj, holder string) {
-		ev(sim.Event{T: t, Kind: sim.KState, Task: name, State: s, Reason: reason, Object: obj, Holder: holder})
+	st := func(t time.Duration, s event.State, reason event.Reason, obj, holder string) {
+		ev(event.Event{T: t, Kind: event.KState, Task: name, State: s, Reason: reason, Object: obj, Holder: holder})
 	}
 	switch r {
 	case roleJoin:
-		st(ms, sim.Blocked, sim.ReasonJoin, "its children", "")
+		st(ms, event.Blocked, event.ReasonJoin, "its children", "")
 	case roleDone:
-		st(ms, sim.Running, "", "", "")
-		st(time.Second, sim.Done, "", "", "")
+		st(ms, event.Running, "", "", "")
+		st(time.Second, event.Done, "", "", "")
 	case roleGIL:
 		for k := 0; k < 60; k++ {
 			if (k+i)%2 == 0 {
-				st(time.Duration(1000+k*30)*ms, sim.Running, "", "", "")
+				st(time.Duration(1000+k*30)*ms, event.Running, "", "", "")
 			} else {
-				st(time.Duration(1000+k*30)*ms, sim.Blocked, sim.ReasonGIL, "gil", "")
+				st(time.Duration(1000+k*30)*ms, event.Blocked, event.ReasonGIL, "gil", "")
 			}
 		}
 	case rolePoll:
-		st(ms, sim.Blocked, sim.ReasonPoll, "server", "")
+		st(ms, event.Blocked, event.ReasonPoll, "server", "")
 	case roleIO:
-		st(ms, sim.Blocked, sim.ReasonIO, "server", "")
+		st(ms, event.Blocked, event.ReasonIO, "server", "")
 	case roleKey:
-		st(ms, sim.Blocked, sim.ReasonKey, "n", "")
+		st(ms, event.Blocked, event.ReasonKey, "n", "")
 	case roleBlocked:
 		b := blockedOn[name]
-		st(ms, sim.Running, "", "", "")
-		st(500*ms, sim.Blocked, sim.ReasonLock, b[0], b[1])
+		st(ms, event.Running, "", "", "")
+		st(500*ms, event.Blocked, event.ReasonLock, b[0], b[1])
 	default:
-		states := []sim.State{sim.Running, sim.Runnable, sim.Sleeping, sim.Running}
+		states := []event.State{event.Running, event.Runnable, event.Sleeping, event.Running}
 		if process {
-			states = []sim.State{sim.Running}
+			states = []event.State{event.Running}
 		}
 		for k := 0; k < 30; k++ {
 			st(time.Duration(k*100)*ms, states[(k+i)%len(states)], "", "", "")
@@ -173,7 +173,7 @@ func goldenStates(ev func(sim.Event), r role, name string, i int, process bool) 
 // goldenObjects gives the lesson's objects values: each counter its own,
 // each lock a holder and a waiter, each queue two items; the deadlock
 // lessons their cycle, race-steps its private copies.
-func goldenObjects(tl *timeline.Timeline, ev func(sim.Event), sc *spec.Scenario, workers []string) {
+func goldenObjects(tl *timeline.Timeline, ev func(event.Event), sc *spec.Scenario, workers []string) {
 	ms := time.Millisecond
 	holder, waiter := "", ""
 	if len(workers) > 0 {
@@ -186,8 +186,8 @@ func goldenObjects(tl *timeline.Timeline, ev func(sim.Event), sc *spec.Scenario,
 		t := time.Duration(2000+k) * ms
 		switch o.Kind {
 		case spec.Counter:
-			ev(sim.Event{T: t - time.Second, Kind: sim.KCounter, Object: o.Name, Value: int64(100 * k)})
-			ev(sim.Event{T: t, Kind: sim.KCounter, Object: o.Name, Value: int64(100*k + 37)})
+			ev(event.Event{T: t - time.Second, Kind: event.KCounter, Object: o.Name, Value: int64(100 * k)})
+			ev(event.Event{T: t, Kind: event.KCounter, Object: o.Name, Value: int64(100*k + 37)})
 		case spec.Lock, spec.RLock, spec.GIL, spec.Semaphore, spec.RWLock:
 			h, ws := holder, []string{waiter}
 			if o.Kind == spec.GIL {
@@ -201,23 +201,23 @@ func goldenObjects(tl *timeline.Timeline, ev func(sim.Event), sc *spec.Scenario,
 			if waiter == "" && ws[0] == "" {
 				ws = nil
 			}
-			ev(sim.Event{T: t, Kind: sim.KLock, Object: o.Name, Holder: h, Count: 1, Waiters: ws})
+			ev(event.Event{T: t, Kind: event.KLock, Object: o.Name, Holder: h, Count: 1, Waiters: ws})
 		case spec.Queue:
-			ev(sim.Event{T: t, Kind: sim.KQueue, Object: o.Name, Len: 2, Items: []string{"1", "2"}})
+			ev(event.Event{T: t, Kind: event.KQueue, Object: o.Name, Len: 2, Items: []string{"1", "2"}})
 		}
 	}
-	var edges []sim.WaitEdge
+	var edges []event.WaitEdge
 	for _, l := range tl.Lanes {
-		if b, ok := blockedOn[l.Name]; ok && l.Current().State == sim.Blocked {
-			edges = append(edges, sim.WaitEdge{Task: l.Name, Reason: sim.ReasonLock, Object: b[0], Holder: b[1]})
+		if b, ok := blockedOn[l.Name]; ok && l.Current().State == event.Blocked {
+			edges = append(edges, event.WaitEdge{Task: l.Name, Reason: event.ReasonLock, Object: b[0], Holder: b[1]})
 		}
 	}
 	if len(edges) > 0 {
-		ev(sim.Event{T: 510 * ms, Kind: sim.KDeadlock, Edges: edges})
+		ev(event.Event{T: 510 * ms, Kind: event.KDeadlock, Edges: edges})
 	}
 	if sc.ID == "race-steps" {
-		ev(sim.Event{T: 2500 * ms, Kind: sim.KCopy, Copy: sim.CopyRead, Task: "t1", Object: "balance", Value: 5})
-		ev(sim.Event{T: 2600 * ms, Kind: sim.KCopy, Copy: sim.CopyRead, Task: "t2", Object: "balance", Value: 0})
+		ev(event.Event{T: 2500 * ms, Kind: event.KCopy, Copy: event.CopyRead, Task: "t1", Object: "balance", Value: 5})
+		ev(event.Event{T: 2600 * ms, Kind: event.KCopy, Copy: event.CopyRead, Task: "t2", Object: "balance", Value: 0})
 	}
 }
 

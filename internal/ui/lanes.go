@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/timeline"
 	"mtviz/internal/words"
 )
@@ -89,7 +89,7 @@ func laneActivity(tl *timeline.Timeline, l *timeline.Lane) int {
 	case timeline.ModeDone:
 		return actEnded
 	case timeline.ModeBlocked:
-		if r := l.Current().Reason; r == sim.ReasonJoin || r == sim.ReasonKey {
+		if r := l.Current().Reason; r == event.ReasonJoin || r == event.ReasonKey {
 			return actWaitsForOthers
 		}
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"mtviz/internal/event"
 	"mtviz/internal/session"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
@@ -357,7 +357,7 @@ func (m *lessonModel) header() string {
 	tl := m.tl
 	state := m.state()
 	if n := len(tl.Deadlocks); n > 0 && !tl.Finished {
-		state = m.st.Bad.Render("⚠ "+sim.CycleText(tl.Deadlocks[n-1].Edges)) + " " + state
+		state = m.st.Bad.Render("⚠ "+event.CycleText(tl.Deadlocks[n-1].Edges)) + " " + state
 	}
 	round := ""
 	if m.sc.Rounds > 1 {

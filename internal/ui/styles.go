@@ -5,7 +5,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/timeline"
 	"mtviz/internal/words"
 )
@@ -108,10 +108,10 @@ type glyph struct {
 }
 
 // blockLetter names why a task is blocked, in one cell.
-var blockLetter = map[sim.Reason]rune{
-	sim.ReasonLock: 'L', sim.ReasonFileLock: 'F', sim.ReasonGIL: 'G', sim.ReasonJoin: 'J', sim.ReasonCond: 'C',
-	sim.ReasonEvent: 'E', sim.ReasonQueue: 'Q', sim.ReasonKey: 'K', sim.ReasonPaused: 'P', sim.ReasonIO: 'I',
-	sim.ReasonPoll: 'N', sim.ReasonStopped: 'T', sim.ReasonTurn: 'S',
+var blockLetter = map[event.Reason]rune{
+	event.ReasonLock: 'L', event.ReasonFileLock: 'F', event.ReasonGIL: 'G', event.ReasonJoin: 'J', event.ReasonCond: 'C',
+	event.ReasonEvent: 'E', event.ReasonQueue: 'Q', event.ReasonKey: 'K', event.ReasonPaused: 'P', event.ReasonIO: 'I',
+	event.ReasonPoll: 'N', event.ReasonStopped: 'T', event.ReasonTurn: 'S',
 }
 
 func (st *Styles) glyphFor(c timeline.Cell) glyph {

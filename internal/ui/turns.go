@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"mtviz/internal/event"
 	"mtviz/internal/explore"
 	"mtviz/internal/session"
 	"mtviz/internal/sim"
@@ -233,7 +234,7 @@ func (m *lessonModel) turnsPanel(w int) string {
 		lines = append(lines, m.st.Dim.Render(words.T("the programs of run steps run outside the scheduler")))
 	}
 	if n := len(m.tl.Deadlocks); n > 0 {
-		lines = append(lines, m.st.Bad.Render(words.T("deadlock: ")+sim.CycleText(m.tl.Deadlocks[n-1].Edges)))
+		lines = append(lines, m.st.Bad.Render(words.T("deadlock: ")+event.CycleText(m.tl.Deadlocks[n-1].Edges)))
 	}
 	lines = append(lines, m.turnsFooter(b)...)
 	title := words.F("Scheduler: you choose · step %d", b.Steps)

@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
@@ -240,7 +240,7 @@ func (st *Styles) graphLines(tl *timeline.Timeline, width int) []string {
 	}
 	for _, e := range d.Edges {
 		head, tail := "  "+padRight(e.Task, w)+words.T(" ─ joins"), "─▶ "+e.Holder
-		if e.Reason != sim.ReasonJoin {
+		if e.Reason != event.ReasonJoin {
 			head, tail = "  "+padRight(e.Task, w)+words.F(" ─ waits for %s,", e.Object), words.T("held by ─▶ ")+e.Holder
 		}
 		if ansi.StringWidth(head)+1+ansi.StringWidth(tail) <= width {
@@ -354,7 +354,7 @@ func (st *Styles) objectsView(tl *timeline.Timeline, width int) string {
 			if o.Count > 1 || o.Kind == spec.RLock {
 				line += fmt.Sprintf(" ×%d", o.Count)
 			}
-			if l := tl.Lane(o.Holder); l != nil && l.Current().State == sim.Done {
+			if l := tl.Lane(o.Holder); l != nil && l.Current().State == event.Done {
 				line += st.Dim.Render(words.T(" (its holder has ended)"))
 			}
 		}
@@ -373,7 +373,7 @@ func (st *Styles) objectsView(tl *timeline.Timeline, width int) string {
 // keepGone is how long an ended process stays in the tree, greyed.
 const keepGone = 10 * time.Second
 
-func reaperShort(ev *sim.Event) string {
+func reaperShort(ev *event.Event) string {
 	switch {
 	case ev.Adopted:
 		return words.T("mtviz (adopter)")

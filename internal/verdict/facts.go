@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -24,7 +24,7 @@ type facts struct {
 	// use these too.
 	machineCores int
 	judges       []judge
-	ends         []sim.Event // round ends
+	ends         []event.Event // round ends
 	errors       []string
 	errCount     int
 	duration     time.Duration
@@ -38,12 +38,12 @@ type facts struct {
 	firstT     time.Duration
 	lastT      time.Duration
 	nsamples   int
-	stuck      *sim.Event // the run could not go on: every live task waited for good
+	stuck      *event.Event // the run could not go on: every live task waited for good
 	tree       tree
 	counts     counts
 	pids       map[string][]int // task copy → PIDs it ran as (one per round)
 	seen       map[int]*sighting
-	exits      []sim.Event     // how processes ended, in the order they were reaped
+	exits      []event.Event   // how processes ended, in the order they were reaped
 	signalled  map[string]bool // task copies a signal was sent to
 	ran        map[string]bool // tasks the engine saw running
 	done       map[string]bool // tasks that ended this round
@@ -117,10 +117,10 @@ func (f *facts) init(cfg Config) {
 	}
 }
 
-func (f *facts) event(ev *sim.Event) {
+func (f *facts) event(ev *event.Event) {
 	f.work.event(ev)
 	switch ev.Kind {
-	case sim.KRoundEnd:
+	case event.KRoundEnd:
 		// A lesson has at most spec.MaxRounds rounds; a recording that
 		// claims more round ends cannot make the judge keep them all.
 		if len(f.ends) < spec.MaxRounds {
@@ -129,44 +129,44 @@ func (f *facts) event(ev *sim.Event) {
 		for _, lost := range ev.LostBy {
 			f.counts.lost += lost
 		}
-	case sim.KError:
+	case event.KError:
 		f.errCount++
 		if len(f.errors) < maxErrors {
 			f.errors = append(f.errors, ev.Task+": "+ev.Error)
 		}
-	case sim.KEnd:
+	case event.KEnd:
 		f.duration = ev.T
-	case sim.KStuck:
+	case event.KStuck:
 		if f.stuck == nil {
 			e := *ev
 			f.stuck = &e
 		}
-	case sim.KProcess:
+	case event.KProcess:
 		f.tree.add(ev.PID)
 		if ev.Program == "" && ev.PID > 0 {
 			f.pids[ev.Task] = append(f.pids[ev.Task], ev.PID)
 		}
-	case sim.KCounter:
+	case event.KCounter:
 		f.counts.event(ev)
-	case sim.KExit:
+	case event.KExit:
 		if len(f.exits) < maxExits {
 			f.exits = append(f.exits, *ev)
 		}
 		if ev.Signal != 0 {
-			f.fromOutside(ev.Task, ev.PID, sim.ExitText(ev.Code, ev.Signal))
+			f.fromOutside(ev.Task, ev.PID, event.ExitText(ev.Code, ev.Signal))
 		}
-	case sim.KSignal:
+	case event.KSignal:
 		f.signalled[ev.Target] = true
-	case sim.KTask:
+	case event.KTask:
 		delete(f.done, ev.Task)
-	case sim.KState:
-		if ev.State == sim.Running {
+	case event.KState:
+		if ev.State == event.Running {
 			f.ran[ev.Task] = true
 		}
-		if ev.State != sim.Done {
+		if ev.State != event.Done {
 			break
 		}
-		if ev.End == sim.EndKilled && !f.done[ev.Task] {
+		if ev.End == event.EndKilled && !f.done[ev.Task] {
 			f.fromOutside(ev.Task, ev.PID, words.T("its process died without a word"))
 		}
 		f.done[ev.Task] = true
@@ -215,8 +215,8 @@ func (f *facts) killedOutside() []string {
 
 // phases finds where each run of a phase began and ended: a phase ends
 // where the next phase or the round begins or ends.
-func (f *facts) phases(ev *sim.Event) {
-	boundary := ev.Kind == sim.KPhase || ev.Kind == sim.KRoundEnd || ev.Kind == sim.KRound || ev.Kind == sim.KEnd
+func (f *facts) phases(ev *event.Event) {
+	boundary := ev.Kind == event.KPhase || ev.Kind == event.KRoundEnd || ev.Kind == event.KRound || ev.Kind == event.KEnd
 	if !boundary {
 		return
 	}
@@ -227,7 +227,7 @@ func (f *facts) phases(ev *sim.Event) {
 		}
 		f.phase = ""
 	}
-	if ev.Kind == sim.KPhase {
+	if ev.Kind == event.KPhase {
 		f.phase, f.phaseFrom = ev.Phase, ev.T
 	}
 }

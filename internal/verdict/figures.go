@@ -3,7 +3,7 @@ package verdict
 import (
 	"time"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/spec"
 )
 
@@ -77,17 +77,17 @@ func workCounters(sc *spec.Scenario) (counters, workers map[string]bool) {
 	return counters, workers
 }
 
-func (w *workSpan) event(ev *sim.Event) {
+func (w *workSpan) event(ev *event.Event) {
 	// The work starts when a task that counts it first runs: that event is
 	// stamped by the task itself, where the counter's reports come from a
 	// collector that many busy tasks can keep waiting.
-	if ev.Kind == sim.KState && ev.State == sim.Running && w.workers[spec.BaseTask(ev.Task)] {
+	if ev.Kind == event.KState && ev.State == event.Running && w.workers[spec.BaseTask(ev.Task)] {
 		if !w.seen || ev.T < w.first {
 			w.first, w.seen = ev.T, true
 		}
 		return
 	}
-	if ev.Kind != sim.KCounter || !w.counters[ev.Object] {
+	if ev.Kind != event.KCounter || !w.counters[ev.Object] {
 		return
 	}
 	if !w.seen {

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
 
@@ -17,12 +17,12 @@ func TestFiguresOverTheWork(t *testing.T) {
 	sc := &spec.Scenario{ID: "f", Rounds: 1,
 		Objects: []spec.Object{{Name: "work", Kind: spec.Counter}, {Name: "other", Kind: spec.Counter}},
 		Tasks:   []spec.Task{{Name: "main", Steps: []spec.Step{{Op: spec.OpBusy, Do: &spec.BusyStep{For: time.Second, Count: "work"}}}}}}
-	evs := []sim.Event{
-		{T: ms(1000), Kind: sim.KCounter, Object: "work", Value: 10},
-		{T: ms(1500), Kind: sim.KCounter, Object: "other", Value: 999_999}, // not work
-		{T: ms(2000), Kind: sim.KCounter, Object: "work", Value: 1000},
-		{T: ms(2500), Kind: sim.KCounter, Object: "work", Task: "p-1", Value: 500}, // a process's copy
-		{T: ms(3000), Kind: sim.KCounter, Object: "work", Value: 2000},
+	evs := []event.Event{
+		{T: ms(1000), Kind: event.KCounter, Object: "work", Value: 10},
+		{T: ms(1500), Kind: event.KCounter, Object: "other", Value: 999_999}, // not work
+		{T: ms(2000), Kind: event.KCounter, Object: "work", Value: 1000},
+		{T: ms(2500), Kind: event.KCounter, Object: "work", Task: "p-1", Value: 500}, // a process's copy
+		{T: ms(3000), Kind: event.KCounter, Object: "work", Value: 2000},
 	}
 	var ss []probe.Sample
 	for tm := ms(0); tm <= ms(4000); tm += ms(500) {

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/item"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -78,7 +78,7 @@ func undecided(format string, a ...any) Result {
 // judge decides one check: it sees every event as the run goes and keeps
 // what it needs, then decides from that and the shared facts.
 type judge interface {
-	event(f *facts, ev *sim.Event)
+	event(f *facts, ev *event.Event)
 	decide(f *facts) Result
 }
 
@@ -146,7 +146,7 @@ func (j *Judge) Decide(stopped bool, errs []string) Summary {
 	}
 	if f.stuck != nil {
 		sum.Checks = append(sum.Checks, Result{Name: words.T("no task was left waiting forever"), Verdict: Fail,
-			Detail: words.F("at %.2fs %s", f.stuck.T.Seconds(), sim.StuckText(f.stuck.Edges))})
+			Detail: words.F("at %.2fs %s", f.stuck.T.Seconds(), event.StuckText(f.stuck.Edges))})
 	}
 	if f.errCount > 0 {
 		// An error of a step (a lock released that was not held, a process
@@ -239,7 +239,7 @@ func newJudge(c spec.Check, sc *spec.Scenario) judge {
 
 type unknownJudge struct{ kind string }
 
-func (unknownJudge) event(*facts, *sim.Event) {}
+func (unknownJudge) event(*facts, *event.Event) {}
 func (u unknownJudge) decide(*facts) Result {
 	return undecided("this version cannot decide a %s check", u.kind)
 }
@@ -247,4 +247,4 @@ func (u unknownJudge) decide(*facts) Result {
 // noEvents is embedded by judges that decide from the shared facts alone.
 type noEvents struct{}
 
-func (noEvents) event(*facts, *sim.Event) {}
+func (noEvents) event(*facts, *event.Event) {}

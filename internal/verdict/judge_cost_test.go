@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
 
@@ -25,15 +25,15 @@ func TestThreadsCPUTimeAndProcessCounters(t *testing.T) {
 			{Kind: "counter", Spec: &spec.CounterCheck{Counter: "c", Equals: 10}},
 			{Kind: "threads", Spec: &spec.ThreadsCheck{Of: spec.Of{Task: "nobody"}, Max: 8}},
 		}}
-	evs := []sim.Event{
-		{T: ms(0), Kind: sim.KRound, Round: 1},
-		{T: ms(10), Kind: sim.KProcess, Task: "loop", PID: 1001, PPID: 1000, Round: 1},
-		{T: ms(10), Kind: sim.KProcess, Task: "th", PID: 1002, PPID: 1000, Round: 1},
-		{T: ms(500), Kind: sim.KCounter, Object: "c", Task: "loop", Value: 4, Round: 1},
-		{T: ms(900), Kind: sim.KCounter, Object: "c", Task: "loop", Value: 10, Round: 1},
-		{T: ms(900), Kind: sim.KCounter, Object: "c", Task: "th", Value: 0, Round: 1},
-		{T: ms(1100), Kind: sim.KRoundEnd, Round: 1, Values: map[string]int64{"c": 0}},
-		{T: ms(1100), Kind: sim.KEnd},
+	evs := []event.Event{
+		{T: ms(0), Kind: event.KRound, Round: 1},
+		{T: ms(10), Kind: event.KProcess, Task: "loop", PID: 1001, PPID: 1000, Round: 1},
+		{T: ms(10), Kind: event.KProcess, Task: "th", PID: 1002, PPID: 1000, Round: 1},
+		{T: ms(500), Kind: event.KCounter, Object: "c", Task: "loop", Value: 4, Round: 1},
+		{T: ms(900), Kind: event.KCounter, Object: "c", Task: "loop", Value: 10, Round: 1},
+		{T: ms(900), Kind: event.KCounter, Object: "c", Task: "th", Value: 0, Round: 1},
+		{T: ms(1100), Kind: event.KRoundEnd, Round: 1, Values: map[string]int64{"c": 0}},
+		{T: ms(1100), Kind: event.KEnd},
 	}
 	var ss []probe.Sample
 	for t := 100; t <= 1000; t += 100 {

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -19,8 +19,8 @@ type counterJudge struct {
 	copies map[int]map[string]int64 // round → process task → its copy's last value
 }
 
-func (j *counterJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind != sim.KCounter || ev.Task == "" || ev.Object != j.c.Counter {
+func (j *counterJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind != event.KCounter || ev.Task == "" || ev.Object != j.c.Counter {
 		return
 	}
 	if j.copies == nil {

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -19,15 +19,15 @@ import (
 // no check leans on a killed process having said everything.
 
 // finalOf keeps the last whole reading of a broker.
-func finalOf(ev *sim.Event, broker string, into **sim.BrokerState) {
-	if ev.Kind == sim.KBroker && ev.Object == broker && ev.Broker != nil && ev.Broker.Final {
+func finalOf(ev *event.Event, broker string, into **event.BrokerState) {
+	if ev.Kind == event.KBroker && ev.Object == broker && ev.Broker != nil && ev.Broker.Final {
 		b := *ev.Broker
 		*into = &b
 	}
 }
 
 // recordFault says what is wrong with a broker's record, or "".
-func recordFault(b *sim.BrokerState) string {
+func recordFault(b *event.BrokerState) string {
 	var bad []string
 	if b.Tasks == 0 {
 		return words.T("no master began the job")
@@ -64,7 +64,7 @@ func ids(list []int64, n int64) string {
 
 type recordedJudge struct {
 	c     *spec.RecordedCheck
-	final *sim.BrokerState
+	final *event.BrokerState
 	dups  int
 	said  map[int64]string // tasks some worker said it did: who
 	took  map[int64]string // tasks some worker said it took: who, last
@@ -74,15 +74,15 @@ type recordedJudge struct {
 // maxJob bounds the task ids a recorded judge keeps.
 const maxJob = 1 << 17
 
-func (j *recordedJudge) event(f *facts, ev *sim.Event) {
+func (j *recordedJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
-	if ev.Kind == sim.KSignal && ev.Signal == int(syscall.SIGKILL) {
+	if ev.Kind == event.KSignal && ev.Signal == int(syscall.SIGKILL) {
 		if j.kills == nil {
 			j.kills = map[string]bool{}
 		}
 		j.kills[ev.Target] = true
 	}
-	if ev.Kind != sim.KWork || ev.Object != j.c.Broker || ev.Work == nil {
+	if ev.Kind != event.KWork || ev.Object != j.c.Broker || ev.Work == nil {
 		return
 	}
 	if j.said == nil {
@@ -90,11 +90,11 @@ func (j *recordedJudge) event(f *facts, ev *sim.Event) {
 	}
 	w := ev.Work
 	switch {
-	case w.Op == sim.WorkDone && w.Duplicate:
+	case w.Op == event.WorkDone && w.Duplicate:
 		j.dups++
-	case w.Op == sim.WorkDone && len(j.said) < maxJob:
+	case w.Op == event.WorkDone && len(j.said) < maxJob:
 		j.said[w.ID] = ev.Task
-	case w.Op == sim.WorkTook && len(j.took) < maxJob:
+	case w.Op == event.WorkTook && len(j.took) < maxJob:
 		j.took[w.ID] = ev.Task
 	}
 }
@@ -115,7 +115,7 @@ func (j *recordedJudge) decide(f *facts) Result {
 // worker killed by the lesson dies with its last words, so the results
 // stored can outnumber the tasks workers said they did. Each such task is
 // named, with who took it.
-func (j *recordedJudge) gap(b *sim.BrokerState) string {
+func (j *recordedJudge) gap(b *event.BrokerState) string {
 	if b.Tasks > maxJob {
 		return ""
 	}
@@ -152,25 +152,25 @@ func (j *recordedJudge) gap(b *sim.BrokerState) string {
 
 type refusedJudge struct {
 	c       *spec.RefusedCheck
-	final   *sim.BrokerState
+	final   *event.BrokerState
 	refused map[string]time.Duration // addresses the server refused, when
 	from    []string                 // addresses the task connected from with its wrong key
 	did     int
 }
 
-func (j *refusedJudge) event(f *facts, ev *sim.Event) {
+func (j *refusedJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
 	switch {
-	case ev.Kind == sim.KRefused && ev.Object == j.c.Broker && ev.Addr != "":
+	case ev.Kind == event.KRefused && ev.Object == j.c.Broker && ev.Addr != "":
 		if j.refused == nil {
 			j.refused = map[string]time.Duration{}
 		}
 		j.refused[ev.Addr] = ev.T
-	case ev.Kind == sim.KWork && ev.Work != nil && copiesOf(j.c.Task, ev.Task):
+	case ev.Kind == event.KWork && ev.Work != nil && copiesOf(j.c.Task, ev.Task):
 		switch ev.Work.Op {
-		case sim.WorkRefused:
+		case event.WorkRefused:
 			j.from = append(j.from, ev.Work.Addr)
-		case sim.WorkDone:
+		case event.WorkDone:
 			j.did++
 		}
 	}
@@ -206,16 +206,16 @@ type redeliveredJudge struct {
 	held     map[int64]bool   // tasks the killed worker took and was not seen finishing
 	again    map[int64]string // tasks handed out again after the kill: to whom
 	done     map[int64]bool   // done by another worker after the kill
-	final    *sim.BrokerState
+	final    *event.BrokerState
 }
 
-func (j *redeliveredJudge) event(f *facts, ev *sim.Event) {
+func (j *redeliveredJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
-	if ev.Kind == sim.KSignal && ev.Target == j.c.Task && ev.Signal == int(syscall.SIGKILL) && !j.killed {
+	if ev.Kind == event.KSignal && ev.Target == j.c.Task && ev.Signal == int(syscall.SIGKILL) && !j.killed {
 		j.killed, j.killedAt = true, ev.T
 		return
 	}
-	if ev.Kind != sim.KWork || ev.Object != j.c.Broker || ev.Work == nil {
+	if ev.Kind != event.KWork || ev.Object != j.c.Broker || ev.Work == nil {
 		return
 	}
 	if j.held == nil {
@@ -224,15 +224,15 @@ func (j *redeliveredJudge) event(f *facts, ev *sim.Event) {
 	w := ev.Work
 	switch {
 	case ev.Task == j.c.Task && !j.killed:
-		if w.Op == sim.WorkTook {
+		if w.Op == event.WorkTook {
 			j.held[w.ID] = true
-		} else if w.Op == sim.WorkDone {
+		} else if w.Op == event.WorkDone {
 			delete(j.held, w.ID)
 		}
 	case ev.Task != j.c.Task && j.killed && ev.T >= j.killedAt:
-		if w.Op == sim.WorkTook && w.Delivery >= 2 {
+		if w.Op == event.WorkTook && w.Delivery >= 2 {
 			j.again[w.ID] = ev.Task
-		} else if w.Op == sim.WorkDone {
+		} else if w.Op == event.WorkDone {
 			j.done[w.ID] = true
 		}
 	}
@@ -307,24 +307,24 @@ type resumedJudge struct {
 	killed    bool
 	killedAt  time.Duration
 	finished  bool // the first master collected everything before it was killed
-	begun     *sim.Work
-	collected *sim.Work
-	final     *sim.BrokerState
+	begun     *event.Work
+	collected *event.Work
+	final     *event.BrokerState
 }
 
-func (j *resumedJudge) event(f *facts, ev *sim.Event) {
+func (j *resumedJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
 	switch {
-	case ev.Kind == sim.KSignal && ev.Target == j.c.After && ev.Signal == int(syscall.SIGKILL) && !j.killed:
+	case ev.Kind == event.KSignal && ev.Target == j.c.After && ev.Signal == int(syscall.SIGKILL) && !j.killed:
 		j.killed, j.killedAt = true, ev.T
-	case ev.Kind == sim.KWork && ev.Object == j.c.Broker && ev.Work != nil:
+	case ev.Kind == event.KWork && ev.Object == j.c.Broker && ev.Work != nil:
 		w := *ev.Work
 		switch {
-		case ev.Task == j.c.After && w.Op == sim.WorkCollected && !j.killed:
+		case ev.Task == j.c.After && w.Op == event.WorkCollected && !j.killed:
 			j.finished = true
-		case ev.Task == j.c.Task && w.Op == sim.WorkBegun:
+		case ev.Task == j.c.Task && w.Op == event.WorkBegun:
 			j.begun = &w
-		case ev.Task == j.c.Task && w.Op == sim.WorkCollected:
+		case ev.Task == j.c.Task && w.Op == event.WorkCollected:
 			j.collected = &w
 		}
 	}

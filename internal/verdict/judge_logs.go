@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -20,8 +20,8 @@ type line struct {
 	pid  int
 }
 
-func matches(match, task string, ev *sim.Event) bool {
-	return ev.Kind == sim.KLog && (task == "" || copiesOf(task, ev.Task)) && strings.Contains(ev.Text, match)
+func matches(match, task string, ev *event.Event) bool {
+	return ev.Kind == event.KLog && (task == "" || copiesOf(task, ev.Task)) && strings.Contains(ev.Text, match)
 }
 
 // maxKept is how many matching lines a judge keeps; it counts the rest.
@@ -33,7 +33,7 @@ type logsJudge struct {
 	lines []line
 }
 
-func (j *logsJudge) event(f *facts, ev *sim.Event) {
+func (j *logsJudge) event(f *facts, ev *event.Event) {
 	if matches(j.c.Match, j.c.Task, ev) {
 		j.n++
 		if len(j.lines) < maxKept {
@@ -86,7 +86,7 @@ type firstLine struct {
 	has bool
 }
 
-func (fl *firstLine) offer(ev *sim.Event) {
+func (fl *firstLine) offer(ev *event.Event) {
 	if !fl.has || ev.T < fl.l.t {
 		fl.l, fl.has = line{ev.T, ev.Task, ev.Text, ev.PID}, true
 	}
@@ -97,7 +97,7 @@ type neverJudge struct {
 	first firstLine
 }
 
-func (j *neverJudge) event(f *facts, ev *sim.Event) {
+func (j *neverJudge) event(f *facts, ev *event.Event) {
 	if matches(j.c.Match, j.c.Task, ev) {
 		j.first.offer(ev)
 	}
@@ -119,7 +119,7 @@ type afterExitJudge struct {
 	first firstLine
 }
 
-func (j *afterExitJudge) event(f *facts, ev *sim.Event) {
+func (j *afterExitJudge) event(f *facts, ev *event.Event) {
 	if matches(j.c.Match, "", ev) {
 		j.first.offer(ev)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -20,8 +20,8 @@ type blockedJudge struct {
 	ok bool
 }
 
-func (j *blockedJudge) event(f *facts, ev *sim.Event) {
-	if !j.ok && ev.Kind == sim.KState && ev.State == sim.Blocked && ev.Object == j.c.On && copiesOf(j.c.Task, ev.Task) {
+func (j *blockedJudge) event(f *facts, ev *event.Event) {
+	if !j.ok && ev.Kind == event.KState && ev.State == event.Blocked && ev.Object == j.c.On && copiesOf(j.c.Task, ev.Task) {
 		j.at, j.by, j.ok = ev.T, ev.Task, true
 	}
 }
@@ -43,8 +43,8 @@ type queueJudge struct {
 	used bool
 }
 
-func (j *queueJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind != sim.KQueue || ev.Object != j.c.Queue {
+func (j *queueJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind != event.KQueue || ev.Object != j.c.Queue {
 		return
 	}
 	j.used = true
@@ -71,8 +71,8 @@ type boundsJudge struct {
 	who        string
 }
 
-func (j *boundsJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind != sim.KCounter || ev.Object != j.c.Counter {
+func (j *boundsJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind != event.KCounter || ev.Object != j.c.Counter {
 		return
 	}
 	if j.n == 0 || ev.Value < j.lo {
@@ -128,7 +128,7 @@ type linesCountJudge struct {
 	n int
 }
 
-func (j *linesCountJudge) event(f *facts, ev *sim.Event) {
+func (j *linesCountJudge) event(f *facts, ev *event.Event) {
 	if matches(j.c.Match, j.c.Task, ev) {
 		j.n++
 	}

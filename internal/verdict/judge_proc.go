@@ -6,8 +6,8 @@ import (
 	"syscall"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -164,7 +164,7 @@ func (j *goneWithJudge) decide(f *facts) Result {
 
 func (f *facts) reapedBy(task string) string {
 	if exits := f.exitsOf(task); len(exits) > 0 {
-		return words.F(", reaped by %s", sim.ReaperText(exits[0]))
+		return words.F(", reaped by %s", event.ReaperText(exits[0]))
 	}
 	return ""
 }
@@ -258,9 +258,9 @@ func (j *terminatedJudge) decide(f *facts) Result {
 	var ends []string
 	for _, ev := range f.exitsOf(c.Task) {
 		if ev.Signal == 0 {
-			return fail("%s (PID %d) ended with %s, not by a signal", ev.Task, ev.PID, sim.ExitText(ev.Code, ev.Signal))
+			return fail("%s (PID %d) ended with %s, not by a signal", ev.Task, ev.PID, event.ExitText(ev.Code, ev.Signal))
 		}
-		ends = append(ends, words.F("%s (PID %d) was %s", ev.Task, ev.PID, sim.ExitText(ev.Code, ev.Signal)))
+		ends = append(ends, words.F("%s (PID %d) was %s", ev.Task, ev.PID, event.ExitText(ev.Code, ev.Signal)))
 	}
 	if len(ends) == 0 {
 		return undecided("nobody reaped %s, so how it ended is unknown", c.Task)
@@ -270,11 +270,11 @@ func (j *terminatedJudge) decide(f *facts) Result {
 
 type programJudge struct {
 	c   *spec.ProgramCheck
-	run *sim.Event
+	run *event.Event
 }
 
-func (j *programJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind == sim.KRun && ev.Program == j.c.Program && j.run == nil {
+func (j *programJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind == event.KRun && ev.Program == j.c.Program && j.run == nil {
 		e := *ev
 		j.run = &e
 	}
@@ -288,7 +288,7 @@ func (j *programJudge) decide(f *facts) Result {
 	if ev.Error != "" {
 		return fail("%s: %s", c.Program, ev.Error)
 	}
-	d := words.F("%s (PID %d) ended with %s", c.Program, ev.PID, sim.ExitText(ev.Code, ev.Signal))
+	d := words.F("%s (PID %d) ended with %s", c.Program, ev.PID, event.ExitText(ev.Code, ev.Signal))
 	if ev.Signal != 0 {
 		// Ended for it (its task was stopped, or the run ended): how it
 		// would have exited on its own is unknown.
@@ -319,14 +319,14 @@ func newReceivedJudge(c *spec.ReceivedCheck) judge {
 	return j
 }
 
-func (j *receivedJudge) event(f *facts, ev *sim.Event) {
+func (j *receivedJudge) event(f *facts, ev *event.Event) {
 	switch {
-	case ev.Kind == sim.KGet && copiesOf(j.c.Task, ev.Task):
+	case ev.Kind == event.KGet && copiesOf(j.c.Task, ev.Task):
 		j.n++
 		if len(j.gets) <= len(j.c.Values) {
 			j.gets = append(j.gets, line{ev.T, ev.Task, ev.Item, ev.PID})
 		}
-	case ev.Kind == sim.KPut && j.want[ev.Item]:
+	case ev.Kind == event.KPut && j.want[ev.Item]:
 		if _, ok := j.puts[ev.Item]; !ok {
 			j.puts[ev.Item] = ev.PID
 		}
@@ -388,8 +388,8 @@ func newProcessesJudge(c *spec.ProcessesCheck, sc *spec.Scenario) judge {
 	return j
 }
 
-func (j *processesJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind == sim.KGet && copiesOf(j.c.Task, ev.Task) && !j.ends[ev.Item] {
+func (j *processesJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind == event.KGet && copiesOf(j.c.Task, ev.Task) && !j.ends[ev.Item] {
 		j.runs++
 	}
 }
@@ -452,8 +452,8 @@ var signalNumbers = map[string]int{"KILL": int(syscall.SIGKILL), "TERM": int(sys
 	"INT": int(syscall.SIGINT), "SEGV": int(syscall.SIGSEGV), "ABRT": int(syscall.SIGABRT)}
 
 // exitsOf is how the processes of a task's copies ended, in reap order.
-func (f *facts) exitsOf(task string) []*sim.Event {
-	var out []*sim.Event
+func (f *facts) exitsOf(task string) []*event.Event {
+	var out []*event.Event
 	for i := range f.exits {
 		if copiesOf(task, f.exits[i].Task) {
 			out = append(out, &f.exits[i])
@@ -474,7 +474,7 @@ func (j *exitStatusJudge) decide(f *facts) Result {
 	c := j.c
 	var ends []string
 	for _, ev := range f.exitsOf(c.Task) {
-		got := sim.ExitText(ev.Code, ev.Signal)
+		got := event.ExitText(ev.Code, ev.Signal)
 		ok := ev.Signal == 0 && ev.Code == c.Code && c.Signal == ""
 		if c.Signal != "" {
 			ok = ev.Signal == signalNumbers[c.Signal]

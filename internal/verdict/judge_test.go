@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"mtviz/internal/event"
 	"mtviz/internal/item"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/testutil"
 )
@@ -15,7 +15,7 @@ import (
 var ms = testutil.Ms
 
 // fold runs events and samples, in time order, through a fresh judge.
-func fold(sc *spec.Scenario, cores int, evs []sim.Event, ss []probe.Sample) *Judge {
+func fold(sc *spec.Scenario, cores int, evs []event.Event, ss []probe.Sample) *Judge {
 	j := New(Config{Scenario: sc, Cores: cores, Root: 1000})
 	a, b := 0, 0
 	for a < len(evs) || b < len(ss) {
@@ -43,12 +43,12 @@ func sample(t int, cpus ...float64) probe.Sample {
 // Phases end where the next phase or the round ends, and a sample counts for
 // a phase only if the whole interval it covers lies inside the phase.
 func TestPhaseCPU(t *testing.T) {
-	evs := []sim.Event{
-		{T: ms(0), Kind: sim.KRound, Round: 1},
-		{T: ms(0), Kind: sim.KPhase, Phase: "a"},
-		{T: ms(1000), Kind: sim.KPhase, Phase: "b"},
-		{T: ms(2000), Kind: sim.KRoundEnd, Round: 1},
-		{T: ms(2000), Kind: sim.KEnd},
+	evs := []event.Event{
+		{T: ms(0), Kind: event.KRound, Round: 1},
+		{T: ms(0), Kind: event.KPhase, Phase: "a"},
+		{T: ms(1000), Kind: event.KPhase, Phase: "b"},
+		{T: ms(2000), Kind: event.KRoundEnd, Round: 1},
+		{T: ms(2000), Kind: event.KEnd},
 	}
 	var ss []probe.Sample
 	for t := 100; t <= 2100; t += 100 {
@@ -74,15 +74,15 @@ func TestChecks(t *testing.T) {
 		{Kind: "counter", Name: "c0", Spec: &spec.CounterCheck{Counter: "locked", Equals: 0}},
 		{Kind: "drift", Name: "d", Spec: &spec.DriftCheck{Counter: "racy", Equals: 0, NeedsCores: 2}},
 	}}
-	ends := func(racy ...int64) []sim.Event {
-		var evs []sim.Event
+	ends := func(racy ...int64) []event.Event {
+		var evs []event.Event
 		for i, r := range racy {
-			evs = append(evs, sim.Event{Kind: sim.KRoundEnd, Round: i + 1,
+			evs = append(evs, event.Event{Kind: event.KRoundEnd, Round: i + 1,
 				Values: map[string]int64{"locked": 0, "racy": r}, LostBy: map[string]int64{"racy": 3}})
 		}
 		return evs
 	}
-	judge := func(cores int, evs []sim.Event) Summary { return fold(sc, cores, evs, nil).Decide(false, nil) }
+	judge := func(cores int, evs []event.Event) Summary { return fold(sc, cores, evs, nil).Decide(false, nil) }
 	sum := judge(2, ends(0, 5, 0))
 	if !sum.OK || !strings.Contains(sum.Checks[1].Detail, "1 of 3 rounds") {
 		t.Errorf("drift in one round of three should pass and say so: %+v", sum)

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -33,8 +33,8 @@ type stateTrack struct {
 // maxTracks bounds the copies a transitions judge follows.
 const maxTracks = 512
 
-func (j *transitionsJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind != sim.KState && ev.Kind != sim.KTask || !copiesOf(j.c.Task, ev.Task) || ev.State == sim.NoState {
+func (j *transitionsJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind != event.KState && ev.Kind != event.KTask || !copiesOf(j.c.Task, ev.Task) || ev.State == event.NoState {
 		return
 	}
 	if j.copies == nil {
@@ -90,19 +90,19 @@ func (j *transitionsJudge) decide(f *facts) Result {
 
 type runtimeJudge struct {
 	c   *spec.RuntimeCheck
-	got map[sim.State]int
+	got map[event.State]int
 	ps  map[int]bool
 }
 
 func newRuntimeJudge(c *spec.RuntimeCheck) judge {
-	return &runtimeJudge{c: c, got: map[sim.State]int{}, ps: map[int]bool{}}
+	return &runtimeJudge{c: c, got: map[event.State]int{}, ps: map[int]bool{}}
 }
 
-func (j *runtimeJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind == sim.KRuntime && copiesOf(j.c.Task, ev.Task) {
+func (j *runtimeJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind == event.KRuntime && copiesOf(j.c.Task, ev.Task) {
 		st := ev.State
 		j.got[st]++
-		if st == sim.Running {
+		if st == event.Running {
 			j.ps[ev.P] = true
 		}
 	}
@@ -110,7 +110,7 @@ func (j *runtimeJudge) event(f *facts, ev *sim.Event) {
 
 // runtimeNames are the states a runtime check may name; a system call is a
 // kind of waiting.
-var runtimeNames = map[string]sim.State{"running": sim.Running, "runnable": sim.Runnable, "waiting": sim.Blocked, "syscall": sim.Blocked}
+var runtimeNames = map[string]event.State{"running": event.Running, "runnable": event.Runnable, "waiting": event.Blocked, "syscall": event.Blocked}
 
 func (j *runtimeJudge) decide(f *facts) Result {
 	c := j.c
@@ -129,7 +129,7 @@ func (j *runtimeJudge) decide(f *facts) Result {
 	}
 	slices.Sort(procs)
 	detail := words.F("the runtime trace showed %s running %d times (on %s), runnable %d times, waiting %d times",
-		c.Task, j.got[sim.Running], strings.Join(procs, words.T(", ")), j.got[sim.Runnable], j.got[sim.Blocked])
+		c.Task, j.got[event.Running], strings.Join(procs, words.T(", ")), j.got[event.Runnable], j.got[event.Blocked])
 	if len(missing) > 0 {
 		return fail("%s; never %s", detail, strings.Join(missing, words.T(", ")))
 	}
@@ -142,8 +142,8 @@ type linesJudge struct {
 	n     int
 }
 
-func (j *linesJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind != sim.KLog {
+func (j *linesJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind != event.KLog {
 		return
 	}
 	if len(j.c.Tasks) > 0 && !slices.ContainsFunc(j.c.Tasks, func(t string) bool { return copiesOf(t, ev.Task) }) {
@@ -178,8 +178,8 @@ type beforeJudge struct {
 	a, b firstLine
 }
 
-func (j *beforeJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind != sim.KLog {
+func (j *beforeJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind != event.KLog {
 		return
 	}
 	if strings.Contains(ev.Text, j.c.First) {
@@ -208,12 +208,12 @@ func (j *beforeJudge) decide(f *facts) Result {
 
 type deadlockJudge struct {
 	c     *spec.DeadlockCheck
-	found *sim.Event
+	found *event.Event
 	other []string
 }
 
-func (j *deadlockJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind != sim.KDeadlock || j.found != nil {
+func (j *deadlockJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind != event.KDeadlock || j.found != nil {
 		return
 	}
 	want := slices.Clone(j.c.Tasks)
@@ -224,13 +224,13 @@ func (j *deadlockJudge) event(f *facts, ev *sim.Event) {
 		e := *ev
 		j.found = &e
 	} else if len(j.other) < 10 {
-		j.other = append(j.other, sim.DeadlockText(ev.Edges))
+		j.other = append(j.other, event.DeadlockText(ev.Edges))
 	}
 }
 
 func (j *deadlockJudge) decide(f *facts) Result {
 	if j.found != nil {
-		return pass("found at %.2fs: %s", j.found.T.Seconds(), sim.DeadlockText(j.found.Edges))
+		return pass("found at %.2fs: %s", j.found.T.Seconds(), event.DeadlockText(j.found.Edges))
 	}
 	if len(j.other) > 0 {
 		return fail("other cycles were found: %s", strings.Join(j.other, words.T("; ")))
@@ -250,8 +250,8 @@ type holdsJudge struct {
 	next int
 }
 
-func (j *holdsJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind != sim.KLock || ev.Object != j.c.Lock {
+func (j *holdsJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind != event.KLock || ev.Object != j.c.Lock {
 		return
 	}
 	n := strconv.Itoa(ev.Count)
@@ -285,11 +285,11 @@ func (j *holdsJudge) decide(f *facts) Result {
 
 type stoppedJudge struct {
 	c   *spec.StoppedBlockedCheck
-	end *sim.Event
+	end *event.Event
 }
 
-func (j *stoppedJudge) event(f *facts, ev *sim.Event) {
-	if ev.Kind == sim.KState && ev.Task == j.c.Task && ev.State == sim.Done && j.end == nil {
+func (j *stoppedJudge) event(f *facts, ev *event.Event) {
+	if ev.Kind == event.KState && ev.Task == j.c.Task && ev.State == event.Done && j.end == nil {
 		e := *ev
 		j.end = &e
 	}
@@ -303,8 +303,8 @@ func (j *stoppedJudge) decide(f *facts) Result {
 		}
 		return fail("%s never ended", j.c.Task)
 	}
-	how := sim.EndText(ev.End, ev.By, ev.Reason, ev.Object)
-	if ev.End == sim.EndStopped && ev.Reason != "" {
+	how := event.EndText(ev.End, ev.By, ev.Reason, ev.Object)
+	if ev.End == event.EndStopped && ev.Reason != "" {
 		return pass("%s ended %s", j.c.Task, how)
 	}
 	if how == "" {

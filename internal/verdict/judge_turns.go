@@ -3,7 +3,7 @@ package verdict
 import (
 	"slices"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/event"
 	"mtviz/internal/spec"
 )
 
@@ -17,21 +17,21 @@ func init() {
 // waiting tasks of a run that could not go on.
 type waitsForeverJudge struct {
 	c     *spec.WaitsForeverCheck
-	found *sim.Event
-	edge  sim.WaitEdge
-	ended *sim.Event
+	found *event.Event
+	edge  event.WaitEdge
+	ended *event.Event
 }
 
-func (j *waitsForeverJudge) event(f *facts, ev *sim.Event) {
+func (j *waitsForeverJudge) event(f *facts, ev *event.Event) {
 	switch {
 	case j.found != nil:
-	case ev.Kind == sim.KStuck || ev.Kind == sim.KDeadlock:
-		i := slices.IndexFunc(ev.Edges, func(e sim.WaitEdge) bool { return copiesOf(j.c.Task, e.Task) })
+	case ev.Kind == event.KStuck || ev.Kind == event.KDeadlock:
+		i := slices.IndexFunc(ev.Edges, func(e event.WaitEdge) bool { return copiesOf(j.c.Task, e.Task) })
 		if i >= 0 {
 			e := *ev
 			j.found, j.edge = &e, ev.Edges[i]
 		}
-	case ev.Kind == sim.KState && ev.State == sim.Done && copiesOf(j.c.Task, ev.Task) && j.ended == nil:
+	case ev.Kind == event.KState && ev.State == event.Done && copiesOf(j.c.Task, ev.Task) && j.ended == nil:
 		e := *ev
 		j.ended = &e
 	}
@@ -39,13 +39,13 @@ func (j *waitsForeverJudge) event(f *facts, ev *sim.Event) {
 
 func (j *waitsForeverJudge) decide(f *facts) Result {
 	switch {
-	case j.found != nil && j.found.Kind == sim.KDeadlock:
-		return pass("at %.2fs, in a %s", j.found.T.Seconds(), sim.DeadlockText(j.found.Edges))
+	case j.found != nil && j.found.Kind == event.KDeadlock:
+		return pass("at %.2fs, in a %s", j.found.T.Seconds(), event.DeadlockText(j.found.Edges))
 	case j.found != nil:
-		return pass("at %.2fs the run could not go on: %s", j.found.T.Seconds(), sim.StuckText([]sim.WaitEdge{j.edge}))
+		return pass("at %.2fs the run could not go on: %s", j.found.T.Seconds(), event.StuckText([]event.WaitEdge{j.edge}))
 	case !f.everRan(j.c.Task):
 		return undecided("%s never ran", j.c.Task)
-	case j.ended != nil && j.ended.End == sim.EndNormal:
+	case j.ended != nil && j.ended.End == event.EndNormal:
 		return fail("%s ended at the end of its steps, at %.2fs: nothing left it waiting", j.c.Task, j.ended.T.Seconds())
 	}
 	return fail("%s was never left waiting for good: the run never stood still with it waiting", j.c.Task)

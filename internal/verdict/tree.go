@@ -1,8 +1,8 @@
 package verdict
 
 import (
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
 
@@ -58,7 +58,7 @@ func (c *counts) init(sc *spec.Scenario) {
 	}
 }
 
-func (c *counts) event(ev *sim.Event) {
+func (c *counts) event(ev *event.Event) {
 	if _, ok := c.start[ev.Object]; ok {
 		c.last[copyKey{ev.Object, ev.Task}] = ev.Value
 	}

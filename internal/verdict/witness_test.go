@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
 
@@ -15,7 +15,7 @@ import (
 // its detail must say.
 type witness struct {
 	cores int // 0: 2
-	evs   []sim.Event
+	evs   []event.Event
 	ss    []probe.Sample
 	says  string
 }
@@ -33,26 +33,28 @@ var witnessScenario = spec.Scenario{ID: "w", Rounds: 1,
 	Tasks:   []spec.Task{{Name: "w", Kind: spec.Process, Count: 2}, {Name: "p", Kind: spec.Process}}}
 
 // Made-up items.
-func at(t int, ev sim.Event) sim.Event { ev.T = ms(t); return ev }
-func ran(t int, task string) sim.Event {
-	return at(t, sim.Event{Kind: sim.KState, Task: task, State: sim.Running})
+func at(t int, ev event.Event) event.Event { ev.T = ms(t); return ev }
+func ran(t int, task string) event.Event {
+	return at(t, event.Event{Kind: event.KState, Task: task, State: event.Running})
 }
-func state(t int, task string, s sim.State) sim.Event {
-	return at(t, sim.Event{Kind: sim.KState, Task: task, State: s})
+func state(t int, task string, s event.State) event.Event {
+	return at(t, event.Event{Kind: event.KState, Task: task, State: s})
 }
-func logged(t int, task, text string) sim.Event {
-	return at(t, sim.Event{Kind: sim.KLog, Task: task, Text: text})
+func logged(t int, task, text string) event.Event {
+	return at(t, event.Event{Kind: event.KLog, Task: task, Text: text})
 }
-func proc(t int, task string, pid, ppid int) sim.Event {
-	return at(t, sim.Event{Kind: sim.KProcess, Task: task, PID: pid, PPID: ppid})
+func proc(t int, task string, pid, ppid int) event.Event {
+	return at(t, event.Event{Kind: event.KProcess, Task: task, PID: pid, PPID: ppid})
 }
-func exited(t int, task string, pid, code, sig int) sim.Event {
-	return at(t, sim.Event{Kind: sim.KExit, Task: task, PID: pid, Code: code, Signal: sig, ReaperPID: 1000})
+func exited(t int, task string, pid, code, sig int) event.Event {
+	return at(t, event.Event{Kind: event.KExit, Task: task, PID: pid, Code: code, Signal: sig, ReaperPID: 1000})
 }
-func ended(t int, values map[string]int64) sim.Event {
-	return at(t, sim.Event{Kind: sim.KRoundEnd, Round: 1, Values: values})
+func ended(t int, values map[string]int64) event.Event {
+	return at(t, event.Event{Kind: event.KRoundEnd, Round: 1, Values: values})
 }
-func phase(t int, name string) sim.Event { return at(t, sim.Event{Kind: sim.KPhase, Phase: name}) }
+func phase(t int, name string) event.Event {
+	return at(t, event.Event{Kind: event.KPhase, Phase: name})
+}
 
 // seen is a sample of mtviz (PID 1000) and these processes.
 func seen(t int, procs ...probe.Proc) probe.Sample {
@@ -74,8 +76,8 @@ func gone(s probe.Sample, pids ...int) probe.Sample { s.Gone = pids; return s }
 // cpuRun is a phase a from 0 to 1 s and b from 1 to 2 s, with mtviz's
 // tree using the given cores in each and other programs the rest of what
 // the machine's two cores show.
-func cpuRun(treeA, othersA, treeB, othersB float64) ([]sim.Event, []probe.Sample) {
-	evs := []sim.Event{phase(0, "a"), phase(1000, "b"), ended(2000, nil), at(2000, sim.Event{Kind: sim.KEnd})}
+func cpuRun(treeA, othersA, treeB, othersB float64) ([]event.Event, []probe.Sample) {
+	evs := []event.Event{phase(0, "a"), phase(1000, "b"), ended(2000, nil), at(2000, event.Event{Kind: event.KEnd})}
 	var ss []probe.Sample
 	for t := 100; t <= 2000; t += 100 {
 		tree, others := treeA, othersA
@@ -94,20 +96,20 @@ func cpuWitness(treeA, othersA, treeB, othersB float64, cores int, says string) 
 	return witness{cores: cores, evs: evs, ss: ss, says: says}
 }
 
-func broker(b sim.BrokerState) sim.Event {
+func broker(b event.BrokerState) event.Event {
 	b.Final = true
-	return at(9000, sim.Event{Kind: sim.KBroker, Object: "nats", Broker: &b})
+	return at(9000, event.Event{Kind: event.KBroker, Object: "nats", Broker: &b})
 }
 
-func work(t int, task string, w sim.Work) sim.Event {
-	return at(t, sim.Event{Kind: sim.KWork, Task: task, Object: "nats", Work: &w})
+func work(t int, task string, w event.Work) event.Event {
+	return at(t, event.Event{Kind: event.KWork, Task: task, Object: "nats", Work: &w})
 }
 
-func kill(t int, task string) sim.Event {
-	return at(t, sim.Event{Kind: sim.KSignal, Target: task, Signal: 9})
+func kill(t int, task string) event.Event {
+	return at(t, event.Event{Kind: event.KSignal, Target: task, Signal: 9})
 }
 
-var allDone = broker(sim.BrokerState{Tasks: 10, Published: 10, Recorded: 10, Results: 10})
+var allDone = broker(event.BrokerState{Tasks: 10, Published: 10, Recorded: 10, Results: 10})
 
 // Processes as the probe reads them.
 func alive(pid, ppid int) probe.Proc {
@@ -120,21 +122,21 @@ func zombie(pid, ppid int) probe.Proc {
 // lessonWitnesses has one entry per check of the vocabulary.
 var lessonWitnesses = map[string]witnesses{
 	"counter": {check: &spec.CounterCheck{Counter: "c", Equals: 5},
-		pass: witness{evs: []sim.Event{ended(100, map[string]int64{"c": 5})}, says: "c ended at 5"},
-		fail: witness{evs: []sim.Event{ended(100, map[string]int64{"c": 4})}, says: "round 1 ended at 4"},
+		pass: witness{evs: []event.Event{ended(100, map[string]int64{"c": 5})}, says: "c ended at 5"},
+		fail: witness{evs: []event.Event{ended(100, map[string]int64{"c": 4})}, says: "round 1 ended at 4"},
 		open: witness{says: "no round finished"}},
 	"drift": {check: &spec.DriftCheck{Counter: "racy", NeedsCores: 2},
-		pass: witness{evs: []sim.Event{ended(100, map[string]int64{"racy": 3})}, says: "away from 0 in 1 of 1 rounds"},
-		fail: witness{evs: []sim.Event{ended(100, map[string]int64{"racy": 0})}, says: "gave no race"},
-		open: witness{cores: 1, evs: []sim.Event{ended(100, map[string]int64{"racy": 0})}, says: "with 1 core(s)"}},
+		pass: witness{evs: []event.Event{ended(100, map[string]int64{"racy": 3})}, says: "away from 0 in 1 of 1 rounds"},
+		fail: witness{evs: []event.Event{ended(100, map[string]int64{"racy": 0})}, says: "gave no race"},
+		open: witness{cores: 1, evs: []event.Event{ended(100, map[string]int64{"racy": 0})}, says: "with 1 core(s)"}},
 	"threads": {check: &spec.ThreadsCheck{Of: spec.Of{Task: "p"}, Max: 8},
-		pass: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "S", NThreads: 3}), says: "3 threads at most"},
-		fail: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "S", NThreads: 12}), says: "12 threads at most"},
-		open: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, says: "never saw p (PID 2001) alive"}},
+		pass: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "S", NThreads: 3}), says: "3 threads at most"},
+		fail: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "S", NThreads: 12}), says: "12 threads at most"},
+		open: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, says: "never saw p (PID 2001) alive"}},
 	"cpu_time": {check: &spec.CPUTimeCheck{Tasks: []string{"p"}, Max: 0.5},
-		pass: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: samples(100, 1000, probe.Proc{PID: 2001, PPID: 1000, State: "S", CPU: 10}), says: "0.09 CPU seconds"},
-		fail: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: samples(100, 1000, probe.Proc{PID: 2001, PPID: 1000, State: "R", CPU: 100}), says: "0.90 CPU seconds"},
-		open: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, says: "never saw p (PID 2001) alive"}},
+		pass: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, ss: samples(100, 1000, probe.Proc{PID: 2001, PPID: 1000, State: "S", CPU: 10}), says: "0.09 CPU seconds"},
+		fail: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, ss: samples(100, 1000, probe.Proc{PID: 2001, PPID: 1000, State: "R", CPU: 100}), says: "0.90 CPU seconds"},
+		open: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, says: "never saw p (PID 2001) alive"}},
 	"cpu": {check: &spec.CPUCheck{Phase: "a", Max: 1.2},
 		pass: cpuWitness(1.0, 0, 1.0, 0, 2, "used 1.00 cores"),
 		fail: cpuWitness(1.9, 0, 1.0, 0, 2, "used 1.90 cores"),
@@ -148,127 +150,127 @@ var lessonWitnesses = map[string]witnesses{
 		fail: cpuWitness(1.1, 0, 1.0, 0, 2, "ratio 1.10"),
 		open: cpuWitness(1.9, 0, 0.6, 1.3, 2, "during b other programs used 1.30 cores")},
 	"parent": {check: &spec.ParentCheck{Of: spec.Of{Task: "w"}, Parent: "p"},
-		pass: witness{evs: []sim.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)}, ss: samples(100, 200, alive(2000, 1000), alive(2001, 2000)), says: "PID 2001 has PPID 2000"},
-		fail: witness{evs: []sim.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)}, ss: samples(100, 200, alive(2000, 1000), alive(2001, 1000)), says: "read PPID 1000"},
-		open: witness{evs: []sim.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)}, says: "never saw w's PID 2001"}},
+		pass: witness{evs: []event.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)}, ss: samples(100, 200, alive(2000, 1000), alive(2001, 2000)), says: "PID 2001 has PPID 2000"},
+		fail: witness{evs: []event.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)}, ss: samples(100, 200, alive(2000, 1000), alive(2001, 1000)), says: "read PPID 1000"},
+		open: witness{evs: []event.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)}, says: "never saw w's PID 2001"}},
 	"overlap": {check: &spec.OverlapCheck{Tasks: []string{"w-1", "w-2"}},
-		pass: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 200, alive(2001, 1000), alive(2002, 1000)), says: "alive at once"},
-		fail: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)},
+		pass: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 200, alive(2001, 1000), alive(2002, 1000)), says: "alive at once"},
+		fail: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)},
 			ss: []probe.Sample{seen(100, alive(2001, 1000)), gone(seen(200, alive(2002, 1000)), 2001)}, says: "no probe sample saw"},
-		open: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 200, alive(2001, 1000)), says: "never saw PID 2002 alive"}},
+		open: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 200, alive(2001, 1000)), says: "never saw PID 2002 alive"}},
 	"lifetime": {check: &spec.LifetimeCheck{Of: spec.Of{Task: "p"}, AtLeast: time.Second},
-		pass: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: append(samples(100, 1500, alive(2001, 1000)), gone(seen(1600), 2001)), says: "lived about 1.5s"},
-		fail: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: append(samples(100, 300, alive(2001, 1000)), gone(seen(400), 2001)), says: "lived about 0.3s"},
-		open: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: samples(100, 300, alive(2001, 1000)), says: "both alive and ended"}},
+		pass: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, ss: append(samples(100, 1500, alive(2001, 1000)), gone(seen(1600), 2001)), says: "lived about 1.5s"},
+		fail: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, ss: append(samples(100, 300, alive(2001, 1000)), gone(seen(400), 2001)), says: "lived about 0.3s"},
+		open: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, ss: samples(100, 300, alive(2001, 1000)), says: "both alive and ended"}},
 	"logs": {check: &spec.LogsCheck{Of: spec.Of{Task: "t"}, Match: "tick", Count: 2},
-		pass: witness{evs: []sim.Event{ran(0, "t"), logged(10, "t", "tick 1"), logged(20, "t", "tick 2")}, says: `logged "tick" 2 times`},
-		fail: witness{evs: []sim.Event{ran(0, "t"), logged(10, "t", "tick 1")}, says: "1 times, not 2"},
+		pass: witness{evs: []event.Event{ran(0, "t"), logged(10, "t", "tick 1"), logged(20, "t", "tick 2")}, says: `logged "tick" 2 times`},
+		fail: witness{evs: []event.Event{ran(0, "t"), logged(10, "t", "tick 1")}, says: "1 times, not 2"},
 		open: witness{says: "t never ran"}},
 	"never_logged": {check: &spec.NeverLoggedCheck{Of: spec.Of{Task: "t"}, Match: "late"},
-		pass: witness{evs: []sim.Event{ran(0, "t"), logged(10, "t", "early")}, says: "ran but never logged"},
-		fail: witness{evs: []sim.Event{ran(0, "t"), logged(10, "t", "too late")}, says: `logged "too late"`},
+		pass: witness{evs: []event.Event{ran(0, "t"), logged(10, "t", "early")}, says: "ran but never logged"},
+		fail: witness{evs: []event.Event{ran(0, "t"), logged(10, "t", "too late")}, says: `logged "too late"`},
 		open: witness{says: "never ran at all"}},
 	"after_exit": {check: &spec.AfterExitCheck{Of: spec.Of{Task: "p"}, Match: "after"},
-		pass: witness{evs: []sim.Event{proc(0, "p", 2001, 1000), logged(800, "main", "after p")}, ss: append(samples(100, 500, alive(2001, 1000)), gone(seen(600), 2001)), says: "alive at 0.50s"},
-		fail: witness{evs: []sim.Event{proc(0, "p", 2001, 1000), logged(300, "main", "after p")}, ss: append(samples(100, 500, alive(2001, 1000)), gone(seen(600), 2001)), says: "still saw p alive"},
-		open: witness{evs: []sim.Event{proc(0, "p", 2001, 1000), logged(800, "main", "after p")}, says: "never saw p alive"}},
+		pass: witness{evs: []event.Event{proc(0, "p", 2001, 1000), logged(800, "main", "after p")}, ss: append(samples(100, 500, alive(2001, 1000)), gone(seen(600), 2001)), says: "alive at 0.50s"},
+		fail: witness{evs: []event.Event{proc(0, "p", 2001, 1000), logged(300, "main", "after p")}, ss: append(samples(100, 500, alive(2001, 1000)), gone(seen(600), 2001)), says: "still saw p alive"},
+		open: witness{evs: []event.Event{proc(0, "p", 2001, 1000), logged(800, "main", "after p")}, says: "never saw p alive"}},
 	"gone_with": {check: &spec.GoneWithCheck{Of: spec.Of{Task: "w"}, Parent: "p"},
-		pass: witness{evs: []sim.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)},
+		pass: witness{evs: []event.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)},
 			ss: append(samples(100, 400, alive(2000, 1000), alive(2001, 2000)), gone(seen(500), 2000, 2001)), says: "ended by 0.50s"},
-		fail: witness{evs: []sim.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)},
+		fail: witness{evs: []event.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)},
 			ss: append(samples(100, 400, alive(2000, 1000), alive(2001, 2000)), gone(seen(500, alive(2001, 1000)), 2000), seen(600, alive(2001, 1000))), says: "after p ended"},
-		open: witness{evs: []sim.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)}, ss: samples(100, 400, alive(2000, 1000), alive(2001, 2000)), says: "never saw p end"}},
+		open: witness{evs: []event.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)}, ss: samples(100, 400, alive(2000, 1000), alive(2001, 2000)), says: "never saw p end"}},
 	"zombie": {check: &spec.ZombieCheck{Of: spec.Of{Task: "p"}},
-		pass: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: []probe.Sample{seen(100, alive(2001, 1000)), seen(200, zombie(2001, 1000)), gone(seen(300), 2001)}, says: "read Z"},
-		fail: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: []probe.Sample{seen(100, alive(2001, 1000)), gone(seen(300), 2001)}, says: "never read state Z"},
-		open: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, says: "never saw p"}},
+		pass: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, ss: []probe.Sample{seen(100, alive(2001, 1000)), seen(200, zombie(2001, 1000)), gone(seen(300), 2001)}, says: "read Z"},
+		fail: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, ss: []probe.Sample{seen(100, alive(2001, 1000)), gone(seen(300), 2001)}, says: "never read state Z"},
+		open: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, says: "never saw p"}},
 	"adopted": {check: &spec.AdoptedCheck{Of: spec.Of{Task: "w"}, While: spec.AdoptedAlive},
-		pass: witness{evs: []sim.Event{proc(0, "w", 2001, 2000)},
+		pass: witness{evs: []event.Event{proc(0, "w", 2001, 2000)},
 			ss: []probe.Sample{seen(100, alive(2000, 1000), alive(2001, 2000)), gone(seen(200, alive(2001, 1000)), 2000), gone(seen(300), 2001)}, says: "to mtviz (PID 1000) at 0.20s, alive"},
-		fail: witness{evs: []sim.Event{proc(0, "w", 2001, 2000)},
+		fail: witness{evs: []event.Event{proc(0, "w", 2001, 2000)},
 			ss: []probe.Sample{seen(100, alive(2000, 1000), alive(2001, 2000)), seen(200, alive(2000, 1000), zombie(2001, 2000)), gone(seen(300, zombie(2001, 1000)), 2000), gone(seen(400), 2001)}, says: "already exited"},
-		open: witness{evs: []sim.Event{proc(0, "w", 2001, 2000)}, says: "never saw PID 2001"}},
+		open: witness{evs: []event.Event{proc(0, "w", 2001, 2000)}, says: "never saw PID 2001"}},
 	"exit_status": {check: &spec.ExitStatusCheck{Of: spec.Of{Task: "p"}, Code: 3},
-		pass: witness{evs: []sim.Event{proc(0, "p", 2001, 1000), exited(300, "p", 2001, 3, 0)}, ss: []probe.Sample{seen(100, alive(2001, 1000)), gone(seen(400), 2001)}, says: "ended with exit 3"},
-		fail: witness{evs: []sim.Event{proc(0, "p", 2001, 1000), exited(300, "p", 2001, 1, 0)}, ss: []probe.Sample{seen(100, alive(2001, 1000)), gone(seen(400), 2001)}, says: "ended with exit 1"},
-		open: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, ss: []probe.Sample{seen(100, alive(2001, 1000))}, says: "nobody reaped p"}},
+		pass: witness{evs: []event.Event{proc(0, "p", 2001, 1000), exited(300, "p", 2001, 3, 0)}, ss: []probe.Sample{seen(100, alive(2001, 1000)), gone(seen(400), 2001)}, says: "ended with exit 3"},
+		fail: witness{evs: []event.Event{proc(0, "p", 2001, 1000), exited(300, "p", 2001, 1, 0)}, ss: []probe.Sample{seen(100, alive(2001, 1000)), gone(seen(400), 2001)}, says: "ended with exit 1"},
+		open: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, ss: []probe.Sample{seen(100, alive(2001, 1000))}, says: "nobody reaped p"}},
 	"survived": {check: &spec.SurvivedCheck{Of: spec.Of{Task: "w"}, After: "p"},
-		pass: witness{evs: []sim.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)},
+		pass: witness{evs: []event.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)},
 			ss: []probe.Sample{seen(100, alive(2000, 1000), alive(2001, 2000)), gone(seen(200, alive(2001, 1000)), 2000), seen(300, alive(2001, 1000))}, says: "alive until 0.30s"},
-		fail: witness{evs: []sim.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)},
+		fail: witness{evs: []event.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)},
 			ss: []probe.Sample{seen(100, alive(2000, 1000), alive(2001, 2000)), gone(seen(200, alive(2000, 1000)), 2001), gone(seen(300), 2000)}, says: "not after p ended"},
-		open: witness{evs: []sim.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)},
+		open: witness{evs: []event.Event{proc(0, "p", 2000, 1000), proc(0, "w", 2001, 2000)},
 			ss: []probe.Sample{seen(100, alive(2000, 1000), alive(2001, 2000))}, says: "never saw p (PID 2000) end"}},
 	"terminated": {check: &spec.TerminatedCheck{Of: spec.Of{Task: "p"}},
-		pass: witness{evs: []sim.Event{proc(0, "p", 2001, 1000), kill(200, "p"), exited(300, "p", 2001, -1, 9)}, says: "killed by signal 9"},
-		fail: witness{evs: []sim.Event{proc(0, "p", 2001, 1000), exited(300, "p", 2001, 0, 0)}, says: "not by a signal"},
-		open: witness{evs: []sim.Event{proc(0, "p", 2001, 1000)}, says: "nobody reaped p"}},
+		pass: witness{evs: []event.Event{proc(0, "p", 2001, 1000), kill(200, "p"), exited(300, "p", 2001, -1, 9)}, says: "killed by signal 9"},
+		fail: witness{evs: []event.Event{proc(0, "p", 2001, 1000), exited(300, "p", 2001, 0, 0)}, says: "not by a signal"},
+		open: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, says: "nobody reaped p"}},
 	"program": {check: &spec.ProgramCheck{Program: "sort", Exit: 0, Output: "a"},
-		pass: witness{evs: []sim.Event{at(100, sim.Event{Kind: sim.KRun, Task: "main", Program: "sort", PID: 2001, Output: "a\nb\n"})}, says: `printed "a\nb"`},
-		fail: witness{evs: []sim.Event{at(100, sim.Event{Kind: sim.KRun, Task: "main", Program: "sort", PID: 2001, Code: 2})}, says: "not exit 0"},
-		open: witness{evs: []sim.Event{at(100, sim.Event{Kind: sim.KRun, Task: "main", Program: "sort", PID: 2001, Code: -1, Signal: 9})}, says: "before it exited on its own"}},
+		pass: witness{evs: []event.Event{at(100, event.Event{Kind: event.KRun, Task: "main", Program: "sort", PID: 2001, Output: "a\nb\n"})}, says: `printed "a\nb"`},
+		fail: witness{evs: []event.Event{at(100, event.Event{Kind: event.KRun, Task: "main", Program: "sort", PID: 2001, Code: 2})}, says: "not exit 0"},
+		open: witness{evs: []event.Event{at(100, event.Event{Kind: event.KRun, Task: "main", Program: "sort", PID: 2001, Code: -1, Signal: 9})}, says: "before it exited on its own"}},
 	"received": {check: &spec.ReceivedCheck{Of: spec.Of{Task: "t"}, Values: []string{"A", "B"}},
-		pass: witness{evs: []sim.Event{ran(0, "t"), at(10, sim.Event{Kind: sim.KGet, Task: "t", Item: "A"}), at(20, sim.Event{Kind: sim.KGet, Task: "t", Item: "B"})}, says: "got A, B in order"},
-		fail: witness{evs: []sim.Event{ran(0, "t"), at(10, sim.Event{Kind: sim.KGet, Task: "t", Item: "B"}), at(20, sim.Event{Kind: sim.KGet, Task: "t", Item: "A"})}, says: "not [A B]"},
+		pass: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Kind: event.KGet, Task: "t", Item: "A"}), at(20, event.Event{Kind: event.KGet, Task: "t", Item: "B"})}, says: "got A, B in order"},
+		fail: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Kind: event.KGet, Task: "t", Item: "B"}), at(20, event.Event{Kind: event.KGet, Task: "t", Item: "A"})}, says: "not [A B]"},
 		open: witness{says: "t never ran"}},
 	"processes": {check: &spec.ProcessesCheck{Of: spec.Of{Task: "w"}},
-		pass: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 200, alive(2001, 1000), alive(2002, 1000)), says: "at most 2 w processes alive at once"},
-		fail: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000), proc(0, "w-1", 2003, 1000)},
+		pass: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 200, alive(2001, 1000), alive(2002, 1000)), says: "at most 2 w processes alive at once"},
+		fail: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000), proc(0, "w-1", 2003, 1000)},
 			ss: samples(100, 200, alive(2001, 1000), alive(2002, 1000), alive(2003, 1000)), says: "3 w processes alive at once"},
-		open: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000)}, says: "never saw a process of w alive"}},
+		open: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000)}, says: "never saw a process of w alive"}},
 	"transitions": {check: &spec.TransitionsCheck{Of: spec.Of{Task: "t"}, States: []string{"running", "blocked"}},
-		pass: witness{evs: []sim.Event{ran(0, "t"), state(10, "t", sim.Blocked)}, says: "t went running → blocked"},
-		fail: witness{evs: []sim.Event{ran(0, "t"), state(10, "t", sim.Done)}, says: `"blocked" never came`},
+		pass: witness{evs: []event.Event{ran(0, "t"), state(10, "t", event.Blocked)}, says: "t went running → blocked"},
+		fail: witness{evs: []event.Event{ran(0, "t"), state(10, "t", event.Done)}, says: `"blocked" never came`},
 		open: witness{says: "never reported a state"}},
 	"runtime": {check: &spec.RuntimeCheck{Of: spec.Of{Task: "t"}, States: []string{"running", "runnable"}},
-		pass: witness{evs: []sim.Event{at(10, sim.Event{Kind: sim.KRuntime, Task: "t", State: sim.Running, P: 1}), at(20, sim.Event{Kind: sim.KRuntime, Task: "t", State: sim.Runnable})}, says: "running 1 times (on P1)"},
-		fail: witness{evs: []sim.Event{at(10, sim.Event{Kind: sim.KRuntime, Task: "t", State: sim.Running, P: 1})}, says: "never runnable"},
+		pass: witness{evs: []event.Event{at(10, event.Event{Kind: event.KRuntime, Task: "t", State: event.Running, P: 1}), at(20, event.Event{Kind: event.KRuntime, Task: "t", State: event.Runnable})}, says: "running 1 times (on P1)"},
+		fail: witness{evs: []event.Event{at(10, event.Event{Kind: event.KRuntime, Task: "t", State: event.Running, P: 1})}, says: "never runnable"},
 		open: witness{says: "was tracing on"}},
 	"lines": {check: &spec.LinesCheck{Lines: []string{"one", "two"}},
-		pass: witness{evs: []sim.Event{logged(10, "t", "one"), logged(20, "t", "two")}, says: "2 lines in the expected order"},
-		fail: witness{evs: []sim.Event{logged(10, "t", "two"), logged(20, "t", "one")}, says: "not"},
+		pass: witness{evs: []event.Event{logged(10, "t", "one"), logged(20, "t", "two")}, says: "2 lines in the expected order"},
+		fail: witness{evs: []event.Event{logged(10, "t", "two"), logged(20, "t", "one")}, says: "not"},
 		open: witness{says: "no task logged a line"}},
 	"before": {check: &spec.BeforeCheck{First: "ask", Then: "answer"},
-		pass: witness{evs: []sim.Event{logged(10, "a", "ask"), logged(20, "b", "answer")}, says: "came before"},
-		fail: witness{evs: []sim.Event{logged(10, "b", "answer"), logged(20, "a", "ask")}, says: "after"},
+		pass: witness{evs: []event.Event{logged(10, "a", "ask"), logged(20, "b", "answer")}, says: "came before"},
+		fail: witness{evs: []event.Event{logged(10, "b", "answer"), logged(20, "a", "ask")}, says: "after"},
 		open: witness{says: "neither"}},
 	"deadlock": {check: &spec.DeadlockCheck{Tasks: []string{"a", "b"}},
-		pass: witness{evs: []sim.Event{ran(0, "a"), ran(0, "b"), at(100, sim.Event{Kind: sim.KDeadlock, Cycle: []string{"b", "a"},
-			Edges: []sim.WaitEdge{{Task: "a", Object: "m2", Holder: "b"}, {Task: "b", Object: "m1", Holder: "a"}}})}, says: "a waits for m2, held by b"},
-		fail: witness{evs: []sim.Event{ran(0, "a"), ran(0, "b")}, says: "no cycle was found"},
-		open: witness{evs: []sim.Event{ran(0, "a")}, says: "b never ran"}},
+		pass: witness{evs: []event.Event{ran(0, "a"), ran(0, "b"), at(100, event.Event{Kind: event.KDeadlock, Cycle: []string{"b", "a"},
+			Edges: []event.WaitEdge{{Task: "a", Object: "m2", Holder: "b"}, {Task: "b", Object: "m1", Holder: "a"}}})}, says: "a waits for m2, held by b"},
+		fail: witness{evs: []event.Event{ran(0, "a"), ran(0, "b")}, says: "no cycle was found"},
+		open: witness{evs: []event.Event{ran(0, "a")}, says: "b never ran"}},
 	"holds": {check: &spec.HoldsCheck{Lock: "m", Counts: []string{"1", "2", "1", "0"}},
-		pass: witness{evs: []sim.Event{at(1, sim.Event{Kind: sim.KLock, Object: "m", Count: 1}), at(2, sim.Event{Kind: sim.KLock, Object: "m", Count: 2}),
-			at(3, sim.Event{Kind: sim.KLock, Object: "m", Count: 1}), at(4, sim.Event{Kind: sim.KLock, Object: "m", Count: 0})}, says: "went 1, 2, 1, 0"},
-		fail: witness{evs: []sim.Event{at(1, sim.Event{Kind: sim.KLock, Object: "m", Count: 1}), at(4, sim.Event{Kind: sim.KLock, Object: "m", Count: 0})}, says: "went 1, 0"},
+		pass: witness{evs: []event.Event{at(1, event.Event{Kind: event.KLock, Object: "m", Count: 1}), at(2, event.Event{Kind: event.KLock, Object: "m", Count: 2}),
+			at(3, event.Event{Kind: event.KLock, Object: "m", Count: 1}), at(4, event.Event{Kind: event.KLock, Object: "m", Count: 0})}, says: "went 1, 2, 1, 0"},
+		fail: witness{evs: []event.Event{at(1, event.Event{Kind: event.KLock, Object: "m", Count: 1}), at(4, event.Event{Kind: event.KLock, Object: "m", Count: 0})}, says: "went 1, 0"},
 		open: witness{says: "nobody ever took m"}},
 	"stopped_blocked": {check: &spec.StoppedBlockedCheck{Of: spec.Of{Task: "t"}},
-		pass: witness{evs: []sim.Event{ran(0, "t"), at(10, sim.Event{Kind: sim.KState, Task: "t", State: sim.Done, End: sim.EndStopped, By: "main", Reason: sim.ReasonLock, Object: "m"})}, says: "while blocked on lock m"},
-		fail: witness{evs: []sim.Event{ran(0, "t"), state(10, "t", sim.Done)}, says: "not stopped while blocked"},
+		pass: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Kind: event.KState, Task: "t", State: event.Done, End: event.EndStopped, By: "main", Reason: event.ReasonLock, Object: "m"})}, says: "while blocked on lock m"},
+		fail: witness{evs: []event.Event{ran(0, "t"), state(10, "t", event.Done)}, says: "not stopped while blocked"},
 		open: witness{says: "t never ran"}},
 	"recorded": {check: &spec.RecordedCheck{Broker: "nats"},
-		pass: witness{evs: []sim.Event{work(10, "worker-1", sim.Work{Op: sim.WorkTook, ID: 7}), kill(20, "worker-1"), allDone}, says: "the server holds the results of 10 more, whose worker never said so: 1 (no worker said it took it: its words died with it), 2 (no worker said it took it: its words died with it), 3 (no worker said it took it: its words died with it), 4 (no worker said it took it: its words died with it), 5 (no worker said it took it: its words died with it), 6 (no worker said it took it: its words died with it), 7 (taken by worker-1, killed before it said it was done)"},
-		fail: witness{evs: []sim.Event{broker(sim.BrokerState{Tasks: 10, Published: 10, Recorded: 9, NMissing: 1, Missing: []int64{7}})}, says: "1 tasks have no result (7)"},
+		pass: witness{evs: []event.Event{work(10, "worker-1", event.Work{Op: event.WorkTook, ID: 7}), kill(20, "worker-1"), allDone}, says: "the server holds the results of 10 more, whose worker never said so: 1 (no worker said it took it: its words died with it), 2 (no worker said it took it: its words died with it), 3 (no worker said it took it: its words died with it), 4 (no worker said it took it: its words died with it), 5 (no worker said it took it: its words died with it), 6 (no worker said it took it: its words died with it), 7 (taken by worker-1, killed before it said it was done)"},
+		fail: witness{evs: []event.Event{broker(event.BrokerState{Tasks: 10, Published: 10, Recorded: 9, NMissing: 1, Missing: []int64{7}})}, says: "1 tasks have no result (7)"},
 		open: witness{says: "did not read"}},
 	"refused": {check: &spec.RefusedCheck{Of: spec.Of{Task: "intruder"}, Broker: "nats"},
-		pass: witness{evs: []sim.Event{at(100, sim.Event{Kind: sim.KRefused, Object: "nats", Addr: "127.0.0.1:5000"}),
-			work(101, "intruder", sim.Work{Op: sim.WorkRefused, Addr: "127.0.0.1:5000"})}, says: "127.0.0.1:5000"},
-		fail: witness{evs: []sim.Event{at(100, sim.Event{Kind: sim.KRefused, Object: "nats", Addr: "127.0.0.1:6000"}),
-			work(101, "intruder", sim.Work{Op: sim.WorkRefused, Addr: "127.0.0.1:5000"})}, says: "names no refusal"},
+		pass: witness{evs: []event.Event{at(100, event.Event{Kind: event.KRefused, Object: "nats", Addr: "127.0.0.1:5000"}),
+			work(101, "intruder", event.Work{Op: event.WorkRefused, Addr: "127.0.0.1:5000"})}, says: "127.0.0.1:5000"},
+		fail: witness{evs: []event.Event{at(100, event.Event{Kind: event.KRefused, Object: "nats", Addr: "127.0.0.1:6000"}),
+			work(101, "intruder", event.Work{Op: event.WorkRefused, Addr: "127.0.0.1:5000"})}, says: "names no refusal"},
 		open: witness{says: "never tried a wrong key"}},
 	"redelivered": {check: &spec.RedeliveredCheck{Of: spec.Of{Task: "worker-1"}, Broker: "nats"},
-		pass: witness{evs: []sim.Event{work(100, "worker-1", sim.Work{Op: sim.WorkTook, ID: 4, Delivery: 1}),
-			work(101, "worker-1", sim.Work{Op: sim.WorkTook, ID: 5, Delivery: 1}), // done, but it died before saying so
-			kill(200, "worker-1"), work(1300, "worker-2", sim.Work{Op: sim.WorkTook, ID: 4, Delivery: 2}),
-			work(1310, "worker-2", sim.Work{Op: sim.WorkDone, ID: 4}), allDone}, says: "tasks [5] it had finished"},
-		fail: witness{evs: []sim.Event{work(100, "worker-1", sim.Work{Op: sim.WorkTook, ID: 4, Delivery: 1}), kill(200, "worker-1"),
-			work(1300, "worker-2", sim.Work{Op: sim.WorkTook, ID: 4, Delivery: 2}), allDone}, says: "were not done: [4]"},
-		open: witness{evs: []sim.Event{allDone}, says: "did not SIGKILL"}},
+		pass: witness{evs: []event.Event{work(100, "worker-1", event.Work{Op: event.WorkTook, ID: 4, Delivery: 1}),
+			work(101, "worker-1", event.Work{Op: event.WorkTook, ID: 5, Delivery: 1}), // done, but it died before saying so
+			kill(200, "worker-1"), work(1300, "worker-2", event.Work{Op: event.WorkTook, ID: 4, Delivery: 2}),
+			work(1310, "worker-2", event.Work{Op: event.WorkDone, ID: 4}), allDone}, says: "tasks [5] it had finished"},
+		fail: witness{evs: []event.Event{work(100, "worker-1", event.Work{Op: event.WorkTook, ID: 4, Delivery: 1}), kill(200, "worker-1"),
+			work(1300, "worker-2", event.Work{Op: event.WorkTook, ID: 4, Delivery: 2}), allDone}, says: "were not done: [4]"},
+		open: witness{evs: []event.Event{allDone}, says: "did not SIGKILL"}},
 	"resumed": {check: &spec.ResumedCheck{Of: spec.Of{Task: "master-again"}, After: "master", Broker: "nats"},
-		pass: witness{evs: []sim.Event{kill(200, "master"), work(300, "master-again", sim.Work{Op: sim.WorkBegun, Tasks: 10, Published: 6, Collected: 4}),
-			work(900, "master-again", sim.Work{Op: sim.WorkCollected, Tasks: 10, Collected: 10}), allDone}, says: "found 6 of 10 tasks published"},
-		fail: witness{evs: []sim.Event{kill(200, "master"), work(300, "master-again", sim.Work{Op: sim.WorkBegun, Tasks: 10, Published: 6, Collected: 4}), allDone}, says: "did not collect"},
-		open: witness{evs: []sim.Event{work(100, "master", sim.Work{Op: sim.WorkCollected, Tasks: 10, Collected: 10}), kill(200, "master"), allDone}, says: "before it could be killed"}},
+		pass: witness{evs: []event.Event{kill(200, "master"), work(300, "master-again", event.Work{Op: event.WorkBegun, Tasks: 10, Published: 6, Collected: 4}),
+			work(900, "master-again", event.Work{Op: event.WorkCollected, Tasks: 10, Collected: 10}), allDone}, says: "found 6 of 10 tasks published"},
+		fail: witness{evs: []event.Event{kill(200, "master"), work(300, "master-again", event.Work{Op: event.WorkBegun, Tasks: 10, Published: 6, Collected: 4}), allDone}, says: "did not collect"},
+		open: witness{evs: []event.Event{work(100, "master", event.Work{Op: event.WorkCollected, Tasks: 10, Collected: 10}), kill(200, "master"), allDone}, says: "before it could be killed"}},
 }
 
 // A zombie handed on is the other claim adopted can make, and fails for an
@@ -286,32 +288,32 @@ func TestAdoptedZombie(t *testing.T) {
 
 func init() {
 	lessonWitnesses["blocked"] = witnesses{check: &spec.BlockedCheck{Of: spec.Of{Task: "t"}, On: "m"},
-		pass: witness{evs: []sim.Event{ran(0, "t"), at(10, sim.Event{Kind: sim.KState, Task: "t", State: sim.Blocked, Reason: sim.ReasonLock, Object: "m"})}, says: "t was blocked on m at 0.01s"},
-		fail: witness{evs: []sim.Event{ran(0, "t"), state(10, "t", sim.Done)}, says: "never blocked on m"},
+		pass: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Kind: event.KState, Task: "t", State: event.Blocked, Reason: event.ReasonLock, Object: "m"})}, says: "t was blocked on m at 0.01s"},
+		fail: witness{evs: []event.Event{ran(0, "t"), state(10, "t", event.Done)}, says: "never blocked on m"},
 		open: witness{says: "t never ran"}}
 	lessonWitnesses["queue"] = witnesses{check: &spec.QueueCheck{Queue: "q", Reached: 2},
-		pass: witness{evs: []sim.Event{at(10, sim.Event{Kind: sim.KQueue, Object: "q", Len: 1}), at(20, sim.Event{Kind: sim.KQueue, Object: "q", Len: 2})}, says: "q held 2 values at 0.02s"},
-		fail: witness{evs: []sim.Event{at(10, sim.Event{Kind: sim.KQueue, Object: "q", Len: 1})}, says: "held at most 1 values"},
+		pass: witness{evs: []event.Event{at(10, event.Event{Kind: event.KQueue, Object: "q", Len: 1}), at(20, event.Event{Kind: event.KQueue, Object: "q", Len: 2})}, says: "q held 2 values at 0.02s"},
+		fail: witness{evs: []event.Event{at(10, event.Event{Kind: event.KQueue, Object: "q", Len: 1})}, says: "held at most 1 values"},
 		open: witness{says: "nobody ever put to or got from q"}}
 	lessonWitnesses["bounds"] = witnesses{check: &spec.BoundsCheck{Counter: "c", Min: 0, Max: 2},
-		pass: witness{evs: []sim.Event{at(10, sim.Event{Kind: sim.KCounter, Object: "c", Value: 1}), at(20, sim.Event{Kind: sim.KCounter, Object: "c", Value: 2})}, says: "went from 1 (at 0.01s) to 2"},
-		fail: witness{evs: []sim.Event{at(10, sim.Event{Kind: sim.KCounter, Object: "c", Value: 1}), at(20, sim.Event{Kind: sim.KCounter, Object: "c", Task: "w-1", Value: 3})}, says: "to 3 (at 0.02s)"},
+		pass: witness{evs: []event.Event{at(10, event.Event{Kind: event.KCounter, Object: "c", Value: 1}), at(20, event.Event{Kind: event.KCounter, Object: "c", Value: 2})}, says: "went from 1 (at 0.01s) to 2"},
+		fail: witness{evs: []event.Event{at(10, event.Event{Kind: event.KCounter, Object: "c", Value: 1}), at(20, event.Event{Kind: event.KCounter, Object: "c", Task: "w-1", Value: 3})}, says: "to 3 (at 0.02s)"},
 		open: witness{says: "c was never reported"}}
 	lessonWitnesses["pids"] = witnesses{check: &spec.PIDsCheck{Of: spec.Of{Task: "w"}, Min: 2},
-		pass: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "R", CPU: 50}, probe.Proc{PID: 2002, PPID: 1000, State: "R", CPU: 50}), says: "2 of w's 2 processes used CPU time"},
-		fail: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "R", CPU: 50}, alive(2002, 1000)), says: "1 of w's 2 processes"},
-		open: witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000)}, says: "never saw w-1 (PID 2001) alive"}}
+		pass: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "R", CPU: 50}, probe.Proc{PID: 2002, PPID: 1000, State: "R", CPU: 50}), says: "2 of w's 2 processes used CPU time"},
+		fail: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "R", CPU: 50}, alive(2002, 1000)), says: "1 of w's 2 processes"},
+		open: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000)}, says: "never saw w-1 (PID 2001) alive"}}
 	lessonWitnesses["logs_count"] = witnesses{check: &spec.LinesCountCheck{Of: spec.Of{Task: "w"}, Match: "done", Min: 2, Max: 3},
-		pass: witness{evs: []sim.Event{ran(0, "w-1"), logged(10, "w-1", "done 1"), logged(20, "w-2", "done 2")}, says: `w logged "done" 2 times`},
-		fail: witness{evs: []sim.Event{ran(0, "w-1"), logged(10, "w-1", "done 1")}, says: "1 times (at least 2, at most 3 wanted)"},
+		pass: witness{evs: []event.Event{ran(0, "w-1"), logged(10, "w-1", "done 1"), logged(20, "w-2", "done 2")}, says: `w logged "done" 2 times`},
+		fail: witness{evs: []event.Event{ran(0, "w-1"), logged(10, "w-1", "done 1")}, says: "1 times (at least 2, at most 3 wanted)"},
 		open: witness{says: "w never ran"}}
 }
 
 // On a server mtviz did not start, a refusal cannot be read from its log:
 // not decided, not a failure.
 func TestRefusedOnAnExternalServer(t *testing.T) {
-	ext := broker(sim.BrokerState{Tasks: 10, Published: 10, Recorded: 10, Results: 10, External: true})
-	w := witness{evs: []sim.Event{work(101, "intruder", sim.Work{Op: sim.WorkRefused, Addr: "127.0.0.1:5000"}), ext}}
+	ext := broker(event.BrokerState{Tasks: 10, Published: 10, Recorded: 10, Results: 10, External: true})
+	w := witness{evs: []event.Event{work(101, "intruder", event.Work{Op: event.WorkRefused, Addr: "127.0.0.1:5000"}), ext}}
 	if r := w.run("refused", lessonWitnesses["refused"].check); r.Verdict != Undecided || !strings.Contains(r.Detail, "the server is not mtviz's") {
 		t.Errorf("%v %q", r.Verdict, r.Detail)
 	}
@@ -321,11 +323,11 @@ func TestRefusedOnAnExternalServer(t *testing.T) {
 // enough, and the verdict names it.
 func TestTransitionsAnyCopy(t *testing.T) {
 	c := &spec.TransitionsCheck{Of: spec.Of{Task: "w"}, States: []string{"running", "blocked"}}
-	w := witness{evs: []sim.Event{ran(0, "w-1"), state(5, "w-1", sim.Done), ran(0, "w-2"), state(10, "w-2", sim.Blocked)}}
+	w := witness{evs: []event.Event{ran(0, "w-1"), state(5, "w-1", event.Done), ran(0, "w-2"), state(10, "w-2", event.Blocked)}}
 	if r := w.run("transitions", c); r.Verdict != Pass || !strings.Contains(r.Detail, "w-2 went running → blocked") {
 		t.Errorf("%v %q", r.Verdict, r.Detail)
 	}
-	w = witness{evs: []sim.Event{ran(0, "w-1"), state(5, "w-1", sim.Done), ran(0, "w-2"), state(10, "w-2", sim.Done)}}
+	w = witness{evs: []event.Event{ran(0, "w-1"), state(5, "w-1", event.Done), ran(0, "w-2"), state(10, "w-2", event.Done)}}
 	if r := w.run("transitions", c); r.Verdict != Fail {
 		t.Errorf("no copy blocked: %v %q", r.Verdict, r.Detail)
 	}
@@ -338,7 +340,7 @@ func TestProcessesMin(t *testing.T) {
 	if r := two.run("processes", c); r.Verdict != Pass {
 		t.Errorf("two at once: %v %q", r.Verdict, r.Detail)
 	}
-	one := witness{evs: []sim.Event{proc(0, "w-1", 2001, 1000)}, ss: samples(100, 200, alive(2001, 1000))}
+	one := witness{evs: []event.Event{proc(0, "w-1", 2001, 1000)}, ss: samples(100, 200, alive(2001, 1000))}
 	if r := one.run("processes", c); r.Verdict != Fail || !strings.Contains(r.Detail, "at least 2 at once wanted") {
 		t.Errorf("one at a time: %v %q", r.Verdict, r.Detail)
 	}
@@ -348,7 +350,7 @@ func TestProcessesMin(t *testing.T) {
 func (w witness) run(kind string, c spec.CheckSpec) Result {
 	sc := witnessScenario
 	sc.Checks = []spec.Check{{Kind: kind, Name: kind, Spec: c}}
-	evs := append([]sim.Event{{Kind: sim.KRound, Round: 1}}, w.evs...)
+	evs := append([]event.Event{{Kind: event.KRound, Round: 1}}, w.evs...)
 	cores := w.cores
 	if cores == 0 {
 		cores = 2

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mtviz/internal/words"
 	"os"
 	"os/exec"
 	"strconv"
@@ -20,6 +19,9 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"mtviz/internal/event"
+	"mtviz/internal/words"
 
 	"golang.org/x/sys/unix"
 
@@ -45,7 +47,7 @@ type Watcher struct {
 	start  uint64 // the root's start time (field 22), so a reused PID is not taken for it
 	cmd    *exec.Cmd
 	box    *contain.Box // the command and all it starts, daemons included
-	out    chan []sim.Event
+	out    chan []event.Event
 	outMu  sync.Mutex // guards closed: output lines may come after the end
 	closed bool
 	// dropped counts the program's output lines not shown: past maxLines,
@@ -67,7 +69,7 @@ func (e *Error) Error() string { return e.Msg }
 // Start checks the PID, or starts the command, so that the root is known
 // before the probe begins.
 func Start(opt Options) (*Watcher, error) {
-	w := &Watcher{opt: opt, out: make(chan []sim.Event, 64), waited: make(chan struct{})}
+	w := &Watcher{opt: opt, out: make(chan []event.Event, 64), waited: make(chan struct{})}
 	switch {
 	case opt.PID > 0 && len(opt.Cmd) > 0:
 		return nil, &Error{"watch: give --pid or a command after --, not both"}
@@ -86,7 +88,7 @@ func Start(opt Options) (*Watcher, error) {
 	}
 	w.sc = w.scenario()
 	// Said first, before the program's output (the channel has room).
-	w.say(sim.Event{Kind: sim.KProcess, Task: w.name(), PID: w.pid, PPID: ppidOf(w.pid)})
+	w.say(event.Event{Kind: event.KProcess, Task: w.name(), PID: w.pid, PPID: ppidOf(w.pid)})
 	return w, nil
 }
 
@@ -198,9 +200,9 @@ const (
 // goes out in one batch.
 func (w *Watcher) lines(r io.Reader, which string) {
 	defer w.lineWG.Done()
-	p := pieces{w: w, kind: sim.KLog}
+	p := pieces{w: w, kind: event.KLog}
 	if which == "err" {
-		p.kind = sim.KStderr
+		p.kind = event.KStderr
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
@@ -223,11 +225,11 @@ func (w *Watcher) lines(r io.Reader, which string) {
 // pieces cuts a program's output into log lines of at most maxLine bytes.
 type pieces struct {
 	w     *Watcher
-	kind  sim.Kind
+	kind  event.Kind
 	n     int    // lines so far
 	carry []byte // what is read of the line and not yet shown
 	cont  bool   // a piece of the current line was shown
-	batch []sim.Event
+	batch []event.Event
 }
 
 // add takes what was read; whole says it ends its line.
@@ -259,7 +261,7 @@ func (p *pieces) line(text string) {
 		p.w.dropped.Add(1) // drained, not shown
 		return
 	}
-	p.batch = append(p.batch, sim.Event{T: time.Since(p.w.opt.Start), Kind: p.kind, Task: p.w.name(), PID: p.w.pid, Text: text})
+	p.batch = append(p.batch, event.Event{T: time.Since(p.w.opt.Start), Kind: p.kind, Task: p.w.name(), PID: p.w.pid, Text: text})
 }
 
 // runeStart is where the last whole character of b ends: the start of a
@@ -287,7 +289,7 @@ func (w *Watcher) name() string {
 // emit sends lines of the program's output, those read at once in one
 // batch; when the reader is far behind, they are dropped rather than
 // blocking the program.
-func (w *Watcher) emit(evs []sim.Event) {
+func (w *Watcher) emit(evs []event.Event) {
 	if len(evs) == 0 {
 		return
 	}
@@ -304,9 +306,9 @@ func (w *Watcher) emit(evs []sim.Event) {
 }
 
 // say sends what the watcher itself has to say; it is never dropped.
-func (w *Watcher) say(ev sim.Event) {
+func (w *Watcher) say(ev event.Event) {
 	ev.T = time.Since(w.opt.Start)
-	w.out <- []sim.Event{ev}
+	w.out <- []event.Event{ev}
 }
 
 // end closes the events once nothing more may come.
@@ -350,7 +352,7 @@ func (w *Watcher) scenario() *spec.Scenario {
 }
 
 // Events delivers what the watcher says: the program's output and its end.
-func (w *Watcher) Events() <-chan []sim.Event { return w.out }
+func (w *Watcher) Events() <-chan []event.Event { return w.out }
 
 // Cores is every core this process may use: a watched program is not
 // limited by mtviz.
@@ -389,7 +391,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-tick.C:
 			// Gone, its PID reused, or a zombie: it has ended.
 			if st, state, err := readStat(w.pid); err != nil || st != w.start || state == probe.Zombie {
-				w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
+				w.say(event.Event{Kind: event.KLog, Task: w.name(), PID: w.pid,
 					Text: words.F("process %d has ended (its exit status is for its parent to read)", w.pid)})
 				return nil
 			}
@@ -426,7 +428,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 		}
 	}
 	if left := w.tree(); len(left) > 0 {
-		w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
+		w.say(event.Event{Kind: event.KLog, Task: w.name(), PID: w.pid,
 			Text: words.F("the watch is over (%s): mtviz ends what is left of the program: PIDs %s", ended, pidList(left))})
 	}
 	// What the command left running goes with it: its group, and
@@ -446,7 +448,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	close(w.waited)
 	ws, _ := w.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	ps := w.cmd.ProcessState
-	ev := sim.Event{Kind: sim.KExit, Task: w.name(), PID: w.pid, ReaperPID: os.Getpid(), Reaper: "mtviz",
+	ev := event.Event{Kind: event.KExit, Task: w.name(), PID: w.pid, ReaperPID: os.Getpid(), Reaper: "mtviz",
 		CPUTime: (ps.UserTime() + ps.SystemTime()).Seconds()}
 	if ws.Signaled() {
 		ev.Signal = int(ws.Signal())
@@ -454,7 +456,7 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 		ev.Code = ws.ExitStatus()
 	}
 	if n := w.dropped.Load(); n > 0 {
-		w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
+		w.say(event.Event{Kind: event.KLog, Task: w.name(), PID: w.pid,
 			Text: words.F("%d lines of its output are not shown (past %d lines, or written faster than they could be shown)", n, maxLines)})
 	}
 	w.say(ev)
@@ -477,7 +479,7 @@ func (w *Watcher) follow(ctx context.Context, timeout <-chan time.Time, exited <
 	if len(left) == 0 {
 		return words.T("the program ended"), nil
 	}
-	w.say(sim.Event{Kind: sim.KLog, Task: w.name(), PID: w.pid,
+	w.say(event.Event{Kind: event.KLog, Task: w.name(), PID: w.pid,
 		Text: words.F("the command (PID %d) has exited; the watch goes on while the rest of its tree lives: PIDs %s (mtviz reaps the command when the watch ends)", w.pid, pidList(left))})
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()

@@ -1,8 +1,9 @@
-// Package sim is the scenario engine: it runs a scenario's tasks as goroutines
-// (and, through the child helper, as processes) and emits a time-stamped stream
-// of events: tasks created, state changes with the reason for each block, locks
-// taken and waited for, counter values, log lines, phases and rounds.
-package sim
+// Package event is the vocabulary of the engine's (internal/sim) time-stamped
+// stream of events: tasks created, state changes with the reason for each
+// block, locks taken and waited for, counter values, log lines, phases and
+// rounds. Every reader of events (the fold, the views, the recorder, the
+// verdicts, the trace export) imports it, not the engine.
+package event
 
 import (
 	"fmt"
@@ -285,3 +286,13 @@ type WaitEdge struct {
 // MaxQueueItems is how many of a queue's items an event carries: a queue of
 // a million values is shown by its length and its head.
 const MaxQueueItems = 32
+
+// ReasonTurn: a task at its gate, able to take its step, waits for the
+// scheduler to give it its turn.
+const ReasonTurn Reason = "turn"
+
+// KTurn: a task was given its turn and takes one visible step: Object, Text
+// (the step, in words).
+const KTurn Kind = "turn"
+
+func init() { known[KTurn] = true }
