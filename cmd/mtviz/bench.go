@@ -15,7 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"mtviz/internal/dist"
-	"mtviz/internal/sim"
+	"mtviz/internal/engine"
 	"mtviz/internal/text"
 )
 
@@ -78,7 +78,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	rd, err := sim.RunDir()
+	rd, err := engine.RunDir()
 	if err != nil {
 		return err
 	}

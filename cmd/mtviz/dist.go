@@ -19,8 +19,8 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"mtviz/internal/dist"
+	"mtviz/internal/engine"
 	"mtviz/internal/report"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 )
@@ -511,6 +511,6 @@ func (r *runNATS) apply(sc *spec.Scenario) error {
 	if err != nil {
 		return err
 	}
-	sim.UseExternalBroker(&sim.ExternalBroker{URL: r.urls.String(), Auth: auth, Replicas: *r.replicas})
+	engine.UseExternalBroker(&engine.ExternalBroker{URL: r.urls.String(), Auth: auth, Replicas: *r.replicas})
 	return nil
 }

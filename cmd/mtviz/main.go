@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/engine"
 	"mtviz/internal/text"
 )
 
@@ -93,7 +93,7 @@ func init() {
 }
 
 func main() {
-	sim.MaybeChild()
+	engine.MaybeChild()
 	fastTrace()
 	// What a run keeps is bounded (the fold, the event buffers); this keeps
 	// the garbage of a busy run from piling up above it. GOMEMLIMIT wins.

@@ -12,7 +12,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/engine"
 	"mtviz/internal/testutil"
 )
 
@@ -21,7 +21,7 @@ import (
 func TestMain(m *testing.M) {
 	slowTrue()
 	testutil.NoRaceExitSleep()
-	sim.MaybeChild()
+	engine.MaybeChild()
 	if os.Getenv("MTVIZ_MAIN") == "1" {
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 	}

@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"mtviz/internal/compare"
+	"mtviz/internal/engine"
 	"mtviz/internal/explore"
 	"mtviz/internal/guard"
 	"mtviz/internal/outfile"
 	"mtviz/internal/report"
 	"mtviz/internal/session"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/ui"
@@ -316,9 +316,9 @@ func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writ
 	defer done()
 	opt.AutoKeys = true
 	notes := make(chan string, 4)
-	var turns *sim.Turns
+	var turns *engine.Turns
 	if f.schedule != nil {
-		turns = sim.NewTurns()
+		turns = engine.NewTurns()
 		opt.Turns = turns
 	}
 	s := session.Start(ctx, sc, opt)

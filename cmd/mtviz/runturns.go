@@ -9,11 +9,11 @@ import (
 	"maps"
 	"os"
 
+	"mtviz/internal/engine"
 	"mtviz/internal/event"
 	"mtviz/internal/explore"
 	"mtviz/internal/record"
 	"mtviz/internal/report"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
@@ -55,7 +55,7 @@ func (t *turnFlags) prepare(sc *spec.Scenario, f *runFlags) (*spec.Scenario, err
 	if sc.Sweep != nil {
 		return nil, usagef("run: %s is a sweep of many runs; the scheduler plays one run", sc.ID)
 	}
-	if err := sim.SchedulerRefuse(sc); err != nil {
+	if err := engine.SchedulerRefuse(sc); err != nil {
 		return nil, usageError{"run: " + err.Error()}
 	}
 	if t.scheduler != "" && (f.headless || f.json) {
@@ -131,7 +131,7 @@ func readSchedule(path string, sc *spec.Scenario, maxSize int64) (*explore.Sched
 
 // followSchedule gives the run's tasks the schedule's turns, then lets the
 // rest run freely; it says, headless, what it did.
-func followSchedule(ctx context.Context, turns *sim.Turns, s *explore.Schedule, note func(string)) {
+func followSchedule(ctx context.Context, turns *engine.Turns, s *explore.Schedule, note func(string)) {
 	n, err := explore.Follow(ctx, turns, s)
 	if err != nil {
 		if ctx.Err() == nil {

@@ -3,8 +3,8 @@ package compare
 import (
 	"testing"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/engine"
 	"mtviz/internal/testutil"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m, sim.MaybeChild) }
+func TestMain(m *testing.M) { testutil.Main(m, engine.MaybeChild) }

@@ -1,4 +1,4 @@
-// Package event is the vocabulary of the engine's (internal/sim) time-stamped
+// Package event is the vocabulary of the engine's (internal/engine) time-stamped
 // stream of events: tasks created, state changes with the reason for each
 // block, locks taken and waited for, counter values, log lines, phases and
 // rounds. Every reader of events (the fold, the views, the recorder, the

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/engine"
 	"mtviz/internal/spec"
 )
 
@@ -62,7 +62,7 @@ func BenchmarkOrder(b *testing.B) {
 		b.Run(fmt.Sprintf("tasks=%d/steps=%d", c.tasks, steps), func(b *testing.B) {
 			sc := adders(b, c.tasks, c.adds)
 			for b.Loop() {
-				o, err := play(context.Background(), sc, 0, func(_ int, bd sim.Board) (string, error) { return bd.Ready()[0], nil })
+				o, err := play(context.Background(), sc, 0, func(_ int, bd engine.Board) (string, error) { return bd.Ready()[0], nil })
 				if err != nil || len(o.Steps) != steps {
 					b.Fatal(err, len(o.Steps))
 				}

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"time"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/engine"
 	"mtviz/internal/spec"
 	"mtviz/internal/verdict"
 )
@@ -150,7 +150,7 @@ func newExplorer(sc *spec.Scenario, opt Options) *explorer {
 	if cores <= 0 {
 		cores = runtime.GOMAXPROCS(0)
 	}
-	r := &Report{Lesson: sc.ID, Set: sc.Set, Seed: opt.Seed, Max: opt.Max, Tasks: sim.TaskCount(sc, cores)}
+	r := &Report{Lesson: sc.ID, Set: sc.Set, Seed: opt.Seed, Max: opt.Max, Tasks: engine.TaskCount(sc, cores)}
 	if sc.Goal != nil {
 		r.GoalText, r.GoalCheck = sc.Goal.Text, sc.Goal.Check.Name
 	}
@@ -173,7 +173,7 @@ func (x *explorer) everyOrder(ctx context.Context, limit int) (bool, error) {
 		prefix := x.stack[len(x.stack)-1]
 		x.stack = x.stack[:len(x.stack)-1]
 		var path []string
-		o, err := play(ctx, x.sc, x.opt.Cores, func(depth int, b sim.Board) (string, error) {
+		o, err := play(ctx, x.sc, x.opt.Cores, func(depth int, b engine.Board) (string, error) {
 			ready := b.Ready()
 			if depth < len(prefix) {
 				if !contains(ready, prefix[depth]) {
@@ -222,7 +222,7 @@ func (x *explorer) tooMany(ctx context.Context) (bool, int, error) {
 	var sum float64
 	for i := 0; i < lookRuns; i++ {
 		width := 1.0
-		_, err := play(ctx, x.sc, x.opt.Cores, func(depth int, b sim.Board) (string, error) {
+		_, err := play(ctx, x.sc, x.opt.Cores, func(depth int, b engine.Board) (string, error) {
 			ready := b.Ready()
 			width *= float64(len(ready))
 			return ready[rng.IntN(len(ready))], nil
@@ -244,7 +244,7 @@ func (x *explorer) sample(ctx context.Context) error {
 	var sum float64
 	for x.r.Explored < x.opt.Max {
 		width := 1.0
-		o, err := play(ctx, x.sc, x.opt.Cores, func(depth int, b sim.Board) (string, error) {
+		o, err := play(ctx, x.sc, x.opt.Cores, func(depth int, b engine.Board) (string, error) {
 			ready := b.Ready()
 			width *= float64(len(ready))
 			return ready[rng.IntN(len(ready))], nil

@@ -9,9 +9,9 @@ import (
 	"slices"
 	"strings"
 
+	"mtviz/internal/engine"
 	"mtviz/internal/event"
 	"mtviz/internal/item"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/verdict"
 )
@@ -46,12 +46,12 @@ func (o *Order) Tasks() []string {
 
 // chooser picks the task that takes the step at depth, from a settled
 // board on which some task can take a step.
-type chooser func(depth int, b sim.Board) (string, error)
+type chooser func(depth int, b engine.Board) (string, error)
 
 // Refuse says why a lesson cannot be explored or replayed from a schedule:
 // the scheduler must hold every task, so process tasks and keys are out.
 func Refuse(sc *spec.Scenario) error {
-	if err := sim.SchedulerRefuse(sc); err != nil {
+	if err := engine.SchedulerRefuse(sc); err != nil {
 		return err
 	}
 	for _, t := range sc.Tasks {
@@ -68,8 +68,8 @@ const maxDepth = 10000
 
 // play runs the lesson once, each turn given to the task choose picks.
 func play(ctx context.Context, sc *spec.Scenario, cores int, choose chooser) (*Order, error) {
-	turns := sim.NewTurns()
-	e := sim.New(sc, sim.Options{Cores: cores, AutoKeys: true, Turns: turns})
+	turns := engine.NewTurns()
+	e := engine.New(sc, engine.Options{Cores: cores, AutoKeys: true, Turns: turns})
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	runErr := make(chan error, 1)
@@ -123,7 +123,7 @@ func play(ctx context.Context, sc *spec.Scenario, cores int, choose chooser) (*O
 }
 
 // fold reads the run's events into its outcome and its verdicts.
-func fold(sc *spec.Scenario, e *sim.Engine) *Order {
+func fold(sc *spec.Scenario, e *engine.Engine) *Order {
 	cfg := verdict.Config{Scenario: sc, Cores: e.Cores(), Root: os.Getpid()}
 	vj, gj := verdict.New(cfg), verdict.GoalJudge(cfg)
 	o := &Order{}
@@ -168,7 +168,7 @@ func Replay(ctx context.Context, sc *spec.Scenario, cores int, s *Schedule) (*Or
 	if err := Refuse(sc); err != nil {
 		return nil, err
 	}
-	o, err := play(ctx, sc, cores, func(depth int, b sim.Board) (string, error) {
+	o, err := play(ctx, sc, cores, func(depth int, b engine.Board) (string, error) {
 		if depth >= len(s.Turns) {
 			return "", errFree
 		}
@@ -199,7 +199,7 @@ func (s *Schedule) errAt(i int, msg string) error {
 
 // canTake says why a task named by a schedule cannot take a step on a
 // settled board.
-func canTake(b sim.Board, name string) error {
+func canTake(b engine.Board, name string) error {
 	sl, ok := b.Slot(name)
 	switch {
 	case !ok:
@@ -208,13 +208,13 @@ func canTake(b sim.Board, name string) error {
 			names = append(names, s.Task)
 		}
 		return fmt.Errorf("%s is not a task of this lesson (%s)", name, strings.Join(names, ", "))
-	case sl.State == sim.SlotDone:
+	case sl.State == engine.SlotDone:
 		return fmt.Errorf("%s has ended: it has no step left here (%s could move)", name, strings.Join(b.Ready(), " or "))
-	case sl.State == sim.SlotIdle:
+	case sl.State == engine.SlotIdle:
 		return fmt.Errorf("%s has not started here (%s could move)", name, strings.Join(b.Ready(), " or "))
-	case sl.State == sim.SlotOutside:
+	case sl.State == engine.SlotOutside:
 		return fmt.Errorf("%s is a process task, outside the scheduler", name)
-	case sl.State != sim.SlotGate:
+	case sl.State != engine.SlotGate:
 		return fmt.Errorf("%s is still taking its step", name)
 	case !sl.Ready:
 		return fmt.Errorf("%s cannot %s here: it %s (%s could move)", name, sl.Move.Op, sl.Why, strings.Join(b.Ready(), " or "))
@@ -227,7 +227,7 @@ func canTake(b sim.Board, name string) error {
 // given, with the schedule's line; when the schedule ends before the run,
 // the caller decides what comes next (the rest runs freely, or a person
 // goes on choosing).
-func Follow(ctx context.Context, turns *sim.Turns, s *Schedule) (int, error) {
+func Follow(ctx context.Context, turns *engine.Turns, s *Schedule) (int, error) {
 	for i, t := range s.Turns {
 		b, err := turns.Settle(ctx)
 		if err != nil {

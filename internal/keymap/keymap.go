@@ -123,7 +123,7 @@ func Reserved() []string {
 	l, r := NewLesson(), NewReplay()
 	add(l.Pause, l.Restart, l.ZoomIn, l.ZoomOut, l.Trace, l.Focus, l.FocusBack, l.Up, l.Down, l.PageUp, l.PageDown, l.Help, l.Back, l.Quit)
 	// Take and Free act only while the scheduler is on, which a lesson
-	// waiting for keys of its own cannot have (sim.SchedulerRefuse).
+	// waiting for keys of its own cannot have (engine.SchedulerRefuse).
 	add(l.Scheduler, l.Save)
 	add(r.Back, r.Forward, r.Start, r.End, r.Faster, r.Slower)
 	return out

@@ -9,15 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"mtviz/internal/engine"
 	"mtviz/internal/event"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/testutil"
 	"mtviz/internal/verdict"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m, sim.MaybeChild) }
+func TestMain(m *testing.M) { testutil.Main(m, engine.MaybeChild) }
 
 // drain keeps every event and sample a session delivers, until its end.
 func drain(s *Session) ([]event.Event, []probe.Sample) {

@@ -17,13 +17,13 @@ import (
 	"time"
 
 	"mtviz/internal/contain"
+	"mtviz/internal/engine"
 	"mtviz/internal/event"
 	"mtviz/internal/guard"
 	"mtviz/internal/perfetto"
 	"mtviz/internal/probe"
 	"mtviz/internal/record"
 	"mtviz/internal/rtrace"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
@@ -57,8 +57,8 @@ type Options struct {
 	// SwitchesEvery reads them on one sample in this many (default 1).
 	SwitchesEvery int
 	// Turns, when set, is the scheduler the run's goroutine tasks take
-	// turns from (see sim.Turns): a person, or a schedule, chooses.
-	Turns *sim.Turns
+	// turns from (see engine.Turns): a person, or a schedule, chooses.
+	Turns *engine.Turns
 }
 
 // TraceMode says when to read the runtime trace.
@@ -89,7 +89,7 @@ const DefaultMaxProcs = 64
 // Refuse says why a scenario cannot run with these options, before anything
 // starts: a step this engine cannot run, or more processes than allowed.
 func Refuse(sc *spec.Scenario, opt Options) error {
-	if err := sim.Supported(sc); err != nil {
+	if err := engine.Supported(sc); err != nil {
 		return err
 	}
 	limit := opt.MaxProcs
@@ -100,14 +100,14 @@ func Refuse(sc *spec.Scenario, opt Options) error {
 	if cores <= 0 {
 		cores = runtime.GOMAXPROCS(0)
 	}
-	if n := sim.ProcessCount(sc, cores); n > limit {
+	if n := engine.ProcessCount(sc, cores); n > limit {
 		return fmt.Errorf("%s starts %d processes in a round, more than the limit of %d; raise it with --max-procs", sc.ID, n, limit)
 	}
 	tasks := opt.MaxTasks
 	if tasks <= 0 {
 		tasks = DefaultMaxTasks
 	}
-	if n := sim.TaskCount(sc, cores); n > tasks {
+	if n := engine.TaskCount(sc, cores); n > tasks {
 		return fmt.Errorf("%s has %d tasks in a round, more than the limit of %d; raise it with --max-tasks", sc.ID, n, tasks)
 	}
 	return nil
@@ -162,8 +162,8 @@ func runnerFor(sc *spec.Scenario, opt Options, start time.Time) (eng Runner, roo
 	if opt.Runner != nil {
 		return opt.Runner, opt.Root, opt.Runner.Cores()
 	}
-	e := sim.New(sc, sim.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, Turns: opt.Turns})
-	if sim.ProcessCount(sc, e.Cores()) > 0 {
+	e := engine.New(sc, engine.Options{Cores: opt.Cores, Start: start, AutoKeys: opt.AutoKeys, Turns: opt.Turns})
+	if engine.ProcessCount(sc, e.Cores()) > 0 {
 		// The run's box tries a process in a cgroup the first time: done
 		// now, before the probe looks at mtviz's children, it is not one
 		// of the lesson's.
@@ -270,7 +270,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		stopProbe()
 		stopped := runErr != nil
 		end := record.End{Stopped: stopped}
-		if runErr != nil && !errors.Is(runErr, sim.ErrStopped) {
+		if runErr != nil && !errors.Is(runErr, engine.ErrStopped) {
 			end.Errors = append(end.Errors, runErr.Error())
 		}
 		sum := vj.Decide(end.Stopped, end.Errors)

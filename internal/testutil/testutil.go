@@ -50,7 +50,7 @@ tasks:
 func Ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
 // Main runs the tests of a package whose tests start lesson processes:
-// child is the engine's re-exec entry (sim.MaybeChild), which a child
+// child is the engine's re-exec entry (engine.MaybeChild), which a child
 // process takes and never returns from; race-built children exit at once;
 // and no goroutine may outlive the tests.
 func Main(m *testing.M, child func()) {

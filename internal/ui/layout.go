@@ -6,7 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 
-	"mtviz/internal/sim"
+	"mtviz/internal/engine"
 	"mtviz/internal/text"
 	"mtviz/internal/words"
 )
@@ -287,7 +287,7 @@ func (m *lessonModel) narrow(h int) string {
 		// Before any tab: the process tree for a lesson about processes,
 		// the log otherwise.
 		f = focusLog
-		if sim.HasProcesses(m.sc) {
+		if engine.HasProcesses(m.sc) {
 			f = focusProcs
 		}
 	}

@@ -12,9 +12,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"mtviz/internal/engine"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/testutil"
 	"mtviz/internal/timeline"
@@ -111,7 +111,7 @@ func body(s string) string {
 	return strings.Join(lines[1:len(lines)-1], "\n")
 }
 
-func TestMain(m *testing.M) { testutil.Main(m, sim.MaybeChild) }
+func TestMain(m *testing.M) { testutil.Main(m, engine.MaybeChild) }
 
 // sixteen is a run of 16 tasks that lock, work and sleep for about five
 // seconds, recorded once for the benchmarks.

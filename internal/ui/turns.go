@@ -10,10 +10,10 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"mtviz/internal/engine"
 	"mtviz/internal/event"
 	"mtviz/internal/explore"
 	"mtviz/internal/session"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/timeline"
@@ -25,9 +25,9 @@ import (
 // goroutine task stops before each visible step and the learner picks, by
 // its number, who takes the next one.
 type turnsState struct {
-	on       bool       // the scheduler plays the runs started from now
-	turns    *sim.Turns // this run's, when on
-	follow   []string   // a schedule's turns still to give, one every followEvery
+	on       bool          // the scheduler plays the runs started from now
+	turns    *engine.Turns // this run's, when on
+	follow   []string      // a schedule's turns still to give, one every followEvery
 	followAt time.Time
 	pending  []string // tasks pressed, given their turn once the board holds still
 	msg      string   // the last thing it said: a refused turn, a file written
@@ -59,11 +59,11 @@ func (m *lessonModel) beginTurns(allowed bool) {
 	if !p.on || !allowed {
 		return
 	}
-	if err := sim.SchedulerRefuse(m.sc); err != nil {
+	if err := engine.SchedulerRefuse(m.sc); err != nil {
 		p.on, p.msg = false, err.Error()
 		return
 	}
-	p.turns = sim.NewTurns()
+	p.turns = engine.NewTurns()
 	p.followAt = time.Now()
 }
 
@@ -113,7 +113,7 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		p.on = !p.on
 		p.follow = nil
 		if p.on {
-			if err := sim.SchedulerRefuse(m.sc); err != nil {
+			if err := engine.SchedulerRefuse(m.sc); err != nil {
 				p.on = false
 				m.tl.AddLog(timeline.Entry{Text: words.F("scheduler: %s", err.Error()), Class: timeline.Bad})
 				return nil, true
@@ -145,10 +145,10 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 
 // goroutineSlots are the tasks that take turns, in the order their
 // numbers give them.
-func goroutineSlots(b sim.Board) []string {
+func goroutineSlots(b engine.Board) []string {
 	var out []string
 	for _, s := range b.Slots {
-		if s.State != sim.SlotOutside {
+		if s.State != engine.SlotOutside {
 			out = append(out, s.Task)
 		}
 	}
@@ -225,7 +225,7 @@ func (m *lessonModel) turnsPanel(w int) string {
 	var lines []string
 	num := 0
 	for _, s := range b.Slots {
-		if s.State != sim.SlotOutside {
+		if s.State != engine.SlotOutside {
 			num++
 		}
 		lines = append(lines, m.st.slotLine(s, num))
@@ -247,16 +247,16 @@ func (m *lessonModel) turnsPanel(w int) string {
 	return m.st.panel(title, strings.Join(lines, "\n"), w, len(lines)+2, false)
 }
 
-func (st *Styles) slotLine(s sim.Slot, num int) string {
+func (st *Styles) slotLine(s engine.Slot, num int) string {
 	name := padRight(text.Clean(s.Task), 10)
 	switch s.State {
-	case sim.SlotOutside:
+	case engine.SlotOutside:
 		return "   " + name + st.Dim.Render(words.T(" a process: outside the scheduler, it runs freely"))
-	case sim.SlotIdle:
+	case engine.SlotIdle:
 		return "   " + name + st.Dim.Render(words.T(" not started"))
-	case sim.SlotDone:
+	case engine.SlotDone:
 		return "   " + name + st.Dim.Render(words.T(" ended"))
-	case sim.SlotMoving:
+	case engine.SlotMoving:
 		return fmt.Sprintf(" %s %s %s", st.Key.Render(fmt.Sprint(num)), name, st.Dim.Render(words.T("… taking its step")))
 	}
 	if !s.Ready {
@@ -268,7 +268,7 @@ func (st *Styles) slotLine(s sim.Slot, num int) string {
 
 // turnsFooter is what the learner may do, or, once the run is over, the
 // goal's verdict and the explorer's word on it.
-func (m *lessonModel) turnsFooter(b sim.Board) []string {
+func (m *lessonModel) turnsFooter(b engine.Board) []string {
 	p := &m.play
 	var out []string
 	if p.msg != "" {

@@ -27,8 +27,8 @@ import (
 
 	"mtviz/internal/contain"
 	"mtviz/internal/cpus"
+	"mtviz/internal/engine"
 	"mtviz/internal/probe"
-	"mtviz/internal/sim"
 	"mtviz/internal/spec"
 )
 
@@ -385,7 +385,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return sim.ErrStopped
+			return engine.ErrStopped
 		case <-timeout:
 			return nil
 		case <-tick.C:
@@ -471,7 +471,7 @@ func (w *Watcher) follow(ctx context.Context, timeout <-chan time.Time, exited <
 	select {
 	case <-exited:
 	case <-ctx.Done():
-		return words.T("stopped"), sim.ErrStopped
+		return words.T("stopped"), engine.ErrStopped
 	case <-timeout:
 		return words.T("its --duration passed"), nil
 	}
@@ -486,7 +486,7 @@ func (w *Watcher) follow(ctx context.Context, timeout <-chan time.Time, exited <
 	for {
 		select {
 		case <-ctx.Done():
-			return words.T("stopped"), sim.ErrStopped
+			return words.T("stopped"), engine.ErrStopped
 		case <-timeout:
 			return words.T("its --duration passed"), nil
 		case <-tick.C:

@@ -21,7 +21,7 @@ var zhEngine = map[string]string{
 	"; ":              "；",
 	" and ":           " 且 ",
 
-	// Wait statuses, reapers, ends (sim).
+	// Wait statuses, reapers, ends (engine).
 	"killed by signal %d (%s)": "被信号 %d（%s）杀死",
 	"exit %d":                  "退出码 %d",
 	"signal %d":                "信号 %d",
@@ -118,7 +118,7 @@ var zhEngine = map[string]string{
 	"its --duration passed": "--duration 已到",
 	"the program ended":     "程序已结束",
 
-	// The scheduler's steps, what holds one back, and why a step cannot be taken (sim).
+	// The scheduler's steps, what holds one back, and why a step cannot be taken (engine).
 	"reads %s into its copy":                        "把 %s 读入自己的副本",
 	"reads %s into its copy (to add %+d)":           "把 %s 读入自己的副本（准备加 %+d）",
 	"writes its copy %d %+d = %d to %s":             "把自己的副本 %d %+d = %d 写回 %s",

@@ -1,0 +1,515 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"mtviz/internal/words"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"mtviz/internal/spec"
+)
+
+// op is one step of the vocabulary as the engine runs it: how it looks up
+// its objects once per round (compile), and what it does (run, which
+// returns false when the task must stop). One entry per step of the
+// vocabulary; a test fails when a step has none.
+type op struct {
+	compile func(w *world, in *instr) error
+	run     func(t *task, in *instr) bool
+}
+
+var ops map[spec.Op]*op
+
+func init() {
+	ops = map[spec.Op]*op{
+		spec.OpLog:    {compile: compileLog, run: runLog},
+		spec.OpSleep:  {run: runSleep},
+		spec.OpBusy:   {compile: compileBusy, run: func(t *task, in *instr) bool { return t.busy(in) }},
+		spec.OpRepeat: {compile: compileRepeat, run: runRepeat},
+		spec.OpAdd: {compile: compileCounter, run: func(t *task, in *instr) bool {
+			t.mine(in.ctr).add(do[*spec.AddStep](in).N)
+			return true
+		}},
+		spec.OpRead:   {compile: compileCounter, run: runRead},
+		spec.OpWrite:  {compile: compileCounter, run: runWrite},
+		spec.OpLock:   {compile: compileLock, run: runLock},
+		spec.OpUnlock: {compile: compileLock, run: runUnlock},
+		spec.OpSpawn:  {compile: compileTasks, run: runSpawn},
+		spec.OpJoin:   {compile: compileTasks, run: runJoin},
+		spec.OpStop:   {compile: compileTasks, run: runStop},
+		spec.OpKill:   {compile: compileTasks, run: func(t *task, in *instr) bool { t.kill(in); return true }},
+		spec.OpPhase:  {run: runPhase},
+		spec.OpExit:   {run: runExit},
+		spec.OpKey:    {run: func(t *task, in *instr) bool { return t.key(do[*spec.KeyStep](in)) }},
+		spec.OpPut:    {compile: compileQueue, run: func(t *task, in *instr) bool { return t.put(in) }},
+		spec.OpGet:    {compile: compileQueue, run: runGet},
+		spec.OpEach:   {compile: compileEach, run: runEach},
+		spec.OpRun: {run: func(t *task, in *instr) bool {
+			r := do[*spec.RunStep](in)
+			return t.runProgram(r.Program, r.Args, r.Stdin)
+		}},
+		spec.OpCrash:   {run: runCrash},
+		spec.OpWait:    {compile: compileWait, run: runWait},
+		spec.OpNotify:  {compile: compileCond, run: runNotify},
+		spec.OpSet:     {compile: compileEvent, run: runSet},
+		spec.OpClear:   {compile: compileEvent, run: runClear},
+		spec.OpBranch:  {compile: compileBranch, run: runBranch},
+		spec.OpRequest: {compile: compileRequest, run: runRequest},
+		spec.OpMaster:  {compile: compileBroker, run: runMaster},
+		spec.OpWork:    {compile: compileBroker, run: runWork},
+	}
+}
+
+// do is a step's own settings, as the struct of its kind: the executor of
+// a kind reads only its own.
+func do[T spec.StepSpec](in *instr) T { return in.st.Do.(T) }
+
+// HasExecutor reports whether the engine can run a step.
+func HasExecutor(name spec.Op) bool { return ops[name] != nil && ops[name].run != nil }
+
+// instr is a step with its objects looked up once per round, so that a loop
+// of a million steps does no map lookups.
+type instr struct {
+	run   func(t *task, in *instr) bool
+	st    *spec.Step
+	ctr   *counter
+	sm    *semaphore
+	rw    *rwlock
+	lk    *lock
+	gil   *gil
+	work  *counter
+	tasks []*task
+	body  []instr
+	vars  []*counter // counters a log text names, in order
+	q     *queue
+	cv    *cond
+	ev    *event
+	alt   []instr // branch: the steps when the event is clear
+	addr  string  // request: the server's address
+	// adds: a repeat whose steps are all adds runs them as a tight loop of
+	// plain loads and stores, as `balance = balance + n` runs, looking at
+	// the clock, a pause or a stop only every few turns.
+	adds bool
+}
+
+// text is a log step's line with {counter} replaced by the counter's value,
+// and {pid}, {ppid}, {value}, {cores} and {time} by what they say: the real
+// PID and parent PID of the process the task runs in, the value an each
+// loop is on, the run's cores, the wall-clock time.
+func (in *instr) text(t *task) string {
+	s := textOf(in.st)
+	for _, c := range in.vars {
+		s = strings.ReplaceAll(s, "{"+c.name+"}", strconv.FormatInt(t.mine(c).v.Load(), 10))
+	}
+	if strings.IndexByte(s, '{') < 0 {
+		return s
+	}
+	child := ""
+	if strings.Contains(s, "{child}") {
+		child = t.childPID()
+	}
+	return strings.NewReplacer(
+		"{task}", t.name,
+		"{child}", child,
+		"{pid}", strconv.Itoa(os.Getpid()),
+		"{ppid}", strconv.Itoa(os.Getppid()),
+		"{value}", t.value,
+		"{cores}", strconv.Itoa(t.w.e.opt.Cores),
+		"{time}", time.Now().Format("15:04:05"),
+	).Replace(s)
+}
+
+// childPID is the PID of the process the task spawned last, as fork()
+// returns it to the parent: it waits until the process has started (or
+// has failed to, or the task is stopped: then "?").
+func (t *task) childPID() string {
+	for i := len(t.spawned) - 1; i >= 0; i-- {
+		c := t.spawned[i]
+		if c.def.Kind != spec.Process {
+			continue
+		}
+		for {
+			c.mu.Lock()
+			ph := c.proc
+			c.mu.Unlock()
+			if ph != nil {
+				return strconv.Itoa(ph.pid)
+			}
+			select {
+			case <-c.done:
+				return "?"
+			case <-t.stop:
+				return "?"
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}
+	return "?"
+}
+
+func (w *world) compile(steps []spec.Step) ([]instr, error) {
+	out := make([]instr, len(steps))
+	for i := range steps {
+		st := &steps[i]
+		o := ops[st.Op]
+		if o == nil {
+			return nil, fmt.Errorf("%s: step %q is not supported by this version of the engine", st.Pos, st.Op)
+		}
+		out[i] = instr{run: o.run, st: st}
+		if o.compile != nil {
+			if err := o.compile(w, &out[i]); err != nil {
+				return nil, err
+			}
+		}
+		if w.turns != nil {
+			w.gateInstr(&out[i])
+		}
+	}
+	return out, nil
+}
+
+// exec runs steps; false means the task must stop (the run stopped, a daemon
+// was cut off, or an exit step ran).
+func (t *task) exec(code []instr) bool {
+	w := t.w
+	for i := range code {
+		in := &code[i]
+		if t.halted() {
+			return false
+		}
+		if w.e.paused.Load() && !t.pauseWait() {
+			return false
+		}
+		t.label()
+		if !in.run(t, in) {
+			return false
+		}
+	}
+	return true
+}
+
+// Running: what each step does.
+
+func runLog(t *task, in *instr) bool {
+	t.emit(Event{Kind: KLog, Task: t.name, Text: in.text(t)})
+	return true
+}
+
+func runSleep(t *task, in *instr) bool {
+	t.set(Sleeping, ReasonSleep, "", "")
+	s := do[*spec.SleepStep](in)
+	d := s.For
+	if s.Random > 0 {
+		d += rand.N(s.Random)
+	}
+	if !t.sleep(d) {
+		return false
+	}
+	t.running()
+	return true
+}
+
+func runRepeat(t *task, in *instr) bool {
+	if in.adds {
+		return t.addLoop(in)
+	}
+	r := do[*spec.RepeatStep](in)
+	if d := r.For; d > 0 {
+		// Again and again for a while: the clock is read every few turns,
+		// so the loop stays what it repeats.
+		end := time.Now().Add(d)
+		for n := 0; ; n++ {
+			if n&15 == 0 && !time.Now().Before(end) {
+				return true
+			}
+			if !t.exec(in.body) {
+				return false
+			}
+		}
+	}
+	times := r.Times
+	if times == spec.CountCores {
+		times = t.w.e.opt.Cores
+	}
+	for n := 0; n < times; n++ {
+		if !t.exec(in.body) {
+			return false
+		}
+	}
+	return true
+}
+
+// addLoop runs a repeat of add steps as a tight loop: nothing but the
+// counters' loads and stores between turns, so the scheduler can switch the
+// task anywhere, between a load and its store too. Every 64 turns it looks
+// at the clock, a pause and a stop.
+func (t *task) addLoop(in *instr) bool {
+	r := do[*spec.RepeatStep](in)
+	times := r.Times
+	if times == spec.CountCores {
+		times = t.w.e.opt.Cores
+	}
+	var end time.Time
+	if r.For > 0 {
+		end, times = time.Now().Add(r.For), -1
+	}
+	for n := 0; times < 0 || n < times; n++ {
+		if n&63 == 0 {
+			if t.halted() || t.w.e.paused.Load() && !t.pauseWait() {
+				return false
+			}
+			if times < 0 && !time.Now().Before(end) {
+				return true
+			}
+		}
+		for i := range in.body {
+			t.mine(in.body[i].ctr).add(do[*spec.AddStep](&in.body[i]).N)
+		}
+	}
+	return true
+}
+
+// runCrash ends the task's process as an uncaught panic does, in a process
+// task's process; mtviz itself refuses (see the outlets' crash).
+func runCrash(t *task, in *instr) bool {
+	return t.w.e.outlet.crash(t, do[*spec.CrashStep](in).Message)
+}
+
+func runRead(t *task, in *instr) bool {
+	t.copy = t.mine(in.ctr).v.Load()
+	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyRead, Object: in.ctr.name, Value: t.copy})
+	return true
+}
+
+func runWrite(t *task, in *instr) bool {
+	n := do[*spec.WriteStep](in).Add
+	v := t.copy + n
+	t.mine(in.ctr).v.Store(v)
+	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyWrite, Object: in.ctr.name, Value: v, N: n})
+	return true
+}
+
+func runUnlock(t *task, in *instr) bool {
+	if in.rw != nil {
+		if !in.rw.release(t) {
+			t.emit(Event{Kind: KError, Task: t.name, Object: in.rw.name,
+				Error: fmt.Sprintf("%s released %s without holding it", t.name, in.rw.name)})
+		}
+		return true
+	}
+	if in.sm != nil {
+		if !in.sm.release(t) {
+			t.emit(Event{Kind: KError, Task: t.name, Object: in.sm.name,
+				Error: fmt.Sprintf("%s released %s without holding a permit", t.name, in.sm.name)})
+		}
+		return true
+	}
+	if !in.lk.release(t) {
+		t.emit(Event{Kind: KError, Task: t.name, Object: in.lk.name,
+			Error: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)})
+	}
+	return true
+}
+
+func runSpawn(t *task, in *instr) bool {
+	w := t.w
+	t.spawned = in.tasks
+	stagger := do[*spec.SpawnStep](in).Stagger
+	if stagger <= 0 {
+		w.startAll(in.tasks, t)
+		return t.awaitStarted(in.tasks)
+	}
+	for i, c := range in.tasks {
+		if i > 0 {
+			// The spawner sleeps between starts: its lane says so.
+			t.set(Sleeping, ReasonSleep, "", "")
+			if !t.sleep(stagger) {
+				return false
+			}
+			t.running()
+		}
+		w.startAll([]*task{c}, t)
+	}
+	return true
+}
+
+// startWait bounds how long a spawn waits for its processes to start.
+const startWait = 10 * time.Second
+
+// awaitStarted returns once every process task of ts is running its steps
+// (it has said hello to mtviz), or has ended, as Python's Process.start()
+// returns once the child exists: what follows a spawn (a phase, say) is
+// not the processes' start-up. A process's own children start as they
+// may: only mtviz's hub knows who connected.
+func (t *task) awaitStarted(ts []*task) bool {
+	h := t.w.e.hub
+	if h == nil {
+		return true
+	}
+	limit := time.NewTimer(startWait)
+	defer limit.Stop()
+	for _, c := range ts {
+		if c.def.Kind != spec.Process {
+			continue
+		}
+		r := h.rec(t.w.round, c.name)
+		select {
+		case <-r.connected:
+		case <-r.ended:
+		case <-c.done:
+		case <-t.stop:
+			return false
+		case <-limit.C:
+			return true
+		}
+	}
+	return true
+}
+
+func runStop(t *task, in *instr) bool {
+	for _, c := range in.tasks {
+		c.halt(EndStopped, t.name)
+	}
+	return true
+}
+
+func runPhase(t *task, in *instr) bool {
+	t.emit(Event{Kind: KPhase, Task: t.name, Phase: do[*spec.PhaseStep](in).Name})
+	return true
+}
+
+func runExit(t *task, in *instr) bool {
+	if w := t.w; w.self == t {
+		// A process task's own exit ends its process at once.
+		t.setState(taskState{state: Done, end: EndExit})
+		w.e.outlet.exit(do[*spec.ExitStep](in).Code)
+	}
+	return false
+}
+
+func runEach(t *task, in *instr) bool {
+	for {
+		if s := t.w.turns; s != nil && !s.turn(t, getMove(t, in)) {
+			return false
+		}
+		v, ok := t.get(in, t.stop)
+		if !ok {
+			return false
+		}
+		if v == do[*spec.EachStep](in).Until {
+			return true
+		}
+		if !t.exec(in.body) {
+			return false
+		}
+	}
+}
+
+func runWait(t *task, in *instr) bool {
+	stop, end := t.within(do[*spec.WaitStep](in).Timeout)
+	defer end()
+	if in.cv == nil {
+		return t.orGaveUp(in.ev.wait(t, stop), in)
+	}
+	ok, held := in.cv.wait(t, stop)
+	if !held {
+		t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
+			Error: fmt.Sprintf("%s waited on %s without holding its lock", t.name, in.cv.name)})
+	}
+	return t.orGaveUp(ok, in)
+}
+
+func runLock(t *task, in *instr) bool {
+	l := do[*spec.LockStep](in)
+	stop, end := t.within(l.Timeout)
+	defer end()
+	if in.sm != nil {
+		return t.orGaveUp(in.sm.acquire(t, stop), in)
+	}
+	if in.rw != nil {
+		return t.orGaveUp(in.rw.acquire(t, l.Read, stop), in)
+	}
+	return t.orGaveUp(in.lk.acquireUntil(t, stop), in)
+}
+
+func runJoin(t *task, in *instr) bool {
+	stop, end := t.within(do[*spec.JoinStep](in).Timeout)
+	defer end()
+	return t.orGaveUp(t.join(in.tasks, stop), in)
+}
+
+func runGet(t *task, in *instr) bool {
+	stop, end := t.within(do[*spec.GetStep](in).Timeout)
+	defer end()
+	_, ok := t.get(in, stop)
+	return t.orGaveUp(ok, in)
+}
+
+// within is what a wait with a timeout ends on: the task's stop, or the
+// timeout's end (d 0: the stop alone). end releases it.
+func (t *task) within(d time.Duration) (<-chan struct{}, func()) {
+	if d <= 0 {
+		return t.stop, func() {}
+	}
+	ch, quit := make(chan struct{}), make(chan struct{})
+	t.timed.Store(true) // it wakes itself: never stuck
+	tm := time.NewTimer(d)
+	go func() {
+		select {
+		case <-t.stop:
+		case <-tm.C:
+		case <-quit:
+			return
+		}
+		close(ch)
+	}()
+	return ch, func() { tm.Stop(); close(quit); t.timed.Store(false) }
+}
+
+// orGaveUp turns a wait that ended without its object into the step's
+// outcome: a stopped task stops; one whose timeout passed says it gave up
+// and goes on to its next step, as a Python acquire(timeout=...) returns
+// False.
+func (t *task) orGaveUp(ok bool, in *instr) bool {
+	what, timeout := waitOf(in.st)
+	if ok || t.halted() || timeout <= 0 {
+		return ok
+	}
+	t.mu.Lock()
+	t.waitsOn = nil
+	t.mu.Unlock()
+	t.running()
+	t.emit(Event{Kind: KLog, Task: t.name, Text: words.F("gave up waiting for %s after %s (%s timeout)", what, timeout, in.st.Op)})
+	return true
+}
+
+func runNotify(t *task, in *instr) bool {
+	if !in.cv.notify(do[*spec.NotifyStep](in).All, t) {
+		t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
+			Error: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)})
+	}
+	return true
+}
+
+func runSet(t *task, in *instr) bool {
+	in.ev.set()
+	t.emit(in.ev.snapshot())
+	return true
+}
+
+func runClear(t *task, in *instr) bool {
+	in.ev.clear()
+	t.emit(in.ev.snapshot())
+	return true
+}
+
+func runBranch(t *task, in *instr) bool {
+	body := in.alt
+	if in.ev.state() {
+		body = in.body
+	}
+	return t.exec(body)
+}
