@@ -394,7 +394,9 @@ func TestWorkerStopsWhenMasterGone(t *testing.T) {
 	mark := fmt.Sprintf("g%d", time.Now().UnixNano())
 	url, _, key := startBroker(t, mark)
 	m := start(t, mark, "master", "--nats", url, "--token-file", key, "--tasks", "100000", "--job", "gone")
-	w := start(t, mark, workerArgs(t, m.line(t, "mtviz worker"))...)
+	// Paced, so that the job is far from done when its master is killed,
+	// however fast this machine works (100,000 tasks, a millisecond each).
+	w := start(t, mark, append(workerArgs(t, m.line(t, "mtviz worker")), "--pace", "1ms")...)
 	m.waitStderr(t, "results collected")
 	m.cmd.Process.Kill()
 	m.wait()
