@@ -5,15 +5,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"mtviz/internal/words"
-
-	"mtviz/internal/keymap"
 )
-
-// lessonKeys are the keys of the lesson screen, declared once in keymap:
-// the footer, the help overlay and Update all read them from there.
-type lessonKeys = keymap.Lesson
-
-func newLessonKeys() lessonKeys { return keymap.NewLesson() }
 
 type pickerKeys struct {
 	Up, Down, Open, Compare, Filter, Clear, Help, Quit key.Binding

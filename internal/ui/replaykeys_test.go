@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mtviz/internal/event"
+	"mtviz/internal/keymap"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/spec"
@@ -93,7 +94,7 @@ func TestReplayOffersOnlyItsKeys(t *testing.T) {
 // screen or its position changes.
 func TestReplayHelpKeysAllAct(t *testing.T) {
 	rec := keyRecording(t)
-	for _, col := range newLessonKeys().ReplayHelp(newReplay(rec).rkeys) {
+	for _, col := range keymap.NewLesson().ReplayHelp(newReplay(rec).rkeys) {
 		for _, b := range col {
 			if b.Keys()[0] == "q" {
 				continue // the root model quits
