@@ -10,7 +10,7 @@ import (
 // OS reported. What it says depends on its kind, and each kind has a struct
 // of its own in Spec: no field is shared between kinds or means two things.
 type Check struct {
-	Kind string
+	Kind CheckKind
 	Name string // what the verdict calls it (default: the kind's title)
 	Pos  Pos
 	Spec CheckSpec

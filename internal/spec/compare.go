@@ -11,7 +11,7 @@ import (
 // compareChecks are the checks of a comparison: claims about one figure of
 // two of its variants, named by the values of the compared switch.
 var compareChecks = []schema{
-	{name: "more", doc: "the figure of the variant `of` is at least `factor` × the same figure of the variant `than` (both values of the compared switch)",
+	{name: string(CheckMore), doc: "the figure of the variant `of` is at least `factor` × the same figure of the variant `than` (both values of the compared switch)",
 		check: func() CheckSpec { return &MoreCheck{} }, checkRules: ruleMore,
 		fields: []field{
 			{name: "figure", kind: kString, required: true, doc: "the figure", set: func(d any, v any) { d.(*MoreCheck).Figure = v.(string) }},
@@ -22,7 +22,7 @@ var compareChecks = []schema{
 }
 
 // CompareCheckNames lists every check a comparison can make.
-func CompareCheckNames() []string { return tableNames(compareChecks) }
+func CompareCheckNames() []CheckKind { return checkKinds(compareChecks) }
 
 func ruleMore(l *loader, c CheckSpec, n ast.Node) {
 	m := c.(*MoreCheck)

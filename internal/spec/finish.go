@@ -42,7 +42,7 @@ func (l *loader) check(it ast.Node, table []schema, what string) (Check, bool) {
 		l.errorf(kv.Key, "unknown %s %q%s; known %ss: %s", what, kind, didYouMean(kind, tableNames(table)), what, names(table))
 		return Check{}, false
 	}
-	c := Check{Kind: kind, Pos: l.pos(kv.Key), Spec: s.check()}
+	c := Check{Kind: CheckKind(kind), Pos: l.pos(kv.Key), Spec: s.check()}
 	fields, ok := l.mapping(kv.Value, fmt.Sprintf("%s %q", what, kind))
 	if !ok {
 		return Check{}, false

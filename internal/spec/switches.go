@@ -369,16 +369,16 @@ func ruleCurve(l *loader, c CheckSpec, n ast.Node) {
 
 // sweepChecks are the verdicts a sweep can reach over its points.
 var sweepChecks = []schema{
-	{name: "grows", doc: "the figure at the largest point is at least factor × the one at the smallest, for each series",
+	{name: string(CheckGrows), doc: "the figure at the largest point is at least factor × the one at the smallest, for each series",
 		check: func() CheckSpec { return &GrowsCheck{} }, checkRules: ruleCurve, fields: curveFields()},
-	{name: "levels_off", doc: "the figure grows from one task up to tasks = cores (by half the cores' worth at least), and past that point never exceeds factor × its value there, for each series",
+	{name: string(CheckLevelsOff), doc: "the figure grows from one task up to tasks = cores (by half the cores' worth at least), and past that point never exceeds factor × its value there, for each series",
 		check: func() CheckSpec { return &LevelsOffCheck{} }, checkRules: ruleCurve, fields: curveFields()},
-	{name: "rises", doc: "the figure at the largest point is at least factor × its value where tasks = cores, for each series",
+	{name: string(CheckRises), doc: "the figure at the largest point is at least factor × its value where tasks = cores, for each series",
 		check: func() CheckSpec { return &RisesCheck{} }, checkRules: ruleCurve, fields: curveFields()},
 }
 
 // SweepCheckNames lists every sweep check of the vocabulary.
-func SweepCheckNames() []string { return tableNames(sweepChecks) }
+func SweepCheckNames() []CheckKind { return checkKinds(sweepChecks) }
 
 // FigureNames lists every figure.
 func FigureNames() []string {

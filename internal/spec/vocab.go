@@ -144,7 +144,7 @@ func topKeyNames() string {
 func StepNames() []string { return tableNames(steps) }
 
 // CheckNames lists every check of the vocabulary.
-func CheckNames() []string { return tableNames(checks) }
+func CheckNames() []CheckKind { return checkKinds(checks) }
 
 func tableNames(table []schema) []string {
 	out := make([]string, len(table))

@@ -14,8 +14,8 @@ type Variant struct {
 
 // compareJudges decide a comparison's checks from its variants: one entry
 // per compare check of the vocabulary (a test fails when one has none).
-var compareJudges = map[string]func(c spec.CheckSpec, sw string, vs []Variant) Result{
-	"more": judgeMore,
+var compareJudges = map[spec.CheckKind]func(c spec.CheckSpec, sw string, vs []Variant) Result{
+	spec.CheckMore: judgeMore,
 }
 
 // JudgeCompare decides a comparison's own checks.

@@ -180,55 +180,55 @@ func Worst(rs []Result) Verdict {
 
 // judges makes a check's judge, by kind: one entry per check of the
 // vocabulary (a test fails when a check has none).
-var judges = map[string]func(c spec.CheckSpec, sc *spec.Scenario) judge{
-	"blocked":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &blockedJudge{c: c.(*spec.BlockedCheck)} },
-	"queue":        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &queueJudge{c: c.(*spec.QueueCheck)} },
-	"bounds":       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &boundsJudge{c: c.(*spec.BoundsCheck)} },
-	"pids":         func(c spec.CheckSpec, _ *spec.Scenario) judge { return &pidsJudge{c: c.(*spec.PIDsCheck)} },
-	"logs_count":   func(c spec.CheckSpec, _ *spec.Scenario) judge { return &linesCountJudge{c: c.(*spec.LinesCountCheck)} },
-	"counter":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &counterJudge{c: c.(*spec.CounterCheck)} },
-	"threads":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &threadsJudge{c: c.(*spec.ThreadsCheck)} },
-	"cpu_time":     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuTimeJudge{c: c.(*spec.CPUTimeCheck)} },
-	"drift":        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &driftJudge{c: c.(*spec.DriftCheck)} },
-	"cpu":          func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuMaxJudge{c: c.(*spec.CPUCheck)} },
-	"cpu_ratio":    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &ratioJudge{c: c.(*spec.CPURatioCheck)} },
-	"cpu_min":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuMinJudge{c: c.(*spec.CPUMinCheck)} },
-	"parent":       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &parentJudge{c: c.(*spec.ParentCheck)} },
-	"overlap":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &overlapJudge{c: c.(*spec.OverlapCheck)} },
-	"lifetime":     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &lifetimeJudge{c: c.(*spec.LifetimeCheck)} },
-	"logs":         func(c spec.CheckSpec, _ *spec.Scenario) judge { return &logsJudge{c: c.(*spec.LogsCheck)} },
-	"never_logged": func(c spec.CheckSpec, _ *spec.Scenario) judge { return &neverJudge{c: c.(*spec.NeverLoggedCheck)} },
-	"after_exit":   func(c spec.CheckSpec, _ *spec.Scenario) judge { return &afterExitJudge{c: c.(*spec.AfterExitCheck)} },
-	"gone_with":    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &goneWithJudge{c: c.(*spec.GoneWithCheck)} },
-	"zombie":       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &zombieJudge{c: c.(*spec.ZombieCheck)} },
-	"adopted":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &adoptedJudge{c: c.(*spec.AdoptedCheck)} },
-	"terminated":   func(c spec.CheckSpec, _ *spec.Scenario) judge { return &terminatedJudge{c: c.(*spec.TerminatedCheck)} },
-	"exit_status":  func(c spec.CheckSpec, _ *spec.Scenario) judge { return &exitStatusJudge{c: c.(*spec.ExitStatusCheck)} },
-	"survived":     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &survivedJudge{c: c.(*spec.SurvivedCheck)} },
-	"program":      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &programJudge{c: c.(*spec.ProgramCheck)} },
-	"received":     func(c spec.CheckSpec, _ *spec.Scenario) judge { return newReceivedJudge(c.(*spec.ReceivedCheck)) },
-	"processes": func(c spec.CheckSpec, sc *spec.Scenario) judge {
+var judges = map[spec.CheckKind]func(c spec.CheckSpec, sc *spec.Scenario) judge{
+	spec.CheckBlocked:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &blockedJudge{c: c.(*spec.BlockedCheck)} },
+	spec.CheckQueue:       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &queueJudge{c: c.(*spec.QueueCheck)} },
+	spec.CheckBounds:      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &boundsJudge{c: c.(*spec.BoundsCheck)} },
+	spec.CheckPIDs:        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &pidsJudge{c: c.(*spec.PIDsCheck)} },
+	spec.CheckLogsCount:   func(c spec.CheckSpec, _ *spec.Scenario) judge { return &linesCountJudge{c: c.(*spec.LinesCountCheck)} },
+	spec.CheckCounter:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &counterJudge{c: c.(*spec.CounterCheck)} },
+	spec.CheckThreads:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &threadsJudge{c: c.(*spec.ThreadsCheck)} },
+	spec.CheckCPUTime:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuTimeJudge{c: c.(*spec.CPUTimeCheck)} },
+	spec.CheckDrift:       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &driftJudge{c: c.(*spec.DriftCheck)} },
+	spec.CheckCPU:         func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuMaxJudge{c: c.(*spec.CPUCheck)} },
+	spec.CheckCPURatio:    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &ratioJudge{c: c.(*spec.CPURatioCheck)} },
+	spec.CheckCPUMin:      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuMinJudge{c: c.(*spec.CPUMinCheck)} },
+	spec.CheckParent:      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &parentJudge{c: c.(*spec.ParentCheck)} },
+	spec.CheckOverlap:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &overlapJudge{c: c.(*spec.OverlapCheck)} },
+	spec.CheckLifetime:    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &lifetimeJudge{c: c.(*spec.LifetimeCheck)} },
+	spec.CheckLogs:        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &logsJudge{c: c.(*spec.LogsCheck)} },
+	spec.CheckNeverLogged: func(c spec.CheckSpec, _ *spec.Scenario) judge { return &neverJudge{c: c.(*spec.NeverLoggedCheck)} },
+	spec.CheckAfterExit:   func(c spec.CheckSpec, _ *spec.Scenario) judge { return &afterExitJudge{c: c.(*spec.AfterExitCheck)} },
+	spec.CheckGoneWith:    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &goneWithJudge{c: c.(*spec.GoneWithCheck)} },
+	spec.CheckZombie:      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &zombieJudge{c: c.(*spec.ZombieCheck)} },
+	spec.CheckAdopted:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &adoptedJudge{c: c.(*spec.AdoptedCheck)} },
+	spec.CheckTerminated:  func(c spec.CheckSpec, _ *spec.Scenario) judge { return &terminatedJudge{c: c.(*spec.TerminatedCheck)} },
+	spec.CheckExitStatus:  func(c spec.CheckSpec, _ *spec.Scenario) judge { return &exitStatusJudge{c: c.(*spec.ExitStatusCheck)} },
+	spec.CheckSurvived:    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &survivedJudge{c: c.(*spec.SurvivedCheck)} },
+	spec.CheckProgram:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &programJudge{c: c.(*spec.ProgramCheck)} },
+	spec.CheckReceived:    func(c spec.CheckSpec, _ *spec.Scenario) judge { return newReceivedJudge(c.(*spec.ReceivedCheck)) },
+	spec.CheckProcesses: func(c spec.CheckSpec, sc *spec.Scenario) judge {
 		return newProcessesJudge(c.(*spec.ProcessesCheck), sc)
 	},
-	"transitions": func(c spec.CheckSpec, _ *spec.Scenario) judge {
+	spec.CheckTransitions: func(c spec.CheckSpec, _ *spec.Scenario) judge {
 		return &transitionsJudge{c: c.(*spec.TransitionsCheck)}
 	},
-	"runtime":         func(c spec.CheckSpec, _ *spec.Scenario) judge { return newRuntimeJudge(c.(*spec.RuntimeCheck)) },
-	"lines":           func(c spec.CheckSpec, _ *spec.Scenario) judge { return &linesJudge{c: c.(*spec.LinesCheck)} },
-	"before":          func(c spec.CheckSpec, _ *spec.Scenario) judge { return &beforeJudge{c: c.(*spec.BeforeCheck)} },
-	"deadlock":        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &deadlockJudge{c: c.(*spec.DeadlockCheck)} },
-	"holds":           func(c spec.CheckSpec, _ *spec.Scenario) judge { return &holdsJudge{c: c.(*spec.HoldsCheck)} },
-	"stopped_blocked": func(c spec.CheckSpec, _ *spec.Scenario) judge { return &stoppedJudge{c: c.(*spec.StoppedBlockedCheck)} },
-	"recorded":        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &recordedJudge{c: c.(*spec.RecordedCheck)} },
-	"refused":         func(c spec.CheckSpec, _ *spec.Scenario) judge { return &refusedJudge{c: c.(*spec.RefusedCheck)} },
-	"redelivered": func(c spec.CheckSpec, _ *spec.Scenario) judge {
+	spec.CheckRuntime:        func(c spec.CheckSpec, _ *spec.Scenario) judge { return newRuntimeJudge(c.(*spec.RuntimeCheck)) },
+	spec.CheckLines:          func(c spec.CheckSpec, _ *spec.Scenario) judge { return &linesJudge{c: c.(*spec.LinesCheck)} },
+	spec.CheckBefore:         func(c spec.CheckSpec, _ *spec.Scenario) judge { return &beforeJudge{c: c.(*spec.BeforeCheck)} },
+	spec.CheckDeadlock:       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &deadlockJudge{c: c.(*spec.DeadlockCheck)} },
+	spec.CheckHolds:          func(c spec.CheckSpec, _ *spec.Scenario) judge { return &holdsJudge{c: c.(*spec.HoldsCheck)} },
+	spec.CheckStoppedBlocked: func(c spec.CheckSpec, _ *spec.Scenario) judge { return &stoppedJudge{c: c.(*spec.StoppedBlockedCheck)} },
+	spec.CheckRecorded:       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &recordedJudge{c: c.(*spec.RecordedCheck)} },
+	spec.CheckRefused:        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &refusedJudge{c: c.(*spec.RefusedCheck)} },
+	spec.CheckRedelivered: func(c spec.CheckSpec, _ *spec.Scenario) judge {
 		return &redeliveredJudge{c: c.(*spec.RedeliveredCheck)}
 	},
-	"resumed": func(c spec.CheckSpec, _ *spec.Scenario) judge { return &resumedJudge{c: c.(*spec.ResumedCheck)} },
+	spec.CheckResumed: func(c spec.CheckSpec, _ *spec.Scenario) judge { return &resumedJudge{c: c.(*spec.ResumedCheck)} },
 }
 
 // HasJudge reports whether a check kind can be decided.
-func HasJudge(kind string) bool { return judges[kind] != nil }
+func HasJudge(kind spec.CheckKind) bool { return judges[kind] != nil }
 
 func newJudge(c spec.Check, sc *spec.Scenario) judge {
 	if mk := judges[c.Kind]; mk != nil && c.Spec != nil {
@@ -237,7 +237,7 @@ func newJudge(c spec.Check, sc *spec.Scenario) judge {
 	return unknownJudge{c.Kind}
 }
 
-type unknownJudge struct{ kind string }
+type unknownJudge struct{ kind spec.CheckKind }
 
 func (unknownJudge) event(*facts, *event.Event) {}
 func (u unknownJudge) decide(*facts) Result {

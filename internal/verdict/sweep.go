@@ -57,10 +57,10 @@ func (p Point) Value(name string) float64 {
 
 // sweepJudges decide a sweep check along one series' points, sorted by X;
 // at is the last point with tasks at most the cores.
-var sweepJudges = map[string]func(c spec.CheckSpec, line []Point, at Point, cores int) (Verdict, string){
-	"grows":      judgeGrows,
-	"levels_off": judgeLevelsOff,
-	"rises":      judgeRises,
+var sweepJudges = map[spec.CheckKind]func(c spec.CheckSpec, line []Point, at Point, cores int) (Verdict, string){
+	spec.CheckGrows:     judgeGrows,
+	spec.CheckLevelsOff: judgeLevelsOff,
+	spec.CheckRises:     judgeRises,
 }
 
 // JudgeSweep decides a sweep's own checks from its points.
@@ -81,7 +81,7 @@ func needsCores(c spec.Check) int {
 	if cv.NeedsCores > 0 {
 		return cv.NeedsCores
 	}
-	if c.Kind == "levels_off" {
+	if c.Kind == spec.CheckLevelsOff {
 		return 2
 	}
 	return 1

@@ -120,7 +120,7 @@ func zombie(pid, ppid int) probe.Proc {
 }
 
 // lessonWitnesses has one entry per check of the vocabulary.
-var lessonWitnesses = map[string]witnesses{
+var lessonWitnesses = map[spec.CheckKind]witnesses{
 	"counter": {check: &spec.CounterCheck{Counter: "c", Equals: 5},
 		pass: witness{evs: []event.Event{ended(100, map[string]int64{"c": 5})}, says: "c ended at 5"},
 		fail: witness{evs: []event.Event{ended(100, map[string]int64{"c": 4})}, says: "round 1 ended at 4"},
@@ -347,9 +347,9 @@ func TestProcessesMin(t *testing.T) {
 }
 
 // run decides one witness of a lesson check.
-func (w witness) run(kind string, c spec.CheckSpec) Result {
+func (w witness) run(kind spec.CheckKind, c spec.CheckSpec) Result {
 	sc := witnessScenario
-	sc.Checks = []spec.Check{{Kind: kind, Name: kind, Spec: c}}
+	sc.Checks = []spec.Check{{Kind: kind, Name: string(kind), Spec: c}}
 	evs := append([]event.Event{{Kind: event.KRound, Round: 1}}, w.evs...)
 	cores := w.cores
 	if cores == 0 {
@@ -372,7 +372,7 @@ func checkWitness(t *testing.T, name string, want Verdict, w witness, r Result) 
 // Every check passes where its claim holds, fails where it is absent, and
 // is not decided, saying why, where it cannot be decided.
 func TestEveryCheckHasItsWitnesses(t *testing.T) {
-	for _, kind := range slices.Sorted(func(yield func(string) bool) {
+	for _, kind := range slices.Sorted(func(yield func(spec.CheckKind) bool) {
 		for k := range lessonWitnesses {
 			if !yield(k) {
 				return
@@ -380,7 +380,7 @@ func TestEveryCheckHasItsWitnesses(t *testing.T) {
 		}
 	}) {
 		ws := lessonWitnesses[kind]
-		t.Run(kind, func(t *testing.T) {
+		t.Run(string(kind), func(t *testing.T) {
 			checkWitness(t, "pass", Pass, ws.pass, ws.pass.run(kind, ws.check))
 			checkWitness(t, "fail", Fail, ws.fail, ws.fail.run(kind, ws.check))
 			checkWitness(t, "not decided", Undecided, ws.open, ws.open.run(kind, ws.check))
@@ -419,7 +419,7 @@ func curve(work []float64, others float64) []Point {
 	return out
 }
 
-var sweepWitnesses = map[string]struct {
+var sweepWitnesses = map[spec.CheckKind]struct {
 	check            spec.CheckSpec
 	pass, fail, open sweepWitness
 }{
@@ -437,12 +437,12 @@ var sweepWitnesses = map[string]struct {
 		open: sweepWitness{cores: 8, pts: curve([]float64{10, 20, 40, 80}, 0), says: "no point past 8"}},
 }
 
-func (w sweepWitness) run(t *testing.T, kind string, c spec.CheckSpec) Result {
+func (w sweepWitness) run(t *testing.T, kind spec.CheckKind, c spec.CheckSpec) Result {
 	sc, err := spec.Load("t.yaml", []byte(sweepYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc.Sweep.Checks = []spec.Check{{Kind: kind, Name: kind, Spec: c}}
+	sc.Sweep.Checks = []spec.Check{{Kind: kind, Name: string(kind), Spec: c}}
 	cores := w.cores
 	if cores == 0 {
 		cores = 2
@@ -453,7 +453,7 @@ func (w sweepWitness) run(t *testing.T, kind string, c spec.CheckSpec) Result {
 // The same for the sweep checks, over made-up points.
 func TestEverySweepCheckHasItsWitnesses(t *testing.T) {
 	for kind, ws := range sweepWitnesses {
-		t.Run(kind, func(t *testing.T) {
+		t.Run(string(kind), func(t *testing.T) {
 			for _, c := range []struct {
 				name string
 				want Verdict
@@ -545,7 +545,7 @@ func variants(threads, goroutines, othersThreads float64, unitThreads string) []
 	}
 }
 
-var compareWitnesses = map[string]struct {
+var compareWitnesses = map[spec.CheckKind]struct {
 	check            spec.CheckSpec
 	pass, fail, open []Variant
 	says             [3]string
@@ -558,7 +558,7 @@ var compareWitnesses = map[string]struct {
 // And for the checks of a comparison, over made-up variants.
 func TestEveryCompareCheckHasItsWitnesses(t *testing.T) {
 	for kind, ws := range compareWitnesses {
-		sc := &spec.Scenario{Compare: "kind", CompareChecks: []spec.Check{{Kind: kind, Name: kind, Spec: ws.check}}}
+		sc := &spec.Scenario{Compare: "kind", CompareChecks: []spec.Check{{Kind: kind, Name: string(kind), Spec: ws.check}}}
 		for i, c := range []struct {
 			want Verdict
 			vs   []Variant
