@@ -49,7 +49,7 @@ func (o *outputs) screen() ui.Outputs {
 
 type screenOutputs struct{ runs *outfile.Runs }
 
-func (s screenOutputs) Next() (rec, trace *outfile.File, err error) {
+func (s screenOutputs) Next() (rec, perfetto *outfile.File, err error) {
 	files, err := s.runs.Next()
 	if err != nil {
 		return nil, nil, err

@@ -57,17 +57,17 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	return outs.finish(replay(pos[0], *maxSize, files[0], *asHeadless || *asJSON, *asJSON, stdout))
 }
 
-func replay(path string, maxSize int64, traceFile *outfile.File, headless, asJSON bool, stdout io.Writer) error {
+func replay(path string, maxSize int64, perfettoFile *outfile.File, headless, asJSON bool, stdout io.Writer) error {
 	r, err := record.Open(path, record.Options{MaxScenario: maxSize})
 	if err != nil {
 		return usageError{"replay: " + err.Error()}
 	}
 	defer r.Close()
 	var consumers []func(timeline.Item)
-	var trace *perfetto.Writer
-	if traceFile != nil {
-		trace = perfetto.New(traceFile, r.Header.Root)
-		consumers = append(consumers, trace.Item)
+	var pw *perfetto.Writer
+	if perfettoFile != nil {
+		pw = perfetto.New(perfettoFile, r.Header.Root)
+		consumers = append(consumers, pw.Item)
 	}
 	var out report.Reporter
 	var vj *verdict.Judge
@@ -96,8 +96,8 @@ func replay(path string, maxSize int64, traceFile *outfile.File, headless, asJSO
 	if err != nil {
 		return usageError{"replay: " + err.Error()}
 	}
-	if trace != nil {
-		if err := trace.Close(); err != nil {
+	if pw != nil {
+		if err := pw.Close(); err != nil {
 			return fmt.Errorf("replay: %w", err)
 		}
 	}

@@ -58,7 +58,7 @@ type runFlags struct {
 	maxProcs       int
 	maxTasks       int
 	goTrace        string
-	trace          string
+	perfetto       string
 	record         string
 	csv            string
 	maxSize        int64
@@ -81,7 +81,7 @@ func (f *runFlags) register(fs *flag.FlagSet, withCores bool) {
 	fs.IntVar(&f.maxTasks, "max-tasks", session.DefaultMaxTasks, "refuse a lesson with more than `N` task copies in a round")
 	fs.StringVar(&f.goTrace, "go-trace", "auto", "read the Go runtime's trace, to tell running from runnable goroutines: `MODE` on, off, or auto (as the lesson asks; t toggles it on screen)")
 	if withCores {
-		fs.StringVar(&f.trace, "trace", "", "also write the run to `FILE` in the Trace Event format, for Perfetto's UI (ui.perfetto.dev) or speedscope: a track per process (named by its task), per thread (its OS states) and per lesson task (running, runnable, blocked on what), the cores' use and the counters")
+		fs.StringVar(&f.perfetto, "trace", "", "also write the run to `FILE` in the Trace Event format, for Perfetto's UI (ui.perfetto.dev) or speedscope: a track per process (named by its task), per thread (its OS states) and per lesson task (running, runnable, blocked on what), the cores' use and the counters")
 	}
 	if withCores {
 		fs.StringVar(&f.record, "record", "", "write the run to `FILE` as it goes, for 'mtviz replay'")
@@ -105,8 +105,8 @@ func (f *runFlags) validate(fs *flag.FlagSet) error {
 	if _, ok := traceModes[f.goTrace]; !ok {
 		return usagef(fs.Name()+": --go-trace must be on, off or auto, not %q", f.goTrace)
 	}
-	if _, mode := traceModes[f.trace]; mode {
-		return usagef("%s: --trace takes a file to write the run to, for Perfetto; the runtime trace's mode is --go-trace %s", fs.Name(), f.trace)
+	if _, mode := traceModes[f.perfetto]; mode {
+		return usagef("%s: --trace takes a file to write the run to, for Perfetto; the runtime trace's mode is --go-trace %s", fs.Name(), f.perfetto)
 	}
 	if f.maxSize < 1 {
 		return usagef(fs.Name()+": --max-size must be above 0, not %d", f.maxSize)
@@ -172,7 +172,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := limitCores(f.cores); err != nil {
 		return err
 	}
-	if sc.Sweep != nil && (f.record != "" || f.trace != "") {
+	if sc.Sweep != nil && (f.record != "" || f.perfetto != "") {
 		return usagef("run: %s is a sweep of many runs: --record and --trace take one run; --csv FILE writes the sweep's points", sc.ID)
 	}
 	if sc.Sweep == nil && f.csv != "" {
@@ -188,7 +188,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if sc.Sweep != nil {
 		return runSweep(sc, opt, f, inputs, stdout)
 	}
-	outs, files, err := openOutputs("run", inputs, outfile.Output{Flag: "--record", Path: f.record}, outfile.Output{Flag: "--trace", Path: f.trace})
+	outs, files, err := openOutputs("run", inputs, outfile.Output{Flag: "--record", Path: f.record}, outfile.Output{Flag: "--trace", Path: f.perfetto})
 	if err != nil {
 		return err
 	}
@@ -223,13 +223,13 @@ func runSweep(sc *spec.Scenario, opt session.Options, f runFlags, inputs []outfi
 	return onScreen("run", ui.Config{Scenarios: builtins(), Start: sc, Session: opt, CSV: f.csv})
 }
 
-// setOutputs hands a run its recording and trace files, those asked for.
-func setOutputs(opt *session.Options, rec, trace *outfile.File) {
+// setOutputs hands a run its recording and Perfetto trace files, those asked for.
+func setOutputs(opt *session.Options, rec, perfetto *outfile.File) {
 	if rec != nil {
 		opt.Record = rec
 	}
-	if trace != nil {
-		opt.Perfetto = trace
+	if perfetto != nil {
+		opt.Perfetto = perfetto
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 
 // Lesson is the keys of the lesson screen.
 type Lesson struct {
-	Pause, Restart, ZoomIn, ZoomOut, Trace, Focus, FocusBack, Up, Down, PageUp, PageDown, Help, Back, Quit key.Binding
+	Pause, Restart, ZoomIn, ZoomOut, RuntimeTrace, Focus, FocusBack, Up, Down, PageUp, PageDown, Help, Back, Quit key.Binding
 	// Expand shows every copy of a task counted many times as a lane of
 	// its own, or one summary lane again.
 	Expand key.Binding
@@ -26,25 +26,25 @@ type Lesson struct {
 // NewLesson returns the lesson screen's keys.
 func NewLesson() Lesson {
 	return Lesson{
-		Pause:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", words.T("pause/resume"))),
-		Restart:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", words.T("restart"))),
-		ZoomIn:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", words.T("zoom in"))),
-		ZoomOut:   key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", words.T("zoom out"))),
-		Trace:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", words.T("runtime trace on/off"))),
-		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", words.T("next panel"))),
-		FocusBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", words.T("previous panel"))),
-		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", words.T("scroll up"))),
-		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", words.T("scroll down"))),
-		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", words.T("page up"))),
-		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", words.T("page down"))),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", words.T("help"))),
-		Expand:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", words.T("a lane per copy of a task counted many times, or one summary lane"))),
-		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", words.T("lessons"))),
-		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", words.T("quit"))),
-		Scheduler: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", words.T("scheduler: you choose who takes each step (the round starts again)"))),
-		Save:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", words.T("scheduler: write the order so far to a schedule file"))),
-		Take:      key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", words.T("scheduler: that task takes its next step"))),
-		Free:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", words.T("scheduler: let every task run freely again"))),
+		Pause:        key.NewBinding(key.WithKeys(" "), key.WithHelp("space", words.T("pause/resume"))),
+		Restart:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", words.T("restart"))),
+		ZoomIn:       key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", words.T("zoom in"))),
+		ZoomOut:      key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", words.T("zoom out"))),
+		RuntimeTrace: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", words.T("runtime trace on/off"))),
+		Focus:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", words.T("next panel"))),
+		FocusBack:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", words.T("previous panel"))),
+		Up:           key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", words.T("scroll up"))),
+		Down:         key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", words.T("scroll down"))),
+		PageUp:       key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", words.T("page up"))),
+		PageDown:     key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", words.T("page down"))),
+		Help:         key.NewBinding(key.WithKeys("?"), key.WithHelp("?", words.T("help"))),
+		Expand:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", words.T("a lane per copy of a task counted many times, or one summary lane"))),
+		Back:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", words.T("lessons"))),
+		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", words.T("quit"))),
+		Scheduler:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", words.T("scheduler: you choose who takes each step (the round starts again)"))),
+		Save:         key.NewBinding(key.WithKeys("o"), key.WithHelp("o", words.T("scheduler: write the order so far to a schedule file"))),
+		Take:         key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", words.T("scheduler: that task takes its next step"))),
+		Free:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", words.T("scheduler: let every task run freely again"))),
 	}
 }
 
@@ -57,7 +57,7 @@ func (k Lesson) ShortHelp() []key.Binding {
 // FullHelp is the ? overlay.
 func (k Lesson) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.Trace},
+		{k.Pause, k.Restart, k.ZoomIn, k.ZoomOut, k.RuntimeTrace},
 		{k.Focus, k.FocusBack, k.Up, k.Down, k.PageUp, k.PageDown, k.Expand},
 		{k.Help, k.Back, k.Quit},
 		{k.Scheduler, k.Take, k.Free, k.Save},
@@ -121,7 +121,7 @@ func Reserved() []string {
 		}
 	}
 	l, r := NewLesson(), NewReplay()
-	add(l.Pause, l.Restart, l.ZoomIn, l.ZoomOut, l.Trace, l.Focus, l.FocusBack, l.Up, l.Down, l.PageUp, l.PageDown, l.Help, l.Back, l.Quit)
+	add(l.Pause, l.Restart, l.ZoomIn, l.ZoomOut, l.RuntimeTrace, l.Focus, l.FocusBack, l.Up, l.Down, l.PageUp, l.PageDown, l.Help, l.Back, l.Quit)
 	// Take and Free act only while the scheduler is on, which a lesson
 	// waiting for keys of its own cannot have (engine.SchedulerRefuse).
 	add(l.Scheduler, l.Save)

@@ -205,7 +205,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	injectFault()
 	s.changes = make(chan []rtrace.Change, 64)
 	changes := (<-chan []rtrace.Change)(s.changes)
-	if opt.GoTrace == TraceOn || opt.GoTrace == TraceAuto && sc.Trace {
+	if opt.GoTrace == TraceOn || opt.GoTrace == TraceAuto && sc.RuntimeTrace {
 		s.SetRuntimeTrace(true)
 	}
 	probeCtx, stopProbe := context.WithCancel(context.Background())

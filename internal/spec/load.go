@@ -346,7 +346,7 @@ func (l *loader) load(data []byte) *Scenario {
 	sc.Set = l.set
 	l.prologue(sc, seen)
 	if n, ok := seen["trace"]; ok {
-		sc.Trace, _ = l.boolean(n, "trace")
+		sc.RuntimeTrace, _ = l.boolean(n, "trace")
 	}
 	if n, ok := seen["rounds"]; ok {
 		if v, ok := l.integer(n, "rounds", 1, maxRounds); ok {

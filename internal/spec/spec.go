@@ -23,12 +23,12 @@ type Scenario struct {
 	Summary string
 	Lesson  string
 	Rounds  int
-	// Trace asks for the Go runtime's trace by default: for lessons where
+	// RuntimeTrace asks for the Go runtime's trace by default: for lessons where
 	// running versus runnable is the point (it costs mtviz some CPU).
-	Trace   bool
-	Objects []Object
-	Tasks   []Task
-	Checks  []Check `json:"-"` // a child process runs steps; it judges nothing
+	RuntimeTrace bool
+	Objects      []Object
+	Tasks        []Task
+	Checks       []Check `json:"-"` // a child process runs steps; it judges nothing
 	// Goal is what a learner playing the scheduler tries to make happen.
 	Goal *Goal `json:"-"`
 	// Switches are the lesson's own settings; Set is the value each has in

@@ -259,8 +259,8 @@ func (m *lessonModel) key(msg tea.KeyMsg) tea.Cmd {
 		if cmd := m.src.restart(m); cmd != nil {
 			return cmd
 		}
-	case key.Matches(msg, k.Trace):
-		if cmd := m.src.trace(); cmd != nil {
+	case key.Matches(msg, k.RuntimeTrace):
+		if cmd := m.src.runtimeTrace(); cmd != nil {
 			return cmd
 		}
 	case key.Matches(msg, k.ZoomIn):

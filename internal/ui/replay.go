@@ -192,7 +192,7 @@ func (r *replay) now(*lessonModel) time.Duration    { return r.at }
 func (r *replay) paused() bool                      { return r.held }
 func (r *replay) hold(*lessonModel)                 {} // the playback's clock says when
 func (r *replay) restart(*lessonModel) tea.Cmd      { return nil }
-func (r *replay) trace() tea.Cmd                    { return nil }
+func (r *replay) runtimeTrace() tea.Cmd             { return nil }
 func (r *replay) state(*lessonModel) (string, bool) { return "", false }
 func (r *replay) lessonRun() *session.Session       { return nil }
 func (r *replay) programRunning(*lessonModel) bool  { return false }

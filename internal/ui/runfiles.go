@@ -19,7 +19,7 @@ import (
 // --trace's, nil when not asked for. The first call gives the first run's,
 // made before anything ran; each later call new files (outfile.Runs).
 type Outputs interface {
-	Next() (rec, trace *outfile.File, err error)
+	Next() (rec, perfetto *outfile.File, err error)
 }
 
 // runFiles writes every run of the screen's lessons to files of its own,
@@ -43,7 +43,7 @@ func (f *runFiles) open(opt *session.Options) (files []*outfile.File, note timel
 	if f == nil || f.outs == nil {
 		return nil, note
 	}
-	rec, trace, err := f.outs.Next()
+	rec, perfetto, err := f.outs.Next()
 	if err != nil {
 		f.fail(err)
 		return nil, timeline.Entry{Text: words.F("this run is not written: %s", text.Clean(err.Error())), Class: timeline.Bad}
@@ -54,10 +54,10 @@ func (f *runFiles) open(opt *session.Options) (files []*outfile.File, note timel
 		files = append(files, rec)
 		said = append(said, "--record "+rec.Path())
 	}
-	if trace != nil {
-		opt.Perfetto = trace
-		files = append(files, trace)
-		said = append(said, "--trace "+trace.Path())
+	if perfetto != nil {
+		opt.Perfetto = perfetto
+		files = append(files, perfetto)
+		said = append(said, "--trace "+perfetto.Path())
 	}
 	return files, timeline.Entry{Text: text.Clean(words.F("this run is written to %s", strings.Join(said, words.T(", ")))), Class: timeline.Quiet}
 }

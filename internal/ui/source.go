@@ -38,9 +38,9 @@ type source interface {
 	// key takes the source's own keys before the screen's; ok is false
 	// for any other key.
 	key(m *lessonModel, msg tea.KeyMsg) (cmd tea.Cmd, ok bool)
-	// restart and trace answer r and t (nil: they do nothing here).
+	// restart and runtimeTrace answer r and t (nil: they do nothing here).
 	restart(m *lessonModel) tea.Cmd
-	trace() tea.Cmd
+	runtimeTrace() tea.Cmd
 	// keys are the footer's keys and the ? help's columns.
 	keys(c *Common) keyList
 	// state is the header's word on the run, when the source has its own.
@@ -223,7 +223,7 @@ func (s *liveSource) restart(m *lessonModel) tea.Cmd {
 	return tea.Sequence(stopSession(s.sess), func() tea.Msg { return restartMsg{} })
 }
 
-func (s *liveSource) trace() tea.Cmd {
+func (s *liveSource) runtimeTrace() tea.Cmd {
 	if s.sess == nil {
 		return nil
 	}
@@ -273,7 +273,7 @@ func (s *liveSource) end() error {
 type watchSource struct{ liveSource }
 
 func (s *watchSource) restart(*lessonModel) tea.Cmd { return nil }
-func (s *watchSource) trace() tea.Cmd               { return nil }
+func (s *watchSource) runtimeTrace() tea.Cmd        { return nil }
 func (s *watchSource) lessonRun() *session.Session  { return nil }
 
 func (s *watchSource) keys(c *Common) keyList {
