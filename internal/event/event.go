@@ -222,6 +222,10 @@ type Event struct {
 	Addr   string       `json:"addr,omitempty"` // a client's address, as a broker's server saw it
 	Work   *Work        `json:"work,omitempty"`
 	Broker *BrokerState `json:"broker,omitempty"`
+
+	// Data is what the event carries, one type per kind; while it is nil
+	// the fields above hold it.
+	Data Payload `json:"-"`
 }
 
 // WorkOp says what a master or a worker did.

@@ -127,7 +127,7 @@ func TestPlausibleRecordingsAtTheLimits(t *testing.T) {
 func TestRecordingEscapesAreCleaned(t *testing.T) {
 	osc := "\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\x1b[2J\x9b\x01"
 	data := lines(t, func(h *Header) { h.Label, h.Kernel, h.Program = osc, osc, osc },
-		eventsLine(event.Event{T: time.Second, Kind: event.KLog, Task: osc, Text: osc, Phase: osc}),
+		eventsLine(event.Event{T: time.Second, Kind: event.KLog, Task: osc, Text: osc}),
 		sampleLine(probe.Sample{T: time.Second, Procs: []probe.Proc{{PID: 5, PPID: 1, Name: osc, Threads: []probe.Thread{{TID: 5, Name: osc}}}}}),
 	)
 	rec, its, err := read("r.jsonl", data)

@@ -108,6 +108,8 @@ func TestRefusals(t *testing.T) {
 		{"garbage line", lines[0] + "{\"events\":[{\"t\":\n" + strings.Join(lines[1:], ""), "r.jsonl:2: not a recording line"},
 		{"unknown kind", lines[0] + `{"events":[{"t":1,"kind":"boom"}]}` + "\n" + lines[len(lines)-2], `r.jsonl:2: an event of unknown kind "boom"`},
 		{"unknown field", lines[0] + `{"events":[{"t":1,"kind":"log","color":"red"}]}` + "\n" + lines[len(lines)-2], `r.jsonl:2: not a recording line: json: unknown field "color"`},
+		{"a field of another kind", lines[0] + `{"events":[{"t":1,"kind":"log","text":"hi","phase":"x"}]}` + "\n" + lines[len(lines)-2],
+			`r.jsonl:2: not a recording line: a log event with "phase", a field of other kinds of event`},
 		{"after end", string(good) + lines[1], "r.jsonl:6: a line after the end line"},
 		{"two kinds", lines[0] + `{"events":[],"end":{"stopped":false}}` + "\n", "r.jsonl:2: a line must hold one of"},
 		{"bad scenario", strings.Replace(lines[0], `tasks:`, `taskz:`, 1) + lines[len(lines)-2], "r.jsonl:1: the recorded scenario does not load"},
