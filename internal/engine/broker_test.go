@@ -31,7 +31,7 @@ tasks:
 			if ev.Kind == KProcess && ev.Task == "broker nats" {
 				pid = ev.PID
 			}
-			if ev.Kind == KState && ev.Task == "w" && ev.State == Blocked && pid != 0 {
+			if ev.Kind == KState && ev.Task == "w" && ev.StateChange().State == Blocked && pid != 0 {
 				socks := listening(t, pid)
 				if len(socks) == 0 {
 					t.Error("the broker listens on no TCP socket")

@@ -76,19 +76,19 @@ tasks:
     steps: [{sleep: 100ms}, {lock: m}, {log: got it}, {unlock: m}]
 `, Options{})
 	blocked, bev := find(evs, func(ev Event) bool {
-		return ev.Kind == KState && ev.Task == "b" && ev.State == Blocked
+		return ev.Kind == KState && ev.Task == "b" && ev.StateChange().State == Blocked
 	})
 	if blocked < 0 || bev.Reason != ReasonLock || bev.Object != "m" || bev.Holder != "a" {
 		t.Fatalf("b should be shown blocked on lock m held by a, got %+v", bev)
 	}
 	waiting, _ := find(evs, func(ev Event) bool {
-		return ev.Kind == KLock && ev.Holder == "a" && len(ev.Waiters) == 1 && ev.Waiters[0] == "b"
+		return ev.Kind == KLock && ev.LockChange().Holder == "a" && len(ev.LockChange().Waiters) == 1 && ev.LockChange().Waiters[0] == "b"
 	})
 	if waiting < 0 {
 		t.Fatal("no lock event showed a holding m with b waiting")
 	}
-	taken, _ := find(evs, func(ev Event) bool { return ev.Kind == KLock && ev.Holder == "b" })
-	got, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Text == "got it" })
+	taken, _ := find(evs, func(ev Event) bool { return ev.Kind == KLock && ev.LockChange().Holder == "b" })
+	got, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Log().Text == "got it" })
 	if !(waiting < taken && taken < got) {
 		t.Errorf("order wrong: b waiting at %d, b takes the lock at %d, b logs at %d", waiting, taken, got)
 	}
@@ -104,8 +104,8 @@ tasks:
 `, Options{})
 	var counts []int
 	for _, ev := range evs {
-		if ev.Kind == KLock && ev.Object == "r" {
-			counts = append(counts, ev.Count)
+		if ev.Kind == KLock && ev.LockChange().Object == "r" {
+			counts = append(counts, ev.LockChange().Count)
 		}
 	}
 	want := []int{1, 2, 1, 0}
@@ -151,9 +151,9 @@ tasks:
 			mu.Lock()
 			for _, ev := range b {
 				if ev.Kind == KCounter {
-					last = ev.Value
+					last = ev.CounterChange().Value
 				}
-				if ev.Kind == KState && ev.Task == "a" && ev.Reason == ReasonPaused {
+				if ev.Kind == KState && ev.Task == "a" && ev.StateChange().Reason == ReasonPaused {
 					sawPaused = true
 				}
 			}
@@ -216,7 +216,7 @@ tasks:
 	blocked := map[string]bool{}
 	for b := range e.Events() {
 		for _, ev := range b {
-			if ev.Kind == KState && ev.State == Blocked && ev.Reason == ReasonLock {
+			if ev.Kind == KState && ev.StateChange().State == Blocked && ev.StateChange().Reason == ReasonLock {
 				blocked[ev.Task] = true
 			}
 		}
@@ -239,10 +239,10 @@ tasks:
     daemon: true
     steps: [{sleep: 1h}, {log: never}]
 `, Options{})
-	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Text == "never" }); i >= 0 {
+	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Log().Text == "never" }); i >= 0 {
 		t.Error("the daemon's last step ran")
 	}
-	_, d := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "d" && ev.State == Done })
+	_, d := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "d" && ev.StateChange().State == Done })
 	if d.End != EndCutOff {
 		t.Errorf("daemon ended with %+v, want end %q", d, EndCutOff)
 	}
@@ -261,7 +261,7 @@ tasks:
 	}
 	n := 0
 	for _, ev := range evs {
-		if ev.Kind == KLog && ev.Text == "hi" {
+		if ev.Kind == KLog && ev.Log().Text == "hi" {
 			n++
 		}
 	}
@@ -283,13 +283,13 @@ tasks:
 	var woke bool
 	for b := range e.Events() {
 		for _, ev := range b {
-			if ev.Kind == KLog && ev.Text == "woke" {
+			if ev.Kind == KLog && ev.Log().Text == "woke" {
 				if !pressed {
 					t.Error("the task went on before the key was pressed")
 				}
 				woke = true
 			}
-			if ev.Kind == KState && ev.Reason == ReasonKey && !pressed {
+			if ev.Kind == KState && ev.StateChange().Reason == ReasonKey && !pressed {
 				pressed = true
 				if !e.Key('w') {
 					t.Error("Key reported no waiting step")
@@ -310,7 +310,7 @@ tasks:
   - name: a
     steps: [{add: {counter: c, n: 2}}, {log: "c is {c}, {c}"}]
 `, Options{})
-	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Text == "c is 42, 42" }); i < 0 {
+	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Log().Text == "c is 42, 42" }); i < 0 {
 		t.Error("the log line did not show the counter's value")
 	}
 }
@@ -327,7 +327,7 @@ tasks:
 	var ends []int64
 	for _, ev := range evs {
 		if ev.Kind == KRoundEnd {
-			ends = append(ends, ev.Values["c"])
+			ends = append(ends, ev.RoundEnd().Values["c"])
 		}
 	}
 	if len(ends) != 3 || ends[0] != 5 || ends[1] != 5 || ends[2] != 5 {
@@ -355,7 +355,7 @@ tasks:
 	if lockEvents >= 400000 {
 		t.Errorf("%d lock events for 400000 changes: nothing was folded", lockEvents)
 	}
-	_, last := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "a" && ev.State == Done })
+	_, last := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "a" && ev.StateChange().State == Done })
 	if last.State != Done {
 		t.Error("the task's end was lost in the folding")
 	}
@@ -397,7 +397,7 @@ func deadlocks(evs []Event) [][]string {
 	var out [][]string
 	for _, ev := range evs {
 		if ev.Kind == KDeadlock {
-			items := slices.Clone(ev.Cycle)
+			items := slices.Clone(ev.Deadlock().Cycle)
 			slices.Sort(items)
 			out = append(out, items)
 		}

@@ -374,7 +374,7 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 				ev.PID = r.pid
 			}
 			ev.Round = r.round
-			if ev.Kind == KState && ev.Task == r.task && ev.State == Done {
+			if ev.Kind == KState && ev.Task == r.task && ev.StateChange().State == Done {
 				r.sawDone = true
 			}
 			if ev.Kind == KExit {

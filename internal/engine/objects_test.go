@@ -28,7 +28,7 @@ tasks:
 	var lines []string
 	for _, ev := range evs {
 		if ev.Kind == KLog {
-			lines = append(lines, ev.Text)
+			lines = append(lines, ev.Log().Text)
 		}
 	}
 	want := []string{"notified", "w1", "notified", "w2", "notified", "w3"}
@@ -51,7 +51,7 @@ tasks:
 	idx := map[string]int{}
 	for i, ev := range evs {
 		if ev.Kind == KLog {
-			idx[ev.Text] = i
+			idx[ev.Log().Text] = i
 		}
 	}
 	if !(idx["setting"] < idx["a released"] && idx["setting"] < idx["b released"]) {
@@ -84,8 +84,8 @@ tasks:
 	for _, ev := range evs {
 		switch {
 		case ev.Kind == KLog && ev.Task == "reader":
-			reader = append(reader, ev.Text)
-		case ev.Kind == KLog && ev.Text == "B is in":
+			reader = append(reader, ev.Log().Text)
+		case ev.Kind == KLog && ev.Log().Text == "B is in":
 			bIn = ev.T
 		}
 	}
@@ -187,7 +187,7 @@ tasks:
 	var lines []string
 	for _, ev := range evs {
 		if ev.Kind == KLog {
-			lines = append(lines, ev.Task+": "+ev.Text)
+			lines = append(lines, ev.Task+": "+ev.Log().Text)
 		}
 		if ev.Kind == KStuck || ev.Kind == KError {
 			t.Errorf("%s: %+v", ev.Kind, ev)
@@ -224,9 +224,9 @@ tasks:
 `, Options{})
 	most, waited := 0, false
 	for _, ev := range evs {
-		if ev.Kind == KLock && ev.Object == "s" {
-			most = max(most, ev.Count)
-			waited = waited || len(ev.Waiters) > 0
+		if ev.Kind == KLock && ev.LockChange().Object == "s" {
+			most = max(most, ev.LockChange().Count)
+			waited = waited || len(ev.LockChange().Waiters) > 0
 		}
 		if ev.Kind == KError || ev.Kind == KStuck {
 			t.Errorf("%+v", ev)
@@ -258,10 +258,10 @@ tasks:
 	copies := map[string]int64{}
 	for _, ev := range evs {
 		if ev.Kind == KLog {
-			lines = append(lines, ev.Text)
+			lines = append(lines, ev.Log().Text)
 		}
-		if ev.Kind == KCounter && ev.Object == "mine" {
-			copies[ev.Task] = ev.Value
+		if ev.Kind == KCounter && ev.CounterChange().Object == "mine" {
+			copies[ev.Task] = ev.CounterChange().Value
 		}
 	}
 	slices.Sort(lines)
@@ -297,15 +297,15 @@ tasks:
 	readers, wrote, waited := 0, false, false
 	for _, ev := range evs {
 		switch {
-		case ev.Kind == KLock && ev.Object == "rw" && strings.HasSuffix(ev.Holder, "(reading)"):
-			readers = max(readers, ev.Count)
+		case ev.Kind == KLock && ev.LockChange().Object == "rw" && strings.HasSuffix(ev.LockChange().Holder, "(reading)"):
+			readers = max(readers, ev.LockChange().Count)
 			if wrote {
 				t.Error("a reader held the lock while the writer wrote")
 			}
-			waited = waited || slices.Contains(ev.Waiters, "writer")
-		case ev.Kind == KLock && ev.Object == "rw" && ev.Holder == "writer (writing)":
+			waited = waited || slices.Contains(ev.LockChange().Waiters, "writer")
+		case ev.Kind == KLock && ev.LockChange().Object == "rw" && ev.LockChange().Holder == "writer (writing)":
 			wrote = true
-		case ev.Kind == KLock && ev.Object == "rw" && ev.Holder == "":
+		case ev.Kind == KLock && ev.LockChange().Object == "rw" && ev.LockChange().Holder == "":
 			wrote = false
 		case ev.Kind == KError || ev.Kind == KStuck:
 			t.Errorf("%+v", ev)

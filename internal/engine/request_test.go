@@ -36,14 +36,14 @@ tasks:
 	}
 	for task, reason := range map[string]Reason{"p-1": ReasonPoll, "b-1": ReasonIO} {
 		if i, _ := find(evs, func(ev Event) bool {
-			return ev.Kind == KState && ev.Task == task && ev.State == Blocked && ev.Reason == reason && ev.Object == "disk"
+			return ev.Kind == KState && ev.Task == task && ev.StateChange().State == Blocked && ev.StateChange().Reason == reason && ev.StateChange().Object == "disk"
 		}); i < 0 {
 			t.Errorf("%s was never shown blocked on %s disk", task, reason)
 		}
 	}
 	for _, ev := range evs {
 		if ev.Kind == KError {
-			t.Errorf("error: %s", ev.Error)
+			t.Errorf("error: %s", ev.Failure().Error)
 		}
 	}
 }
@@ -66,8 +66,8 @@ tasks:
 `, Options{})
 	var last int64
 	for _, ev := range evs {
-		if ev.Kind == KCounter && ev.Object == "got" && ev.Task == "proc" {
-			last = ev.Value
+		if ev.Kind == KCounter && ev.CounterChange().Object == "got" && ev.Task == "proc" {
+			last = ev.CounterChange().Value
 		}
 	}
 	if last != 15 {
@@ -92,10 +92,10 @@ tasks:
   - name: boss
     steps: [{sleep: 200ms}, {stop: waiter}]
 `, mode), Options{})
-			if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Text == "answered" }); i >= 0 {
+			if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Log().Text == "answered" }); i >= 0 {
 				t.Error("the waiter went on after it was stopped")
 			}
-			_, end := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "waiter" && ev.State == Done })
+			_, end := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "waiter" && ev.StateChange().State == Done })
 			if end.End != EndStopped || end.Object != "disk" {
 				t.Errorf("waiter ended %+v, want stopped while blocked on disk", end)
 			}

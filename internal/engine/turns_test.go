@@ -84,7 +84,7 @@ func play(t *testing.T, src string, order []string, opt Options) played {
 func finalValues(evs []Event) map[string]int64 {
 	for i := len(evs) - 1; i >= 0; i-- {
 		if evs[i].Kind == KRoundEnd {
-			return evs[i].Values
+			return evs[i].RoundEnd().Values
 		}
 	}
 	return nil

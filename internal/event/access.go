@@ -10,7 +10,7 @@ import (
 // another kind (a reader that asks for the wrong kind is wrong).
 
 func as[P Payload](e Event) P {
-	p, ok := e.payload().(P)
+	p, ok := e.Payload().(P)
 	if !ok {
 		var z P
 		panic(fmt.Sprintf("event: %T asked of a %q event", z, e.Kind))
@@ -18,9 +18,9 @@ func as[P Payload](e Event) P {
 	return p
 }
 
-// payload is what the event carries: Data, or while the flat fields hold
+// Payload is what the event carries: Data, or while the flat fields hold
 // it, their copy in the kind's type (nil for a kind not known).
-func (e Event) payload() Payload {
+func (e Event) Payload() Payload {
 	if e.Data != nil {
 		return e.Data
 	}
@@ -67,7 +67,7 @@ func init() {
 // ObjectName is the object the event is about, for a kind that is about
 // one ("" for the others).
 func (e Event) ObjectName() string {
-	if o, ok := e.payload().(ObjectNamer); ok {
+	if o, ok := e.Payload().(ObjectNamer); ok {
 		return o.ObjectName()
 	}
 	return ""

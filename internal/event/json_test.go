@@ -106,7 +106,7 @@ func TestJSONUnchanged(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &back); err != nil {
 			t.Fatalf("line %d: %v", i+1, err)
 		}
-		if back.Kind != evs[i].Kind || !reflect.DeepEqual(back.payload(), evs[i].payload()) || back.T != evs[i].T || back.Task != evs[i].Task ||
+		if back.Kind != evs[i].Kind || !reflect.DeepEqual(back.Payload(), evs[i].Payload()) || back.T != evs[i].T || back.Task != evs[i].Task ||
 			back.PID != evs[i].PID || back.Round != evs[i].Round {
 			t.Errorf("line %d reads back as %+v, want %+v", i+1, back, evs[i])
 		}

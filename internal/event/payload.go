@@ -1,6 +1,10 @@
 package event
 
-import "mtviz/internal/spec"
+import (
+	"slices"
+
+	"mtviz/internal/spec"
+)
 
 // Payload is what an event of one kind carries beyond its header (time,
 // round, task, process): one struct per kind, holding only that kind's
@@ -284,6 +288,9 @@ func (p WorkStep) ObjectName() string      { return p.Object }
 func (p BrokerRead) ObjectName() string    { return p.Object }
 func (p CopyStep) ObjectName() string      { return p.Object }
 func (p Turn) ObjectName() string          { return p.Object }
+
+// Payloads is one zero payload of each kind, in the order of the kinds.
+func Payloads() []Payload { return slices.Clone(payloads[:]) }
 
 // payloads is one zero payload of each kind.
 var payloads = [...]Payload{RoundStart{}, RoundEnd{}, TaskStart{}, StateChange{}, LockChange{}, LockFile{}, CondChange{},

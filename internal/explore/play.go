@@ -140,8 +140,8 @@ func fold(sc *spec.Scenario, e *engine.Engine) *Order {
 			case event.KStuck:
 				o.Forever = true
 			case event.KRoundEnd:
-				o.Final = ev.Values
-				for k, n := range ev.LostBy {
+				o.Final = ev.RoundEnd().Values
+				for k, n := range ev.RoundEnd().LostBy {
 					if n > 0 {
 						if o.Lost == nil {
 							o.Lost = map[string]int64{}

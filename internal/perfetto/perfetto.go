@@ -229,40 +229,40 @@ func (pw *Writer) event(ev *event.Event) {
 	ts := us(ev.T)
 	switch ev.Kind {
 	case event.KProcess:
-		if ev.Program == "" && ev.PID > 0 {
+		if ev.Process().Program == "" && ev.PID > 0 {
 			pw.task[ev.PID] = ev.Task
 			pw.inPID[ev.Task] = ev.PID
 		}
 	case event.KState:
 		pw.taskState(ev, taskSlice(ev))
 	case event.KRuntime:
-		switch ev.State {
+		switch ev.RuntimeState().State {
 		case event.Running:
-			pw.taskState(ev, fmt.Sprintf("running on P%d", ev.P))
+			pw.taskState(ev, fmt.Sprintf("running on P%d", ev.RuntimeState().P))
 		case event.Runnable:
 			pw.taskState(ev, "runnable: waiting for a P")
 		}
 	case event.KCounter:
-		name := ev.Object
+		name := ev.CounterChange().Object
 		if ev.Task != "" {
 			name = spec.ProcessCopy(name, ev.Task)
 		}
-		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": ev.Value}})
+		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": ev.CounterChange().Value}})
 	case event.KExit:
-		pw.emit(Event{Name: "exit: " + event.ExitText(ev.Code, ev.Signal), Ph: "i", S: "p", Ts: ts, Pid: ev.PID, Tid: ev.PID,
-			Args: map[string]any{"code": ev.Code, "signal": ev.Signal, "reaper": ev.ReaperPID}})
+		pw.emit(Event{Name: "exit: " + event.ExitText(ev.Exit().Code, ev.Exit().Signal), Ph: "i", S: "p", Ts: ts, Pid: ev.PID, Tid: ev.PID,
+			Args: map[string]any{"code": ev.Exit().Code, "signal": ev.Exit().Signal, "reaper": ev.Exit().ReaperPID}})
 	case event.KLog:
 		pid := ev.PID
 		if pid == 0 {
 			pid = pw.root
 		}
-		pw.emit(Event{Name: text.Clean(ev.Task + ": " + ev.Text), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: pid, Cat: "log"})
+		pw.emit(Event{Name: text.Clean(ev.Task + ": " + ev.Log().Text), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: pid, Cat: "log"})
 	}
 }
 
 // taskSlice names what the engine says a task does.
 func taskSlice(ev *event.Event) string {
-	switch ev.State {
+	switch ev := ev.StateChange(); ev.State {
 	case event.Running:
 		return "busy (running or runnable)"
 	case event.Runnable:

@@ -134,15 +134,15 @@ func TestRecordingEscapesAreCleaned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{rec.Header.Label, rec.Header.Kernel, rec.Header.Program, its[0].Events[0].Task, its[0].Events[0].Text,
+	for _, s := range []string{rec.Header.Label, rec.Header.Kernel, rec.Header.Program, its[0].Events[0].Task, its[0].Events[0].Log().Text,
 		its[1].Sample.Procs[0].Name, its[1].Sample.Procs[0].Threads[0].Name} {
 		if text.Dirty(s) {
 			t.Errorf("not cleaned: %q", s)
 		}
 	}
 	// The file is JSON: the byte 0x9b, not UTF-8, was written as U+FFFD.
-	if want := text.Clean(strings.ToValidUTF8(osc, "\ufffd")); its[0].Events[0].Text != want {
-		t.Errorf("the text reads %q, want %q", its[0].Events[0].Text, want)
+	if want := text.Clean(strings.ToValidUTF8(osc, "\ufffd")); its[0].Events[0].Log().Text != want {
+		t.Errorf("the text reads %q, want %q", its[0].Events[0].Log().Text, want)
 	}
 }
 

@@ -66,8 +66,8 @@ func procPool(t *testing.T, f facts) {
 // procSubprocess confirms the subprocess lesson's main fact from the raw run.
 func procSubprocess(t *testing.T, f facts) {
 	for _, ev := range f.events {
-		if ev.Kind == event.KRun && ev.Program == "sort" && ev.Output != "apple\nbanana\ncherry\n" {
-			t.Errorf("sort printed %q", ev.Output)
+		if ev.Kind == event.KRun && ev.ProgramEnd().Program == "sort" && ev.ProgramEnd().Output != "apple\nbanana\ncherry\n" {
+			t.Errorf("sort printed %q", ev.ProgramEnd().Output)
 		}
 	}
 }
@@ -77,7 +77,7 @@ func procIpcQueue(t *testing.T, f facts) {
 	var got []string
 	for _, ev := range f.events {
 		if ev.Kind == event.KGet {
-			got = append(got, ev.Item)
+			got = append(got, ev.QueueGet().Item)
 		}
 	}
 	if strings.Join(got, "") != "ABC" {
@@ -104,7 +104,7 @@ func procCrash(t *testing.T, f facts) {
 	codes := map[int]int{}
 	for _, ev := range f.events {
 		if ev.Kind == event.KExit {
-			codes[ev.PID] = ev.Code
+			codes[ev.PID] = ev.Exit().Code
 			if ev.PID == panicky {
 				crashedAt = ev.T
 			}
@@ -141,8 +141,8 @@ func procAsync(t *testing.T, f facts) {
 		t.Errorf("the probe read at most %d threads in threads (PID %d), want 250 or more", n, threads)
 	}
 	for _, ev := range f.events {
-		if ev.Kind == event.KProcess && ev.Task == "eventloop" && ev.GoMaxProcs != 1 {
-			t.Errorf("eventloop said GOMAXPROCS %d", ev.GoMaxProcs)
+		if ev.Kind == event.KProcess && ev.Task == "eventloop" && ev.Process().GoMaxProcs != 1 {
+			t.Errorf("eventloop said GOMAXPROCS %d", ev.Process().GoMaxProcs)
 		}
 	}
 	// The server was mtviz's child, and the probe saw it go.

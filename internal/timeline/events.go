@@ -30,13 +30,13 @@ var folds = map[event.Kind]func(*Timeline, *event.Event){
 	event.KProcess:  (*Timeline).process,
 	event.KExit:     (*Timeline).exit,
 	event.KRun:      (*Timeline).programEnded,
-	event.KPhase:    func(tl *Timeline, ev *event.Event) { tl.Phase = ev.Phase },
+	event.KPhase:    func(tl *Timeline, ev *event.Event) { tl.Phase = ev.PhaseStart().Phase },
 	event.KEnd:      (*Timeline).end,
 }
 
 func (tl *Timeline) task(ev *event.Event) {
 	l := tl.lane(ev.Task)
-	l.Kind, l.Daemon = ev.TaskKind, ev.Daemon
+	l.Kind, l.Daemon = ev.TaskStart().TaskKind, ev.TaskStart().Daemon
 	if l.Kind == "" {
 		l.Kind = spec.Goroutine
 	}
@@ -48,7 +48,7 @@ func (tl *Timeline) key(ev *event.Event) {
 	if len(tl.Keys) >= maxKept {
 		return // a recording's flood of prompts keeps its first
 	}
-	tl.Keys = append(tl.Keys, KeyPrompt{Task: ev.Task, Key: ev.Key, Label: ev.Label})
+	tl.Keys = append(tl.Keys, KeyPrompt{Task: ev.Task, Key: ev.KeyWait().Key, Label: ev.KeyWait().Label})
 	tl.VerKeys++
 }
 
@@ -57,9 +57,9 @@ func (tl *Timeline) roundEnd(ev *event.Event) {
 		if c.Task != "" {
 			continue
 		}
-		if v, ok := ev.Values[c.Name]; ok && len(c.Ends) < spec.MaxRounds {
+		if v, ok := ev.RoundEnd().Values[c.Name]; ok && len(c.Ends) < spec.MaxRounds {
 			c.Ends = append(c.Ends, v)
-			c.TotalLost += ev.LostBy[c.Name]
+			c.TotalLost += ev.RoundEnd().LostBy[c.Name]
 		}
 	}
 	tl.VerCounters++
@@ -69,41 +69,41 @@ func (tl *Timeline) lockEvent(ev *event.Event) {
 	if o := tl.objectOf(ev); o != nil && o.Kind != spec.FileLock {
 		// A flock's holder is what /proc/locks says (see sample): each
 		// process only knows its own side of it.
-		o.Holder, o.Count, o.Waiters = ev.Holder, ev.Count, ev.Waiters
+		o.Holder, o.Count, o.Waiters = ev.LockChange().Holder, ev.LockChange().Count, ev.LockChange().Waiters
 		tl.VerObjects++
 	}
 }
 
 func (tl *Timeline) lockFile(ev *event.Event) {
-	if o := tl.objIdx[ev.Object]; o != nil {
-		o.File = ev.File
+	if o := tl.objIdx[ev.LockFile().Object]; o != nil {
+		o.File = ev.LockFile().File
 	}
 }
 
 func (tl *Timeline) condEvent(ev *event.Event) {
 	if o := tl.objectOf(ev); o != nil {
-		o.Waiters = ev.Waiters
+		o.Waiters = ev.CondChange().Waiters
 		tl.VerObjects++
 	}
 }
 
 func (tl *Timeline) flagEvent(ev *event.Event) {
 	if o := tl.objectOf(ev); o != nil {
-		o.Set, o.Waiters = ev.Set, ev.Waiters
+		o.Set, o.Waiters = ev.FlagChange().Set, ev.FlagChange().Waiters
 		tl.VerObjects++
 	}
 }
 
 func (tl *Timeline) queueEvent(ev *event.Event) {
-	if q := tl.queueIdx[ev.Object]; q != nil {
-		q.Len, q.Items, q.Waiters = max(ev.Len, len(ev.Items)), ev.Items, ev.Waiters
+	if q := tl.queueIdx[ev.QueueChange().Object]; q != nil {
+		q.Len, q.Items, q.Waiters = max(ev.QueueChange().Len, len(ev.QueueChange().Items)), ev.QueueChange().Items, ev.QueueChange().Waiters
 		tl.VerObjects++
 	}
 }
 
 func (tl *Timeline) runtimeEvent(ev *event.Event) {
 	if l := tl.byName[ev.Task]; l != nil && !l.Process() {
-		l.addOS(OSSeg{T: ev.T, State: runtimeState(ev.State), Where: ev.P})
+		l.addOS(OSSeg{T: ev.T, State: runtimeState(ev.RuntimeState().State), Where: ev.RuntimeState().P})
 	}
 	tl.RuntimeUntil = max(tl.RuntimeUntil, ev.T)
 }
@@ -112,26 +112,26 @@ func (tl *Timeline) deadlock(ev *event.Event) {
 	if len(tl.Deadlocks) >= maxKept {
 		return
 	}
-	tl.Deadlocks = append(tl.Deadlocks, Deadlock{T: ev.T, Cycle: ev.Cycle, Edges: ev.Edges})
+	tl.Deadlocks = append(tl.Deadlocks, Deadlock{T: ev.T, Cycle: ev.Deadlock().Cycle, Edges: ev.Deadlock().Edges})
 	tl.VerCounters++
 }
 
 func (tl *Timeline) copyEvent(ev *event.Event) {
-	if ev.Copy == event.CopyRead {
+	if ev.CopyStep().Copy == event.CopyRead {
 		// The task's private copy is what it read; a write changes the
 		// counter, not the copy.
-		tl.Copies[ev.Task] = Copy{Counter: ev.Object, Value: ev.Value}
+		tl.Copies[ev.Task] = Copy{Counter: ev.CopyStep().Object, Value: ev.CopyStep().Value}
 		tl.VerCounters++
 	}
 }
 
 func (tl *Timeline) process(ev *event.Event) {
 	p := tl.proc(ev.PID)
-	p.Task, p.Program = ev.Task, ev.Program
+	p.Task, p.Program = ev.Task, ev.Process().Program
 	if p.PPID == 0 {
-		p.PPID, p.FirstPPID = ev.PPID, ev.PPID
+		p.PPID, p.FirstPPID = ev.Process().PPID, ev.Process().PPID
 	}
-	if ev.Program == "" {
+	if ev.Process().Program == "" {
 		if l := tl.byName[ev.Task]; l != nil {
 			l.PID = ev.PID
 		}
@@ -153,13 +153,13 @@ func (tl *Timeline) programEnded(ev *event.Event) {
 		return
 	}
 	p := tl.proc(ev.PID)
-	p.Task, p.Program = ev.Task, ev.Program
-	p.Exit = &event.Event{Kind: event.KExit, Task: ev.Task, PID: ev.PID, Code: ev.Code, Signal: ev.Signal, Reaper: ev.Task, ReaperPID: tl.Root}
+	p.Task, p.Program = ev.Task, ev.ProgramEnd().Program
+	p.Exit = &event.Event{Kind: event.KExit, Task: ev.Task, PID: ev.PID, Code: ev.ProgramEnd().Code, Signal: ev.ProgramEnd().Signal, Reaper: ev.Task, ReaperPID: tl.Root}
 	if p.PPID == 0 {
 		p.PPID, p.FirstPPID = tl.Root, tl.Root
 	}
 	if p.Name == "" {
-		p.Name = ev.Program
+		p.Name = ev.ProgramEnd().Program
 	}
 	tl.gone(p, ev.T)
 }

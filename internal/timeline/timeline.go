@@ -288,7 +288,7 @@ func (tl *Timeline) withCopies(ev *event.Event) *event.Event {
 			continue
 		}
 		if vals == nil {
-			vals = maps.Clone(ev.Values)
+			vals = maps.Clone(ev.RoundEnd().Values)
 			if vals == nil {
 				vals = map[string]int64{}
 			}
@@ -299,7 +299,7 @@ func (tl *Timeline) withCopies(ev *event.Event) *event.Event {
 		return ev
 	}
 	e := *ev
-	e.Values = vals
+	e.Data = event.RoundEnd{Values: vals, LostBy: ev.RoundEnd().LostBy}
 	return &e
 }
 
@@ -307,7 +307,7 @@ func (tl *Timeline) withCopies(ev *event.Event) *event.Event {
 // each has its own copy of every lock, gil, condition and event (a flock
 // is the OS's, one for all), shown as an object of its own, "gil @procs-2".
 func (tl *Timeline) objectOf(ev *event.Event) *Object {
-	o := tl.objIdx[ev.Object]
+	o := tl.objIdx[ev.ObjectName()]
 	if o == nil || o.Kind == spec.FileLock || ev.PID == 0 || ev.PID == tl.Root {
 		return o
 	}
@@ -315,7 +315,7 @@ func (tl *Timeline) objectOf(ev *event.Event) *Object {
 	if p == nil || p.Task == "" {
 		return o
 	}
-	name := spec.ProcessCopy(ev.Object, p.Task)
+	name := spec.ProcessCopy(ev.ObjectName(), p.Task)
 	c := tl.objIdx[name]
 	if c == nil {
 		c = &Object{Name: name, Kind: o.Kind, Permits: o.Permits}
@@ -344,20 +344,20 @@ func (tl *Timeline) state(ev *event.Event) {
 	if !l.Process() && ev.PID != 0 && ev.PID != tl.Root {
 		l.InPID = ev.PID
 	}
-	if ev.State == event.Done && l.Current().State == event.Done && ev.End == event.EndKilled {
+	if ev.StateChange().State == event.Done && l.Current().State == event.Done && ev.StateChange().End == event.EndKilled {
 		// The hub's "died without a word" after the task had ended on its
 		// own is about the process, not the task: the task's end stands.
 		return
 	}
-	l.add(Seg{T: ev.T, State: ev.State, Reason: ev.Reason, Object: ev.Object, Holder: ev.Holder, End: ev.End, By: ev.By})
-	l.Folded += ev.Folded
-	if l.Process() && l.PID != 0 && (ev.End == event.EndCrashed || ev.End == event.EndKilled) {
+	l.add(Seg{T: ev.T, State: ev.StateChange().State, Reason: ev.StateChange().Reason, Object: ev.StateChange().Object, Holder: ev.StateChange().Holder, End: ev.StateChange().End, By: ev.StateChange().By})
+	l.Folded += ev.StateChange().Folded
+	if l.Process() && l.PID != 0 && (ev.StateChange().End == event.EndCrashed || ev.StateChange().End == event.EndKilled) {
 		tl.endGoroutinesOf(l.PID, ev.T)
 	}
-	if ev.State != event.Blocked || ev.Reason != event.ReasonKey {
+	if ev.StateChange().State != event.Blocked || ev.StateChange().Reason != event.ReasonKey {
 		tl.dropKey(ev.Task)
 	}
-	if ev.State == event.Done {
+	if ev.StateChange().State == event.Done {
 		// A task that has ended waits for nothing.
 		for _, o := range tl.Objects {
 			if i := slices.Index(o.Waiters, ev.Task); i >= 0 {
@@ -385,16 +385,16 @@ func (tl *Timeline) dropKey(task string) {
 }
 
 func (tl *Timeline) counter(ev *event.Event) {
-	name := ev.Object
+	name := ev.CounterChange().Object
 	if ev.Task != "" {
 		// A process's own copy of the counter: a row of its own.
-		name = spec.ProcessCopy(ev.Object, ev.Task)
+		name = spec.ProcessCopy(ev.CounterChange().Object, ev.Task)
 		if tl.ctrIdx[name] == nil {
-			base := tl.ctrIdx[ev.Object]
+			base := tl.ctrIdx[ev.CounterChange().Object]
 			if base == nil {
 				return
 			}
-			c := &Counter{Name: ev.Object, Task: ev.Task, Init: base.Init}
+			c := &Counter{Name: ev.CounterChange().Object, Task: ev.Task, Init: base.Init}
 			tl.Counters = append(tl.Counters, c)
 			tl.ctrIdx[name] = c
 		}
@@ -403,8 +403,8 @@ func (tl *Timeline) counter(ev *event.Event) {
 	if c == nil {
 		return
 	}
-	c.Value, c.Lost, c.Round = ev.Value, ev.Lost, ev.Round
-	c.hist = append(c.hist, point{ev.T, ev.Value})
+	c.Value, c.Lost, c.Round = ev.CounterChange().Value, ev.CounterChange().Lost, ev.Round
+	c.hist = append(c.hist, point{ev.T, ev.CounterChange().Value})
 	if len(c.hist) > maxCtrHist {
 		c.hist = append(c.hist[:0], c.hist[len(c.hist)-maxCtrHist:]...)
 	}

@@ -126,13 +126,13 @@ func (f *facts) event(ev *event.Event) {
 		if len(f.ends) < spec.MaxRounds {
 			f.ends = append(f.ends, *ev)
 		}
-		for _, lost := range ev.LostBy {
+		for _, lost := range ev.RoundEnd().LostBy {
 			f.counts.lost += lost
 		}
 	case event.KError:
 		f.errCount++
 		if len(f.errors) < maxErrors {
-			f.errors = append(f.errors, ev.Task+": "+ev.Error)
+			f.errors = append(f.errors, ev.Task+": "+ev.Failure().Error)
 		}
 	case event.KEnd:
 		f.duration = ev.T
@@ -143,7 +143,7 @@ func (f *facts) event(ev *event.Event) {
 		}
 	case event.KProcess:
 		f.tree.add(ev.PID)
-		if ev.Program == "" && ev.PID > 0 {
+		if ev.Process().Program == "" && ev.PID > 0 {
 			f.pids[ev.Task] = append(f.pids[ev.Task], ev.PID)
 		}
 	case event.KCounter:
@@ -152,21 +152,21 @@ func (f *facts) event(ev *event.Event) {
 		if len(f.exits) < maxExits {
 			f.exits = append(f.exits, *ev)
 		}
-		if ev.Signal != 0 {
-			f.fromOutside(ev.Task, ev.PID, event.ExitText(ev.Code, ev.Signal))
+		if ev.Exit().Signal != 0 {
+			f.fromOutside(ev.Task, ev.PID, event.ExitText(ev.Exit().Code, ev.Exit().Signal))
 		}
 	case event.KSignal:
-		f.signalled[ev.Target] = true
+		f.signalled[ev.SignalSent().Target] = true
 	case event.KTask:
 		delete(f.done, ev.Task)
 	case event.KState:
-		if ev.State == event.Running {
+		if ev.StateChange().State == event.Running {
 			f.ran[ev.Task] = true
 		}
-		if ev.State != event.Done {
+		if ev.StateChange().State != event.Done {
 			break
 		}
-		if ev.End == event.EndKilled && !f.done[ev.Task] {
+		if ev.StateChange().End == event.EndKilled && !f.done[ev.Task] {
 			f.fromOutside(ev.Task, ev.PID, words.T("its process died without a word"))
 		}
 		f.done[ev.Task] = true
@@ -228,7 +228,7 @@ func (f *facts) phases(ev *event.Event) {
 		f.phase = ""
 	}
 	if ev.Kind == event.KPhase {
-		f.phase, f.phaseFrom = ev.Phase, ev.T
+		f.phase, f.phaseFrom = ev.PhaseStart().Phase, ev.T
 	}
 }
 
