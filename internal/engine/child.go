@@ -13,6 +13,7 @@ import (
 
 	"mtviz/internal/contain"
 	"mtviz/internal/dist"
+	evt "mtviz/internal/event"
 )
 
 // ChildCommand is the hidden subcommand under which mtviz runs one process
@@ -219,8 +220,11 @@ func (c *remote) put(t *task, q *queue, v string) bool {
 func (c *remote) get(t *task, q *queue, timed bool, stop <-chan struct{}) (string, bool) {
 	// A get given up here could still take a value there, and lose it.
 	if timed {
-		t.emit(Event{Kind: KError, Task: t.name, Object: q.name,
-			Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"})
+		t.emit(Event{
+			Kind: KError,
+			Task: t.name,
+			Data: evt.Failure{Object: q.name, Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"},
+		})
 	}
 	t.set(Blocked, ReasonQueue, q.name, "")
 	id := c.nextID.Add(1)

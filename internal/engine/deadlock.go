@@ -1,6 +1,7 @@
 package engine
 
 import (
+	evt "mtviz/internal/event"
 	"slices"
 	"strings"
 )
@@ -79,5 +80,5 @@ func (w *world) reportCycle(cycle []*task, why map[*task]WaitEdge, seen map[stri
 	for i, t := range cycle {
 		edges[i] = why[t]
 	}
-	w.e.emit(Event{Kind: KDeadlock, Task: w.e.outlet.owner(), Cycle: names, Edges: edges})
+	w.e.emit(Event{Kind: KDeadlock, Task: w.e.outlet.owner(), Data: evt.Deadlock{Cycle: names, Edges: edges}})
 }

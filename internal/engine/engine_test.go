@@ -78,7 +78,7 @@ tasks:
 	blocked, bev := find(evs, func(ev Event) bool {
 		return ev.Kind == KState && ev.Task == "b" && ev.StateChange().State == Blocked
 	})
-	if blocked < 0 || bev.Reason != ReasonLock || bev.Object != "m" || bev.Holder != "a" {
+	if blocked < 0 || bev.StateChange().Reason != ReasonLock || bev.StateChange().Object != "m" || bev.StateChange().Holder != "a" {
 		t.Fatalf("b should be shown blocked on lock m held by a, got %+v", bev)
 	}
 	waiting, _ := find(evs, func(ev Event) bool {
@@ -243,7 +243,7 @@ tasks:
 		t.Error("the daemon's last step ran")
 	}
 	_, d := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "d" && ev.StateChange().State == Done })
-	if d.End != EndCutOff {
+	if d.Kind != KState || d.StateChange().End != EndCutOff {
 		t.Errorf("daemon ended with %+v, want end %q", d, EndCutOff)
 	}
 }
@@ -350,13 +350,15 @@ tasks:
 		if ev.Kind == KLock {
 			lockEvents++
 		}
-		folded += ev.Folded
+		if ev.Kind == KState {
+			folded += ev.StateChange().Folded
+		}
 	}
 	if lockEvents >= 400000 {
 		t.Errorf("%d lock events for 400000 changes: nothing was folded", lockEvents)
 	}
 	_, last := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "a" && ev.StateChange().State == Done })
-	if last.State != Done {
+	if last.Kind != KState {
 		t.Error("the task's end was lost in the folding")
 	}
 }

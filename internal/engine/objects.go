@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/spec"
 )
 
@@ -225,11 +226,11 @@ func (l *lock) holds() int {
 }
 
 func (l *lock) snapshot() Event {
-	ev := Event{Kind: KLock, Object: l.name, Holder: holderName(&l.mu.holder), Waiters: l.waiters.names()}
-	if ev.Holder != "" {
-		ev.Count = l.holds()
+	x := evt.LockChange{Object: l.name, Holder: holderName(&l.mu.holder), Waiters: l.waiters.names()}
+	if x.Holder != "" {
+		x.Count = l.holds()
 	}
-	return ev
+	return Event{Kind: KLock, Data: x}
 }
 
 // gil is a global interpreter lock: one token, handed from holder to waiter.
@@ -285,11 +286,11 @@ func (g *gil) give() {
 }
 
 func (g *gil) snapshot() Event {
-	ev := Event{Kind: KLock, Object: g.name, Holder: holderName(&g.holder), Waiters: g.waiters.names()}
-	if ev.Holder != "" {
-		ev.Count = 1
+	x := evt.LockChange{Object: g.name, Holder: holderName(&g.holder), Waiters: g.waiters.names()}
+	if x.Holder != "" {
+		x.Count = 1
 	}
-	return ev
+	return Event{Kind: KLock, Data: x}
 }
 
 // sink keeps the busy loop's result alive so the compiler cannot drop the work.

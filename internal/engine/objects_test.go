@@ -155,8 +155,8 @@ tasks:
       - put: {queue: q, value: "item {made} from {task}"}
       - get: q
 `, Options{})
-	if _, ev := find(evs, func(e Event) bool { return e.Kind == KGet }); ev.Item != "item 3 from main" {
-		t.Errorf("got %q", ev.Item)
+	if _, ev := find(evs, func(e Event) bool { return e.Kind == KGet }); ev.Kind != KGet || ev.QueueGet().Item != "item 3 from main" {
+		t.Errorf("got %+v", ev)
 	}
 }
 

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	evt "mtviz/internal/event"
 	"sync"
 )
 
@@ -82,5 +83,5 @@ func (q *queue) snapshot() Event {
 	n := len(q.items)
 	items := append([]string(nil), q.items[:min(n, MaxQueueItems)]...)
 	q.mu.Unlock()
-	return Event{Kind: KQueue, Object: q.name, Items: items, Len: n, Waiters: q.waiters.names()}
+	return Event{Kind: KQueue, Data: evt.QueueChange{Object: q.name, Items: items, Len: n, Waiters: q.waiters.names()}}
 }

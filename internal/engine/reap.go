@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	evt "mtviz/internal/event"
 	"os"
 	"time"
 
@@ -66,8 +67,13 @@ func (h *hub) reapAdopted(force bool) {
 		switch {
 		case pid == r.pid:
 			code, sig := exitStatus(ws)
-			h.host.emit(Event{Kind: KExit, Task: r.task, PID: r.pid, Code: code, Signal: sig,
-				ReaperPID: os.Getpid(), Adopted: true, Round: r.round})
+			h.host.emit(Event{
+				Kind:  KExit,
+				Task:  r.task,
+				PID:   r.pid,
+				Round: r.round,
+				Data:  evt.Exit{Code: code, Signal: sig, ReaperPID: os.Getpid(), Adopted: true},
+			})
 			r.markGone()
 		case errors.Is(err, unix.ECHILD):
 			// Not ours: its parent reaps it. If it has vanished all the

@@ -31,8 +31,8 @@ tasks:
     steps: [{request: {server: disk, times: 10, count: blocked, mode: block}}]
 `, Options{})
 	_, end := find(evs, func(ev Event) bool { return ev.Kind == KRoundEnd })
-	if end.Values["polled"] != 40 || end.Values["blocked"] != 40 {
-		t.Errorf("answers counted: %v, want 40 each", end.Values)
+	if end.Kind != KRoundEnd || end.RoundEnd().Values["polled"] != 40 || end.RoundEnd().Values["blocked"] != 40 {
+		t.Errorf("answers counted: %+v, want 40 each", end)
 	}
 	for task, reason := range map[string]Reason{"p-1": ReasonPoll, "b-1": ReasonIO} {
 		if i, _ := find(evs, func(ev Event) bool {
@@ -73,8 +73,8 @@ tasks:
 	if last != 15 {
 		t.Errorf("proc's copy of the counter ended at %d, want 15", last)
 	}
-	if _, ev := find(evs, func(ev Event) bool { return ev.Kind == KProcess && ev.Task == "proc" }); ev.GoMaxProcs != 1 {
-		t.Errorf("proc said GOMAXPROCS %d, want 1", ev.GoMaxProcs)
+	if _, ev := find(evs, func(ev Event) bool { return ev.Kind == KProcess && ev.Task == "proc" }); ev.Kind != KProcess || ev.Process().GoMaxProcs != 1 {
+		t.Errorf("proc said %+v, want GOMAXPROCS 1", ev)
 	}
 }
 
@@ -96,7 +96,7 @@ tasks:
 				t.Error("the waiter went on after it was stopped")
 			}
 			_, end := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "waiter" && ev.StateChange().State == Done })
-			if end.End != EndStopped || end.Object != "disk" {
+			if end.Kind != KState || end.StateChange().End != EndStopped || end.StateChange().Object != "disk" {
 				t.Errorf("waiter ended %+v, want stopped while blocked on disk", end)
 			}
 		})

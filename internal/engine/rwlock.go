@@ -1,6 +1,7 @@
 package engine
 
 import (
+	evt "mtviz/internal/event"
 	"slices"
 	"strings"
 	"sync"
@@ -117,5 +118,5 @@ func (l *rwlock) snapshot() Event {
 		n = 1
 	}
 	l.mu.Unlock()
-	return Event{Kind: KLock, Object: l.name, Holder: l.holderNames(), Count: n, Waiters: l.waiters.names()}
+	return Event{Kind: KLock, Data: evt.LockChange{Object: l.name, Holder: l.holderNames(), Count: n, Waiters: l.waiters.names()}}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	evt "mtviz/internal/event"
 	"slices"
 	"strings"
 	"sync"
@@ -89,5 +90,5 @@ func (s *semaphore) snapshot() Event {
 	s.mu.Lock()
 	n := len(s.holders)
 	s.mu.Unlock()
-	return Event{Kind: KLock, Object: s.name, Holder: s.holderNames(), Count: n, Waiters: s.waiters.names()}
+	return Event{Kind: KLock, Data: evt.LockChange{Object: s.name, Holder: s.holderNames(), Count: n, Waiters: s.waiters.names()}}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	evt "mtviz/internal/event"
 	"sync"
 )
 
@@ -87,7 +88,7 @@ func (c *cond) notify(all bool, t *task) bool {
 }
 
 func (c *cond) snapshot() Event {
-	return Event{Kind: KCond, Object: c.name, Waiters: c.waiters.names()}
+	return Event{Kind: KCond, Data: evt.CondChange{Object: c.name, Waiters: c.waiters.names()}}
 }
 
 // event is a flag: set releases every waiter, clear makes them wait again.
@@ -150,5 +151,5 @@ func (e *event) wait(t *task, stop <-chan struct{}) bool {
 }
 
 func (e *event) snapshot() Event {
-	return Event{Kind: KFlag, Object: e.name, Set: e.state(), Waiters: e.waiters.names()}
+	return Event{Kind: KFlag, Data: evt.FlagChange{Object: e.name, Set: e.state(), Waiters: e.waiters.names()}}
 }

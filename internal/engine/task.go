@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/rtrace"
 	"mtviz/internal/spec"
 )
@@ -60,8 +61,11 @@ type taskState struct {
 	by     string
 }
 
-func (s taskState) event(task string) Event {
-	return Event{Kind: KState, Task: task, State: s.state, Reason: s.reason, Object: s.object, Holder: s.holder, End: s.end, By: s.by}
+// event is the state event of the task, with folded changes not sent one
+// by one.
+func (s taskState) event(task string, folded int64) Event {
+	return Event{Kind: KState, Task: task, Data: evt.StateChange{State: s.state, Reason: s.reason, Object: s.object, Holder: s.holder, End: s.end, By: s.by,
+		Folded: folded}}
 }
 
 // halt is why a task was told to stop.
@@ -87,7 +91,7 @@ func (t *task) setState(st taskState) {
 	}
 	t.sent = t.cur
 	t.mu.Unlock()
-	t.emit(st.event(t.name))
+	t.emit(st.event(t.name, 0))
 }
 
 // flush emits the latest state of a quiet task if it changed since the last one
@@ -99,9 +103,7 @@ func (t *task) flush() {
 	t.mu.Unlock()
 	n := t.folded.Swap(0)
 	if changed || n > 0 {
-		ev := cur.event(t.name)
-		ev.Folded = n
-		t.w.e.emit(ev)
+		t.w.e.emit(cur.event(t.name, n))
 	}
 }
 

@@ -113,12 +113,12 @@ func TestTurnsPlayTheChaptersOrder(t *testing.T) {
 			t.Fatalf("round %d: the balance ended at %d, not -8", i, v)
 		}
 		turns := kinds(p.evs, KTurn)
-		if len(turns) != 8 || turns[0].Text != "reads balance into its copy (to add +5)" || turns[3].Text != "writes its copy 0 +5 = 5 to balance" {
+		if len(turns) != 8 || turns[0].Turn().Text != "reads balance into its copy (to add +5)" || turns[3].Turn().Text != "writes its copy 0 +5 = 5 to balance" {
 			t.Fatalf("turns: %+v", turns)
 		}
 		var lost int64
 		for _, ev := range kinds(p.evs, KRoundEnd) {
-			lost = ev.LostBy["balance"]
+			lost = ev.RoundEnd().LostBy["balance"]
 		}
 		if lost != 1 {
 			t.Errorf("lost updates %d, want 1 (t2's +8)", lost)
@@ -180,10 +180,10 @@ func TestTurnsDeadlock(t *testing.T) {
 		t.Fatal(p.err)
 	}
 	dl := kinds(p.evs, KDeadlock)
-	if len(dl) != 1 || evt.CycleText(dl[0].Edges) == "" {
+	if len(dl) != 1 || evt.CycleText(dl[0].Deadlock().Edges) == "" {
 		t.Fatalf("deadlocks: %+v", dl)
 	}
-	if got := evt.CycleText(dl[0].Edges); got != "a → m2 → b → m1 → a" && got != "b → m1 → a → m2 → b" {
+	if got := evt.CycleText(dl[0].Deadlock().Edges); got != "a → m2 → b → m1 → a" && got != "b → m1 → a → m2 → b" {
 		t.Errorf("cycle %q", got)
 	}
 	if last := p.boards[len(p.boards)-1]; !last.Over || last.Steps != 2 {
@@ -230,7 +230,7 @@ func TestTurnsCondition(t *testing.T) {
 		t.Fatal(p.err)
 	}
 	st := kinds(p.evs, KStuck)
-	if len(st) != 1 || !strings.Contains(evt.StuckText(st[0].Edges), "consumer waits on condition c, and no task left will notify it") {
+	if len(st) != 1 || !strings.Contains(evt.StuckText(st[0].Stuck().Edges), "consumer waits on condition c, and no task left will notify it") {
 		t.Fatalf("stuck: %+v", st)
 	}
 	p = play(t, turnsCondition, []string{"consumer", "consumer", "producer", "producer"}, Options{})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mtviz/internal/contain"
+	evt "mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -239,7 +240,7 @@ func (w *world) endIfStuck() {
 	why := words.T("mtviz: every task was blocked, in a deadlock")
 	if !cycle {
 		why = words.T("mtviz: every task was blocked, and no task could wake one")
-		w.e.emit(Event{Kind: KStuck, Edges: w.waitEdges()})
+		w.e.emit(Event{Kind: KStuck, Data: evt.Stuck{Edges: w.waitEdges()}})
 	}
 	for _, t := range w.tasks {
 		t.halt(EndStopped, why)
@@ -334,7 +335,7 @@ func (w *world) claim(t *task, by *task) bool {
 		if by != nil {
 			who = by.name
 		}
-		w.e.emit(Event{Kind: KError, Task: t.name, Error: fmt.Sprintf("%s tried to start %s a second time; a task starts once", who, t.name)})
+		w.e.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Error: fmt.Sprintf("%s tried to start %s a second time; a task starts once", who, t.name)}})
 		return false
 	}
 	return true
@@ -370,7 +371,7 @@ func (t *task) run(g *gate) {
 		end := t.ending()
 		if r := recover(); r != nil {
 			// An engine bug must not take the learner's terminal down with it.
-			t.emit(Event{Kind: KError, Task: t.name, Error: fmt.Sprintf("engine fault: %v", r)})
+			t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Error: fmt.Sprintf("engine fault: %v", r)}})
 			end = taskState{state: Done, end: EndFault}
 		}
 		t.quiet.Store(false)
@@ -406,24 +407,25 @@ func (w *world) tick(last map[string]Event) {
 	}
 	for _, c := range w.counterList {
 		// A process has its own copy of every counter.
-		ev := Event{Kind: KCounter, Object: c.name, Task: w.e.outlet.owner(), Value: c.v.Load(), Lost: c.lost.Load()}
-		if p, ok := last["c:"+c.name]; !ok || p.Value != ev.Value || p.Lost != ev.Lost {
+		ev := Event{Kind: KCounter, Task: w.e.outlet.owner(), Data: evt.CounterChange{Object: c.name, Value: c.v.Load(), Lost: c.lost.Load()}}
+		if p, ok := last["c:"+c.name]; !ok || p.Data != ev.Data { // CounterChange is comparable
 			last["c:"+c.name] = ev
 			w.e.emit(ev)
 		}
 	}
 	w.localsMu.Lock()
 	for _, lc := range w.locals {
-		ev := Event{Kind: KCounter, Object: lc.c.name, Task: lc.task, Value: lc.c.v.Load()}
-		if k := "c:" + lc.c.name + "@" + lc.task; last[k].Value != ev.Value || last[k].Kind == "" {
+		ev := Event{Kind: KCounter, Task: lc.task, Data: evt.CounterChange{Object: lc.c.name, Value: lc.c.v.Load()}}
+		if k := "c:" + lc.c.name + "@" + lc.task; last[k].Kind == "" || last[k].CounterChange().Value != ev.CounterChange().Value {
 			last[k] = ev
 			w.e.emit(ev)
 		}
 	}
 	w.localsMu.Unlock()
 	emitIfChanged := func(ev Event) {
-		key := "l:" + ev.Object
-		if p, ok := last[key]; !ok || p.Holder != ev.Holder || p.Count != ev.Count || !slices.Equal(p.Waiters, ev.Waiters) {
+		x := ev.LockChange()
+		key := "l:" + x.Object
+		if p, ok := last[key]; !ok || p.LockChange().Holder != x.Holder || p.LockChange().Count != x.Count || !slices.Equal(p.LockChange().Waiters, x.Waiters) {
 			last[key] = ev
 			w.e.emit(ev)
 		}

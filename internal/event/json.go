@@ -41,6 +41,9 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*e = Event(p)
+	if d := e.Payload(); d != nil {
+		*e = Event{T: p.T, Kind: p.Kind, Round: p.Round, Task: p.Task, PID: p.PID, Data: d}
+	}
 	return nil
 }
 

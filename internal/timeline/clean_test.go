@@ -77,12 +77,12 @@ func dirty(v reflect.Value, path string) []string {
 // Every string of an event and of a sample, those fields added later
 // included, comes out of CleanItem clean; what went in is not changed.
 func TestCleanItemCleansEveryString(t *testing.T) {
-	ev := event.Event{Kind: event.KLog}
+	ev := event.Event{Kind: event.KLog, Data: event.Log{}}
 	fill(reflect.ValueOf(&ev).Elem(), osc)
 	ev.Kind, ev.Data = event.KLog, event.Log{Text: osc}
 	var smp probe.Sample
 	fill(reflect.ValueOf(&smp).Elem(), osc)
-	in := Item{Events: []event.Event{{Kind: event.KLog, Text: "plain"}, ev}, Sample: &smp}
+	in := Item{Events: []event.Event{{Kind: event.KLog, Data: event.Log{Text: "plain"}}, ev}, Sample: &smp}
 	out := CleanItem(in)
 	if left := dirty(reflect.ValueOf(out), "item"); len(left) > 0 {
 		t.Errorf("strings not cleaned: %v", left)
