@@ -30,10 +30,10 @@ tasks:
 		var spawned, first time.Duration
 		for batch := range e.Events() {
 			for _, ev := range batch {
-				if ev.Task == "p" && ev.Kind == KState && ev.StateChange().State == Runnable && ev.PID == 0 && spawned == 0 {
+				if ev.Task == "p" && ev.Kind() == KState && ev.StateChange().State == Runnable && ev.PID == 0 && spawned == 0 {
 					spawned = ev.T
 				}
-				if ev.Task == "p" && ev.Kind == KProcess && first == 0 {
+				if ev.Task == "p" && ev.Kind() == KProcess && first == 0 {
 					first = ev.T
 				}
 			}

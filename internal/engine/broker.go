@@ -144,7 +144,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 	}
 	b.cmd = cmd
 	pid := cmd.Process.Pid
-	e.emit(Event{Kind: KProcess, Task: b.name, PID: pid, Data: evt.Process{PPID: os.Getpid()}})
+	e.emit(Event{Task: b.name, PID: pid, Data: evt.Process{PPID: os.Getpid()}})
 	info = brokerInfo{Token: dist.NewToken(), AckWait: o.AckWait, Memory: o.Memory}
 	if info.AckWait <= 0 {
 		info.AckWait = time.Second
@@ -162,12 +162,12 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 			l, err := dist.ParseBrokerLine(sc.Bytes())
 			switch {
 			case err != nil:
-				e.emit(Event{Kind: KError, Task: b.name, Data: evt.Failure{Error: "broker: " + err.Error()}})
+				e.emit(Event{Task: b.name, Data: evt.Failure{Error: "broker: " + err.Error()}})
 			case l.URL != "" && first:
 				first = false
 				ready <- l.URL
 			case l.Refused != "":
-				e.emit(Event{Kind: KRefused, Task: b.name, PID: pid, Data: evt.Refused{Object: o.Name, Addr: l.Refused, Error: "a wrong key"}})
+				e.emit(Event{Task: b.name, PID: pid, Data: evt.Refused{Object: o.Name, Addr: l.Refused, Error: "a wrong key"}})
 			}
 		}
 		close(ready)
@@ -182,7 +182,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 		if st := cmd.ProcessState; st != nil {
 			x.Code, x.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
 		}
-		e.emit(Event{Kind: KExit, Task: b.name, PID: pid, Data: x})
+		e.emit(Event{Task: b.name, PID: pid, Data: x})
 	})
 	select {
 	case url, ok := <-ready:
@@ -213,7 +213,7 @@ func (e *Engine) stopBrokers() {
 		select {
 		case <-b.exited:
 		case <-time.After(2 * time.Second):
-			e.emit(Event{Kind: KSignal, PID: b.cmd.Process.Pid, Data: evt.SignalSent{Target: b.name, Signal: int(syscall.SIGKILL)}})
+			e.emit(Event{PID: b.cmd.Process.Pid, Data: evt.SignalSent{Target: b.name, Signal: int(syscall.SIGKILL)}})
 			b.kill()
 		}
 	}
@@ -259,7 +259,7 @@ func (e *Engine) watchBrokers(w *world) func() {
 			defer wg.Done()
 			nc, err := dist.Connect(info.URL, info.auth(), "mtviz", nil)
 			if err != nil {
-				e.emit(Event{Kind: KError, Task: "broker " + o.Name, Data: evt.Failure{Error: "mtviz could not read the broker: " + err.Error()}})
+				e.emit(Event{Task: "broker " + o.Name, Data: evt.Failure{Error: "mtviz could not read the broker: " + err.Error()}})
 				return
 			}
 			defer nc.Close()
@@ -291,12 +291,11 @@ func (e *Engine) watchBrokers(w *world) func() {
 				dist.DeleteJob(ctx, js, job)
 			}
 			if err != nil {
-				e.emit(Event{Kind: KError, Task: "broker " + o.Name, Data: evt.Failure{Error: "mtviz could not read the job's results: " + err.Error()}})
+				e.emit(Event{Task: "broker " + o.Name, Data: evt.Failure{Error: "mtviz could not read the job's results: " + err.Error()}})
 				return
 			}
 			w.setBrokerCounters(o, r.State)
 			e.emit(Event{
-				Kind: KBroker,
 				Data: evt.BrokerRead{Object: o.Name, Broker: &BrokerState{
 					Tasks: r.Tasks, Published: int64(r.Published), Left: int64(r.Left), Waiting: int64(r.Waiting), InFlight: int64(r.InFlight),
 					Redelivered: int64(r.Redelivered), Results: int64(r.Results), Final: true, External: info.External, Recorded: r.Recorded,
@@ -365,7 +364,7 @@ func runMaster(t *task, in *instr) bool {
 	nc, err := dist.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
 	if err != nil {
 		if !t.halted() {
-			t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "master: " + err.Error()}})
+			t.emit(Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "master: " + err.Error()}})
 		}
 		return !t.halted()
 	}
@@ -374,15 +373,15 @@ func runMaster(t *task, in *instr) bool {
 	rep, err := dist.RunMaster(ctx, nc, dist.MasterConfig{Job: job, Tasks: st.Tasks, Memory: info.Memory, AckWait: info.AckWait, Keep: true, Replicas: info.Replicas,
 		Window: 256,
 		Started: func(published, collected int64) {
-			t.emit(Event{Kind: KWork, Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &Work{Op: WorkBegun, Tasks: st.Tasks, Published: published, Collected: collected}}})
+			t.emit(Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &Work{Op: WorkBegun, Tasks: st.Tasks, Published: published, Collected: collected}}})
 		}})
 	if err != nil {
 		if !t.halted() {
-			t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "master: " + err.Error()}})
+			t.emit(Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "master: " + err.Error()}})
 		}
 		return !t.halted()
 	}
-	t.emit(Event{Kind: KWork, Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &Work{Op: WorkCollected, Tasks: rep.Tasks, Collected: rep.Collected, Duplicates: rep.Duplicates}}})
+	t.emit(Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &Work{Op: WorkCollected, Tasks: rep.Tasks, Collected: rep.Collected, Duplicates: rep.Duplicates}}})
 	t.running()
 	return true
 }
@@ -397,13 +396,13 @@ func runWork(t *task, in *instr) bool {
 		nc, err := dist.Connect(info.URL, dist.Auth{Token: dist.NewToken()}, t.name, &d)
 		if err == nil {
 			nc.Close()
-			t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "the server took a wrong key"}})
+			t.emit(Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "the server took a wrong key"}})
 			return true
 		}
 		if errors.Is(err, dist.ErrRefused) {
-			t.emit(Event{Kind: KWork, Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &Work{Op: WorkRefused, Addr: d.Local}}})
+			t.emit(Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &Work{Op: WorkRefused, Addr: d.Local}}})
 		} else {
-			t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
+			t.emit(Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
 		}
 		return true
 	}
@@ -411,7 +410,7 @@ func runWork(t *task, in *instr) bool {
 	nc, err := dist.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
 	if err != nil {
 		if !t.halted() {
-			t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
+			t.emit(Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
 		}
 		return !t.halted()
 	}
@@ -425,10 +424,10 @@ func runWork(t *task, in *instr) bool {
 	var mu sync.Mutex
 	_, err = dist.RunWorker(ctx, nc, dist.WorkerConfig{Job: jobOf(info, st.Broker, t.w.round), Batch: batch, Pace: st.Pace,
 		Took: func(id int64, delivery uint64) {
-			t.emit(Event{Kind: KWork, Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &Work{Op: WorkTook, ID: id, Delivery: delivery}}})
+			t.emit(Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &Work{Op: WorkTook, ID: id, Delivery: delivery}}})
 		},
 		Done: func(id, sq int64, dup bool) {
-			t.emit(Event{Kind: KWork, Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &Work{Op: WorkDone, ID: id, Duplicate: dup}}})
+			t.emit(Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &Work{Op: WorkDone, ID: id, Duplicate: dup}}})
 			if in.work != nil {
 				t.mine(in.work).v.Add(1)
 			}
@@ -443,7 +442,7 @@ func runWork(t *task, in *instr) bool {
 			}
 		}})
 	if err != nil && !t.halted() {
-		t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
+		t.emit(Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
 	}
 	t.running()
 	return !t.halted()

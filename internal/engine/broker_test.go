@@ -28,10 +28,10 @@ tasks:
 	var pid int
 	for b := range e.Events() {
 		for _, ev := range b {
-			if ev.Kind == KProcess && ev.Task == "broker nats" {
+			if ev.Kind() == KProcess && ev.Task == "broker nats" {
 				pid = ev.PID
 			}
-			if ev.Kind == KState && ev.Task == "w" && ev.StateChange().State == Blocked && pid != 0 {
+			if ev.Kind() == KState && ev.Task == "w" && ev.StateChange().State == Blocked && pid != 0 {
 				socks := listening(t, pid)
 				if len(socks) == 0 {
 					t.Error("the broker listens on no TCP socket")

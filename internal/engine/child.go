@@ -221,7 +221,6 @@ func (c *remote) get(t *task, q *queue, timed bool, stop <-chan struct{}) (strin
 	// A get given up here could still take a value there, and lose it.
 	if timed {
 		t.emit(Event{
-			Kind: KError,
 			Task: t.name,
 			Data: evt.Failure{Object: q.name, Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"},
 		})

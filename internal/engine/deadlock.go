@@ -1,9 +1,10 @@
 package engine
 
 import (
-	evt "mtviz/internal/event"
 	"slices"
 	"strings"
+
+	evt "mtviz/internal/event"
 )
 
 // findDeadlocks builds the wait-for graph from who holds and who waits (a
@@ -80,5 +81,5 @@ func (w *world) reportCycle(cycle []*task, why map[*task]WaitEdge, seen map[stri
 	for i, t := range cycle {
 		edges[i] = why[t]
 	}
-	w.e.emit(Event{Kind: KDeadlock, Task: w.e.outlet.owner(), Data: evt.Deadlock{Cycle: names, Edges: edges}})
+	w.e.emit(Event{Task: w.e.outlet.owner(), Data: evt.Deadlock{Cycle: names, Edges: edges}})
 }

@@ -237,7 +237,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	e.stopServers()
 	e.stopBrokers()
-	e.emit(Event{Kind: KEnd, Data: evt.Finish{}})
+	e.emit(Event{Data: evt.Finish{}})
 	close(stopCollector)
 	<-collectorDone
 	return err
@@ -458,15 +458,15 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	e.cur.Store(w)
 	w.box = e.box.Sub(strconv.Itoa(r))
 	e.opt.Turns.attach(w)
-	e.emit(Event{Kind: KRound, Round: r, Data: evt.RoundStart{}})
+	e.emit(Event{Round: r, Data: evt.RoundStart{}})
 	for _, t := range w.tasks {
-		e.emit(Event{Kind: KTask, Task: t.name, Data: evt.TaskStart{TaskKind: t.def.Kind, Daemon: t.def.Daemon, State: Created}})
+		e.emit(Event{Task: t.name, Data: evt.TaskStart{TaskKind: t.def.Kind, Daemon: t.def.Daemon, State: Created}})
 	}
 	for _, l := range w.lockList {
 		if l.file != nil {
 			// The file's identity, so that what the probe reads in
 			// /proc/locks can be matched to this lock.
-			e.emit(Event{Kind: KLockFile, Data: evt.LockFile{Object: l.name, File: l.file.id()}})
+			e.emit(Event{Data: evt.LockFile{Object: l.name, File: l.file.id()}})
 		}
 	}
 	stopWatch := context.AfterFunc(ctx, w.halt)
@@ -503,9 +503,9 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	for _, c := range w.counterList {
 		final[c.name] = c.v.Load()
 		lost[c.name] = c.lost.Load()
-		e.emit(Event{Kind: KCounter, Data: evt.CounterChange{Object: c.name, Value: final[c.name], Lost: lost[c.name]}})
+		e.emit(Event{Data: evt.CounterChange{Object: c.name, Value: final[c.name], Lost: lost[c.name]}})
 	}
-	e.emit(Event{Kind: KRoundEnd, Round: r, Data: evt.RoundEnd{Values: final, LostBy: lost}})
+	e.emit(Event{Round: r, Data: evt.RoundEnd{Values: final, LostBy: lost}})
 	if ctx.Err() != nil {
 		return ErrStopped
 	}

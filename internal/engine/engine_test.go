@@ -76,19 +76,19 @@ tasks:
     steps: [{sleep: 100ms}, {lock: m}, {log: got it}, {unlock: m}]
 `, Options{})
 	blocked, bev := find(evs, func(ev Event) bool {
-		return ev.Kind == KState && ev.Task == "b" && ev.StateChange().State == Blocked
+		return ev.Kind() == KState && ev.Task == "b" && ev.StateChange().State == Blocked
 	})
 	if blocked < 0 || bev.StateChange().Reason != ReasonLock || bev.StateChange().Object != "m" || bev.StateChange().Holder != "a" {
 		t.Fatalf("b should be shown blocked on lock m held by a, got %+v", bev)
 	}
 	waiting, _ := find(evs, func(ev Event) bool {
-		return ev.Kind == KLock && ev.LockChange().Holder == "a" && len(ev.LockChange().Waiters) == 1 && ev.LockChange().Waiters[0] == "b"
+		return ev.Kind() == KLock && ev.LockChange().Holder == "a" && len(ev.LockChange().Waiters) == 1 && ev.LockChange().Waiters[0] == "b"
 	})
 	if waiting < 0 {
 		t.Fatal("no lock event showed a holding m with b waiting")
 	}
-	taken, _ := find(evs, func(ev Event) bool { return ev.Kind == KLock && ev.LockChange().Holder == "b" })
-	got, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Log().Text == "got it" })
+	taken, _ := find(evs, func(ev Event) bool { return ev.Kind() == KLock && ev.LockChange().Holder == "b" })
+	got, _ := find(evs, func(ev Event) bool { return ev.Kind() == KLog && ev.Log().Text == "got it" })
 	if !(waiting < taken && taken < got) {
 		t.Errorf("order wrong: b waiting at %d, b takes the lock at %d, b logs at %d", waiting, taken, got)
 	}
@@ -104,7 +104,7 @@ tasks:
 `, Options{})
 	var counts []int
 	for _, ev := range evs {
-		if ev.Kind == KLock && ev.LockChange().Object == "r" {
+		if ev.Kind() == KLock && ev.LockChange().Object == "r" {
 			counts = append(counts, ev.LockChange().Count)
 		}
 	}
@@ -122,7 +122,7 @@ tasks:
   - name: a
     steps: [{unlock: m}]
 `, Options{})
-	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KError && ev.Task == "a" }); i < 0 {
+	if i, _ := find(evs, func(ev Event) bool { return ev.Kind() == KError && ev.Task == "a" }); i < 0 {
 		t.Error("releasing a lock not held produced no error event")
 	}
 }
@@ -150,10 +150,10 @@ tasks:
 		for b := range e.Events() {
 			mu.Lock()
 			for _, ev := range b {
-				if ev.Kind == KCounter {
+				if ev.Kind() == KCounter {
 					last = ev.CounterChange().Value
 				}
-				if ev.Kind == KState && ev.Task == "a" && ev.StateChange().Reason == ReasonPaused {
+				if ev.Kind() == KState && ev.Task == "a" && ev.StateChange().Reason == ReasonPaused {
 					sawPaused = true
 				}
 			}
@@ -216,7 +216,7 @@ tasks:
 	blocked := map[string]bool{}
 	for b := range e.Events() {
 		for _, ev := range b {
-			if ev.Kind == KState && ev.StateChange().State == Blocked && ev.StateChange().Reason == ReasonLock {
+			if ev.Kind() == KState && ev.StateChange().State == Blocked && ev.StateChange().Reason == ReasonLock {
 				blocked[ev.Task] = true
 			}
 		}
@@ -239,11 +239,11 @@ tasks:
     daemon: true
     steps: [{sleep: 1h}, {log: never}]
 `, Options{})
-	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Log().Text == "never" }); i >= 0 {
+	if i, _ := find(evs, func(ev Event) bool { return ev.Kind() == KLog && ev.Log().Text == "never" }); i >= 0 {
 		t.Error("the daemon's last step ran")
 	}
-	_, d := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "d" && ev.StateChange().State == Done })
-	if d.Kind != KState || d.StateChange().End != EndCutOff {
+	_, d := find(evs, func(ev Event) bool { return ev.Kind() == KState && ev.Task == "d" && ev.StateChange().State == Done })
+	if d.Kind() != KState || d.StateChange().End != EndCutOff {
 		t.Errorf("daemon ended with %+v, want end %q", d, EndCutOff)
 	}
 }
@@ -256,12 +256,12 @@ tasks:
   - name: w
     steps: [{log: hi}]
 `, Options{})
-	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KError && ev.Task == "w" }); i < 0 {
+	if i, _ := find(evs, func(ev Event) bool { return ev.Kind() == KError && ev.Task == "w" }); i < 0 {
 		t.Error("starting a task twice was not reported")
 	}
 	n := 0
 	for _, ev := range evs {
-		if ev.Kind == KLog && ev.Log().Text == "hi" {
+		if ev.Kind() == KLog && ev.Log().Text == "hi" {
 			n++
 		}
 	}
@@ -283,13 +283,13 @@ tasks:
 	var woke bool
 	for b := range e.Events() {
 		for _, ev := range b {
-			if ev.Kind == KLog && ev.Log().Text == "woke" {
+			if ev.Kind() == KLog && ev.Log().Text == "woke" {
 				if !pressed {
 					t.Error("the task went on before the key was pressed")
 				}
 				woke = true
 			}
-			if ev.Kind == KState && ev.StateChange().Reason == ReasonKey && !pressed {
+			if ev.Kind() == KState && ev.StateChange().Reason == ReasonKey && !pressed {
 				pressed = true
 				if !e.Key('w') {
 					t.Error("Key reported no waiting step")
@@ -310,7 +310,7 @@ tasks:
   - name: a
     steps: [{add: {counter: c, n: 2}}, {log: "c is {c}, {c}"}]
 `, Options{})
-	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Log().Text == "c is 42, 42" }); i < 0 {
+	if i, _ := find(evs, func(ev Event) bool { return ev.Kind() == KLog && ev.Log().Text == "c is 42, 42" }); i < 0 {
 		t.Error("the log line did not show the counter's value")
 	}
 }
@@ -326,7 +326,7 @@ tasks:
 `, Options{})
 	var ends []int64
 	for _, ev := range evs {
-		if ev.Kind == KRoundEnd {
+		if ev.Kind() == KRoundEnd {
 			ends = append(ends, ev.RoundEnd().Values["c"])
 		}
 	}
@@ -347,18 +347,18 @@ tasks:
 `, Options{})
 	lockEvents, folded := 0, int64(0)
 	for _, ev := range evs {
-		if ev.Kind == KLock {
+		if ev.Kind() == KLock {
 			lockEvents++
 		}
-		if ev.Kind == KState {
+		if ev.Kind() == KState {
 			folded += ev.StateChange().Folded
 		}
 	}
 	if lockEvents >= 400000 {
 		t.Errorf("%d lock events for 400000 changes: nothing was folded", lockEvents)
 	}
-	_, last := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "a" && ev.StateChange().State == Done })
-	if last.Kind != KState {
+	_, last := find(evs, func(ev Event) bool { return ev.Kind() == KState && ev.Task == "a" && ev.StateChange().State == Done })
+	if last.Kind() != KState {
 		t.Error("the task's end was lost in the folding")
 	}
 }
@@ -398,7 +398,7 @@ func runUntil(t *testing.T, src string, cond func([]Event) bool) []Event {
 func deadlocks(evs []Event) [][]string {
 	var out [][]string
 	for _, ev := range evs {
-		if ev.Kind == KDeadlock {
+		if ev.Kind() == KDeadlock {
 			items := slices.Clone(ev.Deadlock().Cycle)
 			slices.Sort(items)
 			out = append(out, items)

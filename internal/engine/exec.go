@@ -195,7 +195,7 @@ func (t *task) exec(code []instr) bool {
 // Running: what each step does.
 
 func runLog(t *task, in *instr) bool {
-	t.emit(Event{Kind: KLog, Task: t.name, Data: evt.Log{Text: in.text(t)}})
+	t.emit(Event{Task: t.name, Data: evt.Log{Text: in.text(t)}})
 	return true
 }
 
@@ -281,7 +281,7 @@ func runCrash(t *task, in *instr) bool {
 
 func runRead(t *task, in *instr) bool {
 	t.copy = t.mine(in.ctr).v.Load()
-	t.emit(Event{Kind: KCopy, Task: t.name, Data: evt.CopyStep{Copy: CopyRead, Object: in.ctr.name, Value: t.copy}})
+	t.emit(Event{Task: t.name, Data: evt.CopyStep{Copy: CopyRead, Object: in.ctr.name, Value: t.copy}})
 	return true
 }
 
@@ -289,7 +289,7 @@ func runWrite(t *task, in *instr) bool {
 	n := do[*spec.WriteStep](in).Add
 	v := t.copy + n
 	t.mine(in.ctr).v.Store(v)
-	t.emit(Event{Kind: KCopy, Task: t.name, Data: evt.CopyStep{Copy: CopyWrite, Object: in.ctr.name, Value: v, N: n}})
+	t.emit(Event{Task: t.name, Data: evt.CopyStep{Copy: CopyWrite, Object: in.ctr.name, Value: v, N: n}})
 	return true
 }
 
@@ -297,7 +297,6 @@ func runUnlock(t *task, in *instr) bool {
 	if in.rw != nil {
 		if !in.rw.release(t) {
 			t.emit(Event{
-				Kind: KError,
 				Task: t.name,
 				Data: evt.Failure{Object: in.rw.name, Error: fmt.Sprintf("%s released %s without holding it", t.name, in.rw.name)},
 			})
@@ -307,7 +306,6 @@ func runUnlock(t *task, in *instr) bool {
 	if in.sm != nil {
 		if !in.sm.release(t) {
 			t.emit(Event{
-				Kind: KError,
 				Task: t.name,
 				Data: evt.Failure{Object: in.sm.name, Error: fmt.Sprintf("%s released %s without holding a permit", t.name, in.sm.name)},
 			})
@@ -316,7 +314,6 @@ func runUnlock(t *task, in *instr) bool {
 	}
 	if !in.lk.release(t) {
 		t.emit(Event{
-			Kind: KError,
 			Task: t.name,
 			Data: evt.Failure{Object: in.lk.name, Error: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)},
 		})
@@ -387,7 +384,7 @@ func runStop(t *task, in *instr) bool {
 }
 
 func runPhase(t *task, in *instr) bool {
-	t.emit(Event{Kind: KPhase, Task: t.name, Data: evt.PhaseStart{Phase: do[*spec.PhaseStep](in).Name}})
+	t.emit(Event{Task: t.name, Data: evt.PhaseStart{Phase: do[*spec.PhaseStep](in).Name}})
 	return true
 }
 
@@ -427,7 +424,6 @@ func runWait(t *task, in *instr) bool {
 	ok, held := in.cv.wait(t, stop)
 	if !held {
 		t.emit(Event{
-			Kind: KError,
 			Task: t.name,
 			Data: evt.Failure{Object: in.cv.name, Error: fmt.Sprintf("%s waited on %s without holding its lock", t.name, in.cv.name)},
 		})
@@ -495,14 +491,13 @@ func (t *task) orGaveUp(ok bool, in *instr) bool {
 	t.waitsOn = nil
 	t.mu.Unlock()
 	t.running()
-	t.emit(Event{Kind: KLog, Task: t.name, Data: evt.Log{Text: words.F("gave up waiting for %s after %s (%s timeout)", what, timeout, in.st.Op)}})
+	t.emit(Event{Task: t.name, Data: evt.Log{Text: words.F("gave up waiting for %s after %s (%s timeout)", what, timeout, in.st.Op)}})
 	return true
 }
 
 func runNotify(t *task, in *instr) bool {
 	if !in.cv.notify(do[*spec.NotifyStep](in).All, t) {
 		t.emit(Event{
-			Kind: KError,
 			Task: t.name,
 			Data: evt.Failure{Object: in.cv.name, Error: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)},
 		})

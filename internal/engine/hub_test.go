@@ -17,7 +17,7 @@ func refusals(e *Engine) []Event {
 	defer e.bufMu.Unlock()
 	var out []Event
 	for _, ev := range e.buf {
-		if ev.Kind == KRefused {
+		if ev.Kind() == KRefused {
 			out = append(out, ev)
 		}
 	}

@@ -230,7 +230,7 @@ func (l *lock) snapshot() Event {
 	if x.Holder != "" {
 		x.Count = l.holds()
 	}
-	return Event{Kind: KLock, Data: x}
+	return Event{Data: x}
 }
 
 // gil is a global interpreter lock: one token, handed from holder to waiter.
@@ -290,7 +290,7 @@ func (g *gil) snapshot() Event {
 	if x.Holder != "" {
 		x.Count = 1
 	}
-	return Event{Kind: KLock, Data: x}
+	return Event{Data: x}
 }
 
 // sink keeps the busy loop's result alive so the compiler cannot drop the work.

@@ -1,10 +1,11 @@
 package engine
 
 import (
-	evt "mtviz/internal/event"
 	"os/exec"
 	"syscall"
 	"time"
+
+	evt "mtviz/internal/event"
 )
 
 // An engine plays one of two roles. In mtviz it is the host: its events go
@@ -75,7 +76,7 @@ func (l local) lag() time.Duration {
 func (l local) owner() string { return "" }
 
 func (l local) paused(on bool) {
-	l.e.emit(Event{Kind: KPause, Data: evt.Pause{Paused: on}})
+	l.e.emit(Event{Data: evt.Pause{Paused: on}})
 	cmd := "resume"
 	if on {
 		cmd = "pause"
@@ -109,7 +110,7 @@ func (l local) kill(t *task, name, sig string) {
 		h.kill(t.w, name, sig, t.name)
 		return
 	}
-	t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Error: name + " is not a process task"}})
+	t.emit(Event{Task: t.name, Data: evt.Failure{Error: name + " is not a process task"}})
 }
 
 // outside: a process of the run that lives, a grandchild too, may put to a
@@ -166,7 +167,7 @@ func (l local) reaped(round int, name string) {
 
 func (l local) crash(t *task, text string) bool {
 	// The loader refuses this: it would end mtviz.
-	t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Error: "a crash step in mtviz itself was not run"}})
+	t.emit(Event{Task: t.name, Data: evt.Failure{Error: "a crash step in mtviz itself was not run"}})
 	return false
 }
 

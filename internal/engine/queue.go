@@ -1,8 +1,9 @@
 package engine
 
 import (
-	evt "mtviz/internal/event"
 	"sync"
+
+	evt "mtviz/internal/event"
 )
 
 // queue is a first-in first-out queue of text values. Waits can be abandoned:
@@ -83,5 +84,5 @@ func (q *queue) snapshot() Event {
 	n := len(q.items)
 	items := append([]string(nil), q.items[:min(n, MaxQueueItems)]...)
 	q.mu.Unlock()
-	return Event{Kind: KQueue, Data: evt.QueueChange{Object: q.name, Items: items, Len: n, Waiters: q.waiters.names()}}
+	return Event{Data: evt.QueueChange{Object: q.name, Items: items, Len: n, Waiters: q.waiters.names()}}
 }

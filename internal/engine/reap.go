@@ -2,11 +2,12 @@ package engine
 
 import (
 	"errors"
-	evt "mtviz/internal/event"
 	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	evt "mtviz/internal/event"
 )
 
 // The hub's reaping: processes mtviz adopted as a subreaper, strays, and
@@ -68,7 +69,6 @@ func (h *hub) reapAdopted(force bool) {
 		case pid == r.pid:
 			code, sig := exitStatus(ws)
 			h.host.emit(Event{
-				Kind:  KExit,
 				Task:  r.task,
 				PID:   r.pid,
 				Round: r.round,

@@ -54,7 +54,7 @@ func runRequest(t *task, in *instr) bool {
 		c, err = dialPoll(in.addr)
 	}
 	if err != nil {
-		t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Object: st.Server, Error: fmt.Sprintf("could not connect to server %s: %v", st.Server, err)}})
+		t.emit(Event{Task: t.name, Data: evt.Failure{Object: st.Server, Error: fmt.Sprintf("could not connect to server %s: %v", st.Server, err)}})
 		return !t.halted()
 	}
 	done, watched := make(chan struct{}), make(chan struct{})
@@ -90,7 +90,7 @@ func runRequest(t *task, in *instr) bool {
 			if t.halted() {
 				return false
 			}
-			t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Object: st.Server, Error: fmt.Sprintf("request to server %s: %v", st.Server, err)}})
+			t.emit(Event{Task: t.name, Data: evt.Failure{Object: st.Server, Error: fmt.Sprintf("request to server %s: %v", st.Server, err)}})
 			break
 		}
 		if in.work != nil {

@@ -30,19 +30,19 @@ tasks:
     count: 4
     steps: [{request: {server: disk, times: 10, count: blocked, mode: block}}]
 `, Options{})
-	_, end := find(evs, func(ev Event) bool { return ev.Kind == KRoundEnd })
-	if end.Kind != KRoundEnd || end.RoundEnd().Values["polled"] != 40 || end.RoundEnd().Values["blocked"] != 40 {
+	_, end := find(evs, func(ev Event) bool { return ev.Kind() == KRoundEnd })
+	if end.Kind() != KRoundEnd || end.RoundEnd().Values["polled"] != 40 || end.RoundEnd().Values["blocked"] != 40 {
 		t.Errorf("answers counted: %+v, want 40 each", end)
 	}
 	for task, reason := range map[string]Reason{"p-1": ReasonPoll, "b-1": ReasonIO} {
 		if i, _ := find(evs, func(ev Event) bool {
-			return ev.Kind == KState && ev.Task == task && ev.StateChange().State == Blocked && ev.StateChange().Reason == reason && ev.StateChange().Object == "disk"
+			return ev.Kind() == KState && ev.Task == task && ev.StateChange().State == Blocked && ev.StateChange().Reason == reason && ev.StateChange().Object == "disk"
 		}); i < 0 {
 			t.Errorf("%s was never shown blocked on %s disk", task, reason)
 		}
 	}
 	for _, ev := range evs {
-		if ev.Kind == KError {
+		if ev.Kind() == KError {
 			t.Errorf("error: %s", ev.Failure().Error)
 		}
 	}
@@ -66,14 +66,14 @@ tasks:
 `, Options{})
 	var last int64
 	for _, ev := range evs {
-		if ev.Kind == KCounter && ev.CounterChange().Object == "got" && ev.Task == "proc" {
+		if ev.Kind() == KCounter && ev.CounterChange().Object == "got" && ev.Task == "proc" {
 			last = ev.CounterChange().Value
 		}
 	}
 	if last != 15 {
 		t.Errorf("proc's copy of the counter ended at %d, want 15", last)
 	}
-	if _, ev := find(evs, func(ev Event) bool { return ev.Kind == KProcess && ev.Task == "proc" }); ev.Kind != KProcess || ev.Process().GoMaxProcs != 1 {
+	if _, ev := find(evs, func(ev Event) bool { return ev.Kind() == KProcess && ev.Task == "proc" }); ev.Kind() != KProcess || ev.Process().GoMaxProcs != 1 {
 		t.Errorf("proc said %+v, want GOMAXPROCS 1", ev)
 	}
 }
@@ -92,11 +92,13 @@ tasks:
   - name: boss
     steps: [{sleep: 200ms}, {stop: waiter}]
 `, mode), Options{})
-			if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Log().Text == "answered" }); i >= 0 {
+			if i, _ := find(evs, func(ev Event) bool { return ev.Kind() == KLog && ev.Log().Text == "answered" }); i >= 0 {
 				t.Error("the waiter went on after it was stopped")
 			}
-			_, end := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "waiter" && ev.StateChange().State == Done })
-			if end.Kind != KState || end.StateChange().End != EndStopped || end.StateChange().Object != "disk" {
+			_, end := find(evs, func(ev Event) bool {
+				return ev.Kind() == KState && ev.Task == "waiter" && ev.StateChange().State == Done
+			})
+			if end.Kind() != KState || end.StateChange().End != EndStopped || end.StateChange().Object != "disk" {
 				t.Errorf("waiter ended %+v, want stopped while blocked on disk", end)
 			}
 		})
@@ -148,7 +150,7 @@ tasks:
 	var pid int
 	for b := range e.Events() {
 		for _, ev := range b {
-			if ev.Kind == KProcess && ev.Task == "server disk" {
+			if ev.Kind() == KProcess && ev.Task == "server disk" {
 				pid = ev.PID
 				if got := serverPIDs(t); len(got) != 1 || got[0] != pid {
 					t.Errorf("server PID %d, but /proc shows these server children: %v", pid, got)
@@ -327,7 +329,7 @@ tasks:
 			pid, threads := 0, 0
 			for b := range e.Events() {
 				for _, ev := range b {
-					switch ev.Kind {
+					switch ev.Kind() {
 					case KProcess:
 						pid = ev.PID
 					case KKey:

@@ -1,10 +1,11 @@
 package engine
 
 import (
-	evt "mtviz/internal/event"
 	"slices"
 	"strings"
 	"sync"
+
+	evt "mtviz/internal/event"
 )
 
 // rwlock is a reader/writer lock: any number of readers at once, or one
@@ -118,5 +119,5 @@ func (l *rwlock) snapshot() Event {
 		n = 1
 	}
 	l.mu.Unlock()
-	return Event{Kind: KLock, Data: evt.LockChange{Object: l.name, Holder: l.holderNames(), Count: n, Waiters: l.waiters.names()}}
+	return Event{Data: evt.LockChange{Object: l.name, Holder: l.holderNames(), Count: n, Waiters: l.waiters.names()}}
 }

@@ -1,10 +1,11 @@
 package engine
 
 import (
-	evt "mtviz/internal/event"
 	"slices"
 	"strings"
 	"sync"
+
+	evt "mtviz/internal/event"
 )
 
 // semaphore is a counting semaphore, as Python's threading.Semaphore: lock
@@ -90,5 +91,5 @@ func (s *semaphore) snapshot() Event {
 	s.mu.Lock()
 	n := len(s.holders)
 	s.mu.Unlock()
-	return Event{Kind: KLock, Data: evt.LockChange{Object: s.name, Holder: s.holderNames(), Count: n, Waiters: s.waiters.names()}}
+	return Event{Data: evt.LockChange{Object: s.name, Holder: s.holderNames(), Count: n, Waiters: s.waiters.names()}}
 }

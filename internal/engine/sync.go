@@ -1,8 +1,9 @@
 package engine
 
 import (
-	evt "mtviz/internal/event"
 	"sync"
+
+	evt "mtviz/internal/event"
 )
 
 // cond is a condition variable: wait releases its lock until notified, then
@@ -88,7 +89,7 @@ func (c *cond) notify(all bool, t *task) bool {
 }
 
 func (c *cond) snapshot() Event {
-	return Event{Kind: KCond, Data: evt.CondChange{Object: c.name, Waiters: c.waiters.names()}}
+	return Event{Data: evt.CondChange{Object: c.name, Waiters: c.waiters.names()}}
 }
 
 // event is a flag: set releases every waiter, clear makes them wait again.
@@ -151,5 +152,5 @@ func (e *event) wait(t *task, stop <-chan struct{}) bool {
 }
 
 func (e *event) snapshot() Event {
-	return Event{Kind: KFlag, Data: evt.FlagChange{Object: e.name, Set: e.state(), Waiters: e.waiters.names()}}
+	return Event{Data: evt.FlagChange{Object: e.name, Set: e.state(), Waiters: e.waiters.names()}}
 }

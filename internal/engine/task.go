@@ -64,7 +64,7 @@ type taskState struct {
 // event is the state event of the task, with folded changes not sent one
 // by one.
 func (s taskState) event(task string, folded int64) Event {
-	return Event{Kind: KState, Task: task, Data: evt.StateChange{State: s.state, Reason: s.reason, Object: s.object, Holder: s.holder, End: s.end, By: s.by,
+	return Event{Task: task, Data: evt.StateChange{State: s.state, Reason: s.reason, Object: s.object, Holder: s.holder, End: s.end, By: s.by,
 		Folded: folded}}
 }
 

@@ -83,7 +83,7 @@ func play(t *testing.T, src string, order []string, opt Options) played {
 
 func finalValues(evs []Event) map[string]int64 {
 	for i := len(evs) - 1; i >= 0; i-- {
-		if evs[i].Kind == KRoundEnd {
+		if evs[i].Kind() == KRoundEnd {
 			return evs[i].RoundEnd().Values
 		}
 	}
@@ -93,7 +93,7 @@ func finalValues(evs []Event) map[string]int64 {
 func kinds(evs []Event, k Kind) []Event {
 	var out []Event
 	for _, ev := range evs {
-		if ev.Kind == k {
+		if ev.Kind() == k {
 			out = append(out, ev)
 		}
 	}

@@ -142,7 +142,7 @@ func runAddTurns(t *task, in *instr) bool {
 	}
 	old := c.v.Load()
 	t.copy = old
-	t.emit(Event{Kind: KCopy, Task: t.name, Data: evt.CopyStep{Copy: CopyRead, Object: c.name, Value: old}})
+	t.emit(Event{Task: t.name, Data: evt.CopyStep{Copy: CopyRead, Object: c.name, Value: old}})
 	if !s.turn(t, one(c.name, "write", words.F("writes its copy %d %+d = %d to %s", old, n, old+n, c.name), always)) {
 		return false
 	}
@@ -150,7 +150,7 @@ func runAddTurns(t *task, in *instr) bool {
 		c.lost.Add(1)
 		c.v.Store(old + n)
 	}
-	t.emit(Event{Kind: KCopy, Task: t.name, Data: evt.CopyStep{Copy: CopyWrite, Object: c.name, Value: old + n, N: n}})
+	t.emit(Event{Task: t.name, Data: evt.CopyStep{Copy: CopyWrite, Object: c.name, Value: old + n, N: n}})
 	return true
 }
 

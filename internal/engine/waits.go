@@ -80,7 +80,7 @@ func (t *task) putLocal(q *queue, v string) bool {
 	ok := q.put(v, t.stop, func() {
 		q.waiters.add(t, q)
 		t.set(Blocked, ReasonQueue, q.name, "")
-	}, func() { t.emit(Event{Kind: KPut, Task: t.name, Data: evt.QueuePut{Object: q.name, Item: v}}) })
+	}, func() { t.emit(Event{Task: t.name, Data: evt.QueuePut{Object: q.name, Item: v}}) })
 	q.waiters.remove(t)
 	if !ok {
 		return false
@@ -107,7 +107,7 @@ func (t *task) getLocal(q *queue, stop <-chan struct{}) (string, bool) {
 		q.waiters.add(t, q)
 		t.set(Blocked, ReasonQueue, q.name, "")
 		t.emit(q.snapshot())
-	}, func(v string) { t.emit(Event{Kind: KGet, Task: t.name, Data: evt.QueueGet{Object: q.name, Item: v}}) })
+	}, func(v string) { t.emit(Event{Task: t.name, Data: evt.QueueGet{Object: q.name, Item: v}}) })
 	q.waiters.remove(t)
 	if ok {
 		t.emit(q.snapshot())
@@ -125,7 +125,7 @@ func (t *task) kill(in *instr) {
 func (t *task) key(st *spec.KeyStep) bool {
 	r := []rune(st.Key)[0]
 	ch := t.w.e.waitKey(r)
-	t.emit(Event{Kind: KKey, Task: t.name, Data: evt.KeyWait{Key: st.Key, Label: st.Label}})
+	t.emit(Event{Task: t.name, Data: evt.KeyWait{Key: st.Key, Label: st.Label}})
 	t.set(Blocked, ReasonKey, st.Key, "")
 	var auto <-chan time.Time
 	if t.w.e.opt.AutoKeys || st.Always {

@@ -240,7 +240,7 @@ func (w *world) endIfStuck() {
 	why := words.T("mtviz: every task was blocked, in a deadlock")
 	if !cycle {
 		why = words.T("mtviz: every task was blocked, and no task could wake one")
-		w.e.emit(Event{Kind: KStuck, Data: evt.Stuck{Edges: w.waitEdges()}})
+		w.e.emit(Event{Data: evt.Stuck{Edges: w.waitEdges()}})
 	}
 	for _, t := range w.tasks {
 		t.halt(EndStopped, why)
@@ -335,7 +335,7 @@ func (w *world) claim(t *task, by *task) bool {
 		if by != nil {
 			who = by.name
 		}
-		w.e.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Error: fmt.Sprintf("%s tried to start %s a second time; a task starts once", who, t.name)}})
+		w.e.emit(Event{Task: t.name, Data: evt.Failure{Error: fmt.Sprintf("%s tried to start %s a second time; a task starts once", who, t.name)}})
 		return false
 	}
 	return true
@@ -371,7 +371,7 @@ func (t *task) run(g *gate) {
 		end := t.ending()
 		if r := recover(); r != nil {
 			// An engine bug must not take the learner's terminal down with it.
-			t.emit(Event{Kind: KError, Task: t.name, Data: evt.Failure{Error: fmt.Sprintf("engine fault: %v", r)}})
+			t.emit(Event{Task: t.name, Data: evt.Failure{Error: fmt.Sprintf("engine fault: %v", r)}})
 			end = taskState{state: Done, end: EndFault}
 		}
 		t.quiet.Store(false)
@@ -407,7 +407,7 @@ func (w *world) tick(last map[string]Event) {
 	}
 	for _, c := range w.counterList {
 		// A process has its own copy of every counter.
-		ev := Event{Kind: KCounter, Task: w.e.outlet.owner(), Data: evt.CounterChange{Object: c.name, Value: c.v.Load(), Lost: c.lost.Load()}}
+		ev := Event{Task: w.e.outlet.owner(), Data: evt.CounterChange{Object: c.name, Value: c.v.Load(), Lost: c.lost.Load()}}
 		if p, ok := last["c:"+c.name]; !ok || p.Data != ev.Data { // CounterChange is comparable
 			last["c:"+c.name] = ev
 			w.e.emit(ev)
@@ -415,8 +415,8 @@ func (w *world) tick(last map[string]Event) {
 	}
 	w.localsMu.Lock()
 	for _, lc := range w.locals {
-		ev := Event{Kind: KCounter, Task: lc.task, Data: evt.CounterChange{Object: lc.c.name, Value: lc.c.v.Load()}}
-		if k := "c:" + lc.c.name + "@" + lc.task; last[k].Kind == "" || last[k].CounterChange().Value != ev.CounterChange().Value {
+		ev := Event{Task: lc.task, Data: evt.CounterChange{Object: lc.c.name, Value: lc.c.v.Load()}}
+		if k := "c:" + lc.c.name + "@" + lc.task; last[k].Kind() == "" || last[k].CounterChange().Value != ev.CounterChange().Value {
 			last[k] = ev
 			w.e.emit(ev)
 		}

@@ -1,73 +1,24 @@
 package event
 
-import (
-	"fmt"
-	"reflect"
-)
+import "fmt"
 
 // Accessors, one per kind, as golang.org/x/exp/trace has them: each
 // returns the event's payload of that kind, and panics on an event of
 // another kind (a reader that asks for the wrong kind is wrong).
 
 func as[P Payload](e Event) P {
-	p, ok := e.Payload().(P)
+	p, ok := e.Data.(P)
 	if !ok {
 		var z P
-		panic(fmt.Sprintf("event: %T asked of a %q event", z, e.Kind))
+		panic(fmt.Sprintf("event: %T asked of a %q event", z, e.Kind()))
 	}
 	return p
-}
-
-// Payload is what the event carries: Data, or while the flat fields hold
-// it, their copy in the kind's type (nil for a kind not known).
-func (e Event) Payload() Payload {
-	if e.Data != nil {
-		return e.Data
-	}
-	m, ok := flatOf[e.Kind]
-	if !ok {
-		return nil
-	}
-	v := reflect.New(m.typ).Elem()
-	f := reflect.ValueOf(&e).Elem()
-	for _, ix := range m.fields {
-		v.Field(ix[1]).Set(f.Field(ix[0]))
-	}
-	return v.Interface().(Payload)
-}
-
-// flatMap pairs each field of a payload type with the Event field of the
-// same name.
-type flatMap struct {
-	typ    reflect.Type
-	fields [][2]int // {Event field, payload field}
-	own    []bool   // by Event field: the kind's own
-}
-
-var flatOf = map[Kind]flatMap{}
-
-func init() {
-	et := reflect.TypeFor[Event]()
-	for _, p := range payloads {
-		pt := reflect.TypeOf(p)
-		m := flatMap{typ: pt, own: make([]bool, et.NumField())}
-		for i := range pt.NumField() {
-			pf := pt.Field(i)
-			ef, ok := et.FieldByName(pf.Name)
-			if !ok || ef.Type != pf.Type || ef.Tag != pf.Tag {
-				panic(fmt.Sprintf("event: %s.%s is not an Event field of the same type and key", pt.Name(), pf.Name))
-			}
-			m.fields = append(m.fields, [2]int{ef.Index[0], i})
-			m.own[ef.Index[0]] = true
-		}
-		flatOf[p.Kind()] = m
-	}
 }
 
 // ObjectName is the object the event is about, for a kind that is about
 // one ("" for the others).
 func (e Event) ObjectName() string {
-	if o, ok := e.Payload().(ObjectNamer); ok {
+	if o, ok := e.Data.(ObjectNamer); ok {
 		return o.ObjectName()
 	}
 	return ""

@@ -227,7 +227,7 @@ func (pw *Writer) close(k [2]int, ts int64) {
 func (pw *Writer) event(ev *event.Event) {
 	pw.last = max(pw.last, ev.T)
 	ts := us(ev.T)
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KProcess:
 		if ev.Process().Program == "" && ev.PID > 0 {
 			pw.task[ev.PID] = ev.Task

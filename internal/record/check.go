@@ -226,7 +226,7 @@ func (c *checker) events(evs []event.Event) error {
 		return nil
 	}
 	last := &c.latest
-	if evs[0].Kind == event.KRuntime {
+	if evs[0].Kind() == event.KRuntime {
 		last = &c.runtime // the runtime trace's batches are a stream of their own
 	}
 	if evs[0].T < *last-MaxLate {
@@ -248,8 +248,8 @@ func (c *checker) events(evs []event.Event) error {
 }
 
 func (c *checker) event(ev *event.Event) error {
-	if !ev.Kind.Known() {
-		return fmt.Errorf("an event of unknown kind %q", ev.Kind)
+	if !ev.Kind().Known() {
+		return fmt.Errorf("an event of unknown kind %q", ev.Kind())
 	}
 	if err := checkTime(ev.T); err != nil {
 		return err
@@ -264,7 +264,7 @@ func (c *checker) event(ev *event.Event) error {
 		c.tasks[ev.Task] = true
 	}
 	if ev.Round < 0 {
-		return fmt.Errorf("a %s event whose round, signal or P is out of range", ev.Kind)
+		return fmt.Errorf("a %s event whose round, signal or P is out of range", ev.Kind())
 	}
 	return checkPayload(ev)
 }
@@ -273,7 +273,7 @@ func (c *checker) event(ev *event.Event) error {
 // numbers in range.
 func checkPayload(ev *event.Event) error {
 	long, bad := false, false
-	switch p := ev.Payload().(type) {
+	switch p := ev.Data.(type) {
 	case event.Process:
 		if err := checkPID("a parent", p.PPID, true); err != nil {
 			return err
@@ -305,9 +305,9 @@ func checkPayload(ev *event.Event) error {
 	}
 	switch {
 	case long:
-		return fmt.Errorf("a %s event with lists longer than a run makes", ev.Kind)
+		return fmt.Errorf("a %s event with lists longer than a run makes", ev.Kind())
 	case bad:
-		return fmt.Errorf("a %s event whose round, signal or P is out of range", ev.Kind)
+		return fmt.Errorf("a %s event whose round, signal or P is out of range", ev.Kind())
 	}
 	return nil
 }

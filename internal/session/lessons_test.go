@@ -59,7 +59,7 @@ func TestLessonRace(t *testing.T) {
 	}
 	rounds, drifted := 0, 0
 	for _, ev := range evs {
-		if ev.Kind != event.KRoundEnd {
+		if ev.Kind() != event.KRoundEnd {
 			continue
 		}
 		rounds++
@@ -96,10 +96,10 @@ func TestLessonGIL(t *testing.T) {
 	}
 	span := func(name string) (from, to time.Duration) {
 		for i, ev := range evs {
-			if ev.Kind == event.KPhase && ev.PhaseStart().Phase == name {
+			if ev.Kind() == event.KPhase && ev.PhaseStart().Phase == name {
 				from = ev.T
 				for _, next := range evs[i+1:] {
-					if next.Kind == event.KPhase || next.Kind == event.KRoundEnd {
+					if next.Kind() == event.KPhase || next.Kind() == event.KRoundEnd {
 						return from, next.T
 					}
 				}
@@ -160,7 +160,7 @@ type facts struct {
 func (f facts) pid(t *testing.T, task string) int {
 	t.Helper()
 	for _, ev := range f.events {
-		if ev.Kind == event.KProcess && ev.Task == task {
+		if ev.Kind() == event.KProcess && ev.Task == task {
 			return ev.PID
 		}
 	}
@@ -183,7 +183,7 @@ func (f facts) read(pid int) []probe.Proc {
 
 func (f facts) logged(task, text string) bool {
 	for _, ev := range f.events {
-		if ev.Kind == event.KLog && ev.Task == task && strings.Contains(ev.Log().Text, text) {
+		if ev.Kind() == event.KLog && ev.Task == task && strings.Contains(ev.Log().Text, text) {
 			return true
 		}
 	}
@@ -245,7 +245,7 @@ func TestFileLockSeenByProbe(t *testing.T) {
 func (f facts) lines(task string) []string {
 	var out []string
 	for _, ev := range f.events {
-		if ev.Kind == event.KLog && (task == "" || ev.Task == task) {
+		if ev.Kind() == event.KLog && (task == "" || ev.Task == task) {
 			out = append(out, ev.Log().Text)
 		}
 	}
@@ -273,8 +273,8 @@ func TestThreadLessons(t *testing.T) {
 func threadThreadStates(t *testing.T, f facts) {
 	runnable, blocked := false, false
 	for _, ev := range f.events {
-		runnable = runnable || ev.Kind == event.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.RuntimeState().State == event.Runnable
-		blocked = blocked || ev.Kind == event.KState && ev.Task == "waiter" && ev.StateChange().State == event.Blocked && ev.StateChange().Reason == event.ReasonLock && ev.StateChange().Holder == "holder"
+		runnable = runnable || ev.Kind() == event.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.RuntimeState().State == event.Runnable
+		blocked = blocked || ev.Kind() == event.KState && ev.Task == "waiter" && ev.StateChange().State == event.Blocked && ev.StateChange().Reason == event.ReasonLock && ev.StateChange().Holder == "holder"
 	}
 	if !runnable || !blocked {
 		t.Errorf("runtime runnable spinner: %v; waiter blocked on holder's lock: %v", runnable, blocked)
@@ -291,7 +291,7 @@ func threadThreads(t *testing.T, f facts) {
 // threadDeadlock confirms the deadlock lesson's main fact from the raw run.
 func threadDeadlock(t *testing.T, f facts) {
 	for _, ev := range f.events {
-		if ev.Kind == event.KDeadlock && len(ev.Deadlock().Cycle) == 2 {
+		if ev.Kind() == event.KDeadlock && len(ev.Deadlock().Cycle) == 2 {
 			return
 		}
 	}
@@ -327,7 +327,7 @@ func threadDaemonThread(t *testing.T, f facts) {
 func threadRaceSteps(t *testing.T, f facts) {
 	var copies []string
 	for _, ev := range f.events {
-		if ev.Kind == event.KCopy {
+		if ev.Kind() == event.KCopy {
 			copies = append(copies, fmt.Sprintf("%s:%d", ev.Task, ev.CopyStep().Value))
 		}
 	}
@@ -358,10 +358,10 @@ tasks:
 	slices.SortStableFunc(evs, func(a, b event.Event) int { return int(a.T - b.T) })
 	var blockedAt, releasedAt time.Duration
 	for _, ev := range evs {
-		if ev.Kind == event.KState && ev.Task == "waiter" && ev.StateChange().State == event.Blocked && ev.StateChange().Reason == event.ReasonEvent {
+		if ev.Kind() == event.KState && ev.Task == "waiter" && ev.StateChange().State == event.Blocked && ev.StateChange().Reason == event.ReasonEvent {
 			blockedAt = ev.T
 		}
-		if ev.Kind == event.KFlag && ev.FlagChange().Object == "e" && ev.FlagChange().Set && releasedAt == 0 {
+		if ev.Kind() == event.KFlag && ev.FlagChange().Object == "e" && ev.FlagChange().Set && releasedAt == 0 {
 			releasedAt = ev.T
 		}
 	}
@@ -370,7 +370,7 @@ tasks:
 	}
 	sawRunning, sawWaiting := false, false
 	for _, ev := range evs {
-		if ev.Kind != event.KRuntime || ev.Task != "waiter" {
+		if ev.Kind() != event.KRuntime || ev.Task != "waiter" {
 			continue
 		}
 		// A little slack at both ends: the engine stamps the block just
@@ -399,7 +399,7 @@ func noSignalAfterReap(t *testing.T, evs []event.Event) {
 	slices.SortStableFunc(sorted, func(a, b event.Event) int { return int(a.T - b.T) })
 	reaped := map[int]time.Duration{}
 	for _, ev := range sorted {
-		switch ev.Kind {
+		switch ev.Kind() {
 		case event.KExit:
 			reaped[ev.PID] = ev.T
 		case event.KSignal:

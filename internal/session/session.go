@@ -470,7 +470,7 @@ func runtimeEvents(cs []rtrace.Change) []event.Event {
 		default:
 			continue
 		}
-		out = append(out, event.Event{T: c.T, Kind: event.KRuntime, Task: c.Task, Data: x})
+		out = append(out, event.Event{T: c.T, Task: c.Task, Data: x})
 	}
 	return out
 }

@@ -182,7 +182,7 @@ func (x *texts) payload3(d event.Payload) event.Payload {
 }
 
 func eventDirty(ev *event.Event) bool {
-	dirty := text.Dirty(ev.Task) || text.Dirty(string(ev.Kind))
+	dirty := text.Dirty(ev.Task) // the kind is the payload's type
 	x := texts{
 		str:   func(p *string) { dirty = dirty || text.Dirty(*p) },
 		lines: func(p *string) { dirty = dirty || text.DirtyLines(*p) },
@@ -193,7 +193,7 @@ func eventDirty(ev *event.Event) bool {
 		},
 		keys: func(m *map[string]int64) { dirty = dirty || keysDirty(*m) },
 	}
-	if d := ev.Payload(); d != nil {
+	if d := ev.Data; d != nil {
 		x.payload(d)
 	}
 	return dirty
@@ -202,8 +202,8 @@ func eventDirty(ev *event.Event) bool {
 // cleanEvent cleans an event that is the caller's own copy; what it points
 // to is copied before it changes.
 func cleanEvent(ev *event.Event) {
-	ev.Task, ev.Kind = text.Clean(ev.Task), event.Kind(text.Clean(string(ev.Kind)))
-	d := ev.Payload()
+	ev.Task = text.Clean(ev.Task)
+	d := ev.Data
 	if d == nil {
 		return // a kind not known: the reader refuses it
 	}
@@ -235,7 +235,7 @@ func cleanEvent(ev *event.Event) {
 		},
 		keys: func(m *map[string]int64) { *m = cleanKeys(*m) },
 	}
-	*ev = event.Event{T: ev.T, Kind: ev.Kind, Round: ev.Round, Task: ev.Task, PID: ev.PID, Data: x.payload(d)}
+	*ev = event.Event{T: ev.T, Round: ev.Round, Task: ev.Task, PID: ev.PID, Data: x.payload(d)}
 }
 
 func cleanKeys(m map[string]int64) map[string]int64 {

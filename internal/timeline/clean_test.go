@@ -77,12 +77,12 @@ func dirty(v reflect.Value, path string) []string {
 // Every string of an event and of a sample, those fields added later
 // included, comes out of CleanItem clean; what went in is not changed.
 func TestCleanItemCleansEveryString(t *testing.T) {
-	ev := event.Event{Kind: event.KLog, Data: event.Log{}}
+	ev := event.Event{Data: event.Log{}}
 	fill(reflect.ValueOf(&ev).Elem(), osc)
-	ev.Kind, ev.Data = event.KLog, event.Log{Text: osc}
+	ev.Data = event.Log{Text: osc}
 	var smp probe.Sample
 	fill(reflect.ValueOf(&smp).Elem(), osc)
-	in := Item{Events: []event.Event{{Kind: event.KLog, Data: event.Log{Text: "plain"}}, ev}, Sample: &smp}
+	in := Item{Events: []event.Event{{Data: event.Log{Text: "plain"}}, ev}, Sample: &smp}
 	out := CleanItem(in)
 	if left := dirty(reflect.ValueOf(out), "item"); len(left) > 0 {
 		t.Errorf("strings not cleaned: %v", left)
@@ -93,7 +93,7 @@ func TestCleanItemCleansEveryString(t *testing.T) {
 	if out.Events[1].Log().Text != text.Clean(osc) {
 		t.Errorf("text is %q, want %q", out.Events[1].Log().Text, text.Clean(osc))
 	}
-	clean := Item{Events: []event.Event{{Kind: event.KLog, Data: event.Log{Text: "plain"}}}}
+	clean := Item{Events: []event.Event{{Data: event.Log{Text: "plain"}}}}
 	if got := CleanItem(clean); &got.Events[0] != &clean.Events[0] {
 		t.Error("a clean item was copied")
 	}
@@ -106,7 +106,7 @@ func TestCleanItemCleansEveryPayload(t *testing.T) {
 	for _, p := range event.Payloads() {
 		v := reflect.New(reflect.TypeOf(p)).Elem()
 		fill(v, osc)
-		ev := event.Event{Kind: p.Kind(), Task: osc, Data: v.Interface().(event.Payload)}
+		ev := event.Event{Task: osc, Data: v.Interface().(event.Payload)}
 		out := CleanItem(Item{Events: []event.Event{ev}})
 		if left := dirty(reflect.ValueOf(out), "item"); len(left) > 0 {
 			t.Errorf("%s: strings not cleaned: %v", p.Kind(), left)

@@ -46,7 +46,7 @@ func Describe(ev *event.Event, rounds int) (Entry, bool) {
 
 func describe(ev *event.Event, rounds int) (Entry, bool) {
 	e := Entry{T: ev.T, Who: ev.Task}
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KRound:
 		e.Who, e.Class = "", Quiet
 		e.Text = words.F("round %d of %d", ev.Round, rounds)
@@ -122,7 +122,7 @@ func roundEndText(ev *event.Event) string {
 // describeProc says what happened to a process: started, reaped, signalled,
 // a run step's program ended.
 func describeProc(e Entry, ev *event.Event) Entry {
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KProcess:
 		if ev.Process().Program != "" {
 			e.Text = words.F("started %s as PID %d", ev.Process().Program, ev.PID)
@@ -157,7 +157,7 @@ func describeProc(e Entry, ev *event.Event) Entry {
 // describeTrouble says what went wrong or what a broker's job did: a
 // refused key, a worker's step, the job's count, a deadlock, a stuck run.
 func describeTrouble(e Entry, ev *event.Event) (Entry, bool) {
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KRefused:
 		e.Who, e.Class = "", Bad
 		why := ev.Refused().Error

@@ -154,7 +154,7 @@ func (tl *Timeline) programEnded(ev *event.Event) {
 	}
 	p := tl.proc(ev.PID)
 	p.Task, p.Program = ev.Task, ev.ProgramEnd().Program
-	p.Exit = &event.Event{Kind: event.KExit, Task: ev.Task, PID: ev.PID, Data: event.Exit{Code: ev.ProgramEnd().Code, Signal: ev.ProgramEnd().Signal, Reaper: ev.Task, ReaperPID: tl.Root}}
+	p.Exit = &event.Event{Task: ev.Task, PID: ev.PID, Data: event.Exit{Code: ev.ProgramEnd().Code, Signal: ev.ProgramEnd().Signal, Reaper: ev.Task, ReaperPID: tl.Root}}
 	if p.PPID == 0 {
 		p.PPID, p.FirstPPID = tl.Root, tl.Root
 	}

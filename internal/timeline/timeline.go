@@ -270,7 +270,7 @@ func (tl *Timeline) Event(ev *event.Event) {
 	if e, ok := Describe(tl.withCopies(ev), tl.Scenario.Rounds); ok {
 		tl.addLog(e)
 	}
-	if fold := folds[ev.Kind]; fold != nil {
+	if fold := folds[ev.Kind()]; fold != nil {
 		fold(tl, ev)
 	}
 }
@@ -279,7 +279,7 @@ func (tl *Timeline) Event(ev *event.Event) {
 // own copy of each counter plus what each process of the round added to
 // its own copy. Other events are as they came.
 func (tl *Timeline) withCopies(ev *event.Event) *event.Event {
-	if ev.Kind != event.KRoundEnd {
+	if ev.Kind() != event.KRoundEnd {
 		return ev
 	}
 	var vals map[string]int64

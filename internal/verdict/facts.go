@@ -119,7 +119,7 @@ func (f *facts) init(cfg Config) {
 
 func (f *facts) event(ev *event.Event) {
 	f.work.event(ev)
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KRoundEnd:
 		// A lesson has at most spec.MaxRounds rounds; a recording that
 		// claims more round ends cannot make the judge keep them all.
@@ -216,7 +216,7 @@ func (f *facts) killedOutside() []string {
 // phases finds where each run of a phase began and ended: a phase ends
 // where the next phase or the round begins or ends.
 func (f *facts) phases(ev *event.Event) {
-	boundary := ev.Kind == event.KPhase || ev.Kind == event.KRoundEnd || ev.Kind == event.KRound || ev.Kind == event.KEnd
+	boundary := ev.Kind() == event.KPhase || ev.Kind() == event.KRoundEnd || ev.Kind() == event.KRound || ev.Kind() == event.KEnd
 	if !boundary {
 		return
 	}
@@ -227,7 +227,7 @@ func (f *facts) phases(ev *event.Event) {
 		}
 		f.phase = ""
 	}
-	if ev.Kind == event.KPhase {
+	if ev.Kind() == event.KPhase {
 		f.phase, f.phaseFrom = ev.PhaseStart().Phase, ev.T
 	}
 }

@@ -20,7 +20,7 @@ type counterJudge struct {
 }
 
 func (j *counterJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KCounter || ev.Task == "" || ev.CounterChange().Object != j.c.Counter {
+	if ev.Kind() != event.KCounter || ev.Task == "" || ev.CounterChange().Object != j.c.Counter {
 		return
 	}
 	if j.copies == nil {

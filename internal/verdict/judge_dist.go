@@ -20,7 +20,7 @@ import (
 
 // finalOf keeps the last whole reading of a broker.
 func finalOf(ev *event.Event, broker string, into **event.BrokerState) {
-	if ev.Kind == event.KBroker && ev.BrokerRead().Object == broker && ev.BrokerRead().Broker != nil && ev.BrokerRead().Broker.Final {
+	if ev.Kind() == event.KBroker && ev.BrokerRead().Object == broker && ev.BrokerRead().Broker != nil && ev.BrokerRead().Broker.Final {
 		b := *ev.BrokerRead().Broker
 		*into = &b
 	}
@@ -76,13 +76,13 @@ const maxJob = 1 << 17
 
 func (j *recordedJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
-	if ev.Kind == event.KSignal && ev.SignalSent().Signal == int(syscall.SIGKILL) {
+	if ev.Kind() == event.KSignal && ev.SignalSent().Signal == int(syscall.SIGKILL) {
 		if j.kills == nil {
 			j.kills = map[string]bool{}
 		}
 		j.kills[ev.SignalSent().Target] = true
 	}
-	if ev.Kind != event.KWork || ev.WorkStep().Object != j.c.Broker || ev.WorkStep().Work == nil {
+	if ev.Kind() != event.KWork || ev.WorkStep().Object != j.c.Broker || ev.WorkStep().Work == nil {
 		return
 	}
 	if j.said == nil {
@@ -161,12 +161,12 @@ type refusedJudge struct {
 func (j *refusedJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
 	switch {
-	case ev.Kind == event.KRefused && ev.Refused().Object == j.c.Broker && ev.Refused().Addr != "":
+	case ev.Kind() == event.KRefused && ev.Refused().Object == j.c.Broker && ev.Refused().Addr != "":
 		if j.refused == nil {
 			j.refused = map[string]time.Duration{}
 		}
 		j.refused[ev.Refused().Addr] = ev.T
-	case ev.Kind == event.KWork && ev.WorkStep().Work != nil && copiesOf(j.c.Task, ev.Task):
+	case ev.Kind() == event.KWork && ev.WorkStep().Work != nil && copiesOf(j.c.Task, ev.Task):
 		switch ev.WorkStep().Work.Op {
 		case event.WorkRefused:
 			j.from = append(j.from, ev.WorkStep().Work.Addr)
@@ -211,11 +211,11 @@ type redeliveredJudge struct {
 
 func (j *redeliveredJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
-	if ev.Kind == event.KSignal && ev.SignalSent().Target == j.c.Task && ev.SignalSent().Signal == int(syscall.SIGKILL) && !j.killed {
+	if ev.Kind() == event.KSignal && ev.SignalSent().Target == j.c.Task && ev.SignalSent().Signal == int(syscall.SIGKILL) && !j.killed {
 		j.killed, j.killedAt = true, ev.T
 		return
 	}
-	if ev.Kind != event.KWork || ev.WorkStep().Object != j.c.Broker || ev.WorkStep().Work == nil {
+	if ev.Kind() != event.KWork || ev.WorkStep().Object != j.c.Broker || ev.WorkStep().Work == nil {
 		return
 	}
 	if j.held == nil {
@@ -315,9 +315,9 @@ type resumedJudge struct {
 func (j *resumedJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
 	switch {
-	case ev.Kind == event.KSignal && ev.SignalSent().Target == j.c.After && ev.SignalSent().Signal == int(syscall.SIGKILL) && !j.killed:
+	case ev.Kind() == event.KSignal && ev.SignalSent().Target == j.c.After && ev.SignalSent().Signal == int(syscall.SIGKILL) && !j.killed:
 		j.killed, j.killedAt = true, ev.T
-	case ev.Kind == event.KWork && ev.WorkStep().Object == j.c.Broker && ev.WorkStep().Work != nil:
+	case ev.Kind() == event.KWork && ev.WorkStep().Object == j.c.Broker && ev.WorkStep().Work != nil:
 		w := *ev.WorkStep().Work
 		switch {
 		case ev.Task == j.c.After && w.Op == event.WorkCollected && !j.killed:

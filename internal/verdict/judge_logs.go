@@ -21,7 +21,7 @@ type line struct {
 }
 
 func matches(match, task string, ev *event.Event) bool {
-	return ev.Kind == event.KLog && (task == "" || copiesOf(task, ev.Task)) && strings.Contains(ev.Log().Text, match)
+	return ev.Kind() == event.KLog && (task == "" || copiesOf(task, ev.Task)) && strings.Contains(ev.Log().Text, match)
 }
 
 // maxKept is how many matching lines a judge keeps; it counts the rest.

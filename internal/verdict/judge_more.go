@@ -21,7 +21,7 @@ type blockedJudge struct {
 }
 
 func (j *blockedJudge) event(f *facts, ev *event.Event) {
-	if !j.ok && ev.Kind == event.KState && ev.StateChange().State == event.Blocked && ev.StateChange().Object == j.c.On && copiesOf(j.c.Task, ev.Task) {
+	if !j.ok && ev.Kind() == event.KState && ev.StateChange().State == event.Blocked && ev.StateChange().Object == j.c.On && copiesOf(j.c.Task, ev.Task) {
 		j.at, j.by, j.ok = ev.T, ev.Task, true
 	}
 }
@@ -44,7 +44,7 @@ type queueJudge struct {
 }
 
 func (j *queueJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KQueue || ev.QueueChange().Object != j.c.Queue {
+	if ev.Kind() != event.KQueue || ev.QueueChange().Object != j.c.Queue {
 		return
 	}
 	j.used = true
@@ -72,7 +72,7 @@ type boundsJudge struct {
 }
 
 func (j *boundsJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KCounter || ev.CounterChange().Object != j.c.Counter {
+	if ev.Kind() != event.KCounter || ev.CounterChange().Object != j.c.Counter {
 		return
 	}
 	if j.n == 0 || ev.CounterChange().Value < j.lo {

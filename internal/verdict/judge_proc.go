@@ -275,7 +275,7 @@ type programJudge struct {
 }
 
 func (j *programJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind == event.KRun && ev.ProgramEnd().Program == j.c.Program && j.run == nil {
+	if ev.Kind() == event.KRun && ev.ProgramEnd().Program == j.c.Program && j.run == nil {
 		e := *ev
 		j.run = &e
 	}
@@ -323,12 +323,12 @@ func newReceivedJudge(c *spec.ReceivedCheck) judge {
 
 func (j *receivedJudge) event(f *facts, ev *event.Event) {
 	switch {
-	case ev.Kind == event.KGet && copiesOf(j.c.Task, ev.Task):
+	case ev.Kind() == event.KGet && copiesOf(j.c.Task, ev.Task):
 		j.n++
 		if len(j.gets) <= len(j.c.Values) {
 			j.gets = append(j.gets, line{ev.T, ev.Task, ev.QueueGet().Item, ev.PID})
 		}
-	case ev.Kind == event.KPut && j.want[ev.QueuePut().Item]:
+	case ev.Kind() == event.KPut && j.want[ev.QueuePut().Item]:
 		if _, ok := j.puts[ev.QueuePut().Item]; !ok {
 			j.puts[ev.QueuePut().Item] = ev.PID
 		}
@@ -391,7 +391,7 @@ func newProcessesJudge(c *spec.ProcessesCheck, sc *spec.Scenario) judge {
 }
 
 func (j *processesJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind == event.KGet && copiesOf(j.c.Task, ev.Task) && !j.ends[ev.QueueGet().Item] {
+	if ev.Kind() == event.KGet && copiesOf(j.c.Task, ev.Task) && !j.ends[ev.QueueGet().Item] {
 		j.runs++
 	}
 }

@@ -44,11 +44,11 @@ func sample(t int, cpus ...float64) probe.Sample {
 // a phase only if the whole interval it covers lies inside the phase.
 func TestPhaseCPU(t *testing.T) {
 	evs := []event.Event{
-		{T: ms(0), Kind: event.KRound, Round: 1, Data: event.RoundStart{}},
-		{T: ms(0), Kind: event.KPhase, Data: event.PhaseStart{Phase: "a"}},
-		{T: ms(1000), Kind: event.KPhase, Data: event.PhaseStart{Phase: "b"}},
-		{T: ms(2000), Kind: event.KRoundEnd, Round: 1, Data: event.RoundEnd{}},
-		{T: ms(2000), Kind: event.KEnd, Data: event.Finish{}},
+		{T: ms(0), Round: 1, Data: event.RoundStart{}},
+		{T: ms(0), Data: event.PhaseStart{Phase: "a"}},
+		{T: ms(1000), Data: event.PhaseStart{Phase: "b"}},
+		{T: ms(2000), Round: 1, Data: event.RoundEnd{}},
+		{T: ms(2000), Data: event.Finish{}},
 	}
 	var ss []probe.Sample
 	for t := 100; t <= 2100; t += 100 {
@@ -78,7 +78,6 @@ func TestChecks(t *testing.T) {
 		var evs []event.Event
 		for i, r := range racy {
 			evs = append(evs, event.Event{
-				Kind:  event.KRoundEnd,
 				Round: i + 1,
 				Data:  event.RoundEnd{Values: map[string]int64{"locked": 0, "racy": r}, LostBy: map[string]int64{"racy": 3}},
 			})

@@ -36,7 +36,7 @@ const maxTracks = 512
 // taskState is the state a task or state event gives (NoState for other
 // kinds), and the changes the engine folded into it.
 func taskState(ev *event.Event) (event.State, int64) {
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KState:
 		s := ev.StateChange()
 		return s.State, s.Folded
@@ -113,7 +113,7 @@ func newRuntimeJudge(c *spec.RuntimeCheck) judge {
 }
 
 func (j *runtimeJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind == event.KRuntime && copiesOf(j.c.Task, ev.Task) {
+	if ev.Kind() == event.KRuntime && copiesOf(j.c.Task, ev.Task) {
 		st := ev.RuntimeState().State
 		j.got[st]++
 		if st == event.Running {
@@ -157,7 +157,7 @@ type linesJudge struct {
 }
 
 func (j *linesJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KLog {
+	if ev.Kind() != event.KLog {
 		return
 	}
 	if len(j.c.Tasks) > 0 && !slices.ContainsFunc(j.c.Tasks, func(t string) bool { return copiesOf(t, ev.Task) }) {
@@ -193,7 +193,7 @@ type beforeJudge struct {
 }
 
 func (j *beforeJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KLog {
+	if ev.Kind() != event.KLog {
 		return
 	}
 	if strings.Contains(ev.Log().Text, j.c.First) {
@@ -227,7 +227,7 @@ type deadlockJudge struct {
 }
 
 func (j *deadlockJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KDeadlock || j.found != nil {
+	if ev.Kind() != event.KDeadlock || j.found != nil {
 		return
 	}
 	want := slices.Clone(j.c.Tasks)
@@ -265,7 +265,7 @@ type holdsJudge struct {
 }
 
 func (j *holdsJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KLock || ev.LockChange().Object != j.c.Lock {
+	if ev.Kind() != event.KLock || ev.LockChange().Object != j.c.Lock {
 		return
 	}
 	n := strconv.Itoa(ev.LockChange().Count)
@@ -303,7 +303,7 @@ type stoppedJudge struct {
 }
 
 func (j *stoppedJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind == event.KState && ev.Task == j.c.Task && ev.StateChange().State == event.Done && j.end == nil {
+	if ev.Kind() == event.KState && ev.Task == j.c.Task && ev.StateChange().State == event.Done && j.end == nil {
 		e := *ev
 		j.end = &e
 	}

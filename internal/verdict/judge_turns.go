@@ -24,7 +24,7 @@ type waitsForeverJudge struct {
 
 // waitEdges is a deadlock's or a stuck run's wait-for graph.
 func waitEdges(ev *event.Event) []event.WaitEdge {
-	if ev.Kind == event.KDeadlock {
+	if ev.Kind() == event.KDeadlock {
 		return ev.Deadlock().Edges
 	}
 	return ev.Stuck().Edges
@@ -33,14 +33,14 @@ func waitEdges(ev *event.Event) []event.WaitEdge {
 func (j *waitsForeverJudge) event(f *facts, ev *event.Event) {
 	switch {
 	case j.found != nil:
-	case ev.Kind == event.KStuck || ev.Kind == event.KDeadlock:
+	case ev.Kind() == event.KStuck || ev.Kind() == event.KDeadlock:
 		edges := waitEdges(ev)
 		i := slices.IndexFunc(edges, func(e event.WaitEdge) bool { return copiesOf(j.c.Task, e.Task) })
 		if i >= 0 {
 			e := *ev
 			j.found, j.edge = &e, edges[i]
 		}
-	case ev.Kind == event.KState && ev.StateChange().State == event.Done && copiesOf(j.c.Task, ev.Task) && j.ended == nil:
+	case ev.Kind() == event.KState && ev.StateChange().State == event.Done && copiesOf(j.c.Task, ev.Task) && j.ended == nil:
 		e := *ev
 		j.ended = &e
 	}
@@ -48,7 +48,7 @@ func (j *waitsForeverJudge) event(f *facts, ev *event.Event) {
 
 func (j *waitsForeverJudge) decide(f *facts) Result {
 	switch {
-	case j.found != nil && j.found.Kind == event.KDeadlock:
+	case j.found != nil && j.found.Kind() == event.KDeadlock:
 		return pass("at %.2fs, in a %s", j.found.T.Seconds(), event.DeadlockText(j.found.Deadlock().Edges))
 	case j.found != nil:
 		return pass("at %.2fs the run could not go on: %s", j.found.T.Seconds(), event.StuckText([]event.WaitEdge{j.edge}))

@@ -88,7 +88,7 @@ func Start(opt Options) (*Watcher, error) {
 	}
 	w.sc = w.scenario()
 	// Said first, before the program's output (the channel has room).
-	w.say(event.Event{Kind: event.KProcess, Task: w.name(), PID: w.pid, Data: event.Process{PPID: ppidOf(w.pid)}})
+	w.say(event.Event{Task: w.name(), PID: w.pid, Data: event.Process{PPID: ppidOf(w.pid)}})
 	return w, nil
 }
 
@@ -265,7 +265,7 @@ func (p *pieces) line(text string) {
 	if p.kind == event.KStderr {
 		d = event.Stderr{Text: text}
 	}
-	p.batch = append(p.batch, event.Event{T: time.Since(p.w.opt.Start), Kind: p.kind, Task: p.w.name(), PID: p.w.pid, Data: d})
+	p.batch = append(p.batch, event.Event{T: time.Since(p.w.opt.Start), Task: p.w.name(), PID: p.w.pid, Data: d})
 }
 
 // runeStart is where the last whole character of b ends: the start of a
@@ -396,7 +396,6 @@ func (w *Watcher) Run(ctx context.Context) error {
 			// Gone, its PID reused, or a zombie: it has ended.
 			if st, state, err := readStat(w.pid); err != nil || st != w.start || state == probe.Zombie {
 				w.say(event.Event{
-					Kind: event.KLog,
 					Task: w.name(),
 					PID:  w.pid,
 					Data: event.Log{Text: words.F("process %d has ended (its exit status is for its parent to read)", w.pid)},
@@ -437,7 +436,6 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	}
 	if left := w.tree(); len(left) > 0 {
 		w.say(event.Event{
-			Kind: event.KLog,
 			Task: w.name(),
 			PID:  w.pid,
 			Data: event.Log{Text: words.F("the watch is over (%s): mtviz ends what is left of the program: PIDs %s", ended, pidList(left))},
@@ -466,10 +464,9 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	} else {
 		x.Code = ws.ExitStatus()
 	}
-	ev := event.Event{Kind: event.KExit, Task: w.name(), PID: w.pid, Data: x}
+	ev := event.Event{Task: w.name(), PID: w.pid, Data: x}
 	if n := w.dropped.Load(); n > 0 {
 		w.say(event.Event{
-			Kind: event.KLog,
 			Task: w.name(),
 			PID:  w.pid,
 			Data: event.Log{Text: words.F("%d lines of its output are not shown (past %d lines, or written faster than they could be shown)", n, maxLines)},
@@ -496,7 +493,6 @@ func (w *Watcher) follow(ctx context.Context, timeout <-chan time.Time, exited <
 		return words.T("the program ended"), nil
 	}
 	w.say(event.Event{
-		Kind: event.KLog,
 		Task: w.name(),
 		PID:  w.pid,
 		Data: event.Log{Text: words.F("the command (PID %d) has exited; the watch goes on while the rest of its tree lives: PIDs %s (mtviz reaps the command when the watch ends)", w.pid, pidList(left))},
