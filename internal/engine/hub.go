@@ -47,10 +47,10 @@ type hub struct {
 // host is what the hub needs of the engine it serves: the run's record,
 // the round under way, and what a child that says hello is assigned.
 type host interface {
-	emit(ev Event)
+	emit(ev evt.Event)
 	// inject adds events a child recorded, with their own stamps; it
 	// waits while too many are pending, until stop closes.
-	inject(evs []Event, stop <-chan struct{})
+	inject(evs []evt.Event, stop <-chan struct{})
 	current() *world
 	assignment(task string, round int) *assign
 }
@@ -308,7 +308,7 @@ func (h *hub) serve(c *net.UnixConn) {
 	if err != nil {
 		c.Close()
 		if pid > 0 {
-			h.host.emit(Event{PID: pid, Data: evt.Refused{Error: err.Error()}})
+			h.host.emit(evt.Event{PID: pid, Data: evt.Refused{Error: err.Error()}})
 		}
 		return
 	}
@@ -323,7 +323,7 @@ func (h *hub) serve(c *net.UnixConn) {
 		h.mu.Unlock()
 	}()
 	if subtle.ConstantTimeCompare([]byte(hi.Token), []byte(h.token)) != 1 {
-		h.host.emit(Event{PID: pid, Data: evt.Refused{Error: "a wrong key"}})
+		h.host.emit(evt.Event{PID: pid, Data: evt.Refused{Error: "a wrong key"}})
 		return
 	}
 	w := h.host.current()
@@ -346,14 +346,14 @@ func (h *hub) serve(c *net.UnixConn) {
 	if w.byCopy[hi.Task].def.GoMaxProcs > 0 {
 		x.GoMaxProcs = hi.GoMaxProcs
 	}
-	h.host.emit(Event{Task: hi.Task, PID: pid, Round: hi.Round, Data: x})
+	h.host.emit(evt.Event{Task: hi.Task, PID: pid, Round: hi.Round, Data: x})
 	if p.send(wire{Assign: h.host.assignment(hi.Task, hi.Round)}) != nil {
 		return
 	}
 	defer func() {
 		if !r.sawDone {
 			// It died without a word: killed, or crashed.
-			h.host.emit(Event{Task: hi.Task, PID: pid, Round: hi.Round, Data: evt.StateChange{State: Done, End: EndKilled}})
+			h.host.emit(evt.Event{Task: hi.Task, PID: pid, Round: hi.Round, Data: evt.StateChange{State: evt.Done, End: evt.EndKilled}})
 		}
 		r.markEnded()
 	}()
@@ -375,10 +375,10 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 				ev.PID = r.pid
 			}
 			ev.Round = r.round
-			if ev.Kind() == KState && ev.Task == r.task && ev.StateChange().State == Done {
+			if ev.Kind() == evt.KState && ev.Task == r.task && ev.StateChange().State == evt.Done {
 				r.sawDone = true
 			}
-			if ev.Kind() == KExit {
+			if ev.Kind() == evt.KExit {
 				// A child reaped a child of its own.
 				h.rec(r.round, ev.Task).markGone()
 			}
@@ -425,11 +425,11 @@ func (h *hub) serveQueue(p *peer, w *world, r *procRec, op queueOp, put bool) {
 		v, ok := op.Value, false
 		if put {
 			ok = q.put(v, stop, nil, func() {
-				h.host.emit(Event{Task: op.Task, PID: r.pid, Data: evt.QueuePut{Object: q.name, Item: v}})
+				h.host.emit(evt.Event{Task: op.Task, PID: r.pid, Data: evt.QueuePut{Object: q.name, Item: v}})
 			})
 		} else {
 			v, ok = q.get(stop, nil, func(v string) {
-				h.host.emit(Event{Task: op.Task, PID: r.pid, Data: evt.QueueGet{Object: q.name, Item: v}})
+				h.host.emit(evt.Event{Task: op.Task, PID: r.pid, Data: evt.QueueGet{Object: q.name, Item: v}})
 			})
 		}
 		if ok {
@@ -467,7 +467,7 @@ func (h *hub) kill(w *world, name, sig, by string) {
 		select {
 		case <-r.connected:
 		case <-time.After(2 * time.Second):
-			h.host.emit(Event{Task: by, Data: evt.Failure{Error: fmt.Sprintf("%s has no process to signal", t.name)}})
+			h.host.emit(evt.Event{Task: by, Data: evt.Failure{Error: fmt.Sprintf("%s has no process to signal", t.name)}})
 			continue
 		}
 		if isClosed(r.gone) {
@@ -475,9 +475,9 @@ func (h *hub) kill(w *world, name, sig, by string) {
 		}
 		// Recorded first, so that the record has the signal before the end it
 		// causes.
-		h.host.emit(Event{Task: by, PID: r.pid, Data: evt.SignalSent{Target: t.name, Signal: int(signals[sig])}})
+		h.host.emit(evt.Event{Task: by, PID: r.pid, Data: evt.SignalSent{Target: t.name, Signal: int(signals[sig])}})
 		if err := r.signal(signals[sig]); err != nil {
-			h.host.emit(Event{Task: by, Data: evt.Failure{Error: fmt.Sprintf("could not send SIG%s to %s (PID %d): %v", sig, t.name, r.pid, err)}})
+			h.host.emit(evt.Event{Task: by, Data: evt.Failure{Error: fmt.Sprintf("could not send SIG%s to %s (PID %d): %v", sig, t.name, r.pid, err)}})
 		}
 	}
 }

@@ -9,15 +9,17 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	evt "mtviz/internal/event"
 )
 
 // refusals lists the refusals the engine recorded so far.
-func refusals(e *Engine) []Event {
+func refusals(e *Engine) []evt.Event {
 	e.bufMu.Lock()
 	defer e.bufMu.Unlock()
-	var out []Event
+	var out []evt.Event
 	for _, ev := range e.buf {
-		if ev.Kind() == KRefused {
+		if ev.Kind() == evt.KRefused {
 			out = append(out, ev)
 		}
 	}

@@ -68,7 +68,7 @@ func (h *hub) reapAdopted(force bool) {
 		switch {
 		case pid == r.pid:
 			code, sig := exitStatus(ws)
-			h.host.emit(Event{
+			h.host.emit(evt.Event{
 				Task:  r.task,
 				PID:   r.pid,
 				Round: r.round,

@@ -108,7 +108,7 @@ func (e *Engine) startServer(o spec.Object) (*server, error) {
 	}
 	s.cmd = cmd
 	pid := cmd.Process.Pid
-	e.emit(Event{Task: s.name, PID: pid, Data: evt.Process{PPID: os.Getpid()}})
+	e.emit(evt.Event{Task: s.name, PID: pid, Data: evt.Process{PPID: os.Getpid()}})
 	guard.Go(func() {
 		defer close(s.exited)
 		cmd.Wait()
@@ -117,7 +117,7 @@ func (e *Engine) startServer(o spec.Object) (*server, error) {
 		if st := cmd.ProcessState; st != nil {
 			x.Code, x.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
 		}
-		e.emit(Event{Task: s.name, PID: pid, Data: x})
+		e.emit(evt.Event{Task: s.name, PID: pid, Data: x})
 	})
 	return s, nil
 }
@@ -132,7 +132,7 @@ func (e *Engine) stopServers() {
 		select {
 		case <-s.exited:
 		case <-time.After(time.Second):
-			e.emit(Event{PID: s.cmd.Process.Pid, Data: evt.SignalSent{Target: s.name, Signal: int(syscall.SIGKILL)}})
+			e.emit(evt.Event{PID: s.cmd.Process.Pid, Data: evt.SignalSent{Target: s.name, Signal: int(syscall.SIGKILL)}})
 			s.cmd.Process.Kill()
 			<-s.exited
 		}
@@ -152,7 +152,7 @@ func (e *Engine) stderrEvents(task string) *os.File {
 		defer r.Close()
 		sc := bufio.NewScanner(r)
 		var st stackTrim
-		say := func(line string) { e.emit(Event{Task: task, Data: evt.Stderr{Text: line}}) }
+		say := func(line string) { e.emit(evt.Event{Task: task, Data: evt.Stderr{Text: line}}) }
 		for sc.Scan() {
 			if line, ok := st.line(sc.Text()); ok {
 				say(line)

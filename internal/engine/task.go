@@ -43,7 +43,7 @@ type task struct {
 	// emit, which matters because a goroutine parked on a shared lock is woken
 	// onto the waker's core and would stop racing.
 	bufMu   sync.Mutex
-	buf     []Event
+	buf     []evt.Event
 	drained chan struct{} // closed when the collector takes a full buffer
 
 	mu      sync.Mutex // guards cur and sent
@@ -53,30 +53,30 @@ type task struct {
 }
 
 type taskState struct {
-	state  State
-	reason Reason
+	state  evt.State
+	reason evt.Reason
 	object string
 	holder string
-	end    End
+	end    evt.End
 	by     string
 }
 
 // event is the state event of the task, with folded changes not sent one
 // by one.
-func (s taskState) event(task string, folded int64) Event {
-	return Event{Task: task, Data: evt.StateChange{State: s.state, Reason: s.reason, Object: s.object, Holder: s.holder, End: s.end, By: s.by,
+func (s taskState) event(task string, folded int64) evt.Event {
+	return evt.Event{Task: task, Data: evt.StateChange{State: s.state, Reason: s.reason, Object: s.object, Holder: s.holder, End: s.end, By: s.by,
 		Folded: folded}}
 }
 
 // halt is why a task was told to stop.
 type halt struct {
-	end End
+	end evt.End
 	by  string
 	was taskState // what it was doing when stopped
 }
 
 // set records a state change and emits it, unless the task is quiet.
-func (t *task) set(s State, reason Reason, object, holder string) {
+func (t *task) set(s evt.State, reason evt.Reason, object, holder string) {
 	t.setState(taskState{state: s, reason: reason, object: object, holder: holder})
 }
 
@@ -116,7 +116,7 @@ var maxTaskBuf = 8192 // a variable, for the tests
 // lock so that the collector can cut batches in time order. When the buffer
 // is full it waits for the collector (unless the task must stop: then
 // nothing is waited for).
-func (t *task) emit(ev Event) {
+func (t *task) emit(ev evt.Event) {
 	ev.Round = t.w.round
 	for {
 		t.bufMu.Lock()
@@ -138,7 +138,7 @@ func (t *task) emit(ev Event) {
 	}
 }
 
-func (t *task) take() []Event {
+func (t *task) take() []evt.Event {
 	t.bufMu.Lock()
 	b := t.buf
 	t.buf = nil
@@ -156,10 +156,10 @@ func (t *task) state() taskState {
 	return t.cur
 }
 
-func (t *task) running() { t.set(Running, "", "", "") }
+func (t *task) running() { t.set(evt.Running, "", "", "") }
 
 // halt makes the task stop at its next step or wait.
-func (t *task) halt(end End, by string) {
+func (t *task) halt(end evt.End, by string) {
 	t.haltOnce.Do(func() {
 		t.why.Store(&halt{end: end, by: by, was: t.state()})
 		close(t.stop)
@@ -168,14 +168,14 @@ func (t *task) halt(end End, by string) {
 
 // ending is the state a task ends in: done, and how.
 func (t *task) ending() taskState {
-	st := taskState{state: Done}
+	st := taskState{state: evt.Done}
 	if t.w.stopped.Load() {
-		st.end = EndHalted
+		st.end = evt.EndHalted
 		return st
 	}
 	if h := t.why.Load(); h != nil {
 		st.end, st.by = h.end, h.by
-		if h.end == EndStopped && h.was.state == Blocked {
+		if h.end == evt.EndStopped && h.was.state == evt.Blocked {
 			// Stopped while blocked: say on what, for the learner and the checks.
 			st.reason, st.object, st.holder = h.was.reason, h.was.object, h.was.holder
 		}

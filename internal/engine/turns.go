@@ -191,7 +191,7 @@ func (s *Turns) turn(t *task, st turnStep) bool {
 		t.running()
 	}
 	if g.taken {
-		t.emit(Event{Task: t.name, Data: evt.Turn{Object: st.object, Text: st.Text}})
+		t.emit(evt.Event{Task: t.name, Data: evt.Turn{Object: st.object, Text: st.Text}})
 	}
 	return true
 }
