@@ -236,21 +236,24 @@ func (pw *Writer) event(ev *event.Event) {
 	case event.KState:
 		pw.taskState(ev, taskSlice(ev))
 	case event.KRuntime:
-		switch ev.RuntimeState().State {
+		x := ev.RuntimeState()
+		switch x.State {
 		case event.Running:
-			pw.taskState(ev, fmt.Sprintf("running on P%d", ev.RuntimeState().P))
+			pw.taskState(ev, fmt.Sprintf("running on P%d", x.P))
 		case event.Runnable:
 			pw.taskState(ev, "runnable: waiting for a P")
 		}
 	case event.KCounter:
-		name := ev.CounterChange().Object
+		x := ev.CounterChange()
+		name := x.Object
 		if ev.Task != "" {
 			name = spec.ProcessCopy(name, ev.Task)
 		}
-		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": ev.CounterChange().Value}})
+		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": x.Value}})
 	case event.KExit:
-		pw.emit(Event{Name: "exit: " + event.ExitText(ev.Exit().Code, ev.Exit().Signal), Ph: "i", S: "p", Ts: ts, Pid: ev.PID, Tid: ev.PID,
-			Args: map[string]any{"code": ev.Exit().Code, "signal": ev.Exit().Signal, "reaper": ev.Exit().ReaperPID}})
+		x := ev.Exit()
+		pw.emit(Event{Name: "exit: " + event.ExitText(x.Code, x.Signal), Ph: "i", S: "p", Ts: ts, Pid: ev.PID, Tid: ev.PID,
+			Args: map[string]any{"code": x.Code, "signal": x.Signal, "reaper": x.ReaperPID}})
 	case event.KLog:
 		pid := ev.PID
 		if pid == 0 {

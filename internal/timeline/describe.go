@@ -65,17 +65,21 @@ func describe(ev *event.Event, rounds int) (Entry, bool) {
 		e.Class = Bad
 		e.Text = words.T("error: ") + ev.Failure().Error
 	case event.KKey:
+		x := ev.KeyWait()
 		e.Class = Prompt
-		e.Text = words.F("waits for key %s: %s", ev.KeyWait().Key, ev.KeyWait().Label)
+		e.Text = words.F("waits for key %s: %s", x.Key, x.Label)
 	case event.KPut:
-		e.Text = words.F("put %s on %s", ev.QueuePut().Item, ev.QueuePut().Object)
+		x := ev.QueuePut()
+		e.Text = words.F("put %s on %s", x.Item, x.Object)
 	case event.KGet:
-		e.Text = words.F("got %s from %s", ev.QueueGet().Item, ev.QueueGet().Object)
+		x := ev.QueueGet()
+		e.Text = words.F("got %s from %s", x.Item, x.Object)
 	case event.KCopy:
-		if ev.CopyStep().Copy == event.CopyRead {
-			e.Text = words.F("read %s = %d into its own copy", ev.CopyStep().Object, ev.CopyStep().Value)
+		x := ev.CopyStep()
+		if x.Copy == event.CopyRead {
+			e.Text = words.F("read %s = %d into its own copy", x.Object, x.Value)
 		} else {
-			e.Text = words.F("wrote its copy %+d = %d to %s", ev.CopyStep().N, ev.CopyStep().Value, ev.CopyStep().Object)
+			e.Text = words.F("wrote its copy %+d = %d to %s", x.N, x.Value, x.Object)
 		}
 	case event.KProcess, event.KExit, event.KSignal, event.KRun:
 		return describeProc(e, ev), true
@@ -84,11 +88,12 @@ func describe(ev *event.Event, rounds int) (Entry, bool) {
 	case event.KTurn:
 		e.Text = "▸ " + ev.Turn().Text
 	case event.KState:
-		if ev.StateChange().State != event.Done || ev.StateChange().End == event.EndNormal || ev.StateChange().End == event.EndHalted {
+		x := ev.StateChange()
+		if x.State != event.Done || x.End == event.EndNormal || x.End == event.EndHalted {
 			return e, false
 		}
-		e.Text = words.T("ended: ") + EndText(Seg{End: ev.StateChange().End, By: ev.StateChange().By, Reason: ev.StateChange().Reason, Object: ev.StateChange().Object})
-		if ev.StateChange().End == event.EndKilled || ev.StateChange().End == event.EndFault || ev.StateChange().End == event.EndNoStart || ev.StateChange().End == event.EndCrashed {
+		e.Text = words.T("ended: ") + EndText(Seg{End: x.End, By: x.By, Reason: x.Reason, Object: x.Object})
+		if x.End == event.EndKilled || x.End == event.EndFault || x.End == event.EndNoStart || x.End == event.EndCrashed {
 			e.Class = Bad
 		}
 	default:
@@ -124,31 +129,35 @@ func roundEndText(ev *event.Event) string {
 func describeProc(e Entry, ev *event.Event) Entry {
 	switch ev.Kind() {
 	case event.KProcess:
-		if ev.Process().Program != "" {
-			e.Text = words.F("started %s as PID %d", ev.Process().Program, ev.PID)
+		x := ev.Process()
+		if x.Program != "" {
+			e.Text = words.F("started %s as PID %d", x.Program, ev.PID)
 		} else {
-			e.Text = words.F("runs as PID %d, child of PID %d", ev.PID, ev.Process().PPID)
+			e.Text = words.F("runs as PID %d, child of PID %d", ev.PID, x.PPID)
 		}
-		if ev.Process().GoMaxProcs > 0 {
-			e.Text += words.F(", with GOMAXPROCS %d", ev.Process().GoMaxProcs)
+		if x.GoMaxProcs > 0 {
+			e.Text += words.F(", with GOMAXPROCS %d", x.GoMaxProcs)
 		}
 	case event.KExit:
-		e.Text = words.F("PID %d reaped by %s: %s", ev.PID, event.ReaperText(ev), event.ExitText(ev.Exit().Code, ev.Exit().Signal))
+		x := ev.Exit()
+		e.Text = words.F("PID %d reaped by %s: %s", ev.PID, event.ReaperText(ev), event.ExitText(x.Code, x.Signal))
 	case event.KSignal:
-		e.Text = words.F("sent %s to %s (PID %d)", event.SignalName(ev.SignalSent().Signal), ev.SignalSent().Target, ev.PID)
-		if ev.SignalSent().Error != "" {
+		x := ev.SignalSent()
+		e.Text = words.F("sent %s to %s (PID %d)", event.SignalName(x.Signal), x.Target, ev.PID)
+		if x.Error != "" {
 			e.Class = Bad
-			e.Text += words.T(": ") + ev.SignalSent().Error
+			e.Text += words.T(": ") + x.Error
 		}
 		if ev.Task == "" {
 			e.Who = "mtviz"
 		}
 	case event.KRun:
-		if ev.ProgramEnd().Error != "" {
+		x := ev.ProgramEnd()
+		if x.Error != "" {
 			e.Class = Bad
-			e.Text = fmt.Sprintf("%s: %s", ev.ProgramEnd().Program, ev.ProgramEnd().Error)
+			e.Text = fmt.Sprintf("%s: %s", x.Program, x.Error)
 		} else {
-			e.Text = words.F("%s (PID %d) ended: %s", ev.ProgramEnd().Program, ev.PID, event.ExitText(ev.ProgramEnd().Code, ev.ProgramEnd().Signal))
+			e.Text = words.F("%s (PID %d) ended: %s", x.Program, ev.PID, event.ExitText(x.Code, x.Signal))
 		}
 	}
 	return e
@@ -159,27 +168,29 @@ func describeProc(e Entry, ev *event.Event) Entry {
 func describeTrouble(e Entry, ev *event.Event) (Entry, bool) {
 	switch ev.Kind() {
 	case event.KRefused:
+		x := ev.Refused()
 		e.Who, e.Class = "", Bad
-		why := ev.Refused().Error
+		why := x.Error
 		if why == "" {
 			why = words.T("a wrong key")
 		}
-		if ev.Refused().Addr != "" {
+		if x.Addr != "" {
 			e.Who = ev.Task
-			e.Text = words.F("the server refused the client at %s: %s", ev.Refused().Addr, why)
+			e.Text = words.F("the server refused the client at %s: %s", x.Addr, why)
 			break
 		}
 		e.Text = words.F("process %d was refused: %s", ev.PID, why)
 	case event.KWork:
 		return describeWork(e, ev)
 	case event.KBroker:
-		b := ev.BrokerRead().Broker
+		x := ev.BrokerRead()
+		b := x.Broker
 		if b == nil || !b.Final {
 			return e, false
 		}
 		e.Who = "mtviz"
 		e.Text = words.F("read from broker %s: %d of %d tasks have one result each (%d missing, %d with two or more, %d wrong); %d tasks taken by the server, %d not acknowledged; %d redeliveries",
-			ev.BrokerRead().Object, b.Recorded, b.Tasks, b.NMissing, b.NTwice, b.NWrong, b.Published, b.Left, b.Redelivered)
+			x.Object, b.Recorded, b.Tasks, b.NMissing, b.NTwice, b.NWrong, b.Published, b.Left, b.Redelivered)
 	case event.KDeadlock:
 		e.Who, e.Class = "", Bad
 		e.Text = event.DeadlockText(ev.Deadlock().Edges)

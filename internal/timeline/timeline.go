@@ -340,24 +340,25 @@ func runtimeState(s event.State) OSState {
 }
 
 func (tl *Timeline) state(ev *event.Event) {
+	x := ev.StateChange()
 	l := tl.lane(ev.Task)
 	if !l.Process() && ev.PID != 0 && ev.PID != tl.Root {
 		l.InPID = ev.PID
 	}
-	if ev.StateChange().State == event.Done && l.Current().State == event.Done && ev.StateChange().End == event.EndKilled {
+	if x.State == event.Done && l.Current().State == event.Done && x.End == event.EndKilled {
 		// The hub's "died without a word" after the task had ended on its
 		// own is about the process, not the task: the task's end stands.
 		return
 	}
-	l.add(Seg{T: ev.T, State: ev.StateChange().State, Reason: ev.StateChange().Reason, Object: ev.StateChange().Object, Holder: ev.StateChange().Holder, End: ev.StateChange().End, By: ev.StateChange().By})
-	l.Folded += ev.StateChange().Folded
-	if l.Process() && l.PID != 0 && (ev.StateChange().End == event.EndCrashed || ev.StateChange().End == event.EndKilled) {
+	l.add(Seg{T: ev.T, State: x.State, Reason: x.Reason, Object: x.Object, Holder: x.Holder, End: x.End, By: x.By})
+	l.Folded += x.Folded
+	if l.Process() && l.PID != 0 && (x.End == event.EndCrashed || x.End == event.EndKilled) {
 		tl.endGoroutinesOf(l.PID, ev.T)
 	}
-	if ev.StateChange().State != event.Blocked || ev.StateChange().Reason != event.ReasonKey {
+	if x.State != event.Blocked || x.Reason != event.ReasonKey {
 		tl.dropKey(ev.Task)
 	}
-	if ev.StateChange().State == event.Done {
+	if x.State == event.Done {
 		// A task that has ended waits for nothing.
 		for _, o := range tl.Objects {
 			if i := slices.Index(o.Waiters, ev.Task); i >= 0 {
@@ -385,16 +386,17 @@ func (tl *Timeline) dropKey(task string) {
 }
 
 func (tl *Timeline) counter(ev *event.Event) {
-	name := ev.CounterChange().Object
+	x := ev.CounterChange()
+	name := x.Object
 	if ev.Task != "" {
 		// A process's own copy of the counter: a row of its own.
-		name = spec.ProcessCopy(ev.CounterChange().Object, ev.Task)
+		name = spec.ProcessCopy(x.Object, ev.Task)
 		if tl.ctrIdx[name] == nil {
-			base := tl.ctrIdx[ev.CounterChange().Object]
+			base := tl.ctrIdx[x.Object]
 			if base == nil {
 				return
 			}
-			c := &Counter{Name: ev.CounterChange().Object, Task: ev.Task, Init: base.Init}
+			c := &Counter{Name: x.Object, Task: ev.Task, Init: base.Init}
 			tl.Counters = append(tl.Counters, c)
 			tl.ctrIdx[name] = c
 		}
@@ -403,8 +405,8 @@ func (tl *Timeline) counter(ev *event.Event) {
 	if c == nil {
 		return
 	}
-	c.Value, c.Lost, c.Round = ev.CounterChange().Value, ev.CounterChange().Lost, ev.Round
-	c.hist = append(c.hist, point{ev.T, ev.CounterChange().Value})
+	c.Value, c.Lost, c.Round = x.Value, x.Lost, ev.Round
+	c.hist = append(c.hist, point{ev.T, x.Value})
 	if len(c.hist) > maxCtrHist {
 		c.hist = append(c.hist[:0], c.hist[len(c.hist)-maxCtrHist:]...)
 	}

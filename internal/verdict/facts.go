@@ -149,24 +149,26 @@ func (f *facts) event(ev *event.Event) {
 	case event.KCounter:
 		f.counts.event(ev)
 	case event.KExit:
+		x := ev.Exit()
 		if len(f.exits) < maxExits {
 			f.exits = append(f.exits, *ev)
 		}
-		if ev.Exit().Signal != 0 {
-			f.fromOutside(ev.Task, ev.PID, event.ExitText(ev.Exit().Code, ev.Exit().Signal))
+		if x.Signal != 0 {
+			f.fromOutside(ev.Task, ev.PID, event.ExitText(x.Code, x.Signal))
 		}
 	case event.KSignal:
 		f.signalled[ev.SignalSent().Target] = true
 	case event.KTask:
 		delete(f.done, ev.Task)
 	case event.KState:
-		if ev.StateChange().State == event.Running {
+		x := ev.StateChange()
+		if x.State == event.Running {
 			f.ran[ev.Task] = true
 		}
-		if ev.StateChange().State != event.Done {
+		if x.State != event.Done {
 			break
 		}
-		if ev.StateChange().End == event.EndKilled && !f.done[ev.Task] {
+		if x.End == event.EndKilled && !f.done[ev.Task] {
 			f.fromOutside(ev.Task, ev.PID, words.T("its process died without a word"))
 		}
 		f.done[ev.Task] = true

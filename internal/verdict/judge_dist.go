@@ -20,8 +20,8 @@ import (
 
 // finalOf keeps the last whole reading of a broker.
 func finalOf(ev *event.Event, broker string, into **event.BrokerState) {
-	if ev.Kind() == event.KBroker && ev.BrokerRead().Object == broker && ev.BrokerRead().Broker != nil && ev.BrokerRead().Broker.Final {
-		b := *ev.BrokerRead().Broker
+	if r, ok := ev.Data.(event.BrokerRead); ok && r.Object == broker && r.Broker != nil && r.Broker.Final {
+		b := *r.Broker
 		*into = &b
 	}
 }
@@ -82,13 +82,14 @@ func (j *recordedJudge) event(f *facts, ev *event.Event) {
 		}
 		j.kills[ev.SignalSent().Target] = true
 	}
-	if ev.Kind() != event.KWork || ev.WorkStep().Object != j.c.Broker || ev.WorkStep().Work == nil {
+	step, ok := ev.Data.(event.WorkStep)
+	if !ok || step.Object != j.c.Broker || step.Work == nil {
 		return
 	}
 	if j.said == nil {
 		j.said, j.took = map[int64]string{}, map[int64]string{}
 	}
-	w := ev.WorkStep().Work
+	w := step.Work
 	switch {
 	case w.Op == event.WorkDone && w.Duplicate:
 		j.dups++
