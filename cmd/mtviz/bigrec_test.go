@@ -35,7 +35,7 @@ func bigRecording(tb testing.TB, path string, size int64) time.Duration {
 	w.Header(record.NewHeader(sc, 2, time.Now(), 4000, 10))
 	var evs []event.Event
 	for i := 1; i <= 16; i++ {
-		evs = append(evs, event.Event{Kind: event.KTask, Task: fmt.Sprintf("w-%d", i), TaskKind: spec.Goroutine, State: event.Created})
+		evs = append(evs, event.Event{Task: fmt.Sprintf("w-%d", i), Data: event.TaskStart{TaskKind: spec.Goroutine, State: event.Created}})
 	}
 	w.Item(timeline.Item{Events: evs})
 	var t time.Duration
@@ -51,13 +51,13 @@ func bigRecording(tb testing.TB, path string, size int64) time.Duration {
 			at := t + time.Duration(k)*100*time.Microsecond
 			switch k % 4 {
 			case 0:
-				evs = append(evs, event.Event{T: at, Kind: event.KState, Task: task, State: event.Blocked, Reason: event.ReasonLock, Object: "m", Holder: "w-1"})
+				evs = append(evs, event.Event{T: at, Task: task, Data: event.StateChange{State: event.Blocked, Reason: event.ReasonLock, Object: "m", Holder: "w-1"}})
 			case 1:
-				evs = append(evs, event.Event{T: at, Kind: event.KLock, Object: "m", Holder: task, Count: 1, Waiters: []string{"w-2", "w-3"}})
+				evs = append(evs, event.Event{T: at, Data: event.LockChange{Object: "m", Holder: task, Count: 1, Waiters: []string{"w-2", "w-3"}}})
 			case 2:
-				evs = append(evs, event.Event{T: at, Kind: event.KCounter, Object: "c", Value: int64(i*600 + k)})
+				evs = append(evs, event.Event{T: at, Data: event.CounterChange{Object: "c", Value: int64(i*600 + k)}})
 			default:
-				evs = append(evs, event.Event{T: at, Kind: event.KState, Task: task, State: event.Running})
+				evs = append(evs, event.Event{T: at, Task: task, Data: event.StateChange{State: event.Running}})
 			}
 		}
 		w.Item(timeline.Item{Events: evs})

@@ -116,7 +116,7 @@ func readSchedule(path string, sc *spec.Scenario, maxSize int64) (*explore.Sched
 	defer r.Close()
 	if _, err := r.Finish(func(it timeline.Item) {
 		for _, ev := range it.Events {
-			if ev.Kind == event.KTurn && len(evs) <= explore.MaxTurns {
+			if ev.Kind() == event.KTurn && len(evs) <= explore.MaxTurns {
 				evs = append(evs, ev)
 			}
 		}

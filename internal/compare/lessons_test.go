@@ -33,7 +33,7 @@ func readOS(r Result) osView {
 	}
 	for _, it := range items {
 		for _, ev := range it.Events {
-			if ev.Kind == event.KProcess && ev.PID > 0 {
+			if ev.Kind() == event.KProcess && ev.PID > 0 {
 				base := ev.Task
 				if i := strings.LastIndex(base, "-"); i > 0 && strings.Trim(base[i+1:], "0123456789") == "" {
 					base = base[:i]

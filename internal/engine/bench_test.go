@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	evt "mtviz/internal/event"
 )
 
 // BenchmarkProcessStart measures the time from spawning a process task to
@@ -30,10 +32,10 @@ tasks:
 		var spawned, first time.Duration
 		for batch := range e.Events() {
 			for _, ev := range batch {
-				if ev.Task == "p" && ev.Kind == KState && ev.State == Runnable && ev.PID == 0 && spawned == 0 {
+				if ev.Task == "p" && ev.Kind() == evt.KState && ev.StateChange().State == evt.Runnable && ev.PID == 0 && spawned == 0 {
 					spawned = ev.T
 				}
-				if ev.Task == "p" && ev.Kind == KProcess && first == 0 {
+				if ev.Task == "p" && ev.Kind() == evt.KProcess && first == 0 {
 					first = ev.T
 				}
 			}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mtviz/internal/dist"
+	evt "mtviz/internal/event"
 	"mtviz/internal/guard"
 	"mtviz/internal/spec"
 )
@@ -143,7 +144,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 	}
 	b.cmd = cmd
 	pid := cmd.Process.Pid
-	e.emit(Event{Kind: KProcess, Task: b.name, PID: pid, PPID: os.Getpid()})
+	e.emit(evt.Event{Task: b.name, PID: pid, Data: evt.Process{PPID: os.Getpid()}})
 	info = brokerInfo{Token: dist.NewToken(), AckWait: o.AckWait, Memory: o.Memory}
 	if info.AckWait <= 0 {
 		info.AckWait = time.Second
@@ -161,12 +162,12 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 			l, err := dist.ParseBrokerLine(sc.Bytes())
 			switch {
 			case err != nil:
-				e.emit(Event{Kind: KError, Task: b.name, Error: "broker: " + err.Error()})
+				e.emit(evt.Event{Task: b.name, Data: evt.Failure{Error: "broker: " + err.Error()}})
 			case l.URL != "" && first:
 				first = false
 				ready <- l.URL
 			case l.Refused != "":
-				e.emit(Event{Kind: KRefused, Task: b.name, Object: o.Name, Addr: l.Refused, PID: pid, Error: "a wrong key"})
+				e.emit(evt.Event{Task: b.name, PID: pid, Data: evt.Refused{Object: o.Name, Addr: l.Refused, Error: "a wrong key"}})
 			}
 		}
 		close(ready)
@@ -177,11 +178,11 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 		cmd.Wait()
 		disown(pid)
 		rd.Remove()
-		ev := Event{Kind: KExit, Task: b.name, PID: pid, Code: -1, ReaperPID: os.Getpid()}
+		x := evt.Exit{Code: -1, ReaperPID: os.Getpid()}
 		if st := cmd.ProcessState; st != nil {
-			ev.Code, ev.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
+			x.Code, x.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
 		}
-		e.emit(ev)
+		e.emit(evt.Event{Task: b.name, PID: pid, Data: x})
 	})
 	select {
 	case url, ok := <-ready:
@@ -212,7 +213,7 @@ func (e *Engine) stopBrokers() {
 		select {
 		case <-b.exited:
 		case <-time.After(2 * time.Second):
-			e.emit(Event{Kind: KSignal, Target: b.name, PID: b.cmd.Process.Pid, Signal: int(syscall.SIGKILL)})
+			e.emit(evt.Event{PID: b.cmd.Process.Pid, Data: evt.SignalSent{Target: b.name, Signal: int(syscall.SIGKILL)}})
 			b.kill()
 		}
 	}
@@ -258,7 +259,7 @@ func (e *Engine) watchBrokers(w *world) func() {
 			defer wg.Done()
 			nc, err := dist.Connect(info.URL, info.auth(), "mtviz", nil)
 			if err != nil {
-				e.emit(Event{Kind: KError, Task: "broker " + o.Name, Error: "mtviz could not read the broker: " + err.Error()})
+				e.emit(evt.Event{Task: "broker " + o.Name, Data: evt.Failure{Error: "mtviz could not read the broker: " + err.Error()}})
 				return
 			}
 			defer nc.Close()
@@ -290,14 +291,16 @@ func (e *Engine) watchBrokers(w *world) func() {
 				dist.DeleteJob(ctx, js, job)
 			}
 			if err != nil {
-				e.emit(Event{Kind: KError, Task: "broker " + o.Name, Error: "mtviz could not read the job's results: " + err.Error()})
+				e.emit(evt.Event{Task: "broker " + o.Name, Data: evt.Failure{Error: "mtviz could not read the job's results: " + err.Error()}})
 				return
 			}
 			w.setBrokerCounters(o, r.State)
-			e.emit(Event{Kind: KBroker, Object: o.Name, Broker: &BrokerState{
-				Tasks: r.Tasks, Published: int64(r.Published), Left: int64(r.Left), Waiting: int64(r.Waiting), InFlight: int64(r.InFlight),
-				Redelivered: int64(r.Redelivered), Results: int64(r.Results), Final: true, External: info.External, Recorded: r.Recorded,
-				Missing: r.Missing, Twice: r.Twice, Wrong: r.Wrong, NMissing: r.NMissing, NTwice: r.NTwice, NWrong: r.NWrong}})
+			e.emit(evt.Event{
+				Data: evt.BrokerRead{Object: o.Name, Broker: &evt.BrokerState{
+					Tasks: r.Tasks, Published: int64(r.Published), Left: int64(r.Left), Waiting: int64(r.Waiting), InFlight: int64(r.InFlight),
+					Redelivered: int64(r.Redelivered), Results: int64(r.Results), Final: true, External: info.External, Recorded: r.Recorded,
+					Missing: r.Missing, Twice: r.Twice, Wrong: r.Wrong, NMissing: r.NMissing, NTwice: r.NTwice, NWrong: r.NWrong}},
+			})
 		})
 	}
 	var once sync.Once
@@ -357,11 +360,11 @@ func runMaster(t *task, in *instr) bool {
 	info := t.w.e.brokerInfo[st.Broker]
 	ctx, done := t.stepContext()
 	defer done()
-	t.set(Blocked, ReasonPoll, st.Broker, "")
+	t.set(evt.Blocked, evt.ReasonPoll, st.Broker, "")
 	nc, err := dist.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
 	if err != nil {
 		if !t.halted() {
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "master: " + err.Error()})
+			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "master: " + err.Error()}})
 		}
 		return !t.halted()
 	}
@@ -370,15 +373,15 @@ func runMaster(t *task, in *instr) bool {
 	rep, err := dist.RunMaster(ctx, nc, dist.MasterConfig{Job: job, Tasks: st.Tasks, Memory: info.Memory, AckWait: info.AckWait, Keep: true, Replicas: info.Replicas,
 		Window: 256,
 		Started: func(published, collected int64) {
-			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Broker, Work: &Work{Op: WorkBegun, Tasks: st.Tasks, Published: published, Collected: collected}})
+			t.emit(evt.Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &evt.Work{Op: evt.WorkBegun, Tasks: st.Tasks, Published: published, Collected: collected}}})
 		}})
 	if err != nil {
 		if !t.halted() {
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "master: " + err.Error()})
+			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "master: " + err.Error()}})
 		}
 		return !t.halted()
 	}
-	t.emit(Event{Kind: KWork, Task: t.name, Object: st.Broker, Work: &Work{Op: WorkCollected, Tasks: rep.Tasks, Collected: rep.Collected, Duplicates: rep.Duplicates}})
+	t.emit(evt.Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &evt.Work{Op: evt.WorkCollected, Tasks: rep.Tasks, Collected: rep.Collected, Duplicates: rep.Duplicates}}})
 	t.running()
 	return true
 }
@@ -393,21 +396,21 @@ func runWork(t *task, in *instr) bool {
 		nc, err := dist.Connect(info.URL, dist.Auth{Token: dist.NewToken()}, t.name, &d)
 		if err == nil {
 			nc.Close()
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "the server took a wrong key"})
+			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "the server took a wrong key"}})
 			return true
 		}
 		if errors.Is(err, dist.ErrRefused) {
-			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Broker, Work: &Work{Op: WorkRefused, Addr: d.Local}})
+			t.emit(evt.Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &evt.Work{Op: evt.WorkRefused, Addr: d.Local}}})
 		} else {
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "work: " + err.Error()})
+			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
 		}
 		return true
 	}
-	t.set(Blocked, ReasonPoll, st.Broker, "")
+	t.set(evt.Blocked, evt.ReasonPoll, st.Broker, "")
 	nc, err := dist.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
 	if err != nil {
 		if !t.halted() {
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "work: " + err.Error()})
+			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
 		}
 		return !t.halted()
 	}
@@ -421,10 +424,10 @@ func runWork(t *task, in *instr) bool {
 	var mu sync.Mutex
 	_, err = dist.RunWorker(ctx, nc, dist.WorkerConfig{Job: jobOf(info, st.Broker, t.w.round), Batch: batch, Pace: st.Pace,
 		Took: func(id int64, delivery uint64) {
-			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Broker, Work: &Work{Op: WorkTook, ID: id, Delivery: delivery}})
+			t.emit(evt.Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &evt.Work{Op: evt.WorkTook, ID: id, Delivery: delivery}}})
 		},
 		Done: func(id, sq int64, dup bool) {
-			t.emit(Event{Kind: KWork, Task: t.name, Object: st.Broker, Work: &Work{Op: WorkDone, ID: id, Duplicate: dup}})
+			t.emit(evt.Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &evt.Work{Op: evt.WorkDone, ID: id, Duplicate: dup}}})
 			if in.work != nil {
 				t.mine(in.work).v.Add(1)
 			}
@@ -433,13 +436,13 @@ func runWork(t *task, in *instr) bool {
 			mu.Lock()
 			defer mu.Unlock()
 			if idle {
-				t.set(Blocked, ReasonPoll, st.Broker, "")
+				t.set(evt.Blocked, evt.ReasonPoll, st.Broker, "")
 			} else {
 				t.running()
 			}
 		}})
 	if err != nil && !t.halted() {
-		t.emit(Event{Kind: KError, Task: t.name, Object: st.Broker, Error: "work: " + err.Error()})
+		t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
 	}
 	t.running()
 	return !t.halted()

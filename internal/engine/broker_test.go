@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	evt "mtviz/internal/event"
 )
 
 // A broker is a child of mtviz listening on 127.0.0.1 only while the run
@@ -28,10 +30,10 @@ tasks:
 	var pid int
 	for b := range e.Events() {
 		for _, ev := range b {
-			if ev.Kind == KProcess && ev.Task == "broker nats" {
+			if ev.Kind() == evt.KProcess && ev.Task == "broker nats" {
 				pid = ev.PID
 			}
-			if ev.Kind == KState && ev.Task == "w" && ev.State == Blocked && pid != 0 {
+			if ev.Kind() == evt.KState && ev.Task == "w" && ev.StateChange().State == evt.Blocked && pid != 0 {
 				socks := listening(t, pid)
 				if len(socks) == 0 {
 					t.Error("the broker listens on no TCP socket")

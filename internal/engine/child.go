@@ -13,6 +13,7 @@ import (
 
 	"mtviz/internal/contain"
 	"mtviz/internal/dist"
+	evt "mtviz/internal/event"
 )
 
 // ChildCommand is the hidden subcommand under which mtviz runs one process
@@ -192,7 +193,7 @@ func (e *Engine) runChild(c *remote) int {
 	return 0
 }
 
-func (c *remote) deliver(batch []Event) { c.link.send(wire{Events: batch}) }
+func (c *remote) deliver(batch []evt.Event) { c.link.send(wire{Events: batch}) }
 
 // lag: events of this process's tasks are all in hand at once; those of
 // its own children go to mtviz directly.
@@ -206,7 +207,7 @@ func (c *remote) pressed(r rune) {}
 
 // put, get: the queue lives in mtviz, which answers when it is done.
 func (c *remote) put(t *task, q *queue, v string) bool {
-	t.set(Blocked, ReasonQueue, q.name, "")
+	t.set(evt.Blocked, evt.ReasonQueue, q.name, "")
 	id := c.nextID.Add(1)
 	r, ok := c.call(wire{Put: &queueOp{ID: id, Queue: q.name, Task: t.name, Value: v}}, id, t.stop)
 	if !ok || r.Value == nil || !r.Value.OK {
@@ -219,10 +220,12 @@ func (c *remote) put(t *task, q *queue, v string) bool {
 func (c *remote) get(t *task, q *queue, timed bool, stop <-chan struct{}) (string, bool) {
 	// A get given up here could still take a value there, and lose it.
 	if timed {
-		t.emit(Event{Kind: KError, Task: t.name, Object: q.name,
-			Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"})
+		t.emit(evt.Event{
+			Task: t.name,
+			Data: evt.Failure{Object: q.name, Error: "a get with a timeout runs only in tasks of mtviz's own process; in a process task it waits without one"},
+		})
 	}
-	t.set(Blocked, ReasonQueue, q.name, "")
+	t.set(evt.Blocked, evt.ReasonQueue, q.name, "")
 	id := c.nextID.Add(1)
 	r, ok := c.call(wire{Get: &queueOp{ID: id, Queue: q.name, Task: t.name}}, id, t.stop)
 	if !ok || r.Value == nil || !r.Value.OK {
@@ -264,9 +267,9 @@ func (c *remote) reaped(round int, name string) {}
 // since the process will not get to.
 func (c *remote) crash(t *task, text string) bool {
 	w := t.w
-	t.setState(taskState{state: Done, end: EndCrashed})
+	t.setState(taskState{state: evt.Done, end: evt.EndCrashed})
 	if w.self != nil && w.self != t {
-		w.self.setState(taskState{state: Done, end: EndCrashed})
+		w.self.setState(taskState{state: evt.Done, end: evt.EndCrashed})
 	}
 	c.e.flushNow()
 	go func() { panic("crash step of " + t.name + ": " + text) }()

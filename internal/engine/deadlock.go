@@ -3,6 +3,8 @@ package engine
 import (
 	"slices"
 	"strings"
+
+	evt "mtviz/internal/event"
 )
 
 // findDeadlocks builds the wait-for graph from who holds and who waits (a
@@ -13,24 +15,24 @@ import (
 // since the graph is read task by task and one reading can mix two moments.
 func (w *world) findDeadlocks() {
 	next := map[*task]*task{}
-	why := map[*task]WaitEdge{}
+	why := map[*task]evt.WaitEdge{}
 	for _, t := range w.tasks {
 		t.mu.Lock()
 		on, st := t.waitsOn, t.cur
 		t.mu.Unlock()
-		if st.state != Blocked {
+		if st.state != evt.Blocked {
 			continue
 		}
 		switch o := on.(type) {
 		case *lock:
 			if h := o.mu.holder.Load(); h != nil {
 				next[t] = h
-				why[t] = WaitEdge{Task: t.name, Reason: ReasonLock, Object: o.name, Holder: h.name}
+				why[t] = evt.WaitEdge{Task: t.name, Reason: evt.ReasonLock, Object: o.name, Holder: h.name}
 			}
 		case *task:
 			if !o.isDone() {
 				next[t] = o
-				why[t] = WaitEdge{Task: t.name, Reason: ReasonJoin, Holder: o.name}
+				why[t] = evt.WaitEdge{Task: t.name, Reason: evt.ReasonJoin, Holder: o.name}
 			}
 		}
 	}
@@ -57,7 +59,7 @@ func (w *world) findDeadlocks() {
 	}
 }
 
-func (w *world) reportCycle(cycle []*task, why map[*task]WaitEdge, seen map[string]bool) {
+func (w *world) reportCycle(cycle []*task, why map[*task]evt.WaitEdge, seen map[string]bool) {
 	names := make([]string, len(cycle))
 	for i, t := range cycle {
 		names[i] = t.name
@@ -75,9 +77,9 @@ func (w *world) reportCycle(cycle []*task, why map[*task]WaitEdge, seen map[stri
 		return
 	}
 	w.deadlocks[key] = -1
-	edges := make([]WaitEdge, len(cycle))
+	edges := make([]evt.WaitEdge, len(cycle))
 	for i, t := range cycle {
 		edges[i] = why[t]
 	}
-	w.e.emit(Event{Kind: KDeadlock, Task: w.e.outlet.owner(), Cycle: names, Edges: edges})
+	w.e.emit(evt.Event{Task: w.e.outlet.owner(), Data: evt.Deadlock{Cycle: names, Edges: edges}})
 }

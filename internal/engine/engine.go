@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mtviz/internal/contain"
+	evt "mtviz/internal/event"
 	"mtviz/internal/guard"
 	"mtviz/internal/spec"
 )
@@ -38,10 +39,10 @@ type Options struct {
 type Engine struct {
 	sc  *spec.Scenario
 	opt Options
-	out chan []Event
+	out chan []evt.Event
 
 	bufMu   sync.Mutex
-	buf     []Event
+	buf     []evt.Event
 	drained chan struct{} // closed when the collector takes the buffer
 
 	cur atomic.Pointer[world]
@@ -67,8 +68,8 @@ type Engine struct {
 	// brokerInfo is each broker's address and key, here and in children.
 	brokerInfo map[string]brokerInfo
 	collectMu  sync.Mutex
-	last       map[string]Event
-	pending    []Event
+	last       map[string]evt.Event
+	pending    []evt.Event
 }
 
 // New prepares an engine for a loaded scenario.
@@ -84,13 +85,13 @@ func New(sc *spec.Scenario, opt Options) *Engine {
 	}
 	// A few batches in flight: a reader that falls behind holds the
 	// engine back instead of letting batches pile up in memory.
-	e := &Engine{sc: sc, opt: opt, out: make(chan []Event, 4), keys: map[rune][]chan struct{}{}, last: map[string]Event{}}
+	e := &Engine{sc: sc, opt: opt, out: make(chan []evt.Event, 4), keys: map[rune][]chan struct{}{}, last: map[string]evt.Event{}}
 	e.outlet = local{e}
 	return e
 }
 
 // Events delivers the run's events in batches; it is closed when Run returns.
-func (e *Engine) Events() <-chan []Event { return e.out }
+func (e *Engine) Events() <-chan []evt.Event { return e.out }
 
 // Supported reports, before anything runs, a step, object or task kind of a
 // scenario that this engine cannot run yet.
@@ -236,7 +237,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	e.stopServers()
 	e.stopBrokers()
-	e.emit(Event{Kind: KEnd})
+	e.emit(evt.Event{Data: evt.Finish{}})
 	close(stopCollector)
 	<-collectorDone
 	return err
@@ -316,7 +317,7 @@ func (e *Engine) assignment(task string, round int) *assign {
 		Start: e.opt.Start.UnixNano(), Paused: e.paused.Load(), Servers: e.addrs, Brokers: e.brokerInfo}
 }
 
-func (e *Engine) emit(ev Event) {
+func (e *Engine) emit(ev evt.Event) {
 	e.bufMu.Lock()
 	ev.T = e.now()
 	if w := e.cur.Load(); w != nil && ev.Round == 0 {
@@ -382,7 +383,7 @@ func (e *Engine) collectOnce(final bool) {
 		n = len(pending)
 	}
 	if n > 0 {
-		batch := make([]Event, n)
+		batch := make([]evt.Event, n)
 		copy(batch, pending[:n])
 		pending = append(pending[:0], pending[n:]...)
 		e.outlet.deliver(batch)
@@ -401,7 +402,7 @@ const maxInjected = 16384
 // inject adds events that a child process recorded, with their own stamps.
 // It waits while too many are pending, until the collector takes them or
 // stop closes.
-func (e *Engine) inject(evs []Event, stop <-chan struct{}) {
+func (e *Engine) inject(evs []evt.Event, stop <-chan struct{}) {
 	for {
 		e.bufMu.Lock()
 		if len(e.buf) < maxInjected {
@@ -425,7 +426,7 @@ func (e *Engine) inject(evs []Event, stop <-chan struct{}) {
 // takeTaskEvents empties the event buffers of the tasks of every world not
 // yet fully collected. A world is dropped once it was over before its
 // buffers were emptied, so no event of a finished round is left behind.
-func (e *Engine) takeTaskEvents(into []Event) []Event {
+func (e *Engine) takeTaskEvents(into []evt.Event) []evt.Event {
 	e.worldsMu.Lock()
 	ws := append([]*world(nil), e.worlds...)
 	e.worldsMu.Unlock()
@@ -457,15 +458,15 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	e.cur.Store(w)
 	w.box = e.box.Sub(strconv.Itoa(r))
 	e.opt.Turns.attach(w)
-	e.emit(Event{Kind: KRound, Round: r})
+	e.emit(evt.Event{Round: r, Data: evt.RoundStart{}})
 	for _, t := range w.tasks {
-		e.emit(Event{Kind: KTask, Task: t.name, TaskKind: t.def.Kind, Daemon: t.def.Daemon, State: Created})
+		e.emit(evt.Event{Task: t.name, Data: evt.TaskStart{TaskKind: t.def.Kind, Daemon: t.def.Daemon, State: evt.Created}})
 	}
 	for _, l := range w.lockList {
 		if l.file != nil {
 			// The file's identity, so that what the probe reads in
 			// /proc/locks can be matched to this lock.
-			e.emit(Event{Kind: KLockFile, Object: l.name, File: l.file.id()})
+			e.emit(evt.Event{Data: evt.LockFile{Object: l.name, File: l.file.id()}})
 		}
 	}
 	stopWatch := context.AfterFunc(ctx, w.halt)
@@ -502,9 +503,9 @@ func (e *Engine) round(ctx context.Context, r int) error {
 	for _, c := range w.counterList {
 		final[c.name] = c.v.Load()
 		lost[c.name] = c.lost.Load()
-		e.emit(Event{Kind: KCounter, Object: c.name, Value: final[c.name], Lost: lost[c.name]})
+		e.emit(evt.Event{Data: evt.CounterChange{Object: c.name, Value: final[c.name], Lost: lost[c.name]}})
 	}
-	e.emit(Event{Kind: KRoundEnd, Round: r, Values: final, LostBy: lost})
+	e.emit(evt.Event{Round: r, Data: evt.RoundEnd{Values: final, LostBy: lost}})
 	if ctx.Err() != nil {
 		return ErrStopped
 	}

@@ -10,6 +10,8 @@ import (
 
 	"mtviz/internal/spec"
 	"mtviz/internal/testutil"
+
+	evt "mtviz/internal/event"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m, MaybeChild) }
@@ -24,10 +26,10 @@ func load(t testing.TB, src string) *spec.Scenario {
 }
 
 // run runs a scenario to its end and returns every event.
-func run(t *testing.T, src string, opt Options) []Event {
+func run(t *testing.T, src string, opt Options) []evt.Event {
 	t.Helper()
 	e := New(load(t, src), opt)
-	var evs []Event
+	var evs []evt.Event
 	done := make(chan error)
 	go func() { done <- e.Run(context.Background()) }()
 	for b := range e.Events() {
@@ -39,13 +41,13 @@ func run(t *testing.T, src string, opt Options) []Event {
 	return evs
 }
 
-func find(evs []Event, ok func(Event) bool) (int, Event) {
+func find(evs []evt.Event, ok func(evt.Event) bool) (int, evt.Event) {
 	for i, ev := range evs {
 		if ok(ev) {
 			return i, ev
 		}
 	}
-	return -1, Event{}
+	return -1, evt.Event{}
 }
 
 func TestEventsAreInTimeOrder(t *testing.T) {
@@ -75,20 +77,20 @@ tasks:
   - name: b
     steps: [{sleep: 100ms}, {lock: m}, {log: got it}, {unlock: m}]
 `, Options{})
-	blocked, bev := find(evs, func(ev Event) bool {
-		return ev.Kind == KState && ev.Task == "b" && ev.State == Blocked
+	blocked, bev := find(evs, func(ev evt.Event) bool {
+		return ev.Kind() == evt.KState && ev.Task == "b" && ev.StateChange().State == evt.Blocked
 	})
-	if blocked < 0 || bev.Reason != ReasonLock || bev.Object != "m" || bev.Holder != "a" {
+	if blocked < 0 || bev.StateChange().Reason != evt.ReasonLock || bev.StateChange().Object != "m" || bev.StateChange().Holder != "a" {
 		t.Fatalf("b should be shown blocked on lock m held by a, got %+v", bev)
 	}
-	waiting, _ := find(evs, func(ev Event) bool {
-		return ev.Kind == KLock && ev.Holder == "a" && len(ev.Waiters) == 1 && ev.Waiters[0] == "b"
+	waiting, _ := find(evs, func(ev evt.Event) bool {
+		return ev.Kind() == evt.KLock && ev.LockChange().Holder == "a" && len(ev.LockChange().Waiters) == 1 && ev.LockChange().Waiters[0] == "b"
 	})
 	if waiting < 0 {
 		t.Fatal("no lock event showed a holding m with b waiting")
 	}
-	taken, _ := find(evs, func(ev Event) bool { return ev.Kind == KLock && ev.Holder == "b" })
-	got, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Text == "got it" })
+	taken, _ := find(evs, func(ev evt.Event) bool { return ev.Kind() == evt.KLock && ev.LockChange().Holder == "b" })
+	got, _ := find(evs, func(ev evt.Event) bool { return ev.Kind() == evt.KLog && ev.Log().Text == "got it" })
 	if !(waiting < taken && taken < got) {
 		t.Errorf("order wrong: b waiting at %d, b takes the lock at %d, b logs at %d", waiting, taken, got)
 	}
@@ -104,8 +106,8 @@ tasks:
 `, Options{})
 	var counts []int
 	for _, ev := range evs {
-		if ev.Kind == KLock && ev.Object == "r" {
-			counts = append(counts, ev.Count)
+		if ev.Kind() == evt.KLock && ev.LockChange().Object == "r" {
+			counts = append(counts, ev.LockChange().Count)
 		}
 	}
 	want := []int{1, 2, 1, 0}
@@ -122,7 +124,7 @@ tasks:
   - name: a
     steps: [{unlock: m}]
 `, Options{})
-	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KError && ev.Task == "a" }); i < 0 {
+	if i, _ := find(evs, func(ev evt.Event) bool { return ev.Kind() == evt.KError && ev.Task == "a" }); i < 0 {
 		t.Error("releasing a lock not held produced no error event")
 	}
 }
@@ -150,10 +152,10 @@ tasks:
 		for b := range e.Events() {
 			mu.Lock()
 			for _, ev := range b {
-				if ev.Kind == KCounter {
-					last = ev.Value
+				if ev.Kind() == evt.KCounter {
+					last = ev.CounterChange().Value
 				}
-				if ev.Kind == KState && ev.Task == "a" && ev.Reason == ReasonPaused {
+				if ev.Kind() == evt.KState && ev.Task == "a" && ev.StateChange().Reason == evt.ReasonPaused {
 					sawPaused = true
 				}
 			}
@@ -216,7 +218,7 @@ tasks:
 	blocked := map[string]bool{}
 	for b := range e.Events() {
 		for _, ev := range b {
-			if ev.Kind == KState && ev.State == Blocked && ev.Reason == ReasonLock {
+			if ev.Kind() == evt.KState && ev.StateChange().State == evt.Blocked && ev.StateChange().Reason == evt.ReasonLock {
 				blocked[ev.Task] = true
 			}
 		}
@@ -239,12 +241,14 @@ tasks:
     daemon: true
     steps: [{sleep: 1h}, {log: never}]
 `, Options{})
-	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Text == "never" }); i >= 0 {
+	if i, _ := find(evs, func(ev evt.Event) bool { return ev.Kind() == evt.KLog && ev.Log().Text == "never" }); i >= 0 {
 		t.Error("the daemon's last step ran")
 	}
-	_, d := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "d" && ev.State == Done })
-	if d.End != EndCutOff {
-		t.Errorf("daemon ended with %+v, want end %q", d, EndCutOff)
+	_, d := find(evs, func(ev evt.Event) bool {
+		return ev.Kind() == evt.KState && ev.Task == "d" && ev.StateChange().State == evt.Done
+	})
+	if d.Kind() != evt.KState || d.StateChange().End != evt.EndCutOff {
+		t.Errorf("daemon ended with %+v, want end %q", d, evt.EndCutOff)
 	}
 }
 
@@ -256,12 +260,12 @@ tasks:
   - name: w
     steps: [{log: hi}]
 `, Options{})
-	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KError && ev.Task == "w" }); i < 0 {
+	if i, _ := find(evs, func(ev evt.Event) bool { return ev.Kind() == evt.KError && ev.Task == "w" }); i < 0 {
 		t.Error("starting a task twice was not reported")
 	}
 	n := 0
 	for _, ev := range evs {
-		if ev.Kind == KLog && ev.Text == "hi" {
+		if ev.Kind() == evt.KLog && ev.Log().Text == "hi" {
 			n++
 		}
 	}
@@ -283,13 +287,13 @@ tasks:
 	var woke bool
 	for b := range e.Events() {
 		for _, ev := range b {
-			if ev.Kind == KLog && ev.Text == "woke" {
+			if ev.Kind() == evt.KLog && ev.Log().Text == "woke" {
 				if !pressed {
 					t.Error("the task went on before the key was pressed")
 				}
 				woke = true
 			}
-			if ev.Kind == KState && ev.Reason == ReasonKey && !pressed {
+			if ev.Kind() == evt.KState && ev.StateChange().Reason == evt.ReasonKey && !pressed {
 				pressed = true
 				if !e.Key('w') {
 					t.Error("Key reported no waiting step")
@@ -310,7 +314,7 @@ tasks:
   - name: a
     steps: [{add: {counter: c, n: 2}}, {log: "c is {c}, {c}"}]
 `, Options{})
-	if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Text == "c is 42, 42" }); i < 0 {
+	if i, _ := find(evs, func(ev evt.Event) bool { return ev.Kind() == evt.KLog && ev.Log().Text == "c is 42, 42" }); i < 0 {
 		t.Error("the log line did not show the counter's value")
 	}
 }
@@ -326,8 +330,8 @@ tasks:
 `, Options{})
 	var ends []int64
 	for _, ev := range evs {
-		if ev.Kind == KRoundEnd {
-			ends = append(ends, ev.Values["c"])
+		if ev.Kind() == evt.KRoundEnd {
+			ends = append(ends, ev.RoundEnd().Values["c"])
 		}
 	}
 	if len(ends) != 3 || ends[0] != 5 || ends[1] != 5 || ends[2] != 5 {
@@ -347,30 +351,34 @@ tasks:
 `, Options{})
 	lockEvents, folded := 0, int64(0)
 	for _, ev := range evs {
-		if ev.Kind == KLock {
+		if ev.Kind() == evt.KLock {
 			lockEvents++
 		}
-		folded += ev.Folded
+		if ev.Kind() == evt.KState {
+			folded += ev.StateChange().Folded
+		}
 	}
 	if lockEvents >= 400000 {
 		t.Errorf("%d lock events for 400000 changes: nothing was folded", lockEvents)
 	}
-	_, last := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "a" && ev.State == Done })
-	if last.State != Done {
+	_, last := find(evs, func(ev evt.Event) bool {
+		return ev.Kind() == evt.KState && ev.Task == "a" && ev.StateChange().State == evt.Done
+	})
+	if last.Kind() != evt.KState {
 		t.Error("the task's end was lost in the folding")
 	}
 }
 
 // runUntil runs a scenario until cond holds for the events so far, then
 // stops it; it returns every event.
-func runUntil(t *testing.T, src string, cond func([]Event) bool) []Event {
+func runUntil(t *testing.T, src string, cond func([]evt.Event) bool) []evt.Event {
 	t.Helper()
 	e := New(load(t, src), Options{Tick: 10 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error)
 	go func() { done <- e.Run(ctx) }()
-	var evs []Event
+	var evs []evt.Event
 	deadline := time.After(20 * time.Second)
 	stopped := false
 	for b := range e.Events() {
@@ -393,11 +401,11 @@ func runUntil(t *testing.T, src string, cond func([]Event) bool) []Event {
 	return evs
 }
 
-func deadlocks(evs []Event) [][]string {
+func deadlocks(evs []evt.Event) [][]string {
 	var out [][]string
 	for _, ev := range evs {
-		if ev.Kind == KDeadlock {
-			items := slices.Clone(ev.Cycle)
+		if ev.Kind() == evt.KDeadlock {
+			items := slices.Clone(ev.Deadlock().Cycle)
 			slices.Sort(items)
 			out = append(out, items)
 		}
@@ -438,7 +446,7 @@ tasks:
 		{"a join and a lock", joins, []string{"a", "b"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			evs := runUntil(t, c.src, func(evs []Event) bool { return len(deadlocks(evs)) > 0 })
+			evs := runUntil(t, c.src, func(evs []evt.Event) bool { return len(deadlocks(evs)) > 0 })
 			got := deadlocks(evs)
 			if len(got) != 1 || !slices.Equal(got[0], c.want) {
 				t.Errorf("deadlocks found: %v, want one of %v", got, c.want)

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
+	evt "mtviz/internal/event"
 	"mtviz/internal/words"
 	"os"
 	"strconv"
@@ -194,12 +195,12 @@ func (t *task) exec(code []instr) bool {
 // Running: what each step does.
 
 func runLog(t *task, in *instr) bool {
-	t.emit(Event{Kind: KLog, Task: t.name, Text: in.text(t)})
+	t.emit(evt.Event{Task: t.name, Data: evt.Log{Text: in.text(t)}})
 	return true
 }
 
 func runSleep(t *task, in *instr) bool {
-	t.set(Sleeping, ReasonSleep, "", "")
+	t.set(evt.Sleeping, evt.ReasonSleep, "", "")
 	s := do[*spec.SleepStep](in)
 	d := s.For
 	if s.Random > 0 {
@@ -280,7 +281,7 @@ func runCrash(t *task, in *instr) bool {
 
 func runRead(t *task, in *instr) bool {
 	t.copy = t.mine(in.ctr).v.Load()
-	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyRead, Object: in.ctr.name, Value: t.copy})
+	t.emit(evt.Event{Task: t.name, Data: evt.CopyStep{Copy: evt.CopyRead, Object: in.ctr.name, Value: t.copy}})
 	return true
 }
 
@@ -288,28 +289,34 @@ func runWrite(t *task, in *instr) bool {
 	n := do[*spec.WriteStep](in).Add
 	v := t.copy + n
 	t.mine(in.ctr).v.Store(v)
-	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyWrite, Object: in.ctr.name, Value: v, N: n})
+	t.emit(evt.Event{Task: t.name, Data: evt.CopyStep{Copy: evt.CopyWrite, Object: in.ctr.name, Value: v, N: n}})
 	return true
 }
 
 func runUnlock(t *task, in *instr) bool {
 	if in.rw != nil {
 		if !in.rw.release(t) {
-			t.emit(Event{Kind: KError, Task: t.name, Object: in.rw.name,
-				Error: fmt.Sprintf("%s released %s without holding it", t.name, in.rw.name)})
+			t.emit(evt.Event{
+				Task: t.name,
+				Data: evt.Failure{Object: in.rw.name, Error: fmt.Sprintf("%s released %s without holding it", t.name, in.rw.name)},
+			})
 		}
 		return true
 	}
 	if in.sm != nil {
 		if !in.sm.release(t) {
-			t.emit(Event{Kind: KError, Task: t.name, Object: in.sm.name,
-				Error: fmt.Sprintf("%s released %s without holding a permit", t.name, in.sm.name)})
+			t.emit(evt.Event{
+				Task: t.name,
+				Data: evt.Failure{Object: in.sm.name, Error: fmt.Sprintf("%s released %s without holding a permit", t.name, in.sm.name)},
+			})
 		}
 		return true
 	}
 	if !in.lk.release(t) {
-		t.emit(Event{Kind: KError, Task: t.name, Object: in.lk.name,
-			Error: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)})
+		t.emit(evt.Event{
+			Task: t.name,
+			Data: evt.Failure{Object: in.lk.name, Error: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)},
+		})
 	}
 	return true
 }
@@ -325,7 +332,7 @@ func runSpawn(t *task, in *instr) bool {
 	for i, c := range in.tasks {
 		if i > 0 {
 			// The spawner sleeps between starts: its lane says so.
-			t.set(Sleeping, ReasonSleep, "", "")
+			t.set(evt.Sleeping, evt.ReasonSleep, "", "")
 			if !t.sleep(stagger) {
 				return false
 			}
@@ -371,20 +378,20 @@ func (t *task) awaitStarted(ts []*task) bool {
 
 func runStop(t *task, in *instr) bool {
 	for _, c := range in.tasks {
-		c.halt(EndStopped, t.name)
+		c.halt(evt.EndStopped, t.name)
 	}
 	return true
 }
 
 func runPhase(t *task, in *instr) bool {
-	t.emit(Event{Kind: KPhase, Task: t.name, Phase: do[*spec.PhaseStep](in).Name})
+	t.emit(evt.Event{Task: t.name, Data: evt.PhaseStart{Phase: do[*spec.PhaseStep](in).Name}})
 	return true
 }
 
 func runExit(t *task, in *instr) bool {
 	if w := t.w; w.self == t {
 		// A process task's own exit ends its process at once.
-		t.setState(taskState{state: Done, end: EndExit})
+		t.setState(taskState{state: evt.Done, end: evt.EndExit})
 		w.e.outlet.exit(do[*spec.ExitStep](in).Code)
 	}
 	return false
@@ -416,8 +423,10 @@ func runWait(t *task, in *instr) bool {
 	}
 	ok, held := in.cv.wait(t, stop)
 	if !held {
-		t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
-			Error: fmt.Sprintf("%s waited on %s without holding its lock", t.name, in.cv.name)})
+		t.emit(evt.Event{
+			Task: t.name,
+			Data: evt.Failure{Object: in.cv.name, Error: fmt.Sprintf("%s waited on %s without holding its lock", t.name, in.cv.name)},
+		})
 	}
 	return t.orGaveUp(ok, in)
 }
@@ -482,14 +491,16 @@ func (t *task) orGaveUp(ok bool, in *instr) bool {
 	t.waitsOn = nil
 	t.mu.Unlock()
 	t.running()
-	t.emit(Event{Kind: KLog, Task: t.name, Text: words.F("gave up waiting for %s after %s (%s timeout)", what, timeout, in.st.Op)})
+	t.emit(evt.Event{Task: t.name, Data: evt.Log{Text: words.F("gave up waiting for %s after %s (%s timeout)", what, timeout, in.st.Op)}})
 	return true
 }
 
 func runNotify(t *task, in *instr) bool {
 	if !in.cv.notify(do[*spec.NotifyStep](in).All, t) {
-		t.emit(Event{Kind: KError, Task: t.name, Object: in.cv.name,
-			Error: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)})
+		t.emit(evt.Event{
+			Task: t.name,
+			Data: evt.Failure{Object: in.cv.name, Error: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)},
+		})
 	}
 	return true
 }

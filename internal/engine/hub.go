@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/guard"
 )
 
@@ -46,10 +47,10 @@ type hub struct {
 // host is what the hub needs of the engine it serves: the run's record,
 // the round under way, and what a child that says hello is assigned.
 type host interface {
-	emit(ev Event)
+	emit(ev evt.Event)
 	// inject adds events a child recorded, with their own stamps; it
 	// waits while too many are pending, until stop closes.
-	inject(evs []Event, stop <-chan struct{})
+	inject(evs []evt.Event, stop <-chan struct{})
 	current() *world
 	assignment(task string, round int) *assign
 }
@@ -307,7 +308,7 @@ func (h *hub) serve(c *net.UnixConn) {
 	if err != nil {
 		c.Close()
 		if pid > 0 {
-			h.host.emit(Event{Kind: KRefused, PID: pid, Error: err.Error()})
+			h.host.emit(evt.Event{PID: pid, Data: evt.Refused{Error: err.Error()}})
 		}
 		return
 	}
@@ -322,7 +323,7 @@ func (h *hub) serve(c *net.UnixConn) {
 		h.mu.Unlock()
 	}()
 	if subtle.ConstantTimeCompare([]byte(hi.Token), []byte(h.token)) != 1 {
-		h.host.emit(Event{Kind: KRefused, PID: pid, Error: "a wrong key"})
+		h.host.emit(evt.Event{PID: pid, Data: evt.Refused{Error: "a wrong key"}})
 		return
 	}
 	w := h.host.current()
@@ -341,18 +342,18 @@ func (h *hub) serve(c *net.UnixConn) {
 	r.pid, r.ppid, r.pidfd = pid, hi.PPID, fd
 	h.mu.Unlock()
 	r.connOnce.Do(func() { close(r.connected) })
-	ev := Event{Kind: KProcess, Task: hi.Task, PID: pid, PPID: hi.PPID, Round: hi.Round}
+	x := evt.Process{PPID: hi.PPID}
 	if w.byCopy[hi.Task].def.GoMaxProcs > 0 {
-		ev.GoMaxProcs = hi.GoMaxProcs
+		x.GoMaxProcs = hi.GoMaxProcs
 	}
-	h.host.emit(ev)
+	h.host.emit(evt.Event{Task: hi.Task, PID: pid, Round: hi.Round, Data: x})
 	if p.send(wire{Assign: h.host.assignment(hi.Task, hi.Round)}) != nil {
 		return
 	}
 	defer func() {
 		if !r.sawDone {
 			// It died without a word: killed, or crashed.
-			h.host.emit(Event{Kind: KState, Task: hi.Task, State: Done, End: EndKilled, PID: pid, Round: hi.Round})
+			h.host.emit(evt.Event{Task: hi.Task, PID: pid, Round: hi.Round, Data: evt.StateChange{State: evt.Done, End: evt.EndKilled}})
 		}
 		r.markEnded()
 	}()
@@ -374,10 +375,10 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 				ev.PID = r.pid
 			}
 			ev.Round = r.round
-			if ev.Kind == KState && ev.Task == r.task && ev.State == Done {
+			if ev.Kind() == evt.KState && ev.Task == r.task && ev.StateChange().State == evt.Done {
 				r.sawDone = true
 			}
-			if ev.Kind == KExit {
+			if ev.Kind() == evt.KExit {
 				// A child reaped a child of its own.
 				h.rec(r.round, ev.Task).markGone()
 			}
@@ -422,13 +423,14 @@ func (h *hub) serveQueue(p *peer, w *world, r *procRec, op queueOp, put bool) {
 		stop, release := either(p.closed, w.stop)
 		defer release()
 		v, ok := op.Value, false
-		record := func(kind Kind) func(v string) {
-			return func(v string) { h.host.emit(Event{Kind: kind, Task: op.Task, Object: q.name, Item: v, PID: r.pid}) }
-		}
 		if put {
-			ok = q.put(v, stop, nil, func() { record(KPut)(v) })
+			ok = q.put(v, stop, nil, func() {
+				h.host.emit(evt.Event{Task: op.Task, PID: r.pid, Data: evt.QueuePut{Object: q.name, Item: v}})
+			})
 		} else {
-			v, ok = q.get(stop, nil, record(KGet))
+			v, ok = q.get(stop, nil, func(v string) {
+				h.host.emit(evt.Event{Task: op.Task, PID: r.pid, Data: evt.QueueGet{Object: q.name, Item: v}})
+			})
 		}
 		if ok {
 			h.host.emit(q.snapshot())
@@ -465,7 +467,7 @@ func (h *hub) kill(w *world, name, sig, by string) {
 		select {
 		case <-r.connected:
 		case <-time.After(2 * time.Second):
-			h.host.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("%s has no process to signal", t.name)})
+			h.host.emit(evt.Event{Task: by, Data: evt.Failure{Error: fmt.Sprintf("%s has no process to signal", t.name)}})
 			continue
 		}
 		if isClosed(r.gone) {
@@ -473,9 +475,9 @@ func (h *hub) kill(w *world, name, sig, by string) {
 		}
 		// Recorded first, so that the record has the signal before the end it
 		// causes.
-		h.host.emit(Event{Kind: KSignal, Task: by, Target: t.name, PID: r.pid, Signal: int(signals[sig])})
+		h.host.emit(evt.Event{Task: by, PID: r.pid, Data: evt.SignalSent{Target: t.name, Signal: int(signals[sig])}})
 		if err := r.signal(signals[sig]); err != nil {
-			h.host.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("could not send SIG%s to %s (PID %d): %v", sig, t.name, r.pid, err)})
+			h.host.emit(evt.Event{Task: by, Data: evt.Failure{Error: fmt.Sprintf("could not send SIG%s to %s (PID %d): %v", sig, t.name, r.pid, err)}})
 		}
 	}
 }

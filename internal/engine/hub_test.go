@@ -9,15 +9,17 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	evt "mtviz/internal/event"
 )
 
 // refusals lists the refusals the engine recorded so far.
-func refusals(e *Engine) []Event {
+func refusals(e *Engine) []evt.Event {
 	e.bufMu.Lock()
 	defer e.bufMu.Unlock()
-	var out []Event
+	var out []evt.Event
 	for _, ev := range e.buf {
-		if ev.Kind == KRefused {
+		if ev.Kind() == evt.KRefused {
 			out = append(out, ev)
 		}
 	}
@@ -75,8 +77,8 @@ func TestHubRefusesStrangers(t *testing.T) {
 			t.Errorf("a refusal names PID %d, not the peer's own %d", ev.PID, os.Getpid())
 		}
 	}
-	if !strings.Contains(got[0].Error, "wrong key") || !strings.Contains(got[1].Error, "longer than") {
-		t.Errorf("reasons: %q, %q, %q", got[0].Error, got[1].Error, got[2].Error)
+	if !strings.Contains(got[0].Refused().Error, "wrong key") || !strings.Contains(got[1].Refused().Error, "longer than") {
+		t.Errorf("reasons: %q, %q, %q", got[0].Refused().Error, got[1].Refused().Error, got[2].Refused().Error)
 	}
 }
 

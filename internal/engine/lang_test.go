@@ -17,7 +17,7 @@ func TestTurnsSpeakTheLanguage(t *testing.T) {
 		"zh": {"b 现在不能执行 lock：它等待 m2，持有者 a", "等待 m2，持有者 a", "获取 m1",
 			"死锁：a 等待 m2，持有者 b；b 等待 m1，持有者 a"},
 	}
-	edges := []WaitEdge{{Task: "a", Reason: ReasonLock, Object: "m2", Holder: "b"}, {Task: "b", Reason: ReasonLock, Object: "m1", Holder: "a"}}
+	edges := []evt.WaitEdge{{Task: "a", Reason: evt.ReasonLock, Object: "m2", Holder: "b"}, {Task: "b", Reason: evt.ReasonLock, Object: "m1", Holder: "a"}}
 	for _, lang := range []string{"en", "zh"} {
 		words.Set(lang)
 		p := play(t, turnsDeadlock, []string{"a", "a", "b"}, Options{})

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/spec"
 )
 
@@ -153,7 +154,7 @@ func (l *lock) acquireUntil(t *task, stop <-chan struct{}) bool {
 		return true
 	}
 	l.waiters.add(t, l)
-	t.set(Blocked, ReasonLock, l.name, holderName(&l.mu.holder))
+	t.set(evt.Blocked, evt.ReasonLock, l.name, holderName(&l.mu.holder))
 	l.changed(t)
 	ok := l.mu.lockSlow(t, stop)
 	l.waiters.remove(t)
@@ -174,7 +175,7 @@ func (l *lock) acquireUntil(t *task, stop <-chan struct{}) bool {
 // lockFile takes the OS lock once the task holds the lock in its process;
 // another process may hold it, which only the OS knows.
 func (l *lock) lockFile(t *task) bool {
-	t.set(Blocked, ReasonFileLock, l.name, "")
+	t.set(evt.Blocked, evt.ReasonFileLock, l.name, "")
 	if !l.file.lock(t.stop) {
 		l.mu.unlock()
 		return false
@@ -224,12 +225,12 @@ func (l *lock) holds() int {
 	return 1
 }
 
-func (l *lock) snapshot() Event {
-	ev := Event{Kind: KLock, Object: l.name, Holder: holderName(&l.mu.holder), Waiters: l.waiters.names()}
-	if ev.Holder != "" {
-		ev.Count = l.holds()
+func (l *lock) snapshot() evt.Event {
+	x := evt.LockChange{Object: l.name, Holder: holderName(&l.mu.holder), Waiters: l.waiters.names()}
+	if x.Holder != "" {
+		x.Count = l.holds()
 	}
-	return ev
+	return evt.Event{Data: x}
 }
 
 // gil is a global interpreter lock: one token, handed from holder to waiter.
@@ -261,7 +262,7 @@ func (g *gil) take(t *task) bool {
 	default:
 		g.waiting.Add(1)
 		g.waiters.add(t, g)
-		t.set(Blocked, ReasonGIL, g.name, holderName(&g.holder))
+		t.set(evt.Blocked, evt.ReasonGIL, g.name, holderName(&g.holder))
 		ok := true
 		select {
 		case <-g.tok:
@@ -284,12 +285,12 @@ func (g *gil) give() {
 	g.tok <- struct{}{}
 }
 
-func (g *gil) snapshot() Event {
-	ev := Event{Kind: KLock, Object: g.name, Holder: holderName(&g.holder), Waiters: g.waiters.names()}
-	if ev.Holder != "" {
-		ev.Count = 1
+func (g *gil) snapshot() evt.Event {
+	x := evt.LockChange{Object: g.name, Holder: holderName(&g.holder), Waiters: g.waiters.names()}
+	if x.Holder != "" {
+		x.Count = 1
 	}
-	return ev
+	return evt.Event{Data: x}
 }
 
 // sink keeps the busy loop's result alive so the compiler cannot drop the work.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"mtviz/internal/spec"
+
+	evt "mtviz/internal/event"
 )
 
 // The run of each sync object: conditions, events, queues, semaphores,
@@ -27,8 +29,8 @@ tasks:
 `, Options{})
 	var lines []string
 	for _, ev := range evs {
-		if ev.Kind == KLog {
-			lines = append(lines, ev.Text)
+		if ev.Kind() == evt.KLog {
+			lines = append(lines, ev.Log().Text)
 		}
 	}
 	want := []string{"notified", "w1", "notified", "w2", "notified", "w3"}
@@ -50,8 +52,8 @@ tasks:
 `, Options{})
 	idx := map[string]int{}
 	for i, ev := range evs {
-		if ev.Kind == KLog {
-			idx[ev.Text] = i
+		if ev.Kind() == evt.KLog {
+			idx[ev.Log().Text] = i
 		}
 	}
 	if !(idx["setting"] < idx["a released"] && idx["setting"] < idx["b released"]) {
@@ -83,9 +85,9 @@ tasks:
 	var bIn time.Duration = -1
 	for _, ev := range evs {
 		switch {
-		case ev.Kind == KLog && ev.Task == "reader":
-			reader = append(reader, ev.Text)
-		case ev.Kind == KLog && ev.Text == "B is in":
+		case ev.Kind() == evt.KLog && ev.Task == "reader":
+			reader = append(reader, ev.Log().Text)
+		case ev.Kind() == evt.KLog && ev.Log().Text == "B is in":
 			bIn = ev.T
 		}
 	}
@@ -125,7 +127,7 @@ func TestFastTaskWaitsForTheReader(t *testing.T) {
 	for b := range e.Events() {
 		most = max(most, len(b))
 		for _, ev := range b {
-			if ev.Kind == KLog {
+			if ev.Kind() == evt.KLog {
 				lines++
 			}
 		}
@@ -155,8 +157,8 @@ tasks:
       - put: {queue: q, value: "item {made} from {task}"}
       - get: q
 `, Options{})
-	if _, ev := find(evs, func(e Event) bool { return e.Kind == KGet }); ev.Item != "item 3 from main" {
-		t.Errorf("got %q", ev.Item)
+	if _, ev := find(evs, func(e evt.Event) bool { return e.Kind() == evt.KGet }); ev.Kind() != evt.KGet || ev.QueueGet().Item != "item 3 from main" {
+		t.Errorf("got %+v", ev)
 	}
 }
 
@@ -186,11 +188,11 @@ tasks:
 `, Options{})
 	var lines []string
 	for _, ev := range evs {
-		if ev.Kind == KLog {
-			lines = append(lines, ev.Task+": "+ev.Text)
+		if ev.Kind() == evt.KLog {
+			lines = append(lines, ev.Task+": "+ev.Log().Text)
 		}
-		if ev.Kind == KStuck || ev.Kind == KError {
-			t.Errorf("%s: %+v", ev.Kind, ev)
+		if ev.Kind() == evt.KStuck || ev.Kind() == evt.KError {
+			t.Errorf("%s: %+v", ev.Kind(), ev)
 		}
 	}
 	want := []string{"w: gave up waiting for m after 100ms (lock timeout)", "w: w went on without m",
@@ -224,11 +226,11 @@ tasks:
 `, Options{})
 	most, waited := 0, false
 	for _, ev := range evs {
-		if ev.Kind == KLock && ev.Object == "s" {
-			most = max(most, ev.Count)
-			waited = waited || len(ev.Waiters) > 0
+		if ev.Kind() == evt.KLock && ev.LockChange().Object == "s" {
+			most = max(most, ev.LockChange().Count)
+			waited = waited || len(ev.LockChange().Waiters) > 0
 		}
-		if ev.Kind == KError || ev.Kind == KStuck {
+		if ev.Kind() == evt.KError || ev.Kind() == evt.KStuck {
 			t.Errorf("%+v", ev)
 		}
 	}
@@ -257,11 +259,11 @@ tasks:
 	var lines []string
 	copies := map[string]int64{}
 	for _, ev := range evs {
-		if ev.Kind == KLog {
-			lines = append(lines, ev.Text)
+		if ev.Kind() == evt.KLog {
+			lines = append(lines, ev.Log().Text)
 		}
-		if ev.Kind == KCounter && ev.Object == "mine" {
-			copies[ev.Task] = ev.Value
+		if ev.Kind() == evt.KCounter && ev.CounterChange().Object == "mine" {
+			copies[ev.Task] = ev.CounterChange().Value
 		}
 	}
 	slices.Sort(lines)
@@ -297,17 +299,17 @@ tasks:
 	readers, wrote, waited := 0, false, false
 	for _, ev := range evs {
 		switch {
-		case ev.Kind == KLock && ev.Object == "rw" && strings.HasSuffix(ev.Holder, "(reading)"):
-			readers = max(readers, ev.Count)
+		case ev.Kind() == evt.KLock && ev.LockChange().Object == "rw" && strings.HasSuffix(ev.LockChange().Holder, "(reading)"):
+			readers = max(readers, ev.LockChange().Count)
 			if wrote {
 				t.Error("a reader held the lock while the writer wrote")
 			}
-			waited = waited || slices.Contains(ev.Waiters, "writer")
-		case ev.Kind == KLock && ev.Object == "rw" && ev.Holder == "writer (writing)":
+			waited = waited || slices.Contains(ev.LockChange().Waiters, "writer")
+		case ev.Kind() == evt.KLock && ev.LockChange().Object == "rw" && ev.LockChange().Holder == "writer (writing)":
 			wrote = true
-		case ev.Kind == KLock && ev.Object == "rw" && ev.Holder == "":
+		case ev.Kind() == evt.KLock && ev.LockChange().Object == "rw" && ev.LockChange().Holder == "":
 			wrote = false
-		case ev.Kind == KError || ev.Kind == KStuck:
+		case ev.Kind() == evt.KError || ev.Kind() == evt.KStuck:
 			t.Errorf("%+v", ev)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	evt "mtviz/internal/event"
 )
 
 // An engine plays one of two roles. In mtviz it is the host: its events go
@@ -15,7 +17,7 @@ import (
 // plays. local is the host's outlet; remote (child.go), a child's.
 type outlet interface {
 	// deliver sends a batch of collected events on.
-	deliver(batch []Event)
+	deliver(batch []evt.Event)
 	// lag is how far behind now the collector cuts its batches, so that
 	// events from child processes, which arrive a little late, catch up.
 	lag() time.Duration
@@ -62,7 +64,7 @@ type envSource interface {
 // local is the host's outlet: mtviz's own engine.
 type local struct{ e *Engine }
 
-func (l local) deliver(batch []Event) { l.e.out <- batch }
+func (l local) deliver(batch []evt.Event) { l.e.out <- batch }
 
 func (l local) lag() time.Duration {
 	if l.e.hub != nil {
@@ -74,7 +76,7 @@ func (l local) lag() time.Duration {
 func (l local) owner() string { return "" }
 
 func (l local) paused(on bool) {
-	l.e.emit(Event{Kind: KPause, Paused: on})
+	l.e.emit(evt.Event{Data: evt.Pause{Paused: on}})
 	cmd := "resume"
 	if on {
 		cmd = "pause"
@@ -108,7 +110,7 @@ func (l local) kill(t *task, name, sig string) {
 		h.kill(t.w, name, sig, t.name)
 		return
 	}
-	t.emit(Event{Kind: KError, Task: t.name, Error: name + " is not a process task"})
+	t.emit(evt.Event{Task: t.name, Data: evt.Failure{Error: name + " is not a process task"}})
 }
 
 // outside: a process of the run that lives, a grandchild too, may put to a
@@ -165,7 +167,7 @@ func (l local) reaped(round int, name string) {
 
 func (l local) crash(t *task, text string) bool {
 	// The loader refuses this: it would end mtviz.
-	t.emit(Event{Kind: KError, Task: t.name, Error: "a crash step in mtviz itself was not run"})
+	t.emit(evt.Event{Task: t.name, Data: evt.Failure{Error: "a crash step in mtviz itself was not run"}})
 	return false
 }
 

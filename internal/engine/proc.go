@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/guard"
 	"mtviz/internal/probe"
 )
@@ -158,7 +159,7 @@ func (w *world) launchProcess(t *task, g *gate) {
 		w.main.Add(1)
 	}
 	w.all.Add(1)
-	t.set(Runnable, "", "", "")
+	t.set(evt.Runnable, "", "", "")
 	guard.Go(func() {
 		defer w.all.Done()
 		if !t.daemon {
@@ -168,8 +169,8 @@ func (w *world) launchProcess(t *task, g *gate) {
 		g.wait(t.stop)
 		ph, err := w.startProcess(t)
 		if err != nil {
-			t.emit(Event{Kind: KError, Task: t.name, Error: "could not start the process: " + err.Error()})
-			t.setState(taskState{state: Done, end: EndNoStart})
+			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Error: "could not start the process: " + err.Error()}})
+			t.setState(taskState{state: evt.Done, end: evt.EndNoStart})
 			return
 		}
 		t.mu.Lock()
@@ -204,9 +205,9 @@ func (t *task) signal(ph *procHandle, sig syscall.Signal) {
 	}
 	// Recorded first, so that the record has the signal before the end it
 	// causes.
-	t.w.e.emit(Event{Kind: KSignal, Task: by, Target: t.name, PID: ph.pid, Signal: int(sig)})
+	t.w.e.emit(evt.Event{Task: by, PID: ph.pid, Data: evt.SignalSent{Target: t.name, Signal: int(sig)}})
 	if err := ph.cmd.Process.Signal(sig); err != nil {
-		t.w.e.emit(Event{Kind: KError, Task: by, Error: fmt.Sprintf("could not send signal %d to %s (PID %d): %v", sig, t.name, ph.pid, err)})
+		t.w.e.emit(evt.Event{Task: by, Data: evt.Failure{Error: fmt.Sprintf("could not send signal %d to %s (PID %d): %v", sig, t.name, ph.pid, err)}})
 	}
 }
 
@@ -227,12 +228,13 @@ func (t *task) reapChild(c *task) {
 	ph.reap()
 	if first {
 		w := c.w
-		ev := Event{Kind: KExit, Task: c.name, PID: ph.pid, Code: ph.code, Signal: ph.signal, ReaperPID: os.Getpid()}
+		x := evt.Exit{Code: ph.code, Signal: ph.signal, ReaperPID: os.Getpid()}
 		if t != nil && t != w.self {
-			ev.Reaper = t.name
+			x.Reaper = t.name
 		} else {
-			ev.Reaper = w.e.outlet.owner()
+			x.Reaper = w.e.outlet.owner()
 		}
+		ev := evt.Event{Task: c.name, PID: ph.pid, Data: x}
 		if t != nil {
 			t.emit(ev)
 		} else {
@@ -303,14 +305,14 @@ func (t *task) runProgram(program string, args []string, stdin string) bool {
 	cmd.Stdout, cmd.Stderr = out, errOut
 	cmd.WaitDelay = time.Second
 	t.w.box.Prepare(cmd) // in mtviz; a child's programs are in its box already
-	t.set(Blocked, ReasonIO, program, "")
+	t.set(evt.Blocked, evt.ReasonIO, program, "")
 	if err := startOwned(cmd); err != nil {
-		t.emit(Event{Kind: KRun, Task: t.name, Program: program, Code: -1, Error: "could not start: " + err.Error()})
+		t.emit(evt.Event{Task: t.name, Data: evt.ProgramEnd{Program: program, Code: -1, Error: "could not start: " + err.Error()}})
 		t.running()
 		return !t.halted()
 	}
 	pid := cmd.Process.Pid
-	t.emit(Event{Kind: KProcess, Task: t.name, Program: program, PID: pid, PPID: os.Getpid()})
+	t.emit(evt.Event{Task: t.name, PID: pid, Data: evt.Process{Program: program, PPID: os.Getpid()}})
 	exited := make(chan struct{})
 	go func() {
 		// Wait for its end without reaping it (WNOWAIT).
@@ -324,24 +326,25 @@ func (t *task) runProgram(program string, args []string, stdin string) bool {
 	case <-exited:
 	case <-t.stop:
 		stopped = true
-		t.emit(Event{Kind: KSignal, Task: t.name, Target: program, PID: pid, Signal: int(syscall.SIGKILL)})
+		t.emit(evt.Event{Task: t.name, PID: pid, Data: evt.SignalSent{Target: program, Signal: int(syscall.SIGKILL)}})
 	}
 	syscall.Kill(-pid, syscall.SIGKILL)
 	<-exited
 	err := cmd.Wait()
 	disown(pid)
-	ev := Event{Kind: KRun, Task: t.name, Program: program, PID: pid, Output: out.String() + errOut.String()}
+	x := evt.ProgramEnd{Program: program, Output: out.String() + errOut.String()}
 	if st := cmd.ProcessState; st != nil {
-		ev.Code, ev.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
+		x.Code, x.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
 	}
+	ev := evt.Event{Task: t.name, PID: pid, Data: x}
 	for _, l := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
 		if l != "" {
-			t.emit(Event{Kind: KLog, Task: t.name, Text: program + " | " + l})
+			t.emit(evt.Event{Task: t.name, Data: evt.Log{Text: program + " | " + l}})
 		}
 	}
 	for _, l := range strings.Split(strings.TrimRight(errOut.String(), "\n"), "\n") {
 		if l != "" {
-			t.emit(Event{Kind: KLog, Task: t.name, Text: program + " ! " + l})
+			t.emit(evt.Event{Task: t.name, Data: evt.Log{Text: program + " ! " + l}})
 		}
 	}
 	t.emit(ev)

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"sync"
+
+	evt "mtviz/internal/event"
 )
 
 // queue is a first-in first-out queue of text values. Waits can be abandoned:
@@ -77,10 +79,10 @@ func (q *queue) get(stop <-chan struct{}, onWait func(), done func(v string)) (s
 
 // snapshot is the queue's length and its first items: copying a long queue
 // on every put would cost as much as the queue itself, every time.
-func (q *queue) snapshot() Event {
+func (q *queue) snapshot() evt.Event {
 	q.mu.Lock()
 	n := len(q.items)
-	items := append([]string(nil), q.items[:min(n, MaxQueueItems)]...)
+	items := append([]string(nil), q.items[:min(n, evt.MaxQueueItems)]...)
 	q.mu.Unlock()
-	return Event{Kind: KQueue, Object: q.name, Items: items, Len: n, Waiters: q.waiters.names()}
+	return evt.Event{Data: evt.QueueChange{Object: q.name, Items: items, Len: n, Waiters: q.waiters.names()}}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	evt "mtviz/internal/event"
 )
 
 // The hub's reaping: processes mtviz adopted as a subreaper, strays, and
@@ -66,8 +68,12 @@ func (h *hub) reapAdopted(force bool) {
 		switch {
 		case pid == r.pid:
 			code, sig := exitStatus(ws)
-			h.host.emit(Event{Kind: KExit, Task: r.task, PID: r.pid, Code: code, Signal: sig,
-				ReaperPID: os.Getpid(), Adopted: true, Round: r.round})
+			h.host.emit(evt.Event{
+				Task:  r.task,
+				PID:   r.pid,
+				Round: r.round,
+				Data:  evt.Exit{Code: code, Signal: sig, ReaperPID: os.Getpid(), Adopted: true},
+			})
 			r.markGone()
 		case errors.Is(err, unix.ECHILD):
 			// Not ours: its parent reaps it. If it has vanished all the

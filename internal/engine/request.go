@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/spec"
 )
 
@@ -39,7 +40,7 @@ func compileRequest(w *world, in *instr) error {
 // shut from the stop's side), so a stopped task never hangs in a read.
 func runRequest(t *task, in *instr) bool {
 	st := do[*spec.RequestStep](in)
-	reason := ReasonPoll
+	reason := evt.ReasonPoll
 	var c conn
 	var err error
 	if st.Mode == spec.ModeBlock {
@@ -47,13 +48,13 @@ func runRequest(t *task, in *instr) bool {
 		// waiting request, as in a thread-per-connection server.
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
-		reason = ReasonIO
+		reason = evt.ReasonIO
 		c, err = dialBlocking(in.addr)
 	} else {
 		c, err = dialPoll(in.addr)
 	}
 	if err != nil {
-		t.emit(Event{Kind: KError, Task: t.name, Object: st.Server, Error: fmt.Sprintf("could not connect to server %s: %v", st.Server, err)})
+		t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Server, Error: fmt.Sprintf("could not connect to server %s: %v", st.Server, err)}})
 		return !t.halted()
 	}
 	done, watched := make(chan struct{}), make(chan struct{})
@@ -80,7 +81,7 @@ func runRequest(t *task, in *instr) bool {
 	// The task is shown blocked for the whole loop: between two waits it
 	// runs for microseconds, and a state change per request would cost
 	// more CPU than the requests themselves.
-	t.set(Blocked, reason, st.Server, "")
+	t.set(evt.Blocked, reason, st.Server, "")
 	for n := 0; st.For > 0 && time.Now().Before(end) || st.For <= 0 && n < times; n++ {
 		if t.halted() || t.w.e.paused.Load() && !t.pauseWait() {
 			return false
@@ -89,7 +90,7 @@ func runRequest(t *task, in *instr) bool {
 			if t.halted() {
 				return false
 			}
-			t.emit(Event{Kind: KError, Task: t.name, Object: st.Server, Error: fmt.Sprintf("request to server %s: %v", st.Server, err)})
+			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Server, Error: fmt.Sprintf("request to server %s: %v", st.Server, err)}})
 			break
 		}
 		if in.work != nil {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	evt "mtviz/internal/event"
 )
 
 // Requests in both modes get every answer and count it, and the tasks show
@@ -30,20 +32,20 @@ tasks:
     count: 4
     steps: [{request: {server: disk, times: 10, count: blocked, mode: block}}]
 `, Options{})
-	_, end := find(evs, func(ev Event) bool { return ev.Kind == KRoundEnd })
-	if end.Values["polled"] != 40 || end.Values["blocked"] != 40 {
-		t.Errorf("answers counted: %v, want 40 each", end.Values)
+	_, end := find(evs, func(ev evt.Event) bool { return ev.Kind() == evt.KRoundEnd })
+	if end.Kind() != evt.KRoundEnd || end.RoundEnd().Values["polled"] != 40 || end.RoundEnd().Values["blocked"] != 40 {
+		t.Errorf("answers counted: %+v, want 40 each", end)
 	}
-	for task, reason := range map[string]Reason{"p-1": ReasonPoll, "b-1": ReasonIO} {
-		if i, _ := find(evs, func(ev Event) bool {
-			return ev.Kind == KState && ev.Task == task && ev.State == Blocked && ev.Reason == reason && ev.Object == "disk"
+	for task, reason := range map[string]evt.Reason{"p-1": evt.ReasonPoll, "b-1": evt.ReasonIO} {
+		if i, _ := find(evs, func(ev evt.Event) bool {
+			return ev.Kind() == evt.KState && ev.Task == task && ev.StateChange().State == evt.Blocked && ev.StateChange().Reason == reason && ev.StateChange().Object == "disk"
 		}); i < 0 {
 			t.Errorf("%s was never shown blocked on %s disk", task, reason)
 		}
 	}
 	for _, ev := range evs {
-		if ev.Kind == KError {
-			t.Errorf("error: %s", ev.Error)
+		if ev.Kind() == evt.KError {
+			t.Errorf("error: %s", ev.Failure().Error)
 		}
 	}
 }
@@ -66,15 +68,15 @@ tasks:
 `, Options{})
 	var last int64
 	for _, ev := range evs {
-		if ev.Kind == KCounter && ev.Object == "got" && ev.Task == "proc" {
-			last = ev.Value
+		if ev.Kind() == evt.KCounter && ev.CounterChange().Object == "got" && ev.Task == "proc" {
+			last = ev.CounterChange().Value
 		}
 	}
 	if last != 15 {
 		t.Errorf("proc's copy of the counter ended at %d, want 15", last)
 	}
-	if _, ev := find(evs, func(ev Event) bool { return ev.Kind == KProcess && ev.Task == "proc" }); ev.GoMaxProcs != 1 {
-		t.Errorf("proc said GOMAXPROCS %d, want 1", ev.GoMaxProcs)
+	if _, ev := find(evs, func(ev evt.Event) bool { return ev.Kind() == evt.KProcess && ev.Task == "proc" }); ev.Kind() != evt.KProcess || ev.Process().GoMaxProcs != 1 {
+		t.Errorf("proc said %+v, want GOMAXPROCS 1", ev)
 	}
 }
 
@@ -92,11 +94,13 @@ tasks:
   - name: boss
     steps: [{sleep: 200ms}, {stop: waiter}]
 `, mode), Options{})
-			if i, _ := find(evs, func(ev Event) bool { return ev.Kind == KLog && ev.Text == "answered" }); i >= 0 {
+			if i, _ := find(evs, func(ev evt.Event) bool { return ev.Kind() == evt.KLog && ev.Log().Text == "answered" }); i >= 0 {
 				t.Error("the waiter went on after it was stopped")
 			}
-			_, end := find(evs, func(ev Event) bool { return ev.Kind == KState && ev.Task == "waiter" && ev.State == Done })
-			if end.End != EndStopped || end.Object != "disk" {
+			_, end := find(evs, func(ev evt.Event) bool {
+				return ev.Kind() == evt.KState && ev.Task == "waiter" && ev.StateChange().State == evt.Done
+			})
+			if end.Kind() != evt.KState || end.StateChange().End != evt.EndStopped || end.StateChange().Object != "disk" {
 				t.Errorf("waiter ended %+v, want stopped while blocked on disk", end)
 			}
 		})
@@ -148,7 +152,7 @@ tasks:
 	var pid int
 	for b := range e.Events() {
 		for _, ev := range b {
-			if ev.Kind == KProcess && ev.Task == "server disk" {
+			if ev.Kind() == evt.KProcess && ev.Task == "server disk" {
 				pid = ev.PID
 				if got := serverPIDs(t); len(got) != 1 || got[0] != pid {
 					t.Errorf("server PID %d, but /proc shows these server children: %v", pid, got)
@@ -327,10 +331,10 @@ tasks:
 			pid, threads := 0, 0
 			for b := range e.Events() {
 				for _, ev := range b {
-					switch ev.Kind {
-					case KProcess:
+					switch ev.Kind() {
+					case evt.KProcess:
 						pid = ev.PID
-					case KKey:
+					case evt.KKey:
 						ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 						if err != nil {
 							t.Error(err)

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	evt "mtviz/internal/event"
 )
 
 // rwlock is a reader/writer lock: any number of readers at once, or one
@@ -62,7 +64,7 @@ func (l *rwlock) acquire(t *task, read bool, stop <-chan struct{}) bool {
 		if !waited {
 			waited = true
 			l.waiters.add(t, l)
-			t.set(Blocked, ReasonLock, l.name, l.holderNames())
+			t.set(evt.Blocked, evt.ReasonLock, l.name, l.holderNames())
 			t.emit(l.snapshot())
 		}
 		select {
@@ -110,12 +112,12 @@ func (l *rwlock) holderNames() string {
 }
 
 // snapshot is the lock as a lock event: its holders (Count: how many).
-func (l *rwlock) snapshot() Event {
+func (l *rwlock) snapshot() evt.Event {
 	l.mu.Lock()
 	n := len(l.readers)
 	if l.writer != nil {
 		n = 1
 	}
 	l.mu.Unlock()
-	return Event{Kind: KLock, Object: l.name, Holder: l.holderNames(), Count: n, Waiters: l.waiters.names()}
+	return evt.Event{Data: evt.LockChange{Object: l.name, Holder: l.holderNames(), Count: n, Waiters: l.waiters.names()}}
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	evt "mtviz/internal/event"
 )
 
 // semaphore is a counting semaphore, as Python's threading.Semaphore: lock
@@ -46,7 +48,7 @@ func (s *semaphore) acquire(t *task, stop <-chan struct{}) bool {
 		if !waited {
 			waited = true
 			s.waiters.add(t, s)
-			t.set(Blocked, ReasonLock, s.name, s.holderNames())
+			t.set(evt.Blocked, evt.ReasonLock, s.name, s.holderNames())
 			t.emit(s.snapshot())
 		}
 		select {
@@ -85,9 +87,9 @@ func (s *semaphore) holderNames() string {
 
 // snapshot is the semaphore as a lock event: its holders, the permits held
 // (Count) and its waiters.
-func (s *semaphore) snapshot() Event {
+func (s *semaphore) snapshot() evt.Event {
 	s.mu.Lock()
 	n := len(s.holders)
 	s.mu.Unlock()
-	return Event{Kind: KLock, Object: s.name, Holder: s.holderNames(), Count: n, Waiters: s.waiters.names()}
+	return evt.Event{Data: evt.LockChange{Object: s.name, Holder: s.holderNames(), Count: n, Waiters: s.waiters.names()}}
 }

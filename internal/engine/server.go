@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/guard"
 	"mtviz/internal/spec"
 )
@@ -107,16 +108,16 @@ func (e *Engine) startServer(o spec.Object) (*server, error) {
 	}
 	s.cmd = cmd
 	pid := cmd.Process.Pid
-	e.emit(Event{Kind: KProcess, Task: s.name, PID: pid, PPID: os.Getpid()})
+	e.emit(evt.Event{Task: s.name, PID: pid, Data: evt.Process{PPID: os.Getpid()}})
 	guard.Go(func() {
 		defer close(s.exited)
 		cmd.Wait()
 		disown(pid)
-		ev := Event{Kind: KExit, Task: s.name, PID: pid, Code: -1, ReaperPID: os.Getpid()}
+		x := evt.Exit{Code: -1, ReaperPID: os.Getpid()}
 		if st := cmd.ProcessState; st != nil {
-			ev.Code, ev.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
+			x.Code, x.Signal = exitStatus(unix.WaitStatus(st.Sys().(syscall.WaitStatus)))
 		}
-		e.emit(ev)
+		e.emit(evt.Event{Task: s.name, PID: pid, Data: x})
 	})
 	return s, nil
 }
@@ -131,7 +132,7 @@ func (e *Engine) stopServers() {
 		select {
 		case <-s.exited:
 		case <-time.After(time.Second):
-			e.emit(Event{Kind: KSignal, Target: s.name, PID: s.cmd.Process.Pid, Signal: int(syscall.SIGKILL)})
+			e.emit(evt.Event{PID: s.cmd.Process.Pid, Data: evt.SignalSent{Target: s.name, Signal: int(syscall.SIGKILL)}})
 			s.cmd.Process.Kill()
 			<-s.exited
 		}
@@ -151,7 +152,7 @@ func (e *Engine) stderrEvents(task string) *os.File {
 		defer r.Close()
 		sc := bufio.NewScanner(r)
 		var st stackTrim
-		say := func(line string) { e.emit(Event{Kind: KStderr, Task: task, Text: line}) }
+		say := func(line string) { e.emit(evt.Event{Task: task, Data: evt.Stderr{Text: line}}) }
 		for sc.Scan() {
 			if line, ok := st.line(sc.Text()); ok {
 				say(line)

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"sync"
+
+	evt "mtviz/internal/event"
 )
 
 // cond is a condition variable: wait releases its lock until notified, then
@@ -31,7 +33,7 @@ func (c *cond) wait(t *task, stop <-chan struct{}) (ok, held bool) {
 	for i := 0; i < holds; i++ {
 		c.lock.release(t)
 	}
-	t.set(Blocked, ReasonCond, c.name, "")
+	t.set(evt.Blocked, evt.ReasonCond, c.name, "")
 	t.emit(c.snapshot())
 	if s := t.w.turns; s != nil {
 		// Taking turns, the wake is a step of its own; a task stopped at
@@ -86,8 +88,8 @@ func (c *cond) notify(all bool, t *task) bool {
 	return true
 }
 
-func (c *cond) snapshot() Event {
-	return Event{Kind: KCond, Object: c.name, Waiters: c.waiters.names()}
+func (c *cond) snapshot() evt.Event {
+	return evt.Event{Data: evt.CondChange{Object: c.name, Waiters: c.waiters.names()}}
 }
 
 // event is a flag: set releases every waiter, clear makes them wait again.
@@ -134,7 +136,7 @@ func (e *event) wait(t *task, stop <-chan struct{}) bool {
 	ch := e.ch
 	e.mu.Unlock()
 	e.waiters.add(t, e)
-	t.set(Blocked, ReasonEvent, e.name, "")
+	t.set(evt.Blocked, evt.ReasonEvent, e.name, "")
 	t.emit(e.snapshot())
 	defer func() {
 		e.waiters.remove(t)
@@ -149,6 +151,6 @@ func (e *event) wait(t *task, stop <-chan struct{}) bool {
 	}
 }
 
-func (e *event) snapshot() Event {
-	return Event{Kind: KFlag, Object: e.name, Set: e.state(), Waiters: e.waiters.names()}
+func (e *event) snapshot() evt.Event {
+	return evt.Event{Data: evt.FlagChange{Object: e.name, Set: e.state(), Waiters: e.waiters.names()}}
 }

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/rtrace"
 	"mtviz/internal/spec"
 )
@@ -42,7 +43,7 @@ type task struct {
 	// emit, which matters because a goroutine parked on a shared lock is woken
 	// onto the waker's core and would stop racing.
 	bufMu   sync.Mutex
-	buf     []Event
+	buf     []evt.Event
 	drained chan struct{} // closed when the collector takes a full buffer
 
 	mu      sync.Mutex // guards cur and sent
@@ -52,27 +53,30 @@ type task struct {
 }
 
 type taskState struct {
-	state  State
-	reason Reason
+	state  evt.State
+	reason evt.Reason
 	object string
 	holder string
-	end    End
+	end    evt.End
 	by     string
 }
 
-func (s taskState) event(task string) Event {
-	return Event{Kind: KState, Task: task, State: s.state, Reason: s.reason, Object: s.object, Holder: s.holder, End: s.end, By: s.by}
+// event is the state event of the task, with folded changes not sent one
+// by one.
+func (s taskState) event(task string, folded int64) evt.Event {
+	return evt.Event{Task: task, Data: evt.StateChange{State: s.state, Reason: s.reason, Object: s.object, Holder: s.holder, End: s.end, By: s.by,
+		Folded: folded}}
 }
 
 // halt is why a task was told to stop.
 type halt struct {
-	end End
+	end evt.End
 	by  string
 	was taskState // what it was doing when stopped
 }
 
 // set records a state change and emits it, unless the task is quiet.
-func (t *task) set(s State, reason Reason, object, holder string) {
+func (t *task) set(s evt.State, reason evt.Reason, object, holder string) {
 	t.setState(taskState{state: s, reason: reason, object: object, holder: holder})
 }
 
@@ -87,7 +91,7 @@ func (t *task) setState(st taskState) {
 	}
 	t.sent = t.cur
 	t.mu.Unlock()
-	t.emit(st.event(t.name))
+	t.emit(st.event(t.name, 0))
 }
 
 // flush emits the latest state of a quiet task if it changed since the last one
@@ -99,9 +103,7 @@ func (t *task) flush() {
 	t.mu.Unlock()
 	n := t.folded.Swap(0)
 	if changed || n > 0 {
-		ev := cur.event(t.name)
-		ev.Folded = n
-		t.w.e.emit(ev)
+		t.w.e.emit(cur.event(t.name, n))
 	}
 }
 
@@ -114,7 +116,7 @@ var maxTaskBuf = 8192 // a variable, for the tests
 // lock so that the collector can cut batches in time order. When the buffer
 // is full it waits for the collector (unless the task must stop: then
 // nothing is waited for).
-func (t *task) emit(ev Event) {
+func (t *task) emit(ev evt.Event) {
 	ev.Round = t.w.round
 	for {
 		t.bufMu.Lock()
@@ -136,7 +138,7 @@ func (t *task) emit(ev Event) {
 	}
 }
 
-func (t *task) take() []Event {
+func (t *task) take() []evt.Event {
 	t.bufMu.Lock()
 	b := t.buf
 	t.buf = nil
@@ -154,10 +156,10 @@ func (t *task) state() taskState {
 	return t.cur
 }
 
-func (t *task) running() { t.set(Running, "", "", "") }
+func (t *task) running() { t.set(evt.Running, "", "", "") }
 
 // halt makes the task stop at its next step or wait.
-func (t *task) halt(end End, by string) {
+func (t *task) halt(end evt.End, by string) {
 	t.haltOnce.Do(func() {
 		t.why.Store(&halt{end: end, by: by, was: t.state()})
 		close(t.stop)
@@ -166,14 +168,14 @@ func (t *task) halt(end End, by string) {
 
 // ending is the state a task ends in: done, and how.
 func (t *task) ending() taskState {
-	st := taskState{state: Done}
+	st := taskState{state: evt.Done}
 	if t.w.stopped.Load() {
-		st.end = EndHalted
+		st.end = evt.EndHalted
 		return st
 	}
 	if h := t.why.Load(); h != nil {
 		st.end, st.by = h.end, h.by
-		if h.end == EndStopped && h.was.state == Blocked {
+		if h.end == evt.EndStopped && h.was.state == evt.Blocked {
 			// Stopped while blocked: say on what, for the learner and the checks.
 			st.reason, st.object, st.holder = h.was.reason, h.was.object, h.was.holder
 		}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -190,7 +191,7 @@ func (s *Turns) turn(t *task, st turnStep) bool {
 		t.running()
 	}
 	if g.taken {
-		t.emit(Event{Kind: KTurn, Task: t.name, Object: st.object, Text: st.Text})
+		t.emit(evt.Event{Task: t.name, Data: evt.Turn{Object: st.object, Text: st.Text}})
 	}
 	return true
 }

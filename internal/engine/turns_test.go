@@ -30,7 +30,7 @@ checks:
 // played is a run given turns in an order: its events, and the board
 // before each step.
 type played struct {
-	evs    []Event
+	evs    []evt.Event
 	boards []Board
 	err    error // the first turn refused
 }
@@ -47,9 +47,9 @@ func play(t *testing.T, src string, order []string, opt Options) played {
 	runErr := make(chan error, 1)
 	go func() { runErr <- e.Run(ctx) }()
 	var p played
-	collected := make(chan []Event)
+	collected := make(chan []evt.Event)
 	go func() {
-		var evs []Event
+		var evs []evt.Event
 		for b := range e.Events() {
 			evs = append(evs, b...)
 		}
@@ -81,19 +81,19 @@ func play(t *testing.T, src string, order []string, opt Options) played {
 	return p
 }
 
-func finalValues(evs []Event) map[string]int64 {
+func finalValues(evs []evt.Event) map[string]int64 {
 	for i := len(evs) - 1; i >= 0; i-- {
-		if evs[i].Kind == KRoundEnd {
-			return evs[i].Values
+		if evs[i].Kind() == evt.KRoundEnd {
+			return evs[i].RoundEnd().Values
 		}
 	}
 	return nil
 }
 
-func kinds(evs []Event, k Kind) []Event {
-	var out []Event
+func kinds(evs []evt.Event, k evt.Kind) []evt.Event {
+	var out []evt.Event
 	for _, ev := range evs {
-		if ev.Kind == k {
+		if ev.Kind() == k {
 			out = append(out, ev)
 		}
 	}
@@ -112,13 +112,13 @@ func TestTurnsPlayTheChaptersOrder(t *testing.T) {
 		if v := finalValues(p.evs)["balance"]; v != -8 {
 			t.Fatalf("round %d: the balance ended at %d, not -8", i, v)
 		}
-		turns := kinds(p.evs, KTurn)
-		if len(turns) != 8 || turns[0].Text != "reads balance into its copy (to add +5)" || turns[3].Text != "writes its copy 0 +5 = 5 to balance" {
+		turns := kinds(p.evs, evt.KTurn)
+		if len(turns) != 8 || turns[0].Turn().Text != "reads balance into its copy (to add +5)" || turns[3].Turn().Text != "writes its copy 0 +5 = 5 to balance" {
 			t.Fatalf("turns: %+v", turns)
 		}
 		var lost int64
-		for _, ev := range kinds(p.evs, KRoundEnd) {
-			lost = ev.LostBy["balance"]
+		for _, ev := range kinds(p.evs, evt.KRoundEnd) {
+			lost = ev.RoundEnd().LostBy["balance"]
 		}
 		if lost != 1 {
 			t.Errorf("lost updates %d, want 1 (t2's +8)", lost)
@@ -179,11 +179,11 @@ func TestTurnsDeadlock(t *testing.T) {
 	if p.err != nil {
 		t.Fatal(p.err)
 	}
-	dl := kinds(p.evs, KDeadlock)
-	if len(dl) != 1 || evt.CycleText(dl[0].Edges) == "" {
+	dl := kinds(p.evs, evt.KDeadlock)
+	if len(dl) != 1 || evt.CycleText(dl[0].Deadlock().Edges) == "" {
 		t.Fatalf("deadlocks: %+v", dl)
 	}
-	if got := evt.CycleText(dl[0].Edges); got != "a → m2 → b → m1 → a" && got != "b → m1 → a → m2 → b" {
+	if got := evt.CycleText(dl[0].Deadlock().Edges); got != "a → m2 → b → m1 → a" && got != "b → m1 → a → m2 → b" {
 		t.Errorf("cycle %q", got)
 	}
 	if last := p.boards[len(p.boards)-1]; !last.Over || last.Steps != 2 {
@@ -199,8 +199,8 @@ func TestTurnsDeadlock(t *testing.T) {
 	}
 	// In the other order nobody waits for good.
 	p = play(t, turnsDeadlock, []string{"a", "a", "a", "a", "b", "b", "b", "b"}, Options{})
-	if p.err != nil || len(kinds(p.evs, KDeadlock)) != 0 || len(kinds(p.evs, KLog)) != 2 {
-		t.Errorf("a then b: %v %+v", p.err, kinds(p.evs, KLog))
+	if p.err != nil || len(kinds(p.evs, evt.KDeadlock)) != 0 || len(kinds(p.evs, evt.KLog)) != 2 {
+		t.Errorf("a then b: %v %+v", p.err, kinds(p.evs, evt.KLog))
 	}
 }
 
@@ -229,8 +229,8 @@ func TestTurnsCondition(t *testing.T) {
 	if p.err != nil {
 		t.Fatal(p.err)
 	}
-	st := kinds(p.evs, KStuck)
-	if len(st) != 1 || !strings.Contains(evt.StuckText(st[0].Edges), "consumer waits on condition c, and no task left will notify it") {
+	st := kinds(p.evs, evt.KStuck)
+	if len(st) != 1 || !strings.Contains(evt.StuckText(st[0].Stuck().Edges), "consumer waits on condition c, and no task left will notify it") {
 		t.Fatalf("stuck: %+v", st)
 	}
 	p = play(t, turnsCondition, []string{"consumer", "consumer", "producer", "producer"}, Options{})
@@ -246,7 +246,7 @@ func TestTurnsCondition(t *testing.T) {
 		t.Error("a turn before the run started")
 	}
 	p = play(t, turnsCondition, []string{"consumer", "consumer", "producer", "producer", "producer", "consumer", "consumer"}, Options{})
-	if p.err != nil || len(kinds(p.evs, KStuck)) != 0 || len(kinds(p.evs, KLog)) != 1 {
+	if p.err != nil || len(kinds(p.evs, evt.KStuck)) != 0 || len(kinds(p.evs, evt.KLog)) != 1 {
 		t.Errorf("the consumer first: %v %+v", p.err, p.evs)
 	}
 }
@@ -263,7 +263,7 @@ func TestTurnsLockedThreadsAndNames(t *testing.T) {
 		// t2 read 0, t1 read 0 and wrote 5, t2 wrote 8; then the rest ran freely.
 		t.Logf("balance %d after the free end", v)
 	}
-	turns := kinds(p.evs, KTurn)
+	turns := kinds(p.evs, evt.KTurn)
 	if len(turns) != 4 || turns[1].Task != "t1" {
 		t.Errorf("turns: %+v", turns)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -20,11 +21,11 @@ type turnStep struct {
 // taken: its state says so, as if it were blocked in the step itself, so
 // that lanes, the Locks panel and the wait-for graph read the same.
 type waitInfo struct {
-	reason         Reason
+	reason         evt.Reason
 	object, holder string
 	on             any       // the object or task, for the wait-for graph
 	list           *waitList // the object's waiters, where the task shows
-	snap           func() Event
+	snap           func() evt.Event
 	why            string // in words: "waits for m2, held by b"
 }
 
@@ -39,7 +40,7 @@ func (g *turnGate) show(t *task, ok bool, wi waitInfo) {
 	g.unlist(t)
 	g.set, g.ready, g.shown = true, ok, wi
 	if ok {
-		t.set(Blocked, ReasonTurn, "", "")
+		t.set(evt.Blocked, evt.ReasonTurn, "", "")
 		return
 	}
 	if wi.list != nil {
@@ -49,7 +50,7 @@ func (g *turnGate) show(t *task, ok bool, wi waitInfo) {
 		t.waitsOn = wi.on
 		t.mu.Unlock()
 	}
-	t.set(Blocked, wi.reason, wi.object, wi.holder)
+	t.set(evt.Blocked, wi.reason, wi.object, wi.holder)
 	if wi.snap != nil {
 		t.emit(wi.snap())
 	}
@@ -141,7 +142,7 @@ func runAddTurns(t *task, in *instr) bool {
 	}
 	old := c.v.Load()
 	t.copy = old
-	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyRead, Object: c.name, Value: old})
+	t.emit(evt.Event{Task: t.name, Data: evt.CopyStep{Copy: evt.CopyRead, Object: c.name, Value: old}})
 	if !s.turn(t, one(c.name, "write", words.F("writes its copy %d %+d = %d to %s", old, n, old+n, c.name), always)) {
 		return false
 	}
@@ -149,7 +150,7 @@ func runAddTurns(t *task, in *instr) bool {
 		c.lost.Add(1)
 		c.v.Store(old + n)
 	}
-	t.emit(Event{Kind: KCopy, Task: t.name, Copy: CopyWrite, Object: c.name, Value: old + n, N: n})
+	t.emit(evt.Event{Task: t.name, Data: evt.CopyStep{Copy: evt.CopyWrite, Object: c.name, Value: old + n, N: n}})
 	return true
 }
 
@@ -163,7 +164,7 @@ func lockMove(t *task, in *instr) turnStep {
 				return true, waitInfo{}
 			}
 			h := sm.holderNames()
-			return false, waitInfo{reason: ReasonLock, object: sm.name, holder: h, on: sm, list: &sm.waiters, snap: sm.snapshot,
+			return false, waitInfo{reason: evt.ReasonLock, object: sm.name, holder: h, on: sm, list: &sm.waiters, snap: sm.snapshot,
 				why: words.F("waits for a permit of %s, held by %s", sm.name, h)}
 		})
 	}
@@ -173,7 +174,7 @@ func lockMove(t *task, in *instr) turnStep {
 		if h == nil || l.reentrant && h == t {
 			return true, waitInfo{}
 		}
-		return false, waitInfo{reason: ReasonLock, object: l.name, holder: h.name, on: l, list: &l.waiters, snap: l.snapshot,
+		return false, waitInfo{reason: evt.ReasonLock, object: l.name, holder: h.name, on: l, list: &l.waiters, snap: l.snapshot,
 			why: words.F("waits for %s, held by %s", name, h.name)}
 	})
 }
@@ -197,7 +198,7 @@ func waitMove(t *task, in *instr) turnStep {
 		if ev.state() {
 			return true, waitInfo{}
 		}
-		return false, waitInfo{reason: ReasonEvent, object: ev.name, on: ev, list: &ev.waiters, snap: ev.snapshot,
+		return false, waitInfo{reason: evt.ReasonEvent, object: ev.name, on: ev, list: &ev.waiters, snap: ev.snapshot,
 			why: words.F("waits for %s to be set", ev.name)}
 	})
 }
@@ -210,11 +211,11 @@ func (c *cond) wakeStep(ch chan struct{}) turnStep {
 		select {
 		case <-ch:
 		default:
-			return false, waitInfo{reason: ReasonCond, object: c.name, on: c,
+			return false, waitInfo{reason: evt.ReasonCond, object: c.name, on: c,
 				why: words.F("waits on %s for a notify", c.name)}
 		}
 		if h := c.lock.mu.holder.Load(); h != nil && h != t {
-			return false, waitInfo{reason: ReasonLock, object: c.lock.name, holder: h.name, on: c.lock, list: &c.lock.waiters, snap: c.lock.snapshot,
+			return false, waitInfo{reason: evt.ReasonLock, object: c.lock.name, holder: h.name, on: c.lock, list: &c.lock.waiters, snap: c.lock.snapshot,
 				why: words.F("was notified; waits for %s's lock, held by %s", c.name, h.name)}
 		}
 		return true, waitInfo{}
@@ -249,7 +250,7 @@ func putMove(t *task, in *instr) turnStep {
 		if q.size <= 0 || n < q.size {
 			return true, waitInfo{}
 		}
-		return false, waitInfo{reason: ReasonQueue, object: q.name, on: q, list: &q.waiters, snap: q.snapshot,
+		return false, waitInfo{reason: evt.ReasonQueue, object: q.name, on: q, list: &q.waiters, snap: q.snapshot,
 			why: words.F("waits for room in %s (%d/%d full)", q.name, n, q.size)}
 	})
 }
@@ -263,7 +264,7 @@ func getMove(t *task, in *instr) turnStep {
 		if n > 0 {
 			return true, waitInfo{}
 		}
-		return false, waitInfo{reason: ReasonQueue, object: q.name, on: q, list: &q.waiters, snap: q.snapshot,
+		return false, waitInfo{reason: evt.ReasonQueue, object: q.name, on: q, list: &q.waiters, snap: q.snapshot,
 			why: words.F("waits for a value in %s (empty)", q.name)}
 	})
 }
@@ -273,7 +274,7 @@ func joinMove(t *task, in *instr) turnStep {
 	st := one(strings.Join(names, ", "), "join", words.F("joins %s", strings.Join(names, words.T(", "))), func(t *task) (bool, waitInfo) {
 		for _, c := range in.tasks {
 			if !c.isDone() {
-				return false, waitInfo{reason: ReasonJoin, object: c.name, on: c, why: words.F("waits for %s to end", c.name)}
+				return false, waitInfo{reason: evt.ReasonJoin, object: c.name, on: c, why: words.F("waits for %s to end", c.name)}
 			}
 		}
 		return true, waitInfo{}

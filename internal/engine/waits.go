@@ -3,6 +3,7 @@ package engine
 import (
 	"time"
 
+	evt "mtviz/internal/event"
 	"mtviz/internal/spec"
 )
 
@@ -27,7 +28,7 @@ func (t *task) pauseWait() bool {
 		return true
 	}
 	prev := t.state()
-	t.set(Blocked, ReasonPaused, "", "")
+	t.set(evt.Blocked, evt.ReasonPaused, "", "")
 	select {
 	case <-ch:
 	case <-t.stop:
@@ -46,7 +47,7 @@ func (t *task) join(ts []*task, stop <-chan struct{}) bool {
 			t.reapChild(c)
 			continue
 		}
-		t.set(Blocked, ReasonJoin, c.name, "")
+		t.set(evt.Blocked, evt.ReasonJoin, c.name, "")
 		t.mu.Lock()
 		t.waitsOn = c
 		t.mu.Unlock()
@@ -78,8 +79,8 @@ func (t *task) put(in *instr) bool { return t.w.e.outlet.put(t, in.q, in.text(t)
 func (t *task) putLocal(q *queue, v string) bool {
 	ok := q.put(v, t.stop, func() {
 		q.waiters.add(t, q)
-		t.set(Blocked, ReasonQueue, q.name, "")
-	}, func() { t.emit(Event{Kind: KPut, Task: t.name, Object: q.name, Item: v}) })
+		t.set(evt.Blocked, evt.ReasonQueue, q.name, "")
+	}, func() { t.emit(evt.Event{Task: t.name, Data: evt.QueuePut{Object: q.name, Item: v}}) })
 	q.waiters.remove(t)
 	if !ok {
 		return false
@@ -104,9 +105,9 @@ func (t *task) get(in *instr, stop <-chan struct{}) (string, bool) {
 func (t *task) getLocal(q *queue, stop <-chan struct{}) (string, bool) {
 	v, ok := q.get(stop, func() {
 		q.waiters.add(t, q)
-		t.set(Blocked, ReasonQueue, q.name, "")
+		t.set(evt.Blocked, evt.ReasonQueue, q.name, "")
 		t.emit(q.snapshot())
-	}, func(v string) { t.emit(Event{Kind: KGet, Task: t.name, Object: q.name, Item: v}) })
+	}, func(v string) { t.emit(evt.Event{Task: t.name, Data: evt.QueueGet{Object: q.name, Item: v}}) })
 	q.waiters.remove(t)
 	if ok {
 		t.emit(q.snapshot())
@@ -124,8 +125,8 @@ func (t *task) kill(in *instr) {
 func (t *task) key(st *spec.KeyStep) bool {
 	r := []rune(st.Key)[0]
 	ch := t.w.e.waitKey(r)
-	t.emit(Event{Kind: KKey, Task: t.name, Key: st.Key, Label: st.Label})
-	t.set(Blocked, ReasonKey, st.Key, "")
+	t.emit(evt.Event{Task: t.name, Data: evt.KeyWait{Key: st.Key, Label: st.Label}})
+	t.set(evt.Blocked, evt.ReasonKey, st.Key, "")
 	var auto <-chan time.Time
 	if t.w.e.opt.AutoKeys || st.Always {
 		d := st.Auto

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mtviz/internal/contain"
+	evt "mtviz/internal/event"
 	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
@@ -125,7 +126,7 @@ func newWorld(e *Engine, round int) (*world, error) {
 				name = spec.CopyName(def.Name, k)
 			}
 			t := &task{name: name, def: def, w: w, done: make(chan struct{}), daemon: def.Daemon}
-			t.cur = taskState{state: Created}
+			t.cur = taskState{state: evt.Created}
 			t.sent = t.cur
 			t.stop = make(chan struct{})
 			w.tasks = append(w.tasks, t)
@@ -149,7 +150,7 @@ func (w *world) halt() {
 		w.stopped.Store(true)
 		close(w.stop)
 		for _, t := range w.tasks {
-			t.halt(EndHalted, "")
+			t.halt(evt.EndHalted, "")
 		}
 	})
 }
@@ -160,7 +161,7 @@ func (w *world) cutDaemons() {
 	w.cutOnce.Do(func() {
 		for _, t := range w.tasks {
 			if t.daemon {
-				t.halt(EndCutOff, "")
+				t.halt(evt.EndCutOff, "")
 			}
 		}
 	})
@@ -184,11 +185,11 @@ func (w *world) stuck() bool {
 		}
 		live++
 		st := t.state()
-		if st.state != Blocked || t.timed.Load() {
+		if st.state != evt.Blocked || t.timed.Load() {
 			return false
 		}
 		switch st.reason {
-		case ReasonLock, ReasonJoin, ReasonCond, ReasonEvent, ReasonQueue, ReasonGIL:
+		case evt.ReasonLock, evt.ReasonJoin, evt.ReasonCond, evt.ReasonEvent, evt.ReasonQueue, evt.ReasonGIL:
 		default:
 			return false
 		}
@@ -239,16 +240,16 @@ func (w *world) endIfStuck() {
 	why := words.T("mtviz: every task was blocked, in a deadlock")
 	if !cycle {
 		why = words.T("mtviz: every task was blocked, and no task could wake one")
-		w.e.emit(Event{Kind: KStuck, Edges: w.waitEdges()})
+		w.e.emit(evt.Event{Data: evt.Stuck{Edges: w.waitEdges()}})
 	}
 	for _, t := range w.tasks {
-		t.halt(EndStopped, why)
+		t.halt(evt.EndStopped, why)
 	}
 }
 
 // waitEdges says, for each blocked task, what it waits for and who holds it.
-func (w *world) waitEdges() []WaitEdge {
-	var out []WaitEdge
+func (w *world) waitEdges() []evt.WaitEdge {
+	var out []evt.WaitEdge
 	for _, t := range w.tasks {
 		if !t.started.Load() || t.isDone() {
 			continue
@@ -256,7 +257,7 @@ func (w *world) waitEdges() []WaitEdge {
 		t.mu.Lock()
 		on, st := t.waitsOn, t.cur
 		t.mu.Unlock()
-		e := WaitEdge{Task: t.name, Reason: st.reason, Object: st.object}
+		e := evt.WaitEdge{Task: t.name, Reason: st.reason, Object: st.object}
 		switch o := on.(type) {
 		case *lock:
 			if h := o.mu.holder.Load(); h != nil {
@@ -334,7 +335,7 @@ func (w *world) claim(t *task, by *task) bool {
 		if by != nil {
 			who = by.name
 		}
-		w.e.emit(Event{Kind: KError, Task: t.name, Error: fmt.Sprintf("%s tried to start %s a second time; a task starts once", who, t.name)})
+		w.e.emit(evt.Event{Task: t.name, Data: evt.Failure{Error: fmt.Sprintf("%s tried to start %s a second time; a task starts once", who, t.name)}})
 		return false
 	}
 	return true
@@ -349,7 +350,7 @@ func (w *world) launch(t *task, g *gate) {
 		w.main.Add(1)
 	}
 	w.all.Add(1)
-	t.set(Runnable, "", "", "")
+	t.set(evt.Runnable, "", "", "")
 	go t.run(g)
 }
 
@@ -370,8 +371,8 @@ func (t *task) run(g *gate) {
 		end := t.ending()
 		if r := recover(); r != nil {
 			// An engine bug must not take the learner's terminal down with it.
-			t.emit(Event{Kind: KError, Task: t.name, Error: fmt.Sprintf("engine fault: %v", r)})
-			end = taskState{state: Done, end: EndFault}
+			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Error: fmt.Sprintf("engine fault: %v", r)}})
+			end = taskState{state: evt.Done, end: evt.EndFault}
 		}
 		t.quiet.Store(false)
 		t.setState(end)
@@ -394,7 +395,7 @@ func (t *task) halted() bool {
 
 // tick runs once per collector tick: it decides which tasks are quiet, sends
 // their folded state, and sends counters and locks whose value changed.
-func (w *world) tick(last map[string]Event) {
+func (w *world) tick(last map[string]evt.Event) {
 	w.findDeadlocks()
 	w.endIfStuck()
 	for _, t := range w.tasks {
@@ -406,24 +407,25 @@ func (w *world) tick(last map[string]Event) {
 	}
 	for _, c := range w.counterList {
 		// A process has its own copy of every counter.
-		ev := Event{Kind: KCounter, Object: c.name, Task: w.e.outlet.owner(), Value: c.v.Load(), Lost: c.lost.Load()}
-		if p, ok := last["c:"+c.name]; !ok || p.Value != ev.Value || p.Lost != ev.Lost {
+		ev := evt.Event{Task: w.e.outlet.owner(), Data: evt.CounterChange{Object: c.name, Value: c.v.Load(), Lost: c.lost.Load()}}
+		if p, ok := last["c:"+c.name]; !ok || p.Data != ev.Data { // CounterChange is comparable
 			last["c:"+c.name] = ev
 			w.e.emit(ev)
 		}
 	}
 	w.localsMu.Lock()
 	for _, lc := range w.locals {
-		ev := Event{Kind: KCounter, Object: lc.c.name, Task: lc.task, Value: lc.c.v.Load()}
-		if k := "c:" + lc.c.name + "@" + lc.task; last[k].Value != ev.Value || last[k].Kind == "" {
+		ev := evt.Event{Task: lc.task, Data: evt.CounterChange{Object: lc.c.name, Value: lc.c.v.Load()}}
+		if k := "c:" + lc.c.name + "@" + lc.task; last[k].Kind() == "" || last[k].CounterChange().Value != ev.CounterChange().Value {
 			last[k] = ev
 			w.e.emit(ev)
 		}
 	}
 	w.localsMu.Unlock()
-	emitIfChanged := func(ev Event) {
-		key := "l:" + ev.Object
-		if p, ok := last[key]; !ok || p.Holder != ev.Holder || p.Count != ev.Count || !slices.Equal(p.Waiters, ev.Waiters) {
+	emitIfChanged := func(ev evt.Event) {
+		x := ev.LockChange()
+		key := "l:" + x.Object
+		if p, ok := last[key]; !ok || p.LockChange().Holder != x.Holder || p.LockChange().Count != x.Count || !slices.Equal(p.LockChange().Waiters, x.Waiters) {
 			last[key] = ev
 			w.e.emit(ev)
 		}

@@ -8,8 +8,6 @@ package event
 import (
 	"fmt"
 	"time"
-
-	"mtviz/internal/spec"
 )
 
 // State is what a task is doing, as the engine sees it.
@@ -100,128 +98,71 @@ const (
 // Kind says what an Event reports.
 type Kind string
 
-// Event kinds. Each comment names the fields the kind uses; no field is used
-// by a kind with another meaning.
+// Event kinds, each with its payload type (payload.go), which holds the
+// kind's fields and says what they mean.
 const (
-	KRound    Kind = "round"     // a round starts: Round
-	KRoundEnd Kind = "round_end" // a round ended: Values (every counter), LostBy
-	KTask     Kind = "task"      // a task exists: TaskKind, Daemon, State (new)
-	KState    Kind = "state"     // a task changed state: State; Reason, Object, Holder for a block; End, By for done; Folded
-	KLock     Kind = "lock"      // a lock, rlock, gil or flock changed: Object, Holder, Count, Waiters
-	KLockFile Kind = "lock_file" // a flock's file, as /proc/locks names it: Object, File
-	KCond     Kind = "cond"      // a condition's waiters changed: Object, Waiters
-	KFlag     Kind = "flag"      // an event object was set or cleared, or its waiters changed: Object, Set, Waiters
-	KCounter  Kind = "counter"   // a counter's value changed: Object, Value, Lost (Task: the process's own copy)
-	KLog      Kind = "log"       // a task printed a line: Text
-	KStderr   Kind = "stderr"    // a child process wrote a line to its standard error (a panic, say): Text
-	KPhase    Kind = "phase"     // a named part of the run starts: Phase
-	KKey      Kind = "key"       // a task waits for the learner's key: Key, Label
-	KError    Kind = "error"     // something the scenario forbids, or a failure: Error
-	KPause    Kind = "pause"     // the run was paused or resumed: Paused
-	KProcess  Kind = "process"   // a process started: PID, PPID; Program for a run step's program; GoMaxProcs when its task sets it
-	KExit     Kind = "exit"      // a process was reaped: PID, Code, Signal, Reaper, ReaperPID, Adopted
-	KSignal   Kind = "signal"    // a task sent a signal: Target, PID, Signal, Error if it failed
-	KPut      Kind = "put"       // a task put Item on queue Object
-	KGet      Kind = "get"       // a task got Item from queue Object
-	KQueue    Kind = "queue"     // queue Object now holds Len items, the first of them in Items; Waiters
-	KRun      Kind = "run"       // a run step's program ended: Program, PID, Code, Signal, Output; Error if it could not start
-	KRefused  Kind = "refused"   // a connection offered a wrong key and was refused: PID; or, by a broker's server (Object), Addr
-	KWork     Kind = "work"      // a master or worker step of a broker's job (Object): Work
-	KBroker   Kind = "broker"    // a broker's job as mtviz read it from the server (Object): Broker
-	KCopy     Kind = "copy"      // a task read a counter into its private copy, or wrote it back: Copy, Object, Value, N
-	KDeadlock Kind = "deadlock"  // a cycle in the wait-for graph: Cycle, Edges
-	KStuck    Kind = "stuck"     // every live task waits for good, with no cycle: Edges, each waiting task's wait
-	KRuntime  Kind = "runtime"   // the Go runtime's trace: State (running, runnable, blocked, done), P, Why
-	KEnd      Kind = "end"       // the run is over
+	KRound    Kind = "round"     // RoundStart
+	KRoundEnd Kind = "round_end" // RoundEnd
+	KTask     Kind = "task"      // TaskStart
+	KState    Kind = "state"     // StateChange
+	KLock     Kind = "lock"      // LockChange
+	KLockFile Kind = "lock_file" // LockFile
+	KCond     Kind = "cond"      // CondChange
+	KFlag     Kind = "flag"      // FlagChange
+	KCounter  Kind = "counter"   // CounterChange
+	KLog      Kind = "log"       // Log
+	KStderr   Kind = "stderr"    // Stderr
+	KPhase    Kind = "phase"     // PhaseStart
+	KKey      Kind = "key"       // KeyWait
+	KError    Kind = "error"     // Failure
+	KPause    Kind = "pause"     // Pause
+	KProcess  Kind = "process"   // Process
+	KExit     Kind = "exit"      // Exit
+	KSignal   Kind = "signal"    // SignalSent
+	KPut      Kind = "put"       // QueuePut
+	KGet      Kind = "get"       // QueueGet
+	KQueue    Kind = "queue"     // QueueChange
+	KRun      Kind = "run"       // ProgramEnd
+	KRefused  Kind = "refused"   // Refused
+	KWork     Kind = "work"      // WorkStep
+	KBroker   Kind = "broker"    // BrokerRead
+	KCopy     Kind = "copy"      // CopyStep
+	KDeadlock Kind = "deadlock"  // Deadlock
+	KStuck    Kind = "stuck"     // Stuck
+	KRuntime  Kind = "runtime"   // RuntimeState
+	KEnd      Kind = "end"       // Finish
 )
 
-var known = map[Kind]bool{}
-
-func init() {
-	for _, k := range []Kind{KRound, KRoundEnd, KTask, KState, KLock, KLockFile, KCond, KFlag, KCounter, KLog, KStderr, KPhase,
-		KKey, KError, KPause, KProcess, KExit, KSignal, KPut, KGet, KQueue, KRun, KRefused, KWork, KBroker, KCopy, KDeadlock, KStuck, KRuntime, KEnd} {
-		known[k] = true
-	}
+// Known reports whether the kind is one this engine emits.
+func (k Kind) Known() bool {
+	_, ok := wireOf[k]
+	return ok
 }
 
-// Known reports whether the kind is one this engine emits.
-func (k Kind) Known() bool { return known[k] }
-
-// Event is one thing that happened, stamped with the time since the run began.
+// Event is one thing that happened, stamped with the time since the run
+// began: a header every kind has, and Data, the kind's own fields.
 type Event struct {
-	T     time.Duration `json:"t"`
-	Kind  Kind          `json:"kind"`
-	Round int           `json:"round,omitempty"`
+	T     time.Duration
+	Round int
 	// Task is the task it happened to, or that did it; for a server
 	// object's process, "server NAME".
-	Task string `json:"task,omitempty"`
+	Task string
 	// PID is the process the event happened in (0 or mtviz's PID: mtviz
 	// itself); for process, exit and run events, the process they are about.
-	PID int `json:"pid,omitempty"`
+	PID int
+	// Data is the kind's own fields: one type per kind (StateChange for
+	// KState, LockChange for KLock, ...), read through the accessor of its
+	// kind (ev.StateChange()) or a type switch.
+	Data Payload
+}
 
-	TaskKind spec.TaskKind `json:"task_kind,omitempty"`
-	Daemon   bool          `json:"daemon,omitempty"`
-
-	State  State  `json:"state,omitempty"`
-	Reason Reason `json:"reason,omitempty"`
-	Object string `json:"object,omitempty"` // the shared object, or for a join the task joined
-	Holder string `json:"holder,omitempty"`
-	End    End    `json:"end,omitempty"`
-	By     string `json:"by,omitempty"` // the task that stopped this one
-	// Folded counts state changes of a busy task that were not sent one by
-	// one (a task switching state thousands of times a second is sent once a
-	// tick).
-	Folded int64 `json:"folded,omitempty"`
-
-	Count   int      `json:"count,omitempty"` // a lock's hold count
-	Waiters []string `json:"waiters,omitempty"`
-	File    string   `json:"file,omitempty"`
-	Set     bool     `json:"set,omitempty"`
-
-	Value  int64            `json:"value,omitempty"` // a counter's value, or a private copy's
-	Lost   int64            `json:"lost,omitempty"`
-	Values map[string]int64 `json:"values,omitempty"`
-	LostBy map[string]int64 `json:"lost_by,omitempty"`
-	Copy   CopyOp           `json:"copy,omitempty"`
-	N      int64            `json:"n,omitempty"`
-
-	Item  string   `json:"item,omitempty"`
-	Items []string `json:"items,omitempty"`
-	Len   int      `json:"len,omitempty"`
-
-	Text  string `json:"text,omitempty"`
-	Phase string `json:"phase,omitempty"`
-	Key   string `json:"key,omitempty"`
-	Label string `json:"label,omitempty"`
-	Error string `json:"error,omitempty"`
-
-	Paused bool `json:"paused,omitempty"`
-
-	PPID int `json:"ppid,omitempty"`
-	// GoMaxProcs is the GOMAXPROCS a process task's process said it runs
-	// with, when its task sets one.
-	GoMaxProcs int    `json:"gomaxprocs,omitempty"`
-	Program    string `json:"program,omitempty"`
-	Code       int    `json:"code,omitempty"`
-	Signal     int    `json:"signal,omitempty"`
-	Reaper     string `json:"reaper,omitempty"` // the task that reaped it ("" when mtviz's round did)
-	ReaperPID  int    `json:"reaper_pid,omitempty"`
-	Adopted    bool   `json:"adopted,omitempty"` // the reaper adopted it as a subreaper
-	// CPUTime is the kernel's account, at reaping, of the CPU seconds the
-	// process and the children it reaped used (watch fills it in).
-	CPUTime float64 `json:"cpu_time,omitempty"`
-	Target  string  `json:"target,omitempty"`
-	Output  string  `json:"output,omitempty"`
-
-	Cycle []string   `json:"cycle,omitempty"`
-	Edges []WaitEdge `json:"edges,omitempty"`
-
-	P   int    `json:"p,omitempty"`
-	Why string `json:"why,omitempty"` // the runtime's own reason for a wait
-
-	Addr   string       `json:"addr,omitempty"` // a client's address, as a broker's server saw it
-	Work   *Work        `json:"work,omitempty"`
-	Broker *BrokerState `json:"broker,omitempty"`
+// Kind is what the event reports, as its payload says ("" for an event
+// without one).
+func (e Event) Kind() Kind {
+	if e.Data == nil {
+		return ""
+	}
+	return e.Data.Kind()
 }
 
 // WorkOp says what a master or a worker did.
@@ -291,8 +232,5 @@ const MaxQueueItems = 32
 // scheduler to give it its turn.
 const ReasonTurn Reason = "turn"
 
-// KTurn: a task was given its turn and takes one visible step: Object, Text
-// (the step, in words).
+// KTurn: a task was given its turn and takes one visible step (Turn).
 const KTurn Kind = "turn"
-
-func init() { known[KTurn] = true }

@@ -37,13 +37,14 @@ func SignalName(sig int) string {
 
 // ReaperText says who reaped a process.
 func ReaperText(ev *Event) string {
+	x := ev.Exit()
 	switch {
-	case ev.Adopted:
-		return words.F("mtviz (PID %d), which adopted it as subreaper", ev.ReaperPID)
-	case ev.Reaper != "":
-		return words.F("%s (PID %d), its parent", ev.Reaper, ev.ReaperPID)
+	case x.Adopted:
+		return words.F("mtviz (PID %d), which adopted it as subreaper", x.ReaperPID)
+	case x.Reaper != "":
+		return words.F("%s (PID %d), its parent", x.Reaper, x.ReaperPID)
 	}
-	return words.F("mtviz (PID %d), its parent", ev.ReaperPID)
+	return words.F("mtviz (PID %d), its parent", x.ReaperPID)
 }
 
 // EndText says how a task ended.

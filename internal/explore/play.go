@@ -134,14 +134,14 @@ func fold(sc *spec.Scenario, e *engine.Engine) *Order {
 			gj.Apply(it)
 		}
 		for i := range b {
-			switch ev := &b[i]; ev.Kind {
+			switch ev := &b[i]; ev.Kind() {
 			case event.KDeadlock:
 				o.Deadlock = true
 			case event.KStuck:
 				o.Forever = true
 			case event.KRoundEnd:
-				o.Final = ev.Values
-				for k, n := range ev.LostBy {
+				o.Final = ev.RoundEnd().Values
+				for k, n := range ev.RoundEnd().LostBy {
 					if n > 0 {
 						if o.Lost == nil {
 							o.Lost = map[string]int64{}
@@ -251,7 +251,7 @@ func Follow(ctx context.Context, turns *engine.Turns, s *Schedule) (int, error) 
 func FromEvents(file string, evs []event.Event) (*Schedule, error) {
 	s := &Schedule{File: file}
 	for _, ev := range evs {
-		if ev.Kind == event.KTurn {
+		if ev.Kind() == event.KTurn {
 			s.Turns = append(s.Turns, Turn{Task: ev.Task})
 		}
 	}

@@ -227,42 +227,45 @@ func (pw *Writer) close(k [2]int, ts int64) {
 func (pw *Writer) event(ev *event.Event) {
 	pw.last = max(pw.last, ev.T)
 	ts := us(ev.T)
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KProcess:
-		if ev.Program == "" && ev.PID > 0 {
+		if ev.Process().Program == "" && ev.PID > 0 {
 			pw.task[ev.PID] = ev.Task
 			pw.inPID[ev.Task] = ev.PID
 		}
 	case event.KState:
 		pw.taskState(ev, taskSlice(ev))
 	case event.KRuntime:
-		switch ev.State {
+		x := ev.RuntimeState()
+		switch x.State {
 		case event.Running:
-			pw.taskState(ev, fmt.Sprintf("running on P%d", ev.P))
+			pw.taskState(ev, fmt.Sprintf("running on P%d", x.P))
 		case event.Runnable:
 			pw.taskState(ev, "runnable: waiting for a P")
 		}
 	case event.KCounter:
-		name := ev.Object
+		x := ev.CounterChange()
+		name := x.Object
 		if ev.Task != "" {
 			name = spec.ProcessCopy(name, ev.Task)
 		}
-		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": ev.Value}})
+		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": x.Value}})
 	case event.KExit:
-		pw.emit(Event{Name: "exit: " + event.ExitText(ev.Code, ev.Signal), Ph: "i", S: "p", Ts: ts, Pid: ev.PID, Tid: ev.PID,
-			Args: map[string]any{"code": ev.Code, "signal": ev.Signal, "reaper": ev.ReaperPID}})
+		x := ev.Exit()
+		pw.emit(Event{Name: "exit: " + event.ExitText(x.Code, x.Signal), Ph: "i", S: "p", Ts: ts, Pid: ev.PID, Tid: ev.PID,
+			Args: map[string]any{"code": x.Code, "signal": x.Signal, "reaper": x.ReaperPID}})
 	case event.KLog:
 		pid := ev.PID
 		if pid == 0 {
 			pid = pw.root
 		}
-		pw.emit(Event{Name: text.Clean(ev.Task + ": " + ev.Text), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: pid, Cat: "log"})
+		pw.emit(Event{Name: text.Clean(ev.Task + ": " + ev.Log().Text), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: pid, Cat: "log"})
 	}
 }
 
 // taskSlice names what the engine says a task does.
 func taskSlice(ev *event.Event) string {
-	switch ev.State {
+	switch ev := ev.StateChange(); ev.State {
 	case event.Running:
 		return "busy (running or runnable)"
 	case event.Runnable:

@@ -226,7 +226,7 @@ func (c *checker) events(evs []event.Event) error {
 		return nil
 	}
 	last := &c.latest
-	if evs[0].Kind == event.KRuntime {
+	if evs[0].Kind() == event.KRuntime {
 		last = &c.runtime // the runtime trace's batches are a stream of their own
 	}
 	if evs[0].T < *last-MaxLate {
@@ -248,19 +248,14 @@ func (c *checker) events(evs []event.Event) error {
 }
 
 func (c *checker) event(ev *event.Event) error {
-	if !ev.Kind.Known() {
-		return fmt.Errorf("an event of unknown kind %q", ev.Kind)
+	if !ev.Kind().Known() {
+		return fmt.Errorf("an event of unknown kind %q", ev.Kind())
 	}
 	if err := checkTime(ev.T); err != nil {
 		return err
 	}
-	for _, id := range [...]struct {
-		what string
-		pid  int
-	}{{"an event's process", ev.PID}, {"a parent", ev.PPID}, {"a reaper", ev.ReaperPID}} {
-		if err := checkPID(id.what, id.pid, true); err != nil {
-			return err
-		}
+	if err := checkPID("an event's process", ev.PID, true); err != nil {
+		return err
 	}
 	if ev.Task != "" && !c.tasks[ev.Task] {
 		if len(c.tasks) >= MaxTasks {
@@ -268,11 +263,53 @@ func (c *checker) event(ev *event.Event) error {
 		}
 		c.tasks[ev.Task] = true
 	}
-	if len(ev.Waiters) > MaxList || len(ev.Cycle) > MaxList || len(ev.Edges) > MaxList || len(ev.Items) > event.MaxQueueItems {
-		return fmt.Errorf("a %s event with lists longer than a run makes", ev.Kind)
+	if ev.Round < 0 {
+		return fmt.Errorf("a %s event whose round, signal or P is out of range", ev.Kind())
 	}
-	if ev.Round < 0 || ev.Signal < 0 || ev.Signal > 128 || ev.P < 0 || ev.P > MaxCores || ev.GoMaxProcs < 0 || ev.GoMaxProcs > math.MaxInt32 {
-		return fmt.Errorf("a %s event whose round, signal or P is out of range", ev.Kind)
+	return checkPayload(ev)
+}
+
+// checkPayload checks what an event's kind carries: process ids, lists,
+// numbers in range.
+func checkPayload(ev *event.Event) error {
+	long, bad := false, false
+	switch p := ev.Data.(type) {
+	case event.Process:
+		if err := checkPID("a parent", p.PPID, true); err != nil {
+			return err
+		}
+		bad = p.GoMaxProcs < 0 || p.GoMaxProcs > math.MaxInt32
+	case event.Exit:
+		if err := checkPID("a reaper", p.ReaperPID, true); err != nil {
+			return err
+		}
+		bad = badSignal(p.Signal)
+	case event.SignalSent:
+		bad = badSignal(p.Signal)
+	case event.ProgramEnd:
+		bad = badSignal(p.Signal)
+	case event.RuntimeState:
+		bad = p.P < 0 || p.P > MaxCores
+	case event.LockChange:
+		long = len(p.Waiters) > MaxList
+	case event.CondChange:
+		long = len(p.Waiters) > MaxList
+	case event.FlagChange:
+		long = len(p.Waiters) > MaxList
+	case event.QueueChange:
+		long = len(p.Waiters) > MaxList || len(p.Items) > event.MaxQueueItems
+	case event.Deadlock:
+		long = len(p.Cycle) > MaxList || len(p.Edges) > MaxList
+	case event.Stuck:
+		long = len(p.Edges) > MaxList
+	}
+	switch {
+	case long:
+		return fmt.Errorf("a %s event with lists longer than a run makes", ev.Kind())
+	case bad:
+		return fmt.Errorf("a %s event whose round, signal or P is out of range", ev.Kind())
 	}
 	return nil
 }
+
+func badSignal(sig int) bool { return sig < 0 || sig > 128 }

@@ -68,12 +68,12 @@ func TestImplausibleRecordingsAreRefused(t *testing.T) {
 		{"60,000-deep process chain", lines(t, nil, sampleLine(chain(60000))), "r.jsonl:2: a process tree more than 512 deep"},
 		{"process its own ancestor", lines(t, nil, sampleLine(probe.Sample{T: sec, Procs: []probe.Proc{{PID: 5, PPID: 6}, {PID: 6, PPID: 5}}})), "r.jsonl:2: process 5 is its own ancestor"},
 		{"process twice in a sample", lines(t, nil, sampleLine(probe.Sample{T: sec, Procs: []probe.Proc{{PID: 5, PPID: 1}, {PID: 5, PPID: 1}}})), "process 5 twice in one sample"},
-		{"negative time", lines(t, nil, eventsLine(event.Event{T: -sec, Kind: event.KLog})), "r.jsonl:2: a time before the run began"},
-		{"292-year time", lines(t, nil, eventsLine(event.Event{T: 1<<63 - 1, Kind: event.KLog})), "r.jsonl:2: a time 106752 days into the run"},
+		{"negative time", lines(t, nil, eventsLine(event.Event{T: -sec, Data: event.Log{}})), "r.jsonl:2: a time before the run began"},
+		{"292-year time", lines(t, nil, eventsLine(event.Event{T: 1<<63 - 1, Data: event.Log{}})), "r.jsonl:2: a time 106752 days into the run"},
 		{"samples going back in time", lines(t, nil, sampleLine(probe.Sample{T: 2 * sec}), sampleLine(probe.Sample{T: sec})), "r.jsonl:3: a sample at 1s, before the one before it (2s)"},
-		{"events out of order in a batch", lines(t, nil, eventsLine(event.Event{T: 2 * sec, Kind: event.KLog}, event.Event{T: sec, Kind: event.KLog})), "r.jsonl:2: an event at 1s after one at 2s"},
-		{"a batch far behind the one before", lines(t, nil, eventsLine(event.Event{T: 60 * sec, Kind: event.KLog}), eventsLine(event.Event{T: sec, Kind: event.KLog})), "r.jsonl:3: events at 1s, more than 10s before"},
-		{"absurd PID", lines(t, nil, eventsLine(event.Event{T: sec, Kind: event.KProcess, PID: 99999999})), "r.jsonl:2: an event's process 99999999 is not a process id"},
+		{"events out of order in a batch", lines(t, nil, eventsLine(event.Event{T: 2 * sec, Data: event.Log{}}, event.Event{T: sec, Data: event.Log{}})), "r.jsonl:2: an event at 1s after one at 2s"},
+		{"a batch far behind the one before", lines(t, nil, eventsLine(event.Event{T: 60 * sec, Data: event.Log{}}), eventsLine(event.Event{T: sec, Data: event.Log{}})), "r.jsonl:3: events at 1s, more than 10s before"},
+		{"absurd PID", lines(t, nil, eventsLine(event.Event{T: sec, PID: 99999999, Data: event.Process{}})), "r.jsonl:2: an event's process 99999999 is not a process id"},
 		{"negative PID", lines(t, nil, sampleLine(probe.Sample{T: sec, Procs: []probe.Proc{{PID: -4}}})), "r.jsonl:2: a process -4 is not a process id"},
 		{"absurd thread id", lines(t, nil, sampleLine(probe.Sample{T: sec, Procs: []probe.Proc{{PID: 4, Threads: []probe.Thread{{TID: 1 << 30}}}}})), "a thread 1073741824 is not a process id"},
 		{"root PID 0", lines(t, func(h *Header) { h.Root = 0 }), "r.jsonl:1: the header's root PID 0"},
@@ -81,8 +81,8 @@ func TestImplausibleRecordingsAreRefused(t *testing.T) {
 		{"samples faster than the rate", lines(t, nil, many...), "samples in the first"},
 		{"rate of 0 a second", lines(t, func(h *Header) { h.Hz = 0 }), "r.jsonl:1: the header's sample rate is 0 a second"},
 		{"rate of 100,000 a second", lines(t, func(h *Header) { h.Hz = 100000 }), "the header's sample rate is 100000"},
-		{"a signal that is none", lines(t, nil, eventsLine(event.Event{T: sec, Kind: event.KSignal, Signal: 1000})), "signal or P is out of range"},
-		{"queue head longer than 32", lines(t, nil, eventsLine(event.Event{T: sec, Kind: event.KQueue, Items: make([]string, 33)})), "lists longer than a run makes"},
+		{"a signal that is none", lines(t, nil, eventsLine(event.Event{T: sec, Data: event.SignalSent{Signal: 1000}})), "signal or P is out of range"},
+		{"queue head longer than 32", lines(t, nil, eventsLine(event.Event{T: sec, Data: event.QueueChange{Items: make([]string, 33)}})), "lists longer than a run makes"},
 		{"scenario id with an escape", lines(t, func(h *Header) { h.Scenario = "\x1b]0;pwned\x07" }), `r.jsonl:1: the header's scenario "\x1b]0;pwned\a" is not a lesson id`},
 		{"embedded lesson over --max-size", lines(t, func(h *Header) { h.Source += "# " + strings.Repeat("x", 1<<20) + "\n" }), "r.jsonl:1: the recorded lesson is 1048720 bytes, more than the 1048576 a scenario may have (raise it with --max-size)"},
 		{"version of the wrong type", []byte(`{"format":"mtviz-recording","version":"1"}` + "\n"), `r.jsonl:1: the header's version is "1", not a whole number`},
@@ -112,9 +112,9 @@ func TestPlausibleRecordingsAtTheLimits(t *testing.T) {
 	data := lines(t, func(h *Header) { h.Cores = MaxCores },
 		sampleLine(chain(MaxDepth)),
 		sampleLine(probe.Sample{T: 2 * sec, Cores: make([]float64, MaxCores)}),
-		eventsLine(event.Event{T: 9 * sec, Kind: event.KLog}),
-		eventsLine(event.Event{T: 2 * sec, Kind: event.KLog, PID: MaxPID}),
-		eventsLine(event.Event{T: 500 * time.Millisecond, Kind: event.KRuntime, Task: "a"}),
+		eventsLine(event.Event{T: 9 * sec, Data: event.Log{}}),
+		eventsLine(event.Event{T: 2 * sec, PID: MaxPID, Data: event.Log{}}),
+		eventsLine(event.Event{T: 500 * time.Millisecond, Task: "a", Data: event.RuntimeState{}}),
 	)
 	if _, its, err := read("r.jsonl", data); err != nil || len(its) != 5 {
 		t.Errorf("%d items, %v", len(its), err)
@@ -127,22 +127,22 @@ func TestPlausibleRecordingsAtTheLimits(t *testing.T) {
 func TestRecordingEscapesAreCleaned(t *testing.T) {
 	osc := "\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\x1b[2J\x9b\x01"
 	data := lines(t, func(h *Header) { h.Label, h.Kernel, h.Program = osc, osc, osc },
-		eventsLine(event.Event{T: time.Second, Kind: event.KLog, Task: osc, Text: osc, Phase: osc}),
+		eventsLine(event.Event{T: time.Second, Task: osc, Data: event.Log{Text: osc}}),
 		sampleLine(probe.Sample{T: time.Second, Procs: []probe.Proc{{PID: 5, PPID: 1, Name: osc, Threads: []probe.Thread{{TID: 5, Name: osc}}}}}),
 	)
 	rec, its, err := read("r.jsonl", data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{rec.Header.Label, rec.Header.Kernel, rec.Header.Program, its[0].Events[0].Task, its[0].Events[0].Text,
+	for _, s := range []string{rec.Header.Label, rec.Header.Kernel, rec.Header.Program, its[0].Events[0].Task, its[0].Events[0].Log().Text,
 		its[1].Sample.Procs[0].Name, its[1].Sample.Procs[0].Threads[0].Name} {
 		if text.Dirty(s) {
 			t.Errorf("not cleaned: %q", s)
 		}
 	}
 	// The file is JSON: the byte 0x9b, not UTF-8, was written as U+FFFD.
-	if want := text.Clean(strings.ToValidUTF8(osc, "\ufffd")); its[0].Events[0].Text != want {
-		t.Errorf("the text reads %q, want %q", its[0].Events[0].Text, want)
+	if want := text.Clean(strings.ToValidUTF8(osc, "\ufffd")); its[0].Events[0].Log().Text != want {
+		t.Errorf("the text reads %q, want %q", its[0].Events[0].Log().Text, want)
 	}
 }
 

@@ -223,6 +223,9 @@ func (r *Reader) item() (timeline.Item, error) {
 	r.lineLen = len(b)
 	var l recLine
 	if err := strict(b, &l); err != nil {
+		if uk := (*event.UnknownKindError)(nil); errors.As(err, &uk) {
+			return timeline.Item{}, r.bad("%v", uk)
+		}
 		return timeline.Item{}, r.bad("not a recording line: %v", err)
 	}
 	var it timeline.Item

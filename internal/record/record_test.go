@@ -39,12 +39,12 @@ func scenario(t testing.TB) *spec.Scenario {
 
 func items() []timeline.Item {
 	return []timeline.Item{
-		{Events: []event.Event{{T: 0, Kind: event.KRound, Round: 1}, {T: 1, Kind: event.KTask, Task: "a", TaskKind: spec.Goroutine, State: event.Created}}},
+		{Events: []event.Event{{T: 0, Round: 1, Data: event.RoundStart{}}, {T: 1, Task: "a", Data: event.TaskStart{TaskKind: spec.Goroutine, State: event.Created}}}},
 		{Sample: &probe.Sample{T: 100 * time.Millisecond, Cores: []float64{12.5, 50}, Procs: []probe.Proc{{PID: 7, PPID: 1, Name: "mtviz", State: "S", CPU: 3.5, Core: 1, NThreads: 4,
 			Threads: []probe.Thread{{TID: 7, State: "S", CPU: 1, Core: 1}}}}}},
-		{Events: []event.Event{{T: 2 * time.Millisecond, Kind: event.KRoundEnd, Round: 1, Values: map[string]int64{"c": 1}, LostBy: map[string]int64{"c": 0}},
-			{T: 3 * time.Millisecond, Kind: event.KDeadlock, Cycle: []string{"a"}, Edges: []event.WaitEdge{{Task: "a", Reason: event.ReasonLock, Object: "m", Holder: "a"}}},
-			{T: 4 * time.Millisecond, Kind: event.KEnd}}},
+		{Events: []event.Event{{T: 2 * time.Millisecond, Round: 1, Data: event.RoundEnd{Values: map[string]int64{"c": 1}, LostBy: map[string]int64{"c": 0}}},
+			{T: 3 * time.Millisecond, Data: event.Deadlock{Cycle: []string{"a"}, Edges: []event.WaitEdge{{Task: "a", Reason: event.ReasonLock, Object: "m", Holder: "a"}}}},
+			{T: 4 * time.Millisecond, Data: event.Finish{}}}},
 	}
 }
 
@@ -108,6 +108,8 @@ func TestRefusals(t *testing.T) {
 		{"garbage line", lines[0] + "{\"events\":[{\"t\":\n" + strings.Join(lines[1:], ""), "r.jsonl:2: not a recording line"},
 		{"unknown kind", lines[0] + `{"events":[{"t":1,"kind":"boom"}]}` + "\n" + lines[len(lines)-2], `r.jsonl:2: an event of unknown kind "boom"`},
 		{"unknown field", lines[0] + `{"events":[{"t":1,"kind":"log","color":"red"}]}` + "\n" + lines[len(lines)-2], `r.jsonl:2: not a recording line: json: unknown field "color"`},
+		{"a field of another kind", lines[0] + `{"events":[{"t":1,"kind":"log","text":"hi","phase":"x"}]}` + "\n" + lines[len(lines)-2],
+			`r.jsonl:2: not a recording line: a log event with "phase", a field of other kinds of event`},
 		{"after end", string(good) + lines[1], "r.jsonl:6: a line after the end line"},
 		{"two kinds", lines[0] + `{"events":[],"end":{"stopped":false}}` + "\n", "r.jsonl:2: a line must hold one of"},
 		{"bad scenario", strings.Replace(lines[0], `tasks:`, `taskz:`, 1) + lines[len(lines)-2], "r.jsonl:1: the recorded scenario does not load"},
@@ -188,7 +190,7 @@ func plausible(t *testing.T, rec *Recording, its []timeline.Item) {
 			}
 		}
 		for i, ev := range it.Events {
-			if !ev.Kind.Known() || ev.PID < 0 || ev.PID > MaxPID || i > 0 && ev.T < it.Events[i-1].T {
+			if !ev.Kind().Known() || ev.PID < 0 || ev.PID > MaxPID || i > 0 && ev.T < it.Events[i-1].T {
 				t.Errorf("an implausible event was accepted: %+v", ev)
 			}
 		}

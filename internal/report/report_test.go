@@ -58,13 +58,13 @@ func TestJSONInTimeOrder(t *testing.T) {
 	var out bytes.Buffer
 	r := NewJSON(&out)
 	ms := time.Millisecond
-	r.Item(item.Item{Events: []event.Event{{T: 100 * ms, Kind: event.KLog, Text: "b"}}})
+	r.Item(item.Item{Events: []event.Event{{T: 100 * ms, Data: event.Log{Text: "b"}}}})
 	r.Item(item.Item{Sample: &probe.Sample{T: 50 * ms}})
-	r.Item(item.Item{Events: []event.Event{{T: 700 * ms, Kind: event.KLog, Text: "c"}}})
+	r.Item(item.Item{Events: []event.Event{{T: 700 * ms, Data: event.Log{Text: "c"}}}})
 	if got := strings.Count(out.String(), "\n"); got != 2 {
 		t.Errorf("%d lines out before the lag passed, want the 2 older than 0.2s:\n%s", got, out.String())
 	}
-	r.Item(item.Item{Events: []event.Event{{T: 10 * ms, Kind: event.KLog, Text: "a"}}}) // late by more than the lag
+	r.Item(item.Item{Events: []event.Event{{T: 10 * ms, Data: event.Log{Text: "a"}}}}) // late by more than the lag
 	g := verdict.Result{Name: "wrong", Verdict: verdict.Pass, Detail: "it was"}
 	r.Goal(lesson(), &g, 3)
 	r.Summary(verdict.Summary{Scenario: "t", Verdict: verdict.Fail, Duration: 1500 * ms})

@@ -71,22 +71,22 @@ func distFactsOf(t *testing.T, evs []event.Event, w1 int) distFacts {
 	d.took = map[int64]int{}
 	for _, ev := range evs {
 		switch {
-		case ev.Kind == event.KBroker && ev.Broker != nil && ev.Broker.Final:
-			d.final = ev.Broker
-		case ev.Kind == event.KExit && ev.PID == w1:
-			if ev.Signal != 9 {
-				t.Errorf("worker-1 ended with signal %d, want 9", ev.Signal)
+		case ev.Kind() == event.KBroker && ev.BrokerRead().Broker != nil && ev.BrokerRead().Broker.Final:
+			d.final = ev.BrokerRead().Broker
+		case ev.Kind() == event.KExit && ev.PID == w1:
+			if ev.Exit().Signal != 9 {
+				t.Errorf("worker-1 ended with signal %d, want 9", ev.Exit().Signal)
 			}
-		case ev.Kind == event.KSignal && ev.Target == "worker-1":
+		case ev.Kind() == event.KSignal && ev.SignalSent().Target == "worker-1":
 			killedAt = ev.T
-		case ev.Kind == event.KRefused && ev.Task == "broker nats":
-			d.refused = ev.Addr
-		case ev.Kind == event.KWork && ev.Work.Op == event.WorkRefused:
-			d.intruderFrom = ev.Work.Addr
-		case ev.Kind == event.KWork && ev.Work.Op == event.WorkTook && ev.Work.Delivery >= 2 && killedAt > 0:
-			d.took[ev.Work.ID]++
-		case ev.Kind == event.KWork && ev.Work.Op == event.WorkDone && d.took[ev.Work.ID] > 0:
-			d.took[ev.Work.ID] = -1 // done
+		case ev.Kind() == event.KRefused && ev.Task == "broker nats":
+			d.refused = ev.Refused().Addr
+		case ev.Kind() == event.KWork && ev.WorkStep().Work.Op == event.WorkRefused:
+			d.intruderFrom = ev.WorkStep().Work.Addr
+		case ev.Kind() == event.KWork && ev.WorkStep().Work.Op == event.WorkTook && ev.WorkStep().Work.Delivery >= 2 && killedAt > 0:
+			d.took[ev.WorkStep().Work.ID]++
+		case ev.Kind() == event.KWork && ev.WorkStep().Work.Op == event.WorkDone && d.took[ev.WorkStep().Work.ID] > 0:
+			d.took[ev.WorkStep().Work.ID] = -1 // done
 		}
 	}
 	return d

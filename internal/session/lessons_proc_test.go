@@ -54,7 +54,7 @@ func procDaemon(t *testing.T, f facts) {
 func procPool(t *testing.T, f facts) {
 	pids := map[int]bool{}
 	for _, ev := range f.events {
-		if ev.Kind == event.KProcess && strings.HasPrefix(ev.Task, "worker-") {
+		if ev.Kind() == event.KProcess && strings.HasPrefix(ev.Task, "worker-") {
 			pids[ev.PID] = true
 		}
 	}
@@ -66,8 +66,8 @@ func procPool(t *testing.T, f facts) {
 // procSubprocess confirms the subprocess lesson's main fact from the raw run.
 func procSubprocess(t *testing.T, f facts) {
 	for _, ev := range f.events {
-		if ev.Kind == event.KRun && ev.Program == "sort" && ev.Output != "apple\nbanana\ncherry\n" {
-			t.Errorf("sort printed %q", ev.Output)
+		if ev.Kind() == event.KRun && ev.ProgramEnd().Program == "sort" && ev.ProgramEnd().Output != "apple\nbanana\ncherry\n" {
+			t.Errorf("sort printed %q", ev.ProgramEnd().Output)
 		}
 	}
 }
@@ -76,8 +76,8 @@ func procSubprocess(t *testing.T, f facts) {
 func procIpcQueue(t *testing.T, f facts) {
 	var got []string
 	for _, ev := range f.events {
-		if ev.Kind == event.KGet {
-			got = append(got, ev.Item)
+		if ev.Kind() == event.KGet {
+			got = append(got, ev.QueueGet().Item)
 		}
 	}
 	if strings.Join(got, "") != "ABC" {
@@ -103,8 +103,8 @@ func procCrash(t *testing.T, f facts) {
 	var crashedAt time.Duration
 	codes := map[int]int{}
 	for _, ev := range f.events {
-		if ev.Kind == event.KExit {
-			codes[ev.PID] = ev.Code
+		if ev.Kind() == event.KExit {
+			codes[ev.PID] = ev.Exit().Code
 			if ev.PID == panicky {
 				crashedAt = ev.T
 			}
@@ -141,8 +141,8 @@ func procAsync(t *testing.T, f facts) {
 		t.Errorf("the probe read at most %d threads in threads (PID %d), want 250 or more", n, threads)
 	}
 	for _, ev := range f.events {
-		if ev.Kind == event.KProcess && ev.Task == "eventloop" && ev.GoMaxProcs != 1 {
-			t.Errorf("eventloop said GOMAXPROCS %d", ev.GoMaxProcs)
+		if ev.Kind() == event.KProcess && ev.Task == "eventloop" && ev.Process().GoMaxProcs != 1 {
+			t.Errorf("eventloop said GOMAXPROCS %d", ev.Process().GoMaxProcs)
 		}
 	}
 	// The server was mtviz's child, and the probe saw it go.

@@ -59,14 +59,14 @@ func TestLessonRace(t *testing.T) {
 	}
 	rounds, drifted := 0, 0
 	for _, ev := range evs {
-		if ev.Kind != event.KRoundEnd {
+		if ev.Kind() != event.KRoundEnd {
 			continue
 		}
 		rounds++
-		if ev.Values["locked"] != 0 {
-			t.Errorf("round %d: the locked balance ended at %d", ev.Round, ev.Values["locked"])
+		if ev.RoundEnd().Values["locked"] != 0 {
+			t.Errorf("round %d: the locked balance ended at %d", ev.Round, ev.RoundEnd().Values["locked"])
 		}
-		if ev.Values["balance"] != 0 {
+		if ev.RoundEnd().Values["balance"] != 0 {
 			drifted++
 		}
 	}
@@ -96,10 +96,10 @@ func TestLessonGIL(t *testing.T) {
 	}
 	span := func(name string) (from, to time.Duration) {
 		for i, ev := range evs {
-			if ev.Kind == event.KPhase && ev.Phase == name {
+			if ev.Kind() == event.KPhase && ev.PhaseStart().Phase == name {
 				from = ev.T
 				for _, next := range evs[i+1:] {
-					if next.Kind == event.KPhase || next.Kind == event.KRoundEnd {
+					if next.Kind() == event.KPhase || next.Kind() == event.KRoundEnd {
 						return from, next.T
 					}
 				}
@@ -160,7 +160,7 @@ type facts struct {
 func (f facts) pid(t *testing.T, task string) int {
 	t.Helper()
 	for _, ev := range f.events {
-		if ev.Kind == event.KProcess && ev.Task == task {
+		if ev.Kind() == event.KProcess && ev.Task == task {
 			return ev.PID
 		}
 	}
@@ -183,7 +183,7 @@ func (f facts) read(pid int) []probe.Proc {
 
 func (f facts) logged(task, text string) bool {
 	for _, ev := range f.events {
-		if ev.Kind == event.KLog && ev.Task == task && strings.Contains(ev.Text, text) {
+		if ev.Kind() == event.KLog && ev.Task == task && strings.Contains(ev.Log().Text, text) {
 			return true
 		}
 	}
@@ -245,8 +245,8 @@ func TestFileLockSeenByProbe(t *testing.T) {
 func (f facts) lines(task string) []string {
 	var out []string
 	for _, ev := range f.events {
-		if ev.Kind == event.KLog && (task == "" || ev.Task == task) {
-			out = append(out, ev.Text)
+		if ev.Kind() == event.KLog && (task == "" || ev.Task == task) {
+			out = append(out, ev.Log().Text)
 		}
 	}
 	return out
@@ -273,8 +273,8 @@ func TestThreadLessons(t *testing.T) {
 func threadThreadStates(t *testing.T, f facts) {
 	runnable, blocked := false, false
 	for _, ev := range f.events {
-		runnable = runnable || ev.Kind == event.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.State == event.Runnable
-		blocked = blocked || ev.Kind == event.KState && ev.Task == "waiter" && ev.State == event.Blocked && ev.Reason == event.ReasonLock && ev.Holder == "holder"
+		runnable = runnable || ev.Kind() == event.KRuntime && strings.HasPrefix(ev.Task, "spinner") && ev.RuntimeState().State == event.Runnable
+		blocked = blocked || ev.Kind() == event.KState && ev.Task == "waiter" && ev.StateChange().State == event.Blocked && ev.StateChange().Reason == event.ReasonLock && ev.StateChange().Holder == "holder"
 	}
 	if !runnable || !blocked {
 		t.Errorf("runtime runnable spinner: %v; waiter blocked on holder's lock: %v", runnable, blocked)
@@ -291,7 +291,7 @@ func threadThreads(t *testing.T, f facts) {
 // threadDeadlock confirms the deadlock lesson's main fact from the raw run.
 func threadDeadlock(t *testing.T, f facts) {
 	for _, ev := range f.events {
-		if ev.Kind == event.KDeadlock && len(ev.Cycle) == 2 {
+		if ev.Kind() == event.KDeadlock && len(ev.Deadlock().Cycle) == 2 {
 			return
 		}
 	}
@@ -327,8 +327,8 @@ func threadDaemonThread(t *testing.T, f facts) {
 func threadRaceSteps(t *testing.T, f facts) {
 	var copies []string
 	for _, ev := range f.events {
-		if ev.Kind == event.KCopy {
-			copies = append(copies, fmt.Sprintf("%s:%d", ev.Task, ev.Value))
+		if ev.Kind() == event.KCopy {
+			copies = append(copies, fmt.Sprintf("%s:%d", ev.Task, ev.CopyStep().Value))
 		}
 	}
 	// The chapter's walk: every read and write, down to -8.
@@ -358,10 +358,10 @@ tasks:
 	slices.SortStableFunc(evs, func(a, b event.Event) int { return int(a.T - b.T) })
 	var blockedAt, releasedAt time.Duration
 	for _, ev := range evs {
-		if ev.Kind == event.KState && ev.Task == "waiter" && ev.State == event.Blocked && ev.Reason == event.ReasonEvent {
+		if ev.Kind() == event.KState && ev.Task == "waiter" && ev.StateChange().State == event.Blocked && ev.StateChange().Reason == event.ReasonEvent {
 			blockedAt = ev.T
 		}
-		if ev.Kind == event.KFlag && ev.Object == "e" && ev.Set && releasedAt == 0 {
+		if ev.Kind() == event.KFlag && ev.FlagChange().Object == "e" && ev.FlagChange().Set && releasedAt == 0 {
 			releasedAt = ev.T
 		}
 	}
@@ -370,19 +370,19 @@ tasks:
 	}
 	sawRunning, sawWaiting := false, false
 	for _, ev := range evs {
-		if ev.Kind != event.KRuntime || ev.Task != "waiter" {
+		if ev.Kind() != event.KRuntime || ev.Task != "waiter" {
 			continue
 		}
 		// A little slack at both ends: the engine stamps the block just
 		// before the goroutine parks, and the set just before it wakes it.
 		inside := ev.T > blockedAt+5*time.Millisecond && ev.T < releasedAt-5*time.Millisecond
-		if inside && ev.State == event.Running {
+		if inside && ev.RuntimeState().State == event.Running {
 			t.Errorf("the runtime showed the blocked waiter running at %v (blocked %v..%v)", ev.T, blockedAt, releasedAt)
 		}
-		if ev.State == event.Running {
+		if ev.RuntimeState().State == event.Running {
 			sawRunning = true
 		}
-		if ev.State == event.Blocked && ev.T >= blockedAt-5*time.Millisecond && ev.T <= releasedAt {
+		if ev.RuntimeState().State == event.Blocked && ev.T >= blockedAt-5*time.Millisecond && ev.T <= releasedAt {
 			sawWaiting = true
 		}
 	}
@@ -399,12 +399,12 @@ func noSignalAfterReap(t *testing.T, evs []event.Event) {
 	slices.SortStableFunc(sorted, func(a, b event.Event) int { return int(a.T - b.T) })
 	reaped := map[int]time.Duration{}
 	for _, ev := range sorted {
-		switch ev.Kind {
+		switch ev.Kind() {
 		case event.KExit:
 			reaped[ev.PID] = ev.T
 		case event.KSignal:
 			if at, ok := reaped[ev.PID]; ok {
-				t.Errorf("signal %d sent to PID %d at %v, after it was reaped at %v", ev.Signal, ev.PID, ev.T, at)
+				t.Errorf("signal %d sent to PID %d at %v, after it was reaped at %v", ev.SignalSent().Signal, ev.PID, ev.T, at)
 			}
 		}
 	}

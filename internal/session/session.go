@@ -457,20 +457,20 @@ func injectFault() {
 func runtimeEvents(cs []rtrace.Change) []event.Event {
 	out := make([]event.Event, 0, len(cs))
 	for _, c := range cs {
-		ev := event.Event{T: c.T, Kind: event.KRuntime, Task: c.Task, Why: c.Why}
+		x := event.RuntimeState{Why: c.Why}
 		switch c.State {
 		case rtrace.Running:
-			ev.State, ev.P = event.Running, c.P
+			x.State, x.P = event.Running, c.P
 		case rtrace.Runnable:
-			ev.State = event.Runnable
+			x.State = event.Runnable
 		case rtrace.Waiting, rtrace.Syscall:
-			ev.State = event.Blocked
+			x.State = event.Blocked
 		case rtrace.Gone:
-			ev.State = event.Done
+			x.State = event.Done
 		default:
 			continue
 		}
-		out = append(out, ev)
+		out = append(out, event.Event{T: c.T, Task: c.Task, Data: x})
 	}
 	return out
 }

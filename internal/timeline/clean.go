@@ -31,67 +31,211 @@ func CleanItem(it Item) Item {
 	return it
 }
 
-// eventStrings calls f on each plain string field of an event.
-func eventStrings(ev *event.Event, f func(*string)) {
-	for _, p := range [...]*string{&ev.Task, &ev.Object, &ev.Holder, &ev.By, &ev.File, &ev.Item, &ev.Text, &ev.Phase,
-		&ev.Key, &ev.Label, &ev.Error, &ev.Program, &ev.Reaper, &ev.Target, &ev.Why, &ev.Addr,
-		(*string)(&ev.Kind), (*string)(&ev.TaskKind), (*string)(&ev.Reason), (*string)(&ev.End), (*string)(&ev.Copy)} {
-		f(p)
-	}
-}
-
 // A run step's output keeps its lines (checks read them); each is cleaned.
 
 func anyDirty(ss []string) bool { return slices.ContainsFunc(ss, text.Dirty) }
 
-func eventDirty(ev *event.Event) bool {
-	dirty := false
-	eventStrings(ev, func(p *string) { dirty = dirty || text.Dirty(*p) })
-	if dirty || text.DirtyLines(ev.Output) || anyDirty(ev.Waiters) || anyDirty(ev.Items) || anyDirty(ev.Cycle) {
-		return true
-	}
-	for _, e := range ev.Edges {
-		if text.Dirty(e.Task) || text.Dirty(string(e.Reason)) || text.Dirty(e.Object) || text.Dirty(e.Holder) {
+func edgesDirty(es []event.WaitEdge) bool {
+	return slices.ContainsFunc(es, func(e event.WaitEdge) bool {
+		return text.Dirty(e.Task) || text.Dirty(string(e.Reason)) || text.Dirty(e.Object) || text.Dirty(e.Holder)
+	})
+}
+
+func keysDirty(m map[string]int64) bool {
+	for k := range m {
+		if text.Dirty(k) {
 			return true
-		}
-	}
-	if w := ev.Work; w != nil && (text.Dirty(string(w.Op)) || text.Dirty(w.Addr)) {
-		return true
-	}
-	for _, m := range []map[string]int64{ev.Values, ev.LostBy} {
-		for k := range m {
-			if text.Dirty(k) {
-				return true
-			}
 		}
 	}
 	return false
 }
 
+// texts is what is done with each kind of text an event holds: plain
+// strings, lines of output, lists, wait edges, a worker's step, counters'
+// names. A payload holds its own copies; what they point to is shared.
+type texts struct {
+	str   func(*string)
+	lines func(*string)
+	list  func(*[]string)
+	edges func(*[]event.WaitEdge)
+	work  func(**event.Work)
+	keys  func(*map[string]int64)
+}
+
+func (x *texts) strs(ps ...*string) {
+	for _, p := range ps {
+		x.str(p)
+	}
+}
+
+// payload hands every text of a payload to x and returns the payload with
+// what x left in it.
+func (x *texts) payload(d event.Payload) event.Payload {
+	switch p := d.(type) {
+	case event.RoundEnd:
+		x.keys(&p.Values)
+		x.keys(&p.LostBy)
+		return p
+	case event.TaskStart:
+		x.str((*string)(&p.TaskKind))
+		return p
+	case event.StateChange:
+		x.strs((*string)(&p.Reason), &p.Object, &p.Holder, (*string)(&p.End), &p.By)
+		return p
+	case event.LockChange:
+		x.strs(&p.Object, &p.Holder)
+		x.list(&p.Waiters)
+		return p
+	case event.LockFile:
+		x.strs(&p.Object, &p.File)
+		return p
+	case event.CondChange:
+		x.str(&p.Object)
+		x.list(&p.Waiters)
+		return p
+	case event.FlagChange:
+		x.str(&p.Object)
+		x.list(&p.Waiters)
+		return p
+	case event.CounterChange:
+		x.str(&p.Object)
+		return p
+	}
+	return x.payload2(d)
+}
+
+func (x *texts) payload2(d event.Payload) event.Payload {
+	switch p := d.(type) {
+	case event.Log:
+		x.str(&p.Text)
+		return p
+	case event.Stderr:
+		x.str(&p.Text)
+		return p
+	case event.PhaseStart:
+		x.str(&p.Phase)
+		return p
+	case event.KeyWait:
+		x.strs(&p.Key, &p.Label)
+		return p
+	case event.Failure:
+		x.strs(&p.Object, &p.Error)
+		return p
+	case event.Process:
+		x.str(&p.Program)
+		return p
+	case event.Exit:
+		x.str(&p.Reaper)
+		return p
+	case event.SignalSent:
+		x.strs(&p.Error, &p.Target)
+		return p
+	case event.QueuePut:
+		x.strs(&p.Object, &p.Item)
+		return p
+	case event.QueueGet:
+		x.strs(&p.Object, &p.Item)
+		return p
+	}
+	return x.payload3(d)
+}
+
+func (x *texts) payload3(d event.Payload) event.Payload {
+	switch p := d.(type) {
+	case event.QueueChange:
+		x.str(&p.Object)
+		x.list(&p.Waiters)
+		x.list(&p.Items)
+		return p
+	case event.ProgramEnd:
+		x.strs(&p.Error, &p.Program)
+		x.lines(&p.Output)
+		return p
+	case event.Refused:
+		x.strs(&p.Object, &p.Error, &p.Addr)
+		return p
+	case event.WorkStep:
+		x.str(&p.Object)
+		x.work(&p.Work)
+		return p
+	case event.BrokerRead:
+		x.str(&p.Object) // the rest are numbers
+		return p
+	case event.CopyStep:
+		x.strs(&p.Object, (*string)(&p.Copy))
+		return p
+	case event.Deadlock:
+		x.list(&p.Cycle)
+		x.edges(&p.Edges)
+		return p
+	case event.Stuck:
+		x.edges(&p.Edges)
+		return p
+	case event.RuntimeState:
+		x.str(&p.Why)
+		return p
+	case event.Turn:
+		x.strs(&p.Object, &p.Text)
+		return p
+	}
+	return d // RoundStart, Pause, Finish: no text
+}
+
+func eventDirty(ev *event.Event) bool {
+	dirty := text.Dirty(ev.Task) // the kind is the payload's type
+	x := texts{
+		str:   func(p *string) { dirty = dirty || text.Dirty(*p) },
+		lines: func(p *string) { dirty = dirty || text.DirtyLines(*p) },
+		list:  func(l *[]string) { dirty = dirty || anyDirty(*l) },
+		edges: func(e *[]event.WaitEdge) { dirty = dirty || edgesDirty(*e) },
+		work: func(w **event.Work) {
+			dirty = dirty || *w != nil && (text.Dirty(string((*w).Op)) || text.Dirty((*w).Addr))
+		},
+		keys: func(m *map[string]int64) { dirty = dirty || keysDirty(*m) },
+	}
+	if d := ev.Data; d != nil {
+		x.payload(d)
+	}
+	return dirty
+}
+
 // cleanEvent cleans an event that is the caller's own copy; what it points
 // to is copied before it changes.
 func cleanEvent(ev *event.Event) {
-	eventStrings(ev, func(p *string) { *p = text.Clean(*p) })
-	ev.Output = text.CleanLines(ev.Output)
-	for _, l := range []*[]string{&ev.Waiters, &ev.Items, &ev.Cycle} {
-		if anyDirty(*l) {
-			*l = text.CleanAll(slices.Clone(*l))
-		}
+	ev.Task = text.Clean(ev.Task)
+	d := ev.Data
+	if d == nil {
+		return // a kind not known: the reader refuses it
 	}
-	if len(ev.Edges) > 0 {
-		ev.Edges = slices.Clone(ev.Edges)
-		for i := range ev.Edges {
-			e := &ev.Edges[i]
-			e.Task, e.Object, e.Holder = text.Clean(e.Task), text.Clean(e.Object), text.Clean(e.Holder)
-			e.Reason = event.Reason(text.Clean(string(e.Reason)))
-		}
+	x := texts{
+		str:   func(p *string) { *p = text.Clean(*p) },
+		lines: func(p *string) { *p = text.CleanLines(*p) },
+		list: func(l *[]string) {
+			if anyDirty(*l) {
+				*l = text.CleanAll(slices.Clone(*l))
+			}
+		},
+		edges: func(es *[]event.WaitEdge) {
+			if !edgesDirty(*es) {
+				return
+			}
+			*es = slices.Clone(*es)
+			for i := range *es {
+				e := &(*es)[i]
+				e.Task, e.Object, e.Holder = text.Clean(e.Task), text.Clean(e.Object), text.Clean(e.Holder)
+				e.Reason = event.Reason(text.Clean(string(e.Reason)))
+			}
+		},
+		work: func(wp **event.Work) {
+			if *wp != nil {
+				w := **wp
+				w.Op, w.Addr = event.WorkOp(text.Clean(string(w.Op))), text.Clean(w.Addr)
+				*wp = &w
+			}
+		},
+		keys: func(m *map[string]int64) { *m = cleanKeys(*m) },
 	}
-	if ev.Work != nil {
-		w := *ev.Work
-		w.Op, w.Addr = event.WorkOp(text.Clean(string(w.Op))), text.Clean(w.Addr)
-		ev.Work = &w
-	}
-	ev.Values, ev.LostBy = cleanKeys(ev.Values), cleanKeys(ev.LostBy)
+	*ev = event.Event{T: ev.T, Round: ev.Round, Task: ev.Task, PID: ev.PID, Data: x.payload(d)}
 }
 
 func cleanKeys(m map[string]int64) map[string]int64 {

@@ -57,7 +57,7 @@ func dirty(v reflect.Value, path string) []string {
 				out = append(out, dirty(v.Field(i), path+"."+f.Name)...)
 			}
 		}
-	case reflect.Pointer:
+	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
 			out = append(out, dirty(v.Elem(), path)...)
 		}
@@ -77,11 +77,12 @@ func dirty(v reflect.Value, path string) []string {
 // Every string of an event and of a sample, those fields added later
 // included, comes out of CleanItem clean; what went in is not changed.
 func TestCleanItemCleansEveryString(t *testing.T) {
-	var ev event.Event
+	ev := event.Event{Data: event.Log{}}
 	fill(reflect.ValueOf(&ev).Elem(), osc)
+	ev.Data = event.Log{Text: osc}
 	var smp probe.Sample
 	fill(reflect.ValueOf(&smp).Elem(), osc)
-	in := Item{Events: []event.Event{{Kind: event.KLog, Text: "plain"}, ev}, Sample: &smp}
+	in := Item{Events: []event.Event{{Data: event.Log{Text: "plain"}}, ev}, Sample: &smp}
 	out := CleanItem(in)
 	if left := dirty(reflect.ValueOf(out), "item"); len(left) > 0 {
 		t.Errorf("strings not cleaned: %v", left)
@@ -89,11 +90,29 @@ func TestCleanItemCleansEveryString(t *testing.T) {
 	if left := dirty(reflect.ValueOf(in), "item"); len(left) == 0 {
 		t.Error("the item given was changed in place: the producer's copy is not ours")
 	}
-	if out.Events[1].Text != text.Clean(osc) {
-		t.Errorf("text is %q, want %q", out.Events[1].Text, text.Clean(osc))
+	if out.Events[1].Log().Text != text.Clean(osc) {
+		t.Errorf("text is %q, want %q", out.Events[1].Log().Text, text.Clean(osc))
 	}
-	clean := Item{Events: []event.Event{{Kind: event.KLog, Text: "plain", Waiters: []string{"a"}}}}
+	clean := Item{Events: []event.Event{{Data: event.Log{Text: "plain"}}}}
 	if got := CleanItem(clean); &got.Events[0] != &clean.Events[0] {
 		t.Error("a clean item was copied")
+	}
+}
+
+// Every string of every kind's payload comes out of CleanItem clean: a
+// field added to a payload later is filled too, so the test fails until
+// CleanItem cleans it.
+func TestCleanItemCleansEveryPayload(t *testing.T) {
+	for _, p := range event.Payloads() {
+		v := reflect.New(reflect.TypeOf(p)).Elem()
+		fill(v, osc)
+		ev := event.Event{Task: osc, Data: v.Interface().(event.Payload)}
+		out := CleanItem(Item{Events: []event.Event{ev}})
+		if left := dirty(reflect.ValueOf(out), "item"); len(left) > 0 {
+			t.Errorf("%s: strings not cleaned: %v", p.Kind(), left)
+		}
+		if left := dirty(reflect.ValueOf(ev), "event"); len(left) == 0 {
+			t.Errorf("%s: the event given was changed in place", p.Kind())
+		}
 	}
 }

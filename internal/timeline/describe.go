@@ -46,7 +46,7 @@ func Describe(ev *event.Event, rounds int) (Entry, bool) {
 
 func describe(ev *event.Event, rounds int) (Entry, bool) {
 	e := Entry{T: ev.T, Who: ev.Task}
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KRound:
 		e.Who, e.Class = "", Quiet
 		e.Text = words.F("round %d of %d", ev.Round, rounds)
@@ -54,41 +54,46 @@ func describe(ev *event.Event, rounds int) (Entry, bool) {
 		e.Who, e.Class = "", Quiet
 		e.Text = roundEndText(ev)
 	case event.KLog:
-		e.Text = ev.Text
+		e.Text = ev.Log().Text
 	case event.KStderr:
 		e.Class = Bad
-		e.Text = words.T("stderr: ") + ev.Text
+		e.Text = words.T("stderr: ") + ev.Stderr().Text
 	case event.KPhase:
 		e.Who, e.Class = "", Quiet
-		e.Text = words.T("phase ") + ev.Phase
+		e.Text = words.T("phase ") + ev.PhaseStart().Phase
 	case event.KError:
 		e.Class = Bad
-		e.Text = words.T("error: ") + ev.Error
+		e.Text = words.T("error: ") + ev.Failure().Error
 	case event.KKey:
+		x := ev.KeyWait()
 		e.Class = Prompt
-		e.Text = words.F("waits for key %s: %s", ev.Key, ev.Label)
+		e.Text = words.F("waits for key %s: %s", x.Key, x.Label)
 	case event.KPut:
-		e.Text = words.F("put %s on %s", ev.Item, ev.Object)
+		x := ev.QueuePut()
+		e.Text = words.F("put %s on %s", x.Item, x.Object)
 	case event.KGet:
-		e.Text = words.F("got %s from %s", ev.Item, ev.Object)
+		x := ev.QueueGet()
+		e.Text = words.F("got %s from %s", x.Item, x.Object)
 	case event.KCopy:
-		if ev.Copy == event.CopyRead {
-			e.Text = words.F("read %s = %d into its own copy", ev.Object, ev.Value)
+		x := ev.CopyStep()
+		if x.Copy == event.CopyRead {
+			e.Text = words.F("read %s = %d into its own copy", x.Object, x.Value)
 		} else {
-			e.Text = words.F("wrote its copy %+d = %d to %s", ev.N, ev.Value, ev.Object)
+			e.Text = words.F("wrote its copy %+d = %d to %s", x.N, x.Value, x.Object)
 		}
 	case event.KProcess, event.KExit, event.KSignal, event.KRun:
 		return describeProc(e, ev), true
 	case event.KRefused, event.KWork, event.KBroker, event.KDeadlock, event.KStuck:
 		return describeTrouble(e, ev)
 	case event.KTurn:
-		e.Text = "▸ " + ev.Text
+		e.Text = "▸ " + ev.Turn().Text
 	case event.KState:
-		if ev.State != event.Done || ev.End == event.EndNormal || ev.End == event.EndHalted {
+		x := ev.StateChange()
+		if x.State != event.Done || x.End == event.EndNormal || x.End == event.EndHalted {
 			return e, false
 		}
-		e.Text = words.T("ended: ") + EndText(Seg{End: ev.End, By: ev.By, Reason: ev.Reason, Object: ev.Object})
-		if ev.End == event.EndKilled || ev.End == event.EndFault || ev.End == event.EndNoStart || ev.End == event.EndCrashed {
+		e.Text = words.T("ended: ") + EndText(Seg{End: x.End, By: x.By, Reason: x.Reason, Object: x.Object})
+		if x.End == event.EndKilled || x.End == event.EndFault || x.End == event.EndNoStart || x.End == event.EndCrashed {
 			e.Class = Bad
 		}
 	default:
@@ -100,8 +105,9 @@ func describe(ev *event.Event, rounds int) (Entry, bool) {
 // roundEndText is a round's end with every counter and its lost updates.
 func roundEndText(ev *event.Event) string {
 	out := words.F("round %d ended", ev.Round)
-	keys := make([]string, 0, len(ev.Values))
-	for k := range ev.Values {
+	re := ev.RoundEnd()
+	keys := make([]string, 0, len(re.Values))
+	for k := range re.Values {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -110,8 +116,8 @@ func roundEndText(ev *event.Event) string {
 		if i == 0 {
 			sep = words.T(": ")
 		}
-		out += fmt.Sprintf("%s%s=%d", sep, k, ev.Values[k])
-		if n := ev.LostBy[k]; n > 0 {
+		out += fmt.Sprintf("%s%s=%d", sep, k, re.Values[k])
+		if n := re.LostBy[k]; n > 0 {
 			out += words.F(" (%d updates lost)", n)
 		}
 	}
@@ -121,33 +127,37 @@ func roundEndText(ev *event.Event) string {
 // describeProc says what happened to a process: started, reaped, signalled,
 // a run step's program ended.
 func describeProc(e Entry, ev *event.Event) Entry {
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KProcess:
-		if ev.Program != "" {
-			e.Text = words.F("started %s as PID %d", ev.Program, ev.PID)
+		x := ev.Process()
+		if x.Program != "" {
+			e.Text = words.F("started %s as PID %d", x.Program, ev.PID)
 		} else {
-			e.Text = words.F("runs as PID %d, child of PID %d", ev.PID, ev.PPID)
+			e.Text = words.F("runs as PID %d, child of PID %d", ev.PID, x.PPID)
 		}
-		if ev.GoMaxProcs > 0 {
-			e.Text += words.F(", with GOMAXPROCS %d", ev.GoMaxProcs)
+		if x.GoMaxProcs > 0 {
+			e.Text += words.F(", with GOMAXPROCS %d", x.GoMaxProcs)
 		}
 	case event.KExit:
-		e.Text = words.F("PID %d reaped by %s: %s", ev.PID, event.ReaperText(ev), event.ExitText(ev.Code, ev.Signal))
+		x := ev.Exit()
+		e.Text = words.F("PID %d reaped by %s: %s", ev.PID, event.ReaperText(ev), event.ExitText(x.Code, x.Signal))
 	case event.KSignal:
-		e.Text = words.F("sent %s to %s (PID %d)", event.SignalName(ev.Signal), ev.Target, ev.PID)
-		if ev.Error != "" {
+		x := ev.SignalSent()
+		e.Text = words.F("sent %s to %s (PID %d)", event.SignalName(x.Signal), x.Target, ev.PID)
+		if x.Error != "" {
 			e.Class = Bad
-			e.Text += words.T(": ") + ev.Error
+			e.Text += words.T(": ") + x.Error
 		}
 		if ev.Task == "" {
 			e.Who = "mtviz"
 		}
 	case event.KRun:
-		if ev.Error != "" {
+		x := ev.ProgramEnd()
+		if x.Error != "" {
 			e.Class = Bad
-			e.Text = fmt.Sprintf("%s: %s", ev.Program, ev.Error)
+			e.Text = fmt.Sprintf("%s: %s", x.Program, x.Error)
 		} else {
-			e.Text = words.F("%s (PID %d) ended: %s", ev.Program, ev.PID, event.ExitText(ev.Code, ev.Signal))
+			e.Text = words.F("%s (PID %d) ended: %s", x.Program, ev.PID, event.ExitText(x.Code, x.Signal))
 		}
 	}
 	return e
@@ -156,35 +166,37 @@ func describeProc(e Entry, ev *event.Event) Entry {
 // describeTrouble says what went wrong or what a broker's job did: a
 // refused key, a worker's step, the job's count, a deadlock, a stuck run.
 func describeTrouble(e Entry, ev *event.Event) (Entry, bool) {
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KRefused:
+		x := ev.Refused()
 		e.Who, e.Class = "", Bad
-		why := ev.Error
+		why := x.Error
 		if why == "" {
 			why = words.T("a wrong key")
 		}
-		if ev.Addr != "" {
+		if x.Addr != "" {
 			e.Who = ev.Task
-			e.Text = words.F("the server refused the client at %s: %s", ev.Addr, why)
+			e.Text = words.F("the server refused the client at %s: %s", x.Addr, why)
 			break
 		}
 		e.Text = words.F("process %d was refused: %s", ev.PID, why)
 	case event.KWork:
 		return describeWork(e, ev)
 	case event.KBroker:
-		b := ev.Broker
+		x := ev.BrokerRead()
+		b := x.Broker
 		if b == nil || !b.Final {
 			return e, false
 		}
 		e.Who = "mtviz"
 		e.Text = words.F("read from broker %s: %d of %d tasks have one result each (%d missing, %d with two or more, %d wrong); %d tasks taken by the server, %d not acknowledged; %d redeliveries",
-			ev.Object, b.Recorded, b.Tasks, b.NMissing, b.NTwice, b.NWrong, b.Published, b.Left, b.Redelivered)
+			x.Object, b.Recorded, b.Tasks, b.NMissing, b.NTwice, b.NWrong, b.Published, b.Left, b.Redelivered)
 	case event.KDeadlock:
 		e.Who, e.Class = "", Bad
-		e.Text = event.DeadlockText(ev.Edges)
+		e.Text = event.DeadlockText(ev.Deadlock().Edges)
 	case event.KStuck:
 		e.Who, e.Class = "", Bad
-		e.Text = event.StuckText(ev.Edges) + words.T("; mtviz ends the run")
+		e.Text = event.StuckText(ev.Stuck().Edges) + words.T("; mtviz ends the run")
 	}
 	return e, true
 }
@@ -192,7 +204,7 @@ func describeTrouble(e Entry, ev *event.Event) (Entry, bool) {
 // describeWork says what a master or a worker did; a worker's ordinary
 // tasks are not log lines (there are thousands), only redelivered ones.
 func describeWork(e Entry, ev *event.Event) (Entry, bool) {
-	w := ev.Work
+	w := ev.WorkStep().Work
 	if w == nil {
 		return e, false
 	}
@@ -201,7 +213,7 @@ func describeWork(e Entry, ev *event.Event) (Entry, bool) {
 		if w.Published > 0 || w.Collected > 0 {
 			e.Text = words.F("found the job begun: %d of %d tasks published, %d results in; going on from there", w.Published, w.Tasks, w.Collected)
 		} else {
-			e.Text = words.F("publishing %d tasks to %s", w.Tasks, ev.Object)
+			e.Text = words.F("publishing %d tasks to %s", w.Tasks, ev.WorkStep().Object)
 		}
 	case event.WorkCollected:
 		e.Text = words.F("collected %d of %d results, each once by task id (%d duplicates ignored)", w.Collected, w.Tasks, w.Duplicates)
@@ -327,13 +339,13 @@ func (tl *Timeline) blockedText(l *Lane, c Cell) string {
 func (tl *Timeline) doneText(l *Lane) string {
 	if len(l.Segs) == 0 {
 		if p := tl.Procs[l.PID]; p != nil && l.PID == l.InPID && p.Exit != nil {
-			return words.T("ended: ") + event.ExitText(p.Exit.Code, p.Exit.Signal)
+			return words.T("ended: ") + event.ExitText(p.Exit.Exit().Code, p.Exit.Exit().Signal)
 		}
 		return words.T("ended")
 	}
 	if l.Process() && l.PID != 0 {
 		if p := tl.Procs[l.PID]; p != nil && p.Exit != nil {
-			return words.F("done: %s, reaped by %s", event.ExitText(p.Exit.Code, p.Exit.Signal), event.ReaperText(p.Exit))
+			return words.F("done: %s, reaped by %s", event.ExitText(p.Exit.Exit().Code, p.Exit.Exit().Signal), event.ReaperText(p.Exit))
 		}
 	}
 	if t := EndText(l.Current()); t != "" {

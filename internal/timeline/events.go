@@ -30,13 +30,14 @@ var folds = map[event.Kind]func(*Timeline, *event.Event){
 	event.KProcess:  (*Timeline).process,
 	event.KExit:     (*Timeline).exit,
 	event.KRun:      (*Timeline).programEnded,
-	event.KPhase:    func(tl *Timeline, ev *event.Event) { tl.Phase = ev.Phase },
+	event.KPhase:    func(tl *Timeline, ev *event.Event) { tl.Phase = ev.PhaseStart().Phase },
 	event.KEnd:      (*Timeline).end,
 }
 
 func (tl *Timeline) task(ev *event.Event) {
+	x := ev.TaskStart()
 	l := tl.lane(ev.Task)
-	l.Kind, l.Daemon = ev.TaskKind, ev.Daemon
+	l.Kind, l.Daemon = x.TaskKind, x.Daemon
 	if l.Kind == "" {
 		l.Kind = spec.Goroutine
 	}
@@ -45,93 +46,103 @@ func (tl *Timeline) task(ev *event.Event) {
 }
 
 func (tl *Timeline) key(ev *event.Event) {
+	x := ev.KeyWait()
 	if len(tl.Keys) >= maxKept {
 		return // a recording's flood of prompts keeps its first
 	}
-	tl.Keys = append(tl.Keys, KeyPrompt{Task: ev.Task, Key: ev.Key, Label: ev.Label})
+	tl.Keys = append(tl.Keys, KeyPrompt{Task: ev.Task, Key: x.Key, Label: x.Label})
 	tl.VerKeys++
 }
 
 func (tl *Timeline) roundEnd(ev *event.Event) {
+	x := ev.RoundEnd()
 	for _, c := range tl.Counters {
 		if c.Task != "" {
 			continue
 		}
-		if v, ok := ev.Values[c.Name]; ok && len(c.Ends) < spec.MaxRounds {
+		if v, ok := x.Values[c.Name]; ok && len(c.Ends) < spec.MaxRounds {
 			c.Ends = append(c.Ends, v)
-			c.TotalLost += ev.LostBy[c.Name]
+			c.TotalLost += x.LostBy[c.Name]
 		}
 	}
 	tl.VerCounters++
 }
 
 func (tl *Timeline) lockEvent(ev *event.Event) {
+	x := ev.LockChange()
 	if o := tl.objectOf(ev); o != nil && o.Kind != spec.FileLock {
 		// A flock's holder is what /proc/locks says (see sample): each
 		// process only knows its own side of it.
-		o.Holder, o.Count, o.Waiters = ev.Holder, ev.Count, ev.Waiters
+		o.Holder, o.Count, o.Waiters = x.Holder, x.Count, x.Waiters
 		tl.VerObjects++
 	}
 }
 
 func (tl *Timeline) lockFile(ev *event.Event) {
-	if o := tl.objIdx[ev.Object]; o != nil {
-		o.File = ev.File
+	x := ev.LockFile()
+	if o := tl.objIdx[x.Object]; o != nil {
+		o.File = x.File
 	}
 }
 
 func (tl *Timeline) condEvent(ev *event.Event) {
 	if o := tl.objectOf(ev); o != nil {
-		o.Waiters = ev.Waiters
+		o.Waiters = ev.CondChange().Waiters
 		tl.VerObjects++
 	}
 }
 
 func (tl *Timeline) flagEvent(ev *event.Event) {
+	x := ev.FlagChange()
 	if o := tl.objectOf(ev); o != nil {
-		o.Set, o.Waiters = ev.Set, ev.Waiters
+		o.Set, o.Waiters = x.Set, x.Waiters
 		tl.VerObjects++
 	}
 }
 
 func (tl *Timeline) queueEvent(ev *event.Event) {
-	if q := tl.queueIdx[ev.Object]; q != nil {
-		q.Len, q.Items, q.Waiters = max(ev.Len, len(ev.Items)), ev.Items, ev.Waiters
+	x := ev.QueueChange()
+	if q := tl.queueIdx[x.Object]; q != nil {
+		q.Len, q.Items, q.Waiters = max(x.Len, len(x.Items)), x.Items, x.Waiters
 		tl.VerObjects++
 	}
 }
 
 func (tl *Timeline) runtimeEvent(ev *event.Event) {
+	x := ev.RuntimeState()
 	if l := tl.byName[ev.Task]; l != nil && !l.Process() {
-		l.addOS(OSSeg{T: ev.T, State: runtimeState(ev.State), Where: ev.P})
+		l.addOS(OSSeg{T: ev.T, State: runtimeState(x.State), Where: x.P})
 	}
 	tl.RuntimeUntil = max(tl.RuntimeUntil, ev.T)
 }
 
 func (tl *Timeline) deadlock(ev *event.Event) {
+	x := ev.Deadlock()
 	if len(tl.Deadlocks) >= maxKept {
 		return
 	}
-	tl.Deadlocks = append(tl.Deadlocks, Deadlock{T: ev.T, Cycle: ev.Cycle, Edges: ev.Edges})
+	tl.Deadlocks = append(tl.Deadlocks, Deadlock{T: ev.T, Cycle: x.Cycle, Edges: x.Edges})
 	tl.VerCounters++
 }
 
 func (tl *Timeline) copyEvent(ev *event.Event) {
-	if ev.Copy == event.CopyRead {
+	x := ev.CopyStep()
+	if x.Copy == event.CopyRead {
 		// The task's private copy is what it read; a write changes the
 		// counter, not the copy.
-		tl.Copies[ev.Task] = Copy{Counter: ev.Object, Value: ev.Value}
+		tl.Copies[ev.Task] = Copy{Counter: x.Object, Value: x.Value}
 		tl.VerCounters++
 	}
 }
 
 func (tl *Timeline) process(ev *event.Event) {
+	x := ev.Process()
 	p := tl.proc(ev.PID)
-	p.Task, p.Program = ev.Task, ev.Program
+	p.Task, p.Program = ev.Task, x.Program
 	if p.PPID == 0 {
-		p.PPID, p.FirstPPID = ev.PPID, ev.PPID
+		p.PPID, p.FirstPPID = x.PPID, x.PPID
 	}
-	if ev.Program == "" {
+	if x.Program == "" {
 		if l := tl.byName[ev.Task]; l != nil {
 			l.PID = ev.PID
 		}
@@ -149,17 +160,18 @@ func (tl *Timeline) exit(ev *event.Event) {
 // programEnded is a run step's program: over in milliseconds, often between
 // two samples, the panel shows it ended, with its status, reaped by its task.
 func (tl *Timeline) programEnded(ev *event.Event) {
+	x := ev.ProgramEnd()
 	if ev.PID <= 0 {
 		return
 	}
 	p := tl.proc(ev.PID)
-	p.Task, p.Program = ev.Task, ev.Program
-	p.Exit = &event.Event{Kind: event.KExit, Task: ev.Task, PID: ev.PID, Code: ev.Code, Signal: ev.Signal, Reaper: ev.Task, ReaperPID: tl.Root}
+	p.Task, p.Program = ev.Task, x.Program
+	p.Exit = &event.Event{Task: ev.Task, PID: ev.PID, Data: event.Exit{Code: x.Code, Signal: x.Signal, Reaper: ev.Task, ReaperPID: tl.Root}}
 	if p.PPID == 0 {
 		p.PPID, p.FirstPPID = tl.Root, tl.Root
 	}
 	if p.Name == "" {
-		p.Name = ev.Program
+		p.Name = x.Program
 	}
 	tl.gone(p, ev.T)
 }

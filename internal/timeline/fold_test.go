@@ -52,13 +52,13 @@ var procScenario = &spec.Scenario{ID: "p", Rounds: 1, Tasks: []spec.Task{{Name: 
 // after the engine has said the task is done; then it shows who reaped it.
 func TestZombieShownUntilReaped(t *testing.T) {
 	evs := []event.Event{
-		{T: 0, Kind: event.KTask, Task: "child", TaskKind: spec.Process, State: event.Created},
-		{T: ms(100), Kind: event.KProcess, Task: "child", PID: 2001, PPID: 1000},
-		{T: ms(150), Kind: event.KState, Task: "child", State: event.Running, PID: 2001},
-		{T: ms(300), Kind: event.KState, Task: "child", State: event.Done, PID: 2001},
+		{T: 0, Task: "child", Data: event.TaskStart{TaskKind: spec.Process, State: event.Created}},
+		{T: ms(100), Task: "child", PID: 2001, Data: event.Process{PPID: 1000}},
+		{T: ms(150), Task: "child", PID: 2001, Data: event.StateChange{State: event.Running}},
+		{T: ms(300), Task: "child", PID: 2001, Data: event.StateChange{State: event.Done}},
 		// The hub's late word that the process's connection closed.
-		{T: ms(1500), Kind: event.KState, Task: "child", State: event.Done, End: event.EndKilled, PID: 2001},
-		{T: ms(2050), Kind: event.KExit, Task: "child", PID: 2001, ReaperPID: 2000, Reaper: "parent"},
+		{T: ms(1500), Task: "child", PID: 2001, Data: event.StateChange{State: event.Done, End: event.EndKilled}},
+		{T: ms(2050), Task: "child", PID: 2001, Data: event.Exit{ReaperPID: 2000, Reaper: "parent"}},
 	}
 	var ss []probe.Sample
 	for t := ms(200); t <= ms(2500); t += ms(100) {
@@ -94,12 +94,12 @@ func TestZombieShownUntilReaped(t *testing.T) {
 // alive waits for its children; it is never drawn done.
 func TestParentWaitsForChildren(t *testing.T) {
 	evs := []event.Event{
-		{T: 0, Kind: event.KTask, Task: "parent", TaskKind: spec.Process, State: event.Created},
-		{T: ms(50), Kind: event.KProcess, Task: "parent", PID: 2000, PPID: 1000},
-		{T: ms(60), Kind: event.KState, Task: "parent", State: event.Running, PID: 2000},
-		{T: ms(80), Kind: event.KProcess, Task: "child", PID: 2001, PPID: 2000},
-		{T: ms(1000), Kind: event.KState, Task: "parent", State: event.Done, PID: 2000},
-		{T: ms(3000), Kind: event.KExit, Task: "parent", PID: 2000, ReaperPID: 1000},
+		{T: 0, Task: "parent", Data: event.TaskStart{TaskKind: spec.Process, State: event.Created}},
+		{T: ms(50), Task: "parent", PID: 2000, Data: event.Process{PPID: 1000}},
+		{T: ms(60), Task: "parent", PID: 2000, Data: event.StateChange{State: event.Running}},
+		{T: ms(80), Task: "child", PID: 2001, Data: event.Process{PPID: 2000}},
+		{T: ms(1000), Task: "parent", PID: 2000, Data: event.StateChange{State: event.Done}},
+		{T: ms(3000), Task: "parent", PID: 2000, Data: event.Exit{ReaperPID: 1000}},
 	}
 	var ss []probe.Sample
 	for t := ms(100); t <= ms(3300); t += ms(100) {
@@ -126,14 +126,14 @@ func TestParentWaitsForChildren(t *testing.T) {
 func TestSleepingNeverDrawnRunning(t *testing.T) {
 	sc := &spec.Scenario{ID: "g", Rounds: 1}
 	evs := []event.Event{
-		{T: 0, Kind: event.KTask, Task: "a", TaskKind: spec.Goroutine, State: event.Created},
-		{T: 0, Kind: event.KState, Task: "a", State: event.Running},
-		{T: ms(500), Kind: event.KState, Task: "a", State: event.Sleeping, Reason: event.ReasonSleep},
-		{T: ms(1500), Kind: event.KState, Task: "a", State: event.Running},
-		{T: ms(10), Kind: event.KRuntime, Task: "a", State: event.Running, P: 3},
-		{T: ms(500), Kind: event.KRuntime, Task: "a", State: event.Running, P: 1}, // the runtime late to say it parked
-		{T: ms(1500), Kind: event.KRuntime, Task: "a", State: event.Running, P: 1},
-		{T: ms(2000), Kind: event.KRuntime, Task: "a", State: event.Running, P: 1},
+		{T: 0, Task: "a", Data: event.TaskStart{TaskKind: spec.Goroutine, State: event.Created}},
+		{T: 0, Task: "a", Data: event.StateChange{State: event.Running}},
+		{T: ms(500), Task: "a", Data: event.StateChange{State: event.Sleeping, Reason: event.ReasonSleep}},
+		{T: ms(1500), Task: "a", Data: event.StateChange{State: event.Running}},
+		{T: ms(10), Task: "a", Data: event.RuntimeState{State: event.Running, P: 3}},
+		{T: ms(500), Task: "a", Data: event.RuntimeState{State: event.Running, P: 1}}, // the runtime late to say it parked
+		{T: ms(1500), Task: "a", Data: event.RuntimeState{State: event.Running, P: 1}},
+		{T: ms(2000), Task: "a", Data: event.RuntimeState{State: event.Running, P: 1}},
 	}
 	tl := fold(sc, 2, evs, nil)
 	cells := modes(tl, "a", ms(2000))
@@ -150,9 +150,9 @@ func TestSleepingNeverDrawnRunning(t *testing.T) {
 // Process lanes show the core /proc named (field 39); goroutine lanes the P.
 func TestProcessLaneShowsCore(t *testing.T) {
 	evs := []event.Event{
-		{T: 0, Kind: event.KTask, Task: "child", TaskKind: spec.Process, State: event.Created},
-		{T: ms(10), Kind: event.KProcess, Task: "child", PID: 2001, PPID: 1000},
-		{T: ms(20), Kind: event.KState, Task: "child", State: event.Running, PID: 2001},
+		{T: 0, Task: "child", Data: event.TaskStart{TaskKind: spec.Process, State: event.Created}},
+		{T: ms(10), Task: "child", PID: 2001, Data: event.Process{PPID: 1000}},
+		{T: ms(20), Task: "child", PID: 2001, Data: event.StateChange{State: event.Running}},
 	}
 	var ss []probe.Sample
 	for t := ms(100); t <= ms(1000); t += ms(100) {
@@ -172,8 +172,8 @@ func TestProcessLaneShowsCore(t *testing.T) {
 func TestEndedTaskWaitsForNothing(t *testing.T) {
 	sc := &spec.Scenario{ID: "q", Rounds: 1, Objects: []spec.Object{{Name: "q", Kind: spec.Queue}}}
 	evs := []event.Event{
-		{T: ms(10), Kind: event.KQueue, Object: "q", Waiters: []string{"reader"}},
-		{T: ms(20), Kind: event.KState, Task: "reader", State: event.Done, End: event.EndCutOff},
+		{T: ms(10), Data: event.QueueChange{Object: "q", Waiters: []string{"reader"}}},
+		{T: ms(20), Task: "reader", Data: event.StateChange{State: event.Done, End: event.EndCutOff}},
 	}
 	tl := fold(sc, 2, evs, nil)
 	if w := tl.Queues[0].Waiters; len(w) != 0 {
@@ -186,11 +186,11 @@ func TestEndedTaskWaitsForNothing(t *testing.T) {
 func TestFoldStaysSmall(t *testing.T) {
 	sc := &spec.Scenario{ID: "m", Rounds: 1}
 	tl := New(Config{Scenario: sc, Cores: 2, Root: 1000})
-	ev := event.Event{Kind: event.KState, Task: "a"}
-	lg := event.Event{Kind: event.KLog, Task: "a", Text: "hello"}
+	ev := event.Event{Task: "a", Data: event.StateChange{}}
+	lg := event.Event{Task: "a", Data: event.Log{Text: "hello"}}
 	for i := 0; i < 200_000; i++ {
 		ev.T = time.Duration(i) * time.Microsecond
-		ev.State = event.State(event.Running + event.State(i%2))
+		ev.Data = event.StateChange{State: event.Running + event.State(i%2)}
 		tl.Event(&ev)
 		lg.T = ev.T
 		tl.Event(&lg)
@@ -209,11 +209,11 @@ func BenchmarkFoldMillionEvents(b *testing.B) {
 	var ms runtime.MemStats
 	for i := 0; i < b.N; i++ {
 		tl := New(Config{Scenario: &spec.Scenario{ID: "m", Rounds: 1}, Cores: 2, Root: 1000})
-		ev := event.Event{Kind: event.KState, Task: "a"}
-		lg := event.Event{Kind: event.KLog, Task: "a", Text: "hello"}
+		ev := event.Event{Task: "a", Data: event.StateChange{}}
+		lg := event.Event{Task: "a", Data: event.Log{Text: "hello"}}
 		for k := 0; k < 500_000; k++ {
 			ev.T = time.Duration(k) * time.Microsecond
-			ev.State = event.Running + event.State(k%2)
+			ev.Data = event.StateChange{State: event.Running + event.State(k%2)}
 			tl.Event(&ev)
 			lg.T = ev.T
 			tl.Event(&lg)
@@ -231,11 +231,11 @@ func BenchmarkFoldMillionEvents(b *testing.B) {
 func TestGoroutineEndIsDone(t *testing.T) {
 	sc := &spec.Scenario{ID: "g", Rounds: 1}
 	evs := []event.Event{
-		{T: 0, Kind: event.KTask, Task: "a", TaskKind: spec.Goroutine, State: event.Created},
-		{T: ms(10), Kind: event.KState, Task: "a", State: event.Running},
-		{T: ms(20), Kind: event.KRuntime, Task: "a", State: event.Blocked},
-		{T: ms(900), Kind: event.KState, Task: "a", State: event.Done},
-		{T: ms(900), Kind: event.KRuntime, Task: "a", State: event.Running, P: 1},
+		{T: 0, Task: "a", Data: event.TaskStart{TaskKind: spec.Goroutine, State: event.Created}},
+		{T: ms(10), Task: "a", Data: event.StateChange{State: event.Running}},
+		{T: ms(20), Task: "a", Data: event.RuntimeState{State: event.Blocked}},
+		{T: ms(900), Task: "a", Data: event.StateChange{State: event.Done}},
+		{T: ms(900), Task: "a", Data: event.RuntimeState{State: event.Running, P: 1}},
 	}
 	tl := fold(sc, 2, evs, nil)
 	if c := tl.Lane("a").Now(tl.OSUntil(tl.Lane("a")), ms(900)); c.Mode != ModeDone {
@@ -253,12 +253,12 @@ func TestGoroutineEndIsDone(t *testing.T) {
 func TestGoroutinesEndWithTheirProcess(t *testing.T) {
 	sc := &spec.Scenario{ID: "c", Rounds: 1, Tasks: []spec.Task{{Name: "p", Kind: spec.Process}, {Name: "calm"}, {Name: "bad"}}}
 	evs := []event.Event{
-		{T: 0, Kind: event.KTask, Task: "p", TaskKind: spec.Process, State: event.Created},
-		{T: 0, Kind: event.KTask, Task: "calm", TaskKind: spec.Goroutine, State: event.Created},
-		{T: 0, Kind: event.KTask, Task: "bad", TaskKind: spec.Goroutine, State: event.Created},
-		{T: ms(10), Kind: event.KProcess, Task: "p", PID: 2000, PPID: 1000},
-		{T: ms(20), Kind: event.KState, Task: "calm", State: event.Sleeping, PID: 2000},
-		{T: ms(20), Kind: event.KState, Task: "bad", State: event.Sleeping, PID: 2000},
+		{T: 0, Task: "p", Data: event.TaskStart{TaskKind: spec.Process, State: event.Created}},
+		{T: 0, Task: "calm", Data: event.TaskStart{TaskKind: spec.Goroutine, State: event.Created}},
+		{T: 0, Task: "bad", Data: event.TaskStart{TaskKind: spec.Goroutine, State: event.Created}},
+		{T: ms(10), Task: "p", PID: 2000, Data: event.Process{PPID: 1000}},
+		{T: ms(20), Task: "calm", PID: 2000, Data: event.StateChange{State: event.Sleeping}},
+		{T: ms(20), Task: "bad", PID: 2000, Data: event.StateChange{State: event.Sleeping}},
 	}
 	// /proc reads the process Z before the child's last words arrive.
 	ss := []probe.Sample{procSample(ms(1100), probe.Proc{PID: 2000, PPID: 1000, State: "Z"})}
@@ -266,7 +266,7 @@ func TestGoroutinesEndWithTheirProcess(t *testing.T) {
 	if c := tl.Lane("calm").Current(); c.State != event.Done {
 		t.Errorf("a goroutine of a dead process is still %v", c.State)
 	}
-	tl.Event(&event.Event{T: ms(1040), Kind: event.KState, Task: "bad", State: event.Done, End: event.EndCrashed, PID: 2000})
+	tl.Event(&event.Event{T: ms(1040), Task: "bad", PID: 2000, Data: event.StateChange{State: event.Done, End: event.EndCrashed}})
 	if c := tl.Lane("bad").Current(); c.End != event.EndCrashed {
 		t.Errorf("the task's own word did not replace the inferred end: %+v", c)
 	}
@@ -280,11 +280,11 @@ func TestGoroutinesEndWithTheirProcess(t *testing.T) {
 func TestEachProcessHasItsOwnLocks(t *testing.T) {
 	sc := &spec.Scenario{ID: "g", Rounds: 1, Objects: []spec.Object{{Name: "gil", Kind: spec.GIL}}}
 	evs := []event.Event{
-		{T: ms(10), Kind: event.KProcess, Task: "procs-1", PID: 2001, PPID: 1000},
-		{T: ms(10), Kind: event.KProcess, Task: "procs-2", PID: 2002, PPID: 1000},
-		{T: ms(20), Kind: event.KLock, Object: "gil", Holder: "procs-1", PID: 2001},
-		{T: ms(20), Kind: event.KLock, Object: "gil", Holder: "procs-2", PID: 2002},
-		{T: ms(30), Kind: event.KLock, Object: "gil", Holder: "locked-1", PID: 1000},
+		{T: ms(10), Task: "procs-1", PID: 2001, Data: event.Process{PPID: 1000}},
+		{T: ms(10), Task: "procs-2", PID: 2002, Data: event.Process{PPID: 1000}},
+		{T: ms(20), PID: 2001, Data: event.LockChange{Object: "gil", Holder: "procs-1"}},
+		{T: ms(20), PID: 2002, Data: event.LockChange{Object: "gil", Holder: "procs-2"}},
+		{T: ms(30), PID: 1000, Data: event.LockChange{Object: "gil", Holder: "locked-1"}},
 	}
 	tl := fold(sc, 2, evs, nil)
 	holders := map[string]string{}
@@ -305,7 +305,7 @@ func TestRateStopsWithTheWork(t *testing.T) {
 	sc := &spec.Scenario{ID: "r", Rounds: 1, Objects: []spec.Object{{Name: "work", Kind: spec.Counter}}}
 	var evs []event.Event
 	for i := 0; i <= 30; i++ {
-		evs = append(evs, event.Event{T: ms(100 * i), Kind: event.KCounter, Object: "work", Value: int64(1000 * i)})
+		evs = append(evs, event.Event{T: ms(100 * i), Data: event.CounterChange{Object: "work", Value: int64(1000 * i)}})
 	}
 	tl := fold(sc, 2, evs, nil)
 	if r, ok := tl.Counters[0].Rate(ms(3000)); !ok || r < 9999 || r > 10001 {
@@ -321,9 +321,9 @@ func TestRateStopsWithTheWork(t *testing.T) {
 func TestRoundEndCountsProcessCopies(t *testing.T) {
 	sc := &spec.Scenario{ID: "r", Rounds: 1, Objects: []spec.Object{{Name: "done", Kind: spec.Counter}}}
 	evs := []event.Event{
-		{T: ms(10), Kind: event.KCounter, Object: "done", Task: "worker-1", Value: 4, Round: 1},
-		{T: ms(20), Kind: event.KCounter, Object: "done", Task: "worker-2", Value: 5, Round: 1},
-		{T: ms(30), Kind: event.KRoundEnd, Round: 1, Values: map[string]int64{"done": 0}},
+		{T: ms(10), Task: "worker-1", Round: 1, Data: event.CounterChange{Object: "done", Value: 4}},
+		{T: ms(20), Task: "worker-2", Round: 1, Data: event.CounterChange{Object: "done", Value: 5}},
+		{T: ms(30), Round: 1, Data: event.RoundEnd{Values: map[string]int64{"done": 0}}},
 	}
 	tl := fold(sc, 2, evs, nil)
 	last := tl.Log[len(tl.Log)-1].Text

@@ -13,11 +13,11 @@ import (
 func TestDescriptionsSpeakTheLanguage(t *testing.T) {
 	defer words.Set(words.Lang())
 	evs := []event.Event{
-		{Kind: event.KProcess, Task: "child", PID: 5, PPID: 4, GoMaxProcs: 2},
-		{Kind: event.KExit, Task: "child", PID: 5, ReaperPID: 4, Reaper: "parent", Signal: 9},
-		{Kind: event.KStuck, Edges: []event.WaitEdge{{Task: "b", Reason: event.ReasonLock, Object: "m", Holder: "a", Ended: true}}},
-		{Kind: event.KRound, Round: 1},
-		{Kind: event.KState, Task: "b", State: event.Done, End: event.EndStopped, By: "a", Reason: event.ReasonLock, Object: "m"},
+		{Task: "child", PID: 5, Data: event.Process{PPID: 4, GoMaxProcs: 2}},
+		{Task: "child", PID: 5, Data: event.Exit{ReaperPID: 4, Reaper: "parent", Signal: 9}},
+		{Data: event.Stuck{Edges: []event.WaitEdge{{Task: "b", Reason: event.ReasonLock, Object: "m", Holder: "a", Ended: true}}}},
+		{Round: 1, Data: event.RoundStart{}},
+		{Task: "b", Data: event.StateChange{State: event.Done, End: event.EndStopped, By: "a", Reason: event.ReasonLock, Object: "m"}},
 	}
 	want := map[string][]string{
 		"en": {
@@ -41,8 +41,8 @@ func TestDescriptionsSpeakTheLanguage(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
 		words.Set(lang)
 		tl := fold(sc, 2, []event.Event{
-			{Kind: event.KTask, Task: "b", State: event.Created},
-			{T: ms(100), Kind: event.KState, Task: "b", State: event.Blocked, Reason: event.ReasonLock, Object: "m", Holder: "a"},
+			{Task: "b", Data: event.TaskStart{State: event.Created}},
+			{T: ms(100), Task: "b", Data: event.StateChange{State: event.Blocked, Reason: event.ReasonLock, Object: "m", Holder: "a"}},
 		}, nil)
 		got := []string{tl.LaneText(tl.Lane("b"))}
 		for i := range evs {

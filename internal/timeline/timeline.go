@@ -270,7 +270,7 @@ func (tl *Timeline) Event(ev *event.Event) {
 	if e, ok := Describe(tl.withCopies(ev), tl.Scenario.Rounds); ok {
 		tl.addLog(e)
 	}
-	if fold := folds[ev.Kind]; fold != nil {
+	if fold := folds[ev.Kind()]; fold != nil {
 		fold(tl, ev)
 	}
 }
@@ -279,7 +279,7 @@ func (tl *Timeline) Event(ev *event.Event) {
 // own copy of each counter plus what each process of the round added to
 // its own copy. Other events are as they came.
 func (tl *Timeline) withCopies(ev *event.Event) *event.Event {
-	if ev.Kind != event.KRoundEnd {
+	if ev.Kind() != event.KRoundEnd {
 		return ev
 	}
 	var vals map[string]int64
@@ -288,7 +288,7 @@ func (tl *Timeline) withCopies(ev *event.Event) *event.Event {
 			continue
 		}
 		if vals == nil {
-			vals = maps.Clone(ev.Values)
+			vals = maps.Clone(ev.RoundEnd().Values)
 			if vals == nil {
 				vals = map[string]int64{}
 			}
@@ -299,7 +299,7 @@ func (tl *Timeline) withCopies(ev *event.Event) *event.Event {
 		return ev
 	}
 	e := *ev
-	e.Values = vals
+	e.Data = event.RoundEnd{Values: vals, LostBy: ev.RoundEnd().LostBy}
 	return &e
 }
 
@@ -307,7 +307,7 @@ func (tl *Timeline) withCopies(ev *event.Event) *event.Event {
 // each has its own copy of every lock, gil, condition and event (a flock
 // is the OS's, one for all), shown as an object of its own, "gil @procs-2".
 func (tl *Timeline) objectOf(ev *event.Event) *Object {
-	o := tl.objIdx[ev.Object]
+	o := tl.objIdx[ev.ObjectName()]
 	if o == nil || o.Kind == spec.FileLock || ev.PID == 0 || ev.PID == tl.Root {
 		return o
 	}
@@ -315,7 +315,7 @@ func (tl *Timeline) objectOf(ev *event.Event) *Object {
 	if p == nil || p.Task == "" {
 		return o
 	}
-	name := spec.ProcessCopy(ev.Object, p.Task)
+	name := spec.ProcessCopy(ev.ObjectName(), p.Task)
 	c := tl.objIdx[name]
 	if c == nil {
 		c = &Object{Name: name, Kind: o.Kind, Permits: o.Permits}
@@ -340,24 +340,25 @@ func runtimeState(s event.State) OSState {
 }
 
 func (tl *Timeline) state(ev *event.Event) {
+	x := ev.StateChange()
 	l := tl.lane(ev.Task)
 	if !l.Process() && ev.PID != 0 && ev.PID != tl.Root {
 		l.InPID = ev.PID
 	}
-	if ev.State == event.Done && l.Current().State == event.Done && ev.End == event.EndKilled {
+	if x.State == event.Done && l.Current().State == event.Done && x.End == event.EndKilled {
 		// The hub's "died without a word" after the task had ended on its
 		// own is about the process, not the task: the task's end stands.
 		return
 	}
-	l.add(Seg{T: ev.T, State: ev.State, Reason: ev.Reason, Object: ev.Object, Holder: ev.Holder, End: ev.End, By: ev.By})
-	l.Folded += ev.Folded
-	if l.Process() && l.PID != 0 && (ev.End == event.EndCrashed || ev.End == event.EndKilled) {
+	l.add(Seg{T: ev.T, State: x.State, Reason: x.Reason, Object: x.Object, Holder: x.Holder, End: x.End, By: x.By})
+	l.Folded += x.Folded
+	if l.Process() && l.PID != 0 && (x.End == event.EndCrashed || x.End == event.EndKilled) {
 		tl.endGoroutinesOf(l.PID, ev.T)
 	}
-	if ev.State != event.Blocked || ev.Reason != event.ReasonKey {
+	if x.State != event.Blocked || x.Reason != event.ReasonKey {
 		tl.dropKey(ev.Task)
 	}
-	if ev.State == event.Done {
+	if x.State == event.Done {
 		// A task that has ended waits for nothing.
 		for _, o := range tl.Objects {
 			if i := slices.Index(o.Waiters, ev.Task); i >= 0 {
@@ -385,16 +386,17 @@ func (tl *Timeline) dropKey(task string) {
 }
 
 func (tl *Timeline) counter(ev *event.Event) {
-	name := ev.Object
+	x := ev.CounterChange()
+	name := x.Object
 	if ev.Task != "" {
 		// A process's own copy of the counter: a row of its own.
-		name = spec.ProcessCopy(ev.Object, ev.Task)
+		name = spec.ProcessCopy(x.Object, ev.Task)
 		if tl.ctrIdx[name] == nil {
-			base := tl.ctrIdx[ev.Object]
+			base := tl.ctrIdx[x.Object]
 			if base == nil {
 				return
 			}
-			c := &Counter{Name: ev.Object, Task: ev.Task, Init: base.Init}
+			c := &Counter{Name: x.Object, Task: ev.Task, Init: base.Init}
 			tl.Counters = append(tl.Counters, c)
 			tl.ctrIdx[name] = c
 		}
@@ -403,8 +405,8 @@ func (tl *Timeline) counter(ev *event.Event) {
 	if c == nil {
 		return
 	}
-	c.Value, c.Lost, c.Round = ev.Value, ev.Lost, ev.Round
-	c.hist = append(c.hist, point{ev.T, ev.Value})
+	c.Value, c.Lost, c.Round = x.Value, x.Lost, ev.Round
+	c.hist = append(c.hist, point{ev.T, x.Value})
 	if len(c.hist) > maxCtrHist {
 		c.hist = append(c.hist[:0], c.hist[len(c.hist)-maxCtrHist:]...)
 	}

@@ -75,7 +75,7 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 4242}))
 	holdAt(m, 3*time.Second)
 	ev := func(e event.Event) { m.tl.Event(&e) }
-	ev(event.Event{T: 0, Kind: event.KRound, Round: 1})
+	ev(event.Event{T: 0, Round: 1, Data: event.RoundStart{}})
 	ms := time.Millisecond
 	procs := []probe.Proc{{PID: 4242, PPID: 1, Name: "mtviz", State: "R", CPU: 100, NThreads: 9}}
 	var workers, logs []string
@@ -107,10 +107,10 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 			}
 		}
 		for i, name := range names {
-			ev(event.Event{T: 0, Kind: event.KTask, Task: name, State: event.Created})
+			ev(event.Event{T: 0, Task: name, Data: event.TaskStart{State: event.Created}})
 			if def.Kind == spec.Process {
 				pid := 5000 + len(procs)
-				ev(event.Event{T: ms, Kind: event.KProcess, Task: name, PID: pid, PPID: 4242})
+				ev(event.Event{T: ms, Task: name, PID: pid, Data: event.Process{PPID: 4242}})
 				procs = append(procs, probe.Proc{PID: pid, PPID: 4242, Name: "mtviz", State: "S", CPU: 10, NThreads: 5})
 			}
 			if r == roleWork {
@@ -121,7 +121,7 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 	}
 	for i, l := range logs {
 		who, text, _ := strings.Cut(l, "\x00")
-		ev(event.Event{T: time.Duration(100*(i+1)) * ms, Kind: event.KLog, Task: who, Text: text})
+		ev(event.Event{T: time.Duration(100*(i+1)) * ms, Task: who, Data: event.Log{Text: text}})
 	}
 	goldenObjects(m.tl, ev, sc, workers)
 	m.tl.Apply(timeline.Item{Sample: &probe.Sample{T: 2900 * ms, Cores: []float64{97, 41}, Procs: procs}})
@@ -133,7 +133,7 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 func goldenStates(ev func(event.Event), r role, name string, i int, process bool) {
 	ms := time.Millisecond
 	st := func(t time.Duration, s event.State, reason event.Reason, obj, holder string) {
-		ev(event.Event{T: t, Kind: event.KState, Task: name, State: s, Reason: reason, Object: obj, Holder: holder})
+		ev(event.Event{T: t, Task: name, Data: event.StateChange{State: s, Reason: reason, Object: obj, Holder: holder}})
 	}
 	switch r {
 	case roleJoin:
@@ -186,8 +186,8 @@ func goldenObjects(tl *timeline.Timeline, ev func(event.Event), sc *spec.Scenari
 		t := time.Duration(2000+k) * ms
 		switch o.Kind {
 		case spec.Counter:
-			ev(event.Event{T: t - time.Second, Kind: event.KCounter, Object: o.Name, Value: int64(100 * k)})
-			ev(event.Event{T: t, Kind: event.KCounter, Object: o.Name, Value: int64(100*k + 37)})
+			ev(event.Event{T: t - time.Second, Data: event.CounterChange{Object: o.Name, Value: int64(100 * k)}})
+			ev(event.Event{T: t, Data: event.CounterChange{Object: o.Name, Value: int64(100*k + 37)}})
 		case spec.Lock, spec.RLock, spec.GIL, spec.Semaphore, spec.RWLock:
 			h, ws := holder, []string{waiter}
 			if o.Kind == spec.GIL {
@@ -201,9 +201,9 @@ func goldenObjects(tl *timeline.Timeline, ev func(event.Event), sc *spec.Scenari
 			if waiter == "" && ws[0] == "" {
 				ws = nil
 			}
-			ev(event.Event{T: t, Kind: event.KLock, Object: o.Name, Holder: h, Count: 1, Waiters: ws})
+			ev(event.Event{T: t, Data: event.LockChange{Object: o.Name, Holder: h, Count: 1, Waiters: ws}})
 		case spec.Queue:
-			ev(event.Event{T: t, Kind: event.KQueue, Object: o.Name, Len: 2, Items: []string{"1", "2"}})
+			ev(event.Event{T: t, Data: event.QueueChange{Object: o.Name, Len: 2, Items: []string{"1", "2"}}})
 		}
 	}
 	var edges []event.WaitEdge
@@ -213,11 +213,11 @@ func goldenObjects(tl *timeline.Timeline, ev func(event.Event), sc *spec.Scenari
 		}
 	}
 	if len(edges) > 0 {
-		ev(event.Event{T: 510 * ms, Kind: event.KDeadlock, Edges: edges})
+		ev(event.Event{T: 510 * ms, Data: event.Deadlock{Edges: edges}})
 	}
 	if sc.ID == "race-steps" {
-		ev(event.Event{T: 2500 * ms, Kind: event.KCopy, Copy: event.CopyRead, Task: "t1", Object: "balance", Value: 5})
-		ev(event.Event{T: 2600 * ms, Kind: event.KCopy, Copy: event.CopyRead, Task: "t2", Object: "balance", Value: 0})
+		ev(event.Event{T: 2500 * ms, Task: "t1", Data: event.CopyStep{Copy: event.CopyRead, Object: "balance", Value: 5}})
+		ev(event.Event{T: 2600 * ms, Task: "t2", Data: event.CopyStep{Copy: event.CopyRead, Object: "balance", Value: 0}})
 	}
 }
 

@@ -70,22 +70,22 @@ func hostileRecording(t testing.TB) *record.Recording {
 	h.Label = hostileText
 	w.Header(h)
 	ms := time.Millisecond
-	w.Item(timeline.Item{Events: []event.Event{{T: ms, Kind: event.KRound, Round: 1},
-		{T: 2 * ms, Kind: event.KTask, Task: "main", State: event.Created},
-		{T: 3 * ms, Kind: event.KTask, Task: hostileText, State: event.Created},
-		{T: 4 * ms, Kind: event.KPhase, Phase: hostileText},
-		{T: 5 * ms, Kind: event.KLog, Task: hostileText, Text: hostileText},
-		{T: 6 * ms, Kind: event.KProcess, Task: "main", PID: 8, PPID: 7, Program: hostileText},
-		{T: 7 * ms, Kind: event.KRun, Task: "main", PID: 8, Program: hostileText, Output: hostileText + "\n" + hostileText},
-		{T: 8 * ms, Kind: event.KState, Task: hostileText, State: event.Blocked, Reason: event.Reason(hostileText), Object: hostileText, Holder: hostileText},
-		{T: 9 * ms, Kind: event.KStderr, Task: hostileText, Text: hostileText},
-		{T: 10 * ms, Kind: event.KError, Task: "main", Error: hostileText},
+	w.Item(timeline.Item{Events: []event.Event{{T: ms, Round: 1, Data: event.RoundStart{}},
+		{T: 2 * ms, Task: "main", Data: event.TaskStart{State: event.Created}},
+		{T: 3 * ms, Task: hostileText, Data: event.TaskStart{State: event.Created}},
+		{T: 4 * ms, Data: event.PhaseStart{Phase: hostileText}},
+		{T: 5 * ms, Task: hostileText, Data: event.Log{Text: hostileText}},
+		{T: 6 * ms, Task: "main", PID: 8, Data: event.Process{PPID: 7, Program: hostileText}},
+		{T: 7 * ms, Task: "main", PID: 8, Data: event.ProgramEnd{Program: hostileText, Output: hostileText + "\n" + hostileText}},
+		{T: 8 * ms, Task: hostileText, Data: event.StateChange{State: event.Blocked, Reason: event.Reason(hostileText), Object: hostileText, Holder: hostileText}},
+		{T: 9 * ms, Task: hostileText, Data: event.Stderr{Text: hostileText}},
+		{T: 10 * ms, Task: "main", Data: event.Failure{Error: hostileText}},
 	}})
 	w.Item(timeline.Item{Sample: &probe.Sample{T: 100 * ms, Cores: []float64{50, 50}, Procs: []probe.Proc{
 		{PID: 7, PPID: 1, Name: hostileText, State: "S", NThreads: 2, Threads: []probe.Thread{{TID: 7, Name: hostileText, State: "S"}, {TID: 9, Name: hostileText, State: "R"}}},
 		{PID: 8, PPID: 7, Name: hostileText, State: "Z"},
 	}, Locks: []probe.FileLock{{PID: 8, File: hostileText, Type: hostileText, Mode: hostileText}}}})
-	w.Item(timeline.Item{Events: []event.Event{{T: 200 * ms, Kind: event.KExit, Task: "main", PID: 8, Reaper: hostileText}, {T: 300 * ms, Kind: event.KEnd}}})
+	w.Item(timeline.Item{Events: []event.Event{{T: 200 * ms, Task: "main", PID: 8, Data: event.Exit{Reaper: hostileText}}, {T: 300 * ms, Data: event.Finish{}}}})
 	w.End(record.End{Errors: []string{hostileText}})
 	rec, err := record.ReadBytes("h.jsonl", buf.Bytes(), record.Options{})
 	if err != nil {

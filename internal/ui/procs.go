@@ -144,7 +144,7 @@ func (r *procRow) fill(st *Styles, tl *timeline.Timeline) {
 	if r.live == nil {
 		how := words.T("ended")
 		if p.Exit != nil {
-			how = event.ExitText(p.Exit.Code, p.Exit.Signal) + words.T(", reaped by ") + reaperShort(p.Exit)
+			how = event.ExitText(p.Exit.Exit().Code, p.Exit.Exit().Signal) + words.T(", reaped by ") + reaperShort(p.Exit)
 		}
 		r.cols, r.style = [6]string{"-", "", "", p.Name, task, words.T("  gone: ") + how}, st.Dim
 		return

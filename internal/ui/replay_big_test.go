@@ -31,7 +31,7 @@ func heavyRecording(tb testing.TB, n int) *record.Recording {
 	}
 	w := record.NewWriter(f)
 	w.Header(record.NewHeader(sc, 2, time.Unix(1700000000, 0), 7, 10))
-	w.Item(timeline.Item{Events: []event.Event{{T: time.Millisecond, Kind: event.KTask, Task: "main", State: event.Created}}})
+	w.Item(timeline.Item{Events: []event.Event{{T: time.Millisecond, Task: "main", Data: event.TaskStart{State: event.Created}}}})
 	s := probe.Sample{Cores: []float64{50, 50}}
 	for i := 0; i < record.MaxProcs; i++ {
 		s.Procs = append(s.Procs, probe.Proc{PID: 1000 + i, PPID: 7, Name: "p", State: "S", NThreads: 1, Threads: []probe.Thread{{TID: 1000 + i, State: "S"}}})

@@ -43,9 +43,9 @@ func fakeLesson(t testing.TB, lanes int, w, h int) *lessonModel {
 		names = append(names, fmt.Sprintf("worker-%d", i))
 	}
 	ev := func(e event.Event) { m.tl.Event(&e) }
-	ev(event.Event{T: 0, Kind: event.KRound, Round: 1})
+	ev(event.Event{T: 0, Round: 1, Data: event.RoundStart{}})
 	for i, n := range names {
-		ev(event.Event{T: 0, Kind: event.KTask, Task: n, State: event.Created})
+		ev(event.Event{T: 0, Task: n, Data: event.TaskStart{State: event.Created}})
 		states := []event.State{event.Running, event.Blocked, event.Runnable, event.Running, event.Sleeping}
 		for k := 0; k < 60; k++ {
 			st := states[(k+i)%len(states)]
@@ -53,13 +53,13 @@ func fakeLesson(t testing.TB, lanes int, w, h int) *lessonModel {
 			if st == event.Blocked {
 				reason = event.ReasonLock
 			}
-			ev(event.Event{T: time.Duration(k) * 50 * time.Millisecond, Kind: event.KState, Task: n, State: st, Reason: reason, Object: "lock", Holder: "main"})
+			ev(event.Event{T: time.Duration(k) * 50 * time.Millisecond, Task: n, Data: event.StateChange{State: st, Reason: reason, Object: "lock", Holder: "main"}})
 		}
 	}
-	ev(event.Event{T: time.Second, Kind: event.KCounter, Object: "balance", Value: -862, Lost: 86431})
-	ev(event.Event{T: time.Second, Kind: event.KLock, Object: "lock", Holder: "locked-5", Count: 1, Waiters: []string{"locked-8"}})
-	ev(event.Event{T: time.Second, Kind: event.KLog, Task: "main", Text: "two tasks change the balance with no lock"})
-	ev(event.Event{T: 2 * time.Second, Kind: event.KRoundEnd, Round: 1, Values: map[string]int64{"balance": -862, "locked": 0}})
+	ev(event.Event{T: time.Second, Data: event.CounterChange{Object: "balance", Value: -862, Lost: 86431}})
+	ev(event.Event{T: time.Second, Data: event.LockChange{Object: "lock", Holder: "locked-5", Count: 1, Waiters: []string{"locked-8"}}})
+	ev(event.Event{T: time.Second, Task: "main", Data: event.Log{Text: "two tasks change the balance with no lock"}})
+	ev(event.Event{T: 2 * time.Second, Round: 1, Data: event.RoundEnd{Values: map[string]int64{"balance": -862, "locked": 0}}})
 	m.tl.Apply(timeline.Item{Sample: &probe.Sample{T: 2 * time.Second, Cores: []float64{97, 41},
 		Procs: []probe.Proc{{PID: 4242, PPID: 1, Name: "mtviz", State: "R", CPU: 138, NThreads: 9}}}})
 	m.render()
@@ -133,8 +133,8 @@ func TestFoldFromEvents(t *testing.T) {
 	if o := tl.Objects[0]; o.Holder != "locked-5" || len(o.Waiters) != 1 {
 		t.Errorf("lock: %+v", o)
 	}
-	tl.Event(&event.Event{T: 3 * time.Second, Kind: event.KKey, Task: "main", Key: "w", Label: "wake"})
-	tl.Event(&event.Event{T: 3 * time.Second, Kind: event.KState, Task: "main", State: event.Blocked, Reason: event.ReasonKey, Object: "w"})
+	tl.Event(&event.Event{T: 3 * time.Second, Task: "main", Data: event.KeyWait{Key: "w", Label: "wake"}})
+	tl.Event(&event.Event{T: 3 * time.Second, Task: "main", Data: event.StateChange{State: event.Blocked, Reason: event.ReasonKey, Object: "w"}})
 	if len(tl.Keys) != 1 || tl.Keys[0].Key != "w" || tl.Keys[0].Label != "wake" {
 		t.Errorf("key prompt: %+v", tl.Keys)
 	}
@@ -142,7 +142,7 @@ func TestFoldFromEvents(t *testing.T) {
 	if !strings.Contains(m.View(), "wake") {
 		t.Error("the footer does not show the key the lesson waits for")
 	}
-	tl.Event(&event.Event{T: 3 * time.Second, Kind: event.KState, Task: "main", State: event.Running})
+	tl.Event(&event.Event{T: 3 * time.Second, Task: "main", Data: event.StateChange{State: event.Running}})
 	if len(tl.Keys) != 0 {
 		t.Error("the prompt stayed after the task went on")
 	}
@@ -210,8 +210,8 @@ func TestScreenShowsEscapesEscaped(t *testing.T) {
 	}
 	m := newLesson(tc(120, 40), sc, session.Options{})
 	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 1}))
-	m.tl.Event(&event.Event{Kind: event.KLog, Task: "main", Text: "x \x1b]2;owned\x07"})
-	m.tl.Event(&event.Event{Kind: event.KKey, Task: "main", Key: "g", Label: "go \x1b]52;c;eA==\x07"})
+	m.tl.Event(&event.Event{Task: "main", Data: event.Log{Text: "x \x1b]2;owned\x07"}})
+	m.tl.Event(&event.Event{Task: "main", Data: event.KeyWait{Key: "g", Label: "go \x1b]52;c;eA==\x07"}})
 	m.focus = focusLesson
 	m.render()
 	if v := m.View(); strings.Contains(v, "\x1b]") || strings.Contains(v, "\x07") {
@@ -223,7 +223,7 @@ func TestScreenShowsEscapesEscaped(t *testing.T) {
 func TestBoundedQueueShowsItsFill(t *testing.T) {
 	sc := &spec.Scenario{ID: "q", Rounds: 1, Objects: []spec.Object{{Name: "buf", Kind: spec.Queue, Size: 2}}}
 	tl := timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 1})
-	tl.Event(&event.Event{Kind: event.KQueue, Object: "buf", Len: 2, Items: []string{"a", "b"}})
+	tl.Event(&event.Event{Data: event.QueueChange{Object: "buf", Len: 2, Items: []string{"a", "b"}}})
 	if v := ansi.Strip(tc(80, 24).st.objectsView(tl, 80)); !strings.Contains(v, "buf   queue 2/2 full [a b]") {
 		t.Errorf("the queue shows %q", v)
 	}

@@ -374,11 +374,11 @@ func (st *Styles) objectsView(tl *timeline.Timeline, width int) string {
 const keepGone = 10 * time.Second
 
 func reaperShort(ev *event.Event) string {
-	switch {
-	case ev.Adopted:
+	switch x := ev.Exit(); {
+	case x.Adopted:
 		return words.T("mtviz (adopter)")
-	case ev.Reaper != "":
-		return ev.Reaper
+	case x.Reaper != "":
+		return x.Reaper
 	}
 	return "mtviz"
 }

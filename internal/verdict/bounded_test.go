@@ -22,7 +22,7 @@ func TestJudgeMemoryIsBounded(t *testing.T) {
 		s := probe.Sample{T: time.Duration(i) * 100 * time.Millisecond, Cores: []float64{50, 50},
 			Procs:    []probe.Proc{{PID: 1000, PPID: 1, State: "R", Name: "mtviz", CPU: 150}},
 			Switches: probe.Switches{Vol: 3}}
-		evs := []event.Event{{T: s.T, Kind: event.KRoundEnd, Round: i}, {T: s.T, Kind: event.KPhase, Phase: "p"}}
+		evs := []event.Event{{T: s.T, Round: i, Data: event.RoundEnd{}}, {T: s.T, Data: event.PhaseStart{Phase: "p"}}}
 		j.Apply(item.Item{Sample: &s, Events: evs})
 	}
 	f := &j.f

@@ -119,20 +119,20 @@ func (f *facts) init(cfg Config) {
 
 func (f *facts) event(ev *event.Event) {
 	f.work.event(ev)
-	switch ev.Kind {
+	switch ev.Kind() {
 	case event.KRoundEnd:
 		// A lesson has at most spec.MaxRounds rounds; a recording that
 		// claims more round ends cannot make the judge keep them all.
 		if len(f.ends) < spec.MaxRounds {
 			f.ends = append(f.ends, *ev)
 		}
-		for _, lost := range ev.LostBy {
+		for _, lost := range ev.RoundEnd().LostBy {
 			f.counts.lost += lost
 		}
 	case event.KError:
 		f.errCount++
 		if len(f.errors) < maxErrors {
-			f.errors = append(f.errors, ev.Task+": "+ev.Error)
+			f.errors = append(f.errors, ev.Task+": "+ev.Failure().Error)
 		}
 	case event.KEnd:
 		f.duration = ev.T
@@ -143,30 +143,32 @@ func (f *facts) event(ev *event.Event) {
 		}
 	case event.KProcess:
 		f.tree.add(ev.PID)
-		if ev.Program == "" && ev.PID > 0 {
+		if ev.Process().Program == "" && ev.PID > 0 {
 			f.pids[ev.Task] = append(f.pids[ev.Task], ev.PID)
 		}
 	case event.KCounter:
 		f.counts.event(ev)
 	case event.KExit:
+		x := ev.Exit()
 		if len(f.exits) < maxExits {
 			f.exits = append(f.exits, *ev)
 		}
-		if ev.Signal != 0 {
-			f.fromOutside(ev.Task, ev.PID, event.ExitText(ev.Code, ev.Signal))
+		if x.Signal != 0 {
+			f.fromOutside(ev.Task, ev.PID, event.ExitText(x.Code, x.Signal))
 		}
 	case event.KSignal:
-		f.signalled[ev.Target] = true
+		f.signalled[ev.SignalSent().Target] = true
 	case event.KTask:
 		delete(f.done, ev.Task)
 	case event.KState:
-		if ev.State == event.Running {
+		x := ev.StateChange()
+		if x.State == event.Running {
 			f.ran[ev.Task] = true
 		}
-		if ev.State != event.Done {
+		if x.State != event.Done {
 			break
 		}
-		if ev.End == event.EndKilled && !f.done[ev.Task] {
+		if x.End == event.EndKilled && !f.done[ev.Task] {
 			f.fromOutside(ev.Task, ev.PID, words.T("its process died without a word"))
 		}
 		f.done[ev.Task] = true
@@ -216,7 +218,7 @@ func (f *facts) killedOutside() []string {
 // phases finds where each run of a phase began and ended: a phase ends
 // where the next phase or the round begins or ends.
 func (f *facts) phases(ev *event.Event) {
-	boundary := ev.Kind == event.KPhase || ev.Kind == event.KRoundEnd || ev.Kind == event.KRound || ev.Kind == event.KEnd
+	boundary := ev.Kind() == event.KPhase || ev.Kind() == event.KRoundEnd || ev.Kind() == event.KRound || ev.Kind() == event.KEnd
 	if !boundary {
 		return
 	}
@@ -227,8 +229,8 @@ func (f *facts) phases(ev *event.Event) {
 		}
 		f.phase = ""
 	}
-	if ev.Kind == event.KPhase {
-		f.phase, f.phaseFrom = ev.Phase, ev.T
+	if ev.Kind() == event.KPhase {
+		f.phase, f.phaseFrom = ev.PhaseStart().Phase, ev.T
 	}
 }
 

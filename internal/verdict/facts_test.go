@@ -20,10 +20,10 @@ func TestKilledFromOutsideIsNotDecided(t *testing.T) {
 	sc := &spec.Scenario{ID: "pool", Rounds: 1, Tasks: []spec.Task{{Name: "worker", Kind: spec.Process, Count: 2}},
 		Checks: []spec.Check{{Kind: "processes", Name: "pool", Spec: &spec.ProcessesCheck{Of: spec.Of{Task: "worker"}}}}}
 	evs := []event.Event{
-		{T: ms(10), Kind: event.KProcess, Task: "worker-1", PID: 2001, PPID: 1000},
-		{T: ms(500), Kind: event.KState, Task: "worker-1", State: event.Done, End: event.EndKilled, PID: 2001},
-		{T: ms(600), Kind: event.KExit, Task: "worker-1", PID: 2001, Code: -1, Signal: 9, ReaperPID: 1000},
-		{T: ms(700), Kind: event.KEnd},
+		{T: ms(10), Task: "worker-1", PID: 2001, Data: event.Process{PPID: 1000}},
+		{T: ms(500), Task: "worker-1", PID: 2001, Data: event.StateChange{State: event.Done, End: event.EndKilled}},
+		{T: ms(600), Task: "worker-1", PID: 2001, Data: event.Exit{Code: -1, Signal: 9, ReaperPID: 1000}},
+		{T: ms(700), Data: event.Finish{}},
 	}
 	ss := []probe.Sample{procSample(ms(100), probe.Proc{PID: 2001, PPID: 1000, State: "S"})}
 	sum := fold(sc, 2, evs, ss).Decide(false, nil)
@@ -31,7 +31,7 @@ func TestKilledFromOutsideIsNotDecided(t *testing.T) {
 		t.Errorf("a worker killed from outside: %+v", sum.Checks[0])
 	}
 	// The same kill sent by a step of the lesson is the lesson's own doing.
-	evs = append([]event.Event{{T: ms(400), Kind: event.KSignal, Task: "main", Target: "worker-1", PID: 2001, Signal: 9}}, evs...)
+	evs = append([]event.Event{{T: ms(400), Task: "main", PID: 2001, Data: event.SignalSent{Target: "worker-1", Signal: 9}}}, evs...)
 	sum = fold(sc, 2, evs, ss).Decide(false, nil)
 	if sum.Checks[0].Verdict == Undecided {
 		t.Errorf("a kill the lesson sent made the check undecided: %+v", sum.Checks[0])
@@ -53,9 +53,9 @@ func TestGrandchildCountsFromItsFirstSample(t *testing.T) {
 func TestTerminatedJudgesEveryCopy(t *testing.T) {
 	sc := &spec.Scenario{ID: "t", Rounds: 1, Checks: []spec.Check{{Kind: "terminated", Name: "t", Spec: &spec.TerminatedCheck{Of: spec.Of{Task: "w"}}}}}
 	evs := []event.Event{
-		{T: ms(10), Kind: event.KSignal, Task: "main", Target: "w-1", Signal: 15},
-		{T: ms(20), Kind: event.KExit, Task: "w-1", PID: 2001, Code: -1, Signal: 15},
-		{T: ms(30), Kind: event.KExit, Task: "w-2", PID: 2002, Code: 0},
+		{T: ms(10), Task: "main", Data: event.SignalSent{Target: "w-1", Signal: 15}},
+		{T: ms(20), Task: "w-1", PID: 2001, Data: event.Exit{Code: -1, Signal: 15}},
+		{T: ms(30), Task: "w-2", PID: 2002, Data: event.Exit{Code: 0}},
 	}
 	for i := 0; i < 50; i++ {
 		if sum := fold(sc, 2, evs, nil).Decide(false, nil); sum.Checks[0].Verdict != Fail {
@@ -69,8 +69,8 @@ func TestUnseenProcessesAreNotDecided(t *testing.T) {
 	sc := &spec.Scenario{ID: "u", Rounds: 1, Tasks: []spec.Task{{Name: "w", Kind: spec.Process, Count: 1}, {Name: "p", Kind: spec.Process}},
 		Checks: []spec.Check{{Kind: "processes", Name: "a", Spec: &spec.ProcessesCheck{Of: spec.Of{Task: "w"}}}, {Kind: "gone_with", Name: "b", Spec: &spec.GoneWithCheck{Of: spec.Of{Task: "w"}, Parent: "p"}}, {Kind: "zombie", Name: "c", Spec: &spec.ZombieCheck{Of: spec.Of{Task: "w"}}}}}
 	evs := []event.Event{
-		{T: ms(10), Kind: event.KProcess, Task: "p", PID: 2000, PPID: 1000},
-		{T: ms(10), Kind: event.KProcess, Task: "w", PID: 2001, PPID: 2000},
+		{T: ms(10), Task: "p", PID: 2000, Data: event.Process{PPID: 1000}},
+		{T: ms(10), Task: "w", PID: 2001, Data: event.Process{PPID: 2000}},
 	}
 	ss := []probe.Sample{procSample(ms(100), probe.Proc{PID: 2000, PPID: 1000, State: "S"}), procSample(ms(200), probe.Proc{PID: 2000, PPID: 1000, State: "Z"})}
 	for _, r := range fold(sc, 2, evs, ss).Decide(false, nil).Checks {
@@ -83,7 +83,7 @@ func TestUnseenProcessesAreNotDecided(t *testing.T) {
 // An error of a step fails the run, whatever its checks came to.
 func TestRuntimeErrorFailsTheRun(t *testing.T) {
 	sc := &spec.Scenario{ID: "e", Rounds: 1}
-	evs := []event.Event{{T: ms(10), Kind: event.KError, Task: "a", Error: "a released m without holding it"}, {T: ms(20), Kind: event.KEnd}}
+	evs := []event.Event{{T: ms(10), Task: "a", Data: event.Failure{Error: "a released m without holding it"}}, {T: ms(20), Data: event.Finish{}}}
 	sum := fold(sc, 2, evs, nil).Decide(false, nil)
 	if sum.Verdict != Fail || len(sum.Checks) != 1 || !strings.Contains(sum.Checks[0].Detail, "released m without holding it") {
 		t.Errorf("%+v", sum)

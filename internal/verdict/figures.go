@@ -81,13 +81,13 @@ func (w *workSpan) event(ev *event.Event) {
 	// The work starts when a task that counts it first runs: that event is
 	// stamped by the task itself, where the counter's reports come from a
 	// collector that many busy tasks can keep waiting.
-	if ev.Kind == event.KState && ev.State == event.Running && w.workers[spec.BaseTask(ev.Task)] {
+	if ev.Kind() == event.KState && ev.StateChange().State == event.Running && w.workers[spec.BaseTask(ev.Task)] {
 		if !w.seen || ev.T < w.first {
 			w.first, w.seen = ev.T, true
 		}
 		return
 	}
-	if ev.Kind != event.KCounter || !w.counters[ev.Object] {
+	if ev.Kind() != event.KCounter || !w.counters[ev.CounterChange().Object] {
 		return
 	}
 	if !w.seen {

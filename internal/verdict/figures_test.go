@@ -18,11 +18,11 @@ func TestFiguresOverTheWork(t *testing.T) {
 		Objects: []spec.Object{{Name: "work", Kind: spec.Counter}, {Name: "other", Kind: spec.Counter}},
 		Tasks:   []spec.Task{{Name: "main", Steps: []spec.Step{{Op: spec.OpBusy, Do: &spec.BusyStep{For: time.Second, Count: "work"}}}}}}
 	evs := []event.Event{
-		{T: ms(1000), Kind: event.KCounter, Object: "work", Value: 10},
-		{T: ms(1500), Kind: event.KCounter, Object: "other", Value: 999_999}, // not work
-		{T: ms(2000), Kind: event.KCounter, Object: "work", Value: 1000},
-		{T: ms(2500), Kind: event.KCounter, Object: "work", Task: "p-1", Value: 500}, // a process's copy
-		{T: ms(3000), Kind: event.KCounter, Object: "work", Value: 2000},
+		{T: ms(1000), Data: event.CounterChange{Object: "work", Value: 10}},
+		{T: ms(1500), Data: event.CounterChange{Object: "other", Value: 999_999}}, // not work
+		{T: ms(2000), Data: event.CounterChange{Object: "work", Value: 1000}},
+		{T: ms(2500), Task: "p-1", Data: event.CounterChange{Object: "work", Value: 500}}, // a process's copy
+		{T: ms(3000), Data: event.CounterChange{Object: "work", Value: 2000}},
 	}
 	var ss []probe.Sample
 	for tm := ms(0); tm <= ms(4000); tm += ms(500) {

@@ -146,7 +146,7 @@ func (j *Judge) Decide(stopped bool, errs []string) Summary {
 	}
 	if f.stuck != nil {
 		sum.Checks = append(sum.Checks, Result{Name: words.T("no task was left waiting forever"), Verdict: Fail,
-			Detail: words.F("at %.2fs %s", f.stuck.T.Seconds(), event.StuckText(f.stuck.Edges))})
+			Detail: words.F("at %.2fs %s", f.stuck.T.Seconds(), event.StuckText(f.stuck.Stuck().Edges))})
 	}
 	if f.errCount > 0 {
 		// An error of a step (a lock released that was not held, a process

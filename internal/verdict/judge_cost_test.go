@@ -26,14 +26,14 @@ func TestThreadsCPUTimeAndProcessCounters(t *testing.T) {
 			{Kind: "threads", Spec: &spec.ThreadsCheck{Of: spec.Of{Task: "nobody"}, Max: 8}},
 		}}
 	evs := []event.Event{
-		{T: ms(0), Kind: event.KRound, Round: 1},
-		{T: ms(10), Kind: event.KProcess, Task: "loop", PID: 1001, PPID: 1000, Round: 1},
-		{T: ms(10), Kind: event.KProcess, Task: "th", PID: 1002, PPID: 1000, Round: 1},
-		{T: ms(500), Kind: event.KCounter, Object: "c", Task: "loop", Value: 4, Round: 1},
-		{T: ms(900), Kind: event.KCounter, Object: "c", Task: "loop", Value: 10, Round: 1},
-		{T: ms(900), Kind: event.KCounter, Object: "c", Task: "th", Value: 0, Round: 1},
-		{T: ms(1100), Kind: event.KRoundEnd, Round: 1, Values: map[string]int64{"c": 0}},
-		{T: ms(1100), Kind: event.KEnd},
+		{T: ms(0), Round: 1, Data: event.RoundStart{}},
+		{T: ms(10), Task: "loop", PID: 1001, Round: 1, Data: event.Process{PPID: 1000}},
+		{T: ms(10), Task: "th", PID: 1002, Round: 1, Data: event.Process{PPID: 1000}},
+		{T: ms(500), Task: "loop", Round: 1, Data: event.CounterChange{Object: "c", Value: 4}},
+		{T: ms(900), Task: "loop", Round: 1, Data: event.CounterChange{Object: "c", Value: 10}},
+		{T: ms(900), Task: "th", Round: 1, Data: event.CounterChange{Object: "c", Value: 0}},
+		{T: ms(1100), Round: 1, Data: event.RoundEnd{Values: map[string]int64{"c": 0}}},
+		{T: ms(1100), Data: event.Finish{}},
 	}
 	var ss []probe.Sample
 	for t := 100; t <= 1000; t += 100 {

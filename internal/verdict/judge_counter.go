@@ -20,7 +20,7 @@ type counterJudge struct {
 }
 
 func (j *counterJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KCounter || ev.Task == "" || ev.Object != j.c.Counter {
+	if ev.Kind() != event.KCounter || ev.Task == "" || ev.CounterChange().Object != j.c.Counter {
 		return
 	}
 	if j.copies == nil {
@@ -31,7 +31,7 @@ func (j *counterJudge) event(f *facts, ev *event.Event) {
 		byTask = map[string]int64{}
 		j.copies[ev.Round] = byTask
 	}
-	byTask[ev.Task] = ev.Value
+	byTask[ev.Task] = ev.CounterChange().Value
 }
 
 func (j *counterJudge) decide(f *facts) Result {
@@ -42,7 +42,7 @@ func (j *counterJudge) decide(f *facts) Result {
 	init := f.counts.start[c.Counter]
 	var bad, procs []string
 	for _, ev := range f.ends {
-		v := ev.Values[c.Counter]
+		v := ev.RoundEnd().Values[c.Counter]
 		byTask := j.copies[ev.Round]
 		for _, task := range slices.Sorted(maps.Keys(byTask)) {
 			d := byTask[task] - init
@@ -84,11 +84,12 @@ func (j *driftJudge) decide(f *facts) Result {
 	drifted, lost := 0, int64(0)
 	var finals []string
 	for _, ev := range f.ends {
-		v := ev.Values[c.Counter]
+		re := ev.RoundEnd()
+		v := re.Values[c.Counter]
 		if v != c.Equals {
 			drifted++
 		}
-		lost += ev.LostBy[c.Counter]
+		lost += re.LostBy[c.Counter]
 		finals = append(finals, fmt.Sprint(v))
 	}
 	detail := words.F("%s ended away from %d in %d of %d rounds (final values %s); %d updates were lost to a stale write",

@@ -20,8 +20,8 @@ import (
 
 // finalOf keeps the last whole reading of a broker.
 func finalOf(ev *event.Event, broker string, into **event.BrokerState) {
-	if ev.Kind == event.KBroker && ev.Object == broker && ev.Broker != nil && ev.Broker.Final {
-		b := *ev.Broker
+	if r, ok := ev.Data.(event.BrokerRead); ok && r.Object == broker && r.Broker != nil && r.Broker.Final {
+		b := *r.Broker
 		*into = &b
 	}
 }
@@ -76,19 +76,20 @@ const maxJob = 1 << 17
 
 func (j *recordedJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
-	if ev.Kind == event.KSignal && ev.Signal == int(syscall.SIGKILL) {
+	if ev.Kind() == event.KSignal && ev.SignalSent().Signal == int(syscall.SIGKILL) {
 		if j.kills == nil {
 			j.kills = map[string]bool{}
 		}
-		j.kills[ev.Target] = true
+		j.kills[ev.SignalSent().Target] = true
 	}
-	if ev.Kind != event.KWork || ev.Object != j.c.Broker || ev.Work == nil {
+	step, ok := ev.Data.(event.WorkStep)
+	if !ok || step.Object != j.c.Broker || step.Work == nil {
 		return
 	}
 	if j.said == nil {
 		j.said, j.took = map[int64]string{}, map[int64]string{}
 	}
-	w := ev.Work
+	w := step.Work
 	switch {
 	case w.Op == event.WorkDone && w.Duplicate:
 		j.dups++
@@ -161,15 +162,15 @@ type refusedJudge struct {
 func (j *refusedJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
 	switch {
-	case ev.Kind == event.KRefused && ev.Object == j.c.Broker && ev.Addr != "":
+	case ev.Kind() == event.KRefused && ev.Refused().Object == j.c.Broker && ev.Refused().Addr != "":
 		if j.refused == nil {
 			j.refused = map[string]time.Duration{}
 		}
-		j.refused[ev.Addr] = ev.T
-	case ev.Kind == event.KWork && ev.Work != nil && copiesOf(j.c.Task, ev.Task):
-		switch ev.Work.Op {
+		j.refused[ev.Refused().Addr] = ev.T
+	case ev.Kind() == event.KWork && ev.WorkStep().Work != nil && copiesOf(j.c.Task, ev.Task):
+		switch ev.WorkStep().Work.Op {
 		case event.WorkRefused:
-			j.from = append(j.from, ev.Work.Addr)
+			j.from = append(j.from, ev.WorkStep().Work.Addr)
 		case event.WorkDone:
 			j.did++
 		}
@@ -211,17 +212,17 @@ type redeliveredJudge struct {
 
 func (j *redeliveredJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
-	if ev.Kind == event.KSignal && ev.Target == j.c.Task && ev.Signal == int(syscall.SIGKILL) && !j.killed {
+	if ev.Kind() == event.KSignal && ev.SignalSent().Target == j.c.Task && ev.SignalSent().Signal == int(syscall.SIGKILL) && !j.killed {
 		j.killed, j.killedAt = true, ev.T
 		return
 	}
-	if ev.Kind != event.KWork || ev.Object != j.c.Broker || ev.Work == nil {
+	if ev.Kind() != event.KWork || ev.WorkStep().Object != j.c.Broker || ev.WorkStep().Work == nil {
 		return
 	}
 	if j.held == nil {
 		j.held, j.again, j.done = map[int64]bool{}, map[int64]string{}, map[int64]bool{}
 	}
-	w := ev.Work
+	w := ev.WorkStep().Work
 	switch {
 	case ev.Task == j.c.Task && !j.killed:
 		if w.Op == event.WorkTook {
@@ -315,10 +316,10 @@ type resumedJudge struct {
 func (j *resumedJudge) event(f *facts, ev *event.Event) {
 	finalOf(ev, j.c.Broker, &j.final)
 	switch {
-	case ev.Kind == event.KSignal && ev.Target == j.c.After && ev.Signal == int(syscall.SIGKILL) && !j.killed:
+	case ev.Kind() == event.KSignal && ev.SignalSent().Target == j.c.After && ev.SignalSent().Signal == int(syscall.SIGKILL) && !j.killed:
 		j.killed, j.killedAt = true, ev.T
-	case ev.Kind == event.KWork && ev.Object == j.c.Broker && ev.Work != nil:
-		w := *ev.Work
+	case ev.Kind() == event.KWork && ev.WorkStep().Object == j.c.Broker && ev.WorkStep().Work != nil:
+		w := *ev.WorkStep().Work
 		switch {
 		case ev.Task == j.c.After && w.Op == event.WorkCollected && !j.killed:
 			j.finished = true

@@ -21,7 +21,7 @@ type line struct {
 }
 
 func matches(match, task string, ev *event.Event) bool {
-	return ev.Kind == event.KLog && (task == "" || copiesOf(task, ev.Task)) && strings.Contains(ev.Text, match)
+	return ev.Kind() == event.KLog && (task == "" || copiesOf(task, ev.Task)) && strings.Contains(ev.Log().Text, match)
 }
 
 // maxKept is how many matching lines a judge keeps; it counts the rest.
@@ -37,7 +37,7 @@ func (j *logsJudge) event(f *facts, ev *event.Event) {
 	if matches(j.c.Match, j.c.Task, ev) {
 		j.n++
 		if len(j.lines) < maxKept {
-			j.lines = append(j.lines, line{ev.T, ev.Task, ev.Text, ev.PID})
+			j.lines = append(j.lines, line{ev.T, ev.Task, ev.Log().Text, ev.PID})
 		}
 	}
 }
@@ -88,7 +88,7 @@ type firstLine struct {
 
 func (fl *firstLine) offer(ev *event.Event) {
 	if !fl.has || ev.T < fl.l.t {
-		fl.l, fl.has = line{ev.T, ev.Task, ev.Text, ev.PID}, true
+		fl.l, fl.has = line{ev.T, ev.Task, ev.Log().Text, ev.PID}, true
 	}
 }
 

@@ -21,7 +21,7 @@ type blockedJudge struct {
 }
 
 func (j *blockedJudge) event(f *facts, ev *event.Event) {
-	if !j.ok && ev.Kind == event.KState && ev.State == event.Blocked && ev.Object == j.c.On && copiesOf(j.c.Task, ev.Task) {
+	if !j.ok && ev.Kind() == event.KState && ev.StateChange().State == event.Blocked && ev.StateChange().Object == j.c.On && copiesOf(j.c.Task, ev.Task) {
 		j.at, j.by, j.ok = ev.T, ev.Task, true
 	}
 }
@@ -44,11 +44,11 @@ type queueJudge struct {
 }
 
 func (j *queueJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KQueue || ev.Object != j.c.Queue {
+	if ev.Kind() != event.KQueue || ev.QueueChange().Object != j.c.Queue {
 		return
 	}
 	j.used = true
-	if n := max(ev.Len, len(ev.Items)); n > j.most {
+	if n := max(ev.QueueChange().Len, len(ev.QueueChange().Items)); n > j.most {
 		j.most, j.at = n, ev.T
 	}
 }
@@ -72,14 +72,14 @@ type boundsJudge struct {
 }
 
 func (j *boundsJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KCounter || ev.Object != j.c.Counter {
+	if ev.Kind() != event.KCounter || ev.CounterChange().Object != j.c.Counter {
 		return
 	}
-	if j.n == 0 || ev.Value < j.lo {
-		j.lo, j.loAt = ev.Value, ev.T
+	if j.n == 0 || ev.CounterChange().Value < j.lo {
+		j.lo, j.loAt = ev.CounterChange().Value, ev.T
 	}
-	if j.n == 0 || ev.Value > j.hi {
-		j.hi, j.hiAt, j.who = ev.Value, ev.T, ev.Task
+	if j.n == 0 || ev.CounterChange().Value > j.hi {
+		j.hi, j.hiAt, j.who = ev.CounterChange().Value, ev.T, ev.Task
 	}
 	j.n++
 }

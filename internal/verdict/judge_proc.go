@@ -257,10 +257,11 @@ func (j *terminatedJudge) decide(f *facts) Result {
 	c := j.c
 	var ends []string
 	for _, ev := range f.exitsOf(c.Task) {
-		if ev.Signal == 0 {
-			return fail("%s (PID %d) ended with %s, not by a signal", ev.Task, ev.PID, event.ExitText(ev.Code, ev.Signal))
+		x := ev.Exit()
+		if x.Signal == 0 {
+			return fail("%s (PID %d) ended with %s, not by a signal", ev.Task, ev.PID, event.ExitText(x.Code, x.Signal))
 		}
-		ends = append(ends, words.F("%s (PID %d) was %s", ev.Task, ev.PID, event.ExitText(ev.Code, ev.Signal)))
+		ends = append(ends, words.F("%s (PID %d) was %s", ev.Task, ev.PID, event.ExitText(x.Code, x.Signal)))
 	}
 	if len(ends) == 0 {
 		return undecided("nobody reaped %s, so how it ended is unknown", c.Task)
@@ -274,21 +275,22 @@ type programJudge struct {
 }
 
 func (j *programJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind == event.KRun && ev.Program == j.c.Program && j.run == nil {
+	if ev.Kind() == event.KRun && ev.ProgramEnd().Program == j.c.Program && j.run == nil {
 		e := *ev
 		j.run = &e
 	}
 }
 
 func (j *programJudge) decide(f *facts) Result {
-	c, ev := j.c, j.run
-	if ev == nil {
+	c := j.c
+	if j.run == nil {
 		return fail("%s never ran", c.Program)
 	}
+	ev := j.run.ProgramEnd()
 	if ev.Error != "" {
 		return fail("%s: %s", c.Program, ev.Error)
 	}
-	d := words.F("%s (PID %d) ended with %s", c.Program, ev.PID, event.ExitText(ev.Code, ev.Signal))
+	d := words.F("%s (PID %d) ended with %s", c.Program, j.run.PID, event.ExitText(ev.Code, ev.Signal))
 	if ev.Signal != 0 {
 		// Ended for it (its task was stopped, or the run ended): how it
 		// would have exited on its own is unknown.
@@ -321,14 +323,14 @@ func newReceivedJudge(c *spec.ReceivedCheck) judge {
 
 func (j *receivedJudge) event(f *facts, ev *event.Event) {
 	switch {
-	case ev.Kind == event.KGet && copiesOf(j.c.Task, ev.Task):
+	case ev.Kind() == event.KGet && copiesOf(j.c.Task, ev.Task):
 		j.n++
 		if len(j.gets) <= len(j.c.Values) {
-			j.gets = append(j.gets, line{ev.T, ev.Task, ev.Item, ev.PID})
+			j.gets = append(j.gets, line{ev.T, ev.Task, ev.QueueGet().Item, ev.PID})
 		}
-	case ev.Kind == event.KPut && j.want[ev.Item]:
-		if _, ok := j.puts[ev.Item]; !ok {
-			j.puts[ev.Item] = ev.PID
+	case ev.Kind() == event.KPut && j.want[ev.QueuePut().Item]:
+		if _, ok := j.puts[ev.QueuePut().Item]; !ok {
+			j.puts[ev.QueuePut().Item] = ev.PID
 		}
 	}
 }
@@ -389,7 +391,7 @@ func newProcessesJudge(c *spec.ProcessesCheck, sc *spec.Scenario) judge {
 }
 
 func (j *processesJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind == event.KGet && copiesOf(j.c.Task, ev.Task) && !j.ends[ev.Item] {
+	if ev.Kind() == event.KGet && copiesOf(j.c.Task, ev.Task) && !j.ends[ev.QueueGet().Item] {
 		j.runs++
 	}
 }
@@ -474,10 +476,11 @@ func (j *exitStatusJudge) decide(f *facts) Result {
 	c := j.c
 	var ends []string
 	for _, ev := range f.exitsOf(c.Task) {
-		got := event.ExitText(ev.Code, ev.Signal)
-		ok := ev.Signal == 0 && ev.Code == c.Code && c.Signal == ""
+		x := ev.Exit()
+		got := event.ExitText(x.Code, x.Signal)
+		ok := x.Signal == 0 && x.Code == c.Code && c.Signal == ""
 		if c.Signal != "" {
-			ok = ev.Signal == signalNumbers[c.Signal]
+			ok = x.Signal == signalNumbers[c.Signal]
 		}
 		if !ok {
 			return fail("%s (PID %d) ended with %s", ev.Task, ev.PID, got)

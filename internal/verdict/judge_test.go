@@ -44,11 +44,11 @@ func sample(t int, cpus ...float64) probe.Sample {
 // a phase only if the whole interval it covers lies inside the phase.
 func TestPhaseCPU(t *testing.T) {
 	evs := []event.Event{
-		{T: ms(0), Kind: event.KRound, Round: 1},
-		{T: ms(0), Kind: event.KPhase, Phase: "a"},
-		{T: ms(1000), Kind: event.KPhase, Phase: "b"},
-		{T: ms(2000), Kind: event.KRoundEnd, Round: 1},
-		{T: ms(2000), Kind: event.KEnd},
+		{T: ms(0), Round: 1, Data: event.RoundStart{}},
+		{T: ms(0), Data: event.PhaseStart{Phase: "a"}},
+		{T: ms(1000), Data: event.PhaseStart{Phase: "b"}},
+		{T: ms(2000), Round: 1, Data: event.RoundEnd{}},
+		{T: ms(2000), Data: event.Finish{}},
 	}
 	var ss []probe.Sample
 	for t := 100; t <= 2100; t += 100 {
@@ -77,8 +77,10 @@ func TestChecks(t *testing.T) {
 	ends := func(racy ...int64) []event.Event {
 		var evs []event.Event
 		for i, r := range racy {
-			evs = append(evs, event.Event{Kind: event.KRoundEnd, Round: i + 1,
-				Values: map[string]int64{"locked": 0, "racy": r}, LostBy: map[string]int64{"racy": 3}})
+			evs = append(evs, event.Event{
+				Round: i + 1,
+				Data:  event.RoundEnd{Values: map[string]int64{"locked": 0, "racy": r}, LostBy: map[string]int64{"racy": 3}},
+			})
 		}
 		return evs
 	}
@@ -99,7 +101,7 @@ func TestChecks(t *testing.T) {
 		t.Errorf("a run with a check not decided and none failed is not decided: %v", sum.Verdict)
 	}
 	bad := ends(0)
-	bad[0].Values["locked"] = 4
+	bad[0].RoundEnd().Values["locked"] = 4
 	if sum := judge(2, bad); sum.OK || sum.Checks[0].OK || sum.Verdict != Fail {
 		t.Errorf("a locked counter ending at 4 must fail: %+v", sum.Checks[0])
 	}

@@ -33,8 +33,22 @@ type stateTrack struct {
 // maxTracks bounds the copies a transitions judge follows.
 const maxTracks = 512
 
+// taskState is the state a task or state event gives (NoState for other
+// kinds), and the changes the engine folded into it.
+func taskState(ev *event.Event) (event.State, int64) {
+	switch ev.Kind() {
+	case event.KState:
+		s := ev.StateChange()
+		return s.State, s.Folded
+	case event.KTask:
+		return ev.TaskStart().State, 0
+	}
+	return event.NoState, 0
+}
+
 func (j *transitionsJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KState && ev.Kind != event.KTask || !copiesOf(j.c.Task, ev.Task) || ev.State == event.NoState {
+	state, folded := taskState(ev)
+	if state == event.NoState || !copiesOf(j.c.Task, ev.Task) {
 		return
 	}
 	if j.copies == nil {
@@ -48,8 +62,8 @@ func (j *transitionsJudge) event(f *facts, ev *event.Event) {
 		tr = &stateTrack{}
 		j.copies[ev.Task] = tr
 	}
-	tr.folded += ev.Folded
-	name := ev.State.String()
+	tr.folded += folded
+	name := state.String()
 	if n := len(tr.seen); n == 0 || tr.seen[n-1] != name {
 		if n < maxSeen {
 			tr.seen = append(tr.seen, name)
@@ -99,11 +113,11 @@ func newRuntimeJudge(c *spec.RuntimeCheck) judge {
 }
 
 func (j *runtimeJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind == event.KRuntime && copiesOf(j.c.Task, ev.Task) {
-		st := ev.State
+	if ev.Kind() == event.KRuntime && copiesOf(j.c.Task, ev.Task) {
+		st := ev.RuntimeState().State
 		j.got[st]++
 		if st == event.Running {
-			j.ps[ev.P] = true
+			j.ps[ev.RuntimeState().P] = true
 		}
 	}
 }
@@ -143,7 +157,7 @@ type linesJudge struct {
 }
 
 func (j *linesJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KLog {
+	if ev.Kind() != event.KLog {
 		return
 	}
 	if len(j.c.Tasks) > 0 && !slices.ContainsFunc(j.c.Tasks, func(t string) bool { return copiesOf(t, ev.Task) }) {
@@ -153,7 +167,7 @@ func (j *linesJudge) event(f *facts, ev *event.Event) {
 	// Lines from child processes come a little late: keep them in the order
 	// they were written.
 	i := sort.Search(len(j.lines), func(i int) bool { return j.lines[i].t > ev.T })
-	j.lines = slices.Insert(j.lines, i, line{ev.T, ev.Task, ev.Text, ev.PID})
+	j.lines = slices.Insert(j.lines, i, line{ev.T, ev.Task, ev.Log().Text, ev.PID})
 	if len(j.lines) > len(j.c.Lines)+1 {
 		j.lines = j.lines[:len(j.c.Lines)+1]
 	}
@@ -179,13 +193,13 @@ type beforeJudge struct {
 }
 
 func (j *beforeJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KLog {
+	if ev.Kind() != event.KLog {
 		return
 	}
-	if strings.Contains(ev.Text, j.c.First) {
+	if strings.Contains(ev.Log().Text, j.c.First) {
 		j.a.offer(ev)
 	}
-	if strings.Contains(ev.Text, j.c.Then) {
+	if strings.Contains(ev.Log().Text, j.c.Then) {
 		j.b.offer(ev)
 	}
 }
@@ -213,24 +227,24 @@ type deadlockJudge struct {
 }
 
 func (j *deadlockJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KDeadlock || j.found != nil {
+	if ev.Kind() != event.KDeadlock || j.found != nil {
 		return
 	}
 	want := slices.Clone(j.c.Tasks)
 	slices.Sort(want)
-	got := slices.Clone(ev.Cycle)
+	got := slices.Clone(ev.Deadlock().Cycle)
 	slices.Sort(got)
 	if slices.Equal(got, want) {
 		e := *ev
 		j.found = &e
 	} else if len(j.other) < 10 {
-		j.other = append(j.other, event.DeadlockText(ev.Edges))
+		j.other = append(j.other, event.DeadlockText(ev.Deadlock().Edges))
 	}
 }
 
 func (j *deadlockJudge) decide(f *facts) Result {
 	if j.found != nil {
-		return pass("found at %.2fs: %s", j.found.T.Seconds(), event.DeadlockText(j.found.Edges))
+		return pass("found at %.2fs: %s", j.found.T.Seconds(), event.DeadlockText(j.found.Deadlock().Edges))
 	}
 	if len(j.other) > 0 {
 		return fail("other cycles were found: %s", strings.Join(j.other, words.T("; ")))
@@ -251,10 +265,10 @@ type holdsJudge struct {
 }
 
 func (j *holdsJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind != event.KLock || ev.Object != j.c.Lock {
+	if ev.Kind() != event.KLock || ev.LockChange().Object != j.c.Lock {
 		return
 	}
-	n := strconv.Itoa(ev.Count)
+	n := strconv.Itoa(ev.LockChange().Count)
 	if k := len(j.got); k > 0 && j.got[k-1] == n {
 		return
 	}
@@ -289,7 +303,7 @@ type stoppedJudge struct {
 }
 
 func (j *stoppedJudge) event(f *facts, ev *event.Event) {
-	if ev.Kind == event.KState && ev.Task == j.c.Task && ev.State == event.Done && j.end == nil {
+	if ev.Kind() == event.KState && ev.Task == j.c.Task && ev.StateChange().State == event.Done && j.end == nil {
 		e := *ev
 		j.end = &e
 	}
@@ -303,8 +317,9 @@ func (j *stoppedJudge) decide(f *facts) Result {
 		}
 		return fail("%s never ended", j.c.Task)
 	}
-	how := event.EndText(ev.End, ev.By, ev.Reason, ev.Object)
-	if ev.End == event.EndStopped && ev.Reason != "" {
+	s := j.end.StateChange()
+	how := event.EndText(s.End, s.By, s.Reason, s.Object)
+	if s.End == event.EndStopped && s.Reason != "" {
 		return pass("%s ended %s", j.c.Task, how)
 	}
 	if how == "" {

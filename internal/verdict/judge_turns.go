@@ -22,16 +22,25 @@ type waitsForeverJudge struct {
 	ended *event.Event
 }
 
+// waitEdges is a deadlock's or a stuck run's wait-for graph.
+func waitEdges(ev *event.Event) []event.WaitEdge {
+	if ev.Kind() == event.KDeadlock {
+		return ev.Deadlock().Edges
+	}
+	return ev.Stuck().Edges
+}
+
 func (j *waitsForeverJudge) event(f *facts, ev *event.Event) {
 	switch {
 	case j.found != nil:
-	case ev.Kind == event.KStuck || ev.Kind == event.KDeadlock:
-		i := slices.IndexFunc(ev.Edges, func(e event.WaitEdge) bool { return copiesOf(j.c.Task, e.Task) })
+	case ev.Kind() == event.KStuck || ev.Kind() == event.KDeadlock:
+		edges := waitEdges(ev)
+		i := slices.IndexFunc(edges, func(e event.WaitEdge) bool { return copiesOf(j.c.Task, e.Task) })
 		if i >= 0 {
 			e := *ev
-			j.found, j.edge = &e, ev.Edges[i]
+			j.found, j.edge = &e, edges[i]
 		}
-	case ev.Kind == event.KState && ev.State == event.Done && copiesOf(j.c.Task, ev.Task) && j.ended == nil:
+	case ev.Kind() == event.KState && ev.StateChange().State == event.Done && copiesOf(j.c.Task, ev.Task) && j.ended == nil:
 		e := *ev
 		j.ended = &e
 	}
@@ -39,13 +48,13 @@ func (j *waitsForeverJudge) event(f *facts, ev *event.Event) {
 
 func (j *waitsForeverJudge) decide(f *facts) Result {
 	switch {
-	case j.found != nil && j.found.Kind == event.KDeadlock:
-		return pass("at %.2fs, in a %s", j.found.T.Seconds(), event.DeadlockText(j.found.Edges))
+	case j.found != nil && j.found.Kind() == event.KDeadlock:
+		return pass("at %.2fs, in a %s", j.found.T.Seconds(), event.DeadlockText(j.found.Deadlock().Edges))
 	case j.found != nil:
 		return pass("at %.2fs the run could not go on: %s", j.found.T.Seconds(), event.StuckText([]event.WaitEdge{j.edge}))
 	case !f.everRan(j.c.Task):
 		return undecided("%s never ran", j.c.Task)
-	case j.ended != nil && j.ended.End == event.EndNormal:
+	case j.ended != nil && j.ended.StateChange().End == event.EndNormal:
 		return fail("%s ended at the end of its steps, at %.2fs: nothing left it waiting", j.c.Task, j.ended.T.Seconds())
 	}
 	return fail("%s was never left waiting for good: the run never stood still with it waiting", j.c.Task)

@@ -16,7 +16,7 @@ func TestVerdictsSpeakTheLanguage(t *testing.T) {
 	sc := &spec.Scenario{ID: "x", Checks: []spec.Check{
 		{Kind: "drift", Name: "d", Spec: &spec.DriftCheck{Counter: "racy", Equals: 0, NeedsCores: 2}},
 	}}
-	evs := []event.Event{{Kind: event.KRoundEnd, Round: 1, Values: map[string]int64{"racy": 0}, LostBy: map[string]int64{"racy": 3}}}
+	evs := []event.Event{{Round: 1, Data: event.RoundEnd{Values: map[string]int64{"racy": 0}, LostBy: map[string]int64{"racy": 3}}}}
 	want := map[string][]string{
 		"en": {
 			"not decided: racy ended away from 0 in 0 of 1 rounds (final values 0); 3 updates were lost to a stale write (they cancelled out); " +

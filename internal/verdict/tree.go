@@ -59,8 +59,9 @@ func (c *counts) init(sc *spec.Scenario) {
 }
 
 func (c *counts) event(ev *event.Event) {
-	if _, ok := c.start[ev.Object]; ok {
-		c.last[copyKey{ev.Object, ev.Task}] = ev.Value
+	x := ev.CounterChange()
+	if _, ok := c.start[x.Object]; ok {
+		c.last[copyKey{x.Object, ev.Task}] = x.Value
 	}
 }
 

@@ -35,25 +35,25 @@ var witnessScenario = spec.Scenario{ID: "w", Rounds: 1,
 // Made-up items.
 func at(t int, ev event.Event) event.Event { ev.T = ms(t); return ev }
 func ran(t int, task string) event.Event {
-	return at(t, event.Event{Kind: event.KState, Task: task, State: event.Running})
+	return at(t, event.Event{Task: task, Data: event.StateChange{State: event.Running}})
 }
 func state(t int, task string, s event.State) event.Event {
-	return at(t, event.Event{Kind: event.KState, Task: task, State: s})
+	return at(t, event.Event{Task: task, Data: event.StateChange{State: s}})
 }
 func logged(t int, task, text string) event.Event {
-	return at(t, event.Event{Kind: event.KLog, Task: task, Text: text})
+	return at(t, event.Event{Task: task, Data: event.Log{Text: text}})
 }
 func proc(t int, task string, pid, ppid int) event.Event {
-	return at(t, event.Event{Kind: event.KProcess, Task: task, PID: pid, PPID: ppid})
+	return at(t, event.Event{Task: task, PID: pid, Data: event.Process{PPID: ppid}})
 }
 func exited(t int, task string, pid, code, sig int) event.Event {
-	return at(t, event.Event{Kind: event.KExit, Task: task, PID: pid, Code: code, Signal: sig, ReaperPID: 1000})
+	return at(t, event.Event{Task: task, PID: pid, Data: event.Exit{Code: code, Signal: sig, ReaperPID: 1000}})
 }
 func ended(t int, values map[string]int64) event.Event {
-	return at(t, event.Event{Kind: event.KRoundEnd, Round: 1, Values: values})
+	return at(t, event.Event{Round: 1, Data: event.RoundEnd{Values: values}})
 }
 func phase(t int, name string) event.Event {
-	return at(t, event.Event{Kind: event.KPhase, Phase: name})
+	return at(t, event.Event{Data: event.PhaseStart{Phase: name}})
 }
 
 // seen is a sample of mtviz (PID 1000) and these processes.
@@ -77,7 +77,7 @@ func gone(s probe.Sample, pids ...int) probe.Sample { s.Gone = pids; return s }
 // tree using the given cores in each and other programs the rest of what
 // the machine's two cores show.
 func cpuRun(treeA, othersA, treeB, othersB float64) ([]event.Event, []probe.Sample) {
-	evs := []event.Event{phase(0, "a"), phase(1000, "b"), ended(2000, nil), at(2000, event.Event{Kind: event.KEnd})}
+	evs := []event.Event{phase(0, "a"), phase(1000, "b"), ended(2000, nil), at(2000, event.Event{Data: event.Finish{}})}
 	var ss []probe.Sample
 	for t := 100; t <= 2000; t += 100 {
 		tree, others := treeA, othersA
@@ -98,15 +98,15 @@ func cpuWitness(treeA, othersA, treeB, othersB float64, cores int, says string) 
 
 func broker(b event.BrokerState) event.Event {
 	b.Final = true
-	return at(9000, event.Event{Kind: event.KBroker, Object: "nats", Broker: &b})
+	return at(9000, event.Event{Data: event.BrokerRead{Object: "nats", Broker: &b}})
 }
 
 func work(t int, task string, w event.Work) event.Event {
-	return at(t, event.Event{Kind: event.KWork, Task: task, Object: "nats", Work: &w})
+	return at(t, event.Event{Task: task, Data: event.WorkStep{Object: "nats", Work: &w}})
 }
 
 func kill(t int, task string) event.Event {
-	return at(t, event.Event{Kind: event.KSignal, Target: task, Signal: 9})
+	return at(t, event.Event{Data: event.SignalSent{Target: task, Signal: 9}})
 }
 
 var allDone = broker(event.BrokerState{Tasks: 10, Published: 10, Recorded: 10, Results: 10})
@@ -206,12 +206,12 @@ var lessonWitnesses = map[spec.CheckKind]witnesses{
 		fail: witness{evs: []event.Event{proc(0, "p", 2001, 1000), exited(300, "p", 2001, 0, 0)}, says: "not by a signal"},
 		open: witness{evs: []event.Event{proc(0, "p", 2001, 1000)}, says: "nobody reaped p"}},
 	"program": {check: &spec.ProgramCheck{Program: "sort", Exit: 0, Output: "a"},
-		pass: witness{evs: []event.Event{at(100, event.Event{Kind: event.KRun, Task: "main", Program: "sort", PID: 2001, Output: "a\nb\n"})}, says: `printed "a\nb"`},
-		fail: witness{evs: []event.Event{at(100, event.Event{Kind: event.KRun, Task: "main", Program: "sort", PID: 2001, Code: 2})}, says: "not exit 0"},
-		open: witness{evs: []event.Event{at(100, event.Event{Kind: event.KRun, Task: "main", Program: "sort", PID: 2001, Code: -1, Signal: 9})}, says: "before it exited on its own"}},
+		pass: witness{evs: []event.Event{at(100, event.Event{Task: "main", PID: 2001, Data: event.ProgramEnd{Program: "sort", Output: "a\nb\n"}})}, says: `printed "a\nb"`},
+		fail: witness{evs: []event.Event{at(100, event.Event{Task: "main", PID: 2001, Data: event.ProgramEnd{Program: "sort", Code: 2}})}, says: "not exit 0"},
+		open: witness{evs: []event.Event{at(100, event.Event{Task: "main", PID: 2001, Data: event.ProgramEnd{Program: "sort", Code: -1, Signal: 9}})}, says: "before it exited on its own"}},
 	"received": {check: &spec.ReceivedCheck{Of: spec.Of{Task: "t"}, Values: []string{"A", "B"}},
-		pass: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Kind: event.KGet, Task: "t", Item: "A"}), at(20, event.Event{Kind: event.KGet, Task: "t", Item: "B"})}, says: "got A, B in order"},
-		fail: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Kind: event.KGet, Task: "t", Item: "B"}), at(20, event.Event{Kind: event.KGet, Task: "t", Item: "A"})}, says: "not [A B]"},
+		pass: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Task: "t", Data: event.QueueGet{Item: "A"}}), at(20, event.Event{Task: "t", Data: event.QueueGet{Item: "B"}})}, says: "got A, B in order"},
+		fail: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Task: "t", Data: event.QueueGet{Item: "B"}}), at(20, event.Event{Task: "t", Data: event.QueueGet{Item: "A"}})}, says: "not [A B]"},
 		open: witness{says: "t never ran"}},
 	"processes": {check: &spec.ProcessesCheck{Of: spec.Of{Task: "w"}},
 		pass: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 200, alive(2001, 1000), alive(2002, 1000)), says: "at most 2 w processes alive at once"},
@@ -223,8 +223,8 @@ var lessonWitnesses = map[spec.CheckKind]witnesses{
 		fail: witness{evs: []event.Event{ran(0, "t"), state(10, "t", event.Done)}, says: `"blocked" never came`},
 		open: witness{says: "never reported a state"}},
 	"runtime": {check: &spec.RuntimeCheck{Of: spec.Of{Task: "t"}, States: []string{"running", "runnable"}},
-		pass: witness{evs: []event.Event{at(10, event.Event{Kind: event.KRuntime, Task: "t", State: event.Running, P: 1}), at(20, event.Event{Kind: event.KRuntime, Task: "t", State: event.Runnable})}, says: "running 1 times (on P1)"},
-		fail: witness{evs: []event.Event{at(10, event.Event{Kind: event.KRuntime, Task: "t", State: event.Running, P: 1})}, says: "never runnable"},
+		pass: witness{evs: []event.Event{at(10, event.Event{Task: "t", Data: event.RuntimeState{State: event.Running, P: 1}}), at(20, event.Event{Task: "t", Data: event.RuntimeState{State: event.Runnable}})}, says: "running 1 times (on P1)"},
+		fail: witness{evs: []event.Event{at(10, event.Event{Task: "t", Data: event.RuntimeState{State: event.Running, P: 1}})}, says: "never runnable"},
 		open: witness{says: "was tracing on"}},
 	"lines": {check: &spec.LinesCheck{Lines: []string{"one", "two"}},
 		pass: witness{evs: []event.Event{logged(10, "t", "one"), logged(20, "t", "two")}, says: "2 lines in the expected order"},
@@ -235,17 +235,18 @@ var lessonWitnesses = map[spec.CheckKind]witnesses{
 		fail: witness{evs: []event.Event{logged(10, "b", "answer"), logged(20, "a", "ask")}, says: "after"},
 		open: witness{says: "neither"}},
 	"deadlock": {check: &spec.DeadlockCheck{Tasks: []string{"a", "b"}},
-		pass: witness{evs: []event.Event{ran(0, "a"), ran(0, "b"), at(100, event.Event{Kind: event.KDeadlock, Cycle: []string{"b", "a"},
-			Edges: []event.WaitEdge{{Task: "a", Object: "m2", Holder: "b"}, {Task: "b", Object: "m1", Holder: "a"}}})}, says: "a waits for m2, held by b"},
+		pass: witness{evs: []event.Event{ran(0, "a"), ran(0, "b"), at(100, event.Event{
+			Data: event.Deadlock{Cycle: []string{"b", "a"}, Edges: []event.WaitEdge{{Task: "a", Object: "m2", Holder: "b"}, {Task: "b", Object: "m1", Holder: "a"}}},
+		})}, says: "a waits for m2, held by b"},
 		fail: witness{evs: []event.Event{ran(0, "a"), ran(0, "b")}, says: "no cycle was found"},
 		open: witness{evs: []event.Event{ran(0, "a")}, says: "b never ran"}},
 	"holds": {check: &spec.HoldsCheck{Lock: "m", Counts: []string{"1", "2", "1", "0"}},
-		pass: witness{evs: []event.Event{at(1, event.Event{Kind: event.KLock, Object: "m", Count: 1}), at(2, event.Event{Kind: event.KLock, Object: "m", Count: 2}),
-			at(3, event.Event{Kind: event.KLock, Object: "m", Count: 1}), at(4, event.Event{Kind: event.KLock, Object: "m", Count: 0})}, says: "went 1, 2, 1, 0"},
-		fail: witness{evs: []event.Event{at(1, event.Event{Kind: event.KLock, Object: "m", Count: 1}), at(4, event.Event{Kind: event.KLock, Object: "m", Count: 0})}, says: "went 1, 0"},
+		pass: witness{evs: []event.Event{at(1, event.Event{Data: event.LockChange{Object: "m", Count: 1}}), at(2, event.Event{Data: event.LockChange{Object: "m", Count: 2}}),
+			at(3, event.Event{Data: event.LockChange{Object: "m", Count: 1}}), at(4, event.Event{Data: event.LockChange{Object: "m", Count: 0}})}, says: "went 1, 2, 1, 0"},
+		fail: witness{evs: []event.Event{at(1, event.Event{Data: event.LockChange{Object: "m", Count: 1}}), at(4, event.Event{Data: event.LockChange{Object: "m", Count: 0}})}, says: "went 1, 0"},
 		open: witness{says: "nobody ever took m"}},
 	"stopped_blocked": {check: &spec.StoppedBlockedCheck{Of: spec.Of{Task: "t"}},
-		pass: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Kind: event.KState, Task: "t", State: event.Done, End: event.EndStopped, By: "main", Reason: event.ReasonLock, Object: "m"})}, says: "while blocked on lock m"},
+		pass: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Task: "t", Data: event.StateChange{State: event.Done, End: event.EndStopped, By: "main", Reason: event.ReasonLock, Object: "m"}})}, says: "while blocked on lock m"},
 		fail: witness{evs: []event.Event{ran(0, "t"), state(10, "t", event.Done)}, says: "not stopped while blocked"},
 		open: witness{says: "t never ran"}},
 	"recorded": {check: &spec.RecordedCheck{Broker: "nats"},
@@ -253,9 +254,9 @@ var lessonWitnesses = map[spec.CheckKind]witnesses{
 		fail: witness{evs: []event.Event{broker(event.BrokerState{Tasks: 10, Published: 10, Recorded: 9, NMissing: 1, Missing: []int64{7}})}, says: "1 tasks have no result (7)"},
 		open: witness{says: "did not read"}},
 	"refused": {check: &spec.RefusedCheck{Of: spec.Of{Task: "intruder"}, Broker: "nats"},
-		pass: witness{evs: []event.Event{at(100, event.Event{Kind: event.KRefused, Object: "nats", Addr: "127.0.0.1:5000"}),
+		pass: witness{evs: []event.Event{at(100, event.Event{Data: event.Refused{Object: "nats", Addr: "127.0.0.1:5000"}}),
 			work(101, "intruder", event.Work{Op: event.WorkRefused, Addr: "127.0.0.1:5000"})}, says: "127.0.0.1:5000"},
-		fail: witness{evs: []event.Event{at(100, event.Event{Kind: event.KRefused, Object: "nats", Addr: "127.0.0.1:6000"}),
+		fail: witness{evs: []event.Event{at(100, event.Event{Data: event.Refused{Object: "nats", Addr: "127.0.0.1:6000"}}),
 			work(101, "intruder", event.Work{Op: event.WorkRefused, Addr: "127.0.0.1:5000"})}, says: "names no refusal"},
 		open: witness{says: "never tried a wrong key"}},
 	"redelivered": {check: &spec.RedeliveredCheck{Of: spec.Of{Task: "worker-1"}, Broker: "nats"},
@@ -288,16 +289,16 @@ func TestAdoptedZombie(t *testing.T) {
 
 func init() {
 	lessonWitnesses["blocked"] = witnesses{check: &spec.BlockedCheck{Of: spec.Of{Task: "t"}, On: "m"},
-		pass: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Kind: event.KState, Task: "t", State: event.Blocked, Reason: event.ReasonLock, Object: "m"})}, says: "t was blocked on m at 0.01s"},
+		pass: witness{evs: []event.Event{ran(0, "t"), at(10, event.Event{Task: "t", Data: event.StateChange{State: event.Blocked, Reason: event.ReasonLock, Object: "m"}})}, says: "t was blocked on m at 0.01s"},
 		fail: witness{evs: []event.Event{ran(0, "t"), state(10, "t", event.Done)}, says: "never blocked on m"},
 		open: witness{says: "t never ran"}}
 	lessonWitnesses["queue"] = witnesses{check: &spec.QueueCheck{Queue: "q", Reached: 2},
-		pass: witness{evs: []event.Event{at(10, event.Event{Kind: event.KQueue, Object: "q", Len: 1}), at(20, event.Event{Kind: event.KQueue, Object: "q", Len: 2})}, says: "q held 2 values at 0.02s"},
-		fail: witness{evs: []event.Event{at(10, event.Event{Kind: event.KQueue, Object: "q", Len: 1})}, says: "held at most 1 values"},
+		pass: witness{evs: []event.Event{at(10, event.Event{Data: event.QueueChange{Object: "q", Len: 1}}), at(20, event.Event{Data: event.QueueChange{Object: "q", Len: 2}})}, says: "q held 2 values at 0.02s"},
+		fail: witness{evs: []event.Event{at(10, event.Event{Data: event.QueueChange{Object: "q", Len: 1}})}, says: "held at most 1 values"},
 		open: witness{says: "nobody ever put to or got from q"}}
 	lessonWitnesses["bounds"] = witnesses{check: &spec.BoundsCheck{Counter: "c", Min: 0, Max: 2},
-		pass: witness{evs: []event.Event{at(10, event.Event{Kind: event.KCounter, Object: "c", Value: 1}), at(20, event.Event{Kind: event.KCounter, Object: "c", Value: 2})}, says: "went from 1 (at 0.01s) to 2"},
-		fail: witness{evs: []event.Event{at(10, event.Event{Kind: event.KCounter, Object: "c", Value: 1}), at(20, event.Event{Kind: event.KCounter, Object: "c", Task: "w-1", Value: 3})}, says: "to 3 (at 0.02s)"},
+		pass: witness{evs: []event.Event{at(10, event.Event{Data: event.CounterChange{Object: "c", Value: 1}}), at(20, event.Event{Data: event.CounterChange{Object: "c", Value: 2}})}, says: "went from 1 (at 0.01s) to 2"},
+		fail: witness{evs: []event.Event{at(10, event.Event{Data: event.CounterChange{Object: "c", Value: 1}}), at(20, event.Event{Task: "w-1", Data: event.CounterChange{Object: "c", Value: 3}})}, says: "to 3 (at 0.02s)"},
 		open: witness{says: "c was never reported"}}
 	lessonWitnesses["pids"] = witnesses{check: &spec.PIDsCheck{Of: spec.Of{Task: "w"}, Min: 2},
 		pass: witness{evs: []event.Event{proc(0, "w-1", 2001, 1000), proc(0, "w-2", 2002, 1000)}, ss: samples(100, 300, probe.Proc{PID: 2001, PPID: 1000, State: "R", CPU: 50}, probe.Proc{PID: 2002, PPID: 1000, State: "R", CPU: 50}), says: "2 of w's 2 processes used CPU time"},
@@ -350,7 +351,7 @@ func TestProcessesMin(t *testing.T) {
 func (w witness) run(kind spec.CheckKind, c spec.CheckSpec) Result {
 	sc := witnessScenario
 	sc.Checks = []spec.Check{{Kind: kind, Name: string(kind), Spec: c}}
-	evs := append([]event.Event{{Kind: event.KRound, Round: 1}}, w.evs...)
+	evs := append([]event.Event{{Round: 1, Data: event.RoundStart{}}}, w.evs...)
 	cores := w.cores
 	if cores == 0 {
 		cores = 2

@@ -88,7 +88,7 @@ func Start(opt Options) (*Watcher, error) {
 	}
 	w.sc = w.scenario()
 	// Said first, before the program's output (the channel has room).
-	w.say(event.Event{Kind: event.KProcess, Task: w.name(), PID: w.pid, PPID: ppidOf(w.pid)})
+	w.say(event.Event{Task: w.name(), PID: w.pid, Data: event.Process{PPID: ppidOf(w.pid)}})
 	return w, nil
 }
 
@@ -261,7 +261,11 @@ func (p *pieces) line(text string) {
 		p.w.dropped.Add(1) // drained, not shown
 		return
 	}
-	p.batch = append(p.batch, event.Event{T: time.Since(p.w.opt.Start), Kind: p.kind, Task: p.w.name(), PID: p.w.pid, Text: text})
+	var d event.Payload = event.Log{Text: text}
+	if p.kind == event.KStderr {
+		d = event.Stderr{Text: text}
+	}
+	p.batch = append(p.batch, event.Event{T: time.Since(p.w.opt.Start), Task: p.w.name(), PID: p.w.pid, Data: d})
 }
 
 // runeStart is where the last whole character of b ends: the start of a
@@ -391,8 +395,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-tick.C:
 			// Gone, its PID reused, or a zombie: it has ended.
 			if st, state, err := readStat(w.pid); err != nil || st != w.start || state == probe.Zombie {
-				w.say(event.Event{Kind: event.KLog, Task: w.name(), PID: w.pid,
-					Text: words.F("process %d has ended (its exit status is for its parent to read)", w.pid)})
+				w.say(event.Event{
+					Task: w.name(),
+					PID:  w.pid,
+					Data: event.Log{Text: words.F("process %d has ended (its exit status is for its parent to read)", w.pid)},
+				})
 				return nil
 			}
 		}
@@ -428,8 +435,11 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 		}
 	}
 	if left := w.tree(); len(left) > 0 {
-		w.say(event.Event{Kind: event.KLog, Task: w.name(), PID: w.pid,
-			Text: words.F("the watch is over (%s): mtviz ends what is left of the program: PIDs %s", ended, pidList(left))})
+		w.say(event.Event{
+			Task: w.name(),
+			PID:  w.pid,
+			Data: event.Log{Text: words.F("the watch is over (%s): mtviz ends what is left of the program: PIDs %s", ended, pidList(left))},
+		})
 	}
 	// What the command left running goes with it: its group, and
 	// everything else in its box (daemons that left the group).
@@ -448,16 +458,19 @@ func (w *Watcher) runCmd(ctx context.Context, timeout <-chan time.Time) error {
 	close(w.waited)
 	ws, _ := w.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	ps := w.cmd.ProcessState
-	ev := event.Event{Kind: event.KExit, Task: w.name(), PID: w.pid, ReaperPID: os.Getpid(), Reaper: "mtviz",
-		CPUTime: (ps.UserTime() + ps.SystemTime()).Seconds()}
+	x := event.Exit{ReaperPID: os.Getpid(), Reaper: "mtviz", CPUTime: (ps.UserTime() + ps.SystemTime()).Seconds()}
 	if ws.Signaled() {
-		ev.Signal = int(ws.Signal())
+		x.Signal = int(ws.Signal())
 	} else {
-		ev.Code = ws.ExitStatus()
+		x.Code = ws.ExitStatus()
 	}
+	ev := event.Event{Task: w.name(), PID: w.pid, Data: x}
 	if n := w.dropped.Load(); n > 0 {
-		w.say(event.Event{Kind: event.KLog, Task: w.name(), PID: w.pid,
-			Text: words.F("%d lines of its output are not shown (past %d lines, or written faster than they could be shown)", n, maxLines)})
+		w.say(event.Event{
+			Task: w.name(),
+			PID:  w.pid,
+			Data: event.Log{Text: words.F("%d lines of its output are not shown (past %d lines, or written faster than they could be shown)", n, maxLines)},
+		})
 	}
 	w.say(ev)
 	return err
@@ -479,8 +492,11 @@ func (w *Watcher) follow(ctx context.Context, timeout <-chan time.Time, exited <
 	if len(left) == 0 {
 		return words.T("the program ended"), nil
 	}
-	w.say(event.Event{Kind: event.KLog, Task: w.name(), PID: w.pid,
-		Text: words.F("the command (PID %d) has exited; the watch goes on while the rest of its tree lives: PIDs %s (mtviz reaps the command when the watch ends)", w.pid, pidList(left))})
+	w.say(event.Event{
+		Task: w.name(),
+		PID:  w.pid,
+		Data: event.Log{Text: words.F("the command (PID %d) has exited; the watch goes on while the rest of its tree lives: PIDs %s (mtviz reaps the command when the watch ends)", w.pid, pidList(left))},
+	})
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
