@@ -14,8 +14,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"mtviz/internal/dist"
 	"mtviz/internal/engine"
+	"mtviz/internal/natsjob"
 	"mtviz/internal/text"
 )
 
@@ -67,11 +67,11 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	if *workers < 1 || *workers > 64 {
 		return usagef("bench: --workers: from 1 to 64")
 	}
-	if *tasks < 1 || *tasks > dist.MaxTasks {
-		return usagef("bench: --tasks: from 1 to %d", dist.MaxTasks)
+	if *tasks < 1 || *tasks > natsjob.MaxTasks {
+		return usagef("bench: --tasks: from 1 to %d", natsjob.MaxTasks)
 	}
-	if *per < 1 || *per > dist.MaxPerMessage {
-		return usagef("bench: --per-message: from 1 to %d", dist.MaxPerMessage)
+	if *per < 1 || *per > natsjob.MaxPerMessage {
+		return usagef("bench: --per-message: from 1 to %d", natsjob.MaxPerMessage)
 	}
 	if (*url == "") != (*keyArg == "") {
 		return usagef("bench: --nats URL and --token-file F go together")
@@ -87,26 +87,26 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	serverURL, keyFile := *url, *keyArg
 	tok := ""
 	if serverURL == "" {
-		tok = dist.NewToken()
+		tok = natsjob.NewToken()
 		keyFile = filepath.Join(dir, "key")
 		if err := os.WriteFile(keyFile, []byte(tok+"\n"), 0o600); err != nil {
 			return err
 		}
-		s, err := dist.StartServer(dist.ServerConfig{Token: tok, Dir: filepath.Join(dir, "jetstream"),
+		s, err := natsjob.StartServer(natsjob.ServerConfig{Token: tok, Dir: filepath.Join(dir, "jetstream"),
 			Warn: func(line string) { fmt.Fprintf(stderr, "mtviz bench: nats server: %s\n", line) }})
 		if err != nil {
 			return err
 		}
 		defer s.Close()
 		serverURL = s.URL()
-	} else if tok, err = dist.ReadToken(keyFile); err != nil {
+	} else if tok, err = natsjob.ReadToken(keyFile); err != nil {
 		return usagef("bench: --token-file: %v", err)
 	}
 	return benchRun(ctx, serverURL, tok, keyFile, *workers, *tasks, *per, *memory, *asJSON, stdout, stderr)
 }
 
 func benchRun(ctx context.Context, url, tok, keyFile string, workers int, tasks int64, per int, memory, asJSON bool, stdout, stderr io.Writer) error {
-	nc, err := dist.Connect(url, dist.Auth{Token: tok}, "mtviz bench", nil)
+	nc, err := natsjob.Connect(url, natsjob.Auth{Token: tok}, "mtviz bench", nil)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func benchRun(ctx context.Context, url, tok, keyFile string, workers int, tasks 
 		}
 		procs = append(procs, c)
 	}
-	rep, err := dist.RunMaster(ctx, nc, dist.MasterConfig{Job: job, Tasks: tasks, Memory: memory, AckWait: 30 * time.Second, Keep: true, PerMessage: per})
+	rep, err := natsjob.RunMaster(ctx, nc, natsjob.MasterConfig{Job: job, Tasks: tasks, Memory: memory, AckWait: 30 * time.Second, Keep: true, PerMessage: per})
 	if err != nil {
 		return err
 	}
@@ -157,20 +157,20 @@ func benchRun(ctx context.Context, url, tok, keyFile string, workers int, tasks 
 	if err != nil {
 		return err
 	}
-	rec, err := dist.ReadRecord(ctx, js, job)
+	rec, err := natsjob.ReadRecord(ctx, js, job)
 	if err != nil {
 		return fmt.Errorf("read the record: %w", err)
 	}
-	dist.DeleteJob(context.Background(), js, job)
-	raw, err := dist.RawPublish(ctx, nc, int(tasks), memory)
+	natsjob.DeleteJob(context.Background(), js, job)
+	raw, err := natsjob.RawPublish(ctx, nc, int(tasks), memory)
 	if err != nil {
 		return fmt.Errorf("raw publish+ack: %w", err)
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	r := benchResult{Workers: workers, Tasks: tasks, PerMessage: per, Storage: "file", Seconds: rep.Elapsed.Seconds(),
 		TasksPerSec: float64(rep.Collected) / rep.Elapsed.Seconds(),
-		LatencyMs: latency{ms(dist.Percentile(rep.Latencies, 50)), ms(dist.Percentile(rep.Latencies, 90)),
-			ms(dist.Percentile(rep.Latencies, 99)), ms(dist.Percentile(rep.Latencies, 100))},
+		LatencyMs: latency{ms(natsjob.Percentile(rep.Latencies, 50)), ms(natsjob.Percentile(rep.Latencies, 90)),
+			ms(natsjob.Percentile(rep.Latencies, 99)), ms(natsjob.Percentile(rep.Latencies, 100))},
 		Acked:       rec.Left == 0 && rec.InFlight == 0 && rec.Published == uint64((tasks+int64(per)-1)/int64(per)),
 		CountedOnce: rec.Recorded, Duplicates: rep.Duplicates,
 		RawPerSec: float64(tasks) / raw.Seconds(), GoalRaw: 0.5}

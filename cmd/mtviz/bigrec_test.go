@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
 	"mtviz/internal/record"
-	"mtviz/internal/spec"
 	"mtviz/internal/testutil"
-	"mtviz/internal/timeline"
 )
 
 // bigRecording writes a recording of about size bytes shaped as a busy
@@ -22,7 +22,7 @@ import (
 // every 100 ms a batch of 600 lock, counter and state events and a sample
 // of a process with 18 threads. It returns the recorded time.
 func bigRecording(tb testing.TB, path string, size int64) time.Duration {
-	sc, err := spec.Load("sixteen.yaml", []byte(testutil.SixteenLanes))
+	sc, err := lesson.Load("sixteen.yaml", []byte(testutil.SixteenLanes))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -35,9 +35,9 @@ func bigRecording(tb testing.TB, path string, size int64) time.Duration {
 	w.Header(record.NewHeader(sc, 2, time.Now(), 4000, 10))
 	var evs []event.Event
 	for i := 1; i <= 16; i++ {
-		evs = append(evs, event.Event{Task: fmt.Sprintf("w-%d", i), Data: event.TaskStart{TaskKind: spec.Goroutine, State: event.Created}})
+		evs = append(evs, event.Event{Task: fmt.Sprintf("w-%d", i), Data: event.TaskStart{TaskKind: lesson.Goroutine, State: event.Created}})
 	}
-	w.Item(timeline.Item{Events: evs})
+	w.Item(fold.Item{Events: evs})
 	var t time.Duration
 	for i := 0; ; i++ {
 		if i%64 == 0 {
@@ -60,13 +60,13 @@ func bigRecording(tb testing.TB, path string, size int64) time.Duration {
 				evs = append(evs, event.Event{T: at, Task: task, Data: event.StateChange{State: event.Running}})
 			}
 		}
-		w.Item(timeline.Item{Events: evs})
+		w.Item(fold.Item{Events: evs})
 		p := probe.Proc{PID: 4000, PPID: 1, Name: "mtviz", State: "R", CPU: 150, NThreads: 18}
 		for th := 0; th < 18; th++ {
 			p.Threads = append(p.Threads, probe.Thread{TID: 4000 + th, Name: "mtviz", State: "S", CPU: 8, Core: th % 2})
 		}
 		t += 100 * time.Millisecond
-		w.Item(timeline.Item{Sample: &probe.Sample{T: t, Cores: []float64{80, 70}, Procs: []probe.Proc{p}}})
+		w.Item(fold.Item{Sample: &probe.Sample{T: t, Cores: []float64{80, 70}, Procs: []probe.Proc{p}}})
 	}
 	w.End(record.End{})
 	return t

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
 	"mtviz/internal/ui"
 	"mtviz/internal/version"
@@ -36,7 +36,7 @@ func commandNames() []string {
 // unknownCommand says a word is no command, and which one was meant.
 func unknownCommand(word string) error {
 	hint := ""
-	if m := spec.Closest(word, commandNames()); m != "" {
+	if m := lesson.Closest(word, commandNames()); m != "" {
 		hint = fmt.Sprintf(" (did you mean %q?)", m)
 	}
 	return usagef("unknown command %q%s; run 'mtviz --help'", text.Clean(word), hint)
@@ -55,7 +55,7 @@ func unknownFlag(fs *flag.FlagSet, args []string, name string) string {
 	var known []string
 	fs.VisitAll(func(f *flag.Flag) { known = append(known, f.Name) })
 	hint := ""
-	if m := spec.Closest(name, known); m != "" {
+	if m := lesson.Closest(name, known); m != "" {
 		hint = fmt.Sprintf(" (did you mean --%s?)", m)
 	}
 	return fmt.Sprintf("unknown flag %s%s", text.Clean(typed), hint)
@@ -178,12 +178,12 @@ func onScreen(cmd string, cfg ui.Config) error {
 // when not given).
 func takeLang(args []string) ([]string, error) {
 	if v := os.Getenv("MTVIZ_LANG"); v != "" {
-		if !slices.Contains(spec.Languages, v) {
-			return nil, usagef("MTVIZ_LANG=%s: the languages are %s", text.Clean(v), strings.Join(spec.Languages, ", "))
+		if !slices.Contains(lesson.Languages, v) {
+			return nil, usagef("MTVIZ_LANG=%s: the languages are %s", text.Clean(v), strings.Join(lesson.Languages, ", "))
 		}
-		spec.SetLang(v)
+		lesson.SetLang(v)
 	}
-	return takeGlobal(args, "lang", "language", spec.Languages, spec.SetLang)
+	return takeGlobal(args, "lang", "language", lesson.Languages, lesson.SetLang)
 }
 
 // takeTheme takes --theme dark|light|auto from anywhere before "--": the

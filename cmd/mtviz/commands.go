@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"mtviz/internal/cpus"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
 	"mtviz/internal/ui"
 )
@@ -65,7 +65,7 @@ Flags:
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	maxSize := fs.Int64("max-size", spec.MaxFile, "read only files of at most `N` bytes (default 1 MiB)")
+	maxSize := fs.Int64("max-size", lesson.MaxFile, "read only files of at most `N` bytes (default 1 MiB)")
 	pos, err := parseFlags(fs, args, checkUsage, stdout)
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	bad := 0
 	for _, p := range pos {
-		sc, err := spec.LoadFileLimit(p, *maxSize)
+		sc, err := lesson.LoadFileLimit(p, *maxSize)
 		if err != nil {
 			fmt.Fprintln(stderr, text.CleanLines(err.Error())) // it quotes the file
 			bad++
@@ -110,7 +110,7 @@ func cmdSteps(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usagef("steps: takes no arguments")
 	}
-	fmt.Fprint(stdout, spec.Vocabulary())
+	fmt.Fprint(stdout, lesson.Vocabulary())
 	return nil
 }
 

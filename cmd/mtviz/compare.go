@@ -11,11 +11,11 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/cpus"
+	"mtviz/internal/lesson"
 	"mtviz/internal/outfile"
 	"mtviz/internal/record"
 	"mtviz/internal/report"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/ui"
 	"mtviz/internal/verdict"
 )
@@ -179,7 +179,7 @@ func (f *runFlags) options() session.Options {
 }
 
 // planCompare makes the variants the flags ask for, or the lesson's own.
-func planCompare(sc *spec.Scenario, f compareFlags) ([]compare.Variant, error) {
+func planCompare(sc *lesson.Scenario, f compareFlags) ([]compare.Variant, error) {
 	var cores []int
 	if f.cores != "" {
 		var err error
@@ -189,14 +189,14 @@ func planCompare(sc *spec.Scenario, f compareFlags) ([]compare.Variant, error) {
 	}
 	axes := []compare.Axis(f.sets)
 	for _, a := range axes {
-		if _, err := spec.Reload(sc, map[string]string{a.Name: a.Values[0]}); err != nil {
-			if se, ok := err.(*spec.SetError); ok {
+		if _, err := lesson.Reload(sc, map[string]string{a.Name: a.Values[0]}); err != nil {
+			if se, ok := err.(*lesson.SetError); ok {
 				return nil, usagef("compare: --set %s: %s", a.Name, se.Msg)
 			}
 			return nil, err
 		}
 		for _, v := range a.Values[1:] {
-			if _, err := spec.Reload(sc, map[string]string{a.Name: v}); err != nil {
+			if _, err := lesson.Reload(sc, map[string]string{a.Name: v}); err != nil {
 				return nil, usagef("compare: --set %s: %v", a.Name, err)
 			}
 		}
@@ -245,7 +245,7 @@ func compareReplay(f compareFlags, files []string, stdout io.Writer) error {
 
 // compareOutcome reports a comparison's own checks and what it came to,
 // and returns that.
-func compareOutcome(out report.Reporter, sc *spec.Scenario, rs []compare.Result) verdict.Summary {
+func compareOutcome(out report.Reporter, sc *lesson.Scenario, rs []compare.Result) verdict.Summary {
 	sum := compare.Outcome(sc, rs)
 	out.Outcome(sc, compare.Checks(sc, rs), sum)
 	return sum

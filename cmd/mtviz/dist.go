@@ -18,10 +18,10 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"mtviz/internal/dist"
 	"mtviz/internal/engine"
+	"mtviz/internal/lesson"
+	"mtviz/internal/natsjob"
 	"mtviz/internal/report"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
 )
 
@@ -86,11 +86,11 @@ func addAuthFlags(fs *flag.FlagSet, key string) authFlags {
 		fs.String("creds", "", "instead of a key: read credentials (a JWT and its nkey seed) from `FILE`")}
 }
 
-func (a authFlags) auth(cmd string) (dist.Auth, error) {
-	var au dist.Auth
+func (a authFlags) auth(cmd string) (natsjob.Auth, error) {
+	var au natsjob.Auth
 	n := 0
 	if *a.token != "" {
-		tok, err := dist.ReadToken(*a.token)
+		tok, err := natsjob.ReadToken(*a.token)
 		if err != nil {
 			return au, usagef("%s: --token-file: %v", cmd, err)
 		}
@@ -143,7 +143,7 @@ func parseMaster(args []string, stdout io.Writer) (*masterFlags, error) {
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:0", "where the embedded server listens, `ADDR` (default 127.0.0.1 and the job's port from last time, or a free one)")
 	fs.BoolVar(&f.remote, "allow-remote", false, "let --listen take an address other than loopback; every client must still present the key")
 	fs.Var(&f.urls, "nats", "use the NATS server or cluster at `URL` (JetStream on) instead of starting one; give it again for more of the cluster's servers; with --token-file, --nkey-seed or --creds")
-	fs.StringVar(&f.job, "job", string(dist.DefaultJob), "the job's `NAME` on the server")
+	fs.StringVar(&f.job, "job", string(natsjob.DefaultJob), "the job's `NAME` on the server")
 	fs.BoolVar(&f.memory, "memory", false, "keep the job's streams in memory instead of files")
 	fs.DurationVar(&f.ackWait, "ack-wait", 2*time.Second, "how long `D` a worker may hold a task before the server hands it to another")
 	fs.BoolVar(&f.keep, "keep", false, "leave the job on the server when it is done")
@@ -159,12 +159,12 @@ func parseMaster(args []string, stdout io.Writer) (*masterFlags, error) {
 	switch {
 	case len(pos) > 0:
 		return nil, usagef("master: takes no arguments, got %q", pos[0])
-	case f.tasks < 1 || f.tasks > dist.MaxTasks:
-		return nil, usagef("master: --tasks: from 1 to %d", dist.MaxTasks)
-	case !dist.Job(f.job).Valid():
+	case f.tasks < 1 || f.tasks > natsjob.MaxTasks:
+		return nil, usagef("master: --tasks: from 1 to %d", natsjob.MaxTasks)
+	case !natsjob.Job(f.job).Valid():
 		return nil, usagef("master: --job: letters, digits, - and _ only")
-	case f.per < 1 || f.per > dist.MaxPerMessage:
-		return nil, usagef("master: --per-message: from 1 to %d", dist.MaxPerMessage)
+	case f.per < 1 || f.per > natsjob.MaxPerMessage:
+		return nil, usagef("master: --per-message: from 1 to %d", natsjob.MaxPerMessage)
 	case f.ackWait < 100*time.Millisecond:
 		return nil, usagef("master: --ack-wait: at least 100ms")
 	case f.replicas < 0 || f.replicas > 5:
@@ -198,25 +198,25 @@ func sayer(stderr io.Writer, who string) func(string) {
 // ownServer starts the master's own server, its files and key in the
 // job's state directory; the port is the job's from last time unless
 // --listen says otherwise.
-func ownServer(f *masterFlags, auth *dist.Auth, stdout, stderr io.Writer) (*dist.Server, *dist.StateDir, string, error) {
+func ownServer(f *masterFlags, auth *natsjob.Auth, stdout, stderr io.Writer) (*natsjob.Server, *natsjob.StateDir, string, error) {
 	if auth.NkeySeed != "" || auth.CredsFile != "" {
 		return nil, nil, "", usagef("master: --nkey-seed and --creds are for --nats; the embedded server takes --token-file")
 	}
-	if _, _, loop, err := dist.SplitListen(f.listen); err != nil {
+	if _, _, loop, err := natsjob.SplitListen(f.listen); err != nil {
 		return nil, nil, "", usagef("master: --listen: %v", err)
 	} else if !loop && !f.remote {
 		return nil, nil, "", usagef("master: --listen %s is not a loopback address: other machines could connect; add --allow-remote to mean it (the key is still required)", f.listen)
 	}
-	sd, err := dist.OpenStateDir(dist.Job(f.job))
+	sd, err := natsjob.OpenStateDir(natsjob.Job(f.job))
 	if err != nil {
 		return nil, nil, "", err
 	}
 	keyFile := *f.af.token
 	if auth.Token == "" {
 		keyFile = filepath.Join(sd.Path, "key")
-		tok, err := dist.ReadToken(keyFile)
+		tok, err := natsjob.ReadToken(keyFile)
 		if err != nil {
-			tok = dist.NewToken()
+			tok = natsjob.NewToken()
 			if err := os.WriteFile(keyFile, []byte(tok+"\n"), 0o600); err != nil {
 				sd.Close()
 				return nil, nil, "", err
@@ -224,19 +224,19 @@ func ownServer(f *masterFlags, auth *dist.Auth, stdout, stderr io.Writer) (*dist
 		}
 		auth.Token = tok
 	}
-	cfg := dist.ServerConfig{Listen: f.listen, Remote: f.remote, Token: auth.Token, Dir: filepath.Join(sd.Path, "jetstream"),
+	cfg := natsjob.ServerConfig{Listen: f.listen, Remote: f.remote, Token: auth.Token, Dir: filepath.Join(sd.Path, "jetstream"),
 		Refused: func(addr string) {
 			fmt.Fprintf(stderr, "mtviz master: the server refused a client with a wrong key: %s\n", text.Clean(addr))
 		},
 		Warn: sayer(stderr, "master: nats server")}
-	var s *dist.Server
+	var s *natsjob.Server
 	if p := sd.Port(); p > 0 && !f.listenExplicit {
 		cfg.Listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(p))
-		s, err = dist.StartServer(cfg)
+		s, err = natsjob.StartServer(cfg)
 		cfg.Listen = f.listen
 	}
 	if s == nil {
-		s, err = dist.StartServer(cfg)
+		s, err = natsjob.StartServer(cfg)
 	}
 	if err != nil {
 		sd.Close()
@@ -259,10 +259,10 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signalContext()
 	defer stop()
 	serverURL, keyFile := strings.Join(f.urls, ","), *f.af.token
-	var sd *dist.StateDir
+	var sd *natsjob.StateDir
 	removeDir := false
 	if len(f.urls) == 0 {
-		var s *dist.Server
+		var s *natsjob.Server
 		s, sd, keyFile, err = ownServer(f, &auth, stdout, stderr)
 		if err != nil {
 			return err
@@ -278,18 +278,18 @@ func cmdMaster(args []string, stdout, stderr io.Writer) error {
 		}()
 		serverURL = s.URL()
 		if f.remote {
-			if h, _, _, _ := dist.SplitListen(f.listen); h == "0.0.0.0" || h == "::" {
+			if h, _, _, _ := natsjob.SplitListen(f.listen); h == "0.0.0.0" || h == "::" {
 				name, _ := os.Hostname()
 				serverURL = fmt.Sprintf("nats://%s:%d", name, s.Port())
 			}
 		}
 	}
 	fmt.Fprintln(stdout, "Run workers, here or on another machine that can reach the server:")
-	fmt.Fprintf(stdout, "  %s\n", workerCommand(serverURL, keyFile, auth, dist.Job(f.job)))
-	nc, err := dist.ConnectRetry(ctx, serverURL, auth, "mtviz master", nil, func(err error, next time.Duration) {
+	fmt.Fprintf(stdout, "  %s\n", workerCommand(serverURL, keyFile, auth, natsjob.Job(f.job)))
+	nc, err := natsjob.ConnectRetry(ctx, serverURL, auth, "mtviz master", nil, func(err error, next time.Duration) {
 		fmt.Fprintf(stderr, "mtviz master: %s; trying again in %v\n", text.Clean(err.Error()), next)
 	})
-	if errors.Is(err, dist.ErrRefused) || errors.Is(err, dist.ErrNotNATS) {
+	if errors.Is(err, natsjob.ErrRefused) || errors.Is(err, natsjob.ErrNotNATS) {
 		return usagef("master: %v", err)
 	}
 	if err != nil {
@@ -328,8 +328,8 @@ func interrupted(ctx context.Context, err error) error {
 }
 
 // runMaster runs the master with its progress lines.
-func runMaster(ctx context.Context, nc *nats.Conn, f *masterFlags, stdout, stderr io.Writer) (dist.MasterReport, error) {
-	cfg := dist.MasterConfig{Job: dist.Job(f.job), Tasks: f.tasks, Memory: f.memory, AckWait: f.ackWait, Keep: f.keep,
+func runMaster(ctx context.Context, nc *nats.Conn, f *masterFlags, stdout, stderr io.Writer) (natsjob.MasterReport, error) {
+	cfg := natsjob.MasterConfig{Job: natsjob.Job(f.job), Tasks: f.tasks, Memory: f.memory, AckWait: f.ackWait, Keep: f.keep,
 		PerMessage: f.per, Replicas: f.replicas, Warn: sayer(stderr, "master")}
 	cfg.Started = func(published, collected int64) {
 		if published > 0 || collected > 0 {
@@ -358,7 +358,7 @@ func runMaster(ctx context.Context, nc *nats.Conn, f *masterFlags, stdout, stder
 			fmt.Fprintf(stderr, "mtviz master: %d of %d results collected\n", collected.Load(), f.tasks)
 		}
 	}()
-	rep, err := dist.RunMaster(ctx, nc, cfg)
+	rep, err := natsjob.RunMaster(ctx, nc, cfg)
 	stopProgress()
 	<-progress
 	return rep, err
@@ -367,7 +367,7 @@ func runMaster(ctx context.Context, nc *nats.Conn, f *masterFlags, stdout, stder
 // jobLine is master --json's last line (report.JobLine): the job as the
 // server holds it when it is done (read back), or as the master counted it
 // when stopped.
-func jobLine(rep dist.MasterReport, done bool) report.JobLine {
+func jobLine(rep natsjob.MasterReport, done bool) report.JobLine {
 	j := report.JobLine{Type: report.KindJob, Tasks: rep.Tasks, Collected: rep.Collected, Missing: rep.Tasks - rep.Collected, Wrong: rep.Wrong,
 		Duplicates: rep.Duplicates, Replicas: rep.Replicas, Resumed: rep.Replayed, Seconds: rep.Elapsed.Seconds(), Done: done, Sum: rep.Sum.Big()}
 	if r := rep.Record; r != nil {
@@ -379,7 +379,7 @@ func jobLine(rep dist.MasterReport, done bool) report.JobLine {
 }
 
 // workerCommand is the exact command a worker runs.
-func workerCommand(url, keyFile string, auth dist.Auth, job dist.Job) string {
+func workerCommand(url, keyFile string, auth natsjob.Auth, job natsjob.Job) string {
 	parts := []string{"mtviz", "worker", "--server", url}
 	switch {
 	case auth.NkeySeed != "":
@@ -389,7 +389,7 @@ func workerCommand(url, keyFile string, auth dist.Auth, job dist.Job) string {
 	case keyFile != "":
 		parts = append(parts, "--token-file", shellQuote(keyFile))
 	}
-	if job != dist.DefaultJob {
+	if job != natsjob.DefaultJob {
 		parts = append(parts, "--job", string(job))
 	}
 	return strings.Join(parts, " ")
@@ -405,15 +405,15 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-func printMaster(w io.Writer, rep dist.MasterReport) {
+func printMaster(w io.Writer, rep natsjob.MasterReport) {
 	fmt.Fprintf(w, "collected %d of %d results, each once by task id (%d duplicates ignored, %d wrong)\n", rep.Collected, rep.Tasks, rep.Duplicates, rep.Wrong)
 	if rep.Resumed > 0 || rep.Replayed > 0 {
 		fmt.Fprintf(w, "this master went on from %d tasks published and %d results collected before it\n", rep.Resumed, rep.Replayed)
 	}
 	if len(rep.Latencies) > 0 {
 		fmt.Fprintf(w, "%d tasks published by this master; %.0f tasks/s; latency p50 %v, p99 %v\n", rep.Published,
-			float64(rep.Collected-rep.Replayed)/rep.Elapsed.Seconds(), dist.Percentile(rep.Latencies, 50).Round(time.Microsecond),
-			dist.Percentile(rep.Latencies, 99).Round(time.Microsecond))
+			float64(rep.Collected-rep.Replayed)/rep.Elapsed.Seconds(), natsjob.Percentile(rep.Latencies, 50).Round(time.Microsecond),
+			natsjob.Percentile(rep.Latencies, 99).Round(time.Microsecond))
 	}
 }
 
@@ -421,7 +421,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	var urls urlsFlag
 	fs.Var(&urls, "server", "the NATS server at `URL`, as 'mtviz master' printed it; give it again for more of a cluster's servers")
-	job := fs.String("job", string(dist.DefaultJob), "the job's `NAME`")
+	job := fs.String("job", string(natsjob.DefaultJob), "the job's `NAME`")
 	batch := fs.Int("batch", 256, "`N` tasks pulled ahead of the work")
 	pace := fs.Duration("pace", 0, "how long `D` each task takes, to watch it")
 	giveUp := fs.Duration("give-up", 2*time.Minute, "stop after `D` without a server")
@@ -437,7 +437,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) error {
 		return usagef("worker: --server URL is required (the master prints it)")
 	case *af.token == "" && *af.nkey == "" && *af.creds == "":
 		return usagef("worker: give the key: --token-file F (or --nkey-seed, --creds)")
-	case !dist.Job(*job).Valid():
+	case !natsjob.Job(*job).Valid():
 		return usagef("worker: --job: letters, digits, - and _ only")
 	case *batch < 1 || *batch > 65536:
 		return usagef("worker: --batch: from 1 to 65536")
@@ -454,10 +454,10 @@ func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	url := urls.String()
 	name := fmt.Sprintf("mtviz worker %d", os.Getpid())
-	nc, err := dist.ConnectRetry(ctx, url, auth, name, nil, func(err error, next time.Duration) {
+	nc, err := natsjob.ConnectRetry(ctx, url, auth, name, nil, func(err error, next time.Duration) {
 		fmt.Fprintf(stderr, "mtviz worker: %s; trying again in %v\n", text.Clean(err.Error()), next.Round(time.Millisecond))
 	})
-	if errors.Is(err, dist.ErrRefused) || errors.Is(err, dist.ErrNotNATS) {
+	if errors.Is(err, natsjob.ErrRefused) || errors.Is(err, natsjob.ErrNotNATS) {
 		return usagef("worker: %v", err)
 	}
 	if err != nil {
@@ -465,7 +465,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) error {
 	}
 	defer nc.Close()
 	fmt.Fprintf(stdout, "worker %d: connected to %s\n", os.Getpid(), url)
-	rep, err := dist.RunWorker(ctx, nc, dist.WorkerConfig{Job: dist.Job(*job), Batch: *batch, Pace: *pace, GiveUp: *giveUp,
+	rep, err := natsjob.RunWorker(ctx, nc, natsjob.WorkerConfig{Job: natsjob.Job(*job), Batch: *batch, Pace: *pace, GiveUp: *giveUp,
 		Waiting: func() { fmt.Fprintf(stdout, "worker %d: waiting for a master to begin job %s\n", os.Getpid(), *job) },
 		Warn:    sayer(stderr, "worker")})
 	fmt.Fprintf(stdout, "worker %d: did %d tasks (%d results the master already had)\n", os.Getpid(), rep.Done, rep.Duplicates)
@@ -490,7 +490,7 @@ func addRunNATSFlags(fs *flag.FlagSet) *runNATS {
 }
 
 // apply makes the run's brokers use the server given, if one is.
-func (r *runNATS) apply(sc *spec.Scenario) error {
+func (r *runNATS) apply(sc *lesson.Scenario) error {
 	if len(r.urls) == 0 {
 		if *r.af.token != "" || *r.af.nkey != "" || *r.af.creds != "" || *r.replicas != 0 {
 			return usagef("run: --token-file, --nkey-seed, --creds and --replicas go with --nats URL")
@@ -502,7 +502,7 @@ func (r *runNATS) apply(sc *spec.Scenario) error {
 	}
 	hasBroker := false
 	for _, o := range sc.Objects {
-		hasBroker = hasBroker || o.Kind == spec.Broker
+		hasBroker = hasBroker || o.Kind == lesson.Broker
 	}
 	if !hasBroker {
 		return usagef("run: --nats is for lessons with a broker (distributed); %s has none", sc.ID)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"mtviz/internal/dist"
+	"mtviz/internal/natsjob"
 	"mtviz/internal/report"
 )
 
@@ -255,7 +255,7 @@ func TestExternalServer(t *testing.T) {
 		t.Errorf("worker exited %d: %s", c, w.errb)
 	}
 	// The job is gone from the server.
-	nc, err := dist.Connect(url, dist.Auth{Token: tok}, "test", nil)
+	nc, err := natsjob.Connect(url, natsjob.Auth{Token: tok}, "test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,10 +324,10 @@ func TestNoLeakDistributedLesson(t *testing.T) {
 func startBroker(t *testing.T, mark string) (url, tok, key string) {
 	t.Helper()
 	dir := t.TempDir()
-	tok = dist.NewToken()
+	tok = natsjob.NewToken()
 	key = filepath.Join(dir, "key")
 	os.WriteFile(key, []byte(tok+"\n"), 0o600)
-	srv := exec.Command(os.Args[0], dist.BrokerCommand)
+	srv := exec.Command(os.Args[0], natsjob.BrokerCommand)
 	srv.Env = append(os.Environ(), "MTVIZ_TEST_MARK="+mark)
 	in, _ := srv.StdinPipe()
 	out, _ := srv.StdoutPipe()
@@ -335,13 +335,13 @@ func startBroker(t *testing.T, mark string) (url, tok, key string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { in.Close(); srv.Wait(); noneLeft(t, mark) })
-	cfg, _ := json.Marshal(dist.BrokerConfig{Token: tok, Dir: filepath.Join(dir, "js")})
+	cfg, _ := json.Marshal(natsjob.BrokerConfig{Token: tok, Dir: filepath.Join(dir, "js")})
 	fmt.Fprintf(in, "%s\n", cfg)
 	l, err := bufio.NewReader(out).ReadBytes('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
-	bl, err := dist.ParseBrokerLine(l)
+	bl, err := natsjob.ParseBrokerLine(l)
 	if err != nil || bl.URL == "" {
 		t.Fatalf("the server said %q: %v", l, err)
 	}
@@ -494,7 +494,7 @@ func TestLessonOnExternalServer(t *testing.T) {
 			t.Errorf("no %q in the lesson's output", want)
 		}
 	}
-	nc, err := dist.Connect(url, dist.Auth{Token: tok}, "test", nil)
+	nc, err := natsjob.Connect(url, natsjob.Auth{Token: tok}, "test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,9 +13,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mtviz/internal/explore"
+	"mtviz/internal/lesson"
 	"mtviz/internal/outfile"
 	"mtviz/internal/report"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
 )
 
@@ -62,7 +62,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.cores, "cores", 0, "the `N` cores the runs may use (default: all)")
 	f.timeout = 10 * time.Minute
 	fs.Var(secondsFlag{&f.timeout}, "timeout", "stop after `D`, keeping what was explored")
-	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "refuse a scenario file larger than `N` bytes (default 1 MiB)")
+	fs.Int64Var(&f.maxSize, "max-size", lesson.MaxFile, "refuse a scenario file larger than `N` bytes (default 1 MiB)")
 	pos, err := parseFlags(fs, args, exploreUsage, stdout)
 	if err != nil {
 		return err
@@ -124,12 +124,12 @@ func cmdExplore(args []string, stdout, stderr io.Writer) error {
 }
 
 // resolveFor finds a built-in lesson by id, or loads a file, for a command.
-func resolveFor(cmd, arg string, maxSize int64) (*spec.Scenario, error) {
+func resolveFor(cmd, arg string, maxSize int64) (*lesson.Scenario, error) {
 	return resolve(cmd, arg, maxSize)
 }
 
 // applySets loads the lesson again with the --set switches, one value each.
-func applySets(cmd string, sc *spec.Scenario, sets setFlags) (*spec.Scenario, error) {
+func applySets(cmd string, sc *lesson.Scenario, sets setFlags) (*lesson.Scenario, error) {
 	if len(sets) == 0 {
 		return sc, nil
 	}
@@ -140,9 +140,9 @@ func applySets(cmd string, sc *spec.Scenario, sets setFlags) (*spec.Scenario, er
 		}
 		set[a.Name] = a.Values[0]
 	}
-	out, err := spec.Reload(sc, set)
+	out, err := lesson.Reload(sc, set)
 	if err != nil {
-		if se, ok := err.(*spec.SetError); ok {
+		if se, ok := err.(*lesson.SetError); ok {
 			return nil, usagef("%s: --set: %s", cmd, se.Msg)
 		}
 		return nil, usageError{cmd + ": " + err.Error()}
@@ -182,7 +182,7 @@ var slugRE = regexp.MustCompile(`[^\p{L}\p{N}]+`)
 
 // writeShortest writes, to dir, the shortest order breaking each check,
 // and the shortest meeting the goal; it returns each file by check.
-func writeShortest(dir string, sc *spec.Scenario, r *explore.Report) (map[string]string, error) {
+func writeShortest(dir string, sc *lesson.Scenario, r *explore.Report) (map[string]string, error) {
 	written := map[string]string{}
 	if dir == "" {
 		return written, nil

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"mtviz/internal/explore"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 type exploreLine struct {
@@ -233,7 +233,7 @@ func cpuTicks(pid int) int {
 // one is cut between characters, never inside one. mtviz's own check (no
 // task was left waiting forever) speaks the language too.
 func TestExploreOutNamesInChinese(t *testing.T) {
-	defer spec.SetLang(spec.Lang())
+	defer lesson.SetLang(lesson.Lang())
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
 	if code := Main([]string{"--lang", "zh", "explore", "condition-play", "--out", dir}, &out, &errb); code != 0 {
@@ -246,7 +246,7 @@ func TestExploreOutNamesInChinese(t *testing.T) {
 	}
 	long := strings.Repeat("余额", 30)
 	r := &explore.Report{Broken: []explore.Shortest{{Check: long, Tasks: []string{"a"}}, {Check: "!?", Tasks: []string{"a"}}}}
-	written, err := writeShortest(dir, &spec.Scenario{ID: "x"}, r)
+	written, err := writeShortest(dir, &lesson.Scenario{ID: "x"}, r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
 	"mtviz/internal/ui"
 	"mtviz/internal/verdict"
@@ -45,7 +45,7 @@ func cmdShow(args []string, stdout, stderr io.Writer) error {
 }
 
 // builtin finds a built-in lesson by id, or says which one was meant.
-func builtin(id, cmd string) (*spec.Scenario, error) {
+func builtin(id, cmd string) (*lesson.Scenario, error) {
 	all := builtins()
 	var ids []string
 	for _, sc := range all {
@@ -55,7 +55,7 @@ func builtin(id, cmd string) (*spec.Scenario, error) {
 		ids = append(ids, sc.ID)
 	}
 	hint := ""
-	if m := spec.Closest(id, ids); m != "" {
+	if m := lesson.Closest(id, ids); m != "" {
 		hint = fmt.Sprintf(" (did you mean %q?)", m)
 	}
 	return nil, usagef("%s: no lesson %q%s; run 'mtviz list' for the lessons", cmd, text.Clean(id), hint)
@@ -145,7 +145,7 @@ func cmdNew(args []string, stdout, stderr io.Writer) error {
 		}
 		body = renameID(string(sc.Source), id)
 	}
-	if _, err := spec.Load(path, []byte(body)); err != nil {
+	if _, err := lesson.Load(path, []byte(body)); err != nil {
 		return fmt.Errorf("new: the file would not load (a bug in mtviz): %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -180,7 +180,7 @@ func renameID(src, id string) string {
 
 // lessonsIn loads every lesson file of a folder, in name order: the
 // broken ones are reported, the others kept.
-func lessonsIn(dir string, maxSize int64, stderr io.Writer) ([]*spec.Scenario, error) {
+func lessonsIn(dir string, maxSize int64, stderr io.Writer) ([]*lesson.Scenario, error) {
 	var files []string
 	for _, pat := range []string{"*.yaml", "*.yml"} {
 		m, err := filepath.Glob(filepath.Join(dir, pat))
@@ -190,9 +190,9 @@ func lessonsIn(dir string, maxSize int64, stderr io.Writer) ([]*spec.Scenario, e
 		files = append(files, m...)
 	}
 	slices.Sort(files)
-	var out []*spec.Scenario
+	var out []*lesson.Scenario
 	for _, f := range files {
-		sc, err := spec.LoadFileLimit(f, maxSize)
+		sc, err := lesson.LoadFileLimit(f, maxSize)
 		if err != nil {
 			fmt.Fprintln(stderr, text.Clean(err.Error()))
 			continue

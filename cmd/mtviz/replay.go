@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/outfile"
 	"mtviz/internal/perfetto"
 	"mtviz/internal/record"
 	"mtviz/internal/report"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 	"mtviz/internal/ui"
 	"mtviz/internal/verdict"
 )
@@ -38,7 +38,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	asHeadless := fs.Bool("headless", false, "no screen: print what the live run printed, then the verdicts")
 	asJSON := fs.Bool("json", false, "no screen: every event, sample and the summary as JSON Lines")
 	tracePath := fs.String("trace", "", "write the recorded run to `FILE` in the Trace Event format, for Perfetto's UI (ui.perfetto.dev) or speedscope (with or without the screen)")
-	maxSize := fs.Int64("max-size", spec.MaxFile, "refuse a recording whose lesson is larger than `N` bytes (default 1 MiB, as for a lesson file)")
+	maxSize := fs.Int64("max-size", lesson.MaxFile, "refuse a recording whose lesson is larger than `N` bytes (default 1 MiB, as for a lesson file)")
 	pos, err := parseFlags(fs, args, replayUsage, stdout)
 	if err != nil {
 		return err
@@ -63,7 +63,7 @@ func replay(path string, maxSize int64, perfettoFile *outfile.File, headless, as
 		return usageError{"replay: " + err.Error()}
 	}
 	defer r.Close()
-	var consumers []func(timeline.Item)
+	var consumers []func(fold.Item)
 	var pw *perfetto.Writer
 	if perfettoFile != nil {
 		pw = perfetto.New(perfettoFile, r.Header.Root)
@@ -73,13 +73,13 @@ func replay(path string, maxSize int64, perfettoFile *outfile.File, headless, as
 	var vj *verdict.Judge
 	if headless {
 		// The replay's one fold: the text reads it, the JSON needs none.
-		var fold report.Fold
+		var own report.Fold
 		if !asJSON {
-			tl := timeline.New(timeline.Config{Scenario: r.Scenario, Cores: r.Header.Cores, Root: r.Header.Root, Watch: r.Header.Watch})
+			tl := fold.New(fold.Config{Scenario: r.Scenario, Cores: r.Header.Cores, Root: r.Header.Root, Watch: r.Header.Watch})
 			consumers = append(consumers, tl.Apply)
-			fold = report.Own(tl)
+			own = report.Own(tl)
 		}
-		out = report.New(stdout, asJSON, fold)
+		out = report.New(stdout, asJSON, own)
 		out.Begin(r.Scenario, r.Header.Cores)
 		vj = session.NewJudge(r.Scenario, r.Header)
 		consumers = append(consumers, out.Item, vj.Apply)
@@ -88,7 +88,7 @@ func replay(path string, maxSize int64, perfettoFile *outfile.File, headless, as
 	// the headless text streams out as the file is read. A line found wrong
 	// ends it with file:line and exit 2; the screen opens only on a file
 	// checked to its end.
-	rec, err := r.Finish(func(it timeline.Item) {
+	rec, err := r.Finish(func(it fold.Item) {
 		for _, c := range consumers {
 			c(it)
 		}

@@ -16,10 +16,10 @@ import (
 	"mtviz/internal/engine"
 	"mtviz/internal/explore"
 	"mtviz/internal/guard"
+	"mtviz/internal/lesson"
 	"mtviz/internal/outfile"
 	"mtviz/internal/report"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
 	"mtviz/internal/ui"
 	"mtviz/internal/verdict"
@@ -87,7 +87,7 @@ func (f *runFlags) register(fs *flag.FlagSet, withCores bool) {
 		fs.StringVar(&f.record, "record", "", "write the run to `FILE` as it goes, for 'mtviz replay'")
 		fs.StringVar(&f.csv, "csv", "", "a lesson that sweeps (runs once per task count, say): write its points to `FILE`, one row each with every figure")
 	}
-	fs.Int64Var(&f.maxSize, "max-size", spec.MaxFile, "refuse a scenario file larger than `N` bytes (default 1 MiB)")
+	fs.Int64Var(&f.maxSize, "max-size", lesson.MaxFile, "refuse a scenario file larger than `N` bytes (default 1 MiB)")
 }
 
 func (f *runFlags) validate(fs *flag.FlagSet) error {
@@ -202,7 +202,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 }
 
 // runSweep runs a lesson that sweeps: its points, once each can run.
-func runSweep(sc *spec.Scenario, opt session.Options, f runFlags, inputs []outfile.Input, stdout io.Writer) error {
+func runSweep(sc *lesson.Scenario, opt session.Options, f runFlags, inputs []outfile.Input, stdout io.Writer) error {
 	// The points are written at the end, beside the file and renamed;
 	// the path is checked now, before the first point runs.
 	if f.csv != "" {
@@ -251,12 +251,12 @@ func outcomeError(out ui.Outcome, err error) error {
 
 // resolve finds a lesson by built-in id, or loads a file of at most
 // maxSize bytes.
-func resolve(cmd, arg string, maxSize int64) (*spec.Scenario, error) {
+func resolve(cmd, arg string, maxSize int64) (*lesson.Scenario, error) {
 	if isFile(arg) {
 		if _, err := os.Stat(arg); err != nil {
 			return nil, usagef("%s: cannot read scenario file %s: %v", cmd, text.Clean(arg), errText(err))
 		}
-		sc, err := spec.LoadFileLimit(arg, maxSize)
+		sc, err := lesson.LoadFileLimit(arg, maxSize)
 		if err != nil {
 			return nil, usageError{err.Error()}
 		}
@@ -283,8 +283,8 @@ func errText(err error) string {
 
 // builtins loads every embedded lesson. They are tested, so a failure here
 // is a bug in the binary, and it says so.
-func builtins() []*spec.Scenario {
-	all, err := spec.Builtins()
+func builtins() []*lesson.Scenario {
+	all, err := lesson.Builtins()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mtviz: a built-in lesson is broken: %v\n", err)
 	}
@@ -311,7 +311,7 @@ func headlessContext(timeout time.Duration) (context.Context, func()) {
 	}
 }
 
-func headless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writer) error {
+func headless(sc *lesson.Scenario, opt session.Options, f runFlags, stdout io.Writer) error {
 	ctx, done := headlessContext(f.timeout)
 	defer done()
 	opt.AutoKeys = true

@@ -12,11 +12,11 @@ import (
 	"mtviz/internal/engine"
 	"mtviz/internal/event"
 	"mtviz/internal/explore"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/record"
 	"mtviz/internal/report"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 )
 
 // turnFlags are run's flags for choosing the order of the steps.
@@ -41,7 +41,7 @@ func (t *turnFlags) given() bool {
 // lesson: a schedule is read, then played once on the engine alone, so
 // that a line naming a task which cannot take a step there is refused,
 // with the file and line, before anything is shown.
-func (t *turnFlags) prepare(sc *spec.Scenario, f *runFlags) (*spec.Scenario, error) {
+func (t *turnFlags) prepare(sc *lesson.Scenario, f *runFlags) (*lesson.Scenario, error) {
 	sc, err := applySets("run", sc, t.sets)
 	if err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func (t *turnFlags) prepare(sc *spec.Scenario, f *runFlags) (*spec.Scenario, err
 // readSchedule reads a schedule file, or the turns of a run of the same
 // lesson recorded while someone chose (--record). Only a regular file is
 // read: a FIFO or a device would wait for ever or never end.
-func readSchedule(path string, sc *spec.Scenario, maxSize int64) (*explore.Schedule, error) {
+func readSchedule(path string, sc *lesson.Scenario, maxSize int64) (*explore.Schedule, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, &explore.LineError{File: path, Msg: "cannot read it: " + errText(err)}
@@ -111,10 +111,10 @@ func readSchedule(path string, sc *spec.Scenario, maxSize int64) (*explore.Sched
 	if r.Header.Scenario != sc.ID || !maps.Equal(r.Header.Set, sc.Set) {
 		r.Close()
 		return nil, fmt.Errorf("--schedule %s is a recording of %s %s, not of %s %s: its turns are another lesson's", text.Clean(path),
-			r.Header.Scenario, spec.SetText(r.Header.Set), sc.ID, spec.SetText(sc.Set))
+			r.Header.Scenario, lesson.SetText(r.Header.Set), sc.ID, lesson.SetText(sc.Set))
 	}
 	defer r.Close()
-	if _, err := r.Finish(func(it timeline.Item) {
+	if _, err := r.Finish(func(it fold.Item) {
 		for _, ev := range it.Events {
 			if ev.Kind() == event.KTurn && len(evs) <= explore.MaxTurns {
 				evs = append(evs, ev)

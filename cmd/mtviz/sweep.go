@@ -6,14 +6,14 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/cpus"
+	"mtviz/internal/lesson"
 	"mtviz/internal/report"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 )
 
 // sweepHeadless runs a lesson's sweep without a screen: a line per point as
 // it is measured (or a {"type":"point"} line), the table, the verdicts.
-func sweepHeadless(sc *spec.Scenario, opt session.Options, f runFlags, stdout io.Writer) error {
+func sweepHeadless(sc *lesson.Scenario, opt session.Options, f runFlags, stdout io.Writer) error {
 	ctx, done := headlessContext(f.timeout)
 	defer done()
 	out := report.New(stdout, f.json, nil)

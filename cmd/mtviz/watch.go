@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"mtviz/internal/guard"
+	"mtviz/internal/lesson"
 	"mtviz/internal/outfile"
 	"mtviz/internal/report"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/ui"
 	"mtviz/internal/watch"
 )
@@ -107,7 +107,7 @@ func watchRun(opt session.Options, files ui.Outputs, pid int, cmd []string, dura
 }
 
 // watchHeadless prints the program's output and its end, or every sample.
-func watchHeadless(sc *spec.Scenario, opt session.Options, asJSON bool, stdout io.Writer) error {
+func watchHeadless(sc *lesson.Scenario, opt session.Options, asJSON bool, stdout io.Writer) error {
 	ctx, cancel := signalContext()
 	defer cancel()
 	guard.OnPanic(cancel)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"mtviz/internal/lesson"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/verdict"
 )
 
@@ -26,7 +26,7 @@ tasks:
 // back and folded again, switches read). work/s should not differ beyond
 // the run-to-run spread.
 func BenchmarkSweepPoint(b *testing.B) {
-	sc, err := spec.Load("point.yaml", []byte(pointLesson))
+	sc, err := lesson.Load("point.yaml", []byte(pointLesson))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,11 +16,11 @@ import (
 	"strings"
 
 	"mtviz/internal/cpus"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/outfile"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 )
 
@@ -78,7 +78,7 @@ func Variants(cores []int, axes []Axis) []Variant {
 
 // Default is the comparison a lesson gets when none is asked for: along the
 // switch it names for comparing, or one core against all of them.
-func Default(sc *spec.Scenario) []Variant {
+func Default(sc *lesson.Scenario) []Variant {
 	for _, s := range sc.Switches {
 		if s.Name == sc.Compare {
 			vals := s.Values
@@ -117,16 +117,16 @@ type Result struct {
 	Raw      []byte // the recording as written
 	Summary  verdict.Summary
 	Figures  verdict.Figures
-	Timeline *timeline.Timeline // the fold of the whole recording
+	Timeline *fold.Timeline // the fold of the whole recording
 }
 
 // Prepare loads the lesson as the variant sets it and says whether it may
 // run: a switch the lesson lacks is refused here, before anything starts.
-func Prepare(base *spec.Scenario, v Variant, opt session.Options) (*spec.Scenario, error) {
+func Prepare(base *lesson.Scenario, v Variant, opt session.Options) (*lesson.Scenario, error) {
 	sc := base
 	if len(v.Set) > 0 {
 		var err error
-		if sc, err = spec.Reload(base, v.Set); err != nil {
+		if sc, err = lesson.Reload(base, v.Set); err != nil {
 			return nil, err
 		}
 	}
@@ -139,7 +139,7 @@ func Prepare(base *spec.Scenario, v Variant, opt session.Options) (*spec.Scenari
 
 // Run runs one variant to its end, on its cores, passing every item to each
 // as it comes (nil: none), and measures it from its recording.
-func Run(ctx context.Context, base *spec.Scenario, v Variant, opt session.Options, each func(*session.Session, timeline.Item)) (Result, error) {
+func Run(ctx context.Context, base *lesson.Scenario, v Variant, opt session.Options, each func(*session.Session, fold.Item)) (Result, error) {
 	sc, err := Prepare(base, v, opt)
 	if err != nil {
 		return Result{}, err
@@ -187,9 +187,9 @@ func Save(dir, id string, i int, r Result) error {
 // Measure folds a recording and decides its checks and figures: the one path
 // for a live variant and a replayed one.
 func Measure(rec *record.Recording, v Variant) (Result, error) {
-	tl := timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
+	tl := fold.New(fold.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
 	vj := session.NewJudge(rec.Scenario, rec.Header)
-	if err := rec.Each(func(it timeline.Item) { tl.Apply(it); vj.Apply(it) }); err != nil {
+	if err := rec.Each(func(it fold.Item) { tl.Apply(it); vj.Apply(it) }); err != nil {
 		return Result{}, err
 	}
 	return Result{Variant: v, Rec: rec, Summary: session.Decide(vj, rec.End), Figures: vj.Figures(), Timeline: tl}, nil
@@ -206,7 +206,7 @@ func FromRecording(rec *record.Recording, name string) (Result, error) {
 
 // Row is one figure across the variants.
 type Row struct {
-	Figure spec.Figure
+	Figure lesson.Figure
 	Values []float64
 	Ratios []float64 // each value over the first variant's (0 when that is 0, or Apart)
 	// Apart: the variants measure this figure in different units (work in
@@ -219,7 +219,7 @@ type Row struct {
 // (any difference for lost updates), or every figure when all is set.
 func Table(rs []Result, all bool) []Row {
 	var rows []Row
-	for _, f := range spec.Figures {
+	for _, f := range lesson.Figures {
 		r := Row{Figure: f}
 		differ := false
 		for _, res := range rs {
@@ -248,10 +248,10 @@ func Table(rs []Result, all bool) []Row {
 }
 
 // Format writes a figure's value for a table.
-func Format(f spec.Figure, v float64) string { return verdict.Format(f.Name, v) }
+func Format(f lesson.Figure, v float64) string { return verdict.Format(f.Name, v) }
 
 // WithUnit writes a figure's value and its unit.
-func WithUnit(f spec.Figure, v float64) string { return verdict.WithUnit(f.Name, v) }
+func WithUnit(f lesson.Figure, v float64) string { return verdict.WithUnit(f.Name, v) }
 
 // Ratio writes a ratio to the first variant.
 func Ratio(r float64) string {
@@ -262,7 +262,7 @@ func Ratio(r float64) string {
 }
 
 // Checks decides a comparison's own checks from its variants.
-func Checks(sc *spec.Scenario, rs []Result) []verdict.Result {
+func Checks(sc *lesson.Scenario, rs []Result) []verdict.Result {
 	vs := make([]verdict.Variant, len(rs))
 	for i, r := range rs {
 		vs[i] = verdict.Variant{Set: r.Set, Figures: r.Figures}
@@ -271,7 +271,7 @@ func Checks(sc *spec.Scenario, rs []Result) []verdict.Result {
 }
 
 // Outcome is what a comparison came to: its variants' checks and its own.
-func Outcome(sc *spec.Scenario, rs []Result) verdict.Summary {
+func Outcome(sc *lesson.Scenario, rs []Result) verdict.Summary {
 	w := Worst(rs)
 	own := Checks(sc, rs)
 	w.Checks = append(w.Checks, own...)

@@ -8,8 +8,8 @@ import (
 
 	"mtviz/internal/cpus"
 	"mtviz/internal/event"
+	"mtviz/internal/lesson"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/verdict"
 )
 
@@ -65,9 +65,9 @@ func readOS(r Result) osView {
 }
 
 // sweepLesson runs a built-in sweep and keeps each point's run.
-func sweepLesson(t *testing.T, id string) ([]Point, []Result, *spec.Scenario) {
+func sweepLesson(t *testing.T, id string) ([]Point, []Result, *lesson.Scenario) {
 	t.Helper()
-	sc, err := spec.Builtin(id)
+	sc, err := lesson.Builtin(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,18 +88,18 @@ func sweepLesson(t *testing.T, id string) ([]Point, []Result, *spec.Scenario) {
 	return pts, rs, sc
 }
 
-func figs(sc *spec.Scenario, p Point) string {
+func figs(sc *lesson.Scenario, p Point) string {
 	var out []string
 	for _, f := range sc.Sweep.Figures {
-		fg, _ := spec.FigureNamed(f)
+		fg, _ := lesson.FigureNamed(f)
 		out = append(out, f+" "+WithUnit(fg, p.Value(f)))
 	}
-	return strings.Join(out, ", ") + " (others " + Format(spec.Figure{Name: "cpu"}, p.Figures.Others) + ")"
+	return strings.Join(out, ", ") + " (others " + Format(lesson.Figure{Name: "cpu"}, p.Figures.Others) + ")"
 }
 
 // judged checks the sweep's own verdicts: none fails, and one not decided
 // has its reason in a point's measured load from other programs.
-func judged(t *testing.T, sc *spec.Scenario, pts []Point) {
+func judged(t *testing.T, sc *lesson.Scenario, pts []Point) {
 	t.Helper()
 	busy := false
 	for _, p := range pts {

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/outfile"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 )
 
@@ -21,7 +21,7 @@ type Point = verdict.Point
 
 // Plan is a sweep's variants in the order they run: series by series, each
 // along the swept switch.
-func Plan(sc *spec.Scenario) []Variant {
+func Plan(sc *lesson.Scenario) []Variant {
 	sw := sc.Sweep
 	axes := []Axis{}
 	if sw.Series != "" {
@@ -31,7 +31,7 @@ func Plan(sc *spec.Scenario) []Variant {
 	return Variants(nil, axes)
 }
 
-func switchValues(sc *spec.Scenario, name string) []string {
+func switchValues(sc *lesson.Scenario, name string) []string {
 	for _, s := range sc.Switches {
 		if s.Name == name {
 			return s.Values
@@ -41,7 +41,7 @@ func switchValues(sc *spec.Scenario, name string) []string {
 }
 
 // X is a swept value as a number: its own if it is one, else its place.
-func X(sc *spec.Scenario, value string) float64 {
+func X(sc *lesson.Scenario, value string) float64 {
 	if v, err := strconv.ParseFloat(value, 64); err == nil {
 		return v
 	}
@@ -49,7 +49,7 @@ func X(sc *spec.Scenario, value string) float64 {
 }
 
 // PointOf makes a sweep point of a finished variant.
-func PointOf(sc *spec.Scenario, r Result) Point {
+func PointOf(sc *lesson.Scenario, r Result) Point {
 	return Point{Series: r.Set[sc.Sweep.Series], Over: r.Set[sc.Sweep.Over], X: X(sc, r.Set[sc.Sweep.Over]),
 		Figures: r.Figures, Measured: verdict.MeasuredOf(r.Figures, r.Summary.Stopped)}
 }
@@ -58,8 +58,8 @@ func PointOf(sc *spec.Scenario, r Result) Point {
 // run (k counts from 0 of n), each gets the running point's items (nil:
 // none), point is told after it. A cancelled context stops the sweep: the
 // points so far are returned, the cut one marked stopped.
-func RunSweep(ctx context.Context, sc *spec.Scenario, opt session.Options, start func(k, n int, v Variant),
-	each func(*session.Session, timeline.Item), point func(Point, Result)) ([]Point, error) {
+func RunSweep(ctx context.Context, sc *lesson.Scenario, opt session.Options, start func(k, n int, v Variant),
+	each func(*session.Session, fold.Item), point func(Point, Result)) ([]Point, error) {
 	plan := Plan(sc)
 	for _, v := range plan {
 		if _, err := Prepare(sc, v, opt); err != nil {
@@ -96,22 +96,22 @@ func RunSweep(ctx context.Context, sc *spec.Scenario, opt session.Options, start
 }
 
 // SweepSummary is a sweep's verdict over the points it has.
-func SweepSummary(sc *spec.Scenario, pts []Point, cores int, d time.Duration) verdict.Summary {
+func SweepSummary(sc *lesson.Scenario, pts []Point, cores int, d time.Duration) verdict.Summary {
 	return verdict.SweepSummary(sc, pts, len(Plan(sc)), cores, d)
 }
 
 // WriteCSV writes a sweep's points, one row each with every figure.
-func WriteCSV(path string, sc *spec.Scenario, pts []Point) error {
+func WriteCSV(path string, sc *lesson.Scenario, pts []Point) error {
 	var b strings.Builder
 	cw := csv.NewWriter(&b)
 	head := []string{"series", sc.Sweep.Over}
-	for _, fg := range spec.Figures {
+	for _, fg := range lesson.Figures {
 		head = append(head, fg.Name)
 	}
 	cw.Write(append(head, "others", "measured"))
 	for _, p := range pts {
 		row := []string{p.Series, p.Over}
-		for _, fg := range spec.Figures {
+		for _, fg := range lesson.Figures {
 			row = append(row, plain(p.Value(fg.Name)))
 		}
 		cw.Write(append(row, strconv.FormatFloat(p.Figures.Others, 'f', 3, 64), string(p.Measured)))

@@ -3,7 +3,7 @@ package compare
 import (
 	"testing"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/verdict"
 )
 
@@ -27,7 +27,7 @@ tasks:
 // last point was cut is a stopped sweep; a figure that falls to 0 is a
 // figure that differs.
 func TestSweepPlanAndEdges(t *testing.T) {
-	sc, err := spec.Load("t.yaml", []byte(sweepYAML))
+	sc, err := lesson.Load("t.yaml", []byte(sweepYAML))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,10 +18,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sys/unix"
 
-	"mtviz/internal/dist"
 	evt "mtviz/internal/event"
 	"mtviz/internal/guard"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
+	"mtviz/internal/natsjob"
 )
 
 // brokerInfo is what a run's processes need to reach a broker.
@@ -40,15 +40,15 @@ type brokerInfo struct {
 	External bool `json:"external,omitempty"`
 }
 
-func (b brokerInfo) auth() dist.Auth {
-	return dist.Auth{Token: b.Token, NkeySeed: b.NkeySeed, CredsFile: b.Creds}
+func (b brokerInfo) auth() natsjob.Auth {
+	return natsjob.Auth{Token: b.Token, NkeySeed: b.NkeySeed, CredsFile: b.Creds}
 }
 
 // ExternalBroker is a NATS server or cluster that a run's brokers use
 // instead of starting their own ('mtviz run distributed --nats URL').
 type ExternalBroker struct {
 	URL      string // one or more, comma-separated
-	Auth     dist.Auth
+	Auth     natsjob.Auth
 	Replicas int // 0: the master's default
 }
 
@@ -63,7 +63,7 @@ func UseExternalBroker(b *ExternalBroker) { external.Store(b) }
 // mtviz holds the write end of its stdin and it stops when that ends; its
 // JetStream files are in a private directory mtviz removes after it.
 type broker struct {
-	obj    spec.Object
+	obj    lesson.Object
 	name   string // "broker NAME": its events' task
 	dir    string
 	cmd    *exec.Cmd
@@ -76,7 +76,7 @@ const brokerStart = 20 * time.Second
 
 func (e *Engine) startBrokers() error {
 	for _, o := range e.sc.Objects {
-		if o.Kind != spec.Broker {
+		if o.Kind != lesson.Broker {
 			continue
 		}
 		if ext := external.Load(); ext != nil {
@@ -104,7 +104,7 @@ func (e *Engine) startBrokers() error {
 	return nil
 }
 
-func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
+func (e *Engine) startBroker(o lesson.Object) (*broker, brokerInfo, error) {
 	var info brokerInfo
 	exe, err := self()
 	if err != nil {
@@ -122,7 +122,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 	}
 	defer r.Close()
 	b := &broker{obj: o, name: "broker " + o.Name, dir: dir, stdin: w, exited: make(chan struct{})}
-	cmd := exec.Command(exe, dist.BrokerCommand)
+	cmd := exec.Command(exe, natsjob.BrokerCommand)
 	cmd.Env = programEnv()
 	cmd.Stdin = r
 	out, err := cmd.StdoutPipe()
@@ -145,11 +145,11 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 	b.cmd = cmd
 	pid := cmd.Process.Pid
 	e.emit(evt.Event{Task: b.name, PID: pid, Data: evt.Process{PPID: os.Getpid()}})
-	info = brokerInfo{Token: dist.NewToken(), AckWait: o.AckWait, Memory: o.Memory}
+	info = brokerInfo{Token: natsjob.NewToken(), AckWait: o.AckWait, Memory: o.Memory}
 	if info.AckWait <= 0 {
 		info.AckWait = time.Second
 	}
-	cfg, _ := json.Marshal(dist.BrokerConfig{Token: info.Token, Dir: dir})
+	cfg, _ := json.Marshal(natsjob.BrokerConfig{Token: info.Token, Dir: dir})
 	w.Write(append(cfg, '\n'))
 	ready := make(chan string, 1)
 	// The broker's lines: its URL, then each client it refused.
@@ -159,7 +159,7 @@ func (e *Engine) startBroker(o spec.Object) (*broker, brokerInfo, error) {
 		sc := bufio.NewScanner(out)
 		first := true
 		for sc.Scan() {
-			l, err := dist.ParseBrokerLine(sc.Bytes())
+			l, err := natsjob.ParseBrokerLine(sc.Bytes())
 			switch {
 			case err != nil:
 				e.emit(evt.Event{Task: b.name, Data: evt.Failure{Error: "broker: " + err.Error()}})
@@ -221,7 +221,7 @@ func (e *Engine) stopBrokers() {
 }
 
 // jobOf is a broker's job in a round: each round has a job of its own.
-func jobOf(info brokerInfo, broker string, round int) dist.Job {
+func jobOf(info brokerInfo, broker string, round int) natsjob.Job {
 	if info.Prefix != "" {
 		broker = info.Prefix + "-" + broker
 	}
@@ -231,7 +231,7 @@ func jobOf(info brokerInfo, broker string, round int) dist.Job {
 		}
 		return r
 	}, broker)
-	return dist.Job(clean + "-r" + strconv.Itoa(round))
+	return natsjob.Job(clean + "-r" + strconv.Itoa(round))
 }
 
 // brokerEvery is how often mtviz reads each broker's state during a round.
@@ -241,9 +241,9 @@ const brokerEvery = 200 * time.Millisecond
 // counters the broker names; the returned func stops it and reads each
 // job whole, as the round's record of it.
 func (e *Engine) watchBrokers(w *world) func() {
-	var objs []spec.Object
+	var objs []lesson.Object
 	for _, o := range e.sc.Objects {
-		if o.Kind == spec.Broker && e.brokerInfo[o.Name].URL != "" {
+		if o.Kind == lesson.Broker && e.brokerInfo[o.Name].URL != "" {
 			objs = append(objs, o)
 		}
 	}
@@ -257,7 +257,7 @@ func (e *Engine) watchBrokers(w *world) func() {
 		wg.Add(1)
 		guard.Go(func() {
 			defer wg.Done()
-			nc, err := dist.Connect(info.URL, info.auth(), "mtviz", nil)
+			nc, err := natsjob.Connect(info.URL, info.auth(), "mtviz", nil)
 			if err != nil {
 				e.emit(evt.Event{Task: "broker " + o.Name, Data: evt.Failure{Error: "mtviz could not read the broker: " + err.Error()}})
 				return
@@ -272,7 +272,7 @@ func (e *Engine) watchBrokers(w *world) func() {
 			defer tk.Stop()
 			for {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				if st, err := dist.ReadState(ctx, js, job); err == nil {
+				if st, err := natsjob.ReadState(ctx, js, job); err == nil {
 					w.setBrokerCounters(o, st)
 				}
 				cancel()
@@ -285,10 +285,10 @@ func (e *Engine) watchBrokers(w *world) func() {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			r, err := dist.ReadRecord(ctx, js, job)
+			r, err := natsjob.ReadRecord(ctx, js, job)
 			if info.External {
 				// Nothing of the run stays on a server mtviz did not start.
-				dist.DeleteJob(ctx, js, job)
+				natsjob.DeleteJob(ctx, js, job)
 			}
 			if err != nil {
 				e.emit(evt.Event{Task: "broker " + o.Name, Data: evt.Failure{Error: "mtviz could not read the job's results: " + err.Error()}})
@@ -314,7 +314,7 @@ func (e *Engine) watchBrokers(w *world) func() {
 
 // setBrokerCounters puts what the server said in the counters the broker
 // names; the collector sends them on its next tick.
-func (w *world) setBrokerCounters(o spec.Object, st dist.State) {
+func (w *world) setBrokerCounters(o lesson.Object, st natsjob.State) {
 	set := func(name string, v int64) {
 		if c := w.counters[name]; c != nil {
 			c.v.Store(v)
@@ -331,9 +331,9 @@ func (w *world) setBrokerCounters(o spec.Object, st dist.State) {
 func compileBroker(w *world, in *instr) error {
 	var broker string
 	switch d := in.st.Do.(type) {
-	case *spec.MasterStep:
+	case *lesson.MasterStep:
 		broker = d.Broker
-	case *spec.WorkStep:
+	case *lesson.WorkStep:
 		broker, in.work = d.Broker, w.counters[d.Count]
 	}
 	if _, ok := w.e.brokerInfo[broker]; !ok {
@@ -356,12 +356,12 @@ func (t *task) stepContext() (context.Context, func()) {
 }
 
 func runMaster(t *task, in *instr) bool {
-	st := do[*spec.MasterStep](in)
+	st := do[*lesson.MasterStep](in)
 	info := t.w.e.brokerInfo[st.Broker]
 	ctx, done := t.stepContext()
 	defer done()
 	t.set(evt.Blocked, evt.ReasonPoll, st.Broker, "")
-	nc, err := dist.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
+	nc, err := natsjob.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
 	if err != nil {
 		if !t.halted() {
 			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "master: " + err.Error()}})
@@ -370,7 +370,7 @@ func runMaster(t *task, in *instr) bool {
 	}
 	defer nc.Close()
 	job := jobOf(info, st.Broker, t.w.round)
-	rep, err := dist.RunMaster(ctx, nc, dist.MasterConfig{Job: job, Tasks: st.Tasks, Memory: info.Memory, AckWait: info.AckWait, Keep: true, Replicas: info.Replicas,
+	rep, err := natsjob.RunMaster(ctx, nc, natsjob.MasterConfig{Job: job, Tasks: st.Tasks, Memory: info.Memory, AckWait: info.AckWait, Keep: true, Replicas: info.Replicas,
 		Window: 256,
 		Started: func(published, collected int64) {
 			t.emit(evt.Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &evt.Work{Op: evt.WorkBegun, Tasks: st.Tasks, Published: published, Collected: collected}}})
@@ -387,19 +387,19 @@ func runMaster(t *task, in *instr) bool {
 }
 
 func runWork(t *task, in *instr) bool {
-	st := do[*spec.WorkStep](in)
+	st := do[*lesson.WorkStep](in)
 	info := t.w.e.brokerInfo[st.Broker]
 	ctx, done := t.stepContext()
 	defer done()
 	if st.WrongKey {
-		var d dist.Dialed
-		nc, err := dist.Connect(info.URL, dist.Auth{Token: dist.NewToken()}, t.name, &d)
+		var d natsjob.Dialed
+		nc, err := natsjob.Connect(info.URL, natsjob.Auth{Token: natsjob.NewToken()}, t.name, &d)
 		if err == nil {
 			nc.Close()
 			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "the server took a wrong key"}})
 			return true
 		}
-		if errors.Is(err, dist.ErrRefused) {
+		if errors.Is(err, natsjob.ErrRefused) {
 			t.emit(evt.Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &evt.Work{Op: evt.WorkRefused, Addr: d.Local}}})
 		} else {
 			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
@@ -407,7 +407,7 @@ func runWork(t *task, in *instr) bool {
 		return true
 	}
 	t.set(evt.Blocked, evt.ReasonPoll, st.Broker, "")
-	nc, err := dist.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
+	nc, err := natsjob.ConnectRetry(ctx, info.URL, info.auth(), t.name, nil, nil)
 	if err != nil {
 		if !t.halted() {
 			t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: st.Broker, Error: "work: " + err.Error()}})
@@ -422,7 +422,7 @@ func runWork(t *task, in *instr) bool {
 		batch = max(1, min(4, int(info.AckWait/st.Pace/4)))
 	}
 	var mu sync.Mutex
-	_, err = dist.RunWorker(ctx, nc, dist.WorkerConfig{Job: jobOf(info, st.Broker, t.w.round), Batch: batch, Pace: st.Pace,
+	_, err = natsjob.RunWorker(ctx, nc, natsjob.WorkerConfig{Job: jobOf(info, st.Broker, t.w.round), Batch: batch, Pace: st.Pace,
 		Took: func(id int64, delivery uint64) {
 			t.emit(evt.Event{Task: t.name, Data: evt.WorkStep{Object: st.Broker, Work: &evt.Work{Op: evt.WorkTook, ID: id, Delivery: delivery}}})
 		},

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"mtviz/internal/contain"
-	"mtviz/internal/dist"
 	evt "mtviz/internal/event"
+	"mtviz/internal/natsjob"
 )
 
 // ChildCommand is the hidden subcommand under which mtviz runs one process
@@ -298,8 +298,8 @@ func MaybeChild() {
 			os.Exit(RunChild())
 		case ServerCommand:
 			os.Exit(RunServer())
-		case dist.BrokerCommand:
-			os.Exit(dist.RunBroker(os.Stdin, os.Stdout))
+		case natsjob.BrokerCommand:
+			os.Exit(natsjob.RunBroker(os.Stdin, os.Stdout))
 		case contain.GuardCommand:
 			os.Exit(contain.RunGuard(os.Stdin))
 		}

@@ -5,14 +5,14 @@ import (
 	"strings"
 	"time"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // Compiling: each step's objects, looked up once per round, from the
 // step's own settings.
 
 func compileLog(w *world, in *instr) error {
-	for _, name := range spec.Placeholders(textOf(in.st)) {
+	for _, name := range lesson.Placeholders(textOf(in.st)) {
 		if c := w.counters[name]; c != nil {
 			in.vars = append(in.vars, c)
 		}
@@ -22,36 +22,36 @@ func compileLog(w *world, in *instr) error {
 
 // textOf is the text a log step prints or a put step puts, placeholders
 // and all.
-func textOf(st *spec.Step) string {
+func textOf(st *lesson.Step) string {
 	switch d := st.Do.(type) {
-	case *spec.LogStep:
+	case *lesson.LogStep:
 		return d.Text
-	case *spec.PutStep:
+	case *lesson.PutStep:
 		return d.Value
 	}
 	return ""
 }
 
 func compileBusy(w *world, in *instr) error {
-	b := do[*spec.BusyStep](in)
+	b := do[*lesson.BusyStep](in)
 	in.gil = w.gils[b.Hold]
 	in.work = w.counters[b.Count]
 	return nil
 }
 
-func compileBody(w *world, in *instr, steps []spec.Step) error {
+func compileBody(w *world, in *instr, steps []lesson.Step) error {
 	var err error
 	in.body, err = w.compile(steps)
 	return err
 }
 
 func compileRepeat(w *world, in *instr) error {
-	if err := compileBody(w, in, do[*spec.RepeatStep](in).Steps); err != nil {
+	if err := compileBody(w, in, do[*lesson.RepeatStep](in).Steps); err != nil {
 		return err
 	}
 	in.adds = len(in.body) > 0
 	for i := range in.body {
-		in.adds = in.adds && in.body[i].st.Op == spec.OpAdd
+		in.adds = in.adds && in.body[i].st.Op == lesson.OpAdd
 	}
 	return nil
 }
@@ -61,11 +61,11 @@ func compileRepeat(w *world, in *instr) error {
 func compileCounter(w *world, in *instr) error {
 	var name string
 	switch d := in.st.Do.(type) {
-	case *spec.AddStep:
+	case *lesson.AddStep:
 		name = d.Counter
-	case *spec.ReadStep:
+	case *lesson.ReadStep:
 		name = d.Counter
-	case *spec.WriteStep:
+	case *lesson.WriteStep:
 		name = d.Counter
 	}
 	in.ctr = w.counters[name]
@@ -77,16 +77,16 @@ func compileQueue(w *world, in *instr) error {
 	return compileLog(w, in) // a put's value may name counters, as a log line does
 }
 func compileCond(w *world, in *instr) error {
-	in.cv = w.conds[do[*spec.NotifyStep](in).Condition]
+	in.cv = w.conds[do[*lesson.NotifyStep](in).Condition]
 	return nil
 }
 
 func compileEvent(w *world, in *instr) error {
 	var name string
 	switch d := in.st.Do.(type) {
-	case *spec.SetStep:
+	case *lesson.SetStep:
 		name = d.Event
-	case *spec.ClearStep:
+	case *lesson.ClearStep:
 		name = d.Event
 	}
 	in.ev = w.events[name]
@@ -94,17 +94,17 @@ func compileEvent(w *world, in *instr) error {
 }
 
 func compileWait(w *world, in *instr) error {
-	on := do[*spec.WaitStep](in).On
+	on := do[*lesson.WaitStep](in).On
 	in.cv, in.ev = w.conds[on], w.events[on]
 	return nil
 }
 
 // lockOf is the lock a lock or unlock step names.
-func lockOf(st *spec.Step) string {
+func lockOf(st *lesson.Step) string {
 	switch d := st.Do.(type) {
-	case *spec.LockStep:
+	case *lesson.LockStep:
 		return d.Lock
-	case *spec.UnlockStep:
+	case *lesson.UnlockStep:
 		return d.Lock
 	}
 	return ""
@@ -129,15 +129,15 @@ func compileLock(w *world, in *instr) error {
 }
 
 // tasksOf are the tasks a spawn, join, stop or kill step names.
-func tasksOf(st *spec.Step) []string {
+func tasksOf(st *lesson.Step) []string {
 	switch d := st.Do.(type) {
-	case *spec.SpawnStep:
+	case *lesson.SpawnStep:
 		return d.Tasks
-	case *spec.JoinStep:
+	case *lesson.JoinStep:
 		return d.Tasks
-	case *spec.StopStep:
+	case *lesson.StopStep:
 		return d.Tasks
-	case *spec.KillStep:
+	case *lesson.KillStep:
 		return d.Tasks
 	}
 	return nil
@@ -152,11 +152,11 @@ func compileTasks(w *world, in *instr) error {
 
 func compileEach(w *world, in *instr) error {
 	in.q = w.queues[in.st.Queue()]
-	return compileBody(w, in, do[*spec.EachStep](in).Steps)
+	return compileBody(w, in, do[*lesson.EachStep](in).Steps)
 }
 
 func compileBranch(w *world, in *instr) error {
-	b := do[*spec.BranchStep](in)
+	b := do[*lesson.BranchStep](in)
 	in.ev = w.events[b.Event]
 	var err error
 	if in.body, err = w.compile(b.IfSet); err != nil {
@@ -168,15 +168,15 @@ func compileBranch(w *world, in *instr) error {
 
 // waitOf is what a step that may give up waits for, in words, and after
 // how long it gives up (0: never).
-func waitOf(st *spec.Step) (string, time.Duration) {
+func waitOf(st *lesson.Step) (string, time.Duration) {
 	switch d := st.Do.(type) {
-	case *spec.LockStep:
+	case *lesson.LockStep:
 		return d.Lock, d.Timeout
-	case *spec.WaitStep:
+	case *lesson.WaitStep:
 		return d.On, d.Timeout
-	case *spec.GetStep:
+	case *lesson.GetStep:
 		return d.Queue, d.Timeout
-	case *spec.JoinStep:
+	case *lesson.JoinStep:
 		return strings.Join(d.Tasks, ", "), d.Timeout
 	}
 	return "", 0

@@ -13,7 +13,7 @@ import (
 	"mtviz/internal/contain"
 	evt "mtviz/internal/event"
 	"mtviz/internal/guard"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // Options tune a run.
@@ -37,7 +37,7 @@ type Options struct {
 
 // Engine runs one scenario once. Restart means a new Engine.
 type Engine struct {
-	sc  *spec.Scenario
+	sc  *lesson.Scenario
 	opt Options
 	out chan []evt.Event
 
@@ -73,7 +73,7 @@ type Engine struct {
 }
 
 // New prepares an engine for a loaded scenario.
-func New(sc *spec.Scenario, opt Options) *Engine {
+func New(sc *lesson.Scenario, opt Options) *Engine {
 	if opt.Cores <= 0 {
 		opt.Cores = defaultCores()
 	}
@@ -95,17 +95,17 @@ func (e *Engine) Events() <-chan []evt.Event { return e.out }
 
 // Supported reports, before anything runs, a step, object or task kind of a
 // scenario that this engine cannot run yet.
-func Supported(sc *spec.Scenario) error {
+func Supported(sc *lesson.Scenario) error {
 	for _, o := range sc.Objects {
 		switch o.Kind {
-		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Queue, spec.FileLock, spec.Event, spec.Condition, spec.Server, spec.Broker:
+		case lesson.Counter, lesson.Lock, lesson.RLock, lesson.GIL, lesson.Queue, lesson.FileLock, lesson.Event, lesson.Condition, lesson.Server, lesson.Broker:
 		default:
 			return fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}
 	}
 	var err error
 	for _, t := range sc.Tasks {
-		spec.Walk(t.Steps, func(st *spec.Step) {
+		lesson.Walk(t.Steps, func(st *lesson.Step) {
 			if err == nil && !HasExecutor(st.Op) {
 				err = fmt.Errorf("%s: step %q is not supported by this version of the engine", st.Pos, st.Op)
 			}
@@ -117,7 +117,7 @@ func Supported(sc *spec.Scenario) error {
 	return nil
 }
 
-func usesKind(sc *spec.Scenario, k spec.ObjectKind) bool {
+func usesKind(sc *lesson.Scenario, k lesson.ObjectKind) bool {
 	for _, o := range sc.Objects {
 		if o.Kind == k {
 			return true
@@ -127,9 +127,9 @@ func usesKind(sc *spec.Scenario, k spec.ObjectKind) bool {
 }
 
 // HasProcesses reports whether a scenario has process tasks.
-func HasProcesses(sc *spec.Scenario) bool {
+func HasProcesses(sc *lesson.Scenario) bool {
 	for _, t := range sc.Tasks {
-		if t.Kind == spec.Process {
+		if t.Kind == lesson.Process {
 			return true
 		}
 	}
@@ -139,19 +139,19 @@ func HasProcesses(sc *spec.Scenario) bool {
 // ProcessCount is how many processes a round can have at once: a process
 // per copy of a process task, one more per copy of a task with a run step
 // (its program), and one per server object.
-func ProcessCount(sc *spec.Scenario, cores int) int {
+func ProcessCount(sc *lesson.Scenario, cores int) int {
 	n := 0
 	for _, o := range sc.Objects {
-		if o.Kind == spec.Server || o.Kind == spec.Broker {
+		if o.Kind == lesson.Server || o.Kind == lesson.Broker {
 			n++
 		}
 	}
 	for _, t := range sc.Tasks {
 		copies := t.Count
-		if copies == spec.CountCores {
+		if copies == lesson.CountCores {
 			copies = cores
 		}
-		if t.Kind == spec.Process {
+		if t.Kind == lesson.Process {
 			n += copies
 		}
 		if runs(t.Steps) {
@@ -163,10 +163,10 @@ func ProcessCount(sc *spec.Scenario, cores int) int {
 
 // TaskCount is how many task copies a round has: goroutines, and the
 // processes that stand for process tasks.
-func TaskCount(sc *spec.Scenario, cores int) int {
+func TaskCount(sc *lesson.Scenario, cores int) int {
 	n := 0
 	for _, t := range sc.Tasks {
-		if t.Count == spec.CountCores {
+		if t.Count == lesson.CountCores {
 			n += cores
 		} else {
 			n += t.Count
@@ -175,8 +175,8 @@ func TaskCount(sc *spec.Scenario, cores int) int {
 	return n
 }
 
-func runs(ss []spec.Step) bool {
-	return spec.Has(ss, spec.OpRun)
+func runs(ss []lesson.Step) bool {
+	return lesson.Has(ss, lesson.OpRun)
 }
 
 // ErrStopped is returned by Run when its context ended the run early.
@@ -202,7 +202,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		e.hub = h
 		defer h.close()
-	} else if usesKind(e.sc, spec.FileLock) {
+	} else if usesKind(e.sc, lesson.FileLock) {
 		d, err := RunDir()
 		if err != nil {
 			return err

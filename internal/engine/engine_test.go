@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/testutil"
 
 	evt "mtviz/internal/event"
@@ -16,9 +16,9 @@ import (
 
 func TestMain(m *testing.M) { testutil.Main(m, MaybeChild) }
 
-func load(t testing.TB, src string) *spec.Scenario {
+func load(t testing.TB, src string) *lesson.Scenario {
 	t.Helper()
-	sc, err := spec.Load("test.yaml", []byte("title: test\n"+src))
+	sc, err := lesson.Load("test.yaml", []byte("title: test\n"+src))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // op is one step of the vocabulary as the engine runs it: how it looks up
@@ -22,60 +22,60 @@ type op struct {
 	run     func(t *task, in *instr) bool
 }
 
-var ops map[spec.Op]*op
+var ops map[lesson.Op]*op
 
 func init() {
-	ops = map[spec.Op]*op{
-		spec.OpLog:    {compile: compileLog, run: runLog},
-		spec.OpSleep:  {run: runSleep},
-		spec.OpBusy:   {compile: compileBusy, run: func(t *task, in *instr) bool { return t.busy(in) }},
-		spec.OpRepeat: {compile: compileRepeat, run: runRepeat},
-		spec.OpAdd: {compile: compileCounter, run: func(t *task, in *instr) bool {
-			t.mine(in.ctr).add(do[*spec.AddStep](in).N)
+	ops = map[lesson.Op]*op{
+		lesson.OpLog:    {compile: compileLog, run: runLog},
+		lesson.OpSleep:  {run: runSleep},
+		lesson.OpBusy:   {compile: compileBusy, run: func(t *task, in *instr) bool { return t.busy(in) }},
+		lesson.OpRepeat: {compile: compileRepeat, run: runRepeat},
+		lesson.OpAdd: {compile: compileCounter, run: func(t *task, in *instr) bool {
+			t.mine(in.ctr).add(do[*lesson.AddStep](in).N)
 			return true
 		}},
-		spec.OpRead:   {compile: compileCounter, run: runRead},
-		spec.OpWrite:  {compile: compileCounter, run: runWrite},
-		spec.OpLock:   {compile: compileLock, run: runLock},
-		spec.OpUnlock: {compile: compileLock, run: runUnlock},
-		spec.OpSpawn:  {compile: compileTasks, run: runSpawn},
-		spec.OpJoin:   {compile: compileTasks, run: runJoin},
-		spec.OpStop:   {compile: compileTasks, run: runStop},
-		spec.OpKill:   {compile: compileTasks, run: func(t *task, in *instr) bool { t.kill(in); return true }},
-		spec.OpPhase:  {run: runPhase},
-		spec.OpExit:   {run: runExit},
-		spec.OpKey:    {run: func(t *task, in *instr) bool { return t.key(do[*spec.KeyStep](in)) }},
-		spec.OpPut:    {compile: compileQueue, run: func(t *task, in *instr) bool { return t.put(in) }},
-		spec.OpGet:    {compile: compileQueue, run: runGet},
-		spec.OpEach:   {compile: compileEach, run: runEach},
-		spec.OpRun: {run: func(t *task, in *instr) bool {
-			r := do[*spec.RunStep](in)
+		lesson.OpRead:   {compile: compileCounter, run: runRead},
+		lesson.OpWrite:  {compile: compileCounter, run: runWrite},
+		lesson.OpLock:   {compile: compileLock, run: runLock},
+		lesson.OpUnlock: {compile: compileLock, run: runUnlock},
+		lesson.OpSpawn:  {compile: compileTasks, run: runSpawn},
+		lesson.OpJoin:   {compile: compileTasks, run: runJoin},
+		lesson.OpStop:   {compile: compileTasks, run: runStop},
+		lesson.OpKill:   {compile: compileTasks, run: func(t *task, in *instr) bool { t.kill(in); return true }},
+		lesson.OpPhase:  {run: runPhase},
+		lesson.OpExit:   {run: runExit},
+		lesson.OpKey:    {run: func(t *task, in *instr) bool { return t.key(do[*lesson.KeyStep](in)) }},
+		lesson.OpPut:    {compile: compileQueue, run: func(t *task, in *instr) bool { return t.put(in) }},
+		lesson.OpGet:    {compile: compileQueue, run: runGet},
+		lesson.OpEach:   {compile: compileEach, run: runEach},
+		lesson.OpRun: {run: func(t *task, in *instr) bool {
+			r := do[*lesson.RunStep](in)
 			return t.runProgram(r.Program, r.Args, r.Stdin)
 		}},
-		spec.OpCrash:   {run: runCrash},
-		spec.OpWait:    {compile: compileWait, run: runWait},
-		spec.OpNotify:  {compile: compileCond, run: runNotify},
-		spec.OpSet:     {compile: compileEvent, run: runSet},
-		spec.OpClear:   {compile: compileEvent, run: runClear},
-		spec.OpBranch:  {compile: compileBranch, run: runBranch},
-		spec.OpRequest: {compile: compileRequest, run: runRequest},
-		spec.OpMaster:  {compile: compileBroker, run: runMaster},
-		spec.OpWork:    {compile: compileBroker, run: runWork},
+		lesson.OpCrash:   {run: runCrash},
+		lesson.OpWait:    {compile: compileWait, run: runWait},
+		lesson.OpNotify:  {compile: compileCond, run: runNotify},
+		lesson.OpSet:     {compile: compileEvent, run: runSet},
+		lesson.OpClear:   {compile: compileEvent, run: runClear},
+		lesson.OpBranch:  {compile: compileBranch, run: runBranch},
+		lesson.OpRequest: {compile: compileRequest, run: runRequest},
+		lesson.OpMaster:  {compile: compileBroker, run: runMaster},
+		lesson.OpWork:    {compile: compileBroker, run: runWork},
 	}
 }
 
 // do is a step's own settings, as the struct of its kind: the executor of
 // a kind reads only its own.
-func do[T spec.StepSpec](in *instr) T { return in.st.Do.(T) }
+func do[T lesson.StepSpec](in *instr) T { return in.st.Do.(T) }
 
 // HasExecutor reports whether the engine can run a step.
-func HasExecutor(name spec.Op) bool { return ops[name] != nil && ops[name].run != nil }
+func HasExecutor(name lesson.Op) bool { return ops[name] != nil && ops[name].run != nil }
 
 // instr is a step with its objects looked up once per round, so that a loop
 // of a million steps does no map lookups.
 type instr struct {
 	run   func(t *task, in *instr) bool
-	st    *spec.Step
+	st    *lesson.Step
 	ctr   *counter
 	sm    *semaphore
 	rw    *rwlock
@@ -129,7 +129,7 @@ func (in *instr) text(t *task) string {
 func (t *task) childPID() string {
 	for i := len(t.spawned) - 1; i >= 0; i-- {
 		c := t.spawned[i]
-		if c.def.Kind != spec.Process {
+		if c.def.Kind != lesson.Process {
 			continue
 		}
 		for {
@@ -151,7 +151,7 @@ func (t *task) childPID() string {
 	return "?"
 }
 
-func (w *world) compile(steps []spec.Step) ([]instr, error) {
+func (w *world) compile(steps []lesson.Step) ([]instr, error) {
 	out := make([]instr, len(steps))
 	for i := range steps {
 		st := &steps[i]
@@ -201,7 +201,7 @@ func runLog(t *task, in *instr) bool {
 
 func runSleep(t *task, in *instr) bool {
 	t.set(evt.Sleeping, evt.ReasonSleep, "", "")
-	s := do[*spec.SleepStep](in)
+	s := do[*lesson.SleepStep](in)
 	d := s.For
 	if s.Random > 0 {
 		d += rand.N(s.Random)
@@ -217,7 +217,7 @@ func runRepeat(t *task, in *instr) bool {
 	if in.adds {
 		return t.addLoop(in)
 	}
-	r := do[*spec.RepeatStep](in)
+	r := do[*lesson.RepeatStep](in)
 	if d := r.For; d > 0 {
 		// Again and again for a while: the clock is read every few turns,
 		// so the loop stays what it repeats.
@@ -232,7 +232,7 @@ func runRepeat(t *task, in *instr) bool {
 		}
 	}
 	times := r.Times
-	if times == spec.CountCores {
+	if times == lesson.CountCores {
 		times = t.w.e.opt.Cores
 	}
 	for n := 0; n < times; n++ {
@@ -248,9 +248,9 @@ func runRepeat(t *task, in *instr) bool {
 // task anywhere, between a load and its store too. Every 64 turns it looks
 // at the clock, a pause and a stop.
 func (t *task) addLoop(in *instr) bool {
-	r := do[*spec.RepeatStep](in)
+	r := do[*lesson.RepeatStep](in)
 	times := r.Times
-	if times == spec.CountCores {
+	if times == lesson.CountCores {
 		times = t.w.e.opt.Cores
 	}
 	var end time.Time
@@ -267,7 +267,7 @@ func (t *task) addLoop(in *instr) bool {
 			}
 		}
 		for i := range in.body {
-			t.mine(in.body[i].ctr).add(do[*spec.AddStep](&in.body[i]).N)
+			t.mine(in.body[i].ctr).add(do[*lesson.AddStep](&in.body[i]).N)
 		}
 	}
 	return true
@@ -276,7 +276,7 @@ func (t *task) addLoop(in *instr) bool {
 // runCrash ends the task's process as an uncaught panic does, in a process
 // task's process; mtviz itself refuses (see the outlets' crash).
 func runCrash(t *task, in *instr) bool {
-	return t.w.e.outlet.crash(t, do[*spec.CrashStep](in).Message)
+	return t.w.e.outlet.crash(t, do[*lesson.CrashStep](in).Message)
 }
 
 func runRead(t *task, in *instr) bool {
@@ -286,7 +286,7 @@ func runRead(t *task, in *instr) bool {
 }
 
 func runWrite(t *task, in *instr) bool {
-	n := do[*spec.WriteStep](in).Add
+	n := do[*lesson.WriteStep](in).Add
 	v := t.copy + n
 	t.mine(in.ctr).v.Store(v)
 	t.emit(evt.Event{Task: t.name, Data: evt.CopyStep{Copy: evt.CopyWrite, Object: in.ctr.name, Value: v, N: n}})
@@ -324,7 +324,7 @@ func runUnlock(t *task, in *instr) bool {
 func runSpawn(t *task, in *instr) bool {
 	w := t.w
 	t.spawned = in.tasks
-	stagger := do[*spec.SpawnStep](in).Stagger
+	stagger := do[*lesson.SpawnStep](in).Stagger
 	if stagger <= 0 {
 		w.startAll(in.tasks, t)
 		return t.awaitStarted(in.tasks)
@@ -359,7 +359,7 @@ func (t *task) awaitStarted(ts []*task) bool {
 	limit := time.NewTimer(startWait)
 	defer limit.Stop()
 	for _, c := range ts {
-		if c.def.Kind != spec.Process {
+		if c.def.Kind != lesson.Process {
 			continue
 		}
 		r := h.rec(t.w.round, c.name)
@@ -384,7 +384,7 @@ func runStop(t *task, in *instr) bool {
 }
 
 func runPhase(t *task, in *instr) bool {
-	t.emit(evt.Event{Task: t.name, Data: evt.PhaseStart{Phase: do[*spec.PhaseStep](in).Name}})
+	t.emit(evt.Event{Task: t.name, Data: evt.PhaseStart{Phase: do[*lesson.PhaseStep](in).Name}})
 	return true
 }
 
@@ -392,7 +392,7 @@ func runExit(t *task, in *instr) bool {
 	if w := t.w; w.self == t {
 		// A process task's own exit ends its process at once.
 		t.setState(taskState{state: evt.Done, end: evt.EndExit})
-		w.e.outlet.exit(do[*spec.ExitStep](in).Code)
+		w.e.outlet.exit(do[*lesson.ExitStep](in).Code)
 	}
 	return false
 }
@@ -406,7 +406,7 @@ func runEach(t *task, in *instr) bool {
 		if !ok {
 			return false
 		}
-		if v == do[*spec.EachStep](in).Until {
+		if v == do[*lesson.EachStep](in).Until {
 			return true
 		}
 		if !t.exec(in.body) {
@@ -416,7 +416,7 @@ func runEach(t *task, in *instr) bool {
 }
 
 func runWait(t *task, in *instr) bool {
-	stop, end := t.within(do[*spec.WaitStep](in).Timeout)
+	stop, end := t.within(do[*lesson.WaitStep](in).Timeout)
 	defer end()
 	if in.cv == nil {
 		return t.orGaveUp(in.ev.wait(t, stop), in)
@@ -432,7 +432,7 @@ func runWait(t *task, in *instr) bool {
 }
 
 func runLock(t *task, in *instr) bool {
-	l := do[*spec.LockStep](in)
+	l := do[*lesson.LockStep](in)
 	stop, end := t.within(l.Timeout)
 	defer end()
 	if in.sm != nil {
@@ -445,13 +445,13 @@ func runLock(t *task, in *instr) bool {
 }
 
 func runJoin(t *task, in *instr) bool {
-	stop, end := t.within(do[*spec.JoinStep](in).Timeout)
+	stop, end := t.within(do[*lesson.JoinStep](in).Timeout)
 	defer end()
 	return t.orGaveUp(t.join(in.tasks, stop), in)
 }
 
 func runGet(t *task, in *instr) bool {
-	stop, end := t.within(do[*spec.GetStep](in).Timeout)
+	stop, end := t.within(do[*lesson.GetStep](in).Timeout)
 	defer end()
 	_, ok := t.get(in, stop)
 	return t.orGaveUp(ok, in)
@@ -496,7 +496,7 @@ func (t *task) orGaveUp(ok bool, in *instr) bool {
 }
 
 func runNotify(t *task, in *instr) bool {
-	if !in.cv.notify(do[*spec.NotifyStep](in).All, t) {
+	if !in.cv.notify(do[*lesson.NotifyStep](in).All, t) {
 		t.emit(evt.Event{
 			Task: t.name,
 			Data: evt.Failure{Object: in.cv.name, Error: fmt.Sprintf("%s notified %s without holding its lock", t.name, in.cv.name)},

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	evt "mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // counter is a shared integer. add reads and writes in two steps, like
@@ -246,7 +246,7 @@ type gil struct {
 	w        *world
 }
 
-func newGIL(o spec.Object, w *world) *gil {
+func newGIL(o lesson.Object, w *world) *gil {
 	g := &gil{name: o.Name, interval: o.Interval, tok: make(chan struct{}, 1), w: w}
 	if g.interval <= 0 {
 		g.interval = 5 * time.Millisecond

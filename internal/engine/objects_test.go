@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 
 	evt "mtviz/internal/event"
 )
@@ -102,13 +102,13 @@ tasks:
 // Every step of the vocabulary can be run: an entry without an executor is
 // a step the loader accepts and the engine cannot do.
 func TestEveryStepHasAnExecutor(t *testing.T) {
-	for _, name := range spec.StepNames() {
-		if !HasExecutor(spec.Op(name)) {
+	for _, name := range lesson.StepNames() {
+		if !HasExecutor(lesson.Op(name)) {
 			t.Errorf("step %q has no executor", name)
 		}
 	}
 	for name := range ops {
-		if !slices.Contains(spec.StepNames(), string(name)) {
+		if !slices.Contains(lesson.StepNames(), string(name)) {
 			t.Errorf("the engine runs step %q, which the vocabulary does not have", name)
 		}
 	}

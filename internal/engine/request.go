@@ -10,7 +10,7 @@ import (
 	"time"
 
 	evt "mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // dialTimeout bounds connecting to a server on loopback, which is at once
@@ -25,7 +25,7 @@ type conn interface {
 }
 
 func compileRequest(w *world, in *instr) error {
-	r := do[*spec.RequestStep](in)
+	r := do[*lesson.RequestStep](in)
 	in.work = w.counters[r.Count]
 	in.addr = w.e.addrs[r.Server]
 	if in.addr == "" {
@@ -39,11 +39,11 @@ func compileRequest(w *world, in *instr) error {
 // pause and a stop; a stop during a wait wakes the wait (the connection is
 // shut from the stop's side), so a stopped task never hangs in a read.
 func runRequest(t *task, in *instr) bool {
-	st := do[*spec.RequestStep](in)
+	st := do[*lesson.RequestStep](in)
 	reason := evt.ReasonPoll
 	var c conn
 	var err error
-	if st.Mode == spec.ModeBlock {
+	if st.Mode == lesson.ModeBlock {
 		// The goroutine keeps its thread while it waits: one thread per
 		// waiting request, as in a thread-per-connection server.
 		runtime.LockOSThread()

@@ -17,7 +17,7 @@ import (
 
 	evt "mtviz/internal/event"
 	"mtviz/internal/guard"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // ServerCommand is the hidden subcommand under which mtviz runs a server
@@ -52,7 +52,7 @@ type server struct {
 // request steps connect to, in mtviz and in every child process.
 func (e *Engine) startServers() error {
 	for _, o := range e.sc.Objects {
-		if o.Kind != spec.Server {
+		if o.Kind != lesson.Server {
 			continue
 		}
 		s, err := e.startServer(o)
@@ -68,7 +68,7 @@ func (e *Engine) startServers() error {
 	return nil
 }
 
-func (e *Engine) startServer(o spec.Object) (*server, error) {
+func (e *Engine) startServer(o lesson.Object) (*server, error) {
 	exe, err := self()
 	if err != nil {
 		return nil, err

@@ -5,14 +5,14 @@ import (
 	"sync/atomic"
 
 	evt "mtviz/internal/event"
+	"mtviz/internal/lesson"
 	"mtviz/internal/rtrace"
-	"mtviz/internal/spec"
 )
 
-// task is one running copy of a spec.Task in one round.
+// task is one running copy of a lesson.Task in one round.
 type task struct {
 	name string
-	def  *spec.Task
+	def  *lesson.Task
 	w    *world
 	code []instr
 

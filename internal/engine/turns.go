@@ -9,7 +9,7 @@ import (
 	"time"
 
 	evt "mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -202,7 +202,7 @@ func (s *Turns) moving() *task {
 		return nil
 	}
 	for _, t := range s.w.tasks {
-		if t.def.Kind == spec.Process && t != s.w.self {
+		if t.def.Kind == lesson.Process && t != s.w.self {
 			continue
 		}
 		if t.started.Load() && s.gates[t] == nil && !t.isDone() {
@@ -225,7 +225,7 @@ func (s *Turns) board() Board {
 		sl := Slot{Task: t.name}
 		g := s.gates[t]
 		switch {
-		case t.def.Kind == spec.Process && t != w.self:
+		case t.def.Kind == lesson.Process && t != w.self:
 			sl.State = SlotOutside
 		case g != nil:
 			sl.State, sl.Move = SlotGate, g.step.Move
@@ -342,7 +342,7 @@ func (s *Turns) Take(name string) error {
 		return turnError{words.T("the run has not started")}
 	}
 	t := w.byCopy[name]
-	if t == nil || t.def.Kind == spec.Process && t != w.self {
+	if t == nil || t.def.Kind == lesson.Process && t != w.self {
 		return turnError{words.F("%s is not a goroutine task of %s (%s)", name, w.e.sc.ID, strings.Join(s.goroutines(), words.T(", ")))}
 	}
 	if mv := s.moving(); mv != nil {
@@ -368,7 +368,7 @@ func (s *Turns) Take(name string) error {
 func (s *Turns) goroutines() []string {
 	var out []string
 	for _, t := range s.w.tasks {
-		if t.def.Kind != spec.Process || t == s.w.self {
+		if t.def.Kind != lesson.Process || t == s.w.self {
 			out = append(out, t.name)
 		}
 	}
@@ -404,11 +404,11 @@ func (w *world) endStuckNow() {
 
 // SchedulerRefuse says why a lesson cannot be played with a scheduler: a
 // task that waits for the learner's keys would hold every turn up.
-func SchedulerRefuse(sc *spec.Scenario) error {
+func SchedulerRefuse(sc *lesson.Scenario) error {
 	var bad error
 	for _, t := range sc.Tasks {
-		spec.Walk(t.Steps, func(st *spec.Step) {
-			if k, ok := st.Do.(*spec.KeyStep); ok && bad == nil {
+		lesson.Walk(t.Steps, func(st *lesson.Step) {
+			if k, ok := st.Do.(*lesson.KeyStep); ok && bad == nil {
 				bad = fmt.Errorf("%s: task %s waits for key %s; a lesson that waits for keys of its own cannot be played with the scheduler", st.Pos, t.Name, k.Key)
 			}
 		})

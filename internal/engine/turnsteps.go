@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	evt "mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -81,27 +81,27 @@ func (g *turnGate) unshow(t *task) {
 
 // stepMoves make, for each visible step, its turnStep. A step with none
 // runs unseen, as part of the visible step before it.
-var stepMoves = map[spec.Op]func(t *task, in *instr) turnStep{
-	spec.OpRead:   readMove,
-	spec.OpWrite:  writeMove,
-	spec.OpLock:   lockMove,
-	spec.OpUnlock: unlockMove,
-	spec.OpWait:   waitMove,
-	spec.OpNotify: notifyMove,
-	spec.OpSet:    flagMove("set"),
-	spec.OpClear:  flagMove("clear"),
-	spec.OpPut:    putMove,
-	spec.OpGet:    getMove,
-	spec.OpJoin:   joinMove,
+var stepMoves = map[lesson.Op]func(t *task, in *instr) turnStep{
+	lesson.OpRead:   readMove,
+	lesson.OpWrite:  writeMove,
+	lesson.OpLock:   lockMove,
+	lesson.OpUnlock: unlockMove,
+	lesson.OpWait:   waitMove,
+	lesson.OpNotify: notifyMove,
+	lesson.OpSet:    flagMove("set"),
+	lesson.OpClear:  flagMove("clear"),
+	lesson.OpPut:    putMove,
+	lesson.OpGet:    getMove,
+	lesson.OpJoin:   joinMove,
 }
 
 // gateInstr puts a gate before a visible step; free mode never comes here.
 func (w *world) gateInstr(in *instr) {
 	switch in.st.Op {
-	case spec.OpRepeat:
+	case lesson.OpRepeat:
 		in.adds = false // the tight loop of adds has no gates
 		return
-	case spec.OpAdd:
+	case lesson.OpAdd:
 		in.run = runAddTurns
 		return
 	}
@@ -124,7 +124,7 @@ func readMove(t *task, in *instr) turnStep {
 }
 
 func writeMove(t *task, in *instr) turnStep {
-	n := do[*spec.WriteStep](in).Add
+	n := do[*lesson.WriteStep](in).Add
 	return one(in.ctr.name, "write", words.F("writes its copy %d %+d = %d to %s", t.copy, n, t.copy+n, in.ctr.name), always)
 }
 
@@ -132,7 +132,7 @@ func writeMove(t *task, in *instr) turnStep {
 // task's copy, then the write of the copy plus n. A write over a value
 // another task wrote since the read loses that update, as add counts it.
 func runAddTurns(t *task, in *instr) bool {
-	s, c, n := t.w.turns, in.ctr, do[*spec.AddStep](in).N
+	s, c, n := t.w.turns, in.ctr, do[*lesson.AddStep](in).N
 	if s.isFree() {
 		c.add(n)
 		return true
@@ -168,7 +168,7 @@ func lockMove(t *task, in *instr) turnStep {
 				why: words.F("waits for a permit of %s, held by %s", sm.name, h)}
 		})
 	}
-	l, name := in.lk, do[*spec.LockStep](in).Lock
+	l, name := in.lk, do[*lesson.LockStep](in).Lock
 	return one(l.name, "lock", words.F("takes %s", name), func(t *task) (bool, waitInfo) {
 		h := l.mu.holder.Load()
 		if h == nil || l.reentrant && h == t {
@@ -180,7 +180,7 @@ func lockMove(t *task, in *instr) turnStep {
 }
 
 func unlockMove(t *task, in *instr) turnStep {
-	name := do[*spec.UnlockStep](in).Lock
+	name := do[*lesson.UnlockStep](in).Lock
 	if in.sm != nil {
 		return one(in.sm.name, "unlock", words.F("gives back a permit of %s", name), always)
 	}
@@ -226,7 +226,7 @@ func (c *cond) wakeStep(ch chan struct{}) turnStep {
 
 func notifyMove(t *task, in *instr) turnStep {
 	text := words.F("notifies %s", in.cv.name)
-	if do[*spec.NotifyStep](in).All {
+	if do[*lesson.NotifyStep](in).All {
 		text = words.F("notifies every waiter on %s", in.cv.name)
 	}
 	return one(in.cv.name, "notify", text, always)
@@ -270,7 +270,7 @@ func getMove(t *task, in *instr) turnStep {
 }
 
 func joinMove(t *task, in *instr) turnStep {
-	names := do[*spec.JoinStep](in).Tasks
+	names := do[*lesson.JoinStep](in).Tasks
 	st := one(strings.Join(names, ", "), "join", words.F("joins %s", strings.Join(names, words.T(", "))), func(t *task) (bool, waitInfo) {
 		for _, c := range in.tasks {
 			if !c.isDone() {

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	evt "mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // The waits and long steps a task takes: sleeping, joining, queues, keys
@@ -42,7 +42,7 @@ func (t *task) pauseWait() bool {
 // reaped, as wait() does; one started elsewhere is waited for until it is gone.
 func (t *task) join(ts []*task, stop <-chan struct{}) bool {
 	for _, c := range ts {
-		elsewhere := c.def.Kind == spec.Process && !c.started.Load()
+		elsewhere := c.def.Kind == lesson.Process && !c.started.Load()
 		if !elsewhere && c.isDone() {
 			t.reapChild(c)
 			continue
@@ -116,13 +116,13 @@ func (t *task) getLocal(q *queue, stop <-chan struct{}) (string, bool) {
 }
 
 func (t *task) kill(in *instr) {
-	k := do[*spec.KillStep](in)
+	k := do[*lesson.KillStep](in)
 	for _, name := range k.Tasks {
 		t.w.e.outlet.kill(t, name, k.Signal)
 	}
 }
 
-func (t *task) key(st *spec.KeyStep) bool {
+func (t *task) key(st *lesson.KeyStep) bool {
 	r := []rune(st.Key)[0]
 	ch := t.w.e.waitKey(r)
 	t.emit(evt.Event{Task: t.name, Data: evt.KeyWait{Key: st.Key, Label: st.Label}})
@@ -157,7 +157,7 @@ func (t *task) busy(in *instr) bool {
 	if g != nil && !g.take(t) {
 		return false
 	}
-	left := do[*spec.BusyStep](in).For
+	left := do[*lesson.BusyStep](in).For
 	start := time.Now()
 	last := start
 	slice := start.Add(intervalOf(g))

@@ -7,7 +7,7 @@ import (
 	"net"
 	"sync"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 
 	evt "mtviz/internal/event"
 )
@@ -42,13 +42,13 @@ type hello struct {
 type assign struct {
 	// Scenario is the scenario as mtviz loaded and checked it: a child
 	// does not parse it again.
-	Scenario *spec.Scenario `json:"scenario"`
-	Task     string         `json:"task"`
-	Round    int            `json:"round"`
-	Cores    int            `json:"cores"`
-	AutoKeys bool           `json:"auto_keys"`
-	Start    int64          `json:"start"` // the run's time zero, Unix nanoseconds
-	Paused   bool           `json:"paused"`
+	Scenario *lesson.Scenario `json:"scenario"`
+	Task     string           `json:"task"`
+	Round    int              `json:"round"`
+	Cores    int              `json:"cores"`
+	AutoKeys bool             `json:"auto_keys"`
+	Start    int64            `json:"start"` // the run's time zero, Unix nanoseconds
+	Paused   bool             `json:"paused"`
 	// Servers is where each server object of the run listens.
 	Servers map[string]string `json:"servers,omitempty"`
 	// Brokers is each broker's address and key.

@@ -11,7 +11,7 @@ import (
 
 	"mtviz/internal/contain"
 	evt "mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -66,46 +66,46 @@ func newWorld(e *Engine, round int) (*world, error) {
 	}
 	for _, o := range e.sc.Objects {
 		switch o.Kind {
-		case spec.Counter:
+		case lesson.Counter:
 			c := &counter{name: o.Name, init: o.Value}
 			c.v.Store(o.Value)
 			w.counters[o.Name] = c
 			w.counterList = append(w.counterList, c)
-		case spec.Lock, spec.RLock, spec.FileLock:
-			l := &lock{name: o.Name, reentrant: o.Kind == spec.RLock, w: w, mu: newMutex()}
-			if o.Kind == spec.FileLock {
+		case lesson.Lock, lesson.RLock, lesson.FileLock:
+			l := &lock{name: o.Name, reentrant: o.Kind == lesson.RLock, w: w, mu: newMutex()}
+			if o.Kind == lesson.FileLock {
 				l.file = &fileLock{path: filepath.Join(e.outlet.lockDir(), o.Name+".lock")}
 				l.file.open()
 				e.files = append(e.files, l.file)
 			}
 			w.locks[o.Name] = l
 			w.lockList = append(w.lockList, l)
-		case spec.GIL:
+		case lesson.GIL:
 			g := newGIL(o, w)
 			w.gils[o.Name] = g
 			w.gilList = append(w.gilList, g)
-		case spec.Queue:
+		case lesson.Queue:
 			w.queues[o.Name] = newQueue(o.Name, o.Size)
-		case spec.Local:
+		case lesson.Local:
 			c := &counter{name: o.Name, init: o.Value, local: true}
 			c.v.Store(o.Value)
 			w.counters[o.Name] = c
-		case spec.Semaphore:
+		case lesson.Semaphore:
 			w.sems[o.Name] = newSemaphore(o.Name, int(o.Value))
-		case spec.RWLock:
+		case lesson.RWLock:
 			w.rwlocks[o.Name] = newRWLock(o.Name)
-		case spec.Event:
+		case lesson.Event:
 			w.events[o.Name] = newEvent(o.Name)
-		case spec.Condition:
+		case lesson.Condition:
 			// Its lock comes after every lock exists.
-		case spec.Server, spec.Broker:
+		case lesson.Server, lesson.Broker:
 			// A process for the whole run (see startServers, startBrokers).
 		default:
 			return nil, fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}
 	}
 	for _, o := range e.sc.Objects {
-		if o.Kind == spec.Condition {
+		if o.Kind == lesson.Condition {
 			c := &cond{name: o.Name, lock: w.locks[o.Lock]}
 			if c.lock == nil {
 				c.lock = &lock{name: o.Name + ".lock", w: w, mu: newMutex()}
@@ -117,13 +117,13 @@ func newWorld(e *Engine, round int) (*world, error) {
 	for i := range e.sc.Tasks {
 		def := &e.sc.Tasks[i]
 		n := def.Count
-		if n == spec.CountCores {
+		if n == lesson.CountCores {
 			n = e.opt.Cores
 		}
 		for k := 1; k <= n; k++ {
 			name := def.Name
-			if n > 1 || def.Count == spec.CountCores {
-				name = spec.CopyName(def.Name, k)
+			if n > 1 || def.Count == lesson.CountCores {
+				name = lesson.CopyName(def.Name, k)
 			}
 			t := &task{name: name, def: def, w: w, done: make(chan struct{}), daemon: def.Daemon}
 			t.cur = taskState{state: evt.Created}
@@ -180,7 +180,7 @@ func (w *world) stuck() bool {
 		if !t.started.Load() || t.isDone() {
 			continue
 		}
-		if t.def.Kind == spec.Process && t != w.self {
+		if t.def.Kind == lesson.Process && t != w.self {
 			return false
 		}
 		live++
@@ -342,7 +342,7 @@ func (w *world) claim(t *task, by *task) bool {
 }
 
 func (w *world) launch(t *task, g *gate) {
-	if t.def.Kind == spec.Process && t != w.self {
+	if t.def.Kind == lesson.Process && t != w.self {
 		w.launchProcess(t, g)
 		return
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // An event's JSON is the one recordings have always held: the header
@@ -108,8 +108,8 @@ type wire struct {
 	// itself); for process, exit and run events, the process they are about.
 	PID int `json:"pid,omitempty"`
 
-	TaskKind spec.TaskKind `json:"task_kind,omitempty"`
-	Daemon   bool          `json:"daemon,omitempty"`
+	TaskKind lesson.TaskKind `json:"task_kind,omitempty"`
+	Daemon   bool            `json:"daemon,omitempty"`
 
 	State  State  `json:"state,omitempty"`
 	Reason Reason `json:"reason,omitempty"`

@@ -3,7 +3,7 @@ package event
 import (
 	"slices"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // Payload is what an event of one kind carries beyond its header (time,
@@ -31,9 +31,9 @@ type RoundEnd struct {
 
 // TaskStart: a task exists (State is new).
 type TaskStart struct {
-	TaskKind spec.TaskKind `json:"task_kind,omitempty"`
-	Daemon   bool          `json:"daemon,omitempty"`
-	State    State         `json:"state,omitempty"`
+	TaskKind lesson.TaskKind `json:"task_kind,omitempty"`
+	Daemon   bool            `json:"daemon,omitempty"`
+	State    State           `json:"state,omitempty"`
 }
 
 // StateChange: a task changed state; Reason, Object and Holder for a

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"mtviz/internal/engine"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // Orders per second: each lesson explored whole, every order on real
@@ -21,10 +21,10 @@ func BenchmarkExplore(b *testing.B) {
 	} {
 		name := c.id
 		if len(c.set) > 0 {
-			name += "/" + spec.SetText(c.set)
+			name += "/" + lesson.SetText(c.set)
 		}
 		b.Run(name, func(b *testing.B) {
-			sc := lesson(b, c.id, c.set)
+			sc := loadLesson(b, c.id, c.set)
 			orders := 0
 			for b.Loop() {
 				r, err := Explore(context.Background(), sc, Options{})
@@ -41,13 +41,13 @@ func BenchmarkExplore(b *testing.B) {
 
 // adders is a lesson of k tasks, each adding to one counter n times: 2n
 // visible steps a task.
-func adders(b *testing.B, k, n int) *spec.Scenario {
+func adders(b *testing.B, k, n int) *lesson.Scenario {
 	var s strings.Builder
 	s.WriteString("title: adders\nobjects:\n  c: {kind: counter}\ntasks:\n")
 	for i := 0; i < k; i++ {
 		fmt.Fprintf(&s, "  - name: t%d\n    steps:\n      - repeat: {times: %d, steps: [{add: {counter: c, n: 1}}]}\n", i+1, n)
 	}
-	sc, err := spec.Load("adders.yaml", []byte(s.String()))
+	sc, err := lesson.Load("adders.yaml", []byte(s.String()))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"mtviz/internal/engine"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/verdict"
 )
 
@@ -93,7 +93,7 @@ func (r *Report) PerOrder() time.Duration {
 
 // explorer gathers orders into a report.
 type explorer struct {
-	sc       *spec.Scenario
+	sc       *lesson.Scenario
 	opt      Options
 	r        *Report
 	outcomes map[string]*Outcome
@@ -108,7 +108,7 @@ type explorer struct {
 // Explore runs the lesson under every order of its visible steps, when
 // there are at most opt.Max; otherwise under opt.Max orders chosen at
 // random from opt.Seed, and says so. Cancelling ctx keeps what was run.
-func Explore(ctx context.Context, sc *spec.Scenario, opt Options) (*Report, error) {
+func Explore(ctx context.Context, sc *lesson.Scenario, opt Options) (*Report, error) {
 	if err := Refuse(sc); err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func Explore(ctx context.Context, sc *spec.Scenario, opt Options) (*Report, erro
 	return x.finish(), nil
 }
 
-func newExplorer(sc *spec.Scenario, opt Options) *explorer {
+func newExplorer(sc *lesson.Scenario, opt Options) *explorer {
 	cores := opt.Cores
 	if cores <= 0 {
 		cores = runtime.GOMAXPROCS(0)

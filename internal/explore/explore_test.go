@@ -10,25 +10,25 @@ import (
 	"testing"
 	"time"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/verdict"
 	"mtviz/scenarios"
 )
 
-func lesson(t testing.TB, id string, set map[string]string) *spec.Scenario {
+func loadLesson(t testing.TB, id string, set map[string]string) *lesson.Scenario {
 	t.Helper()
 	data, err := scenarios.Read(id + ".yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := spec.LoadSet(id+".yaml", data, set)
+	sc, err := lesson.LoadSet(id+".yaml", data, set)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sc
 }
 
-func explore(t *testing.T, sc *spec.Scenario, opt Options) *Report {
+func explore(t *testing.T, sc *lesson.Scenario, opt Options) *Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -54,7 +54,7 @@ func lostSome(r *Report) (lost, wrong int) {
 // race-play: every one of its 70 orders is run; 40 end wrong, and the
 // lesson says so. Its locked twin has 6 orders, none losing an update.
 func TestExploreRacePlay(t *testing.T) {
-	sc := lesson(t, "race-play", nil)
+	sc := loadLesson(t, "race-play", nil)
 	r := explore(t, sc, Options{})
 	lost, wrong := lostSome(r)
 	if !r.Exhaustive || r.Orders != 70 || r.Explored != 70 || r.Classes != 70 || wrong != 40 || lost != 56 || len(r.Outcomes) != 13 {
@@ -69,7 +69,7 @@ func TestExploreRacePlay(t *testing.T) {
 			t.Errorf("the lesson text does not say %q", says)
 		}
 	}
-	locked := explore(t, lesson(t, "race-play", map[string]string{"lock": "on"}), Options{})
+	locked := explore(t, loadLesson(t, "race-play", map[string]string{"lock": "on"}), Options{})
 	lost, wrong = lostSome(locked)
 	if !locked.Exhaustive || locked.Orders != 6 || lost != 0 || wrong != 0 || len(locked.Broken) != 0 || locked.Goal != nil {
 		t.Errorf("locked: %+v, %d losing one, %d wrong", locked, lost, wrong)
@@ -80,7 +80,7 @@ func TestExploreRacePlay(t *testing.T) {
 // read back, replays to the same wrong balance, lost update and verdicts,
 // 100 times out of 100.
 func TestShortestBreakingScheduleReplays(t *testing.T) {
-	sc := lesson(t, "race-play", nil)
+	sc := loadLesson(t, "race-play", nil)
 	r := explore(t, sc, Options{})
 	b := r.Broken[0]
 	data := Format(Header{Lesson: sc.ID, Set: sc.Set, What: "breaks: " + b.Check}, b.Tasks)
@@ -114,7 +114,7 @@ func TestShortestBreakingScheduleReplays(t *testing.T) {
 // locks taken in the same order, in none. condition-play's consumer waits
 // forever in 1 of 2 orders; with the flag, in none.
 func TestExploreDeadlockAndConditionPlay(t *testing.T) {
-	r := explore(t, lesson(t, "deadlock-play", nil), Options{})
+	r := explore(t, loadLesson(t, "deadlock-play", nil), Options{})
 	dead := 0
 	for _, o := range r.Outcomes {
 		if o.Deadlock {
@@ -124,15 +124,15 @@ func TestExploreDeadlockAndConditionPlay(t *testing.T) {
 	if r.Orders != 6 || r.Classes != 3 || dead != 2 || r.Goal == nil || len(r.Goal.Tasks) != 2 || r.MinSteps != 2 {
 		t.Errorf("deadlock-play: %d orders, %d classes, %d deadlocks, goal %+v", r.Orders, r.Classes, dead, r.Goal)
 	}
-	r = explore(t, lesson(t, "deadlock-play", map[string]string{"order": "same"}), Options{})
+	r = explore(t, loadLesson(t, "deadlock-play", map[string]string{"order": "same"}), Options{})
 	if r.Orders != 3 || r.Goal != nil || len(r.Outcomes) != 1 || r.Outcomes[0].Deadlock {
 		t.Errorf("deadlock-play order=same: %+v", r)
 	}
-	r = explore(t, lesson(t, "condition-play", nil), Options{})
+	r = explore(t, loadLesson(t, "condition-play", nil), Options{})
 	if r.Orders != 2 || r.Goal == nil || r.Goal.Count != 1 || len(r.Goal.Tasks) != 5 || !slices.ContainsFunc(r.Outcomes, func(o *Outcome) bool { return o.Forever }) {
 		t.Errorf("condition-play: %+v goal %+v", r, r.Goal)
 	}
-	r = explore(t, lesson(t, "condition-play", map[string]string{"flag": "on"}), Options{})
+	r = explore(t, loadLesson(t, "condition-play", map[string]string{"flag": "on"}), Options{})
 	if r.Orders != 2 || r.Goal != nil || len(r.Broken) != 0 {
 		t.Errorf("condition-play flag=on: %+v", r)
 	}
@@ -141,7 +141,7 @@ func TestExploreDeadlockAndConditionPlay(t *testing.T) {
 // More orders than --max: a seeded sample, said so, the same for the same
 // seed; ctrl+c keeps what was run.
 func TestExploreSampleAndStop(t *testing.T) {
-	sc := lesson(t, "race-play", nil)
+	sc := loadLesson(t, "race-play", nil)
 	a := explore(t, sc, Options{Max: 12, Seed: 7})
 	b := explore(t, sc, Options{Max: 12, Seed: 7})
 	if a.Exhaustive || a.Explored != 12 || a.Orders < 12 {
@@ -173,7 +173,7 @@ func TestExploreSampleAndStop(t *testing.T) {
 // error that the lesson did not run the same way twice (a task stopped is
 // not ready to follow its prefix). The moments vary; any one may fail.
 func TestExploreStoppedMidRun(t *testing.T) {
-	sc := lesson(t, "race-play", nil)
+	sc := loadLesson(t, "race-play", nil)
 	for i := range 40 {
 		ctx, cancel := context.WithCancel(context.Background())
 		stop := time.AfterFunc(time.Duration(i%8)*time.Millisecond+time.Duration(i)*37*time.Microsecond, cancel)
@@ -192,7 +192,7 @@ func TestExploreStoppedMidRun(t *testing.T) {
 // A schedule that names a task which cannot take a step there is refused
 // at its line.
 func TestScheduleRefused(t *testing.T) {
-	sc := lesson(t, "deadlock-play", nil)
+	sc := loadLesson(t, "deadlock-play", nil)
 	for _, c := range []struct{ src, says string }{
 		{"# a takes both, then b cannot take m2\na\n\na\nb\n", "s:5: b cannot lock here: it waits for m2, held by a (a could move)"},
 		{"a\nb\nb\n", "s:3: the run was over after 2 steps; b has no step to take"},
@@ -225,7 +225,7 @@ func TestScheduleRefused(t *testing.T) {
 			t.Errorf("%q: %v; want %s", c.src, err, c.says)
 		}
 	}
-	if err := Refuse(lesson(t, "fork", nil)); err == nil || !strings.Contains(err.Error(), "is a process") {
+	if err := Refuse(loadLesson(t, "fork", nil)); err == nil || !strings.Contains(err.Error(), "is a process") {
 		t.Errorf("a lesson of processes: %v", err)
 	}
 }

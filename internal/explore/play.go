@@ -12,7 +12,7 @@ import (
 	"mtviz/internal/engine"
 	"mtviz/internal/event"
 	"mtviz/internal/item"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/verdict"
 )
 
@@ -50,12 +50,12 @@ type chooser func(depth int, b engine.Board) (string, error)
 
 // Refuse says why a lesson cannot be explored or replayed from a schedule:
 // the scheduler must hold every task, so process tasks and keys are out.
-func Refuse(sc *spec.Scenario) error {
+func Refuse(sc *lesson.Scenario) error {
 	if err := engine.SchedulerRefuse(sc); err != nil {
 		return err
 	}
 	for _, t := range sc.Tasks {
-		if t.Kind == spec.Process {
+		if t.Kind == lesson.Process {
 			return fmt.Errorf("%s: task %s is a process, which runs outside the scheduler: only lessons whose tasks are all goroutines replay the same way every time", t.Pos, t.Name)
 		}
 	}
@@ -67,7 +67,7 @@ func Refuse(sc *spec.Scenario) error {
 const maxDepth = 10000
 
 // play runs the lesson once, each turn given to the task choose picks.
-func play(ctx context.Context, sc *spec.Scenario, cores int, choose chooser) (*Order, error) {
+func play(ctx context.Context, sc *lesson.Scenario, cores int, choose chooser) (*Order, error) {
 	turns := engine.NewTurns()
 	e := engine.New(sc, engine.Options{Cores: cores, AutoKeys: true, Turns: turns})
 	rctx, cancel := context.WithCancel(ctx)
@@ -123,7 +123,7 @@ func play(ctx context.Context, sc *spec.Scenario, cores int, choose chooser) (*O
 }
 
 // fold reads the run's events into its outcome and its verdicts.
-func fold(sc *spec.Scenario, e *engine.Engine) *Order {
+func fold(sc *lesson.Scenario, e *engine.Engine) *Order {
 	cfg := verdict.Config{Scenario: sc, Cores: e.Cores(), Root: os.Getpid()}
 	vj, gj := verdict.New(cfg), verdict.GoalJudge(cfg)
 	o := &Order{}
@@ -164,7 +164,7 @@ func fold(sc *spec.Scenario, e *engine.Engine) *Order {
 // how it ended. A turn that cannot be given is refused at its line. When
 // the schedule ends before the run does, the rest runs freely (Order.Free
 // says so): a screen's schedule may hold only the choices made so far.
-func Replay(ctx context.Context, sc *spec.Scenario, cores int, s *Schedule) (*Order, error) {
+func Replay(ctx context.Context, sc *lesson.Scenario, cores int, s *Schedule) (*Order, error) {
 	if err := Refuse(sc); err != nil {
 		return nil, err
 	}

@@ -15,8 +15,8 @@ import (
 	"regexp"
 	"strings"
 
+	"mtviz/internal/lesson"
 	"mtviz/internal/outfile"
-	"mtviz/internal/spec"
 )
 
 // Schedule is the order of a run's visible steps: the task that took each.
@@ -151,7 +151,7 @@ const magic = "# mtviz schedule"
 func Format(h Header, tasks []string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s for %s", magic, h.Lesson)
-	if set := spec.SetText(h.Set); set != "" {
+	if set := lesson.SetText(h.Set); set != "" {
 		fmt.Fprintf(&b, " (%s)", set)
 	}
 	fmt.Fprintf(&b, ": %d steps, one task a line, the one that takes each visible step\n", len(tasks))
@@ -176,7 +176,7 @@ func oneLine(s string) string {
 }
 
 func setFlags(set map[string]string) string {
-	s := spec.SetText(set)
+	s := lesson.SetText(set)
 	if s == "" {
 		return ""
 	}

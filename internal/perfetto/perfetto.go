@@ -22,10 +22,10 @@ import (
 	"time"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 )
 
 // Event is one trace event, as the format names its fields.
@@ -98,7 +98,7 @@ func (pw *Writer) emit(e Event) {
 }
 
 // Item adds what one item of a run carries.
-func (pw *Writer) Item(it timeline.Item) {
+func (pw *Writer) Item(it fold.Item) {
 	if it.Sample != nil {
 		pw.Sample(it.Sample)
 	}
@@ -247,7 +247,7 @@ func (pw *Writer) event(ev *event.Event) {
 		x := ev.CounterChange()
 		name := x.Object
 		if ev.Task != "" {
-			name = spec.ProcessCopy(name, ev.Task)
+			name = lesson.ProcessCopy(name, ev.Task)
 		}
 		pw.emit(Event{Name: text.Clean(name), Ph: "C", Ts: ts, Pid: pw.root, Args: map[string]any{"value": x.Value}})
 	case event.KExit:

@@ -10,9 +10,9 @@ import (
 	"go.uber.org/goleak"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
 	"mtviz/internal/probe"
 	"mtviz/internal/testutil"
-	"mtviz/internal/timeline"
 )
 
 var ms = testutil.Ms
@@ -36,19 +36,19 @@ func traceOf(t *testing.T) []map[string]any {
 		case i < 7:
 			procs = append(procs, probe.Proc{PID: 200, PPID: 100, Name: "child", State: "Z", Threads: []probe.Thread{th(200, "Z", 1)}})
 		}
-		pw.Item(timeline.Item{Sample: &probe.Sample{T: tm, Cores: []float64{50, float64(10 * i)}, Procs: procs}})
+		pw.Item(fold.Item{Sample: &probe.Sample{T: tm, Cores: []float64{50, float64(10 * i)}, Procs: procs}})
 		switch i {
 		case 0:
-			pw.Item(timeline.Item{Events: []event.Event{{T: tm, Task: "child", PID: 200, Data: event.Process{PPID: 150}},
+			pw.Item(fold.Item{Events: []event.Event{{T: tm, Task: "child", PID: 200, Data: event.Process{PPID: 150}},
 				{T: tm, Task: "racy", Data: event.StateChange{State: event.Running}},
 				{T: tm, Task: "other", Data: event.StateChange{State: event.Blocked, Reason: event.ReasonGIL, Object: "gil", Holder: "racy"}}}})
 		case 2:
-			pw.Item(timeline.Item{Events: []event.Event{{T: tm + 333*time.Nanosecond, Task: "racy", Data: event.RuntimeState{State: event.Runnable}},
+			pw.Item(fold.Item{Events: []event.Event{{T: tm + 333*time.Nanosecond, Task: "racy", Data: event.RuntimeState{State: event.Runnable}},
 				{T: tm + 333*time.Nanosecond, Task: "other", Data: event.StateChange{State: event.Running}}}})
 		case 5:
-			pw.Item(timeline.Item{Events: []event.Event{{T: tm, Task: "racy", Data: event.StateChange{State: event.Done}}}})
+			pw.Item(fold.Item{Events: []event.Event{{T: tm, Task: "racy", Data: event.StateChange{State: event.Done}}}})
 		case 7:
-			pw.Item(timeline.Item{Events: []event.Event{{T: tm, PID: 200, Data: event.Exit{Code: 3, ReaperPID: 100}},
+			pw.Item(fold.Item{Events: []event.Event{{T: tm, PID: 200, Data: event.Exit{Code: 3, ReaperPID: 100}},
 				{T: tm, Task: "main", Data: event.Log{Text: "reaped \x1b]2;x\x07"}}}})
 		}
 	}
@@ -124,11 +124,11 @@ func noOverlap(t *testing.T, evs []map[string]any) {
 func TestTraceEventsOutOfOrder(t *testing.T) {
 	var buf bytes.Buffer
 	pw := New(&buf, 100)
-	pw.Item(timeline.Item{Events: []event.Event{{T: ms(10), Task: "racy", Data: event.StateChange{State: event.Runnable}},
+	pw.Item(fold.Item{Events: []event.Event{{T: ms(10), Task: "racy", Data: event.StateChange{State: event.Runnable}},
 		{T: ms(30), Task: "racy", Data: event.StateChange{State: event.Running}}}})
-	pw.Item(timeline.Item{Events: []event.Event{{T: ms(20), Task: "racy", Data: event.RuntimeState{State: event.Running, P: 1}},
+	pw.Item(fold.Item{Events: []event.Event{{T: ms(20), Task: "racy", Data: event.RuntimeState{State: event.Running, P: 1}},
 		{T: ms(25), Task: "racy", Data: event.RuntimeState{State: event.Runnable}}}})
-	pw.Item(timeline.Item{Events: []event.Event{{T: ms(40), Task: "racy", Data: event.StateChange{State: event.Done}}}})
+	pw.Item(fold.Item{Events: []event.Event{{T: ms(40), Task: "racy", Data: event.StateChange{State: event.Done}}}})
 	if err := pw.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 )
 
 // Plausibility limits: what no run of mtviz on any machine records. A file
@@ -41,7 +41,7 @@ const (
 // checkHeader refuses a header no mtviz writes.
 func checkHeader(h *Header) error {
 	switch {
-	case h.Scenario != "" && !spec.IsID(h.Scenario):
+	case h.Scenario != "" && !lesson.IsID(h.Scenario):
 		return fmt.Errorf("the header's scenario %q is not a lesson id (lowercase letters, digits and dashes)", h.Scenario)
 	case h.Cores < 1 || h.Cores > MaxCores:
 		return fmt.Errorf("the header says %d cores; a recording has from 1 to %d", h.Cores, MaxCores)
@@ -69,7 +69,7 @@ func newChecker(h Header) checker {
 	return checker{hz: h.Hz, tasks: map[string]bool{}, parents: map[int]int{}, depths: map[int]int{}}
 }
 
-func (c *checker) item(it *timeline.Item) error {
+func (c *checker) item(it *fold.Item) error {
 	if it.Sample != nil {
 		return c.sample(it.Sample)
 	}

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
 	"mtviz/internal/probe"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 )
 
 // lines is a recording made of a header (changed by edit) and raw lines,
@@ -31,12 +31,12 @@ func lines(t *testing.T, edit func(h *Header), body ...string) []byte {
 }
 
 func sampleLine(s probe.Sample) string {
-	b, _ := json.Marshal(timeline.Item{Sample: &s})
+	b, _ := json.Marshal(fold.Item{Sample: &s})
 	return string(b)
 }
 
 func eventsLine(evs ...event.Event) string {
-	b, _ := json.Marshal(timeline.Item{Events: evs})
+	b, _ := json.Marshal(fold.Item{Events: evs})
 	return string(b)
 }
 
@@ -155,8 +155,8 @@ func TestPlayerFoldsForwardAndBack(t *testing.T) {
 	}
 	p := NewPlayer(rec)
 	defer p.Close()
-	var got []timeline.Item
-	apply := func(it timeline.Item) { got = append(got, it) }
+	var got []fold.Item
+	apply := func(it fold.Item) { got = append(got, it) }
 	for p.Until(1<<62, time.Now().Add(10*time.Second), apply) {
 	}
 	if !p.Done() || !reflect.DeepEqual(got, all) || p.Folded() != len(all) {

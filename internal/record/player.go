@@ -5,8 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"mtviz/internal/fold"
 	"mtviz/internal/guard"
-	"mtviz/internal/timeline"
 )
 
 // Player folds a recording forward to a moment within a deadline, so that a
@@ -17,7 +17,7 @@ import (
 type Player struct {
 	rec  *Recording
 	feed *feed
-	next *timeline.Item // read, and not yet due
+	next *fold.Item // read, and not yet due
 	done bool
 	err  error
 	n    int
@@ -35,7 +35,7 @@ func (p *Player) Rewind() {
 // Until folds, with apply, the items up to time t, until the deadline. It
 // reports whether items up to t may be left: not folded for lack of time,
 // or not read yet.
-func (p *Player) Until(t time.Duration, deadline time.Time, apply func(timeline.Item)) bool {
+func (p *Player) Until(t time.Duration, deadline time.Time, apply func(fold.Item)) bool {
 	for {
 		it, ok, ready := p.peek(deadline)
 		switch {
@@ -55,7 +55,7 @@ func (p *Player) Until(t time.Duration, deadline time.Time, apply func(timeline.
 
 // peek is the next item: ok false at the end (or on an error), ready false
 // if it was not read by the deadline.
-func (p *Player) peek(deadline time.Time) (it *timeline.Item, ok, ready bool) {
+func (p *Player) peek(deadline time.Time) (it *fold.Item, ok, ready bool) {
 	if p.next != nil {
 		return p.next, true, true
 	}
@@ -105,7 +105,7 @@ const maxAhead = 64 << 20
 
 // fed is one item read ahead (err io.EOF: the end).
 type fed struct {
-	it   timeline.Item
+	it   fold.Item
 	err  error
 	size int
 }

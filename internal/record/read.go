@@ -12,10 +12,10 @@ import (
 	"strings"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 )
 
 // Limits on what a recording may hold, checked before the work they guard.
@@ -36,7 +36,7 @@ func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line,
 // Options bound what a reader takes.
 type Options struct {
 	// MaxScenario is the most bytes the recorded lesson may have, as
-	// --max-size is for a lesson file (0: spec.MaxFile).
+	// --max-size is for a lesson file (0: lesson.MaxFile).
 	MaxScenario int64
 }
 
@@ -46,7 +46,7 @@ type Options struct {
 // with an *Error naming it.
 type Reader struct {
 	Header   Header
-	Scenario *spec.Scenario
+	Scenario *lesson.Scenario
 
 	name    string
 	br      *bufio.Reader
@@ -91,7 +91,7 @@ func Open(path string, opt Options) (*Reader, error) {
 // used in errors.
 func NewReader(name string, src io.Reader, opt Options) (*Reader, error) {
 	if opt.MaxScenario <= 0 {
-		opt.MaxScenario = spec.MaxFile
+		opt.MaxScenario = lesson.MaxFile
 	}
 	r := &Reader{name: name, br: bufio.NewReaderSize(src, 64<<10)}
 	b, err := r.next()
@@ -169,7 +169,7 @@ func (r *Reader) header(b []byte, opt Options) error {
 	if n := int64(len(h.Source)); n > opt.MaxScenario {
 		return r.bad("the recorded lesson is %d bytes, more than the %d a scenario may have (raise it with --max-size)", n, opt.MaxScenario)
 	}
-	sc, err := spec.LoadSet(h.File, []byte(h.Source), h.Set)
+	sc, err := lesson.LoadSet(h.File, []byte(h.Source), h.Set)
 	if err != nil {
 		return r.bad("the recorded scenario does not load: %v", text.Clean(firstLine(err.Error())))
 	}
@@ -195,9 +195,9 @@ type recLine struct {
 
 // Next returns the next item; io.EOF once the end line is read (End then
 // says how the run ended). Any other error names the file and line.
-func (r *Reader) Next() (timeline.Item, error) {
+func (r *Reader) Next() (fold.Item, error) {
 	if r.err != nil {
-		return timeline.Item{}, r.err
+		return fold.Item{}, r.err
 	}
 	it, err := r.item()
 	if err != nil {
@@ -206,29 +206,29 @@ func (r *Reader) Next() (timeline.Item, error) {
 	return it, err
 }
 
-func (r *Reader) item() (timeline.Item, error) {
+func (r *Reader) item() (fold.Item, error) {
 	b, err := r.next()
 	if err == io.EOF {
 		if r.end == nil {
-			return timeline.Item{}, r.bad("the recording has no end line: it was cut off, or its run did not finish writing it")
+			return fold.Item{}, r.bad("the recording has no end line: it was cut off, or its run did not finish writing it")
 		}
-		return timeline.Item{}, io.EOF
+		return fold.Item{}, io.EOF
 	}
 	if err != nil {
-		return timeline.Item{}, err
+		return fold.Item{}, err
 	}
 	if r.end != nil {
-		return timeline.Item{}, r.bad("a line after the end line")
+		return fold.Item{}, r.bad("a line after the end line")
 	}
 	r.lineLen = len(b)
 	var l recLine
 	if err := strict(b, &l); err != nil {
 		if uk := (*event.UnknownKindError)(nil); errors.As(err, &uk) {
-			return timeline.Item{}, r.bad("%v", uk)
+			return fold.Item{}, r.bad("%v", uk)
 		}
-		return timeline.Item{}, r.bad("not a recording line: %v", err)
+		return fold.Item{}, r.bad("not a recording line: %v", err)
 	}
-	var it timeline.Item
+	var it fold.Item
 	switch {
 	case l.End != nil && l.Events == nil && l.Sample == nil:
 		l.End.Errors = text.CleanAll(l.End.Errors)
@@ -247,7 +247,7 @@ func (r *Reader) item() (timeline.Item, error) {
 		return it, r.bad("%v", err)
 	}
 	if mayHoldControls(b) {
-		it = timeline.CleanItem(it)
+		it = fold.CleanItem(it)
 	}
 	return it, nil
 }

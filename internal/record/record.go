@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/version"
 )
 
@@ -56,7 +56,7 @@ type End struct {
 }
 
 // NewHeader describes a run about to be recorded.
-func NewHeader(sc *spec.Scenario, cores int, start time.Time, root int, hz float64) Header {
+func NewHeader(sc *lesson.Scenario, cores int, start time.Time, root int, hz float64) Header {
 	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
 	return Header{Format: Format, Version: Version, Program: programVersion(), Scenario: sc.ID, File: sc.File,
 		Source: string(sc.Source), Cores: cores, Kernel: strings.TrimSpace(string(kernel)), Go: runtime.Version(),
@@ -89,7 +89,7 @@ func (w *Writer) Header(h Header) error {
 
 // Item writes one item. Samples come ten times a second: the file is
 // flushed at each, so a run that ends badly leaves most of itself behind.
-func (w *Writer) Item(it timeline.Item) error {
+func (w *Writer) Item(it fold.Item) error {
 	if err := w.enc.Encode(it); err != nil {
 		return err
 	}

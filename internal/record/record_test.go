@@ -13,10 +13,10 @@ import (
 	"go.uber.org/goleak"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -29,17 +29,17 @@ checks:
   - counter: {counter: c, equals: 1}
 `
 
-func scenario(t testing.TB) *spec.Scenario {
-	sc, err := spec.Load("t.yaml", []byte(source))
+func scenario(t testing.TB) *lesson.Scenario {
+	sc, err := lesson.Load("t.yaml", []byte(source))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sc
 }
 
-func items() []timeline.Item {
-	return []timeline.Item{
-		{Events: []event.Event{{T: 0, Round: 1, Data: event.RoundStart{}}, {T: 1, Task: "a", Data: event.TaskStart{TaskKind: spec.Goroutine, State: event.Created}}}},
+func items() []fold.Item {
+	return []fold.Item{
+		{Events: []event.Event{{T: 0, Round: 1, Data: event.RoundStart{}}, {T: 1, Task: "a", Data: event.TaskStart{TaskKind: lesson.Goroutine, State: event.Created}}}},
 		{Sample: &probe.Sample{T: 100 * time.Millisecond, Cores: []float64{12.5, 50}, Procs: []probe.Proc{{PID: 7, PPID: 1, Name: "mtviz", State: "S", CPU: 3.5, Core: 1, NThreads: 4,
 			Threads: []probe.Thread{{TID: 7, State: "S", CPU: 1, Core: 1}}}}}},
 		{Events: []event.Event{{T: 2 * time.Millisecond, Round: 1, Data: event.RoundEnd{Values: map[string]int64{"c": 1}, LostBy: map[string]int64{"c": 0}}},
@@ -48,7 +48,7 @@ func items() []timeline.Item {
 	}
 }
 
-func write(t testing.TB, its []timeline.Item, end bool) []byte {
+func write(t testing.TB, its []fold.Item, end bool) []byte {
 	var b bytes.Buffer
 	w := NewWriter(&b)
 	if err := w.Header(NewHeader(scenario(t), 2, time.Unix(1700000000, 0), 7, 10)); err != nil {
@@ -68,7 +68,7 @@ func write(t testing.TB, its []timeline.Item, end bool) []byte {
 }
 
 // read reads a recording held in memory, and every item of it.
-func read(name string, data []byte) (*Recording, []timeline.Item, error) {
+func read(name string, data []byte) (*Recording, []fold.Item, error) {
 	rec, err := ReadBytes(name, data, Options{})
 	if err != nil {
 		return nil, nil, err
@@ -168,7 +168,7 @@ func allStrings(v reflect.Value, f func(string)) {
 
 // plausible says what no accepted recording may break, checked again here
 // apart from the reader's own checks.
-func plausible(t *testing.T, rec *Recording, its []timeline.Item) {
+func plausible(t *testing.T, rec *Recording, its []fold.Item) {
 	h := rec.Header
 	if h.Cores < 1 || h.Cores > MaxCores || h.Root < 1 || h.Root > MaxPID || h.Hz < 1 || h.Hz > 100 {
 		t.Errorf("an implausible header was accepted: %+v", h)

@@ -6,8 +6,8 @@ import (
 	"io"
 	"time"
 
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 )
 
 // Recording is a recording checked whole, that can be read again from its
@@ -15,7 +15,7 @@ import (
 // a comparison. It holds no items; reading them is a Reader's.
 type Recording struct {
 	Header   Header
-	Scenario *spec.Scenario
+	Scenario *lesson.Scenario
 	End      End
 	Span     time.Duration // the latest time an item carries
 	Count    int           // how many items it holds
@@ -46,7 +46,7 @@ func ReadBytes(name string, b []byte, opt Options) (*Recording, error) {
 // Finish reads the rest of the recording, handing each item to each (nil:
 // none) as it is read, and closes the reader: one pass both checks the file
 // and uses it. The Recording it returns reads the file again from its start.
-func (r *Reader) Finish(each func(timeline.Item)) (*Recording, error) {
+func (r *Reader) Finish(each func(fold.Item)) (*Recording, error) {
 	defer r.Close()
 	rec := &Recording{Header: r.Header, Scenario: r.Scenario, open: r.reopen}
 	for {
@@ -76,7 +76,7 @@ func (rec *Recording) Open() (*Reader, error) {
 }
 
 // Each hands every item to f, in order.
-func (rec *Recording) Each(f func(timeline.Item)) error {
+func (rec *Recording) Each(f func(fold.Item)) error {
 	r, err := rec.Open()
 	if err != nil {
 		return err
@@ -96,8 +96,8 @@ func (rec *Recording) Each(f func(timeline.Item)) error {
 
 // ReadAll reads every item into memory: for tests and the short recordings
 // of a comparison's runs, never for a file of any size.
-func (rec *Recording) ReadAll() ([]timeline.Item, error) {
-	var items []timeline.Item
-	err := rec.Each(func(it timeline.Item) { items = append(items, it) })
+func (rec *Recording) ReadAll() ([]fold.Item, error) {
+	var items []fold.Item
+	err := rec.Each(func(it fold.Item) { items = append(items, it) })
 	return items, err
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"mtviz/internal/explore"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
 	"mtviz/internal/verdict"
 	"mtviz/internal/words"
@@ -19,9 +19,9 @@ import (
 
 // Explored writes what the exploration found, as text; written names the
 // schedule file written for each broken check (and "goal").
-func (p *textReporter) Explored(sc *spec.Scenario, r *explore.Report, written map[string]string) {
+func (p *textReporter) Explored(sc *lesson.Scenario, r *explore.Report, written map[string]string) {
 	name := sc.ID
-	if set := spec.SetText(sc.Set); set != "" {
+	if set := lesson.SetText(sc.Set); set != "" {
 		name += " (" + set + ")"
 	}
 	steps := fmt.Sprint(r.MinSteps)
@@ -130,7 +130,7 @@ func outcomeText(o *explore.Outcome) string {
 }
 
 // Explored writes the exploration as one line.
-func (j *jsonReporter) Explored(_ *spec.Scenario, r *explore.Report, _ map[string]string) {
+func (j *jsonReporter) Explored(_ *lesson.Scenario, r *explore.Report, _ map[string]string) {
 	out := ExploreLine{Type: KindExplore, Lesson: r.Lesson, Set: r.Set, Orders: r.Orders, Explored: r.Explored, Exhaustive: r.Exhaustive,
 		Stopped: r.Stopped, Classes: r.Classes, Tasks: r.Tasks, MinSteps: r.MinSteps, MaxSteps: r.MaxSteps,
 		Seconds: r.Elapsed.Seconds(), PerOrder: math.Round(float64(r.PerOrder().Microseconds())) / 1000,

@@ -9,7 +9,7 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/item"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
 	"mtviz/internal/verdict"
 )
@@ -41,7 +41,7 @@ func NewJSON(w io.Writer) Reporter {
 	return &jsonReporter{enc: json.NewEncoder(text.NewJSONWriter(w))}
 }
 
-func (j *jsonReporter) Begin(*spec.Scenario, int) {}
+func (j *jsonReporter) Begin(*lesson.Scenario, int) {}
 
 func (j *jsonReporter) Item(it item.Item) {
 	if it.Sample != nil {
@@ -83,7 +83,7 @@ func (j *jsonReporter) write(n int) {
 
 func (j *jsonReporter) Note(string) {}
 
-func (j *jsonReporter) Goal(sc *spec.Scenario, g *verdict.Result, steps int) {
+func (j *jsonReporter) Goal(sc *lesson.Scenario, g *verdict.Result, steps int) {
 	if g == nil || sc.Goal == nil {
 		return
 	}
@@ -98,9 +98,9 @@ func (j *jsonReporter) Summary(sum verdict.Summary) {
 
 func (j *jsonReporter) Watched(sum verdict.Summary) { j.Summary(sum) }
 
-func (j *jsonReporter) CompareBegin(*spec.Scenario, int)                    {}
+func (j *jsonReporter) CompareBegin(*lesson.Scenario, int)                  {}
 func (j *jsonReporter) VariantStart(int, int, compare.Variant)              {}
-func (j *jsonReporter) SweepBegin(*spec.Scenario, int)                      {}
+func (j *jsonReporter) SweepBegin(*lesson.Scenario, int)                    {}
 func (j *jsonReporter) PointStart(int, int, compare.Variant, time.Duration) {}
 
 func (j *jsonReporter) Variant(r compare.Result) {
@@ -118,14 +118,14 @@ func (j *jsonReporter) Table(rs []compare.Result, all bool) {
 	j.enc.Encode(out)
 }
 
-func (j *jsonReporter) Outcome(_ *spec.Scenario, own []verdict.Result, sum verdict.Summary) {
+func (j *jsonReporter) Outcome(_ *lesson.Scenario, own []verdict.Result, sum verdict.Summary) {
 	j.enc.Encode(OutcomeLine{KindOutcome, own, sum.Verdict, sum.State()})
 }
 
-func (j *jsonReporter) Point(_ *spec.Scenario, p compare.Point) {
+func (j *jsonReporter) Point(_ *lesson.Scenario, p compare.Point) {
 	j.enc.Encode(PointLine{KindPoint, p})
 }
 
-func (j *jsonReporter) SweepEnd(_ *spec.Scenario, _ []compare.Point, sum verdict.Summary) {
+func (j *jsonReporter) SweepEnd(_ *lesson.Scenario, _ []compare.Point, sum verdict.Summary) {
 	j.Summary(sum)
 }

@@ -13,9 +13,9 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/explore"
+	"mtviz/internal/fold"
 	"mtviz/internal/item"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
+	"mtviz/internal/lesson"
 	"mtviz/internal/verdict"
 
 	"github.com/charmbracelet/x/ansi"
@@ -29,7 +29,7 @@ type Reporter interface {
 	// A run, replayed or live, or a watch.
 
 	// Begin opens a run of sc on cores cores.
-	Begin(sc *spec.Scenario, cores int)
+	Begin(sc *lesson.Scenario, cores int)
 	// Item is one item of the run, as the session delivered it; the text
 	// prints the lines it added to the fold.
 	Item(it item.Item)
@@ -37,7 +37,7 @@ type Reporter interface {
 	Note(s string)
 	// Goal says whether a run that followed a schedule met sc's goal, in
 	// steps steps; nothing when the lesson has none.
-	Goal(sc *spec.Scenario, g *verdict.Result, steps int)
+	Goal(sc *lesson.Scenario, g *verdict.Result, steps int)
 	// Summary ends a run (and a sweep's points): its verdicts.
 	Summary(sum verdict.Summary)
 	// Watched ends a watch: the processes seen, or the summary.
@@ -46,34 +46,34 @@ type Reporter interface {
 	// A comparison: its variants one after another, then its table and
 	// what it came to.
 
-	CompareBegin(sc *spec.Scenario, variants int)
+	CompareBegin(sc *lesson.Scenario, variants int)
 	VariantStart(i, n int, v compare.Variant)
 	Variant(r compare.Result)
 	Table(rs []compare.Result, all bool)
-	Outcome(sc *spec.Scenario, own []verdict.Result, sum verdict.Summary)
+	Outcome(sc *lesson.Scenario, own []verdict.Result, sum verdict.Summary)
 
 	// A sweep: its points one after another, then its table and summary.
 
-	SweepBegin(sc *spec.Scenario, points int)
+	SweepBegin(sc *lesson.Scenario, points int)
 	// PointStart says point k of n begins; left is a guess at the time
 	// the rest takes, below 0 when there is none yet.
 	PointStart(k, n int, v compare.Variant, left time.Duration)
-	Point(sc *spec.Scenario, p compare.Point)
-	SweepEnd(sc *spec.Scenario, pts []compare.Point, sum verdict.Summary)
+	Point(sc *lesson.Scenario, p compare.Point)
+	SweepEnd(sc *lesson.Scenario, pts []compare.Point, sum verdict.Summary)
 
 	// Explored is what an exploration of sc's orders found; written names
 	// the schedule file written for each broken check (and "goal").
-	Explored(sc *spec.Scenario, r *explore.Report, written map[string]string)
+	Explored(sc *lesson.Scenario, r *explore.Report, written map[string]string)
 }
 
 // Fold reads a run's fold: read is given the timeline as it stands, and
 // keeps nothing of it. A session's Read is one; Own is another.
-type Fold func(read func(*timeline.Timeline))
+type Fold func(read func(*fold.Timeline))
 
 // Own is the fold of a caller that folds the items itself, on the
 // reporter's goroutine, before handing them to Item (a replay).
-func Own(tl *timeline.Timeline) Fold {
-	return func(read func(*timeline.Timeline)) { read(tl) }
+func Own(tl *fold.Timeline) Fold {
+	return func(read func(*fold.Timeline)) { read(tl) }
 }
 
 // New is the text reporter, or with asJSON the JSON Lines one; the text of

@@ -9,31 +9,31 @@ import (
 	"time"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
 	"mtviz/internal/item"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 	"mtviz/internal/words"
 )
 
-func lesson() *spec.Scenario {
-	return &spec.Scenario{ID: "t", Title: "a test", Rounds: 1, Goal: &spec.Goal{Text: "make it wrong"}}
+func aLesson() *lesson.Scenario {
+	return &lesson.Scenario{ID: "t", Title: "a test", Rounds: 1, Goal: &lesson.Goal{Text: "make it wrong"}}
 }
 
 // The text prints each log line of the fold once, however far the fold is
 // ahead of the items handed to it, and says how many it could not show.
 func TestTextPrintsTheFoldsLogOnce(t *testing.T) {
-	tl := timeline.New(timeline.Config{Scenario: lesson(), Cores: 2})
+	tl := fold.New(fold.Config{Scenario: aLesson(), Cores: 2})
 	var out bytes.Buffer
 	r := NewText(&out, Own(tl))
-	r.Begin(lesson(), 2)
-	tl.AddLog(timeline.Entry{T: time.Second, Who: "main", Text: "one"})
-	tl.AddLog(timeline.Entry{T: time.Second, Who: "main", Text: "two"})
+	r.Begin(aLesson(), 2)
+	tl.AddLog(fold.Entry{T: time.Second, Who: "main", Text: "one"})
+	tl.AddLog(fold.Entry{T: time.Second, Who: "main", Text: "two"})
 	r.Item(item.Item{})
 	r.Item(item.Item{}) // nothing new in the fold: nothing printed
-	for i := 0; i < timeline.MaxLog+3; i++ {
-		tl.AddLog(timeline.Entry{T: 2 * time.Second, Text: fmt.Sprint("line ", i), Class: timeline.Quiet})
+	for i := 0; i < fold.MaxLog+3; i++ {
+		tl.AddLog(fold.Entry{T: 2 * time.Second, Text: fmt.Sprint("line ", i), Class: fold.Quiet})
 	}
 	r.Summary(verdict.Summary{Verdict: verdict.Pass, Checks: []verdict.Result{{Name: "c", Verdict: verdict.Pass, Detail: "held"}}})
 	got := out.String()
@@ -66,7 +66,7 @@ func TestJSONInTimeOrder(t *testing.T) {
 	}
 	r.Item(item.Item{Events: []event.Event{{T: 10 * ms, Data: event.Log{Text: "a"}}}}) // late by more than the lag
 	g := verdict.Result{Name: "wrong", Verdict: verdict.Pass, Detail: "it was"}
-	r.Goal(lesson(), &g, 3)
+	r.Goal(aLesson(), &g, 3)
 	r.Summary(verdict.Summary{Scenario: "t", Verdict: verdict.Fail, Duration: 1500 * ms})
 	var got []string
 	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
@@ -92,8 +92,8 @@ func TestChineseTextEnglishJSON(t *testing.T) {
 	say := func(lang string) (string, string) {
 		words.Set(lang)
 		var text, js bytes.Buffer
-		sc := lesson()
-		for _, r := range []Reporter{NewText(&text, Own(timeline.New(timeline.Config{Scenario: sc}))), NewJSON(&js)} {
+		sc := aLesson()
+		for _, r := range []Reporter{NewText(&text, Own(fold.New(fold.Config{Scenario: sc}))), NewJSON(&js)} {
 			r.Begin(sc, 2)
 			r.Goal(sc, &verdict.Result{Name: "g", Verdict: verdict.Fail, Detail: "no"}, 4)
 			r.Watched(verdict.Summary{Duration: 2 * time.Second})

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"io"
 
+	"mtviz/internal/fold"
 	"mtviz/internal/item"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 	"mtviz/internal/words"
 )
@@ -25,7 +25,7 @@ func NewText(w io.Writer, fold Fold) Reporter {
 	return &textReporter{w: w, fold: fold}
 }
 
-func (p *textReporter) Begin(sc *spec.Scenario, cores int) {
+func (p *textReporter) Begin(sc *lesson.Scenario, cores int) {
 	fmt.Fprintln(p.w, words.F("%s: %s (%d round(s), %d core(s))", sc.ID, text.Clean(sc.Title), sc.Rounds, cores))
 }
 
@@ -39,9 +39,9 @@ func (p *textReporter) flushLog() {
 	if p.fold == nil {
 		return
 	}
-	var fresh []timeline.Entry
+	var fresh []fold.Entry
 	dropped := 0
-	p.fold(func(tl *timeline.Timeline) {
+	p.fold(func(tl *fold.Timeline) {
 		n := tl.LogCount - p.printed
 		if n > len(tl.Log) {
 			dropped, n = n-len(tl.Log), len(tl.Log)
@@ -50,11 +50,11 @@ func (p *textReporter) flushLog() {
 		p.printed = tl.LogCount
 	})
 	if dropped > 0 {
-		fmt.Fprintln(p.w, words.F("… %d lines not shown (more than %d at once)", dropped, timeline.MaxLog))
+		fmt.Fprintln(p.w, words.F("… %d lines not shown (more than %d at once)", dropped, fold.MaxLog))
 	}
 	for _, e := range fresh {
 		switch e.Class {
-		case timeline.Quiet:
+		case fold.Quiet:
 			fmt.Fprintf(p.w, "%8.3fs ---------- %s\n", Seconds(e.T), e.Text)
 		default:
 			// Padded by the cells a name takes: a Chinese name is two a character.
@@ -69,7 +69,7 @@ func (p *textReporter) Note(s string) {
 	fmt.Fprintf(p.w, "%9s ---------- %s\n", "", s)
 }
 
-func (p *textReporter) Goal(sc *spec.Scenario, g *verdict.Result, steps int) {
+func (p *textReporter) Goal(sc *lesson.Scenario, g *verdict.Result, steps int) {
 	if g == nil || sc.Goal == nil {
 		return
 	}
@@ -105,7 +105,7 @@ func (p *textReporter) Watched(sum verdict.Summary) {
 	p.flushLog()
 	seen := 0
 	if p.fold != nil {
-		p.fold(func(tl *timeline.Timeline) {
+		p.fold(func(tl *fold.Timeline) {
 			for _, pr := range tl.Procs {
 				if pr.Seen {
 					seen++

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"mtviz/internal/compare"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
 	"mtviz/internal/verdict"
 	"mtviz/internal/words"
@@ -14,7 +14,7 @@ import (
 
 // The text of a comparison and of a sweep.
 
-func (p *textReporter) CompareBegin(sc *spec.Scenario, n int) {
+func (p *textReporter) CompareBegin(sc *lesson.Scenario, n int) {
 	fmt.Fprintln(p.w, words.F("%s: %s, %d variants, one after another", sc.ID, text.Clean(sc.Title), n))
 }
 
@@ -70,7 +70,7 @@ func (p *textReporter) Table(rs []compare.Result, all bool) {
 }
 
 // Outcome prints the comparison's own checks and what it came to.
-func (p *textReporter) Outcome(sc *spec.Scenario, own []verdict.Result, sum verdict.Summary) {
+func (p *textReporter) Outcome(sc *lesson.Scenario, own []verdict.Result, sum verdict.Summary) {
 	if len(own) > 0 {
 		fmt.Fprintln(p.w)
 	}
@@ -79,14 +79,14 @@ func (p *textReporter) Outcome(sc *spec.Scenario, own []verdict.Result, sum verd
 }
 
 // FigureTitle is a figure's name with its unit, as a table's head says it.
-func FigureTitle(f spec.Figure) string {
+func FigureTitle(f lesson.Figure) string {
 	if f.Unit == "" {
 		return f.Name
 	}
 	return f.Name + " (" + f.Unit + ")"
 }
 
-func (p *textReporter) SweepBegin(sc *spec.Scenario, n int) {
+func (p *textReporter) SweepBegin(sc *lesson.Scenario, n int) {
 	series := ""
 	if sc.Sweep.Series != "" {
 		series = words.F(" for each %s", sc.Sweep.Series)
@@ -103,10 +103,10 @@ func (p *textReporter) PointStart(k, n int, v compare.Variant, left time.Duratio
 }
 
 // Point prints a point's figures as it is measured.
-func (p *textReporter) Point(sc *spec.Scenario, pt compare.Point) {
+func (p *textReporter) Point(sc *lesson.Scenario, pt compare.Point) {
 	var parts []string
 	for _, name := range sc.Sweep.Figures {
-		fg, _ := spec.FigureNamed(name)
+		fg, _ := lesson.FigureNamed(name)
 		parts = append(parts, name+" "+compare.WithUnit(fg, pt.Value(name)))
 	}
 	s := strings.Join(parts, ", ")
@@ -120,7 +120,7 @@ func (p *textReporter) Point(sc *spec.Scenario, pt compare.Point) {
 }
 
 // SweepEnd prints the sweep's table, then its verdicts.
-func (p *textReporter) SweepEnd(sc *spec.Scenario, pts []compare.Point, sum verdict.Summary) {
+func (p *textReporter) SweepEnd(sc *lesson.Scenario, pts []compare.Point, sum verdict.Summary) {
 	fmt.Fprintln(p.w)
 	head := []string{}
 	if sc.Sweep.Series != "" {
@@ -128,7 +128,7 @@ func (p *textReporter) SweepEnd(sc *spec.Scenario, pts []compare.Point, sum verd
 	}
 	head = append(head, sc.Sweep.Over)
 	for _, name := range sc.Sweep.Figures {
-		fg, _ := spec.FigureNamed(name)
+		fg, _ := lesson.FigureNamed(name)
 		head = append(head, FigureTitle(fg))
 	}
 	lines := [][]string{head}
@@ -139,7 +139,7 @@ func (p *textReporter) SweepEnd(sc *spec.Scenario, pts []compare.Point, sum verd
 		}
 		cells = append(cells, pt.Over)
 		for _, name := range sc.Sweep.Figures {
-			fg, _ := spec.FigureNamed(name)
+			fg, _ := lesson.FigureNamed(name)
 			cells = append(cells, compare.Format(fg, pt.Value(name)))
 		}
 		lines = append(lines, cells)

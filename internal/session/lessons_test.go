@@ -11,8 +11,8 @@ import (
 
 	"mtviz/internal/engine"
 	"mtviz/internal/event"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 	"mtviz/internal/testutil"
 	"mtviz/internal/verdict"
 )
@@ -35,7 +35,7 @@ func drain(s *Session) ([]event.Event, []probe.Sample) {
 // runLesson runs a built-in lesson headless and keeps everything it produced.
 func runLesson(t *testing.T, id string) ([]event.Event, []probe.Sample, Summary) {
 	t.Helper()
-	sc, err := spec.Builtin(id)
+	sc, err := lesson.Builtin(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestProcessLessons(t *testing.T) {
 // A flock held by one process and awaited by another: the probe names both
 // from /proc/locks, on the same file.
 func TestFileLockSeenByProbe(t *testing.T) {
-	sc, err := spec.LoadFile("testdata/flock.yaml")
+	sc, err := lesson.LoadFile("testdata/flock.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func threadRaceSteps(t *testing.T, f facts) {
 // waits on an event (a channel receive inside), the runtime never reports it
 // running.
 func TestRuntimeTraceMatchesWhatTheGoroutineDid(t *testing.T) {
-	sc, err := spec.Load("t.yaml", []byte(`
+	sc, err := lesson.Load("t.yaml", []byte(`
 title: t
 objects: {e: {kind: event}}
 tasks:

@@ -19,13 +19,13 @@ import (
 	"mtviz/internal/contain"
 	"mtviz/internal/engine"
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
 	"mtviz/internal/guard"
+	"mtviz/internal/lesson"
 	"mtviz/internal/perfetto"
 	"mtviz/internal/probe"
 	"mtviz/internal/record"
 	"mtviz/internal/rtrace"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 )
 
@@ -88,7 +88,7 @@ const DefaultMaxProcs = 64
 
 // Refuse says why a scenario cannot run with these options, before anything
 // starts: a step this engine cannot run, or more processes than allowed.
-func Refuse(sc *spec.Scenario, opt Options) error {
+func Refuse(sc *lesson.Scenario, opt Options) error {
 	if err := engine.Supported(sc); err != nil {
 		return err
 	}
@@ -118,14 +118,14 @@ func Refuse(sc *spec.Scenario, opt Options) error {
 const DefaultMaxTasks = 512
 
 // Item is what a session delivers: a batch of events, or one sample.
-type Item = timeline.Item
+type Item = fold.Item
 
 // Summary is a run's verdict.
 type Summary = verdict.Summary
 
 // Session is one run of a scenario.
 type Session struct {
-	Scenario *spec.Scenario
+	Scenario *lesson.Scenario
 	Start    time.Time
 	Cores    int
 
@@ -146,7 +146,7 @@ type Session struct {
 	// The run's fold: the one a screen draws, folded here as items are
 	// delivered (see Read).
 	foldMu sync.Mutex
-	fold   *timeline.Timeline
+	fold   *fold.Timeline
 
 	mu       sync.Mutex
 	summary  Summary
@@ -158,7 +158,7 @@ type Session struct {
 
 // runnerFor is what runs: the watcher given, or the lesson's engine; with
 // the process the probe follows from, and the cores.
-func runnerFor(sc *spec.Scenario, opt Options, start time.Time) (eng Runner, root, cores int) {
+func runnerFor(sc *lesson.Scenario, opt Options, start time.Time) (eng Runner, root, cores int) {
 	if opt.Runner != nil {
 		return opt.Runner, opt.Root, opt.Runner.Cores()
 	}
@@ -186,7 +186,7 @@ func (s *Session) openOutputs(opt Options, hz float64, watching bool) {
 }
 
 // Start begins a run. Items must be read until the channel closes.
-func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
+func Start(parent context.Context, sc *lesson.Scenario, opt Options) *Session {
 	ctx, cancel := context.WithCancel(parent)
 	start := time.Now()
 	eng, root, cores := runnerFor(sc, opt, start)
@@ -198,7 +198,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 	}
 	watching := opt.Runner != nil
 	pr := probe.New(probe.Options{Hz: hz, Start: start, Threads: true, Switches: opt.Switches, SwitchesEvery: opt.SwitchesEvery, Root: root})
-	s.fold = timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
+	s.fold = fold.New(fold.Config{Scenario: sc, Cores: s.Cores, Root: root, Watch: watching})
 	vj := verdict.New(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
 	gj := verdict.GoalJudge(verdict.Config{Scenario: sc, Cores: s.Cores, Root: root})
 	s.openOutputs(opt, hz, watching)
@@ -230,7 +230,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 		deliver := func(it Item) {
 			// Names from /proc, programs' output and children's words
 			// become screen text here, once, for every consumer.
-			it = timeline.CleanItem(it)
+			it = fold.CleanItem(it)
 			s.foldMu.Lock()
 			s.fold.Apply(it)
 			s.foldMu.Unlock()
@@ -294,7 +294,7 @@ func Start(parent context.Context, sc *spec.Scenario, opt Options) *Session {
 
 // NewJudge is the judge of a recorded run, for a caller that feeds it
 // the items as it reads them.
-func NewJudge(sc *spec.Scenario, h record.Header) *verdict.Judge {
+func NewJudge(sc *lesson.Scenario, h record.Header) *verdict.Judge {
 	return verdict.New(verdict.Config{Scenario: sc, Cores: h.Cores, Root: h.Root})
 }
 
@@ -401,7 +401,7 @@ func (s *Session) endRuntimeTrace() {
 // and holds it still meanwhile: a screen draws this fold rather than fold
 // the items again. f may add to the log; it must not wait for the session
 // (its deliverer waits for f).
-func (s *Session) Read(f func(tl *timeline.Timeline)) {
+func (s *Session) Read(f func(tl *fold.Timeline)) {
 	s.foldMu.Lock()
 	defer s.foldMu.Unlock()
 	f(s.fold)

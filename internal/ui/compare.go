@@ -12,11 +12,11 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"mtviz/internal/compare"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 	"mtviz/internal/words"
 )
@@ -24,7 +24,7 @@ import (
 // CompareConfig is a comparison to show: variants to run one after another,
 // or (Done) variants already run, read from recordings.
 type CompareConfig struct {
-	Scenario  *spec.Scenario
+	Scenario  *lesson.Scenario
 	Variants  []compare.Variant
 	Session   session.Options
 	RecordDir string           // also write each variant's recording here
@@ -68,14 +68,14 @@ type compareModel struct {
 type cmpCol struct {
 	v    compare.Variant
 	res  *compare.Result
-	sess *session.Session   // the variant running now
-	tl   *timeline.Timeline // the finished variant's fold
-	play *record.Player     // folds the finished variant's recording into tl
+	sess *session.Session // the variant running now
+	tl   *fold.Timeline   // the finished variant's fold
+	play *record.Player   // folds the finished variant's recording into tl
 }
 
 // read calls f with the variant's fold (nil: it has not begun), held
 // still while f reads it.
-func (c *cmpCol) read(f func(tl *timeline.Timeline)) {
+func (c *cmpCol) read(f func(tl *fold.Timeline)) {
 	if c.res == nil && c.sess != nil {
 		c.sess.Read(f)
 		return
@@ -175,7 +175,7 @@ func (m *compareModel) Update(msg tea.Msg) tea.Cmd {
 	case frameMsg:
 		if m.follow {
 			if c := m.live(); c != nil {
-				c.read(func(tl *timeline.Timeline) { m.at = tl.Now })
+				c.read(func(tl *fold.Timeline) { m.at = tl.Now })
 			} else {
 				m.at = m.lastAt()
 			}
@@ -236,7 +236,7 @@ func (m *compareModel) lastAt() time.Duration {
 		case c.res != nil:
 			t = max(t, c.res.Timeline.Now)
 		case c.sess != nil:
-			c.read(func(tl *timeline.Timeline) { t = max(t, tl.Now) })
+			c.read(func(tl *fold.Timeline) { t = max(t, tl.Now) })
 		}
 	}
 	return t
@@ -256,7 +256,7 @@ func (m *compareModel) seek() bool {
 			c.play = record.NewPlayer(rec)
 		}
 		if c.tl == nil || c.tl.Now > m.at {
-			c.tl = timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
+			c.tl = fold.New(fold.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root})
 			c.play.Rewind()
 		}
 		// What is left is folded at the next frames: keys are answered.
@@ -378,7 +378,7 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 		title += words.T(" (waits)")
 	}
 	var out string
-	c.read(func(tl *timeline.Timeline) {
+	c.read(func(tl *fold.Timeline) {
 		if tl == nil {
 			out = m.st.panel(title, m.st.Dim.Render(words.T("runs after the variants before it")), w, h, false)
 			return
@@ -389,7 +389,7 @@ func (m *compareModel) column(c *cmpCol, w, h int) string {
 }
 
 // drawColumn is a variant's cores, counters, lanes and log at the cursor.
-func (m *compareModel) drawColumn(title string, tl *timeline.Timeline, w, h int) string {
+func (m *compareModel) drawColumn(title string, tl *fold.Timeline, w, h int) string {
 	cores := m.st.coresView(tl, w-4)
 	coresH := lipgloss.Height(cores) + 2
 	ctr := m.st.countersView(tl, w-4)
@@ -473,7 +473,7 @@ func (m *compareModel) table() string {
 	return fitLines(strings.Join(lines, "\n"), m.w, len(lines))
 }
 
-func figureName(f spec.Figure) string {
+func figureName(f lesson.Figure) string {
 	if f.Unit == "" {
 		return f.Name
 	}

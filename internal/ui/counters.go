@@ -7,8 +7,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"mtviz/internal/fold"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/words"
 )
 
@@ -18,7 +18,7 @@ import (
 // counterRow is one line of the counters panel: a counter, or one
 // process's own copy of it (processes share no memory), shown under it.
 type counterRow struct {
-	c     *timeline.Counter
+	c     *fold.Counter
 	label string
 	value int64
 	lost  int64
@@ -27,7 +27,7 @@ type counterRow struct {
 
 // counterRows lists the counters, each followed by the copies processes
 // changed; a counter that only processes changed shows their total.
-func counterRows(tl *timeline.Timeline) []counterRow {
+func counterRows(tl *fold.Timeline) []counterRow {
 	var rows []counterRow
 	for _, c := range tl.Counters {
 		if c.Task != "" {
@@ -53,7 +53,7 @@ func counterRows(tl *timeline.Timeline) []counterRow {
 	return rows
 }
 
-func (st *Styles) countersView(tl *timeline.Timeline, width int) string {
+func (st *Styles) countersView(tl *fold.Timeline, width int) string {
 	if tl.Watch {
 		return st.switchesView(tl, width)
 	}
@@ -101,7 +101,7 @@ func (st *Styles) countersView(tl *timeline.Timeline, width int) string {
 
 // switchesView: a watched program has no counters; its context switches
 // per second, per process, as /proc counted them, take their place.
-func (st *Styles) switchesView(tl *timeline.Timeline, width int) string {
+func (st *Styles) switchesView(tl *fold.Timeline, width int) string {
 	s := tl.SwitchSample
 	if s == nil {
 		return st.Dim.Render(words.T("context switches: counted once a second"))
@@ -120,7 +120,7 @@ func (st *Styles) switchesView(tl *timeline.Timeline, width int) string {
 }
 
 // counterLines is how many lines countersView draws width cells wide.
-func (st *Styles) counterLines(tl *timeline.Timeline, width int) int {
+func (st *Styles) counterLines(tl *fold.Timeline, width int) int {
 	return lineCount(st.countersView(tl, width))
 }
 
@@ -173,7 +173,7 @@ const nbHyphen = "\u2011"
 
 // roundEnds shows the value a counter ended each round at: the drifting
 // racy balance beside the steady locked one.
-func (st *Styles) roundEnds(tl *timeline.Timeline, c *timeline.Counter) string {
+func (st *Styles) roundEnds(tl *fold.Timeline, c *fold.Counter) string {
 	off := 0
 	var parts []string
 	for _, v := range c.Ends {

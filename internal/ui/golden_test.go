@@ -14,10 +14,10 @@ import (
 	"github.com/muesli/termenv"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 	"mtviz/internal/words"
 )
 
@@ -63,8 +63,8 @@ var goldenRoles = map[string]map[string]role{
 var blockedOn = map[string][2]string{"a": {"m2", "b"}, "b": {"m1", "a"}, "plain-lock": {"plain", "plain-lock"}}
 
 // hasJoin says whether steps join another task, at any depth.
-func hasJoin(steps []spec.Step) bool {
-	return spec.Has(steps, spec.OpJoin)
+func hasJoin(steps []lesson.Step) bool {
+	return lesson.Has(steps, lesson.OpJoin)
 }
 
 // goldenLesson is the lesson screen of a built-in lesson fed with a fixed
@@ -72,7 +72,7 @@ func hasJoin(steps []spec.Step) bool {
 func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 	sc := builtin(t, id)
 	m := newLesson(tc(w, h), sc, session.Options{})
-	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 4242}))
+	m.reset(fold.New(fold.Config{Scenario: sc, Cores: 2, Root: 4242}))
 	holdAt(m, 3*time.Second)
 	ev := func(e event.Event) { m.tl.Event(&e) }
 	ev(event.Event{T: 0, Round: 1, Data: event.RoundStart{}})
@@ -91,24 +91,24 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 			continue
 		}
 		n := def.Count
-		if n == spec.CountCores {
+		if n == lesson.CountCores {
 			n = 2
 		}
 		names := []string{def.Name}
-		if n > 1 || def.Count == spec.CountCores {
+		if n > 1 || def.Count == lesson.CountCores {
 			names = names[:0]
 			for k := 1; k <= n; k++ {
 				names = append(names, fmt.Sprintf("%s-%d", def.Name, k))
 			}
 		}
 		for _, st := range def.Steps {
-			if l, ok := st.Do.(*spec.LogStep); ok && len(logs) < 6 {
+			if l, ok := st.Do.(*lesson.LogStep); ok && len(logs) < 6 {
 				logs = append(logs, names[0]+"\x00"+l.Text)
 			}
 		}
 		for i, name := range names {
 			ev(event.Event{T: 0, Task: name, Data: event.TaskStart{State: event.Created}})
-			if def.Kind == spec.Process {
+			if def.Kind == lesson.Process {
 				pid := 5000 + len(procs)
 				ev(event.Event{T: ms, Task: name, PID: pid, Data: event.Process{PPID: 4242}})
 				procs = append(procs, probe.Proc{PID: pid, PPID: 4242, Name: "mtviz", State: "S", CPU: 10, NThreads: 5})
@@ -116,7 +116,7 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 			if r == roleWork {
 				workers = append(workers, name)
 			}
-			goldenStates(ev, r, name, i, def.Kind == spec.Process)
+			goldenStates(ev, r, name, i, def.Kind == lesson.Process)
 		}
 	}
 	for i, l := range logs {
@@ -124,7 +124,7 @@ func goldenLesson(t testing.TB, id string, w, h int) *lessonModel {
 		ev(event.Event{T: time.Duration(100*(i+1)) * ms, Task: who, Data: event.Log{Text: text}})
 	}
 	goldenObjects(m.tl, ev, sc, workers)
-	m.tl.Apply(timeline.Item{Sample: &probe.Sample{T: 2900 * ms, Cores: []float64{97, 41}, Procs: procs}})
+	m.tl.Apply(fold.Item{Sample: &probe.Sample{T: 2900 * ms, Cores: []float64{97, 41}, Procs: procs}})
 	m.render()
 	return m
 }
@@ -173,7 +173,7 @@ func goldenStates(ev func(event.Event), r role, name string, i int, process bool
 // goldenObjects gives the lesson's objects values: each counter its own,
 // each lock a holder and a waiter, each queue two items; the deadlock
 // lessons their cycle, race-steps its private copies.
-func goldenObjects(tl *timeline.Timeline, ev func(event.Event), sc *spec.Scenario, workers []string) {
+func goldenObjects(tl *fold.Timeline, ev func(event.Event), sc *lesson.Scenario, workers []string) {
 	ms := time.Millisecond
 	holder, waiter := "", ""
 	if len(workers) > 0 {
@@ -185,12 +185,12 @@ func goldenObjects(tl *timeline.Timeline, ev func(event.Event), sc *spec.Scenari
 	for k, o := range sc.Objects {
 		t := time.Duration(2000+k) * ms
 		switch o.Kind {
-		case spec.Counter:
+		case lesson.Counter:
 			ev(event.Event{T: t - time.Second, Data: event.CounterChange{Object: o.Name, Value: int64(100 * k)}})
 			ev(event.Event{T: t, Data: event.CounterChange{Object: o.Name, Value: int64(100*k + 37)}})
-		case spec.Lock, spec.RLock, spec.GIL, spec.Semaphore, spec.RWLock:
+		case lesson.Lock, lesson.RLock, lesson.GIL, lesson.Semaphore, lesson.RWLock:
 			h, ws := holder, []string{waiter}
-			if o.Kind == spec.GIL {
+			if o.Kind == lesson.GIL {
 				h, ws = "locked-1", []string{"locked-2"}
 			}
 			for task, b := range blockedOn {
@@ -202,7 +202,7 @@ func goldenObjects(tl *timeline.Timeline, ev func(event.Event), sc *spec.Scenari
 				ws = nil
 			}
 			ev(event.Event{T: t, Data: event.LockChange{Object: o.Name, Holder: h, Count: 1, Waiters: ws}})
-		case spec.Queue:
+		case lesson.Queue:
 			ev(event.Event{T: t, Data: event.QueueChange{Object: o.Name, Len: 2, Items: []string{"1", "2"}}})
 		}
 	}
@@ -245,7 +245,7 @@ func mustShow(t *testing.T, m *lessonModel) []string {
 	var want []string
 	for _, o := range m.sc.Objects {
 		switch o.Kind {
-		case spec.Counter, spec.Lock, spec.RLock, spec.GIL, spec.Semaphore, spec.RWLock, spec.Queue:
+		case lesson.Counter, lesson.Lock, lesson.RLock, lesson.GIL, lesson.Semaphore, lesson.RWLock, lesson.Queue:
 			want = append(want, o.Name)
 		}
 	}
@@ -273,13 +273,13 @@ func mustShow(t *testing.T, m *lessonModel) []string {
 func TestLessonScreensGolden(t *testing.T) {
 	defer lipgloss.SetColorProfile(lipgloss.ColorProfile())
 	lipgloss.SetColorProfile(termenv.Ascii)
-	defer spec.SetLang(spec.Lang())
-	all, err := spec.Builtins()
+	defer lesson.SetLang(lesson.Lang())
+	all, err := lesson.Builtins()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"en", "zh"} {
-		spec.SetLang(lang)
+		lesson.SetLang(lang)
 		for _, sc := range all {
 			for _, sz := range [][2]int{{80, 24}, {120, 36}} {
 				name := fmt.Sprintf("%s-%dx%d-%s", sc.ID, sz[0], sz[1], lang)

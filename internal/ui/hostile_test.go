@@ -13,10 +13,10 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
 	"mtviz/internal/record"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 )
 
 // onlySGR says what in a screen a terminal would obey besides colours: an
@@ -60,7 +60,7 @@ const hostileText = "\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\x1b[2J\x07\u009b2J\x9b"
 func hostileRecording(t testing.TB) *record.Recording {
 	src := "title: \"title \\e]0;pwned\\a\"\nlesson: \"text \\e]52;c;aGk=\\a\"\n" +
 		"tasks:\n  - name: main\n    steps:\n      - log: \"log \\e[2J\\a\"\n      - key: {key: w, label: \"label \\e]0;x\\a\", auto: 1s}\n"
-	sc, err := spec.Load("h.yaml", []byte(src))
+	sc, err := lesson.Load("h.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func hostileRecording(t testing.TB) *record.Recording {
 	h.Label = hostileText
 	w.Header(h)
 	ms := time.Millisecond
-	w.Item(timeline.Item{Events: []event.Event{{T: ms, Round: 1, Data: event.RoundStart{}},
+	w.Item(fold.Item{Events: []event.Event{{T: ms, Round: 1, Data: event.RoundStart{}},
 		{T: 2 * ms, Task: "main", Data: event.TaskStart{State: event.Created}},
 		{T: 3 * ms, Task: hostileText, Data: event.TaskStart{State: event.Created}},
 		{T: 4 * ms, Data: event.PhaseStart{Phase: hostileText}},
@@ -81,11 +81,11 @@ func hostileRecording(t testing.TB) *record.Recording {
 		{T: 9 * ms, Task: hostileText, Data: event.Stderr{Text: hostileText}},
 		{T: 10 * ms, Task: "main", Data: event.Failure{Error: hostileText}},
 	}})
-	w.Item(timeline.Item{Sample: &probe.Sample{T: 100 * ms, Cores: []float64{50, 50}, Procs: []probe.Proc{
+	w.Item(fold.Item{Sample: &probe.Sample{T: 100 * ms, Cores: []float64{50, 50}, Procs: []probe.Proc{
 		{PID: 7, PPID: 1, Name: hostileText, State: "S", NThreads: 2, Threads: []probe.Thread{{TID: 7, Name: hostileText, State: "S"}, {TID: 9, Name: hostileText, State: "R"}}},
 		{PID: 8, PPID: 7, Name: hostileText, State: "Z"},
 	}, Locks: []probe.FileLock{{PID: 8, File: hostileText, Type: hostileText, Mode: hostileText}}}})
-	w.Item(timeline.Item{Events: []event.Event{{T: 200 * ms, Task: "main", PID: 8, Data: event.Exit{Reaper: hostileText}}, {T: 300 * ms, Data: event.Finish{}}}})
+	w.Item(fold.Item{Events: []event.Event{{T: 200 * ms, Task: "main", PID: 8, Data: event.Exit{Reaper: hostileText}}, {T: 300 * ms, Data: event.Finish{}}}})
 	w.End(record.End{Errors: []string{hostileText}})
 	rec, err := record.ReadBytes("h.jsonl", buf.Bytes(), record.Options{})
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"mtviz/internal/event"
-	"mtviz/internal/timeline"
+	"mtviz/internal/fold"
 	"mtviz/internal/words"
 )
 
@@ -21,8 +21,8 @@ const collapseAt = 8
 // laneRow is one row of the lanes panel: a task's lane, or a summary of
 // the copies of one counted task, drawn with the first copy's lane.
 type laneRow struct {
-	lane   *timeline.Lane
-	copies []*timeline.Lane // a summary row: every copy, in order
+	lane   *fold.Lane
+	copies []*fold.Lane // a summary row: every copy, in order
 	name   string
 }
 
@@ -31,8 +31,8 @@ type laneRow struct {
 // for others (join, a key), then those that ended, then those not started;
 // in scenario order within each group. Unless expanded, the copies of a
 // task counted collapseAt times or more are one row.
-func laneRows(tl *timeline.Timeline, expanded bool) []laneRow {
-	groups := map[string][]*timeline.Lane{}
+func laneRows(tl *fold.Timeline, expanded bool) []laneRow {
+	groups := map[string][]*fold.Lane{}
 	var rows []laneRow
 	seen := map[string]bool{}
 	for _, l := range tl.Lanes {
@@ -59,7 +59,7 @@ func laneRows(tl *timeline.Timeline, expanded bool) []laneRow {
 		rows = append(rows, laneRow{lane: cs[0], copies: cs, name: fmt.Sprintf("%s ×%d", g, len(cs))})
 	}
 	// Rows were built lanes first, then groups: back into scenario order.
-	order := map[*timeline.Lane]int{}
+	order := map[*fold.Lane]int{}
 	for i, l := range tl.Lanes {
 		order[l] = i
 	}
@@ -81,14 +81,14 @@ const (
 	actNotStarted
 )
 
-func laneActivity(tl *timeline.Timeline, l *timeline.Lane) int {
+func laneActivity(tl *fold.Timeline, l *fold.Lane) int {
 	c := l.Now(tl.OSUntil(l), tl.Now)
 	switch c.Mode {
-	case timeline.ModeNone, timeline.ModeNew:
+	case fold.ModeNone, fold.ModeNew:
 		return actNotStarted
-	case timeline.ModeDone:
+	case fold.ModeDone:
 		return actEnded
-	case timeline.ModeBlocked:
+	case fold.ModeBlocked:
 		if r := l.Current().Reason; r == event.ReasonJoin || r == event.ReasonKey {
 			return actWaitsForOthers
 		}
@@ -96,7 +96,7 @@ func laneActivity(tl *timeline.Timeline, l *timeline.Lane) int {
 	return actWorking
 }
 
-func rowActivity(tl *timeline.Timeline, r laneRow) int {
+func rowActivity(tl *fold.Timeline, r laneRow) int {
 	if r.copies == nil {
 		return laneActivity(tl, r.lane)
 	}
@@ -109,7 +109,7 @@ func rowActivity(tl *timeline.Timeline, r laneRow) int {
 
 // copiesText says what the copies of a summary row are doing now, the
 // commonest first: "240 blocked on poll, 10 running (enter: a lane each)".
-func copiesText(tl *timeline.Timeline, r laneRow) string {
+func copiesText(tl *fold.Timeline, r laneRow) string {
 	count := map[string]int{}
 	for _, c := range r.copies {
 		count[modeWord(tl, c)]++
@@ -133,18 +133,18 @@ func copiesText(tl *timeline.Timeline, r laneRow) string {
 
 // modeWords name each mode of a lane, in English: words.T says them in the
 // screen's language. A mode not named here is busy.
-var modeWords = map[timeline.Mode]string{
-	timeline.ModeNone: words.N("new"), timeline.ModeNew: words.N("new"), timeline.ModeRunning: words.N("running"),
-	timeline.ModeRunnable: words.N("runnable"), timeline.ModeBlocked: words.N("blocked"), timeline.ModeSleeping: words.N("sleeping"),
-	timeline.ModeDone: words.N("done"), timeline.ModeZombie: words.N("zombie"), timeline.ModeChildren: words.N("waiting for children"),
-	timeline.ModeWaiting: words.N("runtime: waiting"),
+var modeWords = map[fold.Mode]string{
+	fold.ModeNone: words.N("new"), fold.ModeNew: words.N("new"), fold.ModeRunning: words.N("running"),
+	fold.ModeRunnable: words.N("runnable"), fold.ModeBlocked: words.N("blocked"), fold.ModeSleeping: words.N("sleeping"),
+	fold.ModeDone: words.N("done"), fold.ModeZombie: words.N("zombie"), fold.ModeChildren: words.N("waiting for children"),
+	fold.ModeWaiting: words.N("runtime: waiting"),
 }
 
 // modeWord is a lane's state now in a word or three, for counting copies:
 // a blocked lane says on what.
-func modeWord(tl *timeline.Timeline, l *timeline.Lane) string {
+func modeWord(tl *fold.Timeline, l *fold.Lane) string {
 	c := l.Now(tl.OSUntil(l), tl.Now)
-	if r := l.Current().Reason; c.Mode == timeline.ModeBlocked && r != "" {
+	if r := l.Current().Reason; c.Mode == fold.ModeBlocked && r != "" {
 		return words.T("blocked on ") + string(r)
 	}
 	if w, ok := modeWords[c.Mode]; ok {

@@ -12,10 +12,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 	"mtviz/internal/words"
 )
@@ -56,9 +56,9 @@ var focusNames = [...]string{words.N("Tasks"), words.N("Log"), words.N("Lesson")
 // a recording played back) and the fold of what it delivered.
 type lessonModel struct {
 	*Common
-	sc      *spec.Scenario
-	src     source             // where the run comes from
-	tl      *timeline.Timeline // the run's fold, as src.read shows it
+	sc      *lesson.Scenario
+	src     source         // where the run comes from
+	tl      *fold.Timeline // the run's fold, as src.read shows it
 	summary *verdict.Summary
 	help    help.Model
 
@@ -102,7 +102,7 @@ func (m *lessonModel) cachedPanel(name string, k panelKey, draw func() string) s
 
 // newLesson is the lesson screen of a live run (a watched program's, when
 // opt has a runner); Init starts it.
-func newLesson(c *Common, sc *spec.Scenario, opt session.Options) *lessonModel {
+func newLesson(c *Common, sc *lesson.Scenario, opt session.Options) *lessonModel {
 	live := liveSource{opt: opt}
 	var src source = &live
 	if opt.Runner != nil {
@@ -111,14 +111,14 @@ func newLesson(c *Common, sc *spec.Scenario, opt session.Options) *lessonModel {
 	return newLessonOf(c, sc, src)
 }
 
-func newLessonOf(c *Common, sc *spec.Scenario, src source) *lessonModel {
+func newLessonOf(c *Common, sc *lesson.Scenario, src source) *lessonModel {
 	m := &lessonModel{Common: c, sc: sc, src: src, help: c.st.newHelp(), zoom: defaultZoom, cache: map[string]cached{}}
 	m.help.ShortSeparator = "  "
 	return m
 }
 
 // reset shows a fresh fold.
-func (m *lessonModel) reset(tl *timeline.Timeline) {
+func (m *lessonModel) reset(tl *fold.Timeline) {
 	m.tl = tl
 	m.summary = nil
 	m.cache = map[string]cached{}
@@ -205,14 +205,14 @@ func (m *lessonModel) update(msg tea.Msg) tea.Cmd {
 func (m *lessonModel) finish(sum verdict.Summary) {
 	m.summary = &sum
 	for _, r := range sum.Checks {
-		class := timeline.Held
+		class := fold.Held
 		switch r.Verdict {
 		case verdict.Fail:
-			class = timeline.Failed
+			class = fold.Failed
 		case verdict.Undecided:
-			class = timeline.NotDecided
+			class = fold.NotDecided
 		}
-		m.tl.AddLog(timeline.Entry{Text: fmt.Sprintf("%s %s: %s", r.Verdict.Mark(), text.Clean(r.Name), text.Clean(r.Detail)), Class: class})
+		m.tl.AddLog(fold.Entry{Text: fmt.Sprintf("%s %s: %s", r.Verdict.Mark(), text.Clean(r.Name), text.Clean(r.Detail)), Class: class})
 	}
 	m.src.hold(m)
 	m.render()

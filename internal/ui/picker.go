@@ -11,22 +11,22 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
 	"mtviz/internal/verdict"
 	"mtviz/internal/words"
 )
 
-type openMsg struct{ sc *spec.Scenario }
+type openMsg struct{ sc *lesson.Scenario }
 
 // compareMsg asks to compare a lesson's variants side by side.
-type compareMsg struct{ sc *spec.Scenario }
+type compareMsg struct{ sc *lesson.Scenario }
 
 // picker lists the lessons; / filters them, as k9s, lazygit and htop do.
 type picker struct {
 	*Common
-	all       []*spec.Scenario
-	shown     []*spec.Scenario
+	all       []*lesson.Scenario
+	shown     []*lesson.Scenario
 	cursor    int
 	filtering bool // keys go to the filter until enter or esc
 	filter    textinput.Model
@@ -34,7 +34,7 @@ type picker struct {
 	showHelp  bool
 }
 
-func newPicker(c *Common, all []*spec.Scenario) *picker {
+func newPicker(c *Common, all []*lesson.Scenario) *picker {
 	ti := textinput.New()
 	ti.Prompt = words.T("filter: ")
 	ti.Placeholder = words.T("press / to filter lessons")
@@ -140,7 +140,7 @@ func (p *picker) refilter() {
 	q := strings.ToLower(strings.TrimSpace(p.filter.Value()))
 	// Lessons whose id is what was typed come first, then those whose id
 	// starts with it, then those whose id, title or summary holds it.
-	rank := func(sc *spec.Scenario) int {
+	rank := func(sc *lesson.Scenario) int {
 		switch {
 		case q == "":
 			return 0
@@ -161,7 +161,7 @@ func (p *picker) refilter() {
 			p.shown = append(p.shown, sc)
 		}
 	}
-	slices.SortStableFunc(p.shown, func(a, b *spec.Scenario) int { return rank(a) - rank(b) })
+	slices.SortStableFunc(p.shown, func(a, b *lesson.Scenario) int { return rank(a) - rank(b) })
 	p.cursor = max(0, min(p.cursor, len(p.shown)-1))
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"mtviz/internal/compare"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
 	"mtviz/internal/verdict"
 )
@@ -17,8 +17,8 @@ import (
 // plotView draws one figure of a sweep's points as one curve per series,
 // the swept value on a log₂ axis when it is a count, in w×h cells (the
 // legend is the caller's).
-func (st *Styles) plotView(sc *spec.Scenario, pts []compare.Point, figure string, series []string, w, h int) string {
-	fg, _ := spec.FigureNamed(figure)
+func (st *Styles) plotView(sc *lesson.Scenario, pts []compare.Point, figure string, series []string, w, h int) string {
+	fg, _ := lesson.FigureNamed(figure)
 	xs := sweepXs(sc)
 	logX := isCounts(xs)
 	toX := func(x float64) float64 {
@@ -41,9 +41,9 @@ func (st *Styles) plotView(sc *spec.Scenario, pts []compare.Point, figure string
 	maxY *= 1.1
 	xfmt := func(_ int, v float64) string {
 		if logX {
-			return compare.Format(spec.Figure{Name: "threads"}, math.Round(math.Exp2(v)))
+			return compare.Format(lesson.Figure{Name: "threads"}, math.Round(math.Exp2(v)))
 		}
-		return compare.Format(spec.Figure{Name: "threads"}, v)
+		return compare.Format(lesson.Figure{Name: "threads"}, v)
 	}
 	yfmt := func(_ int, v float64) string { return compare.Format(fg, v) }
 	lc := linechart.New(w, h, minX, maxX, 0, maxY,
@@ -89,7 +89,7 @@ func (st *Styles) plotView(sc *spec.Scenario, pts []compare.Point, figure string
 }
 
 // sweepXs are the swept values as numbers, in order.
-func sweepXs(sc *spec.Scenario) []float64 {
+func sweepXs(sc *lesson.Scenario) []float64 {
 	var xs []float64
 	for _, s := range sc.Switches {
 		if s.Name == sc.Sweep.Over {

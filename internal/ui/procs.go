@@ -9,14 +9,14 @@ import (
 
 	"mtviz/internal/contain"
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
 	"mtviz/internal/probe"
-	"mtviz/internal/timeline"
 	"mtviz/internal/words"
 )
 
 // procsView is the process tree as the probe read it, with the task each
 // process runs, and for a while after, the processes that ended.
-func (st *Styles) procsView(tl *timeline.Timeline, width, height int) string {
+func (st *Styles) procsView(tl *fold.Timeline, width, height int) string {
 	if tl.Sample == nil {
 		return st.Dim.Render(words.T("waiting for the first probe sample…"))
 	}
@@ -84,7 +84,7 @@ type procTree struct {
 	roots       []int
 }
 
-func newProcTree(tl *timeline.Timeline) procTree {
+func newProcTree(tl *fold.Timeline) procTree {
 	n := len(tl.Sample.Procs) + len(tl.Ended)
 	t := procTree{rows: make([]procRow, 0, n)}
 	at := make(map[int]int, n)
@@ -132,7 +132,7 @@ type procRow struct {
 }
 
 // fill writes the row's columns.
-func (r *procRow) fill(st *Styles, tl *timeline.Timeline) {
+func (r *procRow) fill(st *Styles, tl *fold.Timeline) {
 	p := tl.Procs[r.pid]
 	task := ""
 	if p != nil {

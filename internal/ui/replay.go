@@ -6,11 +6,11 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"mtviz/internal/fold"
 	"mtviz/internal/keymap"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 	"mtviz/internal/words"
 )
@@ -94,13 +94,13 @@ func (r *replay) advance(m *lessonModel) bool {
 // fold applies items whose time has come, until the deadline. It reports
 // whether items up to until are left for the next frame.
 func (r *replay) fold(m *lessonModel, until time.Duration, deadline time.Time) bool {
-	more := r.play.Until(until, deadline, func(it timeline.Item) {
+	more := r.play.Until(until, deadline, func(it fold.Item) {
 		m.tl.Apply(it)
 		r.judge.Apply(it)
 	})
 	if err := r.play.Err(); err != nil && !r.failed {
 		r.failed = true
-		m.tl.AddLog(timeline.Entry{T: m.tl.Now, Text: words.F("the recording could not be read on: %s", text.Clean(err.Error())), Class: timeline.Bad})
+		m.tl.AddLog(fold.Entry{T: m.tl.Now, Text: words.F("the recording could not be read on: %s", text.Clean(err.Error())), Class: fold.Bad})
 	}
 	return more
 }
@@ -141,8 +141,8 @@ func (r *replay) seek(m *lessonModel, t time.Duration) {
 	r.finish(m)
 }
 
-func newFold(rec *record.Recording) *timeline.Timeline {
-	return timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root, Watch: rec.Header.Watch})
+func newFold(rec *record.Recording) *fold.Timeline {
+	return fold.New(fold.Config{Scenario: rec.Scenario, Cores: rec.Header.Cores, Root: rec.Header.Root, Watch: rec.Header.Watch})
 }
 
 // key handles the replay's own keys, and space (pause the playback).
@@ -214,4 +214,4 @@ func (r *replay) mode(m *lessonModel) string {
 }
 
 // prompts: a replay cannot press the keys the lesson waited for.
-func (r *replay) prompts(*timeline.Timeline) []timeline.KeyPrompt { return nil }
+func (r *replay) prompts(*fold.Timeline) []fold.KeyPrompt { return nil }

@@ -10,17 +10,17 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
 	"mtviz/internal/record"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 )
 
 // heavyRecording is a recording of the largest samples the reader takes:
 // n samples of record.MaxProcs processes, each several megabytes of JSON
 // that take about a tenth of a second each to read and check.
 func heavyRecording(tb testing.TB, n int) *record.Recording {
-	sc, err := spec.Load("h.yaml", []byte("title: t\ntasks:\n  - {name: main, steps: [{log: hi}]}\n"))
+	sc, err := lesson.Load("h.yaml", []byte("title: t\ntasks:\n  - {name: main, steps: [{log: hi}]}\n"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -31,14 +31,14 @@ func heavyRecording(tb testing.TB, n int) *record.Recording {
 	}
 	w := record.NewWriter(f)
 	w.Header(record.NewHeader(sc, 2, time.Unix(1700000000, 0), 7, 10))
-	w.Item(timeline.Item{Events: []event.Event{{T: time.Millisecond, Task: "main", Data: event.TaskStart{State: event.Created}}}})
+	w.Item(fold.Item{Events: []event.Event{{T: time.Millisecond, Task: "main", Data: event.TaskStart{State: event.Created}}}})
 	s := probe.Sample{Cores: []float64{50, 50}}
 	for i := 0; i < record.MaxProcs; i++ {
 		s.Procs = append(s.Procs, probe.Proc{PID: 1000 + i, PPID: 7, Name: "p", State: "S", NThreads: 1, Threads: []probe.Thread{{TID: 1000 + i, State: "S"}}})
 	}
 	for k := 1; k <= n; k++ {
 		s.T = time.Duration(k) * 100 * time.Millisecond
-		w.Item(timeline.Item{Sample: &s})
+		w.Item(fold.Item{Sample: &s})
 	}
 	w.End(record.End{})
 	f.Close()

@@ -13,18 +13,18 @@ import (
 	"github.com/muesli/termenv"
 
 	"mtviz/internal/engine"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/testutil"
-	"mtviz/internal/timeline"
 )
 
 // instants picks item counts at which a run can be cut cleanly: every item
 // before the cut is no later than the last of them, every item after it is
 // later. The replay seeks by time, so only there do both sides hold the
 // same items.
-func instants(items []timeline.Item) []int {
+func instants(items []fold.Item) []int {
 	var cuts []int
 	latest := time.Duration(-1)
 	for k := 1; k < len(items); k++ {
@@ -53,7 +53,7 @@ func TestReplayShowsTheLiveScreens(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			s := session.Start(ctx, sc, session.Options{AutoKeys: true, Record: &buf})
-			var items []timeline.Item
+			var items []fold.Item
 			for it := range s.Items() {
 				items = append(items, it)
 			}
@@ -70,7 +70,7 @@ func TestReplayShowsTheLiveScreens(t *testing.T) {
 			}
 			for _, k := range instants(items) {
 				live := newLesson(tc(160, 48), sc, session.Options{})
-				live.reset(timeline.New(timeline.Config{Scenario: sc, Cores: s.Cores, Root: session.RootPID()}))
+				live.reset(fold.New(fold.Config{Scenario: sc, Cores: s.Cores, Root: session.RootPID()}))
 				at := time.Duration(0)
 				for _, it := range items[:k] {
 					live.tl.Apply(it)
@@ -118,14 +118,14 @@ func TestMain(m *testing.M) { testutil.Main(m, engine.MaybeChild) }
 var sixteen struct {
 	once  sync.Once
 	rec   *record.Recording
-	items []timeline.Item
+	items []fold.Item
 	err   error
 	size  int
 }
 
 func recordSixteen(b testing.TB) *record.Recording {
 	sixteen.once.Do(func() {
-		sc, err := spec.Load("sixteen.yaml", []byte(testutil.SixteenLanes))
+		sc, err := lesson.Load("sixteen.yaml", []byte(testutil.SixteenLanes))
 		if err != nil {
 			sixteen.err = err
 			return

@@ -10,17 +10,17 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
 	"mtviz/internal/keymap"
+	"mtviz/internal/lesson"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 )
 
 // keyRecording is a recorded run of a lesson that waited for the key w.
 func keyRecording(t *testing.T) *record.Recording {
 	src := "title: keys\ntasks:\n  - name: main\n    steps:\n      - key: {key: w, label: wake the parent, auto: 1s}\n"
-	sc, err := spec.Load("k.yaml", []byte(src))
+	sc, err := lesson.Load("k.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,12 +28,12 @@ func keyRecording(t *testing.T) *record.Recording {
 	w := record.NewWriter(&buf)
 	w.Header(record.NewHeader(sc, 2, time.Unix(1700000000, 0), 7, 10))
 	ms := time.Millisecond
-	w.Item(timeline.Item{Events: []event.Event{{T: ms, Round: 1, Data: event.RoundStart{}},
+	w.Item(fold.Item{Events: []event.Event{{T: ms, Round: 1, Data: event.RoundStart{}},
 		{T: 2 * ms, Task: "main", Data: event.TaskStart{State: event.Created}},
 		{T: 3 * ms, Task: "main", Data: event.KeyWait{Key: "w", Label: "wake the parent"}},
 		{T: 4 * ms, Task: "main", Data: event.StateChange{State: event.Blocked, Reason: event.ReasonKey, Object: "w"}},
 	}})
-	w.Item(timeline.Item{Events: []event.Event{{T: 900 * ms, Data: event.Finish{}}}})
+	w.Item(fold.Item{Events: []event.Event{{T: 900 * ms, Data: event.Finish{}}}})
 	w.End(record.End{})
 	rec, err := record.ReadBytes("k.jsonl", buf.Bytes(), record.Options{})
 	if err != nil {
@@ -78,7 +78,7 @@ func TestReplayOffersOnlyItsKeys(t *testing.T) {
 
 	// The live screen, folded from the same events, offers all of them.
 	live := newLesson(tc(160, 48), rec.Scenario, session.Options{})
-	live.reset(timeline.New(timeline.Config{Scenario: rec.Scenario, Cores: 2, Root: 7}))
+	live.reset(fold.New(fold.Config{Scenario: rec.Scenario, Cores: 2, Root: 7}))
 	live.tl.Event(&event.Event{T: 3 * time.Millisecond, Task: "main", Data: event.KeyWait{Key: "w", Label: "wake the parent"}})
 	live.showHelp = true
 	live.render()

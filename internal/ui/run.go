@@ -18,16 +18,16 @@ import (
 	"mtviz/internal/compare"
 	"mtviz/internal/explore"
 	"mtviz/internal/guard"
+	"mtviz/internal/lesson"
 	"mtviz/internal/record"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/verdict"
 )
 
 // Config says what the UI shows.
 type Config struct {
-	Scenarios []*spec.Scenario
-	Start     *spec.Scenario    // open this lesson at once (nil: the picker)
+	Scenarios []*lesson.Scenario
+	Start     *lesson.Scenario  // open this lesson at once (nil: the picker)
 	Replay    *record.Recording // or play this recording
 	Compare   *CompareConfig    // or compare these variants
 	Session   session.Options

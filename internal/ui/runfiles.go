@@ -8,10 +8,10 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"mtviz/internal/fold"
 	"mtviz/internal/outfile"
 	"mtviz/internal/session"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/words"
 )
 
@@ -39,14 +39,14 @@ type filesMsg struct {
 }
 
 // open gives a run its files, set in opt; the log line says where they go.
-func (f *runFiles) open(opt *session.Options) (files []*outfile.File, note timeline.Entry) {
+func (f *runFiles) open(opt *session.Options) (files []*outfile.File, note fold.Entry) {
 	if f == nil || f.outs == nil {
 		return nil, note
 	}
 	rec, perfetto, err := f.outs.Next()
 	if err != nil {
 		f.fail(err)
-		return nil, timeline.Entry{Text: words.F("this run is not written: %s", text.Clean(err.Error())), Class: timeline.Bad}
+		return nil, fold.Entry{Text: words.F("this run is not written: %s", text.Clean(err.Error())), Class: fold.Bad}
 	}
 	var said []string
 	if rec != nil {
@@ -59,7 +59,7 @@ func (f *runFiles) open(opt *session.Options) (files []*outfile.File, note timel
 		files = append(files, perfetto)
 		said = append(said, "--trace "+perfetto.Path())
 	}
-	return files, timeline.Entry{Text: text.Clean(words.F("this run is written to %s", strings.Join(said, words.T(", ")))), Class: timeline.Quiet}
+	return files, fold.Entry{Text: text.Clean(words.F("this run is written to %s", strings.Join(said, words.T(", ")))), Class: fold.Quiet}
 }
 
 // close puts a run's files in place once its session is over: whole, or
@@ -127,9 +127,9 @@ func (f *runFiles) wait(d time.Duration) error {
 // could not be written.
 func (m *lessonModel) filesDone(msg filesMsg) {
 	if msg.err != nil {
-		m.tl.AddLog(timeline.Entry{Text: text.Clean(words.F("the run's files could not be written: %s", msg.err.Error())), Class: timeline.Bad})
+		m.tl.AddLog(fold.Entry{Text: text.Clean(words.F("the run's files could not be written: %s", msg.err.Error())), Class: fold.Bad})
 	} else {
-		m.tl.AddLog(timeline.Entry{Text: text.Clean(words.F("the run is written: %s", strings.Join(msg.paths, words.T(", ")))), Class: timeline.Quiet})
+		m.tl.AddLog(fold.Entry{Text: text.Clean(words.F("the run is written: %s", strings.Join(msg.paths, words.T(", ")))), Class: fold.Quiet})
 	}
 	m.render()
 }

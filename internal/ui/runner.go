@@ -5,8 +5,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"mtviz/internal/fold"
 	"mtviz/internal/session"
-	"mtviz/internal/timeline"
 )
 
 // runner does a screen's runs (a comparison's variants, a sweep's points)
@@ -102,9 +102,9 @@ func (r *runner) stop() tea.Cmd {
 // liveRuns is the callback of compare.Run and compare.RunSweep for a screen
 // that draws each run's own fold (session.Read): it sends the screen each
 // new session once, as msg makes it, and no item (the session folded them).
-func liveRuns(send func(tea.Msg), msg func(*session.Session) tea.Msg) func(*session.Session, timeline.Item) {
+func liveRuns(send func(tea.Msg), msg func(*session.Session) tea.Msg) func(*session.Session, fold.Item) {
 	var last *session.Session
-	return func(s *session.Session, _ timeline.Item) {
+	return func(s *session.Session, _ fold.Item) {
 		if s != last {
 			last = s
 			send(msg(s))

@@ -3,8 +3,8 @@ package ui
 import (
 	"testing"
 
+	"mtviz/internal/fold"
 	"mtviz/internal/session"
-	"mtviz/internal/timeline"
 )
 
 // The lesson screen draws its session's own fold: the run is folded once,
@@ -17,11 +17,11 @@ func TestLessonDrawsTheSessionsFold(t *testing.T) {
 		s.Stop()
 		s.Wait()
 	}()
-	var fold *timeline.Timeline
-	s.Read(func(tl *timeline.Timeline) { fold = tl })
-	var drawn *timeline.Timeline
+	var folded *fold.Timeline
+	s.Read(func(tl *fold.Timeline) { folded = tl })
+	var drawn *fold.Timeline
 	m.locked(func() { drawn = m.tl })
-	if fold == nil || drawn != fold {
-		t.Errorf("the screen draws %p, the session folds into %p", drawn, fold)
+	if folded == nil || drawn != folded {
+		t.Errorf("the screen draws %p, the session folds into %p", drawn, folded)
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"mtviz/internal/fold"
 	"mtviz/internal/session"
-	"mtviz/internal/timeline"
 	"mtviz/internal/words"
 )
 
@@ -48,7 +48,7 @@ type source interface {
 	// mode is the header's word on how it is read: the trace, the speed.
 	mode(m *lessonModel) string
 	// prompts are the keys the lesson waits for that can be pressed.
-	prompts(tl *timeline.Timeline) []timeline.KeyPrompt
+	prompts(tl *fold.Timeline) []fold.KeyPrompt
 	// lessonRun is the live lesson's session, which the scheduler drives
 	// (nil for a recording or a watched program).
 	lessonRun() *session.Session
@@ -105,7 +105,7 @@ func (s *liveSource) read(m *lessonModel, f func()) {
 	// The trace's word is asked before the fold is held: turning the trace
 	// off waits for the session's deliverer, which may wait for the fold.
 	s.tracing, _ = s.sess.Tracing()
-	s.sess.Read(func(tl *timeline.Timeline) {
+	s.sess.Read(func(tl *fold.Timeline) {
 		m.tl = tl
 		f()
 	})
@@ -141,7 +141,7 @@ func (s *liveSource) update(m *lessonModel, msg tea.Msg) (tea.Cmd, bool) {
 	case traceMsg:
 		if msg.s == s.sess {
 			if msg.err != nil {
-				m.tl.AddLog(timeline.Entry{Text: words.F("runtime trace: %s", msg.err.Error()), Class: timeline.Bad})
+				m.tl.AddLog(fold.Entry{Text: words.F("runtime trace: %s", msg.err.Error()), Class: fold.Bad})
 			}
 			m.render()
 		}
@@ -247,7 +247,7 @@ func (s *liveSource) mode(m *lessonModel) string {
 	return m.st.Dim.Render(words.T("trace off"))
 }
 
-func (s *liveSource) prompts(tl *timeline.Timeline) []timeline.KeyPrompt { return tl.Keys }
+func (s *liveSource) prompts(tl *fold.Timeline) []fold.KeyPrompt { return tl.Keys }
 
 func (s *liveSource) lessonRun() *session.Session { return s.sess }
 

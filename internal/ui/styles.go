@@ -6,7 +6,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mtviz/internal/event"
-	"mtviz/internal/timeline"
+	"mtviz/internal/fold"
 	"mtviz/internal/words"
 )
 
@@ -114,30 +114,30 @@ var blockLetter = map[event.Reason]rune{
 	event.ReasonPoll: 'N', event.ReasonStopped: 'T', event.ReasonTurn: 'S',
 }
 
-func (st *Styles) glyphFor(c timeline.Cell) glyph {
+func (st *Styles) glyphFor(c fold.Cell) glyph {
 	switch c.Mode {
-	case timeline.ModeNew:
+	case fold.ModeNew:
 		return st.gNew
-	case timeline.ModeRunnable:
+	case fold.ModeRunnable:
 		return st.gRunnable
-	case timeline.ModeRunning:
+	case fold.ModeRunning:
 		if c.Where >= 0 {
 			return glyph{rune(pDigits[c.Where%len(pDigits)]), st.gRunning.style, "running"}
 		}
 		return st.gRunning
-	case timeline.ModeSleeping:
+	case fold.ModeSleeping:
 		return st.gSleeping
-	case timeline.ModeDone:
+	case fold.ModeDone:
 		return st.gDone
-	case timeline.ModeZombie:
+	case fold.ModeZombie:
 		return st.gZombie
-	case timeline.ModeWaiting:
+	case fold.ModeWaiting:
 		return st.gWaiting
-	case timeline.ModeChildren:
+	case fold.ModeChildren:
 		return st.gChildren
-	case timeline.ModeBusy:
+	case fold.ModeBusy:
 		return st.gBusy
-	case timeline.ModeBlocked:
+	case fold.ModeBlocked:
 		r, ok := blockLetter[c.Reason]
 		if !ok {
 			r = 'B'

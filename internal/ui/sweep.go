@@ -12,10 +12,10 @@ import (
 
 	"mtviz/internal/compare"
 	"mtviz/internal/cpus"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 	"mtviz/internal/words"
 )
@@ -39,7 +39,7 @@ type (
 // curves as the points arrive, with the running point's lanes below.
 type sweepModel struct {
 	*Common
-	sc     *spec.Scenario
+	sc     *lesson.Scenario
 	series []string
 
 	run *runner
@@ -62,7 +62,7 @@ type sweepModel struct {
 	frame    string
 }
 
-func newSweep(c *Common, sc *spec.Scenario) *sweepModel {
+func newSweep(c *Common, sc *lesson.Scenario) *sweepModel {
 	m := &sweepModel{Common: c, sc: sc, help: c.st.newHelp(),
 		stopKey: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", words.T("stop the sweep, keep its points"))),
 		n:       len(compare.Plan(sc))}
@@ -251,12 +251,12 @@ func (m *sweepModel) body(h int) string {
 	}
 	title := words.T("Running ") + text.Clean(m.cur.Label)
 	var lanes string
-	m.live.Read(func(tl *timeline.Timeline) { lanes = m.st.lanesView(tl, m.w-4, lower-2, 0, tl.Now, zooms[defaultZoom]) })
+	m.live.Read(func(tl *fold.Timeline) { lanes = m.st.lanesView(tl, m.w-4, lower-2, 0, tl.Now, zooms[defaultZoom]) })
 	return fitCount(out+"\n"+m.st.panel(title, lanes, m.w, lower, false), h)
 }
 
 func (m *sweepModel) chartTitle(figure string) string {
-	fg, _ := spec.FigureNamed(figure)
+	fg, _ := lesson.FigureNamed(figure)
 	return figureName(fg) + words.T(" against ") + m.sc.Sweep.Over
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // colourRGB is the colour a palette entry names: "#rrggbb" or a 256-colour
@@ -162,7 +162,7 @@ func TestLightThemeGolden(t *testing.T) {
 	defer func() { lipgloss.SetColorProfile(prof); lipgloss.SetHasDarkBackground(dark) }()
 	lipgloss.SetColorProfile(termenv.ANSI256)
 	lipgloss.SetHasDarkBackground(false)
-	p := newPicker(tc(80, 24), []*spec.Scenario{builtin(t, "race"), builtin(t, "deadlock"), builtin(t, "event")})
+	p := newPicker(tc(80, 24), []*lesson.Scenario{builtin(t, "race"), builtin(t, "deadlock"), builtin(t, "event")})
 	p.SetSize(80, 12)
 	got := p.View() + "\n" + strings.Join(p.st.legendLines(80), "\n") + "\n"
 	const file = "testdata/picker-light-80x12.golden"

@@ -13,10 +13,10 @@ import (
 	"mtviz/internal/engine"
 	"mtviz/internal/event"
 	"mtviz/internal/explore"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/verdict"
 	"mtviz/internal/words"
 )
@@ -115,7 +115,7 @@ func (m *lessonModel) turnsKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		if p.on {
 			if err := engine.SchedulerRefuse(m.sc); err != nil {
 				p.on = false
-				m.tl.AddLog(timeline.Entry{Text: words.F("scheduler: %s", err.Error()), Class: timeline.Bad})
+				m.tl.AddLog(fold.Entry{Text: words.F("scheduler: %s", err.Error()), Class: fold.Bad})
 				return nil, true
 			}
 		}
@@ -179,7 +179,7 @@ func (m *lessonModel) saveOrder() string {
 		if err != nil {
 			return "could not save the order: " + err.Error()
 		}
-		m.tl.AddLog(timeline.Entry{Text: words.F("wrote the order so far (%d steps) to %s", len(steps), name), Class: timeline.Quiet})
+		m.tl.AddLog(fold.Entry{Text: words.F("wrote the order so far (%d steps) to %s", len(steps), name), Class: fold.Quiet})
 		return "wrote " + name
 	}
 	return "could not save the order: " + m.sc.ID + "-1.schedule to -999 all exist"
@@ -207,9 +207,9 @@ func (m *lessonModel) exploreGoal() tea.Cmd {
 
 // hasRunSteps says whether some task runs a program, which the scheduler
 // does not hold.
-func hasRunSteps(sc *spec.Scenario) bool {
+func hasRunSteps(sc *lesson.Scenario) bool {
 	for _, t := range sc.Tasks {
-		if spec.Has(t.Steps, spec.OpRun) {
+		if lesson.Has(t.Steps, lesson.OpRun) {
 			return true
 		}
 	}

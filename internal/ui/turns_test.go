@@ -10,8 +10,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"mtviz/internal/lesson"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
 )
 
 func press(m *lessonModel, r rune) tea.Cmd {
@@ -25,7 +25,7 @@ type pump struct {
 	msgs chan tea.Msg
 }
 
-func startScheduled(t *testing.T, sc *spec.Scenario) *pump {
+func startScheduled(t *testing.T, sc *lesson.Scenario) *pump {
 	t.Helper()
 	// The tests read the screen's words: no colour codes between them,
 	// whatever profile an earlier test left (as with -count=20).
@@ -149,7 +149,7 @@ func TestSchedulerReachesTheDeadlock(t *testing.T) {
 // A process task is outside the scheduler, and the board says so; a
 // lesson waiting for keys of its own cannot have the scheduler.
 func TestSchedulerOutsideAndRefused(t *testing.T) {
-	sc, err := spec.Load("mixed.yaml", []byte(`title: mixed
+	sc, err := lesson.Load("mixed.yaml", []byte(`title: mixed
 tasks:
   - name: g
     steps:

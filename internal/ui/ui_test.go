@@ -15,16 +15,16 @@ import (
 	"github.com/muesli/termenv"
 
 	"mtviz/internal/event"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
 	"mtviz/internal/session"
-	"mtviz/internal/spec"
-	"mtviz/internal/timeline"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func builtin(t testing.TB, id string) *spec.Scenario {
-	sc, err := spec.Builtin(id)
+func builtin(t testing.TB, id string) *lesson.Scenario {
+	sc, err := lesson.Builtin(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func builtin(t testing.TB, id string) *spec.Scenario {
 func fakeLesson(t testing.TB, lanes int, w, h int) *lessonModel {
 	sc := builtin(t, "race")
 	m := newLesson(tc(w, h), sc, session.Options{})
-	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 4242}))
+	m.reset(fold.New(fold.Config{Scenario: sc, Cores: 2, Root: 4242}))
 	holdAt(m, 3*time.Second)
 	names := []string{"main", "racy-5", "racy-8", "locked-5", "locked-8"}
 	for i := 5; i < lanes; i++ {
@@ -60,7 +60,7 @@ func fakeLesson(t testing.TB, lanes int, w, h int) *lessonModel {
 	ev(event.Event{T: time.Second, Data: event.LockChange{Object: "lock", Holder: "locked-5", Count: 1, Waiters: []string{"locked-8"}}})
 	ev(event.Event{T: time.Second, Task: "main", Data: event.Log{Text: "two tasks change the balance with no lock"}})
 	ev(event.Event{T: 2 * time.Second, Round: 1, Data: event.RoundEnd{Values: map[string]int64{"balance": -862, "locked": 0}}})
-	m.tl.Apply(timeline.Item{Sample: &probe.Sample{T: 2 * time.Second, Cores: []float64{97, 41},
+	m.tl.Apply(fold.Item{Sample: &probe.Sample{T: 2 * time.Second, Cores: []float64{97, 41},
 		Procs: []probe.Proc{{PID: 4242, PPID: 1, Name: "mtviz", State: "R", CPU: 138, NThreads: 9}}}})
 	m.render()
 	return m
@@ -149,7 +149,7 @@ func TestFoldFromEvents(t *testing.T) {
 }
 
 func TestPickerRanksIdsFirst(t *testing.T) {
-	all, err := spec.Builtins()
+	all, err := lesson.Builtins()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestPickerRanksIdsFirst(t *testing.T) {
 }
 
 func TestPickerFiltersByTyping(t *testing.T) {
-	p := newPicker(tc(80, 24), []*spec.Scenario{builtin(t, "race"), builtin(t, "gil")})
+	p := newPicker(tc(80, 24), []*lesson.Scenario{builtin(t, "race"), builtin(t, "gil")})
 	p.SetSize(80, 24)
 	for _, r := range "/interp" {
 		p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
@@ -204,12 +204,12 @@ func BenchmarkRender200x60(b *testing.B) {
 // A title, lesson text, key label or log line with escape sequences is
 // drawn escaped: no OSC sequence or bell reaches the screen.
 func TestScreenShowsEscapesEscaped(t *testing.T) {
-	sc, err := spec.Load("osc.yaml", []byte("title: \"t \\e]2;pwned\\a\"\nlesson: \"l \\e]52;c;aGk=\\a\"\ntasks:\n  - {name: main, steps: [{log: a}]}\n"))
+	sc, err := lesson.Load("osc.yaml", []byte("title: \"t \\e]2;pwned\\a\"\nlesson: \"l \\e]52;c;aGk=\\a\"\ntasks:\n  - {name: main, steps: [{log: a}]}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := newLesson(tc(120, 40), sc, session.Options{})
-	m.reset(timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 1}))
+	m.reset(fold.New(fold.Config{Scenario: sc, Cores: 2, Root: 1}))
 	m.tl.Event(&event.Event{Task: "main", Data: event.Log{Text: "x \x1b]2;owned\x07"}})
 	m.tl.Event(&event.Event{Task: "main", Data: event.KeyWait{Key: "g", Label: "go \x1b]52;c;eA==\x07"}})
 	m.focus = focusLesson
@@ -221,8 +221,8 @@ func TestScreenShowsEscapesEscaped(t *testing.T) {
 
 // A bounded queue says how full it is.
 func TestBoundedQueueShowsItsFill(t *testing.T) {
-	sc := &spec.Scenario{ID: "q", Rounds: 1, Objects: []spec.Object{{Name: "buf", Kind: spec.Queue, Size: 2}}}
-	tl := timeline.New(timeline.Config{Scenario: sc, Cores: 2, Root: 1})
+	sc := &lesson.Scenario{ID: "q", Rounds: 1, Objects: []lesson.Object{{Name: "buf", Kind: lesson.Queue, Size: 2}}}
+	tl := fold.New(fold.Config{Scenario: sc, Cores: 2, Root: 1})
 	tl.Event(&event.Event{Data: event.QueueChange{Object: "buf", Len: 2, Items: []string{"a", "b"}}})
 	if v := ansi.Strip(tc(80, 24).st.objectsView(tl, 80)); !strings.Contains(v, "buf   queue 2/2 full [a b]") {
 		t.Errorf("the queue shows %q", v)
@@ -232,7 +232,7 @@ func TestBoundedQueueShowsItsFill(t *testing.T) {
 // q quits the picker, as in k9s, lazygit and htop; after /, q is a letter
 // of the filter.
 func TestPickerQQuitsSlashFilters(t *testing.T) {
-	p := newPicker(tc(80, 24), []*spec.Scenario{builtin(t, "race"), builtin(t, "gil")})
+	p := newPicker(tc(80, 24), []*lesson.Scenario{builtin(t, "race"), builtin(t, "gil")})
 	p.SetSize(80, 24)
 	if cmd := p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}}); cmd == nil || cmd() != tea.Quit() {
 		t.Error("q did not quit the picker")

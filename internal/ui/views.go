@@ -10,9 +10,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/fold"
+	"mtviz/internal/lesson"
 	"mtviz/internal/text"
-	"mtviz/internal/timeline"
 	"mtviz/internal/words"
 )
 
@@ -22,7 +22,7 @@ const pDigits = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 // renderLane draws a lane's last `cells` cells ending at now, styling each
 // run of equal cells once.
-func (st *Styles) renderLane(b *strings.Builder, tl *timeline.Timeline, l *timeline.Lane, now, zoom time.Duration, cells int) {
+func (st *Styles) renderLane(b *strings.Builder, tl *fold.Timeline, l *fold.Lane, now, zoom time.Duration, cells int) {
 	osUntil := tl.OSUntil(l)
 	var run []rune
 	var runStyle lipgloss.Style
@@ -36,15 +36,15 @@ func (st *Styles) renderLane(b *strings.Builder, tl *timeline.Timeline, l *timel
 			run = run[:0]
 		}
 	}
-	l.Cells(now, zoom, cells, osUntil, func(c timeline.Cell) {
+	l.Cells(now, zoom, cells, osUntil, func(c fold.Cell) {
 		g := st.glyphFor(c)
 		key := g.r
 		switch c.Mode {
-		case timeline.ModeNone, timeline.ModeDone:
+		case fold.ModeNone, fold.ModeDone:
 			key = ' '
-		case timeline.ModeZombie:
+		case fold.ModeZombie:
 			key = 'Z' | 1<<20 // not a blocked letter Z: another style
-		case timeline.ModeChildren:
+		case fold.ModeChildren:
 			key = 'J' | 1<<20
 		}
 		if key != runKey && len(run) > 0 {
@@ -59,7 +59,7 @@ func (st *Styles) renderLane(b *strings.Builder, tl *timeline.Timeline, l *timel
 // lanesView is the timeline panel's content, every lane in scenario order;
 // first is the first lane shown (the panel scrolls when the lanes do not
 // all fit).
-func (st *Styles) lanesView(tl *timeline.Timeline, width, height, first int, now, zoom time.Duration) string {
+func (st *Styles) lanesView(tl *fold.Timeline, width, height, first int, now, zoom time.Duration) string {
 	rows := make([]laneRow, len(tl.Lanes))
 	for i, l := range tl.Lanes {
 		rows[i] = laneRow{lane: l, name: laneName(l)}
@@ -69,7 +69,7 @@ func (st *Styles) lanesView(tl *timeline.Timeline, width, height, first int, now
 
 // rowsView draws lane rows: a name, the lane's cells ending at now, and
 // what the task (or the copies a row stands for) is doing.
-func (st *Styles) rowsView(tl *timeline.Timeline, rows []laneRow, width, height, first int, now, zoom time.Duration) string {
+func (st *Styles) rowsView(tl *fold.Timeline, rows []laneRow, width, height, first int, now, zoom time.Duration) string {
 	nameW := 10
 	for _, r := range rows {
 		nameW = max(nameW, min(18, ansi.StringWidth(r.name)+1))
@@ -120,7 +120,7 @@ func (st *Styles) rowsView(tl *timeline.Timeline, rows []laneRow, width, height,
 	return sb.String()
 }
 
-func laneName(l *timeline.Lane) string {
+func laneName(l *fold.Lane) string {
 	if l.Daemon {
 		return l.Name + "*"
 	}
@@ -139,17 +139,17 @@ func truncateKeep(s string, w int, daemon bool) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-func (st *Styles) descStyle(tl *timeline.Timeline, l *timeline.Lane) lipgloss.Style {
+func (st *Styles) descStyle(tl *fold.Timeline, l *fold.Lane) lipgloss.Style {
 	switch l.Now(tl.OSUntil(l), tl.Now).Mode {
-	case timeline.ModeBlocked, timeline.ModeChildren:
+	case fold.ModeBlocked, fold.ModeChildren:
 		return st.gBlocked
-	case timeline.ModeRunning:
+	case fold.ModeRunning:
 		return st.gRunning.style
-	case timeline.ModeRunnable:
+	case fold.ModeRunnable:
 		return st.gRunnable.style
-	case timeline.ModeSleeping:
+	case fold.ModeSleeping:
 		return st.gSleeping.style
-	case timeline.ModeZombie:
+	case fold.ModeZombie:
 		return st.gZombie.style
 	}
 	return st.Dim
@@ -192,7 +192,7 @@ func (st *Styles) bar(pct float64, w int) string {
 }
 
 // coresView shows each core's use as the probe measured it, with history.
-func (st *Styles) coresView(tl *timeline.Timeline, width int) string {
+func (st *Styles) coresView(tl *fold.Timeline, width int) string {
 	s := tl.Sample
 	if s == nil || len(s.Cores) == 0 {
 		return st.Dim.Render(words.T("waiting for the first probe sample…"))
@@ -221,7 +221,7 @@ func (st *Styles) coresView(tl *timeline.Timeline, width int) string {
 
 // graphLines draws the wait-for graph of the last deadlock found: one arrow
 // per task, from it to the task it waits for, through what it waits on.
-func (st *Styles) graphLines(tl *timeline.Timeline, width int) []string {
+func (st *Styles) graphLines(tl *fold.Timeline, width int) []string {
 	if len(tl.Deadlocks) == 0 {
 		return nil
 	}
@@ -256,13 +256,13 @@ func (st *Styles) graphLines(tl *timeline.Timeline, width int) []string {
 }
 
 // objectLines is how many lines objectsView draws width cells wide.
-func (st *Styles) objectLines(tl *timeline.Timeline, width int) int {
+func (st *Styles) objectLines(tl *fold.Timeline, width int) int {
 	return lineCount(st.objectsView(tl, width))
 }
 
 // watchLocks words the file locks /proc/locks lists for a watched program:
 // who holds each file, and who waits for it.
-func (st *Styles) watchLocks(tl *timeline.Timeline) []string {
+func (st *Styles) watchLocks(tl *fold.Timeline) []string {
 	if tl.Sample == nil {
 		return nil
 	}
@@ -282,7 +282,7 @@ func (st *Styles) watchLocks(tl *timeline.Timeline) []string {
 }
 
 // queueLine is a queue's line: how full, what it holds, who waits.
-func (st *Styles) queueLine(q *timeline.Queue, nameW int) string {
+func (st *Styles) queueLine(q *fold.Queue, nameW int) string {
 	line := padRight(ansi.Truncate(q.Name, nameW, "…"), nameW) + words.T(" queue ")
 	if q.Cap > 0 {
 		// A bounded buffer says how full it is: 2/2 full.
@@ -306,7 +306,7 @@ func (st *Styles) queueLine(q *timeline.Queue, nameW int) string {
 	return line
 }
 
-func (st *Styles) objectsView(tl *timeline.Timeline, width int) string {
+func (st *Styles) objectsView(tl *fold.Timeline, width int) string {
 	if tl.Watch {
 		lines := st.watchLocks(tl)
 		if len(lines) == 0 {
@@ -336,13 +336,13 @@ func (st *Styles) objectsView(tl *timeline.Timeline, width int) string {
 	for _, o := range tl.Objects {
 		line := padRight(ansi.Truncate(o.Name, nameW, "…"), nameW) + " " + padRight(string(o.Kind), 5) + " "
 		switch {
-		case o.Kind == spec.Event && o.Set:
+		case o.Kind == lesson.Event && o.Set:
 			line += st.OK.Render(words.T("set"))
-		case o.Kind == spec.Event:
+		case o.Kind == lesson.Event:
 			line += st.Dim.Render(words.T("clear"))
-		case o.Kind == spec.Condition:
+		case o.Kind == lesson.Condition:
 			line += st.Dim.Render(words.T("waits for notify"))
-		case o.Kind == spec.Semaphore:
+		case o.Kind == lesson.Semaphore:
 			line += words.F("%d of %d free", o.Permits-o.Count, o.Permits)
 			if o.Holder != "" {
 				line += words.T(", held by ") + st.Bold.Render(o.Holder)
@@ -351,14 +351,14 @@ func (st *Styles) objectsView(tl *timeline.Timeline, width int) string {
 			line += st.Dim.Render(words.T("free"))
 		default:
 			line += words.T("held by ") + st.Bold.Render(o.Holder)
-			if o.Count > 1 || o.Kind == spec.RLock {
+			if o.Count > 1 || o.Kind == lesson.RLock {
 				line += fmt.Sprintf(" ×%d", o.Count)
 			}
 			if l := tl.Lane(o.Holder); l != nil && l.Current().State == event.Done {
 				line += st.Dim.Render(words.T(" (its holder has ended)"))
 			}
 		}
-		if o.Kind == spec.FileLock {
+		if o.Kind == lesson.FileLock {
 			line += st.Dim.Render(" (/proc/locks)")
 		}
 		if len(o.Waiters) > 0 {
@@ -391,7 +391,7 @@ func leftPad(s string, w int) string {
 }
 
 // logView renders the log, newest last, scrolled `back` lines up.
-func (st *Styles) logView(tl *timeline.Timeline, width, height, back int) string {
+func (st *Styles) logView(tl *fold.Timeline, width, height, back int) string {
 	log := tl.Log
 	end := len(log) - back
 	end = max(0, min(len(log), end))
@@ -437,17 +437,17 @@ func (st *Styles) logView(tl *timeline.Timeline, width, height, back int) string
 	return strings.Join(out, "\n")
 }
 
-func (st *Styles) classStyle(c timeline.Class) lipgloss.Style {
+func (st *Styles) classStyle(c fold.Class) lipgloss.Style {
 	switch c {
-	case timeline.Bad, timeline.Failed:
+	case fold.Bad, fold.Failed:
 		return st.Bad
-	case timeline.Held:
+	case fold.Held:
 		return st.OK
-	case timeline.NotDecided:
+	case fold.NotDecided:
 		return st.Warn
-	case timeline.Quiet:
+	case fold.Quiet:
 		return st.Dim
-	case timeline.Prompt:
+	case fold.Prompt:
 		return st.Key
 	}
 	return lipgloss.NewStyle()

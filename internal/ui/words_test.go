@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // In Chinese the lesson screen's own words are Chinese: the panel titles,
@@ -18,7 +18,7 @@ import (
 func TestLessonScreenSpeaksTheLanguage(t *testing.T) {
 	defer lipgloss.SetColorProfile(lipgloss.ColorProfile())
 	lipgloss.SetColorProfile(termenv.Ascii)
-	defer spec.SetLang(spec.Lang())
+	defer lesson.SetLang(lesson.Lang())
 	cases := []struct {
 		lang       string
 		want, none []string
@@ -29,7 +29,7 @@ func TestLessonScreenSpeaksTheLanguage(t *testing.T) {
 			[]string{"任务", "日志", "运行中", "暂停"}},
 	}
 	for _, c := range cases {
-		spec.SetLang(c.lang)
+		lesson.SetLang(c.lang)
 		m := goldenLesson(t, "race", 120, 36)
 		v := ansi.Strip(m.View())
 		for _, w := range c.want {
@@ -54,9 +54,9 @@ func TestLessonScreenSpeaksTheLanguage(t *testing.T) {
 func TestPickerAndHelpSpeakChinese(t *testing.T) {
 	defer lipgloss.SetColorProfile(lipgloss.ColorProfile())
 	lipgloss.SetColorProfile(termenv.Ascii)
-	defer spec.SetLang(spec.Lang())
-	spec.SetLang("zh")
-	all, err := spec.Builtins()
+	defer lesson.SetLang(lesson.Lang())
+	lesson.SetLang("zh")
+	all, err := lesson.Builtins()
 	if err != nil {
 		t.Fatal(err)
 	}

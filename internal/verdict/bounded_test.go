@@ -6,8 +6,8 @@ import (
 
 	"mtviz/internal/event"
 	"mtviz/internal/item"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 )
 
 // What the judge keeps does not grow with a run or a recording: samples
@@ -15,7 +15,7 @@ import (
 // ends past a lesson's most rounds and phase runs past their bound are not
 // kept.
 func TestJudgeMemoryIsBounded(t *testing.T) {
-	sc := &spec.Scenario{ID: "b", Rounds: 2, Tasks: []spec.Task{{Name: "main", Kind: spec.Goroutine, Count: 1}}}
+	sc := &lesson.Scenario{ID: "b", Rounds: 2, Tasks: []lesson.Task{{Name: "main", Kind: lesson.Goroutine, Count: 1}}}
 	j := New(Config{Scenario: sc, Cores: 2, Root: 1000})
 	const n = 3*maxPoints + 7
 	for i := 1; i <= n; i++ {
@@ -29,8 +29,8 @@ func TestJudgeMemoryIsBounded(t *testing.T) {
 	if len(f.cpu) > maxPoints || len(f.work.switches) > maxPoints {
 		t.Errorf("kept %d CPU points and %d switch points, more than %d", len(f.cpu), len(f.work.switches), maxPoints)
 	}
-	if len(f.ends) != spec.MaxRounds || len(f.windows["p"]) > maxWindows {
-		t.Errorf("kept %d round ends (a lesson has at most %d) and %d runs of a phase", len(f.ends), spec.MaxRounds, len(f.windows["p"]))
+	if len(f.ends) != lesson.MaxRounds || len(f.windows["p"]) > maxWindows {
+		t.Errorf("kept %d round ends (a lesson has at most %d) and %d runs of a phase", len(f.ends), lesson.MaxRounds, len(f.windows["p"]))
 	}
 	// Merged, a steady 1.5 cores is still 1.5 cores, and every switch counted.
 	var sum float64

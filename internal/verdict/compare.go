@@ -1,7 +1,7 @@
 package verdict
 
 import (
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -14,12 +14,12 @@ type Variant struct {
 
 // compareJudges decide a comparison's checks from its variants: one entry
 // per compare check of the vocabulary (a test fails when one has none).
-var compareJudges = map[spec.CheckKind]func(c spec.CheckSpec, sw string, vs []Variant) Result{
-	spec.CheckMore: judgeMore,
+var compareJudges = map[lesson.CheckKind]func(c lesson.CheckSpec, sw string, vs []Variant) Result{
+	lesson.CheckMore: judgeMore,
 }
 
 // JudgeCompare decides a comparison's own checks.
-func JudgeCompare(sc *spec.Scenario, vs []Variant) []Result {
+func JudgeCompare(sc *lesson.Scenario, vs []Variant) []Result {
 	var out []Result
 	for _, c := range sc.CompareChecks {
 		r := undecided("this version cannot decide a %s compare check", c.Kind)
@@ -32,8 +32,8 @@ func JudgeCompare(sc *spec.Scenario, vs []Variant) []Result {
 	return out
 }
 
-func judgeMore(c spec.CheckSpec, sw string, vs []Variant) Result {
-	m := c.(*spec.MoreCheck)
+func judgeMore(c lesson.CheckSpec, sw string, vs []Variant) Result {
+	m := c.(*lesson.MoreCheck)
 	var of, than *Variant
 	for i := range vs {
 		switch vs[i].Set[sw] {

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"mtviz/internal/event"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
 
@@ -17,7 +17,7 @@ import (
 // bounded by the run's length and its number of processes, not by its
 // number of events.
 type facts struct {
-	sc        *spec.Scenario
+	sc        *lesson.Scenario
 	root      int // mtviz's PID
 	coreCount int
 	// machineCores is the machine's, as the probe read it: other programs
@@ -121,9 +121,9 @@ func (f *facts) event(ev *event.Event) {
 	f.work.event(ev)
 	switch ev.Kind() {
 	case event.KRoundEnd:
-		// A lesson has at most spec.MaxRounds rounds; a recording that
+		// A lesson has at most lesson.MaxRounds rounds; a recording that
 		// claims more round ends cannot make the judge keep them all.
-		if len(f.ends) < spec.MaxRounds {
+		if len(f.ends) < lesson.MaxRounds {
 			f.ends = append(f.ends, *ev)
 		}
 		for _, lost := range ev.RoundEnd().LostBy {

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"mtviz/internal/event"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 )
 
 func procSample(t time.Duration, procs ...probe.Proc) probe.Sample {
@@ -17,8 +17,8 @@ func procSample(t time.Duration, procs ...probe.Proc) probe.Sample {
 // A process killed from outside the lesson (no step signalled it) makes every
 // check "not decided", never a pass.
 func TestKilledFromOutsideIsNotDecided(t *testing.T) {
-	sc := &spec.Scenario{ID: "pool", Rounds: 1, Tasks: []spec.Task{{Name: "worker", Kind: spec.Process, Count: 2}},
-		Checks: []spec.Check{{Kind: "processes", Name: "pool", Spec: &spec.ProcessesCheck{Of: spec.Of{Task: "worker"}}}}}
+	sc := &lesson.Scenario{ID: "pool", Rounds: 1, Tasks: []lesson.Task{{Name: "worker", Kind: lesson.Process, Count: 2}},
+		Checks: []lesson.Check{{Kind: "processes", Name: "pool", Spec: &lesson.ProcessesCheck{Of: lesson.Of{Task: "worker"}}}}}
 	evs := []event.Event{
 		{T: ms(10), Task: "worker-1", PID: 2001, Data: event.Process{PPID: 1000}},
 		{T: ms(500), Task: "worker-1", PID: 2001, Data: event.StateChange{State: event.Done, End: event.EndKilled}},
@@ -42,7 +42,7 @@ func TestKilledFromOutsideIsNotDecided(t *testing.T) {
 // from that sample on.
 func TestGrandchildCountsFromItsFirstSample(t *testing.T) {
 	ss := []probe.Sample{procSample(ms(100), probe.Proc{PID: 2000, PPID: 1000, State: "S"}, probe.Proc{PID: 2001, PPID: 2000, State: "S"})}
-	tl := fold(&spec.Scenario{ID: "p", Rounds: 1}, 2, nil, ss)
+	tl := fold(&lesson.Scenario{ID: "p", Rounds: 1}, 2, nil, ss)
 	if sg := tl.f.seen[2001]; sg == nil || !sg.alive || sg.firstAlive != ms(100) {
 		t.Errorf("the grandchild's first sighting was lost: %+v", sg)
 	}
@@ -51,7 +51,7 @@ func TestGrandchildCountsFromItsFirstSample(t *testing.T) {
 // How a task's processes ended is judged over every copy, in the order
 // they were reaped, so a replay decides as the live run did.
 func TestTerminatedJudgesEveryCopy(t *testing.T) {
-	sc := &spec.Scenario{ID: "t", Rounds: 1, Checks: []spec.Check{{Kind: "terminated", Name: "t", Spec: &spec.TerminatedCheck{Of: spec.Of{Task: "w"}}}}}
+	sc := &lesson.Scenario{ID: "t", Rounds: 1, Checks: []lesson.Check{{Kind: "terminated", Name: "t", Spec: &lesson.TerminatedCheck{Of: lesson.Of{Task: "w"}}}}}
 	evs := []event.Event{
 		{T: ms(10), Task: "main", Data: event.SignalSent{Target: "w-1", Signal: 15}},
 		{T: ms(20), Task: "w-1", PID: 2001, Data: event.Exit{Code: -1, Signal: 15}},
@@ -66,8 +66,8 @@ func TestTerminatedJudgesEveryCopy(t *testing.T) {
 
 // Checks about processes the probe never saw are not decided, never passed.
 func TestUnseenProcessesAreNotDecided(t *testing.T) {
-	sc := &spec.Scenario{ID: "u", Rounds: 1, Tasks: []spec.Task{{Name: "w", Kind: spec.Process, Count: 1}, {Name: "p", Kind: spec.Process}},
-		Checks: []spec.Check{{Kind: "processes", Name: "a", Spec: &spec.ProcessesCheck{Of: spec.Of{Task: "w"}}}, {Kind: "gone_with", Name: "b", Spec: &spec.GoneWithCheck{Of: spec.Of{Task: "w"}, Parent: "p"}}, {Kind: "zombie", Name: "c", Spec: &spec.ZombieCheck{Of: spec.Of{Task: "w"}}}}}
+	sc := &lesson.Scenario{ID: "u", Rounds: 1, Tasks: []lesson.Task{{Name: "w", Kind: lesson.Process, Count: 1}, {Name: "p", Kind: lesson.Process}},
+		Checks: []lesson.Check{{Kind: "processes", Name: "a", Spec: &lesson.ProcessesCheck{Of: lesson.Of{Task: "w"}}}, {Kind: "gone_with", Name: "b", Spec: &lesson.GoneWithCheck{Of: lesson.Of{Task: "w"}, Parent: "p"}}, {Kind: "zombie", Name: "c", Spec: &lesson.ZombieCheck{Of: lesson.Of{Task: "w"}}}}}
 	evs := []event.Event{
 		{T: ms(10), Task: "p", PID: 2000, Data: event.Process{PPID: 1000}},
 		{T: ms(10), Task: "w", PID: 2001, Data: event.Process{PPID: 2000}},
@@ -82,7 +82,7 @@ func TestUnseenProcessesAreNotDecided(t *testing.T) {
 
 // An error of a step fails the run, whatever its checks came to.
 func TestRuntimeErrorFailsTheRun(t *testing.T) {
-	sc := &spec.Scenario{ID: "e", Rounds: 1}
+	sc := &lesson.Scenario{ID: "e", Rounds: 1}
 	evs := []event.Event{{T: ms(10), Task: "a", Data: event.Failure{Error: "a released m without holding it"}}, {T: ms(20), Data: event.Finish{}}}
 	sum := fold(sc, 2, evs, nil).Decide(false, nil)
 	if sum.Verdict != Fail || len(sum.Checks) != 1 || !strings.Contains(sum.Checks[0].Detail, "released m without holding it") {

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 // Figures are what one run is measured by, for comparing runs side by side
@@ -28,7 +28,7 @@ type Figures struct {
 	WorkUnit string `json:"work_unit,omitempty"`
 }
 
-// figureOf measures each figure of the vocabulary (spec.Figures) from a
+// figureOf measures each figure of the vocabulary (lesson.Figures) from a
 // run's Figures; a test fails when a figure has none. speedup belongs to a
 // sweep's points (Point.Value).
 var figureOf = map[string]func(Figures) float64{
@@ -64,11 +64,11 @@ type switchPoint struct {
 	n uint64
 }
 
-func workCounters(sc *spec.Scenario) (counters, workers map[string]bool) {
+func workCounters(sc *lesson.Scenario) (counters, workers map[string]bool) {
 	counters, workers = map[string]bool{}, map[string]bool{}
 	for _, t := range sc.Tasks {
-		spec.Walk(t.Steps, func(st *spec.Step) {
-			if c := st.Counts(); c != "" && (st.Op == spec.OpBusy || st.Op == spec.OpRequest) {
+		lesson.Walk(t.Steps, func(st *lesson.Step) {
+			if c := st.Counts(); c != "" && (st.Op == lesson.OpBusy || st.Op == lesson.OpRequest) {
 				counters[c] = true
 				workers[t.Name] = true
 			}
@@ -81,7 +81,7 @@ func (w *workSpan) event(ev *event.Event) {
 	// The work starts when a task that counts it first runs: that event is
 	// stamped by the task itself, where the counter's reports come from a
 	// collector that many busy tasks can keep waiting.
-	if ev.Kind() == event.KState && ev.StateChange().State == event.Running && w.workers[spec.BaseTask(ev.Task)] {
+	if ev.Kind() == event.KState && ev.StateChange().State == event.Running && w.workers[lesson.BaseTask(ev.Task)] {
 		if !w.seen || ev.T < w.first {
 			w.first, w.seen = ev.T, true
 		}
@@ -99,7 +99,7 @@ func (w *workSpan) event(ev *event.Event) {
 // Figures measures the run read so far.
 func (j *Judge) Figures() Figures {
 	f := &j.f
-	fg := Figures{Wall: j.now.Seconds(), WorkUnit: spec.WorkUnit(f.sc)}
+	fg := Figures{Wall: j.now.Seconds(), WorkUnit: lesson.WorkUnit(f.sc)}
 	from, to := time.Duration(0), j.now
 	if f.work.seen && f.work.last > f.work.first {
 		from, to = f.work.first, f.work.last

@@ -6,17 +6,17 @@ import (
 	"time"
 
 	"mtviz/internal/event"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 )
 
 // Work is counted between the first and last change of a counter that busy
 // steps count into, over every process's copy; switches and CPU over the
 // samples of that span.
 func TestFiguresOverTheWork(t *testing.T) {
-	sc := &spec.Scenario{ID: "f", Rounds: 1,
-		Objects: []spec.Object{{Name: "work", Kind: spec.Counter}, {Name: "other", Kind: spec.Counter}},
-		Tasks:   []spec.Task{{Name: "main", Steps: []spec.Step{{Op: spec.OpBusy, Do: &spec.BusyStep{For: time.Second, Count: "work"}}}}}}
+	sc := &lesson.Scenario{ID: "f", Rounds: 1,
+		Objects: []lesson.Object{{Name: "work", Kind: lesson.Counter}, {Name: "other", Kind: lesson.Counter}},
+		Tasks:   []lesson.Task{{Name: "main", Steps: []lesson.Step{{Op: lesson.OpBusy, Do: &lesson.BusyStep{For: time.Second, Count: "work"}}}}}}
 	evs := []event.Event{
 		{T: ms(1000), Data: event.CounterChange{Object: "work", Value: 10}},
 		{T: ms(1500), Data: event.CounterChange{Object: "other", Value: 999_999}}, // not work

@@ -7,7 +7,7 @@ import (
 
 	"mtviz/internal/event"
 	"mtviz/internal/item"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -84,7 +84,7 @@ type judge interface {
 
 // Config says what run is judged.
 type Config struct {
-	Scenario *spec.Scenario
+	Scenario *lesson.Scenario
 	Cores    int // cores the run had
 	Root     int // mtviz's own PID: the root of the run's process tree
 }
@@ -180,64 +180,86 @@ func Worst(rs []Result) Verdict {
 
 // judges makes a check's judge, by kind: one entry per check of the
 // vocabulary (a test fails when a check has none).
-var judges = map[spec.CheckKind]func(c spec.CheckSpec, sc *spec.Scenario) judge{
-	spec.CheckBlocked:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &blockedJudge{c: c.(*spec.BlockedCheck)} },
-	spec.CheckQueue:       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &queueJudge{c: c.(*spec.QueueCheck)} },
-	spec.CheckBounds:      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &boundsJudge{c: c.(*spec.BoundsCheck)} },
-	spec.CheckPIDs:        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &pidsJudge{c: c.(*spec.PIDsCheck)} },
-	spec.CheckLogsCount:   func(c spec.CheckSpec, _ *spec.Scenario) judge { return &linesCountJudge{c: c.(*spec.LinesCountCheck)} },
-	spec.CheckCounter:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &counterJudge{c: c.(*spec.CounterCheck)} },
-	spec.CheckThreads:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &threadsJudge{c: c.(*spec.ThreadsCheck)} },
-	spec.CheckCPUTime:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuTimeJudge{c: c.(*spec.CPUTimeCheck)} },
-	spec.CheckDrift:       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &driftJudge{c: c.(*spec.DriftCheck)} },
-	spec.CheckCPU:         func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuMaxJudge{c: c.(*spec.CPUCheck)} },
-	spec.CheckCPURatio:    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &ratioJudge{c: c.(*spec.CPURatioCheck)} },
-	spec.CheckCPUMin:      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &cpuMinJudge{c: c.(*spec.CPUMinCheck)} },
-	spec.CheckParent:      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &parentJudge{c: c.(*spec.ParentCheck)} },
-	spec.CheckOverlap:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &overlapJudge{c: c.(*spec.OverlapCheck)} },
-	spec.CheckLifetime:    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &lifetimeJudge{c: c.(*spec.LifetimeCheck)} },
-	spec.CheckLogs:        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &logsJudge{c: c.(*spec.LogsCheck)} },
-	spec.CheckNeverLogged: func(c spec.CheckSpec, _ *spec.Scenario) judge { return &neverJudge{c: c.(*spec.NeverLoggedCheck)} },
-	spec.CheckAfterExit:   func(c spec.CheckSpec, _ *spec.Scenario) judge { return &afterExitJudge{c: c.(*spec.AfterExitCheck)} },
-	spec.CheckGoneWith:    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &goneWithJudge{c: c.(*spec.GoneWithCheck)} },
-	spec.CheckZombie:      func(c spec.CheckSpec, _ *spec.Scenario) judge { return &zombieJudge{c: c.(*spec.ZombieCheck)} },
-	spec.CheckAdopted:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &adoptedJudge{c: c.(*spec.AdoptedCheck)} },
-	spec.CheckTerminated:  func(c spec.CheckSpec, _ *spec.Scenario) judge { return &terminatedJudge{c: c.(*spec.TerminatedCheck)} },
-	spec.CheckExitStatus:  func(c spec.CheckSpec, _ *spec.Scenario) judge { return &exitStatusJudge{c: c.(*spec.ExitStatusCheck)} },
-	spec.CheckSurvived:    func(c spec.CheckSpec, _ *spec.Scenario) judge { return &survivedJudge{c: c.(*spec.SurvivedCheck)} },
-	spec.CheckProgram:     func(c spec.CheckSpec, _ *spec.Scenario) judge { return &programJudge{c: c.(*spec.ProgramCheck)} },
-	spec.CheckReceived:    func(c spec.CheckSpec, _ *spec.Scenario) judge { return newReceivedJudge(c.(*spec.ReceivedCheck)) },
-	spec.CheckProcesses: func(c spec.CheckSpec, sc *spec.Scenario) judge {
-		return newProcessesJudge(c.(*spec.ProcessesCheck), sc)
+var judges = map[lesson.CheckKind]func(c lesson.CheckSpec, sc *lesson.Scenario) judge{
+	lesson.CheckBlocked: func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &blockedJudge{c: c.(*lesson.BlockedCheck)} },
+	lesson.CheckQueue:   func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &queueJudge{c: c.(*lesson.QueueCheck)} },
+	lesson.CheckBounds:  func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &boundsJudge{c: c.(*lesson.BoundsCheck)} },
+	lesson.CheckPIDs:    func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &pidsJudge{c: c.(*lesson.PIDsCheck)} },
+	lesson.CheckLogsCount: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &linesCountJudge{c: c.(*lesson.LinesCountCheck)}
 	},
-	spec.CheckTransitions: func(c spec.CheckSpec, _ *spec.Scenario) judge {
-		return &transitionsJudge{c: c.(*spec.TransitionsCheck)}
+	lesson.CheckCounter:  func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &counterJudge{c: c.(*lesson.CounterCheck)} },
+	lesson.CheckThreads:  func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &threadsJudge{c: c.(*lesson.ThreadsCheck)} },
+	lesson.CheckCPUTime:  func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &cpuTimeJudge{c: c.(*lesson.CPUTimeCheck)} },
+	lesson.CheckDrift:    func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &driftJudge{c: c.(*lesson.DriftCheck)} },
+	lesson.CheckCPU:      func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &cpuMaxJudge{c: c.(*lesson.CPUCheck)} },
+	lesson.CheckCPURatio: func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &ratioJudge{c: c.(*lesson.CPURatioCheck)} },
+	lesson.CheckCPUMin:   func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &cpuMinJudge{c: c.(*lesson.CPUMinCheck)} },
+	lesson.CheckParent:   func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &parentJudge{c: c.(*lesson.ParentCheck)} },
+	lesson.CheckOverlap:  func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &overlapJudge{c: c.(*lesson.OverlapCheck)} },
+	lesson.CheckLifetime: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &lifetimeJudge{c: c.(*lesson.LifetimeCheck)}
 	},
-	spec.CheckRuntime:        func(c spec.CheckSpec, _ *spec.Scenario) judge { return newRuntimeJudge(c.(*spec.RuntimeCheck)) },
-	spec.CheckLines:          func(c spec.CheckSpec, _ *spec.Scenario) judge { return &linesJudge{c: c.(*spec.LinesCheck)} },
-	spec.CheckBefore:         func(c spec.CheckSpec, _ *spec.Scenario) judge { return &beforeJudge{c: c.(*spec.BeforeCheck)} },
-	spec.CheckDeadlock:       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &deadlockJudge{c: c.(*spec.DeadlockCheck)} },
-	spec.CheckHolds:          func(c spec.CheckSpec, _ *spec.Scenario) judge { return &holdsJudge{c: c.(*spec.HoldsCheck)} },
-	spec.CheckStoppedBlocked: func(c spec.CheckSpec, _ *spec.Scenario) judge { return &stoppedJudge{c: c.(*spec.StoppedBlockedCheck)} },
-	spec.CheckRecorded:       func(c spec.CheckSpec, _ *spec.Scenario) judge { return &recordedJudge{c: c.(*spec.RecordedCheck)} },
-	spec.CheckRefused:        func(c spec.CheckSpec, _ *spec.Scenario) judge { return &refusedJudge{c: c.(*spec.RefusedCheck)} },
-	spec.CheckRedelivered: func(c spec.CheckSpec, _ *spec.Scenario) judge {
-		return &redeliveredJudge{c: c.(*spec.RedeliveredCheck)}
+	lesson.CheckLogs: func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &logsJudge{c: c.(*lesson.LogsCheck)} },
+	lesson.CheckNeverLogged: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &neverJudge{c: c.(*lesson.NeverLoggedCheck)}
 	},
-	spec.CheckResumed: func(c spec.CheckSpec, _ *spec.Scenario) judge { return &resumedJudge{c: c.(*spec.ResumedCheck)} },
+	lesson.CheckAfterExit: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &afterExitJudge{c: c.(*lesson.AfterExitCheck)}
+	},
+	lesson.CheckGoneWith: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &goneWithJudge{c: c.(*lesson.GoneWithCheck)}
+	},
+	lesson.CheckZombie:  func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &zombieJudge{c: c.(*lesson.ZombieCheck)} },
+	lesson.CheckAdopted: func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &adoptedJudge{c: c.(*lesson.AdoptedCheck)} },
+	lesson.CheckTerminated: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &terminatedJudge{c: c.(*lesson.TerminatedCheck)}
+	},
+	lesson.CheckExitStatus: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &exitStatusJudge{c: c.(*lesson.ExitStatusCheck)}
+	},
+	lesson.CheckSurvived: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &survivedJudge{c: c.(*lesson.SurvivedCheck)}
+	},
+	lesson.CheckProgram:  func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &programJudge{c: c.(*lesson.ProgramCheck)} },
+	lesson.CheckReceived: func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return newReceivedJudge(c.(*lesson.ReceivedCheck)) },
+	lesson.CheckProcesses: func(c lesson.CheckSpec, sc *lesson.Scenario) judge {
+		return newProcessesJudge(c.(*lesson.ProcessesCheck), sc)
+	},
+	lesson.CheckTransitions: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &transitionsJudge{c: c.(*lesson.TransitionsCheck)}
+	},
+	lesson.CheckRuntime: func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return newRuntimeJudge(c.(*lesson.RuntimeCheck)) },
+	lesson.CheckLines:   func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &linesJudge{c: c.(*lesson.LinesCheck)} },
+	lesson.CheckBefore:  func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &beforeJudge{c: c.(*lesson.BeforeCheck)} },
+	lesson.CheckDeadlock: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &deadlockJudge{c: c.(*lesson.DeadlockCheck)}
+	},
+	lesson.CheckHolds: func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &holdsJudge{c: c.(*lesson.HoldsCheck)} },
+	lesson.CheckStoppedBlocked: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &stoppedJudge{c: c.(*lesson.StoppedBlockedCheck)}
+	},
+	lesson.CheckRecorded: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &recordedJudge{c: c.(*lesson.RecordedCheck)}
+	},
+	lesson.CheckRefused: func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &refusedJudge{c: c.(*lesson.RefusedCheck)} },
+	lesson.CheckRedelivered: func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &redeliveredJudge{c: c.(*lesson.RedeliveredCheck)}
+	},
+	lesson.CheckResumed: func(c lesson.CheckSpec, _ *lesson.Scenario) judge { return &resumedJudge{c: c.(*lesson.ResumedCheck)} },
 }
 
 // HasJudge reports whether a check kind can be decided.
-func HasJudge(kind spec.CheckKind) bool { return judges[kind] != nil }
+func HasJudge(kind lesson.CheckKind) bool { return judges[kind] != nil }
 
-func newJudge(c spec.Check, sc *spec.Scenario) judge {
+func newJudge(c lesson.Check, sc *lesson.Scenario) judge {
 	if mk := judges[c.Kind]; mk != nil && c.Spec != nil {
 		return mk(c.Spec, sc)
 	}
 	return unknownJudge{c.Kind}
 }
 
-type unknownJudge struct{ kind spec.CheckKind }
+type unknownJudge struct{ kind lesson.CheckKind }
 
 func (unknownJudge) event(*facts, *event.Event) {}
 func (u unknownJudge) decide(*facts) Result {

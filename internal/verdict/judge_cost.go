@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -50,7 +50,7 @@ func (p procOf) cost() string {
 // processes, in any one sample, is within the check's bounds.
 type threadsJudge struct {
 	noEvents
-	c *spec.ThreadsCheck
+	c *lesson.ThreadsCheck
 }
 
 func (j *threadsJudge) decide(f *facts) Result {
@@ -87,7 +87,7 @@ func (j *threadsJudge) decide(f *facts) Result {
 // life to a most.
 type cpuTimeJudge struct {
 	noEvents
-	c *spec.CPUTimeCheck
+	c *lesson.CPUTimeCheck
 }
 
 func (j *cpuTimeJudge) decide(f *facts) Result {

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"mtviz/internal/event"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 )
 
 // Threads and CPU time come from the probe's readings of each process: the
@@ -14,16 +14,16 @@ import (
 // time it covers. A counter that processes count in their own copies ends
 // at mtviz's copy plus what each process added.
 func TestThreadsCPUTimeAndProcessCounters(t *testing.T) {
-	sc := &spec.Scenario{ID: "x",
-		Objects: []spec.Object{{Name: "c", Kind: spec.Counter}},
-		Checks: []spec.Check{
-			{Kind: "threads", Spec: &spec.ThreadsCheck{Of: spec.Of{Task: "loop"}, Max: 8}},
-			{Kind: "threads", Spec: &spec.ThreadsCheck{Of: spec.Of{Task: "th"}, Min: 250}},
-			{Kind: "threads", Spec: &spec.ThreadsCheck{Of: spec.Of{Task: "th"}, Max: 8}},
-			{Kind: "cpu_time", Spec: &spec.CPUTimeCheck{Tasks: []string{"loop", "th"}, Max: 1}},
-			{Kind: "cpu_time", Spec: &spec.CPUTimeCheck{Tasks: []string{"th"}, Max: 0.2}},
-			{Kind: "counter", Spec: &spec.CounterCheck{Counter: "c", Equals: 10}},
-			{Kind: "threads", Spec: &spec.ThreadsCheck{Of: spec.Of{Task: "nobody"}, Max: 8}},
+	sc := &lesson.Scenario{ID: "x",
+		Objects: []lesson.Object{{Name: "c", Kind: lesson.Counter}},
+		Checks: []lesson.Check{
+			{Kind: "threads", Spec: &lesson.ThreadsCheck{Of: lesson.Of{Task: "loop"}, Max: 8}},
+			{Kind: "threads", Spec: &lesson.ThreadsCheck{Of: lesson.Of{Task: "th"}, Min: 250}},
+			{Kind: "threads", Spec: &lesson.ThreadsCheck{Of: lesson.Of{Task: "th"}, Max: 8}},
+			{Kind: "cpu_time", Spec: &lesson.CPUTimeCheck{Tasks: []string{"loop", "th"}, Max: 1}},
+			{Kind: "cpu_time", Spec: &lesson.CPUTimeCheck{Tasks: []string{"th"}, Max: 0.2}},
+			{Kind: "counter", Spec: &lesson.CounterCheck{Counter: "c", Equals: 10}},
+			{Kind: "threads", Spec: &lesson.ThreadsCheck{Of: lesson.Of{Task: "nobody"}, Max: 8}},
 		}}
 	evs := []event.Event{
 		{T: ms(0), Round: 1, Data: event.RoundStart{}},

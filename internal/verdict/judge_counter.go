@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -15,7 +15,7 @@ import (
 // plus what each process added to its own copy, as the Counters panel
 // totals them (processes share no memory: each counts in its own).
 type counterJudge struct {
-	c      *spec.CounterCheck
+	c      *lesson.CounterCheck
 	copies map[int]map[string]int64 // round → process task → its copy's last value
 }
 
@@ -73,7 +73,7 @@ func (j *counterJudge) decide(f *facts) Result {
 
 type driftJudge struct {
 	noEvents
-	c *spec.DriftCheck
+	c *lesson.DriftCheck
 }
 
 func (j *driftJudge) decide(f *facts) Result {

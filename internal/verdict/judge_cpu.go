@@ -3,7 +3,7 @@ package verdict
 import (
 	"math"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -44,7 +44,7 @@ func (u phaseUse) String() string {
 // the phase could not have used more: then it is not decided.
 type cpuMaxJudge struct {
 	noEvents
-	c *spec.CPUCheck
+	c *lesson.CPUCheck
 }
 
 func (j *cpuMaxJudge) decide(f *facts) Result {
@@ -66,7 +66,7 @@ func (j *cpuMaxJudge) decide(f *facts) Result {
 // cpuMinJudge: a phase used at least Min cores.
 type cpuMinJudge struct {
 	noEvents
-	c *spec.CPUMinCheck
+	c *lesson.CPUMinCheck
 }
 
 func (j *cpuMinJudge) decide(f *facts) Result {
@@ -97,7 +97,7 @@ func (j *cpuMinJudge) decide(f *facts) Result {
 // ratio came to: on a busy machine, or with fewer cores, it is not decided.
 type ratioJudge struct {
 	noEvents
-	c *spec.CPURatioCheck
+	c *lesson.CPURatioCheck
 }
 
 func (j *ratioJudge) decide(f *facts) Result {

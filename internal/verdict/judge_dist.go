@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -63,7 +63,7 @@ func ids(list []int64, n int64) string {
 }
 
 type recordedJudge struct {
-	c     *spec.RecordedCheck
+	c     *lesson.RecordedCheck
 	final *event.BrokerState
 	dups  int
 	said  map[int64]string // tasks some worker said it did: who
@@ -152,7 +152,7 @@ func (j *recordedJudge) gap(b *event.BrokerState) string {
 }
 
 type refusedJudge struct {
-	c       *spec.RefusedCheck
+	c       *lesson.RefusedCheck
 	final   *event.BrokerState
 	refused map[string]time.Duration // addresses the server refused, when
 	from    []string                 // addresses the task connected from with its wrong key
@@ -201,7 +201,7 @@ func (j *refusedJudge) decide(f *facts) Result {
 }
 
 type redeliveredJudge struct {
-	c        *spec.RedeliveredCheck
+	c        *lesson.RedeliveredCheck
 	killedAt time.Duration
 	killed   bool
 	held     map[int64]bool   // tasks the killed worker took and was not seen finishing
@@ -304,7 +304,7 @@ func setText(m map[int64]bool) string {
 }
 
 type resumedJudge struct {
-	c         *spec.ResumedCheck
+	c         *lesson.ResumedCheck
 	killed    bool
 	killedAt  time.Duration
 	finished  bool // the first master collected everything before it was killed

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -28,7 +28,7 @@ func matches(match, task string, ev *event.Event) bool {
 const maxKept = 10000
 
 type logsJudge struct {
-	c     *spec.LogsCheck
+	c     *lesson.LogsCheck
 	n     int
 	lines []line
 }
@@ -93,7 +93,7 @@ func (fl *firstLine) offer(ev *event.Event) {
 }
 
 type neverJudge struct {
-	c     *spec.NeverLoggedCheck
+	c     *lesson.NeverLoggedCheck
 	first firstLine
 }
 
@@ -115,7 +115,7 @@ func (j *neverJudge) decide(f *facts) Result {
 }
 
 type afterExitJudge struct {
-	c     *spec.AfterExitCheck
+	c     *lesson.AfterExitCheck
 	first firstLine
 }
 

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -14,7 +14,7 @@ import (
 // counter's bounds over time, work spread over processes, a count of lines.
 
 type blockedJudge struct {
-	c  *spec.BlockedCheck
+	c  *lesson.BlockedCheck
 	at time.Duration
 	by string
 	ok bool
@@ -37,7 +37,7 @@ func (j *blockedJudge) decide(f *facts) Result {
 }
 
 type queueJudge struct {
-	c    *spec.QueueCheck
+	c    *lesson.QueueCheck
 	most int
 	at   time.Duration
 	used bool
@@ -64,7 +64,7 @@ func (j *queueJudge) decide(f *facts) Result {
 }
 
 type boundsJudge struct {
-	c          *spec.BoundsCheck
+	c          *lesson.BoundsCheck
 	n          int
 	lo, hi     int64
 	loAt, hiAt time.Duration
@@ -98,7 +98,7 @@ func (j *boundsJudge) decide(f *facts) Result {
 
 type pidsJudge struct {
 	noEvents
-	c *spec.PIDsCheck
+	c *lesson.PIDsCheck
 }
 
 func (j *pidsJudge) decide(f *facts) Result {
@@ -124,7 +124,7 @@ func (j *pidsJudge) decide(f *facts) Result {
 }
 
 type linesCountJudge struct {
-	c *spec.LinesCountCheck
+	c *lesson.LinesCountCheck
 	n int
 }
 

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"mtviz/internal/event"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 	"mtviz/internal/words"
 )
 
@@ -28,7 +28,7 @@ func (f *facts) rootName(pid int) string {
 
 type parentJudge struct {
 	noEvents
-	c *spec.ParentCheck
+	c *lesson.ParentCheck
 }
 
 func (j *parentJudge) decide(f *facts) Result {
@@ -38,7 +38,7 @@ func (j *parentJudge) decide(f *facts) Result {
 		return noProcess(c.Task)
 	}
 	want := map[int]bool{}
-	if c.Parent == spec.Root {
+	if c.Parent == lesson.Root {
 		want[f.root] = true
 	} else {
 		for _, p := range f.pidsOf(c.Parent) {
@@ -62,7 +62,7 @@ func (j *parentJudge) decide(f *facts) Result {
 
 type overlapJudge struct {
 	noEvents
-	c *spec.OverlapCheck
+	c *lesson.OverlapCheck
 }
 
 func (j *overlapJudge) decide(f *facts) Result {
@@ -100,7 +100,7 @@ func (j *overlapJudge) decide(f *facts) Result {
 
 type lifetimeJudge struct {
 	noEvents
-	c *spec.LifetimeCheck
+	c *lesson.LifetimeCheck
 }
 
 func (j *lifetimeJudge) decide(f *facts) Result {
@@ -135,7 +135,7 @@ func (j *lifetimeJudge) decide(f *facts) Result {
 
 type goneWithJudge struct {
 	noEvents
-	c *spec.GoneWithCheck
+	c *lesson.GoneWithCheck
 }
 
 func (j *goneWithJudge) decide(f *facts) Result {
@@ -171,7 +171,7 @@ func (f *facts) reapedBy(task string) string {
 
 type zombieJudge struct {
 	noEvents
-	c *spec.ZombieCheck
+	c *lesson.ZombieCheck
 }
 
 // firstProcess is a task's first process and what the probe saw of it;
@@ -212,7 +212,7 @@ func (j *zombieJudge) decide(f *facts) Result {
 
 type adoptedJudge struct {
 	noEvents
-	c *spec.AdoptedCheck
+	c *lesson.AdoptedCheck
 }
 
 func (j *adoptedJudge) decide(f *facts) Result {
@@ -232,11 +232,11 @@ func (j *adoptedJudge) decide(f *facts) Result {
 		detail := words.F("the probe read %s's (PID %d) parent change from %d to %s at %.2fs", c.Task, pid, first, f.rootName(r.ppid), r.t.Seconds())
 		zombie := !isAlive(r.state)
 		switch {
-		case zombie && c.While != spec.AdoptedZombie:
+		case zombie && c.While != lesson.AdoptedZombie:
 			// A child that died under its parent is a zombie handed on to the
 			// adopter with its parent's end: it never lived on as an orphan.
 			return fail("%s, but it had already exited (state %s) under its old parent: a zombie handed on, not an orphan that lived on", detail, r.state)
-		case !zombie && c.While == spec.AdoptedZombie:
+		case !zombie && c.While == lesson.AdoptedZombie:
 			return fail("%s, alive (state %s): an orphan, not a zombie handed on", detail, r.state)
 		case !sg.gone:
 			return fail("%s, but never saw it reaped", detail)
@@ -248,7 +248,7 @@ func (j *adoptedJudge) decide(f *facts) Result {
 
 type terminatedJudge struct {
 	noEvents
-	c *spec.TerminatedCheck
+	c *lesson.TerminatedCheck
 }
 
 // terminated holds when every process of the task that was reaped was
@@ -270,7 +270,7 @@ func (j *terminatedJudge) decide(f *facts) Result {
 }
 
 type programJudge struct {
-	c   *spec.ProgramCheck
+	c   *lesson.ProgramCheck
 	run *event.Event
 }
 
@@ -306,14 +306,14 @@ func (j *programJudge) decide(f *facts) Result {
 }
 
 type receivedJudge struct {
-	c    *spec.ReceivedCheck
+	c    *lesson.ReceivedCheck
 	want map[string]bool
 	gets []line         // values got by the task, in order (at most len(values)+1)
 	n    int            // values got in all
 	puts map[string]int // value → the PID that put it first
 }
 
-func newReceivedJudge(c *spec.ReceivedCheck) judge {
+func newReceivedJudge(c *lesson.ReceivedCheck) judge {
 	j := &receivedJudge{c: c, want: map[string]bool{}, puts: map[string]int{}}
 	for _, v := range c.Values {
 		j.want[v] = true
@@ -366,13 +366,13 @@ func (j *receivedJudge) decide(f *facts) Result {
 }
 
 type processesJudge struct {
-	c    *spec.ProcessesCheck
+	c    *lesson.ProcessesCheck
 	most int
 	ends map[string]bool // values that end the task's each loops
 	runs int
 }
 
-func newProcessesJudge(c *spec.ProcessesCheck, sc *spec.Scenario) judge {
+func newProcessesJudge(c *lesson.ProcessesCheck, sc *lesson.Scenario) judge {
 	j := &processesJudge{c: c, most: c.Max, ends: map[string]bool{}}
 	for _, t := range sc.Tasks {
 		if t.Name != c.Task {
@@ -381,8 +381,8 @@ func newProcessesJudge(c *spec.ProcessesCheck, sc *spec.Scenario) judge {
 		if j.most == 0 {
 			j.most = t.Count
 		}
-		spec.Walk(t.Steps, func(st *spec.Step) {
-			if e, ok := st.Do.(*spec.EachStep); ok {
+		lesson.Walk(t.Steps, func(st *lesson.Step) {
+			if e, ok := st.Do.(*lesson.EachStep); ok {
 				j.ends[e.Until] = true
 			}
 		})
@@ -399,7 +399,7 @@ func (j *processesJudge) event(f *facts, ev *event.Event) {
 func (j *processesJudge) decide(f *facts) Result {
 	c := j.c
 	most := j.most
-	if most == spec.CountCores {
+	if most == lesson.CountCores {
 		most = f.cores()
 	}
 	pids := f.pidsOf(c.Task)
@@ -469,7 +469,7 @@ func (f *facts) exitsOf(task string) []*event.Event {
 // together).
 type exitStatusJudge struct {
 	noEvents
-	c *spec.ExitStatusCheck
+	c *lesson.ExitStatusCheck
 }
 
 func (j *exitStatusJudge) decide(f *facts) Result {
@@ -504,7 +504,7 @@ func (j *exitStatusJudge) decide(f *facts) Result {
 // ended.
 type survivedJudge struct {
 	noEvents
-	c *spec.SurvivedCheck
+	c *lesson.SurvivedCheck
 }
 
 func (j *survivedJudge) decide(f *facts) Result {

@@ -7,15 +7,15 @@ import (
 
 	"mtviz/internal/event"
 	"mtviz/internal/item"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 	"mtviz/internal/testutil"
 )
 
 var ms = testutil.Ms
 
 // fold runs events and samples, in time order, through a fresh judge.
-func fold(sc *spec.Scenario, cores int, evs []event.Event, ss []probe.Sample) *Judge {
+func fold(sc *lesson.Scenario, cores int, evs []event.Event, ss []probe.Sample) *Judge {
 	j := New(Config{Scenario: sc, Cores: cores, Root: 1000})
 	a, b := 0, 0
 	for a < len(evs) || b < len(ss) {
@@ -58,7 +58,7 @@ func TestPhaseCPU(t *testing.T) {
 			ss = append(ss, sample(t, 50, 50)) // one core in b
 		}
 	}
-	tl := fold(&spec.Scenario{ID: "x"}, 2, evs, ss)
+	tl := fold(&lesson.Scenario{ID: "x"}, 2, evs, ss)
 	a, _, na := tl.f.phaseCPU("a")
 	b, _, nb := tl.f.phaseCPU("b")
 	if a != 2 || na != 9 {
@@ -70,9 +70,9 @@ func TestPhaseCPU(t *testing.T) {
 }
 
 func TestChecks(t *testing.T) {
-	sc := &spec.Scenario{ID: "x", Checks: []spec.Check{
-		{Kind: "counter", Name: "c0", Spec: &spec.CounterCheck{Counter: "locked", Equals: 0}},
-		{Kind: "drift", Name: "d", Spec: &spec.DriftCheck{Counter: "racy", Equals: 0, NeedsCores: 2}},
+	sc := &lesson.Scenario{ID: "x", Checks: []lesson.Check{
+		{Kind: "counter", Name: "c0", Spec: &lesson.CounterCheck{Counter: "locked", Equals: 0}},
+		{Kind: "drift", Name: "d", Spec: &lesson.DriftCheck{Counter: "racy", Equals: 0, NeedsCores: 2}},
 	}}
 	ends := func(racy ...int64) []event.Event {
 		var evs []event.Event
@@ -116,7 +116,7 @@ func TestChecks(t *testing.T) {
 // Every check of the vocabulary can be decided, and no judge is for a check
 // the vocabulary lacks.
 func TestEveryCheckHasAJudge(t *testing.T) {
-	names := spec.CheckNames()
+	names := lesson.CheckNames()
 	for _, name := range names {
 		if !HasJudge(name) {
 			t.Errorf("check %q has no judge", name)

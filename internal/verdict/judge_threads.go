@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -18,7 +18,7 @@ const maxSeen = 200
 // transitionsJudge follows the task's states; a counted task's copies are
 // followed each apart, and one going through the states is enough.
 type transitionsJudge struct {
-	c      *spec.TransitionsCheck
+	c      *lesson.TransitionsCheck
 	copies map[string]*stateTrack
 }
 
@@ -103,12 +103,12 @@ func (j *transitionsJudge) decide(f *facts) Result {
 }
 
 type runtimeJudge struct {
-	c   *spec.RuntimeCheck
+	c   *lesson.RuntimeCheck
 	got map[event.State]int
 	ps  map[int]bool
 }
 
-func newRuntimeJudge(c *spec.RuntimeCheck) judge {
+func newRuntimeJudge(c *lesson.RuntimeCheck) judge {
 	return &runtimeJudge{c: c, got: map[event.State]int{}, ps: map[int]bool{}}
 }
 
@@ -151,7 +151,7 @@ func (j *runtimeJudge) decide(f *facts) Result {
 }
 
 type linesJudge struct {
-	c     *spec.LinesCheck
+	c     *lesson.LinesCheck
 	lines []line // in time order, at most len(values)+1
 	n     int
 }
@@ -188,7 +188,7 @@ func (j *linesJudge) decide(f *facts) Result {
 }
 
 type beforeJudge struct {
-	c    *spec.BeforeCheck
+	c    *lesson.BeforeCheck
 	a, b firstLine
 }
 
@@ -221,7 +221,7 @@ func (j *beforeJudge) decide(f *facts) Result {
 }
 
 type deadlockJudge struct {
-	c     *spec.DeadlockCheck
+	c     *lesson.DeadlockCheck
 	found *event.Event
 	other []string
 }
@@ -258,7 +258,7 @@ func (j *deadlockJudge) decide(f *facts) Result {
 }
 
 type holdsJudge struct {
-	c    *spec.HoldsCheck
+	c    *lesson.HoldsCheck
 	got  []string
 	more int
 	next int
@@ -298,7 +298,7 @@ func (j *holdsJudge) decide(f *facts) Result {
 }
 
 type stoppedJudge struct {
-	c   *spec.StoppedBlockedCheck
+	c   *lesson.StoppedBlockedCheck
 	end *event.Event
 }
 

@@ -4,19 +4,19 @@ import (
 	"slices"
 
 	"mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 func init() {
-	judges["waits_forever"] = func(c spec.CheckSpec, _ *spec.Scenario) judge {
-		return &waitsForeverJudge{c: c.(*spec.WaitsForeverCheck)}
+	judges["waits_forever"] = func(c lesson.CheckSpec, _ *lesson.Scenario) judge {
+		return &waitsForeverJudge{c: c.(*lesson.WaitsForeverCheck)}
 	}
 }
 
 // waitsForeverJudge: the task was in a deadlock's cycle, or among the
 // waiting tasks of a run that could not go on.
 type waitsForeverJudge struct {
-	c     *spec.WaitsForeverCheck
+	c     *lesson.WaitsForeverCheck
 	found *event.Event
 	edge  event.WaitEdge
 	ended *event.Event
@@ -68,7 +68,7 @@ func GoalJudge(cfg Config) *Judge {
 		return nil
 	}
 	sc := *cfg.Scenario
-	sc.Checks = []spec.Check{g.Check}
+	sc.Checks = []lesson.Check{g.Check}
 	cfg.Scenario = &sc
 	return New(cfg)
 }

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -13,8 +13,8 @@ import (
 // words: Chinese in zh, English exactly as before.
 func TestVerdictsSpeakTheLanguage(t *testing.T) {
 	defer words.Set(words.Lang())
-	sc := &spec.Scenario{ID: "x", Checks: []spec.Check{
-		{Kind: "drift", Name: "d", Spec: &spec.DriftCheck{Counter: "racy", Equals: 0, NeedsCores: 2}},
+	sc := &lesson.Scenario{ID: "x", Checks: []lesson.Check{
+		{Kind: "drift", Name: "d", Spec: &lesson.DriftCheck{Counter: "racy", Equals: 0, NeedsCores: 2}},
 	}}
 	evs := []event.Event{{Round: 1, Data: event.RoundEnd{Values: map[string]int64{"racy": 0}, LostBy: map[string]int64{"racy": 3}}}}
 	want := map[string][]string{

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 	"mtviz/internal/words"
 )
 
@@ -57,14 +57,14 @@ func (p Point) Value(name string) float64 {
 
 // sweepJudges decide a sweep check along one series' points, sorted by X;
 // at is the last point with tasks at most the cores.
-var sweepJudges = map[spec.CheckKind]func(c spec.CheckSpec, line []Point, at Point, cores int) (Verdict, string){
-	spec.CheckGrows:     judgeGrows,
-	spec.CheckLevelsOff: judgeLevelsOff,
-	spec.CheckRises:     judgeRises,
+var sweepJudges = map[lesson.CheckKind]func(c lesson.CheckSpec, line []Point, at Point, cores int) (Verdict, string){
+	lesson.CheckGrows:     judgeGrows,
+	lesson.CheckLevelsOff: judgeLevelsOff,
+	lesson.CheckRises:     judgeRises,
 }
 
 // JudgeSweep decides a sweep's own checks from its points.
-func JudgeSweep(sc *spec.Scenario, pts []Point, cores int) []Result {
+func JudgeSweep(sc *lesson.Scenario, pts []Point, cores int) []Result {
 	var out []Result
 	for _, c := range sc.Sweep.Checks {
 		r := judgeSweep(sc, c, pts, cores)
@@ -76,19 +76,19 @@ func JudgeSweep(sc *spec.Scenario, pts []Point, cores int) []Result {
 
 // needsCores is how many cores a sweep check needs to be decided: one
 // about what happens past the cores needs more than one.
-func needsCores(c spec.Check) int {
-	cv, _ := spec.CurveOf(c.Spec)
+func needsCores(c lesson.Check) int {
+	cv, _ := lesson.CurveOf(c.Spec)
 	if cv.NeedsCores > 0 {
 		return cv.NeedsCores
 	}
-	if c.Kind == spec.CheckLevelsOff {
+	if c.Kind == lesson.CheckLevelsOff {
 		return 2
 	}
 	return 1
 }
 
-func judgeSweep(sc *spec.Scenario, c spec.Check, pts []Point, cores int) Result {
-	cv, ok := spec.CurveOf(c.Spec)
+func judgeSweep(sc *lesson.Scenario, c lesson.Check, pts []Point, cores int) Result {
+	cv, ok := lesson.CurveOf(c.Spec)
 	decide := sweepJudges[c.Kind]
 	if !ok || decide == nil {
 		return undecided("this version cannot decide a %s sweep check", c.Kind)
@@ -136,7 +136,7 @@ func judgeSweep(sc *spec.Scenario, c spec.Check, pts []Point, cores int) Result 
 	return Result{Verdict: Worst(verdicts), Detail: strings.Join(details, words.T("; "))}
 }
 
-func switchValues(sc *spec.Scenario, name string) []string {
+func switchValues(sc *lesson.Scenario, name string) []string {
 	for _, s := range sc.Switches {
 		if s.Name == name {
 			return s.Values
@@ -146,7 +146,7 @@ func switchValues(sc *spec.Scenario, name string) []string {
 }
 
 // curveView is what the sweep judges say of points.
-type curveView struct{ cv *spec.Curve }
+type curveView struct{ cv *lesson.Curve }
 
 func (v curveView) get(p Point) float64 { return p.Value(v.cv.Figure) }
 
@@ -182,8 +182,8 @@ func held(ok bool, d string, on ...Point) (Verdict, string) {
 	return Fail, d
 }
 
-func judgeGrows(c spec.CheckSpec, line []Point, _ Point, _ int) (Verdict, string) {
-	v := curveView{&c.(*spec.GrowsCheck).Curve}
+func judgeGrows(c lesson.CheckSpec, line []Point, _ Point, _ int) (Verdict, string) {
+	v := curveView{&c.(*lesson.GrowsCheck).Curve}
 	first, last := line[0], line[len(line)-1]
 	if v.get(first) <= 0 {
 		return v.none(first)
@@ -194,8 +194,8 @@ func judgeGrows(c spec.CheckSpec, line []Point, _ Point, _ int) (Verdict, string
 
 // judgeLevelsOff: the figure grows from one task up to tasks = cores, then
 // stops: a curve that never grew did not level off, it was flat.
-func judgeLevelsOff(c spec.CheckSpec, line []Point, at Point, cores int) (Verdict, string) {
-	v := curveView{&c.(*spec.LevelsOffCheck).Curve}
+func judgeLevelsOff(c lesson.CheckSpec, line []Point, at Point, cores int) (Verdict, string) {
+	v := curveView{&c.(*lesson.LevelsOffCheck).Curve}
 	first, last := line[0], line[len(line)-1]
 	if last.X <= at.X {
 		return Undecided, words.F("not decided: no point past %s (the cores)", at.Over)
@@ -223,8 +223,8 @@ func judgeLevelsOff(c spec.CheckSpec, line []Point, at Point, cores int) (Verdic
 	return held(v.get(top) <= v.cv.Factor*v.get(at), d, line...)
 }
 
-func judgeRises(c spec.CheckSpec, line []Point, at Point, _ int) (Verdict, string) {
-	v := curveView{&c.(*spec.RisesCheck).Curve}
+func judgeRises(c lesson.CheckSpec, line []Point, at Point, _ int) (Verdict, string) {
+	v := curveView{&c.(*lesson.RisesCheck).Curve}
 	last := line[len(line)-1]
 	if last.X <= at.X {
 		return Undecided, words.F("not decided: no point past %s (the cores)", at.Over)
@@ -238,7 +238,7 @@ func judgeRises(c spec.CheckSpec, line []Point, at Point, _ int) (Verdict, strin
 
 // SweepSummary is a sweep's verdict: its own checks over the points it has;
 // a sweep with points missing was stopped.
-func SweepSummary(sc *spec.Scenario, pts []Point, planned, cores int, d time.Duration) Summary {
+func SweepSummary(sc *lesson.Scenario, pts []Point, planned, cores int, d time.Duration) Summary {
 	results := JudgeSweep(sc, pts, cores)
 	sum := Summary{Scenario: sc.ID, Checks: results, Rounds: 1, Cores: cores, Duration: d,
 		Stopped: len(pts) < planned || slices.ContainsFunc(pts, func(p Point) bool { return p.Measured == Cut }), Verdict: Worst(results)}
@@ -261,7 +261,7 @@ func Format(figure string, v float64) string {
 
 // WithUnit writes a figure's value and its unit.
 func WithUnit(figure string, v float64) string {
-	f, _ := spec.FigureNamed(figure)
+	f, _ := lesson.FigureNamed(figure)
 	switch {
 	case f.Unit == "":
 		return Format(figure, v)

@@ -2,8 +2,8 @@ package verdict
 
 import (
 	"mtviz/internal/event"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 )
 
 // maxTree bounds the PIDs a run's tree remembers.
@@ -49,10 +49,10 @@ type counts struct {
 
 type copyKey struct{ counter, task string }
 
-func (c *counts) init(sc *spec.Scenario) {
+func (c *counts) init(sc *lesson.Scenario) {
 	c.start, c.last = map[string]int64{}, map[copyKey]int64{}
 	for _, o := range sc.Objects {
-		if o.Kind == spec.Counter {
+		if o.Kind == lesson.Counter {
 			c.start[o.Name] = o.Value
 		}
 	}

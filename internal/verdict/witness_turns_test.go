@@ -2,11 +2,11 @@ package verdict
 
 import (
 	"mtviz/internal/event"
-	"mtviz/internal/spec"
+	"mtviz/internal/lesson"
 )
 
 func init() {
-	lessonWitnesses["waits_forever"] = witnesses{check: &spec.WaitsForeverCheck{Of: spec.Of{Task: "consumer"}},
+	lessonWitnesses["waits_forever"] = witnesses{check: &lesson.WaitsForeverCheck{Of: lesson.Of{Task: "consumer"}},
 		pass: witness{evs: []event.Event{ran(0, "consumer"), at(100, event.Event{
 			Data: event.Stuck{Edges: []event.WaitEdge{{Task: "consumer", Reason: event.ReasonCond, Object: "c"}}},
 		})}, says: "consumer waits on condition c, and no task left will notify it"},

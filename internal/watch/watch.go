@@ -28,8 +28,8 @@ import (
 	"mtviz/internal/contain"
 	"mtviz/internal/cpus"
 	"mtviz/internal/engine"
+	"mtviz/internal/lesson"
 	"mtviz/internal/probe"
-	"mtviz/internal/spec"
 )
 
 // Options say what to watch.
@@ -57,7 +57,7 @@ type Watcher struct {
 	paused  bool
 	mu      sync.Mutex
 	waited  chan struct{} // closed once the command is reaped
-	sc      *spec.Scenario
+	sc      *lesson.Scenario
 }
 
 // Error is bad input: no such process, one we may not read, a command that
@@ -327,9 +327,9 @@ func (w *Watcher) end() {
 func (w *Watcher) Root() int { return w.pid }
 
 // Scenario names what is watched, for the screen and for recordings.
-func (w *Watcher) Scenario() *spec.Scenario { return w.sc }
+func (w *Watcher) Scenario() *lesson.Scenario { return w.sc }
 
-func (w *Watcher) scenario() *spec.Scenario {
+func (w *Watcher) scenario() *lesson.Scenario {
 	what := fmt.Sprintf("process %d", w.pid)
 	if len(w.opt.Cmd) > 0 {
 		what = strings.Join(w.opt.Cmd, " ")
@@ -345,11 +345,11 @@ func (w *Watcher) scenario() *spec.Scenario {
 		strconv.Quote("每条泳道是被观察程序的一个线程（主线程在最前），按 /proc 读到的状态绘制："+
 			"在核心 n 上运行（数字），可运行（等待一个核心），睡眠，I 表示不可中断的等待（D，通常是 I/O），"+
 			"T 已停止，Z 僵尸进程。进程树面板是它随时变化的进程树；锁面板列出它的进程持有或等待的文件锁。"))
-	sc, err := spec.Load("watch.yaml", []byte(src))
+	sc, err := lesson.Load("watch.yaml", []byte(src))
 	if err != nil {
 		// The source is ours; a failure is a bug, and the screen can do
 		// without the text.
-		return &spec.Scenario{ID: "watch", Title: what, Rounds: 1}
+		return &lesson.Scenario{ID: "watch", Title: what, Rounds: 1}
 	}
 	sc.Tasks = nil
 	return sc

@@ -2,7 +2,7 @@
 // legend, the header, the picker) in each language it speaks. A word is
 // looked up by its English text, so English screens read exactly as
 // written in the code; the language is the one lessons are loaded in
-// (spec.SetLang sets both). Lesson texts speak for themselves (their
+// (lesson.SetLang sets both). Lesson texts speak for themselves (their
 // {en, zh} in the lesson file). What the engine, the fold and the verdicts
 // say (a lane's description, mtviz's own log lines, a verdict's detail)
 // goes through the same catalog (zh_engine.go); errors stay English.
