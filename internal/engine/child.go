@@ -193,7 +193,7 @@ func (e *Engine) runChild(c *remote) int {
 	return 0
 }
 
-func (c *remote) deliver(batch []evt.Event) { c.link.send(wire{Events: batch}) }
+func (c *remote) deliver(batch []evt.Event) { c.link.send(wire{Events: evt.Wires(batch)}) }
 
 // lag: events of this process's tasks are all in hand at once; those of
 // its own children go to mtviz directly.

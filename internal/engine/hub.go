@@ -362,15 +362,22 @@ func (h *hub) serve(c *net.UnixConn) {
 		if err != nil {
 			return
 		}
-		h.handle(p, r, w, m)
+		if !h.handle(p, r, w, m) {
+			return // not a word of mtviz's own child: the link ends, as on a line that is no message
+		}
 	}
 }
 
-func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
+// handle serves one message from a child; false when it cannot be read.
+func (h *hub) handle(p *peer, r *procRec, w *world, m wire) bool {
 	switch {
 	case m.Events != nil:
-		for i := range m.Events {
-			ev := &m.Events[i]
+		evs, err := evt.Events(m.Events)
+		if err != nil {
+			return false
+		}
+		for i := range evs {
+			ev := &evs[i]
 			if ev.PID == 0 {
 				ev.PID = r.pid
 			}
@@ -383,7 +390,7 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 				h.rec(r.round, ev.Task).markGone()
 			}
 		}
-		h.host.inject(m.Events, h.done)
+		h.host.inject(evs, h.done)
 	case m.Put != nil:
 		h.serveQueue(p, w, r, *m.Put, true)
 	case m.Get != nil:
@@ -405,6 +412,7 @@ func (h *hub) handle(p *peer, r *procRec, w *world, m wire) {
 	case m.Bye != nil:
 		r.sawDone = true
 	}
+	return true
 }
 
 // serveQueue puts or gets for a child on a queue that lives in mtviz, and

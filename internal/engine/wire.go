@@ -15,18 +15,18 @@ import (
 // wire is one message between mtviz and a child process, one JSON object a
 // line over a Unix socket. Only the fields of its kind are set.
 type wire struct {
-	Hello  *hello      `json:"hello,omitempty"`  // child → mtviz, first
-	Assign *assign     `json:"assign,omitempty"` // mtviz → child, the answer
-	Events []evt.Event `json:"events,omitempty"` // child → mtviz
-	Put    *queueOp    `json:"put,omitempty"`    // child → mtviz
-	Get    *queueOp    `json:"get,omitempty"`    // child → mtviz; answered by Value
-	Value  *queueOp    `json:"value,omitempty"`  // mtviz → child
-	Kill   *killOp     `json:"kill,omitempty"`   // child → mtviz
-	Await  *awaitOp    `json:"await,omitempty"`  // child → mtviz: say when a task is gone
-	Gone   *awaitOp    `json:"gone,omitempty"`   // mtviz → child
-	Cmd    string      `json:"cmd,omitempty"`    // mtviz → child: pause, resume, stop
-	Key    string      `json:"key,omitempty"`    // mtviz → child: a key the learner pressed
-	Bye    *bye        `json:"bye,omitempty"`    // child → mtviz, last
+	Hello  *hello     `json:"hello,omitempty"`  // child → mtviz, first
+	Assign *assign    `json:"assign,omitempty"` // mtviz → child, the answer
+	Events []evt.Wire `json:"events,omitempty"` // child → mtviz, in their flat form
+	Put    *queueOp   `json:"put,omitempty"`    // child → mtviz
+	Get    *queueOp   `json:"get,omitempty"`    // child → mtviz; answered by Value
+	Value  *queueOp   `json:"value,omitempty"`  // mtviz → child
+	Kill   *killOp    `json:"kill,omitempty"`   // child → mtviz
+	Await  *awaitOp   `json:"await,omitempty"`  // child → mtviz: say when a task is gone
+	Gone   *awaitOp   `json:"gone,omitempty"`   // mtviz → child
+	Cmd    string     `json:"cmd,omitempty"`    // mtviz → child: pause, resume, stop
+	Key    string     `json:"key,omitempty"`    // mtviz → child: a key the learner pressed
+	Bye    *bye       `json:"bye,omitempty"`    // child → mtviz, last
 }
 
 type hello struct {

@@ -135,7 +135,7 @@ const (
 
 // Known reports whether the kind is one this engine emits.
 func (k Kind) Known() bool {
-	_, ok := wireOf[k]
+	_, ok := takes[k]
 	return ok
 }
 

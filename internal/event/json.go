@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"reflect"
 	"strings"
 	"time"
@@ -13,20 +14,35 @@ import (
 
 // An event's JSON is the one recordings have always held: the header
 // (t, kind, round, task, pid), then its kind's fields under their keys, in
-// the order of the flat Event of before the payloads (wire, below).
+// the order of the flat Event of before the payloads (Wire, below). The
+// recorder, the recording's reader and the wire to a child process encode
+// Wire itself; Event's own MarshalJSON and UnmarshalJSON go through it too.
+
+// Wire is the event in its flat form.
+func (e Event) Wire() Wire {
+	w := Wire{T: e.T, Kind: e.Kind(), Round: e.Round, Task: e.Task, PID: e.PID}
+	if e.Data != nil {
+		e.Data.put(&w)
+	}
+	return w
+}
+
+// Event is the event a flat form holds. A kind not known is refused, and
+// so is a field of another kind.
+func (w *Wire) Event() (Event, error) {
+	take, ok := takes[w.Kind]
+	if !ok {
+		return Event{}, &UnknownKindError{w.Kind}
+	}
+	if foreign := w.set() &^ own[w.Kind]; foreign != 0 {
+		key, _, _ := strings.Cut(reflect.TypeFor[Wire]().Field(header+bits.TrailingZeros64(foreign)).Tag.Get("json"), ",")
+		return Event{}, fmt.Errorf("a %s event with %q, a field of other kinds of event", w.Kind, key)
+	}
+	return Event{T: w.T, Round: w.Round, Task: w.Task, PID: w.PID, Data: take(w)}, nil
+}
 
 // MarshalJSON writes the event's header and its kind's fields.
-func (e Event) MarshalJSON() ([]byte, error) {
-	w := wire{T: e.T, Kind: e.Kind(), Round: e.Round, Task: e.Task, PID: e.PID}
-	if e.Data != nil {
-		f := reflect.ValueOf(&w).Elem()
-		d := reflect.ValueOf(e.Data)
-		for _, ix := range wireOf[e.Data.Kind()].fields {
-			f.Field(ix[0]).Set(d.Field(ix[1]))
-		}
-	}
-	return json.Marshal(w)
-}
+func (e Event) MarshalJSON() ([]byte, error) { return json.Marshal(e.Wire()) }
 
 // UnknownKindError is an event of a kind this mtviz does not know.
 type UnknownKindError struct{ Kind Kind }
@@ -38,66 +54,73 @@ func (e *UnknownKindError) Error() string { return fmt.Sprintf("an event of unkn
 // recording's reader refuses them), and so are a key of another kind and a
 // kind not known.
 func (e *Event) UnmarshalJSON(b []byte) error {
-	var w wire
+	var w Wire
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&w); err != nil {
 		return err
 	}
-	m, ok := wireOf[w.Kind]
-	if !ok {
-		return &UnknownKindError{w.Kind}
+	ev, err := w.Event()
+	if err != nil {
+		return err
 	}
-	f := reflect.ValueOf(&w).Elem()
-	for i := header; i < f.NumField(); i++ {
-		if !m.own[i] && !f.Field(i).IsZero() {
-			key, _, _ := strings.Cut(f.Type().Field(i).Tag.Get("json"), ",")
-			return fmt.Errorf("a %s event with %q, a field of other kinds of event", w.Kind, key)
-		}
-	}
-	p := reflect.New(m.typ).Elem()
-	for _, ix := range m.fields {
-		p.Field(ix[1]).Set(f.Field(ix[0]))
-	}
-	*e = Event{T: w.T, Round: w.Round, Task: w.Task, PID: w.PID, Data: p.Interface().(Payload)}
+	*e = ev
 	return nil
+}
+
+// Events are the events of flat forms, or the first refusal.
+func Events(ws []Wire) ([]Event, error) {
+	evs := make([]Event, len(ws))
+	for i := range ws {
+		ev, err := ws[i].Event()
+		if err != nil {
+			return nil, err
+		}
+		evs[i] = ev
+	}
+	return evs, nil
+}
+
+// Wires are the flat forms of events.
+func Wires(evs []Event) []Wire {
+	ws := make([]Wire, len(evs))
+	for i := range evs {
+		ws[i] = evs[i].Wire()
+	}
+	return ws
 }
 
 // header is how many fields the header has (T, Kind, Round, Task, PID).
 const header = 5
 
-// wireMap pairs each field of a payload type with the wire field of the
-// same name.
-type wireMap struct {
-	typ    reflect.Type
-	fields [][2]int // {wire field, payload field}
-	own    []bool   // by wire field: the kind's own
-}
-
-var wireOf = map[Kind]wireMap{}
+// own is, by kind, a bit for each of Wire's fields after the header that
+// the kind's payload has (the bits of Wire.set).
+var own = map[Kind]uint64{}
 
 func init() {
-	wt := reflect.TypeFor[wire]()
+	wt := reflect.TypeFor[Wire]()
+	if wt.NumField()-header > 64 {
+		panic("event: Wire has more fields than set's bits")
+	}
 	for _, p := range payloads {
 		pt := reflect.TypeOf(p)
-		m := wireMap{typ: pt, own: make([]bool, wt.NumField())}
+		var mask uint64
 		for i := range pt.NumField() {
 			pf := pt.Field(i)
 			wf, ok := wt.FieldByName(pf.Name)
 			if !ok || wf.Type != pf.Type || wf.Tag != pf.Tag || wf.Index[0] < header {
 				panic(fmt.Sprintf("event: %s.%s is not a wire field of the same type and key", pt.Name(), pf.Name))
 			}
-			m.fields = append(m.fields, [2]int{wf.Index[0], i})
-			m.own[wf.Index[0]] = true
+			mask |= 1 << (wf.Index[0] - header)
 		}
-		wireOf[p.Kind()] = m
+		own[p.Kind()] = mask
 	}
 }
 
-// wire is an event as a recording holds it: the flat Event of before the
+// Wire is an event as a recording holds it: the flat Event of before the
 // payloads, whose fields each kind's payload takes by name. Its field order
 // is the order of the keys in the file.
-type wire struct {
+type Wire struct {
 	T     time.Duration `json:"t"`
 	Kind  Kind          `json:"kind"`
 	Round int           `json:"round,omitempty"`

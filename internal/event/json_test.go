@@ -114,10 +114,10 @@ func TestJSONUnchanged(t *testing.T) {
 }
 
 // BenchmarkJSON: a state event written and read through its payload, and
-// the same as the flat struct (wire) that was Event before the payloads.
+// the same as the flat struct (Wire) that was Event before the payloads.
 func BenchmarkJSON(b *testing.B) {
 	ev := Event{T: time.Second, Task: "worker-1", PID: 42, Data: StateChange{State: Blocked, Reason: ReasonLock, Object: "m", Holder: "a"}}
-	flat := wire{T: time.Second, Kind: KState, Task: "worker-1", PID: 42, State: Blocked, Reason: ReasonLock, Object: "m", Holder: "a"}
+	flat := Wire{T: time.Second, Kind: KState, Task: "worker-1", PID: 42, State: Blocked, Reason: ReasonLock, Object: "m", Holder: "a"}
 	line, err := json.Marshal(ev)
 	if err != nil {
 		b.Fatal(err)
@@ -138,10 +138,55 @@ func BenchmarkJSON(b *testing.B) {
 			json.Unmarshal(line, &e)
 		}
 	})
+	b.Run("marshal-wire", func(b *testing.B) {
+		for b.Loop() {
+			json.Marshal(ev.Wire())
+		}
+	})
+	b.Run("unmarshal-wire", func(b *testing.B) {
+		for b.Loop() {
+			var w Wire
+			json.Unmarshal(line, &w)
+			w.Event()
+		}
+	})
 	b.Run("unmarshal-flat", func(b *testing.B) {
 		for b.Loop() {
-			var w wire
+			var w Wire
 			json.Unmarshal(line, &w)
 		}
 	})
+}
+
+// TestWireSetBits: each field of Wire after the header, set alone, sets
+// its own bit and no other, and every kind's fields are its own bits: so a
+// field of another kind is found, and none of the kind's own is taken for
+// one.
+func TestWireSetBits(t *testing.T) {
+	wt := reflect.TypeFor[Wire]()
+	for i := header; i < wt.NumField(); i++ {
+		var w Wire
+		n := 0
+		fill(reflect.ValueOf(&w).Elem().Field(i), "x", &n)
+		if got, want := w.set(), uint64(1)<<(i-header); got != want {
+			t.Errorf("%s alone sets %b, want %b", wt.Field(i).Name, got, want)
+		}
+	}
+	for _, ev := range full() {
+		w := ev.Wire()
+		if got, want := w.set(), own[ev.Kind()]; got != want {
+			t.Errorf("a %s event with every field set sets %b, its own are %b", ev.Kind(), got, want)
+		}
+		for i := header; i < wt.NumField(); i++ {
+			if own[ev.Kind()]&(1<<(i-header)) != 0 {
+				continue
+			}
+			other := w
+			n := 0
+			fill(reflect.ValueOf(&other).Elem().Field(i), "x", &n)
+			if _, err := other.Event(); err == nil || !strings.Contains(err.Error(), "a field of other kinds") {
+				t.Errorf("a %s event with %s: %v, want it refused", ev.Kind(), wt.Field(i).Name, err)
+			}
+		}
+	}
 }

@@ -11,6 +11,8 @@ import (
 // fields. Each field keeps the JSON key it has always had in a recording.
 type Payload interface {
 	Kind() Kind
+	// put writes the payload's fields into the event's flat form.
+	put(w *Wire)
 }
 
 // ObjectNamer is a payload about one named object: a lock, a counter, a

@@ -188,9 +188,9 @@ func cleanHeader(h *Header) {
 
 // recLine is one line of a recording after the header.
 type recLine struct {
-	Events *[]event.Event `json:"events"`
-	Sample *probe.Sample  `json:"sample"`
-	End    *End           `json:"end"`
+	Events *[]event.Wire `json:"events"`
+	Sample *probe.Sample `json:"sample"`
+	End    *End          `json:"end"`
 }
 
 // Next returns the next item; io.EOF once the end line is read (End then
@@ -223,9 +223,6 @@ func (r *Reader) item() (fold.Item, error) {
 	r.lineLen = len(b)
 	var l recLine
 	if err := strict(b, &l); err != nil {
-		if uk := (*event.UnknownKindError)(nil); errors.As(err, &uk) {
-			return fold.Item{}, r.bad("%v", uk)
-		}
 		return fold.Item{}, r.bad("not a recording line: %v", err)
 	}
 	var it fold.Item
@@ -235,7 +232,13 @@ func (r *Reader) item() (fold.Item, error) {
 		r.end = l.End
 		return r.item()
 	case l.Events != nil && l.Sample == nil && l.End == nil:
-		it.Events = *l.Events
+		evs, err := event.Events(*l.Events)
+		if uk := (*event.UnknownKindError)(nil); errors.As(err, &uk) {
+			return it, r.bad("%v", uk)
+		} else if err != nil {
+			return it, r.bad("not a recording line: %v", err)
+		}
+		it.Events = evs
 	case l.Sample != nil && l.Events == nil && l.End == nil:
 		it.Sample = l.Sample
 	case l.Events == nil && l.Sample == nil && l.End == nil:

@@ -14,8 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"mtviz/internal/event"
 	"mtviz/internal/fold"
 	"mtviz/internal/lesson"
+	"mtviz/internal/probe"
 	"mtviz/internal/text"
 	"mtviz/internal/version"
 )
@@ -90,7 +92,15 @@ func (w *Writer) Header(h Header) error {
 // Item writes one item. Samples come ten times a second: the file is
 // flushed at each, so a run that ends badly leaves most of itself behind.
 func (w *Writer) Item(it fold.Item) error {
-	if err := w.enc.Encode(it); err != nil {
+	// The events go in their flat form, as the reader reads them (recLine).
+	line := struct {
+		Events []event.Wire  `json:"events,omitempty"`
+		Sample *probe.Sample `json:"sample,omitempty"`
+	}{Sample: it.Sample}
+	if it.Events != nil {
+		line.Events = event.Wires(it.Events)
+	}
+	if err := w.enc.Encode(line); err != nil {
 		return err
 	}
 	if it.Sample != nil {
