@@ -2,7 +2,6 @@ package verdict
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"mtviz/internal/event"
@@ -304,19 +303,8 @@ func (f *facts) interval() time.Duration {
 // copiesOf matches a check's task name against task copies: "worker" names
 // worker-1, worker-2... as well as a task called worker.
 func copiesOf(task, name string) bool {
-	if name == task {
-		return true
-	}
-	rest, ok := strings.CutPrefix(name, task+"-")
-	if !ok || rest == "" {
-		return false
-	}
-	for _, c := range rest {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	base, _, ok := lesson.CutCopy(name)
+	return name == task || ok && base == task
 }
 
 // everRan is whether the engine saw the task, or a copy of it, running.
