@@ -148,3 +148,38 @@ func TestHubServesAfterRunningOutOfDescriptors(t *testing.T) {
 		t.Error("after running out of descriptors the hub no longer serves")
 	}
 }
+
+// A batch of events from a child that holds one mtviz cannot read (a kind
+// it does not know, a field of another kind, nothing) ends the link and
+// none of the batch is kept; a batch it can read is kept whole.
+func TestHubEndsTheLinkOnAnEventItCannotRead(t *testing.T) {
+	e := New(load(t, "tasks: [{name: a, kind: process, steps: [{log: x}]}]"), Options{})
+	h, err := newHub(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	r := h.rec(1, "a")
+	logs := func() (n int) {
+		e.bufMu.Lock()
+		defer e.bufMu.Unlock()
+		for _, ev := range e.buf {
+			if ev.Kind() == evt.KLog {
+				n++
+			}
+		}
+		return n
+	}
+	good := evt.Wire{Kind: evt.KLog, Task: "a", Text: "hi"}
+	if !h.handle(nil, r, nil, wire{Events: []evt.Wire{good, good}}) || logs() != 2 {
+		t.Fatalf("a good batch: %d lines kept, want 2", logs())
+	}
+	for _, bad := range []evt.Wire{{Kind: "boom", Task: "a"}, {Kind: evt.KLog, Task: "a", Text: "x", Holder: "b"}, {}} {
+		if h.handle(nil, r, nil, wire{Events: []evt.Wire{good, bad}}) {
+			t.Errorf("a batch with %+v was served", bad)
+		}
+	}
+	if n := logs(); n != 2 {
+		t.Errorf("%d lines kept after the bad batches, want the good batch's 2", n)
+	}
+}

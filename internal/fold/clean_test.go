@@ -93,7 +93,7 @@ func TestCleanItemCleansEveryString(t *testing.T) {
 	if out.Events[1].Log().Text != text.Clean(osc) {
 		t.Errorf("text is %q, want %q", out.Events[1].Log().Text, text.Clean(osc))
 	}
-	clean := Item{Events: []event.Event{{Data: event.Log{Text: "plain"}}}}
+	clean := Item{Events: []event.Event{{Data: event.Log{Text: "plain"}}, {Data: event.LockChange{Object: "m", Holder: "a", Waiters: []string{"b"}}}}}
 	if got := CleanItem(clean); &got.Events[0] != &clean.Events[0] {
 		t.Error("a clean item was copied")
 	}

@@ -49,7 +49,7 @@ func (j *jsonReporter) Item(it item.Item) {
 	}
 	for i := range it.Events {
 		ev := it.Events[i]
-		j.hold(ev.T, EventLine{KindEvent, Seconds(ev.T), &ev})
+		j.hold(ev.T, EventLine{KindEvent, Seconds(ev.T), ev.Wire()})
 	}
 	j.flush(j.latest - jsonLag)
 }

@@ -1,9 +1,6 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"math/big"
 
 	"mtviz/internal/compare"
@@ -31,35 +28,13 @@ const (
 	KindPoint   Kind = "point"   // PointLine
 )
 
-// EventLine is one event of the engine (or of a watched program): its time,
-// then the fields of its kind, as event.Event names them.
+// EventLine is one event of the engine (or of a watched program): its time
+// in seconds, then the fields of its kind, as a recording names them (its
+// flat form; the line's own t stands in place of the event's).
 type EventLine struct {
 	Type Kind    `json:"type"`
 	T    float64 `json:"t"`
-	*event.Event
-}
-
-// MarshalJSON writes the line's type and time in seconds, then the event's
-// own JSON after its time (an event's JSON begins with "t").
-func (l EventLine) MarshalJSON() ([]byte, error) {
-	ev, err := json.Marshal(l.Event)
-	if err != nil {
-		return nil, err
-	}
-	typ, _ := json.Marshal(l.Type)
-	t, err := json.Marshal(l.T)
-	if err != nil {
-		return nil, err
-	}
-	rest, ok := bytes.CutPrefix(ev, []byte(`{"t":`))
-	if i := bytes.IndexAny(rest, ",}"); ok && i >= 0 {
-		rest = rest[i:]
-	} else {
-		return nil, fmt.Errorf("an event's JSON that does not begin with its time: %.40s", ev)
-	}
-	b := make([]byte, 0, len(ev)+32)
-	b = append(append(append(b, `{"type":`...), typ...), `,"t":`...)
-	return append(append(b, t...), rest...), nil
+	event.Wire
 }
 
 // SampleLine is one probe sample: its time, the seconds its context

@@ -89,3 +89,26 @@ func TestRuntimeErrorFailsTheRun(t *testing.T) {
 		t.Errorf("%+v", sum)
 	}
 }
+
+// A check's task names the task and each of its copies, as lesson.CutCopy
+// reads copy names, and nothing else.
+func TestCopiesOf(t *testing.T) {
+	for _, c := range []struct {
+		task, name string
+		want       bool
+	}{
+		{"worker", "worker", true},
+		{"worker", "worker-2", true},
+		{"worker", "worker-12", true},
+		{"worker", "worker-", false},
+		{"worker", "worker-x", false},
+		{"work", "worker-2", false},
+		{"a", "a-b-3", false},
+		{"a-b", "a-b-3", true},
+		{"worker", "worker-99999999999999999999", false}, // no int: no copy number
+	} {
+		if got := copiesOf(c.task, c.name); got != c.want {
+			t.Errorf("copiesOf(%q, %q) = %v, want %v", c.task, c.name, got, c.want)
+		}
+	}
+}

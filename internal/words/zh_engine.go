@@ -49,7 +49,7 @@ var zhEngine = map[string]string{
 	"mtviz: every task was blocked, and no task could wake one": "mtviz（所有任务都阻塞了，没有任务能唤醒谁）",
 	"gave up waiting for %s after %s (%s timeout)":              "等待 %s %[2]s 后放弃（%[3]s 超时）",
 
-	// The log's lines (timeline).
+	// The log's lines (fold).
 	"round %d of %d":                          "第 %d/%d 轮",
 	"round %d ended":                          "第 %d 轮结束",
 	" (%d updates lost)":                      "（丢失 %d 次更新）",
@@ -87,7 +87,7 @@ var zhEngine = map[string]string{
 	"more than %d threads seen: later ones get no lane (the Processes panel still lists their processes)": "看到的线程超过 %d 个：之后的线程没有泳道（进程树面板仍列出它们的进程）",
 	"warning: %d:%d: %s": "警告：%d:%d：%s",
 
-	// What a lane's task is doing (timeline).
+	// What a lane's task is doing (fold).
 	"zombie: ended, not yet reaped (Z in /proc)":                        "僵尸进程：已结束，尚未回收（/proc 中为 Z）",
 	"steps done; its process is exiting":                                "步骤已做完；它的进程正在退出",
 	"steps done; waits for its children: ":                              "步骤已做完；等待它的子进程：",
