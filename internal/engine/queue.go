@@ -25,11 +25,38 @@ func newQueue(name string, size int) *queue {
 // done runs under the queue's lock once v is in, so that what it records
 // (the put) is stamped before any get of v can be.
 func (q *queue) put(v string, stop <-chan struct{}, onWait, done func()) bool {
+	return q.await(stop, onWait, func() bool {
+		if q.size > 0 && len(q.items) >= q.size {
+			return false
+		}
+		q.items = append(q.items, v)
+		done()
+		return true
+	})
+}
+
+// get takes the oldest value, waiting while the queue is empty; done runs
+// under the queue's lock once the value is out.
+func (q *queue) get(stop <-chan struct{}, onWait func(), done func(v string)) (v string, ok bool) {
+	ok = q.await(stop, onWait, func() bool {
+		if len(q.items) == 0 {
+			return false
+		}
+		v, q.items = q.items[0], q.items[1:]
+		done(v)
+		return true
+	})
+	return v, ok
+}
+
+// await runs step under the queue's lock until it can take its step (it
+// says so by returning true, having changed the queue), and waits for
+// the queue to change between tries; onWait runs once, before the first
+// wait. False: stop closed first.
+func (q *queue) await(stop <-chan struct{}, onWait func(), step func() bool) bool {
 	for {
 		q.mu.Lock()
-		if q.size <= 0 || len(q.items) < q.size {
-			q.items = append(q.items, v)
-			done()
+		if step() {
 			close(q.changed)
 			q.changed = make(chan struct{})
 			q.mu.Unlock()
@@ -45,34 +72,6 @@ func (q *queue) put(v string, stop <-chan struct{}, onWait, done func()) bool {
 		case <-ch:
 		case <-stop:
 			return false
-		}
-	}
-}
-
-// get takes the oldest value, waiting while the queue is empty; done runs
-// under the queue's lock once the value is out.
-func (q *queue) get(stop <-chan struct{}, onWait func(), done func(v string)) (string, bool) {
-	for {
-		q.mu.Lock()
-		if len(q.items) > 0 {
-			v := q.items[0]
-			q.items = q.items[1:]
-			done(v)
-			close(q.changed)
-			q.changed = make(chan struct{})
-			q.mu.Unlock()
-			return v, true
-		}
-		ch := q.changed
-		q.mu.Unlock()
-		if onWait != nil {
-			onWait()
-			onWait = nil
-		}
-		select {
-		case <-ch:
-		case <-stop:
-			return "", false
 		}
 	}
 }
