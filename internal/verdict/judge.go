@@ -71,6 +71,16 @@ func pass(format string, a ...any) Result {
 func fail(format string, a ...any) Result {
 	return Result{Verdict: Fail, Detail: fmt.Sprintf(words.T(format), a...)}
 }
+
+// holds is a pass when ok, else a fail, with the same detail d (already
+// in the screen's language).
+func holds(ok bool, d string) Result {
+	if ok {
+		return pass("%s", d)
+	}
+	return fail("%s", d)
+}
+
 func undecided(format string, a ...any) Result {
 	return Result{Verdict: Undecided, Detail: words.T("not decided: ") + fmt.Sprintf(words.T(format), a...)}
 }

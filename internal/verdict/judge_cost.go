@@ -40,6 +40,21 @@ func (f *facts) procsOf(task string) (seen []procOf, unseen []string) {
 	return seen, unseen
 }
 
+// aliveProcs are the processes of a task's copies the probe saw alive;
+// with none, the result that says why: not decided when the probe never
+// saw them alive, the claim absent when there was no process.
+func (f *facts) aliveProcs(task string) ([]procOf, *Result) {
+	procs, unseen := f.procsOf(task)
+	if len(procs) > 0 {
+		return procs, nil
+	}
+	r := noProcess(task)
+	if len(unseen) > 0 {
+		r = undecided("the probe never saw %s alive", strings.Join(unseen, words.T(", ")))
+	}
+	return nil, &r
+}
+
 // cost says what one process used: its most threads and its CPU time.
 func (p procOf) cost() string {
 	life := p.sg.lastAlive - p.sg.firstAlive
@@ -55,12 +70,9 @@ type threadsJudge struct {
 
 func (j *threadsJudge) decide(f *facts) Result {
 	c := j.c
-	procs, unseen := f.procsOf(c.Task)
-	if len(procs) == 0 {
-		if len(unseen) > 0 {
-			return undecided("the probe never saw %s alive", strings.Join(unseen, words.T(", ")))
-		}
-		return noProcess(c.Task)
+	procs, none := f.aliveProcs(c.Task)
+	if none != nil {
+		return *none
 	}
 	var parts []string
 	ok := true
@@ -77,10 +89,7 @@ func (j *threadsJudge) decide(f *facts) Result {
 		want = append(want, words.F("at most %d", c.Max))
 	}
 	d := words.F("the probe read %s (%s threads wanted)", strings.Join(parts, words.T("; ")), strings.Join(want, words.T(" and ")))
-	if !ok {
-		return fail("%s", d)
-	}
-	return pass("%s", d)
+	return holds(ok, d)
 }
 
 // cpu_time holds the CPU seconds each of the tasks' processes used over its
@@ -108,8 +117,5 @@ func (j *cpuTimeJudge) decide(f *facts) Result {
 		}
 	}
 	d := words.F("the probe read %s (at most %.2f CPU seconds each allowed)", strings.Join(parts, words.T("; ")), c.Max)
-	if !ok {
-		return fail("%s", d)
-	}
-	return pass("%s", d)
+	return holds(ok, d)
 }

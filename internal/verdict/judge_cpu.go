@@ -123,8 +123,5 @@ func (j *ratioJudge) decide(f *facts) Result {
 			return undecided("%s; during %s other programs used %.2f cores, leaving %.2f of the %d the comparison needs", d, u.phase, u.others, u.free, need)
 		}
 	}
-	if round2(ratio) >= c.Min {
-		return pass("%s", d)
-	}
-	return fail("%s", d)
+	return holds(round2(ratio) >= c.Min, d)
 }

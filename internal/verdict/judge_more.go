@@ -90,10 +90,7 @@ func (j *boundsJudge) decide(f *facts) Result {
 		return undecided("%s was never reported", c.Counter)
 	}
 	d := words.F("%s went from %d (at %.2fs) to %d (at %.2fs) over %d reports (%d to %d allowed)", c.Counter, j.lo, j.loAt.Seconds(), j.hi, j.hiAt.Seconds(), j.n, c.Min, c.Max)
-	if j.lo < c.Min || j.hi > c.Max {
-		return fail("%s", d)
-	}
-	return pass("%s", d)
+	return holds(c.Min <= j.lo && j.hi <= c.Max, d)
 }
 
 type pidsJudge struct {
@@ -103,12 +100,9 @@ type pidsJudge struct {
 
 func (j *pidsJudge) decide(f *facts) Result {
 	c := j.c
-	procs, unseen := f.procsOf(c.Task)
-	if len(procs) == 0 {
-		if len(unseen) > 0 {
-			return undecided("the probe never saw %s alive", strings.Join(unseen, words.T(", ")))
-		}
-		return noProcess(c.Task)
+	procs, none := f.aliveProcs(c.Task)
+	if none != nil {
+		return *none
 	}
 	var worked []string
 	for _, p := range procs {
@@ -117,10 +111,7 @@ func (j *pidsJudge) decide(f *facts) Result {
 		}
 	}
 	d := words.F("%d of %s's %d processes used CPU time: %s (at least %d wanted)", len(worked), c.Task, len(procs), strings.Join(worked, words.T(", ")), c.Min)
-	if len(worked) >= c.Min {
-		return pass("%s", d)
-	}
-	return fail("%s", d)
+	return holds(len(worked) >= c.Min, d)
 }
 
 type linesCountJudge struct {
@@ -149,8 +140,5 @@ func (j *linesCountJudge) decide(f *facts) Result {
 		want += words.F(", at most %d", c.Max)
 	}
 	d += want + words.T(" wanted)")
-	if j.n < c.Min || j.n > most {
-		return fail("%s", d)
-	}
-	return pass("%s", d)
+	return holds(c.Min <= j.n && j.n <= most, d)
 }

@@ -127,10 +127,7 @@ func (j *lifetimeJudge) decide(f *facts) Result {
 		parts = append(parts, words.F("PID %d lived about %.1fs", pid, life.Seconds()))
 	}
 	d := words.F("%s (at least %s wanted, give or take %s of probe interval)", strings.Join(parts, words.T("; ")), c.AtLeast, slack)
-	if !ok {
-		return fail("%s", d)
-	}
-	return pass("%s", d)
+	return holds(ok, d)
 }
 
 type goneWithJudge struct {
