@@ -120,12 +120,23 @@ func TestUnlockWithoutHoldingIsReported(t *testing.T) {
 	evs := run(t, `
 objects:
   m: {kind: lock}
+  r: {kind: rlock}
+  w: {kind: rwlock}
+  s: {kind: semaphore, value: 1}
 tasks:
   - name: a
-    steps: [{unlock: m}]
+    steps: [{unlock: m}, {unlock: r}, {unlock: w}, {lock: s}, {unlock: s}, {unlock: s}]
 `, Options{})
-	if i, _ := find(evs, func(ev evt.Event) bool { return ev.Kind() == evt.KError && ev.Task == "a" }); i < 0 {
-		t.Error("releasing a lock not held produced no error event")
+	var got []string
+	for _, ev := range evs {
+		if ev.Kind() == evt.KError && ev.Task == "a" {
+			got = append(got, ev.Failure().Object+": "+ev.Failure().Error)
+		}
+	}
+	want := []string{"m: a released m without holding it", "r: a released r without holding it",
+		"w: a released w without holding it", "s: a released s without holding a permit"}
+	if !slices.Equal(got, want) {
+		t.Errorf("errors %q, want %q", got, want)
 	}
 }
 

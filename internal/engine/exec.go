@@ -294,29 +294,18 @@ func runWrite(t *task, in *instr) bool {
 }
 
 func runUnlock(t *task, in *instr) bool {
-	if in.rw != nil {
-		if !in.rw.release(t) {
-			t.emit(evt.Event{
-				Task: t.name,
-				Data: evt.Failure{Object: in.rw.name, Error: fmt.Sprintf("%s released %s without holding it", t.name, in.rw.name)},
-			})
-		}
-		return true
+	var name string
+	released, holding := false, "it"
+	switch {
+	case in.rw != nil:
+		name, released = in.rw.name, in.rw.release(t)
+	case in.sm != nil:
+		name, released, holding = in.sm.name, in.sm.release(t), "a permit"
+	default:
+		name, released = in.lk.name, in.lk.release(t)
 	}
-	if in.sm != nil {
-		if !in.sm.release(t) {
-			t.emit(evt.Event{
-				Task: t.name,
-				Data: evt.Failure{Object: in.sm.name, Error: fmt.Sprintf("%s released %s without holding a permit", t.name, in.sm.name)},
-			})
-		}
-		return true
-	}
-	if !in.lk.release(t) {
-		t.emit(evt.Event{
-			Task: t.name,
-			Data: evt.Failure{Object: in.lk.name, Error: fmt.Sprintf("%s released %s without holding it", t.name, in.lk.name)},
-		})
+	if !released {
+		t.emit(evt.Event{Task: t.name, Data: evt.Failure{Object: name, Error: fmt.Sprintf("%s released %s without holding %s", t.name, name, holding)}})
 	}
 	return true
 }
