@@ -97,9 +97,7 @@ func (e *Engine) Events() <-chan []evt.Event { return e.out }
 // scenario that this engine cannot run yet.
 func Supported(sc *lesson.Scenario) error {
 	for _, o := range sc.Objects {
-		switch o.Kind {
-		case lesson.Counter, lesson.Lock, lesson.RLock, lesson.GIL, lesson.Queue, lesson.FileLock, lesson.Event, lesson.Condition, lesson.Server, lesson.Broker:
-		default:
+		if !objectKinds[o.Kind] {
 			return fmt.Errorf("%s: %s objects are not supported by this version of the engine", o.Pos, o.Kind)
 		}
 	}

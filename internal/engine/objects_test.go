@@ -114,6 +114,36 @@ func TestEveryStepHasAnExecutor(t *testing.T) {
 	}
 }
 
+// Every kind of shared object of the vocabulary can be run: Supported
+// takes a lesson that declares it, and a round makes it (servers and
+// brokers, which start processes of their own, run in their lessons' tests).
+func TestEveryObjectKindRuns(t *testing.T) {
+	for _, kind := range lesson.ObjectKinds() {
+		if !objectKinds[kind] {
+			t.Errorf("%s objects: the vocabulary has them, the engine does not run them", kind)
+			continue
+		}
+		sc := &lesson.Scenario{ID: "t", Rounds: 1, Objects: []lesson.Object{{Name: "o", Kind: kind, Value: 1, Size: 1}}}
+		if err := Supported(sc); err != nil {
+			t.Errorf("%s objects: %v", kind, err)
+		}
+	}
+	for kind := range objectKinds {
+		if !slices.Contains(lesson.ObjectKinds(), kind) {
+			t.Errorf("the engine runs %s objects, which the vocabulary does not have", kind)
+		}
+	}
+	src := "objects: {c: {kind: counter}, m: {kind: lock}, r: {kind: rlock}, f: {kind: flock}, g: {kind: gil}, q: {kind: queue}, " +
+		"l: {kind: local}, s: {kind: semaphore, value: 2}, w: {kind: rwlock}, e: {kind: event}, cv: {kind: condition}}\n" +
+		"tasks: [{name: a, steps: [{lock: s}, {unlock: s}, {lock: w}, {unlock: w}, {add: {counter: l, n: 1}}, {add: {counter: c, n: 1}}]}]"
+	if err := Supported(load(t, src)); err != nil {
+		t.Fatalf("a lesson with every kind of object that a round makes alone: %v", err)
+	}
+	if i, ev := find(run(t, src, Options{}), func(ev evt.Event) bool { return ev.Kind() == evt.KError }); i >= 0 {
+		t.Errorf("a round with every kind of object: %s", ev.Failure().Error)
+	}
+}
+
 // A task that emits faster than the run is read waits for it: no batch
 // holds more than a task's buffer, and no event is lost.
 func TestFastTaskWaitsForTheReader(t *testing.T) {

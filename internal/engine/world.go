@@ -437,3 +437,12 @@ func (w *world) tick(last map[string]evt.Event) {
 		emitIfChanged(g.snapshot())
 	}
 }
+
+// objectKinds are the kinds of shared object a round makes (the switch in
+// newWorld): Supported refuses the others before anything runs, and a test
+// holds the two, and the vocabulary, to each other.
+var objectKinds = map[lesson.ObjectKind]bool{
+	lesson.Counter: true, lesson.Lock: true, lesson.RLock: true, lesson.FileLock: true, lesson.GIL: true, lesson.Queue: true,
+	lesson.Local: true, lesson.Semaphore: true, lesson.RWLock: true, lesson.Event: true, lesson.Condition: true,
+	lesson.Server: true, lesson.Broker: true,
+}

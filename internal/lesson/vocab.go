@@ -146,6 +146,15 @@ func StepNames() []string { return tableNames(steps) }
 // CheckNames lists every check of the vocabulary.
 func CheckNames() []CheckKind { return checkKinds(checks) }
 
+// ObjectKinds are the kinds of shared object a lesson file may declare.
+func ObjectKinds() []ObjectKind {
+	kinds := make([]ObjectKind, len(objects))
+	for i := range objects {
+		kinds[i] = ObjectKind(objects[i].name)
+	}
+	return kinds
+}
+
 func tableNames(table []schema) []string {
 	out := make([]string, len(table))
 	for i, s := range table {
